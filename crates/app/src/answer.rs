@@ -1,0 +1,36 @@
+//! The answer of `sql` and `ask`, in the JSON shape of the CLI contract.
+
+use inda_core::{ChartSpec, Column, ResultSet, Value};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// The SQL that actually ran, after the guard.
+    pub sql: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Value>>,
+    pub row_count: usize,
+    pub truncated: bool,
+    pub chart: ChartSpec,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    pub engine: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    pub elapsed_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// Language of the question (`en`, `es`), for the UI's number formats.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl Answer {
+    pub fn result_set(&self) -> ResultSet {
+        ResultSet { columns: self.columns.clone(), rows: self.rows.clone(), truncated: self.truncated }
+    }
+}

@@ -1,0 +1,133 @@
+//! Asking in plain language: question → plan (offline semantic engine) → the guard → the warehouse → chart
+//! and summary; follow-ups continue a stored conversation.
+
+use crate::sql::{Origin, round_ms};
+use crate::{Answer, App};
+use inda_core::{Error, Session};
+use inda_semantic::{Intent, interpret};
+use inda_warehouse::Cancel;
+use serde_json::json;
+use std::time::Instant;
+
+/// Question engines; only the offline one exists so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Offline,
+    Anthropic,
+    Cortex,
+    OpenAi,
+}
+
+impl Provider {
+    pub fn parse(s: &str) -> Result<Provider, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "offline" => Ok(Provider::Offline),
+            "anthropic" | "claude" => Ok(Provider::Anthropic),
+            "cortex" => Ok(Provider::Cortex),
+            "openai" => Ok(Provider::OpenAi),
+            other => Err(Error::usage(format!("unknown provider `{other}`: use offline, anthropic, cortex or openai"))),
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Offline => "offline",
+            Provider::Anthropic => "anthropic",
+            Provider::Cortex => "cortex",
+            Provider::OpenAi => "openai",
+        }
+    }
+}
+
+/// Where a question belongs: a new conversation, or a follow-up in an existing one.
+#[derive(Debug, Clone, Default)]
+pub struct AskOptions {
+    pub conversation_id: Option<String>,
+    /// Start a conversation and return its id even for a first question.
+    pub new_conversation: bool,
+}
+
+impl App {
+    pub async fn ask(
+        &self,
+        session: &Session,
+        question: &str,
+        provider: Provider,
+        opts: &AskOptions,
+        cancel: &Cancel,
+    ) -> Result<Answer, Error> {
+        if provider != Provider::Offline {
+            return Err(Error::engine(format!(
+                "the {} question engine is not configured in this build; use --provider offline",
+                provider.name()
+            )));
+        }
+        let started = Instant::now();
+        let store = self.store()?;
+        let previous: Option<Intent> = match &opts.conversation_id {
+            Some(id) => store
+                .conversation_last_intent(&session.tenant_id, &session.user_id, id)?
+                .and_then(|v| serde_json::from_value(v).ok()),
+            None => None,
+        };
+        let model = self.semantic()?;
+        let today = chrono::Utc::now().date_naive();
+        let plan = match interpret(&model, question, previous.as_ref(), today) {
+            Ok(plan) => plan,
+            Err(not_understood) => {
+                let err: Error = not_understood.into();
+                self.audit(
+                    session,
+                    "ask",
+                    "not_understood",
+                    json!({"question": question.chars().take(500).collect::<String>(), "message": err.message}),
+                )?;
+                if let Some(id) = &opts.conversation_id {
+                    store.conversation_add_turn(&session.tenant_id, &session.user_id, id, question, None, None)?;
+                }
+                return Err(err);
+            }
+        };
+        let outcome = self.guard_and_run(session, &plan.sql, cancel).await;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        let extra = json!({"question": question.chars().take(500).collect::<String>(), "provider": provider.name()});
+        self.audit_query(session, Origin::Question, &plan.sql, &outcome, ms, Some(extra))?;
+        let (guarded, rs) = outcome?;
+        let chart = inda_semantic::choose_chart(&rs, Some(&plan));
+        let summary = inda_semantic::summarize(&rs, &chart, plan.lang);
+        let intent = serde_json::to_value(&plan.intent).ok();
+        let conversation_id = match (&opts.conversation_id, opts.new_conversation) {
+            (Some(id), _) => Some(id.clone()),
+            (None, true) => Some(store.conversation_create(&session.tenant_id, &session.user_id, &plan.title)?.id),
+            (None, false) => None,
+        };
+        if let Some(id) = &conversation_id {
+            store.conversation_add_turn(
+                &session.tenant_id,
+                &session.user_id,
+                id,
+                question,
+                intent.as_ref(),
+                Some(&guarded.sql),
+            )?;
+        }
+        Ok(Answer {
+            question: Some(question.to_string()),
+            sql: guarded.sql,
+            row_count: rs.rows.len(),
+            columns: rs.columns,
+            rows: rs.rows,
+            truncated: rs.truncated,
+            chart,
+            summary: Some(summary),
+            engine: self.warehouse().engine().to_string(),
+            provider: Some(provider.name().to_string()),
+            elapsed_ms: round_ms(ms),
+            conversation_id,
+            lang: Some(match plan.lang {
+                inda_semantic::Lang::En => "en".into(),
+                inda_semantic::Lang::Es => "es".into(),
+            }),
+            title: Some(plan.title),
+        })
+    }
+}

@@ -1,0 +1,72 @@
+//! `config.toml` in the data dir: trusted token issuers and query limits.
+
+use crate::DataDir;
+use inda_auth::AuthConfig;
+use inda_core::Error;
+use inda_warehouse::QueryLimits;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Config {
+    #[serde(default)]
+    pub auth: AuthConfig,
+    #[serde(default)]
+    pub query: QueryConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QueryConfig {
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+    #[serde(default = "default_memory")]
+    pub memory_mb: usize,
+    #[serde(default = "default_rows")]
+    pub max_rows: u64,
+}
+
+fn default_timeout() -> u64 {
+    60
+}
+fn default_memory() -> usize {
+    2048
+}
+fn default_rows() -> u64 {
+    10_000
+}
+
+impl Default for QueryConfig {
+    fn default() -> Self {
+        QueryConfig { timeout_seconds: default_timeout(), memory_mb: default_memory(), max_rows: default_rows() }
+    }
+}
+
+impl QueryConfig {
+    pub fn limits(&self) -> QueryLimits {
+        QueryLimits {
+            // The architecture document caps results at 10,000 rows; a config may lower it, never raise it.
+            max_rows: self.max_rows.clamp(1, 10_000) as usize,
+            timeout: Duration::from_secs(self.timeout_seconds.clamp(1, 3600)),
+            memory_bytes: self.memory_mb.clamp(64, 1 << 20) << 20,
+        }
+    }
+}
+
+impl Config {
+    pub fn load(dir: &DataDir) -> Result<Config, Error> {
+        match std::fs::read_to_string(dir.config()) {
+            Ok(text) => toml::from_str(&text)
+                .map_err(|e| Error::usage(format!("{} is not valid: {}", dir.config().display(), e.message()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(Error::usage(format!("cannot read {}: {e}", dir.config().display()))),
+        }
+    }
+
+    /// Writes the config atomically (temp file, then rename).
+    pub fn save(&self, dir: &DataDir) -> Result<(), Error> {
+        let text = toml::to_string_pretty(self).map_err(|e| Error::internal(format!("cannot write the config: {e}")))?;
+        let tmp = dir.config().with_extension("toml.tmp");
+        std::fs::write(&tmp, text).map_err(|e| Error::internal(format!("cannot write the config: {e}")))?;
+        std::fs::rename(&tmp, dir.config()).map_err(|e| Error::internal(format!("cannot write the config: {e}")))
+    }
+}

@@ -1,0 +1,50 @@
+//! The data dir: where the warehouse, the local store, keys and config of one installation live.
+
+use inda_core::Error;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DataDir { root: root.into() }
+    }
+
+    /// The OS's per-user data folder for the app (e.g. `~/.local/share/indigital-analytics` on Linux).
+    pub fn default_location() -> Result<Self, Error> {
+        dirs::data_dir()
+            .map(|d| DataDir::new(d.join("indigital-analytics")))
+            .ok_or_else(|| Error::usage("cannot find a per-user data folder: pass --data-dir or set INDA_DATA_DIR"))
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    pub fn warehouse(&self) -> PathBuf {
+        self.root.join("warehouse")
+    }
+    pub fn store(&self) -> PathBuf {
+        self.root.join("store.sqlite")
+    }
+    pub fn config(&self) -> PathBuf {
+        self.root.join("config.toml")
+    }
+    pub fn semantic_override(&self) -> PathBuf {
+        self.root.join("semantic.yaml")
+    }
+
+    pub fn ensure(&self) -> Result<(), Error> {
+        std::fs::create_dir_all(&self.root)
+            .map_err(|e| Error::usage(format!("cannot create the data dir {}: {e}", self.root.display())))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // The data dir holds cached results and keys: owner only.
+            let _ = std::fs::set_permissions(&self.root, std::fs::Permissions::from_mode(0o700));
+        }
+        Ok(())
+    }
+}

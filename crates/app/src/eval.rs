@@ -1,0 +1,231 @@
+//! The evaluation harness: runs a question file (JSON lines with `id`, `question`, gold `sql` without tenant
+//! filter, `ordered`) through `ask` and compares each answer with the gold SQL's result for the same tenant,
+//! graded like the held-out set: every gold column must appear in the answer (any name, any position), with
+//! the same rows (in order only when `ordered`), numbers equal within 1e-6 relative, midnight timestamps
+//! equal to dates.
+
+use crate::{App, AskOptions, Provider};
+use inda_core::{Error, Session, Value};
+use inda_warehouse::Cancel;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvalQuestion {
+    pub id: String,
+    pub question: String,
+    pub sql: String,
+    #[serde(default)]
+    pub ordered: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalFailure {
+    pub tenant: String,
+    pub id: String,
+    pub question: String,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalReport {
+    pub total: usize,
+    pub correct: usize,
+    pub accuracy: f64,
+    pub failures: Vec<EvalFailure>,
+}
+
+pub fn parse_questions(text: &str) -> Result<Vec<EvalQuestion>, Error> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| Error::usage(format!("question file line {}: {e}", i + 1))))
+        .collect()
+}
+
+impl App {
+    /// Grades `provider` on `questions` for each session (one per tenant).
+    pub async fn evaluate(
+        &self,
+        sessions: &[Session],
+        questions: &[EvalQuestion],
+        provider: Provider,
+    ) -> Result<EvalReport, Error> {
+        let cancel = Cancel::new();
+        let mut failures = Vec::new();
+        let mut total = 0;
+        for session in sessions {
+            for q in questions {
+                total += 1;
+                let fail = |why: String| EvalFailure {
+                    tenant: session.tenant_id.clone(),
+                    id: q.id.clone(),
+                    question: q.question.clone(),
+                    why,
+                };
+                let gold = match self.run_sql(session, &q.sql, &cancel).await {
+                    Ok(a) => a,
+                    Err(e) => {
+                        failures.push(fail(format!("gold SQL failed: {}", e.message)));
+                        continue;
+                    }
+                };
+                match self.ask(session, &q.question, provider, &AskOptions::default(), &cancel).await {
+                    Ok(got) => {
+                        if let Err(why) = same_result(&gold.rows, gold.columns.len(), &got.rows, got.columns.len(), q.ordered)
+                        {
+                            failures.push(fail(why));
+                        }
+                    }
+                    Err(e) => failures.push(fail(format!("{}: {}", e.code.as_str(), e.message))),
+                }
+            }
+        }
+        let correct = total - failures.len();
+        Ok(EvalReport { total, correct, accuracy: correct as f64 / total.max(1) as f64, failures })
+    }
+}
+
+/// A normalized cell: numbers as floats, midnight timestamps as dates.
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
+enum Cell {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Text(String),
+}
+
+fn norm(v: &Value) -> Cell {
+    match v {
+        Value::Null => Cell::Null,
+        Value::Bool(b) => Cell::Bool(*b),
+        Value::Timestamp(t) if t.time() == chrono::NaiveTime::MIN => Cell::Text(t.date().format("%Y-%m-%d").to_string()),
+        Value::Text(s) => s.trim().parse::<f64>().map(Cell::Num).unwrap_or_else(|_| Cell::Text(s.trim().to_string())),
+        other => other.as_f64().map(Cell::Num).unwrap_or_else(|| Cell::Text(other.to_text())),
+    }
+}
+
+fn close(a: &Cell, b: &Cell) -> bool {
+    match (a, b) {
+        (Cell::Num(x), Cell::Num(y)) => (x - y).abs() <= 1e-9_f64.max(1e-6 * x.abs().max(y.abs())),
+        _ => a == b,
+    }
+}
+
+fn sort_key(c: &Cell) -> String {
+    match c {
+        Cell::Null => "0".into(),
+        Cell::Bool(b) => format!("1{b}"),
+        Cell::Num(n) => format!("2{:+024.6}", n),
+        Cell::Text(s) => format!("3{s}"),
+    }
+}
+
+fn column(rows: &[Vec<Value>], i: usize) -> Vec<Cell> {
+    rows.iter().map(|r| r.get(i).map(norm).unwrap_or(Cell::Null)).collect()
+}
+
+/// Grades one answer against the gold result; `Err` says why it differs.
+pub fn same_result(
+    gold: &[Vec<Value>],
+    gold_cols: usize,
+    got: &[Vec<Value>],
+    got_cols: usize,
+    ordered: bool,
+) -> Result<(), String> {
+    if gold.len() != got.len() {
+        return Err(format!("{} rows, expected {}", got.len(), gold.len()));
+    }
+    let sorted = |mut v: Vec<Cell>| {
+        v.sort_by_key(sort_key);
+        v
+    };
+    let mut candidates = Vec::with_capacity(gold_cols);
+    for gi in 0..gold_cols {
+        let g = sorted(column(gold, gi));
+        let c: Vec<usize> = (0..got_cols)
+            .filter(|&ai| {
+                let a = sorted(column(got, ai));
+                a.len() == g.len() && a.iter().zip(&g).all(|(x, y)| close(x, y))
+            })
+            .collect();
+        if c.is_empty() {
+            return Err(format!("no column matches gold column {}", gi + 1));
+        }
+        candidates.push(c);
+    }
+    let mut mapping = Vec::new();
+    if try_assign(&candidates, 0, &mut mapping, gold, got, ordered) {
+        Ok(())
+    } else {
+        Err("values differ".into())
+    }
+}
+
+fn try_assign(
+    candidates: &[Vec<usize>],
+    i: usize,
+    mapping: &mut Vec<usize>,
+    gold: &[Vec<Value>],
+    got: &[Vec<Value>],
+    ordered: bool,
+) -> bool {
+    if i == candidates.len() {
+        return rows_match(mapping, gold, got, ordered);
+    }
+    for &ai in &candidates[i] {
+        if mapping.contains(&ai) {
+            continue;
+        }
+        mapping.push(ai);
+        if try_assign(candidates, i + 1, mapping, gold, got, ordered) {
+            return true;
+        }
+        mapping.pop();
+    }
+    false
+}
+
+fn rows_match(mapping: &[usize], gold: &[Vec<Value>], got: &[Vec<Value>], ordered: bool) -> bool {
+    let g: Vec<Vec<Cell>> = gold.iter().map(|r| (0..mapping.len()).map(|i| r.get(i).map(norm).unwrap_or(Cell::Null)).collect()).collect();
+    let a: Vec<Vec<Cell>> =
+        got.iter().map(|r| mapping.iter().map(|&i| r.get(i).map(norm).unwrap_or(Cell::Null)).collect()).collect();
+    let row_eq = |p: &Vec<Cell>, q: &Vec<Cell>| p.iter().zip(q).all(|(x, y)| close(x, y));
+    if ordered {
+        return g.iter().zip(&a).all(|(p, q)| row_eq(p, q));
+    }
+    // Greedy multiset matching: tolerant to float formatting that upsets a sort.
+    let mut left: Vec<&Vec<Cell>> = a.iter().collect();
+    for p in &g {
+        match left.iter().position(|q| row_eq(p, q)) {
+            Some(k) => {
+                left.swap_remove(k);
+            }
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_match_by_value_in_any_position() {
+        let gold = vec![vec![Value::Text("sms".into()), Value::Int(3)], vec![Value::Text("wa".into()), Value::Int(9)]];
+        let got = vec![
+            vec![Value::Float(9.0), Value::Text("wa".into()), Value::Int(1)],
+            vec![Value::Float(3.0), Value::Text("sms".into()), Value::Int(1)],
+        ];
+        assert!(same_result(&gold, 2, &got, 3, false).is_ok());
+        assert!(same_result(&gold, 2, &got, 3, true).is_err());
+    }
+
+    #[test]
+    fn midnight_timestamps_equal_dates() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let gold = vec![vec![Value::Timestamp(d.and_hms_opt(0, 0, 0).unwrap())]];
+        let got = vec![vec![Value::Date(d)]];
+        assert!(same_result(&gold, 1, &got, 1, true).is_ok());
+    }
+}

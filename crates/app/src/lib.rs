@@ -1,0 +1,122 @@
+//! The use cases every front end calls (the `inda` CLI, `inda serve`, the desktop shell): open a data dir,
+//! turn a token into a session, guard and run SQL, ask a question, create the demo warehouse. It is the one
+//! place that knows every piece; front ends only parse their input and print what this returns.
+//!
+//! Not here: argument parsing, output formatting, HTTP or IPC.
+
+mod answer;
+mod ask;
+pub use ask::{AskOptions, Provider};
+mod config;
+mod data_dir;
+pub mod eval;
+mod sql;
+pub use sql::Origin;
+
+pub use answer::Answer;
+pub use config::Config;
+pub use data_dir::DataDir;
+
+use inda_core::{Error, Session};
+use inda_store::Store;
+use inda_warehouse::{EmbeddedWarehouse, QueryLimits, Warehouse};
+use std::sync::{Arc, OnceLock};
+
+/// An open data dir with its configuration, store and warehouse.
+pub struct App {
+    pub dir: DataDir,
+    pub config: Config,
+    store: OnceLock<Arc<Store>>,
+    warehouse: Arc<dyn Warehouse>,
+    semantic: OnceLock<Arc<inda_semantic::SemanticModel>>,
+}
+
+impl App {
+    /// Opens the data dir (creating it if needed) and reads its `config.toml`.
+    pub fn open(dir: DataDir) -> Result<App, Error> {
+        dir.ensure()?;
+        let config = Config::load(&dir)?;
+        let warehouse: Arc<dyn Warehouse> = Arc::new(EmbeddedWarehouse::new(dir.warehouse()));
+        Ok(App { dir, config, store: OnceLock::new(), warehouse, semantic: OnceLock::new() })
+    }
+
+    /// The local store, opened on first use so that commands that need none stay fast.
+    pub fn store(&self) -> Result<Arc<Store>, Error> {
+        if let Some(s) = self.store.get() {
+            return Ok(s.clone());
+        }
+        let store = Arc::new(Store::open(&self.dir.store())?);
+        Ok(self.store.get_or_init(|| store).clone())
+    }
+
+    pub fn warehouse(&self) -> &Arc<dyn Warehouse> {
+        &self.warehouse
+    }
+
+    /// The semantic model: the shipped one, with the data dir's override merged over it when present.
+    pub fn semantic(&self) -> Result<Arc<inda_semantic::SemanticModel>, Error> {
+        if let Some(m) = self.semantic.get() {
+            return Ok(m.clone());
+        }
+        let builtin = inda_semantic::SemanticModel::builtin()
+            .map_err(|e| Error::internal(format!("the shipped semantic model is invalid: {e}")))?;
+        let model = match std::fs::read_to_string(self.dir.semantic_override()) {
+            Ok(text) => builtin
+                .with_override(&text)
+                .map_err(|e| Error::usage(format!("semantic model override: {e}")))?,
+            Err(_) => builtin,
+        };
+        Ok(self.semantic.get_or_init(|| Arc::new(model)).clone())
+    }
+
+    pub fn limits(&self) -> QueryLimits {
+        self.config.query.limits()
+    }
+
+    /// The session a token grants, checked against this data dir's issuers.
+    pub fn session(&self, token: Option<&str>) -> Result<Session, Error> {
+        let token = token.ok_or_else(|| {
+            Error::auth("no token: open the app from the CRM, or pass --token / INDA_TOKEN (see `inda token mint`)")
+        })?;
+        inda_auth::validate_token(token, &self.config.auth, self.dir.root(), now())
+    }
+
+    /// Mints a development token (see `inda token mint`).
+    pub fn mint_token(&mut self, req: &inda_auth::MintRequest) -> Result<String, Error> {
+        let (token, changed) = inda_auth::mint_dev_token(req, &mut self.config.auth, self.dir.root(), now())?;
+        if changed {
+            self.config.save(&self.dir)?;
+        }
+        Ok(token)
+    }
+
+    /// Creates or replaces the embedded warehouse with demo data.
+    pub fn demo_init(
+        &self,
+        opts: &inda_warehouse::demo::DemoOptions,
+        progress: &(dyn Fn(inda_warehouse::demo::Progress) + Sync),
+    ) -> Result<inda_warehouse::demo::DemoSummary, Error> {
+        inda_warehouse::demo::generate(&self.dir.warehouse(), opts, progress)
+    }
+
+    /// Records an audit entry; a failure to audit is reported, never ignored silently.
+    pub(crate) fn audit(
+        &self,
+        session: &Session,
+        action: &str,
+        outcome: &str,
+        details: serde_json::Value,
+    ) -> Result<(), Error> {
+        self.store()?.audit(&inda_store::AuditEntry {
+            tenant_id: session.tenant_id.clone(),
+            user_id: session.user_id.clone(),
+            action: action.into(),
+            outcome: outcome.into(),
+            details,
+        })
+    }
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,123 @@
+//! Guarding and running SQL for a session: the one path every query takes, whoever wrote it.
+
+use crate::{Answer, App};
+use inda_core::{Error, ErrorCode, ResultSet, Session};
+use inda_guard::{Catalog, GuardOptions, Guarded};
+use inda_warehouse::Cancel;
+use serde_json::json;
+use std::time::Instant;
+
+/// Where a statement came from, recorded in the audit log.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin {
+    /// Typed by a person (`inda sql`, the SQL editor).
+    Person,
+    /// Built by a question engine.
+    Question,
+}
+
+impl Origin {
+    fn action(self) -> &'static str {
+        match self {
+            Origin::Person => "query",
+            Origin::Question => "ask",
+        }
+    }
+}
+
+impl App {
+    /// The SQL that would run for the session's tenant; runs nothing.
+    pub fn guard(&self, session: &Session, sql: &str) -> Result<Guarded, Error> {
+        let opts = GuardOptions { max_rows: self.limits().max_rows as u64 };
+        Ok(inda_guard::guard(sql, &session.tenant_id, &Catalog::marts(), &opts)?)
+    }
+
+    /// Guards and runs `sql`, auditing the attempt whatever its outcome.
+    pub async fn run_sql(&self, session: &Session, sql: &str, cancel: &Cancel) -> Result<Answer, Error> {
+        let started = Instant::now();
+        let outcome = self.guard_and_run(session, sql, cancel).await;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        self.audit_query(session, Origin::Person, sql, &outcome, ms, None)?;
+        let (guarded, rs) = outcome?;
+        let chart = inda_semantic::choose_chart(&rs, None);
+        Ok(Answer {
+            question: None,
+            sql: guarded.sql,
+            row_count: rs.rows.len(),
+            columns: rs.columns,
+            rows: rs.rows,
+            truncated: rs.truncated,
+            chart,
+            summary: None,
+            engine: self.warehouse().engine().to_string(),
+            provider: None,
+            elapsed_ms: round_ms(ms),
+            conversation_id: None,
+            lang: None,
+            title: None,
+        })
+    }
+
+    pub(crate) async fn guard_and_run(
+        &self,
+        session: &Session,
+        sql: &str,
+        cancel: &Cancel,
+    ) -> Result<(Guarded, ResultSet), Error> {
+        let guarded = self.guard(session, sql)?;
+        let limits = self.limits();
+        let mut rs = self.warehouse().query(session, &guarded.sql, &limits, cancel).await?;
+        // The guard's LIMIT makes the engine stop at the cap; a full page under a cap the guard imposed means
+        // there may have been more.
+        if guarded.capped && rs.rows.len() as u64 >= guarded.limit {
+            rs.truncated = true;
+        }
+        Ok((guarded, rs))
+    }
+
+    pub(crate) fn audit_query(
+        &self,
+        session: &Session,
+        origin: Origin,
+        submitted: &str,
+        outcome: &Result<(Guarded, ResultSet), Error>,
+        ms: f64,
+        extra: Option<serde_json::Value>,
+    ) -> Result<(), Error> {
+        let mut details = match outcome {
+            Ok((g, rs)) => json!({"sql": g.sql, "rows": rs.rows.len(), "duration_ms": round_ms(ms)}),
+            Err(e) => json!({
+                "submitted": truncate(submitted, 4000),
+                "error": e.code.as_str(),
+                "message": truncate(&e.message, 500),
+                "duration_ms": round_ms(ms),
+            }),
+        };
+        if let (Some(extra), Some(obj)) = (extra, details.as_object_mut())
+            && let Some(extra) = extra.as_object()
+        {
+            obj.extend(extra.clone());
+        }
+        let result = match outcome {
+            Ok(_) => "ok",
+            Err(e) if e.code == ErrorCode::GuardRejected => "rejected",
+            Err(_) => "error",
+        };
+        self.audit(session, origin.action(), result, details)
+    }
+}
+
+pub(crate) fn round_ms(ms: f64) -> f64 {
+    (ms * 100.0).round() / 100.0
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}

@@ -1,0 +1,116 @@
+//! The development issuer: an Ed25519 key generated into the data dir on first use, so that a laptop with the
+//! demo warehouse can mint its own tokens. A data dir configured for any other issuer refuses to mint: that
+//! is how a production install stays unable to create sessions.
+
+use crate::claims::{Claims, is_valid_id, is_valid_tenant};
+use crate::issuer::{AuthConfig, IssuerConfig, KeyAlgorithm};
+use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey, spki::der::pem::LineEnding};
+use inda_core::Error;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use std::path::Path;
+
+/// Name (and `kid`) of the development issuer.
+pub const DEV_ISSUER: &str = "development";
+const PRIVATE_KEY: &str = "keys/dev-ed25519.pem";
+const PUBLIC_KEY: &str = "keys/dev-ed25519.pub.pem";
+
+#[derive(Debug, Clone)]
+pub struct MintRequest {
+    pub tenant_id: String,
+    pub user_id: String,
+    pub partner_id: String,
+    pub user_name: Option<String>,
+    pub roles: Vec<String>,
+    pub ttl_seconds: i64,
+}
+
+/// Mints a development token, creating the key and registering the development issuer in `config` on first
+/// use. Returns the token and whether `config` changed (the caller persists it).
+pub fn mint_dev_token(
+    req: &MintRequest,
+    config: &mut AuthConfig,
+    data_dir: &Path,
+    now: i64,
+) -> Result<(String, bool), Error> {
+    if let Some(other) = config.issuers.iter().find(|i| i.name != DEV_ISSUER) {
+        return Err(Error::auth(format!(
+            "this data dir trusts the issuer `{}`: tokens come from it, not from `inda token mint`",
+            other.name
+        )));
+    }
+    if !is_valid_tenant(&req.tenant_id) || !is_valid_tenant(&req.partner_id) {
+        return Err(Error::usage("--tenant and --partner take letters, digits, `_` and `-` only"));
+    }
+    if !is_valid_id(&req.user_id, 200) {
+        return Err(Error::usage("--user takes letters, digits and `_ - . @ +` only"));
+    }
+    if req.ttl_seconds <= 0 || req.ttl_seconds > 30 * 24 * 3600 {
+        return Err(Error::usage("--ttl must be between 1 second and 30 days"));
+    }
+    let private = data_dir.join(PRIVATE_KEY);
+    let mut changed = false;
+    if !private.exists() {
+        generate_key(data_dir)?;
+    }
+    if config.issuers.is_empty() {
+        config.issuers.push(IssuerConfig {
+            name: DEV_ISSUER.into(),
+            algorithm: KeyAlgorithm::EdDSA,
+            key_file: PUBLIC_KEY.into(),
+            allow_shared_secret: false,
+            refresh_url: None,
+        });
+        changed = true;
+    }
+    let pem = std::fs::read(&private).map_err(|e| Error::internal(format!("cannot read the development key: {e}")))?;
+    let key = EncodingKey::from_ed_pem(&pem).map_err(|e| Error::internal(format!("the development key is damaged: {e}")))?;
+    let claims = Claims {
+        tenant_id: req.tenant_id.clone(),
+        user_id: req.user_id.clone(),
+        partner_id: req.partner_id.clone(),
+        user_name: req.user_name.clone(),
+        roles: req.roles.clone(),
+        iat: now,
+        exp: now + req.ttl_seconds,
+        iss: Some(DEV_ISSUER.into()),
+    };
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(DEV_ISSUER.into());
+    let token = encode(&header, &claims, &key).map_err(|e| Error::internal(format!("cannot sign the token: {e}")))?;
+    Ok((token, changed))
+}
+
+fn generate_key(data_dir: &Path) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::internal(format!("cannot write the development key: {e}"));
+    let dir = data_dir.join("keys");
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let signing = SigningKey::generate(&mut rand::rngs::OsRng);
+    let private = signing.to_pkcs8_pem(LineEnding::LF).map_err(|e| Error::internal(format!("cannot encode the key: {e}")))?;
+    let public = signing
+        .verifying_key()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| Error::internal(format!("cannot encode the key: {e}")))?;
+    write_private(&data_dir.join(PRIVATE_KEY), private.as_bytes()).map_err(io)?;
+    std::fs::write(data_dir.join(PUBLIC_KEY), public.as_bytes()).map_err(io)?;
+    Ok(())
+}
+
+/// Writes a private file readable by its owner only, atomically (temp file, then rename).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut f = options.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}

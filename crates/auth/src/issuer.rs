@@ -1,0 +1,101 @@
+//! Which issuers this installation trusts, each with its key and one pinned algorithm.
+//!
+//! Production issuers verify with a public key (PEM or JWKS file): a desktop app must not hold a secret that
+//! can mint tokens. HS256 exists only for the server mode of the original design and must be asked for
+//! explicitly with `allow_shared_secret = true`.
+
+use inda_core::{Error, Secret};
+use jsonwebtoken::{Algorithm, DecodingKey, jwk::JwkSet};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyAlgorithm {
+    RS256,
+    ES256,
+    EdDSA,
+    HS256,
+}
+
+impl KeyAlgorithm {
+    pub(crate) fn jwt(self) -> Algorithm {
+        match self {
+            KeyAlgorithm::RS256 => Algorithm::RS256,
+            KeyAlgorithm::ES256 => Algorithm::ES256,
+            KeyAlgorithm::EdDSA => Algorithm::EdDSA,
+            KeyAlgorithm::HS256 => Algorithm::HS256,
+        }
+    }
+}
+
+/// One trusted issuer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IssuerConfig {
+    /// Matched against the token's `kid` header or `iss` claim when several issuers are configured.
+    pub name: String,
+    pub algorithm: KeyAlgorithm,
+    /// Public key file (PEM, or a JWKS `.json`); for HS256 a file holding the shared secret. Relative paths
+    /// are relative to the data dir.
+    pub key_file: PathBuf,
+    /// Must be true for HS256; refused otherwise.
+    #[serde(default)]
+    pub allow_shared_secret: bool,
+    /// Where the CRM answers with a fresh deep link when the token is about to expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_url: Option<String>,
+}
+
+/// The `[auth]` section of the data dir's `config.toml`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AuthConfig {
+    #[serde(default, rename = "issuer")]
+    pub issuers: Vec<IssuerConfig>,
+}
+
+/// A key ready to verify with, and the algorithm it is pinned to.
+pub(crate) struct VerifyingKey {
+    pub name: String,
+    pub algorithm: Algorithm,
+    pub keys: Vec<(Option<String>, DecodingKey)>,
+}
+
+impl IssuerConfig {
+    pub(crate) fn load(&self, data_dir: &Path) -> Result<VerifyingKey, Error> {
+        let path = if self.key_file.is_absolute() { self.key_file.clone() } else { data_dir.join(&self.key_file) };
+        let bytes = std::fs::read(&path).map_err(|e| {
+            Error::auth(format!("cannot read the key of issuer {}: {} ({e})", self.name, path.display()))
+        })?;
+        let bad = |e: jsonwebtoken::errors::Error| {
+            Error::auth(format!("the key of issuer {} is not a valid {:?} key: {e}", self.name, self.algorithm))
+        };
+        let is_jwks = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let keys = match self.algorithm {
+            KeyAlgorithm::HS256 => {
+                if !self.allow_shared_secret {
+                    return Err(Error::auth(format!(
+                        "issuer {} uses HS256, a shared secret that could mint tokens; set allow_shared_secret = true only for the server mode",
+                        self.name
+                    )));
+                }
+                let secret = Secret::new(String::from_utf8_lossy(&bytes).trim().to_string());
+                if secret.expose().len() < 32 {
+                    return Err(Error::auth(format!("the HS256 secret of issuer {} is shorter than 32 bytes", self.name)));
+                }
+                vec![(None, DecodingKey::from_secret(secret.expose().as_bytes()))]
+            }
+            _ if is_jwks => {
+                let set: JwkSet = serde_json::from_slice(&bytes)
+                    .map_err(|e| Error::auth(format!("the JWKS of issuer {} is not valid: {e}", self.name)))?;
+                let mut keys = Vec::new();
+                for jwk in &set.keys {
+                    keys.push((jwk.common.key_id.clone(), DecodingKey::from_jwk(jwk).map_err(bad)?));
+                }
+                keys
+            }
+            KeyAlgorithm::RS256 => vec![(None, DecodingKey::from_rsa_pem(&bytes).map_err(bad)?)],
+            KeyAlgorithm::ES256 => vec![(None, DecodingKey::from_ec_pem(&bytes).map_err(bad)?)],
+            KeyAlgorithm::EdDSA => vec![(None, DecodingKey::from_ed_pem(&bytes).map_err(bad)?)],
+        };
+        Ok(VerifyingKey { name: self.name.clone(), algorithm: self.algorithm.jwt(), keys })
+    }
+}

@@ -1,0 +1,15 @@
+//! Sessions from tokens: JWT issuers with pinned algorithms and keys, validation of the platform's claims
+//! (architecture document §3.2), and the development key that `inda token mint` signs with.
+//!
+//! Not here: where tokens are stored (the keyring, a later concern of the app) or what a session may read
+//! (the SQL guard). The tenant of a [`inda_core::Session`] comes only from a token this crate verified.
+
+mod claims;
+mod devkey;
+mod issuer;
+mod validate;
+
+pub use claims::Claims;
+pub use devkey::{DEV_ISSUER, MintRequest, mint_dev_token};
+pub use issuer::{AuthConfig, IssuerConfig, KeyAlgorithm};
+pub use validate::{LEEWAY_SECONDS, validate_token};

@@ -1,0 +1,116 @@
+//! Token validation: signature with the issuer's pinned algorithm, required claims, expiry with small leeway.
+
+use crate::claims::{Claims, is_valid_id, is_valid_tenant};
+use crate::issuer::{AuthConfig, VerifyingKey};
+use inda_core::{Error, Session};
+use jsonwebtoken::{Validation, decode, decode_header};
+use std::path::Path;
+
+/// Clock skew tolerated on `exp` and `iat`, in seconds (at most 60 by policy).
+pub const LEEWAY_SECONDS: u64 = 30;
+
+/// Tokens larger than this are refused before any parsing.
+const MAX_TOKEN_LEN: usize = 8 * 1024;
+
+/// Verifies `token` against the configured issuers and returns the session it grants.
+///
+/// Every failure is the `auth` error with a message that never repeats the token.
+pub fn validate_token(token: &str, config: &AuthConfig, data_dir: &Path, now: i64) -> Result<Session, Error> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(Error::auth("no token: sign in from the CRM, or pass --token / INDA_TOKEN"));
+    }
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(Error::auth("the token is too large"));
+    }
+    // decode_header rejects `alg: none` and unknown algorithms: the Algorithm enum has no such member.
+    let header = decode_header(token).map_err(|_| Error::auth("the token is malformed or uses an unsupported algorithm"))?;
+    if config.issuers.is_empty() {
+        return Err(Error::auth("no token issuer is configured in this data dir (run `inda token mint` for development)"));
+    }
+    let mut keys: Vec<VerifyingKey> = Vec::new();
+    for issuer in &config.issuers {
+        // Pinning: an issuer only ever verifies with its own algorithm, so an RS256 public key can never be
+        // used as an HS256 secret (algorithm confusion).
+        if issuer.algorithm.jwt() == header.alg {
+            keys.push(issuer.load(data_dir)?);
+        }
+    }
+    if keys.is_empty() {
+        return Err(Error::auth(format!("no configured issuer signs with {:?}", header.alg)));
+    }
+    let mut last = Error::auth("the token signature is not valid");
+    for key in &keys {
+        if let Some(kid) = &header.kid
+            && keys.len() > 1
+            && key.name != *kid
+            && !key.keys.iter().any(|(k, _)| k.as_deref() == Some(kid))
+        {
+            continue;
+        }
+        for (kid, decoding) in &key.keys {
+            if let (Some(want), Some(have)) = (&header.kid, kid)
+                && want != have
+            {
+                continue;
+            }
+            match check(token, key, decoding, now) {
+                Ok(session) => return Ok(session),
+                Err(e) => last = e,
+            }
+        }
+    }
+    Err(last)
+}
+
+fn check(token: &str, key: &VerifyingKey, decoding: &jsonwebtoken::DecodingKey, now: i64) -> Result<Session, Error> {
+    let mut validation = Validation::new(key.algorithm);
+    validation.leeway = LEEWAY_SECONDS;
+    // Expiry is checked below against `now`, the caller's clock, so that one clock decides everywhere.
+    validation.validate_exp = false;
+    validation.set_required_spec_claims(&["exp"]);
+    validation.validate_aud = false;
+    let data = decode::<serde_json::Value>(token, decoding, &validation).map_err(|e| {
+        use jsonwebtoken::errors::ErrorKind;
+        match e.kind() {
+            ErrorKind::ExpiredSignature => Error::auth("the token has expired: open the app again from the CRM"),
+            ErrorKind::InvalidSignature => Error::auth("the token signature is not valid"),
+            ErrorKind::InvalidAlgorithm => Error::auth("the token uses an algorithm its issuer does not allow"),
+            ErrorKind::MissingRequiredClaim(c) => Error::auth(format!("the token has no `{c}` claim")),
+            _ => Error::auth("the token is not valid"),
+        }
+    })?;
+    let claims: Claims = serde_json::from_value(data.claims).map_err(|e| {
+        let what = e.to_string();
+        let missing = ["tenant_id", "user_id", "partner_id", "iat", "exp"].into_iter().find(|c| what.contains(c));
+        match missing {
+            Some(c) => Error::auth(format!("the token has no valid `{c}` claim")),
+            None => Error::auth("the token's claims are not valid"),
+        }
+    })?;
+    let leeway = LEEWAY_SECONDS as i64;
+    if claims.exp + leeway < now {
+        return Err(Error::auth("the token has expired: open the app again from the CRM"));
+    }
+    if claims.iat > now + leeway {
+        return Err(Error::auth("the token was issued in the future"));
+    }
+    if claims.exp <= claims.iat {
+        return Err(Error::auth("the token expires before it was issued"));
+    }
+    if !is_valid_tenant(&claims.tenant_id) {
+        return Err(Error::auth("the token's tenant_id is not a valid tenant identifier"));
+    }
+    if !is_valid_id(&claims.user_id, 200) || !is_valid_tenant(&claims.partner_id) {
+        return Err(Error::auth("the token's user_id or partner_id is not valid"));
+    }
+    Ok(Session {
+        tenant_id: claims.tenant_id,
+        user_id: claims.user_id,
+        partner_id: claims.partner_id,
+        user_name: claims.user_name,
+        roles: claims.roles,
+        issued_at: claims.iat,
+        expires_at: claims.exp,
+    })
+}

@@ -1,0 +1,220 @@
+//! Tries to get a session without a valid token: forged, tampered, expired, `alg: none`, algorithm confusion,
+//! missing claims. Every attempt must fail with the `auth` error.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use inda_auth::{AuthConfig, IssuerConfig, KeyAlgorithm, MintRequest, mint_dev_token, validate_token};
+use inda_core::ErrorCode;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::json;
+use std::path::Path;
+
+const NOW: i64 = 1_790_000_000;
+
+struct Setup {
+    dir: tempfile::TempDir,
+    config: AuthConfig,
+    token: String,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = AuthConfig::default();
+    let req = MintRequest {
+        tenant_id: "acme_corp".into(),
+        user_id: "maria@acme.example".into(),
+        partner_id: "indigital".into(),
+        user_name: Some("María".into()),
+        roles: vec!["analyst".into()],
+        ttl_seconds: 3600,
+    };
+    let (token, changed) = mint_dev_token(&req, &mut config, dir.path(), NOW).unwrap();
+    assert!(changed);
+    Setup { dir, config, token }
+}
+
+fn rejects(token: &str, config: &AuthConfig, dir: &Path, now: i64) -> String {
+    let err = validate_token(token, config, dir, now).expect_err("token must be rejected");
+    assert_eq!(err.code, ErrorCode::Auth);
+    assert!(token.len() < 8 || !err.message.contains(token), "the message must not repeat the token");
+    err.message
+}
+
+fn parts(token: &str) -> (serde_json::Value, serde_json::Value, String) {
+    let p: Vec<&str> = token.split('.').collect();
+    let h = serde_json::from_slice(&B64.decode(p[0]).unwrap()).unwrap();
+    let c = serde_json::from_slice(&B64.decode(p[1]).unwrap()).unwrap();
+    (h, c, p[2].to_string())
+}
+
+fn join(h: &serde_json::Value, c: &serde_json::Value, sig: &str) -> String {
+    format!("{}.{}.{}", B64.encode(h.to_string()), B64.encode(c.to_string()), sig)
+}
+
+#[test]
+fn a_minted_token_gives_its_session() {
+    let s = setup();
+    let session = validate_token(&s.token, &s.config, s.dir.path(), NOW + 10).unwrap();
+    assert_eq!(session.tenant_id, "acme_corp");
+    assert_eq!(session.user_id, "maria@acme.example");
+    assert_eq!(session.partner_id, "indigital");
+    assert_eq!(session.roles, vec!["analyst".to_string()]);
+    assert_eq!(session.expires_at, NOW + 3600);
+}
+
+#[test]
+fn private_key_is_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = setup();
+    let mode = std::fs::metadata(s.dir.path().join("keys/dev-ed25519.pem")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn expired_tokens_are_rejected() {
+    let s = setup();
+    let msg = rejects(&s.token, &s.config, s.dir.path(), NOW + 3600 + 120);
+    assert!(msg.contains("expired"), "{msg}");
+}
+
+#[test]
+fn tampered_claims_are_rejected() {
+    let s = setup();
+    let (h, mut c, sig) = parts(&s.token);
+    c["tenant_id"] = json!("globex");
+    rejects(&join(&h, &c, &sig), &s.config, s.dir.path(), NOW);
+}
+
+#[test]
+fn tampered_signature_is_rejected() {
+    let s = setup();
+    let mut t = s.token.clone();
+    let last = t.pop().unwrap();
+    t.push(if last == 'A' { 'B' } else { 'A' });
+    rejects(&t, &s.config, s.dir.path(), NOW);
+}
+
+#[test]
+fn alg_none_is_rejected() {
+    let s = setup();
+    let (_, c, _) = parts(&s.token);
+    for alg in ["none", "None", "NONE"] {
+        let h = json!({"alg": alg, "typ": "JWT"});
+        rejects(&join(&h, &c, ""), &s.config, s.dir.path(), NOW);
+        rejects(&format!("{}.{}.", B64.encode(h.to_string()), B64.encode(c.to_string())), &s.config, s.dir.path(), NOW);
+    }
+}
+
+#[test]
+fn forged_with_another_key_is_rejected() {
+    let s = setup();
+    let other = tempfile::tempdir().unwrap();
+    let mut other_config = AuthConfig::default();
+    let req = MintRequest {
+        tenant_id: "globex".into(),
+        user_id: "eve@example.com".into(),
+        partner_id: "indigital".into(),
+        user_name: None,
+        roles: vec![],
+        ttl_seconds: 3600,
+    };
+    let (forged, _) = mint_dev_token(&req, &mut other_config, other.path(), NOW).unwrap();
+    rejects(&forged, &s.config, s.dir.path(), NOW);
+}
+
+#[test]
+fn algorithm_confusion_is_rejected() {
+    // The classic attack: sign HS256 with the issuer's *public* key as the shared secret.
+    let s = setup();
+    let public = std::fs::read(s.dir.path().join("keys/dev-ed25519.pub.pem")).unwrap();
+    let (_, c, _) = parts(&s.token);
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some("development".into());
+    let forged = encode(&header, &c, &EncodingKey::from_secret(&public)).unwrap();
+    rejects(&forged, &s.config, s.dir.path(), NOW);
+}
+
+#[test]
+fn hs256_needs_explicit_opt_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "a-shared-secret-that-is-long-enough-0123456789";
+    std::fs::write(dir.path().join("hs.secret"), secret).unwrap();
+    let mut issuer = IssuerConfig {
+        name: "crm".into(),
+        algorithm: KeyAlgorithm::HS256,
+        key_file: "hs.secret".into(),
+        allow_shared_secret: false,
+        refresh_url: None,
+    };
+    let claims = json!({"tenant_id": "acme_corp", "user_id": "u1", "partner_id": "indigital", "iat": NOW, "exp": NOW + 600});
+    let token = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap();
+    let config = AuthConfig { issuers: vec![issuer.clone()] };
+    let msg = rejects(&token, &config, dir.path(), NOW);
+    assert!(msg.contains("allow_shared_secret"), "{msg}");
+    issuer.allow_shared_secret = true;
+    let config = AuthConfig { issuers: vec![issuer] };
+    assert_eq!(validate_token(&token, &config, dir.path(), NOW).unwrap().tenant_id, "acme_corp");
+}
+
+#[test]
+fn missing_required_claims_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "a-shared-secret-that-is-long-enough-0123456789";
+    std::fs::write(dir.path().join("hs.secret"), secret).unwrap();
+    let config = AuthConfig {
+        issuers: vec![IssuerConfig {
+            name: "crm".into(),
+            algorithm: KeyAlgorithm::HS256,
+            key_file: "hs.secret".into(),
+            allow_shared_secret: true,
+            refresh_url: None,
+        }],
+    };
+    let full = json!({"tenant_id": "acme_corp", "user_id": "u1", "partner_id": "indigital", "iat": NOW, "exp": NOW + 600});
+    for claim in ["tenant_id", "user_id", "partner_id", "iat", "exp"] {
+        let mut c = full.clone();
+        c.as_object_mut().unwrap().remove(claim);
+        let token = encode(&Header::new(Algorithm::HS256), &c, &EncodingKey::from_secret(secret.as_bytes())).unwrap();
+        rejects(&token, &config, dir.path(), NOW);
+    }
+    // A tenant id that could smuggle SQL or a path is refused too.
+    for bad in ["acme' OR '1'='1", "../globex", ""] {
+        let mut c = full.clone();
+        c["tenant_id"] = json!(bad);
+        let token = encode(&Header::new(Algorithm::HS256), &c, &EncodingKey::from_secret(secret.as_bytes())).unwrap();
+        rejects(&token, &config, dir.path(), NOW);
+    }
+}
+
+#[test]
+fn garbage_is_rejected() {
+    let s = setup();
+    for t in ["", "abc", "a.b.c", "....", &"x".repeat(100_000)] {
+        rejects(t, &s.config, s.dir.path(), NOW);
+    }
+}
+
+#[test]
+fn minting_refuses_on_a_production_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = AuthConfig {
+        issuers: vec![IssuerConfig {
+            name: "indigital-crm".into(),
+            algorithm: KeyAlgorithm::RS256,
+            key_file: "crm.pub.pem".into(),
+            allow_shared_secret: false,
+            refresh_url: None,
+        }],
+    };
+    let req = MintRequest {
+        tenant_id: "acme_corp".into(),
+        user_id: "u".into(),
+        partner_id: "indigital".into(),
+        user_name: None,
+        roles: vec![],
+        ttl_seconds: 60,
+    };
+    let err = mint_dev_token(&req, &mut config, dir.path(), NOW).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Auth);
+    assert!(!dir.path().join("keys").exists());
+}

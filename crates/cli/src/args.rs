@@ -1,0 +1,137 @@
+//! The command line of `cli.md`.
+
+use crate::output::Format;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "inda", version, about = "inDigital Analytics: ask your company's data in plain language")]
+pub struct Cli {
+    /// Where the embedded warehouse, the local cache and the config live.
+    #[arg(long, global = true, env = "INDA_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The session token (JWT). The tenant always comes from it.
+    #[arg(long, global = true, env = "INDA_TOKEN", value_name = "JWT", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Output format of commands that print results.
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
+    /// Log what happens to stderr.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    pub fn output_format(&self) -> Format {
+        self.format.unwrap_or(Format::Table)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The embedded demo warehouse.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+    /// Development tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Print the SQL that would run for the token's tenant, or the rejection. Runs nothing.
+    Guard { sql: String },
+    /// Run SQL through the guard for the token's tenant.
+    Sql { sql: String },
+    /// Ask a question in English or Spanish.
+    Ask(AskArgs),
+    /// Grade the question engine on a question file against its gold SQL.
+    Eval(EvalArgs),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Conversations (follow-up questions).
+    #[command(subcommand)]
+    Conversation(ConversationCommand),
+    /// Show the session of the token.
+    Whoami,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Create or replace the embedded warehouse with demo data.
+    Init {
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Last day of data (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<String>,
+        /// Only these tenants (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        tenants: Option<Vec<String>>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a token signed by the development key of the data dir.
+    Mint {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "indigital")]
+        partner: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_delimiter = ',')]
+        roles: Option<Vec<String>>,
+        /// Lifetime, e.g. 30m, 1h, 2d.
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    pub question: String,
+    #[arg(long, default_value = "offline")]
+    pub provider: String,
+    /// Continue this conversation (a follow-up refines its last question).
+    #[arg(long)]
+    pub conversation: Option<String>,
+    /// Start a conversation and print its id.
+    #[arg(long)]
+    pub new_conversation: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Question file (JSON lines: id, question, sql, ordered).
+    #[arg(long)]
+    pub set: PathBuf,
+    /// Tenants to grade (default: acme_corp and umbrella).
+    #[arg(long = "tenant")]
+    pub tenants: Vec<String>,
+    #[arg(long, default_value = "offline")]
+    pub provider: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Your latest audit entries.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Check the whole chain for edited or deleted entries.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConversationCommand {
+    /// Your conversations.
+    List,
+    /// The turns of one conversation.
+    Show { id: String },
+}

@@ -1,0 +1,115 @@
+//! Printing results: aligned tables for people, JSON and CSV for programs.
+
+use inda_app::Answer;
+use inda_core::{Error, Value};
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+/// With JSON, errors go to stdout as `{"error": {...}}`; otherwise one line on stderr.
+pub fn print_error(e: &Error, format: Format) {
+    if format == Format::Json {
+        let doc = serde_json::json!({"error": {"code": e.code.as_str(), "message": e.message}});
+        println!("{doc}");
+    } else {
+        eprintln!("error: {}", e.message.lines().next().unwrap_or("failed"));
+    }
+}
+
+pub fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
+    let text = serde_json::to_string(value).map_err(|e| Error::internal(format!("cannot print JSON: {e}")))?;
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = writeln!(out, "{text}");
+    Ok(())
+}
+
+pub fn print_answer(answer: &Answer, format: Format) -> Result<(), Error> {
+    match format {
+        Format::Json => print_json(answer),
+        Format::Csv => {
+            let mut out = std::io::stdout().lock();
+            let header: Vec<String> = answer.columns.iter().map(|c| csv_field(&c.name)).collect();
+            let _ = writeln!(out, "{}", header.join(","));
+            for row in &answer.rows {
+                let cells: Vec<String> = row.iter().map(|v| csv_field(&v.to_text())).collect();
+                let _ = writeln!(out, "{}", cells.join(","));
+            }
+            Ok(())
+        }
+        Format::Table => {
+            let mut out = std::io::stdout().lock();
+            if let Some(summary) = &answer.summary {
+                let _ = writeln!(out, "{summary}\n");
+            }
+            let headers: Vec<String> = answer.columns.iter().map(|c| c.name.clone()).collect();
+            let rows: Vec<Vec<String>> = answer.rows.iter().map(|r| r.iter().map(display).collect()).collect();
+            let _ = write!(out, "{}", table(&headers, &rows));
+            let _ = writeln!(
+                out,
+                "({} row{}{}, {} ms, {})",
+                answer.row_count,
+                if answer.row_count == 1 { "" } else { "s" },
+                if answer.truncated { ", truncated" } else { "" },
+                answer.elapsed_ms,
+                answer.engine
+            );
+            Ok(())
+        }
+    }
+}
+
+fn display(v: &Value) -> String {
+    match v {
+        Value::Null => "NULL".into(),
+        Value::Timestamp(t) if t.time() == chrono::NaiveTime::MIN => t.date().format("%Y-%m-%d").to_string(),
+        Value::Float(f) => {
+            let s = format!("{f:.6}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+        other => other.to_text(),
+    }
+}
+
+/// RFC 4180 quoting.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, c) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.chars().count().min(60));
+            }
+        }
+    }
+    let mut s = String::new();
+    let line = |cells: &[String], s: &mut String| {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let c: String = c.chars().take(60).collect();
+                let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(c.chars().count());
+                format!("{c}{}", " ".repeat(pad))
+            })
+            .collect();
+        s.push_str(parts.join("  ").trim_end());
+        s.push('\n');
+    };
+    line(headers, &mut s);
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(&rule, &mut s);
+    for row in rows {
+        line(row, &mut s);
+    }
+    s
+}

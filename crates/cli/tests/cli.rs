@@ -1,0 +1,345 @@
+//! End-to-end tests through the `inda` binary, exactly as `cli.md` specifies it: the demo warehouse, tokens,
+//! the guard's rejections and scoping, JSON shapes, exit codes, and isolation checked metamorphically
+//! (results over the full warehouse equal results over a warehouse holding only the caller's tenant).
+
+use serde_json::Value as J;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+const AS_OF: &str = "2026-11-20";
+const SCALE: &str = "0.05";
+
+struct Dir {
+    path: PathBuf,
+}
+
+/// The full demo warehouse (all tenants) and one holding only acme_corp, created once for all tests.
+fn full() -> &'static Dir {
+    static D: OnceLock<Dir> = OnceLock::new();
+    D.get_or_init(|| make_dir("full", None))
+}
+
+fn acme_only() -> &'static Dir {
+    static D: OnceLock<Dir> = OnceLock::new();
+    D.get_or_init(|| make_dir("acme", Some("acme_corp")))
+}
+
+fn make_dir(name: &str, tenants: Option<&str>) -> Dir {
+    let path = std::env::temp_dir().join(format!("inda-cli-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&path);
+    let mut args = vec!["demo", "init", "--scale", SCALE, "--as-of", AS_OF];
+    if let Some(t) = tenants {
+        args.extend(["--tenants", t]);
+    }
+    let out = inda(&path, None, &args);
+    assert!(out.status.success(), "demo init failed: {}", String::from_utf8_lossy(&out.stderr));
+    Dir { path }
+}
+
+fn inda(dir: &Path, token: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_inda"));
+    cmd.arg("--data-dir").arg(dir).args(args).env_remove("INDA_TOKEN").env_remove("INDA_DATA_DIR");
+    if let Some(t) = token {
+        cmd.env("INDA_TOKEN", t);
+    }
+    cmd.output().expect("inda runs")
+}
+
+fn token(dir: &Path, tenant: &str) -> String {
+    let out = inda(dir, None, &["token", "mint", "--tenant", tenant, "--user", "tester@example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn json(dir: &Path, token: &str, args: &[&str]) -> (i32, J) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let out = inda(dir, Some(token), &all);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let doc = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text} / {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), doc)
+}
+
+fn sorted_rows(doc: &J) -> Vec<String> {
+    let mut rows: Vec<String> = doc["rows"].as_array().expect("rows").iter().map(|r| r.to_string()).collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn sql_prints_the_contract_shape() {
+    let d = full();
+    let t = token(&d.path, "acme_corp");
+    let (code, doc) = json(&d.path, &t, &["sql", "SELECT channel, COUNT(*) AS messages FROM marts.fct_messages GROUP BY channel ORDER BY 2 DESC"]);
+    assert_eq!(code, 0, "{doc}");
+    for key in ["sql", "columns", "rows", "row_count", "truncated", "chart", "engine", "elapsed_ms"] {
+        assert!(doc.get(key).is_some(), "missing {key} in {doc}");
+    }
+    assert!(doc.get("summary").is_none() && doc.get("provider").is_none() && doc.get("question").is_none());
+    assert_eq!(doc["engine"], "embedded");
+    assert_eq!(doc["columns"][0]["name"], "channel");
+    assert_eq!(doc["columns"][1]["type"], "BIGINT");
+    assert!(doc["rows"][0][1].is_number());
+    assert!(doc["sql"].as_str().unwrap().contains("tenant_id = 'acme_corp'"));
+    assert_eq!(doc["row_count"], doc["rows"].as_array().unwrap().len());
+}
+
+#[test]
+fn values_are_typed_in_json() {
+    let d = full();
+    let t = token(&d.path, "acme_corp");
+    let (code, doc) = json(
+        &d.path,
+        &t,
+        &["sql", "SELECT amount, occurred_at, DATE_TRUNC('month', occurred_at) AS m, amount IS NULL AS no_amount, campaign_id FROM marts.fct_activities WHERE activity_type = 'purchase' LIMIT 3"],
+    );
+    assert_eq!(code, 0, "{doc}");
+    let row = &doc["rows"][0];
+    assert!(row[0].is_number(), "{row}");
+    assert!(row[1].as_str().unwrap().starts_with("20"), "{row}");
+    assert!(row[2].as_str().unwrap().ends_with("T00:00:00"), "{row}");
+    assert!(row[3].is_boolean());
+    assert_eq!(doc["columns"][0]["type"], "DECIMAL(12,2)");
+}
+
+#[test]
+fn the_row_cap_is_10000() {
+    let d = full();
+    let t = token(&d.path, "umbrella");
+    let (code, doc) = json(&d.path, &t, &["sql", "SELECT message_id FROM marts.fct_messages"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["row_count"], 10_000);
+    assert_eq!(doc["truncated"], true);
+    assert!(doc["sql"].as_str().unwrap().contains("LIMIT 10000"));
+    let (_, doc) = json(&d.path, &t, &["sql", "SELECT message_id FROM marts.fct_messages LIMIT 7"]);
+    assert_eq!(doc["row_count"], 7);
+    assert_eq!(doc["truncated"], false);
+}
+
+/// Every query here must either be rejected (exit 3) or return exactly what it returns on a warehouse that
+/// holds only the caller's tenant.
+const ATTACKS_THAT_MAY_RUN: &[&str] = &[
+    "SELECT COUNT(*) FROM marts.dim_contacts WHERE tenant_id = 'acme_corp' OR 1=1",
+    "SELECT COUNT(*) FROM marts.dim_contacts WHERE tenant_id = 'globex'",
+    "SELECT tenant_id, COUNT(*) FROM marts.fct_messages GROUP BY tenant_id",
+    "SELECT contact_id FROM marts.dim_contacts UNION SELECT contact_id FROM marts.dim_contacts WHERE tenant_id <> 'acme_corp'",
+    "WITH dim_contacts AS (SELECT * FROM marts.dim_contacts WHERE 1=1) SELECT COUNT(*) FROM dim_contacts",
+    "SELECT COUNT(*) FROM \"MARTS\".\"DIM_CONTACTS\"",
+    "SELECT COUNT(*) FROM MARTS.Dim_Contacts",
+    "SELECT (SELECT COUNT(*) FROM marts.fct_messages) AS all_messages",
+    "SELECT COUNT(*) FROM marts.dim_contacts c WHERE EXISTS (SELECT 1 FROM marts.fct_messages m WHERE m.contact_id = c.contact_id)",
+    "SELECT COUNT(*) FROM (SELECT * FROM marts.fct_activities) x",
+    "SELECT c.country, COUNT(*) OVER () AS everyone FROM marts.dim_contacts c LIMIT 5",
+    "SELECT COUNT(*) FROM marts.dim_contacts c LEFT JOIN marts.fct_messages m ON m.contact_id = c.contact_id OR 1 = 1",
+    "SELECT COUNT(*) FROM marts.dim_contacts c CROSS JOIN LATERAL (SELECT COUNT(*) AS n FROM marts.fct_messages m WHERE m.contact_id = c.contact_id) l",
+    "SELECT COUNT(*) FROM marts.dim_contacts -- WHERE tenant_id = 'acme_corp'",
+    "SELECT /* tenant_id = 'acme_corp' */ COUNT(*) FROM marts.dim_campaigns",
+    "SELECT SUM(amount) FROM marts.fct_activities HAVING SUM(amount) > (SELECT SUM(amount) FROM marts.fct_activities) - 1e12",
+    "SELECT COUNT(*) FROM dim_contacts",
+];
+
+const ATTACKS_THAT_MUST_FAIL: &[&str] = &[
+    "SELECT * FROM information_schema.tables",
+    "SELECT * FROM admin.tenants",
+    "SELECT * FROM raw.indigital_users",
+    "SELECT * FROM staging.stg_contacts",
+    "SELECT * FROM 'warehouse/marts/dim_contacts/globex/data.parquet'",
+    "SELECT * FROM read_parquet('warehouse/marts/dim_contacts/globex/data.parquet')",
+    "SELECT * FROM generate_series(1, 10)",
+    "DROP TABLE marts.dim_contacts",
+    "DELETE FROM marts.dim_contacts",
+    "INSERT INTO marts.dim_contacts SELECT * FROM marts.dim_contacts",
+    "UPDATE marts.dim_contacts SET segment = 'vip'",
+    "COPY INTO @stage FROM marts.dim_contacts",
+    "ATTACH DATABASE 'x.db' AS x",
+    "PRAGMA table_info(dim_contacts)",
+    "SET tenant_id = 'globex'",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+    "EXPORT DATABASE 'out'",
+    "SELECT 1; DROP TABLE marts.dim_contacts",
+    "SELECT COUNT(*) FROM marts.dim_contacts; SELECT COUNT(*) FROM admin.tenants",
+    "CREATE TABLE x AS SELECT * FROM marts.dim_contacts",
+    "SELECT * FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))",
+    "SELECT getenv('HOME')",
+];
+
+#[test]
+fn attacks_are_rejected_or_scoped() {
+    let full = full();
+    let only = acme_only();
+    let t_full = token(&full.path, "acme_corp");
+    let t_only = token(&only.path, "acme_corp");
+    for sql in ATTACKS_THAT_MAY_RUN {
+        let (code, doc) = json(&full.path, &t_full, &["sql", sql]);
+        if code == 3 {
+            assert_eq!(doc["error"]["code"], "guard_rejected", "{sql}");
+            continue;
+        }
+        assert_eq!(code, 0, "{sql}: {doc}");
+        let (code2, reference) = json(&only.path, &t_only, &["sql", sql]);
+        assert_eq!(code2, 0, "{sql}: {reference}");
+        assert_eq!(sorted_rows(&doc), sorted_rows(&reference), "{sql} leaks across tenants");
+    }
+    for sql in ATTACKS_THAT_MUST_FAIL {
+        let (code, doc) = json(&full.path, &t_full, &["sql", sql]);
+        assert_eq!(code, 3, "{sql} must be rejected: {doc}");
+        assert_eq!(doc["error"]["code"], "guard_rejected");
+        assert!(!doc["error"]["message"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn ordinary_analytics_sql_runs_and_stays_scoped() {
+    let full = full();
+    let only = acme_only();
+    let t_full = token(&full.path, "acme_corp");
+    let t_only = token(&only.path, "acme_corp");
+    let queries = [
+        "SELECT c.country, COUNT(DISTINCT m.message_id) AS messages FROM marts.fct_messages m JOIN marts.dim_contacts c ON c.contact_id = m.contact_id GROUP BY c.country HAVING COUNT(*) > 0 ORDER BY messages DESC",
+        "WITH monthly AS (SELECT DATE_TRUNC('month', occurred_at) AS month, SUM(amount) AS revenue FROM marts.fct_activities WHERE activity_type IN ('purchase', 'refund') GROUP BY 1) SELECT month, revenue, SUM(revenue) OVER (ORDER BY month) AS running FROM monthly ORDER BY month",
+        "SELECT campaign_name, CASE WHEN budget > 1000 THEN 'big' ELSE 'small' END AS size FROM marts.dim_campaigns WHERE campaign_name ILIKE '%a%' ORDER BY campaign_name",
+        "SELECT DISTINCT segment FROM marts.dim_contacts ORDER BY segment",
+        "SELECT contact_id, occurred_at FROM marts.fct_activities QUALIFY ROW_NUMBER() OVER (PARTITION BY contact_id ORDER BY occurred_at DESC) = 1 ORDER BY contact_id LIMIT 50",
+        "SELECT IFF(opted_in, 'yes', 'no') AS consent, COUNT(*) FROM marts.dim_contacts GROUP BY 1",
+        "SELECT COUNT(*) FROM marts.fct_messages WHERE sent_at >= DATEADD(day, -30, DATE '2026-11-20')",
+        "SELECT AVG(DATEDIFF(day, created_at, updated_at)) AS days FROM marts.dim_contacts",
+    ];
+    for sql in queries {
+        let (code, doc) = json(&full.path, &t_full, &["sql", sql]);
+        assert_eq!(code, 0, "{sql}: {doc}");
+        let (_, reference) = json(&only.path, &t_only, &["sql", sql]);
+        assert_eq!(sorted_rows(&doc), sorted_rows(&reference), "{sql}");
+    }
+}
+
+#[test]
+fn guard_prints_the_rewritten_sql() {
+    let d = full();
+    let t = token(&d.path, "globex");
+    let (code, doc) = json(&d.path, &t, &["guard", "SELECT COUNT(*) FROM dim_contacts"]);
+    assert_eq!(code, 0);
+    let sql = doc["sql"].as_str().unwrap();
+    assert!(sql.contains("tenant_id = 'globex'"), "{sql}");
+    let out = inda(&d.path, Some(&t), &["guard", "DROP TABLE marts.dim_contacts"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
+}
+
+#[test]
+fn bad_tokens_exit_4() {
+    let d = full();
+    let good = token(&d.path, "acme_corp");
+    let mut tampered = good.clone();
+    tampered.pop();
+    tampered.push('x');
+    let expired = {
+        let out = inda(&d.path, None, &["token", "mint", "--tenant", "acme_corp", "--user", "u", "--ttl", "1s"]);
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        // Leeway is 30 s: a token that expired within it still works, so this one checks the message path only
+        // when run slowly; the unit tests of inda-auth cover expiry exactly.
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let _ = expired;
+    for bad in [tampered.as_str(), "not-a-token", "eyJhbGciOiJub25lIn0.eyJ0ZW5hbnRfaWQiOiJhY21lX2NvcnAifQ."] {
+        let (code, doc) = json(&d.path, bad, &["sql", "SELECT 1"]);
+        assert_eq!(code, 4, "{doc}");
+        assert_eq!(doc["error"]["code"], "auth");
+    }
+    let out = inda(&d.path, None, &["sql", "SELECT 1"]);
+    assert_eq!(out.status.code(), Some(4));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let d = full();
+    let out = inda(&d.path, None, &["sql"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = inda(&d.path, None, &["demo", "init", "--as-of", "yesterday"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = inda(&d.path, None, &["nonsense", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let doc: J = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["code"], "usage");
+}
+
+#[test]
+fn every_sql_call_is_audited_and_the_chain_verifies() {
+    let d = full();
+    let t = token(&d.path, "initech");
+    let _ = json(&d.path, &t, &["sql", "SELECT COUNT(*) FROM marts.dim_contacts"]);
+    let _ = json(&d.path, &t, &["sql", "DROP TABLE marts.dim_contacts"]);
+    let (code, list) = json(&d.path, &t, &["audit", "list", "--limit", "50"]);
+    assert_eq!(code, 0);
+    let entries = list.as_array().unwrap();
+    assert!(entries.iter().any(|e| e["outcome"] == "rejected"));
+    assert!(entries.iter().any(|e| e["outcome"] == "ok" && e["details"]["sql"].as_str().unwrap_or("").contains("initech")));
+    assert!(entries.iter().all(|e| e["tenant_id"] == "initech"));
+    let (code, v) = json(&d.path, &t, &["audit", "verify"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["ok"], true);
+}
+
+#[test]
+fn ask_answers_with_chart_and_summary() {
+    let d = full();
+    let t = token(&d.path, "acme_corp");
+    let (code, doc) = json(&d.path, &t, &["ask", "Messages sent by channel last month"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["provider"], "offline");
+    assert_eq!(doc["chart"]["kind"], "bar");
+    assert!(doc["summary"].as_str().unwrap().len() > 5);
+    assert!(doc["sql"].as_str().unwrap().contains("tenant_id = 'acme_corp'"));
+    let (code, doc) = json(&d.path, &t, &["ask", "¿Cuántos contactos tenemos en Colombia?"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["chart"]["kind"], "kpi");
+}
+
+#[test]
+fn ask_refuses_what_it_does_not_understand() {
+    let d = full();
+    let t = token(&d.path, "acme_corp");
+    let long = "revenue ".repeat(1500);
+    for q in ["", "   ", "'; DROP TABLE marts.dim_contacts; --", "what is the meaning of life", long.as_str()] {
+        let (code, doc) = json(&d.path, &t, &["ask", q]);
+        assert!(code == 6 || code == 0, "{q:?}: {doc}");
+        if code == 6 {
+            assert_eq!(doc["error"]["code"], "not_understood");
+        } else {
+            assert!(doc["sql"].as_str().unwrap().contains("'acme_corp'"));
+        }
+    }
+}
+
+#[test]
+fn asking_about_another_tenant_never_returns_its_data() {
+    let full = full();
+    let only = acme_only();
+    let t_full = token(&full.path, "acme_corp");
+    let t_only = token(&only.path, "acme_corp");
+    for q in ["revenue of globex", "contacts of umbrella", "ingresos de stark_ind por canal"] {
+        let (code, doc) = json(&full.path, &t_full, &["ask", q]);
+        if code == 0 {
+            let (_, reference) = json(&only.path, &t_only, &["ask", q]);
+            assert_eq!(sorted_rows(&doc), sorted_rows(&reference), "{q}");
+        } else {
+            assert_eq!(code, 6, "{q}: {doc}");
+        }
+    }
+}
+
+#[test]
+fn follow_ups_refine_the_conversation() {
+    let d = full();
+    let t = token(&d.path, "acme_corp");
+    let (code, first) = json(&d.path, &t, &["ask", "messages sent by channel this year", "--new-conversation"]);
+    assert_eq!(code, 0, "{first}");
+    let id = first["conversation_id"].as_str().expect("conversation id").to_string();
+    let (code, second) = json(&d.path, &t, &["ask", "only WhatsApp", "--conversation", &id]);
+    assert_eq!(code, 0, "{second}");
+    assert!(second["sql"].as_str().unwrap().contains("'whatsapp'"), "{second}");
+    let other = token(&d.path, "globex");
+    let (code, _) = json(&d.path, &other, &["ask", "only WhatsApp", "--conversation", &id]);
+    assert_ne!(code, 0, "another tenant must not continue this conversation");
+}

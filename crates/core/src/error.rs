@@ -1,0 +1,95 @@
+//! The one error type that crosses every boundary (CLI, HTTP, Tauri IPC): a stable `code` the UI and scripts
+//! branch on, and a message a person can read. Messages never carry secrets or another tenant's data.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Stable error codes of the CLI contract; the UI branches on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Bad command-line or API input.
+    Usage,
+    /// The SQL guard refused the statement.
+    GuardRejected,
+    /// Missing, invalid or expired token.
+    Auth,
+    /// Warehouse, engine or connection failure.
+    Engine,
+    /// The question engine did not understand the question.
+    NotUnderstood,
+    /// The thing asked for does not exist for this tenant and user.
+    NotFound,
+    /// A local failure (disk, store) that is none of the above.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Usage => "usage",
+            ErrorCode::GuardRejected => "guard_rejected",
+            ErrorCode::Auth => "auth",
+            ErrorCode::Engine => "engine",
+            ErrorCode::NotUnderstood => "not_understood",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// Process exit code of the CLI contract.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorCode::Usage | ErrorCode::NotFound => 2,
+            ErrorCode::GuardRejected => 3,
+            ErrorCode::Auth => 4,
+            ErrorCode::Engine => 5,
+            ErrorCode::NotUnderstood => 6,
+            ErrorCode::Internal => 1,
+        }
+    }
+}
+
+/// `{code, message}`: the shape of every error at the boundary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Error {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error { code, message: message.into() }
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Usage, message)
+    }
+    pub fn guard(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::GuardRejected, message)
+    }
+    pub fn auth(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Auth, message)
+    }
+    pub fn engine(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Engine, message)
+    }
+    pub fn not_understood(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotUnderstood, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for Error {}

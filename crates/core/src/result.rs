@@ -1,0 +1,148 @@
+//! Typed query results, the same whichever warehouse produced them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// A result column: its name and a warehouse-neutral SQL type name (`VARCHAR`, `BIGINT`, `DOUBLE`,
+/// `DECIMAL(p,s)`, `DATE`, `TIMESTAMP`, `BOOLEAN`, `JSON`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub data_type: String,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, data_type: impl Into<String>) -> Self {
+        Column { name: name.into(), data_type: data_type.into() }
+    }
+    /// Whether the column holds numbers (integers, floats or decimals).
+    pub fn is_numeric(&self) -> bool {
+        let t = self.data_type.to_ascii_uppercase();
+        ["INT", "BIGINT", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT", "REAL", "DECIMAL", "NUMBER", "HUGEINT"]
+            .iter()
+            .any(|p| t.starts_with(p) || t.contains("INT"))
+    }
+    /// Whether the column holds dates or timestamps.
+    pub fn is_temporal(&self) -> bool {
+        let t = self.data_type.to_ascii_uppercase();
+        t.starts_with("DATE") || t.starts_with("TIMESTAMP")
+    }
+}
+
+/// One cell. Decimals keep their exact digits (`units` scaled by `10^scale`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Decimal { units: i128, scale: u8 },
+    Text(String),
+    Date(NaiveDate),
+    Timestamp(NaiveDateTime),
+    Json(serde_json::Value),
+}
+
+impl Value {
+    /// The value as a float, for charts, sorting and summaries.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            Value::Decimal { units, scale } => Some(*units as f64 / 10f64.powi(i32::from(*scale))),
+            _ => None,
+        }
+    }
+
+    /// The decimal as exact text, e.g. `1234.50`.
+    fn decimal_text(units: i128, scale: u8) -> String {
+        if scale == 0 {
+            return units.to_string();
+        }
+        let neg = units < 0;
+        let digits = units.unsigned_abs().to_string();
+        let scale = usize::from(scale);
+        let padded = if digits.len() <= scale { format!("{}{}", "0".repeat(scale + 1 - digits.len()), digits) } else { digits };
+        let (int, frac) = padded.split_at(padded.len() - scale);
+        format!("{}{}.{}", if neg { "-" } else { "" }, int, frac)
+    }
+
+    /// Plain text for tables and CSV (ISO 8601 for dates and timestamps, empty for NULL).
+    pub fn to_text(&self) -> String {
+        match self {
+            Value::Null => String::new(),
+            Value::Bool(b) => b.to_string(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => format_float(*f),
+            Value::Decimal { units, scale } => Self::decimal_text(*units, *scale),
+            Value::Text(s) => s.clone(),
+            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Value::Timestamp(t) => t.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+            Value::Json(j) => j.to_string(),
+        }
+    }
+
+    /// The JSON form of the CLI contract: numbers as numbers, dates as ISO 8601 strings, NULL as null.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+            Value::Decimal { units, scale } => {
+                let text = Self::decimal_text(*units, *scale);
+                // Parsing the exact text keeps every digit serde_json can carry.
+                serde_json::from_str::<serde_json::Number>(&text).map(J::Number).unwrap_or(J::String(text))
+            }
+            Value::Text(s) => J::String(s.clone()),
+            Value::Date(_) | Value::Timestamp(_) => J::String(self.to_text()),
+            Value::Json(j) => j.clone(),
+        }
+    }
+}
+
+fn format_float(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 { format!("{f:.1}") } else { f.to_string() }
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+/// Columns and rows of one query, typed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ResultSet {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Value>>,
+    /// True when the row cap cut the result short.
+    pub truncated: bool,
+}
+
+impl ResultSet {
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_keep_their_digits() {
+        assert_eq!(Value::Decimal { units: 123450, scale: 2 }.to_text(), "1234.50");
+        assert_eq!(Value::Decimal { units: -5, scale: 2 }.to_text(), "-0.05");
+        assert_eq!(Value::Decimal { units: 7, scale: 0 }.to_text(), "7");
+        assert_eq!(Value::Decimal { units: 123450, scale: 2 }.to_json(), serde_json::json!(1234.5));
+    }
+
+    #[test]
+    fn timestamps_are_iso() {
+        let t = NaiveDate::from_ymd_opt(2026, 3, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+        assert_eq!(t.map(|t| Value::Timestamp(t).to_text()).as_deref(), Some("2026-03-01T00:00:00"));
+    }
+}

@@ -1,0 +1,368 @@
+//! Relation resolution with real scoping, and the tenant rewrite of every base table.
+//!
+//! The walk is explicit (not a generic visitor) because a name's meaning depends on where it sits: a CTE
+//! is visible to the CTEs after it and to its query's body, a nested `WITH` opens its own scope, and a
+//! qualified name is never a CTE. Every struct is destructured field by field, so a sqlparser upgrade that
+//! adds a clause fails to compile here instead of slipping past the guard.
+
+use crate::catalog::{Catalog, SCHEMA};
+use crate::expression;
+use crate::rejection::{Rejection, excerpt};
+use crate::statement::{keyword_of, not_a_query};
+use crate::tenant_filter::{scoped_relation, scoped_table_of};
+use sqlparser::ast::{
+    Cte, Expr, Ident, ObjectName, ObjectNamePart, Query, Select, SelectItem, SelectItemQualifiedWildcardKind,
+    SetExpr, TableAlias, TableFactor, TableWithJoins, With,
+};
+use std::collections::BTreeSet;
+
+/// Walks one query, rewriting base tables in place and remembering which ones it read.
+pub(crate) struct Walker<'a> {
+    catalog: &'a Catalog,
+    tenant: &'a str,
+    /// The CTE names of each `WITH` being walked, innermost last, spelled as defined.
+    ctes: Vec<Vec<Ident>>,
+    /// Canonical names of the marts tables read.
+    pub(crate) tables: BTreeSet<&'a str>,
+}
+
+impl<'a> Walker<'a> {
+    pub(crate) fn new(catalog: &'a Catalog, tenant: &'a str) -> Self {
+        Walker { catalog, tenant, ctes: Vec::new(), tables: BTreeSet::new() }
+    }
+
+    pub(crate) fn query(&mut self, query: &mut Query) -> Result<(), Rejection> {
+        let Query {
+            with,
+            body,
+            order_by,
+            limit_clause,
+            fetch,
+            locks,
+            for_clause,
+            settings,
+            format_clause,
+            pipe_operators,
+        } = query;
+        if !locks.is_empty() {
+            return Err(Rejection::new("locking clauses (FOR UPDATE, FOR SHARE) are not allowed"));
+        }
+        if for_clause.is_some() || settings.is_some() || format_clause.is_some() {
+            return Err(Rejection::new("FOR, SETTINGS and FORMAT clauses are not supported"));
+        }
+        if !pipe_operators.is_empty() {
+            return Err(Rejection::new("pipe operators (|>) are not supported"));
+        }
+        let opened_scope = match with {
+            Some(with) => {
+                self.with(with)?;
+                true
+            }
+            None => false,
+        };
+        self.set_expr(body)?;
+        // ORDER BY and LIMIT see the query's CTEs, so they are checked before its scope closes.
+        expression::check(order_by, self)?;
+        expression::check(limit_clause, self)?;
+        expression::check(fetch, self)?;
+        if opened_scope {
+            self.ctes.pop();
+        }
+        Ok(())
+    }
+
+    fn with(&mut self, with: &mut With) -> Result<(), Rejection> {
+        if with.recursive {
+            return Err(Rejection::new("WITH RECURSIVE is not allowed: recursive queries have unbounded cost"));
+        }
+        self.ctes.push(Vec::with_capacity(with.cte_tables.len()));
+        for cte in &mut with.cte_tables {
+            let Cte { alias, query, from, materialized: _, closing_paren_token: _ } = cte;
+            if from.is_some() {
+                return Err(Rejection::new("WITH … FROM is not supported"));
+            }
+            // Walked before its name is in scope: a CTE sees the ones before it, never itself or later ones.
+            self.query(query)?;
+            let name = &alias.name;
+            let frame = self.ctes.last_mut().ok_or_else(|| Rejection::new("internal: CTE scope lost"))?;
+            if frame.iter().any(|defined| defined.value.eq_ignore_ascii_case(&name.value)) {
+                return Err(Rejection::new(format!(
+                    "the CTE {} is defined twice in one WITH clause",
+                    excerpt(&name.to_string())
+                )));
+            }
+            frame.push(name.clone());
+        }
+        Ok(())
+    }
+
+    fn set_expr(&mut self, body: &mut SetExpr) -> Result<(), Rejection> {
+        match body {
+            SetExpr::Select(select) => self.select(select),
+            SetExpr::Query(query) => self.query(query),
+            SetExpr::SetOperation { left, right, op: _, set_quantifier: _ } => {
+                self.set_expr(left)?;
+                self.set_expr(right)
+            }
+            SetExpr::Values(values) => expression::check(values, self),
+            SetExpr::Insert(statement)
+            | SetExpr::Update(statement)
+            | SetExpr::Delete(statement)
+            | SetExpr::Merge(statement) => Err(not_a_query(&keyword_of(statement))),
+            SetExpr::Table(_) => Err(Rejection::new("TABLE <name> is not supported: write SELECT * FROM <name>")),
+        }
+    }
+
+    fn select(&mut self, select: &mut Select) -> Result<(), Rejection> {
+        let Select {
+            select_token: _,
+            distinct,
+            top,
+            top_before_distinct: _,
+            projection,
+            exclude,
+            into,
+            from,
+            lateral_views,
+            prewhere,
+            selection,
+            group_by,
+            cluster_by,
+            distribute_by,
+            sort_by,
+            having,
+            named_window,
+            qualify,
+            window_before_qualify: _,
+            value_table_mode,
+            connect_by,
+            flavor: _,
+        } = select;
+        if into.is_some() {
+            return Err(Rejection::new("SELECT INTO is not allowed: queries cannot create tables"));
+        }
+        if !lateral_views.is_empty() {
+            return Err(Rejection::new("LATERAL VIEW is not supported"));
+        }
+        if connect_by.is_some() {
+            return Err(Rejection::new("CONNECT BY is not allowed: hierarchical queries have unbounded cost"));
+        }
+        if value_table_mode.is_some() {
+            return Err(Rejection::new("SELECT AS STRUCT / AS VALUE is not supported"));
+        }
+        for relation in from.iter_mut() {
+            self.table_with_joins(relation)?;
+        }
+        for item in projection.iter_mut() {
+            if let SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _) = item {
+                unqualify_object_name(name, self.catalog);
+            }
+        }
+        expression::check(distinct, self)?;
+        expression::check(top, self)?;
+        expression::check(projection, self)?;
+        expression::check(exclude, self)?;
+        expression::check(prewhere, self)?;
+        expression::check(selection, self)?;
+        expression::check(group_by, self)?;
+        expression::check(cluster_by, self)?;
+        expression::check(distribute_by, self)?;
+        expression::check(sort_by, self)?;
+        expression::check(having, self)?;
+        expression::check(named_window, self)?;
+        expression::check(qualify, self)
+    }
+
+    fn table_with_joins(&mut self, relation: &mut TableWithJoins) -> Result<(), Rejection> {
+        self.relation(&mut relation.relation)?;
+        for join in &mut relation.joins {
+            self.relation(&mut join.relation)?;
+            expression::check(&mut join.join_operator, self)?;
+        }
+        Ok(())
+    }
+
+    fn relation(&mut self, factor: &mut TableFactor) -> Result<(), Rejection> {
+        match factor {
+            TableFactor::Table { .. } => self.named_relation(factor),
+            TableFactor::Derived { lateral, subquery, alias: _ } => {
+                if !*lateral {
+                    let tenant = self.tenant;
+                    if let Some(table) = scoped_table_of(subquery, tenant).and_then(|t| self.scoped_table(t)) {
+                        self.tables.insert(table);
+                        return Ok(());
+                    }
+                }
+                self.query(subquery)
+            }
+            TableFactor::NestedJoin { table_with_joins, alias: _ } => self.table_with_joins(table_with_joins),
+            TableFactor::Function { name, .. } => Err(table_function(&name.to_string())),
+            TableFactor::TableFunction { expr, .. } => Err(table_function(&match expr {
+                Expr::Function(function) => format!("TABLE({})", function.name),
+                other => format!("TABLE({other})"),
+            })),
+            TableFactor::UNNEST { .. } => Err(table_function("UNNEST")),
+            TableFactor::JsonTable { .. } => Err(table_function("JSON_TABLE")),
+            TableFactor::OpenJsonTable { .. } => Err(table_function("OPENJSON")),
+            TableFactor::XmlTable { .. } => Err(table_function("XMLTABLE")),
+            TableFactor::Pivot { .. } | TableFactor::Unpivot { .. } => {
+                Err(Rejection::new("PIVOT and UNPIVOT are not supported: use GROUP BY with CASE"))
+            }
+            TableFactor::MatchRecognize { .. } => Err(Rejection::new("MATCH_RECOGNIZE is not supported")),
+            TableFactor::SemanticView { .. } => Err(Rejection::new("semantic views are not supported")),
+        }
+    }
+
+    /// A name in FROM: a CTE in scope (left alone, spelled as defined) or a marts table (wrapped).
+    fn named_relation(&mut self, factor: &mut TableFactor) -> Result<(), Rejection> {
+        let TableFactor::Table {
+            name,
+            alias,
+            args,
+            with_hints,
+            version,
+            with_ordinality,
+            partitions,
+            json_path,
+            sample,
+            index_hints,
+        } = factor
+        else {
+            return Err(Rejection::new("internal: expected a named relation"));
+        };
+        if args.is_some() {
+            return Err(table_function(&name.to_string()));
+        }
+        if version.is_some() {
+            return Err(Rejection::new("time travel (AT / BEFORE) is not allowed"));
+        }
+        if sample.is_some() {
+            return Err(Rejection::new("SAMPLE / TABLESAMPLE is not supported"));
+        }
+        if !with_hints.is_empty()
+            || !index_hints.is_empty()
+            || !partitions.is_empty()
+            || json_path.is_some()
+            || *with_ordinality
+        {
+            return Err(Rejection::new(format!(
+                "table hints, partitions and paths are not supported (on {})",
+                excerpt(&name.to_string())
+            )));
+        }
+        let parts = identifiers(name)?;
+        let table = match parts.as_slice() {
+            [single] => {
+                if let Some(cte) = self.cte(single) {
+                    // Spell the reference exactly like the definition, so no engine's case or quoting rules
+                    // can resolve it to a base table of the same name instead.
+                    if cte != **single {
+                        if alias.is_none() {
+                            *alias = Some(TableAlias { name: (*single).clone(), columns: vec![] });
+                        }
+                        *name = ObjectName::from(vec![cte]);
+                    }
+                    return Ok(());
+                }
+                single
+            }
+            [schema, table] if schema.value.eq_ignore_ascii_case(SCHEMA) => table,
+            [_database, schema, table] if schema.value.eq_ignore_ascii_case(SCHEMA) => table,
+            _ => return Err(unavailable(name, self.catalog)),
+        };
+        let Some(canonical) = self.scoped_table(&table.value) else {
+            return Err(unavailable(name, self.catalog));
+        };
+        if table.quote_style == Some('\'') {
+            return Err(unavailable(name, self.catalog));
+        }
+        let alias = alias.take().unwrap_or_else(|| TableAlias { name: (*table).clone(), columns: vec![] });
+        self.tables.insert(canonical);
+        *factor = scoped_relation(canonical, self.tenant, alias);
+        Ok(())
+    }
+
+    pub(crate) fn is_catalog_table(&self, table: &str) -> bool {
+        self.catalog.canonical(table).is_some()
+    }
+
+    /// The CTE a single-part name refers to, innermost scope first.
+    fn cte(&self, name: &Ident) -> Option<Ident> {
+        self.ctes
+            .iter()
+            .rev()
+            .flat_map(|frame| frame.iter().rev())
+            .find(|defined| defined.value.eq_ignore_ascii_case(&name.value))
+            .cloned()
+    }
+
+    /// The canonical name of a catalog table that can be tenant-filtered.
+    fn scoped_table(&self, table: &str) -> Option<&'a str> {
+        let catalog: &'a Catalog = self.catalog;
+        catalog.canonical(table).filter(|canonical| catalog.is_tenant_scoped(canonical))
+    }
+}
+
+/// The plain identifiers of a name; `IDENTIFIER('…')` and other computed parts are refused, since their
+/// target is only known at run time.
+fn identifiers(name: &ObjectName) -> Result<Vec<&Ident>, Rejection> {
+    name.0
+        .iter()
+        .map(|part| match part {
+            ObjectNamePart::Identifier(ident) => Ok(ident),
+            ObjectNamePart::Function(_) => Err(Rejection::new(format!(
+                "{} is not allowed: table names must be written out",
+                excerpt(&name.to_string())
+            ))),
+        })
+        .collect()
+}
+
+fn table_function(name: &str) -> Rejection {
+    Rejection::new(format!("table functions are not allowed in FROM (found {})", excerpt(name)))
+}
+
+fn unavailable(name: &ObjectName, catalog: &Catalog) -> Rejection {
+    let written = excerpt(&name.to_string());
+    let path_like = name.0.iter().any(|part| match part {
+        ObjectNamePart::Identifier(ident) => {
+            ident.quote_style == Some('\'') || ident.value.contains(['/', '\\', '.', ':', '@'])
+        }
+        ObjectNamePart::Function(_) => false,
+    });
+    if path_like {
+        return Rejection::new(format!(
+            "{written} is not available: files and stages cannot be queried, only marts tables"
+        ));
+    }
+    let in_marts = match name.0.as_slice() {
+        [_] => true,
+        [.., ObjectNamePart::Identifier(schema), _] => schema.value.eq_ignore_ascii_case(SCHEMA),
+        _ => false,
+    };
+    if in_marts {
+        Rejection::new(format!(
+            "table {written} is not available: the marts tables are {}",
+            catalog.listing()
+        ))
+    } else {
+        Rejection::new(format!("table {written} is not available: only marts tables can be queried"))
+    }
+}
+
+/// `marts.dim_contacts.*` → `dim_contacts.*`: once wrapped, the table is only known by its alias.
+fn unqualify_object_name(name: &mut ObjectName, catalog: &Catalog) {
+    let parts = &name.0;
+    let n = parts.len();
+    if n < 2 {
+        return;
+    }
+    let is_marts_table = matches!(
+        (&parts[n - 2], &parts[n - 1]),
+        (ObjectNamePart::Identifier(schema), ObjectNamePart::Identifier(table))
+            if schema.value.eq_ignore_ascii_case(SCHEMA) && catalog.canonical(&table.value).is_some()
+    );
+    if is_marts_table && n <= 3 {
+        name.0.drain(..n - 1);
+    }
+}

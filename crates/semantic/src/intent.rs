@@ -1,0 +1,97 @@
+//! The Intent: what a question asks for, independent of its wording and of SQL. It is persisted in
+//! conversations (follow-ups refine it), so its serde form is stable: new fields are optional.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Lang;
+
+/// Time bucket of a series; also the unit of calendar ranges ("last quarter").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grain {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Grain {
+    /// The `DATE_TRUNC` unit.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grain::Day => "day",
+            Grain::Week => "week",
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+            Grain::Year => "year",
+        }
+    }
+}
+
+/// A time range relative to today (rendered with `CURRENT_DATE`, so a saved analysis stays current) or
+/// absolute (resolved from "March 2026" when the question was asked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TimeRange {
+    Today,
+    Yesterday,
+    /// The last `n` days up to now: `t >= CURRENT_DATE - n days`.
+    LastNDays { n: u32 },
+    /// The current calendar period so far ("this month").
+    This { unit: Grain },
+    /// The previous complete calendar period ("last month").
+    Last { unit: Grain },
+    /// `n` calendar periods including the current one ("last 6 months").
+    LastN { unit: Grain, n: u32 },
+    /// `[start, end)`.
+    Between { start: NaiveDate, end: NaiveDate },
+    /// From `start` on.
+    Since { start: NaiveDate },
+}
+
+/// Rows whose dimension has one of `values` (canonical model values), or none of them when `negated`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    pub dimension: String,
+    pub values: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub negated: bool,
+}
+
+/// Ordering asked for explicitly; `metric: None` means by time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sort {
+    #[serde(default)]
+    pub metric: Option<String>,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Intent {
+    /// Metric names of the model, all on one table.
+    pub metrics: Vec<String>,
+    /// Dimension names of the model.
+    #[serde(default)]
+    pub breakdowns: Vec<String>,
+    #[serde(default)]
+    pub filters: Vec<Filter>,
+    #[serde(default)]
+    pub time_range: Option<TimeRange>,
+    #[serde(default)]
+    pub grain: Option<Grain>,
+    #[serde(default)]
+    pub sort: Option<Sort>,
+    #[serde(default)]
+    pub top_n: Option<u32>,
+    /// A second period compared with `time_range` ("this month vs last month").
+    #[serde(default)]
+    pub comparison: Option<TimeRange>,
+    /// The question asks for shares of a whole ("distribution", "reparto"): a pie may fit.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub share: bool,
+    /// Language of the conversation, so that "top 3" keeps answering in Spanish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<Lang>,
+}

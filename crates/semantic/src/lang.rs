@@ -1,0 +1,68 @@
+//! The two languages the analysts write in, and telling them apart from a question.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Es,
+}
+
+impl Lang {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+    /// Picks the English or the Spanish text.
+    pub(crate) fn pick<'a>(self, en: &'a str, es: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Es => es,
+        }
+    }
+}
+
+/// The language of a question: Spanish when its words (or its `¿¡ñ` and accents) say so, else English.
+pub fn detect_lang(question: &str) -> Lang {
+    let (en, es) = scores(question);
+    if es > en { Lang::Es } else { Lang::En }
+}
+
+/// Evidence for each language; `(0, 0)` means the question gives none (e.g. "top 3").
+pub(crate) fn scores(question: &str) -> (u32, u32) {
+    let mut es = 0u32;
+    for ch in question.chars() {
+        if matches!(ch, '¿' | '¡' | 'ñ' | 'Ñ' | 'á' | 'é' | 'í' | 'ó' | 'ú' | 'Á' | 'É' | 'Í' | 'Ó' | 'Ú') {
+            es += 2;
+        }
+    }
+    let mut en = 0u32;
+    for token in crate::normalize::tokens(question) {
+        if EN_WORDS.contains(&token.as_str()) {
+            en += 1;
+        } else if ES_WORDS.contains(&token.as_str()) {
+            es += 1;
+        }
+    }
+    if let Some(lexicon) = crate::lexicon::builtin_lexicon() {
+        let (e, s) = lexicon.lang_votes(question);
+        en += e;
+        es += s;
+    }
+    (en, es)
+}
+
+/// Function words that only one of the two languages uses; cheap and reliable evidence.
+const EN_WORDS: &[&str] = &[
+    "the", "of", "by", "how", "many", "much", "what", "which", "in", "and", "last", "this", "per", "show", "me",
+    "were", "was", "did", "do", "we", "have", "is", "are", "there", "for", "with", "from", "about", "only",
+];
+const ES_WORDS: &[&str] = &[
+    "el", "la", "los", "las", "de", "del", "por", "cuantos", "cuantas", "cuanto", "que", "cual", "en", "y", "este",
+    "esta", "mes", "ano", "pasado", "tenemos", "hay", "con", "para", "muestrame", "dame", "solo", "ultimos", "un",
+    "una", "fue", "son", "es",
+];

@@ -1,0 +1,35 @@
+//! The semantic layer of inDigital Analytics: what analysts' words mean, and the offline question engine.
+//!
+//! It is for: the shipped semantic model (`semantic/model.yaml`, the single source of truth for metrics,
+//! dimensions, synonyms and verified examples, with per-partner overrides), turning an English or Spanish
+//! question into an [`Intent`] and portable SQL over `marts` ([`interpret`]), following up on a previous
+//! intent in a conversation, and choosing a chart and a one-line summary for a result
+//! ([`choose_chart`], [`summarize`], [`format_number`]).
+//!
+//! It is not for: running SQL, tenant scoping (the SQL guard wraps every table later, so no tenant filter is
+//! ever added here), LLM calls, or rendering. A wrong answer is worse than none: whatever the engine cannot
+//! map to the model is reported as [`NotUnderstood`] instead of guessed.
+
+mod chart;
+mod describe;
+mod followup;
+mod format;
+mod intent;
+mod lang;
+mod lexicon;
+mod model;
+mod normalize;
+mod parse;
+mod sqlgen;
+mod summary;
+mod time;
+
+pub use chart::choose_chart;
+pub use format::format_number;
+pub use intent::{Filter, Grain, Intent, Sort, TimeRange};
+pub use lang::{Lang, detect_lang};
+pub use model::{
+    DimensionDef, Example, MeasureFormat, MetricDef, MetricKind, ModelError, SemanticModel, TableDef,
+};
+pub use parse::{MeasureInfo, NotUnderstood, Plan, interpret};
+pub use summary::summarize;

@@ -1,0 +1,138 @@
+//! Text normalization: case, accents, punctuation, and small typos, so that "¿Cuántos MESAJES?" and
+//! "cuantos mensajes" reach the lexicon as the same words.
+
+/// Lower-cases, folds accents (á→a, ñ→n) and turns everything that is not a letter or digit into a word
+/// break; `%` becomes the word "percent". Digits glued to letters ("30days") are split; "q1" stays whole.
+pub(crate) fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut prev_digit = false;
+    for ch in text.chars() {
+        for c in ch.to_lowercase() {
+            let c = fold_char(c);
+            if c.is_ascii_alphanumeric() {
+                // "30days" → "30 days"; letters before digits stay glued ("q1", "h2").
+                if prev_digit && c.is_ascii_alphabetic() && !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+                prev_digit = c.is_ascii_digit();
+                current.push(c);
+            } else {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+                prev_digit = false;
+                if c == '%' {
+                    out.push("percent".to_string());
+                }
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Folds a lower-case letter to its unaccented ASCII form; other characters pass through.
+fn fold_char(c: char) -> char {
+    match c {
+        'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ë' | 'ê' => 'e',
+        'í' | 'ì' | 'ï' | 'î' => 'i',
+        'ó' | 'ò' | 'ö' | 'ô' | 'õ' => 'o',
+        'ú' | 'ù' | 'ü' | 'û' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        other => other,
+    }
+}
+
+/// A phrase from the model in the engine's normal form ("Tasa de Entrega" → "tasa de entrega").
+pub(crate) fn phrase(text: &str) -> Vec<String> {
+    tokens(text)
+}
+
+/// ASCII snake_case of a label, for output column names ("tasa de entrega" → "tasa_de_entrega").
+pub(crate) fn snake(text: &str) -> String {
+    let words = tokens(text);
+    let joined = words.join("_");
+    if joined.is_empty() { "value".to_string() } else { joined }
+}
+
+/// How far a word may be from a known word and still count as a typo of it: never for short words or
+/// numbers (too many real words are one letter apart), 1 edit from 5 letters, 2 edits from 8.
+pub(crate) fn typo_budget(word: &str) -> usize {
+    if word.chars().any(|c| c.is_ascii_digit()) {
+        return 0;
+    }
+    match word.chars().count() {
+        0..=4 => 0,
+        5..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// The one known word within the typo budget of `word`, if exactly one is closest.
+pub(crate) fn correct<'a>(word: &str, vocabulary: &'a [String]) -> Option<&'a str> {
+    let budget = typo_budget(word);
+    if budget == 0 {
+        return None;
+    }
+    let len = word.chars().count();
+    let mut best: Option<(usize, &'a str)> = None;
+    let mut tie = false;
+    for known in vocabulary {
+        let klen = known.chars().count();
+        if klen.abs_diff(len) > budget || typo_budget(known) == 0 {
+            continue;
+        }
+        let d = strsim::damerau_levenshtein(word, known);
+        if d == 0 || d > budget {
+            continue;
+        }
+        match best {
+            Some((bd, _)) if d > bd => {}
+            Some((bd, _)) if d == bd => tie = true,
+            _ => {
+                best = Some((d, known.as_str()));
+                tie = false;
+            }
+        }
+    }
+    match best {
+        Some((_, w)) if !tie => Some(w),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_case_and_punctuation() {
+        assert_eq!(tokens("¿Cuántos contactos tenemos en México?"), ["cuantos", "contactos", "tenemos", "en", "mexico"]);
+        assert_eq!(tokens("opted-in, 30days; 95%"), ["opted", "in", "30", "days", "95", "percent"]);
+        assert_eq!(tokens("Q1 2026 año"), ["q1", "2026", "ano"]);
+        assert!(tokens("   ").is_empty());
+    }
+
+    #[test]
+    fn corrects_only_long_words_within_budget() {
+        let vocab: Vec<String> = ["mensajes", "messages", "revenue", "delivery", "sms", "email"].map(String::from).to_vec();
+        assert_eq!(correct("mesajes", &vocab), Some("mensajes"));
+        assert_eq!(correct("reveneu", &vocab), Some("revenue"));
+        assert_eq!(correct("delivry", &vocab), Some("delivery"));
+        assert_eq!(correct("sma", &vocab), None);
+        assert_eq!(correct("emial", &vocab), Some("email"));
+        assert_eq!(correct("globex", &vocab), None);
+        assert_eq!(correct("12345", &vocab), None);
+    }
+
+    #[test]
+    fn snake_case_labels() {
+        assert_eq!(snake("Tasa de entrega"), "tasa_de_entrega");
+        assert_eq!(snake("campañas"), "campanas");
+    }
+}

@@ -1,0 +1,443 @@
+//! Time expressions of semantics.md in English and Spanish ("last 30 days", "el mes pasado",
+//! "en marzo de 2026", "Q1", "since January") over normalized tokens, and numbers written as digits or words.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::intent::{Grain, TimeRange};
+
+/// A number written as digits ("30") or as a word in either language ("thirty", "treinta").
+pub(crate) fn number(token: &str) -> Option<u32> {
+    if !token.is_empty() && token.len() <= 6 && token.bytes().all(|b| b.is_ascii_digit()) {
+        return token.parse().ok();
+    }
+    let n = match token {
+        "one" | "uno" | "una" | "un" => 1,
+        "two" | "dos" => 2,
+        "three" | "tres" => 3,
+        "four" | "cuatro" => 4,
+        "five" | "cinco" => 5,
+        "six" | "seis" => 6,
+        "seven" | "siete" => 7,
+        "eight" | "ocho" => 8,
+        "nine" | "nueve" => 9,
+        "ten" | "diez" => 10,
+        "eleven" | "once" => 11,
+        "twelve" | "doce" => 12,
+        "thirteen" | "trece" => 13,
+        "fourteen" | "catorce" => 14,
+        "fifteen" | "quince" => 15,
+        "sixteen" | "dieciseis" => 16,
+        "seventeen" | "diecisiete" => 17,
+        "eighteen" | "dieciocho" => 18,
+        "nineteen" | "diecinueve" => 19,
+        "twenty" | "veinte" => 20,
+        "thirty" | "treinta" => 30,
+        "forty" | "cuarenta" => 40,
+        "fifty" | "cincuenta" => 50,
+        "sixty" | "sesenta" => 60,
+        "ninety" | "noventa" => 90,
+        "hundred" | "cien" => 100,
+        _ => return None,
+    };
+    Some(n)
+}
+
+/// Words of numbers, so that typo correction never turns one into something else.
+pub(crate) const NUMBER_WORDS: &[&str] = &[
+    "one", "uno", "una", "un", "two", "dos", "three", "tres", "four", "cuatro", "five", "cinco", "six", "seis",
+    "seven", "siete", "eight", "ocho", "nine", "nueve", "ten", "diez", "eleven", "once", "twelve", "doce",
+    "thirteen", "trece", "fourteen", "catorce", "fifteen", "quince", "sixteen", "dieciseis", "seventeen",
+    "diecisiete", "eighteen", "dieciocho", "nineteen", "diecinueve", "twenty", "veinte", "thirty", "treinta",
+    "forty", "cuarenta", "fifty", "cincuenta", "sixty", "sesenta", "ninety", "noventa", "hundred", "cien",
+];
+
+/// Every word the time grammar knows (for typo correction and language votes).
+pub(crate) const TIME_WORDS: &[&str] = &[
+    "today", "hoy", "yesterday", "ayer", "last", "past", "previous", "prior", "preceding", "ultimos", "ultimas",
+    "ultimo", "ultima", "pasados", "pasadas", "pasado", "pasada", "previos", "previas", "previo", "previa",
+    "anteriores", "anterior", "this", "current", "este", "esta", "actual", "corriente", "curso", "presente",
+    "day", "days", "dia", "dias", "week", "weeks", "semana", "semanas", "month", "months", "mes", "meses",
+    "quarter", "quarters", "trimestre", "trimestres", "year", "years", "ano", "anos", "anio", "anios", "mtd",
+    "ytd", "qtd", "wtd", "date", "since", "desde", "starting", "partir", "between", "entre", "through", "hasta",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+    "septiembre", "setiembre", "octubre", "noviembre", "diciembre", "first", "second", "third", "fourth",
+    "primer", "primero", "segundo", "tercer", "tercero", "cuarto", "start", "beginning", "inicio", "principios",
+    "comienzo", "q1", "q2", "q3", "q4",
+];
+
+fn unit(token: &str) -> Option<Grain> {
+    Some(match token {
+        "day" | "days" | "dia" | "dias" => Grain::Day,
+        "week" | "weeks" | "semana" | "semanas" => Grain::Week,
+        "month" | "months" | "mes" | "meses" => Grain::Month,
+        "quarter" | "quarters" | "trimestre" | "trimestres" => Grain::Quarter,
+        "year" | "years" | "ano" | "anos" | "anio" | "anios" => Grain::Year,
+        _ => return None,
+    })
+}
+
+fn month_name(token: &str, full_only: bool) -> Option<u32> {
+    let full = match token {
+        "january" | "enero" => Some(1),
+        "february" | "febrero" => Some(2),
+        "march" | "marzo" => Some(3),
+        "april" | "abril" => Some(4),
+        "may" | "mayo" => Some(5),
+        "june" | "junio" => Some(6),
+        "july" | "julio" => Some(7),
+        "august" | "agosto" => Some(8),
+        "september" | "septiembre" | "setiembre" => Some(9),
+        "october" | "octubre" => Some(10),
+        "november" | "noviembre" => Some(11),
+        "december" | "diciembre" => Some(12),
+        _ => None,
+    };
+    if full.is_some() || full_only {
+        return full;
+    }
+    match token {
+        "jan" | "ene" => Some(1),
+        "feb" => Some(2),
+        "mar" => Some(3),
+        "apr" | "abr" => Some(4),
+        "jun" => Some(6),
+        "jul" => Some(7),
+        "aug" | "ago" => Some(8),
+        "sep" | "sept" => Some(9),
+        "oct" => Some(10),
+        "nov" => Some(11),
+        "dec" | "dic" => Some(12),
+        _ => None,
+    }
+}
+
+const LAST_WORDS: &[&str] = &[
+    "last", "past", "previous", "prior", "preceding", "ultimos", "ultimas", "ultimo", "ultima", "pasados",
+    "pasadas", "previos", "previas", "anteriores",
+];
+const THIS_WORDS: &[&str] = &["this", "current", "este", "esta"];
+
+fn year_number(token: &str) -> Option<i32> {
+    if token.len() == 4 && token.bytes().all(|b| b.is_ascii_digit()) {
+        let y: i32 = token.parse().ok()?;
+        if (2000..=2099).contains(&y) {
+            return Some(y);
+        }
+    }
+    None
+}
+
+fn month_start(year: i32, month: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, month, 1)
+}
+
+fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
+    date.checked_add_months(chrono::Months::new(months))
+}
+
+/// A year written after a month or quarter: "2026", "of 2026", "de 2026", "del 2026", "de este año",
+/// "of last year", "del año pasado". Returns (tokens consumed, year).
+fn year_suffix(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, i32)> {
+    let at = |k: usize| t.get(k).map(String::as_str);
+    let mut j = i;
+    if matches!(at(j), Some("of" | "de" | "del" | "in" | "en")) {
+        j += 1;
+    }
+    if matches!(at(j), Some("el" | "the")) {
+        j += 1;
+    }
+    if let Some(y) = at(j).and_then(year_number) {
+        return Some((j + 1 - i, y));
+    }
+    if matches!(at(j), Some("ano" | "anio" | "year")) {
+        if let Some(y) = at(j + 1).and_then(year_number) {
+            return Some((j + 2 - i, y));
+        }
+        if matches!(at(j + 1), Some("pasado" | "anterior")) {
+            return Some((j + 2 - i, today.year() - 1));
+        }
+        if matches!(at(j + 1), Some("actual" | "corriente")) {
+            return Some((j + 2 - i, today.year()));
+        }
+    }
+    match (at(j), at(j + 1)) {
+        (Some("this" | "este" | "current"), Some("year" | "ano" | "anio")) => Some((j + 2 - i, today.year())),
+        (Some("last" | "previous" | "past"), Some("year")) => Some((j + 2 - i, today.year() - 1)),
+        _ => None,
+    }
+}
+
+/// The calendar month `month` named without a year: the most recent one not after today.
+fn recent_year(month: u32, today: NaiveDate) -> i32 {
+    if month <= today.month() { today.year() } else { today.year() - 1 }
+}
+
+/// "march 2026", "marzo de 2026", "in march", "mayo del año pasado" → (consumed, first day of the month).
+fn month_expr(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate)> {
+    let tok = t.get(i)?;
+    let suffix = year_suffix(t, i + 1, today);
+    // Abbreviations ("mar", "dec") and "may" are common words too; take them only with a year or "in".
+    let full_only = suffix.is_none();
+    let month = month_name(tok, full_only)?;
+    if tok == "may" && suffix.is_none() {
+        let prev = i.checked_sub(1).and_then(|k| t.get(k)).map(String::as_str);
+        if !matches!(prev, Some("in" | "during" | "since" | "from" | "for" | "of")) {
+            return None;
+        }
+    }
+    match suffix {
+        Some((n, year)) => Some((1 + n, month_start(year, month)?)),
+        None => Some((1, month_start(recent_year(month, today), month)?)),
+    }
+}
+
+/// "q1 2026", "first quarter of 2026", "primer trimestre" → (consumed, first day of the quarter).
+fn quarter_expr(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate)> {
+    let at = |k: usize| t.get(k).map(String::as_str);
+    let (q, mut n) = match at(i)? {
+        "q1" => (1, 1),
+        "q2" => (2, 1),
+        "q3" => (3, 1),
+        "q4" => (4, 1),
+        w => {
+            let q = match w {
+                "first" | "1st" | "primer" | "primero" => 1,
+                "second" | "2nd" | "segundo" => 2,
+                "third" | "3rd" | "tercer" | "tercero" => 3,
+                "fourth" | "4th" | "cuarto" => 4,
+                _ => return None,
+            };
+            if !matches!(at(i + 1), Some("quarter" | "trimestre")) {
+                return None;
+            }
+            (q, 2)
+        }
+    };
+    let first_month = (q - 1) * 3 + 1;
+    let year = match year_suffix(t, i + n, today) {
+        Some((k, y)) => {
+            n += k;
+            y
+        }
+        None => recent_year(first_month, today),
+    };
+    Some((n, month_start(year, first_month)?))
+}
+
+/// A period with a start and an end: a month, a quarter or a year. Returns (consumed, start, end).
+fn period(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate, NaiveDate)> {
+    if let Some((n, start)) = month_expr(t, i, today) {
+        return Some((n, start, add_months(start, 1)?));
+    }
+    if let Some((n, start)) = quarter_expr(t, i, today) {
+        return Some((n, start, add_months(start, 3)?));
+    }
+    let at = |k: usize| t.get(k).map(String::as_str);
+    let (skip, year) = match (at(i), at(i + 1)) {
+        (Some("year" | "ano" | "anio"), Some(y)) => (2, year_number(y)?),
+        (Some(y), _) => (1, year_number(y)?),
+        _ => return None,
+    };
+    Some((skip, month_start(year, 1)?, month_start(year + 1, 1)?))
+}
+
+/// Relative ranges: today, yesterday, this/last unit, last N units, to-date forms.
+fn relative(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
+    let at = |k: usize| t.get(k).map(String::as_str);
+    let w = at(i)?;
+    match w {
+        "today" | "hoy" => return Some((1, TimeRange::Today)),
+        "yesterday" | "ayer" => return Some((1, TimeRange::Yesterday)),
+        "mtd" => return Some((1, TimeRange::This { unit: Grain::Month })),
+        "ytd" => return Some((1, TimeRange::This { unit: Grain::Year })),
+        "qtd" => return Some((1, TimeRange::This { unit: Grain::Quarter })),
+        "wtd" => return Some((1, TimeRange::This { unit: Grain::Week })),
+        _ => {}
+    }
+    // "last 30 days", "últimos 6 meses", "past two weeks"
+    if LAST_WORDS.contains(&w) {
+        if let (Some(n), Some(u)) = (at(i + 1).and_then(number), at(i + 2).and_then(unit)) {
+            if n == 0 {
+                return None;
+            }
+            return Some((3, last_n(u, n)));
+        }
+        if let Some(u) = at(i + 1).and_then(unit) {
+            return Some((2, last_one(u)));
+        }
+        return None;
+    }
+    // "30 days", "los 30 días anteriores"
+    if let (Some(n), Some(u)) = (number(w), at(i + 1).and_then(unit)) {
+        if n == 0 {
+            return None;
+        }
+        if matches!(at(i + 2), Some("pasados" | "pasadas" | "anteriores" | "previos" | "previas" | "ultimos" | "ultimas")) {
+            return Some((3, last_n(u, n)));
+        }
+        return None;
+    }
+    // "this month", "esta semana", "current quarter"
+    if THIS_WORDS.contains(&w) {
+        let u = at(i + 1).and_then(unit)?;
+        if u == Grain::Day {
+            return Some((2, TimeRange::Today));
+        }
+        return Some((2, TimeRange::This { unit: u }));
+    }
+    // "month to date", "mes pasado", "semana anterior", "mes actual", "mes en curso"
+    if let Some(u) = unit(w) {
+        return match (at(i + 1), at(i + 2)) {
+            (Some("to"), Some("date")) => Some((3, TimeRange::This { unit: u })),
+            (Some("pasado" | "pasada" | "anterior" | "previo" | "previa"), _) => Some((2, last_one(u))),
+            (Some("actual" | "corriente" | "presente"), _) => Some((2, this_one(u))),
+            (Some("en"), Some("curso")) => Some((3, this_one(u))),
+            _ => None,
+        };
+    }
+    // "lo que va del mes", "lo que va de este año"
+    if w == "lo" && at(i + 1) == Some("que") && at(i + 2) == Some("va") {
+        let mut j = i + 3;
+        if matches!(at(j), Some("de" | "del")) {
+            j += 1;
+        }
+        if matches!(at(j), Some("el" | "la" | "este" | "esta")) {
+            j += 1;
+        }
+        let u = at(j).and_then(unit)?;
+        return Some((j + 1 - i, this_one(u)));
+    }
+    None
+}
+
+fn this_one(u: Grain) -> TimeRange {
+    if u == Grain::Day { TimeRange::Today } else { TimeRange::This { unit: u } }
+}
+
+fn last_one(u: Grain) -> TimeRange {
+    if u == Grain::Day { TimeRange::Yesterday } else { TimeRange::Last { unit: u } }
+}
+
+fn last_n(u: Grain, n: u32) -> TimeRange {
+    if u == Grain::Day { TimeRange::LastNDays { n } } else { TimeRange::LastN { unit: u, n } }
+}
+
+/// Matches a time expression starting at token `i`; returns the tokens consumed and the range.
+pub(crate) fn match_time(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRange)> {
+    let at = |k: usize| t.get(k).map(String::as_str);
+    // "between March and May 2026", "from January to March", "entre enero y marzo de 2026"
+    if matches!(at(i), Some("between" | "from" | "entre" | "de" | "desde")) {
+        if let Some(r) = month_span(t, i + 1, today) {
+            return Some((1 + r.0, r.1));
+        }
+    }
+    // "since March", "desde 2025", "a partir de enero", "since last month", "desde inicio de año"
+    let since_len = match (at(i), at(i + 1), at(i + 2)) {
+        (Some("since" | "desde" | "starting"), _, _) => Some(1),
+        (Some("a"), Some("partir"), Some("de" | "del")) => Some(3),
+        (Some("starting"), Some("from" | "in"), _) => Some(2),
+        _ => None,
+    };
+    if let Some(k) = since_len {
+        let j = i + k;
+        // "desde principios de año", "since the start of the year"
+        let mut s = j;
+        if matches!(at(s), Some("the" | "el")) {
+            s += 1;
+        }
+        if matches!(at(s), Some("start" | "beginning" | "inicio" | "principios" | "comienzo")) {
+            let mut u = s + 1;
+            while matches!(at(u), Some("of" | "de" | "del" | "the" | "el" | "la" | "este" | "esta" | "this")) {
+                u += 1;
+            }
+            let g = at(u).and_then(unit)?;
+            return Some((u + 1 - i, this_one(g)));
+        }
+        if let Some((n, start, _)) = period(t, j, today) {
+            return Some((k + n, TimeRange::Since { start }));
+        }
+        if let Some((n, r)) = relative(t, j) {
+            let r = match r {
+                TimeRange::Last { unit } => TimeRange::LastN { unit, n: 2 },
+                TimeRange::Yesterday => TimeRange::LastNDays { n: 1 },
+                other => other,
+            };
+            return Some((k + n, r));
+        }
+        return None;
+    }
+    if let Some(r) = relative(t, i) {
+        return Some(r);
+    }
+    if let Some((n, start, end)) = period(t, i, today) {
+        return Some((n, TimeRange::Between { start, end }));
+    }
+    None
+}
+
+/// "March and May 2026" / "enero a marzo": two month names joined by and/to/a/y/hasta/through.
+fn month_span(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRange)> {
+    let at = |k: usize| t.get(k).map(String::as_str);
+    let first = month_name(at(i)?, true)?;
+    if !matches!(at(i + 1), Some("and" | "to" | "through" | "a" | "y" | "hasta" | "al")) {
+        return None;
+    }
+    let (n, last_start) = month_expr(t, i + 2, today)?;
+    let year = if first <= last_start.month() { last_start.year() } else { last_start.year() - 1 };
+    let start = month_start(year, first)?;
+    let end = add_months(last_start, 1)?;
+    Some((2 + n, TimeRange::Between { start, end }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::tokens;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    fn parse(s: &str) -> Option<(usize, TimeRange)> {
+        match_time(&tokens(s), 0, d(2026, 5, 15))
+    }
+
+    #[test]
+    fn relative_ranges() {
+        assert_eq!(parse("last 30 days"), Some((3, TimeRange::LastNDays { n: 30 })));
+        assert_eq!(parse("últimos seis meses"), Some((3, TimeRange::LastN { unit: Grain::Month, n: 6 })));
+        assert_eq!(parse("mes pasado"), Some((2, TimeRange::Last { unit: Grain::Month })));
+        assert_eq!(parse("this quarter"), Some((2, TimeRange::This { unit: Grain::Quarter })));
+        assert_eq!(parse("year to date"), Some((3, TimeRange::This { unit: Grain::Year })));
+        assert_eq!(parse("lo que va del año"), Some((5, TimeRange::This { unit: Grain::Year })));
+        assert_eq!(parse("ayer"), Some((1, TimeRange::Yesterday)));
+        assert_eq!(parse("last 0 days"), None);
+        assert_eq!(parse("30 días anteriores"), Some((3, TimeRange::LastNDays { n: 30 })));
+    }
+
+    #[test]
+    fn absolute_ranges() {
+        let b = |s, e| TimeRange::Between { start: s, end: e };
+        assert_eq!(parse("march 2026"), Some((2, b(d(2026, 3, 1), d(2026, 4, 1)))));
+        assert_eq!(parse("marzo de 2026"), Some((3, b(d(2026, 3, 1), d(2026, 4, 1)))));
+        assert_eq!(parse("december"), Some((1, b(d(2025, 12, 1), d(2026, 1, 1)))));
+        assert_eq!(parse("mayo del año pasado"), Some((4, b(d(2025, 5, 1), d(2025, 6, 1)))));
+        assert_eq!(parse("2025"), Some((1, b(d(2025, 1, 1), d(2026, 1, 1)))));
+        assert_eq!(parse("q1 2026"), Some((2, b(d(2026, 1, 1), d(2026, 4, 1)))));
+        assert_eq!(parse("primer trimestre de 2025"), Some((4, b(d(2025, 1, 1), d(2025, 4, 1)))));
+        assert_eq!(parse("since march"), Some((2, TimeRange::Since { start: d(2026, 3, 1) })));
+        assert_eq!(parse("between january and march 2026"), Some((5, b(d(2026, 1, 1), d(2026, 4, 1)))));
+        assert_eq!(parse("since last month"), Some((3, TimeRange::LastN { unit: Grain::Month, n: 2 })));
+        assert_eq!(parse("may"), None);
+        assert_eq!(parse("mar"), None);
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number("12"), Some(12));
+        assert_eq!(number("cinco"), Some(5));
+        assert_eq!(number("ten"), Some(10));
+        assert_eq!(number("99999999999"), None);
+    }
+}

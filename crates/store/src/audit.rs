@@ -1,0 +1,194 @@
+//! The audit log: every query (accepted or rejected), export, save and sign-in, made tamper-evident by a
+//! hash chain. Each entry stores the SHA-256 of its own content and of the entry before it, so editing or
+//! deleting any entry breaks the chain at that point, which [`Store::verify_audit`] reports.
+
+use crate::{Store, db_error};
+use inda_core::Error;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub(crate) const MIGRATION_1: &str = "
+CREATE TABLE audit_log (
+    seq          INTEGER PRIMARY KEY,
+    log_id       TEXT NOT NULL UNIQUE,
+    tenant_id    TEXT NOT NULL,
+    user_id      TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    outcome      TEXT NOT NULL,
+    details      TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    prev_hash    TEXT NOT NULL,
+    hash         TEXT NOT NULL
+);
+CREATE INDEX audit_log_tenant ON audit_log (tenant_id, user_id, seq);
+";
+
+/// What to record.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub tenant_id: String,
+    pub user_id: String,
+    /// `query`, `ask`, `export`, `save`, `login`, ...
+    pub action: String,
+    /// `ok`, `rejected`, `error`.
+    pub outcome: String,
+    /// Action-specific details (rewritten SQL, rows, duration, error code). Never secrets.
+    pub details: serde_json::Value,
+}
+
+/// A stored entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub log_id: String,
+    pub tenant_id: String,
+    pub user_id: String,
+    pub action: String,
+    pub outcome: String,
+    pub details: serde_json::Value,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditVerification {
+    pub ok: bool,
+    pub entries: u64,
+    /// The first entry where the chain breaks, if it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broken_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[allow(clippy::too_many_arguments)]
+fn entry_hash(
+    prev: &str,
+    seq: i64,
+    log_id: &str,
+    tenant: &str,
+    user: &str,
+    action: &str,
+    outcome: &str,
+    details: &str,
+    created_at: &str,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [prev, &seq.to_string(), log_id, tenant, user, action, outcome, details, created_at] {
+        // Length-prefixed so that moving bytes between fields changes the hash.
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Store {
+    /// Appends an entry to the chain.
+    pub fn audit(&self, entry: &AuditEntry) -> Result<(), Error> {
+        self.with(|conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_error)?;
+            let last: Option<(i64, String)> = tx
+                .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+                .map_err(db_error)?;
+            let (seq, prev) = match last {
+                Some((s, h)) => (s + 1, h),
+                None => (1, GENESIS.to_string()),
+            };
+            let log_id = uuid::Uuid::new_v4().to_string();
+            let created_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+            let details = entry.details.to_string();
+            let hash = entry_hash(
+                &prev,
+                seq,
+                &log_id,
+                &entry.tenant_id,
+                &entry.user_id,
+                &entry.action,
+                &entry.outcome,
+                &details,
+                &created_at,
+            );
+            tx.execute(
+                "INSERT INTO audit_log (seq, log_id, tenant_id, user_id, action, outcome, details, created_at, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![seq, log_id, entry.tenant_id, entry.user_id, entry.action, entry.outcome, details, created_at, prev, hash],
+            )
+            .map_err(db_error)?;
+            tx.commit().map_err(db_error)
+        })
+    }
+
+    /// The caller's own entries, newest first.
+    pub fn audit_list(&self, tenant_id: &str, user_id: &str, limit: usize) -> Result<Vec<AuditRecord>, Error> {
+        self.with(|conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT seq, log_id, tenant_id, user_id, action, outcome, details, created_at FROM audit_log
+                     WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY seq DESC LIMIT ?3",
+                )
+                .map_err(db_error)?;
+            let rows = stmt
+                .query_map(params![tenant_id, user_id, limit as i64], |r| {
+                    let details: String = r.get(6)?;
+                    Ok(AuditRecord {
+                        seq: r.get(0)?,
+                        log_id: r.get(1)?,
+                        tenant_id: r.get(2)?,
+                        user_id: r.get(3)?,
+                        action: r.get(4)?,
+                        outcome: r.get(5)?,
+                        details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+                        created_at: r.get(7)?,
+                    })
+                })
+                .map_err(db_error)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+        })
+    }
+
+    /// Walks the whole chain and reports the first edited, inserted or deleted entry.
+    pub fn verify_audit(&self) -> Result<AuditVerification, Error> {
+        self.with(|conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT seq, log_id, tenant_id, user_id, action, outcome, details, created_at, prev_hash, hash
+                     FROM audit_log ORDER BY seq",
+                )
+                .map_err(db_error)?;
+            let mut rows = stmt.query([]).map_err(db_error)?;
+            let mut prev = GENESIS.to_string();
+            let mut expected_seq = 1i64;
+            let mut entries = 0u64;
+            while let Some(r) = rows.next().map_err(db_error)? {
+                let seq: i64 = r.get(0).map_err(db_error)?;
+                let get = |i| r.get::<_, String>(i).map_err(db_error);
+                let (log_id, tenant, user, action, outcome, details, created_at, prev_hash, hash) =
+                    (get(1)?, get(2)?, get(3)?, get(4)?, get(5)?, get(6)?, get(7)?, get(8)?, get(9)?);
+                let broken = |reason: &str| AuditVerification {
+                    ok: false,
+                    entries,
+                    broken_at: Some(seq),
+                    reason: Some(reason.to_string()),
+                };
+                if seq != expected_seq {
+                    return Ok(broken("an entry before this one was deleted"));
+                }
+                if prev_hash != prev {
+                    return Ok(broken("the link to the previous entry does not match"));
+                }
+                let computed =
+                    entry_hash(&prev, seq, &log_id, &tenant, &user, &action, &outcome, &details, &created_at);
+                if computed != hash {
+                    return Ok(broken("the entry was edited"));
+                }
+                prev = hash;
+                expected_seq += 1;
+                entries += 1;
+            }
+            Ok(AuditVerification { ok: true, entries, broken_at: None, reason: None })
+        })
+    }
+}

@@ -1,0 +1,61 @@
+//! The local store: one SQLite file in the data dir (WAL mode) holding the audit log and the conversations,
+//! and, in later issues, saved analyses, cached results and dashboards. Each table's migration lives in the
+//! module that owns the table; [`Store::open`] applies the ones a file has not seen yet, in order.
+//!
+//! Not here: policy. Every read and write takes the caller's tenant and user, and every query filters on
+//! them; the store never decides who the caller is.
+
+mod audit;
+mod conversations;
+mod migrations;
+
+pub use audit::{AuditEntry, AuditRecord, AuditVerification};
+pub use conversations::{Conversation, Turn};
+
+use inda_core::Error;
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// The local SQLite store.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+pub(crate) fn db_error(e: rusqlite::Error) -> Error {
+    Error::internal(format!("local store: {e}"))
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open(path).map_err(db_error)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_error)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(db_error)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_error)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db_error)?;
+        let mut conn = conn;
+        migrations::apply(&mut conn)?;
+        Ok(Store { conn: Mutex::new(conn) })
+    }
+
+    /// An in-memory store, for tests.
+    pub fn in_memory() -> Result<Store, Error> {
+        let mut conn = Connection::open_in_memory().map_err(db_error)?;
+        migrations::apply(&mut conn)?;
+        Ok(Store { conn: Mutex::new(conn) })
+    }
+
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, Error>) -> Result<T, Error> {
+        let mut guard = self.conn.lock().map_err(|_| Error::internal("local store: a previous writer crashed"))?;
+        f(&mut guard)
+    }
+
+    /// The schema version the file is at.
+    pub fn schema_version(&self) -> Result<i64, Error> {
+        self.with(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db_error))
+    }
+}

@@ -1,0 +1,170 @@
+//! The embedded warehouse: Apache DataFusion over the Parquet files of the data dir.
+//!
+//! Each query runs in a fresh DataFusion session that registers only the `marts` tables of the caller's
+//! tenant (`marts/<table>/<tenant>/`), read-only: a second wall behind the guard. Even SQL that slipped past
+//! the guard could not name another tenant's files, DDL, DML or `SET`.
+
+use crate::demo::{MARTS_TABLES, marts_schema};
+use crate::limits::{Cancel, QueryLimits};
+use crate::{BoxFuture, Warehouse, bridge, convert};
+use datafusion::catalog::MemorySchemaProvider;
+use datafusion::datasource::MemTable;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::SendableRecordBatchStream;
+use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
+use futures_util::StreamExt;
+use inda_core::{Error, ResultSet, Session};
+use sqlparser::dialect::SnowflakeDialect;
+use sqlparser::parser::Parser;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// DataFusion over `<root>/marts/<table>/<tenant>/*.parquet`.
+#[derive(Debug, Clone)]
+pub struct EmbeddedWarehouse {
+    root: PathBuf,
+    partitions: usize,
+}
+
+impl EmbeddedWarehouse {
+    /// `root` is the warehouse directory inside the data dir.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        let partitions = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
+        EmbeddedWarehouse { root: root.into(), partitions }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Whether demo or synced data exists at all.
+    pub fn exists(&self) -> bool {
+        self.root.join("marts").is_dir()
+    }
+
+    /// A session that can see the caller's tenant's marts and nothing else.
+    fn tenant_context(&self, tenant_id: &str, limits: &QueryLimits) -> Result<SessionContext, Error> {
+        // Tenant ids are validated when the token is, but a path must never be built from anything odd.
+        if tenant_id.is_empty() || !tenant_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            return Err(Error::auth("invalid tenant"));
+        }
+        let config = SessionConfig::new()
+            .with_target_partitions(self.partitions)
+            .with_information_schema(false)
+            .with_default_catalog_and_schema("datafusion", "marts")
+            .with_create_default_catalog_and_schema(true);
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
+            .build_arc()
+            .map_err(|e| Error::engine(format!("cannot start the embedded engine: {e}")))?;
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        let catalog = ctx.catalog("datafusion").ok_or_else(|| Error::engine("the embedded engine has no catalog"))?;
+        let schema = Arc::new(MemorySchemaProvider::new());
+        catalog
+            .register_schema("marts", schema.clone())
+            .map_err(|e| Error::engine(format!("cannot register the marts schema: {e}")))?;
+        for table in MARTS_TABLES {
+            let arrow_schema = marts_schema(table).ok_or_else(|| Error::engine(format!("no schema for {table}")))?;
+            let dir = self.root.join("marts").join(table).join(tenant_id);
+            let provider: Arc<dyn datafusion::catalog::TableProvider> = if dir.is_dir() {
+                let url = ListingTableUrl::parse(format!("{}/", dir.display()))
+                    .map_err(|e| Error::engine(format!("cannot open {table}: {e}")))?;
+                let options =
+                    ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+                let config = ListingTableConfig::new(url).with_listing_options(options).with_schema(arrow_schema);
+                Arc::new(ListingTable::try_new(config).map_err(|e| Error::engine(format!("cannot open {table}: {e}")))?)
+            } else {
+                // A tenant without data sees empty tables, not errors.
+                Arc::new(
+                    MemTable::try_new(arrow_schema, vec![vec![]])
+                        .map_err(|e| Error::engine(format!("cannot open {table}: {e}")))?,
+                )
+            };
+            schema
+                .register_table(table.to_string(), provider)
+                .map_err(|e| Error::engine(format!("cannot register {table}: {e}")))?;
+        }
+        Ok(ctx)
+    }
+
+    async fn run(&self, session: &Session, sql: &str, limits: &QueryLimits) -> Result<ResultSet, Error> {
+        let ctx = self.tenant_context(&session.tenant_id, limits)?;
+        let mut statements = Parser::parse_sql(&SnowflakeDialect {}, sql).map_err(|e| Error::engine(e.to_string()))?;
+        if statements.len() != 1 {
+            return Err(Error::engine("exactly one statement can run at a time"));
+        }
+        let mut statement = statements.remove(0);
+        bridge::to_datafusion(&mut statement).map_err(Error::engine)?;
+        let state = ctx.state();
+        let plan = state
+            .statement_to_plan(datafusion::sql::parser::Statement::Statement(Box::new(statement)))
+            .await
+            .map_err(engine_error)?;
+        SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false)
+            .verify_plan(&plan)
+            .map_err(|e| Error::engine(format!("the embedded engine is read-only: {e}")))?;
+        let frame = ctx.execute_logical_plan(plan).await.map_err(engine_error)?;
+        let schema = frame.schema().as_arrow().clone();
+        let mut stream: SendableRecordBatchStream = frame.execute_stream().await.map_err(engine_error)?;
+        let mut result = ResultSet { columns: convert::columns(&schema), rows: Vec::new(), truncated: false };
+        while let Some(batch) = stream.next().await {
+            let batch = batch.map_err(engine_error)?;
+            let room = limits.max_rows.saturating_sub(result.rows.len());
+            if batch.num_rows() > room {
+                convert::append_rows(&batch, &mut result.rows, room)?;
+                result.truncated = true;
+                break;
+            }
+            convert::append_rows(&batch, &mut result.rows, room)?;
+        }
+        Ok(result)
+    }
+}
+
+/// DataFusion's messages carry internal prefixes; keep the part a person can act on.
+fn engine_error(e: datafusion::error::DataFusionError) -> Error {
+    let text = e.to_string();
+    let text = text
+        .trim_start_matches("Error during planning: ")
+        .trim_start_matches("Schema error: ")
+        .trim_start_matches("Execution error: ")
+        .trim_start_matches("This feature is not implemented: ");
+    let text = text.lines().next().unwrap_or("query failed").to_string();
+    if text.contains("Resources exhausted") {
+        return Error::engine(format!("the query needs more memory than allowed: {text}"));
+    }
+    Error::engine(text)
+}
+
+impl Warehouse for EmbeddedWarehouse {
+    fn engine(&self) -> &'static str {
+        "embedded"
+    }
+
+    fn query<'a>(
+        &'a self,
+        session: &'a Session,
+        sql: &'a str,
+        limits: &'a QueryLimits,
+        cancel: &'a Cancel,
+    ) -> BoxFuture<'a, inda_core::Result<ResultSet>> {
+        Box::pin(async move {
+            if !self.exists() {
+                return Err(Error::engine("no embedded warehouse in this data dir: run `inda demo init` first"));
+            }
+            tokio::select! {
+                r = self.run(session, sql, limits) => r,
+                _ = tokio::time::sleep(limits.timeout) => Err(Error::engine(format!(
+                    "the query did not finish within {} s and was stopped", limits.timeout.as_secs_f64()
+                ))),
+                _ = cancel.cancelled() => Err(Error::engine("the query was cancelled")),
+            }
+        })
+    }
+}

@@ -1,0 +1,37 @@
+//! Warehouses: where guarded SQL runs. The [`Warehouse`] trait is what every engine implements; the
+//! [`EmbeddedWarehouse`] is the default, Apache DataFusion over the Parquet files of the data dir; the demo
+//! data generator fills it.
+//!
+//! Not here: deciding what SQL may run. Callers hand over SQL that the guard already rewrote; the embedded
+//! engine adds a second wall (a session that sees only the caller's tenant, read-only) but never a first.
+
+pub mod demo;
+mod bridge;
+mod convert;
+mod embedded;
+mod limits;
+
+pub use embedded::EmbeddedWarehouse;
+pub use limits::{Cancel, QueryLimits};
+
+use inda_core::{ResultSet, Session};
+use std::future::Future;
+use std::pin::Pin;
+
+/// A boxed future, so that `dyn Warehouse` works from async front ends (server, desktop) and the CLI alike.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Runs one guarded query for one session.
+pub trait Warehouse: Send + Sync {
+    /// Short engine name reported to users (`embedded`, `snowflake`).
+    fn engine(&self) -> &'static str;
+
+    /// Runs `sql` (already rewritten by the guard) for `session`, within `limits`, until done or cancelled.
+    fn query<'a>(
+        &'a self,
+        session: &'a Session,
+        sql: &'a str,
+        limits: &'a QueryLimits,
+        cancel: &'a Cancel,
+    ) -> BoxFuture<'a, inda_core::Result<ResultSet>>;
+}
