@@ -25,7 +25,9 @@ impl Provider {
             "anthropic" | "claude" => Ok(Provider::Anthropic),
             "cortex" => Ok(Provider::Cortex),
             "openai" => Ok(Provider::OpenAi),
-            other => Err(Error::usage(format!("unknown provider `{other}`: use offline, anthropic, cortex or openai"))),
+            other => Err(Error::usage(format!(
+                "unknown provider `{other}`: use offline, anthropic, cortex or openai"
+            ))),
         }
     }
     pub fn name(self) -> &'static str {
@@ -82,14 +84,22 @@ impl App {
                     json!({"question": question.chars().take(500).collect::<String>(), "message": err.message}),
                 )?;
                 if let Some(id) = &opts.conversation_id {
-                    store.conversation_add_turn(&session.tenant_id, &session.user_id, id, question, None, None)?;
+                    store.conversation_add_turn(
+                        &session.tenant_id,
+                        &session.user_id,
+                        id,
+                        question,
+                        None,
+                        None,
+                    )?;
                 }
                 return Err(err);
             }
         };
         let outcome = self.guard_and_run(session, &plan.sql, cancel).await;
         let ms = started.elapsed().as_secs_f64() * 1000.0;
-        let extra = json!({"question": question.chars().take(500).collect::<String>(), "provider": provider.name()});
+        let extra =
+            json!({"question": question.chars().take(500).collect::<String>(), "provider": provider.name()});
         self.audit_query(session, Origin::Question, &plan.sql, &outcome, ms, Some(extra))?;
         let (guarded, rs) = outcome?;
         let chart = inda_semantic::choose_chart(&rs, Some(&plan));
@@ -97,7 +107,9 @@ impl App {
         let intent = serde_json::to_value(&plan.intent).ok();
         let conversation_id = match (&opts.conversation_id, opts.new_conversation) {
             (Some(id), _) => Some(id.clone()),
-            (None, true) => Some(store.conversation_create(&session.tenant_id, &session.user_id, &plan.title)?.id),
+            (None, true) => {
+                Some(store.conversation_create(&session.tenant_id, &session.user_id, &plan.title)?.id)
+            }
             (None, false) => None,
         };
         if let Some(id) = &conversation_id {

@@ -37,7 +37,11 @@ fn default_rows() -> u64 {
 
 impl Default for QueryConfig {
     fn default() -> Self {
-        QueryConfig { timeout_seconds: default_timeout(), memory_mb: default_memory(), max_rows: default_rows() }
+        QueryConfig {
+            timeout_seconds: default_timeout(),
+            memory_mb: default_memory(),
+            max_rows: default_rows(),
+        }
     }
 }
 
@@ -55,8 +59,9 @@ impl QueryConfig {
 impl Config {
     pub fn load(dir: &DataDir) -> Result<Config, Error> {
         match std::fs::read_to_string(dir.config()) {
-            Ok(text) => toml::from_str(&text)
-                .map_err(|e| Error::usage(format!("{} is not valid: {}", dir.config().display(), e.message()))),
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                Error::usage(format!("{} is not valid: {}", dir.config().display(), e.message()))
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(Error::usage(format!("cannot read {}: {e}", dir.config().display()))),
         }
@@ -64,9 +69,11 @@ impl Config {
 
     /// Writes the config atomically (temp file, then rename).
     pub fn save(&self, dir: &DataDir) -> Result<(), Error> {
-        let text = toml::to_string_pretty(self).map_err(|e| Error::internal(format!("cannot write the config: {e}")))?;
+        let text = toml::to_string_pretty(self)
+            .map_err(|e| Error::internal(format!("cannot write the config: {e}")))?;
         let tmp = dir.config().with_extension("toml.tmp");
         std::fs::write(&tmp, text).map_err(|e| Error::internal(format!("cannot write the config: {e}")))?;
-        std::fs::rename(&tmp, dir.config()).map_err(|e| Error::internal(format!("cannot write the config: {e}")))
+        std::fs::rename(&tmp, dir.config())
+            .map_err(|e| Error::internal(format!("cannot write the config: {e}")))
     }
 }

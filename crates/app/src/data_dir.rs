@@ -15,9 +15,9 @@ impl DataDir {
 
     /// The OS's per-user data folder for the app (e.g. `~/.local/share/indigital-analytics` on Linux).
     pub fn default_location() -> Result<Self, Error> {
-        dirs::data_dir()
-            .map(|d| DataDir::new(d.join("indigital-analytics")))
-            .ok_or_else(|| Error::usage("cannot find a per-user data folder: pass --data-dir or set INDA_DATA_DIR"))
+        dirs::data_dir().map(|d| DataDir::new(d.join("indigital-analytics"))).ok_or_else(|| {
+            Error::usage("cannot find a per-user data folder: pass --data-dir or set INDA_DATA_DIR")
+        })
     }
 
     pub fn root(&self) -> &Path {

@@ -38,7 +38,9 @@ pub fn parse_questions(text: &str) -> Result<Vec<EvalQuestion>, Error> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| Error::usage(format!("question file line {}: {e}", i + 1))))
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| Error::usage(format!("question file line {}: {e}", i + 1)))
+        })
         .collect()
 }
 
@@ -71,8 +73,13 @@ impl App {
                 };
                 match self.ask(session, &q.question, provider, &AskOptions::default(), &cancel).await {
                     Ok(got) => {
-                        if let Err(why) = same_result(&gold.rows, gold.columns.len(), &got.rows, got.columns.len(), q.ordered)
-                        {
+                        if let Err(why) = same_result(
+                            &gold.rows,
+                            gold.columns.len(),
+                            &got.rows,
+                            got.columns.len(),
+                            q.ordered,
+                        ) {
                             failures.push(fail(why));
                         }
                     }
@@ -98,8 +105,12 @@ fn norm(v: &Value) -> Cell {
     match v {
         Value::Null => Cell::Null,
         Value::Bool(b) => Cell::Bool(*b),
-        Value::Timestamp(t) if t.time() == chrono::NaiveTime::MIN => Cell::Text(t.date().format("%Y-%m-%d").to_string()),
-        Value::Text(s) => s.trim().parse::<f64>().map(Cell::Num).unwrap_or_else(|_| Cell::Text(s.trim().to_string())),
+        Value::Timestamp(t) if t.time() == chrono::NaiveTime::MIN => {
+            Cell::Text(t.date().format("%Y-%m-%d").to_string())
+        }
+        Value::Text(s) => {
+            s.trim().parse::<f64>().map(Cell::Num).unwrap_or_else(|_| Cell::Text(s.trim().to_string()))
+        }
         other => other.as_f64().map(Cell::Num).unwrap_or_else(|| Cell::Text(other.to_text())),
     }
 }
@@ -186,9 +197,14 @@ fn try_assign(
 }
 
 fn rows_match(mapping: &[usize], gold: &[Vec<Value>], got: &[Vec<Value>], ordered: bool) -> bool {
-    let g: Vec<Vec<Cell>> = gold.iter().map(|r| (0..mapping.len()).map(|i| r.get(i).map(norm).unwrap_or(Cell::Null)).collect()).collect();
-    let a: Vec<Vec<Cell>> =
-        got.iter().map(|r| mapping.iter().map(|&i| r.get(i).map(norm).unwrap_or(Cell::Null)).collect()).collect();
+    let g: Vec<Vec<Cell>> = gold
+        .iter()
+        .map(|r| (0..mapping.len()).map(|i| r.get(i).map(norm).unwrap_or(Cell::Null)).collect())
+        .collect();
+    let a: Vec<Vec<Cell>> = got
+        .iter()
+        .map(|r| mapping.iter().map(|&i| r.get(i).map(norm).unwrap_or(Cell::Null)).collect())
+        .collect();
     let row_eq = |p: &Vec<Cell>, q: &Vec<Cell>| p.iter().zip(q).all(|(x, y)| close(x, y));
     if ordered {
         return g.iter().zip(&a).all(|(p, q)| row_eq(p, q));
@@ -212,7 +228,10 @@ mod tests {
 
     #[test]
     fn columns_match_by_value_in_any_position() {
-        let gold = vec![vec![Value::Text("sms".into()), Value::Int(3)], vec![Value::Text("wa".into()), Value::Int(9)]];
+        let gold = vec![
+            vec![Value::Text("sms".into()), Value::Int(3)],
+            vec![Value::Text("wa".into()), Value::Int(9)],
+        ];
         let got = vec![
             vec![Value::Float(9.0), Value::Text("wa".into()), Value::Int(1)],
             vec![Value::Float(3.0), Value::Text("sms".into()), Value::Int(1)],

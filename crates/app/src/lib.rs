@@ -76,7 +76,9 @@ impl App {
     /// The session a token grants, checked against this data dir's issuers.
     pub fn session(&self, token: Option<&str>) -> Result<Session, Error> {
         let token = token.ok_or_else(|| {
-            Error::auth("no token: open the app from the CRM, or pass --token / INDA_TOKEN (see `inda token mint`)")
+            Error::auth(
+                "no token: open the app from the CRM, or pass --token / INDA_TOKEN (see `inda token mint`)",
+            )
         })?;
         inda_auth::validate_token(token, &self.config.auth, self.dir.root(), now())
     }

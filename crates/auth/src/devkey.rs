@@ -63,8 +63,10 @@ pub fn mint_dev_token(
         });
         changed = true;
     }
-    let pem = std::fs::read(&private).map_err(|e| Error::internal(format!("cannot read the development key: {e}")))?;
-    let key = EncodingKey::from_ed_pem(&pem).map_err(|e| Error::internal(format!("the development key is damaged: {e}")))?;
+    let pem = std::fs::read(&private)
+        .map_err(|e| Error::internal(format!("cannot read the development key: {e}")))?;
+    let key = EncodingKey::from_ed_pem(&pem)
+        .map_err(|e| Error::internal(format!("the development key is damaged: {e}")))?;
     let claims = Claims {
         tenant_id: req.tenant_id.clone(),
         user_id: req.user_id.clone(),
@@ -77,7 +79,8 @@ pub fn mint_dev_token(
     };
     let mut header = Header::new(Algorithm::EdDSA);
     header.kid = Some(DEV_ISSUER.into());
-    let token = encode(&header, &claims, &key).map_err(|e| Error::internal(format!("cannot sign the token: {e}")))?;
+    let token =
+        encode(&header, &claims, &key).map_err(|e| Error::internal(format!("cannot sign the token: {e}")))?;
     Ok((token, changed))
 }
 
@@ -86,7 +89,9 @@ fn generate_key(data_dir: &Path) -> Result<(), Error> {
     let dir = data_dir.join("keys");
     std::fs::create_dir_all(&dir).map_err(io)?;
     let signing = SigningKey::generate(&mut rand::rngs::OsRng);
-    let private = signing.to_pkcs8_pem(LineEnding::LF).map_err(|e| Error::internal(format!("cannot encode the key: {e}")))?;
+    let private = signing
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| Error::internal(format!("cannot encode the key: {e}")))?;
     let public = signing
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)

@@ -61,12 +61,16 @@ pub(crate) struct VerifyingKey {
 
 impl IssuerConfig {
     pub(crate) fn load(&self, data_dir: &Path) -> Result<VerifyingKey, Error> {
-        let path = if self.key_file.is_absolute() { self.key_file.clone() } else { data_dir.join(&self.key_file) };
+        let path =
+            if self.key_file.is_absolute() { self.key_file.clone() } else { data_dir.join(&self.key_file) };
         let bytes = std::fs::read(&path).map_err(|e| {
             Error::auth(format!("cannot read the key of issuer {}: {} ({e})", self.name, path.display()))
         })?;
         let bad = |e: jsonwebtoken::errors::Error| {
-            Error::auth(format!("the key of issuer {} is not a valid {:?} key: {e}", self.name, self.algorithm))
+            Error::auth(format!(
+                "the key of issuer {} is not a valid {:?} key: {e}",
+                self.name, self.algorithm
+            ))
         };
         let is_jwks = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
         let keys = match self.algorithm {
@@ -79,13 +83,17 @@ impl IssuerConfig {
                 }
                 let secret = Secret::new(String::from_utf8_lossy(&bytes).trim().to_string());
                 if secret.expose().len() < 32 {
-                    return Err(Error::auth(format!("the HS256 secret of issuer {} is shorter than 32 bytes", self.name)));
+                    return Err(Error::auth(format!(
+                        "the HS256 secret of issuer {} is shorter than 32 bytes",
+                        self.name
+                    )));
                 }
                 vec![(None, DecodingKey::from_secret(secret.expose().as_bytes()))]
             }
             _ if is_jwks => {
-                let set: JwkSet = serde_json::from_slice(&bytes)
-                    .map_err(|e| Error::auth(format!("the JWKS of issuer {} is not valid: {e}", self.name)))?;
+                let set: JwkSet = serde_json::from_slice(&bytes).map_err(|e| {
+                    Error::auth(format!("the JWKS of issuer {} is not valid: {e}", self.name))
+                })?;
                 let mut keys = Vec::new();
                 for jwk in &set.keys {
                     keys.push((jwk.common.key_id.clone(), DecodingKey::from_jwk(jwk).map_err(bad)?));

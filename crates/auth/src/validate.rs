@@ -24,9 +24,12 @@ pub fn validate_token(token: &str, config: &AuthConfig, data_dir: &Path, now: i6
         return Err(Error::auth("the token is too large"));
     }
     // decode_header rejects `alg: none` and unknown algorithms: the Algorithm enum has no such member.
-    let header = decode_header(token).map_err(|_| Error::auth("the token is malformed or uses an unsupported algorithm"))?;
+    let header = decode_header(token)
+        .map_err(|_| Error::auth("the token is malformed or uses an unsupported algorithm"))?;
     if config.issuers.is_empty() {
-        return Err(Error::auth("no token issuer is configured in this data dir (run `inda token mint` for development)"));
+        return Err(Error::auth(
+            "no token issuer is configured in this data dir (run `inda token mint` for development)",
+        ));
     }
     let mut keys: Vec<VerifyingKey> = Vec::new();
     for issuer in &config.issuers {
@@ -63,7 +66,12 @@ pub fn validate_token(token: &str, config: &AuthConfig, data_dir: &Path, now: i6
     Err(last)
 }
 
-fn check(token: &str, key: &VerifyingKey, decoding: &jsonwebtoken::DecodingKey, now: i64) -> Result<Session, Error> {
+fn check(
+    token: &str,
+    key: &VerifyingKey,
+    decoding: &jsonwebtoken::DecodingKey,
+    now: i64,
+) -> Result<Session, Error> {
     let mut validation = Validation::new(key.algorithm);
     validation.leeway = LEEWAY_SECONDS;
     // Expiry is checked below against `now`, the caller's clock, so that one clock decides everywhere.
@@ -73,16 +81,21 @@ fn check(token: &str, key: &VerifyingKey, decoding: &jsonwebtoken::DecodingKey, 
     let data = decode::<serde_json::Value>(token, decoding, &validation).map_err(|e| {
         use jsonwebtoken::errors::ErrorKind;
         match e.kind() {
-            ErrorKind::ExpiredSignature => Error::auth("the token has expired: open the app again from the CRM"),
+            ErrorKind::ExpiredSignature => {
+                Error::auth("the token has expired: open the app again from the CRM")
+            }
             ErrorKind::InvalidSignature => Error::auth("the token signature is not valid"),
-            ErrorKind::InvalidAlgorithm => Error::auth("the token uses an algorithm its issuer does not allow"),
+            ErrorKind::InvalidAlgorithm => {
+                Error::auth("the token uses an algorithm its issuer does not allow")
+            }
             ErrorKind::MissingRequiredClaim(c) => Error::auth(format!("the token has no `{c}` claim")),
             _ => Error::auth("the token is not valid"),
         }
     })?;
     let claims: Claims = serde_json::from_value(data.claims).map_err(|e| {
         let what = e.to_string();
-        let missing = ["tenant_id", "user_id", "partner_id", "iat", "exp"].into_iter().find(|c| what.contains(c));
+        let missing =
+            ["tenant_id", "user_id", "partner_id", "iat", "exp"].into_iter().find(|c| what.contains(c));
         match missing {
             Some(c) => Error::auth(format!("the token has no valid `{c}` claim")),
             None => Error::auth("the token's claims are not valid"),

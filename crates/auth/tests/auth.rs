@@ -101,7 +101,12 @@ fn alg_none_is_rejected() {
     for alg in ["none", "None", "NONE"] {
         let h = json!({"alg": alg, "typ": "JWT"});
         rejects(&join(&h, &c, ""), &s.config, s.dir.path(), NOW);
-        rejects(&format!("{}.{}.", B64.encode(h.to_string()), B64.encode(c.to_string())), &s.config, s.dir.path(), NOW);
+        rejects(
+            &format!("{}.{}.", B64.encode(h.to_string()), B64.encode(c.to_string())),
+            &s.config,
+            s.dir.path(),
+            NOW,
+        );
     }
 }
 
@@ -147,7 +152,8 @@ fn hs256_needs_explicit_opt_in() {
         refresh_url: None,
     };
     let claims = json!({"tenant_id": "acme_corp", "user_id": "u1", "partner_id": "indigital", "iat": NOW, "exp": NOW + 600});
-    let token = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap();
+    let token = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes()))
+        .unwrap();
     let config = AuthConfig { issuers: vec![issuer.clone()] };
     let msg = rejects(&token, &config, dir.path(), NOW);
     assert!(msg.contains("allow_shared_secret"), "{msg}");
@@ -174,14 +180,16 @@ fn missing_required_claims_are_rejected() {
     for claim in ["tenant_id", "user_id", "partner_id", "iat", "exp"] {
         let mut c = full.clone();
         c.as_object_mut().unwrap().remove(claim);
-        let token = encode(&Header::new(Algorithm::HS256), &c, &EncodingKey::from_secret(secret.as_bytes())).unwrap();
+        let token =
+            encode(&Header::new(Algorithm::HS256), &c, &EncodingKey::from_secret(secret.as_bytes())).unwrap();
         rejects(&token, &config, dir.path(), NOW);
     }
     // A tenant id that could smuggle SQL or a path is refused too.
     for bad in ["acme' OR '1'='1", "../globex", ""] {
         let mut c = full.clone();
         c["tenant_id"] = json!(bad);
-        let token = encode(&Header::new(Algorithm::HS256), &c, &EncodingKey::from_secret(secret.as_bytes())).unwrap();
+        let token =
+            encode(&Header::new(Algorithm::HS256), &c, &EncodingKey::from_secret(secret.as_bytes())).unwrap();
         rejects(&token, &config, dir.path(), NOW);
     }
 }

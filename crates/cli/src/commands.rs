@@ -33,7 +33,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 ttl_seconds: parse_duration(&ttl)?,
             };
             let token = app.mint_token(&req)?;
-            if format == Format::Json { print_json(&json!({"token": token})) } else { println!("{token}"); Ok(()) }
+            if format == Format::Json {
+                print_json(&json!({"token": token}))
+            } else {
+                println!("{token}");
+                Ok(())
+            }
         }
         Command::Guard { sql } => {
             let s = session(&app)?;
@@ -65,7 +70,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Ask(args) => {
             let s = session(&app)?;
             let provider = Provider::parse(&args.provider)?;
-            let opts = AskOptions { conversation_id: args.conversation, new_conversation: args.new_conversation };
+            let opts =
+                AskOptions { conversation_id: args.conversation, new_conversation: args.new_conversation };
             let question = args.question;
             let answer = block_on(|cancel| {
                 Box::pin(async move { app.ask(&s, &question, provider, &opts, &cancel).await })
@@ -77,7 +83,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .map_err(|e| Error::usage(format!("cannot read {}: {e}", args.set.display())))?;
             let questions = inda_app::eval::parse_questions(&text)?;
             let provider = Provider::parse(&args.provider)?;
-            let tenants = if args.tenants.is_empty() { vec!["acme_corp".into(), "umbrella".into()] } else { args.tenants };
+            let tenants = if args.tenants.is_empty() {
+                vec!["acme_corp".into(), "umbrella".into()]
+            } else {
+                args.tenants
+            };
             let mut sessions = Vec::new();
             for t in &tenants {
                 let req = inda_auth::MintRequest {
@@ -91,14 +101,20 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 let token = app.mint_token(&req)?;
                 sessions.push(app.session(Some(&token))?);
             }
-            let report = block_on(|_| Box::pin(async move { app.evaluate(&sessions, &questions, provider).await }))?;
+            let report =
+                block_on(|_| Box::pin(async move { app.evaluate(&sessions, &questions, provider).await }))?;
             if format == Format::Json {
                 return print_json(&report);
             }
             for f in &report.failures {
                 println!("  {} {} {:?}: {}", f.tenant, f.id, f.question, f.why);
             }
-            println!("{}/{} answers equal the gold results ({:.1}%)", report.correct, report.total, report.accuracy * 100.0);
+            println!(
+                "{}/{} answers equal the gold results ({:.1}%)",
+                report.correct,
+                report.total,
+                report.accuracy * 100.0
+            );
             Ok(())
         }
         Command::Audit(AuditCommand::List { limit }) => {
@@ -107,10 +123,19 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             if format == Format::Json {
                 return print_json(&entries);
             }
-            let headers: Vec<String> = ["seq", "created_at", "action", "outcome", "details"].map(String::from).to_vec();
+            let headers: Vec<String> =
+                ["seq", "created_at", "action", "outcome", "details"].map(String::from).to_vec();
             let rows: Vec<Vec<String>> = entries
                 .iter()
-                .map(|e| vec![e.seq.to_string(), e.created_at.clone(), e.action.clone(), e.outcome.clone(), e.details.to_string()])
+                .map(|e| {
+                    vec![
+                        e.seq.to_string(),
+                        e.created_at.clone(),
+                        e.action.clone(),
+                        e.outcome.clone(),
+                        e.details.to_string(),
+                    ]
+                })
                 .collect();
             print!("{}", table(&headers, &rows));
             Ok(())
@@ -164,7 +189,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             if format == Format::Json {
                 print_json(&doc)
             } else {
-                println!("tenant {} · user {} · partner {} · {} min left", s.tenant_id, s.user_id, s.partner_id, left / 60);
+                println!(
+                    "tenant {} · user {} · partner {} · {} min left",
+                    s.tenant_id,
+                    s.user_id,
+                    s.partner_id,
+                    left / 60
+                );
                 Ok(())
             }
         }
@@ -226,8 +257,10 @@ fn demo_init(
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} generating demo data {bar:30} {pos}/{len} rows ({eta})")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} generating demo data {bar:30} {pos}/{len} rows ({eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Some(bar)
     } else {

@@ -15,20 +15,33 @@ use output::Format;
 fn main() {
     // A panic must not print a stack trace (it could include data); report it as an internal error.
     std::panic::set_hook(Box::new(|info| {
-        let msg = info.payload().downcast_ref::<&str>().map(|s| s.to_string())
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unexpected failure".into());
         eprintln!("error: internal error: {msg}");
     }));
     let raw: Vec<String> = std::env::args().collect();
-    let wants_json = raw.windows(2).any(|w| w[0] == "--format" && w[1] == "json") || raw.iter().any(|a| a == "--format=json");
+    let wants_json = raw.windows(2).any(|w| w[0] == "--format" && w[1] == "json")
+        || raw.iter().any(|a| a == "--format=json");
     let cli = match args::Cli::try_parse_from(&raw) {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 let _ = e.print();
-                std::process::exit(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 });
+                std::process::exit(if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    2
+                } else {
+                    0
+                });
             }
             let message = e.kind().to_string();
             let detail = e.to_string();
@@ -51,6 +64,11 @@ fn main() {
 
 fn init_tracing(verbose: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("INDA_LOG").unwrap_or_else(|_| EnvFilter::new(if verbose { "info" } else { "warn" }));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter = EnvFilter::try_from_env("INDA_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(if verbose { "info" } else { "warn" }));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }

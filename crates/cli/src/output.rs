@@ -23,7 +23,8 @@ pub fn print_error(e: &Error, format: Format) {
 }
 
 pub fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
-    let text = serde_json::to_string(value).map_err(|e| Error::internal(format!("cannot print JSON: {e}")))?;
+    let text =
+        serde_json::to_string(value).map_err(|e| Error::internal(format!("cannot print JSON: {e}")))?;
     let mut out = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = writeln!(out, "{text}");
@@ -49,7 +50,8 @@ pub fn print_answer(answer: &Answer, format: Format) -> Result<(), Error> {
                 let _ = writeln!(out, "{summary}\n");
             }
             let headers: Vec<String> = answer.columns.iter().map(|c| c.name.clone()).collect();
-            let rows: Vec<Vec<String>> = answer.rows.iter().map(|r| r.iter().map(display).collect()).collect();
+            let rows: Vec<Vec<String>> =
+                answer.rows.iter().map(|r| r.iter().map(display).collect()).collect();
             let _ = write!(out, "{}", table(&headers, &rows));
             let _ = writeln!(
                 out,

@@ -57,7 +57,8 @@ fn json(dir: &Path, token: &str, args: &[&str]) -> (i32, J) {
     all.extend(["--format", "json"]);
     let out = inda(dir, Some(token), &all);
     let text = String::from_utf8_lossy(&out.stdout);
-    let doc = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text} / {}", String::from_utf8_lossy(&out.stderr)));
+    let doc = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("not JSON: {text} / {}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code().unwrap_or(-1), doc)
 }
 
@@ -71,7 +72,14 @@ fn sorted_rows(doc: &J) -> Vec<String> {
 fn sql_prints_the_contract_shape() {
     let d = full();
     let t = token(&d.path, "acme_corp");
-    let (code, doc) = json(&d.path, &t, &["sql", "SELECT channel, COUNT(*) AS messages FROM marts.fct_messages GROUP BY channel ORDER BY 2 DESC"]);
+    let (code, doc) = json(
+        &d.path,
+        &t,
+        &[
+            "sql",
+            "SELECT channel, COUNT(*) AS messages FROM marts.fct_messages GROUP BY channel ORDER BY 2 DESC",
+        ],
+    );
     assert_eq!(code, 0, "{doc}");
     for key in ["sql", "columns", "rows", "row_count", "truncated", "chart", "engine", "elapsed_ms"] {
         assert!(doc.get(key).is_some(), "missing {key} in {doc}");
@@ -92,7 +100,10 @@ fn values_are_typed_in_json() {
     let (code, doc) = json(
         &d.path,
         &t,
-        &["sql", "SELECT amount, occurred_at, DATE_TRUNC('month', occurred_at) AS m, amount IS NULL AS no_amount, campaign_id FROM marts.fct_activities WHERE activity_type = 'purchase' LIMIT 3"],
+        &[
+            "sql",
+            "SELECT amount, occurred_at, DATE_TRUNC('month', occurred_at) AS m, amount IS NULL AS no_amount, campaign_id FROM marts.fct_activities WHERE activity_type = 'purchase' LIMIT 3",
+        ],
     );
     assert_eq!(code, 0, "{doc}");
     let row = &doc["rows"][0];
@@ -235,7 +246,8 @@ fn bad_tokens_exit_4() {
     tampered.pop();
     tampered.push('x');
     let expired = {
-        let out = inda(&d.path, None, &["token", "mint", "--tenant", "acme_corp", "--user", "u", "--ttl", "1s"]);
+        let out =
+            inda(&d.path, None, &["token", "mint", "--tenant", "acme_corp", "--user", "u", "--ttl", "1s"]);
         std::thread::sleep(std::time::Duration::from_secs(2));
         // Leeway is 30 s: a token that expired within it still works, so this one checks the message path only
         // when run slowly; the unit tests of inda-auth cover expiry exactly.
@@ -274,7 +286,11 @@ fn every_sql_call_is_audited_and_the_chain_verifies() {
     assert_eq!(code, 0);
     let entries = list.as_array().unwrap();
     assert!(entries.iter().any(|e| e["outcome"] == "rejected"));
-    assert!(entries.iter().any(|e| e["outcome"] == "ok" && e["details"]["sql"].as_str().unwrap_or("").contains("initech")));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["outcome"] == "ok" && e["details"]["sql"].as_str().unwrap_or("").contains("initech"))
+    );
     assert!(entries.iter().all(|e| e["tenant_id"] == "initech"));
     let (code, v) = json(&d.path, &t, &["audit", "verify"]);
     assert_eq!(code, 0, "{v}");
@@ -301,7 +317,8 @@ fn ask_refuses_what_it_does_not_understand() {
     let d = full();
     let t = token(&d.path, "acme_corp");
     let long = "revenue ".repeat(1500);
-    for q in ["", "   ", "'; DROP TABLE marts.dim_contacts; --", "what is the meaning of life", long.as_str()] {
+    for q in ["", "   ", "'; DROP TABLE marts.dim_contacts; --", "what is the meaning of life", long.as_str()]
+    {
         let (code, doc) = json(&d.path, &t, &["ask", q]);
         assert!(code == 6 || code == 0, "{q:?}: {doc}");
         if code == 6 {
@@ -333,7 +350,8 @@ fn asking_about_another_tenant_never_returns_its_data() {
 fn follow_ups_refine_the_conversation() {
     let d = full();
     let t = token(&d.path, "acme_corp");
-    let (code, first) = json(&d.path, &t, &["ask", "messages sent by channel this year", "--new-conversation"]);
+    let (code, first) =
+        json(&d.path, &t, &["ask", "messages sent by channel this year", "--new-conversation"]);
     assert_eq!(code, 0, "{first}");
     let id = first["conversation_id"].as_str().expect("conversation id").to_string();
     let (code, second) = json(&d.path, &t, &["ask", "only WhatsApp", "--conversation", &id]);

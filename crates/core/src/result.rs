@@ -63,7 +63,11 @@ impl Value {
         let neg = units < 0;
         let digits = units.unsigned_abs().to_string();
         let scale = usize::from(scale);
-        let padded = if digits.len() <= scale { format!("{}{}", "0".repeat(scale + 1 - digits.len()), digits) } else { digits };
+        let padded = if digits.len() <= scale {
+            format!("{}{}", "0".repeat(scale + 1 - digits.len()), digits)
+        } else {
+            digits
+        };
         let (int, frac) = padded.split_at(padded.len() - scale);
         format!("{}{}.{}", if neg { "-" } else { "" }, int, frac)
     }

@@ -1,1 +1,29 @@
-fn main() {}
+//! Parse + check + rewrite of typical analytics queries. The target is a median under 100 µs.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use inda_guard::{Catalog, GuardOptions, guard};
+use std::hint::black_box;
+
+const TYPICAL: &str = "SELECT c.country, DATE_TRUNC('month', a.occurred_at) AS month, SUM(a.amount) AS revenue \
+    FROM marts.fct_activities a JOIN marts.dim_contacts c ON a.contact_id = c.contact_id \
+    WHERE a.activity_type IN ('purchase', 'refund') AND a.occurred_at >= CURRENT_DATE - INTERVAL '90 days' \
+    GROUP BY 1, 2 ORDER BY revenue DESC LIMIT 50";
+
+const WITH_CTE: &str = "WITH monthly AS (SELECT DATE_TRUNC('month', sent_at) AS month, channel, COUNT(*) AS n \
+    FROM marts.fct_messages WHERE direction = 'outbound' AND sent_at >= DATE_TRUNC('year', CURRENT_DATE) GROUP BY 1, 2) \
+    SELECT month, channel, n, LAG(n) OVER (PARTITION BY channel ORDER BY month) AS previous FROM monthly ORDER BY 1, 2";
+
+fn bench(c: &mut Criterion) {
+    let catalog = Catalog::marts();
+    let opts = GuardOptions::default();
+    c.bench_function("guard/typical_join_group_by", |b| {
+        b.iter(|| guard(black_box(TYPICAL), black_box("acme_corp"), &catalog, &opts))
+    });
+    c.bench_function("guard/cte_window", |b| {
+        b.iter(|| guard(black_box(WITH_CTE), black_box("acme_corp"), &catalog, &opts))
+    });
+    c.bench_function("guard/catalog_marts", |b| b.iter(Catalog::marts));
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

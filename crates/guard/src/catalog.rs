@@ -86,9 +86,7 @@ impl Catalog {
         Catalog::new(
             MARTS
                 .iter()
-                .map(|(table, columns)| {
-                    (table.to_string(), columns.iter().map(|c| c.to_string()).collect())
-                })
+                .map(|(table, columns)| (table.to_string(), columns.iter().map(|c| c.to_string()).collect()))
                 .collect(),
         )
     }

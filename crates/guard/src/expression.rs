@@ -7,7 +7,7 @@ use crate::functions;
 use crate::rejection::{Rejection, excerpt};
 use crate::scope::Walker;
 use crate::tenant_filter::query;
-use sqlparser::ast::{Expr, Query, SetExpr, TableFactor, Value, Values, VisitMut, VisitorMut};
+use sqlparser::ast::{Expr, Query, SetExpr, TableFactor, UnaryOperator, Value, Values, VisitMut, VisitorMut};
 use std::ops::ControlFlow;
 
 /// Checks every expression in `node`, rewriting the subqueries inside it through `walker`.
@@ -63,6 +63,14 @@ impl VisitorMut for ExpressionPass<'_, '_> {
             Expr::Identifier(ident) => functions::check_bare_identifier(ident),
             Expr::CompoundIdentifier(parts) => {
                 unqualify_column(parts, self.walker);
+                functions::check_compound_identifier(parts)
+            }
+            Expr::UnaryOp { op: UnaryOperator::Minus, expr: operand } => {
+                // `- -1` renders as `--1`, which every engine reads as the start of a comment.
+                if operand.to_string().starts_with('-') {
+                    let taken = std::mem::replace(operand.as_mut(), Expr::value(Value::Null));
+                    **operand = Expr::Nested(Box::new(taken));
+                }
                 Ok(())
             }
             Expr::Prior(_) => Err(Rejection::new("CONNECT BY … PRIOR is not supported")),

@@ -166,6 +166,20 @@ pub(crate) fn check_bare_identifier(ident: &Ident) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// `seq.NEXTVAL` reads like a column but advances a sequence (Snowflake, Oracle).
+pub(crate) fn check_compound_identifier(parts: &[Ident]) -> Result<(), Rejection> {
+    match parts.last() {
+        Some(last)
+            if last.quote_style.is_none()
+                && (last.value.eq_ignore_ascii_case("nextval")
+                    || last.value.eq_ignore_ascii_case("currval")) =>
+        {
+            Err(Rejection::new("sequences (NEXTVAL, CURRVAL) cannot be used in queries"))
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,7 +187,11 @@ mod tests {
     #[test]
     fn allow_list_is_sorted_lower_case_and_unique() {
         assert!(ALLOWED.windows(2).all(|w| w[0] < w[1]), "ALLOWED must stay sorted and unique");
-        assert!(ALLOWED.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')));
+        assert!(
+            ALLOWED
+                .iter()
+                .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+        );
     }
 
     #[test]

@@ -3,19 +3,37 @@
 //!
 //! The guard parses the query (Snowflake dialect), accepts one read-only query and nothing else, allows
 //! only `marts` tables of the [`Catalog`] and an allow-list of functions, and rewrites every base-table
-//! reference into a derived table filtered on the caller's tenant. Because the filter sits on each table
-//! rather than on the query, no `OR`, `UNION`, outer join, window or subquery can widen it. Finally it
-//! caps the row count.
+//! reference into a derived table filtered on the caller's tenant:
+//! `FROM marts.dim_contacts c` → `FROM (SELECT * FROM marts.dim_contacts WHERE tenant_id = 'acme') AS c`.
+//! Because the filter sits on each table rather than on the query, no `OR`, `UNION`, outer join, window
+//! or subquery can widen it. Finally it caps the row count.
 //!
 //! It is pure: no I/O, no engine, no clock. It is not an authorisation layer (the tenant comes from a
 //! verified session, see `inda_core::Session`), not a cost guard beyond the row cap and the refusal of
 //! recursion, and not a column-level privacy filter: PII columns of the tenant's own tables are readable.
+//!
+//! Choices where a stricter or looser rule would also have been defensible:
+//! - PIVOT, UNPIVOT, MATCH_RECOGNIZE, LATERAL VIEW, CONNECT BY, SAMPLE and time travel are refused
+//!   outright, as are every table function and any relation with arguments.
+//! - A name is matched to a table or CTE ignoring ASCII case, quoted or not; a CTE reference is then
+//!   re-spelled exactly like its definition, so no engine's own case rules can turn it into a table.
+//! - Literal `TOP n` and `FETCH FIRST n ROWS` are folded into `LIMIT`; bounds that cannot be read before
+//!   running (expressions, `PERCENT`, `WITH TIES`) wrap the query as
+//!   `SELECT * FROM (<query>) AS guarded LIMIT <max_rows>`.
+//! - The guard's own wrapper for the same tenant is recognised and kept, so guarding its output again
+//!   returns the same SQL.
+//! - The rendered SQL is parsed again and must equal the checked tree; strings or names holding a
+//!   backslash are refused, because engines disagree on what it escapes.
+//! - Inputs over 100 KB or with more than 2,000 operators are refused before parsing, and the work runs
+//!   on its own stack, so no input can overflow the caller's.
 
 mod catalog;
+mod complexity;
 mod expression;
 mod functions;
 mod limit;
 mod rejection;
+mod render;
 mod scope;
 mod statement;
 mod tenant_filter;
@@ -50,36 +68,35 @@ pub struct Guarded {
 }
 
 /// Checks `sql` and rewrites it so it reads only `tenant_id`'s rows of the catalog's tables.
-pub fn guard(sql: &str, tenant_id: &str, catalog: &Catalog, opts: &GuardOptions) -> Result<Guarded, Rejection> {
-    check_tenant(tenant_id)?;
+pub fn guard(
+    sql: &str,
+    tenant_id: &str,
+    catalog: &Catalog,
+    opts: &GuardOptions,
+) -> Result<Guarded, Rejection> {
+    tenant_filter::check_tenant_id(tenant_id)?;
+    statement::check_size(sql)?;
+    complexity::check(sql)?;
+    // Parsing, walking, rendering and dropping a syntax tree all recurse; a fresh stack of known size
+    // makes the bounds above hold on any caller's thread (async workers have small stacks).
+    stacker::grow(STACK_BYTES, || guard_on_this_stack(sql, tenant_id, catalog, opts))
+}
+
+/// Enough for the deepest tree the bounds admit, in unoptimised builds too. Only touched pages are
+/// committed.
+const STACK_BYTES: usize = 64 << 20;
+
+fn guard_on_this_stack(
+    sql: &str,
+    tenant_id: &str,
+    catalog: &Catalog,
+    opts: &GuardOptions,
+) -> Result<Guarded, Rejection> {
     let mut query = statement::parse_query(sql)?;
     let mut walker = scope::Walker::new(catalog, tenant_id);
     walker.query(&mut query)?;
     let tables = walker.tables.iter().map(|t| t.to_string()).collect();
     let (query, cap) = limit::cap(query, opts.max_rows);
-    let sql = query.to_string();
-    check_rendering(&sql)?;
+    let sql = render::render(&query)?;
     Ok(Guarded { sql, tables, capped: cap.capped, limit: cap.limit })
-}
-
-/// The tenant id is validated where the session is built; the guard checks again because a bad one would
-/// end up inside SQL. Only `[A-Za-z0-9_-]` is accepted: no quote, backslash or space can reach the literal.
-fn check_tenant(tenant_id: &str) -> Result<(), Rejection> {
-    let valid = !tenant_id.is_empty()
-        && tenant_id.len() <= 128
-        && tenant_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if valid { Ok(()) } else { Err(Rejection::new("the session's tenant id is not valid")) }
-}
-
-/// sqlparser reads `\'` inside a Snowflake string as an escape but renders a backslash as is, so a value
-/// holding a backslash would come out as different SQL from the one checked (Snowflake would see the
-/// string end elsewhere). Engines also disagree on what a backslash means; refusing it is the only
-/// rendering every engine reads the same way. NUL is refused for engines that stop reading at it.
-fn check_rendering(sql: &str) -> Result<(), Rejection> {
-    if sql.contains(['\\', '\0']) {
-        return Err(Rejection::new(
-            "backslashes and NUL characters are not supported in strings or names (engines read them differently)",
-        ));
-    }
-    Ok(())
 }

@@ -23,12 +23,11 @@ enum Bound {
     Opaque,
 }
 
-/// Caps `query` at `max_rows`, rewriting it when needed.
+/// Caps `query` at `max_rows`, rewriting it when needed. Literal TOP and FETCH bounds are folded into one
+/// LIMIT: it means the same, and every engine the product runs on reads LIMIT.
 pub(crate) fn cap(mut query: Query, max_rows: u64) -> (Query, RowCap) {
-    let limit = limit_bound(query.limit_clause.as_ref());
-    let fetch = fetch_bound(query.fetch.as_ref());
-    let top = top_bound(&query.body);
-    let bounds = [&limit, &fetch, &top];
+    let bounds =
+        [limit_bound(query.limit_clause.as_ref()), fetch_bound(query.fetch.as_ref()), top_bound(&query.body)];
     if bounds.iter().any(|b| matches!(b, Bound::Opaque)) {
         return (wrap(query, max_rows), RowCap { limit: max_rows, capped: true });
     }
@@ -39,28 +38,13 @@ pub(crate) fn cap(mut query: Query, max_rows: u64) -> (Query, RowCap) {
             Bound::Absent | Bound::Opaque => None,
         })
         .min();
-    match tightest {
-        Some(n) if n <= max_rows => (query, RowCap { limit: n, capped: false }),
-        Some(_) => {
-            // Every literal bound above the cap is lowered to it: the clauses stay where the author put them.
-            if matches!(limit, Bound::Literal(_)) {
-                set_limit(&mut query, max_rows);
-            }
-            if let (Bound::Literal(_), Some(fetch)) = (&fetch, query.fetch.as_mut()) {
-                fetch.quantity = Some(number(max_rows));
-            }
-            if let (Bound::Literal(_), SetExpr::Select(select)) = (&top, query.body.as_mut())
-                && let Some(top) = select.top.as_mut()
-            {
-                top.quantity = Some(TopQuantity::Constant(max_rows));
-            }
-            (query, RowCap { limit: max_rows, capped: true })
-        }
-        None => {
-            set_limit(&mut query, max_rows);
-            (query, RowCap { limit: max_rows, capped: true })
-        }
+    query.fetch = None;
+    if let SetExpr::Select(select) = query.body.as_mut() {
+        select.top = None;
     }
+    let limit = tightest.map_or(max_rows, |n| n.min(max_rows));
+    set_limit(&mut query, limit);
+    (query, RowCap { limit, capped: tightest.is_none_or(|n| n > max_rows) })
 }
 
 fn limit_bound(clause: Option<&LimitClause>) -> Bound {
@@ -114,8 +98,11 @@ fn set_limit(query: &mut Query, max_rows: u64) {
         Some(LimitClause::LimitOffset { limit, .. }) => *limit = Some(number(max_rows)),
         Some(LimitClause::OffsetCommaLimit { limit, .. }) => *limit = number(max_rows),
         None => {
-            query.limit_clause =
-                Some(LimitClause::LimitOffset { limit: Some(number(max_rows)), offset: None, limit_by: vec![] })
+            query.limit_clause = Some(LimitClause::LimitOffset {
+                limit: Some(number(max_rows)),
+                offset: None,
+                limit_by: vec![],
+            })
         }
     }
 }

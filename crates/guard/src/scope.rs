@@ -73,7 +73,9 @@ impl<'a> Walker<'a> {
 
     fn with(&mut self, with: &mut With) -> Result<(), Rejection> {
         if with.recursive {
-            return Err(Rejection::new("WITH RECURSIVE is not allowed: recursive queries have unbounded cost"));
+            return Err(Rejection::new(
+                "WITH RECURSIVE is not allowed: recursive queries have unbounded cost",
+            ));
         }
         self.ctes.push(Vec::with_capacity(with.cte_tables.len()));
         for cte in &mut with.cte_tables {
@@ -109,7 +111,9 @@ impl<'a> Walker<'a> {
             | SetExpr::Update(statement)
             | SetExpr::Delete(statement)
             | SetExpr::Merge(statement) => Err(not_a_query(&keyword_of(statement))),
-            SetExpr::Table(_) => Err(Rejection::new("TABLE <name> is not supported: write SELECT * FROM <name>")),
+            SetExpr::Table(_) => {
+                Err(Rejection::new("TABLE <name> is not supported: write SELECT * FROM <name>"))
+            }
         }
     }
 
@@ -145,7 +149,9 @@ impl<'a> Walker<'a> {
             return Err(Rejection::new("LATERAL VIEW is not supported"));
         }
         if connect_by.is_some() {
-            return Err(Rejection::new("CONNECT BY is not allowed: hierarchical queries have unbounded cost"));
+            return Err(Rejection::new(
+                "CONNECT BY is not allowed: hierarchical queries have unbounded cost",
+            ));
         }
         if value_table_mode.is_some() {
             return Err(Rejection::new("SELECT AS STRUCT / AS VALUE is not supported"));
@@ -154,7 +160,8 @@ impl<'a> Walker<'a> {
             self.table_with_joins(relation)?;
         }
         for item in projection.iter_mut() {
-            if let SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _) = item {
+            if let SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _) = item
+            {
                 unqualify_object_name(name, self.catalog);
             }
         }
@@ -188,7 +195,10 @@ impl<'a> Walker<'a> {
             TableFactor::Derived { lateral, subquery, alias: _ } => {
                 if !*lateral {
                     let tenant = self.tenant;
-                    if let Some(table) = scoped_table_of(subquery, tenant).and_then(|t| self.scoped_table(t)) {
+                    // Only the canonical spelling counts as the guard's own wrapper.
+                    let own = scoped_table_of(subquery, tenant)
+                        .and_then(|t| self.scoped_table(t).filter(|c| *c == t));
+                    if let Some(table) = own {
                         self.tables.insert(table);
                         return Ok(());
                     }
@@ -270,11 +280,15 @@ impl<'a> Walker<'a> {
             [_database, schema, table] if schema.value.eq_ignore_ascii_case(SCHEMA) => table,
             _ => return Err(unavailable(name, self.catalog)),
         };
-        let Some(canonical) = self.scoped_table(&table.value) else {
-            return Err(unavailable(name, self.catalog));
+        let catalog: &'a Catalog = self.catalog;
+        let canonical = match catalog.canonical(&table.value) {
+            Some(canonical) if table.quote_style != Some('\'') => canonical,
+            _ => return Err(unavailable(name, catalog)),
         };
-        if table.quote_style == Some('\'') {
-            return Err(unavailable(name, self.catalog));
+        if !catalog.is_tenant_scoped(canonical) {
+            return Err(Rejection::new(format!(
+                "table {SCHEMA}.{canonical} has no tenant_id column, so it cannot be limited to your tenant"
+            )));
         }
         let alias = alias.take().unwrap_or_else(|| TableAlias { name: (*table).clone(), columns: vec![] });
         self.tables.insert(canonical);
@@ -282,6 +296,7 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
+    /// Whether `table` names a catalog table (any ASCII case).
     pub(crate) fn is_catalog_table(&self, table: &str) -> bool {
         self.catalog.canonical(table).is_some()
     }

@@ -5,25 +5,39 @@
 use crate::rejection::{Rejection, excerpt};
 use sqlparser::ast::{Query, Statement};
 use sqlparser::dialect::SnowflakeDialect;
-use sqlparser::parser::Parser;
+use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 /// Larger inputs are refused before parsing: no analytics query is that long, and parse cost grows with it.
 pub(crate) const MAX_SQL_BYTES: usize = 100 * 1024;
 
-/// Parses `sql` into its single query, or says why it is not one.
-pub(crate) fn parse_query(sql: &str) -> Result<Query, Rejection> {
+/// Refuses oversized input before any other work.
+pub(crate) fn check_size(sql: &str) -> Result<(), Rejection> {
     if sql.len() > MAX_SQL_BYTES {
         return Err(Rejection::new(format!(
             "the query is too long ({} bytes; at most {MAX_SQL_BYTES} are accepted)",
             sql.len()
         )));
     }
+    Ok(())
+}
+
+/// Parses `sql` into its single query, or says why it is not one.
+pub(crate) fn parse_query(sql: &str) -> Result<Query, Rejection> {
+    check_size(sql)?;
+    parse_single_query(sql)
+}
+
+/// [`parse_query`] without the size limit, for text the guard rendered itself.
+pub(crate) fn parse_single_query(sql: &str) -> Result<Query, Rejection> {
     if sql.trim().is_empty() {
         return Err(Rejection::new("the query is empty"));
     }
     let mut statements = match Parser::parse_sql(&SnowflakeDialect {}, sql) {
         Ok(statements) => statements,
+        Err(ParserError::RecursionLimitExceeded) => {
+            return Err(Rejection::new("the query nests too deeply to be checked"));
+        }
         Err(error) => return Err(explain_parse_failure(sql, &error.to_string())),
     };
     match statements.len() {
@@ -67,6 +81,9 @@ fn explain_parse_failure(sql: &str, parser_error: &str) -> Rejection {
             return not_a_query(&excerpt(&word));
         }
     }
+    if tokens.iter().any(|t| matches!(t, Token::AtSign)) {
+        return Rejection::new("stages and variables (@…) are not allowed: only marts tables can be queried");
+    }
     let mut statements = 1;
     let mut after_semicolon = false;
     for token in &tokens {
@@ -98,11 +115,15 @@ mod tests {
 
     #[test]
     fn names_the_statement_it_refuses() {
-        assert_eq!(reason("DELETE FROM marts.dim_contacts"), "only SELECT queries are allowed (found DELETE)");
+        assert_eq!(
+            reason("DELETE FROM marts.dim_contacts"),
+            "only SELECT queries are allowed (found DELETE)"
+        );
         assert!(reason("PRAGMA table_info(x)").contains("found PRAGMA"));
         assert!(reason("INSTALL httpfs").contains("found INSTALL"));
         assert!(reason("SELECT 1; INSTALL httpfs").contains("only one statement"));
         assert!(reason("SELECT 1; SELECT 2").contains("found 2"));
+        assert!(reason("SELECT $1 FROM @stage/path").contains("stages"));
     }
 
     #[test]

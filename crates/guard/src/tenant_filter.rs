@@ -3,15 +3,29 @@
 //! UNION, outer joins, windows, subqueries), the query only ever sees the tenant's rows.
 
 use crate::catalog::{SCHEMA, TENANT_COLUMN};
+use crate::rejection::Rejection;
 use sqlparser::ast::helpers::attached_token::AttachedToken;
 use sqlparser::ast::{
     BinaryOperator, Expr, GroupByExpr, Ident, ObjectName, ObjectNamePart, Query, Select, SelectFlavor,
     SelectItem, SetExpr, TableAlias, TableFactor, TableWithJoins, Value, WildcardAdditionalOptions,
 };
 
+/// The tenant id is validated where the session is built; the guard checks again because a bad one would
+/// end up inside SQL. Only `[A-Za-z0-9_-]` is accepted: no quote, backslash or space can reach the literal.
+pub(crate) fn check_tenant_id(tenant_id: &str) -> Result<(), Rejection> {
+    let valid = !tenant_id.is_empty()
+        && tenant_id.len() <= 128
+        && tenant_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if valid { Ok(()) } else { Err(Rejection::new("the session's tenant id is not valid")) }
+}
+
 /// `(SELECT * FROM marts.<table> WHERE tenant_id = '<tenant>') AS <alias>`.
 pub(crate) fn scoped_relation(table: &str, tenant: &str, alias: TableAlias) -> TableFactor {
-    TableFactor::Derived { lateral: false, subquery: Box::new(scoped_query(table, tenant)), alias: Some(alias) }
+    TableFactor::Derived {
+        lateral: false,
+        subquery: Box::new(scoped_query(table, tenant)),
+        alias: Some(alias),
+    }
 }
 
 /// `SELECT * FROM marts.<table> WHERE tenant_id = '<tenant>'`. The tenant goes in as a string value, so

@@ -38,17 +38,31 @@ pub enum TimeRange {
     Today,
     Yesterday,
     /// The last `n` days up to now: `t >= CURRENT_DATE - n days`.
-    LastNDays { n: u32 },
+    LastNDays {
+        n: u32,
+    },
     /// The current calendar period so far ("this month").
-    This { unit: Grain },
+    This {
+        unit: Grain,
+    },
     /// The previous complete calendar period ("last month").
-    Last { unit: Grain },
+    Last {
+        unit: Grain,
+    },
     /// `n` calendar periods including the current one ("last 6 months").
-    LastN { unit: Grain, n: u32 },
+    LastN {
+        unit: Grain,
+        n: u32,
+    },
     /// `[start, end)`.
-    Between { start: NaiveDate, end: NaiveDate },
+    Between {
+        start: NaiveDate,
+        end: NaiveDate,
+    },
     /// From `start` on.
-    Since { start: NaiveDate },
+    Since {
+        start: NaiveDate,
+    },
 }
 
 /// Rows whose dimension has one of `values` (canonical model values), or none of them when `negated`.

@@ -36,7 +36,8 @@ pub fn detect_lang(question: &str) -> Lang {
 pub(crate) fn scores(question: &str) -> (u32, u32) {
     let mut es = 0u32;
     for ch in question.chars() {
-        if matches!(ch, '¿' | '¡' | 'ñ' | 'Ñ' | 'á' | 'é' | 'í' | 'ó' | 'ú' | 'Á' | 'É' | 'Í' | 'Ó' | 'Ú') {
+        if matches!(ch, '¿' | '¡' | 'ñ' | 'Ñ' | 'á' | 'é' | 'í' | 'ó' | 'ú' | 'Á' | 'É' | 'Í' | 'Ó' | 'Ú')
+        {
             es += 2;
         }
     }
@@ -58,11 +59,41 @@ pub(crate) fn scores(question: &str) -> (u32, u32) {
 
 /// Function words that only one of the two languages uses; cheap and reliable evidence.
 const EN_WORDS: &[&str] = &[
-    "the", "of", "by", "how", "many", "much", "what", "which", "in", "and", "last", "this", "per", "show", "me",
-    "were", "was", "did", "do", "we", "have", "is", "are", "there", "for", "with", "from", "about", "only",
+    "the", "of", "by", "how", "many", "much", "what", "which", "in", "and", "last", "this", "per", "show",
+    "me", "were", "was", "did", "do", "we", "have", "is", "are", "there", "for", "with", "from", "about",
+    "only",
 ];
 const ES_WORDS: &[&str] = &[
-    "el", "la", "los", "las", "de", "del", "por", "cuantos", "cuantas", "cuanto", "que", "cual", "en", "y", "este",
-    "esta", "mes", "ano", "pasado", "tenemos", "hay", "con", "para", "muestrame", "dame", "solo", "ultimos", "un",
-    "una", "fue", "son", "es",
+    "el",
+    "la",
+    "los",
+    "las",
+    "de",
+    "del",
+    "por",
+    "cuantos",
+    "cuantas",
+    "cuanto",
+    "que",
+    "cual",
+    "en",
+    "y",
+    "este",
+    "esta",
+    "mes",
+    "ano",
+    "pasado",
+    "tenemos",
+    "hay",
+    "con",
+    "para",
+    "muestrame",
+    "dame",
+    "solo",
+    "ultimos",
+    "un",
+    "una",
+    "fue",
+    "son",
+    "es",
 ];

@@ -300,7 +300,9 @@ impl SemanticModel {
             } else if let Some(d) = file.dimensions.iter_mut().find(|d| d.name == name) {
                 &mut d.synonyms
             } else {
-                return Err(ModelError::new(format!("override adds synonyms to unknown metric or dimension '{name}'")));
+                return Err(ModelError::new(format!(
+                    "override adds synonyms to unknown metric or dimension '{name}'"
+                )));
             };
             target.en.extend(extra.en);
             target.es.extend(extra.es);
@@ -430,20 +432,26 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
     for t in &file.tables {
         for ident in [&t.name, &t.schema, &t.alias] {
             if !is_identifier(ident) {
-                return Err(ModelError::new(format!("table '{}': '{}' is not a plain identifier", t.name, ident)));
+                return Err(ModelError::new(format!(
+                    "table '{}': '{}' is not a plain identifier",
+                    t.name, ident
+                )));
             }
         }
         check_unique(&format!("column of table '{}'", t.name), t.columns.iter().map(|c| c.name.as_str()))?;
         if let Some(c) = t.columns.iter().find(|c| !is_identifier(&c.name)) {
-            return Err(ModelError::new(format!("table '{}': column '{}' is not a plain identifier", t.name, c.name)));
+            return Err(ModelError::new(format!(
+                "table '{}': column '{}' is not a plain identifier",
+                t.name, c.name
+            )));
         }
     }
     let mut join_pairs = HashSet::new();
     for j in &file.joins {
         for side in [&j.from, &j.to] {
-            let t = tables
-                .get(side.as_str())
-                .ok_or_else(|| ModelError::new(format!("join {} → {}: unknown table '{side}'", j.from, j.to)))?;
+            let t = tables.get(side.as_str()).ok_or_else(|| {
+                ModelError::new(format!("join {} → {}: unknown table '{side}'", j.from, j.to))
+            })?;
             if !t.has_column(&j.on) {
                 return Err(ModelError::new(format!(
                     "join {} → {}: table '{side}' has no column '{}'",
@@ -469,8 +477,11 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
             )));
         }
         for sql in std::iter::once(&m.expr).chain(m.filter.iter()) {
-            let expr = parse_model_expr(sql).map_err(|e| ModelError::new(format!("metric '{}': {e}", m.name)))?;
-            for col in expr_columns(&expr).map_err(|e| ModelError::new(format!("metric '{}': {e}", m.name)))? {
+            let expr =
+                parse_model_expr(sql).map_err(|e| ModelError::new(format!("metric '{}': {e}", m.name)))?;
+            for col in
+                expr_columns(&expr).map_err(|e| ModelError::new(format!("metric '{}': {e}", m.name)))?
+            {
                 if !t.has_column(&col) {
                     return Err(ModelError::new(format!(
                         "metric '{}': unknown column '{col}' in table '{}'",
@@ -480,7 +491,10 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
             }
         }
         if m.label.en.trim().is_empty() || m.label.es.trim().is_empty() {
-            return Err(ModelError::new(format!("metric '{}': needs an English and a Spanish label", m.name)));
+            return Err(ModelError::new(format!(
+                "metric '{}': needs an English and a Spanish label",
+                m.name
+            )));
         }
     }
     for t in &file.tables {
@@ -493,7 +507,12 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
                         t.name
                     )));
                 }
-                None => return Err(ModelError::new(format!("table '{}': unknown default metric '{dm}'", t.name))),
+                None => {
+                    return Err(ModelError::new(format!(
+                        "table '{}': unknown default metric '{dm}'",
+                        t.name
+                    )));
+                }
             }
         }
     }
@@ -526,7 +545,10 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
             return Err(ModelError::new(format!("duplicate grain '{}'", g.name.as_str())));
         }
         if !is_identifier(&g.label.en) || !is_identifier(&g.label.es) {
-            return Err(ModelError::new(format!("grain '{}': labels must be plain identifiers", g.name.as_str())));
+            return Err(ModelError::new(format!(
+                "grain '{}': labels must be plain identifiers",
+                g.name.as_str()
+            )));
         }
     }
     for e in &file.examples {

@@ -112,7 +112,10 @@ mod tests {
 
     #[test]
     fn folds_accents_case_and_punctuation() {
-        assert_eq!(tokens("¿Cuántos contactos tenemos en México?"), ["cuantos", "contactos", "tenemos", "en", "mexico"]);
+        assert_eq!(
+            tokens("¿Cuántos contactos tenemos en México?"),
+            ["cuantos", "contactos", "tenemos", "en", "mexico"]
+        );
         assert_eq!(tokens("opted-in, 30days; 95%"), ["opted", "in", "30", "days", "95", "percent"]);
         assert_eq!(tokens("Q1 2026 año"), ["q1", "2026", "ano"]);
         assert!(tokens("   ").is_empty());
@@ -120,7 +123,8 @@ mod tests {
 
     #[test]
     fn corrects_only_long_words_within_budget() {
-        let vocab: Vec<String> = ["mensajes", "messages", "revenue", "delivery", "sms", "email"].map(String::from).to_vec();
+        let vocab: Vec<String> =
+            ["mensajes", "messages", "revenue", "delivery", "sms", "email"].map(String::from).to_vec();
         assert_eq!(correct("mesajes", &vocab), Some("mensajes"));
         assert_eq!(correct("reveneu", &vocab), Some("revenue"));
         assert_eq!(correct("delivry", &vocab), Some("delivery"));

@@ -44,26 +44,174 @@ pub(crate) fn number(token: &str) -> Option<u32> {
 
 /// Words of numbers, so that typo correction never turns one into something else.
 pub(crate) const NUMBER_WORDS: &[&str] = &[
-    "one", "uno", "una", "un", "two", "dos", "three", "tres", "four", "cuatro", "five", "cinco", "six", "seis",
-    "seven", "siete", "eight", "ocho", "nine", "nueve", "ten", "diez", "eleven", "once", "twelve", "doce",
-    "thirteen", "trece", "fourteen", "catorce", "fifteen", "quince", "sixteen", "dieciseis", "seventeen",
-    "diecisiete", "eighteen", "dieciocho", "nineteen", "diecinueve", "twenty", "veinte", "thirty", "treinta",
-    "forty", "cuarenta", "fifty", "cincuenta", "sixty", "sesenta", "ninety", "noventa", "hundred", "cien",
+    "one",
+    "uno",
+    "una",
+    "un",
+    "two",
+    "dos",
+    "three",
+    "tres",
+    "four",
+    "cuatro",
+    "five",
+    "cinco",
+    "six",
+    "seis",
+    "seven",
+    "siete",
+    "eight",
+    "ocho",
+    "nine",
+    "nueve",
+    "ten",
+    "diez",
+    "eleven",
+    "once",
+    "twelve",
+    "doce",
+    "thirteen",
+    "trece",
+    "fourteen",
+    "catorce",
+    "fifteen",
+    "quince",
+    "sixteen",
+    "dieciseis",
+    "seventeen",
+    "diecisiete",
+    "eighteen",
+    "dieciocho",
+    "nineteen",
+    "diecinueve",
+    "twenty",
+    "veinte",
+    "thirty",
+    "treinta",
+    "forty",
+    "cuarenta",
+    "fifty",
+    "cincuenta",
+    "sixty",
+    "sesenta",
+    "ninety",
+    "noventa",
+    "hundred",
+    "cien",
 ];
 
 /// Every word the time grammar knows (for typo correction and language votes).
 pub(crate) const TIME_WORDS: &[&str] = &[
-    "today", "hoy", "yesterday", "ayer", "last", "past", "previous", "prior", "preceding", "ultimos", "ultimas",
-    "ultimo", "ultima", "pasados", "pasadas", "pasado", "pasada", "previos", "previas", "previo", "previa",
-    "anteriores", "anterior", "this", "current", "este", "esta", "actual", "corriente", "curso", "presente",
-    "day", "days", "dia", "dias", "week", "weeks", "semana", "semanas", "month", "months", "mes", "meses",
-    "quarter", "quarters", "trimestre", "trimestres", "year", "years", "ano", "anos", "anio", "anios", "mtd",
-    "ytd", "qtd", "wtd", "date", "since", "desde", "starting", "partir", "between", "entre", "through", "hasta",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-    "septiembre", "setiembre", "octubre", "noviembre", "diciembre", "first", "second", "third", "fourth",
-    "primer", "primero", "segundo", "tercer", "tercero", "cuarto", "start", "beginning", "inicio", "principios",
-    "comienzo", "q1", "q2", "q3", "q4",
+    "today",
+    "hoy",
+    "yesterday",
+    "ayer",
+    "last",
+    "past",
+    "previous",
+    "prior",
+    "preceding",
+    "ultimos",
+    "ultimas",
+    "ultimo",
+    "ultima",
+    "pasados",
+    "pasadas",
+    "pasado",
+    "pasada",
+    "previos",
+    "previas",
+    "previo",
+    "previa",
+    "anteriores",
+    "anterior",
+    "this",
+    "current",
+    "este",
+    "esta",
+    "actual",
+    "corriente",
+    "curso",
+    "presente",
+    "day",
+    "days",
+    "dia",
+    "dias",
+    "week",
+    "weeks",
+    "semana",
+    "semanas",
+    "month",
+    "months",
+    "mes",
+    "meses",
+    "quarter",
+    "quarters",
+    "trimestre",
+    "trimestres",
+    "year",
+    "years",
+    "ano",
+    "anos",
+    "anio",
+    "anios",
+    "mtd",
+    "ytd",
+    "qtd",
+    "wtd",
+    "date",
+    "since",
+    "desde",
+    "starting",
+    "partir",
+    "between",
+    "entre",
+    "through",
+    "hasta",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "setiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "primer",
+    "primero",
+    "segundo",
+    "tercer",
+    "tercero",
+    "cuarto",
+    "start",
+    "beginning",
+    "inicio",
+    "principios",
+    "comienzo",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
 ];
 
 fn unit(token: &str) -> Option<Grain> {
@@ -113,8 +261,20 @@ fn month_name(token: &str, full_only: bool) -> Option<u32> {
 }
 
 const LAST_WORDS: &[&str] = &[
-    "last", "past", "previous", "prior", "preceding", "ultimos", "ultimas", "ultimo", "ultima", "pasados",
-    "pasadas", "previos", "previas", "anteriores",
+    "last",
+    "past",
+    "previous",
+    "prior",
+    "preceding",
+    "ultimos",
+    "ultimas",
+    "ultimo",
+    "ultima",
+    "pasados",
+    "pasadas",
+    "previos",
+    "previas",
+    "anteriores",
 ];
 const THIS_WORDS: &[&str] = &["this", "current", "este", "esta"];
 
@@ -264,6 +424,11 @@ fn relative(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
             return Some((3, last_n(u, n)));
         }
         if let Some(u) = at(i + 1).and_then(unit) {
+            // "over the past year" / "en el último año" mean the trailing twelve months; "last year" and
+            // "el año pasado" are the previous calendar year (semantics.md).
+            if u == Grain::Year && matches!(w, "past" | "ultimo") {
+                return Some((2, TimeRange::LastN { unit: Grain::Month, n: 12 }));
+            }
             return Some((2, last_one(u)));
         }
         return None;
@@ -273,7 +438,10 @@ fn relative(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
         if n == 0 {
             return None;
         }
-        if matches!(at(i + 2), Some("pasados" | "pasadas" | "anteriores" | "previos" | "previas" | "ultimos" | "ultimas")) {
+        if matches!(
+            at(i + 2),
+            Some("pasados" | "pasadas" | "anteriores" | "previos" | "previas" | "ultimos" | "ultimas")
+        ) {
             return Some((3, last_n(u, n)));
         }
         return None;
@@ -295,6 +463,21 @@ fn relative(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
             (Some("en"), Some("curso")) => Some((3, this_one(u))),
             _ => None,
         };
+    }
+    // "ticket promedio del mes", "ventas de la semana": the current period (not "del año pasado").
+    if matches!(w, "del" | "de") {
+        let mut j = i + 1;
+        if w == "de" && matches!(at(j), Some("la" | "el" | "este" | "esta")) {
+            j += 1;
+        }
+        let u = at(j).and_then(unit)?;
+        if matches!(
+            at(j + 1),
+            Some("pasado" | "pasada" | "anterior" | "previo" | "previa" | "actual" | "en" | "a")
+        ) {
+            return None;
+        }
+        return Some((j + 1 - i, this_one(u)));
     }
     // "lo que va del mes", "lo que va de este año"
     if w == "lo" && at(i + 1) == Some("que") && at(i + 2) == Some("va") {
@@ -327,16 +510,16 @@ fn last_n(u: Grain, n: u32) -> TimeRange {
 pub(crate) fn match_time(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRange)> {
     let at = |k: usize| t.get(k).map(String::as_str);
     // "between March and May 2026", "from January to March", "entre enero y marzo de 2026"
-    if matches!(at(i), Some("between" | "from" | "entre" | "de" | "desde")) {
-        if let Some(r) = month_span(t, i + 1, today) {
-            return Some((1 + r.0, r.1));
-        }
+    if matches!(at(i), Some("between" | "from" | "entre" | "de" | "desde"))
+        && let Some(r) = month_span(t, i + 1, today)
+    {
+        return Some((1 + r.0, r.1));
     }
     // "since March", "desde 2025", "a partir de enero", "since last month", "desde inicio de año"
     let since_len = match (at(i), at(i + 1), at(i + 2)) {
+        (Some("starting"), Some("from" | "in"), _) => Some(2),
         (Some("since" | "desde" | "starting"), _, _) => Some(1),
         (Some("a"), Some("partir"), Some("de" | "del")) => Some(3),
-        (Some("starting"), Some("from" | "in"), _) => Some(2),
         _ => None,
     };
     if let Some(k) = since_len {
@@ -348,7 +531,8 @@ pub(crate) fn match_time(t: &[String], i: usize, today: NaiveDate) -> Option<(us
         }
         if matches!(at(s), Some("start" | "beginning" | "inicio" | "principios" | "comienzo")) {
             let mut u = s + 1;
-            while matches!(at(u), Some("of" | "de" | "del" | "the" | "el" | "la" | "este" | "esta" | "this")) {
+            while matches!(at(u), Some("of" | "de" | "del" | "the" | "el" | "la" | "este" | "esta" | "this"))
+            {
                 u += 1;
             }
             let g = at(u).and_then(unit)?;

@@ -122,7 +122,12 @@ impl Store {
     }
 
     /// The caller's own entries, newest first.
-    pub fn audit_list(&self, tenant_id: &str, user_id: &str, limit: usize) -> Result<Vec<AuditRecord>, Error> {
+    pub fn audit_list(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        limit: usize,
+    ) -> Result<Vec<AuditRecord>, Error> {
         self.with(|conn| {
             let mut stmt = conn
                 .prepare(

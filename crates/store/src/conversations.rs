@@ -50,7 +50,12 @@ fn now() -> String {
 
 impl Store {
     /// Starts a conversation owned by the caller.
-    pub fn conversation_create(&self, tenant_id: &str, user_id: &str, title: &str) -> Result<Conversation, Error> {
+    pub fn conversation_create(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        title: &str,
+    ) -> Result<Conversation, Error> {
         let id = uuid::Uuid::new_v4().to_string();
         let at = now();
         let title: String = title.chars().take(200).collect();
@@ -72,7 +77,14 @@ impl Store {
                 "SELECT conversation_id, title, created_at, updated_at FROM conversations
                  WHERE conversation_id = ?1 AND tenant_id = ?2 AND user_id = ?3",
                 params![id, tenant_id, user_id],
-                |r| Ok(Conversation { id: r.get(0)?, title: r.get(1)?, created_at: r.get(2)?, updated_at: r.get(3)? }),
+                |r| {
+                    Ok(Conversation {
+                        id: r.get(0)?,
+                        title: r.get(1)?,
+                        created_at: r.get(2)?,
+                        updated_at: r.get(3)?,
+                    })
+                },
             )
             .optional()
             .map_err(db_error)?
@@ -129,8 +141,11 @@ impl Store {
                 params![id, turn, question, intent.map(|i| i.to_string()), sql, at],
             )
             .map_err(db_error)?;
-            tx.execute("UPDATE conversations SET updated_at = ?2 WHERE conversation_id = ?1", params![id, at])
-                .map_err(db_error)?;
+            tx.execute(
+                "UPDATE conversations SET updated_at = ?2 WHERE conversation_id = ?1",
+                params![id, at],
+            )
+            .map_err(db_error)?;
             tx.commit().map_err(db_error)?;
             Ok(turn)
         })
@@ -172,7 +187,12 @@ impl Store {
                 .map_err(db_error)?;
             let rows = stmt
                 .query_map(params![tenant_id, user_id], |r| {
-                    Ok(Conversation { id: r.get(0)?, title: r.get(1)?, created_at: r.get(2)?, updated_at: r.get(3)? })
+                    Ok(Conversation {
+                        id: r.get(0)?,
+                        title: r.get(1)?,
+                        created_at: r.get(2)?,
+                        updated_at: r.get(3)?,
+                    })
                 })
                 .map_err(db_error)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(db_error)

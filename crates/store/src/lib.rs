@@ -30,7 +30,8 @@ impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, Error> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
         }
         let conn = Connection::open(path).map_err(db_error)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_error)?;
@@ -50,7 +51,8 @@ impl Store {
     }
 
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, Error>) -> Result<T, Error> {
-        let mut guard = self.conn.lock().map_err(|_| Error::internal("local store: a previous writer crashed"))?;
+        let mut guard =
+            self.conn.lock().map_err(|_| Error::internal("local store: a previous writer crashed"))?;
         f(&mut guard)
     }
 

@@ -42,7 +42,8 @@ fn the_audit_chain_verifies_and_catches_edits() {
     assert!(v.ok);
     assert_eq!(v.entries, 5);
     let raw = Connection::open(&path).unwrap();
-    raw.execute("UPDATE audit_log SET details = '{\"sql\":\"SELECT 99\",\"rows\":99}' WHERE seq = 3", []).unwrap();
+    raw.execute("UPDATE audit_log SET details = '{\"sql\":\"SELECT 99\",\"rows\":99}' WHERE seq = 3", [])
+        .unwrap();
     let v = store.verify_audit().unwrap();
     assert!(!v.ok);
     assert_eq!(v.broken_at, Some(3));
@@ -83,7 +84,14 @@ fn conversations_belong_to_their_owner() {
     let (_d, _p, store) = setup();
     let c = store.conversation_create("acme_corp", "u1", "revenue").unwrap();
     store
-        .conversation_add_turn("acme_corp", "u1", &c.id, "revenue by channel", Some(&json!({"m": 1})), Some("SELECT 1"))
+        .conversation_add_turn(
+            "acme_corp",
+            "u1",
+            &c.id,
+            "revenue by channel",
+            Some(&json!({"m": 1})),
+            Some("SELECT 1"),
+        )
         .unwrap();
     assert_eq!(store.conversation_last_intent("acme_corp", "u1", &c.id).unwrap(), Some(json!({"m": 1})));
     assert!(store.conversation_get("globex", "u1", &c.id).is_err());

@@ -37,14 +37,15 @@ fn function_name(f: &Function) -> Option<String> {
 
 fn plain_args(f: &Function) -> Option<Vec<Expr>> {
     match &f.args {
-        FunctionArguments::List(list) if list.duplicate_treatment.is_none() && list.clauses.is_empty() => list
-            .args
-            .iter()
-            .map(|a| match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
-                _ => None,
-            })
-            .collect(),
+        FunctionArguments::List(list) if list.duplicate_treatment.is_none() && list.clauses.is_empty() => {
+            list.args
+                .iter()
+                .map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+                    _ => None,
+                })
+                .collect()
+        }
         FunctionArguments::None => Some(vec![]),
         _ => None,
     }
@@ -119,7 +120,9 @@ fn rewrite(expr: &mut Expr) -> Result<(), String> {
         },
         ("zeroifnull", [x]) if !windowed => call("coalesce", vec![x.clone(), parse_expr("0")?]),
         ("ifnull", [a, b]) if !windowed => call("coalesce", vec![a.clone(), b.clone()]),
-        ("div0", [a, b]) if !windowed => parse_expr(&format!("CASE WHEN ({b}) = 0 THEN 0 ELSE ({a}) / ({b}) END"))?,
+        ("div0", [a, b]) if !windowed => {
+            parse_expr(&format!("CASE WHEN ({b}) = 0 THEN 0 ELSE ({a}) / ({b}) END"))?
+        }
         ("count_if", [cond]) => {
             let mut sum = call("sum", vec![parse_expr(&format!("CASE WHEN {cond} THEN 1 ELSE 0 END"))?]);
             if let Expr::Function(g) = &mut sum {
@@ -139,7 +142,8 @@ fn rewrite(expr: &mut Expr) -> Result<(), String> {
             parse_expr(&format!("({x}) + CAST({n} AS BIGINT) * INTERVAL '{unit}'"))?
         }
         ("datediff" | "timestampdiff", [part, a, b]) if !windowed => {
-            let part = date_part(part).ok_or("DATEDIFF needs a date part such as day, week, month or year")?;
+            let part =
+                date_part(part).ok_or("DATEDIFF needs a date part such as day, week, month or year")?;
             // Snowflake counts the boundaries crossed, i.e. the difference of the truncated values.
             let sql = match part.as_str() {
                 "year" => format!("date_part('year', {b}) - date_part('year', {a})"),

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{self as dt, DataType, Schema, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
-use inda_core::{Column, Error, ResultSet, Value};
+use inda_core::{Column, Error, Value};
 
 /// Warehouse-neutral name of an Arrow type.
 pub fn type_name(t: &DataType) -> String {
@@ -75,7 +75,9 @@ fn cell(a: &dyn Array, i: usize) -> Result<Value, Error> {
         }
         DataType::Date32 => {
             let days = a.as_primitive::<dt::Date32Type>().value(i);
-            NaiveDate::from_num_days_from_ce_opt(days.saturating_add(719_163)).map(Value::Date).unwrap_or(Value::Null)
+            NaiveDate::from_num_days_from_ce_opt(days.saturating_add(719_163))
+                .map(Value::Date)
+                .unwrap_or(Value::Null)
         }
         DataType::Date64 => {
             let ms = a.as_primitive::<dt::Date64Type>().value(i);
@@ -83,16 +85,18 @@ fn cell(a: &dyn Array, i: usize) -> Result<Value, Error> {
         }
         DataType::Timestamp(unit, _) => {
             let t = match unit {
-                TimeUnit::Second => DateTime::from_timestamp(a.as_primitive::<dt::TimestampSecondType>().value(i), 0),
+                TimeUnit::Second => {
+                    DateTime::from_timestamp(a.as_primitive::<dt::TimestampSecondType>().value(i), 0)
+                }
                 TimeUnit::Millisecond => {
                     DateTime::from_timestamp_millis(a.as_primitive::<dt::TimestampMillisecondType>().value(i))
                 }
                 TimeUnit::Microsecond => {
                     DateTime::from_timestamp_micros(a.as_primitive::<dt::TimestampMicrosecondType>().value(i))
                 }
-                TimeUnit::Nanosecond => {
-                    Some(DateTime::from_timestamp_nanos(a.as_primitive::<dt::TimestampNanosecondType>().value(i)))
-                }
+                TimeUnit::Nanosecond => Some(DateTime::from_timestamp_nanos(
+                    a.as_primitive::<dt::TimestampNanosecondType>().value(i),
+                )),
             };
             t.map(|t| Value::Timestamp(t.naive_utc())).unwrap_or(Value::Null)
         }

@@ -7,13 +7,13 @@
 use crate::demo::{MARTS_TABLES, marts_schema};
 use crate::limits::{Cancel, QueryLimits};
 use crate::{BoxFuture, Warehouse, bridge, convert};
-use datafusion::catalog::MemorySchemaProvider;
+use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
+use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::execution::SendableRecordBatchStream;
 use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
 use futures_util::StreamExt;
 use inda_core::{Error, ResultSet, Session};
@@ -48,7 +48,9 @@ impl EmbeddedWarehouse {
     /// A session that can see the caller's tenant's marts and nothing else.
     fn tenant_context(&self, tenant_id: &str, limits: &QueryLimits) -> Result<SessionContext, Error> {
         // Tenant ids are validated when the token is, but a path must never be built from anything odd.
-        if tenant_id.is_empty() || !tenant_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if tenant_id.is_empty()
+            || !tenant_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             return Err(Error::auth("invalid tenant"));
         }
         let config = SessionConfig::new()
@@ -61,21 +63,27 @@ impl EmbeddedWarehouse {
             .build_arc()
             .map_err(|e| Error::engine(format!("cannot start the embedded engine: {e}")))?;
         let ctx = SessionContext::new_with_config_rt(config, runtime);
-        let catalog = ctx.catalog("datafusion").ok_or_else(|| Error::engine("the embedded engine has no catalog"))?;
+        let catalog =
+            ctx.catalog("datafusion").ok_or_else(|| Error::engine("the embedded engine has no catalog"))?;
         let schema = Arc::new(MemorySchemaProvider::new());
         catalog
             .register_schema("marts", schema.clone())
             .map_err(|e| Error::engine(format!("cannot register the marts schema: {e}")))?;
         for table in MARTS_TABLES {
-            let arrow_schema = marts_schema(table).ok_or_else(|| Error::engine(format!("no schema for {table}")))?;
+            let arrow_schema =
+                marts_schema(table).ok_or_else(|| Error::engine(format!("no schema for {table}")))?;
             let dir = self.root.join("marts").join(table).join(tenant_id);
             let provider: Arc<dyn datafusion::catalog::TableProvider> = if dir.is_dir() {
                 let url = ListingTableUrl::parse(format!("{}/", dir.display()))
                     .map_err(|e| Error::engine(format!("cannot open {table}: {e}")))?;
                 let options =
                     ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-                let config = ListingTableConfig::new(url).with_listing_options(options).with_schema(arrow_schema);
-                Arc::new(ListingTable::try_new(config).map_err(|e| Error::engine(format!("cannot open {table}: {e}")))?)
+                let config =
+                    ListingTableConfig::new(url).with_listing_options(options).with_schema(arrow_schema);
+                Arc::new(
+                    ListingTable::try_new(config)
+                        .map_err(|e| Error::engine(format!("cannot open {table}: {e}")))?,
+                )
             } else {
                 // A tenant without data sees empty tables, not errors.
                 Arc::new(
@@ -92,7 +100,8 @@ impl EmbeddedWarehouse {
 
     async fn run(&self, session: &Session, sql: &str, limits: &QueryLimits) -> Result<ResultSet, Error> {
         let ctx = self.tenant_context(&session.tenant_id, limits)?;
-        let mut statements = Parser::parse_sql(&SnowflakeDialect {}, sql).map_err(|e| Error::engine(e.to_string()))?;
+        let mut statements =
+            Parser::parse_sql(&SnowflakeDialect {}, sql).map_err(|e| Error::engine(e.to_string()))?;
         if statements.len() != 1 {
             return Err(Error::engine("exactly one statement can run at a time"));
         }
@@ -156,7 +165,9 @@ impl Warehouse for EmbeddedWarehouse {
     ) -> BoxFuture<'a, inda_core::Result<ResultSet>> {
         Box::pin(async move {
             if !self.exists() {
-                return Err(Error::engine("no embedded warehouse in this data dir: run `inda demo init` first"));
+                return Err(Error::engine(
+                    "no embedded warehouse in this data dir: run `inda demo init` first",
+                ));
             }
             tokio::select! {
                 r = self.run(session, sql, limits) => r,

@@ -5,9 +5,9 @@
 //! Not here: deciding what SQL may run. Callers hand over SQL that the guard already rewrote; the embedded
 //! engine adds a second wall (a session that sees only the caller's tenant, read-only) but never a first.
 
-pub mod demo;
 mod bridge;
 mod convert;
+pub mod demo;
 mod embedded;
 mod limits;
 

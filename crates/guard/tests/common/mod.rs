@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod generator;
+
 use inda_guard::{Catalog, GuardOptions, Guarded, Rejection, guard};
 use sqlparser::ast::{
     BinaryOperator, Expr, ObjectNamePart, Query, SelectItem, SetExpr, TableFactor, Value, Visit, Visitor,
@@ -21,10 +23,19 @@ pub fn accepted(sql: &str) -> Guarded {
     match run(sql) {
         Ok(guarded) => {
             assert_scoped(&guarded.sql, TENANT);
+            assert_fixed_point(&guarded);
             guarded
         }
         Err(rejection) => panic!("expected acceptance of {sql:?}, got: {rejection}"),
     }
+}
+
+/// Guarding the guard's output again must succeed and change nothing.
+pub fn assert_fixed_point(once: &Guarded) {
+    let twice = run(&once.sql).unwrap_or_else(|r| panic!("guarded output refused: {r}\n{}", once.sql));
+    assert_eq!(twice.sql, once.sql, "guarding again changed the SQL");
+    assert_eq!(twice.tables, once.tables);
+    assert_eq!(twice.limit, once.limit);
 }
 
 pub fn rejected(sql: &str) -> String {
@@ -38,6 +49,11 @@ pub fn rejected(sql: &str) -> String {
 /// `SELECT * FROM marts.<table> WHERE tenant_id = '<tenant>'`, and every other relation is a derived
 /// table or a single-part name defined as a CTE by an enclosing WITH, spelled identically.
 pub fn assert_scoped(sql: &str, tenant: &str) {
+    // Deep trees recurse deeply in unoptimised builds; give the check the guard's own stack size.
+    stacker::grow(64 << 20, || assert_scoped_on_this_stack(sql, tenant));
+}
+
+fn assert_scoped_on_this_stack(sql: &str, tenant: &str) {
     let statements = Parser::parse_sql(&SnowflakeDialect {}, sql)
         .unwrap_or_else(|e| panic!("guarded SQL does not re-parse: {e}\n{sql}"));
     assert_eq!(statements.len(), 1, "{sql}");

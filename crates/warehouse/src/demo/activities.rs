@@ -124,7 +124,13 @@ impl Columns {
 }
 
 /// Channel of an activity nobody attributed to a campaign.
-fn channel_for(rng: &mut DemoRng, kind: usize, industry: Industry, country: u8, chans: &Channels) -> &'static str {
+fn channel_for(
+    rng: &mut DemoRng,
+    kind: usize,
+    industry: Industry,
+    country: u8,
+    chans: &Channels,
+) -> &'static str {
     let ch = match kind {
         0 => chans.page_view.sample(rng),
         1 => "web",
@@ -158,11 +164,17 @@ struct Channels {
 }
 
 /// Writes fct_activities of one tenant; returns the rows written.
-pub(crate) fn write(plan: &TenantPlan, path: &Path, seed: u64, progress: &(dyn Fn(Progress) + Sync)) -> Result<u64, Error> {
+pub(crate) fn write(
+    plan: &TenantPlan,
+    path: &Path,
+    seed: u64,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<u64, Error> {
     let rng = &mut rng::stream(seed, plan.profile.id, "activities");
     let profile = plan.profile;
     let window = &plan.window;
-    let hours = Weighted::new(&PEOPLE_HOURS.iter().enumerate().map(|(h, w)| (h as i64, *w)).collect::<Vec<_>>());
+    let hours =
+        Weighted::new(&PEOPLE_HOURS.iter().enumerate().map(|(h, w)| (h as i64, *w)).collect::<Vec<_>>());
     let chans = Channels {
         page_view: Weighted::new(if profile.industry == Industry::Retail {
             &[("web", 0.7), ("instagram", 0.3)]
@@ -225,7 +237,7 @@ pub(crate) fn write(plan: &TenantPlan, path: &Path, seed: u64, progress: &(dyn F
             .iter()
             .enumerate()
             .filter_map(|(i, c)| {
-                let w = if c.is_promo() { c.weight_on(d) } else { 0.0 };
+                let w = c.credit_on(d);
                 (w > 0.0).then_some((i as u32, w))
             })
             .collect();
@@ -235,7 +247,8 @@ pub(crate) fn write(plan: &TenantPlan, path: &Path, seed: u64, progress: &(dyn F
         for k in 0..n - due.len() {
             // Today and yesterday always see a purchase, so "revenue today" is never empty.
             let kind = if k == 0 && d + 1 >= last && n_buyers > 0 { PURCHASE } else { kinds.sample(rng) };
-            let pool = if kind == PURCHASE && n_buyers > 0 { (&plan.buyers, n_buyers) } else { (&plan.all, n_all) };
+            let pool =
+                if kind == PURCHASE && n_buyers > 0 { (&plan.buyers, n_buyers) } else { (&plan.all, n_all) };
             let Some(contact) = pool.0.pick(pool.1, rng) else { break };
             let c = &plan.contacts[contact as usize];
             let attr_factor = match kind {

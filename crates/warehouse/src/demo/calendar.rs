@@ -26,7 +26,11 @@ pub(crate) fn date_us(date: NaiveDate) -> i64 {
 
 impl Window {
     pub(crate) fn new(as_of: NaiveDate) -> Result<Self, Error> {
-        let bad = || Error::usage(format!("as-of date {as_of} is out of range"));
+        let bad = || Error::usage(format!("as-of date {as_of} is out of range (years 1972 to 9999)"));
+        // Far-off years only come from typos, and keeping them out keeps all date arithmetic in range.
+        if !(1972..=9999).contains(&as_of.year()) {
+            return Err(bad());
+        }
         let start = as_of.checked_sub_months(Months::new(24)).and_then(|d| d.succ_opt()).ok_or_else(bad)?;
         // Rejecting dates whose end of day does not fit keeps every later `+` in range.
         as_of.succ_opt().ok_or_else(bad)?;
@@ -205,23 +209,43 @@ pub(crate) fn season_factor(profile: &TenantProfile, date: NaiveDate) -> f64 {
 /// Hour-of-day weights (UTC-naive local hours) for campaign sends: office hours, a lunch dip, an early
 /// evening push.
 pub(crate) const SEND_HOURS: [f64; 24] = [
-    0.10, 0.05, 0.03, 0.03, 0.03, 0.05, 0.20, 0.60, 1.20, 2.00, 2.40, 2.20, 1.60, 1.40, 1.60, 1.70, 1.80, 2.00,
-    2.20, 1.80, 1.20, 0.80, 0.40, 0.20,
+    0.10, 0.05, 0.03, 0.03, 0.03, 0.05, 0.20, 0.60, 1.20, 2.00, 2.40, 2.20, 1.60, 1.40, 1.60, 1.70, 1.80,
+    2.00, 2.20, 1.80, 1.20, 0.80, 0.40, 0.20,
 ];
 
 /// Hour-of-day weights for what people do themselves (replies, visits, purchases): later, into the evening.
 pub(crate) const PEOPLE_HOURS: [f64; 24] = [
-    0.30, 0.15, 0.08, 0.05, 0.05, 0.10, 0.30, 0.80, 1.30, 1.70, 1.90, 1.90, 1.80, 1.70, 1.70, 1.70, 1.80, 1.90,
-    2.10, 2.30, 2.20, 1.80, 1.20, 0.60,
+    0.30, 0.15, 0.08, 0.05, 0.05, 0.10, 0.30, 0.80, 1.30, 1.70, 1.90, 1.90, 1.80, 1.70, 1.70, 1.70, 1.80,
+    1.90, 2.10, 2.30, 2.20, 1.80, 1.20, 0.60,
 ];
 
 pub(crate) const MONTHS_ES: [&str; 12] = [
-    "Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio", "Agosto", "Septiembre", "Octubre",
-    "Noviembre", "Diciembre",
+    "Enero",
+    "Febrero",
+    "Marzo",
+    "Abril",
+    "Mayo",
+    "Junio",
+    "Julio",
+    "Agosto",
+    "Septiembre",
+    "Octubre",
+    "Noviembre",
+    "Diciembre",
 ];
 pub(crate) const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 #[cfg(test)]
@@ -230,7 +254,8 @@ mod tests {
 
     #[test]
     fn window_spans_24_months() {
-        let w = Window::new(NaiveDate::from_ymd_opt(2026, 5, 15).unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+        let w = Window::new(NaiveDate::from_ymd_opt(2026, 5, 15).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(w.start, NaiveDate::from_ymd_opt(2024, 5, 16).unwrap_or_default());
         assert_eq!(w.date(w.last()), w.as_of);
         assert_eq!(w.end_us() - w.day_start_us(w.last()), LAST_SECOND_US);

@@ -2,13 +2,13 @@
 //! monthly newsletters and promos, quarterly surveys and launches, and always-on programs (welcome series,
 //! order confirmations, payment reminders), with statuses consistent with `as_of`.
 
+use super::Progress;
 use super::calendar::{self, MONTHS_EN, MONTHS_ES, Window, date_us, ymd};
 use super::names::{self, country_index, currency_fx};
 use super::plan::TenantPlan;
 use super::rng::{DemoRng, Weighted, chance, lognormal};
 use super::tenants::{Industry, TenantProfile};
 use super::writer::{BATCH_ROWS, ParquetSink, decimal_builder};
-use super::Progress;
 use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
 use datafusion::arrow::array::{ArrayRef, StringBuilder, TimestampMicrosecondBuilder};
 use inda_core::Error;
@@ -46,8 +46,8 @@ pub(crate) struct Campaign {
 }
 
 impl Campaign {
-    /// Relative send volume on day `d`: broadcasts burst on their first days, drips and transactional
-    /// programs send steadily.
+    /// Relative send volume on day `d`: a broadcast goes to the whole audience in its first days, a drip
+    /// trickles to whoever enters the flow, transactional messages follow what customers do.
     pub(crate) fn weight_on(&self, d: u32) -> f64 {
         let Some(w) = self.sending else { return 0.0 };
         if d < w.first_day || d > w.last_day {
@@ -55,15 +55,25 @@ impl Campaign {
         }
         let shape = match self.ctype {
             "broadcast" => match d - w.first_day {
-                0 => 6.0,
-                1 => 3.0,
-                2 => 1.5,
-                _ => 0.6,
+                0 => 10.0,
+                1 => 4.0,
+                2 => 2.0,
+                _ => 0.5,
             },
-            "drip" => 1.0,
-            _ => 1.3,
+            "drip" => 0.25,
+            _ => 0.6,
         };
         shape * self.reach
+    }
+
+    /// Weight of this campaign when crediting a purchase made on day `d`: big pushes get credit for more
+    /// than their share of messages (an offer drives sales, a survey does not), transactional ones none.
+    pub(crate) fn credit_on(&self, d: u32) -> f64 {
+        match self.ctype {
+            "broadcast" => 4.0 * self.weight_on(d),
+            "drip" => self.weight_on(d),
+            _ => 0.0,
+        }
     }
 
     /// Promotional campaigns drive purchases and get them attributed; transactional ones do not.
@@ -82,7 +92,8 @@ struct Event {
     industries: &'static [Industry],
 }
 
-const ALL: &[Industry] = &[Industry::Retail, Industry::Telco, Industry::Fintech, Industry::Health, Industry::Industrial];
+const ALL: &[Industry] =
+    &[Industry::Retail, Industry::Telco, Industry::Fintech, Industry::Health, Industry::Industrial];
 const SHOPS: &[Industry] = &[Industry::Retail, Industry::Telco];
 
 fn days_around(center: Option<NaiveDate>, before: i64, after: i64) -> Option<(NaiveDate, NaiveDate)> {
@@ -94,32 +105,214 @@ fn fixed(y: i32, m1: u32, d1: u32, m2: u32, d2: u32) -> Option<(NaiveDate, Naive
 }
 
 const EVENTS: &[Event] = &[
-    Event { es: "Black Friday", en: "Black Friday", dates: |y| days_around(calendar::black_friday(y), 6, 1), target: None, reach: 3.0, industries: ALL },
-    Event { es: "Cyber Monday", en: "Cyber Monday", dates: |y| days_around(calendar::black_friday(y), -3, 4), target: None, reach: 2.0, industries: &[Industry::Retail, Industry::Telco, Industry::Industrial] },
-    Event { es: "Navidad", en: "Holiday Season", dates: |y| fixed(y, 12, 1, 12, 24), target: None, reach: 2.0, industries: ALL },
-    Event { es: "Rebajas de enero", en: "New Year Sale", dates: |y| fixed(y, 1, 2, 1, 20), target: None, reach: 1.5, industries: &[Industry::Retail, Industry::Industrial] },
-    Event { es: "San Valentín", en: "Valentine's Day", dates: |y| fixed(y, 2, 1, 2, 14), target: None, reach: 1.2, industries: SHOPS },
-    Event { es: "Regreso a clases", en: "Back to School", dates: |y| fixed(y, 1, 15, 2, 15), target: None, reach: 1.2, industries: SHOPS },
-    Event { es: "Día de la Madre", en: "Mother's Day", dates: |y| fixed(y, 4, 28, 5, 10), target: None, reach: 2.0, industries: &[Industry::Retail, Industry::Telco, Industry::Health] },
-    Event { es: "Día del Padre", en: "Father's Day", dates: |y| days_around(calendar::nth_weekday(y, 6, Weekday::Sun, 3), 12, 0), target: None, reach: 1.5, industries: SHOPS },
-    Event { es: "Hot Sale", en: "Hot Sale", dates: calendar::hot_sale, target: Some("MX"), reach: 2.5, industries: &[Industry::Retail, Industry::Telco, Industry::Fintech] },
-    Event { es: "Buen Fin", en: "Buen Fin", dates: calendar::buen_fin, target: Some("MX"), reach: 2.2, industries: SHOPS },
-    Event { es: "Amor y Amistad", en: "Amor y Amistad", dates: |y| days_around(calendar::nth_weekday(y, 9, Weekday::Sat, 3), 10, 0), target: Some("CO"), reach: 1.8, industries: SHOPS },
-    Event { es: "CyberDay", en: "CyberDay", dates: |y| days_around(calendar::nth_weekday(y, 6, Weekday::Mon, 1), 0, 2), target: Some("CL"), reach: 1.8, industries: &[Industry::Retail, Industry::Fintech] },
-    Event { es: "Cyber Wow", en: "Cyber Wow", dates: |y| fixed(y, 7, 14, 7, 17), target: Some("PE"), reach: 1.8, industries: &[Industry::Retail, Industry::Fintech] },
-    Event { es: "Fiestas Patrias", en: "Fiestas Patrias", dates: |y| fixed(y, 9, 8, 9, 18), target: Some("CL"), reach: 1.2, industries: &[Industry::Retail, Industry::Fintech] },
-    Event { es: "Gratificación de julio", en: "July Bonus", dates: |y| fixed(y, 7, 1, 7, 20), target: Some("PE"), reach: 1.2, industries: &[Industry::Fintech] },
-    Event { es: "Halloween", en: "Halloween", dates: |y| fixed(y, 10, 20, 10, 31), target: None, reach: 1.0, industries: &[Industry::Retail] },
-    Event { es: "Día del Niño", en: "Children's Day", dates: |y| fixed(y, 4, 20, 4, 30), target: Some("MX"), reach: 1.2, industries: &[Industry::Retail] },
-    Event { es: "Campaña de vacunación", en: "Flu Shot Campaign", dates: |y| fixed(y, 4, 1, 5, 31), target: None, reach: 1.8, industries: &[Industry::Health] },
-    Event { es: "Día Mundial de la Salud", en: "World Health Day", dates: |y| fixed(y, 4, 1, 4, 7), target: None, reach: 1.2, industries: &[Industry::Health] },
-    Event { es: "Octubre Rosa", en: "Breast Cancer Awareness", dates: |y| fixed(y, 10, 1, 10, 31), target: None, reach: 1.5, industries: &[Industry::Health] },
-    Event { es: "Movember", en: "Movember", dates: |y| fixed(y, 11, 1, 11, 30), target: None, reach: 1.2, industries: &[Industry::Health] },
-    Event { es: "Chequeo preventivo", en: "Annual Checkup", dates: |y| fixed(y, 1, 10, 2, 28), target: None, reach: 1.5, industries: &[Industry::Health] },
-    Event { es: "Semana de la Seguridad", en: "Safety Week", dates: |y| days_around(calendar::nth_weekday(y, 5, Weekday::Mon, 1), 0, 6), target: None, reach: 1.2, industries: &[Industry::Industrial] },
-    Event { es: "Feria Industrial de Primavera", en: "Spring Trade Show Follow-up", dates: |y| fixed(y, 3, 10, 3, 31), target: None, reach: 1.5, industries: &[Industry::Industrial] },
-    Event { es: "Feria Industrial de Otoño", en: "Fall Trade Show Follow-up", dates: |y| fixed(y, 9, 15, 10, 5), target: None, reach: 1.5, industries: &[Industry::Industrial] },
-    Event { es: "Cierre de año", en: "Year-End Clearance", dates: |y| fixed(y, 12, 1, 12, 20), target: None, reach: 2.0, industries: &[Industry::Industrial] },
+    Event {
+        es: "Black Friday",
+        en: "Black Friday",
+        dates: |y| days_around(calendar::black_friday(y), 4, 1),
+        target: None,
+        reach: 3.0,
+        industries: ALL,
+    },
+    Event {
+        es: "Cyber Monday",
+        en: "Cyber Monday",
+        dates: |y| days_around(calendar::black_friday(y), -3, 4),
+        target: None,
+        reach: 2.0,
+        industries: &[Industry::Retail, Industry::Telco, Industry::Industrial],
+    },
+    Event {
+        es: "Navidad",
+        en: "Holiday Season",
+        dates: |y| fixed(y, 12, 1, 12, 24),
+        target: None,
+        reach: 2.0,
+        industries: ALL,
+    },
+    Event {
+        es: "Rebajas de enero",
+        en: "New Year Sale",
+        dates: |y| fixed(y, 1, 2, 1, 20),
+        target: None,
+        reach: 1.5,
+        industries: &[Industry::Retail, Industry::Industrial],
+    },
+    Event {
+        es: "San Valentín",
+        en: "Valentine's Day",
+        dates: |y| fixed(y, 2, 1, 2, 14),
+        target: None,
+        reach: 1.2,
+        industries: SHOPS,
+    },
+    Event {
+        es: "Regreso a clases",
+        en: "Back to School",
+        dates: |y| fixed(y, 1, 15, 2, 15),
+        target: None,
+        reach: 1.2,
+        industries: SHOPS,
+    },
+    Event {
+        es: "Día de la Madre",
+        en: "Mother's Day",
+        dates: |y| fixed(y, 4, 28, 5, 10),
+        target: None,
+        reach: 2.0,
+        industries: &[Industry::Retail, Industry::Telco, Industry::Health],
+    },
+    Event {
+        es: "Día del Padre",
+        en: "Father's Day",
+        dates: |y| days_around(calendar::nth_weekday(y, 6, Weekday::Sun, 3), 12, 0),
+        target: None,
+        reach: 1.5,
+        industries: SHOPS,
+    },
+    Event {
+        es: "Hot Sale",
+        en: "Hot Sale",
+        dates: calendar::hot_sale,
+        target: Some("MX"),
+        reach: 2.5,
+        industries: &[Industry::Retail, Industry::Telco, Industry::Fintech],
+    },
+    Event {
+        es: "Buen Fin",
+        en: "Buen Fin",
+        dates: calendar::buen_fin,
+        target: Some("MX"),
+        reach: 2.2,
+        industries: SHOPS,
+    },
+    Event {
+        es: "Amor y Amistad",
+        en: "Amor y Amistad",
+        dates: |y| days_around(calendar::nth_weekday(y, 9, Weekday::Sat, 3), 10, 0),
+        target: Some("CO"),
+        reach: 1.8,
+        industries: SHOPS,
+    },
+    Event {
+        es: "CyberDay",
+        en: "CyberDay",
+        dates: |y| days_around(calendar::nth_weekday(y, 6, Weekday::Mon, 1), 0, 2),
+        target: Some("CL"),
+        reach: 1.8,
+        industries: &[Industry::Retail, Industry::Fintech],
+    },
+    Event {
+        es: "Cyber Wow",
+        en: "Cyber Wow",
+        dates: |y| fixed(y, 7, 14, 7, 17),
+        target: Some("PE"),
+        reach: 1.8,
+        industries: &[Industry::Retail, Industry::Fintech],
+    },
+    Event {
+        es: "Fiestas Patrias",
+        en: "Fiestas Patrias",
+        dates: |y| fixed(y, 9, 8, 9, 18),
+        target: Some("CL"),
+        reach: 1.2,
+        industries: &[Industry::Retail, Industry::Fintech],
+    },
+    Event {
+        es: "Gratificación de julio",
+        en: "July Bonus",
+        dates: |y| fixed(y, 7, 1, 7, 20),
+        target: Some("PE"),
+        reach: 1.2,
+        industries: &[Industry::Fintech],
+    },
+    Event {
+        es: "Halloween",
+        en: "Halloween",
+        dates: |y| fixed(y, 10, 20, 10, 31),
+        target: None,
+        reach: 1.0,
+        industries: &[Industry::Retail],
+    },
+    Event {
+        es: "Día del Niño",
+        en: "Children's Day",
+        dates: |y| fixed(y, 4, 20, 4, 30),
+        target: Some("MX"),
+        reach: 1.2,
+        industries: &[Industry::Retail],
+    },
+    Event {
+        es: "Campaña de vacunación",
+        en: "Flu Shot Campaign",
+        dates: |y| fixed(y, 4, 1, 5, 31),
+        target: None,
+        reach: 1.8,
+        industries: &[Industry::Health],
+    },
+    Event {
+        es: "Día Mundial de la Salud",
+        en: "World Health Day",
+        dates: |y| fixed(y, 4, 1, 4, 7),
+        target: None,
+        reach: 1.2,
+        industries: &[Industry::Health],
+    },
+    Event {
+        es: "Octubre Rosa",
+        en: "Breast Cancer Awareness",
+        dates: |y| fixed(y, 10, 1, 10, 31),
+        target: None,
+        reach: 1.5,
+        industries: &[Industry::Health],
+    },
+    Event {
+        es: "Movember",
+        en: "Movember",
+        dates: |y| fixed(y, 11, 1, 11, 30),
+        target: None,
+        reach: 1.2,
+        industries: &[Industry::Health],
+    },
+    Event {
+        es: "Chequeo preventivo",
+        en: "Annual Checkup",
+        dates: |y| fixed(y, 1, 10, 2, 28),
+        target: None,
+        reach: 1.5,
+        industries: &[Industry::Health],
+    },
+    Event {
+        es: "Semana de la Seguridad",
+        en: "Safety Week",
+        dates: |y| days_around(calendar::nth_weekday(y, 5, Weekday::Mon, 1), 0, 6),
+        target: None,
+        reach: 1.2,
+        industries: &[Industry::Industrial],
+    },
+    Event {
+        es: "Feria Industrial de Primavera",
+        en: "Spring Trade Show Follow-up",
+        dates: |y| fixed(y, 3, 10, 3, 31),
+        target: None,
+        reach: 1.5,
+        industries: &[Industry::Industrial],
+    },
+    Event {
+        es: "Feria Industrial de Otoño",
+        en: "Fall Trade Show Follow-up",
+        dates: |y| fixed(y, 9, 15, 10, 5),
+        target: None,
+        reach: 1.5,
+        industries: &[Industry::Industrial],
+    },
+    Event {
+        es: "Cierre de año",
+        en: "Year-End Clearance",
+        dates: |y| fixed(y, 12, 1, 12, 20),
+        target: None,
+        reach: 2.0,
+        industries: &[Industry::Industrial],
+    },
 ];
 
 /// Always-on programs: (Spanish name, English name, type, channel, reach).
@@ -170,6 +363,9 @@ fn evergreen(industry: Industry) -> &'static [(&'static str, &'static str, &'sta
 }
 
 struct Candidate {
+    /// Candidates of one family (an event and its reminders) are kept or dropped together; `None` stands
+    /// alone.
+    family: Option<u32>,
     name: String,
     channel: &'static str,
     ctype: &'static str,
@@ -194,17 +390,31 @@ fn candidates(profile: &TenantProfile, window: &Window, rng: &mut DemoRng) -> Ve
     let mix = Weighted::new(profile.campaign_channels);
     let en = profile.english;
     let mut out = Vec::new();
+    let mut family = 0u32;
 
     for ev in EVENTS {
-        if !ev.industries.contains(&profile.industry) || ev.target.is_some_and(|t| profile.country_share(t) <= 0.0) {
+        if !ev.industries.contains(&profile.industry)
+            || ev.target.is_some_and(|t| profile.country_share(t) <= 0.0)
+        {
             continue;
         }
         for y in window.start.year()..=window.as_of.year() + 1 {
             let Some((s, e)) = (ev.dates)(y) else { continue };
+            family += 1;
             let base = format!("{} {y}", if en { ev.en } else { ev.es });
             let len = (e - s).num_days();
             let push = |out: &mut Vec<Candidate>, name: String, channel, start, reach| {
-                out.push(Candidate { name, channel, ctype: "broadcast", start, end: Some(e), keep: false, target: ev.target, reach });
+                out.push(Candidate {
+                    family: Some(family),
+                    name,
+                    channel,
+                    ctype: "broadcast",
+                    start,
+                    end: Some(e),
+                    keep: false,
+                    target: ev.target,
+                    reach,
+                });
             };
             push(&mut out, base.clone(), mix.sample(rng), s, ev.reach);
             if len >= 4 && chance(rng, 0.55) {
@@ -228,7 +438,17 @@ fn candidates(profile: &TenantProfile, window: &Window, rng: &mut DemoRng) -> Ve
                 Industry::Health => format!("Boletín Bienestar {es} {y}"),
                 Industry::Industrial => format!("Distributor Newsletter {en_m} {y}"),
             };
-            out.push(Candidate { name, channel: "email", ctype: "broadcast", start: s, end: Some(s + TimeDelta::days(2)), keep: false, target: None, reach: 1.0 });
+            out.push(Candidate {
+                family: None,
+                name,
+                channel: "email",
+                ctype: "broadcast",
+                start: s,
+                end: Some(s + TimeDelta::days(2)),
+                keep: false,
+                target: None,
+                reach: 1.0,
+            });
         }
         let promo = match profile.industry {
             Industry::Retail => Some((format!("Promo del mes: {es} {y}"), mix.sample(rng))),
@@ -236,22 +456,60 @@ fn candidates(profile: &TenantProfile, window: &Window, rng: &mut DemoRng) -> Ve
             _ => None,
         };
         if let (Some((name, channel)), Some(s)) = (promo, calendar::nth_weekday(y, m, Weekday::Thu, 2)) {
-            out.push(Candidate { name, channel, ctype: "broadcast", start: s, end: Some(s + TimeDelta::days(3)), keep: false, target: None, reach: 0.8 });
+            out.push(Candidate {
+                family: None,
+                name,
+                channel,
+                ctype: "broadcast",
+                start: s,
+                end: Some(s + TimeDelta::days(3)),
+                keep: false,
+                target: None,
+                reach: 0.8,
+            });
         }
         if m % 3 == 1 {
             let q = m / 3 + 1;
             if let Some(s) = calendar::nth_weekday(y, m, Weekday::Mon, 2) {
-                let (name, channel) = if en { (format!("NPS Survey Q{q} {y}"), "email") } else { (format!("Encuesta NPS Q{q} {y}"), "whatsapp") };
-                out.push(Candidate { name, channel, ctype: "drip", start: s, end: Some(s + TimeDelta::days(14)), keep: false, target: None, reach: 0.5 });
+                let (name, channel) = if en {
+                    (format!("NPS Survey Q{q} {y}"), "email")
+                } else {
+                    (format!("Encuesta NPS Q{q} {y}"), "whatsapp")
+                };
+                out.push(Candidate {
+                    family: None,
+                    name,
+                    channel,
+                    ctype: "drip",
+                    start: s,
+                    end: Some(s + TimeDelta::days(14)),
+                    keep: false,
+                    target: None,
+                    reach: 0.5,
+                });
             }
             let launch = match profile.industry {
-                Industry::Industrial => Some((format!("New Product Launch Q{q} {y}"), "email", "broadcast", 10)),
+                Industry::Industrial => {
+                    Some((format!("New Product Launch Q{q} {y}"), "email", "broadcast", 10))
+                }
                 Industry::Fintech => Some((format!("Crédito de consumo Q{q} {y}"), "whatsapp", "drip", 21)),
                 Industry::Health => Some((format!("Jornada de salud Q{q} {y}"), "sms", "broadcast", 7)),
                 _ => None,
             };
-            if let (Some((name, channel, ctype, len)), Some(s)) = (launch, calendar::nth_weekday(y, m + 1, Weekday::Tue, 3)) {
-                out.push(Candidate { name, channel, ctype, start: s, end: Some(s + TimeDelta::days(len)), keep: false, target: None, reach: 1.2 });
+            if let (Some((name, channel, ctype, len)), Some(s)) =
+                (launch, calendar::nth_weekday(y, m + 1, Weekday::Tue, 3))
+            {
+                out.push(Candidate {
+                    family: None,
+                    name,
+                    channel,
+                    ctype,
+                    start: s,
+                    end: Some(s + TimeDelta::days(len)),
+                    keep: false,
+                    target: None,
+                    reach: 1.2,
+                });
             }
         }
     }
@@ -264,18 +522,58 @@ fn candidates(profile: &TenantProfile, window: &Window, rng: &mut DemoRng) -> Ve
         let relaunch = days > 420 && chance(rng, 0.3);
         if relaunch {
             let split = window.start + TimeDelta::days(rng.gen_range(200..days - 150));
-            out.push(Candidate { name: name.to_string(), channel, ctype, start, end: Some(split), keep: true, target: None, reach: *reach });
+            out.push(Candidate {
+                family: None,
+                name: name.to_string(),
+                channel,
+                ctype,
+                start,
+                end: Some(split),
+                keep: true,
+                target: None,
+                reach: *reach,
+            });
             let start2 = split + TimeDelta::days(1);
-            out.push(Candidate { name: format!("{name} v2"), channel, ctype, start: start2, end: None, keep: true, target: None, reach: *reach });
+            out.push(Candidate {
+                family: None,
+                name: format!("{name} v2"),
+                channel,
+                ctype,
+                start: start2,
+                end: None,
+                keep: true,
+                target: None,
+                reach: *reach,
+            });
         } else {
-            out.push(Candidate { name: name.to_string(), channel, ctype, start, end: None, keep: true, target: None, reach: *reach });
+            out.push(Candidate {
+                family: None,
+                name: name.to_string(),
+                channel,
+                ctype,
+                start,
+                end: None,
+                keep: true,
+                target: None,
+                reach: *reach,
+            });
         }
     }
 
     // Every real account has a half-finished draft.
     let s = window.as_of + TimeDelta::days(rng.gen_range(3..25));
     let name = if en { "Untitled campaign" } else { "Campaña sin título" };
-    out.push(Candidate { name: name.to_string(), channel: mix.sample(rng), ctype: "broadcast", start: s, end: Some(s + TimeDelta::days(7)), keep: true, target: None, reach: 1.0 });
+    out.push(Candidate {
+        family: None,
+        name: name.to_string(),
+        channel: mix.sample(rng),
+        ctype: "broadcast",
+        start: s,
+        end: Some(s + TimeDelta::days(7)),
+        keep: true,
+        target: None,
+        reach: 1.0,
+    });
     out
 }
 
@@ -289,12 +587,33 @@ pub(crate) fn plan(profile: &TenantProfile, window: &Window, scale: f64, rng: &m
     let as_of = window.as_of;
     let horizon = as_of + TimeDelta::days(45);
     cands.retain(|c| c.start >= window.start && c.start <= horizon);
+    // Group into families (an event with its reminders) so a reminder never runs without its campaign.
+    let mut families: Vec<Vec<Candidate>> = Vec::new();
+    let mut index: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
+    for c in cands {
+        match c.family.and_then(|f| index.get(&f).copied()) {
+            Some(i) => families[i].push(c),
+            None => {
+                if let Some(f) = c.family {
+                    index.insert(f, families.len());
+                }
+                families.push(vec![c]);
+            }
+        }
+    }
     // Recent and upcoming campaigns always stay, so "this month" and drafts are never empty.
     let recent = as_of - TimeDelta::days(75);
-    let (mut chosen, mut rest): (Vec<_>, Vec<_>) = cands.into_iter().partition(|c| c.keep || c.start >= recent);
+    let (kept, mut rest): (Vec<_>, Vec<_>) =
+        families.into_iter().partition(|f| f.iter().any(|c| c.keep || c.start >= recent));
     rest.shuffle(rng);
     let target = ((profile.campaigns * scale.powf(0.35)).round() as usize).clamp(8, 400);
-    chosen.extend(rest.into_iter().take(target.saturating_sub(chosen.len())));
+    let mut chosen: Vec<Candidate> = kept.into_iter().flatten().collect();
+    for family in rest {
+        if chosen.len() + family.len() > target {
+            continue;
+        }
+        chosen.extend(family);
+    }
     chosen.sort_by(|a, b| (a.start, &a.name).cmp(&(b.start, &b.name)));
 
     let (fx, rounding) = currency_fx(profile.currency);
@@ -331,16 +650,31 @@ pub(crate) fn plan(profile: &TenantProfile, window: &Window, scale: f64, rng: &m
                     if span > min_run + 7 && chance(rng, p_pause) {
                         let pause_date = c.start + TimeDelta::days(rng.gen_range(min_run..span - 3));
                         let paused = time_on(rng, pause_date, 9..=17);
-                        let w = SendWindow { from_us: started, to_us: paused, first_day, last_day: window.clamp_index(pause_date) };
+                        let w = SendWindow {
+                            from_us: started,
+                            to_us: paused,
+                            first_day,
+                            last_day: window.clamp_index(pause_date),
+                        };
                         ("paused", Some(started), None, Some(w))
                     } else {
-                        let w = SendWindow { from_us: started, to_us: window.end_us(), first_day, last_day: window.last() };
+                        let w = SendWindow {
+                            from_us: started,
+                            to_us: window.end_us(),
+                            first_day,
+                            last_day: window.last(),
+                        };
                         ("active", Some(started), None, Some(w))
                     }
                 } else {
                     let end = c.end.unwrap_or(as_of);
                     let ended = time_on(rng, end, 18..=23).max(started + calendar::HOUR_US);
-                    let w = SendWindow { from_us: started, to_us: ended, first_day, last_day: window.clamp_index(end) };
+                    let w = SendWindow {
+                        from_us: started,
+                        to_us: ended,
+                        first_day,
+                        last_day: window.clamp_index(end),
+                    };
                     ("completed", Some(started), Some(ended), Some(w))
                 }
             };
@@ -363,7 +697,11 @@ pub(crate) fn plan(profile: &TenantProfile, window: &Window, scale: f64, rng: &m
 }
 
 /// Writes dim_campaigns of one tenant; returns the rows written.
-pub(crate) fn write(plan: &TenantPlan, path: &Path, progress: &(dyn Fn(Progress) + Sync)) -> Result<u64, Error> {
+pub(crate) fn write(
+    plan: &TenantPlan,
+    path: &Path,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<u64, Error> {
     let mut sink = ParquetSink::create(path, "dim_campaigns", plan.profile.id, progress)?;
     for chunk in plan.campaigns.chunks(BATCH_ROWS) {
         let mut id = StringBuilder::new();

@@ -2,13 +2,13 @@
 //! country, segment, lifecycle, consent, engagement); writing adds the personal details (name, e-mail,
 //! phone, city) from a separate stream, so they never shift the facts.
 
+use super::Progress;
 use super::calendar::{self, HOUR_US, PEOPLE_HOURS, SECOND_US, Window};
 use super::names::{self, COUNTRIES, country_index};
 use super::plan::TenantPlan;
 use super::rng::{self, DemoRng, Weighted, chance, lognormal};
 use super::tenants::{Industry, TenantProfile};
 use super::writer::{BATCH_ROWS, ParquetSink};
-use super::Progress;
 use datafusion::arrow::array::{ArrayRef, BooleanBuilder, StringBuilder, TimestampMicrosecondBuilder};
 use inda_core::Error;
 use rand::Rng;
@@ -59,7 +59,13 @@ fn classify(rng: &mut DemoRng, profile: &TenantProfile, age_days: u32) -> (&'sta
         return (life, seg);
     }
     let [lead, prospect, customer, churned] = profile.lifecycle;
-    let life = Weighted::new(&[("lead", lead), ("prospect", prospect), ("customer", customer), ("churned", churned)]).sample(rng);
+    let life = Weighted::new(&[
+        ("lead", lead),
+        ("prospect", prospect),
+        ("customer", customer),
+        ("churned", churned),
+    ])
+    .sample(rng);
     let seg = match life {
         "customer" => Weighted::new(&[("vip", 0.16), ("regular", 0.66), ("at_risk", 0.18)]).sample(rng),
         "churned" => Weighted::new(&[("at_risk", 0.55), ("regular", 0.45)]).sample(rng),
@@ -73,7 +79,8 @@ fn classify(rng: &mut DemoRng, profile: &TenantProfile, age_days: u32) -> (&'sta
 pub(crate) fn plan(profile: &TenantProfile, window: &Window, scale: f64, rng: &mut DemoRng) -> Vec<Contact> {
     let n = ((profile.contacts * scale).round() as usize).max(10);
     let last = window.last();
-    let hours = Weighted::new(&PEOPLE_HOURS.iter().enumerate().map(|(h, w)| (h as i64, *w)).collect::<Vec<_>>());
+    let hours =
+        Weighted::new(&PEOPLE_HOURS.iter().enumerate().map(|(h, w)| (h as i64, *w)).collect::<Vec<_>>());
 
     // Sign-ups grow over the two years, follow the week and the season; a tenant's onboarding import
     // brings a first wave in its first two weeks.
@@ -82,7 +89,9 @@ pub(crate) fn plan(profile: &TenantProfile, window: &Window, scale: f64, rng: &m
     for d in 0..window.days {
         let date = window.date(d);
         let t = f64::from(d) / f64::from(last.max(1));
-        acc += (0.35 + 0.65 * t) * calendar::weekday_factor(profile.industry, date) * calendar::season_factor(profile, date);
+        acc += (0.35 + 0.65 * t)
+            * calendar::weekday_factor(profile.industry, date)
+            * calendar::season_factor(profile, date);
         cdf.push(acc);
     }
     let import_days = window.days.min(14);
@@ -109,7 +118,8 @@ pub(crate) fn plan(profile: &TenantProfile, window: &Window, scale: f64, rng: &m
         }
     }
 
-    let countries = Weighted::new(&profile.countries.iter().map(|(c, w)| (country_index(c), *w)).collect::<Vec<_>>());
+    let countries =
+        Weighted::new(&profile.countries.iter().map(|(c, w)| (country_index(c), *w)).collect::<Vec<_>>());
     created
         .into_iter()
         .map(|created_us| {
@@ -146,10 +156,16 @@ pub(crate) fn plan(profile: &TenantProfile, window: &Window, scale: f64, rng: &m
 }
 
 /// Writes dim_contacts of one tenant; returns the rows written.
-pub(crate) fn write(plan: &TenantPlan, path: &Path, seed: u64, progress: &(dyn Fn(Progress) + Sync)) -> Result<u64, Error> {
+pub(crate) fn write(
+    plan: &TenantPlan,
+    path: &Path,
+    seed: u64,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<u64, Error> {
     let mut rng = rng::stream(seed, plan.profile.id, "contact_details");
     let cities: Vec<Weighted<&'static str>> = COUNTRIES.iter().map(|c| Weighted::new(c.cities)).collect();
-    let domains: Vec<Weighted<&'static str>> = COUNTRIES.iter().map(|c| Weighted::new(c.email_domains)).collect();
+    let domains: Vec<Weighted<&'static str>> =
+        COUNTRIES.iter().map(|c| Weighted::new(c.email_domains)).collect();
     let end_us = plan.window.end_us();
     let mut sink = ParquetSink::create(path, "dim_contacts", plan.profile.id, progress)?;
     let (mut full, mut mail, mut tel) = (String::new(), String::new(), String::new());

@@ -68,10 +68,12 @@ impl Outbound<'_> {
         let [f0, s0, d0, r0] = base_outcomes(channel);
         // Delivery improves over the two years (list hygiene), and incidents make a channel fail for a day.
         let drift = 1.25 - 0.5 * f64::from(d) / f64::from(self.plan.window.days);
-        let fail = (f0 * self.plan.profile.failure_factor * drift * self.plan.incident_factor(d, channel)).min(0.9);
+        let fail =
+            (f0 * self.plan.profile.failure_factor * drift * self.plan.incident_factor(d, channel)).min(0.9);
         let k = (1.0 - fail) / (1.0 - f0);
-        // People open transactional messages (codes, reminders, receipts) more than promotions.
-        let (dl, rd) = if transactional && r0 > 0.0 { (d0 - 0.5 * d0 * 0.3, r0 + 0.5 * d0 * 0.3) } else { (d0, r0) };
+        // People open transactional messages (codes, reminders, receipts) more than promotions: part of
+        // "delivered" becomes "read" (the read share is what remains after failed, sent and delivered).
+        let dl = if transactional && r0 > 0.0 { d0 * 0.85 } else { d0 };
         let u: f64 = rng.r#gen();
         let status = if u < fail {
             "failed"
@@ -118,7 +120,9 @@ impl Outbound<'_> {
         let f = self.plan.profile.price_factor;
         match channel {
             "whatsapp" if status == "failed" => 0,
-            "whatsapp" => ((if marketing { c.wa_marketing } else { c.wa_utility }) as f64 * f).round().clamp(50.0, 800.0) as i64,
+            "whatsapp" => ((if marketing { c.wa_marketing } else { c.wa_utility }) as f64 * f)
+                .round()
+                .clamp(50.0, 800.0) as i64,
             "sms" => (c.sms as f64 * f).round().clamp(100.0, 500.0) as i64,
             "email" => 5,
             _ => 0,
@@ -206,13 +210,19 @@ fn hour_weights(w: &[f64; 24]) -> Weighted<i64> {
 }
 
 /// Writes fct_messages of one tenant; returns the rows written.
-pub(crate) fn write(plan: &TenantPlan, path: &Path, seed: u64, progress: &(dyn Fn(Progress) + Sync)) -> Result<u64, Error> {
+pub(crate) fn write(
+    plan: &TenantPlan,
+    path: &Path,
+    seed: u64,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<u64, Error> {
     let rng = &mut rng::stream(seed, plan.profile.id, "messages");
     let window = &plan.window;
     let out = Outbound { plan, end_us: window.end_us() };
     let send_hours = hour_weights(&SEND_HOURS);
     let people_hours = hour_weights(&PEOPLE_HOURS);
-    let conv_channels: Vec<Weighted<&'static str>> = COUNTRIES.iter().map(|c| Weighted::new(c.conversation_channels)).collect();
+    let conv_channels: Vec<Weighted<&'static str>> =
+        COUNTRIES.iter().map(|c| Weighted::new(c.conversation_channels)).collect();
     let quick_replies: &[&'static str] = if plan.profile.english {
         &["follow_up", "quick_reply", "order_status", "service_survey"]
     } else {
@@ -234,7 +244,9 @@ pub(crate) fn write(plan: &TenantPlan, path: &Path, seed: u64, progress: &(dyn F
         let n_opted = plan.opted.eligible(d);
         let day_start = window.day_start_us(d);
         let day_end = day_start + LAST_SECOND_US;
-        let at = |rng: &mut DemoRng, hours: &Weighted<i64>| day_start + hours.sample(rng) * HOUR_US + rng.gen_range(0..3600) * SECOND_US;
+        let at = |rng: &mut DemoRng, hours: &Weighted<i64>| {
+            day_start + hours.sample(rng) * HOUR_US + rng.gen_range(0..3600) * SECOND_US
+        };
 
         let active: Vec<(u32, f64)> = plan
             .campaigns
@@ -252,7 +264,8 @@ pub(crate) fn write(plan: &TenantPlan, path: &Path, seed: u64, progress: &(dyn F
                 let c = &plan.campaigns[ci as usize];
                 let Some(sw) = c.sending else { continue };
                 // Promotions go to the opted-in audience; transactional messages to whoever needs them.
-                let (pool, n) = if c.is_promo() && n_opted > 0 { (&plan.opted, n_opted) } else { (&plan.all, n_all) };
+                let (pool, n) =
+                    if c.is_promo() && n_opted > 0 { (&plan.opted, n_opted) } else { (&plan.all, n_all) };
                 let Some(mut contact) = pool.pick(n, rng) else { continue };
                 if let Some(target) = c.target_country {
                     for _ in 0..4 {
@@ -274,7 +287,18 @@ pub(crate) fn write(plan: &TenantPlan, path: &Path, seed: u64, progress: &(dyn F
                     _ => Template::Campaign(ci),
                 };
                 let cost = out.cost(c.channel, plan.contacts[contact as usize].country, c.is_promo(), status);
-                day.push(Msg { sent_us, contact, campaign: Some(ci), channel: c.channel, inbound: false, status, template, delivered_us, read_us, cost });
+                day.push(Msg {
+                    sent_us,
+                    contact,
+                    campaign: Some(ci),
+                    channel: c.channel,
+                    inbound: false,
+                    status,
+                    template,
+                    delivered_us,
+                    read_us,
+                    cost,
+                });
             }
         }
 
@@ -284,10 +308,24 @@ pub(crate) fn write(plan: &TenantPlan, path: &Path, seed: u64, progress: &(dyn F
             let channel = conv_channels[country as usize].sample(rng);
             let sent_us = at(rng, &people_hours);
             let (status, delivered_us, read_us) = out.outcome(rng, d, channel, sent_us, true);
-            let template =
-                if chance(rng, 0.25) { Template::Fixed(quick_replies[rng.gen_range(0..quick_replies.len())]) } else { Template::None };
+            let template = if chance(rng, 0.25) {
+                Template::Fixed(quick_replies[rng.gen_range(0..quick_replies.len())])
+            } else {
+                Template::None
+            };
             let cost = out.cost(channel, country, false, status);
-            day.push(Msg { sent_us, contact, campaign: None, channel, inbound: false, status, template, delivered_us, read_us, cost });
+            day.push(Msg {
+                sent_us,
+                contact,
+                campaign: None,
+                channel,
+                inbound: false,
+                status,
+                template,
+                delivered_us,
+                read_us,
+                cost,
+            });
         }
 
         for _ in 0..counts.inbound {

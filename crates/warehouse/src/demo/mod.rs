@@ -147,7 +147,8 @@ fn build(
     // Phase 1 plans every tenant (contacts, campaigns, daily volumes) so that the exact row total is known
     // before the first row is written; phase 2 streams the rows to Parquet.
     let sizes: Vec<f64> = profiles.iter().map(|p| p.contacts).collect();
-    let plans = parallel::map(profiles, &sizes, |p| Ok(plan::TenantPlan::build(p, window, opts.seed, opts.scale)))?;
+    let plans =
+        parallel::map(profiles, &sizes, |p| Ok(plan::TenantPlan::build(p, window, opts.seed, opts.scale)))?;
     let total: u64 = plans.iter().map(plan::TenantPlan::total_rows).sum();
     progress(Progress::Start { total_rows: total });
 
@@ -187,7 +188,15 @@ fn write_tenant(
     let campaigns = campaigns::write(plan, &dir("dim_campaigns")?, progress)?;
     let messages = messages::write(plan, &dir("fct_messages")?, seed, progress)?;
     let activities = activities::write(plan, &dir("fct_activities")?, seed, progress)?;
-    tracing::debug!(tenant, contacts, campaigns, messages, activities, ms = t0.elapsed().as_millis() as u64, "demo tenant written");
+    tracing::debug!(
+        tenant,
+        contacts,
+        campaigns,
+        messages,
+        activities,
+        ms = t0.elapsed().as_millis() as u64,
+        "demo tenant written"
+    );
     Ok(TenantSummary {
         tenant_id: tenant.to_string(),
         tenant_name: plan.profile.name.to_string(),

@@ -99,9 +99,15 @@ fn distribute(raw: &[f64], target: f64, rng: &mut DemoRng) -> Vec<u32> {
 }
 
 impl TenantPlan {
-    pub(crate) fn build(profile: &'static TenantProfile, window: &Window, seed: u64, scale: f64) -> TenantPlan {
+    pub(crate) fn build(
+        profile: &'static TenantProfile,
+        window: &Window,
+        seed: u64,
+        scale: f64,
+    ) -> TenantPlan {
         let contacts = contacts::plan(profile, window, scale, &mut rng::stream(seed, profile.id, "contacts"));
-        let campaigns = campaigns::plan(profile, window, scale, &mut rng::stream(seed, profile.id, "campaigns"));
+        let campaigns =
+            campaigns::plan(profile, window, scale, &mut rng::stream(seed, profile.id, "campaigns"));
         let rng = &mut rng::stream(seed, profile.id, "volumes");
         let contact_ids = (1..=contacts.len()).map(|i| format!("ct_{i:06}")).collect();
         let all = Pool::build(&contacts, |c| c.engagement);
@@ -122,11 +128,8 @@ impl TenantPlan {
                 * calendar::season_factor(profile, date)
                 * lognormal(rng, 0.08);
             for c in &campaigns {
-                let w = c.weight_on(d);
-                sends[i] += w;
-                if c.is_promo() {
-                    promo[i] += w;
-                }
+                sends[i] += c.weight_on(d);
+                promo[i] += c.credit_on(d);
             }
         }
         let live: Vec<usize> = (0..days).filter(|i| base[*i] > 0.0).collect();
@@ -138,8 +141,9 @@ impl TenantPlan {
         let pressure: Vec<f64> = promo.iter().map(|p| p / mean_promo).collect();
 
         // Campaign sends follow the calendar; replies rise with them; activity rises with promotions.
-        let camp_raw: Vec<f64> =
-            (0..days).map(|i| if sends[i] > 0.0 { base[i] * (0.3 + 0.7 * sends[i] / mean_sends) } else { 0.0 }).collect();
+        let camp_raw: Vec<f64> = (0..days)
+            .map(|i| if sends[i] > 0.0 { base[i] * (0.3 + 0.7 * sends[i] / mean_sends) } else { 0.0 })
+            .collect();
         let in_raw: Vec<f64> = (0..days).map(|i| base[i] * (1.0 + 0.25 * sends[i] / mean_sends)).collect();
         let act_raw: Vec<f64> = (0..days).map(|i| base[i] * (0.8 + 0.2 * pressure[i].min(3.0))).collect();
 
@@ -151,8 +155,9 @@ impl TenantPlan {
         let conv = distribute(&base, conversational, rng);
         let inb = distribute(&in_raw, inbound, rng);
         let mut activities = distribute(&act_raw, n * profile.activities_per_contact, rng);
-        let mut messages: Vec<DayMessages> =
-            (0..days).map(|i| DayMessages { campaign: camp[i], conversational: conv[i], inbound: inb[i] }).collect();
+        let mut messages: Vec<DayMessages> = (0..days)
+            .map(|i| DayMessages { campaign: camp[i], conversational: conv[i], inbound: inb[i] })
+            .collect();
 
         // Today and yesterday always have data, whatever the scale: "messages received yesterday",
         // "purchases today" and "delivery rate this week" must never come back empty.
@@ -207,7 +212,11 @@ impl TenantPlan {
 
     /// How much more often `channel` fails on day `d`.
     pub(crate) fn incident_factor(&self, d: u32, channel: &str) -> f64 {
-        self.incidents.iter().filter(|i| i.day == d && i.channel == channel).map(|i| i.factor).fold(1.0, f64::max)
+        self.incidents
+            .iter()
+            .filter(|i| i.day == d && i.channel == channel)
+            .map(|i| i.factor)
+            .fold(1.0, f64::max)
     }
 
     pub(crate) fn is_incident_day(&self, d: u32) -> bool {

@@ -28,7 +28,9 @@ fn splitmix64(z: u64) -> u64 {
 
 /// The generator of one named stream of one tenant.
 pub(crate) fn stream(seed: u64, tenant_id: &str, stream: &str) -> DemoRng {
-    let mut x = splitmix64(seed ^ splitmix64(fnv1a64(tenant_id.as_bytes()) ^ fnv1a64(stream.as_bytes()).rotate_left(29)));
+    let mut x = splitmix64(
+        seed ^ splitmix64(fnv1a64(tenant_id.as_bytes()) ^ fnv1a64(stream.as_bytes()).rotate_left(29)),
+    );
     let mut key = [0u8; 32];
     for chunk in key.chunks_mut(8) {
         x = splitmix64(x);

@@ -49,14 +49,16 @@ impl<'a> ParquetSink<'a> {
         tenant: &'static str,
         progress: &'a (dyn Fn(Progress) + Sync),
     ) -> Result<Self, Error> {
-        let schema = marts_schema(table).ok_or_else(|| Error::internal(format!("unknown marts table {table}")))?;
+        let schema =
+            marts_schema(table).ok_or_else(|| Error::internal(format!("unknown marts table {table}")))?;
         let file = File::create(path).map_err(|e| io_error(path, "create", e))?;
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_size(ROW_GROUP_ROWS)
             .build();
-        let writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema.clone(), Some(props))
-            .map_err(|e| io_error(path, "start writing", e))?;
+        let writer =
+            ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema.clone(), Some(props))
+                .map_err(|e| io_error(path, "start writing", e))?;
         Ok(ParquetSink { writer, schema, tenant, path: path.to_path_buf(), rows: 0, progress })
     }
 

@@ -1,0 +1,44 @@
+//! In-process `ask` latency at the default demo scale: interpretation, guard, embedded query, chart and
+//! summary, audit (target: median under 20 ms).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use inda_app::{App, AskOptions, DataDir, Provider};
+use inda_warehouse::Cancel;
+use inda_warehouse::demo::DemoOptions;
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = App::open(DataDir::new(dir.path())).expect("app");
+    let opts = DemoOptions { scale: 1.0, seed: 42, as_of: chrono::Utc::now().date_naive(), tenants: None };
+    app.demo_init(&opts, &|_| {}).expect("demo");
+    let req = inda_auth::MintRequest {
+        tenant_id: "acme_corp".into(),
+        user_id: "bench@example.com".into(),
+        partner_id: "indigital".into(),
+        user_name: None,
+        roles: vec![],
+        ttl_seconds: 3600,
+    };
+    let token = app.mint_token(&req).expect("token");
+    let session = app.session(Some(&token)).expect("session");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let cancel = Cancel::new();
+    let mut group = c.benchmark_group("ask");
+    group.sample_size(30);
+    for q in [
+        "Messages sent by channel last month",
+        "Ingresos mensuales de los últimos 12 meses",
+        "Top 5 campaigns by revenue",
+    ] {
+        group.bench_function(q, |b| {
+            b.iter(|| {
+                rt.block_on(app.ask(&session, q, Provider::Offline, &AskOptions::default(), &cancel))
+                    .expect("answer")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

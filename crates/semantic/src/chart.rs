@@ -1,0 +1,109 @@
+//! Chart choice by the shape of a result: a KPI for one number, a line for a series, bars for categories,
+//! a pie only for a few shares of a whole the question asked about, a scatter for two measures, else a table.
+
+use inda_core::{ChartKind, ChartSpec, ResultSet, Value};
+
+use crate::model::{MeasureFormat, MetricKind};
+use crate::parse::Plan;
+
+/// Most categories a bar chart shows; beyond that a table reads better.
+const MAX_BARS: usize = 50;
+/// Most slices a pie shows.
+const MAX_SLICES: usize = 6;
+
+pub fn choose_chart(rs: &ResultSet, plan: Option<&Plan>) -> ChartSpec {
+    let mut spec = ChartSpec::table();
+    spec.title = plan.map(|p| p.title.clone());
+    if rs.columns.is_empty() {
+        return spec;
+    }
+    let names: Vec<&str> = rs.columns.iter().map(|c| c.name.as_str()).collect();
+    let time_col: Option<String> = plan
+        .and_then(|p| p.time_column.clone())
+        .filter(|t| names.contains(&t.as_str()))
+        .or_else(|| rs.columns.iter().find(|c| c.is_temporal()).map(|c| c.name.clone()));
+    let measures: Vec<String> = match plan {
+        Some(p) => {
+            p.measures.iter().map(|m| m.name.clone()).filter(|m| names.contains(&m.as_str())).collect()
+        }
+        None => rs
+            .columns
+            .iter()
+            .filter(|c| c.is_numeric() && Some(&c.name) != time_col.as_ref())
+            .map(|c| c.name.clone())
+            .collect(),
+    };
+    let hidden: Vec<String> = plan.map(|p| p.id_columns.clone()).unwrap_or_default();
+    let dims: Vec<String> = rs
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .filter(|n| !measures.contains(n) && Some(n) != time_col.as_ref() && !hidden.contains(n))
+        .collect();
+    spec.percent = measures
+        .iter()
+        .filter(|m| match plan {
+            Some(p) => p.measures.iter().any(|mi| &mi.name == *m && mi.format == MeasureFormat::Percent),
+            None => m.contains("rate") || m.contains("tasa"),
+        })
+        .cloned()
+        .collect();
+    if measures.is_empty() {
+        return spec;
+    }
+    let rows = rs.rows.len();
+    let comparison = plan.is_some_and(|p| p.intent.comparison.is_some());
+
+    if let Some(t) = time_col {
+        if dims.len() > 1 {
+            return spec;
+        }
+        spec.kind = if comparison { ChartKind::Bar } else { ChartKind::Line };
+        spec.x = Some(t);
+        spec.series = dims.first().cloned();
+        spec.y = if spec.series.is_some() { measures[..1].to_vec() } else { measures };
+        return spec;
+    }
+    if dims.is_empty() {
+        if rows == 1 {
+            spec.kind = ChartKind::Kpi;
+            spec.y = measures;
+        } else if measures.len() >= 2 {
+            spec.kind = ChartKind::Scatter;
+            spec.x = Some(measures[0].clone());
+            spec.y = vec![measures[1].clone()];
+        }
+        return spec;
+    }
+    if dims.len() > 2 || rows > MAX_BARS {
+        return spec;
+    }
+    spec.x = Some(dims[0].clone());
+    if dims.len() == 2 {
+        spec.kind = ChartKind::Bar;
+        spec.series = Some(dims[1].clone());
+        spec.y = measures[..1].to_vec();
+        return spec;
+    }
+    spec.kind = if is_share(rs, plan, &measures) { ChartKind::Pie } else { ChartKind::Bar };
+    spec.y = measures;
+    spec
+}
+
+/// A pie needs a question about shares, one additive non-negative measure, a few slices, and the whole
+/// (no top-N cut, no explicit ranking).
+fn is_share(rs: &ResultSet, plan: Option<&Plan>, measures: &[String]) -> bool {
+    let Some(p) = plan else { return false };
+    let [m] = measures else { return false };
+    let additive =
+        p.measures.iter().any(|mi| &mi.name == m && matches!(mi.kind, MetricKind::Count | MetricKind::Sum));
+    let rows = rs.rows.len();
+    let Some(idx) = rs.column_index(m) else { return false };
+    let non_negative = rs.rows.iter().all(|r| r.get(idx).and_then(Value::as_f64).is_some_and(|v| v >= 0.0));
+    p.intent.share
+        && additive
+        && (2..=MAX_SLICES).contains(&rows)
+        && p.intent.top_n.is_none()
+        && p.intent.sort.is_none()
+        && non_negative
+}

@@ -1,0 +1,502 @@
+//! Intent → SQL, built as a sqlparser AST and rendered with `Display`. Only names and expressions from the
+//! model, canonical values from the model, integers and dates go into the query; never the user's text.
+//! The SQL is the portable subset of semantics.md that both DataFusion and Snowflake run.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    BinaryOperator, CaseWhen, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
+    FunctionArguments, GroupByExpr, Ident, Interval, Join, JoinConstraint, JoinOperator, LimitClause,
+    ObjectName, ObjectNamePart, OrderBy, OrderByExpr, OrderByKind, OrderByOptions, Query, SelectItem,
+    SetExpr, Statement, TableAlias, TableFactor, TableWithJoins, TypedString, Value,
+    helpers::attached_token::AttachedToken, visit_expressions_mut,
+};
+use sqlparser::dialect::GenericDialect;
+use sqlparser::parser::Parser;
+
+use crate::describe;
+use crate::intent::{Grain, Intent, TimeRange};
+use crate::lang::Lang;
+use crate::model::{DimType, MetricDef, MetricKind, SemanticModel, TableDef, parse_model_expr};
+use crate::normalize::snake;
+use crate::parse::{MeasureInfo, NotUnderstood, Plan};
+
+/// Builds the plan (SQL, title, measures) of a resolved intent.
+pub(crate) fn plan(model: &SemanticModel, intent: Intent, lang: Lang) -> Result<Plan, NotUnderstood> {
+    let fail =
+        |en: String, es: String| NotUnderstood::new(model, lang, lang.pick(&en, &es).to_string(), vec![]);
+    let built = build(model, &intent, lang).map_err(|e| match e {
+        BuildError::User(en, es) => fail(en, es),
+        BuildError::Internal(detail) => fail(
+            format!("The question could not be turned into SQL ({detail})."),
+            format!("No se pudo convertir la pregunta en SQL ({detail})."),
+        ),
+    })?;
+    let title = describe::title(model, &intent, lang);
+    Ok(Plan {
+        sql: built.sql,
+        intent,
+        lang,
+        title,
+        measures: built.measures,
+        time_column: built.time_column,
+        dimension_columns: built.dimension_columns,
+        id_columns: built.id_columns,
+    })
+}
+
+enum BuildError {
+    /// Something the question asks that the model cannot answer (English, Spanish).
+    User(String, String),
+    /// A model or template problem; never expected with a validated model.
+    Internal(String),
+}
+
+struct Built {
+    sql: String,
+    measures: Vec<MeasureInfo>,
+    time_column: Option<String>,
+    dimension_columns: Vec<String>,
+    id_columns: Vec<String>,
+}
+
+fn internal(e: impl std::fmt::Display) -> BuildError {
+    BuildError::Internal(e.to_string())
+}
+
+/// Column references: qualified with the table alias only when the query joins (like the gold SQL).
+struct Scope<'a> {
+    base: &'a TableDef,
+    qualify: bool,
+}
+
+impl Scope<'_> {
+    fn col(&self, table: &TableDef, column: &str) -> Expr {
+        if self.qualify {
+            Expr::CompoundIdentifier(vec![Ident::new(&table.alias), Ident::new(column)])
+        } else {
+            Expr::Identifier(Ident::new(column))
+        }
+    }
+    /// A model expression of the base table, qualified when joining.
+    fn model_expr(&self, sql: &str) -> Result<Expr, BuildError> {
+        let mut e = parse_model_expr(sql).map_err(internal)?;
+        if self.qualify {
+            let alias = self.base.alias.clone();
+            let _ = visit_expressions_mut(&mut e, |x| {
+                if let Expr::Identifier(id) = x {
+                    *x = Expr::CompoundIdentifier(vec![Ident::new(&alias), id.clone()]);
+                }
+                ControlFlow::<()>::Continue(())
+            });
+        }
+        Ok(e)
+    }
+}
+
+fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, BuildError> {
+    let user = |en: &str, es: &str| BuildError::User(en.to_string(), es.to_string());
+    let metrics: Vec<&MetricDef> = intent
+        .metrics
+        .iter()
+        .map(|m| model.metric(m).ok_or_else(|| internal(format!("unknown metric {m}"))))
+        .collect::<Result<_, _>>()?;
+    let first = metrics.first().ok_or_else(|| user("Nothing to measure.", "Nada que medir."))?;
+    if metrics.iter().any(|m| m.table != first.table || m.time_column != first.time_column) {
+        return Err(user(
+            "Those measures come from different data and cannot be combined in one answer.",
+            "Esas medidas vienen de datos distintos y no se pueden combinar en una respuesta.",
+        ));
+    }
+    let base = model.table(&first.table).ok_or_else(|| internal("unknown table"))?;
+
+    // Tables the breakdowns and filters need, joined from the metric's table.
+    let mut joined: Vec<&TableDef> = Vec::new();
+    let dims_used = intent.breakdowns.iter().chain(intent.filters.iter().map(|f| &f.dimension));
+    for d in dims_used {
+        let dim = model.dimension(d).ok_or_else(|| internal(format!("unknown dimension {d}")))?;
+        if dim.table != base.name && !joined.iter().any(|t| t.name == dim.table) {
+            if model.join(&base.name, &dim.table).is_none() {
+                return Err(user(
+                    "That breakdown or filter does not apply to this measure.",
+                    "Ese desglose o filtro no aplica a esta medida.",
+                ));
+            }
+            joined.push(model.table(&dim.table).ok_or_else(|| internal("unknown table"))?);
+        }
+    }
+    let scope = Scope { base, qualify: !joined.is_empty() };
+    let table_of = |name: &str| -> Result<&TableDef, BuildError> {
+        model.table(name).ok_or_else(|| internal(format!("unknown table {name}")))
+    };
+
+    // Metric filters shared by every metric go to WHERE; the rest become conditional aggregates.
+    let common: Vec<&String> =
+        first.filter.iter().filter(|f| metrics.iter().all(|m| m.filter.contains(*f))).collect();
+    let mut where_parts: Vec<Expr> = Vec::new();
+    for f in &common {
+        where_parts.push(scope.model_expr(f)?);
+    }
+    let mut projection: Vec<SelectItem> = Vec::new();
+    let mut group_by: Vec<Expr> = Vec::new();
+    let mut order_by: Vec<OrderByExpr> = Vec::new();
+    let mut output_names: Vec<String> = Vec::new();
+    let time_col = scope.col(base, &first.time_column);
+
+    // Time bucket of a series, or the period of a comparison.
+    let mut bucket: Option<String> = None;
+    if let Some(g) = intent.grain {
+        let alias =
+            model.grain(g).map(|d| d.label.get(lang).clone()).unwrap_or_else(|| g.as_str().to_string());
+        let e = date_trunc(g, time_col.clone());
+        projection.push(SelectItem::ExprWithAlias { expr: e.clone(), alias: Ident::new(&alias) });
+        group_by.push(e);
+        output_names.push(alias.clone());
+        bucket = Some(alias);
+    }
+    let mut time_filter: Option<Expr> = None;
+    if let Some(range) = &intent.time_range {
+        let (start_a, cond_a) = range_condition(range, &time_col);
+        match &intent.comparison {
+            Some(other) => {
+                let (start_b, cond_b) = range_condition(other, &time_col);
+                let alias = lang.pick("period", "periodo").to_string();
+                let period = case_when(vec![(cond_a.clone(), start_a), (cond_b.clone(), start_b)], None);
+                projection
+                    .push(SelectItem::ExprWithAlias { expr: period.clone(), alias: Ident::new(&alias) });
+                group_by.push(period);
+                output_names.push(alias.clone());
+                bucket = Some(alias);
+                time_filter = Some(Expr::Nested(Box::new(or(cond_a, cond_b))));
+            }
+            None => time_filter = Some(cond_a),
+        }
+    }
+
+    // Breakdown columns (a contact is its id and its name).
+    let mut dimension_columns = Vec::new();
+    let mut id_columns = Vec::new();
+    let mut dim_exprs = Vec::new();
+    for d in &intent.breakdowns {
+        let dim = model.dimension(d).ok_or_else(|| internal(format!("unknown dimension {d}")))?;
+        let t = table_of(&dim.table)?;
+        for column in std::iter::once(&dim.column).chain(dim.label_column.iter()) {
+            let e = scope.col(t, column);
+            let name = if output_names.contains(column) { dim.name.clone() } else { column.clone() };
+            if &name == column {
+                projection.push(SelectItem::UnnamedExpr(e.clone()));
+            } else {
+                projection.push(SelectItem::ExprWithAlias { expr: e.clone(), alias: Ident::new(&name) });
+            }
+            group_by.push(e.clone());
+            dim_exprs.push(e);
+            output_names.push(name.clone());
+            if dim.label_column.is_some() && column == &dim.column {
+                id_columns.push(name.clone());
+            }
+            dimension_columns.push(name);
+        }
+    }
+
+    // Measures.
+    let mut measures = Vec::new();
+    for m in &metrics {
+        let residual: Vec<&String> = m.filter.iter().filter(|f| !common.contains(f)).collect();
+        let mut e = scope.model_expr(&m.expr)?;
+        if !residual.is_empty() {
+            if m.kind == MetricKind::Ratio {
+                return Err(user(
+                    "A rate cannot be combined with measures of a different population; ask for it separately.",
+                    "Una tasa no se puede combinar con medidas de otra población; pídela por separado.",
+                ));
+            }
+            let cond = and_all(residual.iter().map(|f| scope.model_expr(f)).collect::<Result<Vec<_>, _>>()?)
+                .ok_or_else(|| internal("empty filter"))?;
+            e = conditional_aggregate(e, &cond);
+        }
+        let label = describe::metric_label(model, &m.name, lang);
+        let alias = snake(&label);
+        projection.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(&alias) });
+        output_names.push(alias.clone());
+        measures.push(MeasureInfo { name: alias, label, format: m.format, kind: m.kind });
+    }
+
+    // Filters of the question, then time.
+    for f in &intent.filters {
+        let dim = model.dimension(&f.dimension).ok_or_else(|| internal("unknown dimension"))?;
+        let t = table_of(&dim.table)?;
+        let column = scope.col(t, &dim.column);
+        let literal = |v: &String| match dim.value_type {
+            DimType::Boolean => Expr::value(Value::Boolean(v == "true")),
+            DimType::Text => Expr::value(Value::SingleQuotedString(v.clone())),
+        };
+        let e = match f.values.as_slice() {
+            [] => continue,
+            [one] => Expr::BinaryOp {
+                left: Box::new(column),
+                op: if f.negated { BinaryOperator::NotEq } else { BinaryOperator::Eq },
+                right: Box::new(literal(one)),
+            },
+            many => Expr::InList {
+                expr: Box::new(column),
+                list: many.iter().map(literal).collect(),
+                negated: f.negated,
+            },
+        };
+        where_parts.push(e);
+    }
+    where_parts.extend(time_filter);
+
+    // Order: explicit sort, else series by time, else breakdowns by the first metric, largest first.
+    let metric_alias = |name: &str| -> Option<String> {
+        intent.metrics.iter().position(|m| m == name).and_then(|i| measures.get(i)).map(|mi| mi.name.clone())
+    };
+    let first_measure = measures.first().map(|m| m.name.clone()).unwrap_or_default();
+    match (&intent.sort, &bucket) {
+        (Some(sort), _) => {
+            let by = match &sort.metric {
+                Some(m) => Some(metric_alias(m).unwrap_or_else(|| first_measure.clone())),
+                None => bucket.clone(),
+            };
+            if let Some(by) = by {
+                order_by.push(order(ident(&by), !sort.descending));
+            }
+            if let Some(b) = &bucket
+                && sort.metric.is_some()
+            {
+                order_by.push(order(ident(b), true));
+            }
+        }
+        (None, Some(b)) => order_by.push(order(ident(b), true)),
+        (None, None) if !intent.breakdowns.is_empty() => order_by.push(order(ident(&first_measure), false)),
+        _ => {}
+    }
+    if !order_by.is_empty() {
+        // Ties break by the labels, so the same data always gives the same order. The expressions, not
+        // output names: an unqualified `contact_id` would be ambiguous across a join.
+        for e in &dim_exprs {
+            order_by.push(order(e.clone(), true));
+        }
+    }
+
+    // Assemble the statement from a fixed skeleton.
+    let mut query = skeleton("SELECT 1 FROM s.t AS x JOIN s.u AS y ON TRUE")?;
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return Err(internal("skeleton is not a SELECT"));
+    };
+    let mut from = select.from.pop().ok_or_else(|| internal("skeleton has no FROM"))?;
+    let join_template = from.joins.pop().ok_or_else(|| internal("skeleton has no JOIN"))?;
+    set_table(&mut from.relation, base, scope.qualify)?;
+    for t in &joined {
+        let join_def = model.join(&base.name, &t.name).ok_or_else(|| internal("missing join"))?;
+        let mut j: Join = join_template.clone();
+        set_table(&mut j.relation, t, true)?;
+        let on = Expr::BinaryOp {
+            left: Box::new(scope.col(base, &join_def.on)),
+            op: BinaryOperator::Eq,
+            right: Box::new(scope.col(t, &join_def.on)),
+        };
+        match &mut j.join_operator {
+            JoinOperator::Join(JoinConstraint::On(e)) | JoinOperator::Inner(JoinConstraint::On(e)) => *e = on,
+            _ => return Err(internal("unexpected join shape")),
+        }
+        from.joins.push(j);
+    }
+    select.from = vec![TableWithJoins { relation: from.relation, joins: from.joins }];
+    select.projection = projection;
+    select.selection = and_all(where_parts);
+    select.group_by = GroupByExpr::Expressions(group_by, vec![]);
+    query.order_by = if order_by.is_empty() {
+        None
+    } else {
+        Some(OrderBy { kind: OrderByKind::Expressions(order_by), interpolate: None })
+    };
+    query.limit_clause = intent.top_n.map(|n| LimitClause::LimitOffset {
+        limit: Some(Expr::value(Value::Number(n.to_string(), false))),
+        offset: None,
+        limit_by: vec![],
+    });
+    let sql = Statement::Query(Box::new(query)).to_string();
+    Ok(Built { sql, measures, time_column: bucket, dimension_columns, id_columns })
+}
+
+fn skeleton(sql: &str) -> Result<Query, BuildError> {
+    let mut stmts = Parser::parse_sql(&GenericDialect {}, sql).map_err(internal)?;
+    match stmts.pop() {
+        Some(Statement::Query(q)) => Ok(*q),
+        _ => Err(internal("skeleton is not a query")),
+    }
+}
+
+fn set_table(relation: &mut TableFactor, table: &TableDef, with_alias: bool) -> Result<(), BuildError> {
+    match relation {
+        TableFactor::Table { name, alias, .. } => {
+            *name = ObjectName(vec![
+                ObjectNamePart::Identifier(Ident::new(&table.schema)),
+                ObjectNamePart::Identifier(Ident::new(&table.name)),
+            ]);
+            *alias = with_alias.then(|| TableAlias { name: Ident::new(&table.alias), columns: vec![] });
+            Ok(())
+        }
+        _ => Err(internal("skeleton relation is not a table")),
+    }
+}
+
+fn ident(name: &str) -> Expr {
+    Expr::Identifier(Ident::new(name))
+}
+
+fn order(expr: Expr, asc: bool) -> OrderByExpr {
+    OrderByExpr { expr, options: OrderByOptions { asc: Some(asc), nulls_first: None }, with_fill: None }
+}
+
+fn string_lit(s: String) -> Expr {
+    Expr::value(Value::SingleQuotedString(s))
+}
+
+fn function(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args.into_iter().map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e))).collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
+}
+
+fn current_date() -> Expr {
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new("CURRENT_DATE")]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::None,
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
+}
+
+fn date_trunc(unit: Grain, e: Expr) -> Expr {
+    function("DATE_TRUNC", vec![string_lit(unit.as_str().to_string()), e])
+}
+
+/// `INTERVAL 'n unit'`, with weeks as days and quarters as months (units both engines accept).
+fn interval(n: u32, unit: Grain) -> Expr {
+    let (n, word) = match unit {
+        Grain::Day => (n, "day"),
+        Grain::Week => (n.saturating_mul(7), "day"),
+        Grain::Month => (n, "month"),
+        Grain::Quarter => (n.saturating_mul(3), "month"),
+        Grain::Year => (n, "year"),
+    };
+    let text = if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    Expr::Interval(Interval {
+        value: Box::new(string_lit(text)),
+        leading_field: None,
+        leading_precision: None,
+        last_field: None,
+        fractional_seconds_precision: None,
+    })
+}
+
+fn minus(left: Expr, right: Expr) -> Expr {
+    Expr::BinaryOp { left: Box::new(left), op: BinaryOperator::Minus, right: Box::new(right) }
+}
+
+fn date_lit(d: chrono::NaiveDate) -> Expr {
+    Expr::TypedString(TypedString {
+        data_type: DataType::Date,
+        value: Value::SingleQuotedString(d.format("%Y-%m-%d").to_string()).into(),
+        uses_odbc_syntax: false,
+    })
+}
+
+fn cmp(left: Expr, op: BinaryOperator, right: Expr) -> Expr {
+    Expr::BinaryOp { left: Box::new(left), op, right: Box::new(right) }
+}
+
+fn or(a: Expr, b: Expr) -> Expr {
+    cmp(nested_if_and(a), BinaryOperator::Or, nested_if_and(b))
+}
+
+fn nested_if_and(e: Expr) -> Expr {
+    match e {
+        Expr::BinaryOp { op: BinaryOperator::And, .. } => Expr::Nested(Box::new(e)),
+        other => other,
+    }
+}
+
+fn and_all(parts: Vec<Expr>) -> Option<Expr> {
+    parts.into_iter().reduce(|a, b| cmp(a, BinaryOperator::And, b))
+}
+
+fn case_when(branches: Vec<(Expr, Expr)>, else_result: Option<Expr>) -> Expr {
+    Expr::Case {
+        case_token: AttachedToken::empty(),
+        end_token: AttachedToken::empty(),
+        operand: None,
+        conditions: branches.into_iter().map(|(condition, result)| CaseWhen { condition, result }).collect(),
+        else_result: else_result.map(Box::new),
+    }
+}
+
+/// The start of a range and the condition `t` must meet, per semantics.md.
+fn range_condition(range: &TimeRange, t: &Expr) -> (Expr, Expr) {
+    let ge = |start: &Expr| cmp(t.clone(), BinaryOperator::GtEq, start.clone());
+    let lt = |end: Expr| cmp(t.clone(), BinaryOperator::Lt, end);
+    let (start, end) = match *range {
+        TimeRange::Today => (current_date(), None),
+        TimeRange::Yesterday => (minus(current_date(), interval(1, Grain::Day)), Some(current_date())),
+        TimeRange::LastNDays { n } => (minus(current_date(), interval(n, Grain::Day)), None),
+        TimeRange::This { unit } => (date_trunc(unit, current_date()), None),
+        TimeRange::Last { unit } => (
+            minus(date_trunc(unit, current_date()), interval(1, unit)),
+            Some(date_trunc(unit, current_date())),
+        ),
+        TimeRange::LastN { unit, n } => {
+            let this = date_trunc(unit, current_date());
+            if n <= 1 { (this, None) } else { (minus(this, interval(n - 1, unit)), None) }
+        }
+        TimeRange::Between { start, end } => (date_lit(start), Some(date_lit(end))),
+        TimeRange::Since { start } => (date_lit(start), None),
+    };
+    let cond = match end {
+        Some(e) => cmp(ge(&start), BinaryOperator::And, lt(e)),
+        None => ge(&start),
+    };
+    (start, cond)
+}
+
+/// `COUNT(*)` → `COUNT(CASE WHEN cond THEN 1 END)`, `SUM(x)` → `SUM(CASE WHEN cond THEN x END)`: the metric
+/// over its own rows only, exact like a filtered query (NULLs are ignored by every aggregate).
+fn conditional_aggregate(mut e: Expr, cond: &Expr) -> Expr {
+    let _ = visit_expressions_mut(&mut e, |x| {
+        if let Expr::Function(f) = x {
+            let name = f.name.to_string().to_ascii_uppercase();
+            if matches!(name.as_str(), "COUNT" | "SUM" | "AVG" | "MIN" | "MAX")
+                && let FunctionArguments::List(list) = &mut f.args
+            {
+                for arg in list.args.iter_mut() {
+                    if let FunctionArg::Unnamed(a) = arg {
+                        let inner = match a {
+                            FunctionArgExpr::Wildcard => Expr::value(Value::Number("1".into(), false)),
+                            FunctionArgExpr::Expr(inner) => inner.clone(),
+                            FunctionArgExpr::QualifiedWildcard(_) => continue,
+                        };
+                        *a = FunctionArgExpr::Expr(case_when(vec![(cond.clone(), inner)], None));
+                    }
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    e
+}

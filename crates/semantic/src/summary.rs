@@ -1,0 +1,297 @@
+//! The one-line summary under a chart, in the question's language: the leader and its share for
+//! categories, the change from first to last for a series, the value of a KPI.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate};
+use inda_core::{ChartKind, ChartSpec, ResultSet, Value};
+
+use crate::format::format_number;
+use crate::lang::Lang;
+use crate::model::{MeasureFormat, MetricKind, SemanticModel};
+use crate::normalize::snake;
+
+/// What the summary needs to know about a measure column.
+#[derive(Clone)]
+struct MeasureWords {
+    label: String,
+    /// Spanish article ("los", "la"), for agreement.
+    article: Option<String>,
+    format: MeasureFormat,
+    kind: MetricKind,
+}
+
+/// Output column name → words, from the builtin model's metric labels in both languages.
+fn known_measures() -> &'static HashMap<String, MeasureWords> {
+    static MAP: OnceLock<HashMap<String, MeasureWords>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = HashMap::new();
+        if let Ok(model) = SemanticModel::builtin() {
+            for m in model.metrics() {
+                for (lang, label) in [(Lang::En, &m.label.en), (Lang::Es, &m.label.es)] {
+                    let article = if lang == Lang::Es { m.article_es.clone() } else { None };
+                    map.insert(
+                        snake(label),
+                        MeasureWords { label: label.clone(), article, format: m.format, kind: m.kind },
+                    );
+                }
+            }
+        }
+        map
+    })
+}
+
+fn words_for(column: &str, chart: &ChartSpec) -> MeasureWords {
+    let mut w = known_measures().get(column).cloned().unwrap_or_else(|| MeasureWords {
+        label: column.replace('_', " "),
+        article: None,
+        format: MeasureFormat::Number,
+        kind: MetricKind::Sum,
+    });
+    if chart.percent.iter().any(|p| p == column) {
+        w.format = MeasureFormat::Percent;
+    }
+    w
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang) -> String {
+    if rs.rows.is_empty() {
+        return lang.pick("No data for this period.", "No hay datos para este período.").to_string();
+    }
+    let measure = chart
+        .y
+        .first()
+        .cloned()
+        .or_else(|| rs.columns.iter().find(|c| c.is_numeric()).map(|c| c.name.clone()));
+    let Some(measure) = measure else { return rows_line(rs, lang) };
+    let Some(mi) = rs.column_index(&measure) else { return rows_line(rs, lang) };
+    let words = words_for(&measure, chart);
+    let fmt = |v: f64| format_number(v, lang, words.format.as_str());
+    match chart.kind {
+        ChartKind::Kpi => {
+            let Some(v) = rs.rows[0].get(mi).and_then(Value::as_f64) else { return no_value(lang) };
+            match words.format {
+                MeasureFormat::Number => format!("{} {}.", fmt(v), words.label),
+                _ => format!("{}: {}.", capitalize(&words.label), fmt(v)),
+            }
+        }
+        ChartKind::Line | ChartKind::Area => series_line(rs, chart, mi, &words, lang),
+        ChartKind::Bar
+            if chart
+                .x
+                .as_ref()
+                .and_then(|x| rs.columns.iter().find(|c| &c.name == x))
+                .is_some_and(|c| c.is_temporal()) =>
+        {
+            series_line(rs, chart, mi, &words, lang)
+        }
+        ChartKind::Bar | ChartKind::Pie => category_line(rs, chart, mi, &words, lang),
+        ChartKind::Scatter => {
+            let x = chart.x.clone().unwrap_or_default().replace('_', " ");
+            match lang {
+                Lang::En => format!("{} points of {} vs {}.", rs.rows.len(), x, words.label),
+                Lang::Es => format!("{} puntos de {} frente a {}.", rs.rows.len(), x, words.label),
+            }
+        }
+        ChartKind::Table => rows_line(rs, lang),
+    }
+}
+
+fn no_value(lang: Lang) -> String {
+    lang.pick("No data for this period.", "No hay datos para este período.").to_string()
+}
+
+fn rows_line(rs: &ResultSet, lang: Lang) -> String {
+    let n = format_number(rs.rows.len() as f64, lang, "number");
+    let one = rs.rows.len() == 1;
+    let mut s = match lang {
+        Lang::En => format!("{n} {}.", if one { "row" } else { "rows" }),
+        Lang::Es => format!("{n} {}.", if one { "fila" } else { "filas" }),
+    };
+    if rs.truncated {
+        s.pop();
+        s.push_str(lang.pick(" (truncated).", " (recortado)."));
+    }
+    s
+}
+
+fn cell_text(v: &Value) -> String {
+    match v {
+        Value::Null => "—".to_string(),
+        other => other.to_text(),
+    }
+}
+
+/// "whatsapp leads with 1,234 messages sent (93%)." / "whatsapp lidera con 1.234 mensajes enviados (93 %)."
+fn category_line(rs: &ResultSet, chart: &ChartSpec, mi: usize, w: &MeasureWords, lang: Lang) -> String {
+    let xi = chart.x.as_ref().and_then(|x| rs.column_index(x));
+    let si = chart.series.as_ref().and_then(|s| rs.column_index(s));
+    let mut best: Option<(usize, f64)> = None;
+    let mut total = 0.0;
+    let mut non_negative = true;
+    for (i, row) in rs.rows.iter().enumerate() {
+        let Some(v) = row.get(mi).and_then(Value::as_f64) else { continue };
+        total += v;
+        non_negative &= v >= 0.0;
+        if best.is_none_or(|(_, b)| v > b) {
+            best = Some((i, v));
+        }
+    }
+    let Some((bi, bv)) = best else { return no_value(lang) };
+    let row = &rs.rows[bi];
+    let mut name = xi.and_then(|x| row.get(x)).map(cell_text).unwrap_or_default();
+    if let Some(s) = si.and_then(|s| row.get(s)) {
+        name = format!("{name} / {}", cell_text(s));
+    }
+    let value = format_number(bv, lang, w.format.as_str());
+    let additive =
+        matches!(w.kind, MetricKind::Count | MetricKind::Sum) && w.format != MeasureFormat::Percent;
+    let share = (additive && non_negative && total > 0.0 && rs.rows.len() > 1)
+        .then(|| format_number(bv / total, lang, "percent"));
+    if !additive {
+        return match lang {
+            Lang::En => format!("{name} has the highest {} ({value}).", w.label),
+            Lang::Es => format!("{name} tiene el valor más alto de {} ({value}).", w.label),
+        };
+    }
+    let amount = match w.format {
+        MeasureFormat::Number => format!("{value} {}", w.label),
+        _ => match lang {
+            Lang::En => format!("{value} in {}", w.label),
+            Lang::Es => format!("{value} en {}", w.label),
+        },
+    };
+    let share = share.map(|s| format!(" ({s})")).unwrap_or_default();
+    match lang {
+        Lang::En => format!("{name} leads with {amount}{share}."),
+        Lang::Es => format!("{name} lidera con {amount}{share}."),
+    }
+}
+
+fn as_date(v: &Value) -> Option<NaiveDate> {
+    match v {
+        Value::Date(d) => Some(*d),
+        Value::Timestamp(t) => Some(t.date()),
+        Value::Text(s) => NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok(),
+        _ => None,
+    }
+}
+
+const MON_EN: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MON_ES: [&str; 12] =
+    ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"];
+
+/// A period as people say it, by the bucket the column holds.
+fn period_text(d: NaiveDate, grain: &str, lang: Lang) -> String {
+    let m = d.month0() as usize;
+    match grain {
+        "month" => match lang {
+            Lang::En => format!("{} {}", MON_EN[m], d.year()),
+            Lang::Es => format!("{} {}", MON_ES[m], d.year()),
+        },
+        "quarter" => format!("{}{} {}", lang.pick("Q", "T"), m / 3 + 1, d.year()),
+        "year" => d.year().to_string(),
+        _ => match lang {
+            Lang::En => format!("{} {}, {}", MON_EN[m], d.day(), d.year()),
+            Lang::Es => format!("{} {} {}", d.day(), MON_ES[m], d.year()),
+        },
+    }
+}
+
+/// The bucket of a time column: from its name (month/mes…), else from the dates themselves.
+fn grain_of(column: &str, dates: &[NaiveDate]) -> &'static str {
+    match column {
+        "month" | "mes" => return "month",
+        "quarter" | "trimestre" => return "quarter",
+        "year" | "anio" => return "year",
+        "week" | "semana" | "day" | "dia" => return "day",
+        _ => {}
+    }
+    if dates.iter().all(|d| d.day() == 1) {
+        if dates.iter().all(|d| d.month() == 1) {
+            "year"
+        } else if dates.iter().all(|d| d.month0() % 3 == 0) && dates.len() > 1 {
+            "quarter"
+        } else {
+            "month"
+        }
+    } else {
+        "day"
+    }
+}
+
+/// "Revenue rose 12.3% from Jan 2026 to Nov 2026." / "Los ingresos subieron 12,3 % de ene 2026 a nov 2026."
+fn series_line(rs: &ResultSet, chart: &ChartSpec, mi: usize, w: &MeasureWords, lang: Lang) -> String {
+    let Some(xi) = chart.x.as_ref().and_then(|x| rs.column_index(x)) else { return rows_line(rs, lang) };
+    // Sum across series per period (for rates, only a single series is summarized).
+    let mut points: Vec<(NaiveDate, f64)> = Vec::new();
+    for row in &rs.rows {
+        let (Some(d), Some(v)) = (row.get(xi).and_then(as_date), row.get(mi).and_then(Value::as_f64)) else {
+            continue;
+        };
+        match points.iter_mut().find(|(pd, _)| *pd == d) {
+            Some(p) if w.format != MeasureFormat::Percent => p.1 += v,
+            Some(_) => return rows_line(rs, lang),
+            None => points.push((d, v)),
+        }
+    }
+    points.sort_by_key(|p| p.0);
+    let (Some(first), Some(last)) = (points.first().copied(), points.last().copied()) else {
+        return no_value(lang);
+    };
+    let dates: Vec<NaiveDate> = points.iter().map(|p| p.0).collect();
+    let grain = grain_of(chart.x.as_deref().unwrap_or(""), &dates);
+    let from = period_text(first.0, grain, lang);
+    let to = period_text(last.0, grain, lang);
+    let fmt = |v: f64| format_number(v, lang, w.format.as_str());
+    let plural = matches!(w.article.as_deref(), Some("los" | "las"));
+    let subject = match (lang, &w.article) {
+        (Lang::En, _) => capitalize(&w.label),
+        (Lang::Es, Some(a)) => format!("{} {}", capitalize(a), w.label),
+        (Lang::Es, None) => capitalize(&w.label),
+    };
+    if points.len() == 1 {
+        return match lang {
+            Lang::En => format!("{subject}: {} in {from}.", fmt(first.1)),
+            Lang::Es => format!("{subject}: {} en {from}.", fmt(first.1)),
+        };
+    }
+    let direction = if last.1 > first.1 {
+        1
+    } else if last.1 < first.1 {
+        -1
+    } else {
+        0
+    };
+    let verb = match (lang, direction, plural) {
+        (Lang::En, 1, _) => "rose",
+        (Lang::En, -1, _) => "fell",
+        (Lang::En, _, _) => "held steady",
+        (Lang::Es, 1, true) => "subieron",
+        (Lang::Es, 1, false) => "subió",
+        (Lang::Es, -1, true) => "bajaron",
+        (Lang::Es, -1, false) => "bajó",
+        (Lang::Es, _, true) => "se mantuvieron",
+        (Lang::Es, _, false) => "se mantuvo",
+    };
+    let (de, a) = match lang {
+        Lang::En => ("from", "to"),
+        Lang::Es => ("de", "a"),
+    };
+    if direction == 0 {
+        let at = lang.pick("at", "en");
+        return format!("{subject} {verb} {at} {} {de} {from} {a} {to}.", fmt(first.1));
+    }
+    if w.format == MeasureFormat::Percent || first.1 <= 0.0 {
+        return format!("{subject} {verb} {de} {} {a} {} ({from} → {to}).", fmt(first.1), fmt(last.1));
+    }
+    let change = ((last.1 - first.1) / first.1).abs();
+    format!("{subject} {verb} {} {de} {from} {a} {to}.", format_number(change, lang, "percent"))
+}

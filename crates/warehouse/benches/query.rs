@@ -1,0 +1,53 @@
+//! A grouped aggregate over one tenant through the embedded warehouse (the shape of most answers).
+//! `INDA_BENCH_SCALE` sets the demo scale (default 1; 12 gives over 10 million messages).
+
+use chrono::NaiveDate;
+use criterion::{Criterion, criterion_group, criterion_main};
+use inda_core::Session;
+use inda_warehouse::demo::{DemoOptions, generate};
+use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
+
+fn bench(c: &mut Criterion) {
+    let scale: f64 = std::env::var("INDA_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("warehouse");
+    let opts = DemoOptions {
+        scale,
+        seed: 42,
+        as_of: NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
+        tenants: None,
+    };
+    let summary = generate(&root, &opts, &|_| {}).expect("demo");
+    let tenant = summary.tenants.iter().max_by_key(|t| t.messages).expect("tenants");
+    eprintln!(
+        "scale {scale}: {} messages in all, {} for {}",
+        summary.tenants.iter().map(|t| t.messages).sum::<u64>(),
+        tenant.messages,
+        tenant.tenant_id
+    );
+    let w = EmbeddedWarehouse::new(root);
+    let session = Session {
+        tenant_id: tenant.tenant_id.clone(),
+        user_id: "bench".into(),
+        partner_id: "indigital".into(),
+        user_name: None,
+        roles: vec![],
+        issued_at: 0,
+        expires_at: i64::MAX,
+    };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let limits = QueryLimits::default();
+    let sql = format!(
+        "SELECT channel, status, COUNT(*) AS messages, SUM(cost) AS cost FROM (SELECT * FROM marts.fct_messages WHERE tenant_id = '{}') AS m GROUP BY channel, status ORDER BY messages DESC LIMIT 10000",
+        tenant.tenant_id
+    );
+    let mut group = c.benchmark_group("embedded");
+    group.sample_size(20);
+    group.bench_function("grouped_aggregate_one_tenant", |b| {
+        b.iter(|| rt.block_on(w.query(&session, &sql, &limits, &Cancel::new())).expect("query"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
