@@ -71,9 +71,14 @@ impl Config {
     pub fn save(&self, dir: &DataDir) -> Result<(), Error> {
         let text = toml::to_string_pretty(self)
             .map_err(|e| Error::internal(format!("cannot write the config: {e}")))?;
-        let tmp = dir.config().with_extension("toml.tmp");
+        // A unique temp name: two processes saving the same config must not trip over each other's file.
+        let tmp = dir.config().with_extension(format!("toml.tmp-{}-{}", std::process::id(), uuid_like()));
         std::fs::write(&tmp, text).map_err(|e| Error::internal(format!("cannot write the config: {e}")))?;
         std::fs::rename(&tmp, dir.config())
             .map_err(|e| Error::internal(format!("cannot write the config: {e}")))
     }
+}
+
+fn uuid_like() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
 }

@@ -52,6 +52,8 @@ pub fn mint_dev_token(
     let mut changed = false;
     if !private.exists() {
         generate_key(data_dir)?;
+    } else if !data_dir.join(PUBLIC_KEY).exists() {
+        write_public(data_dir)?;
     }
     if config.issuers.is_empty() {
         config.issuers.push(IssuerConfig {
@@ -92,30 +94,55 @@ fn generate_key(data_dir: &Path) -> Result<(), Error> {
     let private = signing
         .to_pkcs8_pem(LineEnding::LF)
         .map_err(|e| Error::internal(format!("cannot encode the key: {e}")))?;
+    // Two processes may mint at once: the first key to be linked into place wins, and the loser uses it, so
+    // a token is never signed with a key that is then replaced.
+    let tmp = unique_tmp(&data_dir.join(PRIVATE_KEY));
+    write_private(&tmp, private.as_bytes()).map_err(io)?;
+    let linked = std::fs::hard_link(&tmp, data_dir.join(PRIVATE_KEY));
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(io(e)),
+    }
+    write_public(data_dir)
+}
+
+/// Derives the public key file from the private key in place (idempotent, so concurrent writers agree).
+fn write_public(data_dir: &Path) -> Result<(), Error> {
+    use ed25519_dalek::pkcs8::DecodePrivateKey;
+    let io = |e: std::io::Error| Error::internal(format!("cannot write the development key: {e}"));
+    let pem = std::fs::read_to_string(data_dir.join(PRIVATE_KEY)).map_err(io)?;
+    let signing = SigningKey::from_pkcs8_pem(&pem)
+        .map_err(|e| Error::internal(format!("the development key is damaged: {e}")))?;
     let public = signing
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)
         .map_err(|e| Error::internal(format!("cannot encode the key: {e}")))?;
-    write_private(&data_dir.join(PRIVATE_KEY), private.as_bytes()).map_err(io)?;
-    std::fs::write(data_dir.join(PUBLIC_KEY), public.as_bytes()).map_err(io)?;
-    Ok(())
+    let tmp = unique_tmp(&data_dir.join(PUBLIC_KEY));
+    std::fs::write(&tmp, public.as_bytes()).map_err(io)?;
+    std::fs::rename(&tmp, data_dir.join(PUBLIC_KEY)).map_err(io)
 }
 
-/// Writes a private file readable by its owner only, atomically (temp file, then rename).
+fn unique_tmp(path: &Path) -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    path.with_extension(format!("tmp-{}-{nanos}", std::process::id()))
+}
+
+/// Writes a file readable by its owner only.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
     {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut f = options.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
     }
-    std::fs::rename(&tmp, path)
+    let mut f = options.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
 }

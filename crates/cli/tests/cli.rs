@@ -188,6 +188,12 @@ fn attacks_are_rejected_or_scoped() {
             assert_eq!(doc["error"]["code"], "guard_rejected", "{sql}");
             continue;
         }
+        if code == 5 {
+            // The embedded engine cannot run every shape (e.g. correlated LATERAL); an engine error leaks nothing.
+            assert_eq!(doc["error"]["code"], "engine", "{sql}");
+            assert!(!doc["error"]["message"].as_str().unwrap().contains("globex"), "{sql}");
+            continue;
+        }
         assert_eq!(code, 0, "{sql}: {doc}");
         let (code2, reference) = json(&only.path, &t_only, &["sql", sql]);
         assert_eq!(code2, 0, "{sql}: {reference}");

@@ -77,6 +77,20 @@ fn date_part(e: &Expr) -> Option<String> {
     Some(part.to_string())
 }
 
+/// `7`, `-30`, `+2`: an integer literal, possibly signed.
+fn literal_integer(e: &Expr) -> Option<i64> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => n.parse().ok(),
+            _ => None,
+        },
+        Expr::UnaryOp { op: sqlparser::ast::UnaryOperator::Minus, expr } => literal_integer(expr).map(|n| -n),
+        Expr::UnaryOp { op: sqlparser::ast::UnaryOperator::Plus, expr } => literal_integer(expr),
+        Expr::Nested(inner) => literal_integer(inner),
+        _ => None,
+    }
+}
+
 fn parse_expr(sql: &str) -> Result<Expr, String> {
     Parser::new(&GenericDialect {})
         .try_with_sql(sql)
@@ -139,7 +153,13 @@ fn rewrite(expr: &mut Expr) -> Result<(), String> {
                 p @ ("year" | "month" | "day" | "hour" | "minute" | "second") => format!("1 {p}"),
                 _ => return Err(format!("DATEADD does not support the part {part}")),
             };
-            parse_expr(&format!("({x}) + CAST({n} AS BIGINT) * INTERVAL '{unit}'"))?
+            // DataFusion cannot multiply an interval by a column, so the amount must be a literal integer.
+            let amount = literal_integer(n)
+                .ok_or("DATEADD on the embedded engine needs a whole number as its amount")?;
+            let (count, unit) = unit.split_once(' ').unwrap_or(("1", unit.as_str()));
+            let count: i64 = count.parse().unwrap_or(1);
+            let total = amount.saturating_mul(count);
+            parse_expr(&format!("({x}) + INTERVAL '{total} {unit}'"))?
         }
         ("datediff" | "timestampdiff", [part, a, b]) if !windowed => {
             let part =
