@@ -1,4 +1,4 @@
-//! `config.toml` in the data dir: trusted token issuers and query limits.
+//! `config.toml` in the data dir: trusted token issuers, query limits, and app settings (`[app] offline`).
 
 use crate::DataDir;
 use inda_auth::AuthConfig;
@@ -13,6 +13,16 @@ pub struct Config {
     pub auth: AuthConfig,
     #[serde(default)]
     pub query: QueryConfig,
+    #[serde(default)]
+    pub app: AppSettings,
+}
+
+/// `[app]`: how the app behaves.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AppSettings {
+    /// Serve saved analyses and dashboards from the local cache only, never touching the warehouse.
+    #[serde(default)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

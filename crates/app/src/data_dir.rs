@@ -48,3 +48,27 @@ impl DataDir {
         Ok(())
     }
 }
+
+impl DataDir {
+    /// Refuses a data dir that belongs to another user: background work (the scheduler) runs with the data
+    /// dir's keys and cached results, which only their owner may use.
+    pub fn check_owned(&self) -> Result<(), Error> {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let dir = std::fs::metadata(&self.root).map_err(|e| {
+                Error::usage(format!("cannot read the data dir {}: {e}", self.root.display()))
+            })?;
+            // /proc/self belongs to the process's user: no libc call needed to learn who we are.
+            if let Ok(me) = std::fs::metadata("/proc/self")
+                && me.uid() != dir.uid()
+            {
+                return Err(Error::usage(format!(
+                    "the data dir {} belongs to another user; run the scheduler as its owner",
+                    self.root.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+}

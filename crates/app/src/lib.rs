@@ -6,7 +6,15 @@
 
 mod answer;
 mod ask;
+mod dashboards;
+mod export;
+mod saved;
+pub mod scheduler;
 pub use ask::{AskOptions, Provider};
+pub use dashboards::{DashboardView, TileView};
+pub use export::{ExportRequest, ExportSummary};
+pub use saved::{SaveRequest, SavedAnswer};
+pub use scheduler::SchedulerReport;
 mod config;
 mod data_dir;
 pub mod eval;
@@ -14,11 +22,11 @@ mod sql;
 pub use sql::Origin;
 
 pub use answer::Answer;
-pub use config::Config;
+pub use config::{AppSettings, Config};
 pub use data_dir::DataDir;
 
 use inda_core::{Error, Session};
-use inda_store::Store;
+use inda_store::{CacheCipher, FileKeySource, Store};
 use inda_warehouse::{EmbeddedWarehouse, QueryLimits, Warehouse};
 use std::sync::{Arc, OnceLock};
 
@@ -29,6 +37,9 @@ pub struct App {
     store: OnceLock<Arc<Store>>,
     warehouse: Arc<dyn Warehouse>,
     semantic: OnceLock<Arc<inda_semantic::SemanticModel>>,
+    cipher: OnceLock<Arc<CacheCipher>>,
+    /// Serve saved analyses, dashboards and exports from the cache only (`--offline`, `[app] offline`).
+    pub offline: bool,
 }
 
 impl App {
@@ -37,7 +48,16 @@ impl App {
         dir.ensure()?;
         let config = Config::load(&dir)?;
         let warehouse: Arc<dyn Warehouse> = Arc::new(EmbeddedWarehouse::new(dir.warehouse()));
-        Ok(App { dir, config, store: OnceLock::new(), warehouse, semantic: OnceLock::new() })
+        let offline = config.app.offline;
+        Ok(App {
+            dir,
+            config,
+            store: OnceLock::new(),
+            warehouse,
+            semantic: OnceLock::new(),
+            cipher: OnceLock::new(),
+            offline,
+        })
     }
 
     /// The local store, opened on first use so that commands that need none stay fast.
@@ -47,6 +67,15 @@ impl App {
         }
         let store = Arc::new(Store::open(&self.dir.store())?);
         Ok(self.store.get_or_init(|| store).clone())
+    }
+
+    /// The cipher of cached results, with the data dir's key (created on first use).
+    pub fn cache_cipher(&self) -> Result<Arc<CacheCipher>, Error> {
+        if let Some(c) = self.cipher.get() {
+            return Ok(c.clone());
+        }
+        let cipher = Arc::new(CacheCipher::new(&FileKeySource::in_data_dir(self.dir.root()))?);
+        Ok(self.cipher.get_or_init(|| cipher).clone())
     }
 
     pub fn warehouse(&self) -> &Arc<dyn Warehouse> {

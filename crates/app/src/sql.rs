@@ -65,6 +65,12 @@ impl App {
         cancel: &Cancel,
     ) -> Result<(Guarded, ResultSet), Error> {
         let guarded = self.guard(session, sql)?;
+        if self.offline {
+            // Offline means no warehouse at all: saved analyses are served from the cache before reaching here.
+            return Err(Error::engine(
+                "offline (--offline or [app] offline): this needs the warehouse; saved analyses and dashboards serve their cached results",
+            ));
+        }
         let limits = self.limits();
         let mut rs = self.warehouse().query(session, &guarded.sql, &limits, cancel).await?;
         // The guard's LIMIT makes the engine stop at the cap; a full page under a cap the guard imposed means

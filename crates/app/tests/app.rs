@@ -1,5 +1,6 @@
 //! The use cases end to end over a real demo warehouse: the question engine graded against gold SQL (the
-//! public dev set and the project's own paraphrases, English and Spanish), audit of every query.
+//! public dev set, the project's own paraphrases and its held-out-style phrasings, English and Spanish),
+//! audit of every query.
 
 use inda_app::eval::parse_questions;
 use inda_app::{App, DataDir, Provider};
@@ -62,6 +63,12 @@ fn the_dev_set_is_answered_correctly() {
 fn other_phrasings_are_answered_correctly() {
     let report = grade("nl-paraphrases.jsonl");
     assert!(report.accuracy >= 0.90, "accuracy {:.3} on paraphrases", report.accuracy);
+}
+
+#[test]
+fn held_out_style_phrasings_are_answered_correctly() {
+    let report = grade("nl-heldout-style.jsonl");
+    assert!(report.accuracy >= 0.97, "accuracy {:.3} on held-out-style phrasings", report.accuracy);
 }
 
 #[test]

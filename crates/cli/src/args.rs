@@ -16,6 +16,9 @@ pub struct Cli {
     /// Output format of commands that print results.
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
+    /// Serve saved analyses, dashboards and exports from the local cache only; never touch the warehouse.
+    #[arg(long, global = true)]
+    pub offline: bool,
     /// Log what happens to stderr.
     #[arg(long, short, global = true)]
     pub verbose: bool,
@@ -53,6 +56,94 @@ pub enum Command {
     Conversation(ConversationCommand),
     /// Show the session of the token.
     Whoami,
+    /// Saved analyses.
+    #[command(subcommand)]
+    Saved(SavedCommand),
+    /// Dashboards of saved analyses.
+    #[command(subcommand)]
+    Dashboard(DashboardCommand),
+    /// Write a saved analysis or a dashboard to a file.
+    Export(ExportArgs),
+    /// The refresher of scheduled analyses.
+    #[command(subcommand)]
+    Scheduler(SchedulerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SavedCommand {
+    /// Save a question or a SQL statement.
+    Save {
+        #[arg(long)]
+        name: String,
+        /// A question, interpreted now by the offline engine.
+        #[arg(long, conflicts_with = "sql", required_unless_present = "sql")]
+        question: Option<String>,
+        /// A SQL statement (checked by the guard now, and on every run).
+        #[arg(long)]
+        sql: Option<String>,
+        /// Refresh schedule, cron (`0 8 * * 1`: Mondays at 08:00 UTC).
+        #[arg(long, value_name = "CRON")]
+        schedule: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Your saved analyses.
+    List,
+    /// The latest result (cached), or run it when there is none.
+    Show { id: String },
+    /// Run it now and cache the result.
+    Run { id: String },
+    /// Delete it, with its cached result and dashboard tiles.
+    Delete { id: String },
+    /// Set the refresh schedule (cron), or clear it with --off.
+    Schedule {
+        id: String,
+        #[arg(value_name = "CRON", required_unless_present = "off", conflicts_with = "off")]
+        cron: Option<String>,
+        #[arg(long)]
+        off: bool,
+    },
+    /// The runs of an analysis, newest first.
+    History { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DashboardCommand {
+    /// Create an empty dashboard.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// Append a saved analysis as a tile.
+    Add { dashboard_id: String, analysis_id: String },
+    /// Remove a tile.
+    Remove { dashboard_id: String, analysis_id: String },
+    /// Every tile with its result.
+    Show { id: String },
+    /// Your dashboards.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, conflicts_with = "dashboard", required_unless_present = "dashboard")]
+    pub analysis: Option<String>,
+    #[arg(long)]
+    pub dashboard: Option<String>,
+    /// csv, xlsx, png, svg or pdf.
+    #[arg(long, value_name = "FORMAT")]
+    pub to: String,
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchedulerCommand {
+    /// Refresh due analyses: once, or every 30 s until Ctrl-C.
+    Run {
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

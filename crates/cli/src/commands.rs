@@ -16,6 +16,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         None => DataDir::default_location()?,
     };
     let mut app = App::open(dir)?;
+    // The flag can only turn offline on; `[app] offline = true` in config.toml also does.
+    app.offline |= cli.offline;
     let token = cli.token.clone();
     let session = |app: &App| -> Result<Session, Error> { app.session(token.as_deref()) };
     let _span = tracing::info_span!("command", name = command_name(&cli.command)).entered();
@@ -144,6 +146,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let v = app.store()?.verify_audit()?;
             if format == Format::Json {
                 print_json(&v)?;
+                if !v.ok {
+                    // The report is the one JSON document on stdout (`ok: false` says why); a second, error
+                    // document would break parsers, so the failure is only the exit code.
+                    std::process::exit(inda_core::ErrorCode::Internal.exit_code());
+                }
             } else if v.ok {
                 println!("audit log intact: {} entries", v.entries);
             } else {
@@ -172,6 +179,19 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let turns = app.store()?.conversation_turns(&s.tenant_id, &s.user_id, &id)?;
             print_json(&turns)
         }
+        Command::Saved(cmd) => {
+            let s = session(&app)?;
+            crate::library::saved(app, s, cmd, format)
+        }
+        Command::Dashboard(cmd) => {
+            let s = session(&app)?;
+            crate::library::dashboard(app, s, cmd, format)
+        }
+        Command::Export(args) => {
+            let s = session(&app)?;
+            crate::library::export(app, s, args, format)
+        }
+        Command::Scheduler(cmd) => crate::library::scheduler(app, cmd, format),
         Command::Whoami => {
             let s = session(&app)?;
             let now = inda_app::now();
@@ -213,13 +233,17 @@ fn command_name(c: &Command) -> &'static str {
         Command::Audit(_) => "audit",
         Command::Conversation(_) => "conversation",
         Command::Whoami => "whoami",
+        Command::Saved(_) => "saved",
+        Command::Dashboard(_) => "dashboard",
+        Command::Export(_) => "export",
+        Command::Scheduler(_) => "scheduler",
     }
 }
 
-type Job<T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Error>>>>;
+pub(crate) type Job<T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Error>>>>;
 
 /// Runs an async use case to completion; Ctrl-C cancels the running query cleanly.
-fn block_on<T>(job: impl FnOnce(Cancel) -> Job<T>) -> Result<T, Error> {
+pub(crate) fn block_on<T>(job: impl FnOnce(Cancel) -> Job<T>) -> Result<T, Error> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -6,6 +6,7 @@
 
 mod args;
 mod commands;
+mod library;
 mod output;
 
 use clap::Parser;

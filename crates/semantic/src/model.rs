@@ -143,6 +143,11 @@ pub struct MetricDef {
     /// A head noun ("messages") that yields to a more specific metric of its table in the same question.
     #[serde(default)]
     pub generic: bool,
+    /// Words that turn the generic head noun of this metric's table into this metric ("messages that came
+    /// in" → messages received, "mensajes abiertos" → read messages), and mean nothing elsewhere
+    /// ("tickets abiertos" are just tickets, "plata que entró" is just revenue).
+    #[serde(default)]
+    pub refines: Bilingual<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

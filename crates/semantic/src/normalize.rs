@@ -80,8 +80,7 @@ pub(crate) fn correct<'a>(word: &str, vocabulary: &'a [String]) -> Option<&'a st
         return None;
     }
     let len = word.chars().count();
-    let mut best: Option<(usize, &'a str)> = None;
-    let mut tie = false;
+    let mut found: Vec<(usize, &'a str)> = Vec::new();
     for known in vocabulary {
         let klen = known.chars().count();
         if klen.abs_diff(len) > budget || typo_budget(known) == 0 {
@@ -91,17 +90,20 @@ pub(crate) fn correct<'a>(word: &str, vocabulary: &'a [String]) -> Option<&'a st
         if d == 0 || d > budget {
             continue;
         }
-        match best {
-            Some((bd, _)) if d > bd => {}
-            Some((bd, _)) if d == bd => tie = true,
-            _ => {
-                best = Some((d, known.as_str()));
-                tie = false;
-            }
-        }
+        found.push((d, known.as_str()));
     }
-    match best {
-        Some((_, w)) if !tie => Some(w),
+    let best = found.iter().map(|(d, _)| *d).min()?;
+    // Equally far candidates: the one that keeps the word's shape best ("contry" is "country", a letter
+    // dropped, rather than "contra"); still a tie, no guess.
+    let mut ranked: Vec<(f64, &'a str)> = found
+        .into_iter()
+        .filter(|(d, _)| *d == best)
+        .map(|(_, w)| (strsim::jaro_winkler(word, w), w))
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    match ranked.as_slice() {
+        [(_, w)] => Some(w),
+        [(s1, w), (s2, _), ..] if s1 - s2 > 0.02 => Some(w),
         _ => None,
     }
 }
@@ -132,6 +134,8 @@ mod tests {
         assert_eq!(correct("emial", &vocab), Some("email"));
         assert_eq!(correct("globex", &vocab), None);
         assert_eq!(correct("12345", &vocab), None);
+        let vocab: Vec<String> = ["country", "contra"].map(String::from).to_vec();
+        assert_eq!(correct("contry", &vocab), Some("country"));
     }
 
     #[test]

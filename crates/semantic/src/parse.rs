@@ -351,6 +351,12 @@ fn read(model: &SemanticModel, items: &[Item], lang: Lang) -> Result<Fragments, 
     let mut weak: Vec<String> = Vec::new();
     let mut superlative = false;
     let mut singular_pick = false;
+    // Metric words that are also dimensions ("campaign", "cliente"), left as weak metrics in pass 3.
+    let mut dual: Vec<&Item> = Vec::new();
+    // A singular dimension named on its own ("the channel with the lowest …").
+    let mut bare_singular = false;
+    let mut refines: Vec<String> = Vec::new();
+    let mut average: Option<(bool, String)> = None;
     let is = |k: usize, s: Sense| items.get(k).is_some_and(|it| it.has(|x| *x == s));
     let is_rank = |k: usize| {
         items.get(k).is_some_and(|it| {
@@ -358,6 +364,8 @@ fn read(model: &SemanticModel, items: &[Item], lang: Lang) -> Result<Fragments, 
                 || it.has(|x| matches!(x, Sense::Top | Sense::Bottom | Sense::Most | Sense::Least))
         })
     };
+
+    let ranks = (0..n).any(is_rank);
 
     // Pass 1: markers that give the next word its role.
     for k in 0..n {
@@ -390,7 +398,10 @@ fn read(model: &SemanticModel, items: &[Item], lang: Lang) -> Result<Fragments, 
         } else if item.has(|s| *s == Sense::Which) || (k == 0 && item.has(|s| *s == Sense::WhichAtStart)) {
             used[k] = true;
             let Some(next) = items.get(k + 1) else { continue };
-            if next.is_dim() && !used[k + 1] {
+            // "cuál es el total de contactos": a word that is also a metric is what to count, unless the
+            // question ranks ("which customers bought the most").
+            let measured = !next.metrics().is_empty() && !ranks;
+            if next.is_dim() && !used[k + 1] && !measured {
                 f.breakdowns.push(DimRef { candidates: next.dims() });
                 singular_pick |= !next.is_plural();
                 used[k + 1] = true;
@@ -520,6 +531,10 @@ fn read(model: &SemanticModel, items: &[Item], lang: Lang) -> Result<Fragments, 
         let item = &items[k];
         match &item.kind {
             ItemKind::Time(r) => {
+                // "ventas del día de hoy": the same period said twice is one period.
+                if f.times.contains(r) {
+                    continue;
+                }
                 f.times.push(*r);
                 if f.compare && f.times.len() == 1 {
                     f.compare_before_time = true;
@@ -530,7 +545,8 @@ fn read(model: &SemanticModel, items: &[Item], lang: Lang) -> Result<Fragments, 
                 let metrics = item.metrics();
                 if !metrics.is_empty() {
                     if item.is_dim() {
-                        weak.extend(metrics)
+                        weak.extend(metrics);
+                        dual.push(item);
                     } else {
                         strong.extend(metrics)
                     }
@@ -538,6 +554,7 @@ fn read(model: &SemanticModel, items: &[Item], lang: Lang) -> Result<Fragments, 
                 }
                 if item.is_dim() {
                     f.breakdowns.push(DimRef { candidates: item.dims() });
+                    bare_singular |= !item.is_plural();
                     continue;
                 }
                 // "monthly" stands alone; a bare "month" without by/per/which is not a grain.
@@ -564,6 +581,11 @@ fn read(model: &SemanticModel, items: &[Item], lang: Lang) -> Result<Fragments, 
                         Sense::Trend => f.trend = true,
                         Sense::Also => f.also = true,
                         Sense::Not => unknown.push(item.text.clone()),
+                        Sense::Refine(m) => refines.push(m.clone()),
+                        Sense::Average { valued } => {
+                            let v = average.as_ref().is_some_and(|a| a.0) || *valued;
+                            average = Some((v, item.text.clone()));
+                        }
                         _ => {}
                     }
                 }
@@ -579,11 +601,94 @@ fn read(model: &SemanticModel, items: &[Item], lang: Lang) -> Result<Fragments, 
         let understood = describe::fragments(model, &f, &strong, &weak, lang);
         return Err(NotUnderstood::new(model, lang, problem, understood));
     }
-    if singular_pick && superlative && f.top_n.is_none() {
+    // "la campaña con más mensajes enviados": with a superlative and another measure, a word that is both
+    // a metric and a dimension is what to rank.
+    if superlative
+        && f.breakdowns.is_empty()
+        && f.grain.is_none()
+        && !strong.is_empty()
+        && let Some(item) = dual.first()
+    {
+        f.breakdowns.push(DimRef { candidates: item.dims() });
+        bare_singular |= !item.is_plural();
+        weak.clear();
+    }
+    if (singular_pick || bare_singular) && superlative && f.top_n.is_none() {
         f.top_n = Some(1);
     }
     f.metrics = choose_metrics(model, strong, weak);
+    apply_refines(model, &mut f.metrics, &refines);
+    if let Some((valued, text)) = average {
+        match average_metric(model, items, &f.metrics, valued) {
+            Some(avg) => {
+                if f.sort_metric.as_ref().is_some_and(|m| f.metrics.contains(m)) {
+                    f.sort_metric = Some(avg.clone());
+                }
+                f.metrics = vec![avg];
+            }
+            None => {
+                let problem = match lang {
+                    Lang::En => format!("I did not understand \"{text}\" here."),
+                    Lang::Es => format!("No entendí \"{text}\" aquí."),
+                };
+                let understood = describe::fragments(model, &f, &f.metrics, &[], lang);
+                return Err(NotUnderstood::new(model, lang, problem, understood));
+            }
+        }
+    }
     Ok(f)
+}
+
+/// "messages that came in" → messages received: a refining word replaces the generic head noun of its
+/// metric's table; with no measure named at all, it is the measure ("how much have we spent this month").
+fn apply_refines(model: &SemanticModel, metrics: &mut Vec<String>, refines: &[String]) {
+    for r in refines {
+        let Some(rdef) = model.metric(r) else { continue };
+        if metrics.is_empty() {
+            metrics.push(r.clone());
+            continue;
+        }
+        for m in metrics.iter_mut() {
+            if model.metric(m).is_some_and(|d| d.generic && d.table == rdef.table) {
+                *m = r.clone();
+            }
+        }
+    }
+    let mut seen = Vec::new();
+    metrics.retain(|m| {
+        let keep = !seen.contains(m);
+        seen.push(m.clone());
+        keep
+    });
+}
+
+/// "average"/"promedio" with a purchase word is the average-kind metric of that table ("valor medio de los
+/// pedidos", "monto promedio por compra", "average purchase"): the metrics named must count the same rows
+/// it averages, or sum the column it averages. A bare "average" needs a singular purchase word ("average
+/// purchases per month" is another question).
+fn average_metric(model: &SemanticModel, items: &[Item], metrics: &[String], valued: bool) -> Option<String> {
+    let defs: Vec<_> = metrics.iter().filter_map(|m| model.metric(m)).collect();
+    if defs.is_empty() || defs.len() != metrics.len() {
+        return None;
+    }
+    let table = &defs[0].table;
+    let avg = model.metrics().iter().find(|a| a.kind == MetricKind::Avg && &a.table == table)?;
+    let avg_col = inner(&avg.expr);
+    let fits = |d: &crate::model::MetricDef| {
+        d.table == avg.table
+            && ((d.kind == MetricKind::Count && d.filter == avg.filter)
+                || (d.kind == MetricKind::Sum && inner(&d.expr) == avg_col))
+    };
+    if !defs.iter().all(|d| fits(d)) {
+        return None;
+    }
+    let singular = items.iter().any(|it| it.metrics().iter().any(|m| metrics.contains(m)) && !it.is_plural());
+    (valued || singular).then(|| avg.name.clone())
+}
+
+/// The argument of an aggregate: "SUM(amount)" → "amount".
+fn inner(expr: &str) -> &str {
+    expr.split_once('(').and_then(|(_, r)| r.rsplit_once(')')).map_or(expr, |(a, _)| a.trim())
 }
 
 /// The metrics a question asks for: specific ones over generic head nouns of the same table

@@ -1,16 +1,24 @@
-//! The local store: one SQLite file in the data dir (WAL mode) holding the audit log and the conversations,
-//! and, in later issues, saved analyses, cached results and dashboards. Each table's migration lives in the
+//! The local store: one SQLite file in the data dir (WAL mode) holding the audit log, the conversations, saved
+//! analyses with their executions and (encrypted) cached results, and dashboards. Each table's migration lives in the
 //! module that owns the table; [`Store::open`] applies the ones a file has not seen yet, in order.
 //!
 //! Not here: policy. Every read and write takes the caller's tenant and user, and every query filters on
 //! them; the store never decides who the caller is.
 
 mod audit;
+mod cache;
+mod cipher;
 mod conversations;
+mod dashboards;
 mod migrations;
+mod saved;
 
 pub use audit::{AuditEntry, AuditRecord, AuditVerification};
+pub use cache::CachedResult;
+pub use cipher::{CacheCipher, CacheKeySource, FileKeySource};
 pub use conversations::{Conversation, Turn};
+pub use dashboards::{Dashboard, Tile};
+pub use saved::{DueAnalysis, Execution, NewAnalysis, SavedAnalysis, Trigger};
 
 use inda_core::Error;
 use rusqlite::Connection;
@@ -20,6 +28,12 @@ use std::sync::Mutex;
 /// The local SQLite store.
 pub struct Store {
     conn: Mutex<Connection>,
+}
+
+/// The one timestamp format of the store: UTC, millisecond precision, fixed width, so that text order is
+/// time order in SQL comparisons.
+pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 pub(crate) fn db_error(e: rusqlite::Error) -> Error {
@@ -46,6 +60,7 @@ impl Store {
     /// An in-memory store, for tests.
     pub fn in_memory() -> Result<Store, Error> {
         let mut conn = Connection::open_in_memory().map_err(db_error)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db_error)?;
         migrations::apply(&mut conn)?;
         Ok(Store { conn: Mutex::new(conn) })
     }

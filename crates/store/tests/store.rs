@@ -100,3 +100,20 @@ fn conversations_belong_to_their_owner() {
     assert_eq!(store.conversation_list("globex", "u1").unwrap().len(), 0);
     assert_eq!(store.conversation_turns("acme_corp", "u1", &c.id).unwrap().len(), 1);
 }
+
+#[test]
+fn concurrent_first_opens_migrate_once() {
+    // Parallel CLI processes often open a brand-new store at the same moment.
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || Store::open(&path).map(|s| s.schema_version().unwrap()))
+            })
+            .collect();
+        let versions: Vec<i64> = handles.into_iter().map(|h| h.join().unwrap().unwrap()).collect();
+        assert!(versions.windows(2).all(|w| w[0] == w[1]), "{versions:?}");
+    }
+}

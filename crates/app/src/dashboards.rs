@@ -1,0 +1,99 @@
+//! Dashboards: create, list, add and remove tiles, and show every tile's result (from the cache when there
+//! is one; offline, only from the cache). A tile that cannot be shown carries its error; the others still show.
+
+use crate::{App, SavedAnswer};
+use inda_core::{Error, Session};
+use inda_store::{Dashboard, Tile};
+use inda_warehouse::Cancel;
+use serde::Serialize;
+use serde_json::json;
+
+/// A dashboard with its tiles, in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct DashboardView {
+    #[serde(flatten)]
+    pub dashboard: Dashboard,
+    pub tiles: Vec<TileView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TileView {
+    #[serde(flatten)]
+    pub tile: Tile,
+    /// The tile's result (only from `show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<SavedAnswer>,
+    /// Why the tile has no result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Error>,
+}
+
+fn layout(dashboard: Dashboard, tiles: Vec<Tile>) -> DashboardView {
+    DashboardView {
+        dashboard,
+        tiles: tiles.into_iter().map(|tile| TileView { tile, result: None, error: None }).collect(),
+    }
+}
+
+impl App {
+    pub fn create_dashboard(&self, session: &Session, name: &str) -> Result<DashboardView, Error> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::usage("--name must not be empty"));
+        }
+        let d = self.store()?.dashboard_create(&session.tenant_id, &session.user_id, name)?;
+        self.audit(session, "save", "ok", json!({"dashboard_id": d.id, "name": d.name}))?;
+        Ok(layout(d, vec![]))
+    }
+
+    pub fn list_dashboards(&self, session: &Session) -> Result<Vec<Dashboard>, Error> {
+        self.store()?.dashboard_list(&session.tenant_id, &session.user_id)
+    }
+
+    /// The dashboard's layout, without running anything.
+    pub fn dashboard_layout(&self, session: &Session, id: &str) -> Result<DashboardView, Error> {
+        let store = self.store()?;
+        let d = store.dashboard_get(&session.tenant_id, &session.user_id, id)?;
+        let tiles = store.dashboard_tiles(&session.tenant_id, &session.user_id, id)?;
+        Ok(layout(d, tiles))
+    }
+
+    pub fn dashboard_add(
+        &self,
+        session: &Session,
+        id: &str,
+        analysis_id: &str,
+    ) -> Result<DashboardView, Error> {
+        self.store()?.dashboard_add(&session.tenant_id, &session.user_id, id, analysis_id)?;
+        self.audit(session, "save", "ok", json!({"dashboard_id": id, "added": analysis_id}))?;
+        self.dashboard_layout(session, id)
+    }
+
+    pub fn dashboard_remove(
+        &self,
+        session: &Session,
+        id: &str,
+        analysis_id: &str,
+    ) -> Result<DashboardView, Error> {
+        self.store()?.dashboard_remove(&session.tenant_id, &session.user_id, id, analysis_id)?;
+        self.audit(session, "save", "ok", json!({"dashboard_id": id, "removed": analysis_id}))?;
+        self.dashboard_layout(session, id)
+    }
+
+    /// The dashboard with every tile's result.
+    pub async fn show_dashboard(
+        &self,
+        session: &Session,
+        id: &str,
+        cancel: &Cancel,
+    ) -> Result<DashboardView, Error> {
+        let mut view = self.dashboard_layout(session, id)?;
+        for tile in &mut view.tiles {
+            match self.show_analysis(session, &tile.tile.analysis_id, cancel).await {
+                Ok(answer) => tile.result = Some(answer),
+                Err(e) => tile.error = Some(e),
+            }
+        }
+        Ok(view)
+    }
+}

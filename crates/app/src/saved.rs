@@ -1,0 +1,377 @@
+//! Saved analyses: save a question or a statement, list, show (from the encrypted cache when there is a
+//! result), run (the guard → the warehouse → a new cached result), delete and schedule.
+//!
+//! The SQL is stored as submitted and goes through the guard on every run, under the session of the caller
+//! (or, for scheduled runs, of the owner): a saved statement never carries a tenant filter of its own.
+//! Offline (`--offline`, `[app] offline = true`) every read is served from the cache and the warehouse is not
+//! touched; when the warehouse fails, a run falls back to the cached result, marked `stale`.
+
+use crate::scheduler::{next_refresh, parse_schedule};
+use crate::sql::round_ms;
+use crate::{Answer, App};
+use chrono::{DateTime, Utc};
+use inda_core::{ChartSpec, Error, ErrorCode, ResultSet, Session};
+use inda_store::{CachedResult, NewAnalysis, SavedAnalysis, Trigger};
+use inda_warehouse::Cancel;
+use serde::Serialize;
+use serde_json::json;
+use std::time::Instant;
+
+/// What `inda saved save` asks for: exactly one of `question` and `sql`.
+#[derive(Debug, Clone, Default)]
+pub struct SaveRequest {
+    pub name: String,
+    pub description: Option<String>,
+    pub question: Option<String>,
+    pub sql: Option<String>,
+    /// A cron expression (5 or 6 fields).
+    pub schedule: Option<String>,
+}
+
+/// The result of a saved analysis: the JSON of `sql` plus where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedAnswer {
+    #[serde(flatten)]
+    pub answer: Answer,
+    pub analysis_id: String,
+    pub name: String,
+    /// When the result was computed (ISO 8601, UTC).
+    pub as_of: String,
+    /// Whether it was served from the local cache rather than run now.
+    pub cached: bool,
+    /// Set when the warehouse failed and the cached result was served instead.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
+    /// Why the result is stale (the warehouse's error), when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_reason: Option<String>,
+}
+
+impl SavedAnswer {
+    pub fn result_set(&self) -> ResultSet {
+        self.answer.result_set()
+    }
+}
+
+pub(crate) fn offline_miss(a: &SavedAnalysis) -> Error {
+    Error::engine(format!("no cached result for analysis `{}` ({}) (offline)", a.name, a.id))
+}
+
+impl App {
+    /// Saves a question (interpreted now by the offline engine) or a statement (checked by the guard now: a
+    /// rejected statement is not saved).
+    pub fn save_analysis(&self, session: &Session, req: &SaveRequest) -> Result<SavedAnalysis, Error> {
+        let name = req.name.trim();
+        if name.is_empty() {
+            return Err(Error::usage("--name must not be empty"));
+        }
+        let (schedule, next_refresh_at) = match &req.schedule {
+            Some(expr) => {
+                let (normalized, next) = schedule_now(expr)?;
+                (Some(normalized), next)
+            }
+            None => (None, None),
+        };
+        let mut new = NewAnalysis {
+            name: name.to_string(),
+            description: req.description.clone(),
+            refresh_schedule: schedule.clone(),
+            next_refresh_at,
+            ..NewAnalysis::default()
+        };
+        let source = match (&req.question, &req.sql) {
+            (Some(question), None) => {
+                let model = self.semantic()?;
+                let plan = match inda_semantic::interpret(&model, question, None, Utc::now().date_naive()) {
+                    Ok(plan) => plan,
+                    Err(not_understood) => {
+                        let err: Error = not_understood.into();
+                        self.audit(
+                            session,
+                            "save",
+                            "not_understood",
+                            json!({"name": name, "message": err.message}),
+                        )?;
+                        return Err(err);
+                    }
+                };
+                new.natural_language_query = Some(question.clone());
+                new.generated_sql = plan.sql.clone();
+                // The plan tells the chart which columns are measures and time: kept to chart every refresh.
+                new.chart_config = Some(json!({"plan": plan}));
+                "question"
+            }
+            (None, Some(sql)) => {
+                new.generated_sql = sql.clone();
+                "sql"
+            }
+            _ => return Err(Error::usage("give exactly one of --question and --sql")),
+        };
+        // The guard runs at save time only to refuse what could never run; runs guard the stored SQL again.
+        if let Err(e) = self.guard(session, &new.generated_sql) {
+            self.audit(
+                session,
+                "save",
+                "rejected",
+                json!({"name": name, "source": source, "submitted": truncate(&new.generated_sql, 4000), "message": e.message}),
+            )?;
+            return Err(e);
+        }
+        let saved = self.store()?.saved_create(&session.tenant_id, &session.user_id, &new)?;
+        self.audit(
+            session,
+            "save",
+            "ok",
+            json!({"analysis_id": saved.id, "name": saved.name, "source": source, "schedule": schedule}),
+        )?;
+        Ok(saved)
+    }
+
+    pub fn list_analyses(&self, session: &Session) -> Result<Vec<SavedAnalysis>, Error> {
+        self.store()?.saved_list(&session.tenant_id, &session.user_id)
+    }
+
+    pub fn get_analysis(&self, session: &Session, id: &str) -> Result<SavedAnalysis, Error> {
+        self.store()?.saved_get(&session.tenant_id, &session.user_id, id)
+    }
+
+    pub fn delete_analysis(&self, session: &Session, id: &str) -> Result<(), Error> {
+        self.store()?.saved_delete(&session.tenant_id, &session.user_id, id)?;
+        self.audit(session, "delete", "ok", json!({"analysis_id": id}))
+    }
+
+    /// Sets (`Some(cron)`) or clears (`None`) the refresh schedule.
+    pub fn schedule_analysis(
+        &self,
+        session: &Session,
+        id: &str,
+        schedule: Option<&str>,
+    ) -> Result<SavedAnalysis, Error> {
+        let (normalized, next) = match schedule {
+            Some(expr) => {
+                let (normalized, next) = schedule_now(expr)?;
+                (Some(normalized), next)
+            }
+            None => (None, None),
+        };
+        let saved = self.store()?.saved_set_schedule(
+            &session.tenant_id,
+            &session.user_id,
+            id,
+            normalized.as_deref(),
+            next,
+        )?;
+        self.audit(session, "schedule", "ok", json!({"analysis_id": id, "schedule": normalized}))?;
+        Ok(saved)
+    }
+
+    /// The cached result when there is one, else runs the analysis (never offline).
+    pub async fn show_analysis(
+        &self,
+        session: &Session,
+        id: &str,
+        cancel: &Cancel,
+    ) -> Result<SavedAnswer, Error> {
+        let started = Instant::now();
+        let analysis = self.get_analysis(session, id)?;
+        if let Some(cached) = self.cached(session, &analysis)? {
+            return Ok(self.cached_answer(&analysis, cached, started, None));
+        }
+        if self.offline {
+            return Err(offline_miss(&analysis));
+        }
+        self.run_loaded(session, &analysis, cancel).await
+    }
+
+    /// Runs the analysis now and caches the result; offline, serves the cache instead.
+    pub async fn run_analysis(
+        &self,
+        session: &Session,
+        id: &str,
+        cancel: &Cancel,
+    ) -> Result<SavedAnswer, Error> {
+        let started = Instant::now();
+        let analysis = self.get_analysis(session, id)?;
+        if self.offline {
+            let cached = self.cached(session, &analysis)?.ok_or_else(|| offline_miss(&analysis))?;
+            return Ok(self.cached_answer(&analysis, cached, started, None));
+        }
+        self.run_loaded(session, &analysis, cancel).await
+    }
+
+    async fn run_loaded(
+        &self,
+        session: &Session,
+        analysis: &SavedAnalysis,
+        cancel: &Cancel,
+    ) -> Result<SavedAnswer, Error> {
+        let started = Instant::now();
+        let store = self.store()?;
+        let exec =
+            store.execution_start(&session.tenant_id, &session.user_id, &analysis.id, Trigger::Manual)?;
+        match self.refresh(session, analysis, &exec, Trigger::Manual, None, cancel).await {
+            Ok(fresh) => Ok(self.answer(analysis, fresh, started, false)),
+            Err(e) if e.code == ErrorCode::Engine => match self.cached(session, analysis)? {
+                // The warehouse is down: the last result, clearly marked, is better than nothing.
+                Some(cached) => Ok(self.cached_answer(analysis, cached, started, Some(e.message))),
+                None => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Runs one analysis for its execution `exec_id` and stores the outcome (result and execution in one
+    /// transaction). Audited as `run` whatever the outcome.
+    pub(crate) async fn refresh(
+        &self,
+        session: &Session,
+        analysis: &SavedAnalysis,
+        exec_id: &str,
+        trigger: Trigger,
+        next_refresh_at: Option<DateTime<Utc>>,
+        cancel: &Cancel,
+    ) -> Result<CachedResult, Error> {
+        let started = Instant::now();
+        let outcome = self.guard_and_run(session, &analysis.generated_sql, cancel).await;
+        let ms = round_ms(started.elapsed().as_secs_f64() * 1000.0);
+        let store = self.store()?;
+        let (tenant, user) = (&session.tenant_id, &session.user_id);
+        match outcome {
+            Ok((guarded, rs)) => {
+                let chart = chart_for(analysis, &rs);
+                let kind = serde_json::to_value(chart.kind).ok().and_then(|v| v.as_str().map(String::from));
+                let rows = rs.rows.len();
+                let cached = CachedResult {
+                    result: rs,
+                    chart,
+                    sql: guarded.sql,
+                    as_of: inda_store::timestamp(Utc::now()),
+                };
+                let cipher = self.cache_cipher()?;
+                store.execution_succeed(
+                    tenant,
+                    user,
+                    exec_id,
+                    &cached,
+                    &cipher,
+                    kind.as_deref(),
+                    next_refresh_at,
+                    trigger,
+                )?;
+                self.audit(
+                    session,
+                    "run",
+                    "ok",
+                    json!({"analysis_id": analysis.id, "trigger": trigger.as_str(), "sql": cached.sql, "rows": rows, "duration_ms": ms}),
+                )?;
+                Ok(cached)
+            }
+            Err(e) => {
+                store.execution_fail(tenant, user, exec_id, &e.message, next_refresh_at, trigger)?;
+                let outcome = if e.code == ErrorCode::GuardRejected { "rejected" } else { "error" };
+                self.audit(
+                    session,
+                    "run",
+                    outcome,
+                    json!({"analysis_id": analysis.id, "trigger": trigger.as_str(), "error": e.code.as_str(),
+                           "message": truncate(&e.message, 500), "duration_ms": ms}),
+                )?;
+                Err(e)
+            }
+        }
+    }
+
+    /// The decrypted cached result of an analysis the caller owns.
+    pub(crate) fn cached(
+        &self,
+        session: &Session,
+        analysis: &SavedAnalysis,
+    ) -> Result<Option<CachedResult>, Error> {
+        let cipher = self.cache_cipher()?;
+        self.store()?.cache_get(&session.tenant_id, &session.user_id, &analysis.id, &cipher)
+    }
+
+    fn cached_answer(
+        &self,
+        analysis: &SavedAnalysis,
+        cached: CachedResult,
+        started: Instant,
+        stale_reason: Option<String>,
+    ) -> SavedAnswer {
+        let mut answer = self.answer(analysis, cached, started, true);
+        answer.stale = stale_reason.is_some();
+        answer.stale_reason = stale_reason;
+        answer
+    }
+
+    fn answer(
+        &self,
+        analysis: &SavedAnalysis,
+        c: CachedResult,
+        started: Instant,
+        cached: bool,
+    ) -> SavedAnswer {
+        SavedAnswer {
+            answer: Answer {
+                question: None,
+                sql: c.sql,
+                row_count: c.result.rows.len(),
+                columns: c.result.columns,
+                rows: c.result.rows,
+                truncated: c.result.truncated,
+                chart: c.chart,
+                summary: None,
+                engine: self.warehouse().engine().to_string(),
+                provider: None,
+                elapsed_ms: round_ms(started.elapsed().as_secs_f64() * 1000.0),
+                conversation_id: None,
+                lang: None,
+                title: Some(analysis.name.clone()),
+            },
+            analysis_id: analysis.id.clone(),
+            name: analysis.name.clone(),
+            as_of: c.as_of,
+            cached,
+            stale: false,
+            stale_reason: None,
+        }
+    }
+}
+
+/// The chart of a fresh result: from the question's plan when it was saved from a question, from a chart
+/// spec stored with it when its columns still exist, else chosen from the result's shape.
+fn chart_for(analysis: &SavedAnalysis, rs: &ResultSet) -> ChartSpec {
+    let config = analysis.chart_config.as_ref();
+    if let Some(plan) = config
+        .and_then(|c| c.get("plan"))
+        .and_then(|p| serde_json::from_value::<inda_semantic::Plan>(p.clone()).ok())
+    {
+        return inda_semantic::choose_chart(rs, Some(&plan));
+    }
+    if let Some(spec) = config.and_then(|c| serde_json::from_value::<ChartSpec>(c.clone()).ok()) {
+        let has = |name: &String| rs.column_index(name).is_some();
+        if spec.x.iter().all(has) && spec.y.iter().all(has) {
+            return spec;
+        }
+    }
+    let mut chart = inda_semantic::choose_chart(rs, None);
+    chart.title = Some(analysis.name.clone());
+    chart
+}
+
+/// The normalized cron expression and its next slot after now.
+fn schedule_now(expr: &str) -> Result<(String, Option<DateTime<Utc>>), Error> {
+    let (normalized, schedule) = parse_schedule(expr)?;
+    Ok((normalized, next_refresh(&schedule, Utc::now())))
+}
+
+pub(crate) fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}

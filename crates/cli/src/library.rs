@@ -1,0 +1,217 @@
+//! The commands of the analyst's library: saved analyses, dashboards, exports and the scheduler. Like
+//! `commands`, each unpacks its arguments, calls one use case of `inda-app`, and prints.
+
+use crate::args::{DashboardCommand, ExportArgs, SavedCommand, SchedulerCommand};
+use crate::commands::block_on;
+use crate::output::{Format, print_answer, print_json, table};
+use inda_app::{App, DashboardView, ExportRequest, SaveRequest, SavedAnswer, SchedulerReport};
+use inda_core::{Error, Session};
+use inda_store::SavedAnalysis;
+
+pub fn saved(app: App, s: Session, cmd: SavedCommand, format: Format) -> Result<(), Error> {
+    match cmd {
+        SavedCommand::Save { name, question, sql, schedule, description } => {
+            let req = SaveRequest { name, description, question, sql, schedule };
+            let saved = app.save_analysis(&s, &req)?;
+            print_analysis(&saved, format)
+        }
+        SavedCommand::List => {
+            let list = app.list_analyses(&s)?;
+            if format == Format::Json {
+                return print_json(&list);
+            }
+            let headers: Vec<String> =
+                ["id", "name", "chart", "schedule", "next_refresh_at"].map(String::from).to_vec();
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.id.clone(),
+                        a.name.clone(),
+                        a.chart_type.clone().unwrap_or_default(),
+                        a.refresh_schedule.clone().unwrap_or_default(),
+                        a.next_refresh_at.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print!("{}", table(&headers, &rows));
+            Ok(())
+        }
+        SavedCommand::Show { id } => {
+            let answer =
+                block_on(|cancel| Box::pin(async move { app.show_analysis(&s, &id, &cancel).await }))?;
+            print_saved_answer(&answer, format)
+        }
+        SavedCommand::Run { id } => {
+            let answer =
+                block_on(|cancel| Box::pin(async move { app.run_analysis(&s, &id, &cancel).await }))?;
+            print_saved_answer(&answer, format)
+        }
+        SavedCommand::Delete { id } => {
+            app.delete_analysis(&s, &id)?;
+            if format == Format::Json {
+                print_json(&serde_json::json!({"id": id, "deleted": true}))
+            } else {
+                println!("deleted {id}");
+                Ok(())
+            }
+        }
+        SavedCommand::Schedule { id, cron, off } => {
+            let cron = if off { None } else { cron };
+            let saved = app.schedule_analysis(&s, &id, cron.as_deref())?;
+            print_analysis(&saved, format)
+        }
+        SavedCommand::History { id } => {
+            let runs = app.store()?.executions_list(&s.tenant_id, &s.user_id, &id)?;
+            if format == Format::Json {
+                return print_json(&runs);
+            }
+            let headers: Vec<String> =
+                ["started_at", "trigger", "status", "rows", "error"].map(String::from).to_vec();
+            let rows: Vec<Vec<String>> = runs
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.started_at.clone(),
+                        r.trigger.clone(),
+                        r.status.clone(),
+                        r.rows.map(|n| n.to_string()).unwrap_or_default(),
+                        r.error.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print!("{}", table(&headers, &rows));
+            Ok(())
+        }
+    }
+}
+
+pub fn dashboard(app: App, s: Session, cmd: DashboardCommand, format: Format) -> Result<(), Error> {
+    match cmd {
+        DashboardCommand::Create { name } => print_dashboard(&app.create_dashboard(&s, &name)?, format),
+        DashboardCommand::Add { dashboard_id, analysis_id } => {
+            print_dashboard(&app.dashboard_add(&s, &dashboard_id, &analysis_id)?, format)
+        }
+        DashboardCommand::Remove { dashboard_id, analysis_id } => {
+            print_dashboard(&app.dashboard_remove(&s, &dashboard_id, &analysis_id)?, format)
+        }
+        DashboardCommand::Show { id } => {
+            let view =
+                block_on(|cancel| Box::pin(async move { app.show_dashboard(&s, &id, &cancel).await }))?;
+            print_dashboard(&view, format)
+        }
+        DashboardCommand::List => {
+            let list = app.list_dashboards(&s)?;
+            if format == Format::Json {
+                return print_json(&list);
+            }
+            let headers: Vec<String> = ["id", "name", "updated_at"].map(String::from).to_vec();
+            let rows: Vec<Vec<String>> =
+                list.iter().map(|d| vec![d.id.clone(), d.name.clone(), d.updated_at.clone()]).collect();
+            print!("{}", table(&headers, &rows));
+            Ok(())
+        }
+    }
+}
+
+pub fn export(app: App, s: Session, args: ExportArgs, format: Format) -> Result<(), Error> {
+    let req =
+        ExportRequest { analysis: args.analysis, dashboard: args.dashboard, format: args.to, out: args.out };
+    let summary = block_on(|cancel| Box::pin(async move { app.export(&s, &req, &cancel).await }))?;
+    if format == Format::Json {
+        print_json(&serde_json::json!({"path": summary.path, "rows": summary.rows, "bytes": summary.bytes}))
+    } else {
+        println!("wrote {} ({} rows, {} bytes)", summary.path, summary.rows, summary.bytes);
+        Ok(())
+    }
+}
+
+pub fn scheduler(app: App, cmd: SchedulerCommand, format: Format) -> Result<(), Error> {
+    let SchedulerCommand::Run { once } = cmd;
+    app.dir.check_owned()?;
+    let print = move |report: &SchedulerReport| {
+        if format == Format::Json {
+            let _ = print_json(report);
+        } else {
+            println!(
+                "{} due, {} ran ({} ok, {} failed), {} already running elsewhere",
+                report.due, report.ran, report.ok, report.failed, report.skipped
+            );
+            for r in &report.runs {
+                println!(
+                    "  {} {} {}",
+                    r.analysis_id,
+                    r.status,
+                    r.error.as_deref().unwrap_or(&r.rows.map(|n| format!("{n} rows")).unwrap_or_default())
+                );
+            }
+        }
+    };
+    if once {
+        let report =
+            block_on(|cancel| Box::pin(async move { app.run_due(chrono::Utc::now(), &cancel).await }))?;
+        print(&report);
+        Ok(())
+    } else {
+        block_on(|cancel| Box::pin(async move { app.run_scheduler(&cancel, &print).await }))
+    }
+}
+
+fn print_analysis(a: &SavedAnalysis, format: Format) -> Result<(), Error> {
+    if format == Format::Json {
+        return print_json(a);
+    }
+    println!(
+        "{}  {}{}",
+        a.id,
+        a.name,
+        a.refresh_schedule
+            .as_deref()
+            .map(|s| format!("  (refresh: {s}, next {})", a.next_refresh_at.as_deref().unwrap_or("-")))
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
+fn print_saved_answer(a: &SavedAnswer, format: Format) -> Result<(), Error> {
+    if format == Format::Json {
+        return print_json(a);
+    }
+    print_answer(&a.answer, format)?;
+    if format == Format::Table {
+        let source = if a.stale {
+            format!(
+                "cached result as of {} (STALE: {})",
+                a.as_of,
+                a.stale_reason.as_deref().unwrap_or("the warehouse failed")
+            )
+        } else if a.cached {
+            format!("cached result as of {}", a.as_of)
+        } else {
+            format!("refreshed at {}", a.as_of)
+        };
+        println!("{source}");
+    }
+    Ok(())
+}
+
+fn print_dashboard(d: &DashboardView, format: Format) -> Result<(), Error> {
+    if format == Format::Json {
+        return print_json(d);
+    }
+    println!("{}  {}", d.dashboard.id, d.dashboard.name);
+    for t in &d.tiles {
+        let what = match (&t.result, &t.error) {
+            (Some(r), _) => format!(
+                "{} rows, {}{}",
+                r.answer.row_count,
+                if r.cached { format!("cached as of {}", r.as_of) } else { "fresh".into() },
+                if r.stale { " (stale)" } else { "" }
+            ),
+            (None, Some(e)) => format!("error: {}", e.message),
+            (None, None) => String::new(),
+        };
+        println!("  {}. {}  {}  {}", t.tile.position, t.tile.analysis_id, t.tile.name, what);
+    }
+    Ok(())
+}

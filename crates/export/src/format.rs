@@ -1,0 +1,256 @@
+//! Locale formats for what people read in images and PDFs (numbers, percentages, dates) and the few labels the
+//! exports print. CSV and XLSX keep machine formats instead: CSV is plain `Value::to_text`, XLSX stores typed
+//! cells and lets Excel apply the reader's locale.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use inda_core::Value;
+
+/// Language of labels and number/date formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Es,
+}
+
+impl Lang {
+    fn separators(self) -> (char, char) {
+        // (thousands, decimal)
+        match self {
+            Lang::En => (',', '.'),
+            Lang::Es => ('.', ','),
+        }
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = inda_core::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "en" => Ok(Lang::En),
+            "es" => Ok(Lang::Es),
+            other => Err(inda_core::Error::usage(format!("unknown language '{other}': choose en or es"))),
+        }
+    }
+}
+
+/// Labels printed by the exports.
+pub(crate) struct Labels {
+    pub no_data: &'static str,
+    pub as_of: &'static str,
+    pub more_rows: &'static str,
+    pub about: &'static str,
+    pub title: &'static str,
+    pub sql: &'static str,
+    pub rows: &'static str,
+    pub other: &'static str,
+    pub truncated: &'static str,
+    /// Category label for NULL keys in charts.
+    pub null: &'static str,
+}
+
+pub(crate) fn labels(lang: Lang) -> Labels {
+    match lang {
+        Lang::En => Labels {
+            no_data: "No data",
+            as_of: "As of",
+            more_rows: "more rows",
+            about: "About",
+            title: "Title",
+            sql: "SQL",
+            rows: "Rows",
+            other: "Other",
+            truncated: "result was cut at the row limit",
+            null: "(empty)",
+        },
+        Lang::Es => Labels {
+            no_data: "Sin datos",
+            as_of: "Datos a",
+            more_rows: "filas más",
+            about: "Acerca de",
+            title: "Título",
+            sql: "SQL",
+            rows: "Filas",
+            other: "Otros",
+            truncated: "el resultado se cortó en el límite de filas",
+            null: "(vacío)",
+        },
+    }
+}
+
+/// Groups the integer digits of an unsigned digit string: `1234567` → `1,234,567` (en).
+fn group(digits: &str, sep: char) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Localizes a plain decimal text (`-1234.50` → `-1.234,50` in es). Works on text so decimals stay exact.
+pub(crate) fn localize_decimal_text(text: &str, lang: Lang) -> String {
+    let (thousands, decimal) = lang.separators();
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    if !int.bytes().all(|b| b.is_ascii_digit()) {
+        return text.to_string(); // inf, NaN, exponent forms: leave as they are
+    }
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    out.push_str(&group(int, thousands));
+    if let Some(f) = frac {
+        out.push(decimal);
+        out.push_str(f);
+    }
+    out
+}
+
+/// A number with exactly `decimals` decimals, grouped: en `1,234.5`, es `1.234,5`.
+pub(crate) fn number(v: f64, decimals: usize, lang: Lang) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let text = format!("{v:.decimals$}");
+    // Avoid "-0" / "-0.0" after rounding.
+    let text = if text.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+        text.trim_start_matches('-').to_string()
+    } else {
+        text
+    };
+    localize_decimal_text(&text, lang)
+}
+
+/// A number with as many decimals as it needs (at most 2; 4 for tiny values).
+pub(crate) fn number_auto(v: f64, lang: Lang) -> String {
+    let a = v.abs();
+    let decimals = if v.fract() == 0.0 || a >= 1000.0 {
+        0
+    } else if a >= 1.0 {
+        2
+    } else {
+        4
+    };
+    let s = number(v, decimals, lang);
+    trim_zeros(&s, lang)
+}
+
+fn trim_zeros(s: &str, lang: Lang) -> String {
+    let (_, decimal) = lang.separators();
+    if s.contains(decimal) {
+        s.trim_end_matches('0').trim_end_matches(decimal).to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Compact axis labels: `1.2M`, `15K` (en) / `1,2 M`, `15 mil` (es) for large values.
+pub(crate) fn number_compact(v: f64, lang: Lang) -> String {
+    let a = v.abs();
+    let (div, suffix_en, suffix_es) = if a >= 1e9 {
+        (1e9, "B", " mil M")
+    } else if a >= 1e6 {
+        (1e6, "M", " M")
+    } else if a >= 1e4 {
+        (1e3, "K", " mil")
+    } else {
+        return number_auto(v, lang);
+    };
+    let s = trim_zeros(&number(v / div, 1, lang), lang);
+    format!("{s}{}", if lang == Lang::En { suffix_en } else { suffix_es })
+}
+
+/// A fraction as a percentage with one decimal: 0.1234 → `12.3%` (en), `12,3 %` (es).
+pub(crate) fn percent(v: f64, lang: Lang) -> String {
+    let s = number(v * 100.0, 1, lang);
+    match lang {
+        Lang::En => format!("{s}%"),
+        Lang::Es => format!("{s} %"),
+    }
+}
+
+pub(crate) fn date(d: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::En => d.format("%Y-%m-%d").to_string(),
+        Lang::Es => d.format("%d/%m/%Y").to_string(),
+    }
+}
+
+pub(crate) fn timestamp(t: NaiveDateTime, lang: Lang) -> String {
+    match lang {
+        Lang::En => t.format("%Y-%m-%d %H:%M").to_string(),
+        Lang::Es => t.format("%d/%m/%Y %H:%M").to_string(),
+    }
+}
+
+/// A cell as a person reads it in a table image or PDF.
+pub(crate) fn cell(v: &Value, is_percent: bool, lang: Lang) -> String {
+    match v {
+        Value::Int(_) | Value::Float(_) | Value::Decimal { .. } if is_percent => {
+            v.as_f64().map(|f| percent(f, lang)).unwrap_or_default()
+        }
+        Value::Int(i) => localize_decimal_text(&i.to_string(), lang),
+        Value::Float(f) => number_auto(*f, lang),
+        Value::Decimal { .. } => localize_decimal_text(&v.to_text(), lang),
+        Value::Date(d) => date(*d, lang),
+        Value::Timestamp(t) => timestamp(*t, lang),
+        Value::Bool(b) => match (lang, b) {
+            (Lang::Es, true) => "sí".to_string(),
+            (Lang::Es, false) => "no".to_string(),
+            _ => b.to_string(),
+        },
+        // One line per cell: images and PDF cells draw single lines.
+        Value::Text(s) if s.contains(['\n', '\r', '\t']) => s.replace(['\n', '\r', '\t'], " "),
+        other => other.to_text(),
+    }
+}
+
+/// Shortens `s` to at most `max` characters, ending with `…` when cut.
+pub(crate) fn ellipsize(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_the_locale() {
+        assert_eq!(number(1234.5, 1, Lang::En), "1,234.5");
+        assert_eq!(number(1234.5, 1, Lang::Es), "1.234,5");
+        assert_eq!(number(-1234567.0, 0, Lang::En), "-1,234,567");
+        assert_eq!(number(-0.0001, 1, Lang::En), "0.0");
+        assert_eq!(number_auto(0.5, Lang::Es), "0,5");
+        assert_eq!(number_auto(12.0, Lang::En), "12");
+        assert_eq!(percent(0.1234, Lang::En), "12.3%");
+        assert_eq!(percent(0.1234, Lang::Es), "12,3 %");
+        assert_eq!(number_compact(1_500_000.0, Lang::En), "1.5M");
+        assert_eq!(number_compact(25_000.0, Lang::Es), "25 mil");
+        assert_eq!(localize_decimal_text("-1234.50", Lang::Es), "-1.234,50");
+        assert_eq!(localize_decimal_text("123", Lang::En), "123");
+    }
+
+    #[test]
+    fn cells_and_dates() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
+        assert_eq!(cell(&Value::Date(d), false, Lang::Es), "01/03/2026");
+        assert_eq!(cell(&Value::Decimal { units: 123450, scale: 2 }, false, Lang::En), "1,234.50");
+        assert_eq!(cell(&Value::Float(0.25), true, Lang::En), "25.0%");
+        assert_eq!(ellipsize("abcdef", 4), "abc…");
+    }
+}

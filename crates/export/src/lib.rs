@@ -1,0 +1,201 @@
+//! Exports of inDigital Analytics results to files: CSV, XLSX, PNG, SVG and PDF.
+//!
+//! **For:** turning an already-computed [`ResultSet`] plus its [`ChartSpec`] (a saved analysis, or each tile of a
+//! dashboard) into a file an analyst can share, written atomically so a crash never leaves a half-written file
+//! under the requested name. The chart renderers ([`render_chart_svg`], [`render_chart_png`]) are public so the
+//! app can reuse them for thumbnails.
+//!
+//! **Not for:** running queries, reading the store, or deciding what a chart shows: callers hand over results
+//! that already passed the tenant guard, and the chart spec the question engine chose. This crate does no
+//! network or warehouse I/O, only file writes under the path it is given.
+//!
+//! Layout: [`ExportFormat`] chooses the writer (`csv.rs`, `xlsx.rs`, `chart/` for PNG/SVG via plotters,
+//! `pdf.rs`); `atomic.rs` owns the temp-file-and-rename protocol; `format.rs` holds locale number and date
+//! formats and the few translated labels.
+
+mod atomic;
+mod chart;
+mod csv;
+mod format;
+mod pdf;
+mod xlsx;
+
+use inda_core::{ChartSpec, Error, ResultSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+pub use format::Lang;
+
+/// The file formats an export can produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+    Png,
+    Svg,
+    Pdf,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 5] =
+        [ExportFormat::Csv, ExportFormat::Xlsx, ExportFormat::Png, ExportFormat::Svg, ExportFormat::Pdf];
+
+    /// The name used on the command line (`csv`, `xlsx`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Png => "png",
+            ExportFormat::Svg => "svg",
+            ExportFormat::Pdf => "pdf",
+        }
+    }
+
+    /// The usual file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ExportFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let wanted = s.trim().to_ascii_lowercase();
+        ExportFormat::ALL.into_iter().find(|f| f.as_str() == wanted).ok_or_else(|| {
+            Error::usage(format!("unknown export format '{s}': choose one of csv, xlsx, png, svg, pdf"))
+        })
+    }
+}
+
+/// One thing to export: a saved analysis, or one tile of a dashboard.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportItem<'a> {
+    pub title: &'a str,
+    pub result: &'a ResultSet,
+    pub chart: &'a ChartSpec,
+    /// The SQL that ran (shown in the XLSX "About" sheet).
+    pub sql: &'a str,
+    /// ISO timestamp of the run the result comes from.
+    pub as_of: &'a str,
+}
+
+/// How to render. `width`/`height` are the chart image size in pixels (per item; a dashboard image tiles them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportOptions {
+    pub lang: Lang,
+    /// Start CSV files with a UTF-8 byte order mark so Excel detects the encoding.
+    pub csv_bom: bool,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions { lang: Lang::En, csv_bom: false, width: 1200, height: 675 }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportReport {
+    pub path: PathBuf,
+    /// Data rows written over all items (for images: rows the charts were drawn from).
+    pub rows: usize,
+    pub bytes: u64,
+}
+
+/// Largest image side we agree to render; beyond this a typo (`--width 120000`) would allocate gigabytes.
+const MAX_SIDE: u32 = 8000;
+
+/// Writes `items` (one for an analysis, several for a dashboard) to `out` ATOMICALLY: render into a temp file
+/// in the same directory (unique name), fsync, then rename over `out`; on any error or panic no file is left
+/// under `out` and the temp file is removed. A process killed mid-export leaves at most a temp file named
+/// `.<out-name>.tmp-*`, never a half-written `out`.
+///
+/// Several items: CSV writes each item's title on its own line, then its table, with an empty line between
+/// items; XLSX writes a sheet per item; PNG/SVG draw one image with the charts in a 2-column grid; PDF writes a
+/// page per item.
+pub fn export(
+    items: &[ExportItem],
+    format: ExportFormat,
+    out: &Path,
+    opts: &ExportOptions,
+) -> Result<ExportReport, Error> {
+    export_titled(None, items, format, out, opts)
+}
+
+/// [`export`] with a document title (a dashboard's name): shown above a dashboard image, on the PDF pages and in
+/// the XLSX "About" sheet.
+pub fn export_titled(
+    doc_title: Option<&str>,
+    items: &[ExportItem],
+    format: ExportFormat,
+    out: &Path,
+    opts: &ExportOptions,
+) -> Result<ExportReport, Error> {
+    if items.is_empty() {
+        return Err(Error::usage("nothing to export: no analysis or dashboard tile given"));
+    }
+    check_size(opts)?;
+    let rows: usize = items.iter().map(|i| i.result.rows.len()).sum();
+    let bytes = atomic::write_atomic(out, |file| match format {
+        ExportFormat::Csv => csv::write_csv(items, opts, file),
+        ExportFormat::Xlsx => xlsx::write_xlsx(doc_title, items, opts, file),
+        ExportFormat::Png => {
+            let png = chart::render_items_png(doc_title, items, opts)?;
+            atomic::write_all(file, &png)
+        }
+        ExportFormat::Svg => {
+            let svg = chart::render_items_svg(doc_title, items, opts)?;
+            atomic::write_all(file, svg.as_bytes())
+        }
+        ExportFormat::Pdf => pdf::write_pdf(doc_title, items, opts, file),
+    })?;
+    Ok(ExportReport { path: out.to_path_buf(), rows, bytes })
+}
+
+/// Chart rendering used by png/svg/pdf (also used later for thumbnails): an SVG document.
+pub fn render_chart_svg(item: &ExportItem, opts: &ExportOptions) -> Result<String, Error> {
+    check_size(opts)?;
+    catch_panics("rendering the chart", || chart::render_items_svg(None, std::slice::from_ref(item), opts))
+}
+
+/// Chart rendering used by png/svg/pdf: PNG bytes of `opts.width` × `opts.height` pixels.
+pub fn render_chart_png(item: &ExportItem, opts: &ExportOptions) -> Result<Vec<u8>, Error> {
+    check_size(opts)?;
+    catch_panics("rendering the chart", || chart::render_items_png(None, std::slice::from_ref(item), opts))
+}
+
+/// Runs `f`, turning a panic (a renderer bug on odd data) into an `internal` error so one bad chart does not
+/// take the whole process down.
+pub(crate) fn catch_panics<T>(context: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(Error::internal(format!("export failed while {context}: {what}")))
+        }
+    }
+}
+
+fn check_size(opts: &ExportOptions) -> Result<(), Error> {
+    let ok = |v: u32| (100..=MAX_SIDE).contains(&v);
+    if ok(opts.width) && ok(opts.height) {
+        Ok(())
+    } else {
+        Err(Error::usage(format!(
+            "image size {}x{} is out of range: width and height must be between 100 and {MAX_SIDE} pixels",
+            opts.width, opts.height
+        )))
+    }
+}

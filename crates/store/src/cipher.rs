@@ -1,0 +1,181 @@
+//! Encryption at rest of cached results: AES-256-GCM over each serialized result, a fresh random 96-bit nonce
+//! per blob, and the owner and analysis (`tenant_id|user_id|analysis_id`) as associated data, so that a blob
+//! copied into another row, user or tenant fails to decrypt instead of being served there.
+//!
+//! The key comes from a [`CacheKeySource`]; [`FileKeySource`] keeps it in `<data_dir>/keys/cache.key`
+//! (the OS keyring is a later source behind the same trait). A missing, wrong or damaged key makes the cache
+//! unreadable with a clear error, never garbage.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use inda_core::{Error, Secret};
+use rand::RngCore;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const NONCE_LEN: usize = 12;
+const KEY_LEN: usize = 32;
+/// Leading byte of every blob, so that a later format can be told apart.
+const FORMAT_V1: u8 = 1;
+
+/// Where the cache key comes from.
+pub trait CacheKeySource: Send + Sync {
+    /// The 256-bit key, creating it on first use when the source can.
+    fn key(&self) -> Result<Secret<[u8; KEY_LEN]>, Error>;
+}
+
+/// The key in a file of 32 random bytes, readable by the owner only.
+#[derive(Debug, Clone)]
+pub struct FileKeySource {
+    path: PathBuf,
+}
+
+impl FileKeySource {
+    /// The key file of a data dir: `<root>/keys/cache.key`.
+    pub fn in_data_dir(root: &Path) -> Self {
+        FileKeySource { path: root.join("keys").join("cache.key") }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read(&self) -> Result<Option<Secret<[u8; KEY_LEN]>>, Error> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => {
+                let key: [u8; KEY_LEN] = bytes.as_slice().try_into().map_err(|_| {
+                    Error::internal(format!(
+                        "the cache key {} is damaged ({} bytes, expected {KEY_LEN}): cached results cannot be read",
+                        self.path.display(),
+                        bytes.len()
+                    ))
+                })?;
+                Ok(Some(Secret::new(key)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::internal(format!("cannot read the cache key {}: {e}", self.path.display()))),
+        }
+    }
+
+    fn create(&self) -> Result<(), Error> {
+        let cannot = |e: std::io::Error| {
+            Error::internal(format!("cannot create the cache key {}: {e}", self.path.display()))
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(cannot)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(cannot)?;
+            }
+        }
+        let mut key = [0u8; KEY_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        let mut opts = std::fs::OpenOptions::new();
+        // create_new: two processes racing to create the key must not overwrite each other's.
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            // The mode is set at creation, so the key is never readable by others, not even for an instant.
+            opts.mode(0o600);
+        }
+        match opts.open(&self.path) {
+            Ok(mut f) => {
+                f.write_all(&key).map_err(cannot)?;
+                f.sync_all().map_err(cannot)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(cannot(e)),
+        }
+    }
+}
+
+impl CacheKeySource for FileKeySource {
+    fn key(&self) -> Result<Secret<[u8; KEY_LEN]>, Error> {
+        if let Some(key) = self.read()? {
+            return Ok(key);
+        }
+        self.create()?;
+        // Another process may have won the race and still be writing its 32 bytes: wait briefly for them.
+        for _ in 0..50 {
+            match self.read() {
+                Ok(Some(key)) => return Ok(key),
+                Ok(None) => {}
+                Err(e) if e.message.contains("damaged") => {}
+                Err(e) => return Err(e),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        self.read()?.ok_or_else(|| Error::internal("the cache key could not be created"))
+    }
+}
+
+/// Encrypts and decrypts cached-result blobs with one key.
+pub struct CacheCipher {
+    aead: Aes256Gcm,
+}
+
+impl std::fmt::Debug for CacheCipher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CacheCipher(<redacted>)")
+    }
+}
+
+/// The associated data binding a blob to its row.
+fn associated_data(tenant_id: &str, user_id: &str, analysis_id: &str) -> Vec<u8> {
+    format!("{tenant_id}|{user_id}|{analysis_id}").into_bytes()
+}
+
+impl CacheCipher {
+    pub fn new(source: &dyn CacheKeySource) -> Result<CacheCipher, Error> {
+        let key = source.key()?;
+        let aead = Aes256Gcm::new_from_slice(key.expose())
+            .map_err(|_| Error::internal("the cache key has the wrong length"))?;
+        Ok(CacheCipher { aead })
+    }
+
+    /// `version || nonce || ciphertext+tag`.
+    pub fn encrypt(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        analysis_id: &str,
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let aad = associated_data(tenant_id, user_id, analysis_id);
+        let sealed = self
+            .aead
+            .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad: &aad })
+            .map_err(|_| Error::internal("cannot encrypt the cached result"))?;
+        let mut blob = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
+        blob.push(FORMAT_V1);
+        blob.extend_from_slice(&nonce);
+        blob.extend_from_slice(&sealed);
+        Ok(blob)
+    }
+
+    /// The plaintext, or an error when the blob was altered, moved to another row, or sealed with another key.
+    pub fn decrypt(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        analysis_id: &str,
+        blob: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        let unreadable = || {
+            Error::internal(
+                "the cached result cannot be decrypted (wrong cache key, or the data was altered); run the analysis again",
+            )
+        };
+        if blob.len() < 1 + NONCE_LEN + 16 || blob[0] != FORMAT_V1 {
+            return Err(unreadable());
+        }
+        let (nonce, sealed) = blob[1..].split_at(NONCE_LEN);
+        let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| unreadable())?;
+        let aad = associated_data(tenant_id, user_id, analysis_id);
+        self.aead.decrypt(&Nonce::from(nonce), Payload { msg: sealed, aad: &aad }).map_err(|_| unreadable())
+    }
+}
