@@ -21,6 +21,7 @@ pub use dashboards::{Dashboard, Tile};
 pub use saved::{DueAnalysis, Execution, NewAnalysis, SavedAnalysis, Trigger};
 
 use inda_core::Error;
+use migrations::MigrationError;
 use rusqlite::Connection;
 use std::path::Path;
 use std::sync::Mutex;
@@ -36,6 +37,22 @@ pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+fn migration_error(e: MigrationError) -> Error {
+    match e {
+        MigrationError::Sqlite(e) => db_error(e),
+        MigrationError::TooNew { current, latest } => Error::internal(format!(
+            "the local store is at schema version {current}, newer than this app ({latest}): update the app"
+        )),
+    }
+}
+
 pub(crate) fn db_error(e: rusqlite::Error) -> Error {
     Error::internal(format!("local store: {e}"))
 }
@@ -47,21 +64,38 @@ impl Store {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let conn = Connection::open(path).map_err(db_error)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_error)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(db_error)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_error)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(db_error)?;
-        let mut conn = conn;
+        // SQLite answers BUSY at once, without waiting on the busy handler, when two connections race to
+        // switch a new file to WAL or to upgrade a read lock (it would otherwise deadlock). Parallel CLI
+        // processes opening a fresh data dir hit exactly that, so the whole opening sequence is retried.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        let mut pause = std::time::Duration::from_millis(5);
+        loop {
+            match Self::open_once(path) {
+                Ok(conn) => return Ok(Store { conn: Mutex::new(conn) }),
+                Err(MigrationError::Sqlite(e)) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(200));
+                }
+                Err(e) => return Err(migration_error(e)),
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Connection, MigrationError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::apply(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn) })
+        Ok(conn)
     }
 
     /// An in-memory store, for tests.
     pub fn in_memory() -> Result<Store, Error> {
         let mut conn = Connection::open_in_memory().map_err(db_error)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db_error)?;
-        migrations::apply(&mut conn)?;
+        migrations::apply(&mut conn).map_err(migration_error)?;
         Ok(Store { conn: Mutex::new(conn) })
     }
 

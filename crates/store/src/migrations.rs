@@ -2,8 +2,7 @@
 //! records how many have run. Pending migrations run in one transaction, so a crash leaves a consistent
 //! version.
 
-use crate::{audit, cache, conversations, dashboards, db_error, saved};
-use inda_core::Error;
+use crate::{audit, cache, conversations, dashboards, saved};
 use rusqlite::{Connection, TransactionBehavior};
 
 const MIGRATIONS: &[&str] = &[
@@ -14,24 +13,35 @@ const MIGRATIONS: &[&str] = &[
     dashboards::MIGRATION_5,
 ];
 
-pub fn apply(conn: &mut Connection) -> Result<(), Error> {
+/// Why migrations could not run: SQLite said no (perhaps only busy, which the caller retries), or the file
+/// belongs to a newer app.
+pub enum MigrationError {
+    Sqlite(rusqlite::Error),
+    TooNew { current: i64, latest: i64 },
+}
+
+impl From<rusqlite::Error> for MigrationError {
+    fn from(e: rusqlite::Error) -> Self {
+        MigrationError::Sqlite(e)
+    }
+}
+
+pub fn apply(conn: &mut Connection) -> Result<(), MigrationError> {
     let latest = MIGRATIONS.len() as i64;
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db_error)?;
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > latest {
-        return Err(Error::internal(format!(
-            "the local store is at schema version {current}, newer than this app ({latest}): update the app"
-        )));
+        return Err(MigrationError::TooNew { current, latest });
     }
     if current == latest {
         return Ok(());
     }
     // Two processes may open a new store at once (the CLI is often run in parallel): take the write lock
     // first and read the version again under it, so each migration runs exactly once.
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_error)?;
-    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db_error)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
-        tx.execute_batch(sql).map_err(db_error)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(db_error)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
     }
-    tx.commit().map_err(db_error)
+    Ok(tx.commit()?)
 }
