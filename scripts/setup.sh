@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 
 need_apt=()
-for pkg in build-essential pkg-config python3 ca-certificates; do
+for pkg in build-essential pkg-config python3 ca-certificates gnome-keyring dbus dbus-x11; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

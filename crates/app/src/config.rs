@@ -1,4 +1,5 @@
-//! `config.toml` in the data dir: trusted token issuers, query limits, and app settings (`[app] offline`).
+//! `config.toml` in the data dir: trusted token issuers, query limits, app settings (`[app] offline`) and
+//! where secrets go without an OS keyring (`[secrets] fallback`).
 
 use crate::DataDir;
 use inda_auth::AuthConfig;
@@ -15,6 +16,24 @@ pub struct Config {
     pub query: QueryConfig,
     #[serde(default)]
     pub app: AppSettings,
+    #[serde(default)]
+    pub secrets: SecretsConfig,
+}
+
+/// `[secrets]`: where secrets go when the OS has no keyring.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SecretsConfig {
+    /// `"refuse"` (the default) or `"file"`: a 0600 file in the data dir, with a warning each time.
+    #[serde(default)]
+    pub fallback: SecretsFallback,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretsFallback {
+    #[default]
+    Refuse,
+    File,
 }
 
 /// `[app]`: how the app behaves.

@@ -32,6 +32,10 @@ impl DataDir {
     pub fn config(&self) -> PathBuf {
         self.root.join("config.toml")
     }
+    /// Who is signed in (tenant and user; the token itself is in the OS keyring).
+    pub fn signed_in(&self) -> PathBuf {
+        self.root.join("session.json")
+    }
     pub fn semantic_override(&self) -> PathBuf {
         self.root.join("semantic.yaml")
     }

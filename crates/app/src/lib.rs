@@ -18,14 +18,17 @@ pub use scheduler::SchedulerReport;
 mod config;
 mod data_dir;
 pub mod eval;
+mod signin;
 mod sql;
+pub use signin::{REFRESH_DUE_SECONDS, SessionInfo, SignIn, SignedInUser};
 pub use sql::Origin;
 
 pub use answer::Answer;
-pub use config::{AppSettings, Config};
+pub use config::{AppSettings, Config, SecretsConfig, SecretsFallback};
 pub use data_dir::DataDir;
 
 use inda_core::{Error, Session};
+
 use inda_store::{CacheCipher, FileKeySource, Store};
 use inda_warehouse::{EmbeddedWarehouse, QueryLimits, Warehouse};
 use std::sync::{Arc, OnceLock};
@@ -38,6 +41,7 @@ pub struct App {
     warehouse: Arc<dyn Warehouse>,
     semantic: OnceLock<Arc<inda_semantic::SemanticModel>>,
     cipher: OnceLock<Arc<CacheCipher>>,
+    keyring: OnceLock<Arc<inda_secrets::Keyring>>,
     /// Serve saved analyses, dashboards and exports from the cache only (`--offline`, `[app] offline`).
     pub offline: bool,
 }
@@ -56,6 +60,7 @@ impl App {
             warehouse,
             semantic: OnceLock::new(),
             cipher: OnceLock::new(),
+            keyring: OnceLock::new(),
             offline,
         })
     }
@@ -100,16 +105,6 @@ impl App {
 
     pub fn limits(&self) -> QueryLimits {
         self.config.query.limits()
-    }
-
-    /// The session a token grants, checked against this data dir's issuers.
-    pub fn session(&self, token: Option<&str>) -> Result<Session, Error> {
-        let token = token.ok_or_else(|| {
-            Error::auth(
-                "no token: open the app from the CRM, or pass --token / INDA_TOKEN (see `inda token mint`)",
-            )
-        })?;
-        inda_auth::validate_token(token, &self.config.auth, self.dir.root(), now())
     }
 
     /// Mints a development token (see `inda token mint`).

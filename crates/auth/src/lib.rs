@@ -5,11 +5,13 @@
 //! (the SQL guard). The tenant of a [`inda_core::Session`] comes only from a token this crate verified.
 
 mod claims;
+mod deeplink;
 mod devkey;
 mod issuer;
 mod validate;
 
 pub use claims::Claims;
+pub use deeplink::{DeepLink, LinkTarget, SCHEME, parse_deep_link};
 pub use devkey::{DEV_ISSUER, MintRequest, mint_dev_token};
 pub use issuer::{AuthConfig, IssuerConfig, KeyAlgorithm};
-pub use validate::{LEEWAY_SECONDS, validate_token};
+pub use validate::{Expiry, LEEWAY_SECONDS, Verified, validate_token, verify_token};

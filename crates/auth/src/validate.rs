@@ -12,10 +12,40 @@ pub const LEEWAY_SECONDS: u64 = 30;
 /// Tokens larger than this are refused before any parsing.
 const MAX_TOKEN_LEN: usize = 8 * 1024;
 
+/// Whether an expired token still proves who the user is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// Queries and every other live use: an expired token is refused.
+    Enforce,
+    /// Reading the user's own cached results offline, with the token the keyring kept from their last
+    /// sign-in: signature and claims still must hold.
+    Allow,
+}
+
+/// A verified token: its session, and the issuer that signed it.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub session: Session,
+    pub issuer: String,
+    /// Where the issuer hands out a fresh deep link (see `[[auth.issuer]] refresh_url`).
+    pub refresh_url: Option<String>,
+}
+
 /// Verifies `token` against the configured issuers and returns the session it grants.
 ///
 /// Every failure is the `auth` error with a message that never repeats the token.
 pub fn validate_token(token: &str, config: &AuthConfig, data_dir: &Path, now: i64) -> Result<Session, Error> {
+    verify_token(token, config, data_dir, now, Expiry::Enforce).map(|v| v.session)
+}
+
+/// [`validate_token`], with the issuer and a choice about expiry.
+pub fn verify_token(
+    token: &str,
+    config: &AuthConfig,
+    data_dir: &Path,
+    now: i64,
+    expiry: Expiry,
+) -> Result<Verified, Error> {
     let token = token.trim();
     if token.is_empty() {
         return Err(Error::auth("no token: sign in from the CRM, or pass --token / INDA_TOKEN"));
@@ -31,19 +61,19 @@ pub fn validate_token(token: &str, config: &AuthConfig, data_dir: &Path, now: i6
             "no token issuer is configured in this data dir (run `inda token mint` for development)",
         ));
     }
-    let mut keys: Vec<VerifyingKey> = Vec::new();
+    let mut keys: Vec<(VerifyingKey, Option<String>)> = Vec::new();
     for issuer in &config.issuers {
         // Pinning: an issuer only ever verifies with its own algorithm, so an RS256 public key can never be
         // used as an HS256 secret (algorithm confusion).
         if issuer.algorithm.jwt() == header.alg {
-            keys.push(issuer.load(data_dir)?);
+            keys.push((issuer.load(data_dir)?, issuer.refresh_url.clone()));
         }
     }
     if keys.is_empty() {
         return Err(Error::auth(format!("no configured issuer signs with {:?}", header.alg)));
     }
     let mut last = Error::auth("the token signature is not valid");
-    for key in &keys {
+    for (key, refresh_url) in &keys {
         if let Some(kid) = &header.kid
             && keys.len() > 1
             && key.name != *kid
@@ -57,8 +87,14 @@ pub fn validate_token(token: &str, config: &AuthConfig, data_dir: &Path, now: i6
             {
                 continue;
             }
-            match check(token, key, decoding, now) {
-                Ok(session) => return Ok(session),
+            match check(token, key, decoding, now, expiry) {
+                Ok(session) => {
+                    return Ok(Verified {
+                        session,
+                        issuer: key.name.clone(),
+                        refresh_url: refresh_url.clone(),
+                    });
+                }
                 Err(e) => last = e,
             }
         }
@@ -71,6 +107,7 @@ fn check(
     key: &VerifyingKey,
     decoding: &jsonwebtoken::DecodingKey,
     now: i64,
+    expiry: Expiry,
 ) -> Result<Session, Error> {
     let mut validation = Validation::new(key.algorithm);
     validation.leeway = LEEWAY_SECONDS;
@@ -102,7 +139,7 @@ fn check(
         }
     })?;
     let leeway = LEEWAY_SECONDS as i64;
-    if claims.exp + leeway < now {
+    if expiry == Expiry::Enforce && claims.exp + leeway < now {
         return Err(Error::auth("the token has expired: open the app again from the CRM"));
     }
     if claims.iat > now + leeway {

@@ -54,8 +54,17 @@ pub enum Command {
     /// Conversations (follow-up questions).
     #[command(subcommand)]
     Conversation(ConversationCommand),
-    /// Show the session of the token.
+    /// Show the session: tenant, user, partner, roles and time left.
     Whoami,
+    /// Sign in with a token read from stdin; it is kept in the OS keyring.
+    Login,
+    /// Sign out: remove this user's token and secrets from the OS keyring.
+    Logout,
+    /// Open a deep link (indigital-analytics://open?token=…[&analysis=ID|&question=TEXT]) as the desktop app would.
+    Open { link: String },
+    /// Secrets in the OS keyring (API keys, warehouse passwords, private keys).
+    #[command(subcommand)]
+    Secret(SecretCommand),
     /// Saved analyses.
     #[command(subcommand)]
     Saved(SavedCommand),
@@ -67,6 +76,16 @@ pub enum Command {
     /// The refresher of scheduled analyses.
     #[command(subcommand)]
     Scheduler(SchedulerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Store a secret for the signed-in user; the value is read from stdin.
+    Set { name: String },
+    /// Delete a secret.
+    Delete { name: String },
+    /// List the names (never the values) of the user's secrets.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

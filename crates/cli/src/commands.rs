@@ -1,6 +1,9 @@
 //! One function per command: unpack arguments, call one use case, print.
 
-use crate::args::{AuditCommand, Cli, Command, ConversationCommand, DemoCommand, TokenCommand};
+use crate::args::{
+    AuditCommand, Cli, Command, ConversationCommand, DashboardCommand, DemoCommand, SavedCommand,
+    SecretCommand, TokenCommand,
+};
 use crate::output::{Format, print_answer, print_json, table};
 use inda_app::{App, AskOptions, DataDir, Provider};
 use inda_core::{Error, Session};
@@ -20,6 +23,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     app.offline |= cli.offline;
     let token = cli.token.clone();
     let session = |app: &App| -> Result<Session, Error> { app.session(token.as_deref()) };
+    // Commands that only read the user's own cached results keep working after the signed-in user's token
+    // expires: they switch to the cache, and say so.
+    let reading = |app: &mut App| -> Result<Session, Error> {
+        let (s, expired) = app.reading_session(token.as_deref())?;
+        if expired {
+            app.offline = true;
+            eprintln!(
+                "note: your session has expired: showing cached results only (open the app again from the CRM)"
+            );
+        }
+        Ok(s)
+    };
     let _span = tracing::info_span!("command", name = command_name(&cli.command)).entered();
     match cli.command {
         Command::Demo(DemoCommand::Init { scale, seed, as_of, tenants }) => {
@@ -120,7 +135,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Audit(AuditCommand::List { limit }) => {
-            let s = session(&app)?;
+            let s = reading(&mut app)?;
             let entries = app.store()?.audit_list(&s.tenant_id, &s.user_id, limit.clamp(1, 10_000))?;
             if format == Format::Json {
                 return print_json(&entries);
@@ -163,7 +178,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             if v.ok { Ok(()) } else { Err(Error::internal("the audit log has been tampered with")) }
         }
         Command::Conversation(ConversationCommand::List) => {
-            let s = session(&app)?;
+            let s = reading(&mut app)?;
             let list = app.store()?.conversation_list(&s.tenant_id, &s.user_id)?;
             if format == Format::Json {
                 return print_json(&list);
@@ -175,51 +190,143 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Conversation(ConversationCommand::Show { id }) => {
-            let s = session(&app)?;
+            let s = reading(&mut app)?;
             let turns = app.store()?.conversation_turns(&s.tenant_id, &s.user_id, &id)?;
             print_json(&turns)
         }
         Command::Saved(cmd) => {
-            let s = session(&app)?;
+            let read_only =
+                matches!(cmd, SavedCommand::List | SavedCommand::Show { .. } | SavedCommand::Run { .. })
+                    || matches!(cmd, SavedCommand::History { .. });
+            let s = if read_only { reading(&mut app)? } else { session(&app)? };
             crate::library::saved(app, s, cmd, format)
         }
         Command::Dashboard(cmd) => {
-            let s = session(&app)?;
+            let read_only = matches!(cmd, DashboardCommand::List | DashboardCommand::Show { .. });
+            let s = if read_only { reading(&mut app)? } else { session(&app)? };
             crate::library::dashboard(app, s, cmd, format)
         }
         Command::Export(args) => {
-            let s = session(&app)?;
+            let s = reading(&mut app)?;
             crate::library::export(app, s, args, format)
         }
-        Command::Scheduler(cmd) => crate::library::scheduler(app, cmd, format),
-        Command::Whoami => {
-            let s = session(&app)?;
-            let now = inda_app::now();
-            let left = s.seconds_left(now);
-            let doc = json!({
-                "tenant_id": s.tenant_id,
-                "user_id": s.user_id,
-                "partner_id": s.partner_id,
-                "user_name": s.user_name,
-                "roles": s.roles,
-                "expires_at": chrono::DateTime::from_timestamp(s.expires_at, 0).map(|t| t.to_rfc3339()),
-                "seconds_left": left,
-                "refresh_due": left < 600,
-            });
+        Command::Login => {
+            let token = read_stdin_secret("token")?;
+            let signed = app.sign_in(&token)?;
+            print_sign_in(&signed, format)
+        }
+        Command::Open { link } => {
+            let (signed, target) = app.open_link(&link)?;
+            crate::library::open(app, signed, target, format)
+        }
+        Command::Logout => {
+            let (user, removed) = app.sign_out(token.as_deref())?;
             if format == Format::Json {
-                print_json(&doc)
+                print_json(
+                    &json!({"tenant_id": user.tenant_id, "user_id": user.user_id, "secrets_removed": removed}),
+                )
             } else {
                 println!(
-                    "tenant {} · user {} · partner {} · {} min left",
-                    s.tenant_id,
-                    s.user_id,
-                    s.partner_id,
-                    left / 60
+                    "signed out {} ({}); {removed} keyring entries removed",
+                    user.user_id, user.tenant_id
                 );
                 Ok(())
             }
         }
+        Command::Secret(cmd) => {
+            let s = session(&app)?;
+            match cmd {
+                SecretCommand::Set { name } => {
+                    let value = read_stdin_secret(&name)?;
+                    app.set_secret(&s, &name, &value)?;
+                    if format == Format::Json {
+                        print_json(&json!({"name": name, "stored": true}))
+                    } else {
+                        println!("stored `{name}` in {}", app.keyring()?.describe());
+                        Ok(())
+                    }
+                }
+                SecretCommand::Delete { name } => {
+                    let existed = app.delete_secret(&s, &name)?;
+                    if !existed {
+                        return Err(Error::not_found(format!("there is no secret named `{name}`")));
+                    }
+                    if format == Format::Json {
+                        print_json(&json!({"name": name, "deleted": true}))
+                    } else {
+                        println!("deleted `{name}`");
+                        Ok(())
+                    }
+                }
+                SecretCommand::List => {
+                    let names = app.secret_names(&s)?;
+                    if format == Format::Json {
+                        print_json(&names.iter().map(|n| json!({"name": n})).collect::<Vec<_>>())
+                    } else {
+                        for n in names {
+                            println!("{n}");
+                        }
+                        Ok(())
+                    }
+                }
+            }
+        }
+        Command::Scheduler(cmd) => crate::library::scheduler(app, cmd, format),
+        Command::Whoami => {
+            let info = app.session_info(token.as_deref())?;
+            print_session(&info, format)
+        }
     }
+}
+
+/// Reads one secret value from stdin (piped, or typed without echo being our concern): trailing newlines
+/// are dropped, nothing else is changed.
+fn read_stdin_secret(what: &str) -> Result<inda_core::Secret, Error> {
+    use std::io::Read;
+    if std::io::stdin().is_terminal() {
+        eprintln!("paste the {what} and press Ctrl-D:");
+    }
+    let mut value = String::new();
+    std::io::stdin()
+        .take(64 * 1024)
+        .read_to_string(&mut value)
+        .map_err(|_| Error::usage(format!("the {what} on stdin is not valid UTF-8 text")))?;
+    let value = value.trim_end_matches(['\n', '\r']).to_string();
+    if value.is_empty() {
+        return Err(Error::usage(format!("no {what} on stdin")));
+    }
+    Ok(inda_core::Secret::new(value))
+}
+
+pub(crate) fn print_session(info: &inda_app::SessionInfo, format: Format) -> Result<(), Error> {
+    if format == Format::Json {
+        return print_json(info);
+    }
+    let who = info.user_name.as_deref().unwrap_or(&info.user_id);
+    let left =
+        if info.expired { "expired".to_string() } else { format!("{} min left", info.seconds_left / 60) };
+    println!("tenant {} · user {who} · partner {} · {left}", info.tenant_id, info.partner_id);
+    if !info.roles.is_empty() {
+        println!("roles: {}", info.roles.join(", "));
+    }
+    if info.expired || info.refresh_due {
+        match &info.refresh_url {
+            Some(url) => println!("refresh due: open {url} to get a new link"),
+            None => println!("refresh due: open the app again from the CRM"),
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn print_sign_in(signed: &inda_app::SignIn, format: Format) -> Result<(), Error> {
+    if format == Format::Json {
+        return print_json(signed);
+    }
+    if let Some(e) = &signed.ended {
+        println!("ended the session of {} ({})", e.user_id, e.tenant_id);
+    }
+    print!("signed in: ");
+    print_session(&signed.session, format)
 }
 
 fn command_name(c: &Command) -> &'static str {
@@ -233,6 +340,10 @@ fn command_name(c: &Command) -> &'static str {
         Command::Audit(_) => "audit",
         Command::Conversation(_) => "conversation",
         Command::Whoami => "whoami",
+        Command::Login => "login",
+        Command::Logout => "logout",
+        Command::Open { .. } => "open",
+        Command::Secret(_) => "secret",
         Command::Saved(_) => "saved",
         Command::Dashboard(_) => "dashboard",
         Command::Export(_) => "export",

@@ -215,3 +215,38 @@ fn print_dashboard(d: &DashboardView, format: Format) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// `inda open LINK`: signed in already; now open what the link asks for.
+pub fn open(
+    app: App,
+    signed: inda_app::SignIn,
+    target: Option<inda_auth::LinkTarget>,
+    format: Format,
+) -> Result<(), Error> {
+    let session = app.session(None)?;
+    match target {
+        None => crate::commands::print_sign_in(&signed, format),
+        Some(inda_auth::LinkTarget::Analysis(id)) => {
+            let answer =
+                block_on(|cancel| Box::pin(async move { app.show_analysis(&session, &id, &cancel).await }))?;
+            if format == Format::Json {
+                return print_json(&serde_json::json!({"signed_in": signed, "analysis": answer}));
+            }
+            crate::commands::print_sign_in(&signed, format)?;
+            print_saved_answer(&answer, format)
+        }
+        Some(inda_auth::LinkTarget::Question(question)) => {
+            let opts = inda_app::AskOptions { conversation_id: None, new_conversation: true };
+            let answer = block_on(|cancel| {
+                Box::pin(async move {
+                    app.ask(&session, &question, inda_app::Provider::Offline, &opts, &cancel).await
+                })
+            })?;
+            if format == Format::Json {
+                return print_json(&serde_json::json!({"signed_in": signed, "answer": answer}));
+            }
+            crate::commands::print_sign_in(&signed, format)?;
+            print_answer(&answer, format)
+        }
+    }
+}
