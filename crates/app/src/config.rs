@@ -18,6 +18,23 @@ pub struct Config {
     pub app: AppSettings,
     #[serde(default)]
     pub secrets: SecretsConfig,
+    #[serde(default)]
+    pub branding: crate::branding::BrandingConfig,
+    #[serde(default)]
+    pub serve: ServeConfig,
+}
+
+/// `[serve]`: `inda serve` for browsers and the CRM's iframe.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ServeConfig {
+    /// Origins allowed to frame the UI (the CRM), e.g. `["https://crm.indigital.example"]`. Without any,
+    /// only the server's own pages may frame it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frame_ancestors: Vec<String>,
+    /// Host names the server answers to besides localhost and the bound address (guards against DNS
+    /// rebinding).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_hosts: Vec<String>,
 }
 
 /// `[secrets]`: where secrets go when the OS has no keyring.
@@ -42,6 +59,9 @@ pub struct AppSettings {
     /// Serve saved analyses and dashboards from the local cache only, never touching the warehouse.
     #[serde(default)]
     pub offline: bool,
+    /// The UI's language (`en` or `es`); absent, it follows the OS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

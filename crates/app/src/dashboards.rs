@@ -96,4 +96,25 @@ impl App {
         }
         Ok(view)
     }
+
+    /// Runs every tile's analysis now (cached results are replaced) and returns the dashboard. A tile that
+    /// fails keeps its error and the others still refresh; offline, every tile is served from the cache.
+    pub async fn refresh_dashboard(
+        &self,
+        session: &Session,
+        id: &str,
+        cancel: &Cancel,
+    ) -> Result<DashboardView, Error> {
+        let mut view = self.dashboard_layout(session, id)?;
+        for tile in &mut view.tiles {
+            if cancel.is_cancelled() {
+                return Err(Error::engine("the refresh was cancelled"));
+            }
+            match self.run_analysis(session, &tile.tile.analysis_id, cancel).await {
+                Ok(answer) => tile.result = Some(answer),
+                Err(e) => tile.error = Some(e),
+            }
+        }
+        Ok(view)
+    }
 }

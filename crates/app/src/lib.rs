@@ -6,6 +6,7 @@
 
 mod answer;
 mod ask;
+mod branding;
 mod dashboards;
 mod export;
 mod saved;
@@ -24,7 +25,8 @@ pub use signin::{REFRESH_DUE_SECONDS, SessionInfo, SignIn, SignedInUser};
 pub use sql::Origin;
 
 pub use answer::Answer;
-pub use config::{AppSettings, Config, SecretsConfig, SecretsFallback};
+pub use branding::{Brand, Branding, BrandingConfig, Colors};
+pub use config::{AppSettings, Config, SecretsConfig, SecretsFallback, ServeConfig};
 pub use data_dir::DataDir;
 
 use inda_core::{Error, Session};

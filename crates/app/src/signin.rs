@@ -139,6 +139,11 @@ impl App {
         }
     }
 
+    /// The signed-in user's token, for handing to the UI `inda serve` opens (the user's own terminal).
+    pub fn signed_in_token(&self) -> Result<Secret, Error> {
+        self.stored_token()
+    }
+
     fn stored_token(&self) -> Result<Secret, Error> {
         let not_signed_in = || {
             Error::auth(

@@ -62,6 +62,12 @@ pub enum Command {
     Logout,
     /// Open a deep link (indigital-analytics://open?token=…[&analysis=ID|&question=TEXT]) as the desktop app would.
     Open { link: String },
+    /// Serve the UI and its API to a browser or the CRM's iframe.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8765")]
+        bind: std::net::SocketAddr,
+    },
     /// Secrets in the OS keyring (API keys, warehouse passwords, private keys).
     #[command(subcommand)]
     Secret(SecretCommand),

@@ -210,6 +210,24 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let s = reading(&mut app)?;
             crate::library::export(app, s, args, format)
         }
+        Command::Serve { bind } => {
+            let app = std::sync::Arc::new(app);
+            // A signed-in user gets a ready link; the token rides in the URL once and the UI drops it from
+            // the address bar.
+            let link_token = app.session(None).ok().and_then(|_| app.signed_in_token().ok());
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Error::internal(format!("cannot start the runtime: {e}")))?;
+            rt.block_on(inda_server::serve(
+                app,
+                inda_server::ServeOptions { bind },
+                |addr| match &link_token {
+                    Some(t) => println!("serving on http://{addr}/?token={}", t.expose()),
+                    None => println!("serving on http://{addr}/ (open it with ?token=JWT)"),
+                },
+            ))
+        }
         Command::Login => {
             let token = read_stdin_secret("token")?;
             let signed = app.sign_in(&token)?;
@@ -343,6 +361,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Login => "login",
         Command::Logout => "logout",
         Command::Open { .. } => "open",
+        Command::Serve { .. } => "serve",
         Command::Secret(_) => "secret",
         Command::Saved(_) => "saved",
         Command::Dashboard(_) => "dashboard",

@@ -1,0 +1,33 @@
+//! The one error shape at the HTTP boundary: `{"error": {"code", "message"}}`, with a status the UI and
+//! proxies understand. The UI branches on `code`, never on the status or the text.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use inda_core::{Error, ErrorCode};
+
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError(e)
+    }
+}
+
+pub fn status(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::Usage => StatusCode::BAD_REQUEST,
+        ErrorCode::Auth => StatusCode::UNAUTHORIZED,
+        ErrorCode::GuardRejected => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::NotUnderstood => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Engine => StatusCode::BAD_GATEWAY,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({"error": {"code": self.0.code, "message": self.0.message}});
+        (status(self.0.code), axum::Json(body)).into_response()
+    }
+}

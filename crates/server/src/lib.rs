@@ -1,0 +1,63 @@
+//! `inda serve`: the web UI and its JSON API over HTTP, for a browser or the CRM's iframe (the platform's
+//! original embedding). Every route unpacks its input, calls one use case of `inda-app` and converts the
+//! result; errors cross as `{"error": {"code", "message"}}`.
+//!
+//! Not here: any business rule. Sessions come from the bearer token on each request (the UI takes it once
+//! from `?token=`), never from a cookie, so another site cannot ride a session (no CSRF), and the Host
+//! header is checked so a rebinding DNS name cannot reach the API.
+
+mod assets;
+mod error;
+mod routes;
+mod security;
+
+pub use error::ApiError;
+
+use inda_app::App;
+use inda_core::Error;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// How the server is reached.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub bind: SocketAddr,
+}
+
+/// The state every route shares.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub app: Arc<App>,
+    pub hosts: Arc<Vec<String>>,
+    pub csp: Arc<String>,
+}
+
+/// The whole service, for `inda serve` and for tests.
+pub fn router(app: Arc<App>, bind: SocketAddr) -> axum::Router {
+    let shared = Shared {
+        hosts: Arc::new(security::allowed_hosts(&app.config.serve, bind)),
+        csp: Arc::new(security::content_security_policy(&app.config.serve)),
+        app,
+    };
+    routes::router(shared)
+}
+
+/// Binds and serves until Ctrl-C. Prints the address once listening.
+pub async fn serve(
+    app: Arc<App>,
+    opts: ServeOptions,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<(), Error> {
+    let listener = tokio::net::TcpListener::bind(opts.bind)
+        .await
+        .map_err(|e| Error::usage(format!("cannot listen on {}: {e}", opts.bind)))?;
+    let bound = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
+    on_ready(bound);
+    let service = router(app, bound);
+    axum::serve(listener, service)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| Error::internal(format!("the server stopped: {e}")))
+}

@@ -1,0 +1,211 @@
+//! `inda serve` over real HTTP on a local port: the API's shapes and error codes, tenant isolation, the
+//! security headers and Host check, exports, and the UI's entry page.
+
+use inda_app::{App, DataDir};
+use inda_warehouse::demo::DemoOptions;
+use serde_json::{Value as J, json};
+use std::sync::Arc;
+
+struct Setup {
+    _tmp: tempfile::TempDir,
+    base: String,
+    acme: String,
+    globex: String,
+    client: reqwest::Client,
+}
+
+async fn setup() -> Setup {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut app = App::open(DataDir::new(tmp.path().join("data"))).unwrap();
+    let opts = DemoOptions {
+        scale: 0.05,
+        seed: 42,
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        tenants: Some(vec!["acme_corp".into(), "globex".into()]),
+    };
+    app.demo_init(&opts, &|_| {}).unwrap();
+    let mint = |app: &mut App, tenant: &str| {
+        app.mint_token(&inda_auth::MintRequest {
+            tenant_id: tenant.into(),
+            user_id: "ana".into(),
+            partner_id: "indigital".into(),
+            user_name: Some("Ana".into()),
+            roles: vec!["analyst".into()],
+            ttl_seconds: 3600,
+        })
+        .unwrap()
+    };
+    let acme = mint(&mut app, "acme_corp");
+    let globex = mint(&mut app, "globex");
+    let app = Arc::new(app);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let bind = "127.0.0.1:0".parse().unwrap();
+        inda_server::serve(app, inda_server::ServeOptions { bind }, move |addr| {
+            let _ = tx.send(addr);
+        })
+        .await
+        .unwrap();
+    });
+    let addr = rx.await.unwrap();
+    Setup { _tmp: tmp, base: format!("http://{addr}"), acme, globex, client: reqwest::Client::new() }
+}
+
+impl Setup {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<J>,
+    ) -> (u16, J) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(J::String(text)))
+    }
+    async fn get(&self, path: &str, token: &str) -> (u16, J) {
+        self.call(reqwest::Method::GET, path, Some(token), None).await
+    }
+    async fn post(&self, path: &str, token: &str, body: J) -> (u16, J) {
+        self.call(reqwest::Method::POST, path, Some(token), Some(body)).await
+    }
+}
+
+#[tokio::test]
+async fn questions_are_answered_for_the_tokens_tenant() {
+    let s = setup().await;
+    let (status, who) = s.get("/api/session", &s.acme).await;
+    assert_eq!(status, 200, "{who}");
+    assert_eq!(who["tenant_id"], "acme_corp");
+    let (status, a) = s.post("/api/ask", &s.acme, json!({"question": "messages by channel"})).await;
+    assert_eq!(status, 200, "{a}");
+    assert_eq!(a["chart"]["kind"], "bar");
+    assert!(a["sql"].as_str().unwrap().contains("tenant_id = 'acme_corp'"));
+    let (_, b) = s.post("/api/ask", &s.globex, json!({"question": "messages by channel"})).await;
+    assert_ne!(a["rows"], b["rows"], "two tenants got the same rows");
+    let (status, sug) = s.get("/api/suggestions?lang=es", &s.acme).await;
+    assert_eq!(status, 200);
+    assert!(!sug["suggestions"].as_array().unwrap().is_empty());
+    let (status, cfg) = s.get("/api/config", &s.acme).await;
+    assert_eq!(status, 200, "{cfg}");
+    assert_eq!(cfg["branding"]["css"]["--brand-primary"], cfg["branding"]["colors"]["primary"]);
+}
+
+#[tokio::test]
+async fn errors_have_one_shape_and_the_right_status() {
+    let s = setup().await;
+    let (status, e) = s.call(reqwest::Method::GET, "/api/saved", None, None).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (401, Some("auth")));
+    let (status, e) = s.get("/api/saved", "not.a.token").await;
+    assert_eq!((status, e["error"]["code"].as_str()), (401, Some("auth")));
+    let (status, e) = s.post("/api/sql", &s.acme, json!({"sql": "DROP TABLE marts.fct_messages"})).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (403, Some("guard_rejected")));
+    let (status, e) = s
+        .post(
+            "/api/sql",
+            &s.acme,
+            json!({"sql": "SELECT * FROM marts.fct_messages WHERE tenant_id = 'globex'"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{e}");
+    assert_eq!(e["row_count"], 0, "a filter on another tenant must find nothing");
+    let (status, e) = s.post("/api/ask", &s.acme, json!({"question": "what is the meaning of life"})).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (422, Some("not_understood")));
+    let (status, e) = s.post("/api/ask", &s.acme, json!({"nope": 1})).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (400, Some("usage")));
+    let (status, e) = s.get("/api/nothing-here", &s.acme).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (404, Some("not_found")));
+}
+
+#[tokio::test]
+async fn saved_analyses_and_dashboards_stay_with_their_owner() {
+    let s = setup().await;
+    let (status, saved) =
+        s.post("/api/saved", &s.acme, json!({"name": "Channels", "question": "messages by channel"})).await;
+    assert_eq!(status, 200, "{saved}");
+    let id = saved["id"].as_str().unwrap();
+    let (status, run) = s.post(&format!("/api/saved/{id}/run"), &s.acme, json!({})).await;
+    assert_eq!(status, 200, "{run}");
+    let (_, shown) = s.get(&format!("/api/saved/{id}"), &s.acme).await;
+    assert_eq!(shown["cached"], true);
+    let (status, _) = s.get(&format!("/api/saved/{id}"), &s.globex).await;
+    assert_eq!(status, 404, "another tenant read the analysis");
+    let (_, list) = s.get("/api/saved", &s.globex).await;
+    assert_eq!(list.as_array().unwrap().len(), 0);
+    let (_, d) = s.post("/api/dashboards", &s.acme, json!({"name": "Main"})).await;
+    let did = d["id"].as_str().unwrap();
+    let (status, _) =
+        s.post(&format!("/api/dashboards/{did}/tiles"), &s.acme, json!({"analysis_id": id})).await;
+    assert_eq!(status, 200);
+    let (status, view) = s.post(&format!("/api/dashboards/{did}/refresh"), &s.acme, json!({})).await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["tiles"][0]["result"]["cached"], false);
+    let (status, _) = s.get(&format!("/api/dashboards/{did}"), &s.globex).await;
+    assert_eq!(status, 404);
+    let (status, sched) = s
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/saved/{id}/schedule"),
+            Some(&s.acme),
+            Some(json!({"schedule": "0 8 * * *"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{sched}");
+    let (status, history) = s.get(&format!("/api/saved/{id}/history"), &s.acme).await;
+    assert_eq!(status, 200);
+    assert!(!history.as_array().unwrap().is_empty());
+
+    let res = s
+        .client
+        .get(format!("{}/api/export?analysis={id}&to=csv", s.base))
+        .bearer_auth(&s.acme)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    let csv = res.text().await.unwrap();
+    assert!(csv.starts_with("channel,messages"), "{csv}");
+    let res = s
+        .client
+        .get(format!("{}/api/export?analysis={id}&to=csv", s.base))
+        .bearer_auth(&s.globex)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 404);
+    let (status, _) =
+        s.call(reqwest::Method::DELETE, &format!("/api/saved/{id}"), Some(&s.globex), None).await;
+    assert_eq!(status, 404);
+    let (status, _) = s.call(reqwest::Method::DELETE, &format!("/api/saved/{id}"), Some(&s.acme), None).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_foreign_hosts_are_refused() {
+    let s = setup().await;
+    let res = s.client.get(format!("{}/", s.base)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'self'"), "{csp}");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    assert!(res.text().await.unwrap().contains("<html"));
+    let res = s
+        .client
+        .get(format!("{}/api/session", s.base))
+        .header("host", "evil.example")
+        .bearer_auth(&s.acme)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 400, "a rebinding host name reached the API");
+}
