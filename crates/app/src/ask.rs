@@ -9,7 +9,7 @@ use inda_warehouse::Cancel;
 use serde_json::json;
 use std::time::Instant;
 
-/// Question engines; only the offline one exists so far.
+/// Question engines: the offline semantic engine, or a language model (see `models`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
     Offline,
@@ -57,14 +57,11 @@ impl App {
         opts: &AskOptions,
         cancel: &Cancel,
     ) -> Result<Answer, Error> {
-        if provider != Provider::Offline {
-            return Err(Error::engine(format!(
-                "the {} question engine is not configured in this build; use --provider offline",
-                provider.name()
-            )));
-        }
         let started = Instant::now();
         let store = self.store()?;
+        if provider != Provider::Offline {
+            return self.answer_from_model(session, question, provider, opts, cancel, started).await;
+        }
         let previous: Option<Intent> = match &opts.conversation_id {
             Some(id) => store
                 .conversation_last_intent(&session.tenant_id, &session.user_id, id)?
@@ -75,6 +72,10 @@ impl App {
         let today = chrono::Utc::now().date_naive();
         let plan = match interpret(&model, question, previous.as_ref(), today) {
             Ok(plan) => plan,
+            Err(_) if self.has_models() => {
+                // The offline engine answers what the semantic model covers; anything else goes to a model.
+                return self.answer_from_model(session, question, provider, opts, cancel, started).await;
+            }
             Err(not_understood) => {
                 let err: Error = not_understood.into();
                 self.audit(
@@ -140,6 +141,104 @@ impl App {
                 inda_semantic::Lang::Es => "es".into(),
             }),
             title: Some(plan.title),
+        })
+    }
+
+    /// A question answered by a language model (forced with `--provider`, or after the offline engine).
+    async fn answer_from_model(
+        &self,
+        session: &Session,
+        question: &str,
+        provider: Provider,
+        opts: &AskOptions,
+        cancel: &Cancel,
+        started: Instant,
+    ) -> Result<Answer, Error> {
+        let store = self.store()?;
+        let lang = inda_semantic::detect_lang(question);
+        // Earlier questions of the conversation with the SQL the model wrote for them (before the guard, so
+        // no tenant id reaches the prompt).
+        let history: Vec<inda_providers::PriorQuestion> = match &opts.conversation_id {
+            Some(id) => store
+                .conversation_turns(&session.tenant_id, &session.user_id, id)?
+                .into_iter()
+                .filter_map(|t| {
+                    let sql = t.intent.as_ref()?.get("model_sql")?.as_str()?.to_string();
+                    Some(inda_providers::PriorQuestion { question: t.question, sql })
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let answered = self.ask_model(session, question, lang, &history, provider, cancel).await;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        let a = match answered {
+            Ok(a) => a,
+            Err(e) => {
+                if let Some(id) = &opts.conversation_id {
+                    store.conversation_add_turn(
+                        &session.tenant_id,
+                        &session.user_id,
+                        id,
+                        question,
+                        None,
+                        None,
+                    )?;
+                }
+                return Err(e);
+            }
+        };
+        let outcome = Ok((a.guarded.clone(), a.rows.clone()));
+        let extra = json!({
+            "question": question.chars().take(500).collect::<String>(),
+            "provider": a.provider, "model": a.model,
+        });
+        self.audit_query(session, Origin::Question, &a.model_sql, &outcome, ms, Some(extra))?;
+        let rs = a.rows;
+        let mut chart = inda_semantic::choose_chart(&rs, None);
+        // The model may ask for a plain table; other kinds follow the data's shape, which the chart
+        // chooser knows better than a model that never saw the rows.
+        if a.chart == inda_core::ChartKind::Table {
+            chart.kind = inda_core::ChartKind::Table;
+        }
+        let title: String = question.chars().take(80).collect();
+        chart.title = Some(title.clone());
+        let summary = a.explanation.lines().next().unwrap_or("").chars().take(300).collect::<String>();
+        let summary =
+            if summary.trim().is_empty() { inda_semantic::summarize(&rs, &chart, lang) } else { summary };
+        let conversation_id = match (&opts.conversation_id, opts.new_conversation) {
+            (Some(id), _) => Some(id.clone()),
+            (None, true) => Some(store.conversation_create(&session.tenant_id, &session.user_id, &title)?.id),
+            (None, false) => None,
+        };
+        if let Some(id) = &conversation_id {
+            let intent = json!({"model_sql": a.model_sql, "provider": a.provider});
+            store.conversation_add_turn(
+                &session.tenant_id,
+                &session.user_id,
+                id,
+                question,
+                Some(&intent),
+                Some(&a.guarded.sql),
+            )?;
+        }
+        Ok(Answer {
+            question: Some(question.to_string()),
+            sql: a.guarded.sql,
+            row_count: rs.rows.len(),
+            columns: rs.columns,
+            rows: rs.rows,
+            truncated: rs.truncated,
+            chart,
+            summary: Some(summary),
+            engine: self.warehouse().engine().to_string(),
+            provider: Some(a.provider),
+            elapsed_ms: round_ms(ms),
+            conversation_id,
+            lang: Some(match lang {
+                inda_semantic::Lang::En => "en".into(),
+                inda_semantic::Lang::Es => "es".into(),
+            }),
+            title: Some(title),
         })
     }
 }

@@ -22,6 +22,9 @@ pub struct Config {
     pub branding: crate::branding::BrandingConfig,
     #[serde(default)]
     pub serve: ServeConfig,
+    /// `[ask]`: language models tried when the offline engine does not understand a question.
+    #[serde(default)]
+    pub ask: inda_providers::AskConfig,
 }
 
 /// `[serve]`: `inda serve` for browsers and the CRM's iframe.

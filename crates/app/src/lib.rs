@@ -9,6 +9,7 @@ mod ask;
 mod branding;
 mod dashboards;
 mod export;
+mod models;
 mod saved;
 pub mod scheduler;
 pub use ask::{AskOptions, Provider};

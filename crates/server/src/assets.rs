@@ -2,6 +2,7 @@
 //! paths that are not files get `index.html` so the UI's own routes survive a reload.
 
 use axum::http::{StatusCode, Uri, header};
+
 use axum::response::{IntoResponse, Response};
 
 mod generated {
@@ -36,8 +37,28 @@ pub fn has_ui() -> bool {
     find("index.html").is_some()
 }
 
-pub async fn serve(uri: Uri) -> Response {
-    let path = uri.path().trim_start_matches('/');
+/// The UI's pages. Opened with `?token=JWT` (the CRM's link), a valid token is also set as an HttpOnly,
+/// SameSite=Strict cookie, so a reload of the top-level page stays signed in. The page itself still reads the
+/// token once from its URL, keeps it in memory for the API's bearer header (inside the CRM's iframe a strict
+/// cookie is not sent) and drops it from the address bar; `Referrer-Policy: no-referrer` keeps it out of
+/// any Referer.
+pub async fn serve(axum::extract::State(shared): axum::extract::State<crate::Shared>, uri: Uri) -> Response {
+    let mut response = page(uri.path());
+    if let Some(token) = uri.query().and_then(|q| q.split('&').find_map(|p| p.strip_prefix("token=")))
+        && response.status() == StatusCode::OK
+        && shared.app.session(Some(token)).is_ok()
+    {
+        // A bad token sets nothing; the UI loads and shows its sign-in banner.
+        let cookie = format!("{}={token}; HttpOnly; SameSite=Strict; Path=/", crate::routes::COOKIE);
+        if let Ok(cookie) = cookie.parse() {
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+        }
+    }
+    response
+}
+
+fn page(path: &str) -> Response {
+    let path = path.trim_start_matches('/');
     let path = if path.is_empty() { "index.html" } else { path };
     if let Some(bytes) = find(path) {
         let cache =

@@ -36,26 +36,47 @@ pub fn router(shared: Shared) -> Router {
         .route("/export", get(export))
         .fallback(|| async { ApiError(Error::not_found("no such API route")) });
     Router::new()
+        .route(
+            "/healthz",
+            get(|| async { Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})) }),
+        )
         .nest("/api", api)
         .fallback(assets::serve)
         .layer(axum::middleware::from_fn_with_state(shared.clone(), security::guard))
         .with_state(shared)
 }
 
-/// The caller's session, from `Authorization: Bearer <token>`.
+/// The caller's session, from `Authorization: Bearer <token>` (the UI in an iframe, API clients) or the
+/// HttpOnly session cookie set when the page was opened with `?token=`.
 pub struct Authed(Session);
+
+pub const COOKIE: &str = "inda_session";
+
+pub fn request_token(headers: &axum::http::HeaderMap) -> Result<String, Error> {
+    if let Some(t) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Ok(t.trim().to_string());
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(COOKIE).and_then(|r| r.strip_prefix('=')))
+        .map(str::to_string)
+        .next()
+        .ok_or_else(|| Error::auth("no token: open the app from the CRM (the link carries one)"))
+}
 
 impl FromRequestParts<Shared> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| Error::auth("no token: open the app from the CRM (the link carries one)"))?;
-        Ok(Authed(shared.app.session(Some(token.trim()))?))
+        let token = request_token(&parts.headers)?;
+        Ok(Authed(shared.app.session(Some(&token))?))
     }
 }
 
@@ -94,13 +115,9 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
 }
 
 async fn session(State(s): State<Shared>, headers: axum::http::HeaderMap) -> ApiResult {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| Error::auth("no token: open the app from the CRM (the link carries one)"))?;
+    let token = request_token(&headers)?;
     // Reported even when expired, so the UI can show the banner and the refresh link.
-    ok(s.app.session_info(Some(token.trim()))?)
+    ok(s.app.session_info(Some(&token))?)
 }
 
 async fn config(State(s): State<Shared>, Authed(session): Authed) -> ApiResult {

@@ -209,3 +209,22 @@ async fn every_response_carries_the_security_headers_and_foreign_hosts_are_refus
         .unwrap();
     assert_eq!(res.status().as_u16(), 400, "a rebinding host name reached the API");
 }
+
+#[tokio::test]
+async fn a_token_in_the_page_url_becomes_an_http_only_cookie() {
+    let s = setup().await;
+    let res = s.client.get(format!("{}/healthz", s.base)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let res = s.client.get(format!("{}/?token={}", s.base, s.acme)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let pair = cookie.split(';').next().unwrap().to_string();
+    let res = s.client.get(format!("{}/api/session", s.base)).header("cookie", &pair).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let who: J = res.json().await.unwrap();
+    assert_eq!(who["tenant_id"], "acme_corp");
+    // A forged token sets no cookie.
+    let res = s.client.get(format!("{}/?token=eyJ.forged.x", s.base)).send().await.unwrap();
+    assert!(res.headers().get("set-cookie").is_none());
+}

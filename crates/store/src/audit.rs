@@ -121,6 +121,20 @@ impl Store {
         })
     }
 
+    /// What a tenant's language-model calls have cost since `since` (a store timestamp), in USD, as
+    /// recorded in their audit entries: the monthly budget is checked against this.
+    pub fn model_cost_since(&self, tenant_id: &str, since: &str) -> Result<f64, Error> {
+        self.with(|conn| {
+            conn.query_row(
+                "SELECT COALESCE(SUM(CAST(json_extract(details, '$.cost_usd') AS REAL)), 0.0) FROM audit_log
+                 WHERE tenant_id = ?1 AND action = 'model_call' AND created_at >= ?2",
+                params![tenant_id, since],
+                |r| r.get::<_, f64>(0),
+            )
+            .map_err(db_error)
+        })
+    }
+
     /// The caller's own entries, newest first.
     pub fn audit_list(
         &self,

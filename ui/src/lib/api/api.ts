@@ -1,0 +1,116 @@
+import type {
+  Answer,
+  ApiError,
+  AskRequest,
+  DashboardView,
+  Dashboard,
+  Deleted,
+  ErrorCode,
+  Execution,
+  ExportFormat,
+  ExportSummary,
+  ExportTarget,
+  SaveRequest,
+  SavedAnalysis,
+  SavedAnswer,
+  SessionInfo,
+  Suggestions,
+  UiConfig,
+} from './types';
+
+/**
+ * Every operation the UI needs from the core. `HttpApi` speaks to `inda serve`; `TauriApi` to the desktop shell,
+ * whose command names are these method names in snake_case (`savedList` → `saved_list`).
+ * Long operations take an AbortSignal; aborting rejects with an `AbortError` DOMException.
+ */
+export interface Api {
+  readonly transport: 'http' | 'tauri';
+  session(): Promise<SessionInfo>;
+  config(): Promise<UiConfig>;
+  suggestions(lang: 'en' | 'es'): Promise<Suggestions>;
+  ask(req: AskRequest, signal?: AbortSignal): Promise<Answer>;
+  sql(sql: string, signal?: AbortSignal): Promise<Answer>;
+  savedList(): Promise<SavedAnalysis[]>;
+  savedSave(req: SaveRequest): Promise<SavedAnalysis>;
+  savedShow(id: string, signal?: AbortSignal): Promise<SavedAnswer>;
+  savedRun(id: string, signal?: AbortSignal): Promise<SavedAnswer>;
+  savedDelete(id: string): Promise<Deleted>;
+  savedSchedule(id: string, schedule: string | null): Promise<SavedAnalysis>;
+  savedHistory(id: string): Promise<Execution[]>;
+  dashboardList(): Promise<Dashboard[]>;
+  dashboardCreate(name: string): Promise<DashboardView>;
+  dashboardShow(id: string, signal?: AbortSignal): Promise<DashboardView>;
+  dashboardAdd(id: string, analysisId: string): Promise<DashboardView>;
+  dashboardRemove(id: string, analysisId: string): Promise<DashboardView>;
+  dashboardRefresh(id: string, signal?: AbortSignal): Promise<DashboardView>;
+  export(target: ExportTarget, to: ExportFormat): Promise<ExportSummary>;
+}
+
+export const ERROR_CODES: readonly ErrorCode[] = [
+  'usage',
+  'guard_rejected',
+  'auth',
+  'engine',
+  'not_understood',
+  'not_found',
+  'internal',
+];
+
+/** An error from the core, `{code, message}`, thrown as an Error so stacks and `instanceof` work. */
+export class ApiException extends Error implements ApiError {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'ApiException';
+    this.code = code;
+  }
+}
+
+export function isErrorCode(v: unknown): v is ErrorCode {
+  return typeof v === 'string' && (ERROR_CODES as readonly string[]).includes(v);
+}
+
+/** Whether `e` is the rejection of an aborted request. */
+export function isAbort(e: unknown): boolean {
+  return (
+    (typeof DOMException !== 'undefined' && e instanceof DOMException && e.name === 'AbortError') ||
+    (e instanceof Error && e.name === 'AbortError')
+  );
+}
+
+export function abortError(): DOMException {
+  return new DOMException('The operation was aborted.', 'AbortError');
+}
+
+/** Normalizes anything thrown into `{code, message}`; unknown shapes become `internal`. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiException) return { code: e.code, message: e.message };
+  if (e && typeof e === 'object') {
+    const o = e as Record<string, unknown>;
+    const inner = o.error && typeof o.error === 'object' ? (o.error as Record<string, unknown>) : o;
+    if (isErrorCode(inner.code) && typeof inner.message === 'string') {
+      return { code: inner.code, message: inner.message };
+    }
+    if (e instanceof Error) return { code: 'internal', message: e.message };
+  }
+  if (typeof e === 'string') return { code: 'internal', message: e };
+  return { code: 'internal', message: String(e) };
+}
+
+/** The HTTP status the server uses for each code, and back. */
+export const STATUS_OF: Record<ErrorCode, number> = {
+  usage: 400,
+  auth: 401,
+  guard_rejected: 403,
+  not_found: 404,
+  not_understood: 422,
+  engine: 502,
+  internal: 500,
+};
+
+export function codeForStatus(status: number): ErrorCode {
+  for (const code of ERROR_CODES) if (STATUS_OF[code] === status) return code;
+  if (status === 503 || status === 504) return 'engine';
+  if (status >= 400 && status < 500) return 'usage';
+  return 'internal';
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it, vi } from 'vitest';
+import { barAnswer, dashboard, savedAnswer, session } from '../../test/fixtures';
+import { ApiException, isAbort, toApiError } from './api';
+import { HttpApi, errorFrom, filenameFromDisposition, takeTokenFromUrl } from './http';
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+}
+
+function setup(respond: (url: URL, init: RequestInit) => Response | Promise<Response>, token: string | null = 'tok123') {
+  const calls: { url: URL; init: RequestInit }[] = [];
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(String(input));
+    calls.push({ url, init: init ?? {} });
+    return respond(url, init ?? {});
+  });
+  const saved: { blob: Blob; name: string }[] = [];
+  const api = new HttpApi({
+    base: 'http://127.0.0.1:8765/api/',
+    token,
+    fetch: fetchMock as unknown as typeof fetch,
+    saveBlob: (blob, name) => saved.push({ blob, name }),
+  });
+  return { api, calls, saved };
+}
+
+const header = (init: RequestInit, name: string) => (init.headers as Record<string, string>)[name];
+
+describe('HttpApi', () => {
+  it('sends the bearer token and reads JSON', async () => {
+    const { api, calls } = setup(() => json(session));
+    expect(await api.session()).toEqual(session);
+    expect(calls[0]!.url.pathname).toBe('/api/session');
+    expect(header(calls[0]!.init, 'Authorization')).toBe('Bearer tok123');
+    expect(calls[0]!.init.credentials).toBe('same-origin');
+  });
+
+  it('sends no Authorization header without a token (cookie session)', async () => {
+    const { api, calls } = setup(() => json(session), null);
+    await api.session();
+    expect(header(calls[0]!.init, 'Authorization')).toBeUndefined();
+  });
+
+  it('maps every operation to its method and path', async () => {
+    const { api, calls } = setup((url) => json(url.pathname.endsWith('/saved') ? [] : url.pathname.includes('dashboards') ? dashboard : savedAnswer));
+    await api.suggestions('es');
+    await api.ask({ question: 'q', conversation_id: 'c1' });
+    await api.sql('SELECT 1');
+    await api.savedList();
+    await api.savedSave({ name: 'n', question: 'q', schedule: '0 8 * * 1' });
+    await api.savedShow('a/1');
+    await api.savedRun('a1');
+    await api.savedDelete('a1');
+    await api.savedSchedule('a1', null);
+    await api.savedHistory('a1');
+    await api.dashboardList();
+    await api.dashboardCreate('D');
+    await api.dashboardShow('d1');
+    await api.dashboardAdd('d1', 'a1');
+    await api.dashboardRemove('d1', 'a1');
+    await api.dashboardRefresh('d1');
+    const seen = calls.map((c) => `${c.init.method} ${c.url.pathname}${c.url.search}`);
+    expect(seen).toEqual([
+      'GET /api/suggestions?lang=es',
+      'POST /api/ask',
+      'POST /api/sql',
+      'GET /api/saved',
+      'POST /api/saved',
+      'GET /api/saved/a%2F1',
+      'POST /api/saved/a1/run',
+      'DELETE /api/saved/a1',
+      'PUT /api/saved/a1/schedule',
+      'GET /api/saved/a1/history',
+      'GET /api/dashboards',
+      'POST /api/dashboards',
+      'GET /api/dashboards/d1',
+      'POST /api/dashboards/d1/tiles',
+      'DELETE /api/dashboards/d1/tiles/a1',
+      'POST /api/dashboards/d1/refresh',
+    ]);
+    const bodies = calls.map((c) => (c.init.body ? JSON.parse(String(c.init.body)) : undefined));
+    expect(bodies[1]).toEqual({ question: 'q', conversation_id: 'c1' });
+    expect(bodies[2]).toEqual({ sql: 'SELECT 1' });
+    expect(bodies[4]).toEqual({ name: 'n', question: 'q', schedule: '0 8 * * 1' });
+    expect(bodies[8]).toEqual({ schedule: null });
+    expect(bodies[11]).toEqual({ name: 'D' });
+    expect(bodies[13]).toEqual({ analysis_id: 'a1' });
+    expect(header(calls[1]!.init, 'Content-Type')).toBe('application/json');
+  });
+
+  it('turns error bodies into {code, message}', async () => {
+    const { api } = setup(() => json({ error: { code: 'guard_rejected', message: 'table secrets is not available' } }, 403));
+    const err = await api.sql('SELECT * FROM secrets').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiException);
+    expect(toApiError(err)).toEqual({ code: 'guard_rejected', message: 'table secrets is not available' });
+  });
+
+  it('falls back to the HTTP status when the body is not the error shape', async () => {
+    for (const [status, code] of [
+      [400, 'usage'],
+      [401, 'auth'],
+      [403, 'guard_rejected'],
+      [404, 'not_found'],
+      [422, 'not_understood'],
+      [502, 'engine'],
+      [500, 'internal'],
+    ] as const) {
+      const e = await errorFrom(new Response('oops', { status }));
+      expect(e.code).toBe(code);
+      expect(e.message).toBe('oops');
+    }
+  });
+
+  it('reports an unreachable server as internal', async () => {
+    const { api } = setup(() => {
+      throw new TypeError('Failed to fetch');
+    });
+    const err = toApiError(await api.session().catch((e: unknown) => e));
+    expect(err.code).toBe('internal');
+    expect(err.message).toContain('Failed to fetch');
+  });
+
+  it('aborts long operations', async () => {
+    const { api } = setup(
+      (_url, init) =>
+        new Promise<Response>((resolve, reject) => {
+          init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+          setTimeout(() => resolve(json(barAnswer)), 5_000);
+        }),
+    );
+    const controller = new AbortController();
+    const p = api.ask({ question: 'slow' }, controller.signal);
+    controller.abort();
+    const err = await p.catch((e: unknown) => e);
+    expect(isAbort(err)).toBe(true);
+    const pre = await api.sql('SELECT 1', controller.signal).catch((e: unknown) => e);
+    expect(isAbort(pre)).toBe(true);
+  });
+
+  it('exports by downloading the file named by Content-Disposition', async () => {
+    const { api, calls, saved } = setup(
+      () =>
+        new Response('a,b\n1,2\n', {
+          headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="weekly msgs.csv"', 'X-Inda-Rows': '1' },
+        }),
+    );
+    const out = await api.export({ analysis: 'a1' }, 'csv');
+    expect(calls[0]!.url.pathname + calls[0]!.url.search).toBe('/api/export?analysis=a1&to=csv');
+    expect(out).toEqual({ path: 'weekly msgs.csv', rows: 1, bytes: 8 });
+    expect(saved[0]!.name).toBe('weekly msgs.csv');
+    await api.export({ dashboard: 'd1' }, 'pdf');
+    expect(calls[1]!.url.search).toBe('?dashboard=d1&to=pdf');
+  });
+});
+
+describe('token from the URL', () => {
+  it('is read once and removed from the address bar', () => {
+    const replaceState = vi.fn();
+    const token = takeTokenFromUrl({ href: 'http://127.0.0.1:8765/?token=abc.def&x=1#/saved' }, { replaceState, state: null });
+    expect(token).toBe('abc.def');
+    expect(replaceState).toHaveBeenCalledWith(null, '', '/?x=1#/saved');
+  });
+  it('leaves the URL alone when there is none', () => {
+    const replaceState = vi.fn();
+    expect(takeTokenFromUrl({ href: 'http://h/#/chat' }, { replaceState, state: null })).toBeNull();
+    expect(replaceState).not.toHaveBeenCalled();
+  });
+});
+
+describe('Content-Disposition', () => {
+  it('prefers the RFC 5987 name', () => {
+    expect(filenameFromDisposition(`attachment; filename="a.csv"; filename*=UTF-8''Mensajes%20%C3%B1.csv`)).toBe('Mensajes ñ.csv');
+    expect(filenameFromDisposition('attachment; filename=report.pdf')).toBe('report.pdf');
+    expect(filenameFromDisposition(null)).toBeNull();
+  });
+});

@@ -1,0 +1,217 @@
+import type { Api } from './api';
+import { ApiException, abortError, codeForStatus, isAbort, isErrorCode } from './api';
+import type {
+  Answer,
+  AskRequest,
+  Dashboard,
+  DashboardView,
+  Deleted,
+  Execution,
+  ExportFormat,
+  ExportSummary,
+  ExportTarget,
+  SaveRequest,
+  SavedAnalysis,
+  SavedAnswer,
+  SessionInfo,
+  Suggestions,
+  UiConfig,
+} from './types';
+
+type Fetch = typeof fetch;
+
+/** Saves a downloaded file in the browser (injected so tests and non-DOM environments can replace it). */
+export type SaveBlob = (blob: Blob, filename: string) => void;
+
+export interface HttpApiOptions {
+  /** Base URL of the API, ending in `/api/` (resolved against the page). */
+  base: string;
+  /** The session token from `?token=`, kept in memory only; null when the server's cookie carries the session. */
+  token: string | null;
+  fetch?: Fetch;
+  saveBlob?: SaveBlob;
+}
+
+/**
+ * Reads `?token=` from the page URL once, then removes it from the address bar (history.replaceState) so it is
+ * neither bookmarked nor leaked through the Referer. The token is never written to storage.
+ */
+export function takeTokenFromUrl(loc: { href: string }, history: Pick<History, 'replaceState' | 'state'>): string | null {
+  const url = new URL(loc.href);
+  const token = url.searchParams.get('token');
+  if (token === null) return null;
+  url.searchParams.delete('token');
+  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+  return token.trim() || null;
+}
+
+/** The file name from a Content-Disposition header (`filename*=UTF-8''…` preferred), or null. */
+export function filenameFromDisposition(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      /* fall through to the plain form */
+    }
+  }
+  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/.exec(header);
+  const name = plain?.[2] ?? plain?.[1];
+  return name ? name.trim() : null;
+}
+
+function browserSaveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+export class HttpApi implements Api {
+  readonly transport = 'http' as const;
+  readonly #base: string;
+  readonly #token: string | null;
+  readonly #fetch: Fetch;
+  readonly #saveBlob: SaveBlob;
+
+  constructor(opts: HttpApiOptions) {
+    this.#base = opts.base.endsWith('/') ? opts.base : `${opts.base}/`;
+    this.#token = opts.token;
+    this.#fetch = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.#saveBlob = opts.saveBlob ?? browserSaveBlob;
+  }
+
+  #url(path: string, query?: Record<string, string>): string {
+    const url = new URL(path, this.#base);
+    if (query) for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    return url.toString();
+  }
+
+  async #send(method: string, path: string, opts: { body?: unknown; query?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
+    const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+    if (opts.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(opts.body);
+    }
+    if (opts.signal) init.signal = opts.signal;
+    if (opts.signal?.aborted) throw abortError();
+    let res: Response;
+    try {
+      res = await this.#fetch(this.#url(path, opts.query), init);
+    } catch (e) {
+      if (isAbort(e) || opts.signal?.aborted) throw abortError();
+      throw new ApiException('internal', `Cannot reach the server (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (!res.ok) throw await errorFrom(res);
+    return res;
+  }
+
+  async #json<T>(method: string, path: string, opts: { body?: unknown; query?: Record<string, string>; signal?: AbortSignal } = {}): Promise<T> {
+    const res = await this.#send(method, path, opts);
+    try {
+      return (await res.json()) as T;
+    } catch (e) {
+      if (isAbort(e) || opts.signal?.aborted) throw abortError();
+      throw new ApiException('internal', 'The server sent a response that is not JSON');
+    }
+  }
+
+  session(): Promise<SessionInfo> {
+    return this.#json('GET', 'session');
+  }
+  config(): Promise<UiConfig> {
+    return this.#json('GET', 'config');
+  }
+  suggestions(lang: 'en' | 'es'): Promise<Suggestions> {
+    return this.#json('GET', 'suggestions', { query: { lang } });
+  }
+  ask(req: AskRequest, signal?: AbortSignal): Promise<Answer> {
+    return this.#json('POST', 'ask', { body: req, signal });
+  }
+  sql(sql: string, signal?: AbortSignal): Promise<Answer> {
+    return this.#json('POST', 'sql', { body: { sql }, signal });
+  }
+  savedList(): Promise<SavedAnalysis[]> {
+    return this.#json('GET', 'saved');
+  }
+  savedSave(req: SaveRequest): Promise<SavedAnalysis> {
+    return this.#json('POST', 'saved', { body: req });
+  }
+  savedShow(id: string, signal?: AbortSignal): Promise<SavedAnswer> {
+    return this.#json('GET', `saved/${enc(id)}`, { signal });
+  }
+  savedRun(id: string, signal?: AbortSignal): Promise<SavedAnswer> {
+    return this.#json('POST', `saved/${enc(id)}/run`, { signal });
+  }
+  savedDelete(id: string): Promise<Deleted> {
+    return this.#json('DELETE', `saved/${enc(id)}`);
+  }
+  savedSchedule(id: string, schedule: string | null): Promise<SavedAnalysis> {
+    return this.#json('PUT', `saved/${enc(id)}/schedule`, { body: { schedule } });
+  }
+  savedHistory(id: string): Promise<Execution[]> {
+    return this.#json('GET', `saved/${enc(id)}/history`);
+  }
+  dashboardList(): Promise<Dashboard[]> {
+    return this.#json('GET', 'dashboards');
+  }
+  dashboardCreate(name: string): Promise<DashboardView> {
+    return this.#json('POST', 'dashboards', { body: { name } });
+  }
+  dashboardShow(id: string, signal?: AbortSignal): Promise<DashboardView> {
+    return this.#json('GET', `dashboards/${enc(id)}`, { signal });
+  }
+  dashboardAdd(id: string, analysisId: string): Promise<DashboardView> {
+    return this.#json('POST', `dashboards/${enc(id)}/tiles`, { body: { analysis_id: analysisId } });
+  }
+  dashboardRemove(id: string, analysisId: string): Promise<DashboardView> {
+    return this.#json('DELETE', `dashboards/${enc(id)}/tiles/${enc(analysisId)}`);
+  }
+  dashboardRefresh(id: string, signal?: AbortSignal): Promise<DashboardView> {
+    return this.#json('POST', `dashboards/${enc(id)}/refresh`, { signal });
+  }
+
+  /** Downloads the file (Content-Disposition names it) and hands it to the browser. */
+  async export(target: ExportTarget, to: ExportFormat): Promise<ExportSummary> {
+    const query: Record<string, string> =
+      'analysis' in target ? { analysis: target.analysis, to } : { dashboard: target.dashboard, to };
+    const res = await this.#send('GET', 'export', { query });
+    const blob = await res.blob();
+    const name = filenameFromDisposition(res.headers.get('Content-Disposition')) ?? `export.${to}`;
+    this.#saveBlob(blob, name);
+    const rows = Number(res.headers.get('X-Inda-Rows') ?? 'NaN');
+    return { path: name, rows: Number.isFinite(rows) ? rows : 0, bytes: blob.size };
+  }
+}
+
+function enc(id: string): string {
+  return encodeURIComponent(id);
+}
+
+/** Turns an error response into an ApiException: the body's `{"error":{code,message}}`, else the status. */
+export async function errorFrom(res: Response): Promise<ApiException> {
+  let text = '';
+  try {
+    text = await res.text();
+  } catch {
+    /* no body */
+  }
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    const err = body.error;
+    if (err && isErrorCode(err.code)) {
+      return new ApiException(err.code, typeof err.message === 'string' ? err.message : res.statusText);
+    }
+  } catch {
+    /* not JSON */
+  }
+  return new ApiException(codeForStatus(res.status), text.trim().slice(0, 300) || `HTTP ${res.status} ${res.statusText}`);
+}

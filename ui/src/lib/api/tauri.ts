@@ -1,0 +1,153 @@
+import type { Api } from './api';
+import { ApiException, abortError, toApiError } from './api';
+import type {
+  Answer,
+  AskRequest,
+  Dashboard,
+  DashboardView,
+  Deleted,
+  Execution,
+  ExportFormat,
+  ExportSummary,
+  ExportTarget,
+  SaveRequest,
+  SavedAnalysis,
+  SavedAnswer,
+  SessionInfo,
+  Suggestions,
+  UiConfig,
+} from './types';
+
+export type Invoke = (command: string, args?: Record<string, unknown>) => Promise<unknown>;
+
+interface TauriGlobal {
+  core?: { invoke?: Invoke };
+}
+
+/** The `invoke` of the Tauri global (`app.withGlobalTauri = true`), or null outside the desktop shell. */
+export function tauriInvoke(win: unknown): Invoke | null {
+  const t = (win as { __TAURI__?: TauriGlobal } | undefined)?.__TAURI__;
+  const invoke = t?.core?.invoke;
+  return typeof invoke === 'function' ? invoke.bind(t?.core) : null;
+}
+
+let nextRequest = 0;
+
+/**
+ * The desktop transport: one Tauri command per operation, named like the method in snake_case. Arguments follow
+ * Tauri's default camelCase mapping to Rust snake_case parameters (`analysisId` → `analysis_id`). Errors arrive as
+ * `{code, message}`. Long commands also get a `requestId`; aborting calls `cancel {requestId}` (best effort) and
+ * rejects at once.
+ */
+export class TauriApi implements Api {
+  readonly transport = 'tauri' as const;
+  readonly #invoke: Invoke;
+
+  constructor(invoke: Invoke) {
+    this.#invoke = invoke;
+  }
+
+  async #call<T>(command: string, args: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw abortError();
+    if (!signal) {
+      try {
+        return (await this.#invoke(command, args)) as T;
+      } catch (e) {
+        throw asException(e);
+      }
+    }
+    const requestId = `r${Date.now().toString(36)}-${(nextRequest++).toString(36)}`;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        this.#invoke('cancel', { requestId }).catch(() => undefined);
+        reject(abortError());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#invoke(command, { ...args, requestId }).then(
+        (v) => {
+          signal.removeEventListener('abort', onAbort);
+          if (!signal.aborted) resolve(v as T);
+        },
+        (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          if (!signal.aborted) reject(asException(e));
+        },
+      );
+    });
+  }
+
+  session(): Promise<SessionInfo> {
+    return this.#call('session');
+  }
+  config(): Promise<UiConfig> {
+    return this.#call('config');
+  }
+  suggestions(lang: 'en' | 'es'): Promise<Suggestions> {
+    return this.#call('suggestions', { lang });
+  }
+  ask(req: AskRequest, signal?: AbortSignal): Promise<Answer> {
+    return this.#call(
+      'ask',
+      { question: req.question, conversationId: req.conversation_id ?? null, newConversation: req.new_conversation ?? false },
+      signal,
+    );
+  }
+  sql(sql: string, signal?: AbortSignal): Promise<Answer> {
+    return this.#call('sql', { sql }, signal);
+  }
+  savedList(): Promise<SavedAnalysis[]> {
+    return this.#call('saved_list');
+  }
+  savedSave(req: SaveRequest): Promise<SavedAnalysis> {
+    return this.#call('saved_save', {
+      name: req.name,
+      description: req.description ?? null,
+      question: req.question ?? null,
+      sql: req.sql ?? null,
+      schedule: req.schedule ?? null,
+    });
+  }
+  savedShow(id: string, signal?: AbortSignal): Promise<SavedAnswer> {
+    return this.#call('saved_show', { id }, signal);
+  }
+  savedRun(id: string, signal?: AbortSignal): Promise<SavedAnswer> {
+    return this.#call('saved_run', { id }, signal);
+  }
+  savedDelete(id: string): Promise<Deleted> {
+    return this.#call('saved_delete', { id });
+  }
+  savedSchedule(id: string, schedule: string | null): Promise<SavedAnalysis> {
+    return this.#call('saved_schedule', { id, schedule });
+  }
+  savedHistory(id: string): Promise<Execution[]> {
+    return this.#call('saved_history', { id });
+  }
+  dashboardList(): Promise<Dashboard[]> {
+    return this.#call('dashboard_list');
+  }
+  dashboardCreate(name: string): Promise<DashboardView> {
+    return this.#call('dashboard_create', { name });
+  }
+  dashboardShow(id: string, signal?: AbortSignal): Promise<DashboardView> {
+    return this.#call('dashboard_show', { id }, signal);
+  }
+  dashboardAdd(id: string, analysisId: string): Promise<DashboardView> {
+    return this.#call('dashboard_add', { id, analysisId });
+  }
+  dashboardRemove(id: string, analysisId: string): Promise<DashboardView> {
+    return this.#call('dashboard_remove', { id, analysisId });
+  }
+  dashboardRefresh(id: string, signal?: AbortSignal): Promise<DashboardView> {
+    return this.#call('dashboard_refresh', { id }, signal);
+  }
+  /** The shell shows a native save dialog and writes the file; returns `{path, rows}`. */
+  export(target: ExportTarget, to: ExportFormat): Promise<ExportSummary> {
+    const args = 'analysis' in target ? { analysis: target.analysis, dashboard: null, to } : { analysis: null, dashboard: target.dashboard, to };
+    return this.#call('export', args);
+  }
+}
+
+function asException(e: unknown): ApiException {
+  const err = toApiError(e);
+  return new ApiException(err.code, err.message);
+}

@@ -1,0 +1,398 @@
+// The core's chart spec → an ECharts option. Pure (no DOM), so it is unit-tested and the same spec draws the same
+// chart in the desktop app and the browser. `kpi` and `table` are not ECharts charts: they return null.
+import type { EChartsOption, SeriesOption } from 'echarts';
+import type { Answer, ChartSpec, Column, Value } from '../api/types';
+import { escapeHtml, formatNumber, formatTemporal, isNumericType, isTemporalType, parseTemporal } from '../format';
+
+export interface ChartTheme {
+  /** Series colors, in order (brand primary and accent first). */
+  palette: string[];
+  text: string;
+  muted: string;
+  grid: string;
+}
+
+export interface ChartContext {
+  locale: string;
+  theme: ChartTheme;
+  /** Label of the slice that groups the smallest pie slices. */
+  otherLabel: string;
+  /** Label for a null or empty category. */
+  emptyLabel: string;
+}
+
+export type ChartInput = Pick<Answer, 'columns' | 'rows' | 'chart'>;
+
+/** Pie charts keep this many slices and group the rest. */
+export const MAX_PIE_SLICES = 10;
+/** Bar charts with more categories than this get a zoom slider. */
+export const BAR_ZOOM_AFTER = 30;
+
+/** Whether the spec can be drawn by ECharts with these columns (else the UI shows a KPI or the table). */
+export function isDrawable(input: ChartInput): boolean {
+  const { chart, columns } = input;
+  if (chart.kind === 'kpi' || chart.kind === 'table') return false;
+  if (!chart.x || chart.y.length === 0) return false;
+  const names = new Set(columns.map((c) => c.name));
+  return names.has(chart.x) && chart.y.every((y) => names.has(y)) && (!chart.series || names.has(chart.series));
+}
+
+function num(v: Value | undefined): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  return null;
+}
+
+function label(v: Value | undefined, col: Column | undefined, ctx: ChartContext): string {
+  if (v === null || v === undefined || v === '') return ctx.emptyLabel;
+  if (typeof v === 'number') return formatNumber(v, ctx.locale, { type: col?.type });
+  if (typeof v === 'boolean') return String(v);
+  if (col && isTemporalType(col.type)) return formatTemporal(v, ctx.locale);
+  return v;
+}
+
+interface Built {
+  option: EChartsOption;
+}
+
+/** The ECharts option for an answer, or null when it is a KPI, a table, or cannot be drawn. */
+export function chartOption(input: ChartInput, ctx: ChartContext): EChartsOption | null {
+  if (!isDrawable(input)) return null;
+  const { chart } = input;
+  const built =
+    chart.kind === 'pie' ? pie(input, ctx) : chart.kind === 'scatter' ? scatter(input, ctx) : cartesian(input, ctx);
+  return {
+    ...base(ctx, chart),
+    ...built.option,
+  };
+}
+
+function base(ctx: ChartContext, chart: ChartSpec): EChartsOption {
+  return {
+    color: ctx.theme.palette,
+    backgroundColor: 'transparent',
+    // Warehouse timestamps are wall-clock values read as UTC: draw them in UTC so they never shift.
+    useUTC: true,
+    animationDuration: 300,
+    textStyle: { color: ctx.theme.text, fontFamily: 'inherit' },
+    aria: { enabled: true, label: { enabled: true, description: chart.title ?? '' } },
+  };
+}
+
+function fmtFor(input: ChartInput, ctx: ChartContext) {
+  const percent = new Set(input.chart.percent ?? []);
+  const col = (name: string) => input.columns.find((c) => c.name === name);
+  // Axis labels go compact only from a million up (CLDR's compact thousands read oddly in some locales).
+  return (measure: string, v: number | null, compact = false): string =>
+    v === null
+      ? '—'
+      : formatNumber(v, ctx.locale, { percent: percent.has(measure), type: col(measure)?.type, compact: compact && Math.abs(v) >= 1e6 });
+}
+
+function legendOf(ctx: ChartContext, show: boolean): EChartsOption['legend'] {
+  return { show, type: 'scroll', top: 0, textStyle: { color: ctx.theme.text }, pageTextStyle: { color: ctx.theme.muted } };
+}
+
+function axisStyle(ctx: ChartContext) {
+  return {
+    axisLine: { lineStyle: { color: ctx.theme.grid } },
+    axisTick: { lineStyle: { color: ctx.theme.grid } },
+    axisLabel: { color: ctx.theme.muted, hideOverlap: true },
+    splitLine: { lineStyle: { color: ctx.theme.grid, opacity: 0.6 } },
+  };
+}
+
+/** A tooltip line: the swatch uses a CSS class per palette slot, no inline style (strict CSP). */
+function tooltipLine(colorIndex: number, paletteSize: number, name: string, value: string): string {
+  const slot = paletteSize > 0 ? colorIndex % paletteSize : 0;
+  return `<div class="tt-row"><span class="tt-swatch tt-c${slot}"></span><span class="tt-name">${escapeHtml(name)}</span><span class="tt-value">${escapeHtml(value)}</span></div>`;
+}
+
+function tooltipHead(text: string): string {
+  return `<div class="tt-head">${escapeHtml(text)}</div>`;
+}
+
+interface SeriesData {
+  name: string;
+  measure: string;
+  points: Map<string, number | null>;
+}
+
+/** bar, line and area: category or time x axis, one series per measure or per value of the series column. */
+function cartesian(input: ChartInput, ctx: ChartContext): Built {
+  const { chart, columns, rows } = input;
+  const xName = chart.x as string;
+  const xi = columns.findIndex((c) => c.name === xName);
+  const xCol = columns[xi];
+  const si = chart.series ? columns.findIndex((c) => c.name === chart.series) : -1;
+  const sCol = si >= 0 ? columns[si] : undefined;
+  const yIdx = chart.y.map((y) => columns.findIndex((c) => c.name === y));
+  const isTime = chart.kind !== 'bar' && !!xCol && isTemporalType(xCol.type);
+  const fmt = fmtFor(input, ctx);
+
+  // Categories (or instants) in first-seen order; one series per (series value, measure).
+  const keys: string[] = [];
+  const keyValue = new Map<string, Value>();
+  const series = new Map<string, SeriesData>();
+  for (const row of rows) {
+    const xv = row[xi] ?? null;
+    const key = xv === null ? '\u0000null' : String(xv);
+    if (!keyValue.has(key)) {
+      keyValue.set(key, xv);
+      keys.push(key);
+    }
+    const sv = si >= 0 ? label(row[si], sCol, ctx) : null;
+    chart.y.forEach((measure, j) => {
+      const name = sv === null ? measure : chart.y.length > 1 ? `${sv} · ${measure}` : sv;
+      let s = series.get(name);
+      if (!s) {
+        s = { name, measure, points: new Map() };
+        series.set(name, s);
+      }
+      s.points.set(key, num(row[yIdx[j] ?? -1]));
+    });
+  }
+
+  const list = [...series.values()];
+  const percentOnly = chart.y.every((y) => (chart.percent ?? []).includes(y));
+  const firstMeasure = chart.y[0] ?? '';
+  const kind = chart.kind;
+  const many = keys.length > 60;
+
+  const echSeries: SeriesOption[] = list.map((s) => {
+    const data = isTime
+      ? keys
+          .map((k) => [parseTemporal(String(keyValue.get(k))).ms, s.points.get(k) ?? null] as [number, number | null])
+          .filter((p) => !Number.isNaN(p[0]))
+          .sort((a, b) => a[0] - b[0])
+      : keys.map((k) => s.points.get(k) ?? null);
+    if (kind === 'bar') {
+      return { type: 'bar', name: s.name, data, emphasis: { focus: 'series' } } as SeriesOption;
+    }
+    return {
+      type: 'line',
+      name: s.name,
+      data,
+      showSymbol: !many,
+      connectNulls: false,
+      emphasis: { focus: 'series' },
+      ...(kind === 'area' ? { areaStyle: { opacity: list.length > 1 ? 0.25 : 0.35 } } : {}),
+    } as SeriesOption;
+  });
+
+  const axis = axisStyle(ctx);
+  const valueAxis = {
+    type: 'value' as const,
+    ...axis,
+    axisLabel: {
+      ...axis.axisLabel,
+      formatter: (v: number) => fmt(firstMeasure, v, !percentOnly),
+    },
+  };
+  const xAxis = isTime
+    ? {
+        type: 'time' as const,
+        ...axis,
+        splitLine: { show: false },
+        axisLabel: {
+          ...axis.axisLabel,
+          formatter: (v: number) =>
+            new Intl.DateTimeFormat(ctx.locale, { timeZone: 'UTC', year: '2-digit', month: 'short', day: 'numeric' }).format(v),
+        },
+      }
+    : {
+        type: 'category' as const,
+        data: keys.map((k) => label(keyValue.get(k), xCol, ctx)),
+        ...axis,
+        splitLine: { show: false },
+        axisLabel: { ...axis.axisLabel, interval: 'auto' as const, rotate: keys.length > 8 ? 30 : 0 },
+      };
+
+  const zoom = isTime || (kind === 'bar' && keys.length > BAR_ZOOM_AFTER);
+  const palette = ctx.theme.palette.length;
+  const option: EChartsOption = {
+    legend: legendOf(ctx, list.length > 1),
+    grid: { left: 8, right: 16, top: list.length > 1 ? 36 : 16, bottom: zoom ? 56 : 8, containLabel: true },
+    tooltip: {
+      trigger: 'axis',
+      confine: true,
+      axisPointer: { type: kind === 'bar' ? 'shadow' : 'line' },
+      formatter: (params) => {
+        const ps = Array.isArray(params) ? params : [params];
+        const first = ps[0];
+        if (!first) return '';
+        let head: string;
+        if (isTime) {
+          const v = first.value as [number, number | null] | undefined;
+          const ms = Array.isArray(v) ? v[0] : Number.NaN;
+          const key = keys.find((k) => parseTemporal(String(keyValue.get(k))).ms === ms);
+          head = key ? label(keyValue.get(key), xCol, ctx) : String(first.name ?? '');
+        } else {
+          head = String(first.name ?? '');
+        }
+        const lines = ps.map((p) => {
+          const s = list[p.seriesIndex ?? 0];
+          const raw = Array.isArray(p.value) ? (p.value[1] as number | null) : (p.value as number | null);
+          return tooltipLine(p.seriesIndex ?? 0, palette, s?.name ?? '', fmt(s?.measure ?? firstMeasure, raw ?? null));
+        });
+        return tooltipHead(head) + lines.join('');
+      },
+    },
+    xAxis,
+    yAxis: valueAxis,
+    series: echSeries,
+  };
+  if (zoom) {
+    option.dataZoom = [
+      { type: 'inside', filterMode: 'none' },
+      {
+        type: 'slider',
+        height: 20,
+        bottom: 8,
+        filterMode: 'none',
+        textStyle: { color: ctx.theme.muted },
+        borderColor: ctx.theme.grid,
+        fillerColor: 'rgba(128, 128, 128, 0.12)',
+        handleStyle: { borderColor: ctx.theme.palette[0] ?? ctx.theme.muted },
+        moveHandleStyle: { color: ctx.theme.palette[0] ?? ctx.theme.muted, opacity: 0.5 },
+        dataBackground: { lineStyle: { color: ctx.theme.muted, opacity: 0.5 }, areaStyle: { color: ctx.theme.grid, opacity: 0.4 } },
+        selectedDataBackground: {
+          lineStyle: { color: ctx.theme.palette[0] ?? ctx.theme.muted },
+          areaStyle: { color: ctx.theme.palette[0] ?? ctx.theme.muted, opacity: 0.2 },
+        },
+      },
+    ];
+  }
+  return { option };
+}
+
+/** pie: one slice per x value of the first measure; the smallest slices past MAX_PIE_SLICES become "Other". */
+function pie(input: ChartInput, ctx: ChartContext): Built {
+  const { chart, columns, rows } = input;
+  const xi = columns.findIndex((c) => c.name === chart.x);
+  const measure = chart.y[0] as string;
+  const yi = columns.findIndex((c) => c.name === measure);
+  const fmt = fmtFor(input, ctx);
+  let slices = rows
+    .map((r) => ({ name: label(r[xi], columns[xi], ctx), value: num(r[yi]) ?? 0 }))
+    .sort((a, b) => b.value - a.value);
+  if (slices.length > MAX_PIE_SLICES) {
+    const rest = slices.slice(MAX_PIE_SLICES - 1).reduce((acc, s) => acc + s.value, 0);
+    slices = [...slices.slice(0, MAX_PIE_SLICES - 1), { name: ctx.otherLabel, value: rest }];
+  }
+  const palette = ctx.theme.palette.length;
+  return {
+    option: {
+      legend: { ...legendOf(ctx, true), type: 'scroll', orient: 'horizontal', top: 0 },
+      tooltip: {
+        trigger: 'item',
+        confine: true,
+        formatter: (p) => {
+          const q = Array.isArray(p) ? p[0] : p;
+          if (!q) return '';
+          const pct = typeof q.percent === 'number' ? ` (${formatNumber(q.percent / 100, ctx.locale, { percent: true })})` : '';
+          return tooltipLine(q.dataIndex ?? 0, palette, String(q.name ?? ''), fmt(measure, num(q.value as Value)) + pct);
+        },
+      },
+      series: [
+        {
+          type: 'pie',
+          name: measure,
+          radius: ['35%', '70%'],
+          center: ['50%', '56%'],
+          avoidLabelOverlap: true,
+          label: {
+            color: ctx.theme.text,
+            formatter: (p: { name?: string; percent?: number }) =>
+              `${p.name ?? ''}: ${formatNumber((p.percent ?? 0) / 100, ctx.locale, { percent: true })}`,
+          },
+          data: slices,
+        },
+      ],
+    },
+  };
+}
+
+/** scatter: x is a measure, y the next; one series per value of the series column when there is one. */
+function scatter(input: ChartInput, ctx: ChartContext): Built {
+  const { chart, columns, rows } = input;
+  const xName = chart.x as string;
+  const xi = columns.findIndex((c) => c.name === xName);
+  const yName = chart.y[0] as string;
+  const yi = columns.findIndex((c) => c.name === yName);
+  const si = chart.series ? columns.findIndex((c) => c.name === chart.series) : -1;
+  const fmt = fmtFor(input, ctx);
+  const groups = new Map<string, [number, number][]>();
+  for (const r of rows) {
+    const x = num(r[xi]);
+    const y = num(r[yi]);
+    if (x === null || y === null) continue;
+    const g = si >= 0 ? label(r[si], columns[si], ctx) : yName;
+    const arr = groups.get(g) ?? [];
+    arr.push([x, y]);
+    groups.set(g, arr);
+  }
+  const names = [...groups.keys()];
+  const axis = axisStyle(ctx);
+  const xNumeric = columns[xi] ? isNumericType(columns[xi].type) : true;
+  const palette = ctx.theme.palette.length;
+  return {
+    option: {
+      legend: legendOf(ctx, names.length > 1),
+      grid: { left: 8, right: 16, top: names.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
+      tooltip: {
+        trigger: 'item',
+        confine: true,
+        formatter: (p) => {
+          const q = Array.isArray(p) ? p[0] : p;
+          if (!q || !Array.isArray(q.value)) return '';
+          const [x, y] = q.value as [number, number];
+          return (
+            tooltipHead(String(q.seriesName ?? '')) +
+            tooltipLine(q.seriesIndex ?? 0, palette, xName, fmt(xName, x)) +
+            tooltipLine(q.seriesIndex ?? 0, palette, yName, fmt(yName, y))
+          );
+        },
+      },
+      xAxis: {
+        type: xNumeric ? 'value' : 'category',
+        name: xName,
+        nameLocation: 'middle',
+        nameGap: 28,
+        nameTextStyle: { color: ctx.theme.muted },
+        ...axis,
+        axisLabel: { ...axis.axisLabel, formatter: (v: number) => fmt(xName, v, true) },
+      },
+      yAxis: {
+        type: 'value',
+        name: yName,
+        nameTextStyle: { color: ctx.theme.muted },
+        ...axis,
+        axisLabel: { ...axis.axisLabel, formatter: (v: number) => fmt(yName, v, true) },
+      },
+      series: names.map((n) => ({ type: 'scatter', name: n, data: groups.get(n) ?? [], symbolSize: 8 }) as SeriesOption),
+    },
+  };
+}
+
+/** The KPI values: the first row's measures (or every numeric column when the spec names none). */
+export function kpiValues(input: ChartInput, locale: string): { label: string; value: string }[] {
+  const { chart, columns, rows } = input;
+  const row = rows[0] ?? [];
+  const percent = new Set(chart.percent ?? []);
+  const names = chart.y.length ? chart.y : columns.filter((c) => isNumericType(c.type)).map((c) => c.name);
+  return names
+    .map((name) => {
+      const i = columns.findIndex((c) => c.name === name);
+      if (i < 0) return null;
+      const v = row[i];
+      const text =
+        typeof v === 'number'
+          ? formatNumber(v, locale, { percent: percent.has(name), type: columns[i]?.type })
+          : v === null || v === undefined
+            ? '—'
+            : String(v);
+      return { label: name, value: text };
+    })
+    .filter((x): x is { label: string; value: string } => x !== null);
+}

@@ -1,0 +1,163 @@
+// Trimmed copies of real `inda … --format json` output (demo data), used by the unit tests.
+import type { Answer, DashboardView, Execution, SavedAnalysis, SavedAnswer, SessionInfo } from '../lib/api/types';
+
+export const barAnswer: Answer = {
+  question: 'messages by channel last month',
+  sql: "SELECT channel, COUNT(*) AS messages FROM (SELECT * FROM marts.fct_messages WHERE tenant_id = 'acme_corp') AS fct_messages GROUP BY channel ORDER BY messages DESC, channel ASC LIMIT 10000",
+  columns: [
+    { name: 'channel', type: 'VARCHAR' },
+    { name: 'messages', type: 'BIGINT' },
+  ],
+  rows: [
+    ['whatsapp', 12524],
+    ['email', 3621],
+    ['sms', 2178],
+  ],
+  row_count: 3,
+  truncated: false,
+  chart: { kind: 'bar', x: 'channel', y: ['messages'], title: 'Messages by channel, last month' },
+  summary: 'whatsapp leads with 12,524 messages (68.4%).',
+  engine: 'embedded',
+  provider: 'offline',
+  elapsed_ms: 314.46,
+  lang: 'en',
+  title: 'Messages by channel, last month',
+};
+
+export const lineAnswer: Answer = {
+  question: 'messages per week',
+  sql: 'SELECT …',
+  columns: [
+    { name: 'week', type: 'TIMESTAMP' },
+    { name: 'messages', type: 'BIGINT' },
+  ],
+  rows: [
+    ['2024-11-25T00:00:00', 177],
+    ['2024-12-02T00:00:00', 614],
+    ['2024-12-09T00:00:00', 864],
+  ],
+  row_count: 3,
+  truncated: false,
+  chart: { kind: 'line', x: 'week', y: ['messages'], title: 'Messages by week' },
+  summary: 'Messages rose.',
+  engine: 'embedded',
+  provider: 'offline',
+  elapsed_ms: 4.8,
+  lang: 'en',
+  title: 'Messages by week',
+};
+
+export const seriesAnswer: Answer = {
+  question: 'messages by channel per month',
+  sql: 'SELECT …',
+  columns: [
+    { name: 'month', type: 'TIMESTAMP' },
+    { name: 'channel', type: 'VARCHAR' },
+    { name: 'messages', type: 'BIGINT' },
+  ],
+  rows: [
+    ['2024-11-01T00:00:00', 'email', 2],
+    ['2024-11-01T00:00:00', 'sms', 4],
+    ['2024-11-01T00:00:00', 'whatsapp', 101],
+    ['2024-12-01T00:00:00', 'email', 514],
+    ['2024-12-01T00:00:00', 'whatsapp', 300],
+  ],
+  row_count: 5,
+  truncated: false,
+  chart: { kind: 'line', x: 'month', y: ['messages'], series: 'channel', title: 'Messages by month and channel' },
+  engine: 'embedded',
+  elapsed_ms: 793.75,
+};
+
+export const rateAnswer: Answer = {
+  sql: 'SELECT …',
+  columns: [
+    { name: 'channel', type: 'VARCHAR' },
+    { name: 'delivery_rate', type: 'DOUBLE' },
+  ],
+  rows: [
+    ['whatsapp', 0.9341690927455291],
+    ['email', 0.8749464000311854],
+  ],
+  row_count: 2,
+  truncated: false,
+  chart: { kind: 'bar', x: 'channel', y: ['delivery_rate'], title: 'Delivery rate by channel, this year', percent: ['delivery_rate'] },
+  engine: 'embedded',
+  elapsed_ms: 750.97,
+};
+
+export const kpiAnswer: Answer = {
+  question: 'total revenue',
+  sql: 'SELECT SUM(amount) AS revenue FROM …',
+  columns: [{ name: 'revenue', type: 'DECIMAL(22,2)' }],
+  rows: [[6032153798.84]],
+  row_count: 1,
+  truncated: false,
+  chart: { kind: 'kpi', y: ['revenue'], title: 'Revenue' },
+  summary: 'Revenue: 6,032,153,798.84.',
+  engine: 'embedded',
+  provider: 'offline',
+  elapsed_ms: 325.45,
+  lang: 'en',
+  title: 'Revenue',
+};
+
+export const savedAnswer: SavedAnswer = {
+  ...lineAnswer,
+  title: 'Weekly msgs',
+  analysis_id: '0299c5fb-30f6-4108-bf27-844245637e34',
+  name: 'Weekly msgs',
+  as_of: '2026-11-26T08:27:28.479Z',
+  cached: true,
+};
+
+export const session: SessionInfo = {
+  tenant_id: 'acme_corp',
+  user_id: 'ana',
+  partner_id: 'indigital',
+  user_name: 'Ana',
+  roles: ['analyst'],
+  expires_at: '2026-11-26T09:27:23Z',
+  seconds_left: 3599,
+  refresh_due: false,
+  expired: false,
+  refresh_url: null,
+  source: 'token',
+};
+
+export const analysis: SavedAnalysis = {
+  id: '0299c5fb-30f6-4108-bf27-844245637e34',
+  tenant_id: 'acme_corp',
+  created_by: 'ana',
+  name: 'Weekly msgs',
+  description: null,
+  natural_language_query: 'messages per week',
+  generated_sql: "SELECT DATE_TRUNC('week', sent_at) AS week, COUNT(*) AS messages FROM marts.fct_messages GROUP BY 1 ORDER BY week ASC",
+  chart_type: 'line',
+  chart_config: { plan: { title: 'Messages by week' } },
+  refresh_schedule: '0 0 8 * * MON',
+  last_refresh_at: '2026-11-26T08:27:28.480Z',
+  next_refresh_at: '2026-11-30T08:00:00.000Z',
+  is_active: true,
+  created_at: '2026-11-26T08:27:26.866Z',
+  updated_at: '2026-11-26T08:27:26.866Z',
+};
+
+export const execution: Execution = {
+  id: '842f8d42-5b0e-4909-a2a8-c6322c4f83ae',
+  analysis_id: analysis.id,
+  started_at: '2026-11-26T08:27:27.830Z',
+  finished_at: '2026-11-26T08:27:28.480Z',
+  status: 'ok',
+  rows: 105,
+  error: null,
+  trigger: 'manual',
+};
+
+export const dashboard: DashboardView = {
+  id: '7306b1b9-4494-4285-9fc1-a0d0054c406c',
+  name: 'Dash',
+  created_at: '2026-11-26T08:27:28.963Z',
+  updated_at: '2026-11-26T08:27:29.485Z',
+  tiles: [{ analysis_id: analysis.id, name: 'Weekly msgs', position: 1, width: 6, height: 4, result: savedAnswer }],
+};
