@@ -1,24 +1,21 @@
 #!/usr/bin/env bash
-# One command for a newcomer on a fresh Debian/Ubuntu machine: installs what the build needs, builds `inda`
-# (release), creates the embedded demo warehouse and asks it a question.
+# One command for a newcomer on a fresh Debian/Ubuntu machine: installs what the build needs (system packages,
+# Rust, Node), builds the web UI and `inda` (release), creates the embedded demo warehouse and asks it a
+# question.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 
-need_apt=()
-for pkg in build-essential pkg-config python3 ca-certificates gnome-keyring dbus dbus-x11; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
-done
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "==> installing system packages: ${need_apt[*]}"
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}"
-fi
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "error: no Rust toolchain. Install rustup (https://rustup.rs), then run this again." >&2
-  exit 1
-fi
+. scripts/deps.sh
+
+apt_need build-essential pkg-config python3 ca-certificates curl gnome-keyring dbus dbus-x11
+ensure_rust
+ensure_node
+
+# The UI is built first: `inda` embeds ui/dist, and `inda serve` serves it.
+ui_install
+echo "==> building the web UI"
+(cd ui && npm run build --silent)
 
 echo "==> building inda (release; the first build takes a while on a small machine)"
 cargo build --release --locked --bin inda
@@ -33,3 +30,4 @@ INDA_TOKEN="$token" "$inda" ask "mensajes enviados por canal el mes pasado"
 echo
 echo "Try more:  export INDA_DATA_DIR=$INDA_DATA_DIR INDA_TOKEN=\$($inda token mint --tenant acme_corp --user you@example.com)"
 echo "           $inda ask \"top 5 campaigns by revenue\""
+echo "In a browser: $inda serve, then open http://127.0.0.1:8765/?token=\$INDA_TOKEN"

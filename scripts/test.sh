@@ -6,18 +6,17 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 unset INDA_TOKEN INDA_DATA_DIR
 
-need_apt=()
+. scripts/deps.sh
+
 # gnome-keyring and dbus: the OS keyring tests talk to a real Secret Service.
-for pkg in build-essential pkg-config python3 gnome-keyring dbus dbus-x11; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
-done
-if [ ${#need_apt[@]} -gt 0 ]; then
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}"
-fi
+apt_need build-essential pkg-config python3 ca-certificates curl gnome-keyring dbus dbus-x11
+ensure_rust
+ensure_node
 
 start=$(date +%s)
+ui_install
+echo "==> UI: type check, lint, unit tests, build (inda embeds ui/dist, so this comes before cargo)"
+(cd ui && npm run --silent check && npm run --silent lint && npm test --silent && npm run --silent build)
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy (warnings are errors)"
