@@ -31,4 +31,6 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
   echo -n inda-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   exec cargo test --workspace --locked
 ' 2> >(grep -v "Failed to set fd limit" >&2)
+echo "==> browser end-to-end tests (headless Chromium against inda serve)"
+bash scripts/e2e.sh
 echo "==> all checks passed in $(( $(date +%s) - start )) s"

@@ -31,7 +31,10 @@ struct Wire {
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
-fn wire(responses: Vec<(u16, Vec<(&'static str, String)>, String)>) -> Wire {
+/// A scripted response: status, extra headers, body.
+type Reply = (u16, Vec<(&'static str, String)>, String);
+
+fn wire(responses: Vec<Reply>) -> Wire {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -68,7 +71,7 @@ fn wire(responses: Vec<(u16, Vec<(&'static str, String)>, String)>) -> Wire {
     Wire { base, seen }
 }
 
-fn tool_use(sql: &str) -> (u16, Vec<(&'static str, String)>, String) {
+fn tool_use(sql: &str) -> Reply {
     let body = json!({
         "id": "msg_01XFDUDYJgAACzvnptvVoYEL", "type": "message", "role": "assistant",
         "model": "claude-sonnet-4-5-20250929",
@@ -80,7 +83,7 @@ fn tool_use(sql: &str) -> (u16, Vec<(&'static str, String)>, String) {
     (200, vec![], body.to_string())
 }
 
-fn chat_completion(sql: &str) -> (u16, Vec<(&'static str, String)>, String) {
+fn chat_completion(sql: &str) -> Reply {
     let content =
         json!({"sql": sql, "chart": "bar", "explanation": "Contacts by first channel."}).to_string();
     let body = json!({

@@ -3,8 +3,9 @@
 //! result; errors cross as `{"error": {"code", "message"}}`.
 //!
 //! Not here: any business rule. Sessions come from the bearer token on each request (the UI takes it once
-//! from `?token=`), never from a cookie, so another site cannot ride a session (no CSRF), and the Host
-//! header is checked so a rebinding DNS name cannot reach the API.
+//! from `?token=`) or from the HttpOnly `SameSite=Strict` cookie set on that first load, which browsers do not
+//! send on another site's requests (no CSRF); the Host header is checked so a rebinding DNS name cannot reach
+//! the API.
 
 mod assets;
 mod error;

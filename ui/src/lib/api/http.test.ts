@@ -141,7 +141,7 @@ describe('HttpApi', () => {
     const { api, calls, saved } = setup(
       () =>
         new Response('a,b\n1,2\n', {
-          headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="weekly msgs.csv"', 'X-Inda-Rows': '1' },
+          headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="weekly msgs.csv"', 'X-Export-Rows': '1' },
         }),
     );
     const out = await api.export({ analysis: 'a1' }, 'csv');
@@ -150,6 +150,13 @@ describe('HttpApi', () => {
     expect(saved[0]!.name).toBe('weekly msgs.csv');
     await api.export({ dashboard: 'd1' }, 'pdf');
     expect(calls[1]!.url.search).toBe('?dashboard=d1&to=pdf');
+  });
+
+  it('reads the row count from the older X-Inda-Rows header too, and 0 when absent', async () => {
+    let n = 0;
+    const { api } = setup(() => new Response('x', { headers: n++ === 0 ? { 'X-Inda-Rows': '7' } : {} }));
+    expect((await api.export({ analysis: 'a1' }, 'csv')).rows).toBe(7);
+    expect((await api.export({ analysis: 'a1' }, 'csv')).rows).toBe(0);
   });
 });
 

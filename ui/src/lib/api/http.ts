@@ -187,7 +187,8 @@ export class HttpApi implements Api {
     const blob = await res.blob();
     const name = filenameFromDisposition(res.headers.get('Content-Disposition')) ?? `export.${to}`;
     this.#saveBlob(blob, name);
-    const rows = Number(res.headers.get('X-Inda-Rows') ?? 'NaN');
+    // `inda serve` sends X-Export-Rows; X-Inda-Rows is the older name.
+    const rows = Number(res.headers.get('X-Export-Rows') ?? res.headers.get('X-Inda-Rows') ?? 'NaN');
     return { path: name, rows: Number.isFinite(rows) ? rows : 0, bytes: blob.size };
   }
 }

@@ -46,6 +46,7 @@ export const en = {
   'chat.you': 'You asked',
 
   'answer.rows': '{count} rows',
+  'answer.rows.one': '1 row',
   'answer.truncated': 'Only the first rows are shown.',
   'answer.elapsed': '{ms} ms',
   'answer.engine': 'Engine: {engine}',
@@ -139,6 +140,7 @@ export const en = {
   'dash.noTiles': 'This dashboard has no tiles. Pin an answer from the chat or a saved analysis.',
   'dash.removeTile': 'Remove from dashboard',
   'dash.tiles': '{count} tiles',
+  'dash.tiles.one': '1 tile',
   'dash.pick': 'Pick a dashboard.',
 
   'settings.title': 'Settings',

@@ -48,6 +48,7 @@ export const es: Messages = {
   'chat.you': 'Preguntaste',
 
   'answer.rows': '{count} filas',
+  'answer.rows.one': '1 fila',
   'answer.truncated': 'Solo se muestran las primeras filas.',
   'answer.elapsed': '{ms} ms',
   'answer.engine': 'Motor: {engine}',
@@ -141,6 +142,7 @@ export const es: Messages = {
   'dash.noTiles': 'Este tablero no tiene mosaicos. Fija una respuesta del chat o un análisis guardado.',
   'dash.removeTile': 'Quitar del tablero',
   'dash.tiles': '{count} mosaicos',
+  'dash.tiles.one': '1 mosaico',
   'dash.pick': 'Elige un tablero.',
 
   'settings.title': 'Configuración',

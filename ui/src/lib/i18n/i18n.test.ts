@@ -24,6 +24,12 @@ describe('translate', () => {
     expect(translate('es', 'answer.rows', { count: '1.234' })).toBe('1.234 filas');
     expect(translate('en', 'answer.saved')).toBe('Saved as “{name}”');
   });
+  it('has singular forms for one row and one tile', () => {
+    expect(translate('en', 'answer.rows.one')).toBe('1 row');
+    expect(translate('es', 'answer.rows.one')).toBe('1 fila');
+    expect(translate('en', 'dash.tiles.one')).toBe('1 tile');
+    expect(translate('es', 'dash.tiles.one')).toBe('1 mosaico');
+  });
 });
 
 describe('language choice', () => {
