@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every check and test: formatting, clippy with warnings denied, and the whole test suite (unit,
-# integration, end-to-end through the `inda` binary). `.ci/run` calls exactly this.
+# Runs every check and test: the UI's type check, lint, unit tests and build; formatting, clippy with warnings
+# denied, and the whole Rust test suite (unit, integration, end-to-end through the `inda` binary, the OS
+# keyring, the fakesnow Snowflake peer, local Anthropic/OpenAI wire servers); the browser end-to-end tests;
+# the desktop smoke test. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -9,9 +11,11 @@ unset INDA_TOKEN INDA_DATA_DIR
 . scripts/deps.sh
 
 # gnome-keyring and dbus: the OS keyring tests talk to a real Secret Service.
-apt_need build-essential pkg-config python3 ca-certificates curl gnome-keyring dbus dbus-x11
+apt_need build-essential pkg-config python3 python3-venv ca-certificates curl gnome-keyring dbus dbus-x11
 ensure_rust
 ensure_node
+# WebKitGTK and friends: the desktop app (src-tauri) is a workspace member, so clippy and the tests build it.
+bash scripts/desktop-deps.sh --build
 
 start=$(date +%s)
 ui_install
@@ -33,4 +37,6 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
 ' 2> >(grep -v "Failed to set fd limit" >&2)
 echo "==> browser end-to-end tests (headless Chromium against inda serve)"
 bash scripts/e2e.sh
+echo "==> desktop smoke test (the app under Xvfb, driven by tauri-driver + WebKitWebDriver)"
+bash scripts/desktop-smoke.sh
 echo "==> all checks passed in $(( $(date +%s) - start )) s"

@@ -3,13 +3,17 @@
 use inda_core::{ChartSpec, Column, ResultSet, Value};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+// Fields that serde leaves out when empty are optional in TypeScript.
+#[ts(optional_fields)]
 pub struct Answer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
     /// The SQL that actually ran, after the guard.
     pub sql: String,
     pub columns: Vec<Column>,
+    /// Cells as JSON scalars (see `Value` in the generated TypeScript).
+    #[ts(type = "Array<Array<Value>>")]
     pub rows: Vec<Vec<Value>>,
     pub row_count: usize,
     pub truncated: bool,

@@ -41,7 +41,7 @@ pub struct Brand {
 }
 
 /// The branding the UI applies.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Branding {
     pub name: String,
     /// Where the UI fetches the logo (`/api/branding/logo`), when one is configured.
@@ -51,7 +51,7 @@ pub struct Branding {
     pub css: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Colors {
     pub primary: String,
     pub accent: String,

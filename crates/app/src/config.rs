@@ -1,5 +1,6 @@
-//! `config.toml` in the data dir: trusted token issuers, query limits, app settings (`[app] offline`) and
-//! where secrets go without an OS keyring (`[secrets] fallback`).
+//! `config.toml` in the data dir: trusted token issuers, query limits, app settings (`[app] offline`),
+//! where secrets go without an OS keyring (`[secrets] fallback`) and which warehouse runs queries
+//! (`[warehouse]`).
 
 use crate::DataDir;
 use inda_auth::AuthConfig;
@@ -25,6 +26,88 @@ pub struct Config {
     /// `[ask]`: language models tried when the offline engine does not understand a question.
     #[serde(default)]
     pub ask: inda_providers::AskConfig,
+    /// `[warehouse]`: the embedded engine (default) or a Snowflake profile.
+    #[serde(default, skip_serializing_if = "WarehouseConfig::is_embedded_default")]
+    pub warehouse: WarehouseConfig,
+}
+
+/// `[warehouse]`: `kind = "snowflake"` with `profile = "development"` and
+/// `[warehouse.profiles.development]` (account, user, role, warehouse, database, `auth = "password"` or
+/// `"key_pair"`, optional `base_url` for tests and proxies only).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct WarehouseConfig {
+    #[serde(default)]
+    pub kind: WarehouseKind,
+    /// The profile in use; `development` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub profiles: std::collections::BTreeMap<String, inda_snowflake::SnowflakeProfile>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WarehouseKind {
+    #[default]
+    Embedded,
+    Snowflake,
+}
+
+impl WarehouseConfig {
+    fn is_embedded_default(&self) -> bool {
+        self.kind == WarehouseKind::Embedded && self.profile.is_none() && self.profiles.is_empty()
+    }
+
+    /// The profile in use, or a usage error naming what to add.
+    pub fn snowflake_profile(&self) -> Result<(&str, &inda_snowflake::SnowflakeProfile), Error> {
+        let name = self.profile.as_deref().unwrap_or("development");
+        self.profiles.get_key_value(name).map(|(k, v)| (k.as_str(), v)).ok_or_else(|| {
+            Error::usage(format!(
+                "[warehouse] kind = \"snowflake\" needs a [warehouse.profiles.{name}] section in config.toml"
+            ))
+        })
+    }
+}
+
+/// The Snowflake warehouse of `config`. Its secret is the signed-in analyst's keyring entry
+/// (`snowflake-password` or `snowflake-private-key`), read when a Snowflake session opens;
+/// `SNOWFLAKE_PASSWORD` / `SNOWFLAKE_PRIVATE_KEY` take precedence, for CI and tests.
+pub(crate) fn snowflake_warehouse(
+    dir: &DataDir,
+    config: &Config,
+) -> Result<inda_snowflake::SnowflakeWarehouse, Error> {
+    use inda_snowflake::{AuthMethod, Credentials};
+    let (_, profile) = config.warehouse.snowflake_profile()?;
+    let auth = profile.auth;
+    let root = dir.root().to_path_buf();
+    let fallback = match config.secrets.fallback {
+        SecretsFallback::Refuse => inda_secrets::Fallback::Refuse,
+        SecretsFallback::File => inda_secrets::Fallback::File,
+    };
+    let credentials: inda_snowflake::CredentialSource = std::sync::Arc::new(move |session| {
+        let env = match auth {
+            AuthMethod::Password => "SNOWFLAKE_PASSWORD",
+            AuthMethod::KeyPair => "SNOWFLAKE_PRIVATE_KEY",
+        };
+        let secret = match std::env::var(env) {
+            Ok(v) if !v.is_empty() => inda_core::Secret::new(v),
+            _ => {
+                let owner = inda_secrets::Owner::new(&session.tenant_id, &session.user_id);
+                let name = inda_secrets::SecretName::parse(auth.secret_name())?;
+                inda_secrets::Keyring::open(&root, fallback)?.get(&owner, &name)?.ok_or_else(|| {
+                    Error::engine(format!(
+                        "no Snowflake secret for this user: run `inda secret set {}` (or set {env})",
+                        auth.secret_name()
+                    ))
+                })?
+            }
+        };
+        Ok(match auth {
+            AuthMethod::Password => Credentials::Password(secret),
+            AuthMethod::KeyPair => Credentials::KeyPair(secret),
+        })
+    });
+    inda_snowflake::SnowflakeWarehouse::new(profile.clone(), credentials)
 }
 
 /// `[serve]`: `inda serve` for browsers and the CRM's iframe.
@@ -133,4 +216,40 @@ impl Config {
 
 fn uuid_like() -> u128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snowflake_profile_is_read_and_the_default_writes_no_warehouse_section() {
+        let text = r#"
+[warehouse]
+kind = "snowflake"
+profile = "staging"
+
+[warehouse.profiles.staging]
+account = "myorg-analytics"
+user = "INDA_APP"
+role = "INDA_APP"
+warehouse = "ANALYTICS_WH"
+database = "INDIGITAL_STAGING"
+auth = "key_pair"
+"#;
+        let config: Config = toml::from_str(text).expect("parses");
+        assert_eq!(config.warehouse.kind, WarehouseKind::Snowflake);
+        let (name, profile) = config.warehouse.snowflake_profile().expect("profile");
+        assert_eq!((name, profile.database.as_str()), ("staging", "INDIGITAL_STAGING"));
+        assert_eq!(profile.auth, inda_snowflake::AuthMethod::KeyPair);
+        assert_eq!(profile.schema, "MARTS");
+        assert!(profile.base_url.is_none());
+
+        let missing: Config = toml::from_str("[warehouse]\nkind = \"snowflake\"\n").expect("parses");
+        let err = missing.warehouse.snowflake_profile().expect_err("no profile");
+        assert!(err.message.contains("[warehouse.profiles.development]"), "{}", err.message);
+
+        let default = toml::to_string(&Config::default()).expect("serializes");
+        assert!(!default.contains("warehouse"), "{default}");
+    }
 }

@@ -9,14 +9,16 @@ use serde::Serialize;
 use serde_json::json;
 
 /// A dashboard with its tiles, in order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct DashboardView {
     #[serde(flatten)]
     pub dashboard: Dashboard,
     pub tiles: Vec<TileView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+// Fields that serde leaves out when empty are optional in TypeScript.
+#[ts(optional_fields)]
 pub struct TileView {
     #[serde(flatten)]
     pub tile: Tile,

@@ -19,7 +19,7 @@ pub struct ExportRequest {
 }
 
 /// What `inda export` prints.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ExportSummary {
     pub path: String,
     pub rows: u64,

@@ -27,7 +27,9 @@ pub use sql::Origin;
 
 pub use answer::Answer;
 pub use branding::{Brand, Branding, BrandingConfig, Colors};
-pub use config::{AppSettings, Config, SecretsConfig, SecretsFallback, ServeConfig};
+pub use config::{
+    AppSettings, Config, SecretsConfig, SecretsFallback, ServeConfig, WarehouseConfig, WarehouseKind,
+};
 pub use data_dir::DataDir;
 
 use inda_core::{Error, Session};
@@ -54,7 +56,10 @@ impl App {
     pub fn open(dir: DataDir) -> Result<App, Error> {
         dir.ensure()?;
         let config = Config::load(&dir)?;
-        let warehouse: Arc<dyn Warehouse> = Arc::new(EmbeddedWarehouse::new(dir.warehouse()));
+        let warehouse: Arc<dyn Warehouse> = match config.warehouse.kind {
+            WarehouseKind::Embedded => Arc::new(EmbeddedWarehouse::new(dir.warehouse())),
+            WarehouseKind::Snowflake => Arc::new(config::snowflake_warehouse(&dir, &config)?),
+        };
         let offline = config.app.offline;
         Ok(App {
             dir,

@@ -29,7 +29,9 @@ pub struct SaveRequest {
 }
 
 /// The result of a saved analysis: the JSON of `sql` plus where it came from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+// Fields that serde leaves out when empty are optional in TypeScript.
+#[ts(optional_fields)]
 pub struct SavedAnswer {
     #[serde(flatten)]
     pub answer: Answer,
@@ -40,7 +42,6 @@ pub struct SavedAnswer {
     /// Whether it was served from the local cache rather than run now.
     pub cached: bool,
     /// Set when the warehouse failed and the cached result was served instead.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub stale: bool,
     /// Why the result is stale (the warehouse's error), when it is.
     #[serde(skip_serializing_if = "Option::is_none")]

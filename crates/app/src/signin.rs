@@ -14,7 +14,7 @@ use std::sync::Arc;
 pub const REFRESH_DUE_SECONDS: i64 = 600;
 
 /// The session as `inda whoami` and the desktop header show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SessionInfo {
     pub tenant_id: String,
     pub user_id: String,
@@ -55,7 +55,7 @@ impl SessionInfo {
 }
 
 /// What signing in did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SignIn {
     pub session: SessionInfo,
     /// The tenant and user whose session this sign-in ended, when it was someone else.
@@ -63,7 +63,7 @@ pub struct SignIn {
 }
 
 /// Who is signed in on this data dir (`session.json`; names only, the token is in the keyring).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SignedInUser {
     pub tenant_id: String,
     pub user_id: String,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ChartKind {
     Kpi,
@@ -15,7 +15,9 @@ pub enum ChartKind {
     Table,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+// Fields that serde leaves out when empty are optional in TypeScript.
+#[ts(optional_fields)]
 pub struct ChartSpec {
     pub kind: ChartKind,
     /// Column on the x axis (category, time or first measure); absent for `kpi` and `table`.
@@ -30,6 +32,7 @@ pub struct ChartSpec {
     pub title: Option<String>,
     /// Measures that are fractions (rates), shown as percentages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<String>>")]
     pub percent: Vec<String>,
 }
 

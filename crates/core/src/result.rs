@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 /// A result column: its name and a warehouse-neutral SQL type name (`VARCHAR`, `BIGINT`, `DOUBLE`,
 /// `DECIMAL(p,s)`, `DATE`, `TIMESTAMP`, `BOOLEAN`, `JSON`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Column {
     pub name: String,
     #[serde(rename = "type")]

@@ -35,7 +35,7 @@ CREATE INDEX dashboard_tiles_owner ON dashboard_tiles (tenant_id, user_id, dashb
 pub const TILE_WIDTH: i64 = 6;
 pub const TILE_HEIGHT: i64 = 4;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Dashboard {
     pub id: String,
     pub name: String,
@@ -43,7 +43,7 @@ pub struct Dashboard {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Tile {
     pub analysis_id: String,
     /// The analysis's name, for display.

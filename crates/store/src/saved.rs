@@ -62,7 +62,7 @@ pub struct NewAnalysis {
 }
 
 /// A stored analysis.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SavedAnalysis {
     pub id: String,
     pub tenant_id: String,
@@ -82,7 +82,7 @@ pub struct SavedAnalysis {
 }
 
 /// One run of an analysis.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Execution {
     pub id: String,
     pub analysis_id: String,

@@ -109,6 +109,7 @@ export const savedAnswer: SavedAnswer = {
   name: 'Weekly msgs',
   as_of: '2026-11-26T08:27:28.479Z',
   cached: true,
+  stale: false,
 };
 
 export const session: SessionInfo = {

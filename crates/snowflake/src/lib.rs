@@ -1,0 +1,27 @@
+//! Snowflake as the production warehouse: [`SnowflakeWarehouse`] runs the SQL the guard rewrote on
+//! Snowflake, implementing the same `inda_warehouse::Warehouse` trait as the embedded engine, and runs
+//! Cortex completions for `inda_providers::CortexProvider`.
+//!
+//! What it does: signs in with a password or a key pair (secrets handed in by the app, which keeps them
+//! in the OS keyring), keeps one Snowflake session per running query (a session runs one statement at a
+//! time), bounds every statement by the caller's timeout and cancellation (client and server side), retries
+//! only what certainly did not run, tags every statement with tenant and user, and maps Snowflake's Arrow
+//! results to the product's typed columns.
+//!
+//! What it is not: a guard. It runs what it is given; the tenant filter comes from `inda_guard`, and the
+//! row access policies of `warehouse/snowflake/` are Snowflake's own second wall. It holds no secrets of
+//! its own and reads no keyring. It is not a loader either: data reaches Snowflake through the pipelines
+//! the DDL describes.
+
+mod config;
+mod convert;
+mod cortex;
+mod http;
+mod jwt;
+mod protocol;
+mod warehouse;
+
+pub use config::{AuthMethod, CredentialSource, Credentials, SnowflakeProfile};
+pub use cortex::SnowflakeCortex;
+pub use http::HttpStatusError;
+pub use warehouse::SnowflakeWarehouse;

@@ -1,0 +1,371 @@
+//! [`SnowflakeWarehouse`]: guarded SQL on Snowflake, one Snowflake session per running query.
+
+use crate::config::{CredentialSource, Credentials, SnowflakeProfile};
+use crate::convert;
+use crate::http::first_line;
+use crate::protocol::{self, Failure, Login, Statement};
+use inda_core::{Error, ResultSet, Session};
+use inda_warehouse::{BoxFuture, Cancel, QueryLimits, Warehouse};
+use reqwest_middleware::Middleware;
+use snowflake_api::connection::Connection;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Attempts to sign in before giving up (connection errors, 5xx, 429 and timeouts only).
+const LOGIN_ATTEMPTS: u32 = 3;
+/// Extra attempts of a statement whose connection could not even be opened.
+const CONNECT_RETRIES: u32 = 2;
+
+/// Snowflake as the warehouse. Cloning shares the sessions.
+#[derive(Clone)]
+pub struct SnowflakeWarehouse {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    profile: SnowflakeProfile,
+    connection: Arc<Connection>,
+    credentials: CredentialSource,
+    /// Signed-in sessions not running anything, each for one analyst: a session is never shared between
+    /// two analysts, because it was opened with one analyst's secret.
+    idle: Mutex<Vec<Idle>>,
+    /// One permit per session that may run at once.
+    permits: Arc<Semaphore>,
+}
+
+struct Idle {
+    owner: Owner,
+    login: Login,
+    sequence: u64,
+}
+
+type Owner = (String, String);
+
+fn owner(session: &Session) -> Owner {
+    (session.tenant_id.clone(), session.user_id.clone())
+}
+
+/// Why a run failed: a protocol failure (which the retry rules and Cortex's classification read), or a
+/// finished product error.
+pub(crate) enum Fail {
+    Proto(Failure),
+    Core(Error),
+}
+
+/// A session checked out for one statement. Dropped without [`Lease::release`] (a timeout, a cancel, a
+/// broken connection), the session is closed rather than reused: it may still be running the statement.
+struct Lease {
+    inner: Arc<Inner>,
+    owner: Owner,
+    login: Option<Login>,
+    sequence: u64,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Lease {
+    fn login(&self) -> &Login {
+        self.login.as_ref().unwrap_or_else(|| unreachable!("a lease holds its login until released"))
+    }
+    fn release(mut self) {
+        if let Some(login) = self.login.take()
+            && let Ok(mut idle) = self.inner.idle.lock()
+        {
+            idle.push(Idle { owner: self.owner.clone(), login, sequence: self.sequence });
+        }
+    }
+    /// The server no longer knows the session: nothing to close.
+    fn forget(mut self) {
+        self.login = None;
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let Some(login) = self.login.take()
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            let inner = self.inner.clone();
+            rt.spawn(async move {
+                protocol::logout(&inner.connection, &inner.profile.account, &login).await;
+            });
+        }
+    }
+}
+
+impl SnowflakeWarehouse {
+    /// A warehouse for `profile`. Nothing connects until the first query; `credentials` is asked for the
+    /// analyst's secret each time a new Snowflake session opens.
+    pub fn new(profile: SnowflakeProfile, credentials: CredentialSource) -> Result<Self, Error> {
+        Self::with_middleware(profile, credentials, vec![])
+    }
+
+    /// As [`SnowflakeWarehouse::new`], with extra HTTP middleware (corporate proxies, tests' fault
+    /// injection) between the status check and the network.
+    pub fn with_middleware(
+        profile: SnowflakeProfile,
+        credentials: CredentialSource,
+        middleware: Vec<Arc<dyn Middleware>>,
+    ) -> Result<Self, Error> {
+        profile.validate()?;
+        let client = crate::http::client(profile.base_url.as_deref(), &middleware).map_err(Error::engine)?;
+        let sessions = profile.max_sessions.clamp(1, 64);
+        Ok(SnowflakeWarehouse {
+            inner: Arc::new(Inner {
+                connection: Arc::new(Connection::new_with_middware(client)),
+                profile,
+                credentials,
+                idle: Mutex::new(Vec::new()),
+                permits: Arc::new(Semaphore::new(sessions)),
+            }),
+        })
+    }
+
+    pub fn profile(&self) -> &SnowflakeProfile {
+        &self.inner.profile
+    }
+
+    /// Sessions signed in and idle (for tests and `inda warehouse test`).
+    pub fn idle_sessions(&self) -> usize {
+        self.inner.idle.lock().map(|i| i.len()).unwrap_or(0)
+    }
+
+    /// Runs a statement the app itself wrote (deployment DDL, `inda warehouse test`, the admin mirror,
+    /// Cortex), with `binds` as positional `?` parameters. Never for user or model SQL: that goes through
+    /// the guard and [`Warehouse::query`].
+    pub async fn run_trusted(
+        &self,
+        session: &Session,
+        sql: &str,
+        binds: &[&str],
+        limits: &QueryLimits,
+        cancel: &Cancel,
+    ) -> Result<ResultSet, Error> {
+        self.bounded(session, sql, binds, limits, cancel).await.map_err(|f| self.error(f, limits))
+    }
+
+    pub(crate) async fn bounded(
+        &self,
+        session: &Session,
+        sql: &str,
+        binds: &[&str],
+        limits: &QueryLimits,
+        cancel: &Cancel,
+    ) -> Result<ResultSet, Fail> {
+        tokio::select! {
+            r = self.run(session, sql, binds, limits) => r,
+            _ = tokio::time::sleep(limits.timeout) => Err(Fail::Core(timeout_error(limits.timeout))),
+            _ = cancel.cancelled() => Err(Fail::Core(Error::engine("the query was cancelled"))),
+        }
+    }
+
+    async fn run(
+        &self,
+        session: &Session,
+        sql: &str,
+        binds: &[&str],
+        limits: &QueryLimits,
+    ) -> Result<ResultSet, Fail> {
+        let tag = serde_json::json!({
+            "app": "inDigital Analytics",
+            "tenant": session.tenant_id,
+            "user": session.user_id,
+            "partner": session.partner_id,
+        })
+        .to_string();
+        let mut relogins = 0;
+        let mut connects = 0;
+        loop {
+            let mut lease = self.acquire(session).await?;
+            lease.sequence += 1;
+            let statement = Statement {
+                sql,
+                binds,
+                query_tag: &tag,
+                timeout: limits.timeout,
+                sequence_id: lease.sequence,
+                max_rows: limits.max_rows,
+            };
+            let outcome = protocol::execute(
+                &self.inner.connection,
+                &self.inner.profile.account,
+                lease.login(),
+                &statement,
+            )
+            .await;
+            match outcome {
+                Ok(answer) => {
+                    lease.release();
+                    return convert::to_result_set(&answer, limits.max_rows).map_err(Fail::Core);
+                }
+                // The statement's own fault: the session is fine.
+                Err(f @ Failure::Api { .. }) => {
+                    lease.release();
+                    return Err(Fail::Proto(f));
+                }
+                // Nothing ran: sign in again once.
+                Err(Failure::SessionGone(m)) if relogins == 0 => {
+                    tracing::info!("snowflake session expired ({m}); signing in again");
+                    lease.forget();
+                    relogins += 1;
+                }
+                // Nothing left this machine: the same session may try again.
+                Err(Failure::Connect(m)) if connects < CONNECT_RETRIES => {
+                    tracing::info!("snowflake unreachable ({m}); retrying");
+                    lease.release();
+                    connects += 1;
+                    tokio::time::sleep(backoff(connects)).await;
+                }
+                // Anything else may have run the statement: no retry, and the session is closed.
+                Err(f) => {
+                    drop(lease);
+                    return Err(Fail::Proto(f));
+                }
+            }
+        }
+    }
+
+    async fn acquire(&self, session: &Session) -> Result<Lease, Fail> {
+        let permit = self
+            .inner
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Fail::Core(Error::engine("the Snowflake warehouse is shutting down")))?;
+        let who = owner(session);
+        let reusable = {
+            let mut idle =
+                self.inner.idle.lock().map_err(|_| Fail::Core(Error::internal("session pool poisoned")))?;
+            let now = Instant::now();
+            // Sessions past their validity are dropped here; the server forgets them on its own.
+            idle.retain(|s| s.login.valid_until.is_none_or(|t| t > now));
+            idle.iter().rposition(|s| s.owner == who).map(|i| idle.swap_remove(i))
+        };
+        if let Some(s) = reusable {
+            return Ok(Lease {
+                inner: self.inner.clone(),
+                owner: who,
+                login: Some(s.login),
+                sequence: s.sequence,
+                _permit: permit,
+            });
+        }
+        let credentials = self.credentials(session).await?;
+        let login = self.login(&credentials).await.map_err(Fail::Proto)?;
+        Ok(Lease { inner: self.inner.clone(), owner: who, login: Some(login), sequence: 0, _permit: permit })
+    }
+
+    async fn credentials(&self, session: &Session) -> Result<Credentials, Fail> {
+        let source = self.inner.credentials.clone();
+        let session = session.clone();
+        // Keyrings block (D-Bus, Keychain): off the async threads.
+        tokio::task::spawn_blocking(move || source(&session))
+            .await
+            .map_err(|e| Fail::Core(Error::internal(format!("reading the Snowflake secret failed: {e}"))))?
+            .map_err(Fail::Core)
+    }
+
+    /// Signs in, retrying what cannot have changed anything but a half-open session on the server.
+    async fn login(&self, credentials: &Credentials) -> Result<Login, Failure> {
+        let profile = &self.inner.profile;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = tokio::time::timeout(
+                profile.login_timeout(),
+                protocol::login(&self.inner.connection, profile, credentials),
+            )
+            .await
+            .unwrap_or_else(|_| {
+                Err(Failure::Transport(format!("no answer within {} s", profile.login_timeout().as_secs())))
+            });
+            let retryable = match &result {
+                Err(Failure::Connect(_) | Failure::Transport(_)) => true,
+                Err(Failure::Status(s)) => s.status >= 500 || s.status == 429,
+                _ => false,
+            };
+            if !retryable || attempt >= LOGIN_ATTEMPTS {
+                return result.map_err(|f| match f {
+                    Failure::Transport(m) => Failure::Transport(format!("signing in: {m}")),
+                    Failure::Status(mut s) => {
+                        s.message = Some(format!("signing in: {}", s.message.unwrap_or_default()));
+                        Failure::Status(s)
+                    }
+                    other => other,
+                });
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+    }
+
+    fn host(&self) -> String {
+        let p = &self.inner.profile;
+        p.base_url
+            .clone()
+            .unwrap_or_else(|| format!("https://{}.snowflakecomputing.com", p.account.to_lowercase()))
+    }
+
+    /// The message a person reads.
+    pub(crate) fn error(&self, fail: Fail, limits: &QueryLimits) -> Error {
+        let failure = match fail {
+            Fail::Core(e) => return e,
+            Fail::Proto(f) => f,
+        };
+        let p = &self.inner.profile;
+        match failure {
+            Failure::Connect(m) => Error::engine(format!(
+                "Snowflake could not be reached at {} ({m}); saved analyses and dashboards still serve their cached results",
+                self.host()
+            )),
+            Failure::Transport(m) => Error::engine(format!(
+                "the connection to Snowflake failed ({m}); the query was not retried because it may already have run"
+            )),
+            Failure::Status(s) => {
+                Error::engine(format!("{s}; the query was not retried because it may already have run"))
+            }
+            Failure::SessionGone(m) => Error::engine(format!(
+                "the Snowflake session expired and signing in again did not help: {}",
+                first_line(&m, 300)
+            )),
+            Failure::LoginRefused(m) => Error::engine(format!(
+                "Snowflake refused the sign-in of user {} on account {}: {m}; check the `{}` secret (`inda secret set {}`)",
+                p.user,
+                p.account,
+                p.auth.secret_name(),
+                p.auth.secret_name()
+            )),
+            // 000630: the statement hit STATEMENT_TIMEOUT_IN_SECONDS on the server.
+            Failure::Api { code, .. } if code == "000630" => timeout_error(limits.timeout),
+            Failure::Api { code, message } => Error::engine(format!(
+                "Snowflake refused the query: {} (error {code})",
+                first_line(&message, 500)
+            )),
+            Failure::Credentials(m) => Error::engine(format!("cannot sign in to Snowflake: {m}")),
+        }
+    }
+}
+
+fn timeout_error(timeout: Duration) -> Error {
+    Error::engine(format!("the query did not finish within {} s and was stopped", timeout.as_secs_f64()))
+}
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(200 * 4u64.pow(attempt.saturating_sub(1).min(3)))
+}
+
+impl Warehouse for SnowflakeWarehouse {
+    fn engine(&self) -> &'static str {
+        "snowflake"
+    }
+
+    fn query<'a>(
+        &'a self,
+        session: &'a Session,
+        sql: &'a str,
+        limits: &'a QueryLimits,
+        cancel: &'a Cancel,
+    ) -> BoxFuture<'a, inda_core::Result<ResultSet>> {
+        Box::pin(async move { self.run_trusted(session, sql, &[], limits, cancel).await })
+    }
+}

@@ -1,0 +1,99 @@
+//! The inDigital Analytics desktop shell: a Tauri 2 window hosting the web UI (`ui/dist`), with one IPC
+//! command per operation of the core (`inda_app::App`), the `indigital-analytics://` deep link that signs
+//! the analyst in, and a single running instance that receives later links.
+//!
+//! Not here: any business rule. Commands are adapters (see [`commands`]); sign-in, sessions, the guard and
+//! everything else live in `crates/app` and below, shared with the `inda` CLI and `inda serve`.
+
+mod cancel;
+pub mod commands;
+mod deep_link;
+mod error;
+
+pub use error::{Cmd, CmdError};
+
+use inda_app::{App, DataDir};
+use inda_core::Error;
+use std::sync::Arc;
+use tauri::Manager;
+use tauri_plugin_deep_link::DeepLinkExt;
+
+/// What every command shares: the open data dir and the cancels of running commands.
+pub struct Shell {
+    pub app: Arc<App>,
+    cancels: cancel::Cancels,
+}
+
+/// The data dir: `INDA_DATA_DIR` (as for `inda`), else the OS's per-user data folder.
+pub fn data_dir() -> Result<DataDir, Error> {
+    match std::env::var_os("INDA_DATA_DIR") {
+        Some(d) if !d.is_empty() => Ok(DataDir::new(d)),
+        _ => DataDir::default_location(),
+    }
+}
+
+/// Opens the data dir and runs the window until it closes.
+pub fn run() -> Result<(), Error> {
+    let app = Arc::new(App::open(data_dir()?)?);
+    let shell = Shell { app, cancels: cancel::Cancels::default() };
+    tauri::Builder::default()
+        // First, as its docs require: a second launch exits here and hands its arguments (a deep link) to
+        // the running instance, whose deep-link plugin then fires `on_open_url` (the `deep-link` feature).
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .manage(shell)
+        .setup(|tauri_app| {
+            let handle = tauri_app.handle().clone();
+            let links = tauri_app.deep_link();
+            links.on_open_url(move |event| {
+                for url in event.urls() {
+                    deep_link::open_in_background(&handle, url.to_string());
+                }
+            });
+            // A cold start from a link (`indigital-analytics://…` as the only argument): the plugin read it
+            // from argv before this listener existed. Handled before the UI asks for its session.
+            if let Some(urls) = links.get_current()? {
+                for url in urls {
+                    deep_link::open(tauri_app.handle(), url.as_str());
+                }
+            }
+            // Development builds are not installed, so no desktop entry claims the scheme; register this
+            // binary for it. Packages declare it in their desktop entry instead.
+            #[cfg(all(debug_assertions, target_os = "linux"))]
+            if let Err(e) = links.register_all() {
+                tracing::warn!(error = %e, "cannot register the URL scheme (is xdg-utils installed?)");
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::session,
+            commands::config,
+            commands::suggestions,
+            commands::ask,
+            commands::sql,
+            commands::cancel,
+            commands::saved_list,
+            commands::saved_save,
+            commands::saved_show,
+            commands::saved_run,
+            commands::saved_delete,
+            commands::saved_schedule,
+            commands::saved_history,
+            commands::dashboard_list,
+            commands::dashboard_create,
+            commands::dashboard_show,
+            commands::dashboard_add,
+            commands::dashboard_remove,
+            commands::dashboard_refresh,
+            commands::export,
+        ])
+        .run(tauri::generate_context!())
+        .map_err(|e| Error::internal(format!("the window failed: {e}")))
+}

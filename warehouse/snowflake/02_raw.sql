@@ -1,0 +1,43 @@
+-- Step 2 of 7: RAW, as the n8n sync loads it from the inDigital API (architecture document, §2.3): one
+-- row per API record, the record itself in VARIANT, plus the tenant and load bookkeeping.
+USE DATABASE INDIGITAL_PROD;
+
+CREATE TABLE IF NOT EXISTS RAW.INDIGITAL_USERS (
+    tenant_id VARCHAR(50) NOT NULL,
+    source_id VARCHAR(100) NOT NULL,
+    payload VARIANT NOT NULL,
+    source_updated_at TIMESTAMP_NTZ,
+    loaded_at TIMESTAMP_NTZ NOT NULL DEFAULT CURRENT_TIMESTAMP()
+);
+
+CREATE TABLE IF NOT EXISTS RAW.INDIGITAL_EVENTS (
+    tenant_id VARCHAR(50) NOT NULL,
+    source_id VARCHAR(100) NOT NULL,
+    payload VARIANT NOT NULL,
+    source_updated_at TIMESTAMP_NTZ,
+    loaded_at TIMESTAMP_NTZ NOT NULL DEFAULT CURRENT_TIMESTAMP()
+);
+
+CREATE TABLE IF NOT EXISTS RAW.INDIGITAL_TRANSACTIONS (
+    tenant_id VARCHAR(50) NOT NULL,
+    source_id VARCHAR(100) NOT NULL,
+    payload VARIANT NOT NULL,
+    source_updated_at TIMESTAMP_NTZ,
+    loaded_at TIMESTAMP_NTZ NOT NULL DEFAULT CURRENT_TIMESTAMP()
+);
+
+CREATE TABLE IF NOT EXISTS RAW.INDIGITAL_CAMPAIGNS (
+    tenant_id VARCHAR(50) NOT NULL,
+    source_id VARCHAR(100) NOT NULL,
+    payload VARIANT NOT NULL,
+    source_updated_at TIMESTAMP_NTZ,
+    loaded_at TIMESTAMP_NTZ NOT NULL DEFAULT CURRENT_TIMESTAMP()
+);
+
+CREATE TABLE IF NOT EXISTS RAW.INDIGITAL_MESSAGES (
+    tenant_id VARCHAR(50) NOT NULL,
+    source_id VARCHAR(100) NOT NULL,
+    payload VARIANT NOT NULL,
+    source_updated_at TIMESTAMP_NTZ,
+    loaded_at TIMESTAMP_NTZ NOT NULL DEFAULT CURRENT_TIMESTAMP()
+);
