@@ -133,7 +133,7 @@ fn saved_analyses_round_trip() {
     assert_eq!(second["as_of"], first["as_of"]);
     assert_eq!(second["rows"], first["rows"]);
     assert_eq!(second["columns"], first["columns"]);
-    assert!(second.get("stale").is_none());
+    assert_eq!(second["stale"], false);
 
     let run = ok(&s.dir, &t, &["saved", "run", &id]);
     assert_eq!(run["cached"], false);
