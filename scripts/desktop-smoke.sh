@@ -32,7 +32,9 @@ fi
 # Throwaway homes: the keyring, the window-state file and the development build's scheme registration all
 # land here, never in the user's own.
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+# The app's D-Bus session may have started xdg-document-portal, which mounts a FUSE file system under the
+# cache dir and can outlive the session for a moment: unmount it, and never let cleaning up fail the run.
+trap 'fusermount3 -uz "$scratch/cache/doc" 2>/dev/null || fusermount -uz "$scratch/cache/doc" 2>/dev/null; rm -rf "$scratch" 2>/dev/null || true' EXIT
 export XDG_DATA_HOME="$scratch/data" XDG_CONFIG_HOME="$scratch/config" XDG_CACHE_HOME="$scratch/cache"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 

@@ -64,6 +64,17 @@ pub fn run() -> Result<(), Error> {
                     deep_link::open(tauri_app.handle(), url.as_str());
                 }
             }
+            // Warm the engine for the signed-in analyst while the window paints, so the first question is
+            // as quick as the next ones. Nobody signed in, or offline, is not an error here.
+            let shell = tauri_app.state::<Shell>();
+            let app = shell.app.clone();
+            tauri::async_runtime::spawn(async move {
+                let started = std::time::Instant::now();
+                match app.warm_up().await {
+                    Ok(()) => tracing::info!(ms = started.elapsed().as_millis() as u64, "warmed up"),
+                    Err(e) => tracing::debug!(code = e.code.as_str(), "no warm-up: {}", e.message),
+                }
+            });
             // Development builds are not installed, so no desktop entry claims the scheme; register this
             // binary for it. Packages declare it in their desktop entry instead.
             #[cfg(all(debug_assertions, target_os = "linux"))]

@@ -26,6 +26,22 @@ impl Origin {
 }
 
 impl App {
+    /// Loads what a first question needs (the semantic model, the store, and on the embedded warehouse its
+    /// engine and the signed-in tenant's files), so the analyst's first answer does not pay for it. The
+    /// desktop app calls it in the background at start. It runs one guarded count and records nothing (no
+    /// audit entry, no history); Snowflake is left alone, where a query would resume a warehouse nobody
+    /// asked for. Errors (nobody signed in, offline) are the caller's to ignore.
+    pub async fn warm_up(&self) -> Result<(), Error> {
+        let session = self.session(None)?;
+        self.semantic()?;
+        self.store()?;
+        if self.offline || self.config.warehouse.kind != crate::config::WarehouseKind::Embedded {
+            return Ok(());
+        }
+        self.guard_and_run(&session, "SELECT COUNT(*) FROM fct_activities", &Cancel::new()).await?;
+        Ok(())
+    }
+
     /// The SQL that would run for the session's tenant; runs nothing.
     pub fn guard(&self, session: &Session, sql: &str) -> Result<Guarded, Error> {
         let opts = GuardOptions { max_rows: self.limits().max_rows as u64 };
