@@ -94,6 +94,21 @@ import warnings  # noqa: E402
 logging.getLogger("fakesnow.server").setLevel(logging.WARNING)
 warnings.filterwarnings("ignore", category=UserWarning)
 
+# fakesnow has no SNOWFLAKE.CORTEX. With INDA_FAKESNOW_CORTEX_ANSWER set, a stand-in COMPLETE(model, prompt)
+# is created in the shared database and answers that text to every prompt. (fakesnow turns a SQL UDF into a
+# DuckDB macro returning its body; over the HTTP protocol it refuses the CREATE FUNCTION, so it is created
+# here, in process.)
+_cortex_answer = os.environ.get("INDA_FAKESNOW_CORTEX_ANSWER")
+if _cortex_answer:
+    if "$$" in _cortex_answer:
+        sys.exit("INDA_FAKESNOW_CORTEX_ANSWER must not contain $$")
+    _setup = fakesnow.server.shared_fs.connect("SNOWFLAKE", "CORTEX").cursor()
+    _setup.execute(
+        "CREATE OR REPLACE FUNCTION SNOWFLAKE.CORTEX.COMPLETE(model VARCHAR, prompt VARCHAR) RETURNS VARCHAR AS $$"
+        + _cortex_answer
+        + "$$"
+    )
+
 uvicorn.run(fakesnow.server.app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 PY
     ;;

@@ -9,13 +9,14 @@
 use crate::Shell;
 use crate::error::Cmd;
 use inda_app::{
-    Answer, App, AskOptions, DashboardView, ExportRequest, ExportSummary, Provider, SaveRequest, SavedAnswer,
-    SessionInfo,
+    Answer, App, AskOptions, DashboardView, ExplanationSink, ExportRequest, ExportSummary, Provider,
+    SaveRequest, SavedAnswer, SessionInfo,
 };
 use inda_core::{Error, Session};
 use inda_store::{Dashboard, Execution, SavedAnalysis};
 use inda_warehouse::Cancel;
 use serde_json::{Value, json};
+use tauri::ipc::Channel;
 use tauri::{State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
 
@@ -72,11 +73,29 @@ pub async fn ask(
     new_conversation: Option<bool>,
     provider: Option<String>,
     request_id: Option<String>,
+    explanation: Channel<Value>,
 ) -> Cmd<Answer> {
     let provider = Provider::parse(provider.as_deref().unwrap_or("offline"))?;
     let opts = AskOptions { conversation_id, new_conversation: new_conversation.unwrap_or(false) };
     let c = shell.cancels.register(request_id);
-    Ok(shell.app.ask(&signed_in(&shell.app)?, &question, provider, &opts, c.token()).await?)
+    let sink = ChannelSink(explanation);
+    Ok(shell.app.ask_streaming(&signed_in(&shell.app)?, &question, provider, &opts, c.token(), &sink).await?)
+}
+
+/// A language model's explanation as it is written, as the same messages `/api/ask/stream` sends as
+/// events: `{"text": …}` for more text, `{"restart": true}` when what came so far is void. (The UI always
+/// passes a channel: Tauri cannot make a channel argument optional.)
+struct ChannelSink(Channel<Value>);
+
+impl ExplanationSink for ChannelSink {
+    fn text(&self, delta: &str) {
+        if !delta.is_empty() {
+            let _ = self.0.send(json!({ "text": delta }));
+        }
+    }
+    fn restart(&self) {
+        let _ = self.0.send(json!({ "restart": true }));
+    }
 }
 
 #[tauri::command]

@@ -4,6 +4,7 @@
 use crate::sql::{Origin, round_ms};
 use crate::{Answer, App};
 use inda_core::{Error, Session};
+use inda_providers::{ExplanationSink, NoSink};
 use inda_semantic::{Intent, interpret};
 use inda_warehouse::Cancel;
 use serde_json::json;
@@ -57,10 +58,27 @@ impl App {
         opts: &AskOptions,
         cancel: &Cancel,
     ) -> Result<Answer, Error> {
+        self.ask_streaming(session, question, provider, opts, cancel, &NoSink).await
+    }
+
+    /// [`App::ask`], handing a language model's explanation to `explanation` while the model writes it
+    /// (the UI shows it before the SQL has run). The offline engine's answers arrive whole, so nothing is
+    /// streamed for them; after a fallback to another provider the sink is told to start over.
+    pub async fn ask_streaming(
+        &self,
+        session: &Session,
+        question: &str,
+        provider: Provider,
+        opts: &AskOptions,
+        cancel: &Cancel,
+        explanation: &dyn ExplanationSink,
+    ) -> Result<Answer, Error> {
         let started = Instant::now();
         let store = self.store()?;
         if provider != Provider::Offline {
-            return self.answer_from_model(session, question, provider, opts, cancel, started).await;
+            return self
+                .answer_from_model(session, question, provider, opts, cancel, started, explanation)
+                .await;
         }
         let previous: Option<Intent> = match &opts.conversation_id {
             Some(id) => store
@@ -74,7 +92,9 @@ impl App {
             Ok(plan) => plan,
             Err(_) if self.has_models() => {
                 // The offline engine answers what the semantic model covers; anything else goes to a model.
-                return self.answer_from_model(session, question, provider, opts, cancel, started).await;
+                return self
+                    .answer_from_model(session, question, provider, opts, cancel, started, explanation)
+                    .await;
             }
             Err(not_understood) => {
                 let err: Error = not_understood.into();
@@ -145,6 +165,9 @@ impl App {
     }
 
     /// A question answered by a language model (forced with `--provider`, or after the offline engine).
+    // The question, its context, and the two hooks of a running request (cancel, explanation stream): a
+    // struct for them would only be unpacked again on the next line.
+    #[allow(clippy::too_many_arguments)]
     async fn answer_from_model(
         &self,
         session: &Session,
@@ -153,6 +176,7 @@ impl App {
         opts: &AskOptions,
         cancel: &Cancel,
         started: Instant,
+        explanation: &dyn ExplanationSink,
     ) -> Result<Answer, Error> {
         let store = self.store()?;
         let lang = inda_semantic::detect_lang(question);
@@ -169,7 +193,7 @@ impl App {
                 .collect(),
             None => Vec::new(),
         };
-        let answered = self.ask_model(session, question, lang, &history, provider, cancel).await;
+        let answered = self.ask_model(session, question, lang, &history, provider, cancel, explanation).await;
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         let a = match answered {
             Ok(a) => a,

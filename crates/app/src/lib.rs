@@ -22,8 +22,12 @@ mod data_dir;
 pub mod eval;
 mod signin;
 mod sql;
+mod warehouse_check;
+pub use inda_providers::{ExplanationSink, NoSink};
+pub use inda_snowflake::{Check, CheckStatus};
 pub use signin::{REFRESH_DUE_SECONDS, SessionInfo, SignIn, SignedInUser};
 pub use sql::Origin;
+pub use warehouse_check::WarehouseReport;
 
 pub use answer::Answer;
 pub use branding::{Brand, Branding, BrandingConfig, Colors};
@@ -44,6 +48,8 @@ pub struct App {
     pub config: Config,
     store: OnceLock<Arc<Store>>,
     warehouse: Arc<dyn Warehouse>,
+    /// The same warehouse as `warehouse` when it is Snowflake: Cortex runs on its connection.
+    snowflake: Option<inda_snowflake::SnowflakeWarehouse>,
     semantic: OnceLock<Arc<inda_semantic::SemanticModel>>,
     cipher: OnceLock<Arc<CacheCipher>>,
     keyring: OnceLock<Arc<inda_secrets::Keyring>>,
@@ -56,9 +62,13 @@ impl App {
     pub fn open(dir: DataDir) -> Result<App, Error> {
         dir.ensure()?;
         let config = Config::load(&dir)?;
-        let warehouse: Arc<dyn Warehouse> = match config.warehouse.kind {
-            WarehouseKind::Embedded => Arc::new(EmbeddedWarehouse::new(dir.warehouse())),
-            WarehouseKind::Snowflake => Arc::new(config::snowflake_warehouse(&dir, &config)?),
+        let snowflake = match config.warehouse.kind {
+            WarehouseKind::Embedded => None,
+            WarehouseKind::Snowflake => Some(config::snowflake_warehouse(&dir, &config)?),
+        };
+        let warehouse: Arc<dyn Warehouse> = match &snowflake {
+            None => Arc::new(EmbeddedWarehouse::new(dir.warehouse())),
+            Some(sf) => Arc::new(sf.clone()),
         };
         let offline = config.app.offline;
         Ok(App {
@@ -66,6 +76,7 @@ impl App {
             config,
             store: OnceLock::new(),
             warehouse,
+            snowflake,
             semantic: OnceLock::new(),
             cipher: OnceLock::new(),
             keyring: OnceLock::new(),

@@ -10,9 +10,9 @@ use crate::{App, Provider};
 use inda_core::{Error, ResultSet, Session};
 use inda_guard::Guarded;
 use inda_providers::{
-    AnthropicProvider, AskConfig, Attempt, AttemptOutcome, GenerationRequest, NoSink,
-    OpenAiCompatibleProvider, PriorQuestion, PromptInput, ProviderKind, Router, build_request, check_budget,
-    env_api_key, month_start, repair_request,
+    AnthropicProvider, AskConfig, Attempt, AttemptOutcome, CortexProvider, ExplanationSink,
+    GenerationRequest, OpenAiCompatibleProvider, PriorQuestion, PromptInput, ProviderKind, Router,
+    build_request, check_budget, env_api_key, month_start, repair_request,
 };
 use inda_semantic::Lang;
 use inda_warehouse::Cancel;
@@ -88,10 +88,17 @@ impl App {
                         OpenAiCompatibleProvider::new(cfg.openai_config(key)).map_err(Error::from)?,
                     ));
                 }
-                ProviderKind::Cortex => missing.push(
-                    "cortex: runs inside Snowflake, and this data dir uses the embedded warehouse"
-                        .to_string(),
-                ),
+                ProviderKind::Cortex => match &self.snowflake {
+                    // On the analyst's own Snowflake session, so Cortex sees what their role may see.
+                    Some(sf) => providers.push(Arc::new(CortexProvider::new(
+                        sf.cortex(session.clone(), self.limits()),
+                        cfg.cortex_config(),
+                    ))),
+                    None => missing.push(
+                        "cortex: runs inside Snowflake, and this data dir uses the embedded warehouse"
+                            .to_string(),
+                    ),
+                },
             }
         }
         if providers.is_empty() {
@@ -101,6 +108,9 @@ impl App {
     }
 
     /// Asks the configured (or forced) model, runs its SQL through the guard, and repairs once on failure.
+    // The question, its context, and the two hooks of a running request (cancel, explanation stream): a
+    // struct for them would only be unpacked again on the next line.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn ask_model(
         &self,
         session: &Session,
@@ -109,6 +119,7 @@ impl App {
         history: &[PriorQuestion],
         forced: Provider,
         cancel: &Cancel,
+        explanation: &dyn ExplanationSink,
     ) -> Result<ModelAnswer, Error> {
         let cfg = self.ask_config();
         let today = chrono::Utc::now().date_naive();
@@ -128,7 +139,7 @@ impl App {
         let mut request: GenerationRequest = build_request(&model, &input);
         let mut repaired = false;
         loop {
-            let routed = router.generate(&request, &NoSink).await;
+            let routed = router.generate(&request, explanation).await;
             let generation = match routed {
                 Ok(r) => {
                     self.audit_attempts(session, &r.attempts, request.is_repair)?;
@@ -175,6 +186,8 @@ impl App {
                     };
                     match next {
                         Some(r) => {
+                            // The repaired answer brings its own explanation.
+                            explanation.restart();
                             request = r;
                             repaired = true;
                         }

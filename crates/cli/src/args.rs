@@ -71,6 +71,9 @@ pub enum Command {
     /// Secrets in the OS keyring (API keys, warehouse passwords, private keys).
     #[command(subcommand)]
     Secret(SecretCommand),
+    /// The configured warehouse (embedded, or a Snowflake profile).
+    #[command(subcommand)]
+    Warehouse(WarehouseCommand),
     /// Saved analyses.
     #[command(subcommand)]
     Saved(SavedCommand),
@@ -82,6 +85,49 @@ pub enum Command {
     /// The refresher of scheduled analyses.
     #[command(subcommand)]
     Scheduler(SchedulerCommand),
+    /// Sync data from the inDigital API into the embedded warehouse (or export equivalent n8n workflows).
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub command: Option<SyncCommand>,
+    /// Base URL of the inDigital API (e.g. https://api.indigital.com or a local `inda demo api`).
+    #[arg(long, value_name = "URL")]
+    pub api: Option<String>,
+    /// Only these tenants (comma-separated); default: every active tenant the API lists.
+    #[arg(long, value_delimiter = ',')]
+    pub tenants: Option<Vec<String>>,
+    /// Keep syncing at this interval (e.g. 15m) until Ctrl-C.
+    #[arg(long, value_name = "DURATION")]
+    pub every: Option<String>,
+    /// Records per page.
+    #[arg(long, default_value_t = 1000)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Write a master and per-entity n8n workflow JSON equivalent to the sync engine.
+    ExportN8n {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The API base URL written into the workflows.
+        #[arg(long, default_value = "https://api.indigital.com")]
+        api: String,
+        /// Schedule of the master workflow, in minutes.
+        #[arg(long, default_value_t = 15)]
+        every_minutes: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WarehouseCommand {
+    /// Check connectivity, role, warehouse, database, the marts, and whether they carry row access
+    /// policies, as the signed-in user. Exits 5 when a check fails.
+    Test,
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,6 +219,24 @@ pub enum SchedulerCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum DemoCommand {
+    /// Serve the demo tenants' records as a local inDigital API (for sync tests and demos).
+    Api {
+        #[arg(long, default_value = "127.0.0.1:8088")]
+        bind: std::net::SocketAddr,
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Last day of data (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<String>,
+        /// Only these tenants (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        tenants: Option<Vec<String>>,
+        /// Fault knobs, e.g. `slow=50ms,429=5,500=7,drop=11,dup=3,update=2`.
+        #[arg(long, default_value = "")]
+        faults: String,
+    },
     /// Create or replace the embedded warehouse with demo data.
     Init {
         #[arg(long, default_value_t = 1.0)]

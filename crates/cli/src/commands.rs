@@ -2,7 +2,7 @@
 
 use crate::args::{
     AuditCommand, Cli, Command, ConversationCommand, DashboardCommand, DemoCommand, SavedCommand,
-    SecretCommand, TokenCommand,
+    SecretCommand, TokenCommand, WarehouseCommand,
 };
 use crate::output::{Format, print_answer, print_json, table};
 use inda_app::{App, AskOptions, DataDir, Provider};
@@ -290,9 +290,45 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Scheduler(cmd) => crate::library::scheduler(app, cmd, format),
+        Command::Sync(args) => crate::sync::run(&app, token.as_deref(), args, format),
+        Command::Demo(DemoCommand::Api { bind, scale, seed, as_of, tenants, faults }) => {
+            crate::sync::demo_api(bind, scale, seed, as_of, tenants, &faults, format)
+        }
         Command::Whoami => {
             let info = app.session_info(token.as_deref())?;
             print_session(&info, format)
+        }
+        Command::Warehouse(WarehouseCommand::Test) => {
+            let s = session(&app)?;
+            let report = block_on(|cancel| Box::pin(async move { app.warehouse_test(&s, &cancel).await }))?;
+            if format == Format::Json {
+                // One document: the report, with the contract's `error` object when a check failed.
+                let mut doc = serde_json::to_value(&report)
+                    .map_err(|e| Error::internal(format!("cannot print JSON: {e}")))?;
+                if let Err(e) = report.verdict() {
+                    doc["error"] = json!({"code": e.code.as_str(), "message": e.message});
+                    print_json(&doc)?;
+                    std::process::exit(e.code.exit_code());
+                }
+                print_json(&doc)?;
+            } else {
+                let title = match &report.profile {
+                    Some(p) => format!("{} (profile {p})", report.kind),
+                    None => report.kind.to_string(),
+                };
+                println!("warehouse: {title}");
+                let headers = ["check", "status", "ms", "detail"].map(String::from);
+                let rows: Vec<Vec<String>> = report
+                    .checks
+                    .iter()
+                    .map(|c| {
+                        let status = if c.status == inda_app::CheckStatus::Ok { "ok" } else { "FAIL" };
+                        vec![c.name.to_string(), status.to_string(), c.ms.to_string(), c.detail.clone()]
+                    })
+                    .collect();
+                print!("{}", table(&headers, &rows));
+            }
+            report.verdict()
         }
     }
 }
@@ -363,10 +399,12 @@ fn command_name(c: &Command) -> &'static str {
         Command::Open { .. } => "open",
         Command::Serve { .. } => "serve",
         Command::Secret(_) => "secret",
+        Command::Warehouse(_) => "warehouse",
         Command::Saved(_) => "saved",
         Command::Dashboard(_) => "dashboard",
         Command::Export(_) => "export",
         Command::Scheduler(_) => "scheduler",
+        Command::Sync(_) => "sync",
     }
 }
 

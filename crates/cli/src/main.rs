@@ -8,6 +8,7 @@ mod args;
 mod commands;
 mod library;
 mod output;
+mod sync;
 
 use clap::Parser;
 use inda_core::Error;

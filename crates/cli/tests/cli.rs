@@ -367,3 +367,30 @@ fn follow_ups_refine_the_conversation() {
     let (code, _) = json(&d.path, &other, &["ask", "only WhatsApp", "--conversation", &id]);
     assert_ne!(code, 0, "another tenant must not continue this conversation");
 }
+
+#[test]
+fn warehouse_test_checks_the_embedded_engine_and_fails_without_data() {
+    let dir = full();
+    let t = token(&dir.path, "globex");
+    let (code, doc) = json(&dir.path, &t, &["warehouse", "test"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["kind"], "embedded");
+    assert_eq!(doc["ok"], true);
+    let names: Vec<&str> =
+        doc["checks"].as_array().expect("checks").iter().filter_map(|c| c["name"].as_str()).collect();
+    assert_eq!(names, ["data", "marts", "row_access_policies"]);
+    let marts = doc["checks"][1]["detail"].as_str().expect("detail");
+    for table in ["dim_contacts", "dim_campaigns", "fct_messages", "fct_activities"] {
+        assert!(marts.contains(table), "{marts}");
+    }
+
+    // A fresh data dir has no warehouse yet: the check says what to run, and the exit code is `engine`.
+    let empty = std::env::temp_dir().join(format!("inda-cli-test-{}-empty-wh", std::process::id()));
+    let _ = std::fs::remove_dir_all(&empty);
+    let t = token(&empty, "globex");
+    let (code, doc) = json(&empty, &t, &["warehouse", "test"]);
+    assert_eq!(code, 5, "{doc}");
+    assert_eq!(doc["ok"], false);
+    assert!(doc["checks"][0]["detail"].as_str().is_some_and(|d| d.contains("inda demo init")), "{doc}");
+    let _ = std::fs::remove_dir_all(&empty);
+}

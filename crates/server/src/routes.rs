@@ -22,6 +22,7 @@ pub fn router(shared: Shared) -> Router {
         .route("/branding/logo", get(logo))
         .route("/suggestions", get(suggestions))
         .route("/ask", post(ask))
+        .route("/ask/stream", post(ask_stream))
         .route("/sql", post(sql))
         .route("/saved", get(saved_list).post(saved_save))
         .route("/saved/{id}", get(saved_show).delete(saved_delete))
@@ -170,6 +171,61 @@ async fn ask(State(s): State<Shared>, Authed(session): Authed, Body(b): Body<Ask
     let opts = AskOptions { conversation_id: b.conversation_id, new_conversation: b.new_conversation };
     let (c, _guard) = cancel();
     ok(s.app.ask(&session, &b.question, provider, &opts, &c).await?)
+}
+
+/// `/api/ask` as server-sent events, for the UI: `explanation` events (`{"text": …}`) while a language
+/// model writes its explanation, `restart` (`{}`) when what came so far is void (another provider, or the
+/// model repairing its SQL), then exactly one `answer` (the same JSON as `/api/ask`) or `error`
+/// (`{code, message}`). Failures before the stream starts (token, bad body) are ordinary HTTP errors.
+/// Closing the connection cancels the work, like every other long request.
+async fn ask_stream(State(s): State<Shared>, Authed(session): Authed, Body(b): Body<AskBody>) -> ApiResult {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let provider = Provider::parse(b.provider.as_deref().unwrap_or("offline"))?;
+    let opts = AskOptions { conversation_id: b.conversation_id, new_conversation: b.new_conversation };
+    let (c, on_drop) = cancel();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+    let app = s.app.clone();
+    tokio::spawn(async move {
+        let sink = EventSink(tx.clone());
+        let event = match app.ask_streaming(&session, &b.question, provider, &opts, &c, &sink).await {
+            Ok(answer) => Event::default().event("answer").json_data(&answer),
+            Err(e) => Event::default()
+                .event("error")
+                .json_data(json!({"code": e.code.as_str(), "message": e.message})),
+        };
+        let event = event.unwrap_or_else(|_| {
+            Event::default()
+                .event("error")
+                .data(r#"{"code":"internal","message":"cannot encode the answer"}"#)
+        });
+        let _ = tx.send(event);
+    });
+    // The receiver and the cancel guard live in the response body: when the client goes away, the body is
+    // dropped, which cancels the query.
+    let events = futures_util::stream::unfold((rx, on_drop), |(mut rx, on_drop)| async move {
+        let event = rx.recv().await?;
+        Some((Ok::<_, std::convert::Infallible>(event), (rx, on_drop)))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
+}
+
+/// Explanation text as `explanation` events.
+struct EventSink(tokio::sync::mpsc::UnboundedSender<axum::response::sse::Event>);
+
+impl inda_app::ExplanationSink for EventSink {
+    fn text(&self, delta: &str) {
+        if delta.is_empty() {
+            return;
+        }
+        if let Ok(e) =
+            axum::response::sse::Event::default().event("explanation").json_data(json!({"text": delta}))
+        {
+            let _ = self.0.send(e);
+        }
+    }
+    fn restart(&self) {
+        let _ = self.0.send(axum::response::sse::Event::default().event("restart").data("{}"));
+    }
 }
 
 #[derive(Deserialize)]

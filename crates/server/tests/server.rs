@@ -228,3 +228,137 @@ async fn a_token_in_the_page_url_becomes_an_http_only_cookie() {
     let res = s.client.get(format!("{}/?token=eyJ.forged.x", s.base)).send().await.unwrap();
     assert!(res.headers().get("set-cookie").is_none());
 }
+
+/// A language model on this machine, speaking the OpenAI chat-completions wire format with `stream: true`:
+/// its answer JSON arrives in small pieces, 40 ms apart, with the explanation first.
+async fn streaming_model() -> String {
+    use axum::response::sse::{Event, Sse};
+    const ANSWER: &str = r#"{"explanation": "Messages per channel, over the whole history.", "chart": "bar", "sql": "SELECT channel, COUNT(*) AS messages FROM marts.fct_messages GROUP BY channel ORDER BY channel"}"#;
+    async fn completions(axum::Json(body): axum::Json<J>) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        assert_eq!(body["stream"], true, "the app asks for a stream when the UI streams");
+        let pieces: Vec<String> =
+            ANSWER.chars().collect::<Vec<_>>().chunks(12).map(|c| c.iter().collect()).collect();
+        let mut events: Vec<Event> = pieces
+            .into_iter()
+            .map(|p| {
+                Event::default().data(
+                    json!({"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": "local-model",
+                           "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": null}]})
+                    .to_string(),
+                )
+            })
+            .collect();
+        events.push(Event::default().data("[DONE]"));
+        let stream = futures_util::stream::unfold(events.into_iter(), |mut it| async move {
+            let e = it.next()?;
+            tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+            Some((Ok::<_, std::convert::Infallible>(e), it))
+        });
+        Sse::new(stream).into_response()
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().route("/v1/chat/completions", axum::routing::post(completions));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/v1")
+}
+
+#[tokio::test]
+async fn the_explanation_streams_to_the_browser_before_the_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let model = streaming_model().await;
+    std::fs::write(
+        data.join("config.toml"),
+        format!(
+            "[ask]\nproviders = [\"openai\"]\n[ask.openai]\nbase_url = \"{model}\"\nmodel = \"local-model\"\n"
+        ),
+    )
+    .unwrap();
+    let mut app = App::open(DataDir::new(&data)).unwrap();
+    let opts = DemoOptions {
+        scale: 0.05,
+        seed: 42,
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        tenants: Some(vec!["acme_corp".into()]),
+    };
+    app.demo_init(&opts, &|_| {}).unwrap();
+    let token = app
+        .mint_token(&inda_auth::MintRequest {
+            tenant_id: "acme_corp".into(),
+            user_id: "ana".into(),
+            partner_id: "indigital".into(),
+            user_name: None,
+            roles: vec!["analyst".into()],
+            ttl_seconds: 3600,
+        })
+        .unwrap();
+    let app = Arc::new(app);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let bind = "127.0.0.1:0".parse().unwrap();
+        inda_server::serve(app, inda_server::ServeOptions { bind }, move |addr| {
+            let _ = tx.send(addr);
+        })
+        .await
+        .unwrap();
+    });
+    let addr = rx.await.unwrap();
+
+    let mut res = reqwest::Client::new()
+        .post(format!("http://{addr}/api/ask/stream"))
+        .bearer_auth(&token)
+        .json(&json!({"question": "which channel should we invest in?", "provider": "openai"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    // Events in arrival order, each with the time it arrived.
+    let started = std::time::Instant::now();
+    let mut buffer = String::new();
+    let mut events: Vec<(String, J, std::time::Duration)> = Vec::new();
+    while let Some(chunk) = res.chunk().await.unwrap() {
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let mut name = String::new();
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event:") {
+                    name = v.trim().to_string();
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push_str(v.trim_start());
+                }
+            }
+            if !name.is_empty() {
+                events.push((name, serde_json::from_str(&data).unwrap(), started.elapsed()));
+            }
+        }
+    }
+    let names: Vec<&str> = events.iter().map(|(n, _, _)| n.as_str()).collect();
+    let last = events.last().expect("events");
+    assert_eq!(last.0, "answer", "{names:?}");
+    let pieces: Vec<&(String, J, std::time::Duration)> =
+        events.iter().filter(|(n, _, _)| n == "explanation").collect();
+    assert!(pieces.len() >= 3, "the explanation came in pieces: {names:?}");
+    let text: String = pieces.iter().map(|(_, d, _)| d["text"].as_str().unwrap()).collect();
+    assert_eq!(text, "Messages per channel, over the whole history.");
+    // Streaming, not buffering: the first piece was there well before the answer.
+    assert!(last.2 - pieces[0].2 >= std::time::Duration::from_millis(200), "{events:?}");
+    let answer = &last.1;
+    assert!(answer["sql"].as_str().unwrap().contains("tenant_id = 'acme_corp'"), "{answer}");
+    assert!(!answer["rows"].as_array().unwrap().is_empty(), "{answer}");
+
+    // A bad token is an ordinary HTTP error, before any stream starts.
+    let res = reqwest::Client::new()
+        .post(format!("http://{addr}/api/ask/stream"))
+        .bearer_auth("not-a-token")
+        .json(&json!({"question": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}

@@ -13,6 +13,7 @@
 //! its own and reads no keyring. It is not a loader either: data reaches Snowflake through the pipelines
 //! the DDL describes.
 
+pub mod check;
 mod config;
 mod convert;
 mod cortex;
@@ -21,6 +22,7 @@ mod jwt;
 mod protocol;
 mod warehouse;
 
+pub use check::{Check, CheckStatus, verdict};
 pub use config::{AuthMethod, CredentialSource, Credentials, SnowflakeProfile};
 pub use cortex::SnowflakeCortex;
 pub use http::HttpStatusError;

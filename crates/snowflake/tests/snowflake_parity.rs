@@ -15,7 +15,9 @@
 use async_trait::async_trait;
 use inda_core::{Error, ErrorCode, ResultSet, Secret, Session, Value};
 use inda_guard::{Catalog, GuardOptions};
-use inda_snowflake::{AuthMethod, CredentialSource, Credentials, SnowflakeProfile, SnowflakeWarehouse};
+use inda_snowflake::{
+    AuthMethod, CheckStatus, CredentialSource, Credentials, SnowflakeProfile, SnowflakeWarehouse,
+};
 use inda_warehouse::demo::{DemoOptions, MARTS_TABLES, marts_schema};
 use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
 use reqwest_middleware::{Middleware, Next};
@@ -27,6 +29,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 const NL_DEV: &str = include_str!("../../../eval/nl-dev.jsonl");
+/// What the stand-in `SNOWFLAKE.CORTEX.COMPLETE` (created by `scripts/fakesnow.sh`) answers to every prompt.
+/// Its SQL has no tenant filter: the guard is what scopes it.
+const CORTEX_ANSWER: &str = r#"{"sql": "SELECT channel, COUNT(*) AS messages FROM marts.fct_messages GROUP BY channel ORDER BY channel", "chart": "bar", "explanation": "Messages by channel."}"#;
 /// Small enough to load in seconds, large enough that every tenant has data in every table.
 const SCALE: f64 = 0.2;
 
@@ -52,6 +57,7 @@ fn server() -> &'static Server {
             .arg("run")
             .arg(port.to_string())
             .env("INDA_FAKESNOW_PARENT", std::process::id().to_string())
+            .env("INDA_FAKESNOW_CORTEX_ANSWER", CORTEX_ANSWER)
             .stdin(Stdio::null())
             .spawn()
             .expect("cannot run scripts/fakesnow.sh: bash is required");
@@ -571,4 +577,92 @@ async fn key_pair_sign_in_and_typed_columns() {
         .expect("empty");
     assert!(empty.rows.is_empty());
     assert_eq!(empty.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+}
+
+/// `inda warehouse test` against the protocol peer: it signs in, reads the session's role, warehouse and
+/// database, counts every mart, and asks Snowflake which marts carry a row access policy. fakesnow cannot
+/// answer that last question (no `POLICY_REFERENCES`), which must come out as a failed check saying so,
+/// never as a pass.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_warehouse_check_reports_each_part_and_never_vouches_for_policies_it_cannot_see() {
+    let _ = demo();
+    let sf = warehouse_with(vec![]);
+    let checks = sf.check(&session("acme_corp"), &Cancel::new()).await;
+    for c in &checks {
+        eprintln!("check {:<20} {:?} {:>5} ms  {}", c.name, c.status, c.ms, c.detail);
+    }
+    let by = |name: &str| checks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no {name} check"));
+    let names: Vec<&str> = checks.iter().map(|c| c.name).collect();
+    assert_eq!(names, ["connect", "role", "warehouse", "database", "marts", "row_access_policies"]);
+    assert_eq!(by("connect").status, CheckStatus::Ok, "{}", by("connect").detail);
+    assert!(by("connect").detail.contains("inda_app"), "{}", by("connect").detail);
+    let marts = by("marts");
+    assert_eq!(marts.status, CheckStatus::Ok, "{}", marts.detail);
+    for table in inda_snowflake::check::MARTS {
+        assert!(marts.detail.contains(table), "{table} missing from: {}", marts.detail);
+    }
+    let policies = by("row_access_policies");
+    assert_eq!(policies.status, CheckStatus::Fail, "{}", policies.detail);
+    assert!(policies.detail.contains("cannot tell"), "{}", policies.detail);
+    let verdict = inda_snowflake::verdict(&checks).expect_err("a check failed");
+    assert_eq!(verdict.code, ErrorCode::Engine);
+    assert!(verdict.message.contains("row_access_policies"), "{}", verdict.message);
+
+    // A server that is down: one failed `connect` with a readable reason, and nothing else attempted.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = dead.local_addr().expect("addr").port();
+    drop(dead);
+    let down =
+        SnowflakeWarehouse::new(profile(format!("http://127.0.0.1:{port}")), password()).expect("warehouse");
+    let checks = down.check(&session("acme_corp"), &Cancel::new()).await;
+    assert_eq!(checks.len(), 1);
+    assert_eq!(checks[0].status, CheckStatus::Fail);
+    assert!(checks[0].detail.contains("could not be reached"), "{}", checks[0].detail);
+}
+
+/// Cortex end to end through the protocol peer. fakesnow has no `SNOWFLAKE.CORTEX`: first the error path
+/// of a Cortex function that does not exist, which fails with Snowflake's own message, classified so the
+/// router stops instead of retrying. Then the stand-in `COMPLETE` the launcher created (it answers
+/// [`CORTEX_ANSWER`] whatever the prompt) and the production path as it runs on Snowflake: the model and the
+/// prompt travel as bind parameters, the completion is parsed, its SQL goes through the guard and runs on
+/// Snowflake, and the rows equal the embedded engine's for the same tenant.
+#[tokio::test(flavor = "multi_thread")]
+async fn cortex_completes_through_the_warehouse_connection_and_its_sql_is_guarded() {
+    use inda_providers::{
+        CortexConfig, CortexProvider, CortexRunner, ErrorKind, GenerationRequest, Provider, Turn,
+    };
+    let demo = demo();
+    let sf = warehouse_with(vec![]);
+    let tenant = "umbrella";
+    let s = session(tenant);
+    let runner = sf.cortex(s.clone(), limits());
+    let missing = runner
+        .query_string("SELECT SNOWFLAKE.CORTEX.NO_SUCH_FUNCTION(?, ?)", &["mistral-large2", "hello"])
+        .await
+        .expect_err("no such Cortex function");
+    eprintln!("a Cortex function that does not exist: {:?}: {}", missing.kind, missing.message);
+    assert!(matches!(missing.kind, ErrorKind::BadRequest { .. }), "{:?}", missing.kind);
+    assert!(
+        missing.message.contains("NO_SUCH_FUNCTION")
+            || missing.message.to_lowercase().contains("no_such_function")
+    );
+
+    let cortex = CortexProvider::new(runner, CortexConfig::default());
+    // Quotes, a semicolon and a comment marker: bound as a parameter, none of it can become SQL.
+    let req = GenerationRequest::new(
+        "Answer with JSON {sql, chart, explanation} over the marts tables.",
+        vec![Turn::user("¿Cuántos mensajes por canal? (it's \"quoted\"; DROP TABLE x; --)")],
+    );
+    let generation = cortex.generate(&req).await.expect("a completion");
+    assert_eq!(generation.provider, "cortex");
+    assert_eq!(generation.model, inda_providers::CORTEX_DEFAULT_MODEL);
+    assert!(generation.usage_estimated, "the two-argument form reports no usage");
+    assert!(generation.usage.input_tokens > 0);
+    assert_eq!(generation.answer.explanation, "Messages by channel.");
+    let guarded = guard(&generation.answer.sql, tenant).expect("the guard accepts the model's SQL");
+    assert!(guarded.contains(&format!("tenant_id = '{tenant}'")), "{guarded}");
+    let on_snowflake = sf.query(&s, &guarded, &limits(), &Cancel::new()).await.expect("runs on Snowflake");
+    let embedded = demo.embedded.query(&s, &guarded, &limits(), &Cancel::new()).await.expect("runs embedded");
+    compare("cortex answer", &embedded, &on_snowflake, true).expect("same rows on both engines");
+    assert!(!on_snowflake.rows.is_empty());
 }

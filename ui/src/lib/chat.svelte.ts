@@ -8,6 +8,8 @@ export interface Turn {
   answer?: Answer;
   error?: ApiError;
   cancelled?: boolean;
+  /** A language model's explanation while it is being written, shown until the answer arrives. */
+  streaming?: string;
 }
 
 export const chat = $state({

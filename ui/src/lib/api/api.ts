@@ -19,6 +19,13 @@ import type {
 } from './types';
 
 /**
+ * What arrives while a language model writes its explanation: more text, or `restart` when what came so far is
+ * void (the core moved to another provider, or the model is repairing its SQL).
+ */
+export type ExplanationEvent = { text: string } | { restart: true };
+export type OnExplanation = (event: ExplanationEvent) => void;
+
+/**
  * Every operation the UI needs from the core. `HttpApi` speaks to `inda serve`; `TauriApi` to the desktop shell,
  * whose command names are these method names in snake_case (`savedList` → `saved_list`).
  * Long operations take an AbortSignal; aborting rejects with an `AbortError` DOMException.
@@ -28,7 +35,8 @@ export interface Api {
   session(): Promise<SessionInfo>;
   config(): Promise<UiConfig>;
   suggestions(lang: 'en' | 'es'): Promise<Suggestions>;
-  ask(req: AskRequest, signal?: AbortSignal): Promise<Answer>;
+  /** `onExplanation` receives a language model's explanation while it is written (offline answers arrive whole). */
+  ask(req: AskRequest, signal?: AbortSignal, onExplanation?: OnExplanation): Promise<Answer>;
   sql(sql: string, signal?: AbortSignal): Promise<Answer>;
   savedList(): Promise<SavedAnalysis[]>;
   savedSave(req: SaveRequest): Promise<SavedAnalysis>;

@@ -1,4 +1,4 @@
-import type { Api } from './api';
+import type { Api, OnExplanation } from './api';
 import { ApiException, abortError, codeForStatus, isAbort, isErrorCode } from './api';
 import type {
   Answer,
@@ -133,8 +133,32 @@ export class HttpApi implements Api {
   suggestions(lang: 'en' | 'es'): Promise<Suggestions> {
     return this.#json('GET', 'suggestions', { query: { lang } });
   }
-  ask(req: AskRequest, signal?: AbortSignal): Promise<Answer> {
-    return this.#json('POST', 'ask', { body: req, signal });
+  async ask(req: AskRequest, signal?: AbortSignal, onExplanation?: OnExplanation): Promise<Answer> {
+    if (!onExplanation) return this.#json('POST', 'ask', { body: req, signal });
+    const res = await this.#send('POST', 'ask/stream', { body: req, signal });
+    if (!res.body) throw new ApiException('internal', 'The server sent no event stream');
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    const events = new SseParser();
+    try {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<string>;
+        try {
+          chunk = await reader.read();
+        } catch (e) {
+          if (isAbort(e) || signal?.aborted) throw abortError();
+          throw new ApiException('internal', 'The connection to the server was lost');
+        }
+        if (chunk.done) break;
+        for (const ev of events.push(chunk.value)) {
+          const outcome = streamEvent(ev, onExplanation);
+          if (outcome) return outcome.answer ?? Promise.reject(outcome.error);
+        }
+      }
+    } finally {
+      reader.releaseLock();
+    }
+    if (signal?.aborted) throw abortError();
+    throw new ApiException('internal', 'The answer stream ended without an answer');
   }
   sql(sql: string, signal?: AbortSignal): Promise<Answer> {
     return this.#json('POST', 'sql', { body: { sql }, signal });
@@ -215,4 +239,73 @@ export async function errorFrom(res: Response): Promise<ApiException> {
     /* not JSON */
   }
   return new ApiException(codeForStatus(res.status), text.trim().slice(0, 300) || `HTTP ${res.status} ${res.statusText}`);
+}
+
+/** One server-sent event. */
+export interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/** Splits a text/event-stream into events as chunks arrive (any chunking; CRLF or LF; comments ignored). */
+export class SseParser {
+  #buffer = '';
+  #event = '';
+  #data: string[] = [];
+
+  push(chunk: string): SseEvent[] {
+    this.#buffer += chunk;
+    const out: SseEvent[] = [];
+    let nl: number;
+    while ((nl = this.#buffer.search(/\r\n|\n|\r/)) >= 0) {
+      // A CR at the very end may be the first half of a CRLF still in flight: wait for the next chunk.
+      if (nl === this.#buffer.length - 1 && this.#buffer.endsWith('\r')) break;
+      const line = this.#buffer.slice(0, nl);
+      const width = this.#buffer.startsWith('\r\n', nl) ? 2 : 1;
+      this.#buffer = this.#buffer.slice(nl + width);
+      if (line === '') {
+        if (this.#data.length) out.push({ event: this.#event || 'message', data: this.#data.join('\n') });
+        this.#event = '';
+        this.#data = [];
+        continue;
+      }
+      if (line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? '' : line.slice(colon + 1);
+      if (value.startsWith(' ')) value = value.slice(1);
+      if (field === 'event') this.#event = value;
+      else if (field === 'data') this.#data.push(value);
+    }
+    return out;
+  }
+}
+
+/** Applies one event of `/api/ask/stream`; returns the outcome once the answer or the error arrives. */
+function streamEvent(ev: SseEvent, onExplanation: OnExplanation): { answer?: Answer; error?: ApiException } | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(ev.data);
+  } catch {
+    return { error: new ApiException('internal', 'The server sent an event that is not JSON') };
+  }
+  switch (ev.event) {
+    case 'explanation': {
+      const text = (body as { text?: unknown }).text;
+      if (typeof text === 'string') onExplanation({ text });
+      return null;
+    }
+    case 'restart':
+      onExplanation({ restart: true });
+      return null;
+    case 'answer':
+      return { answer: body as Answer };
+    case 'error': {
+      const err = body as { code?: unknown; message?: unknown };
+      const code = isErrorCode(err.code) ? err.code : 'internal';
+      return { error: new ApiException(code, typeof err.message === 'string' ? err.message : 'The question failed') };
+    }
+    default:
+      return null;
+  }
 }

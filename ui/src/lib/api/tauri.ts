@@ -1,4 +1,4 @@
-import type { Api } from './api';
+import type { Api, ExplanationEvent, OnExplanation } from './api';
 import { ApiException, abortError, toApiError } from './api';
 import type {
   Answer,
@@ -20,8 +20,20 @@ import type {
 
 export type Invoke = (command: string, args?: Record<string, unknown>) => Promise<unknown>;
 
+/** Tauri's IPC channel (`window.__TAURI__.core.Channel`): the core sends messages, `onmessage` receives them. */
+export interface ChannelLike<T> {
+  onmessage: (message: T) => void;
+}
+export type ChannelFactory = <T>() => ChannelLike<T>;
+
 interface TauriGlobal {
-  core?: { invoke?: Invoke };
+  core?: { invoke?: Invoke; Channel?: new () => ChannelLike<unknown> };
+}
+
+/** A factory of Tauri channels, or null outside the desktop shell (or in a shell without them). */
+export function tauriChannel(win: unknown): ChannelFactory | null {
+  const C = (win as { __TAURI__?: TauriGlobal } | undefined)?.__TAURI__?.core?.Channel;
+  return typeof C === 'function' ? (<T,>() => new C() as ChannelLike<T>) : null;
 }
 
 /** The `invoke` of the Tauri global (`app.withGlobalTauri = true`), or null outside the desktop shell. */
@@ -42,9 +54,11 @@ let nextRequest = 0;
 export class TauriApi implements Api {
   readonly transport = 'tauri' as const;
   readonly #invoke: Invoke;
+  readonly #channel: ChannelFactory | null;
 
-  constructor(invoke: Invoke) {
+  constructor(invoke: Invoke, channel: ChannelFactory | null = null) {
     this.#invoke = invoke;
+    this.#channel = channel;
   }
 
   async #call<T>(command: string, args: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
@@ -85,12 +99,21 @@ export class TauriApi implements Api {
   suggestions(lang: 'en' | 'es'): Promise<Suggestions> {
     return this.#call('suggestions', { lang });
   }
-  ask(req: AskRequest, signal?: AbortSignal): Promise<Answer> {
-    return this.#call(
-      'ask',
-      { question: req.question, conversationId: req.conversation_id ?? null, newConversation: req.new_conversation ?? false },
-      signal,
-    );
+  ask(req: AskRequest, signal?: AbortSignal, onExplanation?: OnExplanation): Promise<Answer> {
+    const args: Record<string, unknown> = {
+      question: req.question,
+      conversationId: req.conversation_id ?? null,
+      newConversation: req.new_conversation ?? false,
+    };
+    // The shell's `ask` takes a channel for the explanation stream (a Tauri channel argument cannot be optional).
+    if (this.#channel) {
+      const channel = this.#channel<ExplanationEvent>();
+      channel.onmessage = (m) => {
+        if (onExplanation && !signal?.aborted) onExplanation(m);
+      };
+      args.explanation = channel;
+    }
+    return this.#call('ask', args, signal);
   }
   sql(sql: string, signal?: AbortSignal): Promise<Answer> {
     return this.#call('sql', { sql }, signal);

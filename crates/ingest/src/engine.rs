@@ -1,0 +1,278 @@
+//! The sync engine: for each active tenant and entity, read the cursor, fetch the pages, validate, commit
+//! each page with its cursor (see [`crate::cursor`] for the atomicity scheme), then rebuild the tenant's
+//! dirty STAGING and MARTS tables. Campaigns are a full refresh; the other entities are incremental on
+//! (`updated_at`, `id`). A tenant's failure is reported and the next tenant runs.
+
+use crate::api::{ApiClient, ApiConfig, PageRequest};
+use crate::cursor::{self, EntityState, TenantState};
+use crate::entity::Entity;
+use crate::raw::{RecordKey, format_ts, parse_ts, validate, write_parquet};
+use crate::transform;
+use inda_core::Error;
+use serde::Serialize;
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A line of progress for a person (the CLI prints it on stderr).
+pub type ProgressFn = Arc<dyn Fn(&str) + Send + Sync>;
+
+#[derive(Clone)]
+pub struct SyncOptions {
+    pub api: ApiConfig,
+    /// Tenant ids to sync; `None`: every active tenant the API lists.
+    pub tenants: Option<Vec<String>>,
+    pub entities: Vec<Entity>,
+    /// Records per page (`limit`).
+    pub page_limit: usize,
+    pub progress: Option<ProgressFn>,
+}
+
+impl SyncOptions {
+    pub fn new(api: ApiConfig) -> Self {
+        SyncOptions { api, tenants: None, entities: Entity::ALL.to_vec(), page_limit: 1000, progress: None }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EntityReport {
+    pub entity: String,
+    pub ok: bool,
+    pub pages: u64,
+    /// Records received.
+    pub fetched: u64,
+    /// Records committed to RAW.
+    pub loaded: u64,
+    /// Records received again although already loaded (at or before the watermark).
+    pub skipped: u64,
+    /// Invalid records (not loaded).
+    pub rejected: u64,
+    pub rejected_examples: Vec<String>,
+    /// Requests retried (timeouts, dropped connections, 5xx, 429).
+    pub retries: u64,
+    pub error: Option<String>,
+    pub elapsed_ms: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TenantReport {
+    pub tenant_id: String,
+    pub ok: bool,
+    pub error: Option<String>,
+    pub entities: Vec<EntityReport>,
+    /// Marts rebuilt, with their rows.
+    pub marts: Vec<(String, u64)>,
+    pub elapsed_ms: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    pub ok: bool,
+    pub tenants: Vec<TenantReport>,
+    pub loaded: u64,
+    pub elapsed_ms: f64,
+}
+
+fn say(opts: &SyncOptions, line: &str) {
+    if let Some(p) = &opts.progress {
+        p(line);
+    }
+}
+
+/// Runs one sync of every selected tenant into the embedded warehouse at `warehouse`.
+pub async fn sync(warehouse: &Path, opts: &SyncOptions) -> Result<SyncReport, Error> {
+    let started = Instant::now();
+    if opts.page_limit == 0 || opts.page_limit > 10_000 {
+        return Err(Error::usage("the page limit must be between 1 and 10000"));
+    }
+    let client = ApiClient::new(opts.api.clone())?;
+    let tenants = match &opts.tenants {
+        Some(t) => t.clone(),
+        None => client.tenants().await?.into_iter().map(|t| t.tenant_id).collect(),
+    };
+    let mut report = SyncReport { ok: true, ..Default::default() };
+    for tenant in tenants {
+        let t = sync_tenant(warehouse, &client, &tenant, opts).await;
+        report.ok &= t.ok;
+        report.loaded += t.entities.iter().map(|e| e.loaded).sum::<u64>();
+        report.tenants.push(t);
+    }
+    report.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok(report)
+}
+
+fn valid_tenant(t: &str) -> bool {
+    !t.is_empty() && t.len() <= 64 && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+async fn sync_tenant(warehouse: &Path, client: &ApiClient, tenant: &str, opts: &SyncOptions) -> TenantReport {
+    let started = Instant::now();
+    let mut report = TenantReport { tenant_id: tenant.to_string(), ok: true, ..Default::default() };
+    let fail = |mut r: TenantReport, e: Error| {
+        r.ok = false;
+        r.error = Some(e.message);
+        r.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        r
+    };
+    if !valid_tenant(tenant) {
+        return fail(report, Error::usage(format!("invalid tenant id `{tenant}`")));
+    }
+    let mut state = match cursor::load(warehouse, tenant) {
+        Ok(s) => s,
+        Err(e) => return fail(report, e),
+    };
+    let orphans = cursor::remove_orphans(warehouse, &state);
+    if orphans > 0 {
+        say(opts, &format!("{tenant}: removed {orphans} uncommitted RAW file(s) of an interrupted run"));
+    }
+    for &entity in &opts.entities {
+        let e = sync_entity(warehouse, client, &mut state, entity, opts).await;
+        report.ok &= e.ok;
+        say(
+            opts,
+            &format!(
+                "{tenant} {entity}: {} ({} pages, {} loaded, {} skipped, {} rejected, {} retries){}",
+                if e.ok { "ok" } else { "FAILED" },
+                e.pages,
+                e.loaded,
+                e.skipped,
+                e.rejected,
+                e.retries,
+                e.error.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+            ),
+        );
+        report.entities.push(e);
+    }
+    // Rebuild what committed RAW changed, even after an entity failed: its committed pages are consistent.
+    let dirty: Vec<String> = state.dirty.iter().cloned().collect();
+    for mart in dirty {
+        let snapshot = state.clone();
+        let files = move |e: Entity| snapshot.entity(e).files;
+        match transform::rebuild(warehouse, tenant, &mart, &files).await {
+            Ok(rows) => {
+                state.dirty.remove(&mart);
+                if let Err(e) = cursor::commit(warehouse, &state) {
+                    return fail(report, e);
+                }
+                say(opts, &format!("{tenant}: rebuilt {mart} ({rows} rows)"));
+                report.marts.push((mart, rows));
+            }
+            Err(e) => return fail(report, e),
+        }
+    }
+    if !report.ok && report.error.is_none() {
+        report.error = Some("some entities failed; see entities".into());
+    }
+    report.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    report
+}
+
+/// The ordering key of a record as received, if it has one.
+fn key_of(record: &Value) -> Option<RecordKey> {
+    let id = record.get("id")?.as_str()?;
+    let ts =
+        record.get("updated_at").and_then(Value::as_str).or_else(|| record.get("created_at")?.as_str())?;
+    Some(RecordKey { updated_us: parse_ts(ts)?, id: id.to_string() })
+}
+
+async fn sync_entity(
+    warehouse: &Path,
+    client: &ApiClient,
+    state: &mut TenantState,
+    entity: Entity,
+    opts: &SyncOptions,
+) -> EntityReport {
+    let started = Instant::now();
+    let mut report = EntityReport { entity: entity.name().to_string(), ok: true, ..Default::default() };
+    let tenant = state.tenant_id.clone();
+    let mut es: EntityState = state.entity(entity);
+    if !es.in_progress {
+        es.in_progress = true;
+        es.cursor = None;
+        es.run_max = None;
+        es.pending.clear();
+    }
+    let watermark = if entity.full_refresh() { None } else { es.watermark.clone() };
+    let since = watermark.as_ref().map(|w| format_ts(w.updated_us));
+    let result: Result<(), Error> = async {
+        loop {
+            let req = PageRequest {
+                updated_since: since.as_deref(),
+                cursor: es.cursor.as_deref(),
+                limit: opts.page_limit,
+            };
+            let (page, retries) = client.page(&tenant, entity, &req).await?;
+            report.pages += 1;
+            report.retries += u64::from(retries);
+            let received = page.data.len();
+            report.fetched += received as u64;
+            let fresh: Vec<Value> = match &watermark {
+                Some(w) => page.data.into_iter().filter(|r| key_of(r).is_none_or(|k| k > *w)).collect(),
+                None => page.data,
+            };
+            report.skipped += (received - fresh.len()) as u64;
+            let seq = state.next_seq;
+            let now = chrono::Utc::now().timestamp_micros();
+            let v = validate(entity, &tenant, seq, now, &fresh)?;
+            report.rejected += v.rejected as u64;
+            for r in v.reasons {
+                if report.rejected_examples.len() < 5 {
+                    report.rejected_examples.push(r);
+                }
+            }
+            if let Some(batch) = &v.batch {
+                let rel = cursor::raw_file(entity, &tenant, seq);
+                write_parquet(&warehouse.join(&rel), batch.schema(), std::slice::from_ref(batch))?;
+                if entity.full_refresh() {
+                    es.pending.push(rel)
+                } else {
+                    es.files.push(rel)
+                }
+                state.next_seq += 1;
+                es.records += v.loaded as u64;
+                report.loaded += v.loaded as u64;
+                state.dirty.insert(entity.mart().to_string());
+            }
+            if let Some(k) = v.max_key
+                && es.run_max.as_ref().is_none_or(|m| k > *m)
+            {
+                es.run_max = Some(k);
+            }
+            let next = page.pagination.cursor.filter(|c| page.pagination.has_more && !c.is_empty());
+            let mut replaced = Vec::new();
+            let done = next.is_none();
+            if let Some(c) = next {
+                es.cursor = Some(c);
+            } else {
+                if entity.full_refresh() {
+                    replaced = std::mem::replace(&mut es.files, std::mem::take(&mut es.pending));
+                    state.dirty.insert(entity.mart().to_string());
+                }
+                if let Some(m) = es.run_max.take()
+                    && es.watermark.as_ref().is_none_or(|w| m > *w)
+                {
+                    es.watermark = Some(m);
+                }
+                es.cursor = None;
+                es.in_progress = false;
+                es.last_synced_at = Some(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            }
+            state.set_entity(entity, es.clone());
+            cursor::commit(warehouse, state)?;
+            for old in replaced {
+                let _ = std::fs::remove_file(warehouse.join(old));
+            }
+            if done {
+                return Ok(());
+            }
+        }
+    }
+    .await;
+    if let Err(e) = result {
+        report.ok = false;
+        report.error = Some(e.message);
+    }
+    report.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    report
+}

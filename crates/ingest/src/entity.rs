@@ -1,0 +1,167 @@
+//! The inDigital API's entities, the JSON fields of their records (the same names the Snowflake staging
+//! views read from RAW, warehouse/snowflake/03_staging.sql), and the marts each one feeds.
+
+use serde::Serialize;
+
+/// One entity of the inDigital API (`GET /v1/<name>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Users,
+    Events,
+    Transactions,
+    Messages,
+    Campaigns,
+}
+
+/// The type of a record field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Str,
+    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]`, no time zone (TIMESTAMP_NTZ); a trailing `Z` is accepted.
+    Ts,
+    Bool,
+    /// A decimal with this precision and scale, as a JSON number or string.
+    Dec(u8, i8),
+}
+
+/// One field of a record: JSON name, type, whether a record without it is invalid.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+}
+
+const fn f(name: &'static str, kind: Kind, required: bool) -> Field {
+    Field { name, kind, required }
+}
+
+use Kind::{Bool, Dec, Str, Ts};
+
+const USERS: &[Field] = &[
+    f("id", Str, true),
+    f("full_name", Str, true),
+    f("email", Str, false),
+    f("phone", Str, false),
+    f("country", Str, true),
+    f("city", Str, true),
+    f("segment", Str, true),
+    f("lifecycle_stage", Str, true),
+    f("source_channel", Str, true),
+    f("opted_in", Bool, false),
+    f("created_at", Ts, true),
+    f("updated_at", Ts, false),
+];
+
+const CAMPAIGNS: &[Field] = &[
+    f("id", Str, true),
+    f("name", Str, true),
+    f("channel", Str, true),
+    f("type", Str, true),
+    f("status", Str, true),
+    f("started_at", Ts, false),
+    f("ended_at", Ts, false),
+    f("budget", Dec(12, 2), false),
+    f("updated_at", Ts, false),
+];
+
+const MESSAGES: &[Field] = &[
+    f("id", Str, true),
+    f("contact_id", Str, true),
+    f("campaign_id", Str, false),
+    f("channel", Str, true),
+    f("direction", Str, true),
+    f("status", Str, true),
+    f("template_name", Str, false),
+    f("sent_at", Ts, true),
+    f("delivered_at", Ts, false),
+    f("read_at", Ts, false),
+    f("cost", Dec(10, 4), false),
+    f("updated_at", Ts, true),
+];
+
+const EVENTS: &[Field] = &[
+    f("id", Str, true),
+    f("contact_id", Str, true),
+    f("campaign_id", Str, false),
+    f("type", Str, true),
+    f("channel", Str, true),
+    f("occurred_at", Ts, true),
+    f("updated_at", Ts, true),
+];
+
+const TRANSACTIONS: &[Field] = &[
+    f("id", Str, true),
+    f("contact_id", Str, true),
+    f("campaign_id", Str, false),
+    f("type", Str, false),
+    f("channel", Str, true),
+    f("occurred_at", Ts, true),
+    f("amount", Dec(12, 2), true),
+    f("currency", Str, false),
+    f("updated_at", Ts, true),
+];
+
+impl Entity {
+    /// In sync order: dimensions first.
+    pub const ALL: [Entity; 5] =
+        [Entity::Users, Entity::Campaigns, Entity::Messages, Entity::Events, Entity::Transactions];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Entity::Users => "users",
+            Entity::Events => "events",
+            Entity::Transactions => "transactions",
+            Entity::Messages => "messages",
+            Entity::Campaigns => "campaigns",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Entity> {
+        Entity::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// The record fields, `id` first.
+    pub fn fields(self) -> &'static [Field] {
+        match self {
+            Entity::Users => USERS,
+            Entity::Events => EVENTS,
+            Entity::Transactions => TRANSACTIONS,
+            Entity::Messages => MESSAGES,
+            Entity::Campaigns => CAMPAIGNS,
+        }
+    }
+
+    /// Campaigns are small and may be deleted upstream: every run fetches them all and replaces them.
+    pub fn full_refresh(self) -> bool {
+        self == Entity::Campaigns
+    }
+
+    /// The marts table this entity feeds.
+    pub fn mart(self) -> &'static str {
+        match self {
+            Entity::Users => "dim_contacts",
+            Entity::Campaigns => "dim_campaigns",
+            Entity::Messages => "fct_messages",
+            Entity::Events | Entity::Transactions => "fct_activities",
+        }
+    }
+
+    /// The entities that feed a marts table.
+    pub fn sources_of(mart: &str) -> &'static [Entity] {
+        match mart {
+            "dim_contacts" => &[Entity::Users],
+            "dim_campaigns" => &[Entity::Campaigns],
+            "fct_messages" => &[Entity::Messages],
+            "fct_activities" => &[Entity::Events, Entity::Transactions],
+            _ => &[],
+        }
+    }
+}
+
+impl std::fmt::Display for Entity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
