@@ -34,7 +34,14 @@ fi
 scratch=$(mktemp -d)
 # The app's D-Bus session may have started xdg-document-portal, which mounts a FUSE file system under the
 # cache dir and can outlive the session for a moment: unmount it, and never let cleaning up fail the run.
-trap 'fusermount3 -uz "$scratch/cache/doc" 2>/dev/null || fusermount -uz "$scratch/cache/doc" 2>/dev/null; rm -rf "$scratch" 2>/dev/null || true' EXIT
+# (errexit is off inside: a failed unmount of a mount that is not there must not become the exit status.)
+cleanup() {
+  set +e
+  fusermount3 -uz "$scratch/cache/doc" 2>/dev/null || fusermount -uz "$scratch/cache/doc" 2>/dev/null
+  rm -rf "$scratch" 2>/dev/null
+  return 0
+}
+trap cleanup EXIT
 export XDG_DATA_HOME="$scratch/data" XDG_CONFIG_HOME="$scratch/config" XDG_CACHE_HOME="$scratch/cache"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 
