@@ -59,7 +59,7 @@ impl App {
             Err("no data yet: run `inda demo init` (or `inda sync`)".to_string())
         };
         let has_data = data.is_ok();
-        checks.push(check("data", started, data));
+        checks.push(Check::new("data", started, data));
         if !has_data {
             return checks;
         }
@@ -78,8 +78,8 @@ impl App {
             }
         }
         let marts = if failed.is_empty() { Ok(found.join(", ")) } else { Err(failed.join("; ")) };
-        checks.push(check("marts", started, marts));
-        checks.push(check(
+        checks.push(Check::new("marts", started, marts));
+        checks.push(Check::new(
             "row_access_policies",
             Instant::now(),
             Ok("not used by the embedded engine: each query's session opens only the tenant's own files"
@@ -92,12 +92,4 @@ impl App {
 fn report(kind: &'static str, profile: Option<String>, checks: Vec<Check>) -> WarehouseReport {
     let ok = checks.iter().all(|c| c.status == CheckStatus::Ok);
     WarehouseReport { kind, profile, ok, checks }
-}
-
-fn check(name: &'static str, started: Instant, outcome: Result<String, String>) -> Check {
-    let ms = started.elapsed().as_millis() as u64;
-    match outcome {
-        Ok(detail) => Check { name, status: CheckStatus::Ok, detail, ms },
-        Err(detail) => Check { name, status: CheckStatus::Fail, detail, ms },
-    }
 }

@@ -223,33 +223,32 @@ pub enum DemoCommand {
     Api {
         #[arg(long, default_value = "127.0.0.1:8088")]
         bind: std::net::SocketAddr,
-        #[arg(long, default_value_t = 1.0)]
-        scale: f64,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Last day of data (default: today).
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        as_of: Option<String>,
-        /// Only these tenants (comma-separated).
-        #[arg(long, value_delimiter = ',')]
-        tenants: Option<Vec<String>>,
+        #[command(flatten)]
+        data: DemoData,
         /// Fault knobs, e.g. `slow=50ms,429=5,500=7,drop=11,dup=3,update=2`.
         #[arg(long, default_value = "")]
         faults: String,
     },
     /// Create or replace the embedded warehouse with demo data.
     Init {
-        #[arg(long, default_value_t = 1.0)]
-        scale: f64,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Last day of data (default: today).
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        as_of: Option<String>,
-        /// Only these tenants (comma-separated).
-        #[arg(long, value_delimiter = ',')]
-        tenants: Option<Vec<String>>,
+        #[command(flatten)]
+        data: DemoData,
     },
+}
+
+/// Which demo data: `demo init` writes it, `demo api` serves the same records.
+#[derive(Debug, Args)]
+pub struct DemoData {
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Last day of data (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// Only these tenants (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub tenants: Option<Vec<String>>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,7 +1,7 @@
 //! One function per command: unpack arguments, call one use case, print.
 
 use crate::args::{
-    AuditCommand, Cli, Command, ConversationCommand, DashboardCommand, DemoCommand, SavedCommand,
+    AuditCommand, Cli, Command, ConversationCommand, DashboardCommand, DemoCommand, DemoData, SavedCommand,
     SecretCommand, TokenCommand, WarehouseCommand,
 };
 use crate::output::{Format, print_answer, print_json, table};
@@ -37,9 +37,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     };
     let _span = tracing::info_span!("command", name = command_name(&cli.command)).entered();
     match cli.command {
-        Command::Demo(DemoCommand::Init { scale, seed, as_of, tenants }) => {
-            demo_init(&app, scale, seed, as_of, tenants, format)
-        }
+        Command::Demo(DemoCommand::Init { data }) => demo_init(&app, demo_options(data)?, format),
         Command::Token(TokenCommand::Mint { tenant, user, partner, name, roles, ttl }) => {
             let req = inda_auth::MintRequest {
                 tenant_id: tenant,
@@ -47,7 +45,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 partner_id: partner,
                 user_name: name,
                 roles: roles.unwrap_or_default(),
-                ttl_seconds: parse_duration(&ttl)?,
+                ttl_seconds: parse_duration("--ttl", &ttl)?,
             };
             let token = app.mint_token(&req)?;
             if format == Format::Json {
@@ -291,8 +289,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Scheduler(cmd) => crate::library::scheduler(app, cmd, format),
         Command::Sync(args) => crate::sync::run(&app, token.as_deref(), args, format),
-        Command::Demo(DemoCommand::Api { bind, scale, seed, as_of, tenants, faults }) => {
-            crate::sync::demo_api(bind, scale, seed, as_of, tenants, &faults, format)
+        Command::Demo(DemoCommand::Api { bind, data, faults }) => {
+            crate::sync::demo_api(bind, demo_options(data)?, &faults, format)
         }
         Command::Whoami => {
             let info = app.session_info(token.as_deref())?;
@@ -429,14 +427,9 @@ pub(crate) fn block_on<T>(job: impl FnOnce(Cancel) -> Job<T>) -> Result<T, Error
     })
 }
 
-fn demo_init(
-    app: &App,
-    scale: f64,
-    seed: u64,
-    as_of: Option<String>,
-    tenants: Option<Vec<String>>,
-    format: Format,
-) -> Result<(), Error> {
+/// The demo data the options name, checked.
+fn demo_options(data: DemoData) -> Result<DemoOptions, Error> {
+    let DemoData { scale, seed, as_of, tenants } = data;
     if !(scale > 0.0 && scale <= 1000.0) {
         return Err(Error::usage("--scale must be a number above 0 and at most 1000"));
     }
@@ -445,7 +438,10 @@ fn demo_init(
             .map_err(|_| Error::usage(format!("--as-of takes a date as YYYY-MM-DD, not `{s}`")))?,
         None => chrono::Utc::now().date_naive(),
     };
-    let opts = DemoOptions { scale, seed, as_of, tenants };
+    Ok(DemoOptions { scale, seed, as_of, tenants })
+}
+
+fn demo_init(app: &App, opts: DemoOptions, format: Format) -> Result<(), Error> {
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -502,9 +498,9 @@ fn demo_init(
     Ok(())
 }
 
-/// `30m`, `1h`, `2d`, `45s` or plain seconds.
-fn parse_duration(s: &str) -> Result<i64, Error> {
-    let bad = || Error::usage(format!("--ttl takes a duration like 30m, 1h or 2d, not `{s}`"));
+/// `30m`, `1h`, `2d`, `45s` or plain seconds, given to the option `flag` (named in the error).
+pub(crate) fn parse_duration(flag: &str, s: &str) -> Result<i64, Error> {
+    let bad = || Error::usage(format!("{flag} takes a duration like 30m, 1h or 2d, not `{s}`"));
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let n: i64 = num.parse().map_err(|_| bad())?;

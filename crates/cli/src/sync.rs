@@ -15,20 +15,10 @@ use std::time::Duration;
 const KEY_ENTRY: &str = "indigital-api";
 
 fn interval(s: &str) -> Result<Duration, Error> {
-    let bad = || Error::usage(format!("--every takes a duration like 30s, 15m or 1h, not `{s}`"));
-    let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = num.parse().map_err(|_| bad())?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        _ => return Err(bad()),
-    };
-    if secs == 0 {
-        return Err(bad());
+    match crate::commands::parse_duration("--every", s)? {
+        0 => Err(Error::usage(format!("--every takes a duration longer than zero, not `{s}`"))),
+        secs => Ok(Duration::from_secs(secs.unsigned_abs())),
     }
-    Ok(Duration::from_secs(secs))
 }
 
 /// The API key: `INDIGITAL_API_KEY`, else the signed-in user's keyring entry; none is fine for a local API.
@@ -166,20 +156,11 @@ fn print_report(report: &SyncReport, format: Format) -> Result<(), Error> {
 
 pub fn demo_api(
     bind: std::net::SocketAddr,
-    scale: f64,
-    seed: u64,
-    as_of: Option<String>,
-    tenants: Option<Vec<String>>,
+    opts: DemoOptions,
     faults: &str,
     format: Format,
 ) -> Result<(), Error> {
     let faults = Faults::parse(faults)?;
-    let as_of = match as_of {
-        Some(s) => chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map_err(|_| Error::usage(format!("--as-of takes a date as YYYY-MM-DD, not `{s}`")))?,
-        None => chrono::Utc::now().date_naive(),
-    };
-    let opts = DemoOptions { scale, seed, as_of, tenants };
     let api = DemoApi::generate(&opts)?.with_faults(faults);
     let key = std::env::var("INDIGITAL_API_KEY").ok().filter(|k| !k.trim().is_empty());
     let api = api.with_api_key(key);

@@ -37,6 +37,12 @@ async fn setup() -> Setup {
     };
     let acme = mint(&mut app, "acme_corp");
     let globex = mint(&mut app, "globex");
+    let base = serve(app).await;
+    Setup { _tmp: tmp, base, acme, globex, client: reqwest::Client::new() }
+}
+
+/// Starts `inda serve` over `app` on a free local port; returns its base URL.
+async fn serve(app: App) -> String {
     let app = Arc::new(app);
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
@@ -47,8 +53,7 @@ async fn setup() -> Setup {
         .await
         .unwrap();
     });
-    let addr = rx.await.unwrap();
-    Setup { _tmp: tmp, base: format!("http://{addr}"), acme, globex, client: reqwest::Client::new() }
+    format!("http://{}", rx.await.unwrap())
 }
 
 impl Setup {
@@ -295,20 +300,10 @@ async fn the_explanation_streams_to_the_browser_before_the_answer() {
             ttl_seconds: 3600,
         })
         .unwrap();
-    let app = Arc::new(app);
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(async move {
-        let bind = "127.0.0.1:0".parse().unwrap();
-        inda_server::serve(app, inda_server::ServeOptions { bind }, move |addr| {
-            let _ = tx.send(addr);
-        })
-        .await
-        .unwrap();
-    });
-    let addr = rx.await.unwrap();
+    let base = serve(app).await;
 
     let mut res = reqwest::Client::new()
-        .post(format!("http://{addr}/api/ask/stream"))
+        .post(format!("{base}/api/ask/stream"))
         .bearer_auth(&token)
         .json(&json!({"question": "which channel should we invest in?", "provider": "openai"}))
         .send()
@@ -354,7 +349,7 @@ async fn the_explanation_streams_to_the_browser_before_the_answer() {
 
     // A bad token is an ordinary HTTP error, before any stream starts.
     let res = reqwest::Client::new()
-        .post(format!("http://{addr}/api/ask/stream"))
+        .post(format!("{base}/api/ask/stream"))
         .bearer_auth("not-a-token")
         .json(&json!({"question": "x"}))
         .send()

@@ -32,7 +32,8 @@ pub struct Check {
 }
 
 impl Check {
-    fn new(name: &'static str, started: Instant, outcome: Result<String, String>) -> Check {
+    /// A check named `name` that took since `started`: passed with what was found, or failed with why.
+    pub fn new(name: &'static str, started: Instant, outcome: Result<String, String>) -> Check {
         let ms = started.elapsed().as_millis() as u64;
         match outcome {
             Ok(detail) => Check { name, status: CheckStatus::Ok, detail, ms },
