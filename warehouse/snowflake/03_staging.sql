@@ -1,5 +1,6 @@
 -- Step 3 of 7: STAGING, typed and de-duplicated views over RAW: the latest version of each record per
--- tenant wins. Views, so staging never drifts from raw; the marts refresh (05_marts.sql) materialises.
+-- tenant wins (NULLs last, then the later load, as the embedded engine's STAGING does). Views, so staging
+-- never drifts from raw; the marts refresh (05_marts.sql, or `inda sync` per tenant) materialises.
 USE DATABASE INDIGITAL_PROD;
 
 CREATE OR REPLACE VIEW STAGING.STG_CONTACTS AS
@@ -18,7 +19,7 @@ SELECT
     payload:created_at::TIMESTAMP_NTZ AS created_at,
     COALESCE(payload:updated_at::TIMESTAMP_NTZ, payload:created_at::TIMESTAMP_NTZ) AS updated_at
 FROM RAW.INDIGITAL_USERS
-QUALIFY ROW_NUMBER() OVER (PARTITION BY tenant_id, source_id ORDER BY source_updated_at DESC, loaded_at DESC) = 1;
+QUALIFY ROW_NUMBER() OVER (PARTITION BY tenant_id, source_id ORDER BY source_updated_at DESC NULLS LAST, load_seq DESC NULLS LAST, loaded_at DESC) = 1;
 
 CREATE OR REPLACE VIEW STAGING.STG_CAMPAIGNS AS
 SELECT
@@ -32,7 +33,7 @@ SELECT
     payload:ended_at::TIMESTAMP_NTZ AS ended_at,
     COALESCE(payload:budget::NUMBER(12, 2), 0) AS budget
 FROM RAW.INDIGITAL_CAMPAIGNS
-QUALIFY ROW_NUMBER() OVER (PARTITION BY tenant_id, source_id ORDER BY source_updated_at DESC, loaded_at DESC) = 1;
+QUALIFY ROW_NUMBER() OVER (PARTITION BY tenant_id, source_id ORDER BY source_updated_at DESC NULLS LAST, load_seq DESC NULLS LAST, loaded_at DESC) = 1;
 
 CREATE OR REPLACE VIEW STAGING.STG_MESSAGES AS
 SELECT
@@ -49,13 +50,15 @@ SELECT
     payload:read_at::TIMESTAMP_NTZ AS read_at,
     COALESCE(payload:cost::NUMBER(10, 4), 0) AS cost
 FROM RAW.INDIGITAL_MESSAGES
-QUALIFY ROW_NUMBER() OVER (PARTITION BY tenant_id, source_id ORDER BY source_updated_at DESC, loaded_at DESC) = 1;
+QUALIFY ROW_NUMBER() OVER (PARTITION BY tenant_id, source_id ORDER BY source_updated_at DESC NULLS LAST, load_seq DESC NULLS LAST, loaded_at DESC) = 1;
 
--- Activities are events and transactions together; transactions carry the amounts (refunds negative).
+-- Activities are events and transactions together; transactions carry the amounts (refunds negative). The
+-- API's event and transaction ids are activity ids already (distinct across both), so they are kept as they
+-- are: the same ids as the embedded warehouse's (crates/ingest/src/transform.rs).
 CREATE OR REPLACE VIEW STAGING.STG_ACTIVITIES AS
 SELECT
     tenant_id,
-    'evt_' || source_id AS activity_id,
+    source_id AS activity_id,
     payload:contact_id::VARCHAR AS contact_id,
     payload:campaign_id::VARCHAR AS campaign_id,
     LOWER(payload:type::VARCHAR) AS activity_type,
@@ -64,17 +67,20 @@ SELECT
     CAST(NULL AS NUMBER(12, 2)) AS amount,
     CAST(NULL AS VARCHAR) AS currency
 FROM RAW.INDIGITAL_EVENTS
-QUALIFY ROW_NUMBER() OVER (PARTITION BY tenant_id, source_id ORDER BY source_updated_at DESC, loaded_at DESC) = 1
+QUALIFY ROW_NUMBER() OVER (PARTITION BY tenant_id, source_id ORDER BY source_updated_at DESC NULLS LAST, load_seq DESC NULLS LAST, loaded_at DESC) = 1
 UNION ALL
 SELECT
     tenant_id,
-    'txn_' || source_id AS activity_id,
+    source_id AS activity_id,
     payload:contact_id::VARCHAR AS contact_id,
     payload:campaign_id::VARCHAR AS campaign_id,
-    CASE WHEN payload:amount::NUMBER(12, 2) < 0 THEN 'refund' ELSE 'purchase' END AS activity_type,
+    COALESCE(
+        LOWER(payload:type::VARCHAR),
+        CASE WHEN payload:amount::NUMBER(12, 2) < 0 THEN 'refund' ELSE 'purchase' END
+    ) AS activity_type,
     LOWER(payload:channel::VARCHAR) AS channel,
     payload:occurred_at::TIMESTAMP_NTZ AS occurred_at,
     payload:amount::NUMBER(12, 2) AS amount,
     UPPER(payload:currency::VARCHAR) AS currency
 FROM RAW.INDIGITAL_TRANSACTIONS
-QUALIFY ROW_NUMBER() OVER (PARTITION BY tenant_id, source_id ORDER BY source_updated_at DESC, loaded_at DESC) = 1;
+QUALIFY ROW_NUMBER() OVER (PARTITION BY tenant_id, source_id ORDER BY source_updated_at DESC NULLS LAST, load_seq DESC NULLS LAST, loaded_at DESC) = 1;

@@ -85,6 +85,18 @@ CREATE TABLE IF NOT EXISTS ADMIN.SYNC_STATE (
     CONSTRAINT pk_sync_state PRIMARY KEY (tenant_id, entity)
 );
 
+-- `inda sync`'s state (crates/ingest/src/snowflake.rs), append-only: each committed page adds the tenant's
+-- whole state (per entity the cursor, the watermark and the run in progress; the next page number; the
+-- marts to rebuild) and the latest version is the state. Appending is the commit point, one statement, so
+-- no transaction spans two requests; SYNC_STATE above is the readable summary it publishes after a run.
+CREATE TABLE IF NOT EXISTS ADMIN.SYNC_MANIFEST (
+    tenant_id VARCHAR(50) NOT NULL,
+    version NUMBER(38, 0) NOT NULL,
+    state VARIANT NOT NULL,
+    committed_at TIMESTAMP_NTZ DEFAULT CURRENT_TIMESTAMP(),
+    CONSTRAINT pk_sync_manifest PRIMARY KEY (tenant_id, version)
+);
+
 CREATE TABLE IF NOT EXISTS ADMIN.AUDIT_LOG (
     log_id VARCHAR(50) PRIMARY KEY DEFAULT UUID_STRING(),
     tenant_id VARCHAR(50),
@@ -96,9 +108,12 @@ CREATE TABLE IF NOT EXISTS ADMIN.AUDIT_LOG (
     created_at TIMESTAMP_NTZ DEFAULT CURRENT_TIMESTAMP()
 );
 
+-- The app's admin mirror (crates/app/src/mirror.rs): analyses are merged both ways, executions and audit
+-- entries are append-only and inserted once by id (hence SELECT). 06_security.sql puts the tenant row
+-- access policy on all three, so these reads stay in the caller's tenant.
 GRANT SELECT, INSERT, UPDATE ON TABLE ADMIN.SAVED_ANALYSES TO ROLE INDA_APP;
 GRANT SELECT, INSERT ON TABLE ADMIN.ANALYSIS_EXECUTIONS TO ROLE INDA_APP;
-GRANT INSERT ON TABLE ADMIN.AUDIT_LOG TO ROLE INDA_APP;
+GRANT SELECT, INSERT ON TABLE ADMIN.AUDIT_LOG TO ROLE INDA_APP;
 
 INSERT INTO ADMIN.PARTNERS (partner_id, partner_name)
 SELECT 'indigital', 'inDigital' WHERE NOT EXISTS (SELECT 1 FROM ADMIN.PARTNERS WHERE partner_id = 'indigital');

@@ -33,6 +33,12 @@ ALTER TABLE MARTS.DIM_CAMPAIGNS ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY O
 ALTER TABLE MARTS.FCT_MESSAGES ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
 ALTER TABLE MARTS.FCT_ACTIVITIES ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
 
+-- The app's admin mirror reads the saved analyses, executions and audit entries it writes (to merge
+-- another device's changes and to insert each entry once): the same wall keeps those reads in the tenant.
+ALTER TABLE ADMIN.SAVED_ANALYSES ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
+ALTER TABLE ADMIN.ANALYSIS_EXECUTIONS ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
+ALTER TABLE ADMIN.AUDIT_LOG ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
+
 -- One tenant role per demo tenant, mapped; production adds a row per tenant as it is onboarded.
 INSERT INTO ADMIN.TENANT_ACCESS (principal_type, principal, tenant_id)
 SELECT 'ROLE', 'TENANT_' || UPPER(tenant_id), tenant_id FROM ADMIN.TENANTS t

@@ -9,12 +9,15 @@ mod ask;
 mod branding;
 mod dashboards;
 mod export;
+mod mirror;
 mod models;
 mod saved;
 pub mod scheduler;
 pub use ask::{AskOptions, Provider};
 pub use dashboards::{DashboardView, TileView};
 pub use export::{ExportRequest, ExportSummary};
+pub use inda_store::MirrorConflict;
+pub use mirror::MirrorReport;
 pub use saved::{SaveRequest, SavedAnswer};
 pub use scheduler::SchedulerReport;
 mod config;
@@ -104,6 +107,11 @@ impl App {
 
     pub fn warehouse(&self) -> &Arc<dyn Warehouse> {
         &self.warehouse
+    }
+
+    /// The warehouse when it is Snowflake (the ingestion loads it through the same connection).
+    pub fn snowflake_warehouse(&self) -> Option<&inda_snowflake::SnowflakeWarehouse> {
+        self.snowflake.as_ref()
     }
 
     /// The semantic model: the shipped one, with the data dir's override merged over it when present.

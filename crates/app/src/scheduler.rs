@@ -127,6 +127,7 @@ impl App {
         let mut report = SchedulerReport { due: due.len(), ..SchedulerReport::default() };
         // A claim outlives the longest query, so a live run is never taken over, and a crashed one is.
         let lease = Duration::seconds(self.limits().timeout.as_secs() as i64 + 120);
+        let mut owners: Vec<Session> = Vec::new();
         for item in due {
             if cancel.is_cancelled() {
                 break;
@@ -144,6 +145,13 @@ impl App {
                 _ => report.failed += 1,
             }
             report.runs.push(run);
+            if !owners.iter().any(|o| o.tenant_id == session.tenant_id && o.user_id == session.user_id) {
+                owners.push(session);
+            }
+        }
+        // The refreshes (last refresh, next refresh, executions) go to Snowflake's ADMIN tables too.
+        for owner in &owners {
+            self.mirror_quietly(owner, cancel).await;
         }
         Ok(report)
     }
@@ -184,18 +192,39 @@ impl App {
         }
     }
 
-    /// Checks for due analyses every [`CHECK_EVERY`] until `cancel` fires; `on_pass` sees each report.
+    /// The signed-in analyst's admin mirror, from the scheduler's loop: at start (to take what other
+    /// devices saved), then only when something local is pending, so an idle app never wakes the
+    /// Snowflake warehouse.
+    async fn mirror_pass(&self, first: bool, cancel: &Cancel) {
+        if !self.mirrors() {
+            return;
+        }
+        let Ok(session) = self.session(None) else { return };
+        let pending = self
+            .store()
+            .and_then(|s| s.mirror_pending(&session.tenant_id, &session.user_id))
+            .unwrap_or(false);
+        if first || pending {
+            self.mirror_quietly(&session, cancel).await;
+        }
+    }
+
+    /// Checks for due analyses every [`CHECK_EVERY`] until `cancel` fires; `on_pass` sees each report, and
+    /// the signed-in analyst's changes go to Snowflake's ADMIN tables when it is the warehouse.
     pub async fn run_scheduler(
         &self,
         cancel: &Cancel,
         on_pass: &(dyn Fn(&SchedulerReport) + Sync),
     ) -> Result<(), Error> {
+        let mut first = true;
         while !cancel.is_cancelled() {
             match self.run_due(Utc::now(), cancel).await {
                 Ok(report) => on_pass(&report),
                 // A locked or busy store is worth a retry at the next check, not the end of the scheduler.
                 Err(e) => tracing::warn!("scheduler pass failed: {}", e.message),
             }
+            self.mirror_pass(first, cancel).await;
+            first = false;
             tokio::select! {
                 _ = tokio::time::sleep(CHECK_EVERY) => {}
                 _ = cancel.cancelled() => break,

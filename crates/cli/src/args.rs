@@ -128,6 +128,10 @@ pub enum WarehouseCommand {
     /// Check connectivity, role, warehouse, database, the marts, and whether they carry row access
     /// policies, as the signed-in user. Exits 5 when a check fails.
     Test,
+    /// Push the signed-in user's saved analyses, executions and audit entries to Snowflake's ADMIN
+    /// tables and take changes made on other devices (conflicts: the later `updated_at` wins, the other
+    /// version is kept and reported). Runs by itself after saved-analysis commands when Snowflake is set.
+    Mirror,
 }
 
 #[derive(Debug, Subcommand)]

@@ -296,6 +296,33 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let info = app.session_info(token.as_deref())?;
             print_session(&info, format)
         }
+        Command::Warehouse(WarehouseCommand::Mirror) => {
+            let s = session(&app)?;
+            let report = block_on(|cancel| Box::pin(async move { app.mirror(&s, &cancel).await }))?;
+            if format == Format::Json {
+                return print_json(&report);
+            }
+            println!(
+                "pushed {} analyses, took {}, deleted {} there and {} here; {} executions, {} audit entries ({:.0} ms)",
+                report.pushed,
+                report.pulled,
+                report.deleted_remote,
+                report.deleted_local,
+                report.executions,
+                report.audit_entries,
+                report.elapsed_ms
+            );
+            for c in &report.conflicts {
+                println!(
+                    "conflict: analysis {} changed here ({}) and in Snowflake ({}); kept the {} version, the other is kept in the local store",
+                    c.analysis_id,
+                    c.local_updated_at.as_deref().unwrap_or("?"),
+                    c.remote_updated_at.as_deref().unwrap_or("?"),
+                    c.kept
+                );
+            }
+            Ok(())
+        }
         Command::Warehouse(WarehouseCommand::Test) => {
             let s = session(&app)?;
             let report = block_on(|cancel| Box::pin(async move { app.warehouse_test(&s, &cancel).await }))?;
@@ -406,10 +433,10 @@ fn command_name(c: &Command) -> &'static str {
     }
 }
 
-pub(crate) type Job<T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Error>>>>;
+pub(crate) type Job<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Error>> + 'a>>;
 
 /// Runs an async use case to completion; Ctrl-C cancels the running query cleanly.
-pub(crate) fn block_on<T>(job: impl FnOnce(Cancel) -> Job<T>) -> Result<T, Error> {
+pub(crate) fn block_on<'a, T>(job: impl FnOnce(Cancel) -> Job<'a, T>) -> Result<T, Error> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

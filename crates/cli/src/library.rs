@@ -9,14 +9,36 @@ use inda_core::{Error, Session};
 use inda_store::SavedAnalysis;
 
 pub fn saved(app: App, s: Session, cmd: SavedCommand, format: Format) -> Result<(), Error> {
+    let changes = matches!(
+        cmd,
+        SavedCommand::Save { .. }
+            | SavedCommand::Run { .. }
+            | SavedCommand::Delete { .. }
+            | SavedCommand::Schedule { .. }
+    );
+    saved_command(&app, &s, cmd, format)?;
+    if changes {
+        mirror_after(&app, &s);
+    }
+    Ok(())
+}
+
+/// Local first: the change is saved; Snowflake's ADMIN tables get it now if they can (see `inda_app::mirror`).
+fn mirror_after(app: &App, s: &Session) {
+    if app.mirrors() {
+        let _ = block_on(|cancel| Box::pin(async move { Ok(app.mirror_quietly(s, &cancel).await) }));
+    }
+}
+
+fn saved_command(app: &App, s: &Session, cmd: SavedCommand, format: Format) -> Result<(), Error> {
     match cmd {
         SavedCommand::Save { name, question, sql, schedule, description } => {
             let req = SaveRequest { name, description, question, sql, schedule };
-            let saved = app.save_analysis(&s, &req)?;
+            let saved = app.save_analysis(s, &req)?;
             print_analysis(&saved, format)
         }
         SavedCommand::List => {
-            let list = app.list_analyses(&s)?;
+            let list = app.list_analyses(s)?;
             if format == Format::Json {
                 return print_json(&list);
             }
@@ -39,16 +61,15 @@ pub fn saved(app: App, s: Session, cmd: SavedCommand, format: Format) -> Result<
         }
         SavedCommand::Show { id } => {
             let answer =
-                block_on(|cancel| Box::pin(async move { app.show_analysis(&s, &id, &cancel).await }))?;
+                block_on(|cancel| Box::pin(async move { app.show_analysis(s, &id, &cancel).await }))?;
             print_saved_answer(&answer, format)
         }
         SavedCommand::Run { id } => {
-            let answer =
-                block_on(|cancel| Box::pin(async move { app.run_analysis(&s, &id, &cancel).await }))?;
+            let answer = block_on(|cancel| Box::pin(async move { app.run_analysis(s, &id, &cancel).await }))?;
             print_saved_answer(&answer, format)
         }
         SavedCommand::Delete { id } => {
-            app.delete_analysis(&s, &id)?;
+            app.delete_analysis(s, &id)?;
             if format == Format::Json {
                 print_json(&serde_json::json!({"id": id, "deleted": true}))
             } else {
@@ -58,7 +79,7 @@ pub fn saved(app: App, s: Session, cmd: SavedCommand, format: Format) -> Result<
         }
         SavedCommand::Schedule { id, cron, off } => {
             let cron = if off { None } else { cron };
-            let saved = app.schedule_analysis(&s, &id, cron.as_deref())?;
+            let saved = app.schedule_analysis(s, &id, cron.as_deref())?;
             print_analysis(&saved, format)
         }
         SavedCommand::History { id } => {

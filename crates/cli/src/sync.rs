@@ -1,11 +1,11 @@
-//! `inda sync` (the inDigital API into the embedded warehouse), `inda sync export-n8n` and `inda demo api`.
+//! `inda sync` (the inDigital API into the configured warehouse), `inda sync export-n8n` and `inda demo api`.
 
 use crate::args::{SyncArgs, SyncCommand};
 use crate::commands::block_on;
 use crate::output::{Format, print_json, table};
 use inda_app::App;
-use inda_core::Error;
-use inda_ingest::{ApiConfig, DemoApi, Faults, SyncOptions, SyncReport};
+use inda_core::{Error, Session};
+use inda_ingest::{ApiConfig, DemoApi, Destination, Faults, SnowflakeLoader, SyncOptions, SyncReport};
 use inda_warehouse::demo::DemoOptions;
 use serde_json::json;
 use std::sync::Arc;
@@ -56,11 +56,10 @@ pub fn run(app: &App, token: Option<&str>, args: SyncArgs, format: Format) -> Re
     opts.tenants = args.tenants;
     opts.page_limit = args.limit;
     opts.progress = Some(Arc::new(|line: &str| eprintln!("{line}")));
-    let warehouse = app.dir.warehouse();
+    let dest = destination(app, token);
     loop {
-        let w = warehouse.clone();
-        let o = opts.clone();
-        let report = block_on(|_| Box::pin(async move { inda_ingest::sync(&w, &o).await }))?;
+        let (d, o) = (&dest, &opts);
+        let report = block_on(|_| Box::pin(async move { inda_ingest::sync_into(d, o).await }))?;
         audit(app, &report)?;
         print_report(&report, format)?;
         match every {
@@ -83,6 +82,33 @@ pub fn run(app: &App, token: Option<&str>, args: SyncArgs, format: Format) -> Re
                 if stop {
                     return Ok(());
                 }
+            }
+        }
+    }
+}
+
+/// The configured warehouse. Snowflake loads under the signed-in user's Snowflake sessions (their
+/// secret), or, with nobody signed in, a service session whose password comes from `SNOWFLAKE_PASSWORD`
+/// or `SNOWFLAKE_PRIVATE_KEY`.
+fn destination(app: &App, token: Option<&str>) -> Destination {
+    match app.snowflake_warehouse() {
+        None => Destination::Embedded(app.dir.warehouse()),
+        Some(sf) => {
+            let session = app.session(token).unwrap_or_else(|_| {
+                let now = chrono::Utc::now().timestamp();
+                Session {
+                    tenant_id: "_sync".into(),
+                    user_id: "inda-sync".into(),
+                    partner_id: "local-sync".into(),
+                    user_name: None,
+                    roles: vec![],
+                    issued_at: now,
+                    expires_at: now + 86_400,
+                }
+            });
+            Destination::Snowflake {
+                loader: SnowflakeLoader::new(sf.clone(), session),
+                locks: app.dir.root().join("sync-locks"),
             }
         }
     }

@@ -1,5 +1,9 @@
 //! `inda sync` end to end: killed with SIGKILL at random points and restarted, it ends with exactly the demo
-//! marts; `inda demo api` serves what `inda sync` loads; `inda sync export-n8n` writes the workflows.
+//! marts, in the embedded warehouse and in Snowflake (the `fakesnow` peer with the deployable DDL);
+//! `inda demo api` serves what `inda sync` loads; `inda sync export-n8n` writes the workflows.
+
+#[path = "../../ingest/tests/common/snowflake.rs"]
+mod snowflake;
 
 use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -54,19 +58,7 @@ fn sync_killed_at_random_points_ends_with_the_demo_marts() {
         c
     };
     // Kill points spread over the run (deterministic "random" delays, so a failure can be replayed).
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    for _ in 0..5 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let delay = 150 + x % 900;
-        let mut child = sync().spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(delay));
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
-    }
-    let status = sync().status().unwrap();
-    assert!(status.success(), "the final sync failed: {status}");
+    kill_at_random_points(sync, 0x9E37_79B9_7F4A_7C15, 900);
     let warehouse = data.join("warehouse");
     for tenant in ["globex", "stark_ind"] {
         for table in MARTS_TABLES {
@@ -87,6 +79,68 @@ fn sync_killed_at_random_points_ends_with_the_demo_marts() {
         if e["entity"] != "campaigns" {
             assert_eq!(e["loaded"], 0, "{e}");
         }
+    }
+}
+
+/// Kills `sync()` at five deterministic "random" points over its run, then lets it finish.
+fn kill_at_random_points(sync: impl Fn() -> Command, seed: u64, spread_ms: u64) {
+    let mut x: u64 = seed;
+    for _ in 0..5 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let delay = 150 + x % spread_ms;
+        let mut child = sync().spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+    }
+    let out = sync().stderr(Stdio::piped()).output().unwrap();
+    assert!(out.status.success(), "the final sync failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn sync_into_snowflake_killed_at_random_points_ends_with_the_demo_marts() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    rt.block_on(snowflake::deploy());
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let tenants = ["initech", "umbrella"];
+    let opts = DemoOptions {
+        scale: 0.03,
+        seed: 5,
+        as_of: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
+        tenants: Some(tenants.iter().map(|t| t.to_string()).collect()),
+    };
+    generate(&demo, &opts, &|_| {}).unwrap();
+    let api = DemoApi::from_warehouse(&demo)
+        .unwrap()
+        .with_faults(Faults::parse("slow=10ms,dup=2").unwrap())
+        .with_api_key(Some("test-key".into()));
+    let server = rt.block_on(api.serve("127.0.0.1:0".parse().unwrap())).unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("config.toml"),
+        format!(
+            "[warehouse]\nkind = \"snowflake\"\nprofile = \"test\"\n\n[warehouse.profiles.test]\n\
+             account = \"inda-test\"\nuser = \"inda_sync\"\ndatabase = \"{}\"\nauth = \"password\"\n\
+             base_url = \"{}\"\n",
+            snowflake::DATABASE,
+            snowflake::server().base_url()
+        ),
+    )
+    .unwrap();
+    let sync = || {
+        let mut c = inda(&data);
+        c.env("SNOWFLAKE_PASSWORD", "fake");
+        c.args(["sync", "--api", &server.url(), "--tenants", "initech,umbrella", "--limit", "120"]);
+        c.stdout(Stdio::null()).stderr(Stdio::null());
+        c
+    };
+    kill_at_random_points(sync, 0x2545_F491_4F6C_DD1D, 2500);
+    for tenant in tenants {
+        rt.block_on(snowflake::assert_marts_equal(&demo, tenant));
     }
 }
 

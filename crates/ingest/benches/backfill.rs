@@ -1,8 +1,13 @@
-//! Backfill benchmark: syncs about a million records from the local demo API into an empty embedded
-//! warehouse and prints records/second. `cargo bench -p inda-ingest --bench backfill` (release). Set
-//! `INDA_BENCH_SCALE` to change the demo scale (default sized for ~1M records).
+//! Backfill benchmark: syncs about a million records from the local demo API into an empty warehouse and
+//! prints records/second. `cargo bench -p inda-ingest --bench backfill` (release). Set `INDA_BENCH_SCALE`
+//! to change the demo scale (default sized for ~1M records), and `INDA_BENCH_WAREHOUSE=snowflake` to load
+//! Snowflake instead: the `fakesnow` peer with the deployable DDL (its DuckDB and Python set the pace
+//! there, not the loader; a real account's numbers differ).
 
-use inda_ingest::{ApiConfig, DemoApi, SyncOptions, sync};
+#[path = "../tests/common/snowflake.rs"]
+mod snowflake;
+
+use inda_ingest::{ApiConfig, DemoApi, Destination, SnowflakeLoader, SyncOptions, sync_into};
 use inda_warehouse::demo::DemoOptions;
 use std::time::Instant;
 
@@ -20,12 +25,23 @@ fn main() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut opts = SyncOptions::new(ApiConfig::new(server.url()));
         opts.page_limit = 5000;
+        let dest = match std::env::var("INDA_BENCH_WAREHOUSE").as_deref() {
+            Ok("snowflake") => {
+                snowflake::deploy().await;
+                Destination::Snowflake {
+                    loader: SnowflakeLoader::new(snowflake::warehouse(), snowflake::session("_sync")),
+                    locks: dir.path().join("locks"),
+                }
+            }
+            _ => Destination::Embedded(dir.path().join("warehouse")),
+        };
         let t = Instant::now();
-        let report = sync(&dir.path().join("warehouse"), &opts).await.expect("sync");
+        let report = sync_into(&dest, &opts).await.expect("sync");
         let secs = t.elapsed().as_secs_f64();
         assert!(report.ok, "sync failed: {report:?}");
         println!(
-            "backfill: {} records in {:.2} s = {:.0} records/s (RAW commit per 5000-record page, then STAGING and MARTS)",
+            "backfill into {}: {} records in {:.2} s = {:.0} records/s (RAW commit per 5000-record page, then STAGING and MARTS)",
+            report.warehouse,
             report.loaded,
             secs,
             report.loaded as f64 / secs

@@ -36,6 +36,10 @@ pub struct EntityState {
     pub files: Vec<String>,
     /// Full-refresh entities: the files of the snapshot being fetched; they replace `files` when it completes.
     pub pending: Vec<String>,
+    /// The page number of the run in progress's first page (Snowflake's full refresh deletes the rows of
+    /// earlier pages when the run completes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_first_seq: Option<i64>,
     /// Records committed in total.
     pub records: u64,
     /// When the last run of this entity completed (UTC, ISO 8601).
@@ -48,6 +52,9 @@ pub struct TenantState {
     pub tenant_id: String,
     /// The sequence number of the next RAW file.
     pub next_seq: i64,
+    /// How many times this state was committed (Snowflake keeps every commit and reads the latest).
+    #[serde(default)]
+    pub version: u64,
     pub entities: BTreeMap<String, EntityState>,
     /// Marts whose RAW changed since they were last built.
     pub dirty: BTreeSet<String>,

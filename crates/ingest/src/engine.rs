@@ -4,14 +4,13 @@
 //! (`updated_at`, `id`). A tenant's failure is reported and the next tenant runs.
 
 use crate::api::{ApiClient, ApiConfig, PageRequest};
-use crate::cursor::{self, EntityState, TenantState};
+use crate::cursor::{EntityState, TenantState};
+use crate::destination::Destination;
 use crate::entity::Entity;
-use crate::raw::{RecordKey, format_ts, parse_ts, validate, write_parquet};
-use crate::transform;
+use crate::raw::{RecordKey, format_ts, parse_ts, validate};
 use inda_core::Error;
 use serde::Serialize;
 use serde_json::Value;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -69,6 +68,8 @@ pub struct TenantReport {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SyncReport {
     pub ok: bool,
+    /// `embedded` or `snowflake`.
+    pub warehouse: &'static str,
     pub tenants: Vec<TenantReport>,
     pub loaded: u64,
     pub elapsed_ms: f64,
@@ -80,8 +81,13 @@ fn say(opts: &SyncOptions, line: &str) {
     }
 }
 
-/// Runs one sync of every selected tenant into the embedded warehouse at `warehouse`.
-pub async fn sync(warehouse: &Path, opts: &SyncOptions) -> Result<SyncReport, Error> {
+/// Runs one sync of every selected tenant into `dest` (a path means the embedded warehouse there).
+pub async fn sync(dest: impl Into<Destination>, opts: &SyncOptions) -> Result<SyncReport, Error> {
+    sync_into(&dest.into(), opts).await
+}
+
+/// [`sync`] into a destination the caller keeps.
+pub async fn sync_into(warehouse: &Destination, opts: &SyncOptions) -> Result<SyncReport, Error> {
     let started = Instant::now();
     if opts.page_limit == 0 || opts.page_limit > 10_000 {
         return Err(Error::usage("the page limit must be between 1 and 10000"));
@@ -91,7 +97,7 @@ pub async fn sync(warehouse: &Path, opts: &SyncOptions) -> Result<SyncReport, Er
         Some(t) => t.clone(),
         None => client.tenants().await?.into_iter().map(|t| t.tenant_id).collect(),
     };
-    let mut report = SyncReport { ok: true, ..Default::default() };
+    let mut report = SyncReport { ok: true, warehouse: warehouse.engine(), ..Default::default() };
     for tenant in tenants {
         let t = sync_tenant(warehouse, &client, &tenant, opts).await;
         report.ok &= t.ok;
@@ -106,7 +112,12 @@ fn valid_tenant(t: &str) -> bool {
     !t.is_empty() && t.len() <= 64 && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-async fn sync_tenant(warehouse: &Path, client: &ApiClient, tenant: &str, opts: &SyncOptions) -> TenantReport {
+async fn sync_tenant(
+    warehouse: &Destination,
+    client: &ApiClient,
+    tenant: &str,
+    opts: &SyncOptions,
+) -> TenantReport {
     let started = Instant::now();
     let mut report = TenantReport { tenant_id: tenant.to_string(), ok: true, ..Default::default() };
     let fail = |mut r: TenantReport, e: Error| {
@@ -118,11 +129,14 @@ async fn sync_tenant(warehouse: &Path, client: &ApiClient, tenant: &str, opts: &
     if !valid_tenant(tenant) {
         return fail(report, Error::usage(format!("invalid tenant id `{tenant}`")));
     }
-    let mut state = match cursor::load(warehouse, tenant) {
+    let _lock = match warehouse.lock(tenant) {
+        Ok(l) => l,
+        Err(e) => return fail(report, e),
+    };
+    let (mut state, orphans) = match warehouse.load(tenant).await {
         Ok(s) => s,
         Err(e) => return fail(report, e),
     };
-    let orphans = cursor::remove_orphans(warehouse, &state);
     if orphans > 0 {
         say(opts, &format!("{tenant}: removed {orphans} uncommitted RAW file(s) of an interrupted run"));
     }
@@ -147,19 +161,16 @@ async fn sync_tenant(warehouse: &Path, client: &ApiClient, tenant: &str, opts: &
     // Rebuild what committed RAW changed, even after an entity failed: its committed pages are consistent.
     let dirty: Vec<String> = state.dirty.iter().cloned().collect();
     for mart in dirty {
-        let snapshot = state.clone();
-        let files = move |e: Entity| snapshot.entity(e).files;
-        match transform::rebuild(warehouse, tenant, &mart, &files).await {
+        match warehouse.rebuild(&mut state, &mart).await {
             Ok(rows) => {
-                state.dirty.remove(&mart);
-                if let Err(e) = cursor::commit(warehouse, &state) {
-                    return fail(report, e);
-                }
                 say(opts, &format!("{tenant}: rebuilt {mart} ({rows} rows)"));
                 report.marts.push((mart, rows));
             }
             Err(e) => return fail(report, e),
         }
+    }
+    if let Err(e) = warehouse.publish(&state).await {
+        say(opts, &format!("{tenant}: the readable sync state was not updated: {}", e.message));
     }
     if !report.ok && report.error.is_none() {
         report.error = Some("some entities failed; see entities".into());
@@ -177,7 +188,7 @@ fn key_of(record: &Value) -> Option<RecordKey> {
 }
 
 async fn sync_entity(
-    warehouse: &Path,
+    warehouse: &Destination,
     client: &ApiClient,
     state: &mut TenantState,
     entity: Entity,
@@ -192,6 +203,7 @@ async fn sync_entity(
         es.cursor = None;
         es.run_max = None;
         es.pending.clear();
+        es.run_first_seq = Some(state.next_seq);
     }
     let watermark = if entity.full_refresh() { None } else { es.watermark.clone() };
     let since = watermark.as_ref().map(|w| format_ts(w.updated_us));
@@ -222,12 +234,8 @@ async fn sync_entity(
                 }
             }
             if let Some(batch) = &v.batch {
-                let rel = cursor::raw_file(entity, &tenant, seq);
-                write_parquet(&warehouse.join(&rel), batch.schema(), std::slice::from_ref(batch))?;
-                if entity.full_refresh() {
-                    es.pending.push(rel)
-                } else {
-                    es.files.push(rel)
+                if let Some(rel) = warehouse.stage(entity, &tenant, seq, batch).await? {
+                    if entity.full_refresh() { es.pending.push(rel) } else { es.files.push(rel) }
                 }
                 state.next_seq += 1;
                 es.records += v.loaded as u64;
@@ -241,14 +249,17 @@ async fn sync_entity(
             }
             let next = page.pagination.cursor.filter(|c| page.pagination.has_more && !c.is_empty());
             let mut replaced = Vec::new();
+            let mut refresh_from = None;
             let done = next.is_none();
             if let Some(c) = next {
                 es.cursor = Some(c);
             } else {
                 if entity.full_refresh() {
                     replaced = std::mem::replace(&mut es.files, std::mem::take(&mut es.pending));
+                    refresh_from = es.run_first_seq;
                     state.dirty.insert(entity.mart().to_string());
                 }
+                es.run_first_seq = None;
                 if let Some(m) = es.run_max.take()
                     && es.watermark.as_ref().is_none_or(|w| m > *w)
                 {
@@ -259,10 +270,7 @@ async fn sync_entity(
                 es.last_synced_at = Some(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
             }
             state.set_entity(entity, es.clone());
-            cursor::commit(warehouse, state)?;
-            for old in replaced {
-                let _ = std::fs::remove_file(warehouse.join(old));
-            }
+            warehouse.commit(state, entity, refresh_from, replaced).await?;
             if done {
                 return Ok(());
             }

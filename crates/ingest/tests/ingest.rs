@@ -207,3 +207,22 @@ fn n8n_export_writes_master_and_entity_workflows() {
     assert_eq!(fetch["options"]["pagination"]["cursorProperty"], "pagination.cursor");
     assert_eq!(fetch["queryParameters"]["limit"], 1000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_sync_of_the_same_tenant_is_refused_while_one_runs() {
+    let s = setup(Some(&["globex"]), 0.02, "").await;
+    let mut opts = s.options();
+    opts.tenants = Some(vec!["globex".into()]);
+    let dest = inda_ingest::Destination::Embedded(s.synced());
+    // The lock a running sync holds.
+    let running = dest.lock("globex").unwrap();
+    let report = inda_ingest::sync_into(&dest, &opts).await.unwrap();
+    let t = &report.tenants[0];
+    assert!(!t.ok);
+    assert!(t.error.as_deref().unwrap().contains("another sync of globex is running"), "{t:?}");
+    assert!(t.entities.is_empty(), "nothing was fetched");
+    drop(running);
+    let report = inda_ingest::sync_into(&dest, &opts).await.unwrap();
+    assert!(report.ok, "{report:#?}");
+    assert_marts_equal(&s, &["globex"]);
+}

@@ -54,11 +54,29 @@ pub async fn serve(
         .map_err(|e| Error::usage(format!("cannot listen on {}: {e}", opts.bind)))?;
     let bound = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
     on_ready(bound);
+    // Scheduled refreshes (and, with Snowflake, the admin mirror) while the server is up.
+    let cancel = inda_warehouse::Cancel::new();
+    let scheduler = {
+        let (app, cancel) = (app.clone(), cancel.clone());
+        tokio::spawn(async move {
+            let on_pass = |r: &inda_app::SchedulerReport| {
+                if r.ran > 0 {
+                    tracing::info!(ran = r.ran, ok = r.ok, failed = r.failed, "scheduled refreshes");
+                }
+            };
+            if let Err(e) = app.run_scheduler(&cancel, &on_pass).await {
+                tracing::warn!("the scheduler stopped: {}", e.message);
+            }
+        })
+    };
     let service = router(app, bound);
-    axum::serve(listener, service)
+    let served = axum::serve(listener, service)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
-        .map_err(|e| Error::internal(format!("the server stopped: {e}")))
+        .map_err(|e| Error::internal(format!("the server stopped: {e}")));
+    cancel.cancel();
+    let _ = scheduler.await;
+    served
 }

@@ -10,8 +10,8 @@
 //!
 //! What it is not: a guard. It runs what it is given; the tenant filter comes from `inda_guard`, and the
 //! row access policies of `warehouse/snowflake/` are Snowflake's own second wall. It holds no secrets of
-//! its own and reads no keyring. It is not a loader either: data reaches Snowflake through the pipelines
-//! the DDL describes.
+//! its own and reads no keyring. The app's own writes (the ingestion's loads, the admin mirror) run
+//! through [`SnowflakeWarehouse::run_statement`], but what they write is decided by their own crates.
 
 pub mod check;
 mod config;
@@ -26,4 +26,4 @@ pub use check::{Check, CheckStatus, verdict};
 pub use config::{AuthMethod, CredentialSource, Credentials, SnowflakeProfile};
 pub use cortex::SnowflakeCortex;
 pub use http::HttpStatusError;
-pub use warehouse::SnowflakeWarehouse;
+pub use warehouse::{SnowflakeWarehouse, TrustedStatement};

@@ -194,7 +194,8 @@ pub(crate) struct Answer {
 /// analyst's tag into another's query.
 pub(crate) struct Statement<'a> {
     pub sql: &'a str,
-    pub binds: &'a [&'a str],
+    /// Positional `?` parameters; `None` binds NULL.
+    pub binds: &'a [Option<&'a str>],
     pub query_tag: &'a str,
     pub timeout: Duration,
     pub sequence_id: u64,

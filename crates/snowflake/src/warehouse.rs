@@ -152,8 +152,9 @@ impl SnowflakeWarehouse {
         limits: &QueryLimits,
         cancel: &Cancel,
     ) -> Result<ResultSet, Fail> {
+        let binds: Vec<Option<&str>> = binds.iter().map(|b| Some(*b)).collect();
         tokio::select! {
-            r = self.run(session, sql, binds, limits) => r,
+            r = self.run(session, sql, &binds, limits) => r,
             _ = tokio::time::sleep(limits.timeout) => Err(Fail::Core(timeout_error(limits.timeout))),
             _ = cancel.cancelled() => Err(Fail::Core(Error::engine("the query was cancelled"))),
         }
@@ -163,36 +164,15 @@ impl SnowflakeWarehouse {
         &self,
         session: &Session,
         sql: &str,
-        binds: &[&str],
+        binds: &[Option<&str>],
         limits: &QueryLimits,
     ) -> Result<ResultSet, Fail> {
-        let tag = serde_json::json!({
-            "app": "inDigital Analytics",
-            "tenant": session.tenant_id,
-            "user": session.user_id,
-            "partner": session.partner_id,
-        })
-        .to_string();
+        let tag = query_tag(session);
         let mut relogins = 0;
         let mut connects = 0;
         loop {
             let mut lease = self.acquire(session).await?;
-            lease.sequence += 1;
-            let statement = Statement {
-                sql,
-                binds,
-                query_tag: &tag,
-                timeout: limits.timeout,
-                sequence_id: lease.sequence,
-                max_rows: limits.max_rows,
-            };
-            let outcome = protocol::execute(
-                &self.inner.connection,
-                &self.inner.profile.account,
-                lease.login(),
-                &statement,
-            )
-            .await;
+            let outcome = self.execute(&mut lease, sql, binds, &tag, limits).await;
             match outcome {
                 Ok(answer) => {
                     lease.release();
@@ -223,6 +203,48 @@ impl SnowflakeWarehouse {
                 }
             }
         }
+    }
+
+    /// Runs one statement the app wrote with NULL-able binds ([`TrustedStatement`]), in its own implicit
+    /// transaction. Callers that write several statements keep them each atomic and idempotent rather
+    /// than open a transaction across requests: a client killed between two requests would leave that
+    /// transaction, and its locks, open on the server until Snowflake gives up on the session.
+    pub async fn run_statement(
+        &self,
+        session: &Session,
+        statement: &TrustedStatement,
+        limits: &QueryLimits,
+        cancel: &Cancel,
+    ) -> Result<ResultSet, Error> {
+        let binds: Vec<Option<&str>> = statement.binds.iter().map(Option::as_deref).collect();
+        let outcome = tokio::select! {
+            r = self.run(session, &statement.sql, &binds, limits) => r,
+            _ = tokio::time::sleep(limits.timeout) => Err(Fail::Core(timeout_error(limits.timeout))),
+            _ = cancel.cancelled() => Err(Fail::Core(Error::engine("the statement was cancelled"))),
+        };
+        outcome.map_err(|f| self.error(f, limits))
+    }
+
+    /// One statement on a session already checked out.
+    async fn execute(
+        &self,
+        lease: &mut Lease,
+        sql: &str,
+        binds: &[Option<&str>],
+        tag: &str,
+        limits: &QueryLimits,
+    ) -> Result<protocol::Answer, Failure> {
+        lease.sequence += 1;
+        let statement = Statement {
+            sql,
+            binds,
+            query_tag: tag,
+            timeout: limits.timeout,
+            sequence_id: lease.sequence,
+            max_rows: limits.max_rows,
+        };
+        protocol::execute(&self.inner.connection, &self.inner.profile.account, lease.login(), &statement)
+            .await
     }
 
     async fn acquire(&self, session: &Session) -> Result<Lease, Fail> {
@@ -344,6 +366,31 @@ impl SnowflakeWarehouse {
             Failure::Credentials(m) => Error::engine(format!("cannot sign in to Snowflake: {m}")),
         }
     }
+}
+
+/// A statement the app wrote, with its positional `?` binds (`None`: NULL); see
+/// [`SnowflakeWarehouse::run_statement`].
+#[derive(Debug, Clone)]
+pub struct TrustedStatement {
+    pub sql: String,
+    pub binds: Vec<Option<String>>,
+}
+
+impl TrustedStatement {
+    pub fn new(sql: impl Into<String>, binds: Vec<Option<String>>) -> Self {
+        TrustedStatement { sql: sql.into(), binds }
+    }
+}
+
+/// Names tenant and user on every statement (Snowflake's QUERY_HISTORY shows it).
+fn query_tag(session: &Session) -> String {
+    serde_json::json!({
+        "app": "inDigital Analytics",
+        "tenant": session.tenant_id,
+        "user": session.user_id,
+        "partner": session.partner_id,
+    })
+    .to_string()
 }
 
 fn timeout_error(timeout: Duration) -> Error {

@@ -21,11 +21,8 @@ use inda_snowflake::{
 use inda_warehouse::demo::{DemoOptions, MARTS_TABLES, marts_schema};
 use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
 use reqwest_middleware::{Middleware, Next};
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 const NL_DEV: &str = include_str!("../../../eval/nl-dev.jsonl");
@@ -35,46 +32,14 @@ const CORTEX_ANSWER: &str = r#"{"sql": "SELECT channel, COUNT(*) AS messages FRO
 /// Small enough to load in seconds, large enough that every tenant has data in every table.
 const SCALE: f64 = 0.2;
 
-struct Server {
-    port: u16,
-    _child: Mutex<Child>,
-}
+#[path = "common/fakesnow.rs"]
+mod fakesnow;
+use fakesnow::Server;
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Starts fakesnow once for the whole test binary; it stops with this process (the launcher watches it).
+/// Starts fakesnow once for the whole test binary; it stops with this process.
 fn server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
-    SERVER.get_or_init(|| {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let mut child = Command::new("bash")
-            .arg(repo_root().join("scripts/fakesnow.sh"))
-            .arg("run")
-            .arg(port.to_string())
-            .env("INDA_FAKESNOW_PARENT", std::process::id().to_string())
-            .env("INDA_FAKESNOW_CORTEX_ANSWER", CORTEX_ANSWER)
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("cannot run scripts/fakesnow.sh: bash is required");
-        // The first run installs the venv from PyPI, which takes a while.
-        let deadline = Instant::now() + Duration::from_secs(600);
-        loop {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("fakesnow did not start (exit {status}); see its output above");
-            }
-            assert!(Instant::now() < deadline, "fakesnow did not listen on port {port} within 10 minutes");
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        Server { port, _child: Mutex::new(child) }
-    })
+    SERVER.get_or_init(|| fakesnow::start(&[("INDA_FAKESNOW_CORTEX_ANSWER", CORTEX_ANSWER)]))
 }
 
 fn profile(base_url: String) -> SnowflakeProfile {
@@ -114,7 +79,7 @@ fn session(tenant: &str) -> Session {
 }
 
 fn warehouse_with(middleware: Vec<Arc<dyn Middleware>>) -> SnowflakeWarehouse {
-    let base = format!("http://127.0.0.1:{}", server().port);
+    let base = server().base_url();
     SnowflakeWarehouse::with_middleware(profile(base), password(), middleware).expect("warehouse")
 }
 
@@ -532,7 +497,7 @@ async fn key_pair_sign_in_and_typed_columns() {
     // A throwaway key made now; 1024 bits keeps a debug build fast and fakesnow does not check it.
     let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).expect("key");
     let pem = key.to_pkcs8_pem(Default::default()).expect("pem").to_string();
-    let mut p = profile(format!("http://127.0.0.1:{}", server().port));
+    let mut p = profile(server().base_url());
     p.auth = AuthMethod::KeyPair;
     let creds: CredentialSource = Arc::new(move |_| Ok(Credentials::KeyPair(Secret::new(pem.clone()))));
     let sf = SnowflakeWarehouse::new(p, creds).expect("warehouse");

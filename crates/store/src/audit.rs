@@ -84,6 +84,21 @@ fn entry_hash(
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// An entry from `seq, log_id, tenant_id, user_id, action, outcome, details, created_at`.
+pub(crate) fn record_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+    let details: String = r.get(6)?;
+    Ok(AuditRecord {
+        seq: r.get(0)?,
+        log_id: r.get(1)?,
+        tenant_id: r.get(2)?,
+        user_id: r.get(3)?,
+        action: r.get(4)?,
+        outcome: r.get(5)?,
+        details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+        created_at: r.get(7)?,
+    })
+}
+
 impl Store {
     /// Appends an entry to the chain.
     pub fn audit(&self, entry: &AuditEntry) -> Result<(), Error> {
@@ -150,19 +165,7 @@ impl Store {
                 )
                 .map_err(db_error)?;
             let rows = stmt
-                .query_map(params![tenant_id, user_id, limit as i64], |r| {
-                    let details: String = r.get(6)?;
-                    Ok(AuditRecord {
-                        seq: r.get(0)?,
-                        log_id: r.get(1)?,
-                        tenant_id: r.get(2)?,
-                        user_id: r.get(3)?,
-                        action: r.get(4)?,
-                        outcome: r.get(5)?,
-                        details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
-                        created_at: r.get(7)?,
-                    })
-                })
+                .query_map(params![tenant_id, user_id, limit as i64], record_from_row)
                 .map_err(db_error)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
         })

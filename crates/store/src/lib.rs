@@ -1,5 +1,6 @@
 //! The local store: one SQLite file in the data dir (WAL mode) holding the audit log, the conversations, saved
-//! analyses with their executions and (encrypted) cached results, and dashboards. Each table's migration lives in the
+//! analyses with their executions and (encrypted) cached results, dashboards, and the bookkeeping of the
+//! admin mirror (what Snowflake's ADMIN tables have not seen yet). Each table's migration lives in the
 //! module that owns the table; [`Store::open`] applies the ones a file has not seen yet, in order.
 //!
 //! Not here: policy. Every read and write takes the caller's tenant and user, and every query filters on
@@ -11,6 +12,7 @@ mod cipher;
 mod conversations;
 mod dashboards;
 mod migrations;
+mod mirror;
 mod saved;
 
 pub use audit::{AuditEntry, AuditRecord, AuditVerification};
@@ -18,6 +20,7 @@ pub use cache::CachedResult;
 pub use cipher::{CacheCipher, CacheKeySource, FileKeySource};
 pub use conversations::{Conversation, Turn};
 pub use dashboards::{Dashboard, Tile};
+pub use mirror::{MirrorAnalysis, MirrorConflict, MirrorExecution, Tombstone};
 pub use saved::{DueAnalysis, Execution, NewAnalysis, SavedAnalysis, Trigger};
 
 use inda_core::Error;

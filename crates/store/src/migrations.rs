@@ -2,7 +2,7 @@
 //! records how many have run. Pending migrations run in one transaction, so a crash leaves a consistent
 //! version.
 
-use crate::{audit, cache, conversations, dashboards, saved};
+use crate::{audit, cache, conversations, dashboards, mirror, saved};
 use rusqlite::{Connection, TransactionBehavior};
 
 const MIGRATIONS: &[&str] = &[
@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     saved::MIGRATION_3,
     cache::MIGRATION_4,
     dashboards::MIGRATION_5,
+    mirror::MIGRATION_6,
 ];
 
 /// Why migrations could not run: SQLite said no (perhaps only busy, which the caller retries), or the file

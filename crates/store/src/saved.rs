@@ -120,10 +120,10 @@ pub struct DueAnalysis {
     pub user_id: String,
 }
 
-const COLUMNS: &str = "analysis_id, tenant_id, created_by, name, description, natural_language_query, generated_sql,
+pub(crate) const COLUMNS: &str = "analysis_id, tenant_id, created_by, name, description, natural_language_query, generated_sql,
     chart_type, chart_config, refresh_schedule, last_refresh_at, next_refresh_at, is_active, created_at, updated_at";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<SavedAnalysis> {
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<SavedAnalysis> {
     let config: Option<String> = r.get(8)?;
     Ok(SavedAnalysis {
         id: r.get(0)?,

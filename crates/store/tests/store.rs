@@ -117,3 +117,42 @@ fn concurrent_first_opens_migrate_once() {
         assert!(versions.windows(2).all(|w| w[0] == w[1]), "{versions:?}");
     }
 }
+
+#[test]
+fn the_mirror_sees_every_change_and_a_change_during_a_push_stays_pending() {
+    use inda_store::NewAnalysis;
+    let (_d, _path, store) = setup();
+    let new = NewAnalysis { name: "A".into(), generated_sql: "SELECT 1".into(), ..NewAnalysis::default() };
+    let a = store.saved_create("acme_corp", "u1", &new).unwrap();
+    let pending = |s: &Store| s.mirror_analyses("acme_corp", "u1").unwrap()[0].clone();
+    let first = pending(&store);
+    assert!(first.pending && first.base.is_none(), "a new analysis is pending");
+    assert!(store.mirror_pending("acme_corp", "u1").unwrap());
+
+    // A push read version 1; meanwhile a schedule change lands. Marking version 1 leaves it pending.
+    store.saved_set_schedule("acme_corp", "u1", &a.id, Some("0 0 8 * * MON"), None).unwrap();
+    store.mirror_mark_pushed("acme_corp", "u1", &a.id, first.version, &a.updated_at).unwrap();
+    let now = pending(&store);
+    assert!(now.pending && now.version > first.version, "the later change is not lost");
+    store.mirror_mark_pushed("acme_corp", "u1", &a.id, now.version, &now.analysis.updated_at).unwrap();
+    assert!(!pending(&store).pending);
+    // Nor is another user's or tenant's pending work visible.
+    assert!(store.mirror_analyses("globex", "u1").unwrap().is_empty());
+    assert!(store.mirror_analyses("acme_corp", "u2").unwrap().is_empty());
+
+    // Deleting a mirrored analysis leaves a tombstone for the mirror; a pulled delete does not.
+    store.saved_delete("acme_corp", "u1", &a.id).unwrap();
+    let tombs = store.mirror_tombstones("acme_corp", "u1").unwrap();
+    assert_eq!(tombs.len(), 1);
+    assert_eq!(tombs[0].base.as_deref(), Some(now.analysis.updated_at.as_str()));
+    assert!(store.mirror_tombstones("globex", "u1").unwrap().is_empty());
+    let b = store.saved_create("acme_corp", "u1", &new).unwrap();
+    let v = pending(&store).version;
+    store.mirror_mark_pushed("acme_corp", "u1", &b.id, v, &b.updated_at).unwrap();
+    store.mirror_delete_local("acme_corp", "u1", &b.id).unwrap();
+    assert_eq!(
+        store.mirror_tombstones("acme_corp", "u1").unwrap().len(),
+        1,
+        "no tombstone for a pulled delete"
+    );
+}
