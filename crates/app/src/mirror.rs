@@ -17,7 +17,7 @@
 use crate::App;
 use chrono::Utc;
 use inda_core::{Error, ResultSet, Session, Value};
-use inda_snowflake::{SnowflakeWarehouse, TrustedStatement};
+use inda_snowflake::{SnowflakeWarehouse, TrustedStatement, ntz_text as ntz};
 use inda_store::{AuditRecord, MirrorAnalysis, MirrorConflict, SavedAnalysis, Tombstone};
 use inda_warehouse::{Cancel, QueryLimits};
 use serde::Serialize;
@@ -282,11 +282,6 @@ fn take_remote(p: &mut Vec<Step>, r: &SavedAnalysis, report: &mut MirrorReport) 
     }
 }
 
-/// A store timestamp (`2026-11-26T10:00:00.123Z`) as Snowflake casts text to `TIMESTAMP_NTZ` everywhere.
-fn ntz(stamp: &str) -> String {
-    stamp.trim_end_matches('Z').replacen('T', " ", 1)
-}
-
 fn opt_ntz(stamp: &Option<String>) -> Option<String> {
     stamp.as_deref().map(ntz)
 }
@@ -469,7 +464,7 @@ fn analyses(rs: &ResultSet) -> Result<Vec<SavedAnalysis>, Error> {
             };
             let stamp = |i: usize| -> Option<String> {
                 match &row[i] {
-                    Value::Timestamp(t) => Some(t.and_utc().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
+                    Value::Timestamp(t) => Some(inda_store::timestamp(t.and_utc())),
                     _ => None,
                 }
             };

@@ -176,7 +176,7 @@ impl SnowflakeLoader {
                 binds.extend([
                     tenant.clone(),
                     Some(name.clone()),
-                    e.last_synced_at.as_deref().map(|t| t.trim_end_matches('Z').replacen('T', " ", 1)),
+                    e.last_synced_at.as_deref().map(inda_snowflake::ntz_text),
                     e.cursor.clone(),
                     Some(if e.in_progress { "running" } else { "ok" }.to_string()),
                 ]);

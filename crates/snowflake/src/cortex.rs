@@ -30,9 +30,10 @@ impl CortexRunner for SnowflakeCortex {
     ) -> BoxFuture<'a, Result<String, ProviderError>> {
         Box::pin(async move {
             let cancel = Cancel::new();
+            let binds: Vec<Option<&str>> = binds.iter().map(|b| Some(*b)).collect();
             let rs = self
                 .warehouse
-                .bounded(&self.session, sql, binds, &self.limits, &cancel)
+                .bounded(&self.session, sql, &binds, &self.limits, &cancel)
                 .await
                 .map_err(|f| classify(&self.warehouse, f, &self.limits))?;
             match rs.rows.first().and_then(|r| r.first()) {

@@ -26,4 +26,4 @@ pub use check::{Check, CheckStatus, verdict};
 pub use config::{AuthMethod, CredentialSource, Credentials, SnowflakeProfile};
 pub use cortex::SnowflakeCortex;
 pub use http::HttpStatusError;
-pub use warehouse::{SnowflakeWarehouse, TrustedStatement};
+pub use warehouse::{SnowflakeWarehouse, TrustedStatement, ntz_text};

@@ -141,20 +141,21 @@ impl SnowflakeWarehouse {
         limits: &QueryLimits,
         cancel: &Cancel,
     ) -> Result<ResultSet, Error> {
-        self.bounded(session, sql, binds, limits, cancel).await.map_err(|f| self.error(f, limits))
+        let binds: Vec<Option<&str>> = binds.iter().map(|b| Some(*b)).collect();
+        self.bounded(session, sql, &binds, limits, cancel).await.map_err(|f| self.error(f, limits))
     }
 
+    /// One statement within the caller's timeout and cancellation; `None` binds NULL.
     pub(crate) async fn bounded(
         &self,
         session: &Session,
         sql: &str,
-        binds: &[&str],
+        binds: &[Option<&str>],
         limits: &QueryLimits,
         cancel: &Cancel,
     ) -> Result<ResultSet, Fail> {
-        let binds: Vec<Option<&str>> = binds.iter().map(|b| Some(*b)).collect();
         tokio::select! {
-            r = self.run(session, sql, &binds, limits) => r,
+            r = self.run(session, sql, binds, limits) => r,
             _ = tokio::time::sleep(limits.timeout) => Err(Fail::Core(timeout_error(limits.timeout))),
             _ = cancel.cancelled() => Err(Fail::Core(Error::engine("the query was cancelled"))),
         }
@@ -217,12 +218,7 @@ impl SnowflakeWarehouse {
         cancel: &Cancel,
     ) -> Result<ResultSet, Error> {
         let binds: Vec<Option<&str>> = statement.binds.iter().map(Option::as_deref).collect();
-        let outcome = tokio::select! {
-            r = self.run(session, &statement.sql, &binds, limits) => r,
-            _ = tokio::time::sleep(limits.timeout) => Err(Fail::Core(timeout_error(limits.timeout))),
-            _ = cancel.cancelled() => Err(Fail::Core(Error::engine("the statement was cancelled"))),
-        };
-        outcome.map_err(|f| self.error(f, limits))
+        self.bounded(session, &statement.sql, &binds, limits, cancel).await.map_err(|f| self.error(f, limits))
     }
 
     /// One statement on a session already checked out.
@@ -380,6 +376,12 @@ impl TrustedStatement {
     pub fn new(sql: impl Into<String>, binds: Vec<Option<String>>) -> Self {
         TrustedStatement { sql: sql.into(), binds }
     }
+}
+
+/// A store or API timestamp (`2026-11-26T10:00:00.123Z`) as `CAST(? AS TIMESTAMP_NTZ)` reads it on
+/// Snowflake (and its test peer) alike: no `T`, no zone.
+pub fn ntz_text(iso: &str) -> String {
+    iso.trim_end_matches('Z').replacen('T', " ", 1)
 }
 
 /// Names tenant and user on every statement (Snowflake's QUERY_HISTORY shows it).

@@ -2,7 +2,7 @@
 //! hash chain. Each entry stores the SHA-256 of its own content and of the entry before it, so editing or
 //! deleting any entry breaks the chain at that point, which [`Store::verify_audit`] reports.
 
-use crate::{Store, db_error};
+use crate::{Store, db_error, query_all};
 use inda_core::Error;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -158,16 +158,13 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<AuditRecord>, Error> {
         self.with(|conn| {
-            let mut stmt = conn
-                .prepare(
-                    "SELECT seq, log_id, tenant_id, user_id, action, outcome, details, created_at FROM audit_log
+            query_all(
+                conn,
+                "SELECT seq, log_id, tenant_id, user_id, action, outcome, details, created_at FROM audit_log
                      WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY seq DESC LIMIT ?3",
-                )
-                .map_err(db_error)?;
-            let rows = stmt
-                .query_map(params![tenant_id, user_id, limit as i64], record_from_row)
-                .map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                params![tenant_id, user_id, limit as i64],
+                record_from_row,
+            )
         })
     }
 

@@ -1,7 +1,7 @@
 //! Conversations: the questions of one analyst in order, with the understood intent of each, so that a
 //! follow-up ("¿y el mes anterior?") can refine the previous question, also after a restart.
 
-use crate::{Store, db_error};
+use crate::{Store, db_error, query_all};
 use inda_core::Error;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -154,14 +154,12 @@ impl Store {
     pub fn conversation_turns(&self, tenant_id: &str, user_id: &str, id: &str) -> Result<Vec<Turn>, Error> {
         self.conversation_get(tenant_id, user_id, id)?;
         self.with(|c| {
-            let mut stmt = c
-                .prepare(
-                    "SELECT turn, question, intent, sql, created_at FROM conversation_turns
+            query_all(
+                c,
+                "SELECT turn, question, intent, sql, created_at FROM conversation_turns
                      WHERE conversation_id = ?1 ORDER BY turn",
-                )
-                .map_err(db_error)?;
-            let rows = stmt
-                .query_map(params![id], |r| {
+                params![id],
+                |r| {
                     let intent: Option<String> = r.get(2)?;
                     Ok(Turn {
                         turn: r.get(0)?,
@@ -170,32 +168,28 @@ impl Store {
                         sql: r.get(3)?,
                         created_at: r.get(4)?,
                     })
-                })
-                .map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                },
+            )
         })
     }
 
     /// The caller's conversations, most recent first.
     pub fn conversation_list(&self, tenant_id: &str, user_id: &str) -> Result<Vec<Conversation>, Error> {
         self.with(|c| {
-            let mut stmt = c
-                .prepare(
-                    "SELECT conversation_id, title, created_at, updated_at FROM conversations
+            query_all(
+                c,
+                "SELECT conversation_id, title, created_at, updated_at FROM conversations
                      WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY updated_at DESC",
-                )
-                .map_err(db_error)?;
-            let rows = stmt
-                .query_map(params![tenant_id, user_id], |r| {
+                params![tenant_id, user_id],
+                |r| {
                     Ok(Conversation {
                         id: r.get(0)?,
                         title: r.get(1)?,
                         created_at: r.get(2)?,
                         updated_at: r.get(3)?,
                     })
-                })
-                .map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                },
+            )
         })
     }
 }

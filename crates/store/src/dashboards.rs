@@ -2,7 +2,7 @@
 //! can only point at an analysis of the same tenant and user; deleting the analysis removes its tiles.
 
 use crate::saved::owns;
-use crate::{Store, db_error, timestamp};
+use crate::{Store, db_error, query_all, timestamp};
 use chrono::Utc;
 use inda_core::Error;
 use rusqlite::{OptionalExtension, params};
@@ -108,23 +108,20 @@ impl Store {
 
     pub fn dashboard_list(&self, tenant_id: &str, user_id: &str) -> Result<Vec<Dashboard>, Error> {
         self.with(|c| {
-            let mut stmt = c
-                .prepare(
-                    "SELECT dashboard_id, name, created_at, updated_at FROM dashboards
+            query_all(
+                c,
+                "SELECT dashboard_id, name, created_at, updated_at FROM dashboards
                      WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY created_at, dashboard_id",
-                )
-                .map_err(db_error)?;
-            let rows = stmt
-                .query_map(params![tenant_id, user_id], |r| {
+                params![tenant_id, user_id],
+                |r| {
                     Ok(Dashboard {
                         id: r.get(0)?,
                         name: r.get(1)?,
                         created_at: r.get(2)?,
                         updated_at: r.get(3)?,
                     })
-                })
-                .map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                },
+            )
         })
     }
 
@@ -221,17 +218,11 @@ impl Store {
     ) -> Result<Vec<Tile>, Error> {
         self.dashboard_get(tenant_id, user_id, dashboard_id)?;
         self.with(|c| {
-            let mut stmt = c
-                .prepare(
-                    "SELECT t.analysis_id, a.name, t.position, t.width, t.height
+            query_all(c, "SELECT t.analysis_id, a.name, t.position, t.width, t.height
                      FROM dashboard_tiles t JOIN saved_analyses a
                        ON a.analysis_id = t.analysis_id AND a.tenant_id = t.tenant_id AND a.created_by = t.user_id
                      WHERE t.dashboard_id = ?1 AND t.tenant_id = ?2 AND t.user_id = ?3
-                     ORDER BY t.position",
-                )
-                .map_err(db_error)?;
-            let rows = stmt
-                .query_map(params![dashboard_id, tenant_id, user_id], |r| {
+                     ORDER BY t.position", params![dashboard_id, tenant_id, user_id], |r| {
                     Ok(Tile {
                         analysis_id: r.get(0)?,
                         name: r.get(1)?,
@@ -240,8 +231,6 @@ impl Store {
                         height: r.get(4)?,
                     })
                 })
-                .map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
         })
     }
 }

@@ -60,6 +60,18 @@ pub(crate) fn db_error(e: rusqlite::Error) -> Error {
     Error::internal(format!("local store: {e}"))
 }
 
+/// Every row of `sql` through `map`: the prepare, map and collect of each list the store reads.
+pub(crate) fn query_all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, Error> {
+    let mut stmt = conn.prepare(sql).map_err(db_error)?;
+    let rows = stmt.query_map(params, map).map_err(db_error)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+}
+
 impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, Error> {

@@ -13,7 +13,7 @@
 //! `mirror_conflicts`, never dropped.
 
 use crate::saved::{COLUMNS, from_row};
-use crate::{AuditRecord, SavedAnalysis, Store, db_error};
+use crate::{AuditRecord, SavedAnalysis, Store, db_error, query_all};
 use inda_core::Error;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -128,14 +128,14 @@ impl Store {
     /// The caller's analyses with their mirror state.
     pub fn mirror_analyses(&self, tenant_id: &str, user_id: &str) -> Result<Vec<MirrorAnalysis>, Error> {
         self.with(|c| {
-            let mut stmt = c
-                .prepare(&format!(
+            query_all(
+                c,
+                &format!(
                     "SELECT {COLUMNS}, mirror_version, mirrored_version, mirror_base FROM saved_analyses
                      WHERE tenant_id = ?1 AND created_by = ?2 ORDER BY created_at, analysis_id"
-                ))
-                .map_err(db_error)?;
-            let rows = stmt
-                .query_map(params![tenant_id, user_id], |r| {
+                ),
+                params![tenant_id, user_id],
+                |r| {
                     let version: i64 = r.get(15)?;
                     let mirrored: i64 = r.get(16)?;
                     Ok(MirrorAnalysis {
@@ -144,9 +144,8 @@ impl Store {
                         version,
                         base: r.get(17)?,
                     })
-                })
-                .map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                },
+            )
         })
     }
 
@@ -272,18 +271,13 @@ impl Store {
     /// Local deletes Snowflake has not seen.
     pub fn mirror_tombstones(&self, tenant_id: &str, user_id: &str) -> Result<Vec<Tombstone>, Error> {
         self.with(|c| {
-            let mut stmt = c
-                .prepare(
-                    "SELECT analysis_id, deleted_at, mirror_base FROM mirror_tombstones
+            query_all(
+                c,
+                "SELECT analysis_id, deleted_at, mirror_base FROM mirror_tombstones
                      WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY deleted_at, analysis_id",
-                )
-                .map_err(db_error)?;
-            let rows = stmt
-                .query_map(params![tenant_id, user_id], |r| {
-                    Ok(Tombstone { analysis_id: r.get(0)?, deleted_at: r.get(1)?, base: r.get(2)? })
-                })
-                .map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                params![tenant_id, user_id],
+                |r| Ok(Tombstone { analysis_id: r.get(0)?, deleted_at: r.get(1)?, base: r.get(2)? }),
+            )
         })
     }
 
@@ -312,16 +306,14 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<MirrorExecution>, Error> {
         self.with(|c| {
-            let mut stmt = c
-                .prepare(
-                    "SELECT execution_id, analysis_id, started_at, finished_at, status, row_count, error_message
+            query_all(
+                c,
+                "SELECT execution_id, analysis_id, started_at, finished_at, status, row_count, error_message
                      FROM analysis_executions
                      WHERE tenant_id = ?1 AND user_id = ?2 AND mirrored = 0 AND status <> 'running'
                      ORDER BY started_at, execution_id LIMIT ?3",
-                )
-                .map_err(db_error)?;
-            let rows = stmt
-                .query_map(params![tenant_id, user_id, limit as i64], |r| {
+                params![tenant_id, user_id, limit as i64],
+                |r| {
                     Ok(MirrorExecution {
                         execution_id: r.get(0)?,
                         analysis_id: r.get(1)?,
@@ -331,9 +323,8 @@ impl Store {
                         rows: r.get(5)?,
                         error: r.get(6)?,
                     })
-                })
-                .map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                },
+            )
         })
     }
 
@@ -373,16 +364,13 @@ impl Store {
                 .optional()
                 .map_err(db_error)?
                 .unwrap_or(0);
-            let mut stmt = c
-                .prepare(
-                    "SELECT seq, log_id, tenant_id, user_id, action, outcome, details, created_at FROM audit_log
+            query_all(
+                c,
+                "SELECT seq, log_id, tenant_id, user_id, action, outcome, details, created_at FROM audit_log
                      WHERE tenant_id = ?1 AND user_id = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
-                )
-                .map_err(db_error)?;
-            let rows = stmt
-                .query_map(params![tenant_id, user_id, after, limit as i64], crate::audit::record_from_row)
-                .map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                params![tenant_id, user_id, after, limit as i64],
+                crate::audit::record_from_row,
+            )
         })
     }
 
@@ -434,15 +422,13 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<MirrorConflict>, Error> {
         self.with(|c| {
-            let mut stmt = c
-                .prepare(
-                    "SELECT analysis_id, kept, local_updated_at, remote_updated_at, lost_version, detected_at
+            query_all(
+                c,
+                "SELECT analysis_id, kept, local_updated_at, remote_updated_at, lost_version, detected_at
                      FROM mirror_conflicts WHERE tenant_id = ?1 AND user_id = ?2
                      ORDER BY conflict_id DESC LIMIT ?3",
-                )
-                .map_err(db_error)?;
-            let rows = stmt
-                .query_map(params![tenant_id, user_id, limit as i64], |r| {
+                params![tenant_id, user_id, limit as i64],
+                |r| {
                     let lost: String = r.get(4)?;
                     Ok(MirrorConflict {
                         analysis_id: r.get(0)?,
@@ -452,9 +438,8 @@ impl Store {
                         lost_version: serde_json::from_str(&lost).unwrap_or(serde_json::Value::Null),
                         detected_at: r.get(5)?,
                     })
-                })
-                .map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                },
+            )
         })
     }
 }

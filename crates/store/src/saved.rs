@@ -5,7 +5,7 @@
 //! The scheduler's claim lives here too: `claimed_until` is set in one conditional `UPDATE`, so two
 //! scheduler processes never run the same analysis at once, and a crashed claim expires by itself.
 
-use crate::{Store, db_error, timestamp};
+use crate::{Store, db_error, query_all, timestamp};
 use chrono::{DateTime, Utc};
 use inda_core::Error;
 use rusqlite::{OptionalExtension, Row, params};
@@ -233,14 +233,15 @@ impl Store {
     /// The caller's analyses, oldest first.
     pub fn saved_list(&self, tenant_id: &str, user_id: &str) -> Result<Vec<SavedAnalysis>, Error> {
         self.with(|c| {
-            let mut stmt = c
-                .prepare(&format!(
+            query_all(
+                c,
+                &format!(
                     "SELECT {COLUMNS} FROM saved_analyses WHERE tenant_id = ?1 AND created_by = ?2
                      ORDER BY created_at, analysis_id"
-                ))
-                .map_err(db_error)?;
-            let rows = stmt.query_map(params![tenant_id, user_id], from_row).map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                ),
+                params![tenant_id, user_id],
+                from_row,
+            )
         })
     }
 
@@ -348,15 +349,9 @@ impl Store {
     ) -> Result<Vec<Execution>, Error> {
         self.saved_get(tenant_id, user_id, analysis_id)?;
         self.with(|c| {
-            let mut stmt = c
-                .prepare(
-                    "SELECT execution_id, analysis_id, started_at, finished_at, status, row_count, error_message, trigger_kind
+            query_all(c, "SELECT execution_id, analysis_id, started_at, finished_at, status, row_count, error_message, trigger_kind
                      FROM analysis_executions WHERE analysis_id = ?1 AND tenant_id = ?2 AND user_id = ?3
-                     ORDER BY started_at DESC, rowid DESC",
-                )
-                .map_err(db_error)?;
-            let rows = stmt.query_map(params![analysis_id, tenant_id, user_id], execution_from_row).map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                     ORDER BY started_at DESC, rowid DESC", params![analysis_id, tenant_id, user_id], execution_from_row)
         })
     }
 
@@ -367,20 +362,15 @@ impl Store {
     pub fn scheduler_due(&self, now: DateTime<Utc>) -> Result<Vec<DueAnalysis>, Error> {
         let now = timestamp(now);
         self.with(|c| {
-            let mut stmt = c
-                .prepare(
-                    "SELECT analysis_id, tenant_id, created_by FROM saved_analyses
+            query_all(
+                c,
+                "SELECT analysis_id, tenant_id, created_by FROM saved_analyses
                      WHERE is_active = 1 AND refresh_schedule IS NOT NULL AND next_refresh_at IS NOT NULL
                        AND next_refresh_at <= ?1 AND (claimed_until IS NULL OR claimed_until < ?1)
                      ORDER BY next_refresh_at, analysis_id",
-                )
-                .map_err(db_error)?;
-            let rows = stmt
-                .query_map(params![now], |r| {
-                    Ok(DueAnalysis { analysis_id: r.get(0)?, tenant_id: r.get(1)?, user_id: r.get(2)? })
-                })
-                .map_err(db_error)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                params![now],
+                |r| Ok(DueAnalysis { analysis_id: r.get(0)?, tenant_id: r.get(1)?, user_id: r.get(2)? }),
+            )
         })
     }
 
