@@ -4,6 +4,11 @@
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+/// DataFusion, the Parquet reader and sqlparser allocate and free at a high rate; mimalloc keeps freed
+/// memory in its own pages where glibc hands large buffers back to the kernel and faults them in again.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     software_rendering_without_gpu();
     // Logs go to stderr, filtered by INDA_LOG (e.g. `INDA_LOG=debug`); warnings only by default.

@@ -6,6 +6,10 @@ use inda_app::{App, AskOptions, DataDir, Provider};
 use inda_warehouse::Cancel;
 use inda_warehouse::demo::DemoOptions;
 
+/// The allocator the `inda` binary and the desktop app ship with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = App::open(DataDir::new(dir.path())).expect("app");

@@ -88,7 +88,7 @@ impl App {
             ));
         }
         let limits = self.limits();
-        let mut rs = self.warehouse().query(session, &guarded.sql, &limits, cancel).await?;
+        let mut rs = self.warehouse().query_guarded(session, &guarded, &limits, cancel).await?;
         // The guard's LIMIT makes the engine stop at the cap; a full page under a cap the guard imposed means
         // there may have been more.
         if guarded.capped && rs.rows.len() as u64 >= guarded.limit {

@@ -57,7 +57,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Guard { sql } => {
             let s = session(&app)?;
-            let guarded = match app.guard(&s, &sql) {
+            // The printed SQL may be run elsewhere as text, so it must be the proven rendering.
+            let proven = app.guard(&s, &sql).and_then(|g| {
+                g.proven_sql()?;
+                Ok(g)
+            });
+            let guarded = match proven {
                 Ok(g) => g,
                 Err(e) => {
                     app.store()?.audit(&inda_store::AuditEntry {

@@ -14,6 +14,11 @@ use clap::Parser;
 use inda_core::Error;
 use output::Format;
 
+/// DataFusion, the Parquet reader and sqlparser allocate and free at a high rate; mimalloc keeps freed
+/// memory in its own pages where glibc hands large buffers back to the kernel and faults them in again.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // A panic must not print a stack trace (it could include data); report it as an internal error.
     std::panic::set_hook(Box::new(|info| {

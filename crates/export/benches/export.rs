@@ -6,6 +6,10 @@ use inda_core::{ChartSpec, Column, ResultSet, Value};
 use inda_export::{ExportFormat, ExportItem, ExportOptions, export};
 use std::hint::black_box;
 
+/// The allocator the `inda` binary and the desktop app ship with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn result(n: usize) -> ResultSet {
     let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
     let rows = (0..n)

@@ -22,8 +22,11 @@
 //!   `SELECT * FROM (<query>) AS guarded LIMIT <max_rows>`.
 //! - The guard's own wrapper for the same tenant is recognised and kept, so guarding its output again
 //!   returns the same SQL.
-//! - The rendered SQL is parsed again and must equal the checked tree; strings or names holding a
-//!   backslash are refused, because engines disagree on what it escapes.
+//! - An engine that reads text gets [`Guarded::proven_sql`]: the rendering parsed again and compared
+//!   with the checked tree, so it says exactly what was checked. An engine that takes the tree
+//!   ([`Guarded::query`]) runs what was checked with no text in between, and skips that second parse.
+//!   Strings or names holding a backslash are refused either way, because engines disagree on what it
+//!   escapes.
 //! - Inputs over 100 KB or with more than 2,000 operators are refused before parsing, and the work runs
 //!   on its own stack, so no input can overflow the caller's.
 
@@ -57,7 +60,8 @@ impl Default for GuardOptions {
 /// A query the guard accepted, rewritten.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Guarded {
-    /// The rewritten SQL: what runs and what the audit log records.
+    /// The rewritten SQL: what the audit log records and what is shown. An engine that reads text must be
+    /// given [`Guarded::proven_sql`], not this field.
     pub sql: String,
     /// The marts tables it reads (canonical names, deduplicated, sorted), e.g. `["dim_contacts"]`.
     pub tables: Vec<String>,
@@ -65,6 +69,24 @@ pub struct Guarded {
     pub capped: bool,
     /// The effective row limit of the outer query.
     pub limit: u64,
+    /// The checked tree that `sql` renders.
+    query: sqlparser::ast::Query,
+}
+
+impl Guarded {
+    /// The checked and rewritten tree, for an engine that plans from sqlparser's AST: it runs exactly what
+    /// the guard checked.
+    pub fn query(&self) -> &sqlparser::ast::Query {
+        &self.query
+    }
+
+    /// The rewritten SQL for an engine that reads text, once it is proven to parse back into exactly the
+    /// checked tree. A rendering that could read as something else (a token fusing with its neighbour
+    /// into a comment, a construct printed differently than it parses) is refused here rather than run.
+    pub fn proven_sql(&self) -> Result<&str, Rejection> {
+        stacker::maybe_grow(RED_ZONE, STACK_BYTES, || render::check_round_trip(&self.sql, &self.query))?;
+        Ok(&self.sql)
+    }
 }
 
 /// Checks `sql` and rewrites it so it reads only `tenant_id`'s rows of the catalog's tables.
@@ -101,5 +123,5 @@ fn guard_on_this_stack(
     let tables = walker.tables.iter().map(|t| t.to_string()).collect();
     let (query, cap) = limit::cap(query, opts.max_rows);
     let sql = render::render(&query)?;
-    Ok(Guarded { sql, tables, capped: cap.capped, limit: cap.limit })
+    Ok(Guarded { sql, tables, capped: cap.capped, limit: cap.limit, query })
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::generator::QueryGen;
-use common::{TENANT, assert_fixed_point, assert_scoped, run};
+use common::{TENANT, assert_fixed_point, assert_guarded_scoped, run};
 use proptest::prelude::*;
 
 /// Words and symbols that make random text parse often enough to reach the rewrite.
@@ -99,14 +99,14 @@ proptest! {
     #[test]
     fn never_panics_on_arbitrary_text(sql in any::<String>()) {
         if let Ok(guarded) = run(&sql) {
-            assert_scoped(&guarded.sql, TENANT);
+            assert_guarded_scoped(&guarded, TENANT);
         }
     }
 
     #[test]
     fn never_panics_on_sql_like_soup_and_scopes_what_it_accepts(sql in soup()) {
         if let Ok(guarded) = run(&sql) {
-            assert_scoped(&guarded.sql, TENANT);
+            assert_guarded_scoped(&guarded, TENANT);
             assert_fixed_point(&guarded);
         }
     }
@@ -116,7 +116,7 @@ proptest! {
         let sql = QueryGen::new(&tape, false).query();
         let guarded = run(&sql).map_err(|r| TestCaseError::fail(format!("{sql}\nrefused: {r}")))?;
         prop_assert!(!guarded.tables.is_empty(), "{}", sql);
-        assert_scoped(&guarded.sql, TENANT);
+        assert_guarded_scoped(&guarded, TENANT);
         assert_fixed_point(&guarded);
     }
 
@@ -174,7 +174,7 @@ fn deep_and_long_shapes_are_handled_without_overflowing_the_stack() {
     let mut accepted = 0;
     for sql in &shapes {
         if let Ok(guarded) = run(sql) {
-            assert_scoped(&guarded.sql, TENANT);
+            assert_guarded_scoped(&guarded, TENANT);
             accepted += 1;
         }
     }

@@ -11,6 +11,10 @@ use inda_ingest::{ApiConfig, DemoApi, Destination, SnowflakeLoader, SyncOptions,
 use inda_warehouse::demo::DemoOptions;
 use std::time::Instant;
 
+/// The allocator the `inda` binary and the desktop app ship with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let scale: f64 = std::env::var("INDA_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(0.71);
     let rt =

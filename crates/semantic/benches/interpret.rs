@@ -4,6 +4,10 @@ use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use inda_semantic::{SemanticModel, interpret};
 
+/// The allocator the `inda` binary and the desktop app ship with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench(c: &mut Criterion) {
     let Ok(model) = SemanticModel::builtin() else { return };
     let today = NaiveDate::from_ymd_opt(2026, 5, 15).unwrap_or_default();

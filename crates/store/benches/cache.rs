@@ -5,6 +5,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use inda_core::{ChartSpec, Column, ResultSet, Value};
 use inda_store::{CacheCipher, CachedResult, FileKeySource, NewAnalysis, Store, Trigger};
 
+/// The allocator the `inda` binary and the desktop app ship with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn result(rows: usize) -> CachedResult {
     let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
     CachedResult {

@@ -6,6 +6,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use inda_warehouse::demo::{self, DemoOptions};
 use std::time::Duration;
 
+/// The allocator the `inda` binary and the desktop app ship with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn generate(c: &mut Criterion) {
     let scale: f64 = std::env::var("INDA_DEMO_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(0.2);
     let dir = tempfile::tempdir().expect("temp dir");

@@ -7,6 +7,10 @@ use inda_core::Session;
 use inda_warehouse::demo::{DemoOptions, generate};
 use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
 
+/// The allocator the `inda` binary and the desktop app ship with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench(c: &mut Criterion) {
     let scale: f64 = std::env::var("INDA_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1.0);
     let dir = tempfile::tempdir().expect("temp dir");

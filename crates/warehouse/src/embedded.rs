@@ -7,33 +7,61 @@
 use crate::demo::{MARTS_TABLES, marts_schema};
 use crate::limits::{Cancel, QueryLimits};
 use crate::{BoxFuture, Warehouse, bridge, convert};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::execution::SendableRecordBatchStream;
+use datafusion::execution::cache::DefaultFilesMetadataCache;
+use datafusion::execution::cache::cache_manager::{CacheManagerConfig, FileMetadataCache};
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
 use futures_util::StreamExt;
 use inda_core::{Error, ResultSet, Session};
+use inda_guard::Guarded;
+use sqlparser::ast::Statement;
 use sqlparser::dialect::SnowflakeDialect;
 use sqlparser::parser::Parser;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// DataFusion over `<root>/marts/<table>/<tenant>/*.parquet`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmbeddedWarehouse {
     root: PathBuf,
     partitions: usize,
+    /// Parquet footers, kept across queries (each query has its own session). Keyed by path and checked
+    /// against the file's size and modification time, so a rewritten file (a new demo, a sync) is read
+    /// afresh. Listings are not cached: a sync adds files.
+    footers: Arc<dyn FileMetadataCache>,
 }
+
+impl std::fmt::Debug for EmbeddedWarehouse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedWarehouse")
+            .field("root", &self.root)
+            .field("partitions", &self.partitions)
+            .finish()
+    }
+}
+
+/// Files above this size are scanned by several cores at once.
+const REPARTITION_FILE_MIN_BYTES: usize = 1 << 20;
+
+/// Footers of the default scale's files take a few hundred KB; the largest scales a few MB.
+const FOOTER_CACHE_BYTES: usize = 64 << 20;
 
 impl EmbeddedWarehouse {
     /// `root` is the warehouse directory inside the data dir.
     pub fn new(root: impl Into<PathBuf>) -> Self {
         let partitions = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
-        EmbeddedWarehouse { root: root.into(), partitions }
+        EmbeddedWarehouse {
+            root: root.into(),
+            partitions,
+            footers: Arc::new(DefaultFilesMetadataCache::new(FOOTER_CACHE_BYTES)),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -53,13 +81,18 @@ impl EmbeddedWarehouse {
         {
             return Err(Error::auth("invalid tenant"));
         }
-        let config = SessionConfig::new()
+        let mut config = SessionConfig::new()
             .with_target_partitions(self.partitions)
             .with_information_schema(false)
             .with_default_catalog_and_schema("datafusion", "marts")
             .with_create_default_catalog_and_schema(true);
+        // A tenant's table is usually one file of a few MB; splitting it by row groups puts every core on
+        // the scan (DataFusion's default leaves files under 10 MB to one core).
+        config.options_mut().optimizer.repartition_file_min_size = REPARTITION_FILE_MIN_BYTES;
+        let caches = CacheManagerConfig::default().with_file_metadata_cache(Some(self.footers.clone()));
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
+            .with_cache_manager(caches)
             .build_arc()
             .map_err(|e| Error::engine(format!("cannot start the embedded engine: {e}")))?;
         let ctx = SessionContext::new_with_config_rt(config, runtime);
@@ -70,12 +103,15 @@ impl EmbeddedWarehouse {
             .register_schema("marts", schema.clone())
             .map_err(|e| Error::engine(format!("cannot register the marts schema: {e}")))?;
         for table in MARTS_TABLES {
-            let arrow_schema =
-                marts_schema(table).ok_or_else(|| Error::engine(format!("no schema for {table}")))?;
+            let arrow_schema = read_schema(
+                &marts_schema(table).ok_or_else(|| Error::engine(format!("no schema for {table}")))?,
+            );
             let dir = self.root.join("marts").join(table).join(tenant_id);
             let provider: Arc<dyn datafusion::catalog::TableProvider> = if dir.is_dir() {
                 let url = ListingTableUrl::parse(format!("{}/", dir.display()))
                     .map_err(|e| Error::engine(format!("cannot open {table}: {e}")))?;
+                // Statistics are not collected at planning: with them DataFusion plans a cross join as one
+                // nested loop that does not yield, so neither the timeout nor a cancel could stop it.
                 let options =
                     ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
                 let config =
@@ -98,14 +134,13 @@ impl EmbeddedWarehouse {
         Ok(ctx)
     }
 
-    async fn run(&self, session: &Session, sql: &str, limits: &QueryLimits) -> Result<ResultSet, Error> {
+    async fn run(
+        &self,
+        session: &Session,
+        mut statement: Statement,
+        limits: &QueryLimits,
+    ) -> Result<ResultSet, Error> {
         let ctx = self.tenant_context(&session.tenant_id, limits)?;
-        let mut statements =
-            Parser::parse_sql(&SnowflakeDialect {}, sql).map_err(|e| Error::engine(e.to_string()))?;
-        if statements.len() != 1 {
-            return Err(Error::engine("exactly one statement can run at a time"));
-        }
-        let mut statement = statements.remove(0);
         bridge::to_datafusion(&mut statement).map_err(Error::engine)?;
         let state = ctx.state();
         let plan = state
@@ -136,6 +171,31 @@ impl EmbeddedWarehouse {
     }
 }
 
+/// Strings are read as views: the Parquet dictionaries of the low-cardinality columns (channel, status,
+/// country…) decode without copying their bytes, and filters and GROUP BY compare short strings inline.
+/// Results still come out as text (`convert` reads views).
+fn read_schema(schema: &SchemaRef) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 => f.as_ref().clone().with_data_type(DataType::Utf8View),
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
+/// One statement of text, for [`Warehouse::query`]: the path of SQL that did not come from the guard here.
+fn parse_one(sql: &str) -> Result<Statement, Error> {
+    let mut statements =
+        Parser::parse_sql(&SnowflakeDialect {}, sql).map_err(|e| Error::engine(e.to_string()))?;
+    if statements.len() != 1 {
+        return Err(Error::engine("exactly one statement can run at a time"));
+    }
+    Ok(statements.remove(0))
+}
+
 /// DataFusion's messages carry internal prefixes; keep the part a person can act on.
 fn engine_error(e: datafusion::error::DataFusionError) -> Error {
     let text = e.to_string();
@@ -163,19 +223,41 @@ impl Warehouse for EmbeddedWarehouse {
         limits: &'a QueryLimits,
         cancel: &'a Cancel,
     ) -> BoxFuture<'a, inda_core::Result<ResultSet>> {
-        Box::pin(async move {
-            if !self.exists() {
-                return Err(Error::engine(
-                    "no embedded warehouse in this data dir: run `inda demo init` first",
-                ));
-            }
-            tokio::select! {
-                r = self.run(session, sql, limits) => r,
-                _ = tokio::time::sleep(limits.timeout) => Err(Error::engine(format!(
-                    "the query did not finish within {} s and was stopped", limits.timeout.as_secs_f64()
-                ))),
-                _ = cancel.cancelled() => Err(Error::engine("the query was cancelled")),
-            }
-        })
+        Box::pin(async move { self.run_bounded(session, parse_one(sql)?, limits, cancel).await })
+    }
+
+    /// Plans from the guard's checked tree itself: what runs is what was checked, with no text in between
+    /// (and no second parse).
+    fn query_guarded<'a>(
+        &'a self,
+        session: &'a Session,
+        guarded: &'a Guarded,
+        limits: &'a QueryLimits,
+        cancel: &'a Cancel,
+    ) -> BoxFuture<'a, inda_core::Result<ResultSet>> {
+        let statement = Statement::Query(Box::new(guarded.query().clone()));
+        Box::pin(async move { self.run_bounded(session, statement, limits, cancel).await })
+    }
+}
+
+impl EmbeddedWarehouse {
+    /// [`Self::run`] within the time limit, until done or cancelled.
+    async fn run_bounded(
+        &self,
+        session: &Session,
+        statement: Statement,
+        limits: &QueryLimits,
+        cancel: &Cancel,
+    ) -> inda_core::Result<ResultSet> {
+        if !self.exists() {
+            return Err(Error::engine("no embedded warehouse in this data dir: run `inda demo init` first"));
+        }
+        tokio::select! {
+            r = self.run(session, statement, limits) => r,
+            _ = tokio::time::sleep(limits.timeout) => Err(Error::engine(format!(
+                "the query did not finish within {} s and was stopped", limits.timeout.as_secs_f64()
+            ))),
+            _ = cancel.cancelled() => Err(Error::engine("the query was cancelled")),
+        }
     }
 }

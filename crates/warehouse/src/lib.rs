@@ -15,6 +15,7 @@ pub use embedded::EmbeddedWarehouse;
 pub use limits::{Cancel, QueryLimits};
 
 use inda_core::{ResultSet, Session};
+use inda_guard::Guarded;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -26,7 +27,8 @@ pub trait Warehouse: Send + Sync {
     /// Short engine name reported to users (`embedded`, `snowflake`).
     fn engine(&self) -> &'static str;
 
-    /// Runs `sql` (already rewritten by the guard) for `session`, within `limits`, until done or cancelled.
+    /// Runs `sql` as text for `session`, within `limits`, until done or cancelled. The app runs only SQL the
+    /// guard accepted, through [`Warehouse::query_guarded`]; this is the text path beneath it.
     fn query<'a>(
         &'a self,
         session: &'a Session,
@@ -34,4 +36,20 @@ pub trait Warehouse: Send + Sync {
         limits: &'a QueryLimits,
         cancel: &'a Cancel,
     ) -> BoxFuture<'a, inda_core::Result<ResultSet>>;
+
+    /// Runs a query the guard accepted. An engine that reads text gets the rendering proven to parse back
+    /// into the checked tree ([`Guarded::proven_sql`]); an engine that plans from sqlparser's tree
+    /// overrides this and runs the tree itself.
+    fn query_guarded<'a>(
+        &'a self,
+        session: &'a Session,
+        guarded: &'a Guarded,
+        limits: &'a QueryLimits,
+        cancel: &'a Cancel,
+    ) -> BoxFuture<'a, inda_core::Result<ResultSet>> {
+        Box::pin(async move {
+            let sql = guarded.proven_sql()?;
+            self.query(session, sql, limits, cancel).await
+        })
+    }
 }
