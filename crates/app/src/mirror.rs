@@ -98,7 +98,7 @@ impl App {
         let executions = store.mirror_executions(t, u, EXECUTION_BATCH)?;
         if !executions.is_empty() {
             sf.run_statement(session, &insert_executions(session, &executions), &limits, cancel).await?;
-            let ids: Vec<String> = executions.iter().map(|e| e.execution_id.clone()).collect();
+            let ids: Vec<String> = executions.iter().map(|e| e.id.clone()).collect();
             store.mirror_executions_done(t, u, &ids)?;
             report.executions = ids.len() as u64;
         }
@@ -357,11 +357,11 @@ fn values(rows: usize, width: usize) -> String {
     vec![row; rows].join(", ")
 }
 
-fn insert_executions(session: &Session, executions: &[inda_store::MirrorExecution]) -> TrustedStatement {
+fn insert_executions(session: &Session, executions: &[inda_store::Execution]) -> TrustedStatement {
     let mut binds = Vec::with_capacity(executions.len() * 9 + 1);
     for e in executions {
         binds.extend([
-            Some(e.execution_id.clone()),
+            Some(e.id.clone()),
             Some(e.analysis_id.clone()),
             Some(session.tenant_id.clone()),
             Some(session.user_id.clone()),

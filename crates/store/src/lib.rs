@@ -20,7 +20,7 @@ pub use cache::CachedResult;
 pub use cipher::{CacheCipher, CacheKeySource, FileKeySource};
 pub use conversations::{Conversation, Turn};
 pub use dashboards::{Dashboard, Tile};
-pub use mirror::{MirrorAnalysis, MirrorConflict, MirrorExecution, Tombstone};
+pub use mirror::{MirrorAnalysis, MirrorConflict, Tombstone};
 pub use saved::{DueAnalysis, Execution, NewAnalysis, SavedAnalysis, Trigger};
 
 use inda_core::Error;

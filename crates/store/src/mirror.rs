@@ -12,8 +12,8 @@
 //! local copy changed too. Conflicts are settled by `updated_at` and the losing version is kept in
 //! `mirror_conflicts`, never dropped.
 
-use crate::saved::{COLUMNS, from_row};
-use crate::{AuditRecord, SavedAnalysis, Store, db_error, query_all};
+use crate::saved::{COLUMNS, execution_from_row, from_row};
+use crate::{AuditRecord, Execution, SavedAnalysis, Store, db_error, query_all};
 use inda_core::Error;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -78,18 +78,6 @@ pub struct Tombstone {
     pub analysis_id: String,
     pub deleted_at: String,
     pub base: Option<String>,
-}
-
-/// A finished execution not mirrored yet.
-#[derive(Debug, Clone)]
-pub struct MirrorExecution {
-    pub execution_id: String,
-    pub analysis_id: String,
-    pub started_at: String,
-    pub finished_at: Option<String>,
-    pub status: String,
-    pub rows: Option<i64>,
-    pub error: Option<String>,
 }
 
 /// A conflict, as recorded and reported.
@@ -304,26 +292,16 @@ impl Store {
         tenant_id: &str,
         user_id: &str,
         limit: usize,
-    ) -> Result<Vec<MirrorExecution>, Error> {
+    ) -> Result<Vec<Execution>, Error> {
         self.with(|c| {
             query_all(
                 c,
-                "SELECT execution_id, analysis_id, started_at, finished_at, status, row_count, error_message
+                "SELECT execution_id, analysis_id, started_at, finished_at, status, row_count, error_message, trigger_kind
                      FROM analysis_executions
                      WHERE tenant_id = ?1 AND user_id = ?2 AND mirrored = 0 AND status <> 'running'
                      ORDER BY started_at, execution_id LIMIT ?3",
                 params![tenant_id, user_id, limit as i64],
-                |r| {
-                    Ok(MirrorExecution {
-                        execution_id: r.get(0)?,
-                        analysis_id: r.get(1)?,
-                        started_at: r.get(2)?,
-                        finished_at: r.get(3)?,
-                        status: r.get(4)?,
-                        rows: r.get(5)?,
-                        error: r.get(6)?,
-                    })
-                },
+                execution_from_row,
             )
         })
     }

@@ -144,7 +144,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<SavedAnalysis> {
     })
 }
 
-fn execution_from_row(r: &Row<'_>) -> rusqlite::Result<Execution> {
+pub(crate) fn execution_from_row(r: &Row<'_>) -> rusqlite::Result<Execution> {
     Ok(Execution {
         id: r.get(0)?,
         analysis_id: r.get(1)?,
