@@ -58,3 +58,15 @@ CREATE TABLE IF NOT EXISTS RAW.INDIGITAL_MESSAGES (
     -- pages of a full refresh so the previous snapshot can be deleted when it completes.
     load_seq NUMBER(38, 0)
 );
+
+-- Monthly exchange rates into each tenant's reporting currency (a full refresh, like campaigns).
+CREATE TABLE IF NOT EXISTS RAW.INDIGITAL_FX_RATES (
+    tenant_id VARCHAR(50) NOT NULL,
+    source_id VARCHAR(100) NOT NULL,
+    payload VARIANT NOT NULL,
+    source_updated_at TIMESTAMP_NTZ,
+    loaded_at TIMESTAMP_NTZ NOT NULL DEFAULT CURRENT_TIMESTAMP(),
+    -- The sync's page sequence number (ADMIN.SYNC_STATE): orders loads within one second, and marks the
+    -- pages of a full refresh so the previous snapshot can be deleted when it completes.
+    load_seq NUMBER(38, 0)
+);

@@ -84,3 +84,13 @@ SELECT
     UPPER(payload:currency::VARCHAR) AS currency
 FROM RAW.INDIGITAL_TRANSACTIONS
 QUALIFY ROW_NUMBER() OVER (PARTITION BY tenant_id, source_id ORDER BY source_updated_at DESC NULLS LAST, load_seq DESC NULLS LAST, loaded_at DESC) = 1;
+
+-- One rate per currency and month; the record's id names both (`COP:2025-06-01`).
+CREATE OR REPLACE VIEW STAGING.STG_FX_RATES AS
+SELECT
+    tenant_id,
+    UPPER(payload:currency::VARCHAR) AS currency,
+    payload:month::DATE AS month,
+    payload:rate::NUMBER(18, 8) AS rate
+FROM RAW.INDIGITAL_FX_RATES
+QUALIFY ROW_NUMBER() OVER (PARTITION BY tenant_id, source_id ORDER BY source_updated_at DESC NULLS LAST, load_seq DESC NULLS LAST, loaded_at DESC) = 1;

@@ -57,6 +57,15 @@ CREATE TABLE IF NOT EXISTS MARTS.FCT_ACTIVITIES (
     currency VARCHAR
 ) CLUSTER BY (tenant_id, TO_DATE(occurred_at));
 
+-- Units of the tenant's reporting currency (ADMIN.TENANTS.config:default_currency) for one unit of
+-- `currency`, per calendar month (`month` is its first day); 1 for the reporting currency itself.
+CREATE TABLE IF NOT EXISTS MARTS.FX_RATES (
+    tenant_id VARCHAR NOT NULL,
+    currency VARCHAR NOT NULL,
+    month DATE NOT NULL,
+    rate NUMBER(18, 8) NOT NULL
+) CLUSTER BY (tenant_id);
+
 -- The refresh: an upsert per mart from its staging view, keyed by tenant and id, so a re-run changes
 -- nothing and a late correction in RAW replaces the row. The task ADMIN.REFRESH_MARTS (below) runs it
 -- hourly, after the n8n sync's hourly load.
@@ -100,6 +109,11 @@ BEGIN
     WHEN NOT MATCHED THEN INSERT VALUES (
         s.tenant_id, s.activity_id, s.contact_id, s.campaign_id, s.activity_type, s.channel, s.occurred_at,
         s.amount, s.currency);
+
+    MERGE INTO MARTS.FX_RATES t USING STAGING.STG_FX_RATES s
+        ON t.tenant_id = s.tenant_id AND t.currency = s.currency AND t.month = s.month
+    WHEN MATCHED THEN UPDATE SET rate = s.rate
+    WHEN NOT MATCHED THEN INSERT VALUES (s.tenant_id, s.currency, s.month, s.rate);
 
     RETURN 'marts refreshed';
 END;

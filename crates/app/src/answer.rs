@@ -1,6 +1,6 @@
 //! The answer of `sql` and `ask`, in the JSON shape of the CLI contract.
 
-use inda_core::{ChartSpec, Column, ResultSet, Value};
+use inda_core::{Caveat, ChartSpec, Column, ResultSet, Value};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -17,6 +17,8 @@ pub struct Answer {
     pub rows: Vec<Vec<Value>>,
     pub row_count: usize,
     pub truncated: bool,
+    /// What the reader must know to read the numbers right (partial period, truncation, missing rates).
+    pub caveats: Vec<Caveat>,
     pub chart: ChartSpec,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,

@@ -122,9 +122,8 @@ impl App {
         let extra =
             json!({"question": question.chars().take(500).collect::<String>(), "provider": provider.name()});
         self.audit_query(session, Origin::Question, &plan.sql, &outcome, ms, Some(extra))?;
-        let (guarded, rs) = outcome?;
-        let chart = inda_semantic::choose_chart(&rs, Some(&plan));
-        let summary = inda_semantic::summarize(&rs, &chart, plan.lang);
+        let (guarded, mut rs) = outcome?;
+        let shown = self.present(session, &plan, &mut rs, cancel).await?;
         let intent = serde_json::to_value(&plan.intent).ok();
         let conversation_id = match (&opts.conversation_id, opts.new_conversation) {
             (Some(id), _) => Some(id.clone()),
@@ -150,8 +149,9 @@ impl App {
             columns: rs.columns,
             rows: rs.rows,
             truncated: rs.truncated,
-            chart,
-            summary: Some(summary),
+            caveats: shown.caveats,
+            chart: shown.chart,
+            summary: Some(shown.summary),
             engine: self.warehouse().engine().to_string(),
             provider: Some(provider.name().to_string()),
             elapsed_ms: round_ms(ms),
@@ -179,7 +179,7 @@ impl App {
         explanation: &dyn ExplanationSink,
     ) -> Result<Answer, Error> {
         let store = self.store()?;
-        let lang = inda_semantic::detect_lang(question);
+        let lang = inda_semantic::detect_lang(&*self.semantic()?, question);
         // Earlier questions of the conversation with the SQL the model wrote for them (before the guard, so
         // no tenant id reaches the prompt).
         let history: Vec<inda_providers::PriorQuestion> = match &opts.conversation_id {
@@ -227,8 +227,11 @@ impl App {
         let title: String = question.chars().take(80).collect();
         chart.title = Some(title.clone());
         let summary = a.explanation.lines().next().unwrap_or("").chars().take(300).collect::<String>();
-        let summary =
-            if summary.trim().is_empty() { inda_semantic::summarize(&rs, &chart, lang) } else { summary };
+        let summary = if summary.trim().is_empty() {
+            inda_semantic::summarize(&rs, &chart, lang, Default::default())
+        } else {
+            summary
+        };
         let conversation_id = match (&opts.conversation_id, opts.new_conversation) {
             (Some(id), _) => Some(id.clone()),
             (None, true) => Some(store.conversation_create(&session.tenant_id, &session.user_id, &title)?.id),
@@ -245,6 +248,7 @@ impl App {
                 Some(&a.guarded.sql),
             )?;
         }
+        let caveats: Vec<_> = inda_semantic::truncated_caveat(&rs, lang).into_iter().collect();
         Ok(Answer {
             question: Some(question.to_string()),
             sql: a.guarded.sql,
@@ -252,6 +256,7 @@ impl App {
             columns: rs.columns,
             rows: rs.rows,
             truncated: rs.truncated,
+            caveats,
             chart,
             summary: Some(summary),
             engine: self.warehouse().engine().to_string(),

@@ -5,7 +5,7 @@
 //! equal to dates.
 
 use crate::{App, AskOptions, Provider};
-use inda_core::{Error, Session, Value};
+use inda_core::{Error, ErrorCode, Session, Value};
 use inda_warehouse::Cancel;
 use serde::{Deserialize, Serialize};
 
@@ -13,9 +13,22 @@ use serde::{Deserialize, Serialize};
 pub struct EvalQuestion {
     pub id: String,
     pub question: String,
-    pub sql: String,
+    /// The gold SQL; absent for a question the engine must refuse.
+    #[serde(default)]
+    pub sql: Option<String>,
     #[serde(default)]
     pub ordered: bool,
+    /// What a right answer is, when it is not the gold SQL's result.
+    #[serde(default)]
+    pub expect: Option<Expectation>,
+}
+
+/// The right outcome of a question without gold SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expectation {
+    /// A word changes the question and is outside the contract: the engine must say it did not understand.
+    NotUnderstood,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -31,6 +44,8 @@ pub struct EvalReport {
     pub total: usize,
     pub correct: usize,
     pub accuracy: f64,
+    /// Answers given (exit 0) that are not the right one: the worst outcome.
+    pub answered_wrong: usize,
     pub failures: Vec<EvalFailure>,
 }
 
@@ -55,6 +70,7 @@ impl App {
         let cancel = Cancel::new();
         let mut failures = Vec::new();
         let mut total = 0;
+        let mut answered_wrong = 0;
         for session in sessions {
             for q in questions {
                 total += 1;
@@ -64,14 +80,30 @@ impl App {
                     question: q.question.clone(),
                     why,
                 };
-                let gold = match self.run_sql(session, &q.sql, &cancel).await {
+                let opts = AskOptions::default();
+                let asked = self.ask(session, &q.question, provider, &opts, &cancel);
+                let Some(sql) = &q.sql else {
+                    match (q.expect, asked.await) {
+                        (Some(Expectation::NotUnderstood), Err(e)) if e.code == ErrorCode::NotUnderstood => {}
+                        (_, Ok(got)) => {
+                            answered_wrong += 1;
+                            failures.push(fail(format!(
+                                "ANSWERED WRONG: should be refused, answered {}",
+                                got.sql
+                            )));
+                        }
+                        (_, Err(e)) => failures.push(fail(format!("{}: {}", e.code.as_str(), e.message))),
+                    }
+                    continue;
+                };
+                let gold = match self.run_sql(session, sql, &cancel).await {
                     Ok(a) => a,
                     Err(e) => {
                         failures.push(fail(format!("gold SQL failed: {}", e.message)));
                         continue;
                     }
                 };
-                match self.ask(session, &q.question, provider, &AskOptions::default(), &cancel).await {
+                match asked.await {
                     Ok(got) => {
                         if let Err(why) = same_result(
                             &gold.rows,
@@ -80,7 +112,8 @@ impl App {
                             got.columns.len(),
                             q.ordered,
                         ) {
-                            failures.push(fail(why));
+                            answered_wrong += 1;
+                            failures.push(fail(format!("ANSWERED WRONG: {why}")));
                         }
                     }
                     Err(e) => failures.push(fail(format!("{}: {}", e.code.as_str(), e.message))),
@@ -88,7 +121,13 @@ impl App {
             }
         }
         let correct = total - failures.len();
-        Ok(EvalReport { total, correct, accuracy: correct as f64 / total.max(1) as f64, failures })
+        Ok(EvalReport {
+            total,
+            correct,
+            accuracy: correct as f64 / total.max(1) as f64,
+            answered_wrong,
+            failures,
+        })
     }
 }
 

@@ -72,9 +72,13 @@ impl App {
                 chart: &a.answer.chart,
                 sql: &a.answer.sql,
                 as_of: &a.as_of,
+                caveats: &a.answer.caveats,
             })
             .collect();
-        let opts = inda_export::ExportOptions::default();
+        // Spanish questions export in Spanish (headers, "en curso", number formats).
+        let spanish = answers.first().is_some_and(|a| a.answer.lang.as_deref() == Some("es"));
+        let lang = if spanish { inda_export::Lang::Es } else { inda_export::Lang::En };
+        let opts = inda_export::ExportOptions { lang, ..Default::default() };
         let report = inda_export::export_titled(title.as_deref(), &items, format, &req.out, &opts)?;
         // The file name only: the full path may say more about the machine than the audit log needs.
         let file = req.out.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();

@@ -233,7 +233,13 @@ impl App {
         cancel: &Cancel,
     ) -> Result<CachedResult, Error> {
         let started = Instant::now();
-        let outcome = self.guard_and_run(session, &analysis.generated_sql, cancel).await;
+        let mut outcome = self.guard_and_run(session, &analysis.generated_sql, cancel).await;
+        if let (Ok((_, rs)), Some(plan)) = (&mut outcome, plan_of(analysis)) {
+            // A saved question is checked and labelled like a fresh one (its money check column removed).
+            if let Err(e) = self.present(session, &plan, rs, cancel).await {
+                outcome = Err(e);
+            }
+        }
         let ms = round_ms(started.elapsed().as_secs_f64() * 1000.0);
         let store = self.store()?;
         let (tenant, user) = (&session.tenant_id, &session.user_id);
@@ -312,6 +318,11 @@ impl App {
         started: Instant,
         cached: bool,
     ) -> SavedAnswer {
+        // Caveats as of the result's own time: "to date" means the day it was computed.
+        let as_of = chrono::NaiveDate::parse_from_str(c.as_of.get(..10).unwrap_or(""), "%Y-%m-%d")
+            .unwrap_or_else(|_| Utc::now().date_naive());
+        let plan = plan_of(analysis);
+        let caveats = plan.as_ref().map(|p| inda_semantic::caveats(p, &c.result, as_of)).unwrap_or_default();
         SavedAnswer {
             answer: Answer {
                 question: None,
@@ -320,13 +331,14 @@ impl App {
                 columns: c.result.columns,
                 rows: c.result.rows,
                 truncated: c.result.truncated,
+                caveats,
                 chart: c.chart,
                 summary: None,
                 engine: self.warehouse().engine().to_string(),
                 provider: None,
                 elapsed_ms: round_ms(started.elapsed().as_secs_f64() * 1000.0),
                 conversation_id: None,
-                lang: None,
+                lang: plan.map(|p| p.lang.as_str().to_string()),
                 title: Some(analysis.name.clone()),
             },
             analysis_id: analysis.id.clone(),
@@ -343,10 +355,7 @@ impl App {
 /// spec stored with it when its columns still exist, else chosen from the result's shape.
 fn chart_for(analysis: &SavedAnalysis, rs: &ResultSet) -> ChartSpec {
     let config = analysis.chart_config.as_ref();
-    if let Some(plan) = config
-        .and_then(|c| c.get("plan"))
-        .and_then(|p| serde_json::from_value::<inda_semantic::Plan>(p.clone()).ok())
-    {
+    if let Some(plan) = plan_of(analysis) {
         return inda_semantic::choose_chart(rs, Some(&plan));
     }
     if let Some(spec) = config.and_then(|c| serde_json::from_value::<ChartSpec>(c.clone()).ok()) {
@@ -358,6 +367,12 @@ fn chart_for(analysis: &SavedAnalysis, rs: &ResultSet) -> ChartSpec {
     let mut chart = inda_semantic::choose_chart(rs, None);
     chart.title = Some(analysis.name.clone());
     chart
+}
+
+/// The plan of an analysis saved from a question.
+fn plan_of(analysis: &SavedAnalysis) -> Option<inda_semantic::Plan> {
+    let plan = analysis.chart_config.as_ref()?.get("plan")?;
+    serde_json::from_value(plan.clone()).ok()
 }
 
 /// The normalized cron expression and its next slot after now.

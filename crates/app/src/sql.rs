@@ -56,6 +56,8 @@ impl App {
         self.audit_query(session, Origin::Person, sql, &outcome, ms, None)?;
         let (guarded, rs) = outcome?;
         let chart = inda_semantic::choose_chart(&rs, None);
+        let caveats: Vec<_> =
+            inda_semantic::truncated_caveat(&rs, inda_semantic::Lang::En).into_iter().collect();
         Ok(Answer {
             question: None,
             sql: guarded.sql,
@@ -63,6 +65,7 @@ impl App {
             columns: rs.columns,
             rows: rs.rows,
             truncated: rs.truncated,
+            caveats,
             chart,
             summary: None,
             engine: self.warehouse().engine().to_string(),

@@ -91,3 +91,15 @@ fn every_question_is_audited() {
     assert!(entries.iter().any(|e| e.action == "ask" && e.outcome == "not_understood"));
     assert!(s.app.store().unwrap().verify_audit().unwrap().ok);
 }
+
+#[test]
+fn the_reporting_currency_is_the_tenants_own_and_unknown_offline() {
+    let s = setup();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let currency = |app: &App, session: &Session| rt.block_on(app.reporting_currency(session)).unwrap();
+    assert_eq!(currency(&s.app, &s.sessions[0]).as_deref(), Some("COP"), "acme_corp");
+    assert_eq!(currency(&s.app, &s.sessions[1]).as_deref(), Some("USD"), "umbrella");
+    let mut offline = App::open(DataDir::new(s.app.dir.root())).unwrap();
+    offline.offline = true;
+    assert_eq!(currency(&offline, &s.sessions[0]), None, "offline never touches the warehouse");
+}

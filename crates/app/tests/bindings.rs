@@ -19,6 +19,8 @@ fn render() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
     let decls = [
         inda_core::Column::decl(&cfg),
+        inda_core::CaveatCode::decl(&cfg),
+        inda_core::Caveat::decl(&cfg),
         inda_core::ChartKind::decl(&cfg),
         inda_core::ChartSpec::decl(&cfg),
         inda_core::ErrorCode::decl(&cfg),

@@ -130,10 +130,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 println!("  {} {} {:?}: {}", f.tenant, f.id, f.question, f.why);
             }
             println!(
-                "{}/{} answers equal the gold results ({:.1}%)",
+                "{}/{} answers right ({:.1}%); {} answered wrong",
                 report.correct,
                 report.total,
-                report.accuracy * 100.0
+                report.accuracy * 100.0,
+                report.answered_wrong
             );
             Ok(())
         }
@@ -511,7 +512,9 @@ fn demo_init(app: &App, opts: DemoOptions, format: Format) -> Result<(), Error> 
         summary.elapsed_ms / 1000.0
     );
     let headers: Vec<String> =
-        ["tenant", "partner", "contacts", "campaigns", "messages", "activities"].map(String::from).to_vec();
+        ["tenant", "partner", "contacts", "campaigns", "messages", "activities", "fx_rates"]
+            .map(String::from)
+            .to_vec();
     let rows: Vec<Vec<String>> = summary
         .tenants
         .iter()
@@ -523,6 +526,7 @@ fn demo_init(app: &App, opts: DemoOptions, format: Format) -> Result<(), Error> 
                 t.campaigns.to_string(),
                 t.messages.to_string(),
                 t.activities.to_string(),
+                t.fx_rates.to_string(),
             ]
         })
         .collect();

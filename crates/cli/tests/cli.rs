@@ -380,7 +380,7 @@ fn warehouse_test_checks_the_embedded_engine_and_fails_without_data() {
         doc["checks"].as_array().expect("checks").iter().filter_map(|c| c["name"].as_str()).collect();
     assert_eq!(names, ["data", "marts", "row_access_policies"]);
     let marts = doc["checks"][1]["detail"].as_str().expect("detail");
-    for table in ["dim_contacts", "dim_campaigns", "fct_messages", "fct_activities"] {
+    for table in ["dim_contacts", "dim_campaigns", "fct_messages", "fct_activities", "fx_rates"] {
         assert!(marts.contains(table), "{marts}");
     }
 
@@ -393,4 +393,112 @@ fn warehouse_test_checks_the_embedded_engine_and_fails_without_data() {
     assert_eq!(doc["ok"], false);
     assert!(doc["checks"][0]["detail"].as_str().is_some_and(|d| d.contains("inda demo init")), "{doc}");
     let _ = std::fs::remove_dir_all(&empty);
+}
+
+/// A warehouse whose data ends today, so that the running month has rows (partial periods are the calendar's).
+fn today_dir() -> &'static Dir {
+    static D: OnceLock<Dir> = OnceLock::new();
+    D.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("inda-cli-test-{}-today", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        let out = inda(&path, None, &["demo", "init", "--scale", SCALE, "--tenants", "acme_corp"]);
+        assert!(out.status.success(), "demo init failed: {}", String::from_utf8_lossy(&out.stderr));
+        Dir { path }
+    })
+}
+
+/// Money in the tenant's reporting currency, named; the running month kept and marked; the same days
+/// compared (semantics.md: Money, Time; cli.md: `currency`, `caveats`).
+#[test]
+fn ask_names_the_currency_and_marks_the_running_month() {
+    let d = today_dir();
+    let t = token(&d.path, "acme_corp");
+    let (code, doc) = json(&d.path, &t, &["ask", "monthly revenue this year"]);
+    assert_eq!(code, 0, "{doc}");
+    let columns = doc["columns"].as_array().expect("columns");
+    assert_eq!(columns.len(), 2, "the money check column is not shown: {doc}");
+    assert_eq!(columns[1]["currency"], "COP", "{doc}");
+    assert!(doc["sql"].as_str().unwrap().contains("fx_rates"));
+    let caveat = &doc["caveats"][0];
+    assert_eq!(caveat["code"], "partial_period", "{doc}");
+    let last = doc["rows"].as_array().and_then(|r| r.last()).expect("rows");
+    assert_eq!(caveat["value"], last[0], "the caveat marks the running month's row");
+    assert!(doc["summary"].as_str().unwrap().contains("complete periods only"), "{doc}");
+
+    let (code, doc) = json(&d.path, &t, &["ask", "ingresos de este mes vs el mes pasado"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["rows"].as_array().map(Vec::len), Some(2));
+    assert!(doc["summary"].as_str().unwrap().contains("mismos días"), "{doc}");
+
+    // The original amounts, each in its own currency: no currency on the column, no conversion.
+    let (code, doc) = json(&d.path, &t, &["ask", "revenue by currency"]);
+    assert_eq!(code, 0, "{doc}");
+    assert!(doc["columns"][1].get("currency").is_none(), "{doc}");
+    assert!(!doc["sql"].as_str().unwrap().contains("fx_rates"));
+
+    // The contract's gold SQL runs through the guard, tenant-scoped.
+    let gold = "SELECT SUM(a.amount * f.rate) AS revenue FROM marts.fct_activities a JOIN marts.fx_rates f \
+                ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) \
+                WHERE a.activity_type IN ('purchase','refund')";
+    let (code, doc) = json(&d.path, &t, &["sql", gold]);
+    assert_eq!(code, 0, "{doc}");
+    assert!(doc["sql"].as_str().unwrap().matches("tenant_id = 'acme_corp'").count() >= 2, "{doc}");
+}
+
+/// An amount without a rate fails the answer with a clear error naming the currency-month; it is never
+/// dropped silently.
+#[test]
+fn a_missing_rate_fails_the_answer_and_names_it() {
+    use datafusion::arrow::array::{Array, BooleanArray, Date32Array, StringArray};
+    use datafusion::arrow::compute::filter_record_batch;
+    use parquet::arrow::ArrowWriter;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let path = std::env::temp_dir().join(format!("inda-cli-test-{}-fx", std::process::id()));
+    let _ = std::fs::remove_dir_all(&path);
+    let out =
+        inda(&path, None, &["demo", "init", "--scale", SCALE, "--as-of", AS_OF, "--tenants", "acme_corp"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let t = token(&path, "acme_corp");
+    let (code, before) = json(&path, &t, &["ask", "revenue in October 2026"]);
+    assert_eq!(code, 0, "{before}");
+
+    // Drop acme's COP rate of October 2026 (its reporting currency, within the data).
+    let file = path.join("warehouse/marts/fx_rates/acme_corp/data.parquet");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&file).expect("fx file"))
+        .expect("parquet")
+        .build()
+        .expect("reader");
+    let october = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("date");
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("date");
+    let day = (october - epoch).num_days() as i32;
+    let mut kept = Vec::new();
+    for batch in reader {
+        let batch = batch.expect("batch");
+        let cur = batch.column_by_name("currency").expect("currency");
+        let cur = cur.as_any().downcast_ref::<StringArray>().expect("utf8 currency");
+        let month = batch.column_by_name("month").expect("month");
+        let month = month.as_any().downcast_ref::<Date32Array>().expect("date month");
+        let keep: BooleanArray =
+            (0..batch.num_rows()).map(|i| Some(!(cur.value(i) == "COP" && month.value(i) == day))).collect();
+        assert!(keep.len() == batch.num_rows());
+        kept.push(filter_record_batch(&batch, &keep).expect("filter"));
+    }
+    let schema = kept[0].schema();
+    let mut w =
+        ArrowWriter::try_new(std::fs::File::create(&file).expect("rewrite"), schema, None).expect("writer");
+    for b in &kept {
+        w.write(b).expect("write");
+    }
+    w.close().expect("close");
+
+    let (code, doc) = json(&path, &t, &["ask", "revenue in October 2026"]);
+    assert_eq!(code, 5, "{doc}");
+    assert_eq!(doc["error"]["code"], "engine");
+    let msg = doc["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("COP 2026-10") && msg.contains("exchange rate"), "{msg}");
+    // A period whose rates are all there still answers.
+    let (code, doc) = json(&path, &t, &["ask", "revenue in March 2026"]);
+    assert_eq!(code, 0, "{doc}");
+    let _ = std::fs::remove_dir_all(&path);
 }

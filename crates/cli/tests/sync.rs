@@ -76,7 +76,8 @@ fn sync_killed_at_random_points_ends_with_the_demo_marts() {
     assert!(out.status.success());
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for e in report["tenants"][0]["entities"].as_array().unwrap() {
-        if e["entity"] != "campaigns" {
+        // Campaigns and fx_rates are full refreshes: they load again every run.
+        if e["entity"] != "campaigns" && e["entity"] != "fx_rates" {
             assert_eq!(e["loaded"], 0, "{e}");
         }
     }

@@ -12,6 +12,6 @@ mod session;
 
 pub use chart::{ChartKind, ChartSpec};
 pub use error::{Error, ErrorCode, Result};
-pub use result::{Column, ResultSet, Value};
+pub use result::{Caveat, CaveatCode, Column, ResultSet, Value};
 pub use secret::Secret;
 pub use session::Session;

@@ -6,15 +6,34 @@ use serde::{Deserialize, Serialize, Serializer};
 /// A result column: its name and a warehouse-neutral SQL type name (`VARCHAR`, `BIGINT`, `DOUBLE`,
 /// `DECIMAL(p,s)`, `DATE`, `TIMESTAMP`, `BOOLEAN`, `JSON`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+// Fields that serde leaves out when empty are optional in TypeScript.
+#[ts(optional_fields)]
 pub struct Column {
     pub name: String,
     #[serde(rename = "type")]
     pub data_type: String,
+    /// ISO 4217 code of a money column (the tenant's reporting currency, or `USD` for messaging cost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Display name in the question's language ("Mensajes enviados").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Display names of the column's values in the question's language (`whatsapp` → "WhatsApp", `MX` →
+    /// "México"); the rows keep the stored values.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[ts(as = "Option<std::collections::BTreeMap<String, String>>")]
+    pub values: std::collections::BTreeMap<String, String>,
 }
 
 impl Column {
     pub fn new(name: impl Into<String>, data_type: impl Into<String>) -> Self {
-        Column { name: name.into(), data_type: data_type.into() }
+        Column {
+            name: name.into(),
+            data_type: data_type.into(),
+            currency: None,
+            label: None,
+            values: Default::default(),
+        }
     }
     /// Whether the column holds numbers (integers, floats or decimals).
     pub fn is_numeric(&self) -> bool {
@@ -115,6 +134,32 @@ impl Serialize for Value {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.to_json().serialize(serializer)
     }
+}
+
+/// What the reader must know to read an answer's numbers right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CaveatCode {
+    /// A period of the answer is not over yet (this month so far).
+    PartialPeriod,
+    /// The row cap cut the result short.
+    Truncated,
+    /// Some amounts have no exchange rate for their currency and month.
+    MissingFxRate,
+}
+
+/// One caveat of an answer: its code, a sentence in the question's language, and, for a partial period,
+/// the column and value of the row it marks (the UI labels that row "to date").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(optional_fields)]
+pub struct Caveat {
+    pub code: CaveatCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// The marked cell as text (an ISO 8601 date for a time bucket).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// Columns and rows of one query, typed.

@@ -45,6 +45,7 @@ fn bench(c: &mut Criterion) {
         chart: &chart,
         sql: "SELECT 1",
         as_of: "2026-03-01T00:00:00Z",
+        caveats: &[],
     };
     let Ok(dir) = tempfile::tempdir() else { return };
     let opts = ExportOptions::default();

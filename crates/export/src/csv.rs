@@ -1,4 +1,5 @@
-//! CSV per RFC 4180: CRLF line endings, a header row of column names, fields quoted when they hold a comma,
+//! CSV per RFC 4180: CRLF line endings, a header row of column names (a money column's with its currency,
+//! `revenue (COP)`), fields quoted when they hold a comma,
 //! a double quote, CR or LF (quotes doubled). Values are `Value::to_text` (ISO dates, exact decimals, empty for
 //! NULL) so the file round-trips into any tool; locale formats would make `1.234` ambiguous.
 //!
@@ -32,8 +33,8 @@ fn write_items(items: &[ExportItem], opts: &ExportOptions, w: &mut impl Write) -
             write_field(w, item.title)?;
             w.write_all(b"\r\n")?;
         }
-        let header: Vec<&str> = item.result.columns.iter().map(|c| c.name.as_str()).collect();
-        write_record(w, header.iter().copied())?;
+        let header: Vec<String> = item.result.columns.iter().map(crate::format::header).collect();
+        write_record(w, header.iter().map(String::as_str))?;
         for row in &item.result.rows {
             for (i, v) in row.iter().enumerate() {
                 if i > 0 {

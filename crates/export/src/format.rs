@@ -3,7 +3,7 @@
 //! cells and lets Excel apply the reader's locale.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use inda_core::Value;
+use inda_core::{Caveat, CaveatCode, Column, Value};
 
 /// Language of labels and number/date formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -47,6 +47,10 @@ pub(crate) struct Labels {
     pub truncated: &'static str,
     /// Category label for NULL keys in charts.
     pub null: &'static str,
+    /// Mark of a period that is not over yet (this month so far), after its cell: `2026-12-01 (to date)`.
+    pub to_date: &'static str,
+    /// Heading of the caveats in the XLSX "About" sheet.
+    pub notes: &'static str,
 }
 
 pub(crate) fn labels(lang: Lang) -> Labels {
@@ -62,6 +66,8 @@ pub(crate) fn labels(lang: Lang) -> Labels {
             other: "Other",
             truncated: "result was cut at the row limit",
             null: "(empty)",
+            to_date: "to date",
+            notes: "Notes",
         },
         Lang::Es => Labels {
             no_data: "Sin datos",
@@ -74,6 +80,8 @@ pub(crate) fn labels(lang: Lang) -> Labels {
             other: "Otros",
             truncated: "el resultado se cortó en el límite de filas",
             null: "(vacío)",
+            to_date: "en curso",
+            notes: "Notas",
         },
     }
 }
@@ -215,6 +223,59 @@ pub(crate) fn cell(v: &Value, is_percent: bool, lang: Lang) -> String {
     }
 }
 
+/// A column's header in CSV and XLSX: its name, and for a money column the currency of its amounts
+/// (`revenue (COP)`). The cells stay bare numbers so they round-trip; the header is where the unit lives. The name,
+/// not the display label: these files are read back by tools that look columns up by name.
+pub(crate) fn header(col: &Column) -> String {
+    match col.currency.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => format!("{} ({code})", col.name),
+        None => col.name.clone(),
+    }
+}
+
+/// A column's name as people read it (PDF tables, chart axes): its display label when the answer has one, with
+/// the currency of a money column (`Ingresos (COP)`), as the UI shows it.
+pub(crate) fn title(col: &Column) -> String {
+    let name = col.label.as_deref().map(str::trim).filter(|l| !l.is_empty()).unwrap_or(&col.name);
+    match col.currency.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => format!("{name} ({code})"),
+        None => name.to_string(),
+    }
+}
+
+/// The currency of a money column when it is an ISO 4217-shaped code (three ASCII letters), uppercased: only
+/// such a code goes into a spreadsheet number format, where a quote or bracket would break the format.
+pub(crate) fn currency_code(col: &Column) -> Option<String> {
+    let code = col.currency.as_deref()?.trim();
+    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic())).then(|| code.to_ascii_uppercase())
+}
+
+/// Decimal places shown for the amounts of a money column: its `DECIMAL(p,s)` scale, at most cents; cents when the
+/// type does not say.
+pub(crate) fn money_decimals(col: &Column) -> usize {
+    let t = col.data_type.to_ascii_uppercase();
+    let scale = t
+        .strip_prefix("DECIMAL(")
+        .or_else(|| t.strip_prefix("NUMERIC("))
+        .or_else(|| t.strip_prefix("NUMBER("))
+        .and_then(|rest| rest.trim_end_matches(')').split(',').nth(1))
+        .and_then(|s| s.trim().parse::<usize>().ok());
+    scale.unwrap_or(2).min(2)
+}
+
+/// Whether the cell `v` of column `column` is a period the caveats mark as partial. A caveat holds the cell as
+/// text (`2026-12-01`); a time bucket may come back as a midnight timestamp of that day, which matches too.
+pub(crate) fn is_partial(caveats: &[Caveat], column: &str, v: &Value) -> bool {
+    let marks = |c: &&Caveat| c.code == CaveatCode::PartialPeriod && c.column.as_deref() == Some(column);
+    caveats.iter().filter(marks).filter_map(|c| c.value.as_deref()).any(|want| match v {
+        Value::Null => false,
+        Value::Timestamp(t) if t.time() == chrono::NaiveTime::MIN => {
+            want == t.date().format("%Y-%m-%d").to_string() || want == v.to_text()
+        }
+        other => want == other.to_text(),
+    })
+}
+
 /// Shortens `s` to at most `max` characters, ending with `…` when cut.
 pub(crate) fn ellipsize(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -252,5 +313,37 @@ mod tests {
         assert_eq!(cell(&Value::Decimal { units: 123450, scale: 2 }, false, Lang::En), "1,234.50");
         assert_eq!(cell(&Value::Float(0.25), true, Lang::En), "25.0%");
         assert_eq!(ellipsize("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn money_headers_and_partial_periods() {
+        let mut col = Column::new("revenue", "DECIMAL(38,2)");
+        assert_eq!(header(&col), "revenue");
+        col.currency = Some("COP".into());
+        assert_eq!(header(&col), "revenue (COP)");
+        assert_eq!(title(&col), "revenue (COP)");
+        col.label = Some("Ingresos".into());
+        assert_eq!(header(&col), "revenue (COP)", "files keep the column's name");
+        assert_eq!(title(&col), "Ingresos (COP)");
+        assert_eq!(currency_code(&col).as_deref(), Some("COP"));
+        col.currency = Some("\"X".into());
+        assert_eq!(currency_code(&col), None);
+        assert_eq!(money_decimals(&Column::new("a", "DECIMAL(38,6)")), 2);
+        assert_eq!(money_decimals(&Column::new("a", "DECIMAL(18,0)")), 0);
+        assert_eq!(money_decimals(&Column::new("a", "DOUBLE")), 2);
+
+        let caveat = Caveat {
+            code: CaveatCode::PartialPeriod,
+            message: "December 2026 is to date (2 of 31 days)".into(),
+            column: Some("month".into()),
+            value: Some("2026-12-01".into()),
+        };
+        let dec = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let caveats = [caveat];
+        assert!(is_partial(&caveats, "month", &Value::Date(dec)));
+        assert!(is_partial(&caveats, "month", &Value::Timestamp(dec.and_time(chrono::NaiveTime::MIN))));
+        assert!(!is_partial(&caveats, "other", &Value::Date(dec)));
+        let nov = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
+        assert!(!is_partial(&caveats, "month", &Value::Date(nov)));
     }
 }

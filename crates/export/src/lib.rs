@@ -20,7 +20,7 @@ mod format;
 mod pdf;
 mod xlsx;
 
-use inda_core::{ChartSpec, Error, ResultSet};
+use inda_core::{Caveat, ChartSpec, Error, ResultSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -83,6 +83,9 @@ pub struct ExportItem<'a> {
     pub sql: &'a str,
     /// ISO timestamp of the run the result comes from.
     pub as_of: &'a str,
+    /// What the reader must know to read the numbers right (a period still running, a cut result): listed on the
+    /// PDF page and in the XLSX "About" sheet, and a partial period's PDF cell is marked. `&[]` when there are none.
+    pub caveats: &'a [Caveat],
 }
 
 /// How to render. `width`/`height` are the chart image size in pixels (per item; a dashboard image tiles them).

@@ -1,7 +1,8 @@
 //! PDF with `pdf-writer`: one A4 landscape page per item with its title, run time, the chart (rendered by
 //! `chart/` to RGB pixels and embedded as a Flate-compressed image) and as many table rows as fit below, ending
-//! with "… N more rows" when the rest do not fit. Text uses the standard Helvetica fonts with WinAnsiEncoding
-//! (cp1252), so no font is embedded and Spanish accents render in every viewer.
+//! with "… N more rows" when the rest do not fit. The answer's caveats are listed under the run time, headers name a
+//! money column's currency, and a period still running is marked "to date" on its cell. Text uses the standard
+//! Helvetica fonts with WinAnsiEncoding (cp1252), so no font is embedded and Spanish accents render in every viewer.
 
 use crate::chart;
 use crate::format::{self, labels};
@@ -22,6 +23,8 @@ const CHART_MAX_H: f32 = 290.0;
 const ROW_H: f32 = 13.0;
 const CELL_FONT: f32 = 8.5;
 const CELL_PAD: f32 = 3.0;
+/// Caveats listed on a page; an answer has one or two, and more would push the table off it.
+const MAX_CAVEATS: usize = 5;
 
 const REGULAR: Name = Name(b"F1");
 const BOLD: Name = Name(b"F2");
@@ -132,6 +135,23 @@ fn page_content(
     }
     text(&mut c, REGULAR, 9.0, 0.45, MARGIN, y - 9.0, &fit(&sub, 9.0, PAGE_W - 2.0 * MARGIN));
     y -= 18.0;
+    // Caveats before the numbers: a partial month or a missing rate changes how the chart reads.
+    for caveat in item.caveats.iter().take(MAX_CAVEATS) {
+        let line = format!("• {}", caveat.message);
+        text(
+            &mut c,
+            REGULAR,
+            CELL_FONT,
+            0.3,
+            MARGIN,
+            y - CELL_FONT,
+            &fit(&line, CELL_FONT, PAGE_W - 2.0 * MARGIN),
+        );
+        y -= ROW_H;
+    }
+    if !item.caveats.is_empty() {
+        y -= 4.0;
+    }
 
     if let Some((w, h)) = image {
         // Fit the chart into the box, keeping its aspect ratio.
@@ -170,15 +190,22 @@ fn table(c: &mut Content, item: &ExportItem, opts: &ExportOptions, top: f32) {
                 .enumerate()
                 .map(|(i, col)| {
                     let pct = item.chart.percent.contains(&col.name);
-                    row.get(i).map(|v| format::cell(v, pct, opts.lang)).unwrap_or_default()
+                    let Some(v) = row.get(i) else { return String::new() };
+                    let cell = format::cell(v, pct, opts.lang);
+                    if format::is_partial(item.caveats, &col.name, v) {
+                        format!("{cell} ({})", l.to_date)
+                    } else {
+                        cell
+                    }
                 })
                 .collect()
         })
         .collect();
+    let headers: Vec<String> = rs.columns.iter().map(format::title).collect();
     let weights: Vec<f32> = (0..ncols)
         .map(|i| {
             let longest = cells.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
-            longest.max(rs.columns[i].name.chars().count()).clamp(4, 40) as f32
+            longest.max(headers[i].chars().count()).clamp(4, 40) as f32
         })
         .collect();
     let total: f32 = weights.iter().sum();
@@ -194,9 +221,9 @@ fn table(c: &mut Content, item: &ExportItem, opts: &ExportOptions, top: f32) {
     c.set_fill_rgb(0.184, 0.333, 0.592);
     c.rect(MARGIN, top - ROW_H, width, ROW_H);
     c.fill_nonzero();
-    for (i, col) in rs.columns.iter().enumerate() {
+    for (i, header) in headers.iter().enumerate() {
         let cw = xs[i + 1] - xs[i] - 2.0 * CELL_PAD;
-        text(c, BOLD, CELL_FONT, 1.0, xs[i] + CELL_PAD, top - ROW_H + 4.0, &fit(&col.name, CELL_FONT, cw));
+        text(c, BOLD, CELL_FONT, 1.0, xs[i] + CELL_PAD, top - ROW_H + 4.0, &fit(header, CELL_FONT, cw));
     }
     for (r, row) in cells.iter().enumerate() {
         let y = top - ROW_H * (r as f32 + 2.0);

@@ -1,8 +1,10 @@
 //! XLSX via `rust_xlsxwriter`: one sheet per item with typed cells (numbers stay numbers, dates are real Excel
 //! dates), a bold filled header, frozen header row, autofilter and fitted column widths, plus an "About"
-//! sheet with each item's title, run time and SQL so a shared workbook says where its numbers came from.
+//! sheet with each item's title, run time, SQL and caveats so a shared workbook says where its numbers came from.
+//! A money column's header names its currency (`revenue (COP)`) and its cells show the code (`COP 1,234.50`)
+//! while staying numbers.
 
-use crate::format::labels;
+use crate::format::{self, labels};
 use crate::{ExportItem, ExportOptions};
 use chrono::{NaiveDate, NaiveDateTime};
 use inda_core::{Column, Error, Value};
@@ -107,23 +109,34 @@ impl Styles {
 /// How a column's cells are written, decided once per column rather than per cell.
 enum ColKind {
     Percent,
+    /// Amounts in one currency: every number cell gets this format (`"COP "#,##0.00`).
+    Money(Format),
     Plain,
+}
+
+/// The number format of a money column: the code as a literal before the amount, decimals to the cent (or the
+/// column's scale when smaller). The code is checked to be three letters, so it cannot break out of the quotes.
+fn money_format(code: &str, decimals: usize) -> Format {
+    let digits = if decimals == 0 { String::new() } else { format!(".{}", "0".repeat(decimals)) };
+    Format::new().set_num_format(format!("\"{code} \"#,##0{digits}"))
 }
 
 fn write_sheet(ws: &mut Worksheet, item: &ExportItem, s: &Styles) -> Result<(), XlsxError> {
     let cols = &item.result.columns;
-    let kinds: Vec<ColKind> =
-        cols.iter()
-            .map(|c: &Column| {
-                if item.chart.percent.iter().any(|p| p == &c.name) {
-                    ColKind::Percent
-                } else {
-                    ColKind::Plain
-                }
-            })
-            .collect();
+    let kinds: Vec<ColKind> = cols
+        .iter()
+        .map(|c: &Column| {
+            if item.chart.percent.iter().any(|p| p == &c.name) {
+                ColKind::Percent
+            } else if let Some(code) = format::currency_code(c) {
+                ColKind::Money(money_format(&code, format::money_decimals(c)))
+            } else {
+                ColKind::Plain
+            }
+        })
+        .collect();
     for (c, col) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, col_u16(c)?, &col.name, &s.header)?;
+        ws.write_string_with_format(0, col_u16(c)?, format::header(col), &s.header)?;
     }
     // Per-column decimal formats, keyed by scale; cloned once per column instead of per cell.
     let mut dec_cache: Vec<Option<(u8, Format)>> = vec![None; cols.len()];
@@ -132,6 +145,10 @@ fn write_sheet(ws: &mut Worksheet, item: &ExportItem, s: &Styles) -> Result<(), 
         for (c, v) in row.iter().enumerate().take(cols.len()) {
             let xc = col_u16(c)?;
             let pct = matches!(kinds[c], ColKind::Percent);
+            if let (ColKind::Money(fmt), Some(n)) = (&kinds[c], v.as_f64().filter(|n| n.is_finite())) {
+                ws.write_number_with_format(xr, xc, n, fmt)?;
+                continue;
+            }
             match v {
                 Value::Null => {}
                 Value::Bool(b) => {
@@ -196,6 +213,8 @@ fn write_sheet(ws: &mut Worksheet, item: &ExportItem, s: &Styles) -> Result<(), 
 fn set_widths(ws: &mut Worksheet, item: &ExportItem) -> Result<(), XlsxError> {
     let rs = item.result;
     for (c, col) in rs.columns.iter().enumerate() {
+        // A money cell shows its code and a space before the amount.
+        let unit = format::currency_code(col).map_or(0, |_| 4);
         let longest = rs
             .rows
             .iter()
@@ -206,7 +225,7 @@ fn set_widths(ws: &mut Worksheet, item: &ExportItem) -> Result<(), XlsxError> {
                 Some(Value::Bool(_)) => 5,
                 Some(v @ (Value::Int(_) | Value::Decimal { .. } | Value::Float(_))) => {
                     let t = v.to_text();
-                    t.len() + t.len() / 3
+                    t.len() + t.len() / 3 + unit
                 }
                 Some(Value::Text(t)) => t.chars().count(),
                 Some(Value::Json(_)) => MAX_COL_CHARS,
@@ -215,7 +234,7 @@ fn set_widths(ws: &mut Worksheet, item: &ExportItem) -> Result<(), XlsxError> {
             .max()
             .unwrap_or(0);
         // +3 leaves room for the autofilter button next to the header text.
-        let chars = longest.max(col.name.chars().count() + 3).clamp(6, MAX_COL_CHARS);
+        let chars = longest.max(format::header(col).chars().count() + 3).clamp(6, MAX_COL_CHARS);
         ws.set_column_width(col_u16(c)?, chars as f64 + 1.0)?;
     }
     Ok(())
@@ -229,7 +248,7 @@ fn write_about(
     s: &Styles,
 ) -> Result<(), XlsxError> {
     let l = labels(opts.lang);
-    let headers = [l.title, l.as_of, l.rows, l.sql];
+    let headers = [l.title, l.as_of, l.rows, l.sql, l.notes];
     let mut row = 0u32;
     if let Some(t) = doc_title {
         ws.write_string_with_format(row, 0, clip(t), &s.bold)?;
@@ -248,11 +267,16 @@ fn write_about(
         }
         ws.write_string_with_format(row, 2, rows, &s.wrap)?;
         ws.write_string_with_format(row, 3, clip(item.sql), &s.wrap)?;
+        if !item.caveats.is_empty() {
+            let notes: Vec<&str> = item.caveats.iter().map(|c| c.message.as_str()).collect();
+            ws.write_string_with_format(row, 4, clip(&notes.join("\n")), &s.wrap)?;
+        }
     }
     ws.set_column_width(0, 36)?;
     ws.set_column_width(1, 22)?;
     ws.set_column_width(2, 14)?;
     ws.set_column_width(3, 100)?;
+    ws.set_column_width(4, 48)?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! Every export is read back with an independent reader: `csv`, `calamine`, `png`, `roxmltree`, `lopdf`.
 
 use chrono::NaiveDate;
-use inda_core::{ChartKind, ChartSpec, Column, ErrorCode, ResultSet, Value};
+use inda_core::{Caveat, CaveatCode, ChartKind, ChartSpec, Column, ErrorCode, ResultSet, Value};
 use inda_export::{
     ExportFormat, ExportItem, ExportOptions, Lang, export, export_titled, render_chart_png, render_chart_svg,
 };
@@ -64,6 +64,7 @@ fn item<'a>(title: &'a str, result: &'a ResultSet, chart: &'a ChartSpec) -> Expo
         chart,
         sql: "SELECT channel, SUM(sent) FROM marts.fct_messages GROUP BY 1",
         as_of: "2026-03-01T10:00:00Z",
+        caveats: &[],
     }
 }
 
@@ -217,6 +218,151 @@ fn xlsx_empty_result_is_header_only() {
     let mut wb: Xlsx<_> = open_workbook(&out).expect("open");
     let range = wb.worksheet_range("Nothing").expect("sheet");
     assert_eq!(range.height(), 1);
+}
+
+/// "monthly revenue this year" asked on 2026-12-02: amounts in the tenant's reporting currency (COP), with display
+/// labels, and December still running.
+fn revenue() -> (ResultSet, Vec<Caveat>) {
+    let month = |m| Value::Timestamp(date(2026, m, 1).and_hms_opt(0, 0, 0).expect("valid time"));
+    let mut month_col = Column::new("month", "TIMESTAMP");
+    month_col.label = Some("Month".into());
+    let mut revenue_col = Column::new("revenue", "DECIMAL(38,2)");
+    revenue_col.currency = Some("COP".into());
+    revenue_col.label = Some("Revenue".into());
+    let rows = vec![
+        vec![month(10), Value::Decimal { units: 123_456_750, scale: 2 }],
+        vec![month(11), Value::Decimal { units: 234_567_825, scale: 2 }],
+        vec![month(12), Value::Decimal { units: 9_876_540, scale: 2 }],
+    ];
+    let caveats = vec![Caveat {
+        code: CaveatCode::PartialPeriod,
+        message: "December 2026 is to date (2 of 31 days)".into(),
+        column: Some("month".into()),
+        value: Some("2026-12-01".into()),
+    }];
+    (ResultSet { columns: vec![month_col, revenue_col], rows, truncated: false }, caveats)
+}
+
+/// One file of a ZIP archive (an XLSX), found through the central directory and inflated with flate2, so the
+/// test reads the workbook's XML without trusting the writer's own reader.
+fn zip_entry(zip: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let u16_at = |i: usize| u16::from_le_bytes([zip[i], zip[i + 1]]) as usize;
+    let u32_at = |i: usize| u32::from_le_bytes([zip[i], zip[i + 1], zip[i + 2], zip[i + 3]]) as usize;
+    let eocd =
+        (0..=zip.len() - 22).rev().find(|&i| u32_at(i) == 0x0605_4b50).expect("end of central directory");
+    let (count, mut at) = (u16_at(eocd + 10), u32_at(eocd + 16));
+    for _ in 0..count {
+        assert_eq!(u32_at(at), 0x0201_4b50, "central directory entry");
+        let (method, size) = (u16_at(at + 10), u32_at(at + 20));
+        let (name_len, extra_len, comment_len) = (u16_at(at + 28), u16_at(at + 30), u16_at(at + 32));
+        let local = u32_at(at + 42);
+        if &zip[at + 46..at + 46 + name_len] == name.as_bytes() {
+            let data = local + 30 + u16_at(local + 26) + u16_at(local + 28);
+            let raw = &zip[data..data + size];
+            let mut out = String::new();
+            match method {
+                0 => out = String::from_utf8(raw.to_vec()).expect("utf-8"),
+                8 => {
+                    flate2::read::DeflateDecoder::new(raw).read_to_string(&mut out).expect("inflate");
+                }
+                other => panic!("zip method {other}"),
+            }
+            return out;
+        }
+        at += 46 + name_len + extra_len + comment_len;
+    }
+    panic!("{name} is not in the archive")
+}
+
+/// The number format code of cell `cell` (e.g. `B2`) of the first sheet: the cell's style → its `numFmtId` → the
+/// workbook's custom format code.
+fn xlsx_num_format(path: &Path, cell: &str) -> String {
+    let bytes = std::fs::read(path).expect("read xlsx");
+    let sheet = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
+    let styles = zip_entry(&bytes, "xl/styles.xml");
+    let sheet = roxmltree::Document::parse(&sheet).expect("sheet xml");
+    let styles = roxmltree::Document::parse(&styles).expect("styles xml");
+    let c =
+        sheet.descendants().find(|n| n.has_tag_name("c") && n.attribute("r") == Some(cell)).expect("cell");
+    let xf: usize = c.attribute("s").expect("styled cell").parse().expect("style index");
+    let xfs = styles.descendants().find(|n| n.has_tag_name("cellXfs")).expect("cellXfs");
+    let fmt_id =
+        xfs.children().filter(|n| n.has_tag_name("xf")).nth(xf).and_then(|n| n.attribute("numFmtId"));
+    styles
+        .descendants()
+        .find(|n| n.has_tag_name("numFmt") && n.attribute("numFmtId") == fmt_id)
+        .and_then(|n| n.attribute("formatCode"))
+        .expect("custom number format")
+        .to_string()
+}
+
+#[test]
+fn money_columns_carry_their_currency_in_csv_and_xlsx() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (rs, caveats) = revenue();
+    let chart = ChartSpec {
+        kind: ChartKind::Line,
+        x: Some("month".into()),
+        y: vec!["revenue".into()],
+        ..ChartSpec::table()
+    };
+    let it = ExportItem { caveats: &caveats, ..item("Revenue by month", &rs, &chart) };
+
+    let csv = dir.path().join("revenue.csv");
+    export(&[it], ExportFormat::Csv, &csv, &opts()).expect("csv");
+    let records = read_csv(&std::fs::read(&csv).expect("read"));
+    // The column's name, not its label: files are read back by tools that look columns up by name.
+    assert_eq!(records[0], ["month", "revenue (COP)"]);
+    assert_eq!(records[1][1], "1234567.50", "amounts stay plain, exact numbers");
+
+    let xlsx = dir.path().join("revenue.xlsx");
+    export(&[it], ExportFormat::Xlsx, &xlsx, &opts()).expect("xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).expect("open xlsx");
+    let range = wb.worksheet_range("Revenue by month").expect("sheet");
+    assert_eq!(range.get((0, 0)), Some(&Data::String("month".into())));
+    assert_eq!(range.get((0, 1)), Some(&Data::String("revenue (COP)".into())));
+    assert_eq!(range.get((1, 1)), Some(&Data::Float(1234567.5)), "amounts stay numbers");
+    assert_eq!(xlsx_num_format(&xlsx, "B2"), "\"COP \"#,##0.00");
+    assert_eq!(xlsx_num_format(&xlsx, "B4"), "\"COP \"#,##0.00");
+    let about = wb.worksheet_range("About").expect("about");
+    let text: Vec<String> = about.cells().map(|(_, _, d)| d.to_string()).collect();
+    assert!(text.iter().any(|t| t == "Notes"), "{text:?}");
+    assert!(text.iter().any(|t| t.contains("December 2026 is to date")), "{text:?}");
+
+    // A code that is not three letters names the header but never reaches a number format.
+    let mut odd = rs.clone();
+    odd.columns[1].currency = Some("C\"P".into());
+    let odd_item = item("Odd", &odd, &chart);
+    export(&[odd_item], ExportFormat::Xlsx, &xlsx, &opts()).expect("xlsx");
+    assert_eq!(xlsx_num_format(&xlsx, "B2"), "#,##0.00");
+}
+
+#[test]
+fn pdf_names_the_currency_and_lists_the_caveats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (rs, caveats) = revenue();
+    let chart = ChartSpec {
+        kind: ChartKind::Line,
+        x: Some("month".into()),
+        y: vec!["revenue".into()],
+        ..ChartSpec::table()
+    };
+    let out = dir.path().join("revenue.pdf");
+    let it = ExportItem { caveats: &caveats, ..item("Revenue by month", &rs, &chart) };
+    export(&[it], ExportFormat::Pdf, &out, &opts()).expect("pdf");
+    let (_, texts) = pdf_pages_and_text(&out);
+    // People read the PDF: the label, with the currency.
+    assert!(texts[0].contains("Revenue (COP)"), "{:?}", texts[0]);
+    assert!(texts[0].contains("December 2026 is to date (2 of 31 days)"), "{:?}", texts[0]);
+    assert!(texts[0].contains("2026-12-01 00:00 (to date)"), "{:?}", texts[0]);
+    assert!(!texts[0].contains("2026-11-01 00:00 (to date)"), "{:?}", texts[0]);
+
+    let es = ExportOptions { lang: Lang::Es, ..opts() };
+    export(&[it], ExportFormat::Pdf, &out, &es).expect("pdf");
+    let (_, texts) = pdf_pages_and_text(&out);
+    assert!(texts[0].contains("(en curso)"), "{:?}", texts[0]);
 }
 
 /// Decodes a PNG; returns (width, height, pixels that are not white).

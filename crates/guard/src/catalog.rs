@@ -16,9 +16,9 @@ pub(crate) const SCHEMA: &str = "marts";
 pub(crate) const TENANT_COLUMN: &str = "tenant_id";
 
 impl Catalog {
-    /// The four marts tables of the data model with their columns.
+    /// The marts tables of the data model with their columns.
     pub fn marts() -> Catalog {
-        const MARTS: [(&str, &[&str]); 4] = [
+        const MARTS: [(&str, &[&str]); 5] = [
             (
                 "dim_campaigns",
                 &[
@@ -82,6 +82,7 @@ impl Catalog {
                     "cost",
                 ],
             ),
+            ("fx_rates", &["tenant_id", "currency", "month", "rate"]),
         ];
         Catalog::new(
             MARTS
@@ -141,14 +142,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn marts_holds_the_four_tables_of_the_data_model() {
+    fn marts_holds_the_five_tables_of_the_data_model() {
         let catalog = Catalog::marts();
         assert_eq!(
             catalog.tables().collect::<Vec<_>>(),
-            ["dim_campaigns", "dim_contacts", "fct_activities", "fct_messages"]
+            ["dim_campaigns", "dim_contacts", "fct_activities", "fct_messages", "fx_rates"]
         );
         assert_eq!(catalog.columns("dim_contacts").map(<[String]>::len), Some(13));
         assert_eq!(catalog.columns("fct_messages").map(<[String]>::len), Some(12));
+        assert_eq!(
+            catalog.columns("FX_RATES"),
+            Some(&["tenant_id", "currency", "month", "rate"].map(String::from)[..])
+        );
         assert!(catalog.tables().all(|t| catalog.is_tenant_scoped(t)));
     }
 

@@ -57,6 +57,19 @@ fn round_trips() -> Vec<(&'static str, String)> {
                 scoped("fct_messages", "m")
             ),
         ),
+        // Money converted with the exchange rates (semantics.md, Money): the rates are scoped like the facts.
+        (
+            "SELECT SUM(a.amount * f.rate) AS revenue FROM marts.fct_activities a JOIN marts.fx_rates f \
+             ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) \
+             WHERE a.activity_type IN ('purchase', 'refund')",
+            format!(
+                "SELECT SUM(a.amount * f.rate) AS revenue FROM {} JOIN {} ON f.currency = a.currency AND \
+                 f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) WHERE a.activity_type IN \
+                 ('purchase', 'refund') LIMIT 10000",
+                scoped("fct_activities", "a"),
+                scoped("fx_rates", "f")
+            ),
+        ),
         // CTEs: the inner table is wrapped, the reference to the CTE is not.
         (
             "WITH dim_contacts AS (SELECT * FROM marts.fct_messages) SELECT * FROM dim_contacts",

@@ -2,16 +2,17 @@
 //!
 //! Records are derived from the marts the demo generator writes (same seed, scale and as-of give the same
 //! records): dim_contacts → users, dim_campaigns → campaigns, fct_messages → messages, fct_activities →
-//! events (non-monetary) and transactions (purchases and refunds). Each record gets an `updated_at`
-//! (contacts: theirs; messages: their latest status time; activities: when they occurred; campaigns: start or
-//! end). Pagination is keyset on (`updated_at`, `id`): the cursor names the last record served, so records
-//! updated during a sync move behind it and are served again later in the same run. `updated_since` is
-//! inclusive. Faults: see [`crate::faults`].
+//! events (non-monetary) and transactions (purchases and refunds), fx_rates → fx_rates (id: currency and
+//! month, `COP:2025-06-01`). Each record gets an `updated_at` (contacts: theirs; messages: their latest
+//! status time; activities: when they occurred; campaigns: start or end; rates: their month). Pagination
+//! is keyset on (`updated_at`, `id`): the cursor names the last record served, so records updated during a
+//! sync move behind it and are served again later in the same run. `updated_since` is inclusive. Faults:
+//! see [`crate::faults`].
 
 use crate::api::ApiTenant;
 use crate::entity::Entity;
 use crate::faults::{Faults, Injected};
-use crate::raw::{format_decimal, format_ts, parse_ts};
+use crate::raw::{format_date, format_decimal, format_ts, parse_ts};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path as UrlPath, Query, State};
@@ -19,7 +20,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{DataType, Decimal128Type, TimeUnit, TimestampMicrosecondType};
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, Decimal128Type, TimeUnit, TimestampMicrosecondType,
+};
 use inda_core::Error;
 use inda_warehouse::demo::{DemoOptions, generate};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -77,7 +80,19 @@ fn cell(batch: &RecordBatch, col: &str, row: usize) -> (String, Option<i64>) {
         DataType::Decimal128(_, s) => {
             (format_decimal(a.as_primitive::<Decimal128Type>().value(row), *s), None)
         }
+        DataType::Date32 => {
+            let days = a.as_primitive::<Date32Type>().value(row);
+            (format!("\"{}\"", format_date(days)), Some(i64::from(days) * 86_400_000_000))
+        }
         _ => ("null".into(), None),
+    }
+}
+
+/// A cell as plain text (for ids): strings as they are, everything else as its JSON text.
+fn plain(batch: &RecordBatch, col: &str, row: usize) -> String {
+    match batch.column_by_name(col).map(|a| a.data_type()) {
+        Some(DataType::Utf8) => str_cell(batch, col, row),
+        _ => cell(batch, col, row).0.trim_matches('"').to_string(),
     }
 }
 
@@ -89,12 +104,13 @@ fn str_cell(batch: &RecordBatch, col: &str, row: usize) -> String {
         .unwrap_or_default()
 }
 
-/// Builds the records of one entity from a marts table's batches: `(json field, marts column)` pairs, and which
-/// timestamp columns make `updated_at` (the latest non-null; `fallback` when none).
+/// Builds the records of one entity from a marts table's batches: the columns whose values, joined by `:`,
+/// make the record's `id` (its first field), `(json field, marts column)` pairs, and which timestamp or date
+/// columns make `updated_at` (the latest non-null; `fallback` when none).
 fn records(
     batches: &[RecordBatch],
     fields: &[(&str, &str)],
-    id_col: &str,
+    id_cols: &[&str],
     updated_from: &[&str],
     keep: &dyn Fn(&RecordBatch, usize) -> bool,
 ) -> Table {
@@ -104,13 +120,12 @@ fn records(
             if !keep(b, row) {
                 continue;
             }
+            let id = id_cols.iter().map(|c| plain(b, c, row)).collect::<Vec<_>>().join(":");
             let mut json = String::with_capacity(256);
-            json.push('{');
-            for (i, (name, col)) in fields.iter().enumerate() {
-                if i > 0 {
-                    json.push(',');
-                }
-                json.push('"');
+            json.push_str("{\"id\":");
+            json.push_str(&serde_json::to_string(&id).unwrap_or_default());
+            for (name, col) in fields {
+                json.push_str(",\"");
                 json.push_str(name);
                 json.push_str("\":");
                 json.push_str(&cell(b, col, row).0);
@@ -120,11 +135,17 @@ fn records(
             json.push_str(",\"updated_at\":\"");
             json.push_str(&format_ts(updated_us));
             json.push_str("\"}");
-            out.push(Rec { updated_us, id: str_cell(b, id_col, row), json });
+            out.push(Rec { updated_us, id, json });
         }
     }
     out.sort_by(|a, b| (a.updated_us, &a.id).cmp(&(b.updated_us, &b.id)));
     out
+}
+
+/// fx_rates → fx_rates: the mart has no id column, so currency and month make it.
+fn fx_records(batches: &[RecordBatch]) -> Table {
+    let fields = [("currency", "currency"), ("month", "month"), ("rate", "rate")];
+    records(batches, &fields, &["currency", "month"], &["month"], &|_, _| true)
 }
 
 #[derive(Deserialize)]
@@ -192,7 +213,6 @@ impl DemoApi {
                 records(
                     &contacts,
                     &[
-                        ("id", "contact_id"),
                         ("full_name", "full_name"),
                         ("email", "email"),
                         ("phone", "phone"),
@@ -204,7 +224,7 @@ impl DemoApi {
                         ("opted_in", "opted_in"),
                         ("created_at", "created_at"),
                     ],
-                    "contact_id",
+                    &["contact_id"],
                     &["updated_at"],
                     &|_, _| true,
                 ),
@@ -215,7 +235,6 @@ impl DemoApi {
                 records(
                     &campaigns,
                     &[
-                        ("id", "campaign_id"),
                         ("name", "campaign_name"),
                         ("channel", "channel"),
                         ("type", "campaign_type"),
@@ -224,7 +243,7 @@ impl DemoApi {
                         ("ended_at", "ended_at"),
                         ("budget", "budget"),
                     ],
-                    "campaign_id",
+                    &["campaign_id"],
                     &["started_at", "ended_at"],
                     &|_, _| true,
                 ),
@@ -235,7 +254,6 @@ impl DemoApi {
                 records(
                     &messages,
                     &[
-                        ("id", "message_id"),
                         ("contact_id", "contact_id"),
                         ("campaign_id", "campaign_id"),
                         ("channel", "channel"),
@@ -247,7 +265,7 @@ impl DemoApi {
                         ("read_at", "read_at"),
                         ("cost", "cost"),
                     ],
-                    "message_id",
+                    &["message_id"],
                     &["sent_at", "delivered_at", "read_at"],
                     &|_, _| true,
                 ),
@@ -261,14 +279,13 @@ impl DemoApi {
                 records(
                     &activities,
                     &[
-                        ("id", "activity_id"),
                         ("contact_id", "contact_id"),
                         ("campaign_id", "campaign_id"),
                         ("type", "activity_type"),
                         ("channel", "channel"),
                         ("occurred_at", "occurred_at"),
                     ],
-                    "activity_id",
+                    &["activity_id"],
                     &["occurred_at"],
                     &|b, r| !monetary(b, r),
                 ),
@@ -278,7 +295,6 @@ impl DemoApi {
                 records(
                     &activities,
                     &[
-                        ("id", "activity_id"),
                         ("contact_id", "contact_id"),
                         ("campaign_id", "campaign_id"),
                         ("type", "activity_type"),
@@ -287,11 +303,12 @@ impl DemoApi {
                         ("amount", "amount"),
                         ("currency", "currency"),
                     ],
-                    "activity_id",
+                    &["activity_id"],
                     &["occurred_at"],
                     &monetary,
                 ),
             );
+            data.insert((t.tenant_id.clone(), Entity::FxRates), fx_records(&marts("fx_rates")?));
         }
         let tenants = rows
             .into_iter()

@@ -1,7 +1,7 @@
 //! The sync engine: for each active tenant and entity, read the cursor, fetch the pages, validate, commit
 //! each page with its cursor (see [`crate::cursor`] for the atomicity scheme), then rebuild the tenant's
-//! dirty STAGING and MARTS tables. Campaigns are a full refresh; the other entities are incremental on
-//! (`updated_at`, `id`). A tenant's failure is reported and the next tenant runs.
+//! dirty STAGING and MARTS tables. Campaigns and fx_rates are full refreshes; the other entities are
+//! incremental on (`updated_at`, `id`). A tenant's failure is reported and the next tenant runs.
 
 use crate::api::{ApiClient, ApiConfig, PageRequest};
 use crate::cursor::{EntityState, TenantState};

@@ -12,6 +12,8 @@ pub enum Entity {
     Transactions,
     Messages,
     Campaigns,
+    /// Monthly exchange rates into the tenant's reporting currency.
+    FxRates,
 }
 
 /// The type of a record field.
@@ -20,6 +22,8 @@ pub enum Kind {
     Str,
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]`, no time zone (TIMESTAMP_NTZ); a trailing `Z` is accepted.
     Ts,
+    /// `YYYY-MM-DD`.
+    Date,
     Bool,
     /// A decimal with this precision and scale, as a JSON number or string.
     Dec(u8, i8),
@@ -37,7 +41,7 @@ const fn f(name: &'static str, kind: Kind, required: bool) -> Field {
     Field { name, kind, required }
 }
 
-use Kind::{Bool, Dec, Str, Ts};
+use Kind::{Bool, Date, Dec, Str, Ts};
 
 const USERS: &[Field] = &[
     f("id", Str, true),
@@ -103,10 +107,25 @@ const TRANSACTIONS: &[Field] = &[
     f("updated_at", Ts, true),
 ];
 
+/// One rate per currency and month; `id` names both (`COP:2025-06-01`).
+const FX_RATES: &[Field] = &[
+    f("id", Str, true),
+    f("currency", Str, true),
+    f("month", Date, true),
+    f("rate", Dec(18, 8), true),
+    f("updated_at", Ts, false),
+];
+
 impl Entity {
-    /// In sync order: dimensions first.
-    pub const ALL: [Entity; 5] =
-        [Entity::Users, Entity::Campaigns, Entity::Messages, Entity::Events, Entity::Transactions];
+    /// In sync order: dimensions first, the rates that convert the facts' amounts last.
+    pub const ALL: [Entity; 6] = [
+        Entity::Users,
+        Entity::Campaigns,
+        Entity::Messages,
+        Entity::Events,
+        Entity::Transactions,
+        Entity::FxRates,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -115,6 +134,7 @@ impl Entity {
             Entity::Transactions => "transactions",
             Entity::Messages => "messages",
             Entity::Campaigns => "campaigns",
+            Entity::FxRates => "fx_rates",
         }
     }
 
@@ -130,12 +150,14 @@ impl Entity {
             Entity::Transactions => TRANSACTIONS,
             Entity::Messages => MESSAGES,
             Entity::Campaigns => CAMPAIGNS,
+            Entity::FxRates => FX_RATES,
         }
     }
 
-    /// Campaigns are small and may be deleted upstream: every run fetches them all and replaces them.
+    /// Campaigns and exchange rates are small and may be deleted or restated upstream: every run fetches
+    /// them all and replaces them.
     pub fn full_refresh(self) -> bool {
-        self == Entity::Campaigns
+        matches!(self, Entity::Campaigns | Entity::FxRates)
     }
 
     /// The marts table this entity feeds.
@@ -145,6 +167,7 @@ impl Entity {
             Entity::Campaigns => "dim_campaigns",
             Entity::Messages => "fct_messages",
             Entity::Events | Entity::Transactions => "fct_activities",
+            Entity::FxRates => "fx_rates",
         }
     }
 
@@ -155,6 +178,7 @@ impl Entity {
             "dim_campaigns" => &[Entity::Campaigns],
             "fct_messages" => &[Entity::Messages],
             "fct_activities" => &[Entity::Events, Entity::Transactions],
+            "fx_rates" => &[Entity::FxRates],
             _ => &[],
         }
     }

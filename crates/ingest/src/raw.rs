@@ -6,10 +6,10 @@
 //! has no JSON functions, so extracting here keeps the STAGING step plain SQL over typed columns.
 
 use crate::entity::{Entity, Field, Kind};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use datafusion::arrow::array::{
-    ArrayBuilder, ArrayRef, BooleanBuilder, Decimal128Builder, Int64Array, StringArray, StringBuilder,
-    TimestampMicrosecondArray, TimestampMicrosecondBuilder,
+    ArrayBuilder, ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Array, StringArray,
+    StringBuilder, TimestampMicrosecondArray, TimestampMicrosecondBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Field as ArrowField, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -38,6 +38,17 @@ pub fn parse_ts(s: &str) -> Option<i64> {
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f"))
         .ok()
         .map(|d| d.and_utc().timestamp_micros())
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (Arrow's Date32).
+pub fn parse_date(s: &str) -> Option<i32> {
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    i32::try_from((date - NaiveDate::default()).num_days()).ok()
+}
+
+/// `YYYY-MM-DD` of days since 1970-01-01.
+pub fn format_date(days: i32) -> String {
+    (NaiveDate::default() + chrono::TimeDelta::days(i64::from(days))).format("%Y-%m-%d").to_string()
 }
 
 /// Exact decimal parsing of `-12.3400` into unscaled units of `scale`; `None` when malformed or too precise.
@@ -86,6 +97,7 @@ fn arrow_type(kind: Kind) -> DataType {
     match kind {
         Kind::Str => DataType::Utf8,
         Kind::Ts => DataType::Timestamp(TimeUnit::Microsecond, None),
+        Kind::Date => DataType::Date32,
         Kind::Bool => DataType::Boolean,
         Kind::Dec(p, s) => DataType::Decimal128(p, s),
     }
@@ -125,6 +137,7 @@ pub struct Validated {
 enum Col {
     Str(StringBuilder),
     Ts(TimestampMicrosecondBuilder),
+    Date(Date32Builder),
     Bool(BooleanBuilder),
     Dec(Decimal128Builder, u8, i8),
 }
@@ -134,6 +147,7 @@ impl Col {
         match kind {
             Kind::Str => Col::Str(StringBuilder::with_capacity(n, n * 16)),
             Kind::Ts => Col::Ts(TimestampMicrosecondBuilder::with_capacity(n)),
+            Kind::Date => Col::Date(Date32Builder::with_capacity(n)),
             Kind::Bool => Col::Bool(BooleanBuilder::with_capacity(n)),
             Kind::Dec(p, s) => Col::Dec(Decimal128Builder::with_capacity(n), p, s),
         }
@@ -142,6 +156,7 @@ impl Col {
         Ok(match self {
             Col::Str(mut b) => Arc::new(b.finish()),
             Col::Ts(mut b) => Arc::new(b.finish()),
+            Col::Date(mut b) => Arc::new(b.finish()),
             Col::Bool(mut b) => Arc::new(b.finish()),
             Col::Dec(b, p, s) => {
                 let mut b = b;
@@ -157,6 +172,7 @@ impl Col {
         match self {
             Col::Str(b) => b.len(),
             Col::Ts(b) => b.len(),
+            Col::Date(b) => b.len(),
             Col::Bool(b) => b.len(),
             Col::Dec(b, ..) => b.len(),
         }
@@ -168,6 +184,7 @@ enum Typed<'a> {
     Null,
     Str(&'a str),
     Ts(i64),
+    Date(i32),
     Bool(bool),
     Dec(i128),
 }
@@ -190,6 +207,7 @@ fn typed<'a>(field: &Field, v: Option<&'a Value>) -> Result<Typed<'a>, String> {
             _ => Err(bad()),
         },
         Kind::Ts => v.as_str().and_then(parse_ts).map(Typed::Ts).ok_or_else(bad),
+        Kind::Date => v.as_str().and_then(parse_date).map(Typed::Date).ok_or_else(bad),
         Kind::Bool => v.as_bool().map(Typed::Bool).ok_or_else(bad),
         Kind::Dec(p, s) => {
             let text = match v {
@@ -251,6 +269,8 @@ pub fn validate(
                     b.append_value(*t)
                 }
                 (Col::Ts(b), Typed::Null) => b.append_null(),
+                (Col::Date(b), Typed::Date(d)) => b.append_value(*d),
+                (Col::Date(b), Typed::Null) => b.append_null(),
                 (Col::Bool(b), Typed::Bool(v)) => b.append_value(*v),
                 (Col::Bool(b), Typed::Null) => b.append_null(),
                 (Col::Dec(b, ..), Typed::Dec(v)) => b.append_value(*v),

@@ -11,10 +11,10 @@
 //! lost, nothing doubled. A page is one `INSERT … SELECT … FROM TABLE(FLATTEN(…))` over the page's records
 //! bound as one JSON array, not a round trip per record.
 //!
-//! Full refreshes (campaigns) insert the new snapshot's pages and, before the last page's commit, delete
-//! the tenant's rows of earlier pages. Marts are rebuilt with a `MERGE` from STAGING and a delete of what
-//! STAGING no longer has, so analysts never see a tenant's mart empty; the mart stays dirty in the state
-//! until both ran.
+//! Full refreshes (campaigns, exchange rates) insert the new snapshot's pages and, before the last page's
+//! commit, delete the tenant's rows of earlier pages. Marts are rebuilt with a `MERGE` on their key from
+//! STAGING and a delete of what STAGING no longer has, so analysts never see a tenant's mart empty; the mart
+//! stays dirty in the state until both ran.
 
 use crate::cursor::TenantState;
 use crate::entity::Entity;
@@ -22,7 +22,7 @@ use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::record_batch::RecordBatch;
 use inda_core::{Error, Session, Value};
 use inda_snowflake::{SnowflakeWarehouse, TrustedStatement};
-use inda_warehouse::demo::marts_schema;
+use inda_warehouse::demo::{marts_key, marts_schema};
 use inda_warehouse::{Cancel, QueryLimits};
 use std::time::Duration;
 
@@ -124,37 +124,35 @@ impl SnowflakeLoader {
         .map(|_| ())
     }
 
-    /// Rebuilds the tenant's rows of `mart` from STAGING (merge, then delete what STAGING no longer has)
-    /// and records it clean. Returns the rows the mart now has for the tenant.
+    /// Rebuilds the tenant's rows of `mart` from STAGING (merge on the mart's key, then delete what STAGING
+    /// no longer has) and records it clean. Returns the rows the mart now has for the tenant.
     pub async fn rebuild(&self, state: &mut TenantState, mart: &str) -> Result<u64, Error> {
-        let schema = marts_schema(mart).ok_or_else(|| Error::internal(format!("unknown mart {mart}")))?;
+        let unknown = || Error::internal(format!("unknown mart {mart}"));
+        let schema = marts_schema(mart).ok_or_else(unknown)?;
+        let key = marts_key(mart).ok_or_else(unknown)?;
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        let id = names[1];
         let columns = names.join(", ");
-        let set: Vec<String> = names[2..].iter().map(|c| format!("{c} = s.{c}")).collect();
+        let set: Vec<String> =
+            names[1..].iter().filter(|c| !key.contains(c)).map(|c| format!("{c} = s.{c}")).collect();
         let values: Vec<String> = names.iter().map(|c| format!("s.{c}")).collect();
+        let on: Vec<String> = key.iter().map(|c| format!(" AND t.{c} = s.{c}")).collect();
         let table = format!("MARTS.{}", mart.to_uppercase());
         let staging = format!("STAGING.{}", crate::transform::staging_table(mart).to_uppercase());
         let tenant = Some(state.tenant_id.clone());
         self.run(TrustedStatement::new(
             format!(
                 "MERGE INTO {table} t USING (SELECT {columns} FROM {staging} WHERE tenant_id = ?) s \
-                 ON t.tenant_id = s.tenant_id AND t.{id} = s.{id} \
+                 ON t.tenant_id = s.tenant_id{} \
                  WHEN MATCHED THEN UPDATE SET {} \
                  WHEN NOT MATCHED THEN INSERT ({columns}) VALUES ({})",
+                on.concat(),
                 set.join(", "),
                 values.join(", ")
             ),
             vec![tenant.clone()],
         ))
         .await?;
-        self.run(TrustedStatement::new(
-            format!(
-                "DELETE FROM {table} WHERE tenant_id = ? AND {id} NOT IN (SELECT {id} FROM {staging} WHERE tenant_id = ?)"
-            ),
-            vec![tenant.clone(), tenant.clone()],
-        ))
-        .await?;
+        self.run(delete_missing(&table, &staging, key, tenant.clone())).await?;
         let count = self
             .run(TrustedStatement::new(
                 format!("SELECT COUNT(*) FROM {table} WHERE tenant_id = ?"),
@@ -208,6 +206,25 @@ impl SnowflakeLoader {
 
 fn corrupt(tenant: &str, e: impl std::fmt::Display) -> Error {
     Error::internal(format!("ADMIN.SYNC_MANIFEST of {tenant} is corrupt: {e}"))
+}
+
+/// Deletes the tenant's rows of a mart whose key STAGING no longer has (a record deleted upstream, the
+/// rows a full refresh did not bring back).
+fn delete_missing(table: &str, staging: &str, key: &[&str], tenant: Option<String>) -> TrustedStatement {
+    let sql = match key {
+        [id] => format!(
+            "DELETE FROM {table} WHERE tenant_id = ? AND {id} NOT IN (SELECT {id} FROM {staging} WHERE tenant_id = ?)"
+        ),
+        _ => {
+            let on: Vec<String> = key.iter().map(|c| format!(" AND s.{c} = {table}.{c}")).collect();
+            format!(
+                "DELETE FROM {table} WHERE tenant_id = ? AND NOT EXISTS (SELECT 1 FROM {staging} s \
+                 WHERE s.tenant_id = ?{})",
+                on.concat()
+            )
+        }
+    };
+    TrustedStatement::new(sql, vec![tenant.clone(), tenant])
 }
 
 /// `RAW.INDIGITAL_<ENTITY>`.

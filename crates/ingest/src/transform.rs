@@ -2,7 +2,8 @@
 //!
 //! STAGING mirrors the Snowflake views (warehouse/snowflake/03_staging.sql): typed, normalised
 //! (`LOWER`/`UPPER`/`NULLIF(TRIM(..))`/`COALESCE`), and de-duplicated by id keeping the latest `updated_at`
-//! (ties: the latest load). MARTS are STAGING in the contract's exact schema (data-model.md), ordered by id.
+//! (ties: the latest load). MARTS are STAGING in the contract's exact schema (data-model.md), ordered by
+//! their key (`marts_key`: the id, or currency and month for fx_rates).
 //! Both are rebuilt per tenant and table from the committed RAW files and replaced atomically (temp file and
 //! rename), so the result depends only on what was committed: a full sync gives the same marts as the demo
 //! generator, whatever retries, duplicates or crashes happened on the way.
@@ -16,7 +17,7 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use inda_core::Error;
-use inda_warehouse::demo::marts_schema;
+use inda_warehouse::demo::{marts_key, marts_schema};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ pub fn staging_table(mart: &str) -> &'static str {
         "dim_contacts" => "stg_contacts",
         "dim_campaigns" => "stg_campaigns",
         "fct_messages" => "stg_messages",
+        "fx_rates" => "stg_fx_rates",
         _ => "stg_activities",
     }
 }
@@ -60,6 +62,11 @@ fn staging_sql(mart: &str) -> String {
              LOWER(direction) AS direction, LOWER(status) AS status, template_name, sent_at, delivered_at, \
              read_at, CAST(COALESCE(cost, CAST(0 AS DECIMAL(10, 4))) AS DECIMAL(10, 4)) AS cost FROM {}",
             latest(Entity::Messages)
+        ),
+        "fx_rates" => format!(
+            "SELECT _tenant_id AS tenant_id, UPPER(currency) AS currency, \"month\", \
+             CAST(rate AS DECIMAL(18, 8)) AS rate FROM {}",
+            latest(Entity::FxRates)
         ),
         // Events and transactions together; transactions carry the amounts (refunds negative).
         _ => format!(
@@ -139,9 +146,10 @@ pub async fn rebuild(
         Arc::new(MemTable::try_new(stg_schema, vec![staging]).map_err(df_error("staging table"))?),
     )
     .map_err(df_error("register staging"))?;
-    let id = &schema.field(1).name().clone();
+    let key = marts_key(mart).ok_or_else(|| Error::internal(format!("no key for mart {mart}")))?;
+    let order: Vec<String> = key.iter().map(|c| format!("\"{c}\"")).collect();
     let columns: Vec<String> = schema.fields().iter().map(|f| format!("\"{}\"", f.name())).collect();
-    let sql = format!("SELECT {} FROM stg ORDER BY \"{id}\"", columns.join(", "));
+    let sql = format!("SELECT {} FROM stg ORDER BY {}", columns.join(", "), order.join(", "));
     let batches =
         ctx.sql(&sql).await.map_err(df_error("marts SQL"))?.collect().await.map_err(df_error("marts"))?;
     let mut out = Vec::with_capacity(batches.len());

@@ -1,5 +1,6 @@
-//! The sync engine against the local demo API: full sync equals the demo marts, incremental syncs pick up
-//! only changes, faults are survived or reported, one tenant's failure leaves the others alone.
+//! The sync engine against the local demo API: full sync equals the demo marts (fx_rates included),
+//! incremental syncs pick up only changes, full refreshes restate, faults are survived or reported, one
+//! tenant's failure leaves the others alone.
 
 use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -98,14 +99,16 @@ async fn incremental_sync_picks_up_only_changes() {
     assert!(first.ok, "{first:#?}");
     assert_marts_equal(&s, &["globex"]);
 
-    // Nothing changed upstream: only the campaigns (a full refresh) load again.
+    // Nothing changed upstream: only the campaigns and the rates (full refreshes) load again.
     let again = sync(&s.synced(), &opts).await.unwrap();
     let t = &again.tenants[0];
     assert!(t.ok);
     for e in [Entity::Users, Entity::Messages, Entity::Events, Entity::Transactions] {
         assert_eq!(entity(t, e).loaded, 0, "{e} reloaded: {:?}", entity(t, e));
     }
-    assert_eq!(entity(t, Entity::Campaigns).loaded as usize, s.server.api.count("globex", Entity::Campaigns));
+    for e in [Entity::Campaigns, Entity::FxRates] {
+        assert_eq!(entity(t, e).loaded as usize, s.server.api.count("globex", e), "{e}");
+    }
     assert_marts_equal(&s, &["globex"]);
 
     // Two contacts edited and one message added upstream.
@@ -141,6 +144,62 @@ async fn incremental_sync_picks_up_only_changes() {
     let last = messages.num_rows() - 1;
     assert_eq!(col(&messages, "message_id", last), "msg_9999999999");
     assert_eq!(col(&messages, "channel", last), "whatsapp", "staging normalises like the Snowflake views");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fx_rates_sync_as_a_full_refresh_and_cover_every_amount() {
+    use datafusion::arrow::array::{AsArray, Date32Array};
+    use datafusion::arrow::datatypes::Decimal128Type;
+    let s = setup(Some(&["acme_corp"]), 0.02, "").await;
+    let mut opts = s.options();
+    opts.tenants = Some(vec!["acme_corp".into()]);
+    opts.entities = vec![Entity::FxRates];
+    let first = sync(&s.synced(), &opts).await.unwrap();
+    assert!(first.ok, "{first:#?}");
+    let served = s.server.api.count("acme_corp", Entity::FxRates);
+    assert!(served > 25, "USD for every month and the tenant's other currencies: {served}");
+    assert_eq!(entity(&first.tenants[0], Entity::FxRates).loaded as usize, served);
+    assert!(mart(&s.synced(), "fx_rates", "acme_corp") == mart(&s.demo(), "fx_rates", "acme_corp"));
+
+    // A rate restated upstream: the next run reloads every rate and the mart holds the new one, once.
+    let id = "MXN:2025-06-01";
+    s.server.api.update("acme_corp", Entity::FxRates, id, "rate", "230.12345678".into()).unwrap();
+    let second = sync(&s.synced(), &opts).await.unwrap();
+    assert!(second.ok, "{second:#?}");
+    assert_eq!(entity(&second.tenants[0], Entity::FxRates).loaded as usize, served);
+    let fx = mart(&s.synced(), "fx_rates", "acme_corp");
+    assert_eq!(fx.num_rows(), served);
+    let currency = fx.column_by_name("currency").unwrap().as_string::<i32>();
+    let month = fx.column_by_name("month").unwrap().as_any().downcast_ref::<Date32Array>().unwrap();
+    let rate = fx.column_by_name("rate").unwrap().as_primitive::<Decimal128Type>();
+    let june = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+    let row = (0..fx.num_rows())
+        .find(|&i| currency.value(i) == "MXN" && month.value_as_date(i) == Some(june))
+        .expect("the MXN rate of June 2025");
+    assert_eq!(rate.value(row), 23_012_345_678);
+
+    // Every amount of the synced activities finds its rate.
+    opts.entities = Entity::ALL.to_vec();
+    assert!(sync(&s.synced(), &opts).await.unwrap().ok);
+    let ctx = datafusion::prelude::SessionContext::new();
+    for table in ["fct_activities", "fx_rates"] {
+        let dir = s.synced().join("marts").join(table).join("acme_corp");
+        let opts = datafusion::prelude::ParquetReadOptions::default();
+        ctx.register_parquet(table, format!("{}/", dir.display()), opts).await.unwrap();
+    }
+    let missing = ctx
+        .sql(
+            "SELECT COUNT(*) FROM fct_activities a LEFT JOIN fx_rates f ON f.currency = a.currency \
+             AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) \
+             WHERE a.amount IS NOT NULL AND f.rate IS NULL",
+        )
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let n = missing[0].column(0).as_primitive::<datafusion::arrow::datatypes::Int64Type>().value(0);
+    assert_eq!(n, 0, "activities without a rate after a sync");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -195,7 +254,8 @@ async fn persistent_faults_are_reported_and_other_tenants_continue() {
 fn n8n_export_writes_master_and_entity_workflows() {
     let dir = tempfile::tempdir().unwrap();
     let files = inda_ingest::n8n::export(dir.path(), "https://api.indigital.com", 15).unwrap();
-    assert_eq!(files.len(), 6);
+    assert_eq!(files.len(), Entity::ALL.len() + 1);
+    assert!(dir.path().join("indigital_fx_rates_sync.json").exists());
     for f in files {
         let w: serde_json::Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
         assert!(w["nodes"].as_array().unwrap().len() >= 5, "{}", f.display());

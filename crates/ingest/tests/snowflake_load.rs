@@ -74,18 +74,34 @@ async fn a_full_sync_into_snowflake_equals_the_demo_marts_and_the_next_loads_onl
     let state = count("SELECT COUNT(*) FROM ADMIN.SYNC_STATE WHERE tenant_id = 'acme_corp'").await;
     assert_eq!(state, Entity::ALL.len(), "one readable row per entity");
 
-    // Nothing changed upstream: only the campaigns (a full refresh) load again, replacing their snapshot.
+    // Nothing changed upstream: only the campaigns and the rates (full refreshes) load again, replacing
+    // their snapshots.
     let campaigns = s.server.api.count("acme_corp", Entity::Campaigns);
+    let rates = s.server.api.count("acme_corp", Entity::FxRates);
     let again = sync_into(&dest, &s.options("acme_corp")).await.unwrap();
     assert!(again.ok, "{again:#?}");
     for e in [Entity::Users, Entity::Messages, Entity::Events, Entity::Transactions] {
         assert_eq!(loaded(&again, e), 0, "{e} reloaded");
     }
     assert_eq!(loaded(&again, Entity::Campaigns) as usize, campaigns);
+    assert_eq!(loaded(&again, Entity::FxRates) as usize, rates);
     assert_eq!(
         count("SELECT COUNT(*) FROM RAW.INDIGITAL_CAMPAIGNS WHERE tenant_id = 'acme_corp'").await,
         campaigns
     );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM RAW.INDIGITAL_FX_RATES WHERE tenant_id = 'acme_corp'").await,
+        rates
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM MARTS.FX_RATES WHERE tenant_id = 'acme_corp'").await, rates);
+    // Every amount converts: no activity of the tenant lacks its currency-month's rate.
+    let missing = count(
+        "SELECT COUNT(*) FROM MARTS.FCT_ACTIVITIES a LEFT JOIN MARTS.FX_RATES f ON f.tenant_id = a.tenant_id \
+         AND f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) \
+         WHERE a.tenant_id = 'acme_corp' AND a.amount IS NOT NULL AND f.rate IS NULL",
+    )
+    .await;
+    assert_eq!(missing, 0);
 
     // An edit upstream: one record loaded, the mart row replaced, not doubled.
     s.server.api.update("acme_corp", Entity::Users, "ct_000003", "segment", "vip".into()).unwrap();

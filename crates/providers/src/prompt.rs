@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
-use inda_semantic::{Lang, MetricDef, SemanticModel};
+use inda_semantic::{Lang, MetricDef, MoneyCurrency, SemanticModel};
 
 use crate::answer::CHART_KINDS;
 use crate::generation::{GenerationRequest, Turn};
@@ -71,6 +71,10 @@ fn system_prompt(model: &SemanticModel, input: &PromptInput<'_>) -> String {
          - Use the portable SQL both warehouses run: quoted INTERVAL literals ('1 month'), DATE_TRUNC, \
            CASE, standard joins. Use CURRENT_DATE for today, not a date literal.\n\
          - Compute metrics exactly as defined below. Rates are fractions between 0 and 1.\n\
+         - Money: amounts are in each row's currency. Revenue and average order value always join \
+           marts.fx_rates as shown below and multiply by rate (into the company's reporting currency); never add \
+           or average amounts of different currencies. \"By currency\" gives SUM(amount) grouped by \
+           currency, unconverted. Messaging cost is in USD.\n\
          - Sort a breakdown by the metric, largest first; a time series by time, oldest first; \"top N\" \
            keeps N rows.\n\
          - Give output columns short snake_case names.\n\
@@ -149,10 +153,22 @@ fn system_prompt(model: &SemanticModel, input: &PromptInput<'_>) -> String {
     s
 }
 
-/// `SUM(amount) FROM marts.fct_activities WHERE activity_type IN (…)`.
+/// `COUNT(*) FROM marts.fct_messages WHERE direction = 'outbound'`; a converted money metric shows its join
+/// with the exchange rates: `SUM(amount * rate) FROM marts.fct_activities JOIN marts.fx_rates ON …`.
 fn metric_sql(model: &SemanticModel, metric: &MetricDef) -> String {
     let schema = model.table(&metric.table).map(|t| t.schema.as_str()).unwrap_or("marts");
     let mut sql = format!("{} FROM {schema}.{}", metric.expr, metric.table);
+    if let (Some(MoneyCurrency::Converted), Some(r)) = (metric.currency, model.rates()) {
+        let rates = model.table(&r.table).map(|t| t.schema.as_str()).unwrap_or("marts");
+        sql.push_str(&format!(
+            " JOIN {rates}.{rt} ON {rt}.{c} = {t}.{c} AND {rt}.{m} = CAST(DATE_TRUNC('month', {t}.{time}) AS DATE)",
+            rt = r.table,
+            c = r.currency_column,
+            m = r.month_column,
+            t = metric.table,
+            time = metric.time_column,
+        ));
+    }
     if !metric.filter.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&metric.filter.join(" AND "));
@@ -206,7 +222,12 @@ mod tests {
         let s = &req.system;
         assert!(s.contains("marts.fct_messages ("), "{s}");
         assert!(s.contains("cost DECIMAL(10,4)"));
-        assert!(s.contains("- revenue: SUM(amount) FROM marts.fct_activities WHERE activity_type IN"));
+        assert!(s.contains(
+            "- revenue: SUM(amount * rate) FROM marts.fct_activities JOIN marts.fx_rates ON fx_rates.currency = \
+             fct_activities.currency AND fx_rates.month = CAST(DATE_TRUNC('month', fct_activities.occurred_at) AS \
+             DATE) WHERE activity_type IN"
+        ), "{s}");
+        assert!(s.contains("never add or average amounts of different currencies"));
         assert!(s.contains("ingresos"));
         assert!(s.contains("values whatsapp, sms, email, push"));
         assert!(s.contains("fct_messages.contact_id = dim_contacts.contact_id"));

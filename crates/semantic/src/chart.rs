@@ -4,7 +4,7 @@
 use inda_core::{ChartKind, ChartSpec, ResultSet, Value};
 
 use crate::model::{MeasureFormat, MetricKind};
-use crate::parse::Plan;
+use crate::plan::Plan;
 
 /// Most categories a bar chart shows; beyond that a table reads better.
 const MAX_BARS: usize = 50;
@@ -33,7 +33,9 @@ pub fn choose_chart(rs: &ResultSet, plan: Option<&Plan>) -> ChartSpec {
             .map(|c| c.name.clone())
             .collect(),
     };
-    let hidden: Vec<String> = plan.map(|p| p.id_columns.clone()).unwrap_or_default();
+    let hidden: Vec<String> = plan
+        .map(|p| p.id_columns.iter().chain(p.same_days_column.iter()).cloned().collect())
+        .unwrap_or_default();
     let dims: Vec<String> = rs
         .columns
         .iter()

@@ -3,10 +3,10 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::fragments::Fragments;
 use crate::intent::{Grain, Intent, TimeRange};
 use crate::lang::Lang;
 use crate::model::SemanticModel;
-use crate::parse::Fragments;
 
 pub(crate) const MONTHS_EN: [&str; 12] = [
     "January",
@@ -45,7 +45,7 @@ fn dim_label(model: &SemanticModel, name: &str, lang: Lang) -> String {
     model.dimension(name).map(|d| d.label.get(lang).clone()).unwrap_or_else(|| name.to_string())
 }
 
-fn unit_word(unit: Grain, lang: Lang, plural: bool) -> &'static str {
+pub(crate) fn unit_word(unit: Grain, lang: Lang, plural: bool) -> &'static str {
     match (lang, unit, plural) {
         (Lang::En, Grain::Day, false) => "day",
         (Lang::En, Grain::Day, true) => "days",

@@ -1,10 +1,12 @@
 //! Follow-ups in a conversation: a question that only adds a breakdown ("and by country?"), a filter
 //! ("solo WhatsApp"), a period ("¿y el mes anterior?") or a limit ("top 3") refines the previous intent.
 
+use crate::fragments::Fragments;
 use crate::intent::{Filter, Intent};
 use crate::lang::Lang;
 use crate::model::SemanticModel;
-use crate::parse::{self, Fragments, NotUnderstood};
+use crate::parse;
+use crate::plan::NotUnderstood;
 
 pub(crate) fn merge(
     model: &SemanticModel,

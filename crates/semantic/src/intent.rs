@@ -74,6 +74,16 @@ pub struct Filter {
     pub negated: bool,
 }
 
+/// The part of a metric's rows a share is about: a narrower metric of the same table ("customers" among
+/// contacts) and/or filters ("in Mexico").
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Subset {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Filter>,
+}
+
 /// Ordering asked for explicitly; `metric: None` means by time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sort {
@@ -105,6 +115,13 @@ pub struct Intent {
     /// The question asks for shares of a whole ("distribution", "reparto"): a pie may fit.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub share: bool,
+    /// "What percentage of contacts are customers": one fraction, the rows that also meet this subset
+    /// ÷ all rows of the metric (semantics.md, question shapes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_of: Option<Subset>,
+    /// "List the paused campaigns": the rows themselves (the table's list columns), not a count.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub list: bool,
     /// Language of the conversation, so that "top 3" keeps answering in Spanish.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,

@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::lexicon::Lexicon;
+use crate::model::SemanticModel;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -27,13 +30,15 @@ impl Lang {
 }
 
 /// The language of a question: Spanish when its words (or its `¿¡ñ` and accents) say so, else English.
-pub fn detect_lang(question: &str) -> Lang {
-    let (en, es) = scores(question);
+/// The words of `model` (with a partner's override, its synonyms too) count as evidence.
+pub fn detect_lang(model: &SemanticModel, question: &str) -> Lang {
+    let (en, es) = scores(&model.lexicon, question);
     if es > en { Lang::Es } else { Lang::En }
 }
 
-/// Evidence for each language; `(0, 0)` means the question gives none (e.g. "top 3").
-pub(crate) fn scores(question: &str) -> (u32, u32) {
+/// Evidence for each language, from the question's characters, function words and the phrases of
+/// `lexicon` that only one language uses; `(0, 0)` means the question gives none (e.g. "top 3").
+pub(crate) fn scores(lexicon: &Lexicon, question: &str) -> (u32, u32) {
     let mut es = 0u32;
     for ch in question.chars() {
         if matches!(ch, '¿' | '¡' | 'ñ' | 'Ñ' | 'á' | 'é' | 'í' | 'ó' | 'ú' | 'Á' | 'É' | 'Í' | 'Ó' | 'Ú')
@@ -49,11 +54,9 @@ pub(crate) fn scores(question: &str) -> (u32, u32) {
             es += 1;
         }
     }
-    if let Some(lexicon) = crate::lexicon::builtin_lexicon() {
-        let (e, s) = lexicon.lang_votes(question);
-        en += e;
-        es += s;
-    }
+    let (e, s) = lexicon.lang_votes(question);
+    en += e;
+    es += s;
     (en, es)
 }
 

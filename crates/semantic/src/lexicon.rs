@@ -5,9 +5,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+use serde::Deserialize;
+
 use crate::intent::Grain;
 use crate::lang::Lang;
-use crate::model::SemanticModel;
+use crate::model::{ModelError, SemanticModel};
 use crate::normalize;
 
 /// One thing a phrase can mean; a phrase may have several ("campaigns": a metric and a dimension).
@@ -42,6 +44,12 @@ pub(crate) enum Sense {
     Bottom,
     Compare,
     Share,
+    /// "percentage of", "qué porcentaje de": one fraction, a part of a whole.
+    Fraction,
+    /// "list", "show me", "lista de": the rows themselves.
+    List,
+    /// "how many", "cuántos": a count, never a list.
+    Counting,
     Not,
     Also,
     Trend,
@@ -72,14 +80,11 @@ pub(crate) struct Match<'a> {
     pub es: bool,
 }
 
-/// The builtin model's lexicon, for language detection without a model at hand.
-pub(crate) fn builtin_lexicon() -> Option<&'static Lexicon> {
-    static LEXICON: OnceLock<Option<Lexicon>> = OnceLock::new();
-    LEXICON.get_or_init(|| SemanticModel::builtin().ok().map(|m| m.lexicon)).as_ref()
-}
-
 impl Lexicon {
-    pub(crate) fn build(model: &SemanticModel) -> Lexicon {
+    /// The model's words and the grammar words (`semantic/grammar.yaml`); fails only if the grammar
+    /// bundled with the engine is invalid.
+    pub(crate) fn build(model: &SemanticModel) -> Result<Lexicon, ModelError> {
+        let grammar = Grammar::bundled()?;
         let mut lx = Lexicon::default();
         for m in model.metrics() {
             let s = Sense::Metric(m.name.clone());
@@ -115,15 +120,15 @@ impl Lexicon {
             lx.add_list(&g.nouns.en, &Sense::GrainNoun(g.name), Some(Lang::En));
             lx.add_list(&g.nouns.es, &Sense::GrainNoun(g.name), Some(Lang::Es));
         }
-        for (words, sense, lang) in grammar() {
-            lx.add_all(words, &sense, lang);
+        for (words, sense, lang) in grammar.entries() {
+            lx.add_list(words, &sense, lang);
         }
         let mut vocab: HashSet<String> =
             lx.by_first.values().flatten().flat_map(|p| p.tokens.clone()).collect();
         vocab.extend(crate::time::TIME_WORDS.iter().map(|w| w.to_string()));
         lx.known = vocab.clone();
         lx.known.extend(crate::time::NUMBER_WORDS.iter().map(|w| w.to_string()));
-        lx.known.extend(NEVER_CORRECTED.iter().map(|w| w.to_string()));
+        lx.known.extend(grammar.file.never_corrected.iter().cloned());
         let mut vocabulary: Vec<String> =
             vocab.into_iter().filter(|w| !crate::time::NUMBER_WORDS.contains(&w.as_str())).collect();
         vocabulary.sort();
@@ -131,7 +136,7 @@ impl Lexicon {
         for list in lx.by_first.values_mut() {
             list.sort_by_key(|p| std::cmp::Reverse(p.tokens.len()));
         }
-        lx
+        Ok(lx)
     }
 
     fn add_list(&mut self, phrases: &[String], sense: &Sense, lang: Option<Lang>) {
@@ -178,6 +183,11 @@ impl Lexicon {
             if self.knows(t) {
                 continue;
             }
+            // "delivery rates", "tasas de entrega": a plural of a known word is that word.
+            if let Some(stem) = ["es", "s"].iter().find_map(|e| t.strip_suffix(e).filter(|s| self.knows(s))) {
+                *t = stem.to_string();
+                continue;
+            }
             if let Some(fixed) = normalize::correct(t, &self.vocabulary) {
                 *t = fixed.to_string();
             }
@@ -214,823 +224,241 @@ impl Lexicon {
     }
 }
 
-/// Real words one or two letters away from a known word of another meaning ("gastaron" is not
-/// "gastamos": customers spend, the company pays for messages). They stay as typed, and unexplained.
-const NEVER_CORRECTED: &[&str] = &["gastaron", "gastan", "gastaste", "gastaba", "gastaban"];
+/// The grammar words of both languages (`semantic/grammar.yaml`): markers the parser reads, words it may
+/// ignore, and words never corrected.
+const GRAMMAR_YAML: &str = include_str!("../../../semantic/grammar.yaml");
 
-type GrammarEntry = (&'static [&'static str], Sense, Option<Lang>);
+/// The grammar file, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrammarFile {
+    /// Real words one or two letters away from a known word of another meaning: they stay as typed.
+    never_corrected: Vec<String>,
+    /// Each marker's words, in the order of the file.
+    #[serde(deserialize_with = "senses_in_order")]
+    senses: Vec<(GrammarSense, GrammarWords)>,
+}
 
-/// The grammar words of both languages: markers the parser reads, and words it may ignore.
-fn grammar() -> Vec<GrammarEntry> {
-    use Sense::*;
-    let en = Some(Lang::En);
-    let es = Some(Lang::Es);
-    vec![
-        (
-            &[
-                "by",
-                "per",
-                "for each",
-                "in terms of",
-                "for every",
-                "broken down by",
-                "break down by",
-                "breakdown by",
-                "split by",
-                "grouped by",
-                "group by",
-                "across",
-                "in each",
-                "each",
-                "every",
-                "by each",
-                "broken out by",
-                "broke out by",
-                "break out by",
-                "segmented by",
-                "sliced by",
-                "split out by",
-            ],
-            By,
-            en,
-        ),
-        (
-            &[
-                "por",
-                "para cada",
-                "desglosado por",
-                "desglosados por",
-                "desglosadas por",
-                "desglosada por",
-                "agrupado por",
-                "agrupados por",
-                "agrupadas por",
-                "segun",
-                "por cada",
-                "en cada",
-                "cada",
-                "dividido por",
-                "separado por",
-                "separados por",
-                "segmentado por",
-            ],
-            By,
-            es,
-        ),
-        (&["which"], Which, en),
-        (&["cual", "cuales"], Which, es),
-        (&["what"], WhichAtStart, en),
-        (&["que"], WhichAtStart, es),
-        (
-            &[
-                "most",
-                "highest",
-                "biggest",
-                "largest",
-                "greatest",
-                "best",
-                "more",
-                "maximum",
-                "max",
-                "leading",
-                "best performing",
-                "top performing",
-                "the most",
-            ],
-            Most,
-            en,
-        ),
-        (
-            &[
-                "mas",
-                "mayor",
-                "mayores",
-                "mejor",
-                "maximo",
-                "maxima",
-                "lider",
-                "con mas",
-                "mejor desempeno",
-                "mas alto",
-                "mas alta",
-                "mas altos",
-                "mas altas",
-                "el mas alto",
-                "la mas alta",
-            ],
-            Most,
-            es,
-        ),
-        (
-            &[
-                "least",
-                "lowest",
-                "fewest",
-                "smallest",
-                "worst",
-                "less",
-                "minimum",
-                "min",
-                "worst performing",
-                "the least",
-                "the fewest",
-            ],
-            Least,
-            en,
-        ),
-        (
-            &[
-                "menos",
-                "menor",
-                "menores",
-                "peor",
-                "peores",
-                "minimo",
-                "minima",
-                "con menos",
-                "mas bajo",
-                "mas baja",
-                "mas bajos",
-                "mas bajas",
-                "el mas bajo",
-                "la mas baja",
-            ],
-            Least,
-            es,
-        ),
-        (&["top", "first"], Top, en),
-        (&["mejores", "principales", "primeros", "primeras", "top"], Top, es),
-        (&["bottom"], Bottom, en),
-        (
-            &[
-                "vs",
-                "versus",
-                "compared",
-                "compare",
-                "comparing",
-                "comparison",
-                "against",
-                "relative to",
-                "compared to",
-                "compared with",
-                "in comparison to",
-                "in comparison with",
-            ],
-            Compare,
-            en,
-        ),
-        (
-            &[
-                "comparado",
-                "comparada",
-                "comparados",
-                "comparadas",
-                "comparar",
-                "compara",
-                "comparacion",
-                "frente",
-                "frente a",
-                "frente al",
-                "contra",
-                "respecto",
-                "respecto a",
-                "respecto al",
-                "en comparacion con",
-                "comparado con",
-                "vs",
-            ],
-            Compare,
-            es,
-        ),
-        (
-            &[
-                "share",
-                "distribution",
-                "mix",
-                "proportion",
-                "percentage",
-                "percentages",
-                "percent",
-                "composition",
-                "split",
-                "makeup",
-                "share of",
-            ],
-            Share,
-            en,
-        ),
-        (
-            &[
-                "reparto",
-                "distribucion",
-                "participacion",
-                "proporcion",
-                "porcentaje",
-                "porcentajes",
-                "composicion",
-                "peso",
-            ],
-            Share,
-            es,
-        ),
-        (
-            &[
-                "excluding",
-                "exclude",
-                "except",
-                "without",
-                "other than",
-                "not including",
-                "except for",
-                "not",
-                "outside",
-                "outside of",
-                "not in",
-                "apart from",
-                "aside from",
-            ],
-            Not,
-            en,
-        ),
-        (
-            &[
-                "sin",
-                "excepto",
-                "salvo",
-                "excluyendo",
-                "sin contar",
-                "exceptuando",
-                "fuera de",
-                "no",
-                "que no sean",
-                "que no son",
-                "distinto de",
-                "distintos de",
-                "distinta de",
-                "distintas de",
-                "diferente de",
-                "diferentes de",
-                "diferente a",
-                "diferentes a",
-            ],
-            Not,
-            es,
-        ),
-        (&["also", "too", "as well"], Also, en),
-        (&["average", "avg", "mean", "on average"], Average { valued: false }, en),
-        (
-            &[
-                "average value",
-                "average amount",
-                "avg value",
-                "avg amount",
-                "mean value",
-                "mean amount",
-                "average spend",
-                "average spent",
-            ],
-            Average { valued: true },
-            en,
-        ),
-        (&["promedio", "en promedio", "de media", "media", "promedio de"], Average { valued: false }, es),
-        (
-            &[
-                "valor medio",
-                "valor promedio",
-                "monto medio",
-                "monto promedio",
-                "importe medio",
-                "importe promedio",
-                "gasto medio",
-                "gasto promedio",
-                "valor de compra promedio",
-            ],
-            Average { valued: true },
-            es,
-        ),
-        (&["tambien", "ademas"], Also, es),
-        (
-            &[
-                "trend",
-                "trends",
-                "over time",
-                "evolution",
-                "history",
-                "historical",
-                "timeline",
-                "progression",
-                "time series",
-            ],
-            Trend,
-            en,
-        ),
-        (
-            &[
-                "tendencia",
-                "tendencias",
-                "evolucion",
-                "historico",
-                "historia",
-                "a lo largo del tiempo",
-                "en el tiempo",
-                "serie de tiempo",
-            ],
-            Trend,
-            es,
-        ),
-        (
-            &[
-                "a",
-                "an",
-                "the",
-                "of",
-                "for",
-                "in",
-                "on",
-                "at",
-                "to",
-                "from",
-                "with",
-                "within",
-                "into",
-                "about",
-                "over",
-                "during",
-                "and",
-                "or",
-                "is",
-                "are",
-                "was",
-                "were",
-                "be",
-                "been",
-                "being",
-                "am",
-                "do",
-                "does",
-                "did",
-                "have",
-                "has",
-                "had",
-                "having",
-                "we",
-                "our",
-                "ours",
-                "us",
-                "i",
-                "me",
-                "my",
-                "you",
-                "your",
-                "it",
-                "its",
-                "they",
-                "their",
-                "them",
-                "this",
-                "that",
-                "these",
-                "those",
-                "there",
-                "here",
-                "how",
-                "many",
-                "much",
-                "number",
-                "count",
-                "counts",
-                "amount",
-                "total",
-                "totals",
-                "overall",
-                "all",
-                "show",
-                "give",
-                "list",
-                "get",
-                "tell",
-                "display",
-                "see",
-                "view",
-                "find",
-                "know",
-                "want",
-                "need",
-                "like",
-                "would",
-                "could",
-                "can",
-                "should",
-                "please",
-                "thanks",
-                "thank",
-                "kindly",
-                "let",
-                "lets",
-                "s",
-                "whats",
-                "so",
-                "far",
-                "so far",
-                "up",
-                "as",
-                "only",
-                "just",
-                "now",
-                "then",
-                "will",
-                "report",
-                "summary",
-                "breakdown",
-                "overview",
-                "data",
-                "numbers",
-                "figures",
-                "stats",
-                "statistics",
-                "metrics",
-                "generate",
-                "generated",
-                "generating",
-                "got",
-                "get",
-                "getting",
-                "compute",
-                "calculate",
-                "sum",
-                "when",
-                "ever",
-                "period",
-                "via",
-                "through",
-                "using",
-                "any",
-                "some",
-                "in total",
-                "altogether",
-                "currently",
-                "right now",
-                "look",
-                "looking",
-                "regarding",
-                "pull",
-                "happened",
-                "happen",
-                "come",
-                "came",
-                "which were",
-                "did we",
-                "were there",
-                "is there",
-                "are there",
-                "made",
-                "make",
-                "did",
-                "been",
-                "does",
-                "currently",
-                "total number",
-                "how many",
-                "how much",
-                "number of",
-                "amount of",
-                "i want",
-                "i need",
-                "show me",
-                "can you",
-                "could you",
-                "give me",
-                "tell me",
-                "let me know",
-                "each of",
-                "done",
-                "rank",
-                "ranked",
-                "ranking",
-                "rankings",
-                "sorted",
-                "ordered",
-                "receiving",
-                "value",
-                "values",
-                "level",
-                "recorded",
-                "registered",
-                "logged",
-                "exist",
-                "existing",
-                "existed",
-                "right",
-                "marketing",
-                "respectively",
-                "break down",
-                "how big",
-                "big",
-                "size",
-                "broken down",
-                "database",
-                "crm",
-                "platform",
-                "system",
-                "account",
-                "company",
-                "business",
-                "store data",
-                "in our database",
-                "ones",
-                "one",
-                "those",
-                "who",
-                "whom",
-                "went",
-                "go",
-                "along",
-                "both",
-                "d",
-                "ll",
-                "ve",
-                "re",
-                "pls",
-                "plz",
-                "hey",
-                "ok",
-                "okay",
-                "issued",
-                "created",
-                "added",
-                "launched",
-                "launch",
-                "started",
-                "joined",
-                "perform",
-                "performs",
-                "performed",
-                "performing",
-                "brought",
-                "brought in",
-                "bring",
-                "brings",
-                "bringing",
-                "messaging",
-                "open",
-                "we ve",
-                "whole",
-                "entire",
-                "actually",
-                "exactly",
-                "roughly",
-                "approximately",
-                "distributed",
-                "spread",
-            ],
-            Stop,
-            en,
-        ),
-        (
-            &[
-                "el",
-                "la",
-                "los",
-                "las",
-                "lo",
-                "un",
-                "una",
-                "unos",
-                "unas",
-                "de",
-                "del",
-                "en",
-                "con",
-                "para",
-                "a",
-                "al",
-                "y",
-                "e",
-                "o",
-                "u",
-                "como",
-                "cuanto",
-                "cuanta",
-                "cuantos",
-                "cuantas",
-                "es",
-                "son",
-                "fue",
-                "fueron",
-                "era",
-                "eran",
-                "ser",
-                "sido",
-                "ha",
-                "han",
-                "he",
-                "hemos",
-                "hay",
-                "habia",
-                "hubo",
-                "tenemos",
-                "tengo",
-                "tiene",
-                "tienen",
-                "tuvo",
-                "tuvieron",
-                "tuvimos",
-                "teniamos",
-                "tenia",
-                "se",
-                "me",
-                "mi",
-                "mis",
-                "nos",
-                "nuestro",
-                "nuestra",
-                "nuestros",
-                "nuestras",
-                "su",
-                "sus",
-                "muestrame",
-                "muestra",
-                "mostrar",
-                "muestreme",
-                "mostrame",
-                "ensename",
-                "dame",
-                "deme",
-                "dime",
-                "digame",
-                "quiero",
-                "quisiera",
-                "queremos",
-                "ver",
-                "saber",
-                "conocer",
-                "necesito",
-                "podrias",
-                "puedes",
-                "podria",
-                "por favor",
-                "favor",
-                "gracias",
-                "total",
-                "totales",
-                "lista",
-                "listar",
-                "cantidad",
-                "numero",
-                "cifra",
-                "cifras",
-                "datos",
-                "dato",
-                "informe",
-                "reporte",
-                "resumen",
-                "desglose",
-                "este",
-                "esta",
-                "estos",
-                "estas",
-                "ese",
-                "esa",
-                "esos",
-                "esas",
-                "le",
-                "les",
-                "ya",
-                "ahora",
-                "solo",
-                "solamente",
-                "unicamente",
-                "durante",
-                "dentro",
-                "sobre",
-                "acerca",
-                "genera",
-                "generan",
-                "genero",
-                "generaron",
-                "generado",
-                "generados",
-                "obtuvimos",
-                "obtener",
-                "hicimos",
-                "hizo",
-                "tal",
-                "registramos",
-                "registrado",
-                "registradas",
-                "visto",
-                "vimos",
-                "existe",
-                "existen",
-                "calcula",
-                "calcular",
-                "cuenta",
-                "actualmente",
-                "hasta ahora",
-                "hasta la fecha",
-                "mediante",
-                "en total",
-                "todos",
-                "todas",
-                "todo",
-                "suma",
-                "valor",
-                "nivel",
-                "ordenado",
-                "ordenados",
-                "ordenadas",
-                "ranking",
-                "quienes",
-                "quien",
-                "el numero de",
-                "la cantidad de",
-                "cuantos hay",
-                "cuantas hay",
-                "ambos",
-                "ambas",
-                "van",
-                "llevamos",
-                "va",
-                "fueron los",
-                "quiero ver",
-                "me gustaria",
-                "gustaria",
-                "podrias decirme",
-                "decirme",
-                "mostrarme",
-                "muestrenme",
-                "registro",
-                "registraron",
-                "marketing",
-                "indicame",
-                "indica",
-                "ni",
-                "estan",
-                "estaban",
-                "estuvieron",
-                "esten",
-                "hubieron",
-                "tuviste",
-                "base de datos",
-                "plataforma",
-                "sistema",
-                "cuenta",
-                "empresa",
-                "negocio",
-                "registrados en",
-                "oye",
-                "hola",
-                "decir",
-                "puedes decir",
-                "acumulado",
-                "acumulada",
-                "acumulados",
-                "acumuladas",
-                "creadas",
-                "creados",
-                "crearon",
-                "creamos",
-                "lanzada",
-                "lanzadas",
-                "lanzados",
-                "lanzamos",
-                "lanzaron",
-                "emitidos",
-                "emitidas",
-                "agregados",
-                "agregadas",
-                "anadidos",
-                "mensajeria",
-                "a ver",
-                "porfa",
-                "porfis",
-                "plis",
-                "tenido",
-                "iniciadas",
-                "iniciaron",
-                "exactamente",
-                "aproximadamente",
-                "entero",
-                "completo",
-                "hicieron",
-                "hicimos",
-                "hecho",
-                "hechas",
-                "hechos",
-                "realizaron",
-                "realizamos",
-                "realizadas",
-                "realizados",
-                "distribuyen",
-                "se distribuyen",
-                "distribuidos",
-                "distribuidas",
-                "reparten",
-                "se reparten",
-                "repartidos",
-            ],
-            Stop,
-            es,
-        ),
-    ]
+/// The senses the grammar file gives words to: the grammar's part of [`Sense`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum GrammarSense {
+    By,
+    Which,
+    WhichAtStart,
+    Most,
+    Least,
+    Top,
+    Bottom,
+    Compare,
+    Share,
+    Fraction,
+    List,
+    Counting,
+    Not,
+    Also,
+    Average,
+    AverageValued,
+    Trend,
+    Stop,
+}
+
+impl GrammarSense {
+    /// The name in the file.
+    fn name(self) -> &'static str {
+        match self {
+            GrammarSense::By => "by",
+            GrammarSense::Which => "which",
+            GrammarSense::WhichAtStart => "which_at_start",
+            GrammarSense::Most => "most",
+            GrammarSense::Least => "least",
+            GrammarSense::Top => "top",
+            GrammarSense::Bottom => "bottom",
+            GrammarSense::Compare => "compare",
+            GrammarSense::Share => "share",
+            GrammarSense::Fraction => "fraction",
+            GrammarSense::List => "list",
+            GrammarSense::Counting => "counting",
+            GrammarSense::Not => "not",
+            GrammarSense::Also => "also",
+            GrammarSense::Average => "average",
+            GrammarSense::AverageValued => "average_valued",
+            GrammarSense::Trend => "trend",
+            GrammarSense::Stop => "stop",
+        }
+    }
+
+    fn sense(self) -> Sense {
+        match self {
+            GrammarSense::By => Sense::By,
+            GrammarSense::Which => Sense::Which,
+            GrammarSense::WhichAtStart => Sense::WhichAtStart,
+            GrammarSense::Most => Sense::Most,
+            GrammarSense::Least => Sense::Least,
+            GrammarSense::Top => Sense::Top,
+            GrammarSense::Bottom => Sense::Bottom,
+            GrammarSense::Compare => Sense::Compare,
+            GrammarSense::Share => Sense::Share,
+            GrammarSense::Fraction => Sense::Fraction,
+            GrammarSense::List => Sense::List,
+            GrammarSense::Counting => Sense::Counting,
+            GrammarSense::Not => Sense::Not,
+            GrammarSense::Also => Sense::Also,
+            GrammarSense::Average => Sense::Average { valued: false },
+            GrammarSense::AverageValued => Sense::Average { valued: true },
+            GrammarSense::Trend => Sense::Trend,
+            GrammarSense::Stop => Sense::Stop,
+        }
+    }
+}
+
+/// One sense's words by language; `both` are the same in both languages (no language vote).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrammarWords {
+    en: Option<Vec<String>>,
+    es: Option<Vec<String>>,
+    both: Option<Vec<String>>,
+}
+
+impl GrammarWords {
+    /// The lists given, each with its language (`None`: both) and its key in the file.
+    fn lists(&self) -> impl Iterator<Item = (&[String], Option<Lang>, &'static str)> {
+        [(&self.en, Some(Lang::En), "en"), (&self.es, Some(Lang::Es), "es"), (&self.both, None, "both")]
+            .into_iter()
+            .filter_map(|(list, lang, key)| Some((list.as_deref()?, lang, key)))
+    }
+}
+
+/// The `senses` map in file order, refusing a sense named twice (a plain map would keep the last).
+fn senses_in_order<'de, D>(de: D) -> Result<Vec<(GrammarSense, GrammarWords)>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct InOrder;
+    impl<'de> serde::de::Visitor<'de> for InOrder {
+        type Value = Vec<(GrammarSense, GrammarWords)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map from sense to words")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out: Self::Value = Vec::new();
+            while let Some((sense, words)) = map.next_entry::<GrammarSense, GrammarWords>()? {
+                if out.iter().any(|(s, _)| *s == sense) {
+                    let message = format!("sense `{}` is listed twice", sense.name());
+                    return Err(serde::de::Error::custom(message));
+                }
+                out.push((sense, words));
+            }
+            Ok(out)
+        }
+    }
+    de.deserialize_map(InOrder)
+}
+
+/// The grammar words, validated: every list non-empty, every word a word, none twice in one list.
+#[derive(Debug)]
+struct Grammar {
+    file: GrammarFile,
+}
+
+impl Grammar {
+    /// The bundled grammar, parsed and validated once.
+    fn bundled() -> Result<&'static Grammar, ModelError> {
+        static GRAMMAR: OnceLock<Result<Grammar, ModelError>> = OnceLock::new();
+        GRAMMAR.get_or_init(|| Grammar::from_yaml_str(GRAMMAR_YAML)).as_ref().map_err(Clone::clone)
+    }
+
+    fn from_yaml_str(yaml: &str) -> Result<Grammar, ModelError> {
+        let error = |message: String| ModelError { message: format!("grammar.yaml: {message}") };
+        let file: GrammarFile =
+            serde_yaml::from_str(yaml).map_err(|e| error(format!("invalid YAML: {e}")))?;
+        if file.never_corrected.is_empty() {
+            return Err(error("never_corrected: empty list".into()));
+        }
+        for w in &file.never_corrected {
+            if normalize::phrase(w) != [w.as_str()] {
+                return Err(error(format!(
+                    "never_corrected: '{w}' must be one word in lower case, without accents"
+                )));
+            }
+        }
+        if file.senses.is_empty() {
+            return Err(error("senses: empty map".into()));
+        }
+        for (sense, words) in &file.senses {
+            let name = sense.name();
+            if words.lists().next().is_none() {
+                return Err(error(format!("sense `{name}`: no words (give en, es or both)")));
+            }
+            for (list, _, lang) in words.lists() {
+                if list.is_empty() {
+                    return Err(error(format!("sense `{name}`, {lang}: empty list")));
+                }
+                let mut seen: HashSet<Vec<String>> = HashSet::new();
+                for w in list {
+                    let tokens = normalize::phrase(w);
+                    if tokens.is_empty() {
+                        return Err(error(format!("sense `{name}`, {lang}: '{w}' has no word in it")));
+                    }
+                    if !seen.insert(tokens) {
+                        return Err(error(format!("sense `{name}`, {lang}: '{w}' is listed twice")));
+                    }
+                }
+            }
+        }
+        Ok(Grammar { file })
+    }
+
+    /// Each list of words with its sense and language (`None`: both).
+    fn entries(&self) -> impl Iterator<Item = (&[String], Sense, Option<Lang>)> + '_ {
+        self.file
+            .senses
+            .iter()
+            .flat_map(|(sense, words)| words.lists().map(move |(list, lang, _)| (list, sense.sense(), lang)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_error(yaml: &str) -> String {
+        Grammar::from_yaml_str(yaml).expect_err("invalid grammar").message
+    }
+
+    #[test]
+    fn bundled_grammar_loads() {
+        let g = Grammar::bundled().expect("semantic/grammar.yaml loads");
+        assert!(g.entries().any(|(words, sense, lang)| sense == Sense::By
+            && lang == Some(Lang::Es)
+            && words.iter().any(|w| w == "por")));
+        assert!(g.file.never_corrected.iter().any(|w| w == "gastaron"));
+    }
+
+    #[test]
+    fn grammar_mistakes_are_load_errors() {
+        let ok = "never_corrected: [gastaron]\nsenses:\n  by: { en: [by] }\n";
+        assert!(Grammar::from_yaml_str(ok).is_ok());
+        let e = load_error("never_corrected: [gastaron]\nsenses:\n  byy: { en: [by] }\n");
+        assert!(e.contains("grammar") && e.contains("unknown variant `byy`"), "{e}");
+        let e = load_error("never_corrected: [gastaron]\nsenses:\n  by: { fr: [par] }\n");
+        assert!(e.contains("unknown field `fr`"), "{e}");
+        let e = load_error("never_corrected: [gastaron]\nsenses:\n  by: { en: [] }\n");
+        assert!(e.contains("sense `by`, en: empty list"), "{e}");
+        let e = load_error("never_corrected: [gastaron]\nsenses:\n  by: {}\n");
+        assert!(e.contains("sense `by`: no words"), "{e}");
+        let e = load_error("never_corrected: []\nsenses:\n  by: { en: [by] }\n");
+        assert!(e.contains("never_corrected: empty list"), "{e}");
+        let e = load_error("never_corrected: [Gastaron]\nsenses:\n  by: { en: [by] }\n");
+        assert!(e.contains("'Gastaron' must be one word"), "{e}");
+        let e = load_error("never_corrected: [gastaron]\nsenses:\n  by: { en: [by, per, By] }\n");
+        assert!(e.contains("'By' is listed twice"), "{e}");
+        let e = load_error("never_corrected: [gastaron]\nsenses:\n  by: { en: [\"?\"] }\n");
+        assert!(e.contains("has no word in it"), "{e}");
+        let e = load_error("never_corrected: [gastaron]\nsenses:\n  by: { en: [by] }\n  by: { es: [por] }\n");
+        assert!(e.contains("sense `by` is listed twice"), "{e}");
+        let e = load_error("never_corrected: [gastaron]\nsenses:\n  by: { en: [by] }\nextra: 1\n");
+        assert!(e.contains("unknown field `extra`"), "{e}");
+    }
 }

@@ -14,22 +14,32 @@ mod chart;
 mod describe;
 mod followup;
 mod format;
+mod fragments;
 mod intent;
 mod lang;
 mod lexicon;
 mod model;
 mod normalize;
 mod parse;
+mod plan;
+mod present;
+mod reader;
 mod sqlgen;
 mod summary;
 mod time;
 
 pub use chart::choose_chart;
 pub use format::format_number;
-pub use intent::{Filter, Grain, Intent, Sort, TimeRange};
+pub use intent::{Filter, Grain, Intent, Sort, Subset, TimeRange};
 pub use lang::{Lang, detect_lang};
 pub use model::{
-    DimensionDef, Example, MeasureFormat, MetricDef, MetricKind, ModelError, SemanticModel, TableDef,
+    DimensionDef, Example, MeasureFormat, MetricDef, MetricKind, ModelError, MoneyCurrency, Rates,
+    SemanticModel, TableDef,
 };
 pub use parse::{MeasureInfo, NotUnderstood, Plan, interpret};
-pub use summary::summarize;
+pub use present::{
+    caveats, current_period, label_columns, missing_rates_message, missing_rates_sql, take_missing_rate_rows,
+    truncated_caveat,
+};
+pub use sqlgen::MISSING_RATE_COLUMN;
+pub use summary::{SummaryContext, summarize};

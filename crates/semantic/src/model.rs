@@ -82,6 +82,32 @@ impl MeasureFormat {
     }
 }
 
+/// The currency a money metric is in (semantics.md, Money).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MoneyCurrency {
+    /// Amounts in each row's own currency, converted into the tenant's reporting currency through the
+    /// model's exchange rates ([`Rates`]).
+    Converted,
+    /// Already in the tenant's reporting currency (campaign budgets).
+    Reporting,
+    /// In US dollars (messaging cost, as the providers bill it).
+    Usd,
+}
+
+/// Where exchange rates live: a table with one rate per currency and month into the reporting currency.
+/// A converted metric's rows join it on their currency and the month of their time column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rates {
+    pub table: String,
+    /// Currency code column, in the rates table and in every table with converted metrics.
+    pub currency_column: String,
+    /// First day of the month the rate applies to.
+    pub month_column: String,
+    pub rate_column: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnDef {
@@ -101,6 +127,9 @@ pub struct TableDef {
     /// What "how many <values of this table>" counts when a question names only a filter ("how many leads").
     #[serde(default)]
     pub default_metric: Option<String>,
+    /// What "list the campaigns" shows of each row, first column first (also the order).
+    #[serde(default)]
+    pub list_columns: Vec<String>,
     pub columns: Vec<ColumnDef>,
 }
 
@@ -148,6 +177,12 @@ pub struct MetricDef {
     /// ("tickets abiertos" are just tickets, "plata que entró" is just revenue).
     #[serde(default)]
     pub refines: Bilingual<Vec<String>>,
+    /// For money metrics: which currency the numbers are in.
+    #[serde(default)]
+    pub currency: Option<MoneyCurrency>,
+    /// Unit of a non-money measure ("min"), shown after its values.
+    #[serde(default)]
+    pub unit: Option<Bilingual<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -235,6 +270,8 @@ struct ModelFile {
     #[serde(default)]
     grains: Vec<GrainDef>,
     #[serde(default)]
+    rates: Option<Rates>,
+    #[serde(default)]
     examples: Vec<Example>,
 }
 
@@ -278,7 +315,7 @@ impl SemanticModel {
     fn from_file(file: ModelFile) -> Result<SemanticModel, ModelError> {
         validate(&file)?;
         let mut model = SemanticModel { file, lexicon: Lexicon::default() };
-        model.lexicon = Lexicon::build(&model);
+        model.lexicon = Lexicon::build(&model)?;
         Ok(model)
     }
 
@@ -350,6 +387,10 @@ impl SemanticModel {
     }
     pub(crate) fn grains(&self) -> &[GrainDef] {
         &self.file.grains
+    }
+    /// The exchange rates converted metrics join, if the model has any.
+    pub fn rates(&self) -> Option<&Rates> {
+        self.file.rates.as_ref()
     }
 
     pub fn table(&self, name: &str) -> Option<&TableDef> {
@@ -425,6 +466,39 @@ fn check_unique<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> Result<
     Ok(())
 }
 
+/// The rates table must exist with its columns, and every converted metric's table must have a currency.
+fn validate_rates<'a>(
+    file: &ModelFile,
+    tables: &HashMap<&str, &'a TableDef>,
+) -> Result<Option<&'a TableDef>, ModelError> {
+    let converted = file.metrics.iter().filter(|m| m.currency == Some(MoneyCurrency::Converted));
+    let Some(r) = &file.rates else {
+        return match converted.map(|m| m.name.as_str()).next() {
+            Some(name) => {
+                Err(ModelError::new(format!("metric '{name}' is converted but the model has no rates")))
+            }
+            None => Ok(None),
+        };
+    };
+    let t = *tables
+        .get(r.table.as_str())
+        .ok_or_else(|| ModelError::new(format!("rates: unknown table '{}'", r.table)))?;
+    for col in [&r.currency_column, &r.month_column, &r.rate_column] {
+        if !t.has_column(col) {
+            return Err(ModelError::new(format!("rates: table '{}' has no column '{col}'", r.table)));
+        }
+    }
+    for m in converted {
+        if !tables.get(m.table.as_str()).is_some_and(|mt| mt.has_column(&r.currency_column)) {
+            return Err(ModelError::new(format!(
+                "metric '{}' is converted but table '{}' has no column '{}'",
+                m.name, m.table, r.currency_column
+            )));
+        }
+    }
+    Ok(Some(t))
+}
+
 fn validate(file: &ModelFile) -> Result<(), ModelError> {
     if file.tables.is_empty() {
         return Err(ModelError::new("no tables"));
@@ -434,6 +508,7 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
     check_unique("metric", file.metrics.iter().map(|m| m.name.as_str()))?;
     check_unique("dimension", file.dimensions.iter().map(|d| d.name.as_str()))?;
     let tables: HashMap<&str, &TableDef> = file.tables.iter().map(|t| (t.name.as_str(), t)).collect();
+    let rates_table = validate_rates(file, &tables)?;
     for t in &file.tables {
         for ident in [&t.name, &t.schema, &t.alias] {
             if !is_identifier(ident) {
@@ -444,6 +519,9 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
             }
         }
         check_unique(&format!("column of table '{}'", t.name), t.columns.iter().map(|c| c.name.as_str()))?;
+        if let Some(c) = t.list_columns.iter().find(|c| !t.has_column(c)) {
+            return Err(ModelError::new(format!("table '{}': unknown list column '{c}'", t.name)));
+        }
         if let Some(c) = t.columns.iter().find(|c| !is_identifier(&c.name)) {
             return Err(ModelError::new(format!(
                 "table '{}': column '{}' is not a plain identifier",
@@ -487,7 +565,8 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
             for col in
                 expr_columns(&expr).map_err(|e| ModelError::new(format!("metric '{}': {e}", m.name)))?
             {
-                if !t.has_column(&col) {
+                let rate = rates_table.filter(|_| m.currency == Some(MoneyCurrency::Converted));
+                if !t.has_column(&col) && !rate.is_some_and(|r| r.has_column(&col)) {
                     return Err(ModelError::new(format!(
                         "metric '{}': unknown column '{col}' in table '{}'",
                         m.name, m.table

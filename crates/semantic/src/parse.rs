@@ -1,99 +1,24 @@
-//! Question → Intent: lexing the normalized words into phrases, reading the grammar around them
-//! (by/por, which, top N, superlatives, negation, comparison), and resolving words to the model's
-//! metrics, dimensions and values. Anything left unexplained makes the question not understood.
+//! Question → Intent: the engine's entry point. The question's words are lexed and read into fragments
+//! (the grammar around them: by/por, which, top N, superlatives, negation, comparison; see `reader`),
+//! and the fragments resolved to the model's metrics, dimensions and values, or merged into the previous
+//! intent of a follow-up. Anything left unexplained makes the question not understood.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use crate::describe;
 use crate::followup;
-use crate::intent::{Filter, Grain, Intent, Sort, TimeRange};
+use crate::fragments::{DimRef, Fragments, ValueRef};
+use crate::intent::{Filter, Grain, Intent, Sort, Subset, TimeRange};
 use crate::lang::{self, Lang};
-use crate::lexicon::Sense;
-use crate::model::{MeasureFormat, MetricKind, SemanticModel};
+use crate::model::{MetricKind, SemanticModel};
 use crate::normalize;
+// `Plan`, `MeasureInfo` and `NotUnderstood` are part of the crate's API through this module.
+pub use crate::plan::{MeasureInfo, NotUnderstood, Plan};
+use crate::reader::{lex, read};
 use crate::sqlgen;
-use crate::time;
 
 /// Questions longer than this are refused rather than parsed (they are not questions).
 const MAX_QUESTION_CHARS: usize = 2000;
-
-/// One output measure of a plan: its column name, how to show it, and its label.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MeasureInfo {
-    pub name: String,
-    pub label: String,
-    pub format: MeasureFormat,
-    pub kind: MetricKind,
-}
-
-/// The engine's answer to a question: SQL to run (before the tenant guard) and how to present it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Plan {
-    pub sql: String,
-    pub intent: Intent,
-    pub lang: Lang,
-    /// E.g. "Messages sent by channel, last month", in the question's language.
-    pub title: String,
-    pub measures: Vec<MeasureInfo>,
-    /// Output column of the time bucket (or of the compared period), if any.
-    pub time_column: Option<String>,
-    /// Output columns of the breakdowns, in order.
-    #[serde(default)]
-    pub dimension_columns: Vec<String>,
-    /// Key columns shown through a label column beside them (`contact_id` next to `full_name`).
-    #[serde(default)]
-    pub id_columns: Vec<String>,
-}
-
-/// What the engine understood of a question it cannot answer, what it did not, and what to ask instead.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NotUnderstood {
-    pub message: String,
-    pub understood: Vec<String>,
-    pub suggestions: Vec<String>,
-}
-
-impl std::fmt::Display for NotUnderstood {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for NotUnderstood {}
-
-impl From<NotUnderstood> for inda_core::Error {
-    fn from(e: NotUnderstood) -> Self {
-        let mut message = e.message;
-        if !e.suggestions.is_empty() {
-            message.push_str(" — ");
-            message.push_str(&e.suggestions.join(" | "));
-        }
-        inda_core::Error::not_understood(message)
-    }
-}
-
-impl NotUnderstood {
-    pub(crate) fn new(model: &SemanticModel, lang: Lang, problem: String, understood: Vec<String>) -> Self {
-        let mut message = String::new();
-        if !understood.is_empty() {
-            message.push_str(lang.pick("I understood: ", "Entendí: "));
-            message.push_str(&understood.join(", "));
-            message.push_str(". ");
-        }
-        message.push_str(&problem);
-        let suggestions: Vec<String> = model.suggestions(lang).into_iter().take(5).collect();
-        if !suggestions.is_empty() {
-            message.push(' ');
-            message.push_str(lang.pick("Try for example: ", "Prueba por ejemplo: "));
-            message.push_str(
-                &suggestions.iter().take(3).map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", "),
-            );
-            message.push('.');
-        }
-        NotUnderstood { message, understood, suggestions }
-    }
-}
 
 /// Turns a question into a plan: SQL over `marts`, the intent behind it, and how to present it.
 /// With `previous`, a follow-up ("and by country?", "solo WhatsApp", "top 3") refines that intent;
@@ -104,7 +29,7 @@ pub fn interpret(
     previous: Option<&Intent>,
     today: NaiveDate,
 ) -> Result<Plan, NotUnderstood> {
-    let lang = question_lang(question, previous);
+    let lang = question_lang(model, question, previous);
     let fail = |problem: &str| NotUnderstood::new(model, lang, problem.to_string(), vec![]);
     if question.chars().count() > MAX_QUESTION_CHARS {
         return Err(fail(lang.pick(
@@ -131,8 +56,8 @@ pub fn interpret(
     sqlgen::plan(model, intent, lang)
 }
 
-fn question_lang(question: &str, previous: Option<&Intent>) -> Lang {
-    let (en, es) = lang::scores(question);
+fn question_lang(model: &SemanticModel, question: &str, previous: Option<&Intent>) -> Lang {
+    let (en, es) = lang::scores(&model.lexicon, question);
     if es > en {
         Lang::Es
     } else if en > es {
@@ -180,536 +105,152 @@ pub(crate) fn default_metric(model: &SemanticModel, f: &Fragments) -> Option<Str
     }
 }
 
-#[derive(Debug, Clone)]
-pub(crate) enum ItemKind {
-    Time(TimeRange),
-    Number(u32),
-    Senses(Vec<Sense>),
-    Unknown,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Item {
-    pub kind: ItemKind,
-    /// The normalized words of the item, for messages and plural detection.
-    pub text: String,
-}
-
-impl Item {
-    fn has(&self, f: impl Fn(&Sense) -> bool) -> bool {
-        matches!(&self.kind, ItemKind::Senses(s) if s.iter().any(f))
-    }
-    fn dims(&self) -> Vec<String> {
-        match &self.kind {
-            ItemKind::Senses(s) => {
-                s.iter().filter_map(|x| if let Sense::Dim(d) = x { Some(d.clone()) } else { None }).collect()
-            }
-            _ => vec![],
-        }
-    }
-    fn metrics(&self) -> Vec<String> {
-        match &self.kind {
-            ItemKind::Senses(s) => s
-                .iter()
-                .filter_map(|x| if let Sense::Metric(m) = x { Some(m.clone()) } else { None })
-                .collect(),
-            _ => vec![],
-        }
-    }
-    fn values(&self) -> Vec<(String, String)> {
-        match &self.kind {
-            ItemKind::Senses(s) => s
-                .iter()
-                .filter_map(|x| match x {
-                    Sense::Value { family, value } => Some((family.clone(), value.clone())),
-                    _ => None,
-                })
-                .collect(),
-            _ => vec![],
-        }
-    }
-    fn grain(&self) -> Option<Grain> {
-        match &self.kind {
-            ItemKind::Senses(s) => s.iter().find_map(|x| match x {
-                Sense::GrainAdj(g) | Sense::GrainNoun(g) => Some(*g),
-                _ => None,
-            }),
-            _ => None,
-        }
-    }
-    fn is_dim(&self) -> bool {
-        self.has(|s| matches!(s, Sense::Dim(_)))
-    }
-    fn is_plural(&self) -> bool {
-        let last = self.text.rsplit(' ').next().unwrap_or("");
-        last.ends_with('s') && !matches!(last, "status" | "pais" | "mes" | "estatus" | "sms" | "vs" | "ads")
-    }
-}
-
-/// Splits normalized words into items: time expressions first (they contain numbers and unit words),
-/// then numbers, then the longest known phrase. Pure filler words produce no item.
-pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) -> Vec<Item> {
-    let mut items = Vec::new();
-    let mut i = 0;
-    while i < tokens.len() {
-        if let Some((n, range)) = time::match_time(tokens, i, today) {
-            let n = n.max(1);
-            items.push(Item {
-                kind: ItemKind::Time(range),
-                text: tokens[i..(i + n).min(tokens.len())].join(" "),
-            });
-            i += n;
-            continue;
-        }
-        let word = tokens[i].as_str();
-        // Articles that are also numbers ("un", "one") stay articles.
-        if !matches!(word, "un" | "una" | "uno" | "one" | "once" | "a")
-            && let Some(n) = time::number(word)
-        {
-            items.push(Item { kind: ItemKind::Number(n), text: word.to_string() });
-            i += 1;
-            continue;
-        }
-        match model.lexicon.longest(tokens, i) {
-            Some(m) => {
-                let n = m.len.max(1);
-                let senses: Vec<Sense> = m.senses.iter().filter(|s| **s != Sense::Stop).cloned().collect();
-                if !senses.is_empty() {
-                    items.push(Item {
-                        kind: ItemKind::Senses(senses),
-                        text: tokens[i..(i + n).min(tokens.len())].join(" "),
-                    });
-                }
-                i += n;
-            }
-            None => {
-                items.push(Item { kind: ItemKind::Unknown, text: word.to_string() });
-                i += 1;
-            }
-        }
-    }
-    items
-}
-
-/// A dimension word to resolve once the metric's table is known.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct DimRef {
-    pub candidates: Vec<String>,
-}
-
-/// A value word ("WhatsApp", "Colombia") to resolve to a dimension of the metric's table.
-#[derive(Debug, Clone)]
-pub(crate) struct ValueRef {
-    pub family: String,
-    pub value: String,
-    pub negated: bool,
-    /// Only these dimensions ("source channel WhatsApp").
-    pub only_dims: Vec<String>,
-    /// "WhatsApp campaigns": the campaign's own attribute.
-    pub of_campaign: bool,
-}
-
-/// What a question says, before it is resolved against a metric's table (or a previous intent).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Fragments {
-    pub metrics: Vec<String>,
-    pub sort_metric: Option<String>,
-    pub breakdowns: Vec<DimRef>,
-    pub values: Vec<ValueRef>,
-    pub times: Vec<TimeRange>,
-    /// A comparison word came before the only time expression ("compared to last month").
-    pub compare: bool,
-    pub compare_before_time: bool,
-    pub grain: Option<Grain>,
-    pub trend: bool,
-    pub top_n: Option<u32>,
-    pub descending: Option<bool>,
-    pub share: bool,
-    pub also: bool,
-}
-
-impl Fragments {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.metrics.is_empty()
-            && self.breakdowns.is_empty()
-            && self.values.is_empty()
-            && self.times.is_empty()
-            && self.grain.is_none()
-            && self.top_n.is_none()
-            && self.descending.is_none()
-            && !self.trend
-            && !self.share
-    }
-}
-
-/// Reads the grammar around the items and collects fragments; unexplained words fail here.
-fn read(model: &SemanticModel, items: &[Item], lang: Lang) -> Result<Fragments, NotUnderstood> {
-    let n = items.len();
-    let mut used = vec![false; n];
-    let mut f = Fragments::default();
-    let mut strong: Vec<String> = Vec::new();
-    let mut weak: Vec<String> = Vec::new();
-    let mut superlative = false;
-    let mut singular_pick = false;
-    // Metric words that are also dimensions ("campaign", "cliente"), left as weak metrics in pass 3.
-    let mut dual: Vec<&Item> = Vec::new();
-    // A singular dimension named on its own ("the channel with the lowest …").
-    let mut bare_singular = false;
-    let mut refines: Vec<String> = Vec::new();
-    let mut average: Option<(bool, String)> = None;
-    let is = |k: usize, s: Sense| items.get(k).is_some_and(|it| it.has(|x| *x == s));
-    let is_rank = |k: usize| {
-        items.get(k).is_some_and(|it| {
-            matches!(it.kind, ItemKind::Number(_))
-                || it.has(|x| matches!(x, Sense::Top | Sense::Bottom | Sense::Most | Sense::Least))
-        })
-    };
-
-    let ranks = (0..n).any(is_rank);
-
-    // Pass 1: markers that give the next word its role.
-    for k in 0..n {
-        if used[k] {
-            continue;
-        }
-        let item = &items[k];
-        if item.has(|s| *s == Sense::By) {
-            let Some(next) = items.get(k + 1) else { continue };
-            if used[k + 1] {
-                continue;
-            }
-            // "top 3 segments by contacts": after a ranked breakdown, a word that is both a metric and a
-            // dimension is the ranking metric.
-            let ranks_by_metric = !f.breakdowns.is_empty() && f.top_n.is_some() && !next.metrics().is_empty();
-            if next.is_dim() && !ranks_by_metric {
-                f.breakdowns.push(DimRef { candidates: next.dims() });
-                used[k + 1] = true;
-                // The metric word ("campaigns") is a breakdown here, not a metric.
-            } else if let Some(g) = next.grain() {
-                f.grain = Some(g);
-                used[k + 1] = true;
-            } else if !next.metrics().is_empty() {
-                let ms = next.metrics();
-                f.sort_metric = ms.first().cloned();
-                strong.extend(ms);
-                used[k + 1] = true;
-            }
-            used[k] = true;
-        } else if item.has(|s| *s == Sense::Which) || (k == 0 && item.has(|s| *s == Sense::WhichAtStart)) {
-            used[k] = true;
-            let Some(next) = items.get(k + 1) else { continue };
-            // "cuál es el total de contactos": a word that is also a metric is what to count, unless the
-            // question ranks ("which customers bought the most").
-            let measured = !next.metrics().is_empty() && !ranks;
-            if next.is_dim() && !used[k + 1] && !measured {
-                f.breakdowns.push(DimRef { candidates: next.dims() });
-                singular_pick |= !next.is_plural();
-                used[k + 1] = true;
-            } else if let Some(g) = next.grain().filter(|_| !used[k + 1]) {
-                f.grain = Some(g);
-                singular_pick |= !next.is_plural();
-                used[k + 1] = true;
-            }
-        } else if is_rank(k) && (k == 0 || !is_rank(k - 1)) {
-            // A ranking prefix: "top 5", "5 best", "los 5 peores", "best", then a dimension.
-            let mut j = k;
-            let mut number = None;
-            let mut ascending = false;
-            let mut has_top = false;
-            while j < n && is_rank(j) {
-                match items[j].kind {
-                    ItemKind::Number(v) => number = Some(v),
-                    _ => {
-                        if items[j].has(|s| matches!(s, Sense::Bottom | Sense::Least)) {
-                            ascending = true;
-                        }
-                        if items[j].has(|s| matches!(s, Sense::Top | Sense::Bottom)) {
-                            has_top = true;
-                        }
-                    }
-                }
-                j += 1;
-            }
-            // "with the most customers" after a breakdown: the word is what is counted, not a breakdown.
-            let only_superlative = number.is_none() && !has_top;
-            let dim_next = items
-                .get(j)
-                .filter(|it| it.is_dim() || it.grain().is_some())
-                .filter(|it| !(only_superlative && !it.metrics().is_empty() && !f.breakdowns.is_empty()));
-            match dim_next {
-                Some(d) if !used[j] => {
-                    if let Some(g) = d.grain().filter(|_| !d.is_dim()) {
-                        f.grain = Some(g);
-                    } else {
-                        f.breakdowns.push(DimRef { candidates: d.dims() });
-                    }
-                    f.top_n = number.or(if d.is_plural() { None } else { Some(1) });
-                    f.descending = Some(!ascending);
-                    superlative = true;
-                    for u in used.iter_mut().take(j + 1).skip(k) {
-                        *u = true;
-                    }
-                }
-                _ if number.is_some() && (has_top || is(k, Sense::Top) || is(k, Sense::Bottom)) => {
-                    // "top 3" on its own: a follow-up that keeps the top rows of the previous breakdown.
-                    f.top_n = number;
-                    f.descending = Some(!ascending);
-                    for u in used.iter_mut().take(j).skip(k) {
-                        *u = true;
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    // Pass 2: values, with their negation and the words that qualify them.
-    let mut negating = false;
-    for k in 0..n {
-        let item = &items[k];
-        let next_is_value = items.get(k + 1).is_some_and(|x| !x.values().is_empty());
-        if !used[k] && item.has(|s| *s == Sense::Not) && next_is_value {
-            used[k] = true;
-            negating = true;
-            continue;
-        }
-        let values = item.values();
-        if values.is_empty() || used[k] {
-            negating = false;
-            continue;
-        }
-        used[k] = true;
-        let family_of = |v: &(String, String)| v.0.clone();
-        let mut only_dims = Vec::new();
-        let mut of_campaign = false;
-        for nb in [k + 1, k.wrapping_sub(1)] {
-            let Some(other) = items.get(nb) else { continue };
-            if used[nb] || !other.is_dim() {
-                continue;
-            }
-            let same_family: Vec<String> = other
-                .dims()
-                .into_iter()
-                .filter(|d| {
-                    model.dimension(d).is_some_and(|dd| values.iter().any(|v| family_of(v) == dd.family()))
-                })
-                .collect();
-            if !same_family.is_empty() {
-                only_dims = same_family;
-                used[nb] = true;
-                break;
-            }
-            if other.dims().iter().any(|d| d == "campaign") {
-                of_campaign = true;
-                // Still a candidate metric ("how many WhatsApp campaigns"), never a breakdown.
-                weak.extend(other.metrics());
-                used[nb] = true;
-                break;
-            }
-        }
-        for (family, value) in values {
-            f.values.push(ValueRef {
-                family,
-                value,
-                negated: negating,
-                only_dims: only_dims.clone(),
-                of_campaign,
-            });
-        }
-        // A negation covers a list of values ("excluding email and SMS").
-        if !next_is_value {
-            negating = false;
-        }
-    }
-
-    // Pass 3: everything else.
-    let mut unknown = Vec::new();
-    for k in 0..n {
-        if used[k] {
-            continue;
-        }
-        let item = &items[k];
-        match &item.kind {
-            ItemKind::Time(r) => {
-                // "ventas del día de hoy": the same period said twice is one period.
-                if f.times.contains(r) {
-                    continue;
-                }
-                f.times.push(*r);
-                if f.compare && f.times.len() == 1 {
-                    f.compare_before_time = true;
-                }
-            }
-            ItemKind::Number(_) | ItemKind::Unknown => unknown.push(item.text.clone()),
-            ItemKind::Senses(senses) => {
-                let metrics = item.metrics();
-                if !metrics.is_empty() {
-                    if item.is_dim() {
-                        weak.extend(metrics);
-                        dual.push(item);
-                    } else {
-                        strong.extend(metrics)
-                    }
-                    continue;
-                }
-                if item.is_dim() {
-                    f.breakdowns.push(DimRef { candidates: item.dims() });
-                    bare_singular |= !item.is_plural();
-                    continue;
-                }
-                // "monthly" stands alone; a bare "month" without by/per/which is not a grain.
-                if item.has(|s| matches!(s, Sense::GrainAdj(_))) {
-                    f.grain = item.grain();
-                    continue;
-                }
-                if item.grain().is_some() {
-                    unknown.push(item.text.clone());
-                    continue;
-                }
-                for s in senses {
-                    match s {
-                        Sense::Most | Sense::Top => {
-                            superlative = true;
-                            f.descending.get_or_insert(true);
-                        }
-                        Sense::Least | Sense::Bottom => {
-                            superlative = true;
-                            f.descending = Some(false);
-                        }
-                        Sense::Compare => f.compare = true,
-                        Sense::Share => f.share = true,
-                        Sense::Trend => f.trend = true,
-                        Sense::Also => f.also = true,
-                        Sense::Not => unknown.push(item.text.clone()),
-                        Sense::Refine(m) => refines.push(m.clone()),
-                        Sense::Average { valued } => {
-                            let v = average.as_ref().is_some_and(|a| a.0) || *valued;
-                            average = Some((v, item.text.clone()));
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
-    }
-    if !unknown.is_empty() {
-        let quoted: Vec<String> = unknown.iter().map(|w| format!("\"{w}\"")).collect();
-        let problem = match lang {
-            Lang::En => format!("I did not understand {}.", quoted.join(", ")),
-            Lang::Es => format!("No entendí {}.", quoted.join(", ")),
-        };
-        let understood = describe::fragments(model, &f, &strong, &weak, lang);
-        return Err(NotUnderstood::new(model, lang, problem, understood));
-    }
-    // "la campaña con más mensajes enviados": with a superlative and another measure, a word that is both
-    // a metric and a dimension is what to rank.
-    if superlative
-        && f.breakdowns.is_empty()
-        && f.grain.is_none()
-        && !strong.is_empty()
-        && let Some(item) = dual.first()
-    {
-        f.breakdowns.push(DimRef { candidates: item.dims() });
-        bare_singular |= !item.is_plural();
-        weak.clear();
-    }
-    if (singular_pick || bare_singular) && superlative && f.top_n.is_none() {
-        f.top_n = Some(1);
-    }
-    f.metrics = choose_metrics(model, strong, weak);
-    apply_refines(model, &mut f.metrics, &refines);
-    if let Some((valued, text)) = average {
-        match average_metric(model, items, &f.metrics, valued) {
-            Some(avg) => {
-                if f.sort_metric.as_ref().is_some_and(|m| f.metrics.contains(m)) {
-                    f.sort_metric = Some(avg.clone());
-                }
-                f.metrics = vec![avg];
-            }
-            None => {
-                let problem = match lang {
-                    Lang::En => format!("I did not understand \"{text}\" here."),
-                    Lang::Es => format!("No entendí \"{text}\" aquí."),
-                };
-                let understood = describe::fragments(model, &f, &f.metrics, &[], lang);
-                return Err(NotUnderstood::new(model, lang, problem, understood));
-            }
-        }
-    }
-    Ok(f)
-}
-
-/// "messages that came in" → messages received: a refining word replaces the generic head noun of its
-/// metric's table; with no measure named at all, it is the measure ("how much have we spent this month").
-fn apply_refines(model: &SemanticModel, metrics: &mut Vec<String>, refines: &[String]) {
-    for r in refines {
-        let Some(rdef) = model.metric(r) else { continue };
-        if metrics.is_empty() {
-            metrics.push(r.clone());
-            continue;
-        }
-        for m in metrics.iter_mut() {
-            if model.metric(m).is_some_and(|d| d.generic && d.table == rdef.table) {
-                *m = r.clone();
-            }
-        }
-    }
-    let mut seen = Vec::new();
-    metrics.retain(|m| {
-        let keep = !seen.contains(m);
-        seen.push(m.clone());
-        keep
-    });
-}
-
-/// "average"/"promedio" with a purchase word is the average-kind metric of that table ("valor medio de los
-/// pedidos", "monto promedio por compra", "average purchase"): the metrics named must count the same rows
-/// it averages, or sum the column it averages. A bare "average" needs a singular purchase word ("average
-/// purchases per month" is another question).
-fn average_metric(model: &SemanticModel, items: &[Item], metrics: &[String], valued: bool) -> Option<String> {
-    let defs: Vec<_> = metrics.iter().filter_map(|m| model.metric(m)).collect();
-    if defs.is_empty() || defs.len() != metrics.len() {
-        return None;
-    }
-    let table = &defs[0].table;
-    let avg = model.metrics().iter().find(|a| a.kind == MetricKind::Avg && &a.table == table)?;
-    let avg_col = inner(&avg.expr);
-    let fits = |d: &crate::model::MetricDef| {
-        d.table == avg.table
-            && ((d.kind == MetricKind::Count && d.filter == avg.filter)
-                || (d.kind == MetricKind::Sum && inner(&d.expr) == avg_col))
-    };
-    if !defs.iter().all(|d| fits(d)) {
-        return None;
-    }
-    let singular = items.iter().any(|it| it.metrics().iter().any(|m| metrics.contains(m)) && !it.is_plural());
-    (valued || singular).then(|| avg.name.clone())
-}
-
-/// The argument of an aggregate: "SUM(amount)" → "amount".
-fn inner(expr: &str) -> &str {
-    expr.split_once('(').and_then(|(_, r)| r.rsplit_once(')')).map_or(expr, |(a, _)| a.trim())
-}
-
-/// The metrics a question asks for: specific ones over generic head nouns of the same table
-/// ("messages sent" over "messages"), and words that are also dimensions ("campaigns") only when
-/// nothing else is measured.
-fn choose_metrics(model: &SemanticModel, strong: Vec<String>, weak: Vec<String>) -> Vec<String> {
-    let pool = if strong.is_empty() { weak } else { strong };
-    let mut out: Vec<String> = Vec::new();
-    for m in pool {
-        if !out.contains(&m) {
-            out.push(m);
-        }
-    }
-    let specific_tables: Vec<String> =
-        out.iter().filter_map(|m| model.metric(m)).filter(|m| !m.generic).map(|m| m.table.clone()).collect();
-    out.retain(|m| model.metric(m).is_some_and(|d| !d.generic || !specific_tables.contains(&d.table)));
-    out
-}
-
 /// Resolves the fragments of a complete new question into an intent.
 pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Intent, NotUnderstood> {
+    if f.fraction {
+        return resolve_fraction(model, f, lang);
+    }
+    if compares_values(f) {
+        // "SMS vs WhatsApp delivery rate last month": the values side by side, in one period.
+        let mut f = f.clone();
+        f.compare = false;
+        f.compare_before_time = false;
+        let mut intent = resolve_whole(model, &f, lang)?;
+        for fl in intent.filters.clone() {
+            if !fl.negated && fl.values.len() >= 2 && !intent.breakdowns.contains(&fl.dimension) {
+                intent.breakdowns.push(fl.dimension);
+            }
+        }
+        return Ok(intent);
+    }
+    let mut intent = resolve_whole(model, f, lang)?;
+    intent.list = f.list && !f.counting && is_list(model, &intent);
+    Ok(intent)
+}
+
+/// "A vs B" between values of one dimension (not between periods).
+fn compares_values(f: &Fragments) -> bool {
+    f.compare
+        && f.times.len() < 2
+        && f.values.iter().enumerate().any(|(i, a)| {
+            f.values
+                .iter()
+                .skip(i + 1)
+                .any(|b| !a.negated && !b.negated && a.family == b.family && a.value != b.value)
+        })
+}
+
+/// A list asks for the rows of a table that has list columns, counted by a plain count metric, with no
+/// breakdown, series or ranking ("list the paused campaigns"; "show me revenue" is just revenue).
+fn is_list(model: &SemanticModel, intent: &Intent) -> bool {
+    let listable = intent.metrics.iter().filter_map(|m| model.metric(m)).all(|m| {
+        m.kind == MetricKind::Count && model.table(&m.table).is_some_and(|t| !t.list_columns.is_empty())
+    });
+    listable
+        && !intent.metrics.is_empty()
+        && intent.breakdowns.is_empty()
+        && intent.grain.is_none()
+        && intent.sort.is_none()
+        && intent.comparison.is_none()
+}
+
+/// "What percentage of contacts are customers", "qué porcentaje de los ingresos viene de WhatsApp": the
+/// whole (a metric, narrowed by the values named before it) and the part (a narrower metric of the same
+/// rows, and the values named after). Without a part it is a distribution, or not understood.
+fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Intent, NotUnderstood> {
+    let fail = |en: &str, es: &str| {
+        let understood = describe::fragments(model, f, &f.metrics, &[], lang);
+        NotUnderstood::new(model, lang, lang.pick(en, es).to_string(), understood)
+    };
+    let (whole, part) = fraction_metrics(model, f);
+    let Some((whole_pos, whole)) = whole else {
+        return Err(fail(
+            "Say what the percentage is of, e.g. \"what percentage of contacts are customers\".",
+            "Indica de qué es el porcentaje, p. ej. \"qué porcentaje de los contactos son clientes\".",
+        ));
+    };
+    let split = part.as_ref().map_or(whole_pos, |(p, _)| *p);
+    let (part_values, whole_values): (Vec<ValueRef>, Vec<ValueRef>) =
+        f.values.iter().cloned().partition(|v| v.pos > split);
+    if part.is_none() && part_values.is_empty() {
+        if f.breakdowns.is_empty() && f.grain.is_none() {
+            return Err(fail(
+                "Say which part to take the percentage of, e.g. \"what percentage of contacts are customers\".",
+                "Indica qué parte medir, p. ej. \"qué porcentaje de los contactos son clientes\".",
+            ));
+        }
+        let mut g = f.clone();
+        g.fraction = false;
+        g.share = true;
+        return resolve(model, &g, lang);
+    }
+    let mut g = f.clone();
+    g.fraction = false;
+    g.metrics = vec![whole.clone()];
+    g.values = whole_values;
+    let mut intent = resolve_whole(model, &g, lang)?;
+    let base = base_table(model, &intent.metrics).unwrap_or_default();
+    let filters = resolve_values(model, &part_values, &base).map_err(|v| {
+        fail(
+            &format!("\"{v}\" cannot narrow these measures."),
+            &format!("\"{v}\" no se puede usar para acotar estas medidas."),
+        )
+    })?;
+    let part = match part {
+        Some((_, p)) if !narrows(model, &whole, &p) => {
+            return Err(fail(
+                "That percentage mixes two different measures; ask for each one separately.",
+                "Ese porcentaje mezcla dos medidas distintas; pide cada una por separado.",
+            ));
+        }
+        Some((_, p)) => Some(p),
+        None => None,
+    };
+    intent.share_of = Some(Subset { metric: part, filters });
+    Ok(intent)
+}
+
+/// A metric word of a fraction question and its position among the items (0 when only implied).
+type PlacedMetric = (usize, String);
+
+/// The whole and the part of a fraction question among the metric words, in the order they were said.
+fn fraction_metrics(model: &SemanticModel, f: &Fragments) -> (Option<PlacedMetric>, Option<PlacedMetric>) {
+    let mut named: Vec<PlacedMetric> = Vec::new();
+    for (pos, m) in &f.named {
+        if !named.iter().any(|(_, n)| n == m) {
+            named.push((*pos, m.clone()));
+        }
+    }
+    match named.as_slice() {
+        [] => (default_metric(model, f).map(|m| (0, m)), None),
+        [(pos, one)] => {
+            let def = model.metric(one);
+            let table_whole = def.and_then(|d| model.table(&d.table)).and_then(|t| t.default_metric.clone());
+            let nothing_after = !f.values.iter().any(|v| v.pos > *pos);
+            match table_whole {
+                // "percentage of customers": customers among the contacts.
+                Some(w) if &w != one && nothing_after && def.is_some_and(|d| !d.filter.is_empty()) => {
+                    (Some((0, w)), Some((*pos, one.clone())))
+                }
+                _ => (Some((*pos, one.clone())), None),
+            }
+        }
+        [a, b, ..] => (Some(a.clone()), Some(b.clone())),
+    }
+}
+
+/// Whether `part` counts a subset of the rows `whole` counts, the same way.
+fn narrows(model: &SemanticModel, whole: &str, part: &str) -> bool {
+    match (model.metric(whole), model.metric(part)) {
+        (Some(w), Some(p)) => {
+            w.table == p.table && w.expr == p.expr && w.filter.iter().all(|c| p.filter.contains(c))
+        }
+        _ => false,
+    }
+}
+
+/// Resolves a question about one whole: metrics, breakdowns, filters, time and ranking.
+fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Intent, NotUnderstood> {
     let understood = || describe::fragments(model, f, &f.metrics, &[], lang);
     let fail = |en: String, es: String| {
         NotUnderstood::new(model, lang, lang.pick(&en, &es).to_string(), understood())

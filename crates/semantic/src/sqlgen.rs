@@ -17,9 +17,11 @@ use sqlparser::parser::Parser;
 use crate::describe;
 use crate::intent::{Grain, Intent, TimeRange};
 use crate::lang::Lang;
-use crate::model::{DimType, MetricDef, MetricKind, SemanticModel, TableDef, parse_model_expr};
+use crate::model::{
+    DimType, MetricDef, MetricKind, MoneyCurrency, SemanticModel, TableDef, parse_model_expr,
+};
 use crate::normalize::snake;
-use crate::parse::{MeasureInfo, NotUnderstood, Plan};
+use crate::plan::{MeasureInfo, NotUnderstood, Plan};
 
 /// Builds the plan (SQL, title, measures) of a resolved intent.
 pub(crate) fn plan(model: &SemanticModel, intent: Intent, lang: Lang) -> Result<Plan, NotUnderstood> {
@@ -42,6 +44,8 @@ pub(crate) fn plan(model: &SemanticModel, intent: Intent, lang: Lang) -> Result<
         time_column: built.time_column,
         dimension_columns: built.dimension_columns,
         id_columns: built.id_columns,
+        missing_rate_column: built.check_column,
+        same_days_column: built.same_days_column,
     })
 }
 
@@ -58,7 +62,12 @@ struct Built {
     time_column: Option<String>,
     dimension_columns: Vec<String>,
     id_columns: Vec<String>,
+    check_column: Option<String>,
+    same_days_column: Option<String>,
 }
+
+/// The check column of converted answers (see [`Plan::missing_rate_column`]).
+pub const MISSING_RATE_COLUMN: &str = "missing_fx_rate_rows";
 
 fn internal(e: impl std::fmt::Display) -> BuildError {
     BuildError::Internal(e.to_string())
@@ -68,6 +77,10 @@ fn internal(e: impl std::fmt::Display) -> BuildError {
 struct Scope<'a> {
     base: &'a TableDef,
     qualify: bool,
+    /// The exchange-rate table, when converted metrics join it: its columns in metric expressions are its own.
+    rates: Option<&'a TableDef>,
+    /// "Revenue by currency": amounts stay in their own currency, so the rate drops out of expressions.
+    original_amounts: bool,
 }
 
 impl Scope<'_> {
@@ -78,14 +91,20 @@ impl Scope<'_> {
             Expr::Identifier(Ident::new(column))
         }
     }
-    /// A model expression of the base table, qualified when joining.
+    /// A model expression of the base table (or of the rates it joins), qualified when joining.
     fn model_expr(&self, sql: &str) -> Result<Expr, BuildError> {
         let mut e = parse_model_expr(sql).map_err(internal)?;
+        if self.original_amounts {
+            e = without_rate(e, self.rates);
+        }
         if self.qualify {
-            let alias = self.base.alias.clone();
             let _ = visit_expressions_mut(&mut e, |x| {
                 if let Expr::Identifier(id) = x {
-                    *x = Expr::CompoundIdentifier(vec![Ident::new(&alias), id.clone()]);
+                    let table = match self.rates {
+                        Some(r) if !self.base.has_column(&id.value) && r.has_column(&id.value) => r,
+                        _ => self.base,
+                    };
+                    *x = Expr::CompoundIdentifier(vec![Ident::new(&table.alias), id.clone()]);
                 }
                 ControlFlow::<()>::Continue(())
             });
@@ -112,7 +131,9 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
 
     // Tables the breakdowns and filters need, joined from the metric's table.
     let mut joined: Vec<&TableDef> = Vec::new();
-    let dims_used = intent.breakdowns.iter().chain(intent.filters.iter().map(|f| &f.dimension));
+    let subset_filters = intent.share_of.iter().flat_map(|s| s.filters.iter());
+    let dims_used =
+        intent.breakdowns.iter().chain(intent.filters.iter().chain(subset_filters).map(|f| &f.dimension));
     for d in dims_used {
         let dim = model.dimension(d).ok_or_else(|| internal(format!("unknown dimension {d}")))?;
         if dim.table != base.name && !joined.iter().any(|t| t.name == dim.table) {
@@ -125,7 +146,13 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
             joined.push(model.table(&dim.table).ok_or_else(|| internal("unknown table"))?);
         }
     }
-    let scope = Scope { base, qualify: !joined.is_empty() };
+    let money = money_join(model, intent, &metrics, base)?;
+    let scope = Scope {
+        base,
+        qualify: !joined.is_empty() || money.rates.is_some(),
+        rates: money.rates,
+        original_amounts: money.original_amounts,
+    };
     let table_of = |name: &str| -> Result<&TableDef, BuildError> {
         model.table(name).ok_or_else(|| internal(format!("unknown table {name}")))
     };
@@ -218,34 +245,56 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         let alias = snake(&label);
         projection.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(&alias) });
         output_names.push(alias.clone());
-        measures.push(MeasureInfo { name: alias, label, format: m.format, kind: m.kind });
+        let currency = m.currency.filter(|_| !money.original_amounts);
+        let unit = m.unit.as_ref().map(|u| u.get(lang).clone());
+        measures.push(MeasureInfo { name: alias, label, format: m.format, kind: m.kind, currency, unit });
     }
+    // "This month vs last month" while this month runs: the first measure over the same days of both.
+    let mut same_days_column = None;
+    if let (Some(unit), Some(m), Some(mi)) = (running_vs_previous(intent), metrics.first(), measures.first())
+    {
+        let name = format!("{}_{}", mi.name, lang.pick("same_days", "mismos_dias"));
+        let e = conditional_aggregate(scope.model_expr(&m.expr)?, &same_days(unit, &time_col));
+        projection.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(&name) });
+        same_days_column = Some(name);
+    }
+    let check_column = match scope.rates {
+        Some(rates) => {
+            let (name, e) = missing_rate_check(model, &scope, rates)?;
+            projection.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(&name) });
+            Some(name)
+        }
+        None => None,
+    };
 
     // Filters of the question, then time.
     for f in &intent.filters {
-        let dim = model.dimension(&f.dimension).ok_or_else(|| internal("unknown dimension"))?;
-        let t = table_of(&dim.table)?;
-        let column = scope.col(t, &dim.column);
-        let literal = |v: &String| match dim.value_type {
-            DimType::Boolean => Expr::value(Value::Boolean(v == "true")),
-            DimType::Text => Expr::value(Value::SingleQuotedString(v.clone())),
-        };
-        let e = match f.values.as_slice() {
-            [] => continue,
-            [one] => Expr::BinaryOp {
-                left: Box::new(column),
-                op: if f.negated { BinaryOperator::NotEq } else { BinaryOperator::Eq },
-                right: Box::new(literal(one)),
-            },
-            many => Expr::InList {
-                expr: Box::new(column),
-                list: many.iter().map(literal).collect(),
-                negated: f.negated,
-            },
-        };
-        where_parts.push(e);
+        where_parts.extend(filter_expr(model, &scope, f)?);
     }
     where_parts.extend(time_filter);
+    if let Some(subset) = &intent.share_of {
+        let (name, e) = share_measure(model, &scope, first, subset, lang)?;
+        let label = share_label(model, first, lang);
+        projection.retain(|p| !matches!(p, SelectItem::ExprWithAlias { alias, .. } if measures.iter().any(|m| m.name == alias.value)));
+        projection.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(&name) });
+        measures = vec![MeasureInfo {
+            name,
+            label,
+            format: crate::model::MeasureFormat::Percent,
+            kind: MetricKind::Ratio,
+            currency: None,
+            unit: None,
+        }];
+    }
+    if intent.list {
+        // The rows themselves: the table's list columns, no aggregate.
+        projection = base.list_columns.iter().map(|c| SelectItem::UnnamedExpr(scope.col(base, c))).collect();
+        group_by.clear();
+        measures.clear();
+        if let Some(c) = base.list_columns.first() {
+            order_by.push(order(scope.col(base, c), true));
+        }
+    }
 
     // Order: explicit sort, else series by time, else breakdowns by the first metric, largest first.
     let metric_alias = |name: &str| -> Option<String> {
@@ -302,6 +351,9 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         }
         from.joins.push(j);
     }
+    if let Some(rates) = scope.rates {
+        from.joins.insert(0, rates_join(model, &scope, rates, &first.time_column, &join_template)?);
+    }
     select.from = vec![TableWithJoins { relation: from.relation, joins: from.joins }];
     select.projection = projection;
     select.selection = and_all(where_parts);
@@ -317,7 +369,205 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         limit_by: vec![],
     });
     let sql = Statement::Query(Box::new(query)).to_string();
-    Ok(Built { sql, measures, time_column: bucket, dimension_columns, id_columns })
+    Ok(Built {
+        sql,
+        measures,
+        time_column: bucket,
+        dimension_columns,
+        id_columns,
+        check_column,
+        same_days_column,
+    })
+}
+
+/// The unit of a comparison between the running period and the one before it ("this month vs last month",
+/// in either order).
+fn running_vs_previous(intent: &Intent) -> Option<Grain> {
+    match (intent.time_range?, intent.comparison?) {
+        (TimeRange::This { unit: a }, TimeRange::Last { unit: b })
+        | (TimeRange::Last { unit: b }, TimeRange::This { unit: a })
+            if a == b && intent.grain.is_none() =>
+        {
+            Some(a)
+        }
+        _ => None,
+    }
+}
+
+/// Rows of the running period, or of the previous one up to the same day: `t >= DATE_TRUNC(unit,
+/// CURRENT_DATE) OR t < CURRENT_DATE + INTERVAL '1 day' - INTERVAL '1 unit'` (the query already keeps only
+/// the two periods).
+fn same_days(unit: Grain, t: &Expr) -> Expr {
+    let running = cmp(t.clone(), BinaryOperator::GtEq, date_trunc(unit, current_date()));
+    let day_after = cmp(current_date(), BinaryOperator::Plus, interval(1, Grain::Day));
+    let earlier = cmp(t.clone(), BinaryOperator::Lt, minus(day_after, interval(1, unit)));
+    Expr::Nested(Box::new(cmp(running, BinaryOperator::Or, earlier)))
+}
+
+/// `column = 'value'`, `column IN (…)` or their negations, from canonical model values only.
+fn filter_expr(
+    model: &SemanticModel,
+    scope: &Scope,
+    f: &crate::intent::Filter,
+) -> Result<Option<Expr>, BuildError> {
+    let dim = model.dimension(&f.dimension).ok_or_else(|| internal("unknown dimension"))?;
+    let t = model.table(&dim.table).ok_or_else(|| internal("unknown table"))?;
+    let column = scope.col(t, &dim.column);
+    let literal = |v: &String| match dim.value_type {
+        DimType::Boolean => Expr::value(Value::Boolean(v == "true")),
+        DimType::Text => Expr::value(Value::SingleQuotedString(v.clone())),
+    };
+    Ok(match f.values.as_slice() {
+        [] => None,
+        [one] => Some(Expr::BinaryOp {
+            left: Box::new(column),
+            op: if f.negated { BinaryOperator::NotEq } else { BinaryOperator::Eq },
+            right: Box::new(literal(one)),
+        }),
+        many => Some(Expr::InList {
+            expr: Box::new(column),
+            list: many.iter().map(literal).collect(),
+            negated: f.negated,
+        }),
+    })
+}
+
+/// The fraction of a share question: the whole's aggregate over the part's rows, divided by the whole's
+/// (`COUNT(CASE WHEN lifecycle_stage = 'customer' THEN 1 END) * 1.0 / COUNT(*)`).
+fn share_measure(
+    model: &SemanticModel,
+    scope: &Scope,
+    whole: &MetricDef,
+    subset: &crate::intent::Subset,
+    lang: Lang,
+) -> Result<(String, Expr), BuildError> {
+    let mut conds = Vec::new();
+    if let Some(part) = subset.metric.as_deref().and_then(|m| model.metric(m)) {
+        for f in part.filter.iter().filter(|f| !whole.filter.contains(f)) {
+            conds.push(scope.model_expr(f)?);
+        }
+    }
+    for f in &subset.filters {
+        conds.extend(filter_expr(model, scope, f)?);
+    }
+    let cond = and_all(conds).ok_or_else(|| {
+        BuildError::User("Say which part to measure.".into(), "Indica qué parte medir.".into())
+    })?;
+    let e = scope.model_expr(&whole.expr)?;
+    let part = cmp(
+        conditional_aggregate(e.clone(), &cond),
+        BinaryOperator::Multiply,
+        Expr::value(Value::Number("1.0".into(), false)),
+    );
+    let name = snake(&share_label(model, whole, lang));
+    Ok((name, cmp(part, BinaryOperator::Divide, e)))
+}
+
+/// "share of contacts" / "porcentaje de contactos".
+fn share_label(model: &SemanticModel, whole: &MetricDef, lang: Lang) -> String {
+    let label = describe::metric_label(model, &whole.name, lang);
+    match lang {
+        Lang::En => format!("share of {label}"),
+        Lang::Es => format!("porcentaje de {label}"),
+    }
+}
+
+/// How a query's money is converted: the rates it joins (when a converted metric is asked for in the
+/// reporting currency), or original amounts ("revenue by currency" groups by the row's own currency).
+struct Money<'a> {
+    rates: Option<&'a TableDef>,
+    original_amounts: bool,
+}
+
+fn money_join<'a>(
+    model: &'a SemanticModel,
+    intent: &Intent,
+    metrics: &[&MetricDef],
+    base: &TableDef,
+) -> Result<Money<'a>, BuildError> {
+    let none = Money { rates: None, original_amounts: false };
+    if !metrics.iter().any(|m| m.currency == Some(MoneyCurrency::Converted)) {
+        return Ok(none);
+    }
+    let Some(r) = model.rates() else { return Ok(none) };
+    let by_currency = intent
+        .breakdowns
+        .iter()
+        .filter_map(|d| model.dimension(d))
+        .any(|d| d.table == base.name && d.column == r.currency_column);
+    if by_currency {
+        return Ok(Money { rates: None, original_amounts: true });
+    }
+    let table = model.table(&r.table).ok_or_else(|| internal("unknown rates table"))?;
+    Ok(Money { rates: Some(table), original_amounts: false })
+}
+
+/// `SUM(amount * rate)` → `SUM(amount)`: the amount in its own currency.
+fn without_rate(mut e: Expr, rates: Option<&TableDef>) -> Expr {
+    let is_rate = |x: &Expr| match x {
+        Expr::Identifier(id) => rates.is_none_or(|r| r.has_column(&id.value)) && id.value == "rate",
+        _ => false,
+    };
+    let _ = visit_expressions_mut(&mut e, |x| {
+        if let Expr::BinaryOp { left, op: BinaryOperator::Multiply, right } = x {
+            if is_rate(right) {
+                *x = (**left).clone();
+            } else if is_rate(left) {
+                *x = (**right).clone();
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    e
+}
+
+/// `LEFT JOIN marts.fx_rates AS f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.t) AS
+/// DATE)`. A left join, so that a row without a rate is counted by the check column, never dropped unseen.
+fn rates_join(
+    model: &SemanticModel,
+    scope: &Scope,
+    rates: &TableDef,
+    time_column: &str,
+    template: &Join,
+) -> Result<Join, BuildError> {
+    let r = model.rates().ok_or_else(|| internal("no rates"))?;
+    let month = Expr::Cast {
+        kind: sqlparser::ast::CastKind::Cast,
+        expr: Box::new(date_trunc(Grain::Month, scope.col(scope.base, time_column))),
+        data_type: DataType::Date,
+        format: None,
+    };
+    let on = cmp(
+        cmp(
+            scope.col(rates, &r.currency_column),
+            BinaryOperator::Eq,
+            scope.col(scope.base, &r.currency_column),
+        ),
+        BinaryOperator::And,
+        cmp(scope.col(rates, &r.month_column), BinaryOperator::Eq, month),
+    );
+    let mut j = template.clone();
+    set_table(&mut j.relation, rates, true)?;
+    j.join_operator = JoinOperator::LeftOuter(JoinConstraint::On(on));
+    Ok(j)
+}
+
+/// Output column counting the rows that have a currency but no rate for their month: the app fails the
+/// answer when it is not zero, and removes the column before showing the result.
+fn missing_rate_check(
+    model: &SemanticModel,
+    scope: &Scope,
+    rates: &TableDef,
+) -> Result<(String, Expr), BuildError> {
+    let r = model.rates().ok_or_else(|| internal("no rates"))?;
+    let cond = cmp(
+        Expr::IsNotNull(Box::new(scope.col(scope.base, &r.currency_column))),
+        BinaryOperator::And,
+        Expr::IsNull(Box::new(scope.col(rates, &r.rate_column))),
+    );
+    let count =
+        function("COUNT", vec![case_when(vec![(cond, Expr::value(Value::Number("1".into(), false)))], None)]);
+    Ok((MISSING_RATE_COLUMN.to_string(), count))
 }
 
 fn skeleton(sql: &str) -> Result<Query, BuildError> {

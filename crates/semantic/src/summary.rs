@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
-use inda_core::{ChartKind, ChartSpec, ResultSet, Value};
+use inda_core::{Caveat, CaveatCode, ChartKind, ChartSpec, ResultSet, Value};
 
 use crate::format::format_number;
 use crate::lang::Lang;
 use crate::model::{MeasureFormat, MetricKind, SemanticModel};
 use crate::normalize::snake;
+use crate::plan::Plan;
+use crate::present::as_date;
 
 /// What the summary needs to know about a measure column.
 #[derive(Clone)]
@@ -20,6 +22,8 @@ struct MeasureWords {
     article: Option<String>,
     format: MeasureFormat,
     kind: MetricKind,
+    /// Currency code or unit written after a value ("COP", "min").
+    unit: Option<String>,
 }
 
 /// Output column name → words, from the builtin model's metric labels in both languages.
@@ -33,7 +37,13 @@ fn known_measures() -> &'static HashMap<String, MeasureWords> {
                     let article = if lang == Lang::Es { m.article_es.clone() } else { None };
                     map.insert(
                         snake(label),
-                        MeasureWords { label: label.clone(), article, format: m.format, kind: m.kind },
+                        MeasureWords {
+                            label: label.clone(),
+                            article,
+                            format: m.format,
+                            kind: m.kind,
+                            unit: m.unit.as_ref().map(|u| u.get(lang).clone()),
+                        },
                     );
                 }
             }
@@ -42,17 +52,54 @@ fn known_measures() -> &'static HashMap<String, MeasureWords> {
     })
 }
 
-fn words_for(column: &str, chart: &ChartSpec) -> MeasureWords {
+fn words_for(rs: &ResultSet, column: &str, chart: &ChartSpec) -> MeasureWords {
     let mut w = known_measures().get(column).cloned().unwrap_or_else(|| MeasureWords {
         label: column.replace('_', " "),
         article: None,
         format: MeasureFormat::Number,
         kind: MetricKind::Sum,
+        unit: None,
     });
     if chart.percent.iter().any(|p| p == column) {
         w.format = MeasureFormat::Percent;
     }
+    if let Some(code) = rs.columns.iter().find(|c| c.name == column).and_then(|c| c.currency.clone()) {
+        w.unit = Some(code);
+    }
     w
+}
+
+impl MeasureWords {
+    /// A value as people read it: locale digits, then the currency code or unit.
+    fn value(&self, v: f64, lang: Lang) -> String {
+        let n = format_number(v, lang, self.format.as_str());
+        match &self.unit {
+            Some(u) if self.format != MeasureFormat::Percent => format!("{n} {u}"),
+            _ => n,
+        }
+    }
+}
+
+/// What the summary must respect beyond the rows: the plan behind them (a top-N cut hides the whole, so no
+/// share is computed from it) and the caveats (a period still running is not compared as a whole).
+#[derive(Clone, Copy, Default)]
+pub struct SummaryContext<'a> {
+    pub plan: Option<&'a Plan>,
+    pub caveats: &'a [Caveat],
+}
+
+impl SummaryContext<'_> {
+    /// Whether the rows are the whole population, so that a share of their total is a true share.
+    fn rows_are_whole(&self, rs: &ResultSet) -> bool {
+        !rs.truncated && self.plan.is_some_and(|p| p.intent.top_n.is_none())
+    }
+    /// The x value of a partial period, as the caveat names it.
+    fn partial(&self, column: &str) -> Option<(&str, &str)> {
+        self.caveats
+            .iter()
+            .filter(|c| c.code == CaveatCode::PartialPeriod && c.column.as_deref() == Some(column))
+            .find_map(|c| Some((c.value.as_deref()?, c.message.as_str())))
+    }
 }
 
 fn capitalize(s: &str) -> String {
@@ -60,7 +107,7 @@ fn capitalize(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang) -> String {
+pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang, cx: SummaryContext) -> String {
     if rs.rows.is_empty() {
         return lang.pick("No data for this period.", "No hay datos para este período.").to_string();
     }
@@ -71,17 +118,27 @@ pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang) -> String {
         .or_else(|| rs.columns.iter().find(|c| c.is_numeric()).map(|c| c.name.clone()));
     let Some(measure) = measure else { return rows_line(rs, lang) };
     let Some(mi) = rs.column_index(&measure) else { return rows_line(rs, lang) };
-    let words = words_for(&measure, chart);
-    let fmt = |v: f64| format_number(v, lang, words.format.as_str());
+    let words = words_for(rs, &measure, chart);
+    if let Some(line) = same_days_line(rs, mi, &words, lang, cx) {
+        return line;
+    }
+    if let Some(p) = cx.plan.filter(|p| p.intent.list) {
+        let label = p.measures.first().map_or_else(|| p.title.clone(), |m| capitalize(&m.label));
+        return format!("{label}: {}.", format_number(rs.rows.len() as f64, lang, "number"));
+    }
     match chart.kind {
         ChartKind::Kpi => {
             let Some(v) = rs.rows[0].get(mi).and_then(Value::as_f64) else { return no_value(lang) };
-            match words.format {
-                MeasureFormat::Number => format!("{} {}.", fmt(v), words.label),
-                _ => format!("{}: {}.", capitalize(&words.label), fmt(v)),
+            let mut line = match (words.format, &words.unit) {
+                (MeasureFormat::Number, None) => format!("{} {}.", words.value(v, lang), words.label),
+                _ => format!("{}: {}.", capitalize(&words.label), words.value(v, lang)),
+            };
+            if let Some(c) = cx.caveats.iter().find(|c| c.code == CaveatCode::PartialPeriod) {
+                line.push_str(&format!(" {}.", c.message));
             }
+            line
         }
-        ChartKind::Line | ChartKind::Area => series_line(rs, chart, mi, &words, lang),
+        ChartKind::Line | ChartKind::Area => series_line(rs, chart, mi, &words, lang, cx),
         ChartKind::Bar
             if chart
                 .x
@@ -89,9 +146,9 @@ pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang) -> String {
                 .and_then(|x| rs.columns.iter().find(|c| &c.name == x))
                 .is_some_and(|c| c.is_temporal()) =>
         {
-            series_line(rs, chart, mi, &words, lang)
+            series_line(rs, chart, mi, &words, lang, cx)
         }
-        ChartKind::Bar | ChartKind::Pie => category_line(rs, chart, mi, &words, lang),
+        ChartKind::Bar | ChartKind::Pie => category_line(rs, chart, mi, &words, lang, cx),
         ChartKind::Scatter => {
             let x = chart.x.clone().unwrap_or_default().replace('_', " ");
             match lang {
@@ -129,7 +186,14 @@ fn cell_text(v: &Value) -> String {
 }
 
 /// "whatsapp leads with 1,234 messages sent (93%)." / "whatsapp lidera con 1.234 mensajes enviados (93 %)."
-fn category_line(rs: &ResultSet, chart: &ChartSpec, mi: usize, w: &MeasureWords, lang: Lang) -> String {
+fn category_line(
+    rs: &ResultSet,
+    chart: &ChartSpec,
+    mi: usize,
+    w: &MeasureWords,
+    lang: Lang,
+    cx: SummaryContext,
+) -> String {
     let xi = chart.x.as_ref().and_then(|x| rs.column_index(x));
     let si = chart.series.as_ref().and_then(|s| rs.column_index(s));
     let mut best: Option<(usize, f64)> = None;
@@ -145,14 +209,26 @@ fn category_line(rs: &ResultSet, chart: &ChartSpec, mi: usize, w: &MeasureWords,
     }
     let Some((bi, bv)) = best else { return no_value(lang) };
     let row = &rs.rows[bi];
-    let mut name = xi.and_then(|x| row.get(x)).map(cell_text).unwrap_or_default();
-    if let Some(s) = si.and_then(|s| row.get(s)) {
-        name = format!("{name} / {}", cell_text(s));
+    let cell = |i: usize, v: &Value| value_text(rs.columns[i].name.as_str(), v, lang);
+    let mut name = xi.and_then(|x| row.get(x).map(|v| cell(x, v))).unwrap_or_default();
+    if let Some(s) = si.and_then(|s| row.get(s).map(|v| cell(s, v))) {
+        name = format!("{name} / {s}");
     }
-    let value = format_number(bv, lang, w.format.as_str());
+    // "Revenue by currency": each row in its own currency, so no total, no share, and the row's code.
+    let mixed = cx.plan.is_some_and(|p| {
+        p.measures.iter().any(|m| {
+            m.name == rs.columns[mi].name && m.format == MeasureFormat::Currency && m.currency.is_none()
+        })
+    });
+    let mut w = w.clone();
+    if mixed {
+        w.unit = xi.and_then(|x| row.get(x)).map(cell_text);
+    }
+    let value = w.value(bv, lang);
     let additive =
         matches!(w.kind, MetricKind::Count | MetricKind::Sum) && w.format != MeasureFormat::Percent;
-    let share = (additive && non_negative && total > 0.0 && rs.rows.len() > 1)
+    let whole = cx.rows_are_whole(rs) && !mixed;
+    let share = (additive && non_negative && total > 0.0 && rs.rows.len() > 1 && whole)
         .then(|| format_number(bv / total, lang, "percent"));
     if !additive {
         return match lang {
@@ -160,8 +236,8 @@ fn category_line(rs: &ResultSet, chart: &ChartSpec, mi: usize, w: &MeasureWords,
             Lang::Es => format!("{name} tiene el valor más alto de {} ({value}).", w.label),
         };
     }
-    let amount = match w.format {
-        MeasureFormat::Number => format!("{value} {}", w.label),
+    let amount = match (w.format, &w.unit) {
+        (MeasureFormat::Number, None) => format!("{value} {}", w.label),
         _ => match lang {
             Lang::En => format!("{value} in {}", w.label),
             Lang::Es => format!("{value} en {}", w.label),
@@ -174,12 +250,72 @@ fn category_line(rs: &ResultSet, chart: &ChartSpec, mi: usize, w: &MeasureWords,
     }
 }
 
-fn as_date(v: &Value) -> Option<NaiveDate> {
-    match v {
-        Value::Date(d) => Some(*d),
-        Value::Timestamp(t) => Some(t.date()),
-        Value::Text(s) => NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok(),
-        _ => None,
+/// "December 2026 so far: 162.6 M COP, up 4.1% on the same 2 days of November 2026 (156.2 M COP); November
+/// 2026 as a whole: 1,485.8 M COP." — a running period against the one before it, like with like.
+fn same_days_line(
+    rs: &ResultSet,
+    mi: usize,
+    w: &MeasureWords,
+    lang: Lang,
+    cx: SummaryContext,
+) -> Option<String> {
+    let plan = cx.plan?;
+    let si = rs.column_index(plan.same_days_column.as_deref()?)?;
+    let ti = rs.column_index(plan.time_column.as_deref()?)?;
+    let unit = match plan.intent.time_range? {
+        crate::intent::TimeRange::This { unit } | crate::intent::TimeRange::Last { unit } => unit,
+        _ => return None,
+    };
+    let (_, message) = cx.partial(plan.time_column.as_deref()?)?;
+    let mut rows: Vec<(NaiveDate, &Vec<Value>)> =
+        rs.rows.iter().filter_map(|r| Some((r.get(ti).and_then(as_date)?, r))).collect();
+    rows.sort_by_key(|r| r.0);
+    let [(prev_day, prev), (cur_day, cur)] = rows.as_slice() else { return None };
+    let value = |r: &Vec<Value>, i: usize| r.get(i).and_then(Value::as_f64);
+    let (now, before, whole) = (value(cur, mi)?, value(prev, si)?, value(prev, mi)?);
+    let (cur_name, prev_name) =
+        (capitalize(&period_name(unit, *cur_day, lang)), period_name(unit, *prev_day, lang));
+    let change = if before > 0.0 && w.format != MeasureFormat::Percent {
+        let pct = format_number(((now - before) / before).abs(), lang, "percent");
+        match (lang, now >= before) {
+            (Lang::En, true) => format!("up {pct} on"),
+            (Lang::En, false) => format!("down {pct} on"),
+            (Lang::Es, true) => format!("{pct} más que en"),
+            (Lang::Es, false) => format!("{pct} menos que en"),
+        }
+    } else {
+        lang.pick("against", "frente a").to_string()
+    };
+    Some(match lang {
+        Lang::En => format!(
+            "{cur_name} so far: {}, {change} the same days of {prev_name} ({}); {prev_name} as a whole: {}. {message}.",
+            w.value(now, lang),
+            w.value(before, lang),
+            w.value(whole, lang)
+        ),
+        Lang::Es => format!(
+            "{cur_name} hasta hoy: {}, {change} los mismos días de {prev_name} ({}); {prev_name} completo: {}. {message}.",
+            w.value(now, lang),
+            w.value(before, lang),
+            w.value(whole, lang)
+        ),
+    })
+}
+
+fn period_name(unit: crate::intent::Grain, start: NaiveDate, lang: Lang) -> String {
+    crate::present::period_name(unit, start, lang)
+}
+
+/// A category as people write it: "WhatsApp", "México", "En riesgo", from the model's value labels.
+fn value_text(column: &str, v: &Value, lang: Lang) -> String {
+    let raw = cell_text(v);
+    let Ok(model) = SemanticModel::builtin() else { return raw };
+    let family = model.dimensions().iter().find(|d| d.column == column).map(|d| d.family().to_string());
+    match family {
+        Some(f) if model.value_synonyms().get(&f).is_some_and(|vs| vs.iter().any(|x| x.value == raw)) => {
+            capitalize(&model.value_label(&f, &raw, lang))
+        }
+        _ => raw,
     }
 }
 
@@ -228,14 +364,27 @@ fn grain_of(column: &str, dates: &[NaiveDate]) -> &'static str {
 }
 
 /// "Revenue rose 12.3% from Jan 2026 to Nov 2026." / "Los ingresos subieron 12,3 % de ene 2026 a nov 2026."
-fn series_line(rs: &ResultSet, chart: &ChartSpec, mi: usize, w: &MeasureWords, lang: Lang) -> String {
+fn series_line(
+    rs: &ResultSet,
+    chart: &ChartSpec,
+    mi: usize,
+    w: &MeasureWords,
+    lang: Lang,
+    cx: SummaryContext,
+) -> String {
     let Some(xi) = chart.x.as_ref().and_then(|x| rs.column_index(x)) else { return rows_line(rs, lang) };
+    // A period still running is left out of the change, and said so.
+    let partial = chart.x.as_deref().and_then(|x| cx.partial(x));
+    let partial_date = partial.and_then(|(v, _)| NaiveDate::parse_from_str(v.get(..10)?, "%Y-%m-%d").ok());
     // Sum across series per period (for rates, only a single series is summarized).
     let mut points: Vec<(NaiveDate, f64)> = Vec::new();
     for row in &rs.rows {
         let (Some(d), Some(v)) = (row.get(xi).and_then(as_date), row.get(mi).and_then(Value::as_f64)) else {
             continue;
         };
+        if Some(d) == partial_date {
+            continue;
+        }
         match points.iter_mut().find(|(pd, _)| *pd == d) {
             Some(p) if w.format != MeasureFormat::Percent => p.1 += v,
             Some(_) => return rows_line(rs, lang),
@@ -243,6 +392,18 @@ fn series_line(rs: &ResultSet, chart: &ChartSpec, mi: usize, w: &MeasureWords, l
         }
     }
     points.sort_by_key(|p| p.0);
+    let line = series_change(&points, chart, w, lang);
+    match partial {
+        Some((_, message)) => {
+            let complete = lang.pick("complete periods only", "solo períodos completos");
+            format!("{} ({complete}; {message}).", line.trim_end_matches('.'))
+        }
+        None => line,
+    }
+}
+
+/// The change from the first to the last point of a series.
+fn series_change(points: &[(NaiveDate, f64)], chart: &ChartSpec, w: &MeasureWords, lang: Lang) -> String {
     let (Some(first), Some(last)) = (points.first().copied(), points.last().copied()) else {
         return no_value(lang);
     };
@@ -250,7 +411,7 @@ fn series_line(rs: &ResultSet, chart: &ChartSpec, mi: usize, w: &MeasureWords, l
     let grain = grain_of(chart.x.as_deref().unwrap_or(""), &dates);
     let from = period_text(first.0, grain, lang);
     let to = period_text(last.0, grain, lang);
-    let fmt = |v: f64| format_number(v, lang, w.format.as_str());
+    let fmt = |v: f64| w.value(v, lang);
     let plural = matches!(w.article.as_deref(), Some("los" | "las"));
     let subject = match (lang, &w.article) {
         (Lang::En, _) => capitalize(&w.label),

@@ -496,11 +496,20 @@ fn no_panic_on_odd_input() {
 
 #[test]
 fn detects_language() {
-    assert_eq!(detect_lang("¿Cuántos contactos tenemos?"), Lang::Es);
-    assert_eq!(detect_lang("Ingresos por canal este año"), Lang::Es);
-    assert_eq!(detect_lang("Revenue by channel this year"), Lang::En);
-    assert_eq!(detect_lang("How many customers do we have?"), Lang::En);
-    assert_eq!(detect_lang("ventas por segmento"), Lang::Es);
+    let m = model();
+    assert_eq!(detect_lang(&m, "¿Cuántos contactos tenemos?"), Lang::Es);
+    assert_eq!(detect_lang(&m, "Ingresos por canal este año"), Lang::Es);
+    assert_eq!(detect_lang(&m, "Revenue by channel this year"), Lang::En);
+    assert_eq!(detect_lang(&m, "How many customers do we have?"), Lang::En);
+    assert_eq!(detect_lang(&m, "ventas por segmento"), Lang::Es);
+}
+
+#[test]
+fn detects_language_with_the_words_of_an_override() {
+    let base = model();
+    assert_eq!(detect_lang(&base, "recaudo total"), Lang::En);
+    let m = base.with_override("synonyms:\n  revenue: { es: [recaudo] }\n").expect("override merges");
+    assert_eq!(detect_lang(&m, "recaudo total"), Lang::Es);
 }
 
 #[test]
@@ -535,7 +544,7 @@ fn suggestions_in_both_languages() {
     let m = model();
     assert!(m.suggestions(Lang::En).iter().any(|s| s.contains("Top 5 campaigns")));
     assert!(
-        m.suggestions(Lang::Es).iter().all(|s| detect_lang(s) == Lang::Es),
+        m.suggestions(Lang::Es).iter().all(|s| detect_lang(&m, s) == Lang::Es),
         "{:?}",
         m.suggestions(Lang::Es)
     );
@@ -592,12 +601,12 @@ const HELDOUT_STYLE: &[(&str, &str, bool)] = &[
     ),
     (
         "cuánta plata entró hoy",
-        "SELECT SUM(amount) FROM marts.fct_activities WHERE activity_type IN ('purchase','refund') AND occurred_at >= CURRENT_DATE",
+        "SELECT SUM(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) WHERE a.activity_type IN ('purchase','refund') AND a.occurred_at >= CURRENT_DATE",
         false,
     ),
     (
         "ventas del día de hoy",
-        "SELECT SUM(amount) FROM marts.fct_activities WHERE activity_type IN ('purchase','refund') AND occurred_at >= CURRENT_DATE",
+        "SELECT SUM(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) WHERE a.activity_type IN ('purchase','refund') AND a.occurred_at >= CURRENT_DATE",
         false,
     ),
     (
@@ -607,7 +616,7 @@ const HELDOUT_STYLE: &[(&str, &str, bool)] = &[
     ),
     (
         "which segment brought in the most revenue",
-        "SELECT c.segment, SUM(a.amount) AS r FROM marts.fct_activities a JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE a.activity_type IN ('purchase','refund') GROUP BY c.segment ORDER BY r DESC LIMIT 1",
+        "SELECT c.segment, SUM(a.amount * f.rate) AS r FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE a.activity_type IN ('purchase','refund') GROUP BY c.segment ORDER BY r DESC LIMIT 1",
         true,
     ),
     (
@@ -622,12 +631,12 @@ const HELDOUT_STYLE: &[(&str, &str, bool)] = &[
     ),
     (
         "valor medio de los pedidos por país",
-        "SELECT c.country, AVG(a.amount) FROM marts.fct_activities a JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE a.activity_type = 'purchase' GROUP BY c.country",
+        "SELECT c.country, AVG(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE a.activity_type = 'purchase' GROUP BY c.country",
         false,
     ),
     (
         "monto promedio por compra",
-        "SELECT AVG(amount) FROM marts.fct_activities WHERE activity_type = 'purchase'",
+        "SELECT AVG(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) WHERE a.activity_type = 'purchase'",
         false,
     ),
     ("contacts outside Colombia", "SELECT COUNT(*) FROM marts.dim_contacts WHERE country <> 'CO'", false),
@@ -659,7 +668,7 @@ const HELDOUT_STYLE: &[(&str, &str, bool)] = &[
     ),
     (
         "revenue by contry",
-        "SELECT c.country, SUM(a.amount) FROM marts.fct_activities a JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE a.activity_type IN ('purchase','refund') GROUP BY c.country",
+        "SELECT c.country, SUM(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE a.activity_type IN ('purchase','refund') GROUP BY c.country",
         false,
     ),
     (
@@ -698,5 +707,109 @@ fn refuses_averages_and_spending_it_cannot_map() {
     {
         let r = interpret(&model(), q, None, today());
         assert!(r.is_err(), "{q:?} should not be understood: {:?}", r.map(|p| p.sql));
+    }
+}
+
+/// The question shapes of semantics.md: shares, lists, value comparisons, averages, the new metrics, plural
+/// metric names — each with the SQL it must mean.
+#[test]
+fn question_shapes_mean_their_sql() {
+    let fx = "JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE)";
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "What percentage of contacts are customers?",
+            "SELECT COUNT(CASE WHEN lifecycle_stage = 'customer' THEN 1 END) * 1.0 / COUNT(*) AS share FROM marts.dim_contacts".into(),
+        ),
+        (
+            "qué porcentaje de los contactos son de México",
+            "SELECT COUNT(CASE WHEN country = 'MX' THEN 1 END) * 1.0 / COUNT(*) AS p FROM marts.dim_contacts".into(),
+        ),
+        (
+            "what share of revenue comes from WhatsApp",
+            format!("SELECT SUM(CASE WHEN a.channel = 'whatsapp' THEN a.amount * f.rate END) * 1.0 / SUM(a.amount * f.rate) AS s FROM marts.fct_activities a {fx} WHERE a.activity_type IN ('purchase','refund')"),
+        ),
+        (
+            "porcentaje de mensajes enviados que fueron leídos el mes pasado",
+            "SELECT COUNT(CASE WHEN status = 'read' THEN 1 END) * 1.0 / COUNT(*) AS p FROM marts.fct_messages WHERE direction = 'outbound' AND sent_at >= DATE_TRUNC('month', CURRENT_DATE) - INTERVAL '1 month' AND sent_at < DATE_TRUNC('month', CURRENT_DATE)".into(),
+        ),
+        (
+            "list the paused campaigns",
+            "SELECT campaign_name, channel, campaign_type, status, started_at, ended_at, budget FROM marts.dim_campaigns WHERE status = 'paused'".into(),
+        ),
+        (
+            "cuáles campañas de email están activas",
+            "SELECT campaign_name, channel, campaign_type, status, started_at, ended_at, budget FROM marts.dim_campaigns WHERE channel = 'email' AND status = 'active'".into(),
+        ),
+        (
+            "SMS vs WhatsApp delivery rate last month",
+            "SELECT channel, SUM(CASE WHEN status IN ('delivered','read') THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS r FROM marts.fct_messages WHERE direction = 'outbound' AND channel IN ('sms', 'whatsapp') AND sent_at >= DATE_TRUNC('month', CURRENT_DATE) - INTERVAL '1 month' AND sent_at < DATE_TRUNC('month', CURRENT_DATE) GROUP BY channel".into(),
+        ),
+        (
+            "costo promedio por mensaje por canal",
+            "SELECT channel, AVG(cost) AS c FROM marts.fct_messages WHERE direction = 'outbound' GROUP BY channel".into(),
+        ),
+        (
+            "reply rate by channel",
+            "SELECT channel, SUM(CASE WHEN direction = 'inbound' THEN 1 ELSE 0 END) * 1.0 / SUM(CASE WHEN direction = 'outbound' THEN 1 ELSE 0 END) AS r FROM marts.fct_messages GROUP BY channel".into(),
+        ),
+        (
+            "opt-out rate",
+            "SELECT SUM(CASE WHEN opted_in = FALSE THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS r FROM marts.dim_contacts".into(),
+        ),
+        (
+            "tasa de conversion por pais",
+            "SELECT country, SUM(CASE WHEN lifecycle_stage = 'customer' THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS r FROM marts.dim_contacts GROUP BY country".into(),
+        ),
+        (
+            "average time to read this year",
+            "SELECT AVG(DATE_PART('epoch', read_at - sent_at) / 60.0) AS t FROM marts.fct_messages WHERE read_at IS NOT NULL AND sent_at >= DATE_TRUNC('year', CURRENT_DATE)".into(),
+        ),
+        (
+            "delivery rates by channel",
+            "SELECT channel, SUM(CASE WHEN status IN ('delivered','read') THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS r FROM marts.fct_messages WHERE direction = 'outbound' GROUP BY channel".into(),
+        ),
+        (
+            "revenue by currency",
+            "SELECT currency, SUM(amount) AS r FROM marts.fct_activities WHERE activity_type IN ('purchase','refund') GROUP BY currency".into(),
+        ),
+    ];
+    let m = model();
+    let mut failures = Vec::new();
+    for (q, gold) in &cases {
+        match interpret(&m, q, None, today()) {
+            Ok(plan) => {
+                if let Err(e) = common::equivalent(gold, &plan.sql, false) {
+                    failures.push(format!("{q:?}: {e}\n  ours: {}", plan.sql));
+                }
+            }
+            Err(e) => failures.push(format!("{q:?}: not understood: {}", e.message)),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // A list is rows, not a count; "how many" keeps it a count.
+    assert!(ask("show me the active campaigns").intent.list);
+    assert!(!ask("how many active campaigns are there").intent.list);
+    assert!(!ask("show me revenue by month").intent.list);
+}
+
+/// Precision first: a word that would change the question, and that the model has no data for, is refused
+/// and named — never bent into a near word ("vendedor" is not "vendemos").
+#[test]
+fn refuses_words_that_would_change_the_question() {
+    let m = model();
+    for (q, word) in [
+        ("ventas por vendedor este mes", "vendedor"),
+        ("revenue by product", "product"),
+        ("profit margin by channel", "profit"),
+        ("what percentage of revenue", "percentage"),
+    ] {
+        match interpret(&m, q, None, today()) {
+            Ok(p) => panic!("{q:?} should be refused, got {}", p.sql),
+            Err(e) => assert!(
+                e.message.to_lowercase().contains(word) || !e.understood.is_empty(),
+                "{q:?}: {}",
+                e.message
+            ),
+        }
     }
 }

@@ -19,7 +19,7 @@ fn load_err(yaml: &str) -> String {
 #[test]
 fn builtin_is_consistent() {
     let m = SemanticModel::builtin().expect("builtin");
-    assert_eq!(m.tables().len(), 4);
+    assert_eq!(m.tables().len(), 5, "four marts tables and the exchange rates");
     for name in [
         "contacts",
         "customers",
@@ -39,6 +39,12 @@ fn builtin_is_consistent() {
         "support_tickets",
         "campaigns",
         "campaign_budget",
+        "average_cost_per_message",
+        "opt_out_rate",
+        "conversion_rate",
+        "reply_rate",
+        "time_to_read",
+        "time_to_deliver",
     ] {
         assert!(m.metric(name).is_some(), "semantics.md metric {name} missing");
     }
@@ -53,8 +59,8 @@ fn builtin_is_consistent() {
 #[test]
 fn rejects_unknown_table_in_metric() {
     let bad = BUILTIN.replacen(
-        "    table: fct_activities\n    expr: SUM(amount)",
-        "    table: fct_sales\n    expr: SUM(amount)",
+        "    table: fct_activities\n    expr: SUM(amount * rate)",
+        "    table: fct_sales\n    expr: SUM(amount * rate)",
         1,
     );
     let e = load_err(&bad);
@@ -63,7 +69,7 @@ fn rejects_unknown_table_in_metric() {
 
 #[test]
 fn rejects_unknown_column_in_metric_expression_and_filter() {
-    let e = load_err(&BUILTIN.replacen("expr: SUM(amount)", "expr: SUM(amount_usd)", 1));
+    let e = load_err(&BUILTIN.replacen("expr: SUM(amount * rate)", "expr: SUM(amount_usd * rate)", 1));
     assert!(e.contains("amount_usd") && e.contains("revenue"), "{e}");
     let e = load_err(&BUILTIN.replacen(
         "filter: [\"direction = 'outbound'\"]",
@@ -73,6 +79,17 @@ fn rejects_unknown_column_in_metric_expression_and_filter() {
     assert!(e.contains("way"), "{e}");
     let e = load_err(&BUILTIN.replacen("expr: SUM(cost)", "expr: SUM(m.cost)", 1));
     assert!(e.contains("unqualified"), "{e}");
+}
+
+#[test]
+fn converted_money_needs_rates_and_a_currency_column() {
+    let e = load_err(&BUILTIN.replacen("rates: { table: fx_rates,", "rates: { table: fx_rate,", 1));
+    assert!(e.contains("fx_rate"), "{e}");
+    let e = load_err(&BUILTIN.replacen("rate_column: rate }", "rate_column: fx }", 1));
+    assert!(e.contains("no column 'fx'"), "{e}");
+    // A converted metric may read the rate; an unconverted one may not.
+    let e = load_err(&BUILTIN.replacen("    expr: SUM(cost)\n", "    expr: SUM(cost * rate)\n", 1));
+    assert!(e.contains("rate") && e.contains("messaging_cost"), "{e}");
 }
 
 #[test]

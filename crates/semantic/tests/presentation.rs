@@ -2,7 +2,9 @@
 
 use chrono::NaiveDate;
 use inda_core::{ChartKind, Column, ResultSet, Value};
-use inda_semantic::{Lang, SemanticModel, choose_chart, format_number, interpret, summarize};
+use inda_semantic::{
+    Lang, Plan, SemanticModel, SummaryContext, choose_chart, format_number, interpret, summarize,
+};
 
 fn rs(columns: &[(&str, &str)], rows: Vec<Vec<Value>>) -> ResultSet {
     ResultSet { columns: columns.iter().map(|(n, t)| Column::new(*n, *t)).collect(), rows, truncated: false }
@@ -16,6 +18,11 @@ fn date(y: i32, m: u32) -> Value {
     Value::Date(NaiveDate::from_ymd_opt(y, m, 1).expect("date"))
 }
 
+/// What the summary knows beside the rows: the plan (no caveats).
+fn with(p: &Plan) -> SummaryContext<'_> {
+    SummaryContext { plan: Some(p), caveats: &[] }
+}
+
 fn plan(q: &str) -> inda_semantic::Plan {
     let m = SemanticModel::builtin().expect("model");
     interpret(&m, q, None, NaiveDate::from_ymd_opt(2026, 5, 15).expect("date")).expect("understood")
@@ -26,14 +33,14 @@ fn kpi_for_one_number() {
     let r = rs(&[("contacts", "BIGINT")], vec![vec![Value::Int(12345)]]);
     let c = choose_chart(&r, None);
     assert_eq!((c.kind, c.y.clone()), (ChartKind::Kpi, vec!["contacts".to_string()]));
-    assert_eq!(summarize(&r, &c, Lang::En), "12,345 contacts.");
+    assert_eq!(summarize(&r, &c, Lang::En, Default::default()), "12,345 contacts.");
     let r = rs(&[("contactos", "BIGINT")], vec![vec![Value::Int(12345)]]);
-    assert_eq!(summarize(&r, &choose_chart(&r, None), Lang::Es), "12.345 contactos.");
+    assert_eq!(summarize(&r, &choose_chart(&r, None), Lang::Es, Default::default()), "12.345 contactos.");
     let p = plan("delivery rate this week");
     let r = rs(&[("delivery_rate", "DOUBLE")], vec![vec![Value::Float(0.9512)]]);
     let c = choose_chart(&r, Some(&p));
     assert_eq!(c.percent, ["delivery_rate"]);
-    assert_eq!(summarize(&r, &c, Lang::En), "Delivery rate: 95.1%.");
+    assert_eq!(summarize(&r, &c, Lang::En, with(&p)), "Delivery rate: 95.1%.");
     assert_eq!(c.title.as_deref(), Some("Delivery rate, this week"));
 }
 
@@ -48,14 +55,21 @@ fn bars_for_categories_with_leader_and_share() {
     assert_eq!(c.kind, ChartKind::Bar);
     assert_eq!(c.x.as_deref(), Some("channel"));
     assert_eq!(c.y, ["messages_sent"]);
-    assert_eq!(summarize(&r, &c, Lang::En), "whatsapp leads with 1,234 messages sent (93.4%).");
+    assert_eq!(summarize(&r, &c, Lang::En, with(&p)), "WhatsApp leads with 1,234 messages sent (93.4%).");
     let r = rs(
         &[("channel", "VARCHAR"), ("mensajes_enviados", "BIGINT")],
         vec![vec![text("whatsapp"), Value::Int(1234)], vec![text("sms"), Value::Int(87)]],
     );
+    // Without the plan the rows may be a top-N cut of the whole: no share is claimed.
     assert_eq!(
-        summarize(&r, &choose_chart(&r, None), Lang::Es),
-        "whatsapp lidera con 1.234 mensajes enviados (93,4 %)."
+        summarize(&r, &choose_chart(&r, None), Lang::Es, Default::default()),
+        "WhatsApp lidera con 1.234 mensajes enviados."
+    );
+    // A top-N cut is not the whole either.
+    let top = plan("top 2 canales por mensajes enviados");
+    assert_eq!(
+        summarize(&r, &choose_chart(&r, Some(&top)), Lang::Es, with(&top)),
+        "WhatsApp lidera con 1.234 mensajes enviados."
     );
 }
 
@@ -68,7 +82,7 @@ fn rates_by_category_name_the_highest() {
     );
     let c = choose_chart(&r, Some(&p));
     assert_eq!((c.kind, c.percent.clone()), (ChartKind::Bar, vec!["delivery_rate".to_string()]));
-    assert_eq!(summarize(&r, &c, Lang::En), "whatsapp has the highest delivery rate (95.1%).");
+    assert_eq!(summarize(&r, &c, Lang::En, with(&p)), "WhatsApp has the highest delivery rate (95.1%).");
 }
 
 #[test]
@@ -103,20 +117,23 @@ fn lines_for_series_with_change_summary() {
     );
     let c = choose_chart(&r, Some(&p));
     assert_eq!((c.kind, c.x.as_deref()), (ChartKind::Line, Some("month")));
-    assert_eq!(summarize(&r, &c, Lang::En), "Revenue rose 12.3% from Jan 2026 to Nov 2026.");
+    assert_eq!(summarize(&r, &c, Lang::En, with(&p)), "Revenue rose 12.3% from Jan 2026 to Nov 2026.");
     let r = rs(
         &[("mes", "DATE"), ("ingresos", "DECIMAL(12,2)")],
         vec![vec![date(2026, 1), Value::Int(100)], vec![date(2026, 11), Value::Float(112.3)]],
     );
     let c = choose_chart(&r, None);
     assert_eq!(c.kind, ChartKind::Line);
-    assert_eq!(summarize(&r, &c, Lang::Es), "Los ingresos subieron 12,3 % de ene 2026 a nov 2026.");
+    assert_eq!(
+        summarize(&r, &c, Lang::Es, Default::default()),
+        "Los ingresos subieron 12,3 % de ene 2026 a nov 2026."
+    );
     let r = rs(
         &[("mes", "TIMESTAMP"), ("tasa_de_entrega", "DOUBLE")],
         vec![vec![date(2026, 1), Value::Float(0.95)], vec![date(2026, 2), Value::Float(0.9)]],
     );
     assert_eq!(
-        summarize(&r, &choose_chart(&r, None), Lang::Es),
+        summarize(&r, &choose_chart(&r, None), Lang::Es, Default::default()),
         "La tasa de entrega bajó de 95 % a 90 % (ene 2026 → feb 2026)."
     );
 }
@@ -140,7 +157,7 @@ fn series_by_category_and_comparisons() {
     );
     let c = choose_chart(&r, Some(&p));
     assert_eq!(c.kind, ChartKind::Bar);
-    assert_eq!(summarize(&r, &c, Lang::En), "Revenue fell 20% from Apr 2026 to May 2026.");
+    assert_eq!(summarize(&r, &c, Lang::En, with(&p)), "Revenue fell 20% from Apr 2026 to May 2026.");
 }
 
 #[test]
@@ -158,7 +175,7 @@ fn scatter_table_and_empty() {
     let r = rs(&[("full_name", "VARCHAR")], vec![vec![text("Ana")]]);
     let c = choose_chart(&r, None);
     assert_eq!(c.kind, ChartKind::Table);
-    assert_eq!(summarize(&r, &c, Lang::Es), "1 fila.");
+    assert_eq!(summarize(&r, &c, Lang::Es, Default::default()), "1 fila.");
     let many: Vec<Vec<Value>> = (0..60).map(|i| vec![text(&format!("c{i}")), Value::Int(i)]).collect();
     assert_eq!(
         choose_chart(&rs(&[("city", "VARCHAR"), ("contacts", "BIGINT")], many), None).kind,
@@ -166,8 +183,8 @@ fn scatter_table_and_empty() {
     );
     let empty = rs(&[("channel", "VARCHAR"), ("revenue", "DOUBLE")], vec![]);
     let c = choose_chart(&empty, None);
-    assert_eq!(summarize(&empty, &c, Lang::En), "No data for this period.");
-    assert_eq!(summarize(&empty, &c, Lang::Es), "No hay datos para este período.");
+    assert_eq!(summarize(&empty, &c, Lang::En, Default::default()), "No data for this period.");
+    assert_eq!(summarize(&empty, &c, Lang::Es, Default::default()), "No hay datos para este período.");
 }
 
 #[test]
@@ -191,4 +208,149 @@ fn number_formats() {
     assert_eq!(format_number(0.123, Lang::En, "percent"), "12.3%");
     assert_eq!(format_number(0.123, Lang::Es, "percent"), "12,3 %");
     assert_eq!(format_number(98765.4321, Lang::Es, "currency"), "98.765,43");
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 5, 15).expect("date")
+}
+
+/// Money columns carry the tenant's reporting currency (messaging cost is USD); summaries name it.
+#[test]
+fn money_is_labelled_with_its_currency() {
+    let m = SemanticModel::builtin().expect("model");
+    let p = plan("revenue by channel");
+    let mut r = rs(
+        &[("channel", "VARCHAR"), ("revenue", "DOUBLE"), (inda_semantic::MISSING_RATE_COLUMN, "BIGINT")],
+        vec![
+            vec![text("whatsapp"), Value::Float(1500.0), Value::Int(0)],
+            vec![text("store"), Value::Float(500.0), Value::Int(0)],
+        ],
+    );
+    assert_eq!(inda_semantic::take_missing_rate_rows(&p, &mut r), 0);
+    assert_eq!(r.columns.len(), 2, "the check column is removed");
+    inda_semantic::label_columns(&m, &p, &mut r, Some("COP"));
+    assert_eq!(r.columns[1].currency.as_deref(), Some("COP"));
+    assert_eq!(r.columns[1].label.as_deref(), Some("Revenue"));
+    assert_eq!(r.columns[0].label.as_deref(), Some("Channel"));
+    let c = choose_chart(&r, Some(&p));
+    assert_eq!(summarize(&r, &c, Lang::En, with(&p)), "WhatsApp leads with 1,500.00 COP in revenue (75%).");
+
+    let p = plan("costo de mensajes por canal");
+    let mut r = rs(
+        &[("channel", "VARCHAR"), ("costo_de_mensajes", "DOUBLE")],
+        vec![vec![text("sms"), Value::Float(12.5)]],
+    );
+    inda_semantic::label_columns(&m, &p, &mut r, Some("COP"));
+    assert_eq!(r.columns[1].currency.as_deref(), Some("USD"));
+    assert_eq!(r.columns[1].label.as_deref(), Some("Costo de mensajes"));
+}
+
+/// Rows without a rate are counted by the check column, never dropped unseen.
+#[test]
+fn missing_rates_are_counted_and_named() {
+    let p = plan("revenue last month");
+    let mut r = rs(
+        &[("revenue", "DOUBLE"), (inda_semantic::MISSING_RATE_COLUMN, "BIGINT")],
+        vec![vec![Value::Float(9.0), Value::Int(3)]],
+    );
+    assert_eq!(inda_semantic::take_missing_rate_rows(&p, &mut r), 3);
+    let found = rs(&[("currency", "VARCHAR"), ("month", "DATE")], vec![vec![text("PEN"), date(2026, 4)]]);
+    let msg = inda_semantic::missing_rates_message(Lang::En, 3, &found);
+    assert!(msg.contains("PEN 2026-04"), "{msg}");
+    let m = SemanticModel::builtin().expect("model");
+    let sql = inda_semantic::missing_rates_sql(&m, &p).expect("a converted plan has a check query");
+    assert!(sql.contains("LEFT JOIN marts.fx_rates") && sql.contains("IS NULL"), "{sql}");
+    assert!(inda_semantic::missing_rates_sql(&m, &plan("contacts by country")).is_none());
+}
+
+/// A series reaching into the running month keeps it, marks it, and compares complete months only.
+#[test]
+fn partial_periods_are_marked_and_not_compared_as_whole() {
+    let p = plan("monthly revenue this year");
+    let r = rs(
+        &[("month", "TIMESTAMP"), ("revenue", "DOUBLE")],
+        vec![
+            vec![date(2026, 3), Value::Float(100.0)],
+            vec![date(2026, 4), Value::Float(110.0)],
+            vec![date(2026, 5), Value::Float(20.0)],
+        ],
+    );
+    let caveats = inda_semantic::caveats(&p, &r, today());
+    assert_eq!(caveats.len(), 1);
+    assert_eq!(caveats[0].code, inda_core::CaveatCode::PartialPeriod);
+    assert_eq!(caveats[0].message, "May 2026 is to date (15 of 31 days)");
+    assert_eq!(caveats[0].value.as_deref(), Some("2026-05-01"));
+    let c = choose_chart(&r, Some(&p));
+    let cx = SummaryContext { plan: Some(&p), caveats: &caveats };
+    assert_eq!(
+        summarize(&r, &c, Lang::En, cx),
+        "Revenue rose 10% from Mar 2026 to Apr 2026 (complete periods only; May 2026 is to date (15 of 31 days))."
+    );
+    // A finished range has no partial period.
+    assert!(inda_semantic::caveats(&plan("monthly revenue last year"), &r, today()).is_empty());
+    let es = plan("ingresos por mes este año");
+    assert_eq!(
+        inda_semantic::caveats(&es, &r, today())[0].message,
+        "Mayo de 2026 está en curso (15 de 31 días)"
+    );
+}
+
+/// "This month vs last month" while this month runs: the same days of both, and says so.
+#[test]
+fn running_period_compared_on_the_same_days() {
+    let p = plan("revenue this month vs last month");
+    let same = p.same_days_column.clone().expect("a same-days column");
+    let r = rs(
+        &[("period", "TIMESTAMP"), ("revenue", "DOUBLE"), (same.as_str(), "DOUBLE")],
+        vec![
+            vec![date(2026, 4), Value::Float(300.0), Value::Float(100.0)],
+            vec![date(2026, 5), Value::Float(120.0), Value::Float(120.0)],
+        ],
+    );
+    let caveats = inda_semantic::caveats(&p, &r, today());
+    let c = choose_chart(&r, Some(&p));
+    assert_eq!(c.kind, ChartKind::Bar);
+    assert_eq!(c.y, ["revenue"]);
+    let cx = SummaryContext { plan: Some(&p), caveats: &caveats };
+    assert_eq!(
+        summarize(&r, &c, Lang::En, cx),
+        "May 2026 so far: 120.00, up 20% on the same days of April 2026 (100.00); April 2026 as a whole: 300.00. May 2026 is to date (15 of 31 days)."
+    );
+}
+
+/// "Revenue by currency" gives the original amounts: no conversion, no total across currencies.
+#[test]
+fn revenue_by_currency_stays_in_each_currency() {
+    let p = plan("revenue by currency");
+    assert!(!p.sql.contains("fx_rates"), "{}", p.sql);
+    assert!(p.measures[0].currency.is_none());
+    let m = SemanticModel::builtin().expect("model");
+    let mut r = rs(
+        &[("currency", "VARCHAR"), ("revenue", "DOUBLE")],
+        vec![vec![text("COP"), Value::Float(9000.0)], vec![text("USD"), Value::Float(10.0)]],
+    );
+    inda_semantic::label_columns(&m, &p, &mut r, Some("COP"));
+    assert_eq!(r.columns[1].currency, None);
+    assert_eq!(r.columns[1].label.as_deref(), Some("Revenue (original currency)"));
+    let c = choose_chart(&r, Some(&p));
+    assert_eq!(summarize(&r, &c, Lang::En, with(&p)), "COP leads with 9,000.00 COP in revenue.");
+}
+
+/// Values read like a person wrote them, in the question's language; the rows keep the stored values.
+#[test]
+fn values_have_display_names() {
+    let m = SemanticModel::builtin().expect("model");
+    let p = plan("contactos por segmento");
+    let mut r = rs(
+        &[("segment", "VARCHAR"), ("contactos", "BIGINT")],
+        vec![vec![text("at_risk"), Value::Int(3)], vec![text("vip"), Value::Int(2)]],
+    );
+    inda_semantic::label_columns(&m, &p, &mut r, None);
+    assert_eq!(r.columns[0].values.get("at_risk").map(String::as_str), Some("En riesgo"));
+    assert_eq!(r.columns[0].values.get("vip").map(String::as_str), Some("VIP"));
+    assert_eq!(r.rows[0][0], text("at_risk"));
+    let p = plan("contacts by country");
+    let mut r = rs(&[("country", "VARCHAR"), ("contacts", "BIGINT")], vec![vec![text("MX"), Value::Int(3)]]);
+    inda_semantic::label_columns(&m, &p, &mut r, None);
+    assert_eq!(r.columns[0].values.get("MX").map(String::as_str), Some("Mexico"));
 }

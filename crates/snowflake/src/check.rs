@@ -10,8 +10,9 @@ use inda_warehouse::{Cancel, QueryLimits};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
-/// The marts every tenant's answers read; each must exist and carry a row access policy.
-pub const MARTS: [&str; 4] = ["DIM_CONTACTS", "DIM_CAMPAIGNS", "FCT_MESSAGES", "FCT_ACTIVITIES"];
+/// The marts every tenant's answers read (`inda_warehouse::demo::MARTS_TABLES`, as Snowflake spells them);
+/// each must exist and carry a row access policy.
+pub const MARTS: [&str; 5] = ["DIM_CONTACTS", "DIM_CAMPAIGNS", "FCT_MESSAGES", "FCT_ACTIVITIES", "FX_RATES"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -186,6 +187,13 @@ pub fn verdict(checks: &[Check]) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_mart_of_the_contract_is_checked() {
+        let contract: Vec<String> =
+            inda_warehouse::demo::MARTS_TABLES.iter().map(|t| t.to_ascii_uppercase()).collect();
+        assert_eq!(MARTS.to_vec(), contract);
+    }
 
     #[test]
     fn current_values_are_compared_ignoring_case() {

@@ -17,6 +17,7 @@ pub mod check;
 mod config;
 mod convert;
 mod cortex;
+mod currency;
 mod http;
 mod jwt;
 mod protocol;

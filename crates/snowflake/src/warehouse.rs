@@ -2,6 +2,7 @@
 
 use crate::config::{CredentialSource, Credentials, SnowflakeProfile};
 use crate::convert;
+use crate::currency::CurrencyCache;
 use crate::http::first_line;
 use crate::protocol::{self, Failure, Login, Statement};
 use inda_core::{Error, ResultSet, Session};
@@ -32,6 +33,8 @@ struct Inner {
     idle: Mutex<Vec<Idle>>,
     /// One permit per session that may run at once.
     permits: Arc<Semaphore>,
+    /// The tenants' reporting currencies read so far.
+    currencies: CurrencyCache,
 }
 
 struct Idle {
@@ -117,12 +120,17 @@ impl SnowflakeWarehouse {
                 credentials,
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(sessions)),
+                currencies: CurrencyCache::default(),
             }),
         })
     }
 
     pub fn profile(&self) -> &SnowflakeProfile {
         &self.inner.profile
+    }
+
+    pub(crate) fn currencies(&self) -> &CurrencyCache {
+        &self.inner.currencies
     }
 
     /// Sessions signed in and idle (for tests and `inda warehouse test`).
@@ -416,5 +424,13 @@ impl Warehouse for SnowflakeWarehouse {
         cancel: &'a Cancel,
     ) -> BoxFuture<'a, inda_core::Result<ResultSet>> {
         Box::pin(async move { self.run_trusted(session, sql, &[], limits, cancel).await })
+    }
+
+    /// From ADMIN.TENANTS ([`SnowflakeWarehouse::tenant_currency`]).
+    fn reporting_currency<'a>(
+        &'a self,
+        session: &'a Session,
+    ) -> BoxFuture<'a, inda_core::Result<Option<String>>> {
+        Box::pin(self.tenant_currency(session))
     }
 }

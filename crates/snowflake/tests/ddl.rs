@@ -124,6 +124,13 @@ fn every_mart_carries_the_row_access_policy() {
     assert!(
         !text.lines().any(|l| !l.trim_start().starts_with("--") && l.contains("CURRENT_SESSION_CONTEXT"))
     );
+    // The app reads its tenant's reporting currency from ADMIN.TENANTS: never before a policy guards it.
+    let attach = "ALTER TABLE ADMIN.TENANTS ADD ROW ACCESS POLICY ADMIN.TENANT_CONFIG_POLICY \
+                  ON (TENANT_ID, PARTNER_ID);";
+    let policy = text.find(attach).expect("ADMIN.TENANTS has a row access policy");
+    let grant =
+        text.find("GRANT SELECT ON TABLE ADMIN.TENANTS TO ROLE INDA_APP;").expect("the app may read it");
+    assert!(policy < grant, "the grant comes after the policy");
 }
 
 #[test]
@@ -138,6 +145,7 @@ fn the_ddl_has_the_documented_objects() {
         "RAW.INDIGITAL_TRANSACTIONS",
         "RAW.INDIGITAL_CAMPAIGNS",
         "RAW.INDIGITAL_MESSAGES",
+        "RAW.INDIGITAL_FX_RATES",
         "ADMIN.TENANTS",
         "ADMIN.PARTNERS",
         "ADMIN.SAVED_ANALYSES",
@@ -149,7 +157,7 @@ fn the_ddl_has_the_documented_objects() {
     for t in tables {
         assert!(text.contains(&format!("CREATE TABLE IF NOT EXISTS {t}")), "{t}");
     }
-    for v in ["STG_CONTACTS", "STG_ACTIVITIES", "STG_MESSAGES", "STG_CAMPAIGNS"] {
+    for v in ["STG_CONTACTS", "STG_ACTIVITIES", "STG_MESSAGES", "STG_CAMPAIGNS", "STG_FX_RATES"] {
         assert!(text.contains(&format!("CREATE OR REPLACE VIEW STAGING.{v}")), "{v}");
     }
     for role in ["PLATFORM_ADMIN", "PARTNER_INDIGITAL", "INDA_APP"] {

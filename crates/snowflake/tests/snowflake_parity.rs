@@ -100,6 +100,7 @@ fn snowflake_type(t: &arrow_schema::DataType) -> String {
         D::Boolean => "BOOLEAN".into(),
         D::Timestamp(_, _) => "TIMESTAMP_NTZ".into(),
         D::Decimal128(p, s) => format!("NUMBER({p},{s})"),
+        D::Date32 => "DATE".into(),
         other => panic!("no Snowflake type for {other}"),
     }
 }
@@ -274,6 +275,79 @@ async fn every_dev_question_gives_the_same_answer_on_both_engines() {
     assert!(nonempty * 2 > checked, "most answers should have rows, only {nonempty} of {checked} had");
 }
 
+/// Money in the reporting currency (semantics.md, Money): the gold conversion through `marts.fx_rates`
+/// gives the same revenue on both engines for every tenant, and no amount lacks its month's rate.
+#[tokio::test(flavor = "multi_thread")]
+async fn money_converts_the_same_on_both_engines() {
+    let demo = demo();
+    let sf = warehouse_with(vec![]);
+    let join = "FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency \
+                AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) \
+                WHERE a.activity_type IN ('purchase','refund')";
+    let queries = [
+        format!("SELECT SUM(a.amount * f.rate) AS revenue {join}"),
+        format!(
+            "SELECT COUNT(*) AS missing {} AND f.rate IS NULL",
+            join.replacen(" JOIN ", " LEFT JOIN ", 1)
+        ),
+        "SELECT currency, COUNT(*) AS months, MIN(rate) AS low, MAX(rate) AS high FROM marts.fx_rates \
+         GROUP BY currency"
+            .to_string(),
+    ];
+    for tenant in tenants() {
+        let s = session(tenant);
+        for (i, sql) in queries.iter().enumerate() {
+            let guarded = guard(sql, tenant).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let e = demo.embedded.query(&s, &guarded, &limits(), &Cancel::new()).await.expect("embedded");
+            let f = sf.query(&s, &guarded, &limits(), &Cancel::new()).await.expect("snowflake");
+            compare(&format!("money {i} / {tenant}"), &e, &f, false).unwrap_or_else(|m| panic!("{m}"));
+            if i == 1 {
+                assert_eq!(f.rows[0][0].as_f64(), Some(0.0), "{tenant}: amounts without a rate");
+            }
+        }
+    }
+}
+
+/// The reporting currency comes from ADMIN.TENANTS' config, through a bound statement: the tenant's own
+/// row, `None` for a tenant without one, and a quote in the tenant id is data, not SQL.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_reporting_currency_is_read_from_admin_tenants() {
+    // The demo load creates the database the sessions open in.
+    let _ = demo();
+    let sf = warehouse_with(vec![]);
+    let admin = session("acme_corp");
+    let run = |sql: &'static str| {
+        let sf = sf.clone();
+        let admin = admin.clone();
+        async move {
+            sf.run_trusted(&admin, sql, &[], &limits(), &Cancel::new())
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        }
+    };
+    run("CREATE DATABASE IF NOT EXISTS INDIGITAL_DEV").await;
+    run("CREATE SCHEMA IF NOT EXISTS INDIGITAL_DEV.ADMIN").await;
+    run("CREATE OR REPLACE TABLE ADMIN.TENANTS (tenant_id VARCHAR(50), tenant_name VARCHAR(255), \
+         partner_id VARCHAR(50), source_tenant_id VARCHAR(100), is_active BOOLEAN, created_at TIMESTAMP_NTZ, \
+         config VARIANT)")
+    .await;
+    run("INSERT INTO ADMIN.TENANTS (tenant_id, tenant_name, partner_id, is_active, config) \
+         SELECT 'globex', 'Globex', 'indigital', TRUE, PARSE_JSON('{\"default_currency\": \"MXN\"}') UNION ALL \
+         SELECT 'initech', 'Initech', 'indigital', TRUE, PARSE_JSON('{\"locale\": \"es-PE\"}')")
+    .await;
+    let currency = |tenant: &'static str| {
+        let sf = sf.clone();
+        async move { sf.reporting_currency(&session(tenant)).await.expect("reporting currency") }
+    };
+    assert_eq!(currency("globex").await.as_deref(), Some("MXN"));
+    assert_eq!(currency("initech").await, None, "no default_currency in the config");
+    assert_eq!(currency("nobody' OR '1'='1").await, None);
+    // Remembered: a second question does not ask again.
+    run("UPDATE ADMIN.TENANTS SET config = PARSE_JSON('{\"default_currency\": \"USD\"}') WHERE tenant_id = 'globex'")
+        .await;
+    assert_eq!(currency("globex").await.as_deref(), Some("MXN"));
+}
+
 /// Attacks the guard must refuse, or rewrite into something that still reads only the caller's tenant.
 const ATTACKS: &[&str] = &[
     "SELECT * FROM marts.dim_contacts WHERE tenant_id = 'globex'",
@@ -283,6 +357,8 @@ const ATTACKS: &[&str] = &[
     // (campaigns with campaigns: an `OR TRUE` join is a cross join, kept small enough for a debug build)
     "SELECT c.tenant_id, COUNT(*) FROM marts.dim_campaigns c LEFT JOIN marts.dim_campaigns m ON m.campaign_id = c.campaign_id OR TRUE GROUP BY 1",
     "SELECT tenant_id FROM marts.dim_contacts UNION SELECT tenant_id FROM marts.fct_activities",
+    "SELECT tenant_id, currency, COUNT(*) FROM marts.fx_rates GROUP BY tenant_id, currency",
+    "SELECT f.tenant_id, COUNT(*) FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency GROUP BY 1",
     "WITH x AS (SELECT * FROM marts.dim_campaigns) SELECT tenant_id, COUNT(*) FROM x GROUP BY 1",
     "SELECT (SELECT COUNT(*) FROM marts.fct_messages) AS n",
     "SELECT * FROM admin.tenants",

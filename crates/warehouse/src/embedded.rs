@@ -6,6 +6,7 @@
 
 use crate::demo::{MARTS_TABLES, marts_schema};
 use crate::limits::{Cancel, QueryLimits};
+use crate::reporting::ReportingCurrencies;
 use crate::{BoxFuture, Warehouse, bridge, convert};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
@@ -36,6 +37,8 @@ pub struct EmbeddedWarehouse {
     /// against the file's size and modification time, so a rewritten file (a new demo, a sync) is read
     /// afresh. Listings are not cached: a sync adds files.
     footers: Arc<dyn FileMetadataCache>,
+    /// The tenants' reporting currencies, from `admin/tenants.json`.
+    currencies: Arc<ReportingCurrencies>,
 }
 
 impl std::fmt::Debug for EmbeddedWarehouse {
@@ -61,6 +64,7 @@ impl EmbeddedWarehouse {
             root: root.into(),
             partitions,
             footers: Arc::new(DefaultFilesMetadataCache::new(FOOTER_CACHE_BYTES)),
+            currencies: Arc::new(ReportingCurrencies::default()),
         }
     }
 
@@ -237,6 +241,15 @@ impl Warehouse for EmbeddedWarehouse {
     ) -> BoxFuture<'a, inda_core::Result<ResultSet>> {
         let statement = Statement::Query(Box::new(guarded.query().clone()));
         Box::pin(async move { self.run_bounded(session, statement, limits, cancel).await })
+    }
+
+    /// `config.default_currency` of the tenant in `admin/tenants.json` (a small local file: read inline).
+    fn reporting_currency<'a>(
+        &'a self,
+        session: &'a Session,
+    ) -> BoxFuture<'a, inda_core::Result<Option<String>>> {
+        let path = self.root.join("admin").join("tenants.json");
+        Box::pin(async move { Ok(self.currencies.lookup(&path, &session.tenant_id)?) })
     }
 }
 

@@ -10,6 +10,7 @@ mod convert;
 pub mod demo;
 mod embedded;
 mod limits;
+mod reporting;
 
 pub use embedded::EmbeddedWarehouse;
 pub use limits::{Cancel, QueryLimits};
@@ -51,5 +52,14 @@ pub trait Warehouse: Send + Sync {
             let sql = guarded.proven_sql()?;
             self.query(session, sql, limits, cancel).await
         })
+    }
+
+    /// The reporting currency of `session`'s tenant (`admin.tenants.config.default_currency`, ISO 4217):
+    /// what money metrics convert into with `marts.fx_rates`. `None` when the engine does not know it.
+    fn reporting_currency<'a>(
+        &'a self,
+        _session: &'a Session,
+    ) -> BoxFuture<'a, inda_core::Result<Option<String>>> {
+        Box::pin(async { Ok(None) })
     }
 }

@@ -1,11 +1,14 @@
 //! Integration tests of the demo data generator: contract schemas, per-tenant determinism, value domains,
-//! time range, referential consistency, atomic replacement, and that the analysts' questions have answers.
+//! time range, referential consistency, exchange rates for every amount, atomic replacement, and that the
+//! analysts' questions have answers.
 //! Small scales keep them fast in debug builds.
 
-use chrono::{Months, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::concat_batches;
-use datafusion::arrow::datatypes::{DataType, Decimal128Type, TimeUnit, TimestampMicrosecondType};
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, Decimal128Type, TimeUnit, TimestampMicrosecondType,
+};
 use inda_core::ErrorCode;
 use inda_warehouse::demo::{self, DemoOptions, DemoSummary, MARTS_TABLES, Progress};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -121,7 +124,7 @@ type CampaignInfo<'a> = (&'a str, &'a str, Option<i64>, Option<i64>);
 
 #[test]
 fn schemas_match_the_contract() {
-    use DataType::{Boolean, Decimal128, Timestamp, Utf8};
+    use DataType::{Boolean, Date32, Decimal128, Timestamp, Utf8};
     let t = || Timestamp(TimeUnit::Microsecond, None);
     let expected: Vec<(&str, Vec<ColumnSpec>)> = vec![
         (
@@ -185,6 +188,15 @@ fn schemas_match_the_contract() {
                 ("occurred_at", t(), false),
                 ("amount", Decimal128(12, 2), true),
                 ("currency", Utf8, true),
+            ],
+        ),
+        (
+            "fx_rates",
+            vec![
+                ("tenant_id", Utf8, false),
+                ("currency", Utf8, false),
+                ("month", Date32, false),
+                ("rate", Decimal128(18, 8), false),
             ],
         ),
     ];
@@ -579,6 +591,7 @@ fn tenants_differ_in_size_and_mix() {
         assert_eq!(read(root, "fct_activities", &t.tenant_id).num_rows() as u64, t.activities);
         assert_eq!(read(root, "dim_contacts", &t.tenant_id).num_rows() as u64, t.contacts);
         assert_eq!(read(root, "dim_campaigns", &t.tenant_id).num_rows() as u64, t.campaigns);
+        assert_eq!(read(root, "fx_rates", &t.tenant_id).num_rows() as u64, t.fx_rates);
     }
 }
 
@@ -716,6 +729,117 @@ fn defaults_and_tenant_list() {
     );
 }
 
+fn dates(b: &RecordBatch, col: &str) -> Vec<NaiveDate> {
+    let epoch = NaiveDate::default();
+    b.column_by_name(col)
+        .unwrap_or_else(|| panic!("column {col}"))
+        .as_primitive::<Date32Type>()
+        .iter()
+        .map(|d| epoch + chrono::TimeDelta::days(i64::from(d.expect("month"))))
+        .collect()
+}
+
+fn month_of(us: i64) -> NaiveDate {
+    let date = chrono::DateTime::from_timestamp_micros(us).expect("timestamp").date_naive();
+    date.with_day(1).expect("first of month")
+}
+
+/// A tenant's rates: (currency, month) → units of the reporting currency (1e-8) for one unit.
+fn rates(root: &Path, tenant: &str) -> HashMap<(String, NaiveDate), i128> {
+    let f = read(root, "fx_rates", tenant);
+    let keys = strs(&f, "currency").into_iter().zip(dates(&f, "month"));
+    keys.zip(dec(&f, "rate"))
+        .map(|((c, m), r)| ((c.expect("currency").to_string(), m), r.expect("rate")))
+        .collect()
+}
+
+/// The tenant's `default_currency` in admin/tenants.json.
+fn reporting_currency(root: &Path, tenant: &str) -> String {
+    let text = std::fs::read(root.join("admin/tenants.json")).expect("tenants.json");
+    let tenants: serde_json::Value = serde_json::from_slice(&text).expect("json");
+    let t = tenants.as_array().expect("array").iter().find(|t| t["tenant_id"] == tenant).expect("tenant");
+    t["config"]["default_currency"].as_str().expect("default_currency").to_string()
+}
+
+#[test]
+fn fx_rates_cover_every_amount_and_every_month_of_usd() {
+    let (root, _) = full();
+    let months: Vec<NaiveDate> = {
+        let first = as_of().checked_sub_months(Months::new(24)).expect("date").succ_opt().expect("date");
+        let mut m = first.with_day(1).expect("date");
+        let mut out = Vec::new();
+        while m <= as_of() {
+            out.push(m);
+            m = m.checked_add_months(Months::new(1)).expect("date");
+        }
+        out
+    };
+    assert_eq!(months.len(), 25);
+    for tenant in tenant_ids() {
+        let fx = rates(root, tenant);
+        let reporting = reporting_currency(root, tenant);
+        let f = read(root, "fx_rates", tenant);
+        let keys: Vec<(String, NaiveDate)> = strs(&f, "currency")
+            .into_iter()
+            .zip(dates(&f, "month"))
+            .map(|(c, m)| (c.expect("currency").to_string(), m))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(keys, sorted, "{tenant}: one row per currency and month, in that order");
+        for m in &months {
+            assert!(fx.contains_key(&("USD".to_string(), *m)), "{tenant}: no USD rate for {m}");
+        }
+        assert!(keys.iter().all(|(_, m)| months.contains(m)), "{tenant}: a rate outside the window");
+
+        let a = read(root, "fct_activities", tenant);
+        let (kind, occ, amount, cur) =
+            (strs(&a, "activity_type"), ts(&a, "occurred_at"), dec(&a, "amount"), strs(&a, "currency"));
+        let mut used = HashSet::new();
+        for i in 0..a.num_rows() {
+            if matches!(kind[i], Some("purchase" | "refund")) {
+                assert!(
+                    amount[i].is_some() && cur[i].is_some(),
+                    "{tenant}: money without amount or currency"
+                );
+                used.insert((cur[i].expect("currency").to_string(), month_of(occ[i].expect("occurred"))));
+            }
+        }
+        let missing: Vec<_> = used.iter().filter(|k| !fx.contains_key(*k)).collect();
+        assert!(missing.is_empty(), "{tenant}: currency-months without a rate: {missing:?}");
+        assert!(used.len() > 25, "{tenant}: activities in more than one currency or month");
+
+        for ((currency, month), rate) in &fx {
+            assert!(*rate > 0, "{tenant}: {currency} {month}");
+            if *currency == reporting {
+                assert_eq!(*rate, 100_000_000, "{tenant}: its own currency converts at exactly 1");
+            }
+        }
+        assert!(fx.keys().any(|(c, _)| *c == reporting), "{tenant}: rates for its own currency");
+    }
+}
+
+#[test]
+fn fx_rates_follow_the_price_rates_with_a_small_monthly_drift() {
+    let (root, _) = full();
+    // acme_corp reports in COP (4100 per USD), and sells in MXN (18 per USD), among others.
+    let fx = rates(root, "acme_corp");
+    let series = |currency: &str| -> Vec<f64> {
+        let mut s: Vec<(NaiveDate, f64)> =
+            fx.iter().filter(|((c, _), _)| c == currency).map(|((_, m), r)| (*m, *r as f64 / 1e8)).collect();
+        s.sort_by_key(|(m, _)| *m);
+        s.into_iter().map(|(_, r)| r).collect()
+    };
+    let usd = series("USD");
+    assert!(usd.iter().all(|r| (r / 4100.0 - 1.0).abs() < 0.1), "{usd:?}");
+    assert!(usd.windows(2).any(|w| w[0] != w[1]), "rates move from month to month");
+    let mxn = series("MXN");
+    assert!(mxn.iter().all(|r| (r / (4100.0 / 18.0) - 1.0).abs() < 0.2), "{mxn:?}");
+    // Tenants reporting in USD convert USD at 1 every month.
+    assert!(rates(root, "stark_ind").iter().filter(|((c, _), _)| c == "USD").all(|(_, r)| *r == 100_000_000));
+}
+
 /// The analysts' questions (nl-dev) have non-trivial answers on the demo data, through DataFusion over
 /// the on-disk layout. `CURRENT_DATE` is pinned to `as_of`.
 #[tokio::test]
@@ -760,6 +884,15 @@ async fn analyst_questions_have_interesting_answers() {
     assert_eq!(b.num_rows(), 4, "quarterly revenue last year");
     let b = q("SELECT COUNT(*) FROM fct_messages WHERE direction = 'outbound' AND sent_at >= DATE_TRUNC('week', CURRENT_DATE)").await;
     assert!(count(&b) > 0, "messages sent this week");
+
+    // Revenue in the reporting currency (semantics.md, Money): every amount finds its month's rate.
+    let fx_join = "FROM fct_activities a LEFT JOIN fx_rates f ON f.currency = a.currency \
+                   AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) \
+                   WHERE a.activity_type IN ('purchase','refund')";
+    let b = q(&format!("SELECT COUNT(*) {fx_join} AND f.rate IS NULL")).await;
+    assert_eq!(count(&b), 0, "activities without a rate");
+    let b = q(&format!("SELECT SUM(a.amount * f.rate) > 0 {fx_join}")).await;
+    assert!(b.column(0).as_boolean().value(0), "revenue in COP");
 
     // Rates are believable and differ by channel: WhatsApp is read far more than e-mail; SMS never.
     let b = q("SELECT channel, SUM(CASE WHEN status = 'read' THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS read_rate, SUM(CASE WHEN status IN ('delivered','read') THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS delivery_rate FROM fct_messages WHERE direction = 'outbound' GROUP BY channel").await;

@@ -138,3 +138,37 @@ fn memory_limits_are_enforced() {
         assert!(e.message.contains("memory"), "{}", e.message);
     }
 }
+
+#[test]
+fn the_reporting_currency_comes_from_the_tenants_file() {
+    let (_, w) = setup();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for (tenant, currency) in
+        [("acme_corp", Some("COP")), ("globex", Some("MXN")), ("stark_ind", Some("USD")), ("nobody", None)]
+    {
+        let got = rt.block_on(w.reporting_currency(&session(tenant))).unwrap();
+        assert_eq!(got.as_deref(), currency, "{tenant}");
+    }
+    // A warehouse without admin files (a fresh sync target) does not know it.
+    let empty = tempfile::tempdir().unwrap();
+    let none = rt.block_on(EmbeddedWarehouse::new(empty.path()).reporting_currency(&session("acme_corp")));
+    assert_eq!(none.unwrap(), None);
+}
+
+#[test]
+fn money_converts_with_the_tenants_own_rates() {
+    let join = "FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency \
+                AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) \
+                WHERE a.activity_type IN ('purchase','refund')";
+    for tenant in ["acme_corp", "umbrella", "stark_ind"] {
+        let revenue = run(tenant, &format!("SELECT SUM(a.amount * f.rate) AS revenue {join}")).unwrap();
+        assert!(revenue.rows[0][0].as_f64().is_some_and(|r| r > 0.0), "{tenant}: {:?}", revenue.rows);
+        let left = join.replacen(" JOIN ", " LEFT JOIN ", 1);
+        let missing = run(tenant, &format!("SELECT COUNT(*) {left} AND f.rate IS NULL")).unwrap();
+        assert_eq!(missing.rows, vec![vec![Value::Int(0)]], "{tenant}: amounts without a rate");
+    }
+    let rs = run("globex", "SELECT DISTINCT tenant_id FROM marts.fx_rates").unwrap();
+    assert_eq!(rs.rows, vec![vec![Value::Text("globex".into())]]);
+    let rs = run("globex", "SELECT rate FROM marts.fx_rates WHERE currency = 'MXN' LIMIT 1").unwrap();
+    assert_eq!(rs.columns[0].data_type, "DECIMAL(18,8)");
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, formatDuration, formatInstant, formatNumber, formatTemporal, formatValue, parseTemporal } from './format';
+import { columnTitle, displayValue, escapeHtml, formatDuration, formatInstant, formatNumber, formatTemporal, formatValue, parseTemporal } from './format';
 import { translate } from './i18n/translate';
 
 describe('formatNumber', () => {
@@ -18,6 +18,31 @@ describe('formatNumber', () => {
   });
   it('keeps integers without decimals', () => {
     expect(formatNumber(12524, 'en-US', { type: 'BIGINT' })).toBe('12,524');
+  });
+});
+
+describe('money', () => {
+  it('writes an amount with its currency code and the locale’s digits', () => {
+    expect(formatNumber(1234567.5, 'en-US', { currency: 'COP', type: 'DECIMAL(38,2)' })).toMatch(/^COP\s1,234,567\.50$/);
+    expect(formatNumber(-12.5, 'en-US', { currency: 'USD' })).toMatch(/^-USD\s12\.50$/);
+    expect(formatNumber(1234567.5, 'de-DE', { currency: 'COP', type: 'DECIMAL(38,2)' })).toMatch(/^1\.234\.567,50\sCOP$/);
+    // Scale 0 stays without decimals; more than cents is cut to cents.
+    expect(formatNumber(1500, 'en-US', { currency: 'COP', type: 'DECIMAL(18,0)' })).toMatch(/^COP\s1,500$/);
+    expect(formatNumber(1.23456, 'en-US', { currency: 'EUR', type: 'DECIMAL(18,4)' })).toMatch(/^EUR\s1\.23$/);
+  });
+  it('compacts amounts with the code, and leaves it out for table cells', () => {
+    expect(formatNumber(2_500_000, 'en-US', { currency: 'COP', compact: true })).toMatch(/^COP\s2\.5M$/);
+    expect(formatNumber(1234.5, 'en-US', { amount: true, type: 'DECIMAL(38,2)' })).toBe('1,234.50');
+  });
+  it('ignores a code that is not ISO 4217 instead of throwing', () => {
+    expect(formatNumber(12, 'en-US', { currency: 'pesos' })).toBe('12');
+  });
+  it('titles a column by its label and currency', () => {
+    expect(columnTitle({ name: 'revenue', currency: 'COP' })).toBe('revenue (COP)');
+    expect(columnTitle({ name: 'revenue', label: 'Ingresos', currency: 'COP' })).toBe('Ingresos (COP)');
+    expect(columnTitle({ name: 'revenue', label: 'Ingresos', currency: 'COP' }, false)).toBe('Ingresos');
+    expect(columnTitle({ name: 'messages', label: '  ' })).toBe('messages');
+    expect(columnTitle({ name: 'messages' })).toBe('messages');
   });
 });
 
@@ -47,6 +72,36 @@ describe('formatValue', () => {
     expect(formatValue(0.5, { name: 'rate', type: 'DOUBLE' }, 'en-US', true)).toBe('50%');
     expect(formatValue('2025-01-06T00:00:00', { name: 'week', type: 'TIMESTAMP' }, 'en-US')).toBe('Jan 6, 2025');
     expect(formatValue(true, { name: 'b', type: 'BOOLEAN' }, 'en-US')).toBe('✓');
+  });
+  it('writes amounts with fixed decimals, and the code only when asked', () => {
+    const col = { name: 'revenue', type: 'DECIMAL(38,2)', currency: 'COP' };
+    expect(formatValue(1234.5, col, 'en-US')).toBe('1,234.50');
+    expect(formatValue(1234.5, col, 'en-US', false, true)).toMatch(/^COP\s1,234\.50$/);
+    expect(formatValue(null, col, 'en-US', false, true)).toBe('—');
+  });
+});
+
+describe('category values', () => {
+  const channel = { name: 'channel', type: 'VARCHAR', values: { whatsapp: 'WhatsApp', at_risk: 'En riesgo', blank: '  ' } };
+  it('shows a stored value by its display name, else as stored', () => {
+    expect(displayValue(channel, 'whatsapp')).toBe('WhatsApp');
+    expect(displayValue(channel, 'at_risk')).toBe('En riesgo');
+    expect(displayValue(channel, 'sms')).toBe('sms');
+    expect(displayValue(channel, 'blank')).toBe('blank');
+    expect(displayValue({}, 'whatsapp')).toBe('whatsapp');
+    expect(displayValue(undefined, 'whatsapp')).toBe('whatsapp');
+  });
+  it('looks up own names only, never Object.prototype', () => {
+    expect(displayValue(channel, 'constructor')).toBe('constructor');
+    expect(displayValue(channel, '__proto__')).toBe('__proto__');
+    expect(displayValue(channel, 'toString')).toBe('toString');
+  });
+  it('names table cells, and only text cells', () => {
+    expect(formatValue('whatsapp', channel, 'es-CO')).toBe('WhatsApp');
+    expect(formatValue('sms', channel, 'es-CO')).toBe('sms');
+    expect(formatValue(null, channel, 'es-CO')).toBe('—');
+    const code = { name: 'code', type: 'BIGINT', values: { '1': 'uno' } };
+    expect(formatValue(1, code, 'es-CO')).toBe('1');
   });
 });
 

@@ -19,15 +19,66 @@ function maxDigits(type: string | undefined, v: number): number {
   return Math.abs(v) < 1 ? 4 : 2;
 }
 
-export function formatNumber(v: number, locale: string, opts: { percent?: boolean; type?: string; compact?: boolean } = {}): string {
+/** Decimal places of an amount: the column's scale, at most cents, fixed so a column of amounts lines up. */
+function moneyDigits(type: string | undefined): number {
+  const m = type ? /DECIMAL\(\s*\d+\s*,\s*(\d+)\s*\)/i.exec(type) : null;
+  return m?.[1] ? Math.min(Number(m[1]), 2) : 2;
+}
+
+export interface NumberOpts {
+  percent?: boolean;
+  type?: string;
+  compact?: boolean;
+  /**
+   * ISO 4217 code of a money value: the amount is written with the code (`COP 1,234.50`). The code, not the
+   * symbol: `$` is the peso's symbol as much as the dollar's for the readers this app has.
+   */
+  currency?: string;
+  /** A money value written without its code (table cells, whose header names the currency): fixed decimals. */
+  amount?: boolean;
+}
+
+export function formatNumber(v: number, locale: string, opts: NumberOpts = {}): string {
   if (!Number.isFinite(v)) return String(v);
   if (opts.percent) {
     return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(v);
   }
+  const money = opts.currency ? currencyOpts(opts.currency) : null;
   if (opts.compact) {
-    return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(v);
+    return new Intl.NumberFormat(locale, { ...money, notation: 'compact', maximumFractionDigits: 1 }).format(v);
+  }
+  if (money || opts.amount) {
+    const digits = moneyDigits(opts.type);
+    return new Intl.NumberFormat(locale, { ...money, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v);
   }
   return new Intl.NumberFormat(locale, { maximumFractionDigits: maxDigits(opts.type, v) }).format(v);
+}
+
+/** Intl options for an ISO 4217 code; none when the code is not one (Intl would throw a RangeError). */
+function currencyOpts(code: string): Intl.NumberFormatOptions | null {
+  if (!/^[A-Z]{3}$/i.test(code)) return null;
+  return { style: 'currency', currency: code.toUpperCase(), currencyDisplay: 'code' };
+}
+
+/**
+ * A column's name as readers see it in headers, axes and legends: its display label when the answer gives one,
+ * and for a money column the currency it is in (`Revenue (COP)`), since the cells then carry no unit.
+ */
+export function columnTitle(col: Pick<Column, 'name' | 'label' | 'currency'>, withCurrency = true): string {
+  const name = col.label?.trim() || col.name;
+  return withCurrency && col.currency ? `${name} (${col.currency})` : name;
+}
+
+/**
+ * A stored category value as readers see it: its display name in the answer's language when the column's `values`
+ * map has one (`whatsapp` → "WhatsApp", `at_risk` → "En riesgo"), else the value itself. Only for display: the rows
+ * keep the stored values, which exports, drill-downs and the partial-period test compare.
+ */
+export function displayValue(col: Pick<Column, 'values'> | undefined, v: string): string {
+  const names = col?.values;
+  // Own keys only: a stored `constructor` or `__proto__` is a value, not a lookup into Object.prototype.
+  if (!names || !Object.hasOwn(names, v)) return v;
+  return names[v]?.trim() || v;
 }
 
 const NAIVE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?$/;
@@ -66,13 +117,20 @@ export function formatInstant(s: string | null | undefined, locale: string, time
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) }).format(ms);
 }
 
-/** A cell for display: numbers by locale (percent for rate columns), dates without time-zone shifts. */
-export function formatValue(v: Value, column: Column | undefined, locale: string, percent = false): string {
+/**
+ * A cell for display: numbers by locale (percent for rate columns), dates without time-zone shifts, category values
+ * by their display names. Amounts get their currency code with `withCurrency` (tooltips, KPIs); table cells leave it
+ * to the column header.
+ */
+export function formatValue(v: Value, column: Column | undefined, locale: string, percent = false, withCurrency = false): string {
   if (v === null || v === undefined) return '—';
-  if (typeof v === 'number') return formatNumber(v, locale, { percent, type: column?.type });
+  if (typeof v === 'number') {
+    const currency = column?.currency ?? undefined;
+    return formatNumber(v, locale, { percent, type: column?.type, currency: withCurrency ? currency : undefined, amount: !!currency });
+  }
   if (typeof v === 'boolean') return v ? '✓' : '✗';
   if (column && isTemporalType(column.type)) return formatTemporal(v, locale);
-  return v;
+  return displayValue(column, v);
 }
 
 /** Seconds as a short duration: `45s`, `12 min`, `1 h 05 min`, through the caller's translator. */

@@ -15,6 +15,7 @@ export const barAnswer: Answer = {
   ],
   row_count: 3,
   truncated: false,
+  caveats: [],
   chart: { kind: 'bar', x: 'channel', y: ['messages'], title: 'Messages by channel, last month' },
   summary: 'whatsapp leads with 12,524 messages (68.4%).',
   engine: 'embedded',
@@ -38,6 +39,7 @@ export const lineAnswer: Answer = {
   ],
   row_count: 3,
   truncated: false,
+  caveats: [],
   chart: { kind: 'line', x: 'week', y: ['messages'], title: 'Messages by week' },
   summary: 'Messages rose.',
   engine: 'embedded',
@@ -64,6 +66,7 @@ export const seriesAnswer: Answer = {
   ],
   row_count: 5,
   truncated: false,
+  caveats: [],
   chart: { kind: 'line', x: 'month', y: ['messages'], series: 'channel', title: 'Messages by month and channel' },
   engine: 'embedded',
   elapsed_ms: 793.75,
@@ -81,6 +84,7 @@ export const rateAnswer: Answer = {
   ],
   row_count: 2,
   truncated: false,
+  caveats: [],
   chart: { kind: 'bar', x: 'channel', y: ['delivery_rate'], title: 'Delivery rate by channel, this year', percent: ['delivery_rate'] },
   engine: 'embedded',
   elapsed_ms: 750.97,
@@ -93,6 +97,7 @@ export const kpiAnswer: Answer = {
   rows: [[6032153798.84]],
   row_count: 1,
   truncated: false,
+  caveats: [],
   chart: { kind: 'kpi', y: ['revenue'], title: 'Revenue' },
   summary: 'Revenue: 6,032,153,798.84.',
   engine: 'embedded',
@@ -100,6 +105,84 @@ export const kpiAnswer: Answer = {
   elapsed_ms: 325.45,
   lang: 'en',
   title: 'Revenue',
+};
+
+/** "ingresos mensuales este año" on 2026-12-02: money in the tenant's currency, December still running. */
+export const revenueAnswer: Answer = {
+  question: 'ingresos mensuales este año',
+  sql: 'SELECT …',
+  columns: [
+    { name: 'month', type: 'TIMESTAMP', label: 'Mes' },
+    { name: 'revenue', type: 'DECIMAL(38,2)', currency: 'COP', label: 'Ingresos' },
+  ],
+  rows: [
+    ['2026-10-01T00:00:00', 1234567.5],
+    ['2026-11-01T00:00:00', 2345678.25],
+    ['2026-12-01T00:00:00', 98765.4],
+  ],
+  row_count: 3,
+  truncated: false,
+  caveats: [{ code: 'partial_period', message: 'Diciembre de 2026 va en curso (2 de 31 días)', column: 'month', value: '2026-12-01' }],
+  chart: { kind: 'line', x: 'month', y: ['revenue'], title: 'Ingresos por mes, este año' },
+  summary: 'Los ingresos de noviembre fueron COP 2,345,678.25.',
+  engine: 'embedded',
+  provider: 'offline',
+  elapsed_ms: 12.5,
+  lang: 'es',
+  title: 'Ingresos por mes, este año',
+};
+
+/**
+ * "mensajes por país y canal el mes pasado": category columns carry the display names of their values in the
+ * question's language; the rows keep the stored values (`sms` has no name and shows as stored).
+ */
+export const namedValuesAnswer: Answer = {
+  question: 'mensajes por país y canal el mes pasado',
+  sql: 'SELECT …',
+  columns: [
+    { name: 'country', type: 'VARCHAR', label: 'País', values: { CO: 'Colombia', MX: 'México' } },
+    { name: 'channel', type: 'VARCHAR', label: 'Canal', values: { email: 'Correo electrónico', whatsapp: 'WhatsApp' } },
+    { name: 'messages', type: 'BIGINT', label: 'Mensajes' },
+  ],
+  rows: [
+    ['MX', 'whatsapp', 1200],
+    ['MX', 'email', 300],
+    ['CO', 'whatsapp', 900],
+    ['CO', 'sms', 150],
+  ],
+  row_count: 4,
+  truncated: false,
+  caveats: [],
+  chart: { kind: 'bar', x: 'country', y: ['messages'], series: 'channel', title: 'Mensajes por país y canal, el mes pasado' },
+  summary: 'México lidera con 1.500 mensajes (58,8 %).',
+  engine: 'embedded',
+  provider: 'offline',
+  elapsed_ms: 9.1,
+  lang: 'es',
+  title: 'Mensajes por país y canal, el mes pasado',
+};
+
+/** "clientes por segmento": a pie of stored segment codes with Spanish names. */
+export const segmentAnswer: Answer = {
+  question: 'clientes por segmento',
+  sql: 'SELECT …',
+  columns: [
+    { name: 'segment', type: 'VARCHAR', label: 'Segmento', values: { at_risk: 'En riesgo', champions: 'Campeones', churned: 'Perdidos' } },
+    { name: 'customers', type: 'BIGINT', label: 'Clientes' },
+  ],
+  rows: [
+    ['champions', 420],
+    ['at_risk', 130],
+    ['churned', 55],
+  ],
+  row_count: 3,
+  truncated: false,
+  caveats: [],
+  chart: { kind: 'pie', x: 'segment', y: ['customers'], title: 'Clientes por segmento' },
+  engine: 'embedded',
+  elapsed_ms: 3.2,
+  lang: 'es',
+  title: 'Clientes por segmento',
 };
 
 export const savedAnswer: SavedAnswer = {

@@ -237,14 +237,15 @@ pub(crate) fn extract(item: &ExportItem, lang: Lang) -> Plot {
         XAxis::Categories(_) => XAxis::Categories(categories),
         other => other,
     };
+    // Axis names as the UI writes them: the label, and a money measure's currency (`Revenue (COP)`).
     let y_name = match (series_col, ys.as_slice()) {
-        (_, [one]) => rs.columns[*one].name.clone(),
-        (Some(_), [first, ..]) => rs.columns[*first].name.clone(),
+        (_, [one]) => format::title(&rs.columns[*one]),
+        (Some(_), [first, ..]) => format::title(&rs.columns[*first]),
         _ => String::new(),
     };
     Plot {
         x: x_kind,
-        x_name: x.map(|i| rs.columns[i].name.clone()).unwrap_or_default(),
+        x_name: x.map(|i| format::title(&rs.columns[i])).unwrap_or_default(),
         y_name,
         percent,
         series,

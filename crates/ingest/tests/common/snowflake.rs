@@ -9,7 +9,7 @@ mod fakesnow;
 use inda_core::Value;
 use inda_core::{ResultSet, Secret, Session};
 use inda_snowflake::{AuthMethod, CredentialSource, Credentials, SnowflakeProfile, SnowflakeWarehouse};
-use inda_warehouse::demo::{MARTS_TABLES, marts_schema};
+use inda_warehouse::demo::{MARTS_TABLES, marts_key, marts_schema};
 use inda_warehouse::{Cancel, QueryLimits, Warehouse};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -104,7 +104,7 @@ pub async fn assert_marts_equal(demo: &std::path::Path, tenant: &str) {
     for table in MARTS_TABLES {
         let schema = marts_schema(table).unwrap();
         let columns: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        let (columns, id) = (columns.join(", "), schema.field(1).name().clone());
+        let (columns, id) = (columns.join(", "), marts_key(table).unwrap().join(", "));
         let want = inda_warehouse::EmbeddedWarehouse::new(demo)
             .query(
                 &session(tenant),

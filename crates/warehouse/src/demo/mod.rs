@@ -4,9 +4,9 @@
 //! benchmarks have something realistic to query on an analyst's laptop.
 //!
 //! What it is for: `inda demo init`, tests and benchmarks. It writes
-//! `<warehouse_dir>/marts/<table>/<tenant_id>/data.parquet`, `admin/partners.json`, `admin/tenants.json`
-//! and `manifest.json`, replacing any previous warehouse atomically (built in a sibling temp dir, then
-//! swapped in with renames).
+//! `<warehouse_dir>/marts/<table>/<tenant_id>/data.parquet` (every table of `MARTS_TABLES`),
+//! `admin/partners.json`, `admin/tenants.json` and `manifest.json`, replacing any previous warehouse
+//! atomically (built in a sibling temp dir, then swapped in with renames).
 //!
 //! What it is not for: reading or querying the warehouse (the embedded engine does that), loading real
 //! tenant data (that is the sync from the inDigital API), or any tenant isolation policy.
@@ -20,6 +20,7 @@ mod admin;
 mod calendar;
 mod campaigns;
 mod contacts;
+mod fx_rates;
 mod messages;
 mod names;
 mod parallel;
@@ -36,7 +37,7 @@ use serde::Serialize;
 use std::path::Path;
 use std::time::Instant;
 
-pub use schema::{MARTS_TABLES, marts_schema};
+pub use schema::{MARTS_TABLES, marts_key, marts_schema};
 
 /// What to generate. `Default` is scale 1.0, seed 42, all five tenants, as of today (UTC).
 #[derive(Debug, Clone, PartialEq)]
@@ -67,12 +68,13 @@ pub struct TenantSummary {
     pub campaigns: u64,
     pub messages: u64,
     pub activities: u64,
+    pub fx_rates: u64,
 }
 
 impl TenantSummary {
     /// All marts rows of this tenant.
     pub fn rows(&self) -> u64 {
-        self.contacts + self.campaigns + self.messages + self.activities
+        self.contacts + self.campaigns + self.messages + self.activities + self.fx_rates
     }
 }
 
@@ -169,7 +171,7 @@ fn build(
     Ok(summary)
 }
 
-/// Writes the four marts tables of one tenant.
+/// Writes the marts tables of one tenant.
 fn write_tenant(
     root: &Path,
     plan: &plan::TenantPlan,
@@ -188,12 +190,14 @@ fn write_tenant(
     let campaigns = campaigns::write(plan, &dir("dim_campaigns")?, progress)?;
     let messages = messages::write(plan, &dir("fct_messages")?, seed, progress)?;
     let activities = activities::write(plan, &dir("fct_activities")?, seed, progress)?;
+    let fx_rates = fx_rates::write(plan, &dir("fx_rates")?, seed, progress)?;
     tracing::debug!(
         tenant,
         contacts,
         campaigns,
         messages,
         activities,
+        fx_rates,
         ms = t0.elapsed().as_millis() as u64,
         "demo tenant written"
     );
@@ -205,5 +209,6 @@ fn write_tenant(
         campaigns,
         messages,
         activities,
+        fx_rates,
     })
 }

@@ -5,6 +5,7 @@
 use super::calendar::{self, Window};
 use super::campaigns::{self, Campaign};
 use super::contacts::{self, Contact};
+use super::fx_rates::FxPlan;
 use super::rng::{self, DemoRng, lognormal, round_stochastic};
 use super::tenants::TenantProfile;
 use rand::Rng;
@@ -89,6 +90,8 @@ pub(crate) struct TenantPlan {
     /// Promotional pressure per day (1.0 = a typical day's campaign activity).
     pub pressure: Vec<f64>,
     pub incidents: Vec<Incident>,
+    /// Which exchange rates the tenant gets.
+    pub fx: FxPlan,
 }
 
 /// Scales `raw` so that it sums to `target`, then rounds each day without bias.
@@ -188,6 +191,7 @@ impl TenantPlan {
             Vec::new()
         };
 
+        let fx = FxPlan::build(window, &contacts);
         TenantPlan {
             profile,
             window: *window,
@@ -201,13 +205,14 @@ impl TenantPlan {
             activities,
             pressure,
             incidents,
+            fx,
         }
     }
 
     pub(crate) fn total_rows(&self) -> u64 {
         let msgs: u64 = self.messages.iter().map(|m| u64::from(m.total())).sum();
         let acts: u64 = self.activities.iter().map(|a| u64::from(*a)).sum();
-        self.contacts.len() as u64 + self.campaigns.len() as u64 + msgs + acts
+        self.contacts.len() as u64 + self.campaigns.len() as u64 + msgs + acts + self.fx.rows()
     }
 
     /// How much more often `channel` fails on day `d`.

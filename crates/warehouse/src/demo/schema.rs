@@ -1,11 +1,13 @@
 //! The Arrow schemas of the marts tables, exactly as the data-model contract lists them: same names, same
-//! order, `tenant_id` first, nullable only where the contract says so.
+//! order, `tenant_id` first, nullable only where the contract says so; and the columns that identify a row
+//! within a tenant.
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use std::sync::Arc;
 
-/// The marts tables the generator writes, in dependency order.
-pub const MARTS_TABLES: [&str; 4] = ["dim_contacts", "dim_campaigns", "fct_messages", "fct_activities"];
+/// The marts tables the generator writes, in dependency order (fx_rates follows from the activities).
+pub const MARTS_TABLES: [&str; 5] =
+    ["dim_contacts", "dim_campaigns", "fct_messages", "fct_activities", "fx_rates"];
 
 fn utf8(name: &str, nullable: bool) -> Field {
     Field::new(name, DataType::Utf8, nullable)
@@ -69,7 +71,26 @@ pub fn marts_schema(table: &str) -> Option<SchemaRef> {
             Field::new("amount", DataType::Decimal128(12, 2), true),
             utf8("currency", true),
         ],
+        "fx_rates" => vec![
+            utf8("tenant_id", false),
+            utf8("currency", false),
+            Field::new("month", DataType::Date32, false),
+            Field::new("rate", DataType::Decimal128(18, 8), false),
+        ],
         _ => return None,
     };
     Some(Arc::new(Schema::new(fields)))
+}
+
+/// The columns that identify a row of a marts table within its tenant (the order rows are written in), or
+/// `None` for any other name. Every table but fx_rates has an id column, second after `tenant_id`.
+pub fn marts_key(table: &str) -> Option<&'static [&'static str]> {
+    Some(match table {
+        "dim_contacts" => &["contact_id"],
+        "dim_campaigns" => &["campaign_id"],
+        "fct_messages" => &["message_id"],
+        "fct_activities" => &["activity_id"],
+        "fx_rates" => &["currency", "month"],
+        _ => return None,
+    })
 }

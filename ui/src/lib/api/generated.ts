@@ -6,7 +6,28 @@ export type Value = string | number | boolean | null;
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
 
-export type Column = { name: string, type: string, };
+export type Column = { name: string, type: string, 
+/**
+ * ISO 4217 code of a money column (the tenant's reporting currency, or `USD` for messaging cost).
+ */
+currency?: string, 
+/**
+ * Display name in the question's language ("Mensajes enviados").
+ */
+label?: string, 
+/**
+ * Display names of the column's values in the question's language (`whatsapp` → "WhatsApp", `MX` →
+ * "México"); the rows keep the stored values.
+ */
+values?: { [key in string]: string }, };
+
+export type CaveatCode = "partial_period" | "truncated" | "missing_fx_rate";
+
+export type Caveat = { code: CaveatCode, message: string, column?: string, 
+/**
+ * The marked cell as text (an ISO 8601 date for a time bucket).
+ */
+value?: string, };
 
 export type ChartKind = "kpi" | "bar" | "line" | "area" | "pie" | "scatter" | "table";
 
@@ -40,7 +61,11 @@ sql: string, columns: Array<Column>,
 /**
  * Cells as JSON scalars (see `Value` in the generated TypeScript).
  */
-rows: Array<Array<Value>>, row_count: number, truncated: boolean, chart: ChartSpec, summary?: string, engine: string, provider?: string, elapsed_ms: number, conversation_id?: string, 
+rows: Array<Array<Value>>, row_count: number, truncated: boolean, 
+/**
+ * What the reader must know to read the numbers right (partial period, truncation, missing rates).
+ */
+caveats: Array<Caveat>, chart: ChartSpec, summary?: string, engine: string, provider?: string, elapsed_ms: number, conversation_id?: string, 
 /**
  * Language of the question (`en`, `es`), for the UI's number formats.
  */
@@ -70,7 +95,11 @@ sql: string, columns: Array<Column>,
 /**
  * Cells as JSON scalars (see `Value` in the generated TypeScript).
  */
-rows: Array<Array<Value>>, row_count: number, truncated: boolean, chart: ChartSpec, summary?: string, engine: string, provider?: string, elapsed_ms: number, conversation_id?: string, 
+rows: Array<Array<Value>>, row_count: number, truncated: boolean, 
+/**
+ * What the reader must know to read the numbers right (partial period, truncation, missing rates).
+ */
+caveats: Array<Caveat>, chart: ChartSpec, summary?: string, engine: string, provider?: string, elapsed_ms: number, conversation_id?: string, 
 /**
  * Language of the question (`en`, `es`), for the UI's number formats.
  */

@@ -6,6 +6,8 @@ export type {
   Answer,
   ApiError,
   Branding,
+  Caveat,
+  CaveatCode,
   ChartKind,
   ChartSpec,
   Colors,

@@ -2,7 +2,8 @@
 // chart in the desktop app and the browser. `kpi` and `table` are not ECharts charts: they return null.
 import type { EChartsOption, SeriesOption } from 'echarts';
 import type { Answer, ChartSpec, Column, Value } from '../api/types';
-import { escapeHtml, formatNumber, formatTemporal, isNumericType, isTemporalType, parseTemporal } from '../format';
+import { partialTest, type PartialTest } from '../answer';
+import { columnTitle, displayValue, escapeHtml, formatNumber, formatTemporal, isNumericType, isTemporalType, parseTemporal } from '../format';
 
 export interface ChartTheme {
   /** Series colors, in order (brand primary and accent first). */
@@ -13,15 +14,19 @@ export interface ChartTheme {
 }
 
 export interface ChartContext {
+  /** Locale of the numbers and dates: the answer's (see `answerLocale`), one per answer. */
   locale: string;
   theme: ChartTheme;
   /** Label of the slice that groups the smallest pie slices. */
   otherLabel: string;
   /** Label for a null or empty category. */
   emptyLabel: string;
+  /** Marks the label of a period that is not over yet, in the UI's language: `Dec 2026 (to date)`. */
+  markPartial: (label: string) => string;
 }
 
-export type ChartInput = Pick<Answer, 'columns' | 'rows' | 'chart'>;
+/** What a chart reads of an answer; caveats and language are optional so a bare result (SQL, tests) still draws. */
+export type ChartInput = Pick<Answer, 'columns' | 'rows' | 'chart'> & Partial<Pick<Answer, 'caveats' | 'lang'>>;
 
 /** Pie charts keep this many slices and group the rest. */
 export const MAX_PIE_SLICES = 10;
@@ -43,12 +48,21 @@ function num(v: Value | undefined): number | null {
   return null;
 }
 
+/** A category or series value as shown: numbers and dates by locale, text by its display name when it has one. */
 function label(v: Value | undefined, col: Column | undefined, ctx: ChartContext): string {
   if (v === null || v === undefined || v === '') return ctx.emptyLabel;
   if (typeof v === 'number') return formatNumber(v, ctx.locale, { type: col?.type });
   if (typeof v === 'boolean') return String(v);
   if (col && isTemporalType(col.type)) return formatTemporal(v, ctx.locale);
-  return v;
+  return displayValue(col, v);
+}
+
+/**
+ * What groups a category or series: its stored value, not its shown name (two values may share a display name).
+ * Null and empty text share one key, as they share the empty label.
+ */
+function groupKey(v: Value | undefined): string {
+  return v === null || v === undefined || v === '' ? '\u0000empty' : String(v);
 }
 
 interface Built {
@@ -79,14 +93,49 @@ function base(ctx: ChartContext, chart: ChartSpec): EChartsOption {
   };
 }
 
+/**
+ * Formats a measure's value. Tooltips write amounts with their currency code; axis labels (`compact`) leave it to
+ * the axis name, where ticks repeating `COP` would crowd the axis.
+ */
 function fmtFor(input: ChartInput, ctx: ChartContext) {
   const percent = new Set(input.chart.percent ?? []);
   const col = (name: string) => input.columns.find((c) => c.name === name);
   // Axis labels go compact only from a million up (CLDR's compact thousands read oddly in some locales).
-  return (measure: string, v: number | null, compact = false): string =>
-    v === null
-      ? '—'
-      : formatNumber(v, ctx.locale, { percent: percent.has(measure), type: col(measure)?.type, compact: compact && Math.abs(v) >= 1e6 });
+  return (measure: string, v: number | null, compact = false): string => {
+    if (v === null) return '—';
+    const c = col(measure);
+    return formatNumber(v, ctx.locale, {
+      percent: percent.has(measure),
+      type: c?.type,
+      compact: compact && Math.abs(v) >= 1e6,
+      currency: compact ? undefined : (c?.currency ?? undefined),
+    });
+  };
+}
+
+/** A measure's name in legends and tooltips: its label, without the currency (the values carry it there). */
+function measureTitle(input: ChartInput, measure: string): string {
+  const c = input.columns.find((col) => col.name === measure);
+  return c ? columnTitle(c, false) : measure;
+}
+
+/**
+ * The value axis's name: the measure's label and currency (`Revenue (COP)`), or the one currency of several
+ * measures. Only when the answer gives a label or a currency: a bare column name would repeat the chart's title.
+ */
+function valueAxisName(input: ChartInput): string | undefined {
+  const cols = input.chart.y.map((y) => input.columns.find((c) => c.name === y)).filter((c): c is Column => !!c);
+  const first = cols[0];
+  if (!first) return undefined;
+  if (cols.length === 1) return first.label || first.currency ? columnTitle(first) : undefined;
+  const currencies = new Set(cols.map((c) => c.currency ?? ''));
+  return currencies.size === 1 && first.currency ? first.currency : undefined;
+}
+
+/** A category label, marked when its period is not over yet. */
+function categoryLabel(v: Value | undefined, col: Column | undefined, ctx: ChartContext, partial: PartialTest): string {
+  const text = label(v, col, ctx);
+  return col && partial(col.name, v) ? ctx.markPartial(text) : text;
 }
 
 function legendOf(ctx: ChartContext, show: boolean): EChartsOption['legend'] {
@@ -129,6 +178,7 @@ function cartesian(input: ChartInput, ctx: ChartContext): Built {
   const yIdx = chart.y.map((y) => columns.findIndex((c) => c.name === y));
   const isTime = chart.kind !== 'bar' && !!xCol && isTemporalType(xCol.type);
   const fmt = fmtFor(input, ctx);
+  const titles = chart.y.map((measure) => measureTitle(input, measure));
 
   // Categories (or instants) in first-seen order; one series per (series value, measure).
   const keys: string[] = [];
@@ -142,30 +192,42 @@ function cartesian(input: ChartInput, ctx: ChartContext): Built {
       keys.push(key);
     }
     const sv = si >= 0 ? label(row[si], sCol, ctx) : null;
+    const sKey = si >= 0 ? groupKey(row[si]) : '';
     chart.y.forEach((measure, j) => {
-      const name = sv === null ? measure : chart.y.length > 1 ? `${sv} · ${measure}` : sv;
-      let s = series.get(name);
+      const title = titles[j] ?? measure;
+      const name = sv === null ? title : chart.y.length > 1 ? `${sv} · ${title}` : sv;
+      // Keyed by stored value and column, not by the shown name: two measures may share a label, two values a name.
+      const id = `${sKey}\u0000${measure}`;
+      let s = series.get(id);
       if (!s) {
         s = { name, measure, points: new Map() };
-        series.set(name, s);
+        series.set(id, s);
       }
       s.points.set(key, num(row[yIdx[j] ?? -1]));
     });
   }
 
   const list = [...series.values()];
+  const partial = partialTest(input.caveats, columns);
+  const isPartialKey = (k: string): boolean => partial(xName, keyValue.get(k));
   const percentOnly = chart.y.every((y) => (chart.percent ?? []).includes(y));
   const firstMeasure = chart.y[0] ?? '';
   const kind = chart.kind;
   const many = keys.length > 60;
 
+  // A partial period's point is drawn apart (hollow symbol, lighter bar) so it does not read as a drop.
+  const partialStyle = kind === 'bar' ? { itemStyle: { opacity: 0.55 } } : { symbol: 'emptyCircle', symbolSize: 8 };
   const echSeries: SeriesOption[] = list.map((s) => {
     const data = isTime
       ? keys
-          .map((k) => [parseTemporal(String(keyValue.get(k))).ms, s.points.get(k) ?? null] as [number, number | null])
-          .filter((p) => !Number.isNaN(p[0]))
-          .sort((a, b) => a[0] - b[0])
-      : keys.map((k) => s.points.get(k) ?? null);
+          .map((k) => ({ k, point: [parseTemporal(String(keyValue.get(k))).ms, s.points.get(k) ?? null] as [number, number | null] }))
+          .filter((p) => !Number.isNaN(p.point[0]))
+          .sort((a, b) => a.point[0] - b.point[0])
+          .map(({ k, point }) => (isPartialKey(k) ? { value: point, ...partialStyle } : point))
+      : keys.map((k) => {
+          const v = s.points.get(k) ?? null;
+          return isPartialKey(k) ? { value: v, ...partialStyle } : v;
+        });
     if (kind === 'bar') {
       return { type: 'bar', name: s.name, data, emphasis: { focus: 'series' } } as SeriesOption;
     }
@@ -181,14 +243,18 @@ function cartesian(input: ChartInput, ctx: ChartContext): Built {
   });
 
   const axis = axisStyle(ctx);
+  const yName = valueAxisName(input);
   const valueAxis = {
     type: 'value' as const,
+    ...(yName ? { name: yName, nameTextStyle: { color: ctx.theme.muted, align: 'left' as const } } : {}),
     ...axis,
     axisLabel: {
       ...axis.axisLabel,
       formatter: (v: number) => fmt(firstMeasure, v, !percentOnly),
     },
   };
+  // Instants of the partial periods, to mark the time axis's tick that falls on one.
+  const partialMs = new Set(keys.filter(isPartialKey).map((k) => parseTemporal(String(keyValue.get(k))).ms));
   const xAxis = isTime
     ? {
         type: 'time' as const,
@@ -196,13 +262,15 @@ function cartesian(input: ChartInput, ctx: ChartContext): Built {
         splitLine: { show: false },
         axisLabel: {
           ...axis.axisLabel,
-          formatter: (v: number) =>
-            new Intl.DateTimeFormat(ctx.locale, { timeZone: 'UTC', year: '2-digit', month: 'short', day: 'numeric' }).format(v),
+          formatter: (v: number) => {
+            const text = new Intl.DateTimeFormat(ctx.locale, { timeZone: 'UTC', year: '2-digit', month: 'short', day: 'numeric' }).format(v);
+            return partialMs.has(v) ? ctx.markPartial(text) : text;
+          },
         },
       }
     : {
         type: 'category' as const,
-        data: keys.map((k) => label(keyValue.get(k), xCol, ctx)),
+        data: keys.map((k) => categoryLabel(keyValue.get(k), xCol, ctx, partial)),
         ...axis,
         splitLine: { show: false },
         axisLabel: { ...axis.axisLabel, interval: 'auto' as const, rotate: keys.length > 8 ? 30 : 0 },
@@ -212,7 +280,8 @@ function cartesian(input: ChartInput, ctx: ChartContext): Built {
   const palette = ctx.theme.palette.length;
   const option: EChartsOption = {
     legend: legendOf(ctx, list.length > 1),
-    grid: { left: 8, right: 16, top: list.length > 1 ? 36 : 16, bottom: zoom ? 56 : 8, containLabel: true },
+    // A named value axis writes its name above the axis: room for it under the legend.
+    grid: { left: 8, right: 16, top: (list.length > 1 ? 36 : 16) + (yName ? 20 : 0), bottom: zoom ? 56 : 8, containLabel: true },
     tooltip: {
       trigger: 'axis',
       confine: true,
@@ -226,7 +295,7 @@ function cartesian(input: ChartInput, ctx: ChartContext): Built {
           const v = first.value as [number, number | null] | undefined;
           const ms = Array.isArray(v) ? v[0] : Number.NaN;
           const key = keys.find((k) => parseTemporal(String(keyValue.get(k))).ms === ms);
-          head = key ? label(keyValue.get(key), xCol, ctx) : String(first.name ?? '');
+          head = key ? categoryLabel(keyValue.get(key), xCol, ctx, partial) : String(first.name ?? '');
         } else {
           head = String(first.name ?? '');
         }
@@ -273,8 +342,9 @@ function pie(input: ChartInput, ctx: ChartContext): Built {
   const measure = chart.y[0] as string;
   const yi = columns.findIndex((c) => c.name === measure);
   const fmt = fmtFor(input, ctx);
+  const partial = partialTest(input.caveats, columns);
   let slices = rows
-    .map((r) => ({ name: label(r[xi], columns[xi], ctx), value: num(r[yi]) ?? 0 }))
+    .map((r) => ({ name: categoryLabel(r[xi], columns[xi], ctx, partial), value: num(r[yi]) ?? 0 }))
     .sort((a, b) => b.value - a.value);
   if (slices.length > MAX_PIE_SLICES) {
     const rest = slices.slice(MAX_PIE_SLICES - 1).reduce((acc, s) => acc + s.value, 0);
@@ -297,7 +367,7 @@ function pie(input: ChartInput, ctx: ChartContext): Built {
       series: [
         {
           type: 'pie',
-          name: measure,
+          name: measureTitle(input, measure),
           radius: ['35%', '70%'],
           center: ['50%', '56%'],
           avoidLabelOverlap: true,
@@ -322,24 +392,28 @@ function scatter(input: ChartInput, ctx: ChartContext): Built {
   const yi = columns.findIndex((c) => c.name === yName);
   const si = chart.series ? columns.findIndex((c) => c.name === chart.series) : -1;
   const fmt = fmtFor(input, ctx);
-  const groups = new Map<string, [number, number][]>();
+  // One group per stored value of the series column, named by its display name.
+  const groups = new Map<string, { name: string; points: [number, number][] }>();
   for (const r of rows) {
     const x = num(r[xi]);
     const y = num(r[yi]);
     if (x === null || y === null) continue;
-    const g = si >= 0 ? label(r[si], columns[si], ctx) : yName;
-    const arr = groups.get(g) ?? [];
-    arr.push([x, y]);
-    groups.set(g, arr);
+    const key = si >= 0 ? groupKey(r[si]) : '';
+    let g = groups.get(key);
+    if (!g) {
+      g = { name: si >= 0 ? label(r[si], columns[si], ctx) : measureTitle(input, yName), points: [] };
+      groups.set(key, g);
+    }
+    g.points.push([x, y]);
   }
-  const names = [...groups.keys()];
+  const list = [...groups.values()];
   const axis = axisStyle(ctx);
   const xNumeric = columns[xi] ? isNumericType(columns[xi].type) : true;
   const palette = ctx.theme.palette.length;
   return {
     option: {
-      legend: legendOf(ctx, names.length > 1),
-      grid: { left: 8, right: 16, top: names.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
+      legend: legendOf(ctx, list.length > 1),
+      grid: { left: 8, right: 16, top: list.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
       tooltip: {
         trigger: 'item',
         confine: true,
@@ -349,14 +423,14 @@ function scatter(input: ChartInput, ctx: ChartContext): Built {
           const [x, y] = q.value as [number, number];
           return (
             tooltipHead(String(q.seriesName ?? '')) +
-            tooltipLine(q.seriesIndex ?? 0, palette, xName, fmt(xName, x)) +
-            tooltipLine(q.seriesIndex ?? 0, palette, yName, fmt(yName, y))
+            tooltipLine(q.seriesIndex ?? 0, palette, measureTitle(input, xName), fmt(xName, x)) +
+            tooltipLine(q.seriesIndex ?? 0, palette, measureTitle(input, yName), fmt(yName, y))
           );
         },
       },
       xAxis: {
         type: xNumeric ? 'value' : 'category',
-        name: xName,
+        name: columns[xi] ? columnTitle(columns[xi]) : xName,
         nameLocation: 'middle',
         nameGap: 28,
         nameTextStyle: { color: ctx.theme.muted },
@@ -365,17 +439,21 @@ function scatter(input: ChartInput, ctx: ChartContext): Built {
       },
       yAxis: {
         type: 'value',
-        name: yName,
+        name: columns[yi] ? columnTitle(columns[yi]) : yName,
         nameTextStyle: { color: ctx.theme.muted },
         ...axis,
         axisLabel: { ...axis.axisLabel, formatter: (v: number) => fmt(yName, v, true) },
       },
-      series: names.map((n) => ({ type: 'scatter', name: n, data: groups.get(n) ?? [], symbolSize: 8 }) as SeriesOption),
+      series: list.map((g) => ({ type: 'scatter', name: g.name, data: g.points, symbolSize: 8 }) as SeriesOption),
     },
   };
 }
 
-/** The KPI values: the first row's measures (or every numeric column when the spec names none). */
+/**
+ * The KPI values: the first row's measures (or every numeric column when the spec names none). An amount is written
+ * with its currency code (`COP 1,234.50`), since a big number has no header to carry it; a category by its display
+ * name.
+ */
 export function kpiValues(input: ChartInput, locale: string): { label: string; value: string }[] {
   const { chart, columns, rows } = input;
   const row = rows[0] ?? [];
@@ -386,13 +464,16 @@ export function kpiValues(input: ChartInput, locale: string): { label: string; v
       const i = columns.findIndex((c) => c.name === name);
       if (i < 0) return null;
       const v = row[i];
+      const col = columns[i];
       const text =
         typeof v === 'number'
-          ? formatNumber(v, locale, { percent: percent.has(name), type: columns[i]?.type })
+          ? formatNumber(v, locale, { percent: percent.has(name), type: col?.type, currency: col?.currency ?? undefined })
           : v === null || v === undefined
             ? '—'
-            : String(v);
-      return { label: name, value: text };
+            : typeof v === 'string'
+              ? displayValue(col, v)
+              : String(v);
+      return { label: col ? columnTitle(col, false) : name, value: text };
     })
     .filter((x): x is { label: string; value: string } => x !== null);
 }

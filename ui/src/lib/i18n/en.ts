@@ -79,6 +79,9 @@ export const en = {
   'answer.cancel': 'Cancel',
   'answer.chartLabel': 'Chart: {title}',
   'answer.tableLabel': 'Result table',
+  // A period that is not over yet (this month so far), on its table cell and chart label.
+  'answer.toDate': '{value} (to date)',
+  'answer.caveats': 'Notes on these numbers',
 
   'export.csv': 'CSV',
   'export.xlsx': 'Excel (XLSX)',

@@ -81,6 +81,8 @@ export const es: Messages = {
   'answer.cancel': 'Cancelar',
   'answer.chartLabel': 'Gráfico: {title}',
   'answer.tableLabel': 'Tabla de resultados',
+  'answer.toDate': '{value} (en curso)',
+  'answer.caveats': 'Notas sobre estas cifras',
 
   'export.csv': 'CSV',
   'export.xlsx': 'Excel (XLSX)',

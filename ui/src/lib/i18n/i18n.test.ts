@@ -24,6 +24,10 @@ describe('translate', () => {
     expect(translate('es', 'answer.rows', { count: '1.234' })).toBe('1.234 filas');
     expect(translate('en', 'answer.saved')).toBe('Saved as “{name}”');
   });
+  it('marks a period still running in each language', () => {
+    expect(translate('en', 'answer.toDate', { value: 'Dec 1, 2026' })).toBe('Dec 1, 2026 (to date)');
+    expect(translate('es', 'answer.toDate', { value: '1 dic 2026' })).toBe('1 dic 2026 (en curso)');
+  });
   it('has singular forms for one row and one tile', () => {
     expect(translate('en', 'answer.rows.one')).toBe('1 row');
     expect(translate('es', 'answer.rows.one')).toBe('1 fila');

@@ -1,0 +1,68 @@
+//! What a question says, read from its words but not yet resolved: the [`Fragments`] that the reader
+//! collects and that a new question's resolution or a follow-up's merge turn into an intent.
+
+use crate::intent::{Grain, TimeRange};
+
+/// A dimension word to resolve once the metric's table is known.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DimRef {
+    pub candidates: Vec<String>,
+}
+
+/// A value word ("WhatsApp", "Colombia") to resolve to a dimension of the metric's table.
+#[derive(Debug, Clone)]
+pub(crate) struct ValueRef {
+    pub family: String,
+    pub value: String,
+    pub negated: bool,
+    /// Only these dimensions ("source channel WhatsApp").
+    pub only_dims: Vec<String>,
+    /// "WhatsApp campaigns": the campaign's own attribute.
+    pub of_campaign: bool,
+    /// Position among the question's items: in "share of revenue from WhatsApp" a value after the metric
+    /// is the part, one before it ("WhatsApp messages") narrows the whole.
+    pub pos: usize,
+}
+
+/// What a question says, before it is resolved against a metric's table (or a previous intent).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Fragments {
+    pub metrics: Vec<String>,
+    pub sort_metric: Option<String>,
+    pub breakdowns: Vec<DimRef>,
+    pub values: Vec<ValueRef>,
+    pub times: Vec<TimeRange>,
+    /// A comparison word came before the only time expression ("compared to last month").
+    pub compare: bool,
+    pub compare_before_time: bool,
+    pub grain: Option<Grain>,
+    pub trend: bool,
+    pub top_n: Option<u32>,
+    pub descending: Option<bool>,
+    pub share: bool,
+    pub also: bool,
+    /// "percentage of", "qué porcentaje de": one fraction of a whole.
+    pub fraction: bool,
+    /// "list", "show me", "cuáles": the rows themselves.
+    pub list: bool,
+    /// "how many", "cuántos": a count, whatever else is said.
+    pub counting: bool,
+    /// Every metric word with its position, before generic words yield to specific ones.
+    pub named: Vec<(usize, String)>,
+}
+
+impl Fragments {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.metrics.is_empty()
+            && self.breakdowns.is_empty()
+            && self.values.is_empty()
+            && self.times.is_empty()
+            && self.grain.is_none()
+            && self.top_n.is_none()
+            && self.descending.is_none()
+            && !self.trend
+            && !self.share
+            && !self.fraction
+            && !self.list
+    }
+}

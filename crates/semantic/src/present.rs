@@ -1,0 +1,306 @@
+//! What an answer must say beside its numbers: the currency and label of each column, the caveats
+//! (a period that is not over yet, a result cut short), and the rows of the check column of converted
+//! money, which never reach the reader.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use inda_core::{Caveat, CaveatCode, ResultSet, Value};
+
+use crate::describe;
+use crate::intent::{Grain, TimeRange};
+use crate::lang::Lang;
+use crate::model::{MeasureFormat, MoneyCurrency, SemanticModel};
+use crate::plan::Plan;
+
+/// Removes the plan's check column from the result and returns how many rows it counted (rows with an
+/// amount but no exchange rate for their currency-month).
+pub fn take_missing_rate_rows(plan: &Plan, rs: &mut ResultSet) -> u64 {
+    let Some(i) = plan.missing_rate_column.as_deref().and_then(|c| rs.column_index(c)) else { return 0 };
+    rs.columns.remove(i);
+    let mut missing = 0u64;
+    for row in &mut rs.rows {
+        if i < row.len() {
+            missing += row.remove(i).as_f64().unwrap_or(0.0).max(0.0) as u64;
+        }
+    }
+    missing
+}
+
+/// A query naming up to five currency-months of the plan's table that have amounts but no rate, for the
+/// error that replaces an answer missing some (built from the validated model's names only).
+pub fn missing_rates_sql(model: &SemanticModel, plan: &Plan) -> Option<String> {
+    let r = model.rates()?;
+    let rates = model.table(&r.table)?;
+    let metric = plan
+        .intent
+        .metrics
+        .iter()
+        .filter_map(|m| model.metric(m))
+        .find(|m| m.currency == Some(MoneyCurrency::Converted))?;
+    let base = model.table(&metric.table)?;
+    let (b, f, t) = (&base.alias, &rates.alias, &metric.time_column);
+    let (cur, month, rate) = (&r.currency_column, &r.month_column, &r.rate_column);
+    Some(format!(
+        "SELECT DISTINCT {b}.{cur} AS currency, CAST(DATE_TRUNC('month', {b}.{t}) AS DATE) AS month \
+         FROM {}.{} AS {b} LEFT JOIN {}.{} AS {f} ON {f}.{cur} = {b}.{cur} \
+         AND {f}.{month} = CAST(DATE_TRUNC('month', {b}.{t}) AS DATE) \
+         WHERE {b}.{cur} IS NOT NULL AND {f}.{rate} IS NULL ORDER BY month, currency LIMIT 5",
+        base.schema, base.name, rates.schema, rates.name
+    ))
+}
+
+/// The error of an answer whose amounts lack exchange rates, naming the currency-months found.
+pub fn missing_rates_message(lang: Lang, rows: u64, found: &ResultSet) -> String {
+    let named: Vec<String> = found
+        .rows
+        .iter()
+        .map(|r| {
+            let cur = r.first().map(Value::to_text).unwrap_or_default();
+            let month = r.get(1).and_then(as_date).map(|d| d.format("%Y-%m").to_string()).unwrap_or_default();
+            format!("{cur} {month}")
+        })
+        .collect();
+    let list = named.join(", ");
+    match lang {
+        Lang::En => format!(
+            "{rows} amounts have no exchange rate into the reporting currency (marts.fx_rates lacks {list}); the total would be wrong, so no answer is given. Load the missing rates and ask again."
+        ),
+        Lang::Es => format!(
+            "{rows} montos no tienen tipo de cambio a la moneda de reporte (a marts.fx_rates le falta {list}); el total sería incorrecto, así que no se da una respuesta. Carga los tipos de cambio que faltan y vuelve a preguntar."
+        ),
+    }
+}
+
+/// Names each column in the question's language and gives money columns their currency code:
+/// `reporting` is the tenant's reporting currency (unnamed when the warehouse does not know it).
+pub fn label_columns(model: &SemanticModel, plan: &Plan, rs: &mut ResultSet, reporting: Option<&str>) {
+    let lang = plan.lang;
+    for col in &mut rs.columns {
+        let same_days = plan.same_days_column.as_deref() == Some(col.name.as_str());
+        let measure =
+            if same_days { plan.measures.first() } else { plan.measures.iter().find(|m| m.name == col.name) };
+        if let Some(m) = measure {
+            let mut label = capitalize(&m.label);
+            if same_days {
+                label.push_str(lang.pick(", same days", ", mismos días"));
+            } else if m.format == MeasureFormat::Currency && m.currency.is_none() {
+                label.push_str(lang.pick(" (original currency)", " (moneda original)"));
+            }
+            col.label = Some(label);
+            col.currency = match m.currency {
+                Some(MoneyCurrency::Usd) => Some("USD".to_string()),
+                Some(MoneyCurrency::Converted | MoneyCurrency::Reporting) => reporting.map(str::to_string),
+                None => None,
+            };
+        } else if plan.time_column.as_deref() == Some(col.name.as_str()) {
+            col.label = Some(capitalize(&bucket_label(plan, lang)));
+        } else if let Some(d) = plan.intent.breakdowns.iter().filter_map(|d| model.dimension(d)).find(|d| {
+            d.column == col.name || d.name == col.name || d.label_column.as_deref() == Some(col.name.as_str())
+        }) {
+            col.label = Some(capitalize(d.label.get(lang)));
+        } else if plan.intent.list {
+            label_list_column(model, plan, col, reporting);
+        }
+    }
+    label_values(model, plan, rs);
+}
+
+/// The display names of the values of each text column whose dimension has value synonyms.
+fn label_values(model: &SemanticModel, plan: &Plan, rs: &mut ResultSet) {
+    let tables: Vec<String> =
+        plan.intent.metrics.iter().filter_map(|m| model.metric(m)).map(|m| m.table.clone()).collect();
+    for (i, col) in rs.columns.iter_mut().enumerate() {
+        let family = model
+            .dimensions()
+            .iter()
+            .filter(|d| d.column == col.name || d.name == col.name)
+            .find(|d| tables.contains(&d.table) || plan.intent.breakdowns.contains(&d.name))
+            .map(|d| d.family().to_string());
+        let Some(family) = family.filter(|f| model.value_synonyms().contains_key(f)) else { continue };
+        for row in &rs.rows {
+            let Some(Value::Text(v)) = row.get(i) else { continue };
+            if col.values.contains_key(v) || !model.value_synonyms()[&family].iter().any(|x| &x.value == v) {
+                continue;
+            }
+            col.values.insert(v.clone(), capitalize(&model.value_label(&family, v, plan.lang)));
+        }
+    }
+}
+
+/// A column of a list: the label of the dimension it is, else its name in words; a column that a
+/// reporting-currency metric sums (a campaign's budget) is money in that currency.
+fn label_list_column(
+    model: &SemanticModel,
+    plan: &Plan,
+    col: &mut inda_core::Column,
+    reporting: Option<&str>,
+) {
+    let Some(table) = plan.intent.metrics.first().and_then(|m| model.metric(m)).map(|m| m.table.clone())
+    else {
+        return;
+    };
+    let dim = model.dimensions().iter().find(|d| d.table == table && d.column == col.name);
+    col.label = Some(capitalize(&match dim {
+        Some(d) => d.label.get(plan.lang).clone(),
+        None => col.name.replace('_', " "),
+    }));
+    let money = model.metrics().iter().any(|m| {
+        m.table == table
+            && m.currency == Some(MoneyCurrency::Reporting)
+            && m.expr.replace(' ', "").eq_ignore_ascii_case(&format!("SUM({})", col.name))
+    });
+    if money {
+        col.currency = reporting.map(str::to_string);
+    }
+}
+
+fn bucket_label(plan: &Plan, lang: Lang) -> String {
+    match plan.intent.grain {
+        Some(g) => describe::unit_word(g, lang, false).to_string(),
+        None => lang.pick("period", "período").to_string(),
+    }
+}
+
+/// The caveats of a plan's result on `today`: the unfinished period it reaches into, and truncation.
+pub fn caveats(plan: &Plan, rs: &ResultSet, today: NaiveDate) -> Vec<Caveat> {
+    let mut out = Vec::new();
+    if let Some(c) = partial_period(plan, rs, today) {
+        out.push(c);
+    }
+    out.extend(truncated_caveat(rs, plan.lang));
+    out
+}
+
+/// The caveat of a result the row cap cut short, if it was.
+pub fn truncated_caveat(rs: &ResultSet, lang: Lang) -> Option<Caveat> {
+    rs.truncated.then(|| Caveat {
+        code: CaveatCode::Truncated,
+        message: lang
+            .pick(
+                "Only the first rows are shown: the result was cut short.",
+                "Solo se muestran las primeras filas: el resultado se recortó.",
+            )
+            .to_string(),
+        column: None,
+        value: None,
+    })
+}
+
+/// The current period of `unit` on `today`: its first day and its length in days.
+pub fn current_period(unit: Grain, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let start = match unit {
+        Grain::Day => today,
+        Grain::Week => today - Duration::days(today.weekday().num_days_from_monday() as i64),
+        Grain::Month => today.with_day(1).unwrap_or(today),
+        Grain::Quarter => {
+            NaiveDate::from_ymd_opt(today.year(), (today.month0() / 3) * 3 + 1, 1).unwrap_or(today)
+        }
+        Grain::Year => NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
+    };
+    let end = match unit {
+        Grain::Day => start + Duration::days(1),
+        Grain::Week => start + Duration::days(7),
+        Grain::Month => start.checked_add_months(chrono::Months::new(1)).unwrap_or(start),
+        Grain::Quarter => start.checked_add_months(chrono::Months::new(3)).unwrap_or(start),
+        Grain::Year => start.checked_add_months(chrono::Months::new(12)).unwrap_or(start),
+    };
+    (start, end)
+}
+
+/// The unit of the unfinished period an answer shows, if it shows one: the bucket of a series that
+/// reaches today, the current side of a comparison, or the whole range of "this month".
+fn partial_unit(plan: &Plan) -> Option<Grain> {
+    let i = &plan.intent;
+    let open = |r: Option<&TimeRange>| {
+        matches!(
+            r,
+            None | Some(
+                TimeRange::Today
+                    | TimeRange::This { .. }
+                    | TimeRange::LastN { .. }
+                    | TimeRange::LastNDays { .. }
+                    | TimeRange::Since { .. }
+            )
+        )
+    };
+    let current = |r: Option<&TimeRange>| match r {
+        Some(TimeRange::Today) => Some(Grain::Day),
+        Some(TimeRange::This { unit }) => Some(*unit),
+        _ => None,
+    };
+    match (i.grain, &i.comparison) {
+        (Some(g), None) if open(i.time_range.as_ref()) => Some(g),
+        (None, Some(other)) => current(i.time_range.as_ref()).or(current(Some(other))),
+        (None, None) => current(i.time_range.as_ref()),
+        _ => None,
+    }
+}
+
+fn partial_period(plan: &Plan, rs: &ResultSet, today: NaiveDate) -> Option<Caveat> {
+    let unit = partial_unit(plan)?;
+    let (start, end) = current_period(unit, today);
+    let (column, value) = match plan.time_column.as_deref().and_then(|c| rs.column_index(c).map(|i| (c, i))) {
+        Some((name, i)) => {
+            let cell = rs.rows.iter().filter_map(|r| r.get(i)).find(|v| as_date(v) == Some(start))?;
+            (Some(name.to_string()), Some(cell.to_text()))
+        }
+        // A single figure for "this month": the whole answer is to date.
+        None if rs.rows.is_empty() => return None,
+        None => (None, None),
+    };
+    let days = (end - start).num_days();
+    let elapsed = (today - start).num_days() + 1;
+    let name = capitalize(&period_name(unit, start, plan.lang));
+    let message = match (plan.lang, unit) {
+        (Lang::En, Grain::Day) => format!("{name} is to date (today is not over)"),
+        (Lang::Es, Grain::Day) => format!("{name} está en curso (hoy no ha terminado)"),
+        (Lang::En, _) => format!("{name} is to date ({elapsed} of {days} days)"),
+        (Lang::Es, _) => format!("{name} está en curso ({elapsed} de {days} días)"),
+    };
+    Some(Caveat { code: CaveatCode::PartialPeriod, message, column, value })
+}
+
+/// "December 2026", "Q4 2026", "the week of Nov 30, 2026" / "diciembre de 2026", "T4 2026"…
+pub(crate) fn period_name(unit: Grain, start: NaiveDate, lang: Lang) -> String {
+    let m = start.month0() as usize;
+    let (en_month, es_month) = (describe::MONTHS_EN[m], describe::MONTHS_ES[m]);
+    match (unit, lang) {
+        (Grain::Day, Lang::En) => format!("{en_month} {}, {}", start.day(), start.year()),
+        (Grain::Day, Lang::Es) => format!("el {} de {es_month} de {}", start.day(), start.year()),
+        (Grain::Week, Lang::En) => format!("the week of {en_month} {}, {}", start.day(), start.year()),
+        (Grain::Week, Lang::Es) => format!("la semana del {} de {es_month} de {}", start.day(), start.year()),
+        (Grain::Month, Lang::En) => format!("{en_month} {}", start.year()),
+        (Grain::Month, Lang::Es) => format!("{es_month} de {}", start.year()),
+        (Grain::Quarter, _) => format!("{}{} {}", lang.pick("Q", "T"), m / 3 + 1, start.year()),
+        (Grain::Year, _) => start.year().to_string(),
+    }
+}
+
+pub(crate) fn as_date(v: &Value) -> Option<NaiveDate> {
+    match v {
+        Value::Date(d) => Some(*d),
+        Value::Timestamp(t) => Some(t.date()),
+        Value::Text(s) => NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok(),
+        _ => None,
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn current_periods_start_and_end_on_calendar_bounds() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(current_period(Grain::Month, d), (ymd(2026, 12, 1), ymd(2027, 1, 1)));
+        assert_eq!(current_period(Grain::Week, d), (ymd(2026, 11, 30), ymd(2026, 12, 7)));
+        assert_eq!(current_period(Grain::Quarter, d), (ymd(2026, 10, 1), ymd(2027, 1, 1)));
+        assert_eq!(current_period(Grain::Year, d), (ymd(2026, 1, 1), ymd(2027, 1, 1)));
+        assert_eq!(current_period(Grain::Day, d), (d, ymd(2026, 12, 3)));
+    }
+}

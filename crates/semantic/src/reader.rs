@@ -1,0 +1,643 @@
+//! Words → fragments: lexing the normalized words into items (time expressions, numbers, known phrases)
+//! and reading the grammar around them in three passes (markers, values, the rest) before settling the
+//! metrics. Words that nothing explains make the question not understood here.
+
+use chrono::NaiveDate;
+
+use crate::describe;
+use crate::fragments::{DimRef, Fragments, ValueRef};
+use crate::intent::{Grain, TimeRange};
+use crate::lang::Lang;
+use crate::lexicon::Sense;
+use crate::model::{MetricKind, SemanticModel};
+use crate::plan::NotUnderstood;
+use crate::time;
+
+#[derive(Debug, Clone)]
+pub(crate) enum ItemKind {
+    Time(TimeRange),
+    Number(u32),
+    Senses(Vec<Sense>),
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    pub kind: ItemKind,
+    /// The normalized words of the item, for messages and plural detection.
+    pub text: String,
+}
+
+impl Item {
+    fn has(&self, f: impl Fn(&Sense) -> bool) -> bool {
+        matches!(&self.kind, ItemKind::Senses(s) if s.iter().any(f))
+    }
+    fn dims(&self) -> Vec<String> {
+        match &self.kind {
+            ItemKind::Senses(s) => {
+                s.iter().filter_map(|x| if let Sense::Dim(d) = x { Some(d.clone()) } else { None }).collect()
+            }
+            _ => vec![],
+        }
+    }
+    fn metrics(&self) -> Vec<String> {
+        match &self.kind {
+            ItemKind::Senses(s) => s
+                .iter()
+                .filter_map(|x| if let Sense::Metric(m) = x { Some(m.clone()) } else { None })
+                .collect(),
+            _ => vec![],
+        }
+    }
+    fn values(&self) -> Vec<(String, String)> {
+        match &self.kind {
+            ItemKind::Senses(s) => s
+                .iter()
+                .filter_map(|x| match x {
+                    Sense::Value { family, value } => Some((family.clone(), value.clone())),
+                    _ => None,
+                })
+                .collect(),
+            _ => vec![],
+        }
+    }
+    fn grain(&self) -> Option<Grain> {
+        match &self.kind {
+            ItemKind::Senses(s) => s.iter().find_map(|x| match x {
+                Sense::GrainAdj(g) | Sense::GrainNoun(g) => Some(*g),
+                _ => None,
+            }),
+            _ => None,
+        }
+    }
+    fn is_dim(&self) -> bool {
+        self.has(|s| matches!(s, Sense::Dim(_)))
+    }
+    fn is_plural(&self) -> bool {
+        let last = self.text.rsplit(' ').next().unwrap_or("");
+        last.ends_with('s') && !matches!(last, "status" | "pais" | "mes" | "estatus" | "sms" | "vs" | "ads")
+    }
+}
+
+/// Splits normalized words into items: time expressions first (they contain numbers and unit words),
+/// then numbers, then the longest known phrase. Pure filler words produce no item.
+pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) -> Vec<Item> {
+    let mut items = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        if let Some((n, range)) = time::match_time(tokens, i, today) {
+            let n = n.max(1);
+            items.push(Item {
+                kind: ItemKind::Time(range),
+                text: tokens[i..(i + n).min(tokens.len())].join(" "),
+            });
+            i += n;
+            continue;
+        }
+        let word = tokens[i].as_str();
+        // Articles that are also numbers ("un", "one") stay articles.
+        if !matches!(word, "un" | "una" | "uno" | "one" | "once" | "a")
+            && let Some(n) = time::number(word)
+        {
+            items.push(Item { kind: ItemKind::Number(n), text: word.to_string() });
+            i += 1;
+            continue;
+        }
+        match model.lexicon.longest(tokens, i) {
+            Some(m) => {
+                let n = m.len.max(1);
+                let senses: Vec<Sense> = m.senses.iter().filter(|s| **s != Sense::Stop).cloned().collect();
+                if !senses.is_empty() {
+                    items.push(Item {
+                        kind: ItemKind::Senses(senses),
+                        text: tokens[i..(i + n).min(tokens.len())].join(" "),
+                    });
+                }
+                i += n;
+            }
+            None => {
+                items.push(Item { kind: ItemKind::Unknown, text: word.to_string() });
+                i += 1;
+            }
+        }
+    }
+    items
+}
+
+/// Reads the grammar around the items and collects fragments; unexplained words fail here.
+pub(crate) fn read(model: &SemanticModel, items: &[Item], lang: Lang) -> Result<Fragments, NotUnderstood> {
+    let mut reader = Reader::new(model, items, lang);
+    reader.markers();
+    reader.values();
+    reader.rest();
+    reader.finish()
+}
+
+/// What the passes of [`read`] share: which items are explained so far, and what they said.
+struct Reader<'a> {
+    model: &'a SemanticModel,
+    items: &'a [Item],
+    lang: Lang,
+    /// Items already explained (by a marker, as a value or its qualifier, …): later passes skip them.
+    used: Vec<bool>,
+    f: Fragments,
+    /// Metric words said as measures.
+    strong: Vec<String>,
+    /// Metric words that are also something else (a dimension, a value's qualifier): measured only when no
+    /// strong metric is.
+    weak: Vec<String>,
+    /// A most/least/top/bottom word.
+    superlative: bool,
+    /// "which" picks a singular dimension or grain ("which channel …").
+    singular_pick: bool,
+    /// Metric words that are also dimensions ("campaign", "cliente"), left as weak metrics in pass 3.
+    dual: Vec<&'a Item>,
+    /// A singular dimension named on its own ("the channel with the lowest …").
+    bare_singular: bool,
+    /// Refining words, as the metrics they mean.
+    refines: Vec<String>,
+    /// An average word: whether some average phrase also named the amount ("valor medio"), and the last one.
+    average: Option<(bool, String)>,
+    /// The words nothing explains.
+    unknown: Vec<String>,
+    /// Whether the question ranks anywhere (a number, top/bottom, most/least).
+    ranks: bool,
+}
+
+/// A run of ranking words ("top 5", "5 best", "los 5 peores"): where it ends and what it says.
+struct RankWords {
+    /// The first item after the run.
+    end: usize,
+    number: Option<u32>,
+    /// "bottom", "least", "peores": the smallest first.
+    ascending: bool,
+    /// "top" or "bottom", not only "most"/"least".
+    has_top: bool,
+}
+
+impl<'a> Reader<'a> {
+    fn new(model: &'a SemanticModel, items: &'a [Item], lang: Lang) -> Self {
+        let mut reader = Reader {
+            model,
+            items,
+            lang,
+            used: vec![false; items.len()],
+            f: Fragments::default(),
+            strong: Vec::new(),
+            weak: Vec::new(),
+            superlative: false,
+            singular_pick: false,
+            dual: Vec::new(),
+            bare_singular: false,
+            refines: Vec::new(),
+            average: None,
+            unknown: Vec::new(),
+            ranks: false,
+        };
+        reader.ranks = (0..items.len()).any(|k| reader.is_rank(k));
+        reader
+    }
+
+    fn is(&self, k: usize, s: Sense) -> bool {
+        self.items.get(k).is_some_and(|it| it.has(|x| *x == s))
+    }
+
+    fn is_rank(&self, k: usize) -> bool {
+        self.items.get(k).is_some_and(|it| {
+            matches!(it.kind, ItemKind::Number(_))
+                || it.has(|x| matches!(x, Sense::Top | Sense::Bottom | Sense::Most | Sense::Least))
+        })
+    }
+
+    /// Pass 1: markers that give the next word its role.
+    fn markers(&mut self) {
+        for (k, item) in self.items.iter().enumerate() {
+            if self.used[k] {
+                continue;
+            }
+            if item.has(|s| *s == Sense::By) {
+                self.by(k);
+            } else if item.has(|s| *s == Sense::Which) || (k == 0 && item.has(|s| *s == Sense::WhichAtStart))
+            {
+                self.which(k);
+            } else if self.is_rank(k) && (k == 0 || !self.is_rank(k - 1)) {
+                self.rank_prefix(k);
+            }
+        }
+    }
+
+    /// "by"/"por" at `k`: the next word is a breakdown, a time grain, or the metric to rank by.
+    fn by(&mut self, k: usize) {
+        let items = self.items;
+        let Some(next) = items.get(k + 1) else { return };
+        if self.used[k + 1] {
+            return;
+        }
+        // "top 3 segments by contacts": after a ranked breakdown, a word that is both a metric and a
+        // dimension is the ranking metric.
+        let ranks_by_metric =
+            !self.f.breakdowns.is_empty() && self.f.top_n.is_some() && !next.metrics().is_empty();
+        if next.is_dim() && !ranks_by_metric {
+            self.f.breakdowns.push(DimRef { candidates: next.dims() });
+            self.used[k + 1] = true;
+            // The metric word ("campaigns") is a breakdown here, not a metric.
+        } else if let Some(g) = next.grain() {
+            self.f.grain = Some(g);
+            self.used[k + 1] = true;
+        } else if !next.metrics().is_empty() {
+            let ms = next.metrics();
+            self.f.sort_metric = ms.first().cloned();
+            self.strong.extend(ms);
+            self.used[k + 1] = true;
+        }
+        self.used[k] = true;
+    }
+
+    /// "which"/"cuál" at `k`: the next word is what to pick (a dimension or a grain), or the rows to list.
+    fn which(&mut self, k: usize) {
+        self.used[k] = true;
+        let items = self.items;
+        let Some(next) = items.get(k + 1) else { return };
+        // "cuál es el total de contactos": a word that is also a metric is what to count, unless the
+        // question ranks ("which customers bought the most").
+        let measured = !next.metrics().is_empty() && !self.ranks;
+        // "which (email) campaigns are paused", "cuáles contactos son VIP": the rows themselves.
+        let named = items[k + 1..].iter().find(|it| it.values().is_empty());
+        if !self.ranks && named.is_some_and(|it| it.is_plural() && listable(self.model, it)) {
+            self.f.list = true;
+        }
+        if next.is_dim() && !self.used[k + 1] && !measured {
+            self.f.breakdowns.push(DimRef { candidates: next.dims() });
+            self.singular_pick |= !next.is_plural();
+            self.used[k + 1] = true;
+        } else if let Some(g) = next.grain().filter(|_| !self.used[k + 1]) {
+            self.f.grain = Some(g);
+            self.singular_pick |= !next.is_plural();
+            self.used[k + 1] = true;
+        }
+    }
+
+    /// A ranking prefix: "top 5", "5 best", "los 5 peores", "best", then a dimension.
+    fn rank_prefix(&mut self, k: usize) {
+        let RankWords { end: j, number, ascending, has_top } = self.rank_words(k);
+        // "with the most customers" after a breakdown: the word is what is counted, not a breakdown.
+        let only_superlative = number.is_none() && !has_top;
+        let dim_next =
+            self.items.get(j).filter(|it| it.is_dim() || it.grain().is_some()).filter(|it| {
+                !(only_superlative && !it.metrics().is_empty() && !self.f.breakdowns.is_empty())
+            });
+        match dim_next {
+            Some(d) if !self.used[j] => {
+                if let Some(g) = d.grain().filter(|_| !d.is_dim()) {
+                    self.f.grain = Some(g);
+                } else {
+                    self.f.breakdowns.push(DimRef { candidates: d.dims() });
+                }
+                self.f.top_n = number.or(if d.is_plural() { None } else { Some(1) });
+                self.f.descending = Some(!ascending);
+                self.superlative = true;
+                for u in self.used.iter_mut().take(j + 1).skip(k) {
+                    *u = true;
+                }
+            }
+            _ if number.is_some() && (has_top || self.is(k, Sense::Top) || self.is(k, Sense::Bottom)) => {
+                // "top 3" on its own: a follow-up that keeps the top rows of the previous breakdown.
+                self.f.top_n = number;
+                self.f.descending = Some(!ascending);
+                for u in self.used.iter_mut().take(j).skip(k) {
+                    *u = true;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The run of ranking words that starts at `k`.
+    fn rank_words(&self, k: usize) -> RankWords {
+        let items = self.items;
+        let mut j = k;
+        let mut number = None;
+        let mut ascending = false;
+        let mut has_top = false;
+        while j < items.len() && self.is_rank(j) {
+            match items[j].kind {
+                ItemKind::Number(v) => number = Some(v),
+                _ => {
+                    if items[j].has(|s| matches!(s, Sense::Bottom | Sense::Least)) {
+                        ascending = true;
+                    }
+                    if items[j].has(|s| matches!(s, Sense::Top | Sense::Bottom)) {
+                        has_top = true;
+                    }
+                }
+            }
+            j += 1;
+        }
+        RankWords { end: j, number, ascending, has_top }
+    }
+
+    /// Pass 2: values, with their negation and the words that qualify them.
+    fn values(&mut self) {
+        let items = self.items;
+        let mut negating = false;
+        for k in 0..items.len() {
+            let item = &items[k];
+            let next_is_value = items.get(k + 1).is_some_and(|x| !x.values().is_empty());
+            if !self.used[k] && item.has(|s| *s == Sense::Not) && next_is_value {
+                self.used[k] = true;
+                negating = true;
+                continue;
+            }
+            let values = item.values();
+            if values.is_empty() || self.used[k] {
+                negating = false;
+                continue;
+            }
+            self.used[k] = true;
+            let (only_dims, of_campaign) = self.qualifier(k, &values);
+            for (family, value) in values {
+                self.f.values.push(ValueRef {
+                    family,
+                    value,
+                    negated: negating,
+                    only_dims: only_dims.clone(),
+                    of_campaign,
+                    pos: k,
+                });
+            }
+            // A negation covers a list of values ("excluding email and SMS").
+            if !next_is_value {
+                negating = false;
+            }
+        }
+    }
+
+    /// The dimension word beside the values at `k` that qualifies them: the dimensions of their family it
+    /// names ("source channel WhatsApp"), or whether it is a campaign ("WhatsApp campaigns").
+    fn qualifier(&mut self, k: usize, values: &[(String, String)]) -> (Vec<String>, bool) {
+        let (model, items) = (self.model, self.items);
+        let family_of = |v: &(String, String)| v.0.clone();
+        for nb in [k + 1, k.wrapping_sub(1)] {
+            let Some(other) = items.get(nb) else { continue };
+            if self.used[nb] || !other.is_dim() {
+                continue;
+            }
+            let same_family: Vec<String> = other
+                .dims()
+                .into_iter()
+                .filter(|d| {
+                    model.dimension(d).is_some_and(|dd| values.iter().any(|v| family_of(v) == dd.family()))
+                })
+                .collect();
+            if !same_family.is_empty() {
+                self.used[nb] = true;
+                return (same_family, false);
+            }
+            if other.dims().iter().any(|d| d == "campaign") {
+                // Still a candidate metric ("how many WhatsApp campaigns"), never a breakdown.
+                self.weak.extend(other.metrics());
+                self.used[nb] = true;
+                return (Vec::new(), true);
+            }
+        }
+        (Vec::new(), false)
+    }
+
+    /// Pass 3: everything else.
+    fn rest(&mut self) {
+        for (k, item) in self.items.iter().enumerate() {
+            if self.used[k] {
+                continue;
+            }
+            match &item.kind {
+                ItemKind::Time(r) => self.time(*r),
+                ItemKind::Number(_) | ItemKind::Unknown => self.unknown.push(item.text.clone()),
+                ItemKind::Senses(senses) => self.phrase(k, item, senses),
+            }
+        }
+    }
+
+    fn time(&mut self, r: TimeRange) {
+        // "ventas del día de hoy": the same period said twice is one period.
+        if self.f.times.contains(&r) {
+            return;
+        }
+        self.f.times.push(r);
+        if self.f.compare && self.f.times.len() == 1 {
+            self.f.compare_before_time = true;
+        }
+    }
+
+    /// A known phrase no marker or value took, at `k`: a metric, a dimension, a grain or grammar words.
+    fn phrase(&mut self, k: usize, item: &'a Item, senses: &[Sense]) {
+        let metrics = item.metrics();
+        self.f.named.extend(metrics.iter().map(|m| (k, m.clone())));
+        if !metrics.is_empty() {
+            if item.is_dim() {
+                self.weak.extend(metrics);
+                self.dual.push(item);
+            } else {
+                self.strong.extend(metrics)
+            }
+            return;
+        }
+        if item.is_dim() {
+            self.f.breakdowns.push(DimRef { candidates: item.dims() });
+            self.bare_singular |= !item.is_plural();
+            return;
+        }
+        // "monthly" stands alone; a bare "month" without by/per/which is not a grain.
+        if item.has(|s| matches!(s, Sense::GrainAdj(_))) {
+            self.f.grain = item.grain();
+            return;
+        }
+        if item.grain().is_some() {
+            self.unknown.push(item.text.clone());
+            return;
+        }
+        for s in senses {
+            self.grammar_word(item, s);
+        }
+    }
+
+    /// One sense of a grammar word: superlatives, comparison, share, fraction, list, counting, trend, also,
+    /// refining and average words.
+    fn grammar_word(&mut self, item: &Item, s: &Sense) {
+        let f = &mut self.f;
+        match s {
+            Sense::Most | Sense::Top => {
+                self.superlative = true;
+                f.descending.get_or_insert(true);
+            }
+            Sense::Least | Sense::Bottom => {
+                self.superlative = true;
+                f.descending = Some(false);
+            }
+            Sense::Compare => f.compare = true,
+            Sense::Share => f.share = true,
+            Sense::Fraction => f.fraction = true,
+            Sense::List => f.list = true,
+            Sense::Counting => f.counting = true,
+            Sense::Trend => f.trend = true,
+            Sense::Also => f.also = true,
+            Sense::Not => self.unknown.push(item.text.clone()),
+            Sense::Refine(m) => self.refines.push(m.clone()),
+            Sense::Average { valued } => {
+                let v = self.average.as_ref().is_some_and(|a| a.0) || *valued;
+                self.average = Some((v, item.text.clone()));
+            }
+            _ => {}
+        }
+    }
+
+    /// After the passes: unexplained words fail; superlatives, refining words and averages settle the
+    /// metrics.
+    fn finish(mut self) -> Result<Fragments, NotUnderstood> {
+        if !self.unknown.is_empty() {
+            return Err(self.unknown_words());
+        }
+        self.rank_dual();
+        if (self.singular_pick || self.bare_singular) && self.superlative && self.f.top_n.is_none() {
+            self.f.top_n = Some(1);
+        }
+        let (strong, weak) = (std::mem::take(&mut self.strong), std::mem::take(&mut self.weak));
+        self.f.metrics = choose_metrics(self.model, strong, weak);
+        apply_refines(self.model, &mut self.f.metrics, &self.refines);
+        if let Some((valued, text)) = self.average.take() {
+            self.apply_average(valued, &text)?;
+        }
+        Ok(self.f)
+    }
+
+    fn unknown_words(&self) -> NotUnderstood {
+        let quoted: Vec<String> = self.unknown.iter().map(|w| format!("\"{w}\"")).collect();
+        let problem = match self.lang {
+            Lang::En => format!("I did not understand {}.", quoted.join(", ")),
+            Lang::Es => format!("No entendí {}.", quoted.join(", ")),
+        };
+        let understood = describe::fragments(self.model, &self.f, &self.strong, &self.weak, self.lang);
+        NotUnderstood::new(self.model, self.lang, problem, understood)
+    }
+
+    /// "la campaña con más mensajes enviados": with a superlative and another measure, a word that is both
+    /// a metric and a dimension is what to rank.
+    fn rank_dual(&mut self) {
+        if self.superlative
+            && self.f.breakdowns.is_empty()
+            && self.f.grain.is_none()
+            && !self.strong.is_empty()
+            && let Some(item) = self.dual.first()
+        {
+            self.f.breakdowns.push(DimRef { candidates: item.dims() });
+            self.bare_singular |= !item.is_plural();
+            self.weak.clear();
+        }
+    }
+
+    /// An average word (`text`) makes the metrics their average, or is not understood.
+    fn apply_average(&mut self, valued: bool, text: &str) -> Result<(), NotUnderstood> {
+        let (model, lang) = (self.model, self.lang);
+        let f = &mut self.f;
+        // "average delivery rate per message": a rate per something else is not a question the model has.
+        let per_other = f.sort_metric.as_ref().is_some_and(|m| !f.metrics.contains(m));
+        match average_metric(model, self.items, &f.metrics, valued).filter(|_| !per_other) {
+            Some(avg) => {
+                if f.sort_metric.as_ref().is_some_and(|m| f.metrics.contains(m)) {
+                    f.sort_metric = Some(avg.clone());
+                }
+                f.metrics = vec![avg];
+                Ok(())
+            }
+            None => {
+                let problem = match lang {
+                    Lang::En => format!("I did not understand \"{text}\" here."),
+                    Lang::Es => format!("No entendí \"{text}\" aquí."),
+                };
+                let understood = describe::fragments(model, f, &f.metrics, &[], lang);
+                Err(NotUnderstood::new(model, lang, problem, understood))
+            }
+        }
+    }
+}
+
+/// "messages that came in" → messages received: a refining word replaces the generic head noun of its
+/// metric's table; with no measure named at all, it is the measure ("how much have we spent this month").
+fn apply_refines(model: &SemanticModel, metrics: &mut Vec<String>, refines: &[String]) {
+    for r in refines {
+        let Some(rdef) = model.metric(r) else { continue };
+        if metrics.is_empty() {
+            metrics.push(r.clone());
+            continue;
+        }
+        for m in metrics.iter_mut() {
+            if model.metric(m).is_some_and(|d| d.generic && d.table == rdef.table) {
+                *m = r.clone();
+            }
+        }
+    }
+    let mut seen = Vec::new();
+    metrics.retain(|m| {
+        let keep = !seen.contains(m);
+        seen.push(m.clone());
+        keep
+    });
+}
+
+/// "average"/"promedio" with a purchase word is the average-kind metric of that table ("valor medio de los
+/// pedidos", "monto promedio por compra", "average purchase"): the metrics named must count the same rows
+/// it averages, or sum the column it averages. A bare "average" needs a singular purchase word ("average
+/// purchases per month" is another question).
+fn average_metric(model: &SemanticModel, items: &[Item], metrics: &[String], valued: bool) -> Option<String> {
+    let defs: Vec<_> = metrics.iter().filter_map(|m| model.metric(m)).collect();
+    if defs.is_empty() || defs.len() != metrics.len() {
+        return None;
+    }
+    // "average delivery rate", "tiempo promedio de lectura": a rate or an average is its own average.
+    if let [one] = defs.as_slice()
+        && matches!(one.kind, MetricKind::Ratio | MetricKind::Avg)
+    {
+        return Some(one.name.clone());
+    }
+    let table = &defs[0].table;
+    let fits = |avg: &crate::model::MetricDef, d: &crate::model::MetricDef| {
+        d.table == avg.table
+            && ((d.kind == MetricKind::Count && d.filter == avg.filter)
+                || (d.kind == MetricKind::Sum && inner(&d.expr) == inner(&avg.expr)))
+    };
+    let avg = model
+        .metrics()
+        .iter()
+        .filter(|a| a.kind == MetricKind::Avg && &a.table == table)
+        .find(|a| defs.iter().all(|d| fits(a, d)))?;
+    let singular = items.iter().any(|it| it.metrics().iter().any(|m| metrics.contains(m)) && !it.is_plural());
+    (valued || singular).then(|| avg.name.clone())
+}
+
+/// The argument of an aggregate: "SUM(amount)" → "amount".
+fn inner(expr: &str) -> &str {
+    expr.split_once('(').and_then(|(_, r)| r.rsplit_once(')')).map_or(expr, |(a, _)| a.trim())
+}
+
+/// The metrics a question asks for: specific ones over generic head nouns of the same table
+/// ("messages sent" over "messages"), and words that are also dimensions ("campaigns") only when
+/// nothing else is measured.
+fn choose_metrics(model: &SemanticModel, strong: Vec<String>, weak: Vec<String>) -> Vec<String> {
+    let pool = if strong.is_empty() { weak } else { strong };
+    let mut out: Vec<String> = Vec::new();
+    for m in pool {
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    let specific_tables: Vec<String> =
+        out.iter().filter_map(|m| model.metric(m)).filter(|m| !m.generic).map(|m| m.table.clone()).collect();
+    out.retain(|m| model.metric(m).is_some_and(|d| !d.generic || !specific_tables.contains(&d.table)));
+    out
+}
+
+/// Whether an item names the rows of a listable table ("campaigns", "contactos").
+fn listable(model: &SemanticModel, item: &Item) -> bool {
+    item.metrics().iter().filter_map(|m| model.metric(m)).any(|m| {
+        m.kind == MetricKind::Count && model.table(&m.table).is_some_and(|t| !t.list_columns.is_empty())
+    })
+}
