@@ -86,7 +86,7 @@ impl App {
                 .and_then(|v| serde_json::from_value(v).ok()),
             None => None,
         };
-        let model = self.semantic()?;
+        let model = self.semantic_for(session).await?;
         let today = chrono::Utc::now().date_naive();
         let plan = match interpret(&model, question, previous.as_ref(), today) {
             Ok(plan) => plan,

@@ -14,6 +14,7 @@ mod models;
 mod present;
 mod saved;
 pub mod scheduler;
+mod tenant_model;
 pub use ask::{AskOptions, Provider};
 pub use dashboards::{DashboardView, TileView};
 pub use export::{ExportRequest, ExportSummary};
@@ -56,6 +57,8 @@ pub struct App {
     /// The same warehouse as `warehouse` when it is Snowflake: Cortex runs on its connection.
     snowflake: Option<inda_snowflake::SnowflakeWarehouse>,
     semantic: OnceLock<Arc<inda_semantic::SemanticModel>>,
+    /// The semantic model with each tenant's own names (campaigns), read from the data now and then.
+    tenant_models: tenant_model::TenantModels,
     cipher: OnceLock<Arc<CacheCipher>>,
     keyring: OnceLock<Arc<inda_secrets::Keyring>>,
     /// Serve saved analyses, dashboards and exports from the cache only (`--offline`, `[app] offline`).
@@ -83,6 +86,7 @@ impl App {
             warehouse,
             snowflake,
             semantic: OnceLock::new(),
+            tenant_models: Default::default(),
             cipher: OnceLock::new(),
             keyring: OnceLock::new(),
             offline,

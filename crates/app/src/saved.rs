@@ -82,7 +82,8 @@ impl App {
         };
         let source = match (&req.question, &req.sql) {
             (Some(question), None) => {
-                let model = self.semantic()?;
+                // The names the tenant's last questions were understood with (a saved campaign name).
+                let model = self.cached_semantic_for(session)?;
                 let plan = match inda_semantic::interpret(&model, question, None, Utc::now().date_naive()) {
                     Ok(plan) => plan,
                     Err(not_understood) => {

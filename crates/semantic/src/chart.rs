@@ -46,7 +46,8 @@ pub fn choose_chart(rs: &ResultSet, plan: Option<&Plan>) -> ChartSpec {
         .iter()
         .filter(|m| match plan {
             Some(p) => p.measures.iter().any(|mi| &mi.name == *m && mi.format == MeasureFormat::Percent),
-            None => m.contains("rate") || m.contains("tasa"),
+            // "delivery_rate", "tasa_de_entrega"; not an exchange "rate".
+            None => m.ends_with("_rate") || m.starts_with("tasa"),
         })
         .cloned()
         .collect();

@@ -70,6 +70,7 @@ pub(crate) struct Lexicon {
     by_first: HashMap<String, Vec<Phrase>>,
     vocabulary: Vec<String>,
     known: HashSet<String>,
+    abbreviations: HashMap<String, String>,
 }
 
 /// A lexicon match at some position.
@@ -129,8 +130,15 @@ impl Lexicon {
         lx.known = vocab.clone();
         lx.known.extend(crate::time::NUMBER_WORDS.iter().map(|w| w.to_string()));
         lx.known.extend(grammar.file.never_corrected.iter().cloned());
-        let mut vocabulary: Vec<String> =
-            vocab.into_iter().filter(|w| !crate::time::NUMBER_WORDS.contains(&w.as_str())).collect();
+        lx.abbreviations = grammar.file.abbreviations.clone().into_iter().collect();
+        lx.known.extend(lx.abbreviations.keys().cloned());
+        // A typo is never read as a filler word: an unknown content word ("género") must not vanish into
+        // one ("genera") and leave a different question behind.
+        let filler = lx.filler_only_words();
+        let mut vocabulary: Vec<String> = vocab
+            .into_iter()
+            .filter(|w| !crate::time::NUMBER_WORDS.contains(&w.as_str()) && !filler.contains(w))
+            .collect();
         vocabulary.sort();
         lx.vocabulary = vocabulary;
         for list in lx.by_first.values_mut() {
@@ -172,6 +180,22 @@ impl Lexicon {
         }
     }
 
+    /// Words that appear only in phrases that mean nothing (stop words).
+    fn filler_only_words(&self) -> HashSet<String> {
+        let mut meaningful: HashSet<&str> = HashSet::new();
+        let mut filler: HashSet<&str> = HashSet::new();
+        for p in self.by_first.values().flatten() {
+            let set = if p.senses.iter().all(|s| *s == Sense::Stop) { &mut filler } else { &mut meaningful };
+            set.extend(p.tokens.iter().map(String::as_str));
+        }
+        let time: HashSet<&str> = crate::time::TIME_WORDS.iter().copied().collect();
+        filler
+            .into_iter()
+            .filter(|w| !meaningful.contains(w) && !time.contains(w))
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Whether the word is known as is (no correction needed).
     pub(crate) fn knows(&self, word: &str) -> bool {
         self.known.contains(word)
@@ -180,6 +204,10 @@ impl Lexicon {
     /// Replaces unknown words by the one known word within the typo budget, if any.
     pub(crate) fn correct_typos(&self, tokens: &mut [String]) {
         for t in tokens.iter_mut() {
+            if let Some(full) = self.abbreviations.get(t.as_str()) {
+                *t = full.clone();
+                continue;
+            }
             if self.knows(t) {
                 continue;
             }
@@ -234,6 +262,9 @@ const GRAMMAR_YAML: &str = include_str!("../../../semantic/grammar.yaml");
 struct GrammarFile {
     /// Real words one or two letters away from a known word of another meaning: they stay as typed.
     never_corrected: Vec<String>,
+    /// Shorthand analysts type, and the word it stands for ("yr" → "year", "x" → "por").
+    #[serde(default)]
+    abbreviations: std::collections::BTreeMap<String, String>,
     /// Each marker's words, in the order of the file.
     #[serde(deserialize_with = "senses_in_order")]
     senses: Vec<(GrammarSense, GrammarWords)>,

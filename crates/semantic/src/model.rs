@@ -213,6 +213,10 @@ pub struct DimensionDef {
     /// Canonical values, when the set is closed.
     #[serde(default)]
     pub values: Vec<String>,
+    /// The tenant's own values name themselves ("Black Friday 2025"): the app reads them from the data and
+    /// adds them with [`SemanticModel::with_data_values`].
+    #[serde(default)]
+    pub data_values: bool,
 }
 
 impl DimensionDef {
@@ -362,6 +366,30 @@ impl SemanticModel {
             }
         }
         file.examples.extend(over.examples);
+        Self::from_file(file)
+    }
+
+    /// This model with a tenant's own values of a `data_values` dimension ("Black Friday 2025" for
+    /// campaigns), each its own synonym. Values of fewer than two words, or that are already a phrase of the
+    /// model ("WhatsApp"), are left out: a name must never take over a word that means something else.
+    pub fn with_data_values(&self, dimension: &str, values: &[String]) -> Result<SemanticModel, ModelError> {
+        let dim = self
+            .dimension(dimension)
+            .filter(|d| d.data_values)
+            .ok_or_else(|| ModelError::new(format!("'{dimension}' is not a dimension with data values")))?;
+        let family = dim.family().to_string();
+        let mut file = self.file.clone();
+        let list = file.values.entry(family).or_default();
+        for v in values {
+            let words = crate::normalize::phrase(v);
+            let taken = words
+                .first()
+                .is_some_and(|_| self.lexicon.longest(&words, 0).is_some_and(|m| m.len == words.len()));
+            if words.len() < 2 || taken || list.iter().any(|x| &x.value == v) {
+                continue;
+            }
+            list.push(ValueDef { value: v.clone(), en: vec![v.clone()], es: vec![], label_es: None });
+        }
         Self::from_file(file)
     }
 

@@ -79,13 +79,27 @@ impl Item {
     }
 }
 
+/// Whether a value's name (a campaign) starts within `tokens[i..i + n]` and runs past it.
+fn in_name(model: &SemanticModel, tokens: &[String], i: usize, n: usize) -> bool {
+    (i..i + n).any(|j| {
+        model
+            .lexicon
+            .longest(tokens, j)
+            .filter(|m| m.senses.iter().any(|s| matches!(s, Sense::Value { .. })))
+            .is_some_and(|m| j + m.len > i + n)
+    })
+}
+
 /// Splits normalized words into items: time expressions first (they contain numbers and unit words),
 /// then numbers, then the longest known phrase. Pure filler words produce no item.
 pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) -> Vec<Item> {
     let mut items = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        if let Some((n, range)) = time::match_time(tokens, i, today) {
+        // Time words that begin a longer name ("de día de la madre 2026") are the name's.
+        if let Some((n, range)) =
+            time::match_time(tokens, i, today).filter(|(n, _)| !in_name(model, tokens, i, *n))
+        {
             let n = n.max(1);
             items.push(Item {
                 kind: ItemKind::Time(range),

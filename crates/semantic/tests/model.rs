@@ -167,3 +167,24 @@ fn overrides_are_validated() {
     let e = base.with_override("values:\n  planet: [{ value: mars, en: [mars] }]\n").expect_err("bad family");
     assert!(e.message.contains("planet"), "{}", e.message);
 }
+
+/// A tenant's own campaign names become values of the campaign dimension; a one-word name, or one that is
+/// already a phrase of the model, never takes over a word that means something else.
+#[test]
+fn data_values_add_the_tenants_names() {
+    let m = SemanticModel::builtin().expect("builtin");
+    let names: Vec<String> =
+        ["Black Friday 2025", "Día de la Madre 2026", "WhatsApp", "Bienvenida", "mensajes enviados"]
+            .map(String::from)
+            .to_vec();
+    let t = m.with_data_values("campaign", &names).expect("campaign names");
+    let p = interpret(&t, "revenue of the Black Friday 2025 campaign", None, today()).expect("understood");
+    assert!(p.sql.contains("campaign_name = 'Black Friday 2025'"), "{}", p.sql);
+    let p = interpret(&t, "ingresos de día de la madre 2026", None, today()).expect("understood");
+    assert!(p.sql.contains("'Día de la Madre 2026'"), "{}", p.sql);
+    // Names that would shadow the model's words are not added.
+    let p = interpret(&t, "mensajes enviados por canal", None, today()).expect("understood");
+    assert!(!p.sql.contains("campaign_name"), "{}", p.sql);
+    assert!(interpret(&m, "revenue of the Black Friday 2025 campaign", None, today()).is_err());
+    assert!(m.with_data_values("country", &names).is_err(), "only data-valued dimensions");
+}
