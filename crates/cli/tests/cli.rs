@@ -502,3 +502,20 @@ fn a_missing_rate_fails_the_answer_and_names_it() {
     assert_eq!(code, 0, "{doc}");
     let _ = std::fs::remove_dir_all(&path);
 }
+
+/// The tenant's own campaign names are understood as campaigns; a name the tenant does not have is refused,
+/// never guessed.
+#[test]
+fn ask_understands_the_tenants_campaign_names() {
+    let d = full();
+    let t = token(&d.path, "acme_corp");
+    let (code, doc) = json(&d.path, &t, &["ask", "revenue of the Black Friday 2026 campaign"]);
+    assert_eq!(code, 0, "{doc}");
+    let sql = doc["sql"].as_str().unwrap();
+    assert!(
+        sql.contains("campaign_name = 'Black Friday 2026'") && sql.contains("tenant_id = 'acme_corp'"),
+        "{sql}"
+    );
+    let (code, doc) = json(&d.path, &t, &["ask", "revenue of the Black Friday 2019 campaign"]);
+    assert_eq!(code, 6, "{doc}");
+}

@@ -762,7 +762,7 @@ fn question_shapes_mean_their_sql() {
         ),
         (
             "average time to read this year",
-            "SELECT AVG(DATE_PART('epoch', read_at - sent_at) / 60.0) AS t FROM marts.fct_messages WHERE read_at IS NOT NULL AND sent_at >= DATE_TRUNC('year', CURRENT_DATE)".into(),
+            "SELECT AVG(DATEDIFF('second', sent_at, read_at) / 60.0) AS t FROM marts.fct_messages WHERE read_at IS NOT NULL AND sent_at >= DATE_TRUNC('year', CURRENT_DATE)".into(),
         ),
         (
             "delivery rates by channel",

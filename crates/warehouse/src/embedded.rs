@@ -26,7 +26,8 @@ use sqlparser::ast::Statement;
 use sqlparser::dialect::SnowflakeDialect;
 use sqlparser::parser::Parser;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// DataFusion over `<root>/marts/<table>/<tenant>/*.parquet`.
 #[derive(Clone)]
@@ -265,12 +266,42 @@ impl EmbeddedWarehouse {
         if !self.exists() {
             return Err(Error::engine("no embedded warehouse in this data dir: run `inda demo init` first"));
         }
-        tokio::select! {
-            r = self.run(session, statement, limits) => r,
-            _ = tokio::time::sleep(limits.timeout) => Err(Error::engine(format!(
-                "the query did not finish within {} s and was stopped", limits.timeout.as_secs_f64()
+        let (this, session, limits) = (self.clone(), session.clone(), limits.clone());
+        let timeout = limits.timeout;
+        let task = query_runtime()?.spawn(async move { this.run(&session, statement, &limits).await });
+        let abort = task.abort_handle();
+        let outcome = tokio::select! {
+            r = task => r.unwrap_or_else(|e| Err(Error::engine(format!("the query stopped unexpectedly ({e})")))),
+            _ = tokio::time::sleep(timeout) => Err(Error::engine(format!(
+                "the query did not finish within {} s and was stopped", timeout.as_secs_f64()
             ))),
             _ = cancel.cancelled() => Err(Error::engine("the query was cancelled")),
-        }
+        };
+        abort.abort();
+        outcome
     }
 }
+
+/// The runtime queries execute on, apart from the caller's: a plan that never yields (a cartesian join)
+/// then cannot starve the caller's runtime of the timer that stops it, and a stopped query is aborted at
+/// its next yield. Its workers have large stacks, for deep plans. It lives as long as the process.
+fn query_runtime() -> Result<&'static tokio::runtime::Handle, Error> {
+    static RUNTIME: OnceLock<Option<tokio::runtime::Runtime>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(workers)
+                .thread_name("inda-query")
+                .thread_stack_size(QUERY_STACK_BYTES)
+                .enable_time()
+                .build()
+                .ok()
+        })
+        .as_ref()
+        .map(tokio::runtime::Runtime::handle)
+        .ok_or_else(|| Error::internal("cannot start the query runtime"))
+}
+
+/// Stack of each query worker: deep expression trees recurse through planning and execution.
+const QUERY_STACK_BYTES: usize = 16 << 20;

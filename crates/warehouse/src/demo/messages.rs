@@ -93,7 +93,8 @@ impl Outbound<'_> {
             "email" => rng.gen_range(500..10_000),
             _ => rng.gen_range(1_000..30_000),
         };
-        let delivered = sent_us + lag_ms * 1000;
+        // Receipts in whole seconds, as the messaging providers report them.
+        let delivered = sent_us + ((lag_ms + 500) / 1000).max(1) * SECOND_US;
         if delivered > self.end_us {
             return ("sent", None, None);
         }
@@ -105,7 +106,7 @@ impl Outbound<'_> {
             "email" => 6.0 * 3600.0,
             _ => 2.0 * 3600.0,
         };
-        let read = delivered + (exponential(rng, mean_s).min(3.0 * 86_400.0) * 1e6) as i64 + SECOND_US;
+        let read = delivered + (exponential(rng, mean_s).min(3.0 * 86_400.0) as i64 + 1) * SECOND_US;
         if read > self.end_us {
             // Not read yet when the data ends.
             return ("delivered", Some(delivered), None);
