@@ -26,7 +26,6 @@ use sqlparser::ast::Statement;
 use sqlparser::dialect::SnowflakeDialect;
 use sqlparser::parser::Parser;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::sync::{Arc, OnceLock};
 
 /// DataFusion over `<root>/marts/<table>/<tenant>/*.parquet`.
