@@ -50,7 +50,8 @@ describe('ask, save, pin, export', () => {
     const table = card.getByTestId('answer-table');
     await table.waitFor();
     assert.ok((await table.locator('tbody tr').count()) >= 2);
-    assert.match((await table.textContent()) ?? '', /whatsapp/);
+    // Values read as people write them (the answer's `values` map): the stored `whatsapp` shows as WhatsApp.
+    assert.match((await table.textContent()) ?? '', /WhatsApp/);
     await card.getByTestId('table-toggle').click();
     await waitChartDrawn(card);
   });
