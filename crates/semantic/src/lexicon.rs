@@ -71,6 +71,8 @@ pub(crate) struct Lexicon {
     vocabulary: Vec<String>,
     known: HashSet<String>,
     abbreviations: HashMap<String, String>,
+    /// Languages each word is used in (English, Spanish), to break a tie between two corrections.
+    word_langs: HashMap<String, (bool, bool)>,
 }
 
 /// A lexicon match at some position.
@@ -131,6 +133,12 @@ impl Lexicon {
         lx.known.extend(crate::time::NUMBER_WORDS.iter().map(|w| w.to_string()));
         lx.known.extend(grammar.file.never_corrected.iter().cloned());
         lx.abbreviations = grammar.file.abbreviations.clone().into_iter().collect();
+        for p in lx.by_first.values().flatten() {
+            for t in &p.tokens {
+                let e = lx.word_langs.entry(t.clone()).or_insert((false, false));
+                *e = (e.0 || p.en, e.1 || p.es);
+            }
+        }
         lx.known.extend(lx.abbreviations.keys().cloned());
         // A typo is never read as a filler word: an unknown content word ("género") must not vanish into
         // one ("genera") and leave a different question behind.
@@ -202,7 +210,13 @@ impl Lexicon {
     }
 
     /// Replaces unknown words by the one known word within the typo budget, if any.
-    pub(crate) fn correct_typos(&self, tokens: &mut [String]) {
+    pub(crate) fn correct_typos(&self, tokens: &mut [String], lang: Lang) {
+        let in_lang = |w: &str| {
+            self.word_langs.get(w).is_some_and(|&(en, es)| match lang {
+                Lang::En => en,
+                Lang::Es => es,
+            })
+        };
         for t in tokens.iter_mut() {
             if let Some(full) = self.abbreviations.get(t.as_str()) {
                 *t = full.clone();
@@ -216,7 +230,7 @@ impl Lexicon {
                 *t = stem.to_string();
                 continue;
             }
-            if let Some(fixed) = normalize::correct(t, &self.vocabulary) {
+            if let Some(fixed) = normalize::correct(t, &self.vocabulary, &in_lang) {
                 *t = fixed.to_string();
             }
         }

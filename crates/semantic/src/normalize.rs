@@ -73,8 +73,13 @@ pub(crate) fn typo_budget(word: &str) -> usize {
     }
 }
 
-/// The one known word within the typo budget of `word`, if exactly one is closest.
-pub(crate) fn correct<'a>(word: &str, vocabulary: &'a [String]) -> Option<&'a str> {
+/// The one known word within the typo budget of `word`, if exactly one is closest; of equally close words,
+/// the one of the question's language (`in_lang`) when it is the only one.
+pub(crate) fn correct<'a>(
+    word: &str,
+    vocabulary: &'a [String],
+    in_lang: &dyn Fn(&str) -> bool,
+) -> Option<&'a str> {
     let budget = typo_budget(word);
     if budget == 0 {
         return None;
@@ -104,7 +109,10 @@ pub(crate) fn correct<'a>(word: &str, vocabulary: &'a [String]) -> Option<&'a st
     match ranked.as_slice() {
         [(_, w)] => Some(w),
         [(s1, w), (s2, _), ..] if s1 - s2 > 0.02 => Some(w),
-        _ => None,
+        _ => match ranked.iter().filter(|(_, w)| in_lang(w)).collect::<Vec<_>>().as_slice() {
+            [(_, w)] => Some(w),
+            _ => None,
+        },
     }
 }
 
@@ -127,15 +135,19 @@ mod tests {
     fn corrects_only_long_words_within_budget() {
         let vocab: Vec<String> =
             ["mensajes", "messages", "revenue", "delivery", "sms", "email"].map(String::from).to_vec();
-        assert_eq!(correct("mesajes", &vocab), Some("mensajes"));
-        assert_eq!(correct("reveneu", &vocab), Some("revenue"));
-        assert_eq!(correct("delivry", &vocab), Some("delivery"));
-        assert_eq!(correct("sma", &vocab), None);
-        assert_eq!(correct("emial", &vocab), Some("email"));
-        assert_eq!(correct("globex", &vocab), None);
-        assert_eq!(correct("12345", &vocab), None);
+        assert_eq!(correct("mesajes", &vocab, &|_| true), Some("mensajes"));
+        assert_eq!(correct("reveneu", &vocab, &|_| true), Some("revenue"));
+        assert_eq!(correct("delivry", &vocab, &|_| true), Some("delivery"));
+        assert_eq!(correct("sma", &vocab, &|_| true), None);
+        assert_eq!(correct("emial", &vocab, &|_| true), Some("email"));
+        assert_eq!(correct("globex", &vocab, &|_| true), None);
+        assert_eq!(correct("12345", &vocab, &|_| true), None);
         let vocab: Vec<String> = ["country", "contra"].map(String::from).to_vec();
-        assert_eq!(correct("contry", &vocab), Some("country"));
+        assert_eq!(correct("contry", &vocab, &|_| true), Some("country"));
+        // A tie between two languages' words goes to the question's language.
+        let vocab: Vec<String> = ["rates", "ratos"].map(String::from).to_vec();
+        assert_eq!(correct("ratxs", &vocab, &|_| true), None);
+        assert_eq!(correct("ratxs", &vocab, &|w| w == "ratos"), Some("ratos"));
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub fn interpret(
     if tokens.is_empty() {
         return Err(fail(lang.pick("The question is empty.", "La pregunta está vacía.")));
     }
-    model.lexicon.correct_typos(&mut tokens);
+    model.lexicon.correct_typos(&mut tokens, lang);
     let items = lex(model, &tokens, today);
     let frags = read(model, &items, lang)?;
     let intent = match previous {
