@@ -234,8 +234,16 @@ impl App {
         cancel: &Cancel,
     ) -> Result<CachedResult, Error> {
         let started = Instant::now();
-        let mut outcome = self.guard_and_run(session, &analysis.generated_sql, cancel).await;
-        if let (Ok((_, rs)), Some(plan)) = (&mut outcome, plan_of(analysis)) {
+        // A saved question runs with today's definitions (its intent planned again), so a metric whose
+        // definition changed since it was saved (money converted into one currency) is never computed the
+        // old way; a statement, or an intent the model no longer has, runs as saved.
+        let plan = plan_of(analysis).map(|old| match self.semantic() {
+            Ok(model) => inda_semantic::replan(&model, old.intent.clone(), old.lang).unwrap_or(old),
+            Err(_) => old,
+        });
+        let sql = plan.as_ref().map_or(analysis.generated_sql.as_str(), |p| p.sql.as_str());
+        let mut outcome = self.guard_and_run(session, sql, cancel).await;
+        if let (Ok((_, rs)), Some(plan)) = (&mut outcome, plan) {
             // A saved question is checked and labelled like a fresh one (its money check column removed).
             if let Err(e) = self.present(session, &plan, rs, cancel).await {
                 outcome = Err(e);

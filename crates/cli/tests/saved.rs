@@ -504,3 +504,32 @@ fn exports_write_files_from_the_cache_and_are_audited() {
     assert_eq!(csv_entry["details"]["rows"], doc["rows"]);
     assert_eq!(ok(&s.dir, &t, &["audit", "verify"])["ok"], true);
 }
+
+/// A question saved before a metric's definition changed (revenue summed across currencies) runs with
+/// today's definition: converted into the reporting currency, its money column named.
+#[test]
+fn a_saved_question_runs_with_todays_definitions() {
+    let s = setup();
+    let t = token(&s.dir, "acme_corp", "ana");
+    let saved = ok(
+        &s.dir,
+        &t,
+        &["saved", "save", "--name", "Revenue", "--question", "revenue by channel in October 2026"],
+    );
+    let id = saved["id"].as_str().unwrap().to_string();
+    // What an older engine stored: the amounts of every currency added up.
+    let old = "SELECT channel, SUM(amount) AS revenue FROM marts.fct_activities \
+               WHERE activity_type IN ('purchase','refund') GROUP BY channel";
+    let db = rusqlite::Connection::open(s.dir.join("store.sqlite")).unwrap();
+    db.execute(
+        "UPDATE saved_analyses SET generated_sql = ?1 WHERE analysis_id = ?2",
+        rusqlite::params![old, id],
+    )
+    .unwrap();
+    drop(db);
+    let run = ok(&s.dir, &t, &["saved", "run", &id]);
+    let sql = run["sql"].as_str().unwrap();
+    assert!(sql.contains("fx_rates") && sql.contains("'acme_corp'"), "{sql}");
+    assert_eq!(run["columns"].as_array().map(Vec::len), Some(2), "no check column: {run}");
+    assert_eq!(run["columns"][1]["currency"], "COP", "{run}");
+}

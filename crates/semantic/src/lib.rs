@@ -36,7 +36,7 @@ pub use model::{
     DimensionDef, Example, MeasureFormat, MetricDef, MetricKind, ModelError, MoneyCurrency, Rates,
     SemanticModel, TableDef,
 };
-pub use parse::{MeasureInfo, NotUnderstood, Plan, interpret};
+pub use parse::{MeasureInfo, NotUnderstood, Plan, interpret, replan};
 pub use present::{
     caveats, current_period, label_columns, missing_rates_message, missing_rates_sql, take_missing_rate_rows,
     truncated_caveat,

@@ -56,6 +56,12 @@ pub fn interpret(
     sqlgen::plan(model, intent, lang)
 }
 
+/// The plan of an intent understood earlier (a saved question), with today's definitions of the model: a
+/// metric whose definition changed (revenue now converted into one currency) is computed the new way.
+pub fn replan(model: &SemanticModel, intent: Intent, lang: Lang) -> Result<Plan, NotUnderstood> {
+    sqlgen::plan(model, intent, lang)
+}
+
 fn question_lang(model: &SemanticModel, question: &str, previous: Option<&Intent>) -> Lang {
     let (en, es) = lang::scores(&model.lexicon, question);
     if es > en {
