@@ -141,7 +141,8 @@ fn join_words(words: &[String], lang: Lang) -> String {
     }
 }
 
-fn capitalize(s: &str) -> String {
+/// The text with its first letter upper-case ("En riesgo", "Diciembre de 2026").
+pub(crate) fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),

@@ -5,7 +5,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use inda_core::{Caveat, CaveatCode, ResultSet, Value};
 
-use crate::describe;
+use crate::describe::{self, capitalize};
 use crate::intent::{Grain, TimeRange};
 use crate::lang::Lang;
 use crate::model::{MeasureFormat, MoneyCurrency, SemanticModel};
@@ -282,11 +282,6 @@ pub(crate) fn as_date(v: &Value) -> Option<NaiveDate> {
         Value::Text(s) => NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok(),
         _ => None,
     }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

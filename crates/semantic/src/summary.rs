@@ -7,12 +7,13 @@ use std::sync::OnceLock;
 use chrono::{Datelike, NaiveDate};
 use inda_core::{Caveat, CaveatCode, ChartKind, ChartSpec, ResultSet, Value};
 
+use crate::describe::capitalize;
 use crate::format::format_number;
 use crate::lang::Lang;
 use crate::model::{MeasureFormat, MetricKind, SemanticModel};
 use crate::normalize::snake;
 use crate::plan::Plan;
-use crate::present::as_date;
+use crate::present::{as_date, period_name};
 
 /// What the summary needs to know about a measure column.
 #[derive(Clone)]
@@ -100,11 +101,6 @@ impl SummaryContext<'_> {
             .filter(|c| c.code == CaveatCode::PartialPeriod && c.column.as_deref() == Some(column))
             .find_map(|c| Some((c.value.as_deref()?, c.message.as_str())))
     }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang, cx: SummaryContext) -> String {
@@ -300,10 +296,6 @@ fn same_days_line(
             w.value(whole, lang)
         ),
     })
-}
-
-fn period_name(unit: crate::intent::Grain, start: NaiveDate, lang: Lang) -> String {
-    crate::present::period_name(unit, start, lang)
 }
 
 /// A category as people write it: "WhatsApp", "México", "En riesgo", from the model's value labels.
