@@ -4,7 +4,7 @@
 
 use crate::DataDir;
 use inda_auth::AuthConfig;
-use inda_core::Error;
+use inda_core::{ByteSize, Error};
 use inda_warehouse::QueryLimits;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -15,6 +15,8 @@ pub struct Config {
     pub auth: AuthConfig,
     #[serde(default)]
     pub query: QueryConfig,
+    #[serde(default)]
+    pub limits: LimitsConfig,
     #[serde(default)]
     pub app: AppSettings,
     #[serde(default)]
@@ -150,44 +152,117 @@ pub struct AppSettings {
     pub lang: Option<String>,
 }
 
+/// `[query]`: the row cap, and the older spelling of two `[limits]` (`timeout_seconds`, `memory_mb`), still
+/// read when `[limits]` does not set them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct QueryConfig {
-    #[serde(default = "default_timeout")]
-    pub timeout_seconds: u64,
-    #[serde(default = "default_memory")]
-    pub memory_mb: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mb: Option<usize>,
     #[serde(default = "default_rows")]
     pub max_rows: u64,
 }
 
-fn default_timeout() -> u64 {
-    60
-}
-fn default_memory() -> usize {
-    2048
-}
 fn default_rows() -> u64 {
     10_000
 }
 
 impl Default for QueryConfig {
     fn default() -> Self {
-        QueryConfig {
-            timeout_seconds: default_timeout(),
-            memory_mb: default_memory(),
-            max_rows: default_rows(),
-        }
+        QueryConfig { timeout_seconds: None, memory_mb: None, max_rows: default_rows() }
     }
 }
 
-impl QueryConfig {
-    pub fn limits(&self) -> QueryLimits {
+/// `[limits]`: what one query, and all of them together, may take. Absent keys keep the defaults.
+///
+/// ```toml
+/// [limits]
+/// query_timeout = "60s"        # parse, plan and run, whoever asked
+/// query_memory = "2GiB"        # joins, sorts and aggregates of one query: past it they spill or fail
+/// process_memory = "4GiB"      # the whole app: running queries stop when it is over this
+/// result_bytes = "64MiB"       # values one answer may carry, as well as [query] max_rows
+/// concurrent_per_tenant = 2    # queries of one tenant running at once (as many more may wait)
+/// concurrent_total = 4         # queries running at once, all tenants together
+/// ```
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LimitsConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "humantime_option")]
+    pub query_timeout: Option<Duration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_memory: Option<ByteSize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_memory: Option<ByteSize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_bytes: Option<ByteSize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrent_per_tenant: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrent_total: Option<usize>,
+}
+
+/// How many queries may run at once, per tenant and in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Concurrency {
+    pub per_tenant: usize,
+    pub total: usize,
+}
+
+impl Config {
+    /// The limits of one query: `[limits]`, else `[query]`'s older keys, else the defaults, each clamped
+    /// to what the app can honour.
+    pub fn query_limits(&self) -> QueryLimits {
+        let defaults = QueryLimits::default();
+        let (limits, query) = (&self.limits, &self.query);
+        let timeout = limits
+            .query_timeout
+            .or(query.timeout_seconds.map(Duration::from_secs))
+            .unwrap_or(defaults.timeout)
+            .clamp(Duration::from_millis(100), Duration::from_secs(3600));
+        let memory = limits
+            .query_memory
+            .map(|b| b.0 as usize)
+            .or(query.memory_mb.map(|mb| mb << 20))
+            .unwrap_or(defaults.memory_bytes)
+            .max(64 << 20);
+        // Twice one query's pool by default: room for the app itself and what pools do not account for.
+        let process = limits.process_memory.map_or(memory.saturating_mul(2), |b| b.0 as usize).max(memory);
         QueryLimits {
             // The architecture document caps results at 10,000 rows; a config may lower it, never raise it.
-            max_rows: self.max_rows.clamp(1, 10_000) as usize,
-            timeout: Duration::from_secs(self.timeout_seconds.clamp(1, 3600)),
-            memory_bytes: self.memory_mb.clamp(64, 1 << 20) << 20,
+            max_rows: query.max_rows.clamp(1, 10_000) as usize,
+            timeout,
+            memory_bytes: memory,
+            process_memory_bytes: process,
+            result_bytes: limits.result_bytes.map_or(defaults.result_bytes, |b| b.0 as usize).max(1 << 10),
         }
+    }
+
+    pub fn concurrency(&self) -> Concurrency {
+        let per_tenant = self.limits.concurrent_per_tenant.unwrap_or(2).clamp(1, 64);
+        let total = self.limits.concurrent_total.unwrap_or(4).clamp(1, 256).max(per_tenant);
+        Concurrency { per_tenant, total }
+    }
+}
+
+/// `"60s"`, `"2m"`, `"1m 30s"` (humantime) for an optional duration.
+mod humantime_option {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.collect_str(&humantime::format_duration(*d)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_duration(&text).map(Some).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a duration ({e}): write it like \"60s\" or \"2m\""
+            ))
+        })
     }
 }
 
@@ -221,6 +296,31 @@ fn uuid_like() -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_are_read_in_words_and_the_older_keys_still_count() {
+        let config: Config = toml::from_str(
+            "[limits]\nquery_timeout = \"1m 30s\"\nquery_memory = \"512MiB\"\nresult_bytes = \"8MB\"\n\
+             concurrent_per_tenant = 3\n[query]\ntimeout_seconds = 5\nmemory_mb = 100\nmax_rows = 50000\n",
+        )
+        .unwrap();
+        let limits = config.query_limits();
+        assert_eq!(limits.timeout, Duration::from_secs(90));
+        assert_eq!(limits.memory_bytes, 512 << 20);
+        assert_eq!(limits.process_memory_bytes, 1 << 30);
+        assert_eq!(limits.result_bytes, 8_000_000);
+        assert_eq!(limits.max_rows, 10_000, "a config never raises the row cap");
+        assert_eq!(config.concurrency(), Concurrency { per_tenant: 3, total: 4 });
+
+        let older: Config = toml::from_str("[query]\ntimeout_seconds = 5\nmemory_mb = 100\n").unwrap();
+        assert_eq!(older.query_limits().timeout, Duration::from_secs(5));
+        assert_eq!(older.query_limits().memory_bytes, 100 << 20);
+
+        let bad = toml::from_str::<Config>("[limits]\nquery_timeout = \"soon\"\n").unwrap_err();
+        assert!(bad.to_string().contains("not a duration"), "{bad}");
+        let bad = toml::from_str::<Config>("[limits]\nquery_memory = \"lots\"\n").unwrap_err();
+        assert!(bad.to_string().contains("not an amount of memory"), "{bad}");
+    }
 
     #[test]
     fn a_snowflake_profile_is_read_and_the_default_writes_no_warehouse_section() {

@@ -4,6 +4,7 @@
 //!
 //! Not here: argument parsing, output formatting, HTTP or IPC.
 
+mod admission;
 mod answer;
 mod ask;
 mod branding;
@@ -38,7 +39,8 @@ pub use warehouse_check::WarehouseReport;
 pub use answer::Answer;
 pub use branding::{Brand, Branding, BrandingConfig, Colors};
 pub use config::{
-    AppSettings, Config, SecretsConfig, SecretsFallback, ServeConfig, WarehouseConfig, WarehouseKind,
+    AppSettings, Concurrency, Config, LimitsConfig, SecretsConfig, SecretsFallback, ServeConfig,
+    WarehouseConfig, WarehouseKind,
 };
 pub use data_dir::DataDir;
 
@@ -61,6 +63,8 @@ pub struct App {
     tenant_models: tenant_model::TenantModels,
     cipher: OnceLock<Arc<CacheCipher>>,
     keyring: OnceLock<Arc<inda_secrets::Keyring>>,
+    /// Turns for queries, per tenant and in all (`[limits] concurrent_*`).
+    admission: admission::Admission,
     /// Serve saved analyses, dashboards and exports from the cache only (`--offline`, `[app] offline`).
     pub offline: bool,
 }
@@ -79,7 +83,9 @@ impl App {
             Some(sf) => Arc::new(sf.clone()),
         };
         let offline = config.app.offline;
+        let admission = admission::Admission::new(config.concurrency());
         Ok(App {
+            admission,
             dir,
             config,
             store: OnceLock::new(),
@@ -137,7 +143,7 @@ impl App {
     }
 
     pub fn limits(&self) -> QueryLimits {
-        self.config.query.limits()
+        self.config.query_limits()
     }
 
     /// Mints a development token (see `inda token mint`).

@@ -73,7 +73,8 @@ impl App {
             return Err(Error::usage("the app is offline: the admin mirror needs Snowflake"));
         }
         let store = self.store()?;
-        let limits = QueryLimits { max_rows: 1_000_000, ..self.limits() };
+        // The app's own bookkeeping, not an analyst's answer: far more rows and bytes than one answer may carry.
+        let limits = QueryLimits { max_rows: 1_000_000, result_bytes: 1 << 30, ..self.limits() };
         let (t, u) = (&session.tenant_id, &session.user_id);
         let mut report = MirrorReport::default();
 
@@ -489,6 +490,8 @@ fn analyses(rs: &ResultSet) -> Result<Vec<SavedAnalysis>, Error> {
                 is_active: !matches!(row[12], Value::Bool(false)),
                 created_at: stamp(13).ok_or_else(|| bad("created_at"))?,
                 updated_at: stamp(14).ok_or_else(|| bad("updated_at"))?,
+                // The scheduler's failures and pause are this store's own; ADMIN has no columns for them.
+                refresh_health: Default::default(),
             })
         })
         .collect()

@@ -7,20 +7,38 @@
 //! data dir (keys, cache) is readable by its owner only.
 //!
 //! Each analysis is claimed atomically before it runs (see `Store::scheduler_claim`), so two schedulers never
-//! run one analysis at the same time, and a crashed claim expires after its lease. A run missed while the
-//! machine slept is made up once: the next slot is computed from now, not replayed per missed slot.
+//! run one analysis at the same time. A run missed while the machine slept is made up once: the next slot
+//! is computed from now, not replayed per missed slot.
+//!
+//! A poison analysis cannot put the scheduler in a loop. Every failed run counts against its analysis, and
+//! so does a claim whose lease ran out before its run finished: that is what a run that took its process
+//! down (a crash, an abort, the kernel's OOM killer) leaves behind, and such a claim is settled as a failure
+//! before anything else is claimed. Each failure in a row pushes the next attempt to the later of the next
+//! slot and an exponential backoff ([`RETRY`]); the fifth pauses the schedule with the reason, which its
+//! owner sees on the analysis. A success ends the run of failures; saving the schedule again resumes a
+//! paused one.
 
 use crate::App;
 use chrono::{DateTime, Duration, Utc};
 use cron::Schedule;
 use inda_core::{Error, Session};
-use inda_store::{DueAnalysis, Trigger};
+use inda_store::{Claim, DueAnalysis, Failure, RetryPolicy, Store, Trigger};
 use inda_warehouse::Cancel;
 use serde::Serialize;
 use std::str::FromStr;
+use tracing::Instrument;
 
 /// How often `inda scheduler run` looks for due analyses.
 pub const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Failures in a row back off 1 min, 2, 4, 8 … up to 6 h, never earlier than the next slot; the fifth
+/// pauses the schedule. Five tries over a quarter of an hour or more tell a bad moment of the warehouse
+/// from an analysis that cannot run.
+pub const RETRY: RetryPolicy = RetryPolicy {
+    first_backoff: std::time::Duration::from_secs(60),
+    max_backoff: std::time::Duration::from_secs(6 * 3600),
+    pause_after: 5,
+};
 
 /// Parses a cron expression: the usual 5 fields (`0 8 * * 1`, weekdays 0-7 from Sunday as in crontab), or 6/7
 /// fields with seconds first (and years last) in the `cron` crate's own syntax (weekdays 1-7 from Sunday).
@@ -79,6 +97,11 @@ pub fn next_refresh(schedule: &Schedule, after: DateTime<Utc>) -> Option<DateTim
     schedule.after(&after).next()
 }
 
+/// The schedule's first slot after `after`, if it has a valid one.
+fn next_slot(schedule: Option<&str>, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    schedule.and_then(|s| parse_schedule(s).ok()).and_then(|(_, s)| next_refresh(&s, after))
+}
+
 /// What one pass did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SchedulerReport {
@@ -90,20 +113,64 @@ pub struct SchedulerReport {
     pub failed: usize,
     /// Due analyses another process was already running.
     pub skipped: usize,
+    /// Earlier runs (of any process) whose lease ran out before they finished, counted now as failures.
+    pub interrupted: usize,
+    /// Schedules this pass paused after repeated failures.
+    pub paused: usize,
     pub runs: Vec<ScheduledRun>,
+}
+
+/// How a scheduled run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Ok,
+    Error,
+    /// An earlier run that never finished (its process stopped), found by this pass.
+    Interrupted,
+}
+
+impl std::fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RunStatus::Ok => "ok",
+            RunStatus::Error => "error",
+            RunStatus::Interrupted => "interrupted",
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScheduledRun {
     pub analysis_id: String,
-    /// `ok` or `error`.
-    pub status: String,
+    pub status: RunStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_refresh_at: Option<String>,
+    /// Failures in a row, this one included (failed runs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failures: Option<u32>,
+    /// Why the schedule is now paused, when this failure paused it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused: Option<String>,
+}
+
+impl ScheduledRun {
+    /// A failed run whose failure this process did not record (see [`settle_failure`]).
+    fn failed(claim: &Claim, error: Option<String>) -> ScheduledRun {
+        ScheduledRun {
+            analysis_id: claim.analysis.analysis_id.clone(),
+            status: RunStatus::Error,
+            rows: None,
+            error,
+            next_refresh_at: None,
+            failures: None,
+            paused: None,
+        }
+    }
 }
 
 /// The owner's session for a background run (see the module docs for why this is sound).
@@ -119,35 +186,107 @@ fn owner_session(due: &DueAnalysis, now: DateTime<Utc>) -> Session {
     }
 }
 
+/// The span of one scheduled refresh: which analysis, whose.
+fn refresh_span(claim: &Claim) -> tracing::Span {
+    let a = &claim.analysis;
+    tracing::info_span!("scheduled_refresh", analysis_id = %a.analysis_id, tenant_id = %a.tenant_id)
+}
+
+/// Counts a failed run against its analysis (a backoff, or the pause at [`RETRY`]'s limit) and reports it;
+/// `None` when the failure was not recorded here (another scheduler settled the claim first, or the store
+/// failed: then the claim stays, and its lease running out counts the failure later).
+fn settle_failure(
+    store: &Store,
+    claim: &Claim,
+    failure: &Failure,
+    now: DateTime<Utc>,
+    status: RunStatus,
+) -> Option<ScheduledRun> {
+    let slot = next_slot(claim.refresh_schedule.as_deref(), now);
+    let record = match store.scheduler_fail(claim, failure, slot, now, &RETRY) {
+        Ok(Some(record)) => record,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!("cannot record a failed scheduled refresh: {}", e.message);
+            return None;
+        }
+    };
+    match &record.paused {
+        Some(reason) => tracing::warn!(failures = record.failures, "schedule paused: {reason}"),
+        None => tracing::warn!(
+            failures = record.failures,
+            next = record.next_refresh_at.as_deref().unwrap_or("-"),
+            "scheduled refresh failed: {}",
+            failure.message
+        ),
+    }
+    Some(ScheduledRun {
+        analysis_id: claim.analysis.analysis_id.clone(),
+        status,
+        rows: None,
+        error: Some(failure.message.clone()),
+        next_refresh_at: record.next_refresh_at,
+        failures: Some(record.failures),
+        paused: record.paused,
+    })
+}
+
 impl App {
-    /// Runs every analysis due at `now` once; a failure is recorded and the others still run.
+    /// Runs every analysis due at `now` once; a failure is recorded and the others still run. Runs that
+    /// never finished (their lease ran out) are counted as failures first, so their analyses back off
+    /// rather than run again at once.
     pub async fn run_due(&self, now: DateTime<Utc>, cancel: &Cancel) -> Result<SchedulerReport, Error> {
         let store = self.store()?;
+        let mut report = SchedulerReport::default();
+        let mut owners: Vec<Session> = Vec::new();
+        let mut add_owner = |due: &DueAnalysis, at: DateTime<Utc>| {
+            if !owners.iter().any(|o| o.tenant_id == due.tenant_id && o.user_id == due.user_id) {
+                owners.push(owner_session(due, at));
+            }
+        };
+        for claim in store.scheduler_expired(now)? {
+            let _span = refresh_span(&claim).entered();
+            tracing::warn!("a scheduled refresh never finished: its process stopped while running it");
+            if let Some(run) =
+                settle_failure(&store, &claim, &Failure::interrupted(), now, RunStatus::Interrupted)
+            {
+                // A failed run is audited by the run itself; one that never finished is audited here.
+                let owner = owner_session(&claim.analysis, now);
+                self.audit_quietly(&owner, "run", "interrupted", &run);
+                self.audit_pause(&owner, &run);
+                report.interrupted += 1;
+                report.paused += usize::from(run.paused.is_some());
+                report.runs.push(run);
+                add_owner(&claim.analysis, now);
+            }
+        }
         let due = store.scheduler_due(now)?;
-        let mut report = SchedulerReport { due: due.len(), ..SchedulerReport::default() };
+        report.due = due.len();
         // A claim outlives the longest query, so a live run is never taken over, and a crashed one is.
         let lease = Duration::seconds(self.limits().timeout.as_secs() as i64 + 120);
-        let mut owners: Vec<Session> = Vec::new();
         for item in due {
             if cancel.is_cancelled() {
                 break;
             }
             let claim_time = Utc::now().max(now);
-            let Some(exec_id) = store.scheduler_claim(&item, claim_time, claim_time + lease)? else {
+            let Some(claim) = store.scheduler_claim(&item, claim_time, claim_time + lease)? else {
                 report.skipped += 1;
                 continue;
             };
             report.ran += 1;
             let session = owner_session(&item, claim_time);
-            let run = self.run_claimed(&session, &item, &exec_id, cancel).await;
-            match &run.status[..] {
-                "ok" => report.ok += 1,
-                _ => report.failed += 1,
+            let run = self
+                .run_claimed(&store, &session, &claim, claim_time, cancel)
+                .instrument(refresh_span(&claim))
+                .await;
+            match run.status {
+                RunStatus::Ok => report.ok += 1,
+                RunStatus::Error | RunStatus::Interrupted => report.failed += 1,
             }
+            self.audit_pause(&session, &run);
+            report.paused += usize::from(run.paused.is_some());
             report.runs.push(run);
-            if !owners.iter().any(|o| o.tenant_id == session.tenant_id && o.user_id == session.user_id) {
-                owners.push(session);
-            }
+            add_owner(&item, claim_time);
         }
         // The refreshes (last refresh, next refresh, executions) go to Snowflake's ADMIN tables too.
         for owner in &owners {
@@ -156,39 +295,73 @@ impl App {
         Ok(report)
     }
 
+    /// Audits a pause in the owner's log: the scheduler changed their analysis, not they.
+    fn audit_pause(&self, owner: &Session, run: &ScheduledRun) {
+        if run.paused.is_some() {
+            self.audit_quietly(owner, "schedule", "paused", run);
+        }
+    }
+
+    /// The audit entry of a scheduler's own action. The failure is recorded in the store already, so an
+    /// audit that fails (a busy store) is logged rather than failing the pass.
+    fn audit_quietly(&self, owner: &Session, action: &str, outcome: &str, run: &ScheduledRun) {
+        let details = serde_json::json!({
+            "analysis_id": run.analysis_id,
+            "trigger": Trigger::Scheduled.as_str(),
+            "failures": run.failures,
+            "message": run.error,
+            "reason": run.paused,
+        });
+        if let Err(e) = self.audit(owner, action, outcome, details) {
+            tracing::warn!("cannot audit the scheduler's {action} ({outcome}): {}", e.message);
+        }
+    }
+
+    /// Runs one claimed analysis and settles the claim: a success releases it (with the result, in the
+    /// store), a failure is counted (`settle_failure`), a cancellation lets it go uncounted.
     async fn run_claimed(
         &self,
+        store: &Store,
         session: &Session,
-        item: &DueAnalysis,
-        exec_id: &str,
+        claim: &Claim,
+        now: DateTime<Utc>,
         cancel: &Cancel,
     ) -> ScheduledRun {
-        let failed = |e: &Error, next: Option<DateTime<Utc>>| ScheduledRun {
-            analysis_id: item.analysis_id.clone(),
-            status: "error".into(),
-            rows: None,
-            error: Some(e.message.clone()),
-            next_refresh_at: next.map(inda_store::timestamp),
+        let fail = |e: &Error| {
+            // Failures are timed when they happen: a slow failure backs off from its end, not its start.
+            let at = Utc::now().max(now);
+            settle_failure(store, claim, &Failure::error(e), at, RunStatus::Error)
+                .unwrap_or_else(|| ScheduledRun::failed(claim, Some(e.message.clone())))
         };
-        let analysis = match self.get_analysis(session, &item.analysis_id) {
+        let Some(exec_id) = claim.execution_id.as_deref() else {
+            // A fresh claim always has its execution.
+            return fail(&Error::internal("the scheduler's claim has no execution"));
+        };
+        let analysis = match self.get_analysis(session, &claim.analysis.analysis_id) {
             Ok(a) => a,
-            Err(e) => return failed(&e, None),
+            Err(e) => return fail(&e),
         };
         // Computed from now, not from the missed slot: a laptop waking after a week runs each analysis once.
-        let next = analysis
-            .refresh_schedule
-            .as_deref()
-            .and_then(|s| parse_schedule(s).ok())
-            .and_then(|(_, s)| next_refresh(&s, Utc::now()));
+        let next = next_slot(analysis.refresh_schedule.as_deref(), now);
         match self.refresh(session, &analysis, exec_id, Trigger::Scheduled, next, cancel).await {
             Ok(cached) => ScheduledRun {
                 analysis_id: analysis.id,
-                status: "ok".into(),
+                status: RunStatus::Ok,
                 rows: Some(cached.result.rows.len()),
                 error: None,
                 next_refresh_at: next.map(inda_store::timestamp),
+                failures: None,
+                paused: None,
             },
-            Err(e) => failed(&e, next),
+            // Stopped from outside (Ctrl-C, the server shutting down): not the analysis's fault, so the claim
+            // is let go uncounted and the analysis is due again at the next pass.
+            Err(e) if cancel.is_cancelled() => {
+                if let Err(release) = store.scheduler_release(claim, &e.message) {
+                    tracing::warn!("cannot release a cancelled scheduled run: {}", release.message);
+                }
+                ScheduledRun::failed(claim, Some(e.message))
+            }
+            Err(e) => fail(&e),
         }
     }
 
@@ -249,6 +422,15 @@ mod tests {
         assert_eq!(parse_schedule("30 6 * * 1-5").unwrap().0, "0 30 6 * * MON-FRI");
         assert_eq!(parse_schedule("0 0 * * 0,7").unwrap().0, "0 0 0 * * SUN,SUN");
         assert!(parse_schedule("*/15 * * * *").is_ok());
+    }
+
+    #[test]
+    fn failures_back_off_from_a_minute_to_six_hours_and_the_fifth_pauses() {
+        let minutes = |n| RETRY.backoff(n).as_secs() / 60;
+        assert_eq!([1, 2, 3, 4].map(minutes), [1, 2, 4, 8]);
+        assert_eq!(minutes(10), 6 * 60);
+        assert_eq!(minutes(100), 6 * 60);
+        assert_eq!(RETRY.pause_after, 5);
     }
 
     #[test]

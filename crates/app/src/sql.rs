@@ -90,7 +90,12 @@ impl App {
                 "offline (--offline or [app] offline): this needs the warehouse; saved analyses and dashboards serve their cached results",
             ));
         }
-        let limits = self.limits();
+        let mut limits = self.limits();
+        // The wait for a turn counts against the query's time: every query is answered within its limit.
+        let arrived = Instant::now();
+        let _turn = self.admission.admit(&session.tenant_id, limits.timeout, cancel).await?;
+        limits.timeout =
+            limits.timeout.saturating_sub(arrived.elapsed()).max(std::time::Duration::from_millis(100));
         let mut rs = self.warehouse().query_guarded(session, &guarded, &limits, cancel).await?;
         // The guard's LIMIT makes the engine stop at the cap; a full page under a cap the guard imposed means
         // there may have been more.

@@ -162,7 +162,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Audit(AuditCommand::Verify) => {
-            let v = app.store()?.verify_audit()?;
+            // The chain holds every tenant's entries: the whole of it is checked, but the caller learns only
+            // whether it is intact and their own tenant's count (an expired signed-in session still may, as
+            // for `audit list`; no session at all is an `auth` error).
+            let (s, _expired) = app.reading_session(token.as_deref())?;
+            let v = app.store()?.verify_audit_for(&s.tenant_id)?;
             if format == Format::Json {
                 print_json(&v)?;
                 if !v.ok {
@@ -171,13 +175,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     std::process::exit(inda_core::ErrorCode::Internal.exit_code());
                 }
             } else if v.ok {
-                println!("audit log intact: {} entries", v.entries);
+                println!("audit log intact: {} entries of {}", v.entries, v.tenant_id);
             } else {
-                println!(
-                    "audit log BROKEN at entry {}: {}",
-                    v.broken_at.unwrap_or_default(),
-                    v.reason.as_deref().unwrap_or("unknown")
-                );
+                let reason = v.reason.as_deref().unwrap_or("unknown");
+                match v.broken_at {
+                    Some(seq) => println!("audit log BROKEN at entry {seq}: {reason}"),
+                    None => println!("audit log BROKEN: {reason}"),
+                }
             }
             if v.ok { Ok(()) } else { Err(Error::internal("the audit log has been tampered with")) }
         }

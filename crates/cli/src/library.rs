@@ -52,7 +52,10 @@ fn saved_command(app: &App, s: &Session, cmd: SavedCommand, format: Format) -> R
                         a.name.clone(),
                         a.chart_type.clone().unwrap_or_default(),
                         a.refresh_schedule.clone().unwrap_or_default(),
-                        a.next_refresh_at.clone().unwrap_or_default(),
+                        match &a.refresh_health.schedule_paused {
+                            Some(p) => format!("paused: {}", p.reason),
+                            None => a.next_refresh_at.clone().unwrap_or_default(),
+                        },
                     ]
                 })
                 .collect();
@@ -188,7 +191,11 @@ fn print_analysis(a: &SavedAnalysis, format: Format) -> Result<(), Error> {
         a.name,
         a.refresh_schedule
             .as_deref()
-            .map(|s| format!("  (refresh: {s}, next {})", a.next_refresh_at.as_deref().unwrap_or("-")))
+            .map(|s| match &a.refresh_health.schedule_paused {
+                Some(p) =>
+                    format!("  (refresh: {s}, paused: {}; save the schedule again to resume)", p.reason),
+                None => format!("  (refresh: {s}, next {})", a.next_refresh_at.as_deref().unwrap_or("-")),
+            })
             .unwrap_or_default()
     );
     Ok(())

@@ -301,6 +301,46 @@ fn every_sql_call_is_audited_and_the_chain_verifies() {
     let (code, v) = json(&d.path, &t, &["audit", "verify"]);
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["ok"], true);
+    assert_eq!(v["tenant_id"], "initech");
+}
+
+#[test]
+fn audit_verify_needs_a_session_and_shows_only_the_callers_tenant() {
+    let d = full();
+    // Other tenants have entries in the same chain.
+    for tenant in ["acme_corp", "globex"] {
+        let other = token(&d.path, tenant);
+        let _ = json(&d.path, &other, &["sql", "SELECT COUNT(*) FROM marts.dim_contacts"]);
+    }
+    // stark_ind is used by no other test: exactly its two entries.
+    let t = token(&d.path, "stark_ind");
+    let _ = json(&d.path, &t, &["sql", "SELECT COUNT(*) FROM marts.dim_contacts"]);
+    let _ = json(&d.path, &t, &["sql", "DROP TABLE marts.dim_contacts"]);
+    let (code, v) = json(&d.path, &t, &["audit", "verify"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        (v["ok"].as_bool(), v["tenant_id"].as_str(), v["entries"].as_i64()),
+        (Some(true), Some("stark_ind"), Some(2)),
+        "{v}"
+    );
+    let text = inda(&d.path, Some(&t), &["audit", "verify"]);
+    assert!(text.status.success());
+    let printed =
+        format!("{v}{}{}", String::from_utf8_lossy(&text.stdout), String::from_utf8_lossy(&text.stderr));
+    assert!(printed.contains("2 entries"), "{printed}");
+    for other in ["acme_corp", "globex", "initech", "umbrella"] {
+        assert!(!printed.contains(other), "another tenant's id in {printed}");
+    }
+
+    // Without a session: the auth error (exit 4), and no report at all.
+    let out = inda(&d.path, None, &["audit", "verify", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(4));
+    let doc: J = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["code"], "auth", "{doc}");
+    assert!(doc.get("entries").is_none() && doc.get("ok").is_none(), "{doc}");
+    let out = inda(&d.path, None, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
 #[test]

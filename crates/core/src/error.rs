@@ -20,6 +20,8 @@ pub enum ErrorCode {
     NotUnderstood,
     /// The thing asked for does not exist for this tenant and user.
     NotFound,
+    /// Too many queries are running (for this tenant or in all): try again in a moment.
+    Busy,
     /// A local failure (disk, store) that is none of the above.
     Internal,
 }
@@ -33,6 +35,7 @@ impl ErrorCode {
             ErrorCode::Engine => "engine",
             ErrorCode::NotUnderstood => "not_understood",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::Busy => "busy",
             ErrorCode::Internal => "internal",
         }
     }
@@ -43,7 +46,7 @@ impl ErrorCode {
             ErrorCode::Usage | ErrorCode::NotFound => 2,
             ErrorCode::GuardRejected => 3,
             ErrorCode::Auth => 4,
-            ErrorCode::Engine => 5,
+            ErrorCode::Engine | ErrorCode::Busy => 5,
             ErrorCode::NotUnderstood => 6,
             ErrorCode::Internal => 1,
         }

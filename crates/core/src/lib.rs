@@ -9,9 +9,11 @@ mod error;
 mod result;
 mod secret;
 mod session;
+mod size;
 
 pub use chart::{ChartKind, ChartSpec};
 pub use error::{Error, ErrorCode, Result};
 pub use result::{Caveat, CaveatCode, Column, ResultSet, Value};
 pub use secret::Secret;
 pub use session::Session;
+pub use size::ByteSize;

@@ -64,6 +64,15 @@ pub enum Value {
 }
 
 impl Value {
+    /// Roughly what the value weighs in memory and on the wire, for the cap on result bytes.
+    pub fn size_bytes(&self) -> usize {
+        match self {
+            Value::Text(s) => s.len() + 16,
+            Value::Json(v) => v.to_string().len() + 16,
+            _ => 16,
+        }
+    }
+
     /// The value as a float, for charts, sorting and summaries.
     pub fn as_f64(&self) -> Option<f64> {
         match self {

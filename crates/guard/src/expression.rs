@@ -1,8 +1,12 @@
 //! Rules for everything that is not a relation: function calls, literals, variables. Expressions are
 //! walked by sqlparser's derived visitor, so no clause is forgotten; subqueries found inside them are
-//! handed back to the scoped walk, which knows the CTEs in scope.
+//! handed back to the scoped walk, which knows the CTEs in scope. Aggregate FILTER clauses are rewritten
+//! here (see [`crate::filter_clause`]), and each expression's depth and conditional nesting are bounded
+//! (see [`crate::cost`]).
 
 use crate::catalog::SCHEMA;
+use crate::cost;
+use crate::filter_clause;
 use crate::functions;
 use crate::rejection::{Rejection, excerpt};
 use crate::scope::Walker;
@@ -12,7 +16,7 @@ use std::ops::ControlFlow;
 
 /// Checks every expression in `node`, rewriting the subqueries inside it through `walker`.
 pub(crate) fn check<T: VisitMut>(node: &mut T, walker: &mut Walker<'_>) -> Result<(), Rejection> {
-    let mut pass = ExpressionPass { walker, walked: Vec::new() };
+    let mut pass = ExpressionPass { walker, walked: Vec::new(), open: Vec::new(), conditionals: 0 };
     match node.visit(&mut pass) {
         ControlFlow::Continue(()) => Ok(()),
         ControlFlow::Break(rejection) => Err(rejection),
@@ -23,6 +27,11 @@ struct ExpressionPass<'w, 'a> {
     walker: &'w mut Walker<'a>,
     /// Subqueries already walked, waiting to be put back once the visitor has passed their place.
     walked: Vec<Query>,
+    /// Whether each expression node the visitor is inside is a conditional, outermost first: its length is
+    /// the current depth.
+    open: Vec<bool>,
+    /// How many of the open nodes are conditionals.
+    conditionals: usize,
 }
 
 /// What a subquery's place holds while the visitor passes it: nothing to visit, nothing to reject.
@@ -37,8 +46,9 @@ impl VisitorMut for ExpressionPass<'_, '_> {
         // The walker checks and rewrites the subquery in scope; swapping in a placeholder stops the visitor
         // from walking it a second time (and from seeing its relations without their scope).
         let mut taken = std::mem::replace(subquery, placeholder());
-        if let Err(rejection) = self.walker.query(&mut taken) {
-            return ControlFlow::Break(rejection);
+        match self.walker.query(&mut taken) {
+            Ok(cost) => self.walker.add_subquery(&cost),
+            Err(rejection) => return ControlFlow::Break(rejection),
         }
         self.walked.push(taken);
         ControlFlow::Continue(())
@@ -58,8 +68,11 @@ impl VisitorMut for ExpressionPass<'_, '_> {
     }
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Rejection> {
+        // Rewritten first, so what is measured and visited below is what the engine receives.
         let verdict = match expr {
-            Expr::Function(function) => functions::check_call(function),
+            Expr::Function(function) => functions::check_call(function)
+                .and_then(|()| filter_clause::rewrite(function))
+                .and_then(|()| self.walker.add_call(function)),
             Expr::Identifier(ident) => functions::check_bare_identifier(ident),
             Expr::CompoundIdentifier(parts) => {
                 unqualify_column(parts, self.walker);
@@ -76,10 +89,17 @@ impl VisitorMut for ExpressionPass<'_, '_> {
             Expr::Prior(_) => Err(Rejection::new("CONNECT BY … PRIOR is not supported")),
             _ => Ok(()),
         };
-        match verdict {
+        match verdict.and_then(|()| self.open(expr)) {
             Ok(()) => ControlFlow::Continue(()),
             Err(rejection) => ControlFlow::Break(rejection),
         }
+    }
+
+    fn post_visit_expr(&mut self, _: &mut Expr) -> ControlFlow<Rejection> {
+        if self.open.pop() == Some(true) {
+            self.conditionals -= 1;
+        }
+        ControlFlow::Continue(())
     }
 
     fn pre_visit_value(&mut self, value: &mut Value) -> ControlFlow<Rejection> {
@@ -96,6 +116,21 @@ impl VisitorMut for ExpressionPass<'_, '_> {
                 excerpt(&other.to_string())
             ))),
         }
+    }
+}
+
+impl ExpressionPass<'_, '_> {
+    /// Enters `expr`: bounds the depth and conditional nesting, and charges the terms it adds.
+    fn open(&mut self, expr: &Expr) -> Result<(), Rejection> {
+        self.walker.add_conditional_terms(cost::conditional_terms(self.conditionals));
+        let conditional = cost::is_conditional(expr);
+        self.open.push(conditional);
+        cost::check_expression_depth(self.open.len())?;
+        if conditional {
+            self.conditionals += 1;
+            cost::check_conditional_depth(self.conditionals)?;
+        }
+        Ok(())
     }
 }
 

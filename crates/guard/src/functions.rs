@@ -122,6 +122,11 @@ const ALLOWED: &[&str] = &[
     "zeroifnull",
 ];
 
+/// The allow-list itself, for engines that must prove they run every function on it.
+pub fn allowed_functions() -> &'static [&'static str] {
+    ALLOWED
+}
+
 /// Refuses a call unless its (unqualified) name is on the allow-list.
 pub(crate) fn check_call(function: &Function) -> Result<(), Rejection> {
     let name = match function.name.0.as_slice() {

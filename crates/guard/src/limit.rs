@@ -13,6 +13,8 @@ const WRAPPER_ALIAS: &str = "guarded";
 pub(crate) struct RowCap {
     pub(crate) limit: u64,
     pub(crate) capped: bool,
+    /// True when the query was wrapped as `SELECT * FROM (<query>) AS guarded LIMIT <max_rows>`.
+    pub(crate) wrapped: bool,
 }
 
 /// A row bound found in the query.
@@ -29,7 +31,7 @@ pub(crate) fn cap(mut query: Query, max_rows: u64) -> (Query, RowCap) {
     let bounds =
         [limit_bound(query.limit_clause.as_ref()), fetch_bound(query.fetch.as_ref()), top_bound(&query.body)];
     if bounds.iter().any(|b| matches!(b, Bound::Opaque)) {
-        return (wrap(query, max_rows), RowCap { limit: max_rows, capped: true });
+        return (wrap(query, max_rows), RowCap { limit: max_rows, capped: true, wrapped: true });
     }
     let tightest = bounds
         .iter()
@@ -44,7 +46,7 @@ pub(crate) fn cap(mut query: Query, max_rows: u64) -> (Query, RowCap) {
     }
     let limit = tightest.map_or(max_rows, |n| n.min(max_rows));
     set_limit(&mut query, limit);
-    (query, RowCap { limit, capped: tightest.is_none_or(|n| n > max_rows) })
+    (query, RowCap { limit, capped: tightest.is_none_or(|n| n > max_rows), wrapped: false })
 }
 
 fn limit_bound(clause: Option<&LimitClause>) -> Bound {

@@ -4,15 +4,20 @@
 //! is visible to the CTEs after it and to its query's body, a nested `WITH` opens its own scope, and a
 //! qualified name is never a CTE. Every struct is destructured field by field, so a sqlparser upgrade that
 //! adds a clause fails to compile here instead of slipping past the guard.
+//!
+//! The walk also tallies what the engine will plan ([`Cost`]): only it knows which name is a CTE, and a CTE
+//! costs its whole body at every reference, because engines inline it.
 
 use crate::catalog::{Catalog, SCHEMA};
+use crate::cost::{self, Cost};
 use crate::expression;
 use crate::rejection::{Rejection, excerpt};
 use crate::statement::{keyword_of, not_a_query};
 use crate::tenant_filter::{scoped_relation, scoped_table_of};
 use sqlparser::ast::{
-    Cte, Expr, Ident, ObjectName, ObjectNamePart, Query, Select, SelectItem, SelectItemQualifiedWildcardKind,
-    SetExpr, TableAlias, TableFactor, TableWithJoins, With,
+    Cte, Expr, Function, FunctionArgumentClause, FunctionArguments, Ident, NamedWindowDefinition,
+    NamedWindowExpr, ObjectName, ObjectNamePart, OrderBy, OrderByKind, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, TableAlias, TableFactor, TableWithJoins, WindowType, With,
 };
 use std::collections::BTreeSet;
 
@@ -20,18 +25,78 @@ use std::collections::BTreeSet;
 pub(crate) struct Walker<'a> {
     catalog: &'a Catalog,
     tenant: &'a str,
-    /// The CTE names of each `WITH` being walked, innermost last, spelled as defined.
-    ctes: Vec<Vec<Ident>>,
+    /// The CTEs of each `WITH` being walked, innermost last.
+    ctes: Vec<Vec<CteInScope>>,
     /// Canonical names of the marts tables read.
     pub(crate) tables: BTreeSet<&'a str>,
+    /// The tally of the query being walked; each nested query starts its own and hands it back.
+    cost: Cost,
+    /// CTE definitions walked so far, in the whole statement.
+    pub(crate) cte_count: usize,
+}
+
+/// A CTE visible to the query being walked.
+struct CteInScope {
+    /// Spelled as defined.
+    name: Ident,
+    /// What one reference to it costs.
+    cost: Cost,
+    /// Engines plan a CTE even when nothing reads it, so an unread one is charged once when its scope ends.
+    read: bool,
 }
 
 impl<'a> Walker<'a> {
     pub(crate) fn new(catalog: &'a Catalog, tenant: &'a str) -> Self {
-        Walker { catalog, tenant, ctes: Vec::new(), tables: BTreeSet::new() }
+        Walker {
+            catalog,
+            tenant,
+            ctes: Vec::new(),
+            tables: BTreeSet::new(),
+            cost: Cost::query(),
+            cte_count: 0,
+        }
     }
 
-    pub(crate) fn query(&mut self, query: &mut Query) -> Result<(), Rejection> {
+    /// Checks and rewrites `query`, and returns what planning it costs.
+    pub(crate) fn query(&mut self, query: &mut Query) -> Result<Cost, Rejection> {
+        let outer = std::mem::replace(&mut self.cost, Cost::query());
+        self.query_body(query)?;
+        Ok(std::mem::replace(&mut self.cost, outer))
+    }
+
+    /// Charges a subquery found in one of the current query's expressions.
+    pub(crate) fn add_subquery(&mut self, subquery: &Cost) {
+        self.cost.add_subquery(subquery);
+    }
+
+    /// Charges a function call: a window, and the sort keys it brings.
+    pub(crate) fn add_call(&mut self, function: &Function) -> Result<(), Rejection> {
+        match &function.over {
+            Some(WindowType::WindowSpec(spec)) => {
+                cost::check_keys(spec.partition_by.len())?;
+                cost::check_keys(spec.order_by.len())?;
+                self.cost.windows = self.cost.windows.saturating_add(1);
+            }
+            Some(WindowType::NamedWindow(_)) => self.cost.windows = self.cost.windows.saturating_add(1),
+            None => {}
+        }
+        cost::check_keys(function.within_group.len())?;
+        if let FunctionArguments::List(list) = &function.args {
+            for clause in &list.clauses {
+                if let FunctionArgumentClause::OrderBy(keys) = clause {
+                    cost::check_keys(keys.len())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Charges the extra terms of an expression node under nested conditionals.
+    pub(crate) fn add_conditional_terms(&mut self, terms: usize) {
+        self.cost.conditional_terms = self.cost.conditional_terms.saturating_add(terms);
+    }
+
+    fn query_body(&mut self, query: &mut Query) -> Result<(), Rejection> {
         let Query {
             with,
             body,
@@ -61,12 +126,17 @@ impl<'a> Walker<'a> {
             None => false,
         };
         self.set_expr(body)?;
+        if let Some(OrderBy { kind: OrderByKind::Expressions(keys), interpolate: _ }) = order_by {
+            cost::check_keys(keys.len())?;
+        }
         // ORDER BY and LIMIT see the query's CTEs, so they are checked before its scope closes.
         expression::check(order_by, self)?;
         expression::check(limit_clause, self)?;
         expression::check(fetch, self)?;
         if opened_scope {
-            self.ctes.pop();
+            for unread in self.ctes.pop().into_iter().flatten().filter(|cte| !cte.read) {
+                self.cost.add_nested(&unread.cost);
+            }
         }
         Ok(())
     }
@@ -78,22 +148,23 @@ impl<'a> Walker<'a> {
             ));
         }
         self.ctes.push(Vec::with_capacity(with.cte_tables.len()));
+        self.cte_count = self.cte_count.saturating_add(with.cte_tables.len());
         for cte in &mut with.cte_tables {
             let Cte { alias, query, from, materialized: _, closing_paren_token: _ } = cte;
             if from.is_some() {
                 return Err(Rejection::new("WITH … FROM is not supported"));
             }
             // Walked before its name is in scope: a CTE sees the ones before it, never itself or later ones.
-            self.query(query)?;
+            let cost = self.query(query)?;
             let name = &alias.name;
             let frame = self.ctes.last_mut().ok_or_else(|| Rejection::new("internal: CTE scope lost"))?;
-            if frame.iter().any(|defined| defined.value.eq_ignore_ascii_case(&name.value)) {
+            if frame.iter().any(|defined| defined.name.value.eq_ignore_ascii_case(&name.value)) {
                 return Err(Rejection::new(format!(
                     "the CTE {} is defined twice in one WITH clause",
                     excerpt(&name.to_string())
                 )));
             }
-            frame.push(name.clone());
+            frame.push(CteInScope { name: name.clone(), cost, read: false });
         }
         Ok(())
     }
@@ -101,8 +172,13 @@ impl<'a> Walker<'a> {
     fn set_expr(&mut self, body: &mut SetExpr) -> Result<(), Rejection> {
         match body {
             SetExpr::Select(select) => self.select(select),
-            SetExpr::Query(query) => self.query(query),
+            SetExpr::Query(query) => {
+                let cost = self.query(query)?;
+                self.cost.add_nested(&cost);
+                Ok(())
+            }
             SetExpr::SetOperation { left, right, op: _, set_quantifier: _ } => {
+                self.cost.set_operations = self.cost.set_operations.saturating_add(1);
                 self.set_expr(left)?;
                 self.set_expr(right)
             }
@@ -156,6 +232,7 @@ impl<'a> Walker<'a> {
         if value_table_mode.is_some() {
             return Err(Rejection::new("SELECT AS STRUCT / AS VALUE is not supported"));
         }
+        cost::check_joined(from.iter().map(joined_relations).sum())?;
         for relation in from.iter_mut() {
             self.table_with_joins(relation)?;
         }
@@ -163,6 +240,14 @@ impl<'a> Walker<'a> {
             if let SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _) = item
             {
                 unqualify_object_name(name, self.catalog);
+            }
+        }
+        let grouped = cost::grouping(group_by)?;
+        self.cost.selected = self.cost.selected.saturating_add(projection.len()).saturating_add(grouped);
+        for NamedWindowDefinition(_, window) in named_window.iter() {
+            if let NamedWindowExpr::WindowSpec(spec) = window {
+                cost::check_keys(spec.partition_by.len())?;
+                cost::check_keys(spec.order_by.len())?;
             }
         }
         expression::check(distinct, self)?;
@@ -199,11 +284,15 @@ impl<'a> Walker<'a> {
                     let own = scoped_table_of(subquery, tenant)
                         .and_then(|t| self.scoped_table(t).filter(|c| *c == t));
                     if let Some(table) = own {
+                        // Charged like the base table it stands for, so guarding the output again tallies the same.
                         self.tables.insert(table);
+                        self.cost.add_table();
                         return Ok(());
                     }
                 }
-                self.query(subquery)
+                let cost = self.query(subquery)?;
+                self.cost.add_nested(&cost);
+                Ok(())
             }
             TableFactor::NestedJoin { table_with_joins, alias: _ } => self.table_with_joins(table_with_joins),
             TableFactor::Function { name, .. } => Err(table_function(&name.to_string())),
@@ -263,7 +352,8 @@ impl<'a> Walker<'a> {
         let parts = identifiers(name)?;
         let table = match parts.as_slice() {
             [single] => {
-                if let Some(cte) = self.cte(single) {
+                if let Some((cte, cost)) = self.read_cte(single) {
+                    self.cost.add_nested(&cost);
                     // Spell the reference exactly like the definition, so no engine's case or quoting rules
                     // can resolve it to a base table of the same name instead.
                     if cte != **single {
@@ -292,6 +382,7 @@ impl<'a> Walker<'a> {
         }
         let alias = alias.take().unwrap_or_else(|| TableAlias { name: (*table).clone(), columns: vec![] });
         self.tables.insert(canonical);
+        self.cost.add_table();
         *factor = scoped_relation(canonical, self.tenant, alias);
         Ok(())
     }
@@ -301,14 +392,17 @@ impl<'a> Walker<'a> {
         self.catalog.canonical(table).is_some()
     }
 
-    /// The CTE a single-part name refers to, innermost scope first.
-    fn cte(&self, name: &Ident) -> Option<Ident> {
-        self.ctes
-            .iter()
+    /// The CTE a single-part name refers to, innermost scope first, as defined and with what reading it
+    /// costs; it is marked as read.
+    fn read_cte(&mut self, name: &Ident) -> Option<(Ident, Cost)> {
+        let cte = self
+            .ctes
+            .iter_mut()
             .rev()
-            .flat_map(|frame| frame.iter().rev())
-            .find(|defined| defined.value.eq_ignore_ascii_case(&name.value))
-            .cloned()
+            .flat_map(|frame| frame.iter_mut().rev())
+            .find(|defined| defined.name.value.eq_ignore_ascii_case(&name.value))?;
+        cte.read = true;
+        Some((cte.name.clone(), cte.cost))
     }
 
     /// The canonical name of a catalog table that can be tenant-filtered.
@@ -331,6 +425,16 @@ fn identifiers(name: &ObjectName) -> Result<Vec<&Ident>, Rejection> {
             ))),
         })
         .collect()
+}
+
+/// The relations a FROM item joins: its first relation and each joined one, parenthesised joins counted by
+/// their members.
+fn joined_relations(relation: &TableWithJoins) -> usize {
+    let factor = |factor: &TableFactor| match factor {
+        TableFactor::NestedJoin { table_with_joins, alias: _ } => joined_relations(table_with_joins),
+        _ => 1,
+    };
+    factor(&relation.relation) + relation.joins.iter().map(|join| factor(&join.relation)).sum::<usize>()
 }
 
 fn table_function(name: &str) -> Rejection {

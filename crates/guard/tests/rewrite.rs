@@ -142,6 +142,63 @@ fn round_trips() -> Vec<(&'static str, String)> {
         ("SELECT - -1 AS x", "SELECT -(-1) AS x LIMIT 10000".to_string()),
         // VALUES reads no table.
         ("VALUES (1, 'a'), (2, 'b')", "VALUES (1, 'a'), (2, 'b') LIMIT 10000".to_string()),
+        // Aggregate FILTER becomes a CASE inside the aggregate (Snowflake has no FILTER).
+        (
+            "SELECT COUNT(*) FILTER (WHERE opted_in) AS n FROM marts.dim_contacts",
+            format!("SELECT COUNT(CASE WHEN opted_in THEN 1 END) AS n FROM {contacts} LIMIT 10000"),
+        ),
+        (
+            "select channel, sum(cost) filter (where direction = 'outbound') as spent from fct_messages group by 1",
+            format!(
+                "SELECT channel, sum(CASE WHEN direction = 'outbound' THEN cost END) AS spent FROM {messages} \
+                 GROUP BY 1 LIMIT 10000"
+            ),
+        ),
+        (
+            "SELECT COUNT(DISTINCT contact_id) FILTER (WHERE status = 'read') AS readers FROM fct_messages",
+            format!(
+                "SELECT COUNT(DISTINCT CASE WHEN status = 'read' THEN contact_id END) AS readers FROM {messages} \
+                 LIMIT 10000"
+            ),
+        ),
+        (
+            "SELECT CORR(cost, 1) FILTER (WHERE cost > 0) AS c FROM fct_messages",
+            format!(
+                "SELECT CORR(CASE WHEN cost > 0 THEN cost END, CASE WHEN cost > 0 THEN 1 END) AS c FROM {messages} \
+                 LIMIT 10000"
+            ),
+        ),
+        (
+            "SELECT LISTAGG(country, ', ') FILTER (WHERE opted_in) AS countries FROM dim_contacts",
+            format!(
+                "SELECT LISTAGG(CASE WHEN opted_in THEN country END, ', ') AS countries FROM {contacts} LIMIT 10000"
+            ),
+        ),
+        (
+            "SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY amount) FILTER (WHERE activity_type = 'purchase') \
+             AS median_purchase FROM fct_activities",
+            format!(
+                "SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY CASE WHEN activity_type = 'purchase' THEN amount \
+                 END) AS median_purchase FROM {} LIMIT 10000",
+                scoped("fct_activities", "fct_activities")
+            ),
+        ),
+        // Over a window frame too, for the same reason: the aggregate skips the NULLs the CASE leaves.
+        (
+            "SELECT SUM(cost) FILTER (WHERE direction = 'outbound') OVER (PARTITION BY contact_id) AS s FROM fct_messages",
+            format!(
+                "SELECT SUM(CASE WHEN direction = 'outbound' THEN cost END) OVER (PARTITION BY contact_id) AS s FROM \
+                 {messages} LIMIT 10000"
+            ),
+        ),
+        // A subquery in the condition is scoped like any other.
+        (
+            "SELECT COUNT(*) FILTER (WHERE contact_id IN (SELECT contact_id FROM fct_messages)) AS reached FROM dim_contacts",
+            format!(
+                "SELECT COUNT(CASE WHEN contact_id IN (SELECT contact_id FROM {messages}) THEN 1 END) AS reached FROM \
+                 {contacts} LIMIT 10000"
+            ),
+        ),
     ]
 }
 

@@ -21,6 +21,7 @@ pub fn status(code: ErrorCode) -> StatusCode {
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::NotUnderstood => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::Engine => StatusCode::BAD_GATEWAY,
+        ErrorCode::Busy => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -62,7 +62,20 @@ fn logical(field: Option<&Field>, rowtype: Option<&RowType>) -> Logical {
     Logical { kind, precision, scale }
 }
 
-pub(crate) fn to_result_set(answer: &Answer, max_rows: usize) -> Result<ResultSet, Error> {
+/// The answer as a result set of at most `max_rows` rows, refused when its values weigh over `max_bytes`.
+pub(crate) fn to_result_set(answer: &Answer, max_rows: usize, max_bytes: usize) -> Result<ResultSet, Error> {
+    let result = rows_of(answer, max_rows)?;
+    let bytes: usize = result.rows.iter().flatten().map(inda_core::Value::size_bytes).sum();
+    if bytes > max_bytes {
+        return Err(Error::engine(format!(
+            "the result is larger than the limit of {} ([limits] result_bytes): select fewer rows or columns",
+            inda_core::ByteSize(max_bytes as u64)
+        )));
+    }
+    Ok(result)
+}
+
+fn rows_of(answer: &Answer, max_rows: usize) -> Result<ResultSet, Error> {
     let schema = answer.batches.first().map(RecordBatch::schema);
     let width = schema.as_ref().map(|s| s.fields().len()).unwrap_or(answer.rowtype.len());
     let logicals: Vec<Logical> =
@@ -272,7 +285,7 @@ mod tests {
                 Arc::new(arrow_array::Float64Array::from(vec![0.5, 1.0])),
             ],
         );
-        let rs = to_result_set(&a, 10).expect("converts");
+        let rs = to_result_set(&a, 10, 1 << 20).expect("converts");
         assert_eq!(rs.columns[0], Column::new("n", "BIGINT"));
         assert_eq!(rs.columns[1], Column::new("amount", "DECIMAL(38,2)"));
         assert_eq!(
@@ -299,7 +312,7 @@ mod tests {
             vec![field("TS", dt, "TIMESTAMP_NTZ", 9), field("T3", DataType::Int64, "TIMESTAMP_LTZ", 3)],
             vec![Arc::new(st), Arc::new(Int64Array::from(vec![1_704_103_200_123, 1]))],
         );
-        let rs = to_result_set(&a, 10).expect("converts");
+        let rs = to_result_set(&a, 10, 1 << 20).expect("converts");
         assert_eq!(rs.rows[0][0].to_text(), "2024-01-01T10:00:00.500");
         assert_eq!(rs.rows[1][0], Value::Null);
         assert_eq!(rs.rows[0][1].to_text(), "2024-01-01T10:00:00.123");
@@ -312,7 +325,7 @@ mod tests {
             vec![field("V", DataType::Utf8, "VARIANT", 0)],
             vec![Arc::new(arrow_array::StringArray::from(vec![r#"{"a":1}"#]))],
         );
-        let rs = to_result_set(&a, 10).expect("converts");
+        let rs = to_result_set(&a, 10, 1 << 20).expect("converts");
         assert_eq!(rs.columns[0], Column::new("v", "JSON"));
         assert_eq!(rs.rows[0][0], Value::Json(serde_json::json!({"a": 1})));
 
@@ -327,7 +340,7 @@ mod tests {
             json_rows: None,
             more: false,
         };
-        let rs = to_result_set(&empty, 10).expect("converts");
+        let rs = to_result_set(&empty, 10, 1 << 20).expect("converts");
         assert_eq!(rs.columns, vec![Column::new("Revenue", "DECIMAL(38,2)")]);
         assert!(rs.rows.is_empty());
     }
@@ -345,7 +358,7 @@ mod tests {
             json_rows: Some(vec![vec![serde_json::json!("12.5")], vec![serde_json::Value::Null]]),
             more: false,
         };
-        let rs = to_result_set(&ans, 10).expect("converts");
+        let rs = to_result_set(&ans, 10, 1 << 20).expect("converts");
         assert_eq!(rs.rows[0][0], Value::Decimal { units: 1250, scale: 2 });
         assert_eq!(rs.rows[1][0], Value::Null);
     }

@@ -185,7 +185,8 @@ impl SnowflakeWarehouse {
             match outcome {
                 Ok(answer) => {
                     lease.release();
-                    return convert::to_result_set(&answer, limits.max_rows).map_err(Fail::Core);
+                    return convert::to_result_set(&answer, limits.max_rows, limits.result_bytes)
+                        .map_err(Fail::Core);
                 }
                 // The statement's own fault: the session is fine.
                 Err(f @ Failure::Api { .. }) => {

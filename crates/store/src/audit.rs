@@ -1,6 +1,10 @@
 //! The audit log: every query (accepted or rejected), export, save and sign-in, made tamper-evident by a
 //! hash chain. Each entry stores the SHA-256 of its own content and of the entry before it, so editing or
 //! deleting any entry breaks the chain at that point, which [`Store::verify_audit`] reports.
+//!
+//! The chain is one for the whole store, every tenant's entries in it. A tenant's analyst checks it with
+//! [`Store::verify_audit_for`]: the whole chain is walked, but the answer carries only whether it is intact
+//! and that tenant's own entries, never another tenant's names, counts or positions.
 
 use crate::{Store, db_error, query_all};
 use inda_core::Error;
@@ -55,6 +59,21 @@ pub struct AuditVerification {
     pub ok: bool,
     pub entries: u64,
     /// The first entry where the chain breaks, if it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broken_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// What one tenant may learn from a check of the whole chain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TenantAuditVerification {
+    /// Whether the whole chain (every tenant's entries) is intact.
+    pub ok: bool,
+    pub tenant_id: String,
+    /// The tenant's own entries in the log.
+    pub entries: u64,
+    /// The first broken entry, only when it is one of the tenant's own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub broken_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -168,46 +187,79 @@ impl Store {
         })
     }
 
-    /// Walks the whole chain and reports the first edited, inserted or deleted entry.
+    /// Walks the whole chain and reports the first edited, inserted or deleted entry. Every tenant's
+    /// entries are counted: this is the store owner's view, not an analyst's (see `verify_audit_for`).
     pub fn verify_audit(&self) -> Result<AuditVerification, Error> {
+        self.with(|conn| walk_chain(conn).map(|(v, _)| v))
+    }
+
+    /// Walks the whole chain and reports to one tenant whether it is intact, with that tenant's own entry
+    /// count; where it breaks only when the broken entry is the tenant's own.
+    pub fn verify_audit_for(&self, tenant_id: &str) -> Result<TenantAuditVerification, Error> {
         self.with(|conn| {
-            let mut stmt = conn
-                .prepare(
-                    "SELECT seq, log_id, tenant_id, user_id, action, outcome, details, created_at, prev_hash, hash
-                     FROM audit_log ORDER BY seq",
-                )
+            let (whole, broken_tenant) = walk_chain(conn)?;
+            let entries: i64 = conn
+                .query_row("SELECT COUNT(*) FROM audit_log WHERE tenant_id = ?1", params![tenant_id], |r| {
+                    r.get(0)
+                })
                 .map_err(db_error)?;
-            let mut rows = stmt.query([]).map_err(db_error)?;
-            let mut prev = GENESIS.to_string();
-            let mut expected_seq = 1i64;
-            let mut entries = 0u64;
-            while let Some(r) = rows.next().map_err(db_error)? {
-                let seq: i64 = r.get(0).map_err(db_error)?;
-                let get = |i| r.get::<_, String>(i).map_err(db_error);
-                let (log_id, tenant, user, action, outcome, details, created_at, prev_hash, hash) =
-                    (get(1)?, get(2)?, get(3)?, get(4)?, get(5)?, get(6)?, get(7)?, get(8)?, get(9)?);
-                let broken = |reason: &str| AuditVerification {
-                    ok: false,
-                    entries,
-                    broken_at: Some(seq),
-                    reason: Some(reason.to_string()),
-                };
-                if seq != expected_seq {
-                    return Ok(broken("an entry before this one was deleted"));
-                }
-                if prev_hash != prev {
-                    return Ok(broken("the link to the previous entry does not match"));
-                }
-                let computed =
-                    entry_hash(&prev, seq, &log_id, &tenant, &user, &action, &outcome, &details, &created_at);
-                if computed != hash {
-                    return Ok(broken("the entry was edited"));
-                }
-                prev = hash;
-                expected_seq += 1;
-                entries += 1;
-            }
-            Ok(AuditVerification { ok: true, entries, broken_at: None, reason: None })
+            let own = broken_tenant.as_deref() == Some(tenant_id);
+            Ok(TenantAuditVerification {
+                ok: whole.ok,
+                tenant_id: tenant_id.to_string(),
+                entries: u64::try_from(entries).unwrap_or(0),
+                broken_at: whole.broken_at.filter(|_| own),
+                reason: match (whole.ok, own) {
+                    (true, _) => None,
+                    (false, true) => whole.reason,
+                    // Where and how would tell this tenant about another's entries.
+                    (false, false) => Some("an entry that is not yours was edited or deleted".into()),
+                },
+            })
         })
     }
+}
+
+/// The whole chain's verification, with the tenant of the first broken entry when it breaks.
+fn walk_chain(conn: &rusqlite::Connection) -> Result<(AuditVerification, Option<String>), Error> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT seq, log_id, tenant_id, user_id, action, outcome, details, created_at, prev_hash, hash
+             FROM audit_log ORDER BY seq",
+        )
+        .map_err(db_error)?;
+    let mut rows = stmt.query([]).map_err(db_error)?;
+    let mut prev = GENESIS.to_string();
+    let mut expected_seq = 1i64;
+    let mut entries = 0u64;
+    while let Some(r) = rows.next().map_err(db_error)? {
+        let seq: i64 = r.get(0).map_err(db_error)?;
+        let get = |i| r.get::<_, String>(i).map_err(db_error);
+        let (log_id, tenant, user, action, outcome, details, created_at, prev_hash, hash) =
+            (get(1)?, get(2)?, get(3)?, get(4)?, get(5)?, get(6)?, get(7)?, get(8)?, get(9)?);
+        let broken = |reason: &str| {
+            let v = AuditVerification {
+                ok: false,
+                entries,
+                broken_at: Some(seq),
+                reason: Some(reason.to_string()),
+            };
+            (v, Some(tenant.clone()))
+        };
+        if seq != expected_seq {
+            return Ok(broken("an entry before this one was deleted"));
+        }
+        if prev_hash != prev {
+            return Ok(broken("the link to the previous entry does not match"));
+        }
+        let computed =
+            entry_hash(&prev, seq, &log_id, &tenant, &user, &action, &outcome, &details, &created_at);
+        if computed != hash {
+            return Ok(broken("the entry was edited"));
+        }
+        prev = hash;
+        expected_seq += 1;
+        entries += 1;
+    }
+    Ok((AuditVerification { ok: true, entries, broken_at: None, reason: None }, None))
 }

@@ -15,13 +15,16 @@ mod migrations;
 mod mirror;
 mod saved;
 
-pub use audit::{AuditEntry, AuditRecord, AuditVerification};
+pub use audit::{AuditEntry, AuditRecord, AuditVerification, TenantAuditVerification};
 pub use cache::CachedResult;
 pub use cipher::{CacheCipher, CacheKeySource, FileKeySource};
 pub use conversations::{Conversation, Turn};
 pub use dashboards::{Dashboard, Tile};
 pub use mirror::{MirrorAnalysis, MirrorConflict, Tombstone};
-pub use saved::{DueAnalysis, Execution, NewAnalysis, SavedAnalysis, Trigger};
+pub use saved::{
+    Claim, DueAnalysis, Execution, Failure, FailureKind, FailureRecord, NewAnalysis, RefreshFailure,
+    RefreshHealth, RetryPolicy, SavedAnalysis, SchedulePause, Trigger,
+};
 
 use inda_core::Error;
 use migrations::MigrationError;

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     cache::MIGRATION_4,
     dashboards::MIGRATION_5,
     mirror::MIGRATION_6,
+    saved::MIGRATION_7,
 ];
 
 /// Why migrations could not run: SQLite said no (perhaps only busy, which the caller retries), or the file

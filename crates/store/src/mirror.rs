@@ -12,7 +12,7 @@
 //! local copy changed too. Conflicts are settled by `updated_at` and the losing version is kept in
 //! `mirror_conflicts`, never dropped.
 
-use crate::saved::{COLUMNS, execution_from_row, from_row};
+use crate::saved::{COLUMN_COUNT, COLUMNS, execution_from_row, from_row};
 use crate::{AuditRecord, Execution, SavedAnalysis, Store, db_error, query_all};
 use inda_core::Error;
 use rusqlite::{OptionalExtension, params};
@@ -124,13 +124,13 @@ impl Store {
                 ),
                 params![tenant_id, user_id],
                 |r| {
-                    let version: i64 = r.get(15)?;
-                    let mirrored: i64 = r.get(16)?;
+                    let version: i64 = r.get(COLUMN_COUNT)?;
+                    let mirrored: i64 = r.get(COLUMN_COUNT + 1)?;
                     Ok(MirrorAnalysis {
                         analysis: from_row(r)?,
                         pending: version != mirrored,
                         version,
-                        base: r.get(17)?,
+                        base: r.get(COLUMN_COUNT + 2)?,
                     })
                 },
             )

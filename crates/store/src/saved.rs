@@ -3,11 +3,15 @@
 //! carry a tenant filter of its own into the warehouse.
 //!
 //! The scheduler's claim lives here too: `claimed_until` is set in one conditional `UPDATE`, so two
-//! scheduler processes never run the same analysis at once, and a crashed claim expires by itself.
+//! scheduler processes never run the same analysis at once. So does its memory of failures: every failed
+//! scheduled run, and every claim whose lease ran out before its run finished (the process died mid-run),
+//! counts against the analysis ([`Store::scheduler_fail`]); each failure in a row pushes the next attempt
+//! further out, and enough of them pause the schedule with the reason, so a poison analysis (one that
+//! crashes the process, or always hits a limit) cannot keep a scheduler in a crash loop.
 
 use crate::{Store, db_error, query_all, timestamp};
 use chrono::{DateTime, Utc};
-use inda_core::Error;
+use inda_core::{Error, ErrorCode};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
@@ -47,6 +51,19 @@ CREATE TABLE analysis_executions (
 CREATE INDEX analysis_executions_owner ON analysis_executions (tenant_id, user_id, analysis_id, started_at);
 ";
 
+/// The scheduler's memory of failures: the execution that holds the claim (so exactly that claim can be
+/// settled), the failures in a row with the latest one, and the pause.
+pub(crate) const MIGRATION_7: &str = "
+ALTER TABLE saved_analyses ADD COLUMN claimed_execution TEXT;
+ALTER TABLE saved_analyses ADD COLUMN refresh_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE saved_analyses ADD COLUMN last_failure_kind TEXT CHECK (last_failure_kind IN ('error', 'interrupted'));
+ALTER TABLE saved_analyses ADD COLUMN last_failure_code TEXT;
+ALTER TABLE saved_analyses ADD COLUMN last_failure_message TEXT;
+ALTER TABLE saved_analyses ADD COLUMN last_failure_at TEXT;
+ALTER TABLE saved_analyses ADD COLUMN schedule_paused_at TEXT;
+ALTER TABLE saved_analyses ADD COLUMN schedule_paused_reason TEXT;
+";
+
 /// What to save.
 #[derive(Debug, Clone, Default)]
 pub struct NewAnalysis {
@@ -79,6 +96,63 @@ pub struct SavedAnalysis {
     pub is_active: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// How its scheduled refreshes are going (flattened: `refresh_failures`, `last_failure`,
+    /// `schedule_paused`).
+    #[serde(flatten)]
+    pub refresh_health: RefreshHealth,
+}
+
+/// How an analysis's scheduled refreshes are going: what its owner needs to see when they stopped.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
+pub struct RefreshHealth {
+    /// Scheduled refreshes that failed in a row since the last successful one (or the last resume).
+    pub refresh_failures: u32,
+    /// The latest of those failures.
+    #[ts(inline)]
+    pub last_failure: Option<RefreshFailure>,
+    /// Set when the scheduler stopped refreshing the analysis; saving its schedule again resumes it.
+    #[ts(inline)]
+    pub schedule_paused: Option<SchedulePause>,
+}
+
+/// One failed scheduled refresh.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct RefreshFailure {
+    #[ts(inline)]
+    pub kind: FailureKind,
+    /// The error's code (`internal` for an interrupted run).
+    pub code: ErrorCode,
+    pub message: String,
+    /// When it was recorded (ISO 8601, UTC).
+    pub at: String,
+}
+
+/// How a scheduled refresh failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The run ended with an error: the guard's, the engine's, a limit's.
+    Error,
+    /// The run never finished: the process running it stopped (a crash, a kill, a limit that took the
+    /// process down) and its claim's lease ran out.
+    Interrupted,
+}
+
+impl FailureKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Error => "error",
+            FailureKind::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// Why the scheduler stopped refreshing an analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct SchedulePause {
+    /// When (ISO 8601, UTC).
+    pub at: String,
+    pub reason: String,
 }
 
 /// One run of an analysis.
@@ -120,8 +194,78 @@ pub struct DueAnalysis {
     pub user_id: String,
 }
 
+/// A scheduled run's hold on its analysis, from [`Store::scheduler_claim`] or, once its lease ran out,
+/// [`Store::scheduler_expired`]. A failure is settled against exactly this claim.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub analysis: DueAnalysis,
+    /// The run's execution; `None` only for a claim taken before the store recorded it.
+    pub execution_id: Option<String>,
+    /// When the lease ends (a store timestamp).
+    pub until: String,
+    /// The schedule the analysis had when the claim was read.
+    pub refresh_schedule: Option<String>,
+}
+
+/// How failures in a row push the next attempt out and when they pause the schedule. Policy as data: the
+/// scheduler chooses it, the store applies it inside the transaction that counts the failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// The wait after the first failure; it doubles with each further one.
+    pub first_backoff: std::time::Duration,
+    pub max_backoff: std::time::Duration,
+    /// Failures in a row that pause the schedule.
+    pub pause_after: u32,
+}
+
+impl RetryPolicy {
+    /// The wait after `failures` failures in a row (1 → `first_backoff`), doubling up to `max_backoff`.
+    pub fn backoff(&self, failures: u32) -> std::time::Duration {
+        let doublings = failures.saturating_sub(1).min(31);
+        self.first_backoff.saturating_mul(1u32 << doublings).min(self.max_backoff)
+    }
+}
+
+/// What ended a scheduled run that did not succeed.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn error(e: &Error) -> Failure {
+        Failure { kind: FailureKind::Error, code: e.code, message: e.message.clone() }
+    }
+
+    /// A run whose lease ran out before it finished.
+    pub fn interrupted() -> Failure {
+        Failure { kind: FailureKind::Interrupted, code: ErrorCode::Internal, message: INTERRUPTED.into() }
+    }
+}
+
+const INTERRUPTED: &str = "the refresh never finished: the process running it stopped (a crash, a kill, or a \
+    limit that took the process down)";
+
+/// What a recorded failure did to the schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureRecord {
+    /// Failures in a row, this one included.
+    pub failures: u32,
+    /// The next attempt (store timestamp); `None` when paused or unscheduled.
+    pub next_refresh_at: Option<String>,
+    /// The pause's reason, when this failure paused the schedule.
+    pub paused: Option<String>,
+}
+
 pub(crate) const COLUMNS: &str = "analysis_id, tenant_id, created_by, name, description, natural_language_query, generated_sql,
-    chart_type, chart_config, refresh_schedule, last_refresh_at, next_refresh_at, is_active, created_at, updated_at";
+    chart_type, chart_config, refresh_schedule, last_refresh_at, next_refresh_at, is_active, created_at, updated_at,
+    refresh_failures, last_failure_kind, last_failure_code, last_failure_message, last_failure_at,
+    schedule_paused_at, schedule_paused_reason";
+
+/// How many columns [`COLUMNS`] reads, for queries that select more after them.
+pub(crate) const COLUMN_COUNT: usize = 22;
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<SavedAnalysis> {
     let config: Option<String> = r.get(8)?;
@@ -141,6 +285,34 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<SavedAnalysis> {
         is_active: r.get(12)?,
         created_at: r.get(13)?,
         updated_at: r.get(14)?,
+        refresh_health: health_from_row(r)?,
+    })
+}
+
+/// Columns 15-21 of [`COLUMNS`].
+fn health_from_row(r: &Row<'_>) -> rusqlite::Result<RefreshHealth> {
+    let kind: Option<String> = r.get(16)?;
+    let last_failure = match kind.as_deref() {
+        Some(kind) => {
+            let code: Option<String> = r.get(17)?;
+            Some(RefreshFailure {
+                kind: if kind == "interrupted" { FailureKind::Interrupted } else { FailureKind::Error },
+                // A code this build does not know (written by a newer one) still reads as a failure.
+                code: code
+                    .and_then(|c| serde_json::from_value(serde_json::Value::String(c)).ok())
+                    .unwrap_or(ErrorCode::Internal),
+                message: r.get::<_, Option<String>>(18)?.unwrap_or_default(),
+                at: r.get::<_, Option<String>>(19)?.unwrap_or_default(),
+            })
+        }
+        None => None,
+    };
+    let paused_at: Option<String> = r.get(20)?;
+    let reason: Option<String> = r.get(21)?;
+    Ok(RefreshHealth {
+        refresh_failures: u32::try_from(r.get::<_, i64>(15)?.max(0)).unwrap_or(u32::MAX),
+        last_failure,
+        schedule_paused: paused_at.map(|at| SchedulePause { at, reason: reason.unwrap_or_default() }),
     })
 }
 
@@ -267,7 +439,9 @@ impl Store {
         })
     }
 
-    /// Sets or clears (`None`) the refresh schedule and the next refresh time.
+    /// Sets or clears (`None`) the refresh schedule and the next refresh time. Either way the scheduler starts
+    /// afresh: a paused schedule resumes (saving the same schedule again is how its owner resumes it) and
+    /// the failures in a row are forgotten.
     pub fn saved_set_schedule(
         &self,
         tenant_id: &str,
@@ -279,8 +453,10 @@ impl Store {
         let at = timestamp(Utc::now());
         let changed = self.with(|c| {
             c.execute(
-                "UPDATE saved_analyses SET refresh_schedule = ?4, next_refresh_at = ?5, updated_at = ?6
-                 WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3",
+                &format!(
+                    "UPDATE saved_analyses SET refresh_schedule = ?4, next_refresh_at = ?5, updated_at = ?6, {FRESH_START}
+                     WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3"
+                ),
                 params![id, tenant_id, user_id, schedule, next_refresh_at.map(timestamp), at],
             )
             .map_err(db_error)
@@ -317,8 +493,10 @@ impl Store {
         Ok(exec_id)
     }
 
-    /// Records a failed run. A scheduled one also moves the schedule on and releases its claim, so a failing
-    /// analysis is retried at its next slot rather than in a tight loop.
+    /// Records a failed run. A manual one also moves the next refresh to `next_refresh_at` when given. A
+    /// scheduled one keeps its claim and its next refresh (`next_refresh_at` is not used): the scheduler
+    /// settles it with [`Store::scheduler_fail`], which counts the failure and backs off. Should the process
+    /// die in between, the claim's lease runs out and the failure is counted all the same.
     pub fn execution_fail(
         &self,
         tenant_id: &str,
@@ -335,7 +513,19 @@ impl Store {
                 c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_error)?;
             let analysis_id =
                 finish_execution(&tx, tenant_id, user_id, execution_id, "error", None, Some(&message), &now)?;
-            update_refresh(&tx, tenant_id, user_id, &analysis_id, &now, next_refresh_at, trigger)?;
+            match trigger {
+                Trigger::Manual => {
+                    update_refresh(&tx, tenant_id, user_id, &analysis_id, &now, next_refresh_at, trigger)?
+                }
+                Trigger::Scheduled => {
+                    tx.execute(
+                        "UPDATE saved_analyses SET last_refresh_at = ?4
+                         WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3",
+                        params![analysis_id, tenant_id, user_id, now],
+                    )
+                    .map_err(db_error)?;
+                }
+            }
             tx.commit().map_err(db_error)
         })
     }
@@ -355,10 +545,12 @@ impl Store {
         })
     }
 
-    /// Every active analysis of this store whose next refresh is due and that no live claim holds.
+    /// Every active, unpaused analysis of this store whose next refresh is due and that no claim holds. A
+    /// claim whose lease ran out still holds until [`Store::scheduler_fail`] settles it (see
+    /// [`Store::scheduler_expired`]), so a run that took its process down is always counted.
     ///
-    /// The one read that spans tenants: only the local scheduler calls it, and it returns owners so that each
-    /// analysis then runs under its own owner's tenant and user.
+    /// One of the two reads that span tenants (with `scheduler_expired`): only the local scheduler calls
+    /// them, and they return owners so that each analysis then runs under its own owner's tenant and user.
     pub fn scheduler_due(&self, now: DateTime<Utc>) -> Result<Vec<DueAnalysis>, Error> {
         let now = timestamp(now);
         self.with(|c| {
@@ -366,7 +558,7 @@ impl Store {
                 c,
                 "SELECT analysis_id, tenant_id, created_by FROM saved_analyses
                      WHERE is_active = 1 AND refresh_schedule IS NOT NULL AND next_refresh_at IS NOT NULL
-                       AND next_refresh_at <= ?1 AND (claimed_until IS NULL OR claimed_until < ?1)
+                       AND next_refresh_at <= ?1 AND claimed_until IS NULL AND schedule_paused_at IS NULL
                      ORDER BY next_refresh_at, analysis_id",
                 params![now],
                 |r| Ok(DueAnalysis { analysis_id: r.get(0)?, tenant_id: r.get(1)?, user_id: r.get(2)? }),
@@ -381,19 +573,20 @@ impl Store {
         due: &DueAnalysis,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
-    ) -> Result<Option<String>, Error> {
+    ) -> Result<Option<Claim>, Error> {
         let now = timestamp(now);
+        let until = timestamp(lease_until);
         let exec_id = uuid::Uuid::new_v4().to_string();
         self.with(|c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_error)?;
             // The conditions are checked again inside the UPDATE: whoever changes the row first owns the run.
             let claimed = tx
                 .execute(
-                    "UPDATE saved_analyses SET claimed_until = ?4
+                    "UPDATE saved_analyses SET claimed_until = ?4, claimed_execution = ?6
                      WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3 AND is_active = 1
                        AND refresh_schedule IS NOT NULL AND next_refresh_at <= ?5
-                       AND (claimed_until IS NULL OR claimed_until < ?5)",
-                    params![due.analysis_id, due.tenant_id, due.user_id, timestamp(lease_until), now],
+                       AND claimed_until IS NULL AND schedule_paused_at IS NULL",
+                    params![due.analysis_id, due.tenant_id, due.user_id, until, now, exec_id],
                 )
                 .map_err(db_error)?;
             if claimed == 0 {
@@ -405,11 +598,164 @@ impl Store {
                 params![exec_id, due.analysis_id, due.tenant_id, due.user_id, now],
             )
             .map_err(db_error)?;
+            let refresh_schedule: Option<String> = tx
+                .query_row(
+                    "SELECT refresh_schedule FROM saved_analyses WHERE analysis_id = ?1",
+                    params![due.analysis_id],
+                    |r| r.get(0),
+                )
+                .map_err(db_error)?;
             tx.commit().map_err(db_error)?;
-            Ok(Some(exec_id))
+            Ok(Some(Claim { analysis: due.clone(), execution_id: Some(exec_id), until, refresh_schedule }))
+        })
+    }
+
+    /// Every claim whose lease ran out before its run was settled: the process running it died (or hung past
+    /// its lease). Each is a failure for [`Store::scheduler_fail`] to count; until then its analysis is not
+    /// due, so a run that crashes its process cannot be picked up again uncounted.
+    pub fn scheduler_expired(&self, now: DateTime<Utc>) -> Result<Vec<Claim>, Error> {
+        let now = timestamp(now);
+        self.with(|c| {
+            query_all(
+                c,
+                "SELECT analysis_id, tenant_id, created_by, claimed_execution, claimed_until, refresh_schedule
+                     FROM saved_analyses WHERE claimed_until IS NOT NULL AND claimed_until < ?1
+                     ORDER BY claimed_until, analysis_id",
+                params![now],
+                |r| {
+                    Ok(Claim {
+                        analysis: DueAnalysis {
+                            analysis_id: r.get(0)?,
+                            tenant_id: r.get(1)?,
+                            user_id: r.get(2)?,
+                        },
+                        execution_id: r.get(3)?,
+                        until: r.get(4)?,
+                        refresh_schedule: r.get(5)?,
+                    })
+                },
+            )
+        })
+    }
+
+    /// Settles a claimed run that failed, in one transaction: its execution is marked failed if it is still
+    /// `running`, the failure is counted and kept as the latest, the claim is released, and the next attempt
+    /// is the later of `next_slot` (the schedule's next slot) and now plus the policy's backoff. The failure
+    /// that reaches `policy.pause_after` in a row pauses the schedule instead, with the reason.
+    ///
+    /// `None` when the claim is no longer there (another scheduler settled it, or the run succeeded after
+    /// all): nothing is counted twice.
+    pub fn scheduler_fail(
+        &self,
+        claim: &Claim,
+        failure: &Failure,
+        next_slot: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+        policy: &RetryPolicy,
+    ) -> Result<Option<FailureRecord>, Error> {
+        let at = timestamp(now);
+        let message: String = failure.message.chars().take(2000).collect();
+        let a = &claim.analysis;
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_error)?;
+            // Exactly this claim: the same lease and execution, still held.
+            let held: Option<(i64, Option<String>)> = tx
+                .query_row(
+                    "SELECT refresh_failures, refresh_schedule FROM saved_analyses
+                     WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3
+                       AND claimed_until = ?4 AND claimed_execution IS ?5",
+                    params![a.analysis_id, a.tenant_id, a.user_id, claim.until, claim.execution_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db_error)?;
+            let Some((before, schedule)) = held else {
+                return Ok(None);
+            };
+            if let Some(exec) = &claim.execution_id {
+                tx.execute(
+                    "UPDATE analysis_executions SET status = 'error', error_message = ?4, finished_at = ?5
+                     WHERE execution_id = ?1 AND tenant_id = ?2 AND user_id = ?3 AND status = 'running'",
+                    params![exec, a.tenant_id, a.user_id, message, at],
+                )
+                .map_err(db_error)?;
+            }
+            let failures = u32::try_from(before.max(0)).unwrap_or(u32::MAX).saturating_add(1);
+            let paused = (failures >= policy.pause_after).then(|| {
+                let last: String = message.chars().take(500).collect();
+                format!("{failures} scheduled refreshes failed in a row; the last one: {last}")
+            });
+            let backoff = chrono::Duration::from_std(policy.backoff(failures))
+                .unwrap_or_else(|_| chrono::Duration::hours(6));
+            let next = match (&paused, &schedule) {
+                (None, Some(_)) => {
+                    let earliest = now + backoff;
+                    Some(timestamp(next_slot.map_or(earliest, |slot| slot.max(earliest))))
+                }
+                _ => None,
+            };
+            tx.execute(
+                "UPDATE saved_analyses SET claimed_until = NULL, claimed_execution = NULL, refresh_failures = ?4,
+                    last_failure_kind = ?5, last_failure_code = ?6, last_failure_message = ?7, last_failure_at = ?8,
+                    next_refresh_at = ?9,
+                    schedule_paused_at = CASE WHEN ?10 IS NULL THEN schedule_paused_at ELSE ?8 END,
+                    schedule_paused_reason = COALESCE(?10, schedule_paused_reason)
+                 WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3",
+                params![
+                    a.analysis_id,
+                    a.tenant_id,
+                    a.user_id,
+                    failures,
+                    failure.kind.as_str(),
+                    failure.code.as_str(),
+                    message,
+                    at,
+                    next,
+                    paused
+                ],
+            )
+            .map_err(db_error)?;
+            tx.commit().map_err(db_error)?;
+            Ok(Some(FailureRecord { failures, next_refresh_at: next, paused }))
+        })
+    }
+
+    /// Lets go of a claimed run that was stopped from outside (the scheduler was cancelled), without counting
+    /// a failure: its execution is marked failed with `message` if still `running`, and the analysis stays
+    /// due. `false` when the claim is no longer there.
+    pub fn scheduler_release(&self, claim: &Claim, message: &str) -> Result<bool, Error> {
+        let at = timestamp(Utc::now());
+        let a = &claim.analysis;
+        self.with(|c| {
+            let tx =
+                c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_error)?;
+            let released = tx
+                .execute(
+                    "UPDATE saved_analyses SET claimed_until = NULL, claimed_execution = NULL
+                     WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3
+                       AND claimed_until = ?4 AND claimed_execution IS ?5",
+                    params![a.analysis_id, a.tenant_id, a.user_id, claim.until, claim.execution_id],
+                )
+                .map_err(db_error)?;
+            if released == 1
+                && let Some(exec) = &claim.execution_id
+            {
+                tx.execute(
+                    "UPDATE analysis_executions SET status = 'error', error_message = ?4, finished_at = ?5
+                     WHERE execution_id = ?1 AND tenant_id = ?2 AND user_id = ?3 AND status = 'running'",
+                    params![exec, a.tenant_id, a.user_id, message, at],
+                )
+                .map_err(db_error)?;
+            }
+            tx.commit().map_err(db_error)?;
+            Ok(released == 1)
         })
     }
 }
+
+/// What a fresh start of the schedule resets: the failures in a row, the latest one, the pause.
+const FRESH_START: &str = "refresh_failures = 0, last_failure_kind = NULL, last_failure_code = NULL,
+    last_failure_message = NULL, last_failure_at = NULL, schedule_paused_at = NULL, schedule_paused_reason = NULL";
 
 /// Marks an execution finished; returns its analysis id. Not-found unless the caller owns it.
 #[allow(clippy::too_many_arguments)]
@@ -441,7 +787,8 @@ pub(crate) fn finish_execution(
     Ok(analysis_id)
 }
 
-/// Records a refresh: last refresh now, the claim released, and the next refresh when the schedule gave one.
+/// Records a refresh: last refresh now, and the next refresh when the schedule gave one. A scheduled run
+/// (only a successful one comes here) releases its claim and ends any run of failures.
 pub(crate) fn update_refresh(
     tx: &rusqlite::Transaction<'_>,
     tenant_id: &str,
@@ -451,15 +798,24 @@ pub(crate) fn update_refresh(
     next_refresh_at: Option<DateTime<Utc>>,
     trigger: Trigger,
 ) -> Result<(), Error> {
-    // Only the scheduled run that holds the claim releases it; a manual run leaves a scheduler's claim alone.
-    let release = trigger == Trigger::Scheduled;
     tx.execute(
         "UPDATE saved_analyses SET last_refresh_at = ?4,
-            claimed_until = CASE WHEN ?6 THEN NULL ELSE claimed_until END,
             next_refresh_at = CASE WHEN refresh_schedule IS NULL THEN NULL ELSE COALESCE(?5, next_refresh_at) END
          WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3",
-        params![analysis_id, tenant_id, user_id, now, next_refresh_at.map(timestamp), release],
+        params![analysis_id, tenant_id, user_id, now, next_refresh_at.map(timestamp)],
     )
     .map_err(db_error)?;
+    // Only the scheduled run that holds the claim releases it; a manual run leaves a scheduler's claim (and
+    // the schedule's failures, which are the scheduler's to count) alone.
+    if trigger == Trigger::Scheduled {
+        tx.execute(
+            &format!(
+                "UPDATE saved_analyses SET claimed_until = NULL, claimed_execution = NULL, {FRESH_START}
+                 WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3"
+            ),
+            params![analysis_id, tenant_id, user_id],
+        )
+        .map_err(db_error)?;
+    }
     Ok(())
 }

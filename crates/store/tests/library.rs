@@ -1,10 +1,14 @@
 //! Saved analyses, executions, encrypted cached results and dashboards on a real SQLite file: round trips,
 //! owner-only access (not-found for anyone else), a cache blob moved to another row or tenant failing to
-//! decrypt, tampering and wrong keys caught, the key file's permissions, and the scheduler's claim.
+//! decrypt, tampering and wrong keys caught, the key file's permissions, and the scheduler's claim with its
+//! memory of failures (backoff, pause, resume, an expired lease counted as a failure).
 
-use chrono::{Duration, Utc};
-use inda_core::{ChartSpec, Column, ErrorCode, ResultSet, Value};
-use inda_store::{CacheCipher, CacheKeySource, CachedResult, FileKeySource, NewAnalysis, Store, Trigger};
+use chrono::{DateTime, Duration, Utc};
+use inda_core::{ChartSpec, Column, Error, ErrorCode, ResultSet, Value};
+use inda_store::{
+    CacheCipher, CacheKeySource, CachedResult, Failure, FailureKind, FileKeySource, NewAnalysis, RetryPolicy,
+    Store, Trigger, timestamp,
+};
 use rusqlite::{Connection, params};
 
 struct Setup {
@@ -228,32 +232,79 @@ fn dashboards_keep_tile_order_and_accept_only_own_analyses() {
     assert!(s.store.dashboard_list("globex", "u1").unwrap().is_empty());
 }
 
-#[test]
-fn a_due_analysis_is_claimed_once_and_a_crashed_claim_expires() {
-    let s = setup();
-    let past = Utc::now() - Duration::minutes(5);
+const POLICY: RetryPolicy = RetryPolicy {
+    first_backoff: std::time::Duration::from_secs(60),
+    max_backoff: std::time::Duration::from_secs(6 * 3600),
+    pause_after: 5,
+};
+
+/// A scheduled analysis of acme_corp/u1, due at `due_at`.
+fn scheduled(s: &Setup, due_at: DateTime<Utc>) -> String {
     let mut new = analysis("due");
     new.refresh_schedule = Some("0 */5 * * * *".into());
-    new.next_refresh_at = Some(past);
-    let a = s.store.saved_create("acme_corp", "u1", &new).unwrap();
+    new.next_refresh_at = Some(due_at);
+    s.store.saved_create("acme_corp", "u1", &new).unwrap().id
+}
+
+fn due_at(s: &Setup, id: &str) -> Option<DateTime<Utc>> {
+    let a = s.store.saved_get("acme_corp", "u1", id).unwrap();
+    a.next_refresh_at.map(|t| DateTime::parse_from_rfc3339(&t).unwrap().with_timezone(&Utc))
+}
+
+#[test]
+fn a_due_analysis_is_claimed_once_and_an_expired_claim_is_a_failure() {
+    let s = setup();
     let now = Utc::now();
+    let id = scheduled(&s, now - Duration::minutes(5));
     let due = s.store.scheduler_due(now).unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!((due[0].tenant_id.as_str(), due[0].user_id.as_str()), ("acme_corp", "u1"));
     let lease = now + Duration::minutes(3);
-    assert!(s.store.scheduler_claim(&due[0], now, lease).unwrap().is_some());
+    let claim = s.store.scheduler_claim(&due[0], now, lease).unwrap().unwrap();
     assert!(s.store.scheduler_claim(&due[0], now, lease).unwrap().is_none());
     assert!(s.store.scheduler_due(now).unwrap().is_empty());
-    // The claimer died: after the lease the analysis is due again.
+    assert!(s.store.scheduler_expired(now).unwrap().is_empty(), "a live claim has not expired");
+
+    // The claimer died mid-run. After the lease the analysis is not simply due again: the expired claim is
+    // found, and it is a failure to count before anything runs it again.
     let later = lease + Duration::seconds(1);
-    assert_eq!(s.store.scheduler_due(later).unwrap().len(), 1);
-    let exec = s.store.scheduler_claim(&due[0], later, later + Duration::minutes(3)).unwrap().unwrap();
+    assert!(s.store.scheduler_due(later).unwrap().is_empty());
+    let expired = s.store.scheduler_expired(later).unwrap();
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0].execution_id, claim.execution_id);
+    assert_eq!(expired[0].refresh_schedule.as_deref(), Some("0 */5 * * * *"));
+    let record =
+        s.store.scheduler_fail(&expired[0], &Failure::interrupted(), None, later, &POLICY).unwrap().unwrap();
+    assert_eq!((record.failures, record.paused.as_deref()), (1, None));
+    assert_eq!(record.next_refresh_at, Some(timestamp(later + Duration::minutes(1))));
+    // Counted once, however many schedulers saw it expire.
+    assert_eq!(
+        s.store.scheduler_fail(&expired[0], &Failure::interrupted(), None, later, &POLICY).unwrap(),
+        None
+    );
+    assert!(s.store.scheduler_expired(later).unwrap().is_empty());
+    let a = s.store.saved_get("acme_corp", "u1", &id).unwrap();
+    let last = a.refresh_health.last_failure.unwrap();
+    assert_eq!(
+        (a.refresh_health.refresh_failures, last.kind, last.code),
+        (1, FailureKind::Interrupted, ErrorCode::Internal)
+    );
+    assert!(last.message.contains("never finished"), "{}", last.message);
+    let runs = s.store.executions_list("acme_corp", "u1", &id).unwrap();
+    assert_eq!((runs.len(), runs[0].status.as_str()), (1, "error"), "the dead run's execution is closed");
+    assert!(s.store.scheduler_due(later).unwrap().is_empty(), "it backs off");
+
+    // A success clears the failures and takes the schedule's next slot.
+    let retry = later + Duration::minutes(1);
+    let due = s.store.scheduler_due(retry).unwrap();
+    assert_eq!(due.len(), 1);
+    let claim = s.store.scheduler_claim(&due[0], retry, retry + Duration::minutes(3)).unwrap().unwrap();
     let next = Utc::now() + Duration::minutes(5);
     s.store
         .execution_succeed(
             "acme_corp",
             "u1",
-            &exec,
+            claim.execution_id.as_deref().unwrap(),
             &result(1),
             &s.cipher,
             None,
@@ -261,8 +312,115 @@ fn a_due_analysis_is_claimed_once_and_a_crashed_claim_expires() {
             Trigger::Scheduled,
         )
         .unwrap();
-    assert!(s.store.scheduler_due(later).unwrap().is_empty());
-    let a = s.store.saved_get("acme_corp", "u1", &a.id).unwrap();
-    assert_eq!(a.next_refresh_at, Some(inda_store::timestamp(next)));
+    assert!(s.store.scheduler_due(retry).unwrap().is_empty());
+    assert!(
+        s.store.scheduler_expired(retry + Duration::hours(1)).unwrap().is_empty(),
+        "the claim is released"
+    );
+    let a = s.store.saved_get("acme_corp", "u1", &id).unwrap();
+    assert_eq!(a.next_refresh_at, Some(timestamp(next)));
+    assert_eq!(a.refresh_health, Default::default());
     drop(s.dir);
+}
+
+#[test]
+fn failures_back_off_then_pause_the_schedule_until_it_is_saved_again() {
+    let s = setup();
+    let mut now = Utc::now();
+    let id = scheduled(&s, now - Duration::minutes(1));
+    let boom = Failure::error(&Error::engine("Resources exhausted: the query needs more than 2 GiB"));
+    // With the next slot 3 minutes after each failure: the slot wins over 1 and 2 minutes, the backoff
+    // wins from the third failure (4, then 8 minutes).
+    for (n, wait) in [(1, 3), (2, 3), (3, 4), (4, 8)] {
+        let due = s.store.scheduler_due(now).unwrap();
+        assert_eq!(due.len(), 1, "failure {n}");
+        let claim = s.store.scheduler_claim(&due[0], now, now + Duration::minutes(3)).unwrap().unwrap();
+        let exec = claim.execution_id.clone().unwrap();
+        s.store.execution_fail("acme_corp", "u1", &exec, &boom.message, None, Trigger::Scheduled).unwrap();
+        // The failed run keeps its claim until the scheduler has counted the failure.
+        assert!(s.store.scheduler_due(now + Duration::hours(1)).unwrap().is_empty());
+        let slot = now + Duration::minutes(3);
+        let record = s.store.scheduler_fail(&claim, &boom, Some(slot), now, &POLICY).unwrap().unwrap();
+        assert_eq!(record.failures, n);
+        assert_eq!(record.paused, None);
+        assert_eq!(record.next_refresh_at, Some(timestamp(now + Duration::minutes(wait))), "failure {n}");
+        assert!(
+            s.store.scheduler_due(now + Duration::minutes(wait) - Duration::seconds(1)).unwrap().is_empty()
+        );
+        now += Duration::minutes(wait);
+    }
+    let due = s.store.scheduler_due(now).unwrap();
+    let claim = s.store.scheduler_claim(&due[0], now, now + Duration::minutes(3)).unwrap().unwrap();
+    let record = s.store.scheduler_fail(&claim, &boom, Some(now), now, &POLICY).unwrap().unwrap();
+    assert_eq!((record.failures, record.next_refresh_at.as_deref()), (5, None));
+    let reason = record.paused.unwrap();
+    assert!(reason.contains("5 scheduled refreshes failed in a row") && reason.contains("2 GiB"), "{reason}");
+
+    // Paused: never due again, and its owner sees why.
+    assert!(s.store.scheduler_due(now + Duration::days(30)).unwrap().is_empty());
+    let a = s.store.saved_get("acme_corp", "u1", &id).unwrap();
+    let health = &a.refresh_health;
+    assert_eq!(health.refresh_failures, 5);
+    assert_eq!(health.schedule_paused.as_ref().map(|p| p.reason.as_str()), Some(reason.as_str()));
+    let last = health.last_failure.as_ref().unwrap();
+    assert_eq!((last.kind, last.code), (FailureKind::Error, ErrorCode::Engine));
+    let json = serde_json::to_value(&a).unwrap();
+    assert_eq!(json["refresh_failures"], 5, "{json}");
+    assert_eq!(json["schedule_paused"]["reason"], reason.as_str(), "{json}");
+    assert_eq!(json["last_failure"]["code"], "engine", "{json}");
+    assert_eq!(s.store.saved_list("acme_corp", "u1").unwrap()[0].refresh_health, *health);
+    assert_eq!(due_at(&s, &id), None);
+
+    // Saving the schedule again resumes it with a clean slate.
+    let next = now + Duration::minutes(5);
+    let a = s.store.saved_set_schedule("acme_corp", "u1", &id, Some("0 */5 * * * *"), Some(next)).unwrap();
+    assert_eq!(a.refresh_health, Default::default());
+    assert_eq!(s.store.scheduler_due(next).unwrap().len(), 1);
+}
+
+#[test]
+fn a_failure_after_a_success_starts_counting_again_and_backoff_is_capped() {
+    let s = setup();
+    let now = Utc::now();
+    let id = scheduled(&s, now - Duration::minutes(1));
+    let fail = |at: DateTime<Utc>| {
+        let due = s.store.scheduler_due(at).unwrap();
+        let claim = s.store.scheduler_claim(&due[0], at, at + Duration::minutes(3)).unwrap().unwrap();
+        let failure = Failure::error(&Error::guard("the function `nope` is not allowed"));
+        s.store.scheduler_fail(&claim, &failure, None, at, &POLICY).unwrap().unwrap()
+    };
+    assert_eq!(fail(now).failures, 1);
+    let at = now + Duration::minutes(1);
+    assert_eq!(fail(at).failures, 2);
+    let at = at + Duration::minutes(2);
+    let due = s.store.scheduler_due(at).unwrap();
+    let claim = s.store.scheduler_claim(&due[0], at, at + Duration::minutes(3)).unwrap().unwrap();
+    let exec = claim.execution_id.as_deref().unwrap();
+    s.store
+        .execution_succeed("acme_corp", "u1", exec, &result(1), &s.cipher, None, Some(at), Trigger::Scheduled)
+        .unwrap();
+    assert_eq!(s.store.saved_get("acme_corp", "u1", &id).unwrap().refresh_health.refresh_failures, 0);
+    let record = fail(at);
+    assert_eq!((record.failures, record.next_refresh_at), (1, Some(timestamp(at + Duration::minutes(1)))));
+
+    assert_eq!(POLICY.backoff(1), std::time::Duration::from_secs(60));
+    assert_eq!(POLICY.backoff(4), std::time::Duration::from_secs(8 * 60));
+    assert_eq!(POLICY.backoff(9), std::time::Duration::from_secs(256 * 60));
+    assert_eq!(POLICY.backoff(10), std::time::Duration::from_secs(6 * 3600));
+    assert_eq!(POLICY.backoff(u32::MAX), std::time::Duration::from_secs(6 * 3600));
+}
+
+#[test]
+fn a_cancelled_run_is_released_without_counting() {
+    let s = setup();
+    let now = Utc::now();
+    let id = scheduled(&s, now - Duration::minutes(1));
+    let due = s.store.scheduler_due(now).unwrap();
+    let claim = s.store.scheduler_claim(&due[0], now, now + Duration::minutes(3)).unwrap().unwrap();
+    assert!(s.store.scheduler_release(&claim, "cancelled").unwrap());
+    assert!(!s.store.scheduler_release(&claim, "cancelled").unwrap());
+    assert_eq!(s.store.scheduler_due(now).unwrap().len(), 1, "still due");
+    assert_eq!(s.store.saved_get("acme_corp", "u1", &id).unwrap().refresh_health.refresh_failures, 0);
+    let runs = s.store.executions_list("acme_corp", "u1", &id).unwrap();
+    assert_eq!((runs[0].status.as_str(), runs[0].error.as_deref()), ("error", Some("cancelled")));
 }

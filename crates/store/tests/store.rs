@@ -70,6 +70,29 @@ fn deleting_an_audit_entry_is_caught() {
 }
 
 #[test]
+fn a_tenant_verifies_the_whole_chain_but_learns_only_its_own_entries() {
+    let (_d, path, store) = setup();
+    for (i, tenant) in ["acme_corp", "globex", "acme_corp", "globex", "globex"].iter().enumerate() {
+        store.audit(&entry(tenant, i as i64)).unwrap();
+    }
+    let v = store.verify_audit_for("acme_corp").unwrap();
+    assert_eq!((v.ok, v.entries, v.broken_at), (true, 2, None));
+    let text = serde_json::to_string(&v).unwrap();
+    assert!(!text.contains("globex") && !text.contains('5'), "{text}");
+    assert_eq!(store.verify_audit_for("initech").unwrap().entries, 0);
+
+    // Another tenant's entry edited: the chain is broken for everyone, but where and whose is not said.
+    let raw = Connection::open(&path).unwrap();
+    raw.execute("UPDATE audit_log SET outcome = 'rejected' WHERE seq = 4", []).unwrap();
+    let v = store.verify_audit_for("acme_corp").unwrap();
+    assert_eq!((v.ok, v.entries, v.broken_at), (false, 2, None));
+    assert!(!serde_json::to_string(&v).unwrap().contains("globex"));
+    let theirs = store.verify_audit_for("globex").unwrap();
+    assert_eq!((theirs.ok, theirs.entries, theirs.broken_at), (false, 3, Some(4)));
+    assert_eq!(theirs.reason.as_deref(), Some("the entry was edited"));
+}
+
+#[test]
 fn audit_lists_only_the_callers_entries() {
     let (_d, _p, store) = setup();
     store.audit(&entry("acme_corp", 1)).unwrap();

@@ -7,7 +7,8 @@
 use crate::demo::{MARTS_TABLES, marts_schema};
 use crate::limits::{Cancel, QueryLimits};
 use crate::reporting::ReportingCurrencies;
-use crate::{BoxFuture, Warehouse, bridge, convert};
+use crate::stop::{self, QueryStop, StopReason};
+use crate::{BoxFuture, Warehouse, bridge, convert, division};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
 use datafusion::datasource::MemTable;
@@ -18,6 +19,8 @@ use datafusion::execution::cache::DefaultFilesMetadataCache;
 use datafusion::execution::cache::cache_manager::{CacheManagerConfig, FileMetadataCache};
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::physical_plan::execute_stream;
 use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
 use futures_util::StreamExt;
 use inda_core::{Error, ResultSet, Session};
@@ -99,7 +102,16 @@ impl EmbeddedWarehouse {
             .with_cache_manager(caches)
             .build_arc()
             .map_err(|e| Error::engine(format!("cannot start the embedded engine: {e}")))?;
-        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        let defaults = SessionStateBuilder::new().with_default_features().build();
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_runtime_env(runtime)
+            .with_default_features()
+            // Before type coercion, so that what reads a ratio is coerced to its new type.
+            .with_analyzer_rules(division::ahead_of(&defaults.analyzer().rules))
+            .build();
+        let ctx = SessionContext::new_with_state(state);
+        crate::functions::register(&ctx);
         let catalog =
             ctx.catalog("datafusion").ok_or_else(|| Error::engine("the embedded engine has no catalog"))?;
         let schema = Arc::new(MemorySchemaProvider::new());
@@ -143,6 +155,7 @@ impl EmbeddedWarehouse {
         session: &Session,
         mut statement: Statement,
         limits: &QueryLimits,
+        stop: Arc<QueryStop>,
     ) -> Result<ResultSet, Error> {
         let ctx = self.tenant_context(&session.tenant_id, limits)?;
         bridge::to_datafusion(&mut statement).map_err(Error::engine)?;
@@ -157,19 +170,31 @@ impl EmbeddedWarehouse {
             .with_allow_statements(false)
             .verify_plan(&plan)
             .map_err(|e| Error::engine(format!("the embedded engine is read-only: {e}")))?;
-        let frame = ctx.execute_logical_plan(plan).await.map_err(engine_error)?;
-        let schema = frame.schema().as_arrow().clone();
-        let mut stream: SendableRecordBatchStream = frame.execute_stream().await.map_err(engine_error)?;
+        stop.check().map_err(stop_error)?;
+        let physical = state.create_physical_plan(&plan).await.map_err(engine_error)?;
+        stop.check().map_err(stop_error)?;
+        let physical = stop::guard_plan(physical, &stop).map_err(engine_error)?;
+        let schema = physical.schema();
+        let mut stream: SendableRecordBatchStream =
+            execute_stream(physical, ctx.task_ctx()).map_err(engine_error)?;
         let mut result = ResultSet { columns: convert::columns(&schema), rows: Vec::new(), truncated: false };
+        let mut bytes = 0;
         while let Some(batch) = stream.next().await {
             let batch = batch.map_err(engine_error)?;
             let room = limits.max_rows.saturating_sub(result.rows.len());
+            let start = result.rows.len();
+            convert::append_rows(&batch, &mut result.rows, room)?;
+            bytes += result.rows[start..].iter().flatten().map(inda_core::Value::size_bytes).sum::<usize>();
+            if bytes > limits.result_bytes {
+                return Err(Error::engine(format!(
+                    "the result is larger than the limit of {} ([limits] result_bytes): select fewer rows or columns",
+                    inda_core::ByteSize(limits.result_bytes as u64)
+                )));
+            }
             if batch.num_rows() > room {
-                convert::append_rows(&batch, &mut result.rows, room)?;
                 result.truncated = true;
                 break;
             }
-            convert::append_rows(&batch, &mut result.rows, room)?;
         }
         Ok(result)
     }
@@ -202,17 +227,24 @@ fn parse_one(sql: &str) -> Result<Statement, Error> {
 
 /// DataFusion's messages carry internal prefixes; keep the part a person can act on.
 fn engine_error(e: datafusion::error::DataFusionError) -> Error {
+    if let Some(reason) = stop::reason_of(&e) {
+        return stop_error(reason);
+    }
     let text = e.to_string();
     let text = text
         .trim_start_matches("Error during planning: ")
         .trim_start_matches("Schema error: ")
         .trim_start_matches("Execution error: ")
         .trim_start_matches("This feature is not implemented: ");
-    let text = text.lines().next().unwrap_or("query failed").to_string();
+    let text = bridge::without_syntax_tree(text.lines().next().unwrap_or("query failed"));
     if text.contains("Resources exhausted") {
         return Error::engine(format!("the query needs more memory than allowed: {text}"));
     }
     Error::engine(text)
+}
+
+fn stop_error(reason: StopReason) -> Error {
+    Error::engine(reason.to_string())
 }
 
 impl Warehouse for EmbeddedWarehouse {
@@ -265,16 +297,22 @@ impl EmbeddedWarehouse {
         if !self.exists() {
             return Err(Error::engine("no embedded warehouse in this data dir: run `inda demo init` first"));
         }
+        let stop = Arc::new(QueryStop::new(limits.timeout, cancel.clone(), limits.process_memory_bytes));
         let (this, session, limits) = (self.clone(), session.clone(), limits.clone());
         let timeout = limits.timeout;
-        let task = query_runtime()?.spawn(async move { this.run(&session, statement, &limits).await });
+        let task = query_runtime()?.spawn({
+            let stop = stop.clone();
+            async move { this.run(&session, statement, &limits, stop).await }
+        });
         let abort = task.abort_handle();
+        // The query checks its deadline and the cancel itself between batches; these arms answer the caller
+        // on time even while the query is planning, which has no batches.
         let outcome = tokio::select! {
             r = task => r.unwrap_or_else(|e| Err(Error::engine(format!("the query stopped unexpectedly ({e})")))),
             _ = tokio::time::sleep(timeout) => Err(Error::engine(format!(
-                "the query did not finish within {} s and was stopped", timeout.as_secs_f64()
+                "the query did not finish within {:.0} s and was stopped", timeout.as_secs_f64().ceil()
             ))),
-            _ = cancel.cancelled() => Err(Error::engine("the query was cancelled")),
+            _ = cancel.cancelled() => Err(stop_error(StopReason::Cancelled)),
         };
         abort.abort();
         outcome

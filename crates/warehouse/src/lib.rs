@@ -8,9 +8,12 @@
 mod bridge;
 mod convert;
 pub mod demo;
+mod division;
 mod embedded;
+mod functions;
 mod limits;
 mod reporting;
+mod stop;
 
 pub use embedded::EmbeddedWarehouse;
 pub use limits::{Cancel, QueryLimits};

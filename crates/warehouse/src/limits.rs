@@ -10,13 +10,24 @@ pub struct QueryLimits {
     /// Rows returned at most; the engine stops reading past this.
     pub max_rows: usize,
     pub timeout: Duration,
-    /// Memory the query may hold, in bytes.
+    /// Memory the query's operators may hold (joins, sorts, aggregates), in bytes: past it they spill or fail.
     pub memory_bytes: usize,
+    /// Resident memory of the whole process under which queries may go on running, in bytes: what the
+    /// operators' accounting does not see (batches in flight, function results) is caught here.
+    pub process_memory_bytes: usize,
+    /// Bytes of result values returned at most, as well as `max_rows`.
+    pub result_bytes: usize,
 }
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        QueryLimits { max_rows: 10_000, timeout: Duration::from_secs(60), memory_bytes: 2 << 30 }
+        QueryLimits {
+            max_rows: 10_000,
+            timeout: Duration::from_secs(60),
+            memory_bytes: 2 << 30,
+            process_memory_bytes: 4 << 30,
+            result_bytes: 64 << 20,
+        }
     }
 }
 

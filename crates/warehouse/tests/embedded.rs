@@ -126,6 +126,57 @@ fn timeouts_and_cancellation_stop_a_query() {
     assert!(err.message.contains("cancelled"), "{}", err.message);
 }
 
+/// CPU time of this process so far (user + system), from procfs.
+fn cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<u64> = rest.split_whitespace().filter_map(|v| v.parse().ok()).collect();
+    fields.get(10).copied().unwrap_or(0) + fields.get(11).copied().unwrap_or(0)
+}
+
+#[test]
+fn a_stopped_query_stops_working_and_others_still_run() {
+    let (_, w) = setup();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // Aborting a task lands only where it waits, and an aggregate over a cartesian join never waits: the
+    // query has to notice the deadline itself, or it burns both cores long after the caller gave up.
+    let heavy = "SELECT COUNT(*) FROM marts.fct_messages a, marts.fct_messages b, marts.fct_messages c";
+    let limits = QueryLimits { timeout: Duration::from_millis(300), ..QueryLimits::default() };
+    let err = rt.block_on(w.query(&session("globex"), heavy, &limits, &Cancel::new())).unwrap_err();
+    assert!(err.message.contains("did not finish"), "{}", err.message);
+    std::thread::sleep(Duration::from_millis(300));
+    let before = cpu_ticks();
+    std::thread::sleep(Duration::from_secs(1));
+    let spent = cpu_ticks() - before;
+    assert!(spent < 30, "{spent} ticks of CPU in the second after the query stopped");
+    let rs = run("globex", "SELECT COUNT(*) FROM marts.dim_contacts").unwrap();
+    assert_eq!(rs.rows.len(), 1);
+}
+
+#[test]
+fn integers_divide_exactly_as_on_snowflake() {
+    let rs = run("acme_corp", "SELECT 7 / 2, COUNT(*) / (COUNT(*) * 4), 7.0 / 2").unwrap();
+    let values: Vec<f64> = rs.rows[0].iter().map(|v| v.as_f64().unwrap()).collect();
+    assert_eq!(values, vec![3.5, 0.25, 3.5]);
+    assert_eq!(rs.columns[0].name, "Int64(7) / Int64(2)", "the column keeps the name of what was written");
+    // A ratio computed in a CTE and read above it: every node over the division sees its new type.
+    let sql = "WITH r AS (SELECT channel, COUNT_IF(status = 'failed') / COUNT(*) AS failed FROM marts.fct_messages \
+               GROUP BY channel) SELECT MAX(failed) AS worst, SUM(failed) > 0 AS any FROM r";
+    let rs = run("acme_corp", sql).unwrap();
+    let worst = rs.rows[0][0].as_f64().unwrap();
+    assert!(worst > 0.0 && worst < 1.0, "{worst}");
+}
+
+#[test]
+fn results_over_the_byte_limit_are_refused() {
+    let (_, w) = setup();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let limits = QueryLimits { result_bytes: 100_000, ..QueryLimits::default() };
+    let sql = "SELECT message_id, repeat('x', 1000) FROM marts.fct_messages LIMIT 1000";
+    let err = rt.block_on(w.query(&session("acme_corp"), sql, &limits, &Cancel::new())).unwrap_err();
+    assert!(err.message.contains("result_bytes"), "{}", err.message);
+}
+
 #[test]
 fn memory_limits_are_enforced() {
     let (_, w) = setup();
@@ -171,4 +222,134 @@ fn money_converts_with_the_tenants_own_rates() {
     assert_eq!(rs.rows, vec![vec![Value::Text("globex".into())]]);
     let rs = run("globex", "SELECT rate FROM marts.fx_rates WHERE currency = 'MXN' LIMIT 1").unwrap();
     assert_eq!(rs.columns[0].data_type, "DECIMAL(18,8)");
+}
+
+// ---- Snowflake's functions on the embedded engine (crates/warehouse/src/functions, bridge.rs) ----
+mod functions {
+    use super::{session, setup};
+    use inda_core::ErrorCode;
+    use inda_guard::{Catalog, GuardOptions, allowed_functions, guard};
+    use inda_warehouse::{Cancel, QueryLimits, Warehouse};
+    use std::collections::BTreeSet;
+    use std::time::{Duration, Instant};
+
+    /// `fixtures/allowed_functions.tsv`: (function, query, expected first cell as text).
+    fn cases() -> Vec<(&'static str, &'static str, &'static str)> {
+        include_str!("fixtures/allowed_functions.tsv")
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| {
+                let fields: Vec<&str> = l.split('\t').collect();
+                assert_eq!(fields.len(), 3, "a case is function, query and expected value: {l}");
+                (fields[0], fields[1], fields[2])
+            })
+            .collect()
+    }
+
+    /// Runs `sql` the way the app does: through the guard, then the guard's tree on the engine.
+    fn guarded(rt: &tokio::runtime::Runtime, sql: &str) -> inda_core::Result<inda_core::ResultSet> {
+        let (_, w) = setup();
+        let session = session("acme_corp");
+        let checked = guard(sql, &session.tenant_id, &Catalog::marts(), &GuardOptions::default())
+            .map_err(|r| inda_core::Error::engine(format!("the guard refused it: {r}")))?;
+        rt.block_on(w.query_guarded(&session, &checked, &QueryLimits::default(), &Cancel::new()))
+    }
+
+    #[test]
+    fn every_function_on_the_allow_list_has_a_case() {
+        let allowed: BTreeSet<&str> = allowed_functions().iter().copied().collect();
+        let covered: BTreeSet<&str> = cases().iter().map(|(name, _, _)| *name).collect();
+        let missing: Vec<_> = allowed.difference(&covered).collect();
+        let extra: Vec<_> = covered.difference(&allowed).collect();
+        assert!(
+            missing.is_empty(),
+            "allowed functions without a case in fixtures/allowed_functions.tsv: {missing:?}"
+        );
+        assert!(extra.is_empty(), "cases for functions the guard does not allow: {extra:?}");
+    }
+
+    #[test]
+    fn every_function_on_the_allow_list_runs_with_snowflakes_meaning() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let mut failures = Vec::new();
+        for (name, sql, expected) in cases() {
+            match guarded(&rt, sql) {
+                Ok(rs) => {
+                    let got = rs.rows.first().and_then(|r| r.first()).map(|v| v.to_text());
+                    if got.as_deref() != Some(expected) {
+                        failures.push(format!("{name}: {sql}\n    expected {expected:?}, got {got:?}"));
+                    }
+                }
+                Err(e) => failures.push(format!("{name}: {sql}\n    failed: {}", e.message)),
+            }
+        }
+        assert!(failures.is_empty(), "{} of the cases failed:\n{}", failures.len(), failures.join("\n"));
+    }
+
+    #[test]
+    fn a_huge_padding_fails_fast_with_the_limit_in_words() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let started = Instant::now();
+        let err = guarded(&rt, "SELECT lpad('x', 2147483647, 'yz')").unwrap_err();
+        assert_eq!(err.code, ErrorCode::Engine);
+        assert!(
+            err.message.contains("lpad: the length 2147483647 is over the limit of 1,048,576 characters"),
+            "{}",
+            err.message
+        );
+        assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn functions_that_grow_strings_are_capped_per_row_and_per_batch() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let (_, w) = setup();
+        let unguarded = |sql: &str| {
+            rt.block_on(w.query(&session("acme_corp"), sql, &QueryLimits::default(), &Cancel::new()))
+        };
+        for (sql, words) in [
+            (
+                "SELECT rpad(channel, 2000000) FROM marts.fct_messages",
+                "rpad: the length 2000000 is over the limit",
+            ),
+            (
+                "SELECT replace(lpad('x', 1000000, 'x'), 'x', 'xx')",
+                "replace: a result of 2,000,000 characters",
+            ),
+            // Not on the guard's allow-list, but the engine caps it all the same.
+            ("SELECT repeat('ab', 1000000000)", "repeat: a result of 2,000,000,000 characters"),
+            (
+                "SELECT lpad(channel, 200000) FROM marts.fct_messages",
+                "lpad: the results for one batch of rows",
+            ),
+        ] {
+            let started = Instant::now();
+            let err = unguarded(sql).unwrap_err();
+            assert!(err.message.contains(words), "{sql}: {}", err.message);
+            assert!(started.elapsed() < Duration::from_secs(2), "{sql}: took {:?}", started.elapsed());
+        }
+        // Ordinary sizes are untouched.
+        let rs = unguarded("SELECT max(length(lpad(channel, 1000, '.'))) FROM marts.fct_messages").unwrap();
+        assert_eq!(rs.rows[0][0].as_f64(), Some(1000.0));
+    }
+
+    #[test]
+    fn engine_errors_name_the_problem_without_syntax_trees() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let (_, w) = setup();
+        for sql in [
+            "SELECT channel:foo FROM marts.fct_messages",
+            "SELECT channel COLLATE 'en-ci' FROM marts.fct_messages",
+            "SELECT DECODE(channel, 'sms') FROM marts.fct_messages",
+            "SELECT to_varchar(cost, '999.99') FROM marts.fct_messages",
+            "SELECT to_number('1,234', '9,999')",
+        ] {
+            let err = rt
+                .block_on(w.query(&session("acme_corp"), sql, &QueryLimits::default(), &Cancel::new()))
+                .unwrap_err();
+            for marker in ["Span(", "Location(", "ValueWithSpan", "Ident {"] {
+                assert!(!err.message.contains(marker), "{sql}: {}", err.message);
+            }
+        }
+    }
 }

@@ -225,6 +225,9 @@ export const analysis: SavedAnalysis = {
   is_active: true,
   created_at: '2026-11-26T08:27:26.866Z',
   updated_at: '2026-11-26T08:27:26.866Z',
+  refresh_failures: 0,
+  last_failure: null,
+  schedule_paused: null,
 };
 
 export const execution: Execution = {

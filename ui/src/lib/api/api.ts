@@ -61,6 +61,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'engine',
   'not_understood',
   'not_found',
+  'busy',
   'internal',
 ];
 
@@ -113,6 +114,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   not_found: 404,
   not_understood: 422,
   engine: 502,
+  busy: 429,
   internal: 500,
 };
 

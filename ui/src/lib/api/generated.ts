@@ -49,7 +49,7 @@ series?: string, title?: string,
  */
 percent?: Array<string>, };
 
-export type ErrorCode = "usage" | "guard_rejected" | "auth" | "engine" | "not_understood" | "not_found" | "internal";
+export type ErrorCode = "usage" | "guard_rejected" | "auth" | "engine" | "not_understood" | "not_found" | "busy" | "internal";
 
 export type ApiError = { code: ErrorCode, message: string, };
 
@@ -105,7 +105,31 @@ caveats: Array<Caveat>, chart: ChartSpec, summary?: string, engine: string, prov
  */
 lang?: string, title?: string, };
 
-export type SavedAnalysis = { id: string, tenant_id: string, created_by: string, name: string, description: string | null, natural_language_query: string | null, generated_sql: string, chart_type: string | null, chart_config: JsonValue | null, refresh_schedule: string | null, last_refresh_at: string | null, next_refresh_at: string | null, is_active: boolean, created_at: string, updated_at: string, };
+export type SavedAnalysis = { id: string, tenant_id: string, created_by: string, name: string, description: string | null, natural_language_query: string | null, generated_sql: string, chart_type: string | null, chart_config: JsonValue | null, refresh_schedule: string | null, last_refresh_at: string | null, next_refresh_at: string | null, is_active: boolean, created_at: string, updated_at: string, 
+/**
+ * Scheduled refreshes that failed in a row since the last successful one (or the last resume).
+ */
+refresh_failures: number, 
+/**
+ * The latest of those failures.
+ */
+last_failure: { kind: "error" | "interrupted", 
+/**
+ * The error's code (`internal` for an interrupted run).
+ */
+code: ErrorCode, message: string, 
+/**
+ * When it was recorded (ISO 8601, UTC).
+ */
+at: string, } | null, 
+/**
+ * Set when the scheduler stopped refreshing the analysis; saving its schedule again resumes it.
+ */
+schedule_paused: { 
+/**
+ * When (ISO 8601, UTC).
+ */
+at: string, reason: string, } | null, };
 
 export type Execution = { id: string, analysis_id: string, started_at: string, finished_at: string | null, 
 /**

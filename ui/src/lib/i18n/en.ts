@@ -28,6 +28,7 @@ export const en = {
   'error.engine': 'The warehouse or question engine failed.',
   'error.not_understood': 'The question was not understood.',
   'error.not_found': 'Not found.',
+  'error.busy': 'Too many queries are running right now. Try again in a moment.',
   'error.internal': 'Something went wrong.',
   'error.tryOneOf': 'Try one of these:',
 
@@ -103,6 +104,8 @@ export const en = {
   'saved.lastRefresh': 'Last run {time}',
   'saved.never': 'Never run',
   'saved.nextRefresh': 'Next run {time}',
+  'saved.paused': 'Paused',
+  'saved.pausedNote': 'Scheduled runs are paused: {reason}. Save the schedule again to resume them.',
   'saved.schedule': 'Schedule',
   'saved.scheduleSave': 'Save schedule',
   'saved.scheduleSaved': 'Schedule saved.',

@@ -30,6 +30,7 @@ export const es: Messages = {
   'error.engine': 'Falló el almacén de datos o el motor de preguntas.',
   'error.not_understood': 'No se entendió la pregunta.',
   'error.not_found': 'No se encontró.',
+  'error.busy': 'Hay demasiadas consultas en curso. Vuelve a intentarlo en un momento.',
   'error.internal': 'Algo salió mal.',
   'error.tryOneOf': 'Prueba con alguna de estas:',
 
@@ -104,6 +105,8 @@ export const es: Messages = {
   'saved.lastRefresh': 'Última ejecución {time}',
   'saved.never': 'Nunca ejecutado',
   'saved.nextRefresh': 'Próxima ejecución {time}',
+  'saved.paused': 'En pausa',
+  'saved.pausedNote': 'Las ejecuciones programadas están en pausa: {reason}. Guarda la programación de nuevo para reanudarlas.',
   'saved.schedule': 'Programación',
   'saved.scheduleSave': 'Guardar programación',
   'saved.scheduleSaved': 'Programación guardada.',
