@@ -42,28 +42,38 @@ const OPERATOR_WORDS: &[&str] = &[
     "xor",
 ];
 
-/// Refuses text with more operators than a stack can safely hold as a tree.
+/// Refuses text nested deeper than the parser can take, or with more operators than a stack can safely
+/// hold as a tree.
 pub(crate) fn check(sql: &str) -> Result<(), Rejection> {
-    let depth = nesting(sql.as_bytes());
-    if depth > MAX_NESTING {
+    let shape = measure(sql.as_bytes());
+    if shape.nesting > MAX_NESTING {
         return Err(Rejection::new(format!(
-            "the query nests parentheses {depth} deep; at most {MAX_NESTING} levels are accepted"
+            "the query nests parentheses {} deep; at most {MAX_NESTING} levels are accepted",
+            shape.nesting
         )));
     }
-    let operators = count_operators(sql.as_bytes());
-    if operators > MAX_OPERATORS {
+    if shape.operators > MAX_OPERATORS {
         return Err(Rejection::new(format!(
-            "the query is too complex ({operators} operators; at most {MAX_OPERATORS} are accepted)"
+            "the query is too complex ({} operators; at most {MAX_OPERATORS} are accepted)",
+            shape.operators
         )));
     }
     Ok(())
 }
 
-/// Operator symbols and words outside strings, quoted names and comments. Multi-character symbols count
-/// once per character: this is an upper bound, not a tokenizer.
-fn count_operators(text: &[u8]) -> usize {
-    let mut count = 0;
-    let mut i = 0;
+/// What the text pre-check reads, outside strings, quoted names and comments.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Shape {
+    /// Operator symbols and words. Multi-character symbols count once per character: this is an upper
+    /// bound, not a tokenizer.
+    operators: usize,
+    /// The deepest nesting of parentheses.
+    nesting: usize,
+}
+
+fn measure(text: &[u8]) -> Shape {
+    let mut shape = Shape::default();
+    let (mut depth, mut i) = (0usize, 0);
     while i < text.len() {
         let c = text[i];
         let next = text.get(i + 1).copied();
@@ -73,9 +83,18 @@ fn count_operators(text: &[u8]) -> usize {
             b'-' if next == Some(b'-') => skip_past(text, i + 2, b"\n"),
             b'/' if next == Some(b'*') => skip_past(text, i + 2, b"*/"),
             b'$' if next == Some(b'$') => skip_past(text, i + 2, b"$$"),
+            b'(' => {
+                depth += 1;
+                shape.nesting = shape.nesting.max(depth);
+                i + 1
+            }
+            b')' => {
+                depth = depth.saturating_sub(1);
+                i + 1
+            }
             b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'<' | b'>' | b'=' | b'!' | b'^' | b'~'
             | b':' | b'[' | b'#' | b'?' | b'@' => {
-                count += 1;
+                shape.operators += 1;
                 i + 1
             }
             c if c.is_ascii_alphanumeric() || c == b'_' => {
@@ -88,41 +107,14 @@ fn count_operators(text: &[u8]) -> usize {
                 }
                 let word = &text[start..end];
                 if word.len() <= 9 && OPERATOR_WORDS.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word)) {
-                    count += 1;
+                    shape.operators += 1;
                 }
                 end
             }
             _ => i + 1,
         };
     }
-    count
-}
-
-/// The deepest nesting of parentheses outside strings, quoted names and comments.
-fn nesting(text: &[u8]) -> usize {
-    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0);
-    while i < text.len() {
-        let c = text[i];
-        let next = text.get(i + 1).copied();
-        i = match c {
-            b'\'' => skip_string(text, i + 1, b'\'', true),
-            b'"' | b'`' => skip_string(text, i + 1, c, false),
-            b'-' if next == Some(b'-') => skip_past(text, i + 2, b"\n"),
-            b'/' if next == Some(b'*') => skip_past(text, i + 2, b"*/"),
-            b'$' if next == Some(b'$') => skip_past(text, i + 2, b"$$"),
-            b'(' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-                i + 1
-            }
-            b')' => {
-                depth = depth.saturating_sub(1);
-                i + 1
-            }
-            _ => i + 1,
-        };
-    }
-    deepest
+    shape
 }
 
 /// The index after the closing `quote` (a doubled quote stays inside; so does an escaped one when
@@ -154,6 +146,14 @@ fn skip_past(text: &[u8], from: usize, end: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn count_operators(text: &[u8]) -> usize {
+        measure(text).operators
+    }
+
+    fn nesting(text: &[u8]) -> usize {
+        measure(text).nesting
+    }
 
     #[test]
     fn counts_symbols_and_words_outside_strings_and_comments() {

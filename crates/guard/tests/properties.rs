@@ -178,7 +178,8 @@ fn deep_and_long_shapes_are_handled_without_overflowing_the_stack() {
             accepted += 1;
         }
     }
-    // The deepest are refused, by the parser's recursion limit or by the bounds on what the engine can plan.
-    assert!(accepted >= 18, "only {accepted} deep shapes were accepted");
+    // The deepest are refused: by the bound on nested parentheses (sqlparser backtracks exponentially near
+    // its recursion limit), by that limit, or by the bounds on what the engine can plan.
+    assert!(accepted >= 15, "only {accepted} deep shapes were accepted");
     assert!(run(&shapes[1]).is_err_and(|r| r.reason.contains("too complex")));
 }
