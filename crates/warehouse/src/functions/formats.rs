@@ -193,23 +193,9 @@ impl Parse {
 }
 
 impl ScalarUDFImpl for Parse {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
+    delegate_to_inner!();
     fn aliases(&self) -> &[String] {
         &self.aliases
-    }
-    fn signature(&self) -> &Signature {
-        self.inner.signature()
-    }
-    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        self.inner.coerce_types(arg_types)
-    }
-    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
-        self.inner.return_type(arg_types)
     }
     fn with_updated_config(&self, config: &ConfigOptions) -> Option<ScalarUDF> {
         // `to_timestamp` reads the session's time zone; keep the translation around the updated function.

@@ -4,13 +4,42 @@
 //!
 //! - Synonyms (`aliases.txt`): Snowflake's name for a DataFusion function with the same meaning
 //!   (`STARTSWITH` for `starts_with`) is added to that function, so DISTINCT, FILTER and OVER keep working.
-//! - Size caps ([`capped`]): `lpad`, `rpad`, `repeat` and `replace` check the size each row asks for before
-//!   they allocate, so one call cannot take gigabytes.
+//! - Size caps ([`capped`]): `lpad`, `rpad`, `repeat`, `replace` and `concat` (which `a || b` becomes, see
+//!   [`crate::bridge`]) check the size each row asks for before they allocate, so one call cannot take
+//!   gigabytes.
 //! - NULL in, NULL out ([`null_strict`]): `concat`, `greatest` and `least` return NULL when an argument is.
 //! - Format models ([`formats`]): `to_varchar`/`to_char`, `to_date`/`date` and `to_timestamp` read
 //!   Snowflake's `'YYYY-MM-DD'` formats.
 //!
 //! [`register`] runs on each query's fresh session, before the query is planned.
+
+/// The `ScalarUDFImpl` methods a wrapper passes on unchanged to the DataFusion function it wraps
+/// (`self.inner`): its name, signature and types. Each wrapper adds what it changes.
+macro_rules! delegate_to_inner {
+    () => {
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+        fn name(&self) -> &str {
+            self.inner.name()
+        }
+        fn signature(&self) -> &datafusion::logical_expr::Signature {
+            self.inner.signature()
+        }
+        fn coerce_types(
+            &self,
+            arg_types: &[datafusion::arrow::datatypes::DataType],
+        ) -> datafusion::error::Result<Vec<datafusion::arrow::datatypes::DataType>> {
+            self.inner.coerce_types(arg_types)
+        }
+        fn return_type(
+            &self,
+            arg_types: &[datafusion::arrow::datatypes::DataType],
+        ) -> datafusion::error::Result<datafusion::arrow::datatypes::DataType> {
+            self.inner.return_type(arg_types)
+        }
+    };
+}
 
 mod capped;
 mod formats;
