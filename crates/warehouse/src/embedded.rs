@@ -20,6 +20,7 @@ use datafusion::execution::cache::cache_manager::{CacheManagerConfig, FileMetada
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::optimizer::Analyzer;
 use datafusion::physical_plan::execute_stream;
 use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
 use futures_util::StreamExt;
@@ -102,13 +103,12 @@ impl EmbeddedWarehouse {
             .with_cache_manager(caches)
             .build_arc()
             .map_err(|e| Error::engine(format!("cannot start the embedded engine: {e}")))?;
-        let defaults = SessionStateBuilder::new().with_default_features().build();
         let state = SessionStateBuilder::new()
             .with_config(config)
             .with_runtime_env(runtime)
             .with_default_features()
             // Before type coercion, so that what reads a ratio is coerced to its new type.
-            .with_analyzer_rules(division::ahead_of(&defaults.analyzer().rules))
+            .with_analyzer_rules(division::ahead_of(&Analyzer::new().rules))
             .build();
         let ctx = SessionContext::new_with_state(state);
         crate::functions::register(&ctx);
