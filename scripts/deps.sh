@@ -50,3 +50,14 @@ ui_install() {
     (cd ui && npm ci --no-audit --no-fund)
   fi
 }
+
+# ensure_cargo_tool NAME VERSION: a cargo subcommand the checks use (e.g. cargo-machete), installed once into
+# ~/.cargo/bin. Built in its own target dir, so it never invalidates the project's build cache.
+ensure_cargo_tool() {
+  local name=$1 version=$2
+  if "$name" --version 2>/dev/null | grep -qF "$version"; then
+    return
+  fi
+  echo "==> installing $name $version"
+  CARGO_TARGET_DIR="$HOME/.cache/inda-tools-target" cargo install "$name" --version "$version" --locked --quiet
+}

@@ -20,9 +20,11 @@ if [ ! -f ui/dist/index.html ]; then
   (cd ui && { [ -d node_modules ] || npm ci; } && npm run build --silent)
 fi
 
+# The same package selection and command as test.sh's `cargo test --workspace`: features unify the same way,
+# so after test.sh this builds nothing (the app, `inda` and the smoke test are among its outputs), and on its
+# own it builds what test.sh would reuse. `-p indigital-analytics` alone would build much of the tree again.
 echo "==> building the app (debug), inda and the smoke test"
-cargo build --locked -p indigital-analytics -p inda-cli
-cargo test --locked -p indigital-analytics --test desktop --no-run
+cargo test --workspace --locked --no-run
 
 if [ "${1:-}" = "--release" ]; then
   export INDA_DESKTOP_APP="$CARGO_TARGET_DIR/release/indigital-analytics"
@@ -54,7 +56,7 @@ export INDA_SMOKE_STATUS="$scratch/status"
 xvfb-run -a -s "-screen 0 1920x1080x24" dbus-run-session -- bash -c '
   set -uo pipefail
   echo -n inda-smoke | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  cargo test --locked -p indigital-analytics --test desktop -- --ignored --nocapture --test-threads=1
+  cargo test --workspace --locked --test desktop -- --ignored --nocapture --test-threads=1
   echo $? > "$INDA_SMOKE_STATUS"
 ' 2> >(grep -v "Failed to set fd limit" >&2) || true
 status=$(cat "$INDA_SMOKE_STATUS" 2>/dev/null || echo 1)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The `fakesnow` protocol peer for the Snowflake tests (crates/snowflake/tests/snowflake_parity.rs).
+# The `fakesnow` protocol peer for the Snowflake tests (crates/snowflake/tests/snowflake/snowflake_parity.rs).
 #
 #   scripts/fakesnow.sh install      creates the venv (idempotent) under $INDA_FAKESNOW_HOME
 #   scripts/fakesnow.sh run PORT     installs if needed, then runs the server on 127.0.0.1:PORT (foreground)

@@ -14,6 +14,7 @@ unset INDA_TOKEN INDA_DATA_DIR
 apt_need build-essential pkg-config python3 python3-venv ca-certificates curl gnome-keyring dbus dbus-x11
 ensure_rust
 ensure_node
+ensure_cargo_tool cargo-machete 0.9.2
 # WebKitGTK and friends: the desktop app (src-tauri) is a workspace member, so clippy and the tests build it.
 bash scripts/desktop-deps.sh --build
 
@@ -23,8 +24,14 @@ echo "==> UI: type check, lint, unit tests, build (inda embeds ui/dist, so this 
 (cd ui && npm run --silent check && npm run --silent lint && npm test --silent && npm run --silent build)
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
+echo "==> crate graph and dependencies: front ends over inda-app only, no unused dependency"
+bash scripts/check-layers.sh
+cargo machete
 echo "==> cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "==> cargo doc (warnings are errors)"
+# Reuses clippy's checked dependencies: only the workspace's own crates are documented.
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 echo "==> cargo test (in a private D-Bus session with a fresh, unlocked gnome-keyring)"
 # A throwaway keyring home: the tests never touch the user's own keyring, and a keyring left locked by an
 # earlier run cannot get in the way.

@@ -1,20 +1,23 @@
 //! The IPC commands the web UI invokes (`ui/src/lib/api/tauri.ts`), one per operation of `inda serve`'s
-//! `/api` (`crates/server/src/routes.rs`). Each one unpacks its arguments, calls one use case of
-//! [`inda_app::App`] and converts the error; nothing here decides anything.
+//! `/api` (`crates/server/src/routes.rs`). Each one is one line: it unpacks its arguments, calls one use case
+//! of [`inda_app::App`] and converts the error; nothing here decides anything.
 //!
-//! Argument names follow Tauri's default mapping from the UI's camelCase (`analysisId` → `analysis_id`).
-//! Commands are async (or `async` in the attribute) so that none runs on the main thread, which draws the
-//! window: the keyring, the store and the warehouse may all take a moment.
+//! Argument names follow Tauri's default mapping from the UI's camelCase (`analysisId` → `analysis_id`); a
+//! request of the UI's contract is read from all of them (`ipc::Args`). Long commands take the UI's `requestId`
+//! as a `cancel::Running`, which the UI's Cancel trips. Commands are async (or `async` in the attribute) so that
+//! none runs on the main thread, which draws the window: the keyring, the store and the warehouse may all
+//! take a moment.
 
 use crate::Shell;
+use crate::cancel::Running;
 use crate::error::Cmd;
+use crate::ipc::Args;
 use inda_app::{
-    Answer, App, AskOptions, DashboardView, ExplanationSink, ExportRequest, ExportSummary, Provider,
-    SaveRequest, SavedAnswer, SessionInfo,
+    Answer, App, AskRequest, Cancel, Dashboard, DashboardView, Deleted, Execution, ExplanationSink,
+    ExportFormat, ExportQuery, ExportSummary, ExportTarget, SaveRequest, SavedAnalysis, SavedAnswer,
+    SessionInfo, Suggestions, UiConfig,
 };
-use inda_core::{Error, Session};
-use inda_store::{Dashboard, Execution, SavedAnalysis};
-use inda_warehouse::Cancel;
+use inda_core::{Error, Lang, Session};
 use serde_json::{Value, json};
 use tauri::ipc::Channel;
 use tauri::{State, WebviewWindow};
@@ -33,53 +36,28 @@ pub fn session(shell: State<'_, Shell>) -> Cmd<SessionInfo> {
     Ok(shell.app.session_info(None)?)
 }
 
-/// The same JSON as `GET /api/config`.
+/// The same JSON as `GET /api/config`; the UI is compiled into the binary (frontendDist), so it is always there.
 #[tauri::command(async)]
 #[tracing::instrument(name = "cmd.config", skip_all)]
-pub fn config(shell: State<'_, Shell>) -> Cmd<Value> {
-    let app = &shell.app;
-    Ok(json!({
-        "branding": app.branding(&signed_in(app)?)?,
-        "lang_default": app.config.app.lang.as_deref(),
-        "offline": app.offline,
-        "version": env!("CARGO_PKG_VERSION"),
-        // The UI is compiled into the binary (frontendDist), so it is always there.
-        "ui_built": true,
-        "warehouse": "embedded",
-        "question_engine": "offline",
-    }))
+pub fn config(shell: State<'_, Shell>) -> Cmd<UiConfig> {
+    Ok(shell.app.ui_config(&signed_in(&shell.app)?, true)?)
 }
 
 #[tauri::command(async)]
 #[tracing::instrument(name = "cmd.suggestions", skip_all)]
-pub fn suggestions(shell: State<'_, Shell>, lang: Option<String>) -> Cmd<Value> {
-    signed_in(&shell.app)?;
-    let lang = match lang.as_deref() {
-        Some("es") => inda_semantic::Lang::Es,
-        _ => inda_semantic::Lang::En,
-    };
-    let mut list = shell.app.semantic()?.suggestions(lang);
-    // As many as `/api/suggestions` gives: the chips are one row of the chat screen.
-    list.truncate(12);
-    Ok(json!({ "suggestions": list }))
+pub fn suggestions(shell: State<'_, Shell>, lang: Option<String>) -> Cmd<Suggestions> {
+    Ok(shell.app.suggestions(&signed_in(&shell.app)?, Lang::or_default(lang.as_deref()))?)
 }
 
 #[tauri::command]
-#[tracing::instrument(name = "cmd.ask", skip_all, fields(request_id = request_id.as_deref()))]
+#[tracing::instrument(name = "cmd.ask", skip_all, fields(request_id = request_id.id()))]
 pub async fn ask(
     shell: State<'_, Shell>,
-    question: String,
-    conversation_id: Option<String>,
-    new_conversation: Option<bool>,
-    provider: Option<String>,
-    request_id: Option<String>,
+    req: Args<AskRequest>,
+    request_id: Running<'_>,
     explanation: Channel<Value>,
 ) -> Cmd<Answer> {
-    let provider = Provider::parse(provider.as_deref().unwrap_or("offline"))?;
-    let opts = AskOptions { conversation_id, new_conversation: new_conversation.unwrap_or(false) };
-    let c = shell.cancels.register(request_id);
-    let sink = ChannelSink(explanation);
-    Ok(shell.app.ask_streaming(&signed_in(&shell.app)?, &question, provider, &opts, c.token(), &sink).await?)
+    Ok(shell.app.ask_request(&signed_in(&shell.app)?, &req, &request_id, &ChannelSink(explanation)).await?)
 }
 
 /// A language model's explanation as it is written, as the same messages `/api/ask/stream` sends as
@@ -99,10 +77,9 @@ impl ExplanationSink for ChannelSink {
 }
 
 #[tauri::command]
-#[tracing::instrument(name = "cmd.sql", skip_all, fields(request_id = request_id.as_deref()))]
-pub async fn sql(shell: State<'_, Shell>, sql: String, request_id: Option<String>) -> Cmd<Answer> {
-    let c = shell.cancels.register(request_id);
-    Ok(shell.app.run_sql(&signed_in(&shell.app)?, &sql, c.token()).await?)
+#[tracing::instrument(name = "cmd.sql", skip_all, fields(request_id = request_id.id()))]
+pub async fn sql(shell: State<'_, Shell>, sql: String, request_id: Running<'_>) -> Cmd<Answer> {
+    Ok(shell.app.run_sql(&signed_in(&shell.app)?, &sql, &request_id).await?)
 }
 
 /// Best effort: `false` when nothing was running under `request_id` (it may have finished already).
@@ -120,37 +97,26 @@ pub fn saved_list(shell: State<'_, Shell>) -> Cmd<Vec<SavedAnalysis>> {
 
 #[tauri::command(async)]
 #[tracing::instrument(name = "cmd.saved_save", skip_all)]
-pub fn saved_save(
-    shell: State<'_, Shell>,
-    name: String,
-    description: Option<String>,
-    question: Option<String>,
-    sql: Option<String>,
-    schedule: Option<String>,
-) -> Cmd<SavedAnalysis> {
-    let req = SaveRequest { name, description, question, sql, schedule };
+pub fn saved_save(shell: State<'_, Shell>, req: Args<SaveRequest>) -> Cmd<SavedAnalysis> {
     Ok(shell.app.save_analysis(&signed_in(&shell.app)?, &req)?)
 }
 
 #[tauri::command]
-#[tracing::instrument(name = "cmd.saved_show", skip_all, fields(request_id = request_id.as_deref()))]
-pub async fn saved_show(shell: State<'_, Shell>, id: String, request_id: Option<String>) -> Cmd<SavedAnswer> {
-    let c = shell.cancels.register(request_id);
-    Ok(shell.app.show_analysis(&signed_in(&shell.app)?, &id, c.token()).await?)
+#[tracing::instrument(name = "cmd.saved_show", skip_all, fields(request_id = request_id.id()))]
+pub async fn saved_show(shell: State<'_, Shell>, id: String, request_id: Running<'_>) -> Cmd<SavedAnswer> {
+    Ok(shell.app.show_analysis(&signed_in(&shell.app)?, &id, &request_id).await?)
 }
 
 #[tauri::command]
-#[tracing::instrument(name = "cmd.saved_run", skip_all, fields(request_id = request_id.as_deref()))]
-pub async fn saved_run(shell: State<'_, Shell>, id: String, request_id: Option<String>) -> Cmd<SavedAnswer> {
-    let c = shell.cancels.register(request_id);
-    Ok(shell.app.run_analysis(&signed_in(&shell.app)?, &id, c.token()).await?)
+#[tracing::instrument(name = "cmd.saved_run", skip_all, fields(request_id = request_id.id()))]
+pub async fn saved_run(shell: State<'_, Shell>, id: String, request_id: Running<'_>) -> Cmd<SavedAnswer> {
+    Ok(shell.app.run_analysis(&signed_in(&shell.app)?, &id, &request_id).await?)
 }
 
 #[tauri::command(async)]
 #[tracing::instrument(name = "cmd.saved_delete", skip_all)]
-pub fn saved_delete(shell: State<'_, Shell>, id: String) -> Cmd<Value> {
-    shell.app.delete_analysis(&signed_in(&shell.app)?, &id)?;
-    Ok(json!({"deleted": true}))
+pub fn saved_delete(shell: State<'_, Shell>, id: String) -> Cmd<Deleted> {
+    Ok(shell.app.delete_analysis(&signed_in(&shell.app)?, &id)?)
 }
 
 #[tauri::command(async)]
@@ -162,8 +128,7 @@ pub fn saved_schedule(shell: State<'_, Shell>, id: String, schedule: Option<Stri
 #[tauri::command(async)]
 #[tracing::instrument(name = "cmd.saved_history", skip_all)]
 pub fn saved_history(shell: State<'_, Shell>, id: String) -> Cmd<Vec<Execution>> {
-    let s = signed_in(&shell.app)?;
-    Ok(shell.app.store()?.executions_list(&s.tenant_id, &s.user_id, &id)?)
+    Ok(shell.app.execution_history(&signed_in(&shell.app)?, &id)?)
 }
 
 #[tauri::command(async)]
@@ -179,14 +144,13 @@ pub fn dashboard_create(shell: State<'_, Shell>, name: String) -> Cmd<DashboardV
 }
 
 #[tauri::command]
-#[tracing::instrument(name = "cmd.dashboard_show", skip_all, fields(request_id = request_id.as_deref()))]
+#[tracing::instrument(name = "cmd.dashboard_show", skip_all, fields(request_id = request_id.id()))]
 pub async fn dashboard_show(
     shell: State<'_, Shell>,
     id: String,
-    request_id: Option<String>,
+    request_id: Running<'_>,
 ) -> Cmd<DashboardView> {
-    let c = shell.cancels.register(request_id);
-    Ok(shell.app.show_dashboard(&signed_in(&shell.app)?, &id, c.token()).await?)
+    Ok(shell.app.show_dashboard(&signed_in(&shell.app)?, &id, &request_id).await?)
 }
 
 #[tauri::command(async)]
@@ -202,64 +166,43 @@ pub fn dashboard_remove(shell: State<'_, Shell>, id: String, analysis_id: String
 }
 
 #[tauri::command]
-#[tracing::instrument(name = "cmd.dashboard_refresh", skip_all, fields(request_id = request_id.as_deref()))]
+#[tracing::instrument(name = "cmd.dashboard_refresh", skip_all, fields(request_id = request_id.id()))]
 pub async fn dashboard_refresh(
     shell: State<'_, Shell>,
     id: String,
-    request_id: Option<String>,
+    request_id: Running<'_>,
 ) -> Cmd<DashboardView> {
-    let c = shell.cancels.register(request_id);
-    Ok(shell.app.refresh_dashboard(&signed_in(&shell.app)?, &id, c.token()).await?)
+    Ok(shell.app.refresh_dashboard(&signed_in(&shell.app)?, &id, &request_id).await?)
 }
 
 /// Asks where to write with the native save dialog, then exports there. The session is checked first so an
 /// expired one fails before the user picks a file.
 #[tauri::command]
-#[tracing::instrument(name = "cmd.export", skip_all, fields(to = %to))]
+#[tracing::instrument(name = "cmd.export", skip_all, fields(to = %req.to))]
 pub async fn export(
     window: WebviewWindow,
     shell: State<'_, Shell>,
-    analysis: Option<String>,
-    dashboard: Option<String>,
-    to: String,
+    req: Args<ExportQuery>,
 ) -> Cmd<ExportSummary> {
     let session = signed_in(&shell.app)?;
-    let out = save_dialog(&window, analysis.as_deref().or(dashboard.as_deref()), &to).await?;
-    let req = ExportRequest { analysis, dashboard, format: to, out };
-    Ok(shell.app.export(&session, &req, &Cancel::new()).await?)
+    let out = save_dialog(&window, &req.target, req.to).await?;
+    Ok(shell.app.export_to(&session, &req.target, req.to, &out, &Cancel::new()).await?)
 }
 
-/// The native save dialog, suggesting `<id>.<ext>` with a filter for the format; `usage` when dismissed,
-/// since the UI has no "cancelled" outcome for an export.
+/// The native save dialog, suggesting the target's file name with a filter for the format; `usage` when
+/// dismissed, since the UI has no "cancelled" outcome for an export.
 async fn save_dialog(
     window: &WebviewWindow,
-    stem: Option<&str>,
-    to: &str,
+    target: &ExportTarget,
+    format: ExportFormat,
 ) -> Result<std::path::PathBuf, Error> {
-    let label = match to {
-        "csv" => "CSV",
-        "xlsx" => "Excel workbook",
-        "png" => "PNG image",
-        "svg" => "SVG image",
-        "pdf" => "PDF document",
-        other => {
-            return Err(Error::usage(format!("cannot export to `{other}`: use csv, xlsx, png, svg or pdf")));
-        }
-    };
-    // The id only, filtered like the server's Content-Disposition name: it becomes part of a file name.
-    let stem: String = stem
-        .unwrap_or("export")
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .take(64)
-        .collect();
     let (tx, rx) = tokio::sync::oneshot::channel();
     window
         .dialog()
         .file()
         .set_parent(window)
-        .set_file_name(format!("{stem}.{to}"))
-        .add_filter(label, &[to])
+        .set_file_name(target.file_name(format))
+        .add_filter(format.label(), &[format.extension()])
         .save_file(move |picked| {
             let _ = tx.send(picked);
         });

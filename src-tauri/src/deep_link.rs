@@ -3,7 +3,7 @@
 //! logged, and errors from the core never repeat it.
 
 use crate::{CmdError, Shell};
-use inda_auth::LinkTarget;
+use inda_app::LinkTarget;
 use serde_json::json;
 use tauri::{AppHandle, Emitter, Manager};
 

@@ -9,10 +9,11 @@ mod cancel;
 pub mod commands;
 mod deep_link;
 mod error;
+mod ipc;
 
 pub use error::{Cmd, CmdError};
 
-use inda_app::{App, DataDir};
+use inda_app::{App, Cancel, DataDir};
 use inda_core::Error;
 use std::sync::Arc;
 use tauri::Manager;
@@ -77,18 +78,7 @@ pub fn run() -> Result<(), Error> {
             });
             // Scheduled refreshes while the app is up, as `inda scheduler run` does, and with Snowflake the
             // admin mirror of the analyst's library. It ends with the process.
-            let app = shell.app.clone();
-            tauri::async_runtime::spawn(async move {
-                let cancel = inda_warehouse::Cancel::new();
-                let on_pass = |r: &inda_app::SchedulerReport| {
-                    if r.ran > 0 {
-                        tracing::info!(ran = r.ran, ok = r.ok, failed = r.failed, "scheduled refreshes");
-                    }
-                };
-                if let Err(e) = app.run_scheduler(&cancel, &on_pass).await {
-                    tracing::warn!("the scheduler stopped: {}", e.message);
-                }
-            });
+            tauri::async_runtime::spawn(shell.app.clone().background_scheduler(Cancel::new()));
             // Development builds are not installed, so no desktop entry claims the scheme; register this
             // binary for it. Packages declare it in their desktop entry instead.
             #[cfg(all(debug_assertions, target_os = "linux"))]

@@ -2,9 +2,8 @@
 //! summary, audit (target: median under 20 ms).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use inda_app::{App, AskOptions, DataDir, Provider};
+use inda_app::{App, AskOptions, DataDir, DemoOptions, Provider};
 use inda_warehouse::Cancel;
-use inda_warehouse::demo::DemoOptions;
 
 /// The allocator the `inda` binary and the desktop app ship with.
 #[global_allocator]

@@ -6,20 +6,29 @@ use crate::{Answer, App};
 use inda_core::{Error, Session};
 use inda_providers::{ExplanationSink, NoSink};
 use inda_semantic::{Intent, interpret};
+use inda_store::{AuditAction, AuditOutcome};
 use inda_warehouse::Cancel;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::time::Instant;
 
 /// Question engines: the offline semantic engine, or a language model (see `models`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
 pub enum Provider {
+    /// The semantic engine shipped with the app: no network, no account; answers what the semantic model
+    /// covers.
     Offline,
+    /// Anthropic's models (Claude), as `[ask]` configures them.
     Anthropic,
+    /// Snowflake Cortex, on the Snowflake warehouse's own connection.
     Cortex,
+    /// OpenAI's chat completions API (or a compatible endpoint), as `[ask]` configures it.
     OpenAi,
 }
 
 impl Provider {
+    /// Reads a provider name in any case (`claude` also means `anthropic`); an unknown name is a usage error.
     pub fn parse(s: &str) -> Result<Provider, Error> {
         match s.to_ascii_lowercase().as_str() {
             "offline" => Ok(Provider::Offline),
@@ -31,6 +40,7 @@ impl Provider {
             ))),
         }
     }
+    /// The lower-case name used in JSON, the audit log and `--provider`.
     pub fn name(self) -> &'static str {
         match self {
             Provider::Offline => "offline",
@@ -41,15 +51,60 @@ impl Provider {
     }
 }
 
+/// By name, as [`Provider::parse`] reads it (any case; `claude` for `anthropic`).
+impl<'de> Deserialize<'de> for Provider {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Provider::parse(&name).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}
+
+/// A question as the UI sends it (`POST /api/ask`, `/api/ask/stream`, the desktop's `ask` command).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ts_rs::TS)]
+pub struct AskRequest {
+    /// The question in English or Spanish, as the analyst typed it.
+    pub question: String,
+    /// The conversation a follow-up continues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// Start a conversation and return its id even for a first question.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new_conversation: bool,
+    /// The question engine to start with; the offline engine when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<Provider>,
+}
+
 /// Where a question belongs: a new conversation, or a follow-up in an existing one.
 #[derive(Debug, Clone, Default)]
 pub struct AskOptions {
+    /// The conversation a follow-up continues (its earlier questions give the context); `None` for a
+    /// question on its own.
     pub conversation_id: Option<String>,
     /// Start a conversation and return its id even for a first question.
     pub new_conversation: bool,
 }
 
 impl App {
+    /// [`App::ask_streaming`] for a request of the UI.
+    pub async fn ask_request(
+        &self,
+        session: &Session,
+        req: &AskRequest,
+        cancel: &Cancel,
+        explanation: &dyn ExplanationSink,
+    ) -> Result<Answer, Error> {
+        let provider = req.provider.unwrap_or(Provider::Offline);
+        let opts = AskOptions {
+            conversation_id: req.conversation_id.clone(),
+            new_conversation: req.new_conversation,
+        };
+        self.ask_streaming(session, &req.question, provider, &opts, cancel, explanation).await
+    }
+
+    /// Answers a question for the session's tenant: with `provider`, or with the offline engine first and a
+    /// configured language model for what it does not understand. The SQL goes through the guard like any
+    /// other and the attempt is audited; `not_understood` when no engine could turn it into a query.
     pub async fn ask(
         &self,
         session: &Session,
@@ -100,8 +155,8 @@ impl App {
                 let err: Error = not_understood.into();
                 self.audit(
                     session,
-                    "ask",
-                    "not_understood",
+                    AuditAction::Ask,
+                    AuditOutcome::NotUnderstood,
                     json!({"question": question.chars().take(500).collect::<String>(), "message": err.message}),
                 )?;
                 if let Some(id) = &opts.conversation_id {

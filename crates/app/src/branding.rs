@@ -9,8 +9,10 @@ use inda_core::{Error, Session};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// `[branding]` in config.toml: the default brand, and overrides per partner.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct BrandingConfig {
+    /// The brand of every partner without an override (the keys of `[branding]` itself).
     #[serde(flatten)]
     pub base: Brand,
     /// Per-partner overrides, keyed by the token's `partner_id`.
@@ -18,21 +20,30 @@ pub struct BrandingConfig {
     pub partners: BTreeMap<String, Brand>,
 }
 
+/// One brand as configured. A partner's unset key falls back to the default brand's, then to the built-in
+/// look; colours are checked when the branding is built, and a bad one is a usage error.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Brand {
+    /// Product name shown in the UI; `inDigital Analytics` when unset everywhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// A PNG, SVG or JPEG file, relative to the data dir.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_file: Option<String>,
+    /// Main colour (`--brand-primary`): `#rgb`, `#rrggbb`, `#rrggbbaa`, or `rgb()`, `rgba()`, `hsl()`,
+    /// `hsla()` with numbers only; `#0f62fe` when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<String>,
+    /// Accent colour (`--brand-accent`), same syntax; `#08bdba` when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accent: Option<String>,
+    /// Page background (`--brand-background`), same syntax; `#f6f7f9` when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background: Option<String>,
+    /// Background of cards and inputs (`--brand-surface`), same syntax; `#ffffff` when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub surface: Option<String>,
+    /// Text colour (`--brand-text`), same syntax; `#161616` when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Further CSS custom properties, e.g. `"--radius" = "6px"`.
@@ -43,20 +54,28 @@ pub struct Brand {
 /// The branding the UI applies.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Branding {
+    /// The product name to show: the partner's, else `inDigital Analytics`.
     pub name: String,
     /// Where the UI fetches the logo (`/api/branding/logo`), when one is configured.
     pub logo_url: Option<String>,
+    /// The five colours, resolved and checked.
     pub colors: Colors,
     /// Every CSS custom property to set on `:root`.
     pub css: BTreeMap<String, String>,
 }
 
+/// A brand's colours after the fallbacks, each checked to be a plain CSS colour (safe inside a style sheet).
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Colors {
+    /// Main colour (`--brand-primary`).
     pub primary: String,
+    /// Accent colour (`--brand-accent`).
     pub accent: String,
+    /// Page background (`--brand-background`).
     pub background: String,
+    /// Background of cards and inputs (`--brand-surface`).
     pub surface: String,
+    /// Text colour (`--brand-text`).
     pub text: String,
 }
 

@@ -9,20 +9,28 @@ use inda_warehouse::QueryLimits;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
+/// The data dir's `config.toml`; every section is optional and takes its defaults when absent.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Config {
+    /// `[auth]`: the token issuers this installation trusts.
     #[serde(default)]
     pub auth: AuthConfig,
+    /// `[query]`: the row cap, and the older spelling of two `[limits]` keys.
     #[serde(default)]
     pub query: QueryConfig,
+    /// `[limits]`: time and memory per query, and how many run at once.
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// `[app]`: offline mode and the UI's language.
     #[serde(default)]
     pub app: AppSettings,
+    /// `[secrets]`: where secrets go without an OS keyring.
     #[serde(default)]
     pub secrets: SecretsConfig,
+    /// `[branding]`: the partner's name, logo and colours in the UI.
     #[serde(default)]
     pub branding: crate::branding::BrandingConfig,
+    /// `[serve]`: who may frame `inda serve`'s UI and which host names it answers to.
     #[serde(default)]
     pub serve: ServeConfig,
     /// `[ask]`: language models tried when the offline engine does not understand a question.
@@ -38,20 +46,26 @@ pub struct Config {
 /// `"key_pair"`, optional `base_url` for tests and proxies only).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct WarehouseConfig {
+    /// Which engine runs queries; `embedded` when absent.
     #[serde(default)]
     pub kind: WarehouseKind,
     /// The profile in use; `development` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// Snowflake connection profiles by name (`[warehouse.profiles.NAME]`); only the one in use is read.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub profiles: std::collections::BTreeMap<String, inda_snowflake::SnowflakeProfile>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Which warehouse runs the queries (`[warehouse] kind`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum WarehouseKind {
+    /// DataFusion over the Parquet marts in the data dir (the default): no account, no network.
     #[default]
     Embedded,
+    /// Snowflake, with the profile `[warehouse] profile` names; saved analyses are mirrored to its ADMIN
+    /// tables.
     Snowflake,
 }
 
@@ -133,11 +147,15 @@ pub struct SecretsConfig {
     pub fallback: SecretsFallback,
 }
 
+/// Where secrets go when the OS has no keyring (`[secrets] fallback`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SecretsFallback {
+    /// Store nothing (the default): without a keyring, signing in and storing a secret fail, saying why.
     #[default]
     Refuse,
+    /// `secrets.json` in the data dir, readable by its owner only (0600), with a warning each time it is
+    /// used.
     File,
 }
 
@@ -187,16 +205,27 @@ impl Default for QueryConfig {
 /// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct LimitsConfig {
+    /// Time one query may take, waiting for its turn included (`"60s"`, `"2m"`); 100 ms to 1 h, default
+    /// `[query] timeout_seconds`, else 60 s.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "humantime_option")]
     pub query_timeout: Option<Duration>,
+    /// Memory of one query's joins, sorts and aggregates; at least 64 MiB, default `[query] memory_mb`,
+    /// else 2 GiB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query_memory: Option<ByteSize>,
+    /// Resident memory of the whole app over which running queries stop; never below `query_memory`,
+    /// default twice it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process_memory: Option<ByteSize>,
+    /// Bytes of values one answer may carry (a larger result is an engine error); at least 1 KiB, default
+    /// 64 MiB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_bytes: Option<ByteSize>,
+    /// Queries of one tenant running at once, 1 to 64 (default 2); as many more may wait their turn, and
+    /// past that a query gets a `busy` error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrent_per_tenant: Option<usize>,
+    /// Queries running at once over all tenants, 1 to 256 and at least `concurrent_per_tenant` (default 4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrent_total: Option<usize>,
 }
@@ -204,7 +233,9 @@ pub struct LimitsConfig {
 /// How many queries may run at once, per tenant and in all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Concurrency {
+    /// Queries one tenant may run at once (1 to 64).
     pub per_tenant: usize,
+    /// Queries all tenants together may run at once (1 to 256, never below `per_tenant`).
     pub total: usize,
 }
 
@@ -237,6 +268,7 @@ impl Config {
         }
     }
 
+    /// `[limits] concurrent_*`, clamped: 2 per tenant and 4 in all by default.
     pub fn concurrency(&self) -> Concurrency {
         let per_tenant = self.limits.concurrent_per_tenant.unwrap_or(2).clamp(1, 64);
         let total = self.limits.concurrent_total.unwrap_or(4).clamp(1, 256).max(per_tenant);
@@ -267,6 +299,8 @@ mod humantime_option {
 }
 
 impl Config {
+    /// Reads the data dir's `config.toml`: no file is the default config; an unreadable or invalid one is a
+    /// usage error naming the file.
     pub fn load(dir: &DataDir) -> Result<Config, Error> {
         match std::fs::read_to_string(dir.config()) {
             Ok(text) => toml::from_str(&text).map_err(|e| {
@@ -281,16 +315,9 @@ impl Config {
     pub fn save(&self, dir: &DataDir) -> Result<(), Error> {
         let text = toml::to_string_pretty(self)
             .map_err(|e| Error::internal(format!("cannot write the config: {e}")))?;
-        // A unique temp name: two processes saving the same config must not trip over each other's file.
-        let tmp = dir.config().with_extension(format!("toml.tmp-{}-{}", std::process::id(), uuid_like()));
-        std::fs::write(&tmp, text).map_err(|e| Error::internal(format!("cannot write the config: {e}")))?;
-        std::fs::rename(&tmp, dir.config())
-            .map_err(|e| Error::internal(format!("cannot write the config: {e}")))
+        inda_core::fs::write_atomic(&dir.config(), text.as_bytes())
+            .map_err(|e| Error::internal(format!("cannot write the config: {}", e.message)))
     }
-}
-
-fn uuid_like() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
 }
 
 #[cfg(test)]

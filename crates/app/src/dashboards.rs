@@ -3,6 +3,7 @@
 
 use crate::{App, SavedAnswer};
 use inda_core::{Error, Session};
+use inda_store::{AuditAction, AuditOutcome};
 use inda_store::{Dashboard, Tile};
 use inda_warehouse::Cancel;
 use serde::Serialize;
@@ -11,15 +12,20 @@ use serde_json::json;
 /// A dashboard with its tiles, in order.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct DashboardView {
+    /// Id, name and timestamps (flattened into the same JSON object).
     #[serde(flatten)]
     pub dashboard: Dashboard,
+    /// The tiles in position order; only [`App::show_dashboard`] and [`App::refresh_dashboard`] fill in
+    /// their results.
     pub tiles: Vec<TileView>,
 }
 
+/// One tile of a dashboard view: the analysis, its place and size, and its result or why it has none.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 // Fields that serde leaves out when empty are optional in TypeScript.
 #[ts(optional_fields)]
 pub struct TileView {
+    /// The saved analysis shown, its position and its size (flattened).
     #[serde(flatten)]
     pub tile: Tile,
     /// The tile's result (only from `show`).
@@ -38,16 +44,24 @@ fn layout(dashboard: Dashboard, tiles: Vec<Tile>) -> DashboardView {
 }
 
 impl App {
+    /// Creates an empty dashboard owned by the session's user and audits it. The name is trimmed (empty is
+    /// a usage error) and cut to 255 characters.
     pub fn create_dashboard(&self, session: &Session, name: &str) -> Result<DashboardView, Error> {
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::usage("--name must not be empty"));
         }
         let d = self.store()?.dashboard_create(&session.tenant_id, &session.user_id, name)?;
-        self.audit(session, "save", "ok", json!({"dashboard_id": d.id, "name": d.name}))?;
+        self.audit(
+            session,
+            AuditAction::Save,
+            AuditOutcome::Ok,
+            json!({"dashboard_id": d.id, "name": d.name}),
+        )?;
         Ok(layout(d, vec![]))
     }
 
+    /// The session user's dashboards, oldest first (without their tiles).
     pub fn list_dashboards(&self, session: &Session) -> Result<Vec<Dashboard>, Error> {
         self.store()?.dashboard_list(&session.tenant_id, &session.user_id)
     }
@@ -60,6 +74,9 @@ impl App {
         Ok(layout(d, tiles))
     }
 
+    /// Appends one of the caller's saved analyses to the caller's dashboard as its last tile, audits it and
+    /// returns the new layout. `not_found` when either is not the caller's; a usage error when the analysis
+    /// is already on it.
     pub fn dashboard_add(
         &self,
         session: &Session,
@@ -67,10 +84,18 @@ impl App {
         analysis_id: &str,
     ) -> Result<DashboardView, Error> {
         self.store()?.dashboard_add(&session.tenant_id, &session.user_id, id, analysis_id)?;
-        self.audit(session, "save", "ok", json!({"dashboard_id": id, "added": analysis_id}))?;
+        self.audit(
+            session,
+            AuditAction::Save,
+            AuditOutcome::Ok,
+            json!({"dashboard_id": id, "added": analysis_id}),
+        )?;
         self.dashboard_layout(session, id)
     }
 
+    /// Takes an analysis's tile off the caller's dashboard (the tiles after it move up), audits it and
+    /// returns the new layout; `not_found` when the dashboard is not the caller's or the analysis is not on
+    /// it.
     pub fn dashboard_remove(
         &self,
         session: &Session,
@@ -78,7 +103,12 @@ impl App {
         analysis_id: &str,
     ) -> Result<DashboardView, Error> {
         self.store()?.dashboard_remove(&session.tenant_id, &session.user_id, id, analysis_id)?;
-        self.audit(session, "save", "ok", json!({"dashboard_id": id, "removed": analysis_id}))?;
+        self.audit(
+            session,
+            AuditAction::Save,
+            AuditOutcome::Ok,
+            json!({"dashboard_id": id, "removed": analysis_id}),
+        )?;
         self.dashboard_layout(session, id)
     }
 

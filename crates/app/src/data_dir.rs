@@ -3,12 +3,15 @@
 use inda_core::Error;
 use std::path::{Path, PathBuf};
 
+/// The folder of one installation. Only paths: nothing is created or read until [`DataDir::ensure`] and the
+/// users of these paths.
 #[derive(Debug, Clone)]
 pub struct DataDir {
     root: PathBuf,
 }
 
 impl DataDir {
+    /// A data dir at `root` (`--data-dir`, `INDA_DATA_DIR`).
     pub fn new(root: impl Into<PathBuf>) -> Self {
         DataDir { root: root.into() }
     }
@@ -20,15 +23,19 @@ impl DataDir {
         })
     }
 
+    /// The folder itself; keys (`keys/`) and relative paths of the config resolve against it.
     pub fn root(&self) -> &Path {
         &self.root
     }
+    /// `warehouse/`: the embedded warehouse's Parquet marts and admin files (`inda demo init`, `inda sync`).
     pub fn warehouse(&self) -> PathBuf {
         self.root.join("warehouse")
     }
+    /// `store.sqlite`: saved analyses, dashboards, conversations, cached results and the audit log.
     pub fn store(&self) -> PathBuf {
         self.root.join("store.sqlite")
     }
+    /// `config.toml`: see [`Config`](crate::Config).
     pub fn config(&self) -> PathBuf {
         self.root.join("config.toml")
     }
@@ -36,10 +43,13 @@ impl DataDir {
     pub fn signed_in(&self) -> PathBuf {
         self.root.join("session.json")
     }
+    /// `semantic.yaml`: optional overrides merged over the semantic model shipped with the app.
     pub fn semantic_override(&self) -> PathBuf {
         self.root.join("semantic.yaml")
     }
 
+    /// Creates the folder if needed and, on Unix, makes it owner-only (0700; best effort): it holds keys and
+    /// cached results. A folder that cannot be created is a usage error.
     pub fn ensure(&self) -> Result<(), Error> {
         std::fs::create_dir_all(&self.root)
             .map_err(|e| Error::usage(format!("cannot create the data dir {}: {e}", self.root.display())))?;

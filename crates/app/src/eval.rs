@@ -9,13 +9,17 @@ use inda_core::{Error, ErrorCode, Session, Value};
 use inda_warehouse::Cancel;
 use serde::{Deserialize, Serialize};
 
+/// One line of a question file.
 #[derive(Debug, Clone, Deserialize)]
 pub struct EvalQuestion {
+    /// The question's id in its file, reported with a failure.
     pub id: String,
+    /// The question, as an analyst would ask it.
     pub question: String,
     /// The gold SQL; absent for a question the engine must refuse.
     #[serde(default)]
     pub sql: Option<String>,
+    /// Whether row order counts (the question asks for an order); otherwise rows compare as a multiset.
     #[serde(default)]
     pub ordered: bool,
     /// What a right answer is, when it is not the gold SQL's result.
@@ -31,24 +35,37 @@ pub enum Expectation {
     NotUnderstood,
 }
 
+/// A question one tenant did not get right.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvalFailure {
+    /// The tenant it was asked for.
     pub tenant: String,
+    /// The question's id.
     pub id: String,
+    /// The question.
     pub question: String,
+    /// What went wrong: `ANSWERED WRONG: …` for a wrong answer, `gold SQL failed: …`, or the error's code
+    /// and message.
     pub why: String,
 }
 
+/// The grade of one provider on a question set, over every tenant.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvalReport {
+    /// Questions asked: questions × tenants.
     pub total: usize,
+    /// Right outcomes: the gold result, or the refusal expected.
     pub correct: usize,
+    /// `correct / total`, from 0 to 1 (0 when nothing was asked).
     pub accuracy: f64,
     /// Answers given (exit 0) that are not the right one: the worst outcome.
     pub answered_wrong: usize,
+    /// Every question not answered right, in the order asked (tenant by tenant).
     pub failures: Vec<EvalFailure>,
 }
 
+/// Reads a question file: one JSON object per line, blank lines skipped. A bad line is a usage error with
+/// its number (blank lines not counted).
 pub fn parse_questions(text: &str) -> Result<Vec<EvalQuestion>, Error> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
@@ -59,7 +76,34 @@ pub fn parse_questions(text: &str) -> Result<Vec<EvalQuestion>, Error> {
         .collect()
 }
 
+/// The tenants graded when none are named: two of the demo's, with different currencies and sizes.
+const DEFAULT_TENANTS: [&str; 2] = ["acme_corp", "umbrella"];
+
 impl App {
+    /// Sessions of an evaluation user for each tenant (the demo's default two when `tenants` is empty),
+    /// with tokens minted by the data dir's development key.
+    pub fn eval_sessions(&mut self, tenants: &[String]) -> Result<Vec<Session>, Error> {
+        let tenants: Vec<String> = if tenants.is_empty() {
+            DEFAULT_TENANTS.iter().map(|t| t.to_string()).collect()
+        } else {
+            tenants.to_vec()
+        };
+        let mut sessions = Vec::new();
+        for t in tenants {
+            let req = inda_auth::MintRequest {
+                tenant_id: t,
+                user_id: "eval@indigital.local".into(),
+                partner_id: "indigital".into(),
+                user_name: None,
+                roles: vec![],
+                ttl_seconds: 3600,
+            };
+            let token = self.mint_token(&req)?;
+            sessions.push(self.session(Some(&token))?);
+        }
+        Ok(sessions)
+    }
+
     /// Grades `provider` on `questions` for each session (one per tenant).
     pub async fn evaluate(
         &self,

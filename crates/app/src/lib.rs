@@ -4,21 +4,31 @@
 //!
 //! Not here: argument parsing, output formatting, HTTP or IPC.
 
+#![warn(missing_docs)]
+
 mod admission;
 mod answer;
 mod ask;
 mod branding;
+mod contract;
 mod dashboards;
+mod demo;
 mod export;
+mod export_target;
+mod history;
 mod mirror;
 mod models;
 mod present;
 mod saved;
 pub mod scheduler;
 mod tenant_model;
-pub use ask::{AskOptions, Provider};
+pub use ask::{AskOptions, AskRequest, Provider};
+pub use contract::{Deleted, Suggestions, UiConfig};
 pub use dashboards::{DashboardView, TileView};
+pub use demo::{DemoApi, DemoApiHandle, DemoOptions, DemoSummary, Progress, demo_api};
 pub use export::{ExportRequest, ExportSummary};
+pub use export_target::{ExportFile, ExportQuery, ExportTarget};
+pub use inda_export::ExportFormat;
 pub use inda_store::MirrorConflict;
 pub use mirror::MirrorReport;
 pub use saved::{SaveRequest, SavedAnswer};
@@ -29,11 +39,17 @@ mod data_dir;
 pub mod eval;
 mod signin;
 mod sql;
+mod sync;
 mod warehouse_check;
+pub use history::{AuditRecord, Conversation, Execution, TenantAuditVerification, Turn};
+pub use inda_auth::{LinkTarget, MintRequest};
+pub use inda_guard::Guarded;
 pub use inda_providers::{ExplanationSink, NoSink};
 pub use inda_snowflake::{Check, CheckStatus};
+pub use inda_store::{AuditAction, AuditOutcome, Dashboard, ExecutionStatus, SavedAnalysis, Tile, Trigger};
 pub use signin::{REFRESH_DUE_SECONDS, SessionInfo, SignIn, SignedInUser};
 pub use sql::Origin;
+pub use sync::{EntityReport, ProgressFn, SyncReport, SyncRequest, TenantReport};
 pub use warehouse_check::WarehouseReport;
 
 pub use answer::Answer;
@@ -43,6 +59,8 @@ pub use config::{
     WarehouseConfig, WarehouseKind,
 };
 pub use data_dir::DataDir;
+/// Cancels a running use case (the UI's Esc, a closed request, Ctrl-C): a `tokio_util` cancellation token.
+pub use inda_warehouse::Cancel;
 
 use inda_core::{Error, Session};
 
@@ -52,7 +70,9 @@ use std::sync::{Arc, OnceLock};
 
 /// An open data dir with its configuration, store and warehouse.
 pub struct App {
+    /// Where this installation keeps its warehouse, store, keys and config.
     pub dir: DataDir,
+    /// `config.toml` as read at open; [`App::mint_token`] may add the development issuer and save it.
     pub config: Config,
     store: OnceLock<Arc<Store>>,
     warehouse: Arc<dyn Warehouse>,
@@ -117,6 +137,8 @@ impl App {
         Ok(self.cipher.get_or_init(|| cipher).clone())
     }
 
+    /// The warehouse queries run on: the embedded engine, or Snowflake with `[warehouse] kind = "snowflake"`.
+    /// Hand it only SQL the guard accepted; [`App::run_sql`] does both, and audits.
     pub fn warehouse(&self) -> &Arc<dyn Warehouse> {
         &self.warehouse
     }
@@ -142,6 +164,7 @@ impl App {
         Ok(self.semantic.get_or_init(|| Arc::new(model)).clone())
     }
 
+    /// The limits every query runs under: [`Config::query_limits`], read again on each call.
     pub fn limits(&self) -> QueryLimits {
         self.config.query_limits()
     }
@@ -155,33 +178,26 @@ impl App {
         Ok(token)
     }
 
-    /// Creates or replaces the embedded warehouse with demo data.
-    pub fn demo_init(
-        &self,
-        opts: &inda_warehouse::demo::DemoOptions,
-        progress: &(dyn Fn(inda_warehouse::demo::Progress) + Sync),
-    ) -> Result<inda_warehouse::demo::DemoSummary, Error> {
-        inda_warehouse::demo::generate(&self.dir.warehouse(), opts, progress)
-    }
-
     /// Records an audit entry; a failure to audit is reported, never ignored silently.
     pub(crate) fn audit(
         &self,
         session: &Session,
-        action: &str,
-        outcome: &str,
+        action: AuditAction,
+        outcome: AuditOutcome,
         details: serde_json::Value,
     ) -> Result<(), Error> {
         self.store()?.audit(&inda_store::AuditEntry {
             tenant_id: session.tenant_id.clone(),
             user_id: session.user_id.clone(),
-            action: action.into(),
-            outcome: outcome.into(),
+            action,
+            outcome,
             details,
         })
     }
 }
 
+/// The current time in whole seconds since the Unix epoch: the clock tokens' `iat` and `exp` are checked
+/// against.
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }

@@ -18,6 +18,7 @@ use crate::App;
 use chrono::Utc;
 use inda_core::{Error, ResultSet, Session, Value};
 use inda_snowflake::{SnowflakeWarehouse, TrustedStatement, ntz_text as ntz};
+use inda_store::{AuditAction, AuditOutcome};
 use inda_store::{AuditRecord, MirrorAnalysis, MirrorConflict, SavedAnalysis, Tombstone};
 use inda_warehouse::{Cancel, QueryLimits};
 use serde::Serialize;
@@ -40,10 +41,14 @@ pub struct MirrorReport {
     pub deleted_remote: u64,
     /// Analyses deleted here because they were deleted elsewhere.
     pub deleted_local: u64,
+    /// Runs of the analyst's analyses inserted into Snowflake (at most 1000 per mirror; the rest go next
+    /// time).
     pub executions: u64,
+    /// The analyst's audit entries inserted into Snowflake.
     pub audit_entries: u64,
     /// Analyses changed on both sides, this run: which version was kept and the one that was not.
     pub conflicts: Vec<MirrorConflict>,
+    /// Wall-clock time of the whole mirror, in milliseconds.
     pub elapsed_ms: f64,
 }
 
@@ -109,8 +114,8 @@ impl App {
         if !report.conflicts.is_empty() {
             self.audit(
                 session,
-                "mirror",
-                "conflict",
+                AuditAction::Mirror,
+                AuditOutcome::Conflict,
                 serde_json::json!({ "conflicts": report.conflicts.iter().map(|c| serde_json::json!({
                     "analysis_id": c.analysis_id, "kept": c.kept,
                     "local_updated_at": c.local_updated_at, "remote_updated_at": c.remote_updated_at,
@@ -300,7 +305,7 @@ fn analysis_binds(a: &SavedAnalysis) -> Vec<Option<String>> {
         a.description.clone(),
         a.natural_language_query.clone(),
         Some(a.generated_sql.clone()),
-        a.chart_type.clone(),
+        a.chart_type.map(|k| k.as_str().to_string()),
         a.chart_config.as_ref().map(|c| c.to_string()),
         a.refresh_schedule.clone(),
         opt_ntz(&a.last_refresh_at),
@@ -368,7 +373,7 @@ fn insert_executions(session: &Session, executions: &[inda_store::Execution]) ->
             Some(session.user_id.clone()),
             Some(ntz(&e.started_at)),
             opt_ntz(&e.finished_at),
-            Some(e.status.clone()),
+            Some(e.status.as_str().to_string()),
             e.rows.map(|r| r.to_string()),
             e.error.clone(),
         ]);
@@ -394,7 +399,7 @@ fn insert_audit(session: &Session, entries: &[AuditRecord]) -> TrustedStatement 
         let details = match &e.details {
             serde_json::Value::Object(m) => {
                 let mut m = m.clone();
-                m.insert("outcome".into(), e.outcome.clone().into());
+                m.insert("outcome".into(), e.outcome.as_str().into());
                 serde_json::Value::Object(m)
             }
             other => serde_json::json!({ "outcome": e.outcome, "details": other }),
@@ -403,7 +408,7 @@ fn insert_audit(session: &Session, entries: &[AuditRecord]) -> TrustedStatement 
             Some(e.log_id.clone()),
             Some(e.tenant_id.clone()),
             Some(e.user_id.clone()),
-            Some(e.action.clone()),
+            Some(e.action.as_str().to_string()),
             Some(details.to_string()),
             Some(ntz(&e.created_at)),
         ]);
@@ -482,7 +487,8 @@ fn analyses(rs: &ResultSet) -> Result<Vec<SavedAnalysis>, Error> {
                 description: text(4),
                 natural_language_query: text(5),
                 generated_sql: text(6).ok_or_else(|| bad("generated_sql"))?,
-                chart_type: text(7),
+                // A kind this version does not draw is chosen again when the analysis runs.
+                chart_type: text(7).and_then(|k| k.parse().ok()),
                 chart_config: config.filter(|c| !c.is_null()),
                 refresh_schedule: text(9),
                 last_refresh_at: stamp(10),

@@ -15,6 +15,7 @@ use inda_providers::{
     build_request, check_budget, env_api_key, month_start, repair_request,
 };
 use inda_semantic::Lang;
+use inda_store::{AuditAction, AuditOutcome};
 use inda_warehouse::Cancel;
 use serde_json::json;
 use std::sync::Arc;
@@ -167,8 +168,8 @@ impl App {
                 Err(e) => {
                     self.audit(
                         session,
-                        "ask",
-                        if e.code == inda_core::ErrorCode::GuardRejected { "rejected" } else { "error" },
+                        AuditAction::Ask,
+                        AuditOutcome::of_error(&e),
                         json!({
                             "question": question.chars().take(500).collect::<String>(),
                             "provider": generation.provider,
@@ -202,7 +203,7 @@ impl App {
         for a in attempts {
             let (outcome, details) = match &a.outcome {
                 AttemptOutcome::Answered { usage, cost_usd } => (
-                    "ok",
+                    AuditOutcome::Ok,
                     json!({
                         "provider": a.provider, "model": a.model, "repair": repair,
                         "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
@@ -210,7 +211,7 @@ impl App {
                     }),
                 ),
                 AttemptOutcome::Failed(e) => (
-                    "error",
+                    AuditOutcome::Error,
                     json!({
                         "provider": a.provider, "model": a.model, "repair": repair,
                         "error": format!("{:?}", e.kind), "message": e.message.chars().take(300).collect::<String>(),
@@ -218,7 +219,7 @@ impl App {
                     }),
                 ),
             };
-            self.audit(session, "model_call", outcome, details)?;
+            self.audit(session, AuditAction::ModelCall, outcome, details)?;
         }
         Ok(())
     }

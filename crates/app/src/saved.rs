@@ -11,20 +11,30 @@ use crate::sql::round_ms;
 use crate::{Answer, App};
 use chrono::{DateTime, Utc};
 use inda_core::{ChartSpec, Error, ErrorCode, ResultSet, Session};
+use inda_store::{AuditAction, AuditOutcome};
 use inda_store::{CachedResult, NewAnalysis, SavedAnalysis, Trigger};
 use inda_warehouse::Cancel;
 use serde::Serialize;
 use serde_json::json;
 use std::time::Instant;
 
-/// What `inda saved save` asks for: exactly one of `question` and `sql`.
-#[derive(Debug, Clone, Default)]
+/// What `inda saved save` and the UI's Save ask for: exactly one of `question` and `sql`.
+#[derive(Debug, Clone, Default, serde::Deserialize, Serialize, ts_rs::TS)]
 pub struct SaveRequest {
+    /// The analysis's name, shown in lists and as its title; trimmed, and must not be empty.
     pub name: String,
+    /// Free text kept with the analysis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// A question to save: understood now by the offline engine (refused if it is not) and planned again
+    /// on every run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
+    /// A statement to save as typed: checked by the guard now (a refused one is not saved) and on every run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sql: Option<String>,
     /// A cron expression (5 or 6 fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
 }
 
@@ -33,9 +43,12 @@ pub struct SaveRequest {
 // Fields that serde leaves out when empty are optional in TypeScript.
 #[ts(optional_fields)]
 pub struct SavedAnswer {
+    /// The result in the shape of a fresh [`Answer`] (flattened into the same JSON object).
     #[serde(flatten)]
     pub answer: Answer,
+    /// The saved analysis this is the result of.
     pub analysis_id: String,
+    /// The analysis's name.
     pub name: String,
     /// When the result was computed (ISO 8601, UTC).
     pub as_of: String,
@@ -49,6 +62,7 @@ pub struct SavedAnswer {
 }
 
 impl SavedAnswer {
+    /// The columns and rows as a [`ResultSet`] (a copy), for the exporters.
     pub fn result_set(&self) -> ResultSet {
         self.answer.result_set()
     }
@@ -90,8 +104,8 @@ impl App {
                         let err: Error = not_understood.into();
                         self.audit(
                             session,
-                            "save",
-                            "not_understood",
+                            AuditAction::Save,
+                            AuditOutcome::NotUnderstood,
                             json!({"name": name, "message": err.message}),
                         )?;
                         return Err(err);
@@ -113,8 +127,8 @@ impl App {
         if let Err(e) = self.guard(session, &new.generated_sql) {
             self.audit(
                 session,
-                "save",
-                "rejected",
+                AuditAction::Save,
+                AuditOutcome::Rejected,
                 json!({"name": name, "source": source, "submitted": truncate(&new.generated_sql, 4000), "message": e.message}),
             )?;
             return Err(e);
@@ -122,24 +136,29 @@ impl App {
         let saved = self.store()?.saved_create(&session.tenant_id, &session.user_id, &new)?;
         self.audit(
             session,
-            "save",
-            "ok",
+            AuditAction::Save,
+            AuditOutcome::Ok,
             json!({"analysis_id": saved.id, "name": saved.name, "source": source, "schedule": schedule}),
         )?;
         Ok(saved)
     }
 
+    /// The session user's saved analyses, oldest first.
     pub fn list_analyses(&self, session: &Session) -> Result<Vec<SavedAnalysis>, Error> {
         self.store()?.saved_list(&session.tenant_id, &session.user_id)
     }
 
+    /// One of the session user's saved analyses; `not_found` when it is not theirs (whoever owns it).
     pub fn get_analysis(&self, session: &Session, id: &str) -> Result<SavedAnalysis, Error> {
         self.store()?.saved_get(&session.tenant_id, &session.user_id, id)
     }
 
-    pub fn delete_analysis(&self, session: &Session, id: &str) -> Result<(), Error> {
+    /// Deletes one of the session user's saved analyses with its tiles, cached result and executions, and
+    /// audits it; `not_found` when it is not theirs.
+    pub fn delete_analysis(&self, session: &Session, id: &str) -> Result<crate::Deleted, Error> {
         self.store()?.saved_delete(&session.tenant_id, &session.user_id, id)?;
-        self.audit(session, "delete", "ok", json!({"analysis_id": id}))
+        self.audit(session, AuditAction::Delete, AuditOutcome::Ok, json!({"analysis_id": id}))?;
+        Ok(crate::Deleted { deleted: true })
     }
 
     /// Sets (`Some(cron)`) or clears (`None`) the refresh schedule.
@@ -163,7 +182,12 @@ impl App {
             normalized.as_deref(),
             next,
         )?;
-        self.audit(session, "schedule", "ok", json!({"analysis_id": id, "schedule": normalized}))?;
+        self.audit(
+            session,
+            AuditAction::Schedule,
+            AuditOutcome::Ok,
+            json!({"analysis_id": id, "schedule": normalized}),
+        )?;
         Ok(saved)
     }
 
@@ -255,7 +279,7 @@ impl App {
         match outcome {
             Ok((guarded, rs)) => {
                 let chart = chart_for(analysis, &rs);
-                let kind = serde_json::to_value(chart.kind).ok().and_then(|v| v.as_str().map(String::from));
+                let kind = chart.kind;
                 let rows = rs.rows.len();
                 let cached = CachedResult {
                     result: rs,
@@ -270,24 +294,24 @@ impl App {
                     exec_id,
                     &cached,
                     &cipher,
-                    kind.as_deref(),
+                    Some(kind),
                     next_refresh_at,
                     trigger,
                 )?;
                 self.audit(
                     session,
-                    "run",
-                    "ok",
+                    AuditAction::Run,
+                    AuditOutcome::Ok,
                     json!({"analysis_id": analysis.id, "trigger": trigger.as_str(), "sql": cached.sql, "rows": rows, "duration_ms": ms}),
                 )?;
                 Ok(cached)
             }
             Err(e) => {
                 store.execution_fail(tenant, user, exec_id, &e.message, next_refresh_at, trigger)?;
-                let outcome = if e.code == ErrorCode::GuardRejected { "rejected" } else { "error" };
+                let outcome = AuditOutcome::of_error(&e);
                 self.audit(
                     session,
-                    "run",
+                    AuditAction::Run,
                     outcome,
                     json!({"analysis_id": analysis.id, "trigger": trigger.as_str(), "error": e.code.as_str(),
                            "message": truncate(&e.message, 500), "duration_ms": ms}),

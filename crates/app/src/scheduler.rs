@@ -22,6 +22,7 @@ use crate::App;
 use chrono::{DateTime, Duration, Utc};
 use cron::Schedule;
 use inda_core::{Error, Session};
+use inda_store::{AuditAction, AuditOutcome};
 use inda_store::{Claim, DueAnalysis, Failure, RetryPolicy, Store, Trigger};
 use inda_warehouse::Cancel;
 use serde::Serialize;
@@ -109,7 +110,9 @@ pub struct SchedulerReport {
     pub due: usize,
     /// Runs this process claimed and ran.
     pub ran: usize,
+    /// Runs of this pass that succeeded.
     pub ok: usize,
+    /// Runs of this pass that failed, cancelled ones included.
     pub failed: usize,
     /// Due analyses another process was already running.
     pub skipped: usize,
@@ -117,6 +120,7 @@ pub struct SchedulerReport {
     pub interrupted: usize,
     /// Schedules this pass paused after repeated failures.
     pub paused: usize,
+    /// One entry per run this pass settled: interrupted earlier runs first, then the runs of this pass.
     pub runs: Vec<ScheduledRun>,
 }
 
@@ -124,7 +128,9 @@ pub struct SchedulerReport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
+    /// The analysis ran and its fresh result is cached.
     Ok,
+    /// The run failed or was cancelled; the run's `error` says why.
     Error,
     /// An earlier run that never finished (its process stopped), found by this pass.
     Interrupted,
@@ -140,14 +146,22 @@ impl std::fmt::Display for RunStatus {
     }
 }
 
+/// One run a scheduler pass settled, as `inda scheduler run` reports it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScheduledRun {
+    /// The saved analysis that ran.
     pub analysis_id: String,
+    /// How the run ended.
     pub status: RunStatus,
+    /// Rows of the fresh result (successful runs only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<usize>,
+    /// Why the run failed (the error's message).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// When the analysis is due next (store timestamp: ISO 8601, UTC): the next slot, or later after a
+    /// failure's backoff. Absent when paused, when there is no next slot, or when this process did not
+    /// record the run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_refresh_at: Option<String>,
     /// Failures in a row, this one included (failed runs only).
@@ -252,7 +266,7 @@ impl App {
             {
                 // A failed run is audited by the run itself; one that never finished is audited here.
                 let owner = owner_session(&claim.analysis, now);
-                self.audit_quietly(&owner, "run", "interrupted", &run);
+                self.audit_quietly(&owner, AuditAction::Run, AuditOutcome::Interrupted, &run);
                 self.audit_pause(&owner, &run);
                 report.interrupted += 1;
                 report.paused += usize::from(run.paused.is_some());
@@ -298,13 +312,13 @@ impl App {
     /// Audits a pause in the owner's log: the scheduler changed their analysis, not they.
     fn audit_pause(&self, owner: &Session, run: &ScheduledRun) {
         if run.paused.is_some() {
-            self.audit_quietly(owner, "schedule", "paused", run);
+            self.audit_quietly(owner, AuditAction::Schedule, AuditOutcome::Paused, run);
         }
     }
 
     /// The audit entry of a scheduler's own action. The failure is recorded in the store already, so an
     /// audit that fails (a busy store) is logged rather than failing the pass.
-    fn audit_quietly(&self, owner: &Session, action: &str, outcome: &str, run: &ScheduledRun) {
+    fn audit_quietly(&self, owner: &Session, action: AuditAction, outcome: AuditOutcome, run: &ScheduledRun) {
         let details = serde_json::json!({
             "analysis_id": run.analysis_id,
             "trigger": Trigger::Scheduled.as_str(),

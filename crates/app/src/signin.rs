@@ -6,6 +6,7 @@ use crate::{App, SecretsFallback, now};
 use inda_auth::{Expiry, LinkTarget, Verified};
 use inda_core::{Error, Secret, Session};
 use inda_secrets::{Fallback, Keyring, Owner, SecretName};
+use inda_store::{AuditAction, AuditOutcome};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
@@ -16,15 +17,24 @@ pub const REFRESH_DUE_SECONDS: i64 = 600;
 /// The session as `inda whoami` and the desktop header show it.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SessionInfo {
+    /// The tenant the token grants.
     pub tenant_id: String,
+    /// The user within the tenant.
     pub user_id: String,
+    /// The partner, which picks the branding.
     pub partner_id: String,
+    /// The name to greet the user by, when the token has one.
     pub user_name: Option<String>,
+    /// The token's roles, shown only: they grant nothing in the app.
     pub roles: Vec<String>,
     /// ISO 8601, UTC.
     pub expires_at: String,
+    /// Seconds until the token expires; negative once it has.
     pub seconds_left: i64,
+    /// Under [`REFRESH_DUE_SECONDS`] left (or expired): time to ask the CRM for a fresh link.
     pub refresh_due: bool,
+    /// Expired beyond the leeway: live work is refused, but the signed-in user can still read their cached
+    /// results.
     pub expired: bool,
     /// Where the CRM hands out a fresh deep link, when the issuer has one configured.
     pub refresh_url: Option<String>,
@@ -57,6 +67,7 @@ impl SessionInfo {
 /// What signing in did.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SignIn {
+    /// The session now signed in.
     pub session: SessionInfo,
     /// The tenant and user whose session this sign-in ended, when it was someone else.
     pub ended: Option<SignedInUser>,
@@ -65,7 +76,9 @@ pub struct SignIn {
 /// Who is signed in on this data dir (`session.json`; names only, the token is in the keyring).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SignedInUser {
+    /// The signed-in user's tenant.
     pub tenant_id: String,
+    /// The signed-in user; with the tenant, the owner of the keyring entries.
     pub user_id: String,
 }
 
@@ -176,8 +189,8 @@ impl App {
         write_replacing(&self.dir.signed_in(), text.as_bytes())?;
         self.audit(
             session,
-            "sign_in",
-            "ok",
+            AuditAction::SignIn,
+            AuditOutcome::Ok,
             json!({"ended": ended.as_ref().map(|e| json!({"tenant_id": e.tenant_id, "user_id": e.user_id}))}),
         )?;
         Ok(SignIn { session: SessionInfo::new(&verified, "keyring"), ended })
@@ -213,8 +226,8 @@ impl App {
         self.store()?.audit(&inda_store::AuditEntry {
             tenant_id: user.tenant_id.clone(),
             user_id: user.user_id.clone(),
-            action: "sign_out".into(),
-            outcome: "ok".into(),
+            action: AuditAction::SignOut,
+            outcome: AuditOutcome::Ok,
             details: json!({"secrets_removed": removed}),
         })?;
         Ok((user, removed))
@@ -224,14 +237,19 @@ impl App {
     pub fn set_secret(&self, session: &Session, name: &str, value: &Secret) -> Result<(), Error> {
         let name = user_secret_name(name)?;
         self.keyring()?.set(&owner_of(session), &name, value)?;
-        self.audit(session, "secret_set", "ok", json!({"name": name.as_str()}))
+        self.audit(session, AuditAction::SecretSet, AuditOutcome::Ok, json!({"name": name.as_str()}))
     }
 
     /// Deletes a named secret; `Ok(false)` when there was none.
     pub fn delete_secret(&self, session: &Session, name: &str) -> Result<bool, Error> {
         let name = user_secret_name(name)?;
         let existed = self.keyring()?.delete(&owner_of(session), &name)?;
-        self.audit(session, "secret_delete", "ok", json!({"name": name.as_str(), "existed": existed}))?;
+        self.audit(
+            session,
+            AuditAction::SecretDelete,
+            AuditOutcome::Ok,
+            json!({"name": name.as_str(), "existed": existed}),
+        )?;
         Ok(existed)
     }
 
@@ -261,13 +279,7 @@ fn user_secret_name(name: &str) -> Result<SecretName, Error> {
     Ok(name)
 }
 
-/// Temp file, then rename: a crash leaves the old pointer or the new one, never half of one.
+/// Atomic (temp file, then rename): a crash leaves the old pointer or the new one, never half of one.
 fn write_replacing(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
-    let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-    let fail = |e: std::io::Error| Error::internal(format!("cannot write {}: {e}", path.display()));
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
+    inda_core::fs::write_atomic(path, bytes)
 }

@@ -1,8 +1,9 @@
 //! Guarding and running SQL for a session: the one path every query takes, whoever wrote it.
 
 use crate::{Answer, App};
-use inda_core::{Error, ErrorCode, ResultSet, Session};
+use inda_core::{Error, ResultSet, Session};
 use inda_guard::{Catalog, GuardOptions, Guarded};
+use inda_store::{AuditAction, AuditOutcome};
 use inda_warehouse::Cancel;
 use serde_json::json;
 use std::time::Instant;
@@ -17,10 +18,10 @@ pub enum Origin {
 }
 
 impl Origin {
-    fn action(self) -> &'static str {
+    fn action(self) -> AuditAction {
         match self {
-            Origin::Person => "query",
-            Origin::Question => "ask",
+            Origin::Person => AuditAction::Query,
+            Origin::Question => AuditAction::Ask,
         }
     }
 }
@@ -46,6 +47,21 @@ impl App {
     pub fn guard(&self, session: &Session, sql: &str) -> Result<Guarded, Error> {
         let opts = GuardOptions { max_rows: self.limits().max_rows as u64 };
         Ok(inda_guard::guard(sql, &session.tenant_id, &Catalog::marts(), &opts)?)
+    }
+
+    /// Guards `sql` for printing (`inda guard`): the SQL returned may be run elsewhere as text, so it must be
+    /// the proven rendering. A refusal is audited; an accepted statement runs nowhere here, so it is not.
+    pub fn guard_for_print(&self, session: &Session, sql: &str) -> Result<Guarded, Error> {
+        let proven = self.guard(session, sql).and_then(|g| {
+            g.proven_sql()?;
+            Ok(g)
+        });
+        if let Err(e) = &proven {
+            let submitted: String = sql.chars().take(4000).collect();
+            let details = json!({"submitted": submitted, "message": e.message});
+            self.audit(session, AuditAction::Guard, AuditOutcome::Rejected, details)?;
+        }
+        proven
     }
 
     /// Guards and runs `sql`, auditing the attempt whatever its outcome.
@@ -129,9 +145,8 @@ impl App {
             obj.extend(extra.clone());
         }
         let result = match outcome {
-            Ok(_) => "ok",
-            Err(e) if e.code == ErrorCode::GuardRejected => "rejected",
-            Err(_) => "error",
+            Ok(_) => AuditOutcome::Ok,
+            Err(e) => AuditOutcome::of_error(e),
         };
         self.audit(session, origin.action(), result, details)
     }

@@ -7,7 +7,6 @@ use crate::config::WarehouseKind;
 use inda_core::{Error, Session};
 use inda_snowflake::{Check, CheckStatus};
 use inda_warehouse::Cancel;
-use inda_warehouse::demo::MARTS_TABLES;
 use serde::Serialize;
 use std::time::Instant;
 
@@ -19,7 +18,9 @@ pub struct WarehouseReport {
     /// The Snowflake profile's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// Whether every check passed.
     pub ok: bool,
+    /// Each check in the order run, with its outcome and how long it took.
     pub checks: Vec<Check>,
 }
 
@@ -66,7 +67,7 @@ impl App {
         let started = Instant::now();
         let mut found = Vec::new();
         let mut failed = Vec::new();
-        for table in MARTS_TABLES {
+        for table in inda_core::marts::names() {
             // The app's own statement, but it reads tenant data, so it takes the guard like any other.
             let sql = format!("SELECT COUNT(*) FROM marts.{table}");
             match self.guard_and_run(session, &sql, cancel).await {

@@ -7,6 +7,7 @@
 
 use inda_core::{Error, Secret};
 
+/// The URL scheme the OS routes to the app (matched without regard to case).
 pub const SCHEME: &str = "indigital-analytics";
 
 /// Links longer than this are refused before parsing (a token is at most 8 KiB).
@@ -17,14 +18,20 @@ const MAX_QUESTION_CHARS: usize = 500;
 /// What a link asks for after signing in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkTarget {
+    /// `&analysis=ID`: open this saved analysis (1 to 64 ASCII letters, digits, `-` or `_`; not yet checked
+    /// to exist or to belong to the user).
     Analysis(String),
+    /// `&question=TEXT`: ask this question (decoded, trimmed, 1 to 500 characters).
     Question(String),
 }
 
 /// A parsed deep link. The token stays inside [`Secret`].
 #[derive(Debug)]
 pub struct DeepLink {
+    /// The JWT, checked only for shape (three dot-separated base64url parts, at most 8 KiB); not yet
+    /// verified.
     pub token: Secret,
+    /// What to show after signing in; `None` when the link only signs in.
     pub target: Option<LinkTarget>,
 }
 

@@ -15,13 +15,20 @@ pub const DEV_ISSUER: &str = "development";
 const PRIVATE_KEY: &str = "keys/dev-ed25519.pem";
 const PUBLIC_KEY: &str = "keys/dev-ed25519.pub.pem";
 
+/// The claims of a development token (`inda token mint`); ids are checked as a verified token's are.
 #[derive(Debug, Clone)]
 pub struct MintRequest {
+    /// Tenant to sign in as: letters, digits, `_` and `-`, at most 64 characters.
     pub tenant_id: String,
+    /// User id: letters, digits and `_ - . @ +`, at most 200 characters.
     pub user_id: String,
+    /// Partner id, for branding: same alphabet as `tenant_id`.
     pub partner_id: String,
+    /// Display name put in the token; `None` leaves the claim out.
     pub user_name: Option<String>,
+    /// Roles put in the token (shown, grant nothing).
     pub roles: Vec<String>,
+    /// Lifetime of the token in seconds, from 1 to 30 days' worth.
     pub ttl_seconds: i64,
 }
 
@@ -94,17 +101,14 @@ fn generate_key(data_dir: &Path) -> Result<(), Error> {
     let private = signing
         .to_pkcs8_pem(LineEnding::LF)
         .map_err(|e| Error::internal(format!("cannot encode the key: {e}")))?;
-    // Two processes may mint at once: the first key to be linked into place wins, and the loser uses it, so
-    // a token is never signed with a key that is then replaced.
-    let tmp = unique_tmp(&data_dir.join(PRIVATE_KEY));
-    write_private(&tmp, private.as_bytes()).map_err(io)?;
-    let linked = std::fs::hard_link(&tmp, data_dir.join(PRIVATE_KEY));
-    let _ = std::fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(io(e)),
-    }
+    // Two processes may mint at once: the first key to be put into place wins (the file is created, never
+    // replaced), and the loser uses it, so a token is never signed with a key that is then replaced. The key
+    // is readable by its owner only from the start.
+    inda_core::fs::create_new(
+        &data_dir.join(PRIVATE_KEY),
+        private.as_bytes(),
+        inda_core::fs::Perms::Private,
+    )?;
     write_public(data_dir)
 }
 
@@ -119,30 +123,5 @@ fn write_public(data_dir: &Path) -> Result<(), Error> {
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)
         .map_err(|e| Error::internal(format!("cannot encode the key: {e}")))?;
-    let tmp = unique_tmp(&data_dir.join(PUBLIC_KEY));
-    std::fs::write(&tmp, public.as_bytes()).map_err(io)?;
-    std::fs::rename(&tmp, data_dir.join(PUBLIC_KEY)).map_err(io)
-}
-
-fn unique_tmp(path: &Path) -> std::path::PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    path.with_extension(format!("tmp-{}-{nanos}", std::process::id()))
-}
-
-/// Writes a file readable by its owner only.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options.open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
+    inda_core::fs::write_atomic(&data_dir.join(PUBLIC_KEY), public.as_bytes())
 }

@@ -9,11 +9,18 @@ use jsonwebtoken::{Algorithm, DecodingKey, jwk::JwkSet};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// The one JWT signature algorithm an issuer's tokens must use (`algorithm = "RS256"` in config.toml);
+/// pinning it rules out algorithm confusion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KeyAlgorithm {
+    /// RSA with SHA-256; the key file is a PEM public key or a JWKS.
     RS256,
+    /// ECDSA P-256 with SHA-256; the key file is a PEM public key or a JWKS.
     ES256,
+    /// Ed25519 (what the development issuer uses); the key file is a PEM public key or a JWKS.
     EdDSA,
+    /// HMAC with a shared secret of at least 32 bytes, which could also mint tokens: refused unless
+    /// `allow_shared_secret` is set.
     HS256,
 }
 
@@ -33,6 +40,7 @@ impl KeyAlgorithm {
 pub struct IssuerConfig {
     /// Matched against the token's `kid` header or `iss` claim when several issuers are configured.
     pub name: String,
+    /// The only algorithm accepted from this issuer; a token signed otherwise is not tried with its key.
     pub algorithm: KeyAlgorithm,
     /// Public key file (PEM, or a JWKS `.json`); for HS256 a file holding the shared secret. Relative paths
     /// are relative to the data dir.
@@ -48,6 +56,8 @@ pub struct IssuerConfig {
 /// The `[auth]` section of the data dir's `config.toml`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AuthConfig {
+    /// The trusted issuers (`[[auth.issuer]]` tables); empty refuses every token until one is configured or
+    /// `inda token mint` registers the development issuer.
     #[serde(default, rename = "issuer")]
     pub issuers: Vec<IssuerConfig>,
 }

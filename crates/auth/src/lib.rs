@@ -4,6 +4,8 @@
 //! Not here: where tokens are stored (the keyring, a later concern of the app) or what a session may read
 //! (the SQL guard). The tenant of a [`inda_core::Session`] comes only from a token this crate verified.
 
+#![warn(missing_docs)]
+
 mod claims;
 mod deeplink;
 mod devkey;

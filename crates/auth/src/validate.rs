@@ -25,7 +25,9 @@ pub enum Expiry {
 /// A verified token: its session, and the issuer that signed it.
 #[derive(Debug, Clone)]
 pub struct Verified {
+    /// The identity the token grants.
     pub session: Session,
+    /// The name of the configured issuer whose key verified the signature.
     pub issuer: String,
     /// Where the issuer hands out a fresh deep link (see `[[auth.issuer]] refresh_url`).
     pub refresh_url: Option<String>,

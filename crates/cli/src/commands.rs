@@ -5,10 +5,9 @@ use crate::args::{
     SecretCommand, TokenCommand, WarehouseCommand,
 };
 use crate::output::{Format, print_answer, print_json, table};
-use inda_app::{App, AskOptions, DataDir, Provider};
+use inda_app::{App, AskOptions, Cancel, DataDir, MintRequest, Provider};
+use inda_app::{DemoOptions, Progress};
 use inda_core::{Error, Session};
-use inda_warehouse::Cancel;
-use inda_warehouse::demo::{DemoOptions, Progress};
 use serde_json::json;
 use std::io::IsTerminal;
 
@@ -39,13 +38,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Demo(DemoCommand::Init { data }) => demo_init(&app, demo_options(data)?, format),
         Command::Token(TokenCommand::Mint { tenant, user, partner, name, roles, ttl }) => {
-            let req = inda_auth::MintRequest {
+            let req = MintRequest {
                 tenant_id: tenant,
                 user_id: user,
                 partner_id: partner,
                 user_name: name,
                 roles: roles.unwrap_or_default(),
-                ttl_seconds: parse_duration("--ttl", &ttl)?,
+                ttl_seconds: i64::try_from(parse_duration("--ttl", &ttl)?.as_secs())
+                    .map_err(|_| Error::usage(format!("--ttl `{ttl}` is too long")))?,
             };
             let token = app.mint_token(&req)?;
             if format == Format::Json {
@@ -56,25 +56,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Guard { sql } => {
-            let s = session(&app)?;
-            // The printed SQL may be run elsewhere as text, so it must be the proven rendering.
-            let proven = app.guard(&s, &sql).and_then(|g| {
-                g.proven_sql()?;
-                Ok(g)
-            });
-            let guarded = match proven {
-                Ok(g) => g,
-                Err(e) => {
-                    app.store()?.audit(&inda_store::AuditEntry {
-                        tenant_id: s.tenant_id.clone(),
-                        user_id: s.user_id.clone(),
-                        action: "guard".into(),
-                        outcome: "rejected".into(),
-                        details: json!({"submitted": sql.chars().take(4000).collect::<String>(), "message": e.message}),
-                    })?;
-                    return Err(e);
-                }
-            };
+            let guarded = app.guard_for_print(&session(&app)?, &sql)?;
             if format == Format::Json {
                 print_json(&json!({"sql": guarded.sql, "tables": guarded.tables, "limit": guarded.limit}))
             } else {
@@ -103,24 +85,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .map_err(|e| Error::usage(format!("cannot read {}: {e}", args.set.display())))?;
             let questions = inda_app::eval::parse_questions(&text)?;
             let provider = Provider::parse(&args.provider)?;
-            let tenants = if args.tenants.is_empty() {
-                vec!["acme_corp".into(), "umbrella".into()]
-            } else {
-                args.tenants
-            };
-            let mut sessions = Vec::new();
-            for t in &tenants {
-                let req = inda_auth::MintRequest {
-                    tenant_id: t.clone(),
-                    user_id: "eval@indigital.local".into(),
-                    partner_id: "indigital".into(),
-                    user_name: None,
-                    roles: vec![],
-                    ttl_seconds: 3600,
-                };
-                let token = app.mint_token(&req)?;
-                sessions.push(app.session(Some(&token))?);
-            }
+            let sessions = app.eval_sessions(&args.tenants)?;
             let report =
                 block_on(|_| Box::pin(async move { app.evaluate(&sessions, &questions, provider).await }))?;
             if format == Format::Json {
@@ -140,7 +105,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Audit(AuditCommand::List { limit }) => {
             let s = reading(&mut app)?;
-            let entries = app.store()?.audit_list(&s.tenant_id, &s.user_id, limit.clamp(1, 10_000))?;
+            let entries = app.audit_log(&s, limit)?;
             if format == Format::Json {
                 return print_json(&entries);
             }
@@ -152,8 +117,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     vec![
                         e.seq.to_string(),
                         e.created_at.clone(),
-                        e.action.clone(),
-                        e.outcome.clone(),
+                        e.action.to_string(),
+                        e.outcome.to_string(),
                         e.details.to_string(),
                     ]
                 })
@@ -162,11 +127,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Audit(AuditCommand::Verify) => {
-            // The chain holds every tenant's entries: the whole of it is checked, but the caller learns only
-            // whether it is intact and their own tenant's count (an expired signed-in session still may, as
-            // for `audit list`; no session at all is an `auth` error).
+            // An expired signed-in session still may, as for `audit list`; no session at all is an `auth` error.
             let (s, _expired) = app.reading_session(token.as_deref())?;
-            let v = app.store()?.verify_audit_for(&s.tenant_id)?;
+            let v = app.verify_audit(&s)?;
             if format == Format::Json {
                 print_json(&v)?;
                 if !v.ok {
@@ -187,7 +150,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Conversation(ConversationCommand::List) => {
             let s = reading(&mut app)?;
-            let list = app.store()?.conversation_list(&s.tenant_id, &s.user_id)?;
+            let list = app.conversations(&s)?;
             if format == Format::Json {
                 return print_json(&list);
             }
@@ -199,7 +162,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Conversation(ConversationCommand::Show { id }) => {
             let s = reading(&mut app)?;
-            let turns = app.store()?.conversation_turns(&s.tenant_id, &s.user_id, &id)?;
+            let turns = app.conversation_turns(&s, &id)?;
             print_json(&turns)
         }
         Command::Saved(cmd) => {
@@ -538,18 +501,13 @@ fn demo_init(app: &App, opts: DemoOptions, format: Format) -> Result<(), Error> 
     Ok(())
 }
 
-/// `30m`, `1h`, `2d`, `45s` or plain seconds, given to the option `flag` (named in the error).
-pub(crate) fn parse_duration(flag: &str, s: &str) -> Result<i64, Error> {
-    let bad = || Error::usage(format!("{flag} takes a duration like 30m, 1h or 2d, not `{s}`"));
+/// A duration given to the option `flag` (named in the error): plain seconds, or humantime's `30m`, `1h`,
+/// `2d`, `1h 30m`.
+pub(crate) fn parse_duration(flag: &str, s: &str) -> Result<std::time::Duration, Error> {
     let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = num.parse().map_err(|_| bad())?;
-    let mult = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(bad()),
+    let parsed = match s.parse::<u64>() {
+        Ok(secs) => Ok(std::time::Duration::from_secs(secs)),
+        Err(_) => humantime::parse_duration(s),
     };
-    n.checked_mul(mult).ok_or_else(bad)
+    parsed.map_err(|_| Error::usage(format!("{flag} takes a duration like 30m, 1h or 2d, not `{s}`")))
 }

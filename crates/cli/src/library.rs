@@ -4,9 +4,10 @@
 use crate::args::{DashboardCommand, ExportArgs, SavedCommand, SchedulerCommand};
 use crate::commands::block_on;
 use crate::output::{Format, print_answer, print_json, table};
-use inda_app::{App, DashboardView, ExportRequest, SaveRequest, SavedAnswer, SchedulerReport};
+use inda_app::{
+    App, DashboardView, ExportRequest, LinkTarget, SaveRequest, SavedAnalysis, SavedAnswer, SchedulerReport,
+};
 use inda_core::{Error, Session};
-use inda_store::SavedAnalysis;
 
 pub fn saved(app: App, s: Session, cmd: SavedCommand, format: Format) -> Result<(), Error> {
     let changes = matches!(
@@ -50,7 +51,7 @@ fn saved_command(app: &App, s: &Session, cmd: SavedCommand, format: Format) -> R
                     vec![
                         a.id.clone(),
                         a.name.clone(),
-                        a.chart_type.clone().unwrap_or_default(),
+                        a.chart_type.map(|k| k.as_str().to_string()).unwrap_or_default(),
                         a.refresh_schedule.clone().unwrap_or_default(),
                         match &a.refresh_health.schedule_paused {
                             Some(p) => format!("paused: {}", p.reason),
@@ -86,7 +87,7 @@ fn saved_command(app: &App, s: &Session, cmd: SavedCommand, format: Format) -> R
             print_analysis(&saved, format)
         }
         SavedCommand::History { id } => {
-            let runs = app.store()?.executions_list(&s.tenant_id, &s.user_id, &id)?;
+            let runs = app.execution_history(s, &id)?;
             if format == Format::Json {
                 return print_json(&runs);
             }
@@ -97,8 +98,8 @@ fn saved_command(app: &App, s: &Session, cmd: SavedCommand, format: Format) -> R
                 .map(|r| {
                     vec![
                         r.started_at.clone(),
-                        r.trigger.clone(),
-                        r.status.clone(),
+                        r.trigger.to_string(),
+                        r.status.to_string(),
                         r.rows.map(|n| n.to_string()).unwrap_or_default(),
                         r.error.clone().unwrap_or_default(),
                     ]
@@ -248,13 +249,13 @@ fn print_dashboard(d: &DashboardView, format: Format) -> Result<(), Error> {
 pub fn open(
     app: App,
     signed: inda_app::SignIn,
-    target: Option<inda_auth::LinkTarget>,
+    target: Option<LinkTarget>,
     format: Format,
 ) -> Result<(), Error> {
     let session = app.session(None)?;
     match target {
         None => crate::commands::print_sign_in(&signed, format),
-        Some(inda_auth::LinkTarget::Analysis(id)) => {
+        Some(LinkTarget::Analysis(id)) => {
             let answer =
                 block_on(|cancel| Box::pin(async move { app.show_analysis(&session, &id, &cancel).await }))?;
             if format == Format::Json {
@@ -263,7 +264,7 @@ pub fn open(
             crate::commands::print_sign_in(&signed, format)?;
             print_saved_answer(&answer, format)
         }
-        Some(inda_auth::LinkTarget::Question(question)) => {
+        Some(LinkTarget::Question(question)) => {
             let opts = inda_app::AskOptions { conversation_id: None, new_conversation: true };
             let answer = block_on(|cancel| {
                 Box::pin(async move {

@@ -4,6 +4,9 @@
 //! Not here: any business logic. Errors leave as `{code, message}` with the contract's exit codes, never as
 //! a panic or a stack trace.
 
+// The doc comments of the arguments are clap's `--help` text, where a URL is plain text, not a link.
+#![allow(rustdoc::bare_urls)]
+
 mod args;
 mod commands;
 mod library;

@@ -35,13 +35,9 @@ pub fn print_answer(answer: &Answer, format: Format) -> Result<(), Error> {
     match format {
         Format::Json => print_json(answer),
         Format::Csv => {
-            let mut out = std::io::stdout().lock();
-            let header: Vec<String> = answer.columns.iter().map(|c| csv_field(&c.name)).collect();
-            let _ = writeln!(out, "{}", header.join(","));
-            for row in &answer.rows {
-                let cells: Vec<String> = row.iter().map(|v| csv_field(&v.to_text())).collect();
-                let _ = writeln!(out, "{}", cells.join(","));
-            }
+            let header = answer.columns.iter().map(|c| c.name.as_str());
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = write_csv(header, &answer.rows, std::io::stdout().lock());
             Ok(())
         }
         Format::Table => {
@@ -79,9 +75,20 @@ fn display(v: &Value) -> String {
     }
 }
 
-/// RFC 4180 quoting.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+/// CSV by the `csv` crate: RFC 4180 quoting only where needed (a comma, a double quote, CR or LF), lines
+/// ending in `\n` like the rest of the output. Values as `Value::to_text` (empty for NULL).
+fn write_csv<'a>(
+    header: impl IntoIterator<Item = &'a str>,
+    rows: &[Vec<Value>],
+    out: impl Write,
+) -> csv::Result<()> {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
+    w.write_record(header)?;
+    for row in rows {
+        w.write_record(row.iter().map(Value::to_text))?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
@@ -114,4 +121,33 @@ pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
         line(row, &mut s);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_is_quoted_only_where_needed_with_lf_line_ends() {
+        let rows = vec![
+            vec![Value::Text("plain".into()), Value::Int(42), Value::Null],
+            vec![
+                Value::Text("a,b".into()),
+                Value::Text("say \"hi\"".into()),
+                Value::Text("two\nlines\r".into()),
+            ],
+            vec![Value::Text(" spaced ".into()), Value::Float(1.5), Value::Text(String::new())],
+        ];
+        let mut out = Vec::new();
+        write_csv(["channel", "sent, total", "note"], &rows, &mut out).expect("write");
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            concat!(
+                "channel,\"sent, total\",note\n",
+                "plain,42,\n",
+                "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\r\"\n",
+                " spaced ,1.5,\n",
+            )
+        );
+    }
 }

@@ -27,6 +27,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The snake-case word of the contract (`guard_rejected`, …), the same as the JSON `code`.
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::Usage => "usage",
@@ -57,34 +58,47 @@ impl ErrorCode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(rename = "ApiError")]
 pub struct Error {
+    /// What kind of failure: the part callers branch on.
     pub code: ErrorCode,
+    /// One or two sentences for a person, in English, saying what to do where there is something to do;
+    /// never a secret or another tenant's data. Callers must not parse it.
     pub message: String,
 }
 
+/// A result whose error is, unless said otherwise, the boundary [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// An error with any code; the shorthands below name the code instead.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Error { code, message: message.into() }
     }
+    /// [`ErrorCode::Usage`]: the caller's input is wrong.
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Usage, message)
     }
+    /// [`ErrorCode::GuardRejected`]: the SQL guard refused the statement.
     pub fn guard(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::GuardRejected, message)
     }
+    /// [`ErrorCode::Auth`]: no valid token; the message must never repeat the token.
     pub fn auth(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Auth, message)
     }
+    /// [`ErrorCode::Engine`]: the warehouse or the connection to it failed.
     pub fn engine(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Engine, message)
     }
+    /// [`ErrorCode::NotUnderstood`]: the question engine could not turn the question into a query.
     pub fn not_understood(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::NotUnderstood, message)
     }
+    /// [`ErrorCode::NotFound`]: nothing by that id for this tenant and user (also when it belongs to
+    /// someone else, so existence does not leak).
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::NotFound, message)
     }
+    /// [`ErrorCode::Internal`]: a local failure (disk, store, a bug).
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Internal, message)
     }

@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize, Serializer};
 // Fields that serde leaves out when empty are optional in TypeScript.
 #[ts(optional_fields)]
 pub struct Column {
+    /// The column name as the query returned it; charts and captions refer to columns by it.
     pub name: String,
+    /// The warehouse-neutral SQL type name (`BIGINT`, `DECIMAL(12,2)`, …), JSON `type`; see
+    /// [`Column::is_numeric`] and [`Column::is_temporal`].
     #[serde(rename = "type")]
     pub data_type: String,
     /// ISO 4217 code of a money column (the tenant's reporting currency, or `USD` for messaging cost).
@@ -26,6 +29,7 @@ pub struct Column {
 }
 
 impl Column {
+    /// A column with no currency, label or value names.
     pub fn new(name: impl Into<String>, data_type: impl Into<String>) -> Self {
         Column {
             name: name.into(),
@@ -52,14 +56,28 @@ impl Column {
 /// One cell. Decimals keep their exact digits (`units` scaled by `10^scale`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// SQL NULL: empty text, JSON null.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer of any width that fits in 64 bits (wider ones arrive as [`Value::Float`]).
     Int(i64),
+    /// A floating-point number; NaN and infinities become JSON null.
     Float(f64),
-    Decimal { units: i128, scale: u8 },
+    /// An exact decimal: `units / 10^scale`.
+    Decimal {
+        /// The number with its point removed (`1234.50` is 123450 at scale 2).
+        units: i128,
+        /// Digits after the point.
+        scale: u8,
+    },
+    /// A string.
     Text(String),
+    /// A calendar day.
     Date(NaiveDate),
+    /// Date and time without time zone (the embedded engine gives zoned timestamps in UTC).
     Timestamp(NaiveDateTime),
+    /// A structured cell Snowflake returns as JSON (`VARIANT`, `OBJECT`, `ARRAY`), passed through.
     Json(serde_json::Value),
 }
 
@@ -162,8 +180,11 @@ pub enum CaveatCode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(optional_fields)]
 pub struct Caveat {
+    /// What kind of caveat; the UI and scripts branch on it.
     pub code: CaveatCode,
+    /// The caveat as a sentence in the question's language, to show as is.
     pub message: String,
+    /// The column of the marked row's cell (the time bucket) for a partial period; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
     /// The marked cell as text (an ISO 8601 date for a time bucket).
@@ -174,13 +195,16 @@ pub struct Caveat {
 /// Columns and rows of one query, typed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ResultSet {
+    /// The columns, in the query's order.
     pub columns: Vec<Column>,
+    /// The rows, each with one value per column in the order of `columns`.
     pub rows: Vec<Vec<Value>>,
     /// True when the row cap cut the result short.
     pub truncated: bool,
 }
 
 impl ResultSet {
+    /// The position of the column named `name` (exact, case-sensitive), `None` when the result has none.
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
     }

@@ -9,6 +9,7 @@ use std::fmt;
 pub struct Secret<T = String>(T);
 
 impl<T> Secret<T> {
+    /// Wraps `value`; from here on only [`Secret::expose`] reads it.
     pub fn new(value: T) -> Self {
         Secret(value)
     }

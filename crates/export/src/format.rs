@@ -5,32 +5,13 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use inda_core::{Caveat, CaveatCode, Column, Value};
 
-/// Language of labels and number/date formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Lang {
-    #[default]
-    En,
-    Es,
-}
+pub use inda_core::Lang;
 
-impl Lang {
-    fn separators(self) -> (char, char) {
-        // (thousands, decimal)
-        match self {
-            Lang::En => (',', '.'),
-            Lang::Es => ('.', ','),
-        }
-    }
-}
-
-impl std::str::FromStr for Lang {
-    type Err = inda_core::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "en" => Ok(Lang::En),
-            "es" => Ok(Lang::Es),
-            other => Err(inda_core::Error::usage(format!("unknown language '{other}': choose en or es"))),
-        }
+/// The (thousands, decimal) separators of a language's number format.
+fn separators(lang: Lang) -> (char, char) {
+    match lang {
+        Lang::En => (',', '.'),
+        Lang::Es => ('.', ','),
     }
 }
 
@@ -100,7 +81,7 @@ fn group(digits: &str, sep: char) -> String {
 
 /// Localizes a plain decimal text (`-1234.50` → `-1.234,50` in es). Works on text so decimals stay exact.
 pub(crate) fn localize_decimal_text(text: &str, lang: Lang) -> String {
-    let (thousands, decimal) = lang.separators();
+    let (thousands, decimal) = separators(lang);
     let (neg, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
@@ -154,7 +135,7 @@ pub(crate) fn number_auto(v: f64, lang: Lang) -> String {
 }
 
 fn trim_zeros(s: &str, lang: Lang) -> String {
-    let (_, decimal) = lang.separators();
+    let (_, decimal) = separators(lang);
     if s.contains(decimal) {
         s.trim_end_matches('0').trim_end_matches(decimal).to_string()
     } else {

@@ -10,33 +10,47 @@
 //! network or warehouse I/O, only file writes under the path it is given.
 //!
 //! Layout: [`ExportFormat`] chooses the writer (`csv.rs`, `xlsx.rs`, `chart/` for PNG/SVG via plotters,
-//! `pdf.rs`); `atomic.rs` owns the temp-file-and-rename protocol; `format.rs` holds locale number and date
-//! formats and the few translated labels.
+//! `pdf.rs`); the temp-file-and-rename protocol is `inda_core::fs`'s (see [`export`]); `format.rs` holds locale
+//! number and date formats and the few translated labels. Failures are [`ExportError`]s inside the crate; the
+//! public functions return the boundary `inda_core::Error`, converted once (`From<ExportError>`).
 
-mod atomic;
+#![warn(missing_docs)]
+
 mod chart;
 mod csv;
+mod error;
 mod format;
 mod pdf;
 mod xlsx;
 
 use inda_core::{Caveat, ChartSpec, Error, ResultSet};
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+pub use error::ExportError;
 pub use format::Lang;
 
-/// The file formats an export can produce.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The file formats an export can produce. On the wire (the UI's `to`, `inda export --to`) by name: `csv`,
+/// `xlsx`, `png`, `svg` or `pdf`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
+    /// RFC 4180 text, one table per item; plain values (ISO dates, exact decimals) so that it round-trips.
     Csv,
+    /// An Excel workbook: a sheet of typed cells per item, plus an "About" sheet (SQL, run time, caveats).
     Xlsx,
+    /// The charts as one raster image.
     Png,
+    /// The charts as one vector image, drawn as the PNG is.
     Svg,
+    /// An A4 landscape page per item: its chart, then as many table rows as fit.
     Pdf,
 }
 
 impl ExportFormat {
+    /// Every format; names parse against this list.
     pub const ALL: [ExportFormat; 5] =
         [ExportFormat::Csv, ExportFormat::Xlsx, ExportFormat::Png, ExportFormat::Svg, ExportFormat::Pdf];
 
@@ -55,6 +69,36 @@ impl ExportFormat {
     pub fn extension(self) -> &'static str {
         self.as_str()
     }
+
+    /// The media type of the file (an HTTP download's `Content-Type`).
+    pub fn mime(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ExportFormat::Png => "image/png",
+            ExportFormat::Svg => "image/svg+xml",
+            ExportFormat::Pdf => "application/pdf",
+        }
+    }
+
+    /// What the kind of file is called (a save dialog's filter).
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "CSV",
+            ExportFormat::Xlsx => "Excel workbook",
+            ExportFormat::Png => "PNG image",
+            ExportFormat::Svg => "SVG image",
+            ExportFormat::Pdf => "PDF document",
+        }
+    }
+}
+
+/// By name, as [`FromStr`] reads it (any case, surrounding spaces ignored).
+impl<'de> serde::Deserialize<'de> for ExportFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = <String as serde::Deserialize>::deserialize(d)?;
+        name.parse().map_err(|e: Error| serde::de::Error::custom(e.message))
+    }
 }
 
 impl std::fmt::Display for ExportFormat {
@@ -67,17 +111,22 @@ impl FromStr for ExportFormat {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
         let wanted = s.trim().to_ascii_lowercase();
-        ExportFormat::ALL.into_iter().find(|f| f.as_str() == wanted).ok_or_else(|| {
-            Error::usage(format!("unknown export format '{s}': choose one of csv, xlsx, png, svg, pdf"))
-        })
+        ExportFormat::ALL
+            .into_iter()
+            .find(|f| f.as_str() == wanted)
+            .ok_or_else(|| ExportError::UnknownFormat(s.to_string()).into())
     }
 }
 
 /// One thing to export: a saved analysis, or one tile of a dashboard.
 #[derive(Debug, Clone, Copy)]
 pub struct ExportItem<'a> {
+    /// The analysis's or tile's name: the CSV title line (several items), the sheet name, the PDF heading,
+    /// and the chart's title when its spec has none.
     pub title: &'a str,
+    /// The rows to write, as computed (and guarded) before: an export runs no query.
     pub result: &'a ResultSet,
+    /// How to draw the result (PNG, SVG, PDF); every column it names must exist in `result`.
     pub chart: &'a ChartSpec,
     /// The SQL that ran (shown in the XLSX "About" sheet).
     pub sql: &'a str,
@@ -91,10 +140,14 @@ pub struct ExportItem<'a> {
 /// How to render. `width`/`height` are the chart image size in pixels (per item; a dashboard image tiles them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportOptions {
+    /// Language of the labels and of the number and date formats shown (XLSX, PDF, charts); CSV stays
+    /// locale-free.
     pub lang: Lang,
     /// Start CSV files with a UTF-8 byte order mark so Excel detects the encoding.
     pub csv_bom: bool,
+    /// 100 to 8000 pixels. A dashboard image is this wide too, two tiles across.
     pub width: u32,
+    /// 100 to 8000 pixels. A dashboard image stacks rows of tiles half this high, under a title band.
     pub height: u32,
 }
 
@@ -107,9 +160,11 @@ impl Default for ExportOptions {
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportReport {
+    /// The file written: the `out` that was asked for.
     pub path: PathBuf,
     /// Data rows written over all items (for images: rows the charts were drawn from).
     pub rows: usize,
+    /// Size of the file, in bytes.
     pub bytes: u64,
 }
 
@@ -143,41 +198,70 @@ pub fn export_titled(
     opts: &ExportOptions,
 ) -> Result<ExportReport, Error> {
     if items.is_empty() {
-        return Err(Error::usage("nothing to export: no analysis or dashboard tile given"));
+        return Err(ExportError::Nothing.into());
     }
     check_size(opts)?;
     let rows: usize = items.iter().map(|i| i.result.rows.len()).sum();
-    let bytes = atomic::write_atomic(out, |file| match format {
+    let bytes = write_file(out, |file| match format {
         ExportFormat::Csv => csv::write_csv(items, opts, file),
         ExportFormat::Xlsx => xlsx::write_xlsx(doc_title, items, opts, file),
         ExportFormat::Png => {
             let png = chart::render_items_png(doc_title, items, opts)?;
-            atomic::write_all(file, &png)
+            write_all(file, &png)
         }
         ExportFormat::Svg => {
             let svg = chart::render_items_svg(doc_title, items, opts)?;
-            atomic::write_all(file, svg.as_bytes())
+            write_all(file, svg.as_bytes())
         }
         ExportFormat::Pdf => pdf::write_pdf(doc_title, items, opts, file),
     })?;
     Ok(ExportReport { path: out.to_path_buf(), rows, bytes })
 }
 
+/// Checks `out`, then runs `render` against a fresh temp file and moves the result to `out` with
+/// [`inda_core::fs::write_atomic_with`]. Returns the bytes written. A panic inside `render` becomes an
+/// `internal` error, and the temp file is removed.
+fn write_file(out: &Path, render: impl FnOnce(&mut File) -> Result<(), ExportError>) -> Result<u64, Error> {
+    if out.file_name().is_none() {
+        return Err(ExportError::NoFileName(out.to_path_buf()).into());
+    }
+    if out.is_dir() {
+        return Err(ExportError::IsDirectory(out.to_path_buf()).into());
+    }
+    inda_core::fs::write_atomic_with(out, |file| {
+        catch_panics("rendering", || render(file))?;
+        let written = file.metadata().map_err(ExportError::ReadBack)?;
+        Ok(written.len())
+    })
+}
+
+/// Writes a whole buffer.
+pub(crate) fn write_all(file: &mut File, bytes: &[u8]) -> Result<(), ExportError> {
+    file.write_all(bytes).map_err(ExportError::Write)
+}
+
 /// Chart rendering used by png/svg/pdf (also used later for thumbnails): an SVG document.
 pub fn render_chart_svg(item: &ExportItem, opts: &ExportOptions) -> Result<String, Error> {
     check_size(opts)?;
-    catch_panics("rendering the chart", || chart::render_items_svg(None, std::slice::from_ref(item), opts))
+    Ok(catch_panics("rendering the chart", || {
+        chart::render_items_svg(None, std::slice::from_ref(item), opts)
+    })?)
 }
 
 /// Chart rendering used by png/svg/pdf: PNG bytes of `opts.width` × `opts.height` pixels.
 pub fn render_chart_png(item: &ExportItem, opts: &ExportOptions) -> Result<Vec<u8>, Error> {
     check_size(opts)?;
-    catch_panics("rendering the chart", || chart::render_items_png(None, std::slice::from_ref(item), opts))
+    Ok(catch_panics("rendering the chart", || {
+        chart::render_items_png(None, std::slice::from_ref(item), opts)
+    })?)
 }
 
 /// Runs `f`, turning a panic (a renderer bug on odd data) into an `internal` error so one bad chart does not
 /// take the whole process down.
-pub(crate) fn catch_panics<T>(context: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+pub(crate) fn catch_panics<T>(
+    context: &'static str,
+    f: impl FnOnce() -> Result<T, ExportError>,
+) -> Result<T, ExportError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(result) => result,
         Err(panic) => {
@@ -186,19 +270,16 @@ pub(crate) fn catch_panics<T>(context: &str, f: impl FnOnce() -> Result<T, Error
                 .map(|s| (*s).to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_string());
-            Err(Error::internal(format!("export failed while {context}: {what}")))
+            Err(ExportError::Panicked { context, what })
         }
     }
 }
 
-fn check_size(opts: &ExportOptions) -> Result<(), Error> {
+fn check_size(opts: &ExportOptions) -> Result<(), ExportError> {
     let ok = |v: u32| (100..=MAX_SIDE).contains(&v);
     if ok(opts.width) && ok(opts.height) {
         Ok(())
     } else {
-        Err(Error::usage(format!(
-            "image size {}x{} is out of range: width and height must be between 100 and {MAX_SIDE} pixels",
-            opts.width, opts.height
-        )))
+        Err(ExportError::ImageSize { width: opts.width, height: opts.height })
     }
 }

@@ -4,12 +4,13 @@
 //! money column's currency, and a period still running is marked "to date" on its cell. Text uses the standard
 //! Helvetica fonts with WinAnsiEncoding (cp1252), so no font is embedded and Spanish accents render in every viewer.
 
+use crate::ExportError;
 use crate::chart;
 use crate::format::{self, labels};
-use crate::{ExportItem, ExportOptions, atomic};
+use crate::{ExportItem, ExportOptions, write_all};
 use flate2::Compression;
 use flate2::write::ZlibEncoder;
-use inda_core::{ChartKind, Error};
+use inda_core::ChartKind;
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use std::fs::File;
 use std::io::Write;
@@ -35,15 +36,19 @@ pub(crate) fn write_pdf(
     items: &[ExportItem],
     opts: &ExportOptions,
     file: &mut File,
-) -> Result<(), Error> {
+) -> Result<(), ExportError> {
     for item in items {
         chart::validate(item)?;
     }
     let bytes = build(doc_title, items, opts)?;
-    atomic::write_all(file, &bytes)
+    write_all(file, &bytes)
 }
 
-fn build(doc_title: Option<&str>, items: &[ExportItem], opts: &ExportOptions) -> Result<Vec<u8>, Error> {
+fn build(
+    doc_title: Option<&str>,
+    items: &[ExportItem],
+    opts: &ExportOptions,
+) -> Result<Vec<u8>, ExportError> {
     let mut pdf = Pdf::new();
     let mut ids = Ref::new(1);
     let catalog = ids.bump();
@@ -97,8 +102,8 @@ fn build(doc_title: Option<&str>, items: &[ExportItem], opts: &ExportOptions) ->
     Ok(pdf.finish())
 }
 
-fn deflate(bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    let err = |e: std::io::Error| Error::internal(format!("cannot compress the PDF chart image: {e}"));
+fn deflate(bytes: &[u8]) -> Result<Vec<u8>, ExportError> {
+    let err = ExportError::Deflate;
     let mut z = ZlibEncoder::new(Vec::with_capacity(bytes.len() / 10), Compression::fast());
     z.write_all(bytes).map_err(err)?;
     z.finish().map_err(err)

@@ -4,10 +4,11 @@
 //! A money column's header names its currency (`revenue (COP)`) and its cells show the code (`COP 1,234.50`)
 //! while staying numbers.
 
+use crate::ExportError;
 use crate::format::{self, labels};
 use crate::{ExportItem, ExportOptions};
 use chrono::{NaiveDate, NaiveDateTime};
-use inda_core::{Column, Error, Value};
+use inda_core::{Column, Value};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -22,24 +23,20 @@ const MAX_COL_CHARS: usize = 60;
 /// 100k-row exports; the first rows size a column just as well in practice.
 const WIDTH_SAMPLE_ROWS: usize = 1000;
 
-fn xlsx_err(e: XlsxError) -> Error {
-    Error::internal(format!("cannot write the XLSX export: {e}"))
-}
-
 pub(crate) fn write_xlsx(
     doc_title: Option<&str>,
     items: &[ExportItem],
     opts: &ExportOptions,
     file: &mut File,
-) -> Result<(), Error> {
+) -> Result<(), ExportError> {
     let l = labels(opts.lang);
     for item in items {
         if item.result.rows.len() > MAX_DATA_ROWS {
-            return Err(Error::usage(format!(
-                "'{}' has {} rows, more than an Excel sheet holds ({MAX_DATA_ROWS}); export it as CSV",
-                item.title,
-                item.result.rows.len()
-            )));
+            return Err(ExportError::TooManyRows {
+                title: item.title.to_string(),
+                rows: item.result.rows.len(),
+                max: MAX_DATA_ROWS,
+            });
         }
     }
     let mut wb = Workbook::new();
@@ -50,13 +47,13 @@ pub(crate) fn write_xlsx(
     for (n, item) in items.iter().enumerate() {
         let name = names.unique(&sanitize_sheet_name(item.title, n + 1));
         let ws = wb.add_worksheet();
-        ws.set_name(name).map_err(xlsx_err)?;
-        write_sheet(ws, item, &styles).map_err(xlsx_err)?;
+        ws.set_name(name).map_err(ExportError::Xlsx)?;
+        write_sheet(ws, item, &styles).map_err(ExportError::Xlsx)?;
     }
     let about = wb.add_worksheet();
-    about.set_name(about_name).map_err(xlsx_err)?;
-    write_about(about, doc_title, items, opts, &styles).map_err(xlsx_err)?;
-    wb.save_to_writer(file).map_err(xlsx_err)
+    about.set_name(about_name).map_err(ExportError::Xlsx)?;
+    write_about(about, doc_title, items, opts, &styles).map_err(ExportError::Xlsx)?;
+    wb.save_to_writer(file).map_err(ExportError::Xlsx)
 }
 
 struct Styles {

@@ -1,4 +1,5 @@
-//! The tables a tenant may query: schema `marts` of the data model, nothing else.
+//! The tables a tenant may query: schema `marts` of the data model, nothing else. The marts catalog comes
+//! from the one marts schema, `inda_core::marts`.
 
 /// The `marts` tables and their columns. Names are stored lower-case (the canonical spelling the guard
 /// emits); lookups ignore ASCII case, because Snowflake stores unquoted names upper-case and both
@@ -13,81 +14,16 @@ pub struct Catalog {
 pub(crate) const SCHEMA: &str = "marts";
 
 /// The column every tenant-scoped table carries; the guard filters on it.
-pub(crate) const TENANT_COLUMN: &str = "tenant_id";
+pub(crate) const TENANT_COLUMN: &str = inda_core::marts::TENANT_COLUMN;
 
 impl Catalog {
-    /// The marts tables of the data model with their columns.
+    /// The marts tables of the data model with their columns, as the one marts schema
+    /// ([`inda_core::marts`]) defines them.
     pub fn marts() -> Catalog {
-        const MARTS: [(&str, &[&str]); 5] = [
-            (
-                "dim_campaigns",
-                &[
-                    "tenant_id",
-                    "campaign_id",
-                    "campaign_name",
-                    "channel",
-                    "campaign_type",
-                    "status",
-                    "started_at",
-                    "ended_at",
-                    "budget",
-                ],
-            ),
-            (
-                "dim_contacts",
-                &[
-                    "tenant_id",
-                    "contact_id",
-                    "full_name",
-                    "email",
-                    "phone",
-                    "country",
-                    "city",
-                    "segment",
-                    "lifecycle_stage",
-                    "source_channel",
-                    "opted_in",
-                    "created_at",
-                    "updated_at",
-                ],
-            ),
-            (
-                "fct_activities",
-                &[
-                    "tenant_id",
-                    "activity_id",
-                    "contact_id",
-                    "campaign_id",
-                    "activity_type",
-                    "channel",
-                    "occurred_at",
-                    "amount",
-                    "currency",
-                ],
-            ),
-            (
-                "fct_messages",
-                &[
-                    "tenant_id",
-                    "message_id",
-                    "contact_id",
-                    "campaign_id",
-                    "channel",
-                    "direction",
-                    "status",
-                    "template_name",
-                    "sent_at",
-                    "delivered_at",
-                    "read_at",
-                    "cost",
-                ],
-            ),
-            ("fx_rates", &["tenant_id", "currency", "month", "rate"]),
-        ];
         Catalog::new(
-            MARTS
+            inda_core::marts::tables()
                 .iter()
-                .map(|(table, columns)| (table.to_string(), columns.iter().map(|c| c.to_string()).collect()))
+                .map(|t| (t.name.to_string(), t.columns.iter().map(|c| c.name.to_string()).collect()))
                 .collect(),
         )
     }

@@ -46,6 +46,8 @@
 //! - Refusals are sentences, never a dump of the syntax tree: the parser's own messages are rewritten
 //!   when it prints Rust debug output.
 
+#![warn(missing_docs)]
+
 mod catalog;
 mod complexity;
 mod cost;

@@ -5,6 +5,7 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
 pub struct Rejection {
+    /// One sentence naming the refused construct (user text in it is cut to 60 characters); no data.
     pub reason: String,
 }
 

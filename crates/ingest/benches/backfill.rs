@@ -7,8 +7,8 @@
 #[path = "../tests/common/snowflake.rs"]
 mod snowflake;
 
-use inda_ingest::{ApiConfig, DemoApi, Destination, SnowflakeLoader, SyncOptions, sync_into};
-use inda_warehouse::demo::DemoOptions;
+use inda_demo::{DemoApi, DemoOptions};
+use inda_ingest::{ApiConfig, Destination, SnowflakeLoader, SyncOptions, sync_into};
 use std::time::Instant;
 
 /// The allocator the `inda` binary and the desktop app ship with.

@@ -4,17 +4,20 @@
 //! are retried with exponential backoff, and a 429's `Retry-After` is waited for. Anything else (401, 404,
 //! a malformed body) fails at once.
 
+use crate::SyncError;
 use crate::entity::Entity;
-use inda_core::Error;
 use serde::Deserialize;
 use serde_json::Value;
 use std::time::Duration;
 
+/// Where the inDigital API is, the key to present, and how patiently to ask.
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
     /// e.g. `http://127.0.0.1:8088` (the `/v1/...` paths are appended).
     pub base_url: String,
+    /// Sent as a bearer token; `None` sends no `Authorization` header (an API that asks for no key).
     pub api_key: Option<String>,
+    /// The limit on each request, its body included; connecting gets at most 10 s of it.
     pub timeout: Duration,
     /// Attempts after the first one for a page.
     pub max_retries: u32,
@@ -25,6 +28,8 @@ pub struct ApiConfig {
 }
 
 impl ApiConfig {
+    /// The API at `base_url` (a trailing `/` dropped), with no key, 30 s per request, 5 retries backing off
+    /// from 200 ms, and `Retry-After` honoured up to 60 s.
     pub fn new(base_url: impl Into<String>) -> Self {
         ApiConfig {
             base_url: base_url.into().trim_end_matches('/').to_string(),
@@ -37,27 +42,37 @@ impl ApiConfig {
     }
 }
 
+/// The `pagination` object of a page.
 #[derive(Debug, Deserialize)]
 pub struct Pagination {
+    /// What to send as `cursor` for the next page; `None` or empty on the last page.
     pub cursor: Option<String>,
+    /// Whether another page follows; missing means `false`. Without a cursor the page is the last anyway.
     #[serde(default)]
     pub has_more: bool,
 }
 
+/// One answer of `GET /v1/<entity>`.
 #[derive(Debug, Deserialize)]
 pub struct Page {
+    /// The records as received, not yet validated ([`crate::raw::validate`] does that).
     pub data: Vec<Value>,
+    /// Whether, and from where, to fetch the next page.
     pub pagination: Pagination,
 }
 
 /// One tenant as the API lists it (`GET /v1/tenants`).
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 pub struct ApiTenant {
+    /// The id the entity requests send in `X-Tenant-ID`; also the tenant's id in the warehouse.
     pub tenant_id: String,
+    /// The name shown to people; empty when the API leaves it out.
     #[serde(default)]
     pub tenant_name: String,
+    /// The partner the tenant belongs to; empty when the API leaves it out.
     #[serde(default)]
     pub partner_id: String,
+    /// A sync of every tenant skips inactive ones; missing means active.
     #[serde(default = "yes")]
     pub is_active: bool,
 }
@@ -74,11 +89,16 @@ struct TenantList {
 /// A page request.
 #[derive(Debug, Clone, Default)]
 pub struct PageRequest<'a> {
+    /// Asks only for records updated since this time ([`crate::raw::format_ts`] text); `None`: all of them
+    /// (a first run, or a full refresh).
     pub updated_since: Option<&'a str>,
+    /// The previous page's [`Pagination::cursor`]; `None` for a run's first page.
     pub cursor: Option<&'a str>,
+    /// Records per page, 1 to 10,000 ([`crate::sync_into`] refuses others before any request).
     pub limit: usize,
 }
 
+/// A client of the inDigital API that applies the retry rules above to every request.
 pub struct ApiClient {
     http: reqwest::Client,
     config: ApiConfig,
@@ -86,25 +106,27 @@ pub struct ApiClient {
 
 enum Failure {
     Transient(String, Option<Duration>),
-    Permanent(Error),
+    Permanent(SyncError),
 }
 
 impl ApiClient {
-    pub fn new(config: ApiConfig) -> Result<Self, Error> {
+    /// Builds the HTTP client with `config`'s timeouts; sends nothing yet.
+    pub fn new(config: ApiConfig) -> Result<Self, SyncError> {
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .build()
-            .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(SyncError::HttpClient)?;
         Ok(ApiClient { http, config })
     }
 
+    /// The configuration the client was built with.
     pub fn config(&self) -> &ApiConfig {
         &self.config
     }
 
     /// The active tenants the API serves.
-    pub async fn tenants(&self) -> Result<Vec<ApiTenant>, Error> {
+    pub async fn tenants(&self) -> Result<Vec<ApiTenant>, SyncError> {
         let (list, _): (TenantList, u32) = self.get_json("/v1/tenants", None, &[]).await?;
         Ok(list.data.into_iter().filter(|t| t.is_active).collect())
     }
@@ -115,7 +137,7 @@ impl ApiClient {
         tenant: &str,
         entity: Entity,
         req: &PageRequest<'_>,
-    ) -> Result<(Page, u32), Error> {
+    ) -> Result<(Page, u32), SyncError> {
         let limit = req.limit.to_string();
         let mut query: Vec<(&str, &str)> = vec![("limit", &limit)];
         if let Some(s) = req.updated_since {
@@ -132,7 +154,7 @@ impl ApiClient {
         path: &str,
         tenant: Option<&str>,
         query: &[(&str, &str)],
-    ) -> Result<(T, u32), Error> {
+    ) -> Result<(T, u32), SyncError> {
         let url = format!("{}{path}", self.config.base_url);
         let mut attempt = 0u32;
         loop {
@@ -144,10 +166,7 @@ impl ApiClient {
                 Failure::Permanent(e) => return Err(e),
                 Failure::Transient(why, retry_after) => {
                     if attempt >= self.config.max_retries {
-                        return Err(Error::engine(format!(
-                            "{path}: gave up after {} attempts: {why}",
-                            attempt + 1
-                        )));
+                        return Err(SyncError::GaveUp { path: path.to_string(), attempts: attempt + 1, why });
                     }
                     let backoff = self
                         .config
@@ -183,9 +202,7 @@ impl ApiClient {
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .map(Duration::from_secs_f64);
+                .and_then(|v| inda_core::retry_after(v, chrono::Utc::now()));
             return Err(Failure::Transient(
                 "429 too many requests".into(),
                 after.or(Some(self.config.backoff)),
@@ -195,14 +212,10 @@ impl ApiClient {
             return Err(Failure::Transient(format!("HTTP {status}"), None));
         }
         if status.as_u16() == 401 || status.as_u16() == 403 {
-            return Err(Failure::Permanent(Error::auth(format!(
-                "the inDigital API refused the key (HTTP {status}): set INDIGITAL_API_KEY or `inda secret set indigital-api`"
-            ))));
+            return Err(Failure::Permanent(SyncError::KeyRefused { status }));
         }
         if !status.is_success() {
-            return Err(Failure::Permanent(Error::engine(format!(
-                "the inDigital API answered HTTP {status} for {url}"
-            ))));
+            return Err(Failure::Permanent(SyncError::HttpStatus { status, url: url.to_string() }));
         }
         // Reading the body can fail mid-way (a dropped connection): transient.
         let bytes = resp.bytes().await.map_err(|e| Failure::Transient(describe(&e), None))?;
@@ -211,7 +224,7 @@ impl ApiClient {
             if e.is_eof() {
                 Failure::Transient(format!("truncated response: {e}"), None)
             } else {
-                Failure::Permanent(Error::engine(format!("the inDigital API sent a malformed page: {e}")))
+                Failure::Permanent(SyncError::MalformedPage(e))
             }
         })
     }

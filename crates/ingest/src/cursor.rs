@@ -13,9 +13,9 @@
 //! `dirty` (RAW changed since they were built) and they are rebuilt until a rebuild completes, so a crash
 //! during a rebuild is repaired by the next run.
 
+use crate::SyncError;
 use crate::entity::Entity;
-use crate::raw::{RecordKey, sync_dir};
-use inda_core::Error;
+use crate::raw::RecordKey;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -49,21 +49,26 @@ pub struct EntityState {
 /// The manifest of one tenant.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TenantState {
+    /// The tenant the manifest belongs to (and names its file).
     pub tenant_id: String,
     /// The sequence number of the next RAW file.
     pub next_seq: i64,
     /// How many times this state was committed (Snowflake keeps every commit and reads the latest).
     #[serde(default)]
     pub version: u64,
+    /// Per entity, by [`Entity::name`]; an entity never synced has no entry (read through
+    /// [`TenantState::entity`], which gives the default).
     pub entities: BTreeMap<String, EntityState>,
     /// Marts whose RAW changed since they were last built.
     pub dirty: BTreeSet<String>,
 }
 
 impl TenantState {
+    /// A copy of `e`'s state; the default (never synced) when it has none yet.
     pub fn entity(&self, e: Entity) -> EntityState {
         self.entities.get(e.name()).cloned().unwrap_or_default()
     }
+    /// Replaces `e`'s state, in memory only: [`commit`] (or the destination's commit) makes it durable.
     pub fn set_entity(&mut self, e: Entity, s: EntityState) {
         self.entities.insert(e.name().to_string(), s);
     }
@@ -80,36 +85,30 @@ pub fn raw_file(entity: Entity, tenant: &str, seq: i64) -> String {
 }
 
 /// Reads a tenant's manifest (the default state when there is none yet).
-pub fn load(warehouse: &Path, tenant: &str) -> Result<TenantState, Error> {
+pub fn load(warehouse: &Path, tenant: &str) -> Result<TenantState, SyncError> {
     let path = manifest_path(warehouse, tenant);
     match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|e| Error::internal(format!("the sync manifest {} is corrupt: {e}", path.display()))),
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|source| SyncError::CorruptManifest { path, source })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Ok(TenantState { tenant_id: tenant.to_string(), next_seq: 1, ..Default::default() })
         }
-        Err(e) => Err(Error::internal(format!("cannot read {}: {e}", path.display()))),
+        Err(source) => Err(SyncError::Io { action: "read", path, source }),
     }
 }
 
 /// Commits a tenant's manifest: temp file, sync, rename (the commit point), sync of the directory.
-pub fn commit(warehouse: &Path, state: &TenantState) -> Result<(), Error> {
+pub fn commit(warehouse: &Path, state: &TenantState) -> Result<(), SyncError> {
     let path = manifest_path(warehouse, &state.tenant_id);
     let dir = path.parent().unwrap_or(warehouse);
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
-    let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
-    let text = serde_json::to_vec_pretty(state).map_err(|e| Error::internal(e.to_string()))?;
-    let write = || -> std::io::Result<()> {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&text)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &path)
-    };
-    write().map_err(|e| Error::internal(format!("cannot commit {}: {e}", path.display())))?;
-    sync_dir(&path);
-    Ok(())
+    std::fs::create_dir_all(dir).map_err(|source| SyncError::Io {
+        action: "create",
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let text = serde_json::to_vec_pretty(state).map_err(SyncError::Serialize)?;
+    inda_core::fs::write_atomic(&path, &text).map_err(SyncError::CommitManifest)
 }
 
 /// Deletes the RAW files of a tenant that no committed manifest names (pages written by a run that died

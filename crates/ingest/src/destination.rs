@@ -2,20 +2,27 @@
 //! watermarks) is the same for both; this is the part that differs: how the state is read, how a page is
 //! committed with its cursor, and how a mart is rebuilt.
 
+use crate::SyncError;
 use crate::cursor::{self, TenantState};
 use crate::entity::Entity;
 use crate::snowflake::SnowflakeLoader;
 use crate::transform;
 use datafusion::arrow::record_batch::RecordBatch;
-use inda_core::Error;
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 
+/// The warehouse a sync loads into, with the state and locks that go with it.
 pub enum Destination {
     /// The embedded warehouse at this directory (the data dir's `warehouse/`).
     Embedded(PathBuf),
     /// Snowflake; `locks` is a local directory for the per-tenant locks.
-    Snowflake { loader: SnowflakeLoader, locks: PathBuf },
+    Snowflake {
+        /// The Snowflake connection the statements run on.
+        loader: SnowflakeLoader,
+        /// Where the `<tenant>.lock` files go (created when missing). Only syncs that share this directory
+        /// keep out of each other's way.
+        locks: PathBuf,
+    },
 }
 
 /// Held for a tenant's whole sync; released when dropped (or when the process dies).
@@ -24,6 +31,7 @@ pub struct TenantLock {
 }
 
 impl Destination {
+    /// `embedded` or `snowflake`, as [`SyncReport::warehouse`](crate::SyncReport::warehouse) names it.
     pub fn engine(&self) -> &'static str {
         match self {
             Destination::Embedded(_) => "embedded",
@@ -33,33 +41,32 @@ impl Destination {
 
     /// Refuses a second sync of the same tenant into the same destination (a manual `inda sync` while
     /// `inda sync --every` runs): the two would fetch the same pages and race on the cursor.
-    pub fn lock(&self, tenant: &str) -> Result<TenantLock, Error> {
+    pub fn lock(&self, tenant: &str) -> Result<TenantLock, SyncError> {
         let dir = match self {
             Destination::Embedded(root) => root.join("raw").join("_sync"),
             Destination::Snowflake { locks, .. } => locks.clone(),
         };
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir).map_err(|source| SyncError::Io {
+            action: "create",
+            path: dir.clone(),
+            source,
+        })?;
         let path = dir.join(format!("{tenant}.lock"));
         let file = File::options()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|e| Error::internal(format!("cannot open {}: {e}", path.display())))?;
+            .map_err(|source| SyncError::Io { action: "open", path: path.clone(), source })?;
         match file.try_lock() {
             Ok(()) => Ok(TenantLock { _file: file }),
-            Err(TryLockError::WouldBlock) => Err(Error::engine(format!(
-                "another sync of {tenant} is running into this warehouse; this one leaves it alone"
-            ))),
-            Err(TryLockError::Error(e)) => {
-                Err(Error::internal(format!("cannot lock {}: {e}", path.display())))
-            }
+            Err(TryLockError::WouldBlock) => Err(SyncError::AlreadyRunning { tenant: tenant.to_string() }),
+            Err(TryLockError::Error(source)) => Err(SyncError::Io { action: "lock", path, source }),
         }
     }
 
     /// The tenant's state, after cleaning up what an interrupted run left (returns how many files).
-    pub async fn load(&self, tenant: &str) -> Result<(TenantState, usize), Error> {
+    pub async fn load(&self, tenant: &str) -> Result<(TenantState, usize), SyncError> {
         match self {
             Destination::Embedded(root) => {
                 let state = cursor::load(root, tenant)?;
@@ -79,7 +86,7 @@ impl Destination {
         tenant: &str,
         seq: i64,
         batch: &RecordBatch,
-    ) -> Result<Option<String>, Error> {
+    ) -> Result<Option<String>, SyncError> {
         match self {
             Destination::Embedded(root) => {
                 let rel = cursor::raw_file(entity, tenant, seq);
@@ -101,7 +108,7 @@ impl Destination {
         entity: Entity,
         refresh_from: Option<i64>,
         replaced: Vec<String>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SyncError> {
         match self {
             Destination::Embedded(root) => {
                 cursor::commit(root, state)?;
@@ -115,7 +122,7 @@ impl Destination {
     }
 
     /// After a tenant's sync: Snowflake's readable ADMIN.SYNC_STATE rows. Nothing for the embedded one.
-    pub async fn publish(&self, state: &TenantState) -> Result<(), Error> {
+    pub async fn publish(&self, state: &TenantState) -> Result<(), SyncError> {
         match self {
             Destination::Embedded(_) => Ok(()),
             Destination::Snowflake { loader, .. } => loader.publish(state).await,
@@ -123,7 +130,7 @@ impl Destination {
     }
 
     /// Rebuilds one dirty mart of the tenant and records it clean. Returns its rows.
-    pub async fn rebuild(&self, state: &mut TenantState, mart: &str) -> Result<u64, Error> {
+    pub async fn rebuild(&self, state: &mut TenantState, mart: &str) -> Result<u64, SyncError> {
         match self {
             Destination::Embedded(root) => {
                 let snapshot = state.clone();

@@ -3,6 +3,7 @@
 //! dirty STAGING and MARTS tables. Campaigns and fx_rates are full refreshes; the other entities are
 //! incremental on (`updated_at`, `id`). A tenant's failure is reported and the next tenant runs.
 
+use crate::SyncError;
 use crate::api::{ApiClient, ApiConfig, PageRequest};
 use crate::cursor::{EntityState, TenantState};
 use crate::destination::Destination;
@@ -17,27 +18,37 @@ use std::time::Instant;
 /// A line of progress for a person (the CLI prints it on stderr).
 pub type ProgressFn = Arc<dyn Fn(&str) + Send + Sync>;
 
+/// What one sync run fetches, from where, and who hears about its progress.
 #[derive(Clone)]
 pub struct SyncOptions {
+    /// The API to fetch from, with its key, timeouts and retries.
     pub api: ApiConfig,
     /// Tenant ids to sync; `None`: every active tenant the API lists.
     pub tenants: Option<Vec<String>>,
+    /// The entities to sync, in this order; a mart is rebuilt only from what its entities committed.
     pub entities: Vec<Entity>,
-    /// Records per page (`limit`).
+    /// Records per page (`limit`), 1 to 10,000.
     pub page_limit: usize,
+    /// Told a line per entity, per rebuilt mart and per cleanup; `None`: silent.
     pub progress: Option<ProgressFn>,
 }
 
 impl SyncOptions {
+    /// Every active tenant and every entity ([`Entity::ALL`]), 1,000 records per page, no progress lines.
     pub fn new(api: ApiConfig) -> Self {
         SyncOptions { api, tenants: None, entities: Entity::ALL.to_vec(), page_limit: 1000, progress: None }
     }
 }
 
+/// How one entity of one tenant went.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct EntityReport {
+    /// The entity's [`Entity::name`].
     pub entity: String,
+    /// Whether the run reached the last page. When not, the pages committed before the failure stay, and
+    /// the next run resumes from the cursor.
     pub ok: bool,
+    /// Pages received.
     pub pages: u64,
     /// Records received.
     pub fetched: u64,
@@ -47,31 +58,46 @@ pub struct EntityReport {
     pub skipped: u64,
     /// Invalid records (not loaded).
     pub rejected: u64,
+    /// Why the first few rejected records were rejected (at most 5), as `<entity> <id>: <why>`.
     pub rejected_examples: Vec<String>,
     /// Requests retried (timeouts, dropped connections, 5xx, 429).
     pub retries: u64,
+    /// Why the run stopped early; `None` when `ok`.
     pub error: Option<String>,
+    /// Wall time of the entity's run, in milliseconds.
     pub elapsed_ms: f64,
 }
 
+/// How one tenant's sync went.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct TenantReport {
+    /// The tenant, as given in [`SyncOptions::tenants`] or listed by the API.
     pub tenant_id: String,
+    /// Whether every entity synced and every mart they changed was rebuilt.
     pub ok: bool,
+    /// Why the tenant failed (an invalid id, another sync holding its lock, unreadable state, a failed
+    /// rebuild), or `some entities failed; see entities`; `None` when `ok`.
     pub error: Option<String>,
+    /// One report per entity run, in sync order; empty when the tenant failed before its first entity.
     pub entities: Vec<EntityReport>,
     /// Marts rebuilt, with their rows.
     pub marts: Vec<(String, u64)>,
+    /// Wall time of the tenant's sync, in milliseconds.
     pub elapsed_ms: f64,
 }
 
+/// What one sync run did, over all its tenants.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SyncReport {
+    /// Whether every tenant's sync was `ok`; a failed tenant does not stop the others.
     pub ok: bool,
     /// `embedded` or `snowflake`.
     pub warehouse: &'static str,
+    /// One report per tenant, in the order they were synced.
     pub tenants: Vec<TenantReport>,
+    /// Records committed to RAW over every tenant and entity.
     pub loaded: u64,
+    /// Wall time of the whole run, in milliseconds.
     pub elapsed_ms: f64,
 }
 
@@ -90,7 +116,7 @@ pub async fn sync(dest: impl Into<Destination>, opts: &SyncOptions) -> Result<Sy
 pub async fn sync_into(warehouse: &Destination, opts: &SyncOptions) -> Result<SyncReport, Error> {
     let started = Instant::now();
     if opts.page_limit == 0 || opts.page_limit > 10_000 {
-        return Err(Error::usage("the page limit must be between 1 and 10000"));
+        return Err(SyncError::PageLimit.into());
     }
     let client = ApiClient::new(opts.api.clone())?;
     let tenants = match &opts.tenants {
@@ -120,14 +146,14 @@ async fn sync_tenant(
 ) -> TenantReport {
     let started = Instant::now();
     let mut report = TenantReport { tenant_id: tenant.to_string(), ok: true, ..Default::default() };
-    let fail = |mut r: TenantReport, e: Error| {
+    let fail = |mut r: TenantReport, e: SyncError| {
         r.ok = false;
-        r.error = Some(e.message);
+        r.error = Some(e.to_string());
         r.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         r
     };
     if !valid_tenant(tenant) {
-        return fail(report, Error::usage(format!("invalid tenant id `{tenant}`")));
+        return fail(report, SyncError::InvalidTenant(tenant.to_string()));
     }
     let _lock = match warehouse.lock(tenant) {
         Ok(l) => l,
@@ -170,7 +196,7 @@ async fn sync_tenant(
         }
     }
     if let Err(e) = warehouse.publish(&state).await {
-        say(opts, &format!("{tenant}: the readable sync state was not updated: {}", e.message));
+        say(opts, &format!("{tenant}: the readable sync state was not updated: {e}"));
     }
     if !report.ok && report.error.is_none() {
         report.error = Some("some entities failed; see entities".into());
@@ -207,7 +233,7 @@ async fn sync_entity(
     }
     let watermark = if entity.full_refresh() { None } else { es.watermark.clone() };
     let since = watermark.as_ref().map(|w| format_ts(w.updated_us));
-    let result: Result<(), Error> = async {
+    let result: Result<(), SyncError> = async {
         loop {
             let req = PageRequest {
                 updated_since: since.as_deref(),
@@ -279,7 +305,7 @@ async fn sync_entity(
     .await;
     if let Err(e) = result {
         report.ok = false;
-        report.error = Some(e.message);
+        report.error = Some(e.to_string());
     }
     report.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     report

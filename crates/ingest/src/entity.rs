@@ -7,10 +7,16 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
+    /// The tenant's contacts; feed `dim_contacts`.
     Users,
+    /// What contacts did (`type`, `channel`, `occurred_at`); feed `fct_activities` with transactions.
     Events,
+    /// Contacts' transactions, each an `amount` in a `currency`; feed `fct_activities` with events.
     Transactions,
+    /// Messages sent to or received from contacts (`direction`), with delivery, read time and cost; feed
+    /// `fct_messages`.
     Messages,
+    /// The tenant's campaigns, fetched whole every run; feed `dim_campaigns`.
     Campaigns,
     /// Monthly exchange rates into the tenant's reporting currency.
     FxRates,
@@ -19,11 +25,13 @@ pub enum Entity {
 /// The type of a record field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// A JSON string; when the field is required, a non-empty one.
     Str,
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]`, no time zone (TIMESTAMP_NTZ); a trailing `Z` is accepted.
     Ts,
     /// `YYYY-MM-DD`.
     Date,
+    /// A JSON `true` or `false` (not a string).
     Bool,
     /// A decimal with this precision and scale, as a JSON number or string.
     Dec(u8, i8),
@@ -32,8 +40,12 @@ pub enum Kind {
 /// One field of a record: JSON name, type, whether a record without it is invalid.
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
+    /// The record's JSON key, also the name of the RAW column it is extracted into.
     pub name: &'static str,
+    /// What the value must parse as; one that does not makes the record invalid.
     pub kind: Kind,
+    /// Whether a missing or null value (or, for a string, an empty one) makes the record invalid;
+    /// otherwise it loads as NULL.
     pub required: bool,
 }
 
@@ -127,6 +139,7 @@ impl Entity {
         Entity::FxRates,
     ];
 
+    /// The API's path segment (`/v1/<name>`), also the entity's name in manifests, RAW paths and reports.
     pub fn name(self) -> &'static str {
         match self {
             Entity::Users => "users",
@@ -138,6 +151,7 @@ impl Entity {
         }
     }
 
+    /// The entity whose [`Entity::name`] is exactly `name`; `None` for any other.
     pub fn parse(name: &str) -> Option<Entity> {
         Entity::ALL.into_iter().find(|e| e.name() == name)
     }

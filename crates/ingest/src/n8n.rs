@@ -3,6 +3,7 @@
 //! per entity (cursor read, paginated fetch with `updated_since`/`limit`/cursor, transform to RAW rows,
 //! validation, load, cursor update). Snowflake is their warehouse, as in the document.
 
+use crate::SyncError;
 use crate::entity::Entity;
 use inda_core::Error;
 use serde_json::{Value, json};
@@ -146,18 +147,15 @@ pub fn master_workflow(every_minutes: u32) -> Value {
 /// Writes `indigital_master_sync.json` and one `indigital_<entity>_sync.json` per entity into `out`.
 pub fn export(out: &Path, api_base: &str, every_minutes: u32) -> Result<Vec<PathBuf>, Error> {
     std::fs::create_dir_all(out)
-        .map_err(|e| Error::usage(format!("cannot create {}: {e}", out.display())))?;
+        .map_err(|source| SyncError::ExportDir { path: out.to_path_buf(), source })?;
     let mut written = Vec::new();
     let mut workflows = vec![master_workflow(every_minutes)];
     workflows.extend(Entity::ALL.iter().map(|e| entity_workflow(*e, api_base, every_minutes)));
     for w in workflows {
         let name = w["name"].as_str().unwrap_or("workflow").to_string();
         let path = out.join(format!("{name}.json"));
-        let text = serde_json::to_vec_pretty(&w).map_err(|e| Error::internal(e.to_string()))?;
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, &text)
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| Error::usage(format!("cannot write {}: {e}", path.display())))?;
+        let text = serde_json::to_vec_pretty(&w).map_err(SyncError::Serialize)?;
+        inda_core::fs::write_atomic(&path, &text).map_err(SyncError::ExportWrite)?;
         written.push(path);
     }
     Ok(written)

@@ -5,6 +5,7 @@
 //! which orders loads) and the record's fields extracted and typed at validation time. The embedded engine
 //! has no JSON functions, so extracting here keeps the STAGING step plain SQL over typed columns.
 
+use crate::SyncError;
 use crate::entity::{Entity, Field, Kind};
 use chrono::{NaiveDate, NaiveDateTime};
 use datafusion::arrow::array::{
@@ -13,7 +14,6 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::{DataType, Field as ArrowField, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
-use inda_core::Error;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -26,12 +26,16 @@ use std::sync::Arc;
 /// Timestamps in API records: ISO 8601 without a zone, microseconds.
 pub const TS_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
+/// Microseconds since the epoch (UTC) as [`TS_FORMAT`] text, as `updated_since` sends it; empty when the
+/// value is outside chrono's range.
 pub fn format_ts(us: i64) -> String {
     chrono::DateTime::from_timestamp_micros(us)
         .map(|d| d.naive_utc().format(TS_FORMAT).to_string())
         .unwrap_or_default()
 }
 
+/// An API timestamp (`T` or a space between date and time, any fraction, an optional trailing `Z`, no
+/// other zone) as microseconds since the epoch; `None` when it does not parse.
 pub fn parse_ts(s: &str) -> Option<i64> {
     let s = s.strip_suffix('Z').unwrap_or(s);
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
@@ -118,7 +122,10 @@ pub fn raw_schema(entity: Entity) -> SchemaRef {
 /// The ordering key of a record in the API (`updated_at`, `id`): what watermarks and cursors compare.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct RecordKey {
+    /// `updated_at` (`created_at` for records without one), in microseconds since the epoch. Compared
+    /// first.
     pub updated_us: i64,
+    /// The record's `id`: orders records updated in the same microsecond.
     pub id: String,
 }
 
@@ -126,9 +133,11 @@ pub struct RecordKey {
 pub struct Validated {
     /// `None` when no record was valid.
     pub batch: Option<RecordBatch>,
+    /// Valid records: the rows of `batch`.
     pub loaded: usize,
-    /// Why records were rejected (at most a few reasons kept).
+    /// Invalid records, left out of `batch`.
     pub rejected: usize,
+    /// Why records were rejected (at most a few reasons kept): the first 5, as `<entity> <id>: <why>`.
     pub reasons: Vec<String>,
     /// The largest (`updated_at`, `id`) among valid records.
     pub max_key: Option<RecordKey>,
@@ -152,7 +161,7 @@ impl Col {
             Kind::Dec(p, s) => Col::Dec(Decimal128Builder::with_capacity(n), p, s),
         }
     }
-    fn finish(self) -> Result<ArrayRef, Error> {
+    fn finish(self) -> Result<ArrayRef, SyncError> {
         Ok(match self {
             Col::Str(mut b) => Arc::new(b.finish()),
             Col::Ts(mut b) => Arc::new(b.finish()),
@@ -160,11 +169,11 @@ impl Col {
             Col::Bool(mut b) => Arc::new(b.finish()),
             Col::Dec(b, p, s) => {
                 let mut b = b;
-                Arc::new(
-                    b.finish()
-                        .with_precision_and_scale(p, s)
-                        .map_err(|e| Error::internal(format!("decimal({p},{s}): {e}")))?,
-                )
+                Arc::new(b.finish().with_precision_and_scale(p, s).map_err(|source| SyncError::Decimal {
+                    precision: p,
+                    scale: s,
+                    source,
+                })?)
             }
         })
     }
@@ -227,7 +236,7 @@ pub fn validate(
     seq: i64,
     loaded_us: i64,
     records: &[Value],
-) -> Result<Validated, Error> {
+) -> Result<Validated, SyncError> {
     let fields = entity.fields();
     let n = records.len();
     let mut cols: Vec<Col> = fields.iter().map(|f| Col::new(f.kind, n)).collect();
@@ -275,7 +284,7 @@ pub fn validate(
                 (Col::Bool(b), Typed::Null) => b.append_null(),
                 (Col::Dec(b, ..), Typed::Dec(v)) => b.append_value(*v),
                 (Col::Dec(b, ..), Typed::Null) => b.append_null(),
-                _ => return Err(Error::internal("field type mismatch in validation")),
+                _ => return Err(SyncError::TypeMismatch),
             }
         }
         if let Some(updated_us) = updated.or(created) {
@@ -302,50 +311,64 @@ pub fn validate(
         arrays.push(c.finish()?);
     }
     let batch = RecordBatch::try_new(raw_schema(entity), arrays)
-        .map_err(|e| Error::internal(format!("RAW batch of {entity}: {e}")))?;
+        .map_err(|source| SyncError::RawBatch { entity, source })?;
     out.batch = Some(batch);
     Ok(out)
 }
 
-fn io_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
-    Error::internal(format!("cannot {what} {}: {e}", path.display()))
+fn io_error(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> SyncError {
+    move |source| SyncError::Io { action, path: path.to_path_buf(), source }
+}
+
+fn parquet_error(
+    path: &Path,
+    action: &'static str,
+) -> impl FnOnce(parquet::errors::ParquetError) -> SyncError {
+    move |source| SyncError::Parquet { action, path: path.to_path_buf(), source }
 }
 
 /// Writes batches to a Parquet file and syncs it to disk (the caller publishes it afterwards).
-pub fn write_parquet(path: &Path, schema: SchemaRef, batches: &[RecordBatch]) -> Result<(), Error> {
+pub fn write_parquet(path: &Path, schema: SchemaRef, batches: &[RecordBatch]) -> Result<(), SyncError> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, "create", e))?;
+        std::fs::create_dir_all(dir).map_err(io_error(dir, "create"))?;
     }
-    let file = File::create(path).map_err(|e| io_error(path, "create", e))?;
+    let mut file = File::create(path).map_err(io_error(path, "create"))?;
+    write_parquet_into(path, &mut file, schema, batches)?;
+    file.sync_all().map_err(io_error(path, "sync"))
+}
+
+/// Writes `path` atomically with [`inda_core::fs::write_atomic_with`]: a sibling temp file (`.<name>.tmp-*`,
+/// not ending in `.parquet`, so readers of the directory never see it), synced, then renamed over the target.
+pub fn write_parquet_atomic(
+    path: &Path,
+    schema: SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<(), SyncError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io_error(dir, "create"))?;
+    }
+    // `write_atomic_with` takes the boundary error; it comes back unchanged as `SyncError::Write`.
+    inda_core::fs::write_atomic_with(path, |file| Ok(write_parquet_into(path, file, schema, batches)?))
+        .map_err(SyncError::Write)
+}
+
+/// The Parquet encoding of `batches` into `file` (flushed, not synced); `path` names it in errors.
+fn write_parquet_into(
+    path: &Path,
+    file: &mut File,
+    schema: SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<(), SyncError> {
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_size(128 * 1024)
         .build();
     let mut writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema, Some(props))
-        .map_err(|e| io_error(path, "start writing", e))?;
+        .map_err(parquet_error(path, "start writing"))?;
     for b in batches {
-        writer.write(b).map_err(|e| io_error(path, "write", e))?;
+        writer.write(b).map_err(parquet_error(path, "write"))?;
     }
-    let buffered = writer.into_inner().map_err(|e| io_error(path, "finish", e))?;
-    let file = buffered.into_inner().map_err(|e| io_error(path, "flush", e.error()))?;
-    file.sync_all().map_err(|e| io_error(path, "sync", e))
-}
-
-/// Writes `path` atomically: a sibling temp file (not ending in `.parquet`, so readers of the directory never
-/// see it), synced, then renamed over the target.
-pub fn write_parquet_atomic(path: &Path, schema: SchemaRef, batches: &[RecordBatch]) -> Result<(), Error> {
-    let tmp = path.with_extension(format!("parquet.tmp-{}", std::process::id()));
-    write_parquet(&tmp, schema, batches)?;
-    std::fs::rename(&tmp, path).map_err(|e| io_error(path, "replace", e))?;
-    sync_dir(path);
+    let buffered = writer.into_inner().map_err(parquet_error(path, "finish"))?;
+    buffered.into_inner().map_err(|e| io_error(path, "flush")(e.into_error()))?;
     Ok(())
-}
-
-/// Makes a rename in `path`'s directory durable (best effort where directories cannot be synced).
-pub fn sync_dir(path: &Path) {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-        && let Ok(dir) = File::open(parent)
-    {
-        let _ = dir.sync_all();
-    }
 }

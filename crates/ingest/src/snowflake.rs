@@ -16,14 +16,14 @@
 //! STAGING and a delete of what STAGING no longer has, so analysts never see a tenant's mart empty; the mart
 //! stays dirty in the state until both ran.
 
+use crate::SyncError;
 use crate::cursor::TenantState;
 use crate::entity::Entity;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::record_batch::RecordBatch;
-use inda_core::{Error, Session, Value};
+use inda_core::{Session, Value, marts};
 use inda_snowflake::{SnowflakeWarehouse, TrustedStatement};
-use inda_warehouse::demo::{marts_key, marts_schema};
-use inda_warehouse::{Cancel, QueryLimits};
+use inda_warehouse::{Cancel, QueryLimits, marts_schema};
 use std::time::Duration;
 
 /// The sync's connection to Snowflake.
@@ -36,6 +36,8 @@ pub struct SnowflakeLoader {
 }
 
 impl SnowflakeLoader {
+    /// Loads through `warehouse` signed in as `session`'s user (whose secret signs in and whose ids tag the
+    /// statements); each statement may run up to 15 minutes.
     pub fn new(warehouse: SnowflakeWarehouse, session: Session) -> Self {
         // A mart rebuild of a large tenant is one statement: minutes, not the analysts' seconds.
         let limits =
@@ -43,13 +45,16 @@ impl SnowflakeLoader {
         SnowflakeLoader { warehouse, session, limits }
     }
 
-    async fn run(&self, statement: TrustedStatement) -> Result<inda_core::ResultSet, Error> {
-        self.warehouse.run_statement(&self.session, &statement, &self.limits, &Cancel::new()).await
+    async fn run(&self, statement: TrustedStatement) -> Result<inda_core::ResultSet, SyncError> {
+        self.warehouse
+            .run_statement(&self.session, &statement, &self.limits, &Cancel::new())
+            .await
+            .map_err(SyncError::Snowflake)
     }
 
     /// The tenant's last committed state (the default when it never synced), after deleting the RAW
     /// pages an interrupted run wrote but never committed.
-    pub async fn load_state(&self, tenant: &str) -> Result<TenantState, Error> {
+    pub async fn load_state(&self, tenant: &str) -> Result<TenantState, SyncError> {
         let rs = self
             .run(TrustedStatement::new(
                 "SELECT state FROM ADMIN.SYNC_MANIFEST WHERE tenant_id = ? ORDER BY version DESC LIMIT 1",
@@ -61,10 +66,15 @@ impl SnowflakeLoader {
             Some(cell) => {
                 let json = match cell {
                     Value::Json(v) => v.clone(),
-                    Value::Text(s) => serde_json::from_str(s).map_err(|e| corrupt(tenant, e))?,
-                    other => return Err(corrupt(tenant, format!("{other:?}"))),
+                    Value::Text(s) => serde_json::from_str(s).map_err(corrupt(tenant))?,
+                    other => {
+                        return Err(SyncError::UnexpectedManifestCell {
+                            tenant: tenant.to_string(),
+                            cell: other.clone(),
+                        });
+                    }
                 };
-                serde_json::from_value(json).map_err(|e| corrupt(tenant, e))?
+                serde_json::from_value(json).map_err(corrupt(tenant))?
             }
         };
         for entity in Entity::ALL {
@@ -87,7 +97,7 @@ impl SnowflakeLoader {
         tenant: &str,
         seq: i64,
         batch: &RecordBatch,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SyncError> {
         self.run(insert_page(entity, tenant, seq, batch)?).await.map(|_| ())
     }
 
@@ -98,7 +108,7 @@ impl SnowflakeLoader {
         state: &mut TenantState,
         entity: Entity,
         refresh_from: Option<i64>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SyncError> {
         if let Some(first) = refresh_from {
             self.run(TrustedStatement::new(
                 format!(
@@ -112,9 +122,9 @@ impl SnowflakeLoader {
         self.append_state(state).await
     }
 
-    async fn append_state(&self, state: &mut TenantState) -> Result<(), Error> {
+    async fn append_state(&self, state: &mut TenantState) -> Result<(), SyncError> {
         state.version += 1;
-        let whole = serde_json::to_string(&*state).map_err(|e| Error::internal(e.to_string()))?;
+        let whole = serde_json::to_string(&*state).map_err(SyncError::Serialize)?;
         self.run(TrustedStatement::new(
             "INSERT INTO ADMIN.SYNC_MANIFEST (tenant_id, version, state, committed_at) \
              SELECT ?, CAST(? AS NUMBER(38, 0)), PARSE_JSON(?), CURRENT_TIMESTAMP()",
@@ -126,10 +136,10 @@ impl SnowflakeLoader {
 
     /// Rebuilds the tenant's rows of `mart` from STAGING (merge on the mart's key, then delete what STAGING
     /// no longer has) and records it clean. Returns the rows the mart now has for the tenant.
-    pub async fn rebuild(&self, state: &mut TenantState, mart: &str) -> Result<u64, Error> {
-        let unknown = || Error::internal(format!("unknown mart {mart}"));
+    pub async fn rebuild(&self, state: &mut TenantState, mart: &str) -> Result<u64, SyncError> {
+        let unknown = || SyncError::UnknownMart(mart.to_string());
         let schema = marts_schema(mart).ok_or_else(unknown)?;
-        let key = marts_key(mart).ok_or_else(unknown)?;
+        let key = &marts::table(mart).ok_or_else(unknown)?.key;
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
         let columns = names.join(", ");
         let set: Vec<String> =
@@ -166,7 +176,7 @@ impl SnowflakeLoader {
 
     /// After a tenant's sync: the readable rows of ADMIN.SYNC_STATE (the platform's dashboards read them),
     /// and the tenant's older states pruned. Informational: the manifest is the state.
-    pub async fn publish(&self, state: &TenantState) -> Result<(), Error> {
+    pub async fn publish(&self, state: &TenantState) -> Result<(), SyncError> {
         let tenant = Some(state.tenant_id.clone());
         if !state.entities.is_empty() {
             let mut binds = Vec::new();
@@ -204,8 +214,8 @@ impl SnowflakeLoader {
     }
 }
 
-fn corrupt(tenant: &str, e: impl std::fmt::Display) -> Error {
-    Error::internal(format!("ADMIN.SYNC_MANIFEST of {tenant} is corrupt: {e}"))
+fn corrupt(tenant: &str) -> impl FnOnce(serde_json::Error) -> SyncError + '_ {
+    move |source| SyncError::CorruptRemoteManifest { tenant: tenant.to_string(), source }
 }
 
 /// Deletes the tenant's rows of a mart whose key STAGING no longer has (a record deleted upstream, the
@@ -241,11 +251,8 @@ fn insert_page(
     tenant: &str,
     seq: i64,
     batch: &RecordBatch,
-) -> Result<TrustedStatement, Error> {
-    let source = batch
-        .column_by_name("_source_data")
-        .ok_or_else(|| Error::internal("RAW batch without `_source_data`"))?
-        .as_string::<i32>();
+) -> Result<TrustedStatement, SyncError> {
+    let source = batch.column_by_name("_source_data").ok_or(SyncError::NoSourceData)?.as_string::<i32>();
     let mut records = String::with_capacity(source.value_data().len() + source.len() + 2);
     records.push('[');
     for (i, r) in source.iter().enumerate() {

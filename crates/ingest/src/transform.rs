@@ -3,11 +3,12 @@
 //! STAGING mirrors the Snowflake views (warehouse/snowflake/03_staging.sql): typed, normalised
 //! (`LOWER`/`UPPER`/`NULLIF(TRIM(..))`/`COALESCE`), and de-duplicated by id keeping the latest `updated_at`
 //! (ties: the latest load). MARTS are STAGING in the contract's exact schema (data-model.md), ordered by
-//! their key (`marts_key`: the id, or currency and month for fx_rates).
+//! their key (`inda_core::marts`: the id, or currency and month for fx_rates).
 //! Both are rebuilt per tenant and table from the committed RAW files and replaced atomically (temp file and
 //! rename), so the result depends only on what was committed: a full sync gives the same marts as the demo
 //! generator, whatever retries, duplicates or crashes happened on the way.
 
+use crate::SyncError;
 use crate::entity::Entity;
 use crate::raw::{raw_schema, write_parquet_atomic};
 use datafusion::arrow::compute::cast;
@@ -16,8 +17,8 @@ use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::prelude::{SessionConfig, SessionContext};
-use inda_core::Error;
-use inda_warehouse::demo::{marts_key, marts_schema};
+use inda_core::marts;
+use inda_warehouse::marts_schema;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -83,8 +84,8 @@ fn staging_sql(mart: &str) -> String {
     }
 }
 
-fn df_error(what: &str) -> impl Fn(datafusion::error::DataFusionError) -> Error + '_ {
-    move |e| Error::internal(format!("{what}: {e}"))
+fn df_error(step: &'static str) -> impl Fn(datafusion::error::DataFusionError) -> SyncError {
+    move |source| SyncError::DataFusion { step, source }
 }
 
 /// Registers `raw_<entity>` over the given committed RAW files (an empty table when there are none).
@@ -93,7 +94,7 @@ fn register_raw(
     warehouse: &Path,
     entity: Entity,
     files: &[String],
-) -> Result<(), Error> {
+) -> Result<(), SyncError> {
     let schema = raw_schema(entity);
     let name = format!("raw_{}", entity.name());
     let provider: Arc<dyn datafusion::catalog::TableProvider> = if files.is_empty() {
@@ -120,8 +121,8 @@ pub async fn rebuild(
     tenant: &str,
     mart: &str,
     files: &dyn Fn(Entity) -> Vec<String>,
-) -> Result<u64, Error> {
-    let schema = marts_schema(mart).ok_or_else(|| Error::internal(format!("unknown mart {mart}")))?;
+) -> Result<u64, SyncError> {
+    let schema = marts_schema(mart).ok_or_else(|| SyncError::UnknownMart(mart.to_string()))?;
     let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(2));
     for &entity in Entity::sources_of(mart) {
         register_raw(&ctx, warehouse, entity, &files(entity))?;
@@ -135,7 +136,7 @@ pub async fn rebuild(
         .into_iter()
         .map(|b| RecordBatch::try_new(stg_schema.clone(), b.columns().to_vec()))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Error::internal(format!("staging batch: {e}")))?;
+        .map_err(SyncError::StagingBatch)?;
     let stg = staging_table(mart);
     let stg_path = warehouse.join("staging").join(stg).join(tenant).join("data.parquet");
     write_parquet_atomic(&stg_path, stg_schema.clone(), &staging)?;
@@ -146,7 +147,7 @@ pub async fn rebuild(
         Arc::new(MemTable::try_new(stg_schema, vec![staging]).map_err(df_error("staging table"))?),
     )
     .map_err(df_error("register staging"))?;
-    let key = marts_key(mart).ok_or_else(|| Error::internal(format!("no key for mart {mart}")))?;
+    let key = &marts::table(mart).ok_or_else(|| SyncError::NoMartKey(mart.to_string()))?.key;
     let order: Vec<String> = key.iter().map(|c| format!("\"{c}\"")).collect();
     let columns: Vec<String> = schema.fields().iter().map(|f| format!("\"{}\"", f.name())).collect();
     let sql = format!("SELECT {} FROM stg ORDER BY {}", columns.join(", "), order.join(", "));
@@ -161,9 +162,9 @@ pub async fn rebuild(
             .zip(schema.fields())
             .map(|(c, f)| if c.data_type() == f.data_type() { Ok(c.clone()) } else { cast(c, f.data_type()) })
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Error::internal(format!("{mart}: {e}")))?;
+            .map_err(|source| SyncError::MartCast { mart: mart.to_string(), source })?;
         let batch = RecordBatch::try_new(schema.clone(), cols)
-            .map_err(|e| Error::internal(format!("{mart} does not fit the contract: {e}")))?;
+            .map_err(|source| SyncError::MartContract { mart: mart.to_string(), source })?;
         rows += batch.num_rows() as u64;
         out.push(batch);
     }

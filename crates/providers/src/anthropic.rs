@@ -18,21 +18,33 @@ use crate::provider::Provider;
 use crate::stream::{ExplanationStreamer, SseDecoder};
 
 const NAME: &str = "anthropic";
+/// The Claude model asked when `[ask.anthropic] model` is not set.
 pub const ANTHROPIC_DEFAULT_MODEL: &str = "claude-sonnet-4-5";
+/// The public endpoint (without `/v1`), used when neither the config nor `ANTHROPIC_BASE_URL` names another.
 pub const ANTHROPIC_DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+/// The `anthropic-version` header of every request: the API version whose request and event shapes this
+/// client reads.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 /// The one tool the model is made to call; its input is the answer.
 pub const ANSWER_TOOL: &str = "answer_with_sql";
 
+/// How to reach Claude: key, model, endpoint, limits and prices.
+/// [`AskConfig::anthropic_config`](crate::AskConfig::anthropic_config) builds it from the app's config.
 #[derive(Debug, Clone)]
 pub struct AnthropicConfig {
+    /// The Anthropic API key, sent as `x-api-key` and scrubbed from every error message.
     pub api_key: Secret,
+    /// The model to ask (`claude-sonnet-4-5`); the cost is priced by the model name the reply reports.
     pub model: String,
     /// Without `/v1`, like the SDKs' `ANTHROPIC_BASE_URL`.
     pub base_url: String,
+    /// Most tokens the model may write per answer (default 1024).
     pub max_tokens: u32,
+    /// Sampling temperature (default 0, for repeatable SQL); `None` leaves it to the API's default.
     pub temperature: Option<f32>,
+    /// Longest wait for one HTTP request, streamed body included (connecting gets at most 10 s of it).
     pub timeout: Duration,
+    /// Prices each answer's token usage, in USD.
     pub prices: PriceTable,
 }
 
@@ -51,6 +63,7 @@ impl AnthropicConfig {
     }
 }
 
+/// The [`Provider`] for Claude through the Anthropic Messages API.
 #[derive(Debug)]
 pub struct AnthropicProvider {
     config: AnthropicConfig,
@@ -58,6 +71,7 @@ pub struct AnthropicProvider {
 }
 
 impl AnthropicProvider {
+    /// A provider with its own HTTP client; fails (as `Network`) only when the client cannot be built.
     pub fn new(config: AnthropicConfig) -> Result<Self, ProviderError> {
         let http = client(config.timeout)?;
         Ok(AnthropicProvider { config, http })

@@ -3,17 +3,22 @@
 
 use chrono::{Datelike, NaiveDate};
 
+/// Whether a tenant may still call paid providers this month ([`check_budget`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum BudgetDecision {
     /// No budget is configured.
     Unlimited,
+    /// Under budget: calls are allowed.
     Within {
+        /// What is left of this month's budget, in USD (always more than 0).
         remaining_usd: f64,
     },
+    /// The budget is used up, or is 0 or not a valid amount: no paid provider is called.
     Spent,
 }
 
 impl BudgetDecision {
+    /// Whether a provider may be called: anything but [`BudgetDecision::Spent`].
     pub fn allows(self) -> bool {
         !matches!(self, BudgetDecision::Spent)
     }

@@ -15,11 +15,15 @@ use crate::pricing::PriceTable;
 use crate::router::RoutePolicy;
 use crate::{ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL};
 
+/// A provider the `providers` list of `[ask]` can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderKind {
+    /// Claude through the Anthropic API (needs an API key).
     Anthropic,
+    /// Snowflake Cortex, through the configured Snowflake warehouse.
     Cortex,
+    /// Any OpenAI-compatible chat-completions server: OpenAI's own, or a local one.
     OpenAi,
 }
 
@@ -34,19 +38,26 @@ impl ProviderKind {
     }
 }
 
+/// The `[ask]` section: which language models answer what the offline engine does not, and within what
+/// limits. Every field has a default; an empty section means offline only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AskConfig {
     /// Tried in this order when the offline engine does not understand a question. Empty: offline only.
     pub providers: Vec<ProviderKind>,
+    /// Longest wait for one provider's answer, in seconds (default 60; 0 counts as 1).
     pub timeout_seconds: u64,
     /// A 429 asking to wait at most this long is waited out once; a longer one moves on to the next provider.
     pub max_retry_wait_seconds: u64,
     /// Per tenant and calendar month; absent means no limit.
     pub monthly_budget_usd: Option<f64>,
+    /// How many of the semantic model's verified example questions go into the prompt (default 8).
     pub max_examples: usize,
+    /// `[ask.anthropic]`: Claude's model, endpoint and token limit.
     pub anthropic: EndpointConfig,
+    /// `[ask.openai]`: the OpenAI-compatible server's model, endpoint, token limit and JSON mode.
     pub openai: OpenAiEndpointConfig,
+    /// `[ask.cortex]`: the Cortex model.
     pub cortex: CortexSettings,
     /// Laid over the built-in price list (USD per million tokens).
     pub prices: PriceTable,
@@ -68,35 +79,46 @@ impl Default for AskConfig {
     }
 }
 
+/// Where an HTTP provider is and what to ask it; a field left unset keeps the provider's default.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EndpointConfig {
+    /// The model to ask; `None`: the provider's default
+    /// ([`ANTHROPIC_DEFAULT_MODEL`](crate::ANTHROPIC_DEFAULT_MODEL),
+    /// [`OPENAI_DEFAULT_MODEL`](crate::OPENAI_DEFAULT_MODEL)).
     pub model: Option<String>,
     /// Else the ecosystem's environment variable, else the public endpoint.
     pub base_url: Option<String>,
+    /// Most tokens the model may write per answer; `None`: 1024.
     pub max_tokens: Option<u32>,
 }
 
+/// `[ask.openai]`: an endpoint, plus what OpenAI-compatible servers differ in.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OpenAiEndpointConfig {
+    /// Model, base URL and token limit, written directly in the section.
     #[serde(flatten)]
     pub endpoint: EndpointConfig,
     /// Whether to ask for `response_format: json_object`; some local servers reject it.
     pub json_mode: Option<bool>,
 }
 
+/// `[ask.cortex]`. Cortex runs through the warehouse connection, so it has no endpoint or key of its own.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CortexSettings {
+    /// The Cortex model; `None`: [`CORTEX_DEFAULT_MODEL`](crate::CORTEX_DEFAULT_MODEL).
     pub model: Option<String>,
 }
 
 impl AskConfig {
+    /// `timeout_seconds` as a duration, at least one second.
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_seconds.max(1))
     }
 
+    /// The router's per-provider timeout and longest rate-limit wait, from this section.
     pub fn route_policy(&self) -> RoutePolicy {
         RoutePolicy {
             timeout: self.timeout(),
@@ -108,6 +130,8 @@ impl AskConfig {
         PriceTable::default().merged(&self.prices)
     }
 
+    /// Claude's settings from this section, with `api_key`. The base URL is the section's, else
+    /// `ANTHROPIC_BASE_URL`, else the public endpoint.
     pub fn anthropic_config(&self, api_key: Secret) -> AnthropicConfig {
         let mut c = AnthropicConfig::new(api_key);
         let e = &self.anthropic;
@@ -127,6 +151,8 @@ impl AskConfig {
         c
     }
 
+    /// The OpenAI-compatible server's settings from this section; `api_key` is optional (local servers take
+    /// none). The base URL is the section's, else `OPENAI_BASE_URL`, else OpenAI's.
     pub fn openai_config(&self, api_key: Option<Secret>) -> OpenAiConfig {
         let mut c = OpenAiConfig::new(api_key);
         let e = &self.openai.endpoint;
@@ -146,6 +172,7 @@ impl AskConfig {
         c
     }
 
+    /// Cortex's settings from this section, priced with the built-in list and the section's `prices`.
     pub fn cortex_config(&self) -> CortexConfig {
         let mut c = CortexConfig { prices: self.prices(), ..CortexConfig::default() };
         if let Some(m) = &self.cortex.model {

@@ -16,6 +16,7 @@ use crate::pricing::PriceTable;
 use crate::provider::Provider;
 
 const NAME: &str = "cortex";
+/// The Cortex model asked when `[ask.cortex] model` is not set.
 pub const CORTEX_DEFAULT_MODEL: &str = "mistral-large2";
 /// The only statement this provider runs; both values arrive as positional binds.
 pub const CORTEX_COMPLETE_SQL: &str = "SELECT SNOWFLAKE.CORTEX.COMPLETE(?, ?)";
@@ -23,7 +24,10 @@ pub const CORTEX_COMPLETE_SQL: &str = "SELECT SNOWFLAKE.CORTEX.COMPLETE(?, ?)";
 /// One parameterised `COMPLETE` call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CortexRequest {
+    /// The Cortex model name: the first bind.
     pub model: String,
+    /// The whole conversation flattened into one text ([`GenerationRequest::as_single_prompt`]): the second
+    /// bind.
     pub prompt: String,
 }
 
@@ -33,6 +37,7 @@ impl CortexRequest {
         CortexRequest { model: model.into(), prompt: req.as_single_prompt() }
     }
 
+    /// The statement to run: always [`CORTEX_COMPLETE_SQL`].
     pub fn sql(&self) -> &'static str {
         CORTEX_COMPLETE_SQL
     }
@@ -47,6 +52,7 @@ impl CortexRequest {
 /// The warehouse implements it and classifies its own failures into [`ProviderError`]s (a Cortex 429 as
 /// `RateLimited`, a lost connection as `Network`, …) so that the router can fall back.
 pub trait CortexRunner: Send + Sync {
+    /// Runs `sql` with `binds` as positional parameters and returns the one string it selects.
     fn query_string<'a>(
         &'a self,
         sql: &'a str,
@@ -54,9 +60,14 @@ pub trait CortexRunner: Send + Sync {
     ) -> BoxFuture<'a, Result<String, ProviderError>>;
 }
 
+/// What to ask Cortex and how to price it. [`AskConfig::cortex_config`](crate::AskConfig::cortex_config)
+/// builds it from the app's config.
 #[derive(Debug, Clone)]
 pub struct CortexConfig {
+    /// The Cortex model (`mistral-large2` by default).
     pub model: String,
+    /// Prices each answer's token usage; Cortex models cost 0 unless the config prices them (credits depend
+    /// on the contract).
     pub prices: PriceTable,
 }
 
@@ -66,12 +77,15 @@ impl Default for CortexConfig {
     }
 }
 
+/// The [`Provider`] for Snowflake Cortex: each call is one `COMPLETE` statement run through `R` (the
+/// warehouse connection).
 pub struct CortexProvider<R: CortexRunner> {
     runner: R,
     config: CortexConfig,
 }
 
 impl<R: CortexRunner> CortexProvider<R> {
+    /// A provider that runs its calls through `runner`.
     pub fn new(runner: R, config: CortexConfig) -> Self {
         CortexProvider { runner, config }
     }
@@ -115,9 +129,12 @@ impl<R: CortexRunner> Provider for CortexProvider<R> {
 /// What a `COMPLETE` call returned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CortexCompletion {
+    /// The SQL, chart and explanation read from the completion text.
     pub answer: Answer,
     /// Only the JSON form (options given) reports the model and the usage.
     pub model: Option<String>,
+    /// Token counts as Cortex reported them; `None` for the two-argument form (the usage is then estimated
+    /// from text length).
     pub usage: Option<Usage>,
 }
 

@@ -6,18 +6,34 @@ use std::time::Duration;
 
 use inda_core::Secret;
 
+/// What kind of failure a provider had: decides whether the router tries the next provider
+/// ([`ErrorKind::is_transient`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The provider did not answer within the request timeout.
     Timeout,
     /// HTTP 429 (or the provider's own rate-limit error); `retry_after` is what the provider asked for.
-    RateLimited { retry_after: Option<Duration> },
+    RateLimited {
+        /// How long the provider asked to wait (`retry-after`, in seconds or as a date); `None` when it
+        /// did not say.
+        retry_after: Option<Duration>,
+    },
     /// HTTP 5xx or an overloaded provider.
-    Server { status: u16 },
+    Server {
+        /// The HTTP status, 500 to 599 (for an error inside a stream, the one its type stands for).
+        status: u16,
+    },
     /// HTTP 401/403: a missing, wrong or unauthorised key. Another try with the same key cannot succeed.
-    Auth { status: u16 },
+    Auth {
+        /// The HTTP status, 401 or 403 (for an error inside a stream, the one its type stands for).
+        status: u16,
+    },
     /// The provider refused the request itself (4xx): the same request elsewhere would fail the same way.
-    BadRequest { status: u16 },
+    BadRequest {
+        /// The HTTP status: any other than 401, 403, 408, 429 and 5xx (400 for an unknown error inside a
+        /// stream).
+        status: u16,
+    },
     /// The model answered, but not with SQL, a chart and an explanation in the agreed shape.
     BadOutput,
     /// The connection failed (refused, reset, DNS), e.g. a local model server that is not running.
@@ -52,16 +68,24 @@ impl ErrorKind {
 /// A provider's failure: which provider, what kind, and the provider's own words (scrubbed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderError {
+    /// The provider's short name (`anthropic`, `openai`, `cortex`); `router` or `http` for a failure before
+    /// any provider was asked.
     pub provider: String,
+    /// What kind of failure: decides whether the router moves on.
     pub kind: ErrorKind,
+    /// The provider's own words (its error body, cut to 300 characters) or what went wrong here, scrubbed of
+    /// the API key; may be empty.
     pub message: String,
 }
 
 impl ProviderError {
+    /// A failure of `provider`. `message` is kept as given: scrub it ([`ProviderError::scrubbed`]) when it
+    /// may quote a key.
     pub fn new(provider: impl Into<String>, kind: ErrorKind, message: impl Into<String>) -> Self {
         ProviderError { provider: provider.into(), kind, message: message.into() }
     }
 
+    /// The model answered, but not in the agreed shape; `message` says what was wrong with it.
     pub fn bad_output(provider: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(provider, ErrorKind::BadOutput, message)
     }

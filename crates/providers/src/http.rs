@@ -71,20 +71,10 @@ pub fn classify_status(status: u16, headers: &HeaderMap) -> ErrorKind {
     }
 }
 
-/// `retry-after` as seconds or as an HTTP date, relative to `now`; a date in the past means now.
+/// `retry-after` as seconds or as an HTTP date, relative to `now`; a date in the past means now
+/// ([`inda_core::retry_after`]).
 pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    if let Ok(seconds) = value.parse::<f64>()
-        && seconds.is_finite()
-        && seconds >= 0.0
-    {
-        return Some(Duration::from_secs_f64(seconds));
-    }
-    let when = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
-    Some((when - now).to_std().unwrap_or(Duration::ZERO))
+    inda_core::retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?, now)
 }
 
 #[cfg(test)]

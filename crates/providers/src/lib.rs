@@ -13,6 +13,8 @@
 //! pass them in as [`inda_core::Secret`]s) or auditing (the router returns every attempt for the app to
 //! record).
 
+#![warn(missing_docs)]
+
 mod answer;
 mod anthropic;
 mod budget;

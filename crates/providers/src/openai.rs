@@ -18,21 +18,30 @@ use crate::provider::Provider;
 use crate::stream::{ExplanationStreamer, SseDecoder};
 
 const NAME: &str = "openai";
+/// The model asked when `[ask.openai] model` is not set.
 pub const OPENAI_DEFAULT_MODEL: &str = "gpt-4.1-mini";
+/// OpenAI's public endpoint (with `/v1`), used when neither the config nor `OPENAI_BASE_URL` names another.
 pub const OPENAI_DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 
+/// How to reach an OpenAI-compatible server: key, model, endpoint, limits and prices.
+/// [`AskConfig::openai_config`](crate::AskConfig::openai_config) builds it from the app's config.
 #[derive(Debug, Clone)]
 pub struct OpenAiConfig {
     /// Optional: local servers take none.
     pub api_key: Option<Secret>,
+    /// The model to ask, as the server names it (`gpt-4.1-mini`, `llama3.1:8b`).
     pub model: String,
     /// With the version path (`…/v1`), like the SDKs' `OPENAI_BASE_URL`.
     pub base_url: String,
+    /// Most tokens the model may write per answer (default 1024).
     pub max_tokens: u32,
+    /// Sampling temperature (default 0, for repeatable SQL); `None` leaves it to the server's default.
     pub temperature: Option<f32>,
     /// Sends `response_format: {"type": "json_object"}`; turn off for servers that reject it.
     pub json_mode: bool,
+    /// Longest wait for one HTTP request, streamed body included (connecting gets at most 10 s of it).
     pub timeout: Duration,
+    /// Prices each answer's token usage, in USD; a model without a price (a local one) costs 0.
     pub prices: PriceTable,
 }
 
@@ -52,6 +61,7 @@ impl OpenAiConfig {
     }
 }
 
+/// The [`Provider`] for any chat-completions server: OpenAI, Ollama, llama.cpp, vLLM.
 #[derive(Debug)]
 pub struct OpenAiCompatibleProvider {
     config: OpenAiConfig,
@@ -59,6 +69,7 @@ pub struct OpenAiCompatibleProvider {
 }
 
 impl OpenAiCompatibleProvider {
+    /// A provider with its own HTTP client; fails (as `Network`) only when the client cannot be built.
     pub fn new(config: OpenAiConfig) -> Result<Self, ProviderError> {
         let http = client(config.timeout)?;
         Ok(OpenAiCompatibleProvider { config, http })

@@ -10,15 +10,19 @@ use crate::generation::Usage;
 /// US dollars per million tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Price {
+    /// USD per million prompt tokens.
     pub input_per_million: f64,
+    /// USD per million tokens the model writes.
     pub output_per_million: f64,
 }
 
 impl Price {
+    /// A price in USD per million input and output tokens.
     pub const fn new(input_per_million: f64, output_per_million: f64) -> Self {
         Price { input_per_million, output_per_million }
     }
 
+    /// What `usage` costs at this price, in USD.
     pub fn cost(&self, usage: Usage) -> f64 {
         (usage.input_tokens as f64 * self.input_per_million
             + usage.output_tokens as f64 * self.output_per_million)
@@ -55,6 +59,7 @@ impl Default for PriceTable {
 }
 
 impl PriceTable {
+    /// A table without prices, where every model is free: the base of the config's overrides.
     pub fn empty() -> Self {
         PriceTable { prices: BTreeMap::new() }
     }
@@ -72,6 +77,8 @@ impl PriceTable {
         self
     }
 
+    /// The price of `model`: its own entry, else the longest entry it starts with (a dated snapshot); `None`
+    /// when no entry matches.
     pub fn price(&self, model: &str) -> Option<Price> {
         if let Some(p) = self.prices.get(model) {
             return Some(*p);

@@ -25,15 +25,21 @@ const MAX_SYNONYMS: usize = 8;
 /// An earlier question of the conversation and the SQL that answered it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PriorQuestion {
+    /// The question as the analyst asked it.
     pub question: String,
+    /// The SQL the model wrote for it, before the guard: no tenant id reaches the prompt through it.
     pub sql: String,
 }
 
 /// Everything the prompt is built from besides the semantic model.
 #[derive(Debug, Clone)]
 pub struct PromptInput<'a> {
+    /// The question to answer, as the analyst typed it.
     pub question: &'a str,
+    /// The analyst's language: the explanation is asked for in it, and its examples come first.
     pub lang: Lang,
+    /// Today's date (UTC), written into the prompt so that "last month" means the same to the model as to the
+    /// offline engine.
     pub today: NaiveDate,
     /// Oldest first.
     pub history: &'a [PriorQuestion],
@@ -42,6 +48,7 @@ pub struct PromptInput<'a> {
 }
 
 impl<'a> PromptInput<'a> {
+    /// An input without history, showing up to 8 examples.
     pub fn new(question: &'a str, lang: Lang, today: NaiveDate) -> Self {
         PromptInput { question, lang, today, history: &[], max_examples: 8 }
     }

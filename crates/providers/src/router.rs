@@ -11,6 +11,7 @@ use crate::error::{ErrorKind, ProviderError};
 use crate::generation::{ExplanationSink, Generation, GenerationRequest, Usage};
 use crate::provider::Provider;
 
+/// How long the router waits: for each provider's answer, and for a rate limit to pass.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RoutePolicy {
     /// Longest wait for one provider's answer (streaming included).
@@ -29,29 +30,46 @@ impl Default for RoutePolicy {
 /// One call to one provider, for the audit log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {
+    /// The provider's short name (`anthropic`, `openai`, `cortex`).
     pub provider: String,
+    /// The model that answered as the provider reported it, or the configured one when the call failed.
     pub model: String,
+    /// Wall time of the call, streaming included; a rate-limit wait before a retry is not part of it.
     pub elapsed: Duration,
+    /// Whether it answered, with its usage and cost, or how it failed.
     pub outcome: AttemptOutcome,
 }
 
+/// How one attempt ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AttemptOutcome {
-    Answered { usage: Usage, cost_usd: f64 },
+    /// The provider answered (its SQL is still to be guarded).
+    Answered {
+        /// Tokens the call took.
+        usage: Usage,
+        /// Its estimated cost in US dollars.
+        cost_usd: f64,
+    },
+    /// The provider failed with this error.
     Failed(ProviderError),
 }
 
 /// An answer and every attempt it took.
 #[derive(Debug, Clone)]
 pub struct Routed {
+    /// The answer used: that of the first provider that succeeded.
     pub generation: Generation,
+    /// Every call made, in order, the successful one last: for the audit log and the budget.
     pub attempts: Vec<Attempt>,
 }
 
 /// No answer: the error that decided it, and every attempt made.
 #[derive(Debug, Clone)]
 pub struct RouteFailure {
+    /// The error that decided it: the first one no other provider could avoid, else the last provider's
+    /// (`NotConfigured` when there was none).
     pub error: ProviderError,
+    /// Every call made, in order; empty when no provider is configured.
     pub attempts: Vec<Attempt>,
 }
 
@@ -90,6 +108,7 @@ impl From<RouteFailure> for inda_core::Error {
     }
 }
 
+/// Tries providers in order until one answers (see the module documentation for when it moves on).
 pub struct Router {
     providers: Vec<Arc<dyn Provider>>,
     policy: RoutePolicy,
@@ -107,10 +126,14 @@ impl Router {
         Some(Router { providers: vec![provider.clone()], policy: self.policy })
     }
 
+    /// The providers' short names, in the order they are tried.
     pub fn provider_names(&self) -> Vec<&str> {
         self.providers.iter().map(|p| p.name()).collect()
     }
 
+    /// Asks each provider in turn until one answers, streaming the explanation into `sink` (restarted
+    /// whenever the router moves on). A failure no other provider could avoid stops at once; a rate limit
+    /// asking for at most `max_retry_wait` is waited out once per provider.
     pub async fn generate(
         &self,
         req: &GenerationRequest,

@@ -4,7 +4,9 @@
 /// One server-sent event: its `event:` name (if any) and its `data:` lines joined by newlines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SseEvent {
+    /// The `event:` field; `None` when the event had none.
     pub event: Option<String>,
+    /// The `data:` lines joined with newlines (for the providers here, one JSON document).
     pub data: String,
 }
 
@@ -18,6 +20,7 @@ pub struct SseDecoder {
 }
 
 impl SseDecoder {
+    /// A decoder at the start of a stream.
     pub fn new() -> Self {
         Self::default()
     }
@@ -93,6 +96,7 @@ pub struct ExplanationStreamer {
 const KEY: &str = "\"explanation\"";
 
 impl ExplanationStreamer {
+    /// A streamer before the first fragment.
     pub fn new() -> Self {
         Self::default()
     }

@@ -1,7 +1,7 @@
 //! How entries are named: an owner (tenant and user), a secret's name, and the installation they belong to;
 //! plus the names index that sign-out walks.
 
-use inda_core::Error;
+use crate::SecretsError;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -14,11 +14,14 @@ pub const MAX_SECRET_LEN: usize = 16 * 1024;
 /// Whose secret it is: taken from a verified session, never from a flag.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Owner {
+    /// The verified session's tenant (`[a-z0-9_]`).
     pub tenant_id: String,
+    /// The verified session's user within the tenant; any characters (escaped in the keyring account).
     pub user_id: String,
 }
 
 impl Owner {
+    /// An owner from a verified session's ids; checks neither, since the token's validation already did.
     pub fn new(tenant_id: impl Into<String>, user_id: impl Into<String>) -> Owner {
         Owner { tenant_id: tenant_id.into(), user_id: user_id.into() }
     }
@@ -40,7 +43,9 @@ impl SecretName {
         SecretName("session-token".into())
     }
 
-    pub fn parse(name: &str) -> Result<SecretName, Error> {
+    /// Checks `name` against the rules above (and that it starts with a letter or digit); a
+    /// [`SecretsError::InvalidName`] otherwise.
+    pub fn parse(name: &str) -> Result<SecretName, SecretsError> {
         let ok = !name.is_empty()
             && name.len() <= 64
             && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
@@ -48,13 +53,11 @@ impl SecretName {
         if ok {
             Ok(SecretName(name.to_string()))
         } else {
-            Err(Error::usage(format!(
-                "`{}` is not a valid secret name: use lower-case letters, digits, `-` and `_` (at most 64)",
-                name.chars().take(80).collect::<String>()
-            )))
+            Err(SecretsError::InvalidName { name: name.chars().take(80).collect() })
         }
     }
 
+    /// The name as it appears in the keyring entry, the names index and `inda secret` commands.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -84,7 +87,7 @@ fn escape(s: &str) -> String {
 }
 
 /// The installation's id, created once in the data dir. Not a secret: it only keeps installations apart.
-pub fn install_id(data_dir: &Path) -> Result<String, Error> {
+pub fn install_id(data_dir: &Path) -> Result<String, SecretsError> {
     let path = data_dir.join("install-id");
     if let Ok(id) = std::fs::read_to_string(&path) {
         let id = id.trim();
@@ -93,19 +96,15 @@ pub fn install_id(data_dir: &Path) -> Result<String, Error> {
         }
     }
     std::fs::create_dir_all(data_dir)
-        .map_err(|e| Error::internal(format!("cannot create {}: {e}", data_dir.display())))?;
+        .map_err(|source| SecretsError::CreateDir { path: data_dir.to_path_buf(), source })?;
     let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
-    // Write then link: a racing process either wins (and we read its id) or loses to ours.
-    let tmp = data_dir.join(format!(".install-id.{}", uuid::Uuid::new_v4().simple()));
-    std::fs::write(&tmp, &id).map_err(|e| Error::internal(format!("cannot write {}: {e}", tmp.display())))?;
-    let linked = std::fs::hard_link(&tmp, &path);
-    let _ = std::fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => Ok(id),
-        Err(_) => std::fs::read_to_string(&path)
-            .map(|s| s.trim().to_string())
-            .map_err(|e| Error::internal(format!("cannot read {}: {e}", path.display()))),
+    // Created, never replaced: a racing process either wins (and we read its id) or loses to ours.
+    if inda_core::fs::create_new(&path, id.as_bytes(), inda_core::fs::Perms::Default)? {
+        return Ok(id);
     }
+    std::fs::read_to_string(&path)
+        .map(|s| s.trim().to_string())
+        .map_err(|source| SecretsError::Read { path, source })
 }
 
 /// Names stored per owner, in `secret-names.json` in the data dir (names only, never values).
@@ -123,44 +122,40 @@ impl Index {
         Index { path: None, memory: Mutex::new(BTreeMap::new()) }
     }
 
-    fn load(&self) -> Result<BTreeMap<String, BTreeSet<String>>, Error> {
+    fn load(&self) -> Result<BTreeMap<String, BTreeSet<String>>, SecretsError> {
         let Some(path) = &self.path else {
-            return self
-                .memory
-                .lock()
-                .map(|m| m.clone())
-                .map_err(|_| Error::internal("secret index poisoned"));
+            return self.memory.lock().map(|m| m.clone()).map_err(|_| SecretsError::IndexPoisoned);
         };
         match std::fs::read_to_string(path) {
             Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| Error::internal(format!("{} is damaged: {e}", path.display()))),
+                .map_err(|source| SecretsError::IndexDamaged { path: path.clone(), source }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-            Err(e) => Err(Error::internal(format!("cannot read {}: {e}", path.display()))),
+            Err(source) => Err(SecretsError::Read { path: path.clone(), source }),
         }
     }
 
-    fn save(&self, map: &BTreeMap<String, BTreeSet<String>>) -> Result<(), Error> {
+    fn save(&self, map: &BTreeMap<String, BTreeSet<String>>) -> Result<(), SecretsError> {
         let Some(path) = &self.path else {
-            *self.memory.lock().map_err(|_| Error::internal("secret index poisoned"))? = map.clone();
+            *self.memory.lock().map_err(|_| SecretsError::IndexPoisoned)? = map.clone();
             return Ok(());
         };
-        let text = serde_json::to_string_pretty(map).map_err(|e| Error::internal(e.to_string()))?;
-        crate::file::write_private(path, text.as_bytes())
+        let text = serde_json::to_string_pretty(map).map_err(SecretsError::Serialize)?;
+        Ok(inda_core::fs::write_private(path, text.as_bytes())?)
     }
 
-    fn update(&self, f: impl FnOnce(&mut BTreeMap<String, BTreeSet<String>>)) -> Result<(), Error> {
+    fn update(&self, f: impl FnOnce(&mut BTreeMap<String, BTreeSet<String>>)) -> Result<(), SecretsError> {
         let mut map = self.load()?;
         f(&mut map);
         self.save(&map)
     }
 
-    pub fn add(&self, owner: &Owner, name: &SecretName) -> Result<(), Error> {
+    pub fn add(&self, owner: &Owner, name: &SecretName) -> Result<(), SecretsError> {
         self.update(|m| {
             m.entry(owner.key()).or_default().insert(name.0.clone());
         })
     }
 
-    pub fn remove(&self, owner: &Owner, name: &SecretName) -> Result<(), Error> {
+    pub fn remove(&self, owner: &Owner, name: &SecretName) -> Result<(), SecretsError> {
         self.update(|m| {
             if let Some(names) = m.get_mut(&owner.key()) {
                 names.remove(&name.0);
@@ -171,13 +166,13 @@ impl Index {
         })
     }
 
-    pub fn forget_owner(&self, owner: &Owner) -> Result<(), Error> {
+    pub fn forget_owner(&self, owner: &Owner) -> Result<(), SecretsError> {
         self.update(|m| {
             m.remove(&owner.key());
         })
     }
 
-    pub fn names(&self, owner: &Owner) -> Result<Vec<SecretName>, Error> {
+    pub fn names(&self, owner: &Owner) -> Result<Vec<SecretName>, SecretsError> {
         let map = self.load()?;
         let mut names: Vec<SecretName> = map
             .get(&owner.key())

@@ -3,14 +3,21 @@
 //! Windows) under the service `indigital-analytics`, one entry per purpose and user. Only when no keyring
 //! exists at all, and the user has opted in, they go to a 0600 file in the data dir, with a warning each time.
 //!
+//! Failures are [`SecretsError`]s inside the crate; the public API returns the boundary [`Error`], converted
+//! once (`From<SecretsError>`).
+//!
 //! Not here: deciding who the user is (the caller passes the owner, taken from a verified token) or what a
 //! secret is for. Values only ever travel inside [`Secret`].
 
+#![warn(missing_docs)]
+
 mod entry;
+mod error;
 mod file;
 mod os;
 
 pub use entry::{Owner, SecretName};
+pub use error::SecretsError;
 
 use inda_core::{Error, Secret};
 use std::path::{Path, PathBuf};
@@ -60,11 +67,7 @@ impl Keyring {
                     warn_file_fallback(&path, &why);
                     Ok(Keyring { backend: Backend::File(path), install, index })
                 }
-                Fallback::Refuse => Err(Error::internal(format!(
-                    "no OS keyring is available ({why}). Start one (e.g. gnome-keyring or KeePassXC with Secret \
-                     Service), or opt into a 0600 file in the data dir with `[secrets] fallback = \"file\"` in \
-                     config.toml"
-                ))),
+                Fallback::Refuse => Err(SecretsError::NoKeyring { why }.into()),
             },
         }
     }
@@ -76,7 +79,7 @@ impl Keyring {
         let index = entry::Index::in_memory();
         match store {
             Ok(store) => Ok(Keyring { backend: Backend::Memory(store), install: "memory".into(), index }),
-            Err(e) => Err(os::keyring_error(e)),
+            Err(e) => Err(os::keyring_error(e).into()),
         }
     }
 
@@ -89,23 +92,28 @@ impl Keyring {
         }
     }
 
+    /// The value stored as `name` for `owner`; `None` when there is none (not an error: callers decide
+    /// whether a missing secret matters). With the file fallback, warns on stderr on every call.
     pub fn get(&self, owner: &Owner, name: &SecretName) -> Result<Option<Secret>, Error> {
         let account = entry::account(&self.install, owner, name);
         match &self.backend {
-            Backend::Os(store) | Backend::Memory(store) => os::get(store, &account),
+            Backend::Os(store) | Backend::Memory(store) => Ok(os::get(store, &account)?),
             Backend::File(path) => {
                 warn_file_fallback(path, "no OS keyring");
-                file::get(path, &account)
+                Ok(file::get(path, &account)?)
             }
         }
     }
 
+    /// Stores `value` as `name` for `owner`, replacing any earlier value, and records the name so that
+    /// sign-out ([`Keyring::delete_all`]) finds it. Refuses an empty value and one over 16 KiB (usage
+    /// errors).
     pub fn set(&self, owner: &Owner, name: &SecretName, value: &Secret) -> Result<(), Error> {
         if value.expose().is_empty() {
-            return Err(Error::usage("the secret is empty"));
+            return Err(SecretsError::Empty.into());
         }
         if value.expose().len() > entry::MAX_SECRET_LEN {
-            return Err(Error::usage(format!("the secret is longer than {} bytes", entry::MAX_SECRET_LEN)));
+            return Err(SecretsError::TooLong { max: entry::MAX_SECRET_LEN }.into());
         }
         let account = entry::account(&self.install, owner, name);
         match &self.backend {
@@ -150,7 +158,7 @@ impl Keyring {
 
     /// The names of the secrets stored for `owner` (never their values).
     pub fn names(&self, owner: &Owner) -> Result<Vec<SecretName>, Error> {
-        self.index.names(owner)
+        Ok(self.index.names(owner)?)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The operating system's keyring, through keyring-core and the store crate of each platform.
 
-use inda_core::{Error, Secret};
+use crate::SecretsError;
+use inda_core::Secret;
 use keyring_core::{CredentialStore, Entry};
 use std::sync::Arc;
 
@@ -50,7 +51,7 @@ pub fn store() -> Result<Arc<CredentialStore>, String> {
     }
 }
 
-pub fn get(store: &Arc<CredentialStore>, account: &str) -> Result<Option<Secret>, Error> {
+pub fn get(store: &Arc<CredentialStore>, account: &str) -> Result<Option<Secret>, SecretsError> {
     let entry = Entry::new_in_store(store, crate::SERVICE, account).map_err(keyring_error)?;
     match entry.get_password() {
         Ok(value) => Ok(Some(Secret::new(value))),
@@ -59,12 +60,12 @@ pub fn get(store: &Arc<CredentialStore>, account: &str) -> Result<Option<Secret>
     }
 }
 
-pub fn set(store: &Arc<CredentialStore>, account: &str, value: &Secret) -> Result<(), Error> {
+pub fn set(store: &Arc<CredentialStore>, account: &str, value: &Secret) -> Result<(), SecretsError> {
     let entry = Entry::new_in_store(store, crate::SERVICE, account).map_err(keyring_error)?;
     entry.set_password(value.expose()).map_err(keyring_error)
 }
 
-pub fn delete(store: &Arc<CredentialStore>, account: &str) -> Result<bool, Error> {
+pub fn delete(store: &Arc<CredentialStore>, account: &str) -> Result<bool, SecretsError> {
     let entry = Entry::new_in_store(store, crate::SERVICE, account).map_err(keyring_error)?;
     match entry.delete_credential() {
         Ok(()) => Ok(true),
@@ -73,8 +74,8 @@ pub fn delete(store: &Arc<CredentialStore>, account: &str) -> Result<bool, Error
     }
 }
 
-pub fn keyring_error(e: keyring_core::Error) -> Error {
-    Error::internal(format!("OS keyring: {}", describe(&e)))
+pub fn keyring_error(e: keyring_core::Error) -> SecretsError {
+    SecretsError::Os(describe(&e))
 }
 
 /// A description that never includes a stored value: some variants carry the bytes they could not decode.

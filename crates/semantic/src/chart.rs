@@ -11,6 +11,10 @@ const MAX_BARS: usize = 50;
 /// Most slices a pie shows.
 const MAX_SLICES: usize = 6;
 
+/// The chart for a result, from its shape and, when the engine planned it, the plan (which columns are
+/// measures and time, whether the question asked for shares). Without a plan (typed SQL, a saved statement)
+/// numeric columns are the measures and a date or timestamp column is time. Falls back to a table, never
+/// fails.
 pub fn choose_chart(rs: &ResultSet, plan: Option<&Plan>) -> ChartSpec {
     let mut spec = ChartSpec::table();
     spec.title = plan.map(|p| p.title.clone());

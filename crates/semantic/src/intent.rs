@@ -10,10 +10,15 @@ use crate::lang::Lang;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Grain {
+    /// Calendar days.
     Day,
+    /// Weeks as `DATE_TRUNC('week')` cuts them: starting on Monday.
     Week,
+    /// Calendar months.
     Month,
+    /// Calendar quarters (from January, April, July, October).
     Quarter,
+    /// Calendar years.
     Year,
 }
 
@@ -35,32 +40,42 @@ impl Grain {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TimeRange {
+    /// Today so far: `t >= CURRENT_DATE`.
     Today,
+    /// The whole of yesterday: `[CURRENT_DATE - 1 day, CURRENT_DATE)`.
     Yesterday,
     /// The last `n` days up to now: `t >= CURRENT_DATE - n days`.
     LastNDays {
+        /// Days back from today.
         n: u32,
     },
     /// The current calendar period so far ("this month").
     This {
+        /// The period (a day is [`TimeRange::Today`]).
         unit: Grain,
     },
     /// The previous complete calendar period ("last month").
     Last {
+        /// The period (a day is [`TimeRange::Yesterday`]).
         unit: Grain,
     },
     /// `n` calendar periods including the current one ("last 6 months").
     LastN {
+        /// The period.
         unit: Grain,
+        /// Periods counted, the current one included (1 is the same as [`TimeRange::This`]).
         n: u32,
     },
     /// `[start, end)`.
     Between {
+        /// First day included.
         start: NaiveDate,
+        /// First day excluded.
         end: NaiveDate,
     },
     /// From `start` on.
     Since {
+        /// First day included.
         start: NaiveDate,
     },
 }
@@ -68,8 +83,12 @@ pub enum TimeRange {
 /// Rows whose dimension has one of `values` (canonical model values), or none of them when `negated`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Filter {
+    /// A dimension name of the model.
     pub dimension: String,
+    /// The canonical values (or the tenant's own names of a data-values dimension, such as campaign names); a
+    /// row matches one of them.
     pub values: Vec<String>,
+    /// Rows with none of `values` instead ("except WhatsApp"); left out of the JSON when false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub negated: bool,
 }
@@ -78,8 +97,10 @@ pub struct Filter {
 /// contacts) and/or filters ("in Mexico").
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Subset {
+    /// A narrower metric of the same table whose rows are the subset; `None`: only the filters narrow it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric: Option<String>,
+    /// Filters the subset's rows meet, on top of the question's own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<Filter>,
 }
@@ -87,11 +108,15 @@ pub struct Subset {
 /// Ordering asked for explicitly; `metric: None` means by time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sort {
+    /// The metric to order by; `None` orders by the time bucket.
     #[serde(default)]
     pub metric: Option<String>,
+    /// Largest (or latest) first.
     pub descending: bool,
 }
 
+/// What a question asks for, independent of its wording and of SQL: the engine's reading of it, which a
+/// follow-up refines and each conversation turn stores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Intent {
     /// Metric names of the model, all on one table.
@@ -99,14 +124,19 @@ pub struct Intent {
     /// Dimension names of the model.
     #[serde(default)]
     pub breakdowns: Vec<String>,
+    /// Filters on dimensions; a row must meet every one.
     #[serde(default)]
     pub filters: Vec<Filter>,
+    /// The rows whose metric's time column falls in this range; `None`: all time.
     #[serde(default)]
     pub time_range: Option<TimeRange>,
+    /// The time bucket of a series ("by month"); `None`: no time axis.
     #[serde(default)]
     pub grain: Option<Grain>,
+    /// Order asked for explicitly; `None`: a series by time, breakdowns by the first metric, largest first.
     #[serde(default)]
     pub sort: Option<Sort>,
+    /// Only the first `n` rows of the order ("top 5"): needs a breakdown or a grain to rank, and is never 0.
     #[serde(default)]
     pub top_n: Option<u32>,
     /// A second period compared with `time_range` ("this month vs last month").

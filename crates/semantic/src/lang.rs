@@ -1,33 +1,9 @@
 //! The two languages the analysts write in, and telling them apart from a question.
 
-use serde::{Deserialize, Serialize};
-
 use crate::lexicon::Lexicon;
 use crate::model::SemanticModel;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    En,
-    Es,
-}
-
-impl Lang {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Es => "es",
-        }
-    }
-    /// Picks the English or the Spanish text.
-    pub(crate) fn pick<'a>(self, en: &'a str, es: &'a str) -> &'a str {
-        match self {
-            Lang::En => en,
-            Lang::Es => es,
-        }
-    }
-}
+pub use inda_core::Lang;
 
 /// The language of a question: Spanish when its words (or its `¿¡ñ` and accents) say so, else English.
 /// The words of `model` (with a partner's override, its synonyms too) count as evidence.

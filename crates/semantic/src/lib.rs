@@ -10,6 +10,8 @@
 //! ever added here), LLM calls, or rendering. A wrong answer is worse than none: whatever the engine cannot
 //! map to the model is reported as [`NotUnderstood`] instead of guessed.
 
+#![warn(missing_docs)]
+
 mod chart;
 mod describe;
 mod followup;

@@ -20,6 +20,8 @@ const BUILTIN_YAML: &str = include_str!("../../../semantic/model.yaml");
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("semantic model: {message}")]
 pub struct ModelError {
+    /// What is wrong and where ("metric 'revenue': unknown column 'amt' in table 'fct_activities'"), in
+    /// English, for whoever edits the model.
     pub message: String,
 }
 
@@ -54,12 +56,18 @@ impl<T> Bilingual<T> {
     }
 }
 
+/// How a metric aggregates its rows: whether its values add up to a whole (a pie, a share of a total).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MetricKind {
+    /// A count of rows: adds up across categories.
     Count,
+    /// A sum of a column: adds up across categories.
     Sum,
+    /// An average: does not add up.
     Avg,
+    /// A fraction of two aggregates (a rate): does not add up, and cannot share a query with measures of
+    /// another population.
     Ratio,
 }
 
@@ -67,12 +75,16 @@ pub enum MetricKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MeasureFormat {
+    /// A plain number, with the locale's separators.
     Number,
+    /// Money: the number, then the currency code.
     Currency,
+    /// A fraction (0.93) shown as a percentage (93 %).
     Percent,
 }
 
 impl MeasureFormat {
+    /// The word `format_number` takes and the JSON carries: `number`, `currency` or `percent`.
     pub fn as_str(self) -> &'static str {
         match self {
             MeasureFormat::Number => "number",
@@ -100,11 +112,13 @@ pub enum MoneyCurrency {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rates {
+    /// The rates table, one of the model's tables.
     pub table: String,
     /// Currency code column, in the rates table and in every table with converted metrics.
     pub currency_column: String,
     /// First day of the month the rate applies to.
     pub month_column: String,
+    /// The rate: an amount in the row's currency times the rate is the amount in the reporting currency.
     pub rate_column: String,
 }
 
@@ -116,20 +130,25 @@ pub struct ColumnDef {
     pub data_type: String,
 }
 
+/// A table of the model: the only tables the engine's SQL reads, with the only columns it may name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableDef {
+    /// The table's name in its schema (`fct_messages`), a plain lower-case identifier.
     pub name: String,
+    /// The schema it lives in; `marts` when not given.
     #[serde(default = "default_schema")]
     pub schema: String,
     /// Short alias used when the query joins.
     pub alias: String,
-    /// What "how many <values of this table>" counts when a question names only a filter ("how many leads").
+    /// What "how many \<values of this table\>" counts when a question names only a filter
+    /// ("how many leads").
     #[serde(default)]
     pub default_metric: Option<String>,
     /// What "list the campaigns" shows of each row, first column first (also the order).
     #[serde(default)]
     pub list_columns: Vec<String>,
+    /// Its columns: every column a metric, dimension, join or list names must be one of these.
     pub columns: Vec<ColumnDef>,
 }
 
@@ -138,6 +157,7 @@ fn default_schema() -> String {
 }
 
 impl TableDef {
+    /// Whether the table has a column of exactly that name.
     pub fn has_column(&self, name: &str) -> bool {
         self.columns.iter().any(|c| c.name == name)
     }
@@ -152,22 +172,33 @@ pub struct JoinDef {
     pub on: String,
 }
 
+/// A metric: a named aggregate over one table, with the words that name it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetricDef {
+    /// Its name (snake_case), unique in the model: what intents and overrides refer to.
     pub name: String,
+    /// What it is called in each language; snake_cased, also its output column's name.
     pub label: Bilingual<String>,
     /// Spanish article of the label (los/las/el/la), for summaries that read naturally.
     #[serde(default)]
     pub article_es: Option<String>,
+    /// Other words and phrases that name it, per language.
     #[serde(default)]
     pub synonyms: Bilingual<Vec<String>>,
+    /// The table it aggregates.
     pub table: String,
+    /// The aggregate, in SQL over unqualified columns of `table` (and of the rates table for converted
+    /// money): `COUNT(*)`, `SUM(amount * rate)`.
     pub expr: String,
+    /// Conditions in SQL that every row of the metric meets, all of them (`direction = 'outbound'`).
     #[serde(default)]
     pub filter: Vec<String>,
+    /// The column that places a row in time, for time ranges and series.
     pub time_column: String,
+    /// How it aggregates.
     pub kind: MetricKind,
+    /// How its values are shown.
     pub format: MeasureFormat,
     /// A head noun ("messages") that yields to a more specific metric of its table in the same question.
     #[serde(default)]
@@ -193,21 +224,28 @@ pub enum DimType {
     Boolean,
 }
 
+/// A dimension: a column to group or filter by, with the words that name it and its values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DimensionDef {
+    /// Its name, unique in the model: what intents and overrides refer to.
     pub name: String,
     /// Dimensions of one family share value synonyms (message, activity and campaign `channel`).
     #[serde(default)]
     pub family: Option<String>,
+    /// The table of the column; a metric of another table reaches it only through a declared join.
     pub table: String,
+    /// The column grouped and filtered on.
     pub column: String,
     /// A readable column grouped and shown with the key (contacts: `full_name` beside `contact_id`).
     #[serde(default)]
     pub label_column: Option<String>,
+    /// `text` (compared with quoted values) or `boolean` (values `true`/`false`).
     #[serde(default, rename = "type")]
     pub value_type: DimType,
+    /// What it is called in each language (axis titles, summaries).
     pub label: Bilingual<String>,
+    /// Other words that name it, per language.
     #[serde(default)]
     pub synonyms: Bilingual<Vec<String>>,
     /// Canonical values, when the set is closed.
@@ -220,6 +258,7 @@ pub struct DimensionDef {
 }
 
 impl DimensionDef {
+    /// Whose value synonyms it uses: its `family`, else its own name.
     pub fn family(&self) -> &str {
         self.family.as_deref().unwrap_or(&self.name)
     }
@@ -250,11 +289,16 @@ pub struct GrainDef {
     pub label: Bilingual<String>,
 }
 
+/// A verified example: a question with SQL that answers it, offered as a suggestion and shown to language
+/// models as an example.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
+    /// The question's language.
     pub lang: Lang,
+    /// As an analyst would ask it.
     pub question: String,
+    /// SQL over `marts` that answers it, without tenant filters (checked to parse when the model loads).
     pub sql: String,
 }
 
@@ -310,6 +354,8 @@ impl SemanticModel {
         BUILTIN.get_or_init(|| SemanticModel::from_yaml_str(BUILTIN_YAML)).clone()
     }
 
+    /// A model from YAML in the format of `semantic/model.yaml`, validated as a whole; the error names the
+    /// offending entry.
     pub fn from_yaml_str(s: &str) -> Result<SemanticModel, ModelError> {
         let file: ModelFile =
             serde_yaml::from_str(s).map_err(|e| ModelError::new(format!("invalid YAML: {e}")))?;
@@ -398,15 +444,19 @@ impl SemanticModel {
         self.file.examples.iter().filter(|e| e.lang == lang).map(|e| e.question.clone()).collect()
     }
 
+    /// The tables, in file order.
     pub fn tables(&self) -> &[TableDef] {
         &self.file.tables
     }
+    /// The metrics, in file order (an override's new ones last).
     pub fn metrics(&self) -> &[MetricDef] {
         &self.file.metrics
     }
+    /// The dimensions, in file order (an override's new ones last).
     pub fn dimensions(&self) -> &[DimensionDef] {
         &self.file.dimensions
     }
+    /// The verified examples, both languages, in file order (an override's last).
     pub fn examples(&self) -> &[Example] {
         &self.file.examples
     }
@@ -421,12 +471,15 @@ impl SemanticModel {
         self.file.rates.as_ref()
     }
 
+    /// The table named `name`, if the model has one.
     pub fn table(&self, name: &str) -> Option<&TableDef> {
         self.file.tables.iter().find(|t| t.name == name)
     }
+    /// The metric named `name`, if the model has one.
     pub fn metric(&self, name: &str) -> Option<&MetricDef> {
         self.file.metrics.iter().find(|m| m.name == name)
     }
+    /// The dimension named `name`, if the model has one.
     pub fn dimension(&self, name: &str) -> Option<&DimensionDef> {
         self.file.dimensions.iter().find(|d| d.name == name)
     }

@@ -12,9 +12,14 @@ use crate::normalize;
 /// One output measure of a plan: its column name, how to show it, and its label.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeasureInfo {
+    /// Output column name: the snake_case label in the question's language (`messages_sent`,
+    /// `mensajes_enviados`).
     pub name: String,
+    /// The metric's label in the question's language, for axes and summaries.
     pub label: String,
+    /// How its values are shown.
     pub format: MeasureFormat,
+    /// How it aggregates: only counts and sums add up to a whole (a pie, a share of a total).
     pub kind: MetricKind,
     /// The currency of a money measure (the app names the reporting currency).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,11 +32,17 @@ pub struct MeasureInfo {
 /// The engine's answer to a question: SQL to run (before the tenant guard) and how to present it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
+    /// Portable SQL over `marts` (DataFusion and Snowflake), before the tenant guard: it carries no tenant
+    /// filter of its own, the guard adds it.
     pub sql: String,
+    /// What the question was understood as; stored with the conversation so that a follow-up can refine it.
     pub intent: Intent,
+    /// The language to answer in: the question's, or the conversation's when the question's words do not
+    /// tell.
     pub lang: Lang,
     /// E.g. "Messages sent by channel, last month", in the question's language.
     pub title: String,
+    /// One per output measure, in column order.
     pub measures: Vec<MeasureInfo>,
     /// Output column of the time bucket (or of the compared period), if any.
     pub time_column: Option<String>,
@@ -54,8 +65,12 @@ pub struct Plan {
 /// What the engine understood of a question it cannot answer, what it did not, and what to ask instead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotUnderstood {
+    /// For the analyst, in the question's language: what was understood, what was not, and up to three
+    /// questions to try.
     pub message: String,
+    /// The parts that were understood (metrics, breakdowns, period), as labels in the question's language.
     pub understood: Vec<String>,
+    /// Example questions of the model that fit what was understood, best first; at most five.
     pub suggestions: Vec<String>,
 }
 

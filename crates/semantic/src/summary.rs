@@ -85,7 +85,9 @@ impl MeasureWords {
 /// share is computed from it) and the caveats (a period still running is not compared as a whole).
 #[derive(Clone, Copy, Default)]
 pub struct SummaryContext<'a> {
+    /// The plan the rows answer; `None` for typed SQL, which gets no shares (its rows may not be the whole).
     pub plan: Option<&'a Plan>,
+    /// The result's caveats ([`crate::caveats`]): a period still running is named, not compared as a whole.
     pub caveats: &'a [Caveat],
 }
 
@@ -103,6 +105,9 @@ impl SummaryContext<'_> {
     }
 }
 
+/// The one-line summary of a result as drawn in `chart`, in `lang`: the KPI's value, a series' change
+/// from first to last, or the leading category and (when the rows are the whole) its share. Never fails:
+/// a result it cannot read is summarized by its row count.
 pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang, cx: SummaryContext) -> String {
     if rs.rows.is_empty() {
         return lang.pick("No data for this period.", "No hay datos para este período.").to_string();

@@ -49,7 +49,7 @@ pub async fn serve(axum::extract::State(shared): axum::extract::State<crate::Sha
         && shared.app.session(Some(token)).is_ok()
     {
         // A bad token sets nothing; the UI loads and shows its sign-in banner.
-        let cookie = format!("{}={token}; HttpOnly; SameSite=Strict; Path=/", crate::routes::COOKIE);
+        let cookie = format!("{}={token}; HttpOnly; SameSite=Strict; Path=/", crate::http::COOKIE);
         if let Ok(cookie) = cookie.parse() {
             response.headers_mut().insert(header::SET_COOKIE, cookie);
         }

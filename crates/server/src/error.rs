@@ -5,6 +5,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use inda_core::{Error, ErrorCode};
 
+/// An [`Error`] on its way out of a route: answers with the status of its code and the JSON body
+/// `{"error": {"code", "message"}}`.
 pub struct ApiError(pub Error);
 
 impl From<Error> for ApiError {

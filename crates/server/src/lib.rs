@@ -7,14 +7,17 @@
 //! send on another site's requests (no CSRF); the Host header is checked so a rebinding DNS name cannot reach
 //! the API.
 
+#![warn(missing_docs)]
+
 mod assets;
 mod error;
+mod http;
 mod routes;
 mod security;
 
 pub use error::ApiError;
 
-use inda_app::App;
+use inda_app::{App, Cancel};
 use inda_core::Error;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,6 +25,8 @@ use std::sync::Arc;
 /// How the server is reached.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// Address and port to listen on (port 0 picks a free one; the bound address goes to `on_ready`). Its IP
+    /// is also accepted as a `Host` header, beside `localhost` and `[serve] allowed_hosts`.
     pub bind: SocketAddr,
 }
 
@@ -55,20 +60,8 @@ pub async fn serve(
     let bound = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
     on_ready(bound);
     // Scheduled refreshes (and, with Snowflake, the admin mirror) while the server is up.
-    let cancel = inda_warehouse::Cancel::new();
-    let scheduler = {
-        let (app, cancel) = (app.clone(), cancel.clone());
-        tokio::spawn(async move {
-            let on_pass = |r: &inda_app::SchedulerReport| {
-                if r.ran > 0 {
-                    tracing::info!(ran = r.ran, ok = r.ok, failed = r.failed, "scheduled refreshes");
-                }
-            };
-            if let Err(e) = app.run_scheduler(&cancel, &on_pass).await {
-                tracing::warn!("the scheduler stopped: {}", e.message);
-            }
-        })
-    };
+    let cancel = Cancel::new();
+    let scheduler = tokio::spawn(app.clone().background_scheduler(cancel.clone()));
     let service = router(app, bound);
     let served = axum::serve(listener, service)
         .with_graceful_shutdown(async {

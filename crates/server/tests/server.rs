@@ -1,8 +1,7 @@
 //! `inda serve` over real HTTP on a local port: the API's shapes and error codes, tenant isolation, the
 //! security headers and Host check, exports, and the UI's entry page.
 
-use inda_app::{App, DataDir};
-use inda_warehouse::demo::DemoOptions;
+use inda_app::{App, DataDir, DemoOptions};
 use serde_json::{Value as J, json};
 use std::sync::Arc;
 
@@ -25,7 +24,7 @@ async fn setup() -> Setup {
     };
     app.demo_init(&opts, &|_| {}).unwrap();
     let mint = |app: &mut App, tenant: &str| {
-        app.mint_token(&inda_auth::MintRequest {
+        app.mint_token(&inda_app::MintRequest {
             tenant_id: tenant.into(),
             user_id: "ana".into(),
             partner_id: "indigital".into(),
@@ -102,6 +101,7 @@ async fn questions_are_answered_for_the_tokens_tenant() {
     let (status, cfg) = s.get("/api/config", &s.acme).await;
     assert_eq!(status, 200, "{cfg}");
     assert_eq!(cfg["branding"]["css"]["--brand-primary"], cfg["branding"]["colors"]["primary"]);
+    assert_eq!(cfg["warehouse"], "embedded", "the configured warehouse, reported as it is");
 }
 
 #[tokio::test]
@@ -291,7 +291,7 @@ async fn the_explanation_streams_to_the_browser_before_the_answer() {
     };
     app.demo_init(&opts, &|_| {}).unwrap();
     let token = app
-        .mint_token(&inda_auth::MintRequest {
+        .mint_token(&inda_app::MintRequest {
             tenant_id: "acme_corp".into(),
             user_id: "ana".into(),
             partner_id: "indigital".into(),

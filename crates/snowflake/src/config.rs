@@ -1,5 +1,6 @@
 //! Connection profiles (`[warehouse.profiles.NAME]` in `config.toml`) and the credentials a login uses.
 
+use crate::SnowflakeError;
 use inda_core::{Error, Secret, Session};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -30,9 +31,14 @@ impl AuthMethod {
 pub struct SnowflakeProfile {
     /// Account identifier, e.g. `myorg-analytics` or `xy12345.us-east-1`.
     pub account: String,
+    /// The Snowflake user the sessions sign in as; its secret comes from the analyst's keyring, through
+    /// the [`CredentialSource`].
     pub user: String,
+    /// The role the sessions use; `None`: the user's default role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// The virtual warehouse that runs the queries; `None`: the user's default warehouse (a user without
+    /// one cannot run queries, which `inda warehouse test` reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<String>,
     /// e.g. `INDIGITAL_DEV`, `INDIGITAL_STAGING`, `INDIGITAL_PROD`.
@@ -41,6 +47,7 @@ pub struct SnowflakeProfile {
     /// statements the app itself writes.
     #[serde(default = "default_schema")]
     pub schema: String,
+    /// How the user signs in, and so which keyring entry holds the secret.
     pub auth: AuthMethod,
     /// Sends every request to this URL instead of `https://{account}.snowflakecomputing.com`. For tests
     /// and corporate proxies only; production leaves it unset.
@@ -65,6 +72,7 @@ fn default_login_timeout() -> u64 {
 }
 
 impl SnowflakeProfile {
+    /// `login_timeout_seconds` as a duration, kept between 1 and 300 seconds whatever the config says.
     pub fn login_timeout(&self) -> Duration {
         Duration::from_secs(self.login_timeout_seconds.clamp(1, 300))
     }
@@ -81,15 +89,12 @@ impl SnowflakeProfile {
             if let Some(v) = value
                 && !ident(v)
             {
-                return Err(Error::usage(format!(
-                    "snowflake profile: `{field}` = {v:?} is not a valid identifier"
-                )));
+                return Err(SnowflakeError::InvalidIdentifier { field, value: v.clone() }.into());
             }
         }
         if let Some(url) = &self.base_url {
-            reqwest::Url::parse(url).map_err(|e| {
-                Error::usage(format!("snowflake profile: base_url {url:?} is not a URL: {e}"))
-            })?;
+            reqwest::Url::parse(url)
+                .map_err(|source| SnowflakeError::InvalidBaseUrl { url: url.clone(), source })?;
         }
         Ok(())
     }
@@ -98,6 +103,7 @@ impl SnowflakeProfile {
 /// The secret a login presents.
 #[derive(Debug, Clone)]
 pub enum Credentials {
+    /// The user's password, for [`AuthMethod::Password`].
     Password(Secret),
     /// An RSA private key, PKCS#8 PEM.
     KeyPair(Secret),

@@ -6,13 +6,14 @@
 //! `{epoch, fraction[, timezone]}` structs. All timestamps become UTC: TIMESTAMP_NTZ as written,
 //! TIMESTAMP_LTZ and TIMESTAMP_TZ as the instant they denote.
 
+use crate::SnowflakeError;
 use crate::protocol::{Answer, RowType};
 use arrow_array::cast::AsArray;
 use arrow_array::types as at;
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Field};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use inda_core::{Column, Error, ResultSet, Value};
+use inda_core::{Column, ResultSet, Value};
 
 /// Unquoted identifiers fold to upper case in Snowflake: `AS revenue` comes back as `REVENUE`. A name
 /// without any lower-case letter is folded back, so answers look the same on both engines; a quoted
@@ -63,19 +64,20 @@ fn logical(field: Option<&Field>, rowtype: Option<&RowType>) -> Logical {
 }
 
 /// The answer as a result set of at most `max_rows` rows, refused when its values weigh over `max_bytes`.
-pub(crate) fn to_result_set(answer: &Answer, max_rows: usize, max_bytes: usize) -> Result<ResultSet, Error> {
+pub(crate) fn to_result_set(
+    answer: &Answer,
+    max_rows: usize,
+    max_bytes: usize,
+) -> Result<ResultSet, SnowflakeError> {
     let result = rows_of(answer, max_rows)?;
     let bytes: usize = result.rows.iter().flatten().map(inda_core::Value::size_bytes).sum();
     if bytes > max_bytes {
-        return Err(Error::engine(format!(
-            "the result is larger than the limit of {} ([limits] result_bytes): select fewer rows or columns",
-            inda_core::ByteSize(max_bytes as u64)
-        )));
+        return Err(SnowflakeError::ResultTooLarge { max_bytes });
     }
     Ok(result)
 }
 
-fn rows_of(answer: &Answer, max_rows: usize) -> Result<ResultSet, Error> {
+fn rows_of(answer: &Answer, max_rows: usize) -> Result<ResultSet, SnowflakeError> {
     let schema = answer.batches.first().map(RecordBatch::schema);
     let width = schema.as_ref().map(|s| s.fields().len()).unwrap_or(answer.rowtype.len());
     let logicals: Vec<Logical> =
@@ -147,14 +149,14 @@ fn scaled_timestamp(units: i128, scale: i64) -> Option<NaiveDateTime> {
     DateTime::from_timestamp(secs, nanos).map(|t| t.naive_utc())
 }
 
-fn timestamp(a: &dyn Array, i: usize, l: &Logical) -> Result<Value, Error> {
+fn timestamp(a: &dyn Array, i: usize, l: &Logical) -> Result<Value, SnowflakeError> {
     let t = match a.data_type() {
         DataType::Struct(_) => {
             let s = a.as_struct();
             let epoch = s
                 .column_by_name("epoch")
                 .and_then(|c| int_at(c.as_ref(), i))
-                .ok_or_else(|| Error::engine("a Snowflake timestamp has no epoch"))?;
+                .ok_or(SnowflakeError::NoEpoch)?;
             match s.column_by_name("fraction").and_then(|c| int_at(c.as_ref(), i)) {
                 // {epoch seconds, fraction nanoseconds}
                 Some(fraction) => scaled_timestamp(epoch * 1_000_000_000 + fraction, 9),
@@ -177,7 +179,7 @@ fn timestamp(a: &dyn Array, i: usize, l: &Logical) -> Result<Value, Error> {
     Ok(t.map(Value::Timestamp).unwrap_or(Value::Null))
 }
 
-fn cell(a: &dyn Array, i: usize, l: &Logical) -> Result<Value, Error> {
+fn cell(a: &dyn Array, i: usize, l: &Logical) -> Result<Value, SnowflakeError> {
     if a.is_null(i) {
         return Ok(Value::Null);
     }
@@ -210,7 +212,7 @@ fn cell(a: &dyn Array, i: usize, l: &Logical) -> Result<Value, Error> {
         (_, other) => {
             // Anything exotic (TIME, BINARY, …) is shown as text rather than failing the whole answer.
             let text = arrow_cast::display::array_value_to_string(a, i)
-                .map_err(|e| Error::engine(format!("cannot read a Snowflake {other} value: {e}")))?;
+                .map_err(|source| SnowflakeError::UnreadableValue { data_type: other.clone(), source })?;
             Value::Text(text)
         }
     })

@@ -1,7 +1,7 @@
 //! `SNOWFLAKE.CORTEX.COMPLETE` through the warehouse connection, for `inda_providers::CortexProvider`.
 
-use crate::protocol::Failure;
-use crate::warehouse::{Fail, SnowflakeWarehouse};
+use crate::SnowflakeError;
+use crate::warehouse::SnowflakeWarehouse;
 use futures_util::future::BoxFuture;
 use inda_core::{Session, Value};
 use inda_providers::{CortexRunner, ErrorKind, ProviderError};
@@ -15,6 +15,8 @@ pub struct SnowflakeCortex {
 }
 
 impl SnowflakeWarehouse {
+    /// A Cortex runner on this warehouse's sessions, signed in as `session`'s analyst; every completion is
+    /// one statement bounded by `limits` (its timeout also stops the statement on the server).
     pub fn cortex(&self, session: Session, limits: QueryLimits) -> SnowflakeCortex {
         SnowflakeCortex { warehouse: self.clone(), session, limits }
     }
@@ -35,7 +37,7 @@ impl CortexRunner for SnowflakeCortex {
                 .warehouse
                 .bounded(&self.session, sql, &binds, &self.limits, &cancel)
                 .await
-                .map_err(|f| classify(&self.warehouse, f, &self.limits))?;
+                .map_err(classify)?;
             match rs.rows.first().and_then(|r| r.first()) {
                 Some(Value::Text(t)) => Ok(t.clone()),
                 Some(Value::Json(j)) => Ok(j.to_string()),
@@ -46,26 +48,37 @@ impl CortexRunner for SnowflakeCortex {
 }
 
 /// Cortex failures in the router's terms, so that it can fall back to the next provider.
-fn classify(warehouse: &SnowflakeWarehouse, fail: Fail, limits: &QueryLimits) -> ProviderError {
-    let kind = match &fail {
-        Fail::Proto(Failure::Connect(_)) => ErrorKind::Network,
-        Fail::Proto(Failure::Transport(_)) => ErrorKind::Network,
-        Fail::Proto(Failure::Status(s)) if s.status == 429 => ErrorKind::RateLimited { retry_after: None },
-        Fail::Proto(Failure::Status(s)) if s.status >= 500 => ErrorKind::Server { status: s.status },
-        Fail::Proto(Failure::Status(s)) => ErrorKind::BadRequest { status: s.status },
-        Fail::Proto(Failure::LoginRefused(_) | Failure::Credentials(_) | Failure::SessionGone(_)) => {
-            ErrorKind::Auth { status: 401 }
-        }
-        Fail::Proto(Failure::Api { message, .. })
+fn classify(e: SnowflakeError) -> ProviderError {
+    use SnowflakeError as E;
+    let kind = match &e {
+        E::Unreachable { .. } | E::ConnectionFailed(_) => ErrorKind::Network,
+        E::Status(s) if s.status == 429 => ErrorKind::RateLimited { retry_after: None },
+        E::Status(s) if s.status >= 500 => ErrorKind::Server { status: s.status },
+        E::Status(s) => ErrorKind::BadRequest { status: s.status },
+        E::LoginRefused { .. } | E::SignIn(_) | E::SessionExpired(_) => ErrorKind::Auth { status: 401 },
+        // Snowflake's own message (Cortex has no error code for its rate limits), not one of ours.
+        E::Refused { message, .. } | E::ServerTimeout { message, .. }
             if message.to_ascii_lowercase().contains("rate limit")
                 || message.to_ascii_lowercase().contains("too many requests") =>
         {
             ErrorKind::RateLimited { retry_after: None }
         }
-        Fail::Proto(Failure::Api { .. }) => ErrorKind::BadRequest { status: 400 },
-        Fail::Core(e) if e.message.contains("did not finish within") => ErrorKind::Timeout,
-        Fail::Core(_) => ErrorKind::Network,
+        E::Refused { .. } | E::ServerTimeout { .. } => ErrorKind::BadRequest { status: 400 },
+        E::TimedOut(_) => ErrorKind::Timeout,
+        E::Cancelled
+        | E::ShuttingDown
+        | E::PoolPoisoned
+        | E::CredentialTask(_)
+        | E::Credentials(_)
+        | E::ResultTooLarge { .. }
+        | E::NoEpoch
+        | E::UnreadableValue { .. }
+        | E::InvalidIdentifier { .. }
+        | E::InvalidBaseUrl { .. }
+        | E::HttpClient(_)
+        | E::ClientBaseUrl { .. }
+        | E::CheckFailed { .. } => ErrorKind::Network,
     };
-    let message = warehouse.error(fail, limits).message;
+    let message = inda_core::Error::from(e).message;
     ProviderError::new(NAME, kind, message)
 }

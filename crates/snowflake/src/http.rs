@@ -8,6 +8,7 @@
 //! - [`Redirect`], only when a profile sets `base_url`, sends requests meant for
 //!   `https://{account}.snowflakecomputing.com` there (the crate builds that URL itself).
 
+use crate::SnowflakeError;
 use async_trait::async_trait;
 use http::Extensions;
 use reqwest::{Request, Response, Url};
@@ -19,9 +20,12 @@ use std::time::Duration;
 /// A non-2xx answer.
 #[derive(Debug, Clone)]
 pub struct HttpStatusError {
+    /// The HTTP status code (429, 503, …): Cortex tells rate limits and server errors apart by it.
     pub status: u16,
     /// Snowflake's error code from the body, when it sent one.
     pub code: Option<String>,
+    /// Snowflake's `message` from a JSON body, else the body's first non-blank line (at most 300
+    /// characters); `None` for an empty body.
     pub message: Option<String>,
 }
 
@@ -105,18 +109,19 @@ impl Middleware for Redirect {
 pub(crate) fn client(
     base_url: Option<&str>,
     extra: &[Arc<dyn Middleware>],
-) -> Result<ClientWithMiddleware, String> {
+) -> Result<ClientWithMiddleware, SnowflakeError> {
     let inner = reqwest::Client::builder()
         .user_agent(concat!("inda-snowflake/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(10))
         .referer(false)
         .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        .map_err(SnowflakeError::HttpClient)?;
     // Outermost first: the status check also sees answers that a later layer (a test's fault injector)
     // makes up without reaching the network.
     let mut builder = reqwest_middleware::ClientBuilder::new(inner).with(StatusCheck);
     if let Some(base) = base_url {
-        let base = Url::parse(base).map_err(|e| format!("base_url {base:?} is not a URL: {e}"))?;
+        let base = Url::parse(base)
+            .map_err(|source| SnowflakeError::ClientBaseUrl { url: base.to_string(), source })?;
         builder = builder.with(Redirect { base });
     }
     for m in extra {

@@ -12,12 +12,19 @@
 //! row access policies of `warehouse/snowflake/` are Snowflake's own second wall. It holds no secrets of
 //! its own and reads no keyring. The app's own writes (the ingestion's loads, the admin mirror) run
 //! through [`SnowflakeWarehouse::run_statement`], but what they write is decided by their own crates.
+//!
+//! Failures are [`SnowflakeError`]s inside the crate (protocol failures become one once the retry rules are
+//! done with them); the public API returns the boundary `inda_core::Error`, converted once
+//! (`From<SnowflakeError>`).
+
+#![warn(missing_docs)]
 
 pub mod check;
 mod config;
 mod convert;
 mod cortex;
 mod currency;
+mod error;
 mod http;
 mod jwt;
 mod protocol;
@@ -26,5 +33,6 @@ mod warehouse;
 pub use check::{Check, CheckStatus, verdict};
 pub use config::{AuthMethod, CredentialSource, Credentials, SnowflakeProfile};
 pub use cortex::SnowflakeCortex;
+pub use error::SnowflakeError;
 pub use http::HttpStatusError;
 pub use warehouse::{SnowflakeWarehouse, TrustedStatement, ntz_text};

@@ -1,9 +1,9 @@
 //! [`SnowflakeWarehouse`]: guarded SQL on Snowflake, one Snowflake session per running query.
 
+use crate::SnowflakeError;
 use crate::config::{CredentialSource, Credentials, SnowflakeProfile};
 use crate::convert;
 use crate::currency::CurrencyCache;
-use crate::http::first_line;
 use crate::protocol::{self, Failure, Login, Statement};
 use inda_core::{Error, ResultSet, Session};
 use inda_warehouse::{BoxFuture, Cancel, QueryLimits, Warehouse};
@@ -47,13 +47,6 @@ type Owner = (String, String);
 
 fn owner(session: &Session) -> Owner {
     (session.tenant_id.clone(), session.user_id.clone())
-}
-
-/// Why a run failed: a protocol failure (which the retry rules and Cortex's classification read), or a
-/// finished product error.
-pub(crate) enum Fail {
-    Proto(Failure),
-    Core(Error),
 }
 
 /// A session checked out for one statement. Dropped without [`Lease::release`] (a timeout, a cancel, a
@@ -111,7 +104,7 @@ impl SnowflakeWarehouse {
         middleware: Vec<Arc<dyn Middleware>>,
     ) -> Result<Self, Error> {
         profile.validate()?;
-        let client = crate::http::client(profile.base_url.as_deref(), &middleware).map_err(Error::engine)?;
+        let client = crate::http::client(profile.base_url.as_deref(), &middleware)?;
         let sessions = profile.max_sessions.clamp(1, 64);
         Ok(SnowflakeWarehouse {
             inner: Arc::new(Inner {
@@ -125,6 +118,7 @@ impl SnowflakeWarehouse {
         })
     }
 
+    /// The profile the warehouse was opened with (already validated).
     pub fn profile(&self) -> &SnowflakeProfile {
         &self.inner.profile
     }
@@ -150,7 +144,7 @@ impl SnowflakeWarehouse {
         cancel: &Cancel,
     ) -> Result<ResultSet, Error> {
         let binds: Vec<Option<&str>> = binds.iter().map(|b| Some(*b)).collect();
-        self.bounded(session, sql, &binds, limits, cancel).await.map_err(|f| self.error(f, limits))
+        Ok(self.bounded(session, sql, &binds, limits, cancel).await?)
     }
 
     /// One statement within the caller's timeout and cancellation; `None` binds NULL.
@@ -161,11 +155,11 @@ impl SnowflakeWarehouse {
         binds: &[Option<&str>],
         limits: &QueryLimits,
         cancel: &Cancel,
-    ) -> Result<ResultSet, Fail> {
+    ) -> Result<ResultSet, SnowflakeError> {
         tokio::select! {
             r = self.run(session, sql, binds, limits) => r,
-            _ = tokio::time::sleep(limits.timeout) => Err(Fail::Core(timeout_error(limits.timeout))),
-            _ = cancel.cancelled() => Err(Fail::Core(Error::engine("the query was cancelled"))),
+            _ = tokio::time::sleep(limits.timeout) => Err(SnowflakeError::TimedOut(limits.timeout)),
+            _ = cancel.cancelled() => Err(SnowflakeError::Cancelled),
         }
     }
 
@@ -175,23 +169,22 @@ impl SnowflakeWarehouse {
         sql: &str,
         binds: &[Option<&str>],
         limits: &QueryLimits,
-    ) -> Result<ResultSet, Fail> {
+    ) -> Result<ResultSet, SnowflakeError> {
         let tag = query_tag(session);
         let mut relogins = 0;
         let mut connects = 0;
         loop {
-            let mut lease = self.acquire(session).await?;
+            let mut lease = self.acquire(session, limits).await?;
             let outcome = self.execute(&mut lease, sql, binds, &tag, limits).await;
             match outcome {
                 Ok(answer) => {
                     lease.release();
-                    return convert::to_result_set(&answer, limits.max_rows, limits.result_bytes)
-                        .map_err(Fail::Core);
+                    return convert::to_result_set(&answer, limits.max_rows, limits.result_bytes);
                 }
                 // The statement's own fault: the session is fine.
                 Err(f @ Failure::Api { .. }) => {
                     lease.release();
-                    return Err(Fail::Proto(f));
+                    return Err(self.failed(f, limits));
                 }
                 // Nothing ran: sign in again once.
                 Err(Failure::SessionGone(m)) if relogins == 0 => {
@@ -209,7 +202,7 @@ impl SnowflakeWarehouse {
                 // Anything else may have run the statement: no retry, and the session is closed.
                 Err(f) => {
                     drop(lease);
-                    return Err(Fail::Proto(f));
+                    return Err(self.failed(f, limits));
                 }
             }
         }
@@ -227,7 +220,7 @@ impl SnowflakeWarehouse {
         cancel: &Cancel,
     ) -> Result<ResultSet, Error> {
         let binds: Vec<Option<&str>> = statement.binds.iter().map(Option::as_deref).collect();
-        self.bounded(session, &statement.sql, &binds, limits, cancel).await.map_err(|f| self.error(f, limits))
+        Ok(self.bounded(session, &statement.sql, &binds, limits, cancel).await?)
     }
 
     /// One statement on a session already checked out.
@@ -252,18 +245,12 @@ impl SnowflakeWarehouse {
             .await
     }
 
-    async fn acquire(&self, session: &Session) -> Result<Lease, Fail> {
-        let permit = self
-            .inner
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| Fail::Core(Error::engine("the Snowflake warehouse is shutting down")))?;
+    async fn acquire(&self, session: &Session, limits: &QueryLimits) -> Result<Lease, SnowflakeError> {
+        let permit =
+            self.inner.permits.clone().acquire_owned().await.map_err(|_| SnowflakeError::ShuttingDown)?;
         let who = owner(session);
         let reusable = {
-            let mut idle =
-                self.inner.idle.lock().map_err(|_| Fail::Core(Error::internal("session pool poisoned")))?;
+            let mut idle = self.inner.idle.lock().map_err(|_| SnowflakeError::PoolPoisoned)?;
             let now = Instant::now();
             // Sessions past their validity are dropped here; the server forgets them on its own.
             idle.retain(|s| s.login.valid_until.is_none_or(|t| t > now));
@@ -279,18 +266,18 @@ impl SnowflakeWarehouse {
             });
         }
         let credentials = self.credentials(session).await?;
-        let login = self.login(&credentials).await.map_err(Fail::Proto)?;
+        let login = self.login(&credentials).await.map_err(|f| self.failed(f, limits))?;
         Ok(Lease { inner: self.inner.clone(), owner: who, login: Some(login), sequence: 0, _permit: permit })
     }
 
-    async fn credentials(&self, session: &Session) -> Result<Credentials, Fail> {
+    async fn credentials(&self, session: &Session) -> Result<Credentials, SnowflakeError> {
         let source = self.inner.credentials.clone();
         let session = session.clone();
         // Keyrings block (D-Bus, Keychain): off the async threads.
         tokio::task::spawn_blocking(move || source(&session))
             .await
-            .map_err(|e| Fail::Core(Error::internal(format!("reading the Snowflake secret failed: {e}"))))?
-            .map_err(Fail::Core)
+            .map_err(SnowflakeError::CredentialTask)?
+            .map_err(SnowflakeError::Credentials)
     }
 
     /// Signs in, retrying what cannot have changed anything but a half-open session on the server.
@@ -333,42 +320,26 @@ impl SnowflakeWarehouse {
             .unwrap_or_else(|| format!("https://{}.snowflakecomputing.com", p.account.to_lowercase()))
     }
 
-    /// The message a person reads.
-    pub(crate) fn error(&self, fail: Fail, limits: &QueryLimits) -> Error {
-        let failure = match fail {
-            Fail::Core(e) => return e,
-            Fail::Proto(f) => f,
-        };
+    /// A protocol failure the retry rules gave up on, with what a person needs to act on it.
+    fn failed(&self, failure: Failure, limits: &QueryLimits) -> SnowflakeError {
         let p = &self.inner.profile;
         match failure {
-            Failure::Connect(m) => Error::engine(format!(
-                "Snowflake could not be reached at {} ({m}); saved analyses and dashboards still serve their cached results",
-                self.host()
-            )),
-            Failure::Transport(m) => Error::engine(format!(
-                "the connection to Snowflake failed ({m}); the query was not retried because it may already have run"
-            )),
-            Failure::Status(s) => {
-                Error::engine(format!("{s}; the query was not retried because it may already have run"))
-            }
-            Failure::SessionGone(m) => Error::engine(format!(
-                "the Snowflake session expired and signing in again did not help: {}",
-                first_line(&m, 300)
-            )),
-            Failure::LoginRefused(m) => Error::engine(format!(
-                "Snowflake refused the sign-in of user {} on account {}: {m}; check the `{}` secret (`inda secret set {}`)",
-                p.user,
-                p.account,
-                p.auth.secret_name(),
-                p.auth.secret_name()
-            )),
+            Failure::Connect(reason) => SnowflakeError::Unreachable { host: self.host(), reason },
+            Failure::Transport(m) => SnowflakeError::ConnectionFailed(m),
+            Failure::Status(s) => SnowflakeError::Status(s),
+            Failure::SessionGone(m) => SnowflakeError::SessionExpired(m),
+            Failure::LoginRefused(reason) => SnowflakeError::LoginRefused {
+                user: p.user.clone(),
+                account: p.account.clone(),
+                secret: p.auth.secret_name(),
+                reason,
+            },
             // 000630: the statement hit STATEMENT_TIMEOUT_IN_SECONDS on the server.
-            Failure::Api { code, .. } if code == "000630" => timeout_error(limits.timeout),
-            Failure::Api { code, message } => Error::engine(format!(
-                "Snowflake refused the query: {} (error {code})",
-                first_line(&message, 500)
-            )),
-            Failure::Credentials(m) => Error::engine(format!("cannot sign in to Snowflake: {m}")),
+            Failure::Api { code, message } if code == "000630" => {
+                SnowflakeError::ServerTimeout { timeout: limits.timeout, message }
+            }
+            Failure::Api { code, message } => SnowflakeError::Refused { code, message },
+            Failure::Credentials(m) => SnowflakeError::SignIn(m),
         }
     }
 }
@@ -377,11 +348,14 @@ impl SnowflakeWarehouse {
 /// [`SnowflakeWarehouse::run_statement`].
 #[derive(Debug, Clone)]
 pub struct TrustedStatement {
+    /// The statement, with a `?` per bind.
     pub sql: String,
+    /// One value per `?`, in order, sent as TEXT (the SQL casts where it needs another type); `None`: NULL.
     pub binds: Vec<Option<String>>,
 }
 
 impl TrustedStatement {
+    /// A statement with its binds, taken as given: nothing here checks that their count matches the `?`s.
     pub fn new(sql: impl Into<String>, binds: Vec<Option<String>>) -> Self {
         TrustedStatement { sql: sql.into(), binds }
     }
@@ -402,10 +376,6 @@ fn query_tag(session: &Session) -> String {
         "partner": session.partner_id,
     })
     .to_string()
-}
-
-fn timeout_error(timeout: Duration) -> Error {
-    Error::engine(format!("the query did not finish within {} s and was stopped", timeout.as_secs_f64()))
 }
 
 fn backoff(attempt: u32) -> Duration {

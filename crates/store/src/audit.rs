@@ -6,6 +6,7 @@
 //! [`Store::verify_audit_for`]: the whole chain is walked, but the answer carries only whether it is intact
 //! and that tenant's own entries, never another tenant's names, counts or positions.
 
+use crate::kinds::{AuditAction, AuditOutcome};
 use crate::{Store, db_error, query_all};
 use inda_core::Error;
 use rusqlite::{OptionalExtension, params};
@@ -31,12 +32,14 @@ CREATE INDEX audit_log_tenant ON audit_log (tenant_id, user_id, seq);
 /// What to record.
 #[derive(Debug, Clone)]
 pub struct AuditEntry {
+    /// The tenant the action was done in, from the verified token.
     pub tenant_id: String,
+    /// Who did it, from the verified token.
     pub user_id: String,
-    /// `query`, `ask`, `export`, `save`, `login`, ...
-    pub action: String,
-    /// `ok`, `rejected`, `error`.
-    pub outcome: String,
+    /// What happened; it decides what `details` holds.
+    pub action: AuditAction,
+    /// How it ended (`rejected` when the guard refused the statement).
+    pub outcome: AuditOutcome,
     /// Action-specific details (rewritten SQL, rows, duration, error code). Never secrets.
     pub details: serde_json::Value,
 }
@@ -44,23 +47,39 @@ pub struct AuditEntry {
 /// A stored entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditRecord {
+    /// The entry's place in the chain: 1, 2, 3… with no gaps (a gap is a deleted entry). The mirror pushes a
+    /// user's entries in this order.
     pub seq: i64,
+    /// A random UUID naming the entry, also its key in Snowflake's `ADMIN.AUDIT_LOG`.
     pub log_id: String,
+    /// As recorded (see [`AuditEntry`]).
     pub tenant_id: String,
+    /// As recorded (see [`AuditEntry`]).
     pub user_id: String,
-    pub action: String,
-    pub outcome: String,
+    /// As recorded (see [`AuditEntry`]).
+    pub action: AuditAction,
+    /// As recorded (see [`AuditEntry`]).
+    pub outcome: AuditOutcome,
+    /// As recorded; JSON `null` when the stored text no longer parses.
     pub details: serde_json::Value,
+    /// When it was recorded: ISO 8601, UTC, microsecond precision (`2025-01-31T08:00:00.123456Z`).
     pub created_at: String,
 }
 
+/// The result of walking the whole audit chain ([`Store::verify_audit`]): the store owner's view, every
+/// tenant's entries included.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditVerification {
+    /// Whether every entry follows the one before it without a gap, links to its hash, and hashes to what it
+    /// stored.
     pub ok: bool,
+    /// Entries found intact: all of them when `ok`, else those before `broken_at`.
     pub entries: u64,
     /// The first entry where the chain breaks, if it does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub broken_at: Option<i64>,
+    /// Why the chain breaks at `broken_at` (an entry deleted, relinked or edited), in English; `None` when
+    /// intact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -70,12 +89,15 @@ pub struct AuditVerification {
 pub struct TenantAuditVerification {
     /// Whether the whole chain (every tenant's entries) is intact.
     pub ok: bool,
+    /// The tenant this answer is for (the caller's).
     pub tenant_id: String,
     /// The tenant's own entries in the log.
     pub entries: u64,
     /// The first broken entry, only when it is one of the tenant's own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub broken_at: Option<i64>,
+    /// Why the chain is broken: the detail only when the broken entry is the tenant's own, otherwise just
+    /// that it is not theirs. `None` when intact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -140,8 +162,8 @@ impl Store {
                 &log_id,
                 &entry.tenant_id,
                 &entry.user_id,
-                &entry.action,
-                &entry.outcome,
+                entry.action.as_str(),
+                entry.outcome.as_str(),
                 &details,
                 &created_at,
             );

@@ -6,10 +6,11 @@
 //! process killed mid-refresh leaves the previous result intact, never half of a new one.
 
 use crate::cipher::CacheCipher;
-use crate::saved::{Trigger, finish_execution, not_found, owns, update_refresh};
+use crate::kinds::{ExecutionStatus, Trigger};
+use crate::saved::{finish_execution, not_found, owns, update_refresh};
 use crate::{Store, db_error, timestamp};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use inda_core::{ChartSpec, Column, Error, ResultSet, Value};
+use inda_core::{ChartKind, ChartSpec, Column, Error, ResultSet, Value};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +30,9 @@ CREATE INDEX cached_results_owner ON cached_results (tenant_id, user_id);
 /// The latest result of an analysis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CachedResult {
+    /// The columns and rows as the warehouse returned them; `truncated` when the row cap cut them short.
     pub result: ResultSet,
+    /// The chart chosen for this result when it was computed, drawn again as is.
     pub chart: ChartSpec,
     /// The SQL that ran, after the guard.
     pub sql: String,
@@ -110,6 +113,8 @@ impl CachedResult {
         serde_json::to_vec(&payload).map_err(|e| Error::internal(format!("cannot serialize the result: {e}")))
     }
 
+    /// Reads back a (decrypted) blob of [`CachedResult::to_bytes`], every value with its exact type. An
+    /// internal error asking to run the analysis again when the blob does not parse.
     pub fn from_bytes(bytes: &[u8]) -> Result<CachedResult, Error> {
         let p: Payload = serde_json::from_slice(bytes).map_err(|_| damaged())?;
         let rows = p
@@ -137,7 +142,7 @@ impl Store {
         execution_id: &str,
         cached: &CachedResult,
         cipher: &CacheCipher,
-        chart_type: Option<&str>,
+        chart_type: Option<ChartKind>,
         next_refresh_at: Option<DateTime<Utc>>,
         trigger: Trigger,
     ) -> Result<(), Error> {
@@ -146,7 +151,7 @@ impl Store {
         let rows = cached.result.rows.len() as i64;
         self.with(|c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_error)?;
-            let analysis_id = finish_execution(&tx, tenant_id, user_id, execution_id, "ok", Some(rows), None, &now)?;
+            let analysis_id = finish_execution(&tx, tenant_id, user_id, execution_id, ExecutionStatus::Ok, Some(rows), None, &now)?;
             // Sealed inside the transaction, once the analysis id is known to be the caller's.
             let blob = cipher.encrypt(tenant_id, user_id, &analysis_id, &plaintext)?;
             tx.execute(
@@ -162,7 +167,7 @@ impl Store {
                 tx.execute(
                     "UPDATE saved_analyses SET chart_type = ?4
                      WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3",
-                    params![analysis_id, tenant_id, user_id, kind],
+                    params![analysis_id, tenant_id, user_id, kind.as_str()],
                 )
                 .map_err(db_error)?;
             }

@@ -30,31 +30,42 @@ pub struct FileKeySource {
     path: PathBuf,
 }
 
+/// Why a key file cannot be used.
+#[derive(Debug, thiserror::Error)]
+enum KeyFileError {
+    /// Not 32 bytes: cut short, or still being written by the process that created it.
+    #[error("is damaged ({len} bytes, expected {KEY_LEN}): cached results cannot be read")]
+    Damaged { len: usize },
+    #[error("cannot be read: {0}")]
+    Unreadable(std::io::Error),
+}
+
 impl FileKeySource {
     /// The key file of a data dir: `<root>/keys/cache.key`.
     pub fn in_data_dir(root: &Path) -> Self {
         FileKeySource { path: root.join("keys").join("cache.key") }
     }
 
+    /// Where the key file is, or will be created on first use.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    fn read(&self) -> Result<Option<Secret<[u8; KEY_LEN]>>, Error> {
+    fn read(&self) -> Result<Option<Secret<[u8; KEY_LEN]>>, KeyFileError> {
         match std::fs::read(&self.path) {
             Ok(bytes) => {
-                let key: [u8; KEY_LEN] = bytes.as_slice().try_into().map_err(|_| {
-                    Error::internal(format!(
-                        "the cache key {} is damaged ({} bytes, expected {KEY_LEN}): cached results cannot be read",
-                        self.path.display(),
-                        bytes.len()
-                    ))
-                })?;
+                let key: [u8; KEY_LEN] =
+                    bytes.as_slice().try_into().map_err(|_| KeyFileError::Damaged { len: bytes.len() })?;
                 Ok(Some(Secret::new(key)))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::internal(format!("cannot read the cache key {}: {e}", self.path.display()))),
+            Err(e) => Err(KeyFileError::Unreadable(e)),
         }
+    }
+
+    /// The boundary error of a key file that cannot be used, naming the file.
+    fn error(&self, e: KeyFileError) -> Error {
+        Error::internal(format!("the cache key {} {e}", self.path.display()))
     }
 
     fn create(&self) -> Result<(), Error> {
@@ -93,7 +104,7 @@ impl FileKeySource {
 
 impl CacheKeySource for FileKeySource {
     fn key(&self) -> Result<Secret<[u8; KEY_LEN]>, Error> {
-        if let Some(key) = self.read()? {
+        if let Some(key) = self.read().map_err(|e| self.error(e))? {
             return Ok(key);
         }
         self.create()?;
@@ -102,12 +113,14 @@ impl CacheKeySource for FileKeySource {
             match self.read() {
                 Ok(Some(key)) => return Ok(key),
                 Ok(None) => {}
-                Err(e) if e.message.contains("damaged") => {}
-                Err(e) => return Err(e),
+                Err(KeyFileError::Damaged { .. }) => {}
+                Err(e) => return Err(self.error(e)),
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        self.read()?.ok_or_else(|| Error::internal("the cache key could not be created"))
+        self.read()
+            .map_err(|e| self.error(e))?
+            .ok_or_else(|| Error::internal("the cache key could not be created"))
     }
 }
 
@@ -128,6 +141,8 @@ fn associated_data(tenant_id: &str, user_id: &str, analysis_id: &str) -> Vec<u8>
 }
 
 impl CacheCipher {
+    /// A cipher with `source`'s key, creating the key on first use when the source can. Fails when the key
+    /// cannot be read or created, or is not 256 bits.
     pub fn new(source: &dyn CacheKeySource) -> Result<CacheCipher, Error> {
         let key = source.key()?;
         let aead = Aes256Gcm::new_from_slice(key.expose())

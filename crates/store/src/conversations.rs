@@ -27,20 +27,32 @@ CREATE TABLE conversation_turns (
 );
 ";
 
+/// A conversation of one analyst: the thread a follow-up question refines.
 #[derive(Debug, Clone, Serialize)]
 pub struct Conversation {
+    /// A random UUID, the handle the UI and `--conversation` pass back.
     pub id: String,
+    /// For lists: the first question's title, at most 200 characters.
     pub title: String,
+    /// When it was started (ISO 8601, UTC, milliseconds).
     pub created_at: String,
+    /// When its last turn was added (ISO 8601, UTC, milliseconds); lists are newest first by it.
     pub updated_at: String,
 }
 
+/// One question of a conversation, with what it was understood as.
 #[derive(Debug, Clone, Serialize)]
 pub struct Turn {
+    /// Its place in the conversation: 1, 2, 3…
     pub turn: i64,
+    /// The question as the analyst typed it.
     pub question: String,
+    /// What it was understood as (the offline engine's intent, or the model's SQL and provider), as JSON;
+    /// `None` when it was not understood, so a follow-up refines the last turn that was.
     pub intent: Option<serde_json::Value>,
+    /// The guarded SQL that ran for it; `None` when nothing ran.
     pub sql: Option<String>,
+    /// When it was asked (ISO 8601, UTC, milliseconds).
     pub created_at: String,
 }
 
@@ -151,6 +163,7 @@ impl Store {
         })
     }
 
+    /// The turns of the caller's conversation, in order; not-found (also when it belongs to someone else).
     pub fn conversation_turns(&self, tenant_id: &str, user_id: &str, id: &str) -> Result<Vec<Turn>, Error> {
         self.conversation_get(tenant_id, user_id, id)?;
         self.with(|c| {

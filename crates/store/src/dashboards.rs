@@ -35,21 +35,31 @@ CREATE INDEX dashboard_tiles_owner ON dashboard_tiles (tenant_id, user_id, dashb
 pub const TILE_WIDTH: i64 = 6;
 pub const TILE_HEIGHT: i64 = 4;
 
+/// A named dashboard of one analyst; its tiles come from [`Store::dashboard_tiles`].
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Dashboard {
+    /// A random UUID.
     pub id: String,
+    /// As the owner named it, at most 255 characters.
     pub name: String,
+    /// When it was created (store timestamp: ISO 8601, UTC, milliseconds).
     pub created_at: String,
+    /// When it or its tiles last changed (store timestamp).
     pub updated_at: String,
 }
 
+/// One saved analysis on a dashboard: where it sits and how big it is.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Tile {
+    /// The saved analysis shown, owned by the dashboard's owner; at most one tile per analysis.
     pub analysis_id: String,
     /// The analysis's name, for display.
     pub name: String,
+    /// Its place in the dashboard's order: 1, 2, 3… without gaps (removing a tile closes the gap).
     pub position: i64,
+    /// Width in grid cells of the UI (6 for a new tile).
     pub width: i64,
+    /// Height in grid cells of the UI (4 for a new tile).
     pub height: i64,
 }
 
@@ -69,6 +79,7 @@ fn owns_dashboard(c: &rusqlite::Connection, tenant_id: &str, user_id: &str, id: 
 }
 
 impl Store {
+    /// Creates an empty dashboard owned by the caller; the name is cut to 255 characters.
     pub fn dashboard_create(&self, tenant_id: &str, user_id: &str, name: &str) -> Result<Dashboard, Error> {
         let id = uuid::Uuid::new_v4().to_string();
         let at = timestamp(Utc::now());
@@ -106,6 +117,7 @@ impl Store {
         })
     }
 
+    /// The caller's dashboards, oldest first.
     pub fn dashboard_list(&self, tenant_id: &str, user_id: &str) -> Result<Vec<Dashboard>, Error> {
         self.with(|c| {
             query_all(

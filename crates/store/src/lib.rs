@@ -6,11 +6,14 @@
 //! Not here: policy. Every read and write takes the caller's tenant and user, and every query filters on
 //! them; the store never decides who the caller is.
 
+#![warn(missing_docs)]
+
 mod audit;
 mod cache;
 mod cipher;
 mod conversations;
 mod dashboards;
+mod kinds;
 mod migrations;
 mod mirror;
 mod saved;
@@ -20,10 +23,11 @@ pub use cache::CachedResult;
 pub use cipher::{CacheCipher, CacheKeySource, FileKeySource};
 pub use conversations::{Conversation, Turn};
 pub use dashboards::{Dashboard, Tile};
+pub use kinds::{AuditAction, AuditOutcome, ExecutionStatus, Trigger};
 pub use mirror::{MirrorAnalysis, MirrorConflict, Tombstone};
 pub use saved::{
     Claim, DueAnalysis, Execution, Failure, FailureKind, FailureRecord, NewAnalysis, RefreshFailure,
-    RefreshHealth, RetryPolicy, SavedAnalysis, SchedulePause, Trigger,
+    RefreshHealth, RetryPolicy, SavedAnalysis, SchedulePause,
 };
 
 use inda_core::Error;

@@ -14,7 +14,7 @@
 
 use crate::saved::{COLUMN_COUNT, COLUMNS, execution_from_row, from_row};
 use crate::{AuditRecord, Execution, SavedAnalysis, Store, db_error, query_all};
-use inda_core::Error;
+use inda_core::{ChartKind, Error};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -64,9 +64,12 @@ CREATE INDEX mirror_conflicts_owner ON mirror_conflicts (tenant_id, user_id, con
 /// A local analysis with its mirror bookkeeping.
 #[derive(Debug, Clone)]
 pub struct MirrorAnalysis {
+    /// The analysis as stored here.
     pub analysis: SavedAnalysis,
     /// Changed since the last push.
     pub pending: bool,
+    /// The local change counter (bumped by a trigger on every change of a mirrored column): what
+    /// [`Store::mirror_mark_pushed`] takes back, so a change made during the push stays pending.
     pub version: i64,
     /// The `updated_at` both sides had at the last mirror; `None`: Snowflake never saw it.
     pub base: Option<String>,
@@ -75,21 +78,30 @@ pub struct MirrorAnalysis {
 /// A local delete Snowflake has not seen yet.
 #[derive(Debug, Clone)]
 pub struct Tombstone {
+    /// The deleted analysis.
     pub analysis_id: String,
+    /// When it was deleted here (ISO 8601, UTC, milliseconds): a remote change after it wins over the delete.
     pub deleted_at: String,
+    /// The `updated_at` both sides agreed on at the last mirror: a remote `updated_at` that differs means
+    /// Snowflake's copy changed since. Always set in practice (only an analysis Snowflake had seen leaves a
+    /// tombstone).
     pub base: Option<String>,
 }
 
 /// A conflict, as recorded and reported.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MirrorConflict {
+    /// The analysis both sides changed.
     pub analysis_id: String,
     /// `local` or `remote`: which version won (the later `updated_at`).
     pub kept: String,
+    /// The local side's `updated_at` (for a local delete, when it was deleted).
     pub local_updated_at: Option<String>,
+    /// Snowflake's `updated_at` for the analysis.
     pub remote_updated_at: Option<String>,
     /// The version that lost, as JSON (an analysis, or `{"deleted_at": …}` for a delete).
     pub lost_version: serde_json::Value,
+    /// When the mirror found the conflict (ISO 8601, UTC).
     pub detected_at: String,
 }
 
@@ -195,7 +207,7 @@ impl Store {
                 a.description,
                 a.natural_language_query,
                 a.generated_sql,
-                a.chart_type,
+                a.chart_type.map(ChartKind::as_str),
                 a.chart_config.as_ref().map(|v| v.to_string()),
                 a.refresh_schedule,
                 a.last_refresh_at,
@@ -269,6 +281,7 @@ impl Store {
         })
     }
 
+    /// Forgets a tombstone once Snowflake has the delete (or no longer has the analysis at all).
     pub fn mirror_tombstone_done(
         &self,
         tenant_id: &str,
@@ -306,6 +319,7 @@ impl Store {
         })
     }
 
+    /// Marks the caller's executions `ids` as mirrored, so they are not pushed again.
     pub fn mirror_executions_done(
         &self,
         tenant_id: &str,
@@ -352,6 +366,7 @@ impl Store {
         })
     }
 
+    /// Records that the caller's audit entries up to `seq` are in Snowflake; the mark never moves back.
     pub fn mirror_audit_done(&self, tenant_id: &str, user_id: &str, seq: i64) -> Result<(), Error> {
         self.with(|c| {
             c.execute(

@@ -9,9 +9,10 @@
 //! further out, and enough of them pause the schedule with the reason, so a poison analysis (one that
 //! crashes the process, or always hits a limit) cannot keep a scheduler in a crash loop.
 
+use crate::kinds::{ExecutionStatus, Trigger};
 use crate::{Store, db_error, query_all, timestamp};
 use chrono::{DateTime, Utc};
-use inda_core::{Error, ErrorCode};
+use inda_core::{ChartKind, Error, ErrorCode};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
@@ -67,34 +68,61 @@ ALTER TABLE saved_analyses ADD COLUMN schedule_paused_reason TEXT;
 /// What to save.
 #[derive(Debug, Clone, Default)]
 pub struct NewAnalysis {
+    /// Shown in lists and on tiles; cut to 255 characters when saved.
     pub name: String,
+    /// Free text from the owner; `None` when they gave none.
     pub description: Option<String>,
+    /// The question it was saved from; `None` for an analysis saved as SQL.
     pub natural_language_query: Option<String>,
     /// The SQL as submitted, before the guard.
     pub generated_sql: String,
-    pub chart_type: Option<String>,
+    /// The chart to draw; `None` lets each run choose from the result's shape (or the question's plan).
+    pub chart_type: Option<ChartKind>,
+    /// Chart settings as JSON: `{"plan": …}` for an analysis saved from a question (the plan says which
+    /// columns are measures and time), or a chart spec. `None`: chosen from each result.
     pub chart_config: Option<serde_json::Value>,
+    /// The refresh schedule as a normalized cron expression (seconds first, as the `cron` crate reads it);
+    /// `None`: refreshed only by hand.
     pub refresh_schedule: Option<String>,
+    /// The schedule's first slot; `None` when unscheduled.
     pub next_refresh_at: Option<DateTime<Utc>>,
 }
 
 /// A stored analysis.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SavedAnalysis {
+    /// A random UUID, stable for the analysis's life and the same in Snowflake's `ADMIN.saved_analyses`.
     pub id: String,
+    /// The owner's tenant.
     pub tenant_id: String,
+    /// The owner: the only user who can see, run or change it.
     pub created_by: String,
+    /// Shown in lists and on tiles; at most 255 characters.
     pub name: String,
+    /// Free text from the owner; `None` when they gave none.
     pub description: Option<String>,
+    /// The question it was saved from; `None` for an analysis saved as SQL.
     pub natural_language_query: Option<String>,
+    /// The SQL as submitted, before the guard: every run guards it again under the caller's tenant.
     pub generated_sql: String,
-    pub chart_type: Option<String>,
+    /// The chart to draw; `None` when unset or a kind this version does not draw (each run chooses one).
+    pub chart_type: Option<ChartKind>,
+    /// Chart settings as JSON: `{"plan": …}` for an analysis saved from a question, or a chart spec; `None`:
+    /// chosen from each result.
     pub chart_config: Option<serde_json::Value>,
+    /// The refresh schedule as a normalized cron expression (seconds first); `None`: refreshed only by hand.
     pub refresh_schedule: Option<String>,
+    /// When it last ran, by hand or on schedule, successfully or not (store timestamp); `None`: never.
     pub last_refresh_at: Option<String>,
+    /// When the scheduler runs it next (store timestamp); `None` when unscheduled or paused.
     pub next_refresh_at: Option<String>,
+    /// `false` only in a copy read from Snowflake of an analysis deleted there (`ADMIN.saved_analyses` keeps
+    /// deleted rows, inactive): a local delete removes the row. The scheduler runs active ones only.
     pub is_active: bool,
+    /// When it was saved (store timestamp: ISO 8601, UTC, milliseconds).
     pub created_at: String,
+    /// When it was last changed (store timestamp); the admin mirror settles conflicts by it, the later one
+    /// winning.
     pub updated_at: String,
     /// How its scheduled refreshes are going (flattened: `refresh_failures`, `last_failure`,
     /// `schedule_paused`).
@@ -118,10 +146,12 @@ pub struct RefreshHealth {
 /// One failed scheduled refresh.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RefreshFailure {
+    /// Whether the run failed or never finished.
     #[ts(inline)]
     pub kind: FailureKind,
     /// The error's code (`internal` for an interrupted run).
     pub code: ErrorCode,
+    /// The error's message (at most 2,000 characters), for the owner.
     pub message: String,
     /// When it was recorded (ISO 8601, UTC).
     pub at: String,
@@ -152,45 +182,39 @@ impl FailureKind {
 pub struct SchedulePause {
     /// When (ISO 8601, UTC).
     pub at: String,
+    /// Why, for the owner: how many refreshes failed in a row and the last error.
     pub reason: String,
 }
 
 /// One run of an analysis.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Execution {
+    /// The execution id (a random UUID).
     pub id: String,
+    /// The analysis that ran.
     pub analysis_id: String,
+    /// When it started (store timestamp: ISO 8601, UTC, milliseconds).
     pub started_at: String,
+    /// When it finished (store timestamp); `None` while it runs, or when its process died mid-run.
     pub finished_at: Option<String>,
-    /// `running`, `ok` or `error`.
-    pub status: String,
+    /// How the run stands.
+    pub status: ExecutionStatus,
+    /// Rows in the result, once it succeeded; `None` while it runs or when it failed.
     pub rows: Option<i64>,
+    /// Why it failed (at most 2,000 characters); `None` unless it failed.
     pub error: Option<String>,
-    /// `manual` or `scheduled`.
-    pub trigger: String,
-}
-
-/// What started a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    Manual,
-    Scheduled,
-}
-
-impl Trigger {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::Manual => "manual",
-            Trigger::Scheduled => "scheduled",
-        }
-    }
+    /// Whether a person or the scheduler started it.
+    pub trigger: Trigger,
 }
 
 /// An analysis the scheduler found due: its owner, under whose session it runs.
 #[derive(Debug, Clone)]
 pub struct DueAnalysis {
+    /// The analysis that is due.
     pub analysis_id: String,
+    /// The owner's tenant: the run is guarded for this tenant only.
     pub tenant_id: String,
+    /// The owner, under whose session it runs.
     pub user_id: String,
 }
 
@@ -198,6 +222,7 @@ pub struct DueAnalysis {
 /// [`Store::scheduler_expired`]. A failure is settled against exactly this claim.
 #[derive(Debug, Clone)]
 pub struct Claim {
+    /// The analysis held and its owner.
     pub analysis: DueAnalysis,
     /// The run's execution; `None` only for a claim taken before the store recorded it.
     pub execution_id: Option<String>,
@@ -213,6 +238,7 @@ pub struct Claim {
 pub struct RetryPolicy {
     /// The wait after the first failure; it doubles with each further one.
     pub first_backoff: std::time::Duration,
+    /// The longest wait between attempts, however many failures in a row.
     pub max_backoff: std::time::Duration,
     /// Failures in a row that pause the schedule.
     pub pause_after: u32,
@@ -229,12 +255,16 @@ impl RetryPolicy {
 /// What ended a scheduled run that did not succeed.
 #[derive(Debug, Clone)]
 pub struct Failure {
+    /// Whether the run failed or never finished.
     pub kind: FailureKind,
+    /// The error's code (`internal` for an interrupted run).
     pub code: ErrorCode,
+    /// For the owner; cut to 2,000 characters when recorded.
     pub message: String,
 }
 
 impl Failure {
+    /// A run that ended with `e`.
     pub fn error(e: &Error) -> Failure {
         Failure { kind: FailureKind::Error, code: e.code, message: e.message.clone() }
     }
@@ -277,7 +307,8 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<SavedAnalysis> {
         description: r.get(4)?,
         natural_language_query: r.get(5)?,
         generated_sql: r.get(6)?,
-        chart_type: r.get(7)?,
+        // A kind this version does not draw (written by a newer one, or by hand) is chosen again.
+        chart_type: r.get::<_, Option<String>>(7)?.and_then(|k| k.parse().ok()),
         chart_config: config.and_then(|s| serde_json::from_str(&s).ok()),
         refresh_schedule: r.get(9)?,
         last_refresh_at: r.get(10)?,
@@ -375,7 +406,7 @@ impl Store {
                     new.description,
                     new.natural_language_query,
                     new.generated_sql,
-                    new.chart_type,
+                    new.chart_type.map(ChartKind::as_str),
                     new.chart_config.as_ref().map(|v| v.to_string()),
                     new.refresh_schedule,
                     new.next_refresh_at.map(timestamp),
@@ -485,7 +516,7 @@ impl Store {
             tx.execute(
                 "INSERT INTO analysis_executions (execution_id, analysis_id, tenant_id, user_id, started_at, status, trigger_kind)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6)",
-                params![exec_id, analysis_id, tenant_id, user_id, at, trigger.as_str()],
+                params![exec_id, analysis_id, tenant_id, user_id, at, trigger],
             )
             .map_err(db_error)?;
             tx.commit().map_err(db_error)
@@ -511,8 +542,16 @@ impl Store {
         self.with(|c| {
             let tx =
                 c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_error)?;
-            let analysis_id =
-                finish_execution(&tx, tenant_id, user_id, execution_id, "error", None, Some(&message), &now)?;
+            let analysis_id = finish_execution(
+                &tx,
+                tenant_id,
+                user_id,
+                execution_id,
+                ExecutionStatus::Error,
+                None,
+                Some(&message),
+                &now,
+            )?;
             match trigger {
                 Trigger::Manual => {
                     update_refresh(&tx, tenant_id, user_id, &analysis_id, &now, next_refresh_at, trigger)?
@@ -764,7 +803,7 @@ pub(crate) fn finish_execution(
     tenant_id: &str,
     user_id: &str,
     execution_id: &str,
-    status: &str,
+    status: ExecutionStatus,
     rows: Option<i64>,
     error: Option<&str>,
     now: &str,

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use inda_core::Session;
-use inda_warehouse::demo::{DemoOptions, generate};
+use inda_demo::{DemoOptions, generate};
 use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
 
 /// The allocator the `inda` binary and the desktop app ship with.

@@ -4,8 +4,8 @@
 //! tenant (`marts/<table>/<tenant>/`), read-only: a second wall behind the guard. Even SQL that slipped past
 //! the guard could not name another tenant's files, DDL, DML or `SET`.
 
-use crate::demo::{MARTS_TABLES, marts_schema};
 use crate::limits::{Cancel, QueryLimits};
+use crate::marts::marts_schema;
 use crate::reporting::ReportingCurrencies;
 use crate::stop::{self, QueryStop, StopReason};
 use crate::{BoxFuture, Warehouse, bridge, convert, division};
@@ -72,6 +72,7 @@ impl EmbeddedWarehouse {
         }
     }
 
+    /// The warehouse directory given to [`EmbeddedWarehouse::new`]; tenant data lives under its `marts/`.
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -118,7 +119,7 @@ impl EmbeddedWarehouse {
         catalog
             .register_schema("marts", schema.clone())
             .map_err(|e| Error::engine(format!("cannot register the marts schema: {e}")))?;
-        for table in MARTS_TABLES {
+        for table in inda_core::marts::names() {
             let arrow_schema = read_schema(
                 &marts_schema(table).ok_or_else(|| Error::engine(format!("no schema for {table}")))?,
             );

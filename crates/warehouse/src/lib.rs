@@ -1,22 +1,27 @@
 //! Warehouses: where guarded SQL runs. The [`Warehouse`] trait is what every engine implements; the
-//! [`EmbeddedWarehouse`] is the default, Apache DataFusion over the Parquet files of the data dir; the demo
-//! data generator fills it.
+//! [`EmbeddedWarehouse`] is the default, Apache DataFusion over the Parquet files of the data dir (the demo
+//! generator, `inda-demo`, or the sync, `inda-ingest`, writes them, in the marts' Arrow schemas
+//! [`marts_schema`] derives from `inda_core::marts`).
 //!
-//! Not here: deciding what SQL may run. Callers hand over SQL that the guard already rewrote; the embedded
-//! engine adds a second wall (a session that sees only the caller's tenant, read-only) but never a first.
+//! Not here: generating demo data (`inda-demo`), or deciding what SQL may run. Callers hand over SQL that
+//! the guard already rewrote; the embedded engine adds a second wall (a session that sees only the caller's
+//! tenant, read-only) but never a first.
+
+#![warn(missing_docs)]
 
 mod bridge;
 mod convert;
-pub mod demo;
 mod division;
 mod embedded;
 mod functions;
 mod limits;
+mod marts;
 mod reporting;
 mod stop;
 
 pub use embedded::EmbeddedWarehouse;
 pub use limits::{Cancel, QueryLimits};
+pub use marts::marts_schema;
 
 use inda_core::{ResultSet, Session};
 use inda_guard::Guarded;

@@ -1,14 +1,15 @@
 //! Bounds on one query: rows, time, memory, and a way to stop it.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tokio::sync::Notify;
 
+/// What one query may use, checked by every warehouse while it runs; the defaults suit a laptop and
+/// `[limits]` in the config overrides them.
 #[derive(Debug, Clone)]
 pub struct QueryLimits {
     /// Rows returned at most; the engine stops reading past this.
     pub max_rows: usize,
+    /// Wall-clock time from the start of the query; past it the query is stopped with an engine error (on
+    /// Snowflake also sent as the statement timeout).
     pub timeout: Duration,
     /// Memory the query's operators may hold (joins, sorts, aggregates), in bytes: past it they spill or fail.
     pub memory_bytes: usize,
@@ -32,30 +33,4 @@ impl Default for QueryLimits {
 }
 
 /// Cancels a running query from another task (the UI's Esc, a closed HTTP request, Ctrl-C).
-#[derive(Debug, Clone, Default)]
-pub struct Cancel {
-    inner: Arc<(AtomicBool, Notify)>,
-}
-
-impl Cancel {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    pub fn cancel(&self) {
-        self.inner.0.store(true, Ordering::SeqCst);
-        self.inner.1.notify_waiters();
-    }
-    pub fn is_cancelled(&self) -> bool {
-        self.inner.0.load(Ordering::SeqCst)
-    }
-    /// Resolves once [`Cancel::cancel`] was called (immediately if it already was).
-    pub async fn cancelled(&self) {
-        loop {
-            let notified = self.inner.1.notified();
-            if self.is_cancelled() {
-                return;
-            }
-            notified.await;
-        }
-    }
-}
+pub type Cancel = tokio_util::sync::CancellationToken;

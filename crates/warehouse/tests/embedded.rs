@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use inda_core::{ErrorCode, Session, Value};
-use inda_warehouse::demo::{DemoOptions, generate};
+use inda_demo::{DemoOptions, generate};
 use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
 use std::sync::OnceLock;
 use std::time::Duration;

@@ -2,8 +2,9 @@
 
 use super::data::{Plot, XAxis, time_label};
 use super::{Theme, plot_err};
+use crate::ExportError;
 use crate::format::{self, Lang, ellipsize};
-use inda_core::{ChartKind, Error};
+use inda_core::ChartKind;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -17,7 +18,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     kind: ChartKind,
     theme: &Theme,
     lang: Lang,
-) -> Result<(), Error> {
+) -> Result<(), ExportError> {
     let horizontal = kind == ChartKind::Bar
         && match &plot.x {
             XAxis::Categories(c) => {
@@ -179,7 +180,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
 fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
     theme: &Theme,
-) -> Result<(), Error> {
+) -> Result<(), ExportError> {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)

@@ -1,10 +1,11 @@
 //! Turns a result plus its chart spec into plottable series: which column is x, which are measures, how rows
 //! split into series, and whether the x axis is categories, time or numbers.
 
+use crate::ExportError;
 use crate::ExportItem;
 use crate::format::{self, Lang};
 use chrono::{DateTime, NaiveDate};
-use inda_core::{ChartKind, Error, ResultSet, Value};
+use inda_core::{ChartKind, ResultSet, Value};
 use std::collections::HashMap;
 
 /// More series than this make an unreadable legend; the rest are dropped (the table exports keep all data).
@@ -79,15 +80,12 @@ fn pad_range(lo: f64, hi: f64, from_zero: bool) -> (f64, f64) {
 }
 
 /// Checks that every column the chart names exists, so a stale spec fails clearly instead of drawing nothing.
-pub(crate) fn validate(item: &ExportItem) -> Result<(), Error> {
+pub(crate) fn validate(item: &ExportItem) -> Result<(), ExportError> {
     let spec = item.chart;
     let names = spec.x.iter().chain(spec.y.iter()).chain(spec.series.iter());
     for name in names {
         if item.result.column_index(name).is_none() {
-            return Err(Error::usage(format!(
-                "the chart of '{}' refers to column '{name}', which its result does not have",
-                item.title
-            )));
+            return Err(ExportError::UnknownColumn { title: item.title.to_string(), column: name.clone() });
         }
     }
     Ok(())

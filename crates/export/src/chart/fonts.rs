@@ -2,7 +2,7 @@
 //! same on every machine without fontconfig/freetype. Registered under "sans-serif", the family plotters uses
 //! for its own default labels, so every text in a chart finds a font; SVG viewers map it to a local sans font.
 
-use inda_core::Error;
+use crate::ExportError;
 use plotters::style::{FontStyle, register_font};
 use std::sync::OnceLock;
 
@@ -13,13 +13,13 @@ static BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.ttf");
 pub(crate) const FAMILY: &str = "sans-serif";
 
 /// Registers the fonts once per process; later calls return the first outcome.
-pub(crate) fn ensure_registered() -> Result<(), Error> {
-    static DONE: OnceLock<Result<(), String>> = OnceLock::new();
-    DONE.get_or_init(|| {
-        register_font(FAMILY, FontStyle::Normal, REGULAR).map_err(|_| "bundled regular font is invalid")?;
-        register_font(FAMILY, FontStyle::Bold, BOLD).map_err(|_| "bundled bold font is invalid")?;
+pub(crate) fn ensure_registered() -> Result<(), ExportError> {
+    // The style of the font that failed to register.
+    static DONE: OnceLock<Result<(), &'static str>> = OnceLock::new();
+    let registered = *DONE.get_or_init(|| {
+        register_font(FAMILY, FontStyle::Normal, REGULAR).map_err(|_| "regular")?;
+        register_font(FAMILY, FontStyle::Bold, BOLD).map_err(|_| "bold")?;
         Ok(())
-    })
-    .clone()
-    .map_err(Error::internal)
+    });
+    registered.map_err(|style| ExportError::InvalidFont { style })
 }

@@ -7,9 +7,10 @@ mod data;
 mod fonts;
 mod tiles;
 
+use crate::ExportError;
 use crate::format::{ellipsize, labels};
 use crate::{ExportItem, ExportOptions};
-use inda_core::{ChartKind, Error};
+use inda_core::ChartKind;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -71,9 +72,9 @@ impl Theme {
     }
 }
 
-/// Maps any plotters error to the boundary error.
-pub(crate) fn plot_err(e: impl std::fmt::Display) -> Error {
-    Error::internal(format!("chart rendering failed: {e}"))
+/// Any plotters error (generic over the backend), as its text.
+pub(crate) fn plot_err(e: impl std::fmt::Display) -> ExportError {
+    ExportError::Chart(e.to_string())
 }
 
 /// Canvas size: one item is `width`×`height`; a dashboard stacks rows of half-size tiles; a document title adds
@@ -91,7 +92,7 @@ pub(crate) fn render_items_svg(
     doc_title: Option<&str>,
     items: &[ExportItem],
     opts: &ExportOptions,
-) -> Result<String, Error> {
+) -> Result<String, ExportError> {
     fonts::ensure_registered()?;
     for item in items {
         validate(item)?;
@@ -110,7 +111,7 @@ pub(crate) fn render_items_png(
     doc_title: Option<&str>,
     items: &[ExportItem],
     opts: &ExportOptions,
-) -> Result<Vec<u8>, Error> {
+) -> Result<Vec<u8>, ExportError> {
     let (rgb, w, h) = render_items_rgb(doc_title, items, opts)?;
     encode_png(&rgb, w, h)
 }
@@ -120,7 +121,7 @@ pub(crate) fn render_items_rgb(
     doc_title: Option<&str>,
     items: &[ExportItem],
     opts: &ExportOptions,
-) -> Result<(Vec<u8>, u32, u32), Error> {
+) -> Result<(Vec<u8>, u32, u32), ExportError> {
     fonts::ensure_registered()?;
     for item in items {
         validate(item)?;
@@ -135,8 +136,8 @@ pub(crate) fn render_items_rgb(
     Ok((buf, w, h))
 }
 
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, Error> {
-    let err = |e: png::EncodingError| Error::internal(format!("cannot encode the PNG image: {e}"));
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ExportError> {
+    let err = ExportError::Png;
     let mut out = Vec::with_capacity(rgb.len() / 8);
     {
         let mut enc = png::Encoder::new(&mut out, w, h);
@@ -155,7 +156,7 @@ fn draw_all<DB: DrawingBackend>(
     band: u32,
     items: &[ExportItem],
     opts: &ExportOptions,
-) -> Result<(), Error> {
+) -> Result<(), ExportError> {
     root.fill(&WHITE).map_err(plot_err)?;
     let body = match doc_title {
         Some(t) => {
@@ -194,7 +195,7 @@ fn draw_item<DB: DrawingBackend>(
     item: &ExportItem,
     opts: &ExportOptions,
     framed: bool,
-) -> Result<(), Error> {
+) -> Result<(), ExportError> {
     let (w, h) = area.dim_in_pixel();
     let theme = Theme::for_area(w, h);
     let l = labels(opts.lang);

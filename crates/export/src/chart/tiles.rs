@@ -2,9 +2,10 @@
 
 use super::data::{self, XAxis};
 use super::{Theme, plot_err};
+use crate::ExportError;
 use crate::ExportItem;
 use crate::format::{self, Lang, ellipsize, labels};
-use inda_core::{Error, Value};
+use inda_core::Value;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -28,7 +29,7 @@ pub(crate) fn kpi<DB: DrawingBackend>(
     item: &ExportItem,
     theme: &Theme,
     lang: Lang,
-) -> Result<(), Error> {
+) -> Result<(), ExportError> {
     let rs = item.result;
     let mut cols = data::measures(rs, &item.chart.y, None);
     if cols.is_empty() {
@@ -66,7 +67,7 @@ pub(crate) fn pie<DB: DrawingBackend>(
     item: &ExportItem,
     theme: &Theme,
     lang: Lang,
-) -> Result<bool, Error> {
+) -> Result<bool, ExportError> {
     let plot = data::extract(item, lang);
     let (Some(series), XAxis::Categories(cats)) = (plot.series.first(), &plot.x) else { return Ok(false) };
     let mut slices: Vec<(String, f64)> = series
@@ -130,7 +131,7 @@ pub(crate) fn table<DB: DrawingBackend>(
     item: &ExportItem,
     theme: &Theme,
     lang: Lang,
-) -> Result<(), Error> {
+) -> Result<(), ExportError> {
     let rs = item.result;
     let ncols = rs.columns.len();
     if ncols == 0 {
@@ -179,7 +180,7 @@ pub(crate) fn table<DB: DrawingBackend>(
                 .map_err(plot_err)?;
         }
     }
-    let draw_cell = |text: &str, r: usize, c: usize, header: bool| -> Result<(), Error> {
+    let draw_cell = |text: &str, r: usize, c: usize, header: bool| -> Result<(), ExportError> {
         let cw = (xs[c + 1] - xs[c] - pad * 2).max(1) as u32;
         let text = ellipsize(text, chars_fitting(cw, font));
         let y = row_top(r) + line as i32 / 2;

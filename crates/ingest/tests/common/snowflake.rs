@@ -7,10 +7,9 @@
 mod fakesnow;
 
 use inda_core::Value;
-use inda_core::{ResultSet, Secret, Session};
+use inda_core::{ResultSet, Secret, Session, marts};
 use inda_snowflake::{AuthMethod, CredentialSource, Credentials, SnowflakeProfile, SnowflakeWarehouse};
-use inda_warehouse::demo::{MARTS_TABLES, marts_key, marts_schema};
-use inda_warehouse::{Cancel, QueryLimits, Warehouse};
+use inda_warehouse::{Cancel, QueryLimits, Warehouse, marts_schema};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -101,10 +100,10 @@ fn same(a: &Value, b: &Value) -> bool {
 
 /// Every mart of `tenant` in Snowflake equals the demo generator's at `demo`, row for row.
 pub async fn assert_marts_equal(demo: &std::path::Path, tenant: &str) {
-    for table in MARTS_TABLES {
+    for table in marts::names() {
         let schema = marts_schema(table).unwrap();
         let columns: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        let (columns, id) = (columns.join(", "), marts_key(table).unwrap().join(", "));
+        let (columns, id) = (columns.join(", "), marts::table(table).unwrap().key.join(", "));
         let want = inda_warehouse::EmbeddedWarehouse::new(demo)
             .query(
                 &session(tenant),

@@ -1,12 +1,21 @@
 // Generated from the Rust types by crates/app/tests/bindings.rs: do not edit by hand.
-// Regenerate with `INDA_BLESS=1 cargo test -p inda-app --test bindings`.
+// Regenerate with `INDA_BLESS=1 cargo test -p inda-app --test app bindings`.
 
 /** One cell: numbers (integers, floats, decimals), ISO 8601 strings for dates and timestamps, booleans, null. */
 export type Value = string | number | boolean | null;
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
 
-export type Column = { name: string, type: string, 
+export type Column = { 
+/**
+ * The column name as the query returned it; charts and captions refer to columns by it.
+ */
+name: string, 
+/**
+ * The warehouse-neutral SQL type name (`BIGINT`, `DECIMAL(12,2)`, …), JSON `type`; see
+ * [`Column::is_numeric`] and [`Column::is_temporal`].
+ */
+type: string, 
 /**
  * ISO 4217 code of a money column (the tenant's reporting currency, or `USD` for messaging cost).
  */
@@ -23,7 +32,19 @@ values?: { [key in string]: string }, };
 
 export type CaveatCode = "partial_period" | "truncated" | "missing_fx_rate";
 
-export type Caveat = { code: CaveatCode, message: string, column?: string, 
+export type Caveat = { 
+/**
+ * What kind of caveat; the UI and scripts branch on it.
+ */
+code: CaveatCode, 
+/**
+ * The caveat as a sentence in the question's language, to show as is.
+ */
+message: string, 
+/**
+ * The column of the marked row's cell (the time bucket) for a partial period; absent otherwise.
+ */
+column?: string, 
 /**
  * The marked cell as text (an ISO 8601 date for a time bucket).
  */
@@ -31,7 +52,11 @@ value?: string, };
 
 export type ChartKind = "kpi" | "bar" | "line" | "area" | "pie" | "scatter" | "table";
 
-export type ChartSpec = { kind: ChartKind, 
+export type ChartSpec = { 
+/**
+ * The kind of chart; `table` when no chart suits the result.
+ */
+kind: ChartKind, 
 /**
  * Column on the x axis (category, time or first measure); absent for `kpi` and `table`.
  */
@@ -43,7 +68,11 @@ y: Array<string>,
 /**
  * Column whose values split the measure into series, when there is one.
  */
-series?: string, title?: string, 
+series?: string, 
+/**
+ * Heading above the chart (the plan's title of the question); absent for SQL typed by hand.
+ */
+title?: string, 
 /**
  * Measures that are fractions (rates), shown as percentages.
  */
@@ -51,27 +80,93 @@ percent?: Array<string>, };
 
 export type ErrorCode = "usage" | "guard_rejected" | "auth" | "engine" | "not_understood" | "not_found" | "busy" | "internal";
 
-export type ApiError = { code: ErrorCode, message: string, };
+export type ApiError = { 
+/**
+ * What kind of failure: the part callers branch on.
+ */
+code: ErrorCode, 
+/**
+ * One or two sentences for a person, in English, saying what to do where there is something to do;
+ * never a secret or another tenant's data. Callers must not parse it.
+ */
+message: string, };
 
-export type Answer = { question?: string, 
+export type Answer = { 
+/**
+ * The question as asked; absent for SQL and for saved analyses.
+ */
+question?: string, 
 /**
  * The SQL that actually ran, after the guard.
  */
-sql: string, columns: Array<Column>, 
+sql: string, 
+/**
+ * The result's columns in order, with their types and, for a question, labels and currencies.
+ */
+columns: Array<Column>, 
 /**
  * Cells as JSON scalars (see `Value` in the generated TypeScript).
  */
-rows: Array<Array<Value>>, row_count: number, truncated: boolean, 
+rows: Array<Array<Value>>, 
+/**
+ * The number of `rows`.
+ */
+row_count: number, 
+/**
+ * True when the row cap (`[query] max_rows`) cut the result short; more rows may exist.
+ */
+truncated: boolean, 
 /**
  * What the reader must know to read the numbers right (partial period, truncation, missing rates).
  */
-caveats: Array<Caveat>, chart: ChartSpec, summary?: string, engine: string, provider?: string, elapsed_ms: number, conversation_id?: string, 
+caveats: Array<Caveat>, 
+/**
+ * How to draw the rows (`table` when no chart suits them).
+ */
+chart: ChartSpec, 
+/**
+ * A sentence or two on the result in the question's language (a language model's first line of
+ * explanation, at most 300 characters); absent for SQL and for saved analyses.
+ */
+summary?: string, 
+/**
+ * The warehouse that ran the query: `embedded` or `snowflake`.
+ */
+engine: string, 
+/**
+ * The question engine that wrote the SQL (`offline`, `anthropic`, `cortex`, `openai`); absent for SQL
+ * and for saved analyses.
+ */
+provider?: string, 
+/**
+ * Time from the request to the answer in milliseconds, to 0.01 ms (for a cached result: the time to
+ * serve it, not to compute it).
+ */
+elapsed_ms: number, 
+/**
+ * The conversation the question belongs to: send it with a follow-up. Absent when no conversation was
+ * asked for.
+ */
+conversation_id?: string, 
 /**
  * Language of the question (`en`, `es`), for the UI's number formats.
  */
-lang?: string, title?: string, };
+lang?: string, 
+/**
+ * A heading for the answer: the plan's title, the first 80 characters of a question a model answered,
+ * or the saved analysis's name; absent for SQL.
+ */
+title?: string, };
 
-export type SavedAnswer = { analysis_id: string, name: string, 
+export type SavedAnswer = { 
+/**
+ * The saved analysis this is the result of.
+ */
+analysis_id: string, 
+/**
+ * The analysis's name.
+ */
+name: string, 
 /**
  * When the result was computed (ISO 8601, UTC).
  */
@@ -87,25 +182,137 @@ stale: boolean,
 /**
  * Why the result is stale (the warehouse's error), when it is.
  */
-stale_reason?: string, question?: string, 
+stale_reason?: string, 
+/**
+ * The question as asked; absent for SQL and for saved analyses.
+ */
+question?: string, 
 /**
  * The SQL that actually ran, after the guard.
  */
-sql: string, columns: Array<Column>, 
+sql: string, 
+/**
+ * The result's columns in order, with their types and, for a question, labels and currencies.
+ */
+columns: Array<Column>, 
 /**
  * Cells as JSON scalars (see `Value` in the generated TypeScript).
  */
-rows: Array<Array<Value>>, row_count: number, truncated: boolean, 
+rows: Array<Array<Value>>, 
+/**
+ * The number of `rows`.
+ */
+row_count: number, 
+/**
+ * True when the row cap (`[query] max_rows`) cut the result short; more rows may exist.
+ */
+truncated: boolean, 
 /**
  * What the reader must know to read the numbers right (partial period, truncation, missing rates).
  */
-caveats: Array<Caveat>, chart: ChartSpec, summary?: string, engine: string, provider?: string, elapsed_ms: number, conversation_id?: string, 
+caveats: Array<Caveat>, 
+/**
+ * How to draw the rows (`table` when no chart suits them).
+ */
+chart: ChartSpec, 
+/**
+ * A sentence or two on the result in the question's language (a language model's first line of
+ * explanation, at most 300 characters); absent for SQL and for saved analyses.
+ */
+summary?: string, 
+/**
+ * The warehouse that ran the query: `embedded` or `snowflake`.
+ */
+engine: string, 
+/**
+ * The question engine that wrote the SQL (`offline`, `anthropic`, `cortex`, `openai`); absent for SQL
+ * and for saved analyses.
+ */
+provider?: string, 
+/**
+ * Time from the request to the answer in milliseconds, to 0.01 ms (for a cached result: the time to
+ * serve it, not to compute it).
+ */
+elapsed_ms: number, 
+/**
+ * The conversation the question belongs to: send it with a follow-up. Absent when no conversation was
+ * asked for.
+ */
+conversation_id?: string, 
 /**
  * Language of the question (`en`, `es`), for the UI's number formats.
  */
-lang?: string, title?: string, };
+lang?: string, 
+/**
+ * A heading for the answer: the plan's title, the first 80 characters of a question a model answered,
+ * or the saved analysis's name; absent for SQL.
+ */
+title?: string, };
 
-export type SavedAnalysis = { id: string, tenant_id: string, created_by: string, name: string, description: string | null, natural_language_query: string | null, generated_sql: string, chart_type: string | null, chart_config: JsonValue | null, refresh_schedule: string | null, last_refresh_at: string | null, next_refresh_at: string | null, is_active: boolean, created_at: string, updated_at: string, 
+export type SavedAnalysis = { 
+/**
+ * A random UUID, stable for the analysis's life and the same in Snowflake's `ADMIN.saved_analyses`.
+ */
+id: string, 
+/**
+ * The owner's tenant.
+ */
+tenant_id: string, 
+/**
+ * The owner: the only user who can see, run or change it.
+ */
+created_by: string, 
+/**
+ * Shown in lists and on tiles; at most 255 characters.
+ */
+name: string, 
+/**
+ * Free text from the owner; `None` when they gave none.
+ */
+description: string | null, 
+/**
+ * The question it was saved from; `None` for an analysis saved as SQL.
+ */
+natural_language_query: string | null, 
+/**
+ * The SQL as submitted, before the guard: every run guards it again under the caller's tenant.
+ */
+generated_sql: string, 
+/**
+ * The chart to draw; `None` when unset or a kind this version does not draw (each run chooses one).
+ */
+chart_type: ChartKind | null, 
+/**
+ * Chart settings as JSON: `{"plan": …}` for an analysis saved from a question, or a chart spec; `None`:
+ * chosen from each result.
+ */
+chart_config: JsonValue | null, 
+/**
+ * The refresh schedule as a normalized cron expression (seconds first); `None`: refreshed only by hand.
+ */
+refresh_schedule: string | null, 
+/**
+ * When it last ran, by hand or on schedule, successfully or not (store timestamp); `None`: never.
+ */
+last_refresh_at: string | null, 
+/**
+ * When the scheduler runs it next (store timestamp); `None` when unscheduled or paused.
+ */
+next_refresh_at: string | null, 
+/**
+ * `false` only in a copy read from Snowflake of an analysis deleted there (`ADMIN.saved_analyses` keeps
+ * deleted rows, inactive): a local delete removes the row. The scheduler runs active ones only.
+ */
+is_active: boolean, 
+/**
+ * When it was saved (store timestamp: ISO 8601, UTC, milliseconds).
+ */
+created_at: string, 
+/**
+ * When it was last changed (store timestamp); the admin mirror settles conflicts by it, the later one
+ * winning.
+ */
+updated_at: string, 
 /**
  * Scheduled refreshes that failed in a row since the last successful one (or the last resume).
  */
@@ -113,11 +320,19 @@ refresh_failures: number,
 /**
  * The latest of those failures.
  */
-last_failure: { kind: "error" | "interrupted", 
+last_failure: { 
+/**
+ * Whether the run failed or never finished.
+ */
+kind: "error" | "interrupted", 
 /**
  * The error's code (`internal` for an interrupted run).
  */
-code: ErrorCode, message: string, 
+code: ErrorCode, 
+/**
+ * The error's message (at most 2,000 characters), for the owner.
+ */
+message: string, 
 /**
  * When it was recorded (ISO 8601, UTC).
  */
@@ -129,27 +344,112 @@ schedule_paused: {
 /**
  * When (ISO 8601, UTC).
  */
-at: string, reason: string, } | null, };
-
-export type Execution = { id: string, analysis_id: string, started_at: string, finished_at: string | null, 
+at: string, 
 /**
- * `running`, `ok` or `error`.
+ * Why, for the owner: how many refreshes failed in a row and the last error.
  */
-status: string, rows: number | null, error: string | null, 
+reason: string, } | null, };
+
+export type ExecutionStatus = "running" | "ok" | "error";
+
+export type Trigger = "manual" | "scheduled";
+
+export type Execution = { 
 /**
- * `manual` or `scheduled`.
+ * The execution id (a random UUID).
  */
-trigger: string, };
+id: string, 
+/**
+ * The analysis that ran.
+ */
+analysis_id: string, 
+/**
+ * When it started (store timestamp: ISO 8601, UTC, milliseconds).
+ */
+started_at: string, 
+/**
+ * When it finished (store timestamp); `None` while it runs, or when its process died mid-run.
+ */
+finished_at: string | null, 
+/**
+ * How the run stands.
+ */
+status: ExecutionStatus, 
+/**
+ * Rows in the result, once it succeeded; `None` while it runs or when it failed.
+ */
+rows: number | null, 
+/**
+ * Why it failed (at most 2,000 characters); `None` unless it failed.
+ */
+error: string | null, 
+/**
+ * Whether a person or the scheduler started it.
+ */
+trigger: Trigger, };
 
-export type Dashboard = { id: string, name: string, created_at: string, updated_at: string, };
+export type Dashboard = { 
+/**
+ * A random UUID.
+ */
+id: string, 
+/**
+ * As the owner named it, at most 255 characters.
+ */
+name: string, 
+/**
+ * When it was created (store timestamp: ISO 8601, UTC, milliseconds).
+ */
+created_at: string, 
+/**
+ * When it or its tiles last changed (store timestamp).
+ */
+updated_at: string, };
 
-export type Tile = { analysis_id: string, 
+export type Tile = { 
+/**
+ * The saved analysis shown, owned by the dashboard's owner; at most one tile per analysis.
+ */
+analysis_id: string, 
 /**
  * The analysis's name, for display.
  */
-name: string, position: number, width: number, height: number, };
+name: string, 
+/**
+ * Its place in the dashboard's order: 1, 2, 3… without gaps (removing a tile closes the gap).
+ */
+position: number, 
+/**
+ * Width in grid cells of the UI (6 for a new tile).
+ */
+width: number, 
+/**
+ * Height in grid cells of the UI (4 for a new tile).
+ */
+height: number, };
 
-export type DashboardView = { tiles: Array<TileView>, id: string, name: string, created_at: string, updated_at: string, };
+export type DashboardView = { 
+/**
+ * The tiles in position order; only [`App::show_dashboard`] and [`App::refresh_dashboard`] fill in
+ * their results.
+ */
+tiles: Array<TileView>, 
+/**
+ * A random UUID.
+ */
+id: string, 
+/**
+ * As the owner named it, at most 255 characters.
+ */
+name: string, 
+/**
+ * When it was created (store timestamp: ISO 8601, UTC, milliseconds).
+ */
+created_at: string, 
+/**
+ * When it or its tiles last changed (store timestamp).
+ */
+updated_at: string, };
 
 export type TileView = { 
 /**
@@ -159,19 +459,80 @@ result?: SavedAnswer,
 /**
  * Why the tile has no result.
  */
-error?: ApiError, analysis_id: string, 
+error?: ApiError, 
+/**
+ * The saved analysis shown, owned by the dashboard's owner; at most one tile per analysis.
+ */
+analysis_id: string, 
 /**
  * The analysis's name, for display.
  */
-name: string, position: number, width: number, height: number, };
+name: string, 
+/**
+ * Its place in the dashboard's order: 1, 2, 3… without gaps (removing a tile closes the gap).
+ */
+position: number, 
+/**
+ * Width in grid cells of the UI (6 for a new tile).
+ */
+width: number, 
+/**
+ * Height in grid cells of the UI (4 for a new tile).
+ */
+height: number, };
 
-export type ExportSummary = { path: string, rows: number, bytes: number, };
+export type ExportSummary = { 
+/**
+ * The file written, as the request named it.
+ */
+path: string, 
+/**
+ * Data rows written (for images: rows the charts were drawn from), over all items.
+ */
+rows: number, 
+/**
+ * Size of the file, in bytes.
+ */
+bytes: number, };
 
-export type SessionInfo = { tenant_id: string, user_id: string, partner_id: string, user_name: string | null, roles: Array<string>, 
+export type SessionInfo = { 
+/**
+ * The tenant the token grants.
+ */
+tenant_id: string, 
+/**
+ * The user within the tenant.
+ */
+user_id: string, 
+/**
+ * The partner, which picks the branding.
+ */
+partner_id: string, 
+/**
+ * The name to greet the user by, when the token has one.
+ */
+user_name: string | null, 
+/**
+ * The token's roles, shown only: they grant nothing in the app.
+ */
+roles: Array<string>, 
 /**
  * ISO 8601, UTC.
  */
-expires_at: string, seconds_left: number, refresh_due: boolean, expired: boolean, 
+expires_at: string, 
+/**
+ * Seconds until the token expires; negative once it has.
+ */
+seconds_left: number, 
+/**
+ * Under [`REFRESH_DUE_SECONDS`] left (or expired): time to ask the CRM for a fresh link.
+ */
+refresh_due: boolean, 
+/**
+ * Expired beyond the leeway: live work is refused, but the signed-in user can still read their cached
+ * results.
+ */
+expired: boolean, 
 /**
  * Where the CRM hands out a fresh deep link, when the issuer has one configured.
  */
@@ -181,22 +542,155 @@ refresh_url: string | null,
  */
 source: string, };
 
-export type SignedInUser = { tenant_id: string, user_id: string, };
+export type SignedInUser = { 
+/**
+ * The signed-in user's tenant.
+ */
+tenant_id: string, 
+/**
+ * The signed-in user; with the tenant, the owner of the keyring entries.
+ */
+user_id: string, };
 
-export type SignIn = { session: SessionInfo, 
+export type SignIn = { 
+/**
+ * The session now signed in.
+ */
+session: SessionInfo, 
 /**
  * The tenant and user whose session this sign-in ended, when it was someone else.
  */
 ended: SignedInUser | null, };
 
-export type Colors = { primary: string, accent: string, background: string, surface: string, text: string, };
+export type Colors = { 
+/**
+ * Main colour (`--brand-primary`).
+ */
+primary: string, 
+/**
+ * Accent colour (`--brand-accent`).
+ */
+accent: string, 
+/**
+ * Page background (`--brand-background`).
+ */
+background: string, 
+/**
+ * Background of cards and inputs (`--brand-surface`).
+ */
+surface: string, 
+/**
+ * Text colour (`--brand-text`).
+ */
+text: string, };
 
-export type Branding = { name: string, 
+export type Branding = { 
+/**
+ * The product name to show: the partner's, else `inDigital Analytics`.
+ */
+name: string, 
 /**
  * Where the UI fetches the logo (`/api/branding/logo`), when one is configured.
  */
-logo_url: string | null, colors: Colors, 
+logo_url: string | null, 
+/**
+ * The five colours, resolved and checked.
+ */
+colors: Colors, 
 /**
  * Every CSS custom property to set on `:root`.
  */
 css: { [key in string]: string }, };
+
+export type Lang = "en" | "es";
+
+export type Provider = "offline" | "anthropic" | "cortex" | "openai";
+
+export type AskRequest = { 
+/**
+ * The question in English or Spanish, as the analyst typed it.
+ */
+question: string, 
+/**
+ * The conversation a follow-up continues.
+ */
+conversation_id?: string | null, 
+/**
+ * Start a conversation and return its id even for a first question.
+ */
+new_conversation?: boolean, 
+/**
+ * The question engine to start with; the offline engine when absent.
+ */
+provider?: Provider | null, };
+
+export type SaveRequest = { 
+/**
+ * The analysis's name, shown in lists and as its title; trimmed, and must not be empty.
+ */
+name: string, 
+/**
+ * Free text kept with the analysis.
+ */
+description?: string | null, 
+/**
+ * A question to save: understood now by the offline engine (refused if it is not) and planned again
+ * on every run.
+ */
+question?: string | null, 
+/**
+ * A statement to save as typed: checked by the guard now (a refused one is not saved) and on every run.
+ */
+sql?: string | null, 
+/**
+ * A cron expression (5 or 6 fields).
+ */
+schedule?: string | null, };
+
+export type ExportFormat = "csv" | "xlsx" | "png" | "svg" | "pdf";
+
+export type ExportTarget = { "analysis": string } | { "dashboard": string };
+
+export type WarehouseKind = "embedded" | "snowflake";
+
+export type UiConfig = { 
+/**
+ * The look of the session's partner.
+ */
+branding: Branding, 
+/**
+ * The UI's language from `[app] lang`; `null`: follow the browser or the OS.
+ */
+lang_default: Lang | null, 
+/**
+ * Served from the local cache only (`--offline`, `[app] offline`).
+ */
+offline: boolean, 
+/**
+ * The app's version (the workspace's Cargo version).
+ */
+version: string, 
+/**
+ * Whether the front end has the UI to serve (`inda serve` built without `ui/dist` has none).
+ */
+ui_built: boolean, 
+/**
+ * The configured warehouse (`[warehouse] kind`).
+ */
+warehouse: WarehouseKind, 
+/**
+ * The engine a question goes to first; configured language models take what it does not understand.
+ */
+question_engine: Provider, };
+
+export type Suggestions = { 
+/**
+ * Up to 12 questions in the asked language, from the semantic model.
+ */
+suggestions: Array<string>, };
+
+export type Deleted = { 
+/**
+ * Always `true`: deleting what is missing (or someone else's) is a `not_found` error instead.
+ */
+deleted: boolean, };

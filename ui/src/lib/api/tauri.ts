@@ -47,7 +47,8 @@ let nextRequest = 0;
 
 /**
  * The desktop transport: one Tauri command per operation, named like the method in snake_case. Arguments follow
- * Tauri's default camelCase mapping to Rust snake_case parameters (`analysisId` → `analysis_id`). Errors arrive as
+ * Tauri's default camelCase mapping to Rust snake_case parameters (`analysisId` → `analysis_id`); a request type
+ * (`AskRequest`, `SaveRequest`, an export) goes as its fields, named the same way. Errors arrive as
  * `{code, message}`. Long commands also get a `requestId`; aborting calls `cancel {requestId}` (best effort) and
  * rejects at once.
  */
@@ -105,6 +106,7 @@ export class TauriApi implements Api {
       conversationId: req.conversation_id ?? null,
       newConversation: req.new_conversation ?? false,
     };
+    if (req.provider) args.provider = req.provider;
     // The shell's `ask` takes a channel for the explanation stream (a Tauri channel argument cannot be optional).
     if (this.#channel) {
       const channel = this.#channel<ExplanationEvent>();

@@ -1,0 +1,16 @@
+//! The CLI's integration tests, one test binary (each binary links the whole engine, so one builds far
+//! faster than seven), all through the real `inda` binary: the contract (`cli`), hostile SQL against
+//! `inda serve` (`hostile`), the admin mirror against fakesnow (`mirror`), language models on local wire
+//! servers (`models`), saved analyses, dashboards, exports and the scheduler (`saved`), sign-in and the OS
+//! keyring (`session`), and the sync (`sync`). The launchers they share are in `common`.
+//!
+//! One module alone: `cargo test -p inda-cli --test cli hostile::` (a name filter).
+
+mod cli;
+mod common;
+mod hostile;
+mod mirror;
+mod models;
+mod saved;
+mod session;
+mod sync;

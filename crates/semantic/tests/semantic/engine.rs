@@ -1,0 +1,815 @@
+//! The question engine end to end: the 40 dev questions against their gold SQL (by meaning), paraphrases in
+//! both languages (typos, word numbers, other grammar), follow-ups, and questions it must refuse.
+
+use crate::common;
+
+use chrono::NaiveDate;
+use inda_semantic::{Grain, Intent, Lang, SemanticModel, TimeRange, detect_lang, interpret};
+
+fn model() -> SemanticModel {
+    SemanticModel::builtin().expect("builtin model loads")
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 5, 15).expect("date")
+}
+
+struct Gold {
+    id: String,
+    question: String,
+    lang: String,
+    sql: String,
+    ordered: bool,
+}
+
+fn gold() -> Vec<Gold> {
+    include_str!("../fixtures/nl-dev.jsonl")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json line");
+            let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+            Gold {
+                id: s("id"),
+                question: s("question"),
+                lang: s("lang"),
+                sql: s("sql"),
+                ordered: v["ordered"] == true,
+            }
+        })
+        .collect()
+}
+
+fn gold_by_id(id: &str) -> Gold {
+    gold().into_iter().find(|g| g.id == id).unwrap_or_else(|| panic!("no gold {id}"))
+}
+
+#[test]
+fn every_dev_question_matches_its_gold_sql() {
+    let m = model();
+    let mut failures = Vec::new();
+    let all = gold();
+    assert_eq!(all.len(), 40);
+    for g in &all {
+        match interpret(&m, &g.question, None, today()) {
+            Ok(plan) => {
+                if let Err(e) = common::equivalent(&g.sql, &plan.sql, g.ordered) {
+                    failures.push(format!("{} {:?}: {e}\n  ours: {}", g.id, g.question, plan.sql));
+                }
+                let want = if g.lang == "es" { Lang::Es } else { Lang::En };
+                if plan.lang != want {
+                    failures.push(format!("{} {:?}: language {:?}", g.id, g.question, plan.lang));
+                }
+            }
+            Err(e) => failures.push(format!("{} {:?}: not understood: {}", g.id, g.question, e.message)),
+        }
+    }
+    assert!(failures.is_empty(), "{} of 40 failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Other phrasings of the dev questions: same meaning, so the same SQL (by meaning) as the gold.
+const PARAPHRASES: &[(&str, &str)] = &[
+    ("dev01", "How many contacts are in our database?"),
+    ("dev01", "cuántos contactos tenemos"),
+    ("dev01", "Total number of contacts"),
+    ("dev01", "Show me how many contacts we have, please"),
+    ("dev02", "Show me the number of customers"),
+    ("dev02", "¿Cuántos clientes hay?"),
+    ("dev03", "Número de contactos por país"),
+    ("dev03", "contacts per country"),
+    ("dev04", "¿Cuántos mensajes enviamos por canal el mes pasado?"),
+    ("dev04", "Outbound messages per channel in the previous month"),
+    ("dev04", "mensajes enviados por canal el mes anterior"),
+    ("dev05", "tasa de entrega por canal en lo que va del año"),
+    ("dev05", "delivery rate per channel year to date"),
+    ("dev05", "DELIVERABILITY BY CHANNEL THIS YEAR!!"),
+    ("dev06", "Revenue per month for the past 12 months"),
+    ("dev06", "ingresos mensuales de los últimos 12 meses"),
+    ("dev06", "monthly sales over the last twelve months"),
+    ("dev07", "top five campaigns by revenue"),
+    ("dev07", "las 5 campañas con más ingresos"),
+    ("dev07", "5 best campaigns by sales"),
+    ("dev08", "compras en los últimos 30 días"),
+    ("dev08", "number of orders in the past 30 days"),
+    ("dev08", "¿cuántos pedidos en los últimos treinta días?"),
+    ("dev09", "ticket promedio por país"),
+    ("dev09", "AOV by country"),
+    ("dev10", "new contacts per week this quarter"),
+    ("dev10", "Nuevos contactos por semana este trimestre"),
+    ("dev11", "tasa de lectura de mensajes de WhatsApp el mes pasado"),
+    ("dev11", "whatsap read rate last month"),
+    ("dev11", "open rate of wsp messages last month"),
+    ("dev12", "mesajes fallidos por canal este mes"),
+    ("dev12", "failed messages per channel so far this month"),
+    ("dev13", "costo de mensajes por tipo de campaña"),
+    ("dev13", "message cost by type of campaign"),
+    ("dev14", "ventas por segmento"),
+    ("dev14", "reveneu per segment"),
+    ("dev15", "cuantas campañas activas hay"),
+    ("dev15", "¿Cuántas campañas están activas?"),
+    ("dev15", "number of active campaigns"),
+    ("dev16", "presupuesto total de campañas por canal"),
+    ("dev16", "campaign budget per channel"),
+    ("dev17", "tickets de soporte por mes este año"),
+    ("dev17", "monthly support tickets this year"),
+    ("dev18", "reembolsos del año pasado"),
+    ("dev18", "cantidad de devoluciones el año pasado"),
+    ("dev19", "contactos por etapa del ciclo de vida"),
+    ("dev19", "contacts per lifecycle stage"),
+    ("dev20", "mensajes recibidos ayer"),
+    ("dev20", "How many messages did we receive yesterday?"),
+    ("dev20", "inbound messages yesterday"),
+    ("dev21", "How many contacts in Colombia?"),
+    ("dev21", "contactos en colombia"),
+    ("dev22", "revenue by channel this year"),
+    ("dev22", "ventas por canal este año"),
+    ("dev23", "messages sent per month over the last six months"),
+    ("dev23", "mensajes enviados mensuales en los últimos seis meses"),
+    ("dev24", "delivery rate by channel last month"),
+    ("dev24", "tasa de entrega por canal del mes anterior"),
+    ("dev25", "top 10 customers by revenue"),
+    ("dev25", "los 10 clientes con más ingresos"),
+    ("dev25", "top ten contacts by sales"),
+    ("dev26", "purchases by segment"),
+    ("dev26", "pedidos por segmento"),
+    ("dev27", "messaging cost per channel this month"),
+    ("dev27", "gasto en mensajes por canal este mes"),
+    ("dev28", "new contacts by week this month"),
+    ("dev28", "contactos nuevos semanales este mes"),
+    ("dev29", "cuántos contactos tienen consentimiento"),
+    ("dev29", "number of contacts that opted in"),
+    ("dev30", "ingresos de marzo de 2026"),
+    ("dev30", "revenue for March 2026"),
+    ("dev30", "ventas en marzo 2026"),
+    ("dev30", "revenue in March"),
+    ("dev31", "mensajes enviados diarios en los últimos 7 días"),
+    ("dev31", "messages sent per day in the past 7 days"),
+    ("dev32", "¿Qué canal tuvo más compras este año?"),
+    ("dev32", "which channel had the highest number of purchases this year"),
+    ("dev32", "¿Cuál fue el canal con más compras este año?"),
+    ("dev33", "ingresos trimestrales del año pasado"),
+    ("dev33", "revenue by quarter last year"),
+    ("dev34", "campañas por estado"),
+    ("dev34", "number of campaigns by status"),
+    ("dev35", "ticket promedio este mes"),
+    ("dev35", "average order value month to date"),
+    ("dev36", "mensajes por dirección"),
+    ("dev36", "messages per direction"),
+    ("dev37", "ingresos por campaña de las campañas de WhatsApp"),
+    ("dev37", "revenue per campaign for wsp campaigns"),
+    ("dev38", "tasa de entrega esta semana"),
+    ("dev38", "delivery rate so far this week"),
+    ("dev39", "new contacts last year"),
+    ("dev39", "nuevos contactos del año pasado"),
+    ("dev40", "support tickets by channel in the last 90 days"),
+    ("dev40", "tickets por canal en los ultimos noventa dias"),
+    ("dev01", "Dame el total de contactos"),
+    ("dev01", "How big is our contact base?"),
+    ("dev02", "¿Cuántos clientes tenemos actualmente?"),
+    ("dev02", "Give me the customer count"),
+    ("dev03", "Contactos agrupados por país"),
+    ("dev03", "Break down contacts by country"),
+    ("dev04", "Envíos por canal durante el mes pasado"),
+    ("dev04", "Number of messages we sent per channel last month"),
+    ("dev05", "Porcentaje de entrega por canal este año"),
+    ("dev06", "Ingresos por mes en los últimos doce meses"),
+    ("dev06", "Show me monthly revenue for the past year"),
+    ("dev07", "Las cinco campañas que más ingresos generaron"),
+    ("dev07", "What are our top 5 campaigns in terms of revenue?"),
+    ("dev07", "Which 5 campaigns generated the most revenue?"),
+    ("dev08", "¿Cuántas compras se hicieron en los últimos 30 días?"),
+    ("dev08", "How many orders did we get in the last 30 days?"),
+    ("dev09", "Valor promedio del pedido por país"),
+    ("dev10", "Contactos nuevos semanales en este trimestre"),
+    ("dev11", "Tasa de lectura de WhatsApp del mes pasado"),
+    ("dev12", "Mensajes fallidos por canal en lo que va del mes"),
+    ("dev12", "How many messages failed per channel this month?"),
+    ("dev13", "Costo de mensajería por tipo de campaña"),
+    ("dev15", "Número de campañas activas"),
+    ("dev15", "Count of active campaigns"),
+    ("dev16", "Presupuesto de campañas por canal"),
+    ("dev16", "Sum of campaign budgets per channel"),
+    ("dev17", "Tickets de soporte mensuales este año"),
+    ("dev17", "How many support tickets did we get each month this year?"),
+    ("dev18", "¿Cuántos reembolsos hubo el año pasado?"),
+    ("dev19", "Contactos por etapa"),
+    ("dev19", "Breakdown of contacts by lifecycle stage"),
+    ("dev20", "¿Cuántos mensajes recibimos ayer?"),
+    ("dev22", "¿Cuánto vendimos por canal este año?"),
+    ("dev23", "Mensajes enviados cada mes durante los últimos 6 meses"),
+    ("dev25", "Los 10 contactos con mayores ingresos"),
+    ("dev25", "Top 10 de contactos por ingresos"),
+    ("dev26", "¿Cuántas compras hubo por segmento?"),
+    ("dev27", "¿Cuánto gastamos en mensajes por canal este mes?"),
+    ("dev28", "Contactos nuevos cada semana de este mes"),
+    ("dev29", "How many contacts have opted in?"),
+    ("dev29", "Contactos que aceptaron marketing"),
+    ("dev30", "Ventas de marzo del 2026"),
+    ("dev32", "¿Qué canal registró más compras este año?"),
+    ("dev32", "What channel had the most purchases this year?"),
+    ("dev33", "Ingresos por trimestre del año anterior"),
+    ("dev34", "Número de campañas por estado"),
+    ("dev34", "How many campaigns are in each status?"),
+    ("dev35", "Ticket promedio del mes"),
+    ("dev37", "Revenue per campaign, WhatsApp campaigns only"),
+    ("dev37", "Ingresos de campañas de WhatsApp por campaña"),
+    ("dev38", "Tasa de entrega de esta semana"),
+    ("dev39", "New contacts in the previous year"),
+    ("dev39", "¿Cuántos contactos nuevos tuvimos el año pasado?"),
+    ("dev40", "Support tickets per channel, past 90 days"),
+];
+
+#[test]
+fn paraphrases_give_the_gold_answer() {
+    let m = model();
+    let mut failures = Vec::new();
+    for (id, q) in PARAPHRASES {
+        let g = gold_by_id(id);
+        match interpret(&m, q, None, today()) {
+            Ok(plan) => {
+                if let Err(e) = common::equivalent(&g.sql, &plan.sql, g.ordered) {
+                    failures.push(format!("{id} {q:?}: {e}\n  ours: {}", plan.sql));
+                }
+            }
+            Err(e) => failures.push(format!("{id} {q:?}: not understood: {}", e.message)),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        PARAPHRASES.len(),
+        failures.join("\n")
+    );
+}
+
+fn ask(q: &str) -> inda_semantic::Plan {
+    interpret(&model(), q, None, today()).unwrap_or_else(|e| panic!("{q:?} not understood: {}", e.message))
+}
+
+fn ask_after(prev: &Intent, q: &str) -> inda_semantic::Plan {
+    interpret(&model(), q, Some(prev), today())
+        .unwrap_or_else(|e| panic!("{q:?} not understood: {}", e.message))
+}
+
+#[test]
+fn several_metrics_share_one_query() {
+    let p = ask("messages sent and delivered by channel");
+    assert_eq!(p.intent.metrics, ["messages_sent", "delivered_messages"]);
+    assert_eq!(p.intent.breakdowns, ["message_channel"]);
+    assert!(p.sql.contains("WHERE direction = 'outbound'"), "{}", p.sql);
+    assert!(
+        p.sql.contains("COUNT(CASE WHEN status IN ('delivered', 'read') THEN 1 END) AS delivered_messages"),
+        "{}",
+        p.sql
+    );
+    let p = ask("mensajes enviados y fallidos por canal");
+    assert_eq!(p.intent.metrics, ["messages_sent", "failed_messages"]);
+    assert_eq!(
+        p.measures.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+        ["mensajes_enviados", "mensajes_fallidos"]
+    );
+}
+
+#[test]
+fn rates_refuse_a_different_population() {
+    assert!(interpret(&model(), "messages received and delivery rate by channel", None, today()).is_err());
+}
+
+#[test]
+fn comparisons_of_two_periods() {
+    for q in [
+        "revenue this month vs last month",
+        "ingresos de este mes comparado con el mes pasado",
+        "revenue compared to last month",
+    ] {
+        let p = ask(q);
+        assert_eq!(p.intent.time_range, Some(TimeRange::This { unit: Grain::Month }), "{q}");
+        assert_eq!(p.intent.comparison, Some(TimeRange::Last { unit: Grain::Month }), "{q}");
+        assert!(p.time_column.is_some(), "{q}");
+        assert!(p.sql.contains("ORDER BY period") || p.sql.contains("ORDER BY periodo"), "{}", p.sql);
+    }
+}
+
+#[test]
+fn rankings_superlatives_and_limits() {
+    let p = ask("Which channel has the lowest delivery rate?");
+    assert_eq!(p.intent.top_n, Some(1));
+    assert!(p.intent.sort.as_ref().is_some_and(|s| !s.descending));
+    assert!(p.sql.contains("ORDER BY delivery_rate ASC"), "{}", p.sql);
+    let p = ask("bottom 3 countries by revenue");
+    assert_eq!((p.intent.top_n, p.intent.breakdowns.as_slice()), (Some(3), &["country".to_string()][..]));
+    assert!(p.sql.ends_with("LIMIT 3"));
+    let p = ask("top tres canales por ingresos");
+    assert_eq!(p.intent.top_n, Some(3));
+    assert_eq!(p.intent.breakdowns, ["activity_channel"]);
+    let p = ask("los cinco países con menos contactos");
+    assert_eq!(p.intent.top_n, Some(5));
+    assert!(p.intent.sort.as_ref().is_some_and(|s| !s.descending));
+    let p = ask("what month had the most revenue this year");
+    assert_eq!(p.intent.grain, Some(Grain::Month));
+    assert_eq!(p.intent.top_n, Some(1));
+    assert!(p.sql.contains("ORDER BY revenue DESC"), "{}", p.sql);
+    let p = ask("which countries have the most customers");
+    assert_eq!(p.intent.top_n, None, "plural keeps every country");
+}
+
+#[test]
+fn filters_from_values_and_qualifiers() {
+    let p = ask("delivery rate by channel excluding email");
+    assert_eq!(p.intent.filters.len(), 1);
+    assert!(p.intent.filters[0].negated);
+    assert!(p.sql.contains("channel <> 'email'"), "{}", p.sql);
+    let p = ask("WhatsApp and SMS messages sent last week");
+    assert!(p.sql.contains("channel IN ('whatsapp', 'sms')"), "{}", p.sql);
+    assert!(p.sql.contains("DATE_TRUNC('week', CURRENT_DATE) - INTERVAL '7 days'"), "{}", p.sql);
+    let p = ask("how many leads in Colombia");
+    assert_eq!(p.intent.metrics, ["contacts"]);
+    assert!(p.sql.contains("lifecycle_stage = 'lead'") && p.sql.contains("country = 'CO'"), "{}", p.sql);
+    let p = ask("how many churned customers");
+    assert_eq!(p.intent.metrics, ["contacts"]);
+    assert!(p.sql.contains("lifecycle_stage = 'churned'") && !p.sql.contains("'customer'"), "{}", p.sql);
+    let p = ask("revenue from VIP customers in Mexico");
+    assert!(p.sql.contains("c.segment = 'vip'") && p.sql.contains("c.country = 'MX'"), "{}", p.sql);
+    let p = ask("How many WhatsApp campaigns are active?");
+    assert!(p.sql.contains("channel = 'whatsapp'") && p.sql.contains("status = 'active'"), "{}", p.sql);
+    let p = ask("contactos de Estados Unidos en riesgo");
+    assert!(p.sql.contains("country = 'US'") && p.sql.contains("segment = 'at_risk'"), "{}", p.sql);
+    let p = ask("messages from WhatsApp campaigns");
+    assert!(!p.sql.contains("JOIN"), "a message's own channel: {}", p.sql);
+    let p = ask("contacts by channel");
+    assert_eq!(p.intent.breakdowns, ["source_channel"]);
+    let p = ask("logins last week");
+    assert_eq!(p.intent.metrics, ["activities"]);
+    assert!(p.sql.contains("activity_type = 'login'"), "{}", p.sql);
+}
+
+#[test]
+fn time_expressions() {
+    let p = ask("revenue between january and march 2026");
+    assert!(p.sql.contains("DATE '2026-01-01'") && p.sql.contains("DATE '2026-04-01'"), "{}", p.sql);
+    let p = ask("ventas del primer trimestre de 2026");
+    assert!(p.sql.contains("DATE '2026-01-01'") && p.sql.contains("DATE '2026-04-01'"), "{}", p.sql);
+    let p = ask("revenue in 2025");
+    assert!(p.sql.contains("DATE '2025-01-01'") && p.sql.contains("DATE '2026-01-01'"), "{}", p.sql);
+    let p = ask("ingresos en diciembre");
+    assert!(p.sql.contains("DATE '2025-12-01'"), "month without a year is the latest one: {}", p.sql);
+    let p = ask("messages sent today");
+    assert!(p.sql.contains("sent_at >= CURRENT_DATE") && !p.sql.contains("INTERVAL"), "{}", p.sql);
+    let p = ask("compras desde marzo");
+    assert!(p.sql.contains(">= DATE '2026-03-01'") && !p.sql.contains('<'), "{}", p.sql);
+    let p = ask("revenue last quarter");
+    assert!(p.sql.contains("DATE_TRUNC('quarter', CURRENT_DATE) - INTERVAL '3 months'"), "{}", p.sql);
+    let p = ask("contactos nuevos en las últimas 2 semanas");
+    assert_eq!(p.intent.time_range, Some(TimeRange::LastN { unit: Grain::Week, n: 2 }));
+    let p = ask("revenue trend this year");
+    assert_eq!(p.intent.grain, Some(Grain::Month));
+    let p = ask("evolución diaria de mensajes enviados este mes");
+    assert_eq!(p.intent.grain, Some(Grain::Day));
+}
+
+#[test]
+fn follow_ups_refine_the_previous_intent() {
+    let p1 = ask("Messages sent by channel last month");
+    let p2 = ask_after(&p1.intent, "and by country?");
+    assert_eq!(p2.intent.breakdowns, ["country"]);
+    assert_eq!(p2.intent.time_range, p1.intent.time_range);
+    let p3 = ask_after(&p2.intent, "only WhatsApp");
+    assert_eq!(p3.intent.filters.len(), 1);
+    assert_eq!(p3.intent.filters[0].values, ["whatsapp"]);
+    let p4 = ask_after(&p3.intent, "what about this month?");
+    assert_eq!(p4.intent.time_range, Some(TimeRange::This { unit: Grain::Month }));
+    assert_eq!(p4.intent.filters, p3.intent.filters);
+    let p5 = ask_after(&p4.intent, "top 3");
+    assert_eq!(p5.intent.top_n, Some(3));
+    assert!(p5.sql.ends_with("LIMIT 3"));
+    let p6 = ask_after(&p5.intent, "also by segment");
+    assert_eq!(p6.intent.breakdowns, ["country", "segment"]);
+    // A complete new question replaces the conversation.
+    let p7 = ask_after(&p6.intent, "How many contacts do we have?");
+    assert!(p7.intent.filters.is_empty() && p7.intent.breakdowns.is_empty());
+}
+
+#[test]
+fn spanish_follow_ups_keep_spanish() {
+    let p1 = ask("Ingresos por canal este año");
+    let p2 = ask_after(&p1.intent, "¿y por país?");
+    assert_eq!((p2.lang, p2.intent.breakdowns.as_slice()), (Lang::Es, &["country".to_string()][..]));
+    let p3 = ask_after(&p2.intent, "solo WhatsApp");
+    assert!(p3.sql.contains("a.channel = 'whatsapp'"), "{}", p3.sql);
+    let p4 = ask_after(&p3.intent, "¿y el mes anterior?");
+    assert_eq!(p4.intent.time_range, Some(TimeRange::Last { unit: Grain::Month }));
+    let p5 = ask_after(&p4.intent, "top 3");
+    assert_eq!(p5.lang, Lang::Es, "no language evidence: stays in the conversation's language");
+    assert!(p5.measures[0].name == "ingresos");
+    let p6 = ask_after(&p5.intent, "¿y las compras?");
+    assert_eq!(p6.intent.metrics, ["purchases"]);
+    assert_eq!(p6.intent.breakdowns, ["country"]);
+    let p7 = ask_after(&p1.intent, "¿y los mensajes enviados?");
+    assert_eq!(
+        p7.intent.breakdowns,
+        ["message_channel"],
+        "channel carries over to the message's own channel"
+    );
+}
+
+#[test]
+fn refuses_what_it_cannot_map() {
+    let m = model();
+    let long = "revenue ".repeat(300);
+    let cases = [
+        "revenue by age",
+        "revenue since the pandemic",
+        "revenue of globex",
+        "'; DROP TABLE x; --",
+        "",
+        "   ",
+        long.as_str(),
+        "hello",
+        "by country",
+        "top 5",
+        "what is the weather like",
+        "contacts by campaign",
+        "messages sent and revenue",
+        "revenue in the last 0 days",
+        "average delivery rate per message",
+        "🙂🙂🙂",
+        "ingresos hasta marzo",
+        "revenue last 5",
+    ];
+    for q in cases {
+        let r = interpret(&m, q, None, today());
+        assert!(r.is_err(), "{q:?} should not be understood: {:?}", r.map(|p| p.sql));
+    }
+    let e = interpret(&m, "revenue by age", None, today()).expect_err("refused");
+    assert!(e.message.contains("age") && e.understood.contains(&"revenue".to_string()), "{}", e.message);
+    assert!(!e.suggestions.is_empty());
+    let es = interpret(&m, "ingresos por edad", None, today()).expect_err("refused");
+    assert!(es.message.starts_with("Entendí: ingresos"), "{}", es.message);
+    let core: inda_core::Error = es.into();
+    assert_eq!(core.code, inda_core::ErrorCode::NotUnderstood);
+    assert!(core.message.contains('|') || core.message.contains("—"));
+}
+
+#[test]
+fn never_splices_question_text_into_sql() {
+    let m = model();
+    let hostile = [
+        "revenue by channel'; DELETE FROM marts.dim_contacts; --",
+        "contacts in 'Colombia' OR 1=1",
+        "revenue \" UNION SELECT * FROM admin.tenants",
+        "messages sent by channel /* tenant_id = 'globex' */",
+        "contactos en Colombia; drop table x",
+    ];
+    for q in hostile {
+        if let Ok(p) = interpret(&m, q, None, today()) {
+            for bad in ["DELETE", "UNION", "admin", "globex", "1=1", "drop", "/*", "--"] {
+                assert!(!p.sql.contains(bad), "{q:?} leaked into {}", p.sql);
+            }
+        }
+    }
+}
+
+#[test]
+fn no_panic_on_odd_input() {
+    let m = model();
+    let odd = [
+        "¿¡",
+        "%%%",
+        "top 99999999999999 campaigns by revenue",
+        "últimos 99999 días",
+        "q5 2026",
+        "march 1800",
+        "\u{0}\u{1}",
+        "ñññññ",
+        "by by by",
+        "top top top",
+        "revenue revenue revenue",
+        "y",
+        "and",
+        "2026",
+    ];
+    for q in odd {
+        let _ = interpret(&m, q, None, today());
+    }
+}
+
+#[test]
+fn detects_language() {
+    let m = model();
+    assert_eq!(detect_lang(&m, "¿Cuántos contactos tenemos?"), Lang::Es);
+    assert_eq!(detect_lang(&m, "Ingresos por canal este año"), Lang::Es);
+    assert_eq!(detect_lang(&m, "Revenue by channel this year"), Lang::En);
+    assert_eq!(detect_lang(&m, "How many customers do we have?"), Lang::En);
+    assert_eq!(detect_lang(&m, "ventas por segmento"), Lang::Es);
+}
+
+#[test]
+fn detects_language_with_the_words_of_an_override() {
+    let base = model();
+    assert_eq!(detect_lang(&base, "recaudo total"), Lang::En);
+    let m = base.with_override("synonyms:\n  revenue: { es: [recaudo] }\n").expect("override merges");
+    assert_eq!(detect_lang(&m, "recaudo total"), Lang::Es);
+}
+
+#[test]
+fn titles_and_measures_follow_the_language() {
+    let p = ask("Messages sent by channel last month");
+    assert_eq!(p.title, "Messages sent by channel, last month");
+    assert_eq!(p.measures[0].name, "messages_sent");
+    let p = ask("Mensajes enviados por canal el mes pasado");
+    assert_eq!(p.title, "Mensajes enviados por canal, el mes pasado");
+    assert_eq!(p.measures[0].name, "mensajes_enviados");
+    let p = ask("Mensajes enviados por mes en los últimos 6 meses");
+    assert_eq!(p.time_column.as_deref(), Some("mes"));
+    let p = ask("tasa de entrega este mes");
+    assert_eq!(p.measures[0].format.as_str(), "percent");
+}
+
+#[test]
+fn intents_round_trip_through_json() {
+    let p = ask("top 5 campaigns by revenue for WhatsApp campaigns last month vs this month");
+    let json = serde_json::to_string(&p.intent).expect("serialize");
+    let back: Intent = serde_json::from_str(&json).expect("deserialize");
+    assert_eq!(back, p.intent);
+    // Older, minimal intents still load.
+    let minimal: Intent = serde_json::from_str(r#"{"metrics":["revenue"]}"#).expect("minimal");
+    assert_eq!(minimal.metrics, ["revenue"]);
+    let t: TimeRange = serde_json::from_str(r#"{"kind":"last_n","unit":"month","n":6}"#).expect("range");
+    assert_eq!(t, TimeRange::LastN { unit: Grain::Month, n: 6 });
+}
+
+#[test]
+fn suggestions_in_both_languages() {
+    let m = model();
+    assert!(m.suggestions(Lang::En).iter().any(|s| s.contains("Top 5 campaigns")));
+    assert!(
+        m.suggestions(Lang::Es).iter().all(|s| detect_lang(&m, s) == Lang::Es),
+        "{:?}",
+        m.suggestions(Lang::Es)
+    );
+}
+
+/// Phrasings of the held-out style (eval/nl-heldout-style.jsonl) that once failed, each with the SQL
+/// semantics.md gives it.
+const HELDOUT_STYLE: &[(&str, &str, bool)] = &[
+    (
+        "¿cuántos contactos aceptaron recibir marketing?",
+        "SELECT COUNT(*) FROM marts.dim_contacts WHERE opted_in = TRUE",
+        false,
+    ),
+    (
+        "cuantos contactos dieron consentimiento",
+        "SELECT COUNT(*) FROM marts.dim_contacts WHERE opted_in = TRUE",
+        false,
+    ),
+    (
+        "contacts subscribed to marketing",
+        "SELECT COUNT(*) FROM marts.dim_contacts WHERE opted_in = TRUE",
+        false,
+    ),
+    ("how many contacts consented", "SELECT COUNT(*) FROM marts.dim_contacts WHERE opted_in = TRUE", false),
+    (
+        "contactos que no aceptaron recibir marketing",
+        "SELECT COUNT(*) FROM marts.dim_contacts WHERE opted_in = FALSE",
+        false,
+    ),
+    (
+        "how many messages came in today",
+        "SELECT COUNT(*) FROM marts.fct_messages WHERE direction = 'inbound' AND sent_at >= CURRENT_DATE",
+        false,
+    ),
+    (
+        "mensajes que nos llegaron hoy",
+        "SELECT COUNT(*) FROM marts.fct_messages WHERE direction = 'inbound' AND sent_at >= CURRENT_DATE",
+        false,
+    ),
+    (
+        "how many messages went out today",
+        "SELECT COUNT(*) FROM marts.fct_messages WHERE direction = 'outbound' AND sent_at >= CURRENT_DATE",
+        false,
+    ),
+    (
+        "cuántos mensajes se abrieron hoy",
+        "SELECT COUNT(*) FROM marts.fct_messages WHERE direction = 'outbound' AND status = 'read' AND sent_at >= CURRENT_DATE",
+        false,
+    ),
+    (
+        "tickets abiertos hoy",
+        "SELECT COUNT(*) FROM marts.fct_activities WHERE activity_type = 'support_ticket' AND occurred_at >= CURRENT_DATE",
+        false,
+    ),
+    (
+        "cuánta plata entró hoy",
+        "SELECT SUM(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) WHERE a.activity_type IN ('purchase','refund') AND a.occurred_at >= CURRENT_DATE",
+        false,
+    ),
+    (
+        "ventas del día de hoy",
+        "SELECT SUM(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) WHERE a.activity_type IN ('purchase','refund') AND a.occurred_at >= CURRENT_DATE",
+        false,
+    ),
+    (
+        "cuántas ventas hubo hoy",
+        "SELECT COUNT(*) FROM marts.fct_activities WHERE activity_type = 'purchase' AND occurred_at >= CURRENT_DATE",
+        false,
+    ),
+    (
+        "which segment brought in the most revenue",
+        "SELECT c.segment, SUM(a.amount * f.rate) AS r FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE a.activity_type IN ('purchase','refund') GROUP BY c.segment ORDER BY r DESC LIMIT 1",
+        true,
+    ),
+    (
+        "el canal con la tasa de entrega más baja",
+        "SELECT channel, SUM(CASE WHEN status IN ('delivered','read') THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS r FROM marts.fct_messages WHERE direction = 'outbound' GROUP BY channel ORDER BY r ASC LIMIT 1",
+        true,
+    ),
+    (
+        "la campaña con más mensajes enviados",
+        "SELECT c.campaign_name, COUNT(*) AS n FROM marts.fct_messages m JOIN marts.dim_campaigns c ON m.campaign_id = c.campaign_id WHERE m.direction = 'outbound' GROUP BY c.campaign_name ORDER BY n DESC LIMIT 1",
+        true,
+    ),
+    (
+        "valor medio de los pedidos por país",
+        "SELECT c.country, AVG(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE a.activity_type = 'purchase' GROUP BY c.country",
+        false,
+    ),
+    (
+        "monto promedio por compra",
+        "SELECT AVG(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) WHERE a.activity_type = 'purchase'",
+        false,
+    ),
+    ("contacts outside Colombia", "SELECT COUNT(*) FROM marts.dim_contacts WHERE country <> 'CO'", false),
+    (
+        "contactos que no están en Colombia",
+        "SELECT COUNT(*) FROM marts.dim_contacts WHERE country <> 'CO'",
+        false,
+    ),
+    (
+        "mensajes enviados por whats",
+        "SELECT COUNT(*) FROM marts.fct_messages WHERE direction = 'outbound' AND channel = 'whatsapp'",
+        false,
+    ),
+    (
+        "what's the total number of customers in Peru",
+        "SELECT COUNT(*) FROM marts.dim_contacts WHERE lifecycle_stage = 'customer' AND country = 'PE'",
+        false,
+    ),
+    ("cuál es el total de contactos", "SELECT COUNT(*) FROM marts.dim_contacts", false),
+    (
+        "cuántos leads nuevos hubo hoy",
+        "SELECT COUNT(*) FROM marts.dim_contacts WHERE lifecycle_stage = 'lead' AND created_at >= CURRENT_DATE",
+        false,
+    ),
+    (
+        "how much have we spent on messaging today",
+        "SELECT SUM(cost) FROM marts.fct_messages WHERE sent_at >= CURRENT_DATE",
+        false,
+    ),
+    (
+        "revenue by contry",
+        "SELECT c.country, SUM(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE a.activity_type IN ('purchase','refund') GROUP BY c.country",
+        false,
+    ),
+    (
+        "how are our contacts distributed by segment",
+        "SELECT segment, COUNT(*) FROM marts.dim_contacts GROUP BY segment",
+        false,
+    ),
+    (
+        "how many campaigns did we launch today",
+        "SELECT COUNT(*) FROM marts.dim_campaigns WHERE started_at >= CURRENT_DATE",
+        false,
+    ),
+];
+
+#[test]
+fn held_out_style_phrasings() {
+    let m = model();
+    let mut failures = Vec::new();
+    for (q, sql, ordered) in HELDOUT_STYLE {
+        match interpret(&m, q, None, today()) {
+            Ok(plan) => {
+                if let Err(e) = common::equivalent(sql, &plan.sql, *ordered) {
+                    failures.push(format!("{q:?}: {e}\n  ours: {}", plan.sql));
+                }
+            }
+            Err(e) => failures.push(format!("{q:?}: not understood: {}", e.message)),
+        }
+    }
+    assert!(failures.is_empty(), "{} failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn refuses_averages_and_spending_it_cannot_map() {
+    // A bare "average" of a count is another question; customers' spending is not messaging cost.
+    for q in ["average purchases per month", "promedio de compras por día", "los 5 clientes que más gastaron"]
+    {
+        let r = interpret(&model(), q, None, today());
+        assert!(r.is_err(), "{q:?} should not be understood: {:?}", r.map(|p| p.sql));
+    }
+}
+
+/// The question shapes of semantics.md: shares, lists, value comparisons, averages, the new metrics, plural
+/// metric names — each with the SQL it must mean.
+#[test]
+fn question_shapes_mean_their_sql() {
+    let fx = "JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE)";
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "What percentage of contacts are customers?",
+            "SELECT COUNT(CASE WHEN lifecycle_stage = 'customer' THEN 1 END) * 1.0 / COUNT(*) AS share FROM marts.dim_contacts".into(),
+        ),
+        (
+            "qué porcentaje de los contactos son de México",
+            "SELECT COUNT(CASE WHEN country = 'MX' THEN 1 END) * 1.0 / COUNT(*) AS p FROM marts.dim_contacts".into(),
+        ),
+        (
+            "what share of revenue comes from WhatsApp",
+            format!("SELECT SUM(CASE WHEN a.channel = 'whatsapp' THEN a.amount * f.rate END) * 1.0 / SUM(a.amount * f.rate) AS s FROM marts.fct_activities a {fx} WHERE a.activity_type IN ('purchase','refund')"),
+        ),
+        (
+            "porcentaje de mensajes enviados que fueron leídos el mes pasado",
+            "SELECT COUNT(CASE WHEN status = 'read' THEN 1 END) * 1.0 / COUNT(*) AS p FROM marts.fct_messages WHERE direction = 'outbound' AND sent_at >= DATE_TRUNC('month', CURRENT_DATE) - INTERVAL '1 month' AND sent_at < DATE_TRUNC('month', CURRENT_DATE)".into(),
+        ),
+        (
+            "list the paused campaigns",
+            "SELECT campaign_name, channel, campaign_type, status, started_at, ended_at, budget FROM marts.dim_campaigns WHERE status = 'paused'".into(),
+        ),
+        (
+            "cuáles campañas de email están activas",
+            "SELECT campaign_name, channel, campaign_type, status, started_at, ended_at, budget FROM marts.dim_campaigns WHERE channel = 'email' AND status = 'active'".into(),
+        ),
+        (
+            "SMS vs WhatsApp delivery rate last month",
+            "SELECT channel, SUM(CASE WHEN status IN ('delivered','read') THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS r FROM marts.fct_messages WHERE direction = 'outbound' AND channel IN ('sms', 'whatsapp') AND sent_at >= DATE_TRUNC('month', CURRENT_DATE) - INTERVAL '1 month' AND sent_at < DATE_TRUNC('month', CURRENT_DATE) GROUP BY channel".into(),
+        ),
+        (
+            "costo promedio por mensaje por canal",
+            "SELECT channel, AVG(cost) AS c FROM marts.fct_messages WHERE direction = 'outbound' GROUP BY channel".into(),
+        ),
+        (
+            "reply rate by channel",
+            "SELECT channel, SUM(CASE WHEN direction = 'inbound' THEN 1 ELSE 0 END) * 1.0 / SUM(CASE WHEN direction = 'outbound' THEN 1 ELSE 0 END) AS r FROM marts.fct_messages GROUP BY channel".into(),
+        ),
+        (
+            "opt-out rate",
+            "SELECT SUM(CASE WHEN opted_in = FALSE THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS r FROM marts.dim_contacts".into(),
+        ),
+        (
+            "tasa de conversion por pais",
+            "SELECT country, SUM(CASE WHEN lifecycle_stage = 'customer' THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS r FROM marts.dim_contacts GROUP BY country".into(),
+        ),
+        (
+            "average time to read this year",
+            "SELECT AVG(DATEDIFF('second', sent_at, read_at) / 60.0) AS t FROM marts.fct_messages WHERE read_at IS NOT NULL AND sent_at >= DATE_TRUNC('year', CURRENT_DATE)".into(),
+        ),
+        (
+            "delivery rates by channel",
+            "SELECT channel, SUM(CASE WHEN status IN ('delivered','read') THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS r FROM marts.fct_messages WHERE direction = 'outbound' GROUP BY channel".into(),
+        ),
+        (
+            "revenue by currency",
+            "SELECT currency, SUM(amount) AS r FROM marts.fct_activities WHERE activity_type IN ('purchase','refund') GROUP BY currency".into(),
+        ),
+    ];
+    let m = model();
+    let mut failures = Vec::new();
+    for (q, gold) in &cases {
+        match interpret(&m, q, None, today()) {
+            Ok(plan) => {
+                if let Err(e) = common::equivalent(gold, &plan.sql, false) {
+                    failures.push(format!("{q:?}: {e}\n  ours: {}", plan.sql));
+                }
+            }
+            Err(e) => failures.push(format!("{q:?}: not understood: {}", e.message)),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // A list is rows, not a count; "how many" keeps it a count.
+    assert!(ask("show me the active campaigns").intent.list);
+    assert!(!ask("how many active campaigns are there").intent.list);
+    assert!(!ask("show me revenue by month").intent.list);
+}
+
+/// Precision first: a word that would change the question, and that the model has no data for, is refused
+/// and named — never bent into a near word ("vendedor" is not "vendemos").
+#[test]
+fn refuses_words_that_would_change_the_question() {
+    let m = model();
+    for (q, word) in [
+        ("ventas por vendedor este mes", "vendedor"),
+        ("revenue by product", "product"),
+        ("profit margin by channel", "profit"),
+        ("what percentage of revenue", "percentage"),
+    ] {
+        match interpret(&m, q, None, today()) {
+            Ok(p) => panic!("{q:?} should be refused, got {}", p.sql),
+            Err(e) => assert!(
+                e.message.to_lowercase().contains(word) || !e.understood.is_empty(),
+                "{q:?}: {}",
+                e.message
+            ),
+        }
+    }
+}

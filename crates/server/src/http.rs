@@ -1,0 +1,182 @@
+//! What every route shares, so that each stays one line: the session from the request ([`Authed`]), bodies
+//! and queries whose errors take the one error shape ([`Body`], [`Params`]), the request's cancel
+//! ([`Cancellable`]), and the responses: JSON ([`ok`]), bytes of a media type ([`typed`]), a file download
+//! ([`download`]) and an answer as server-sent events ([`answer_stream`]).
+
+use crate::{ApiError, Shared};
+use axum::Json;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use inda_app::{Cancel, ExplanationSink, ExportFile};
+use inda_core::{Error, Session};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use std::convert::Infallible;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::DropGuard;
+
+pub type ApiResult = Result<Response, ApiError>;
+
+/// A JSON response.
+pub fn ok(v: impl Serialize) -> ApiResult {
+    Ok(Json(v).into_response())
+}
+
+/// The caller's session, from `Authorization: Bearer <token>` (the UI in an iframe, API clients) or the
+/// HttpOnly session cookie set when the page was opened with `?token=`.
+pub struct Authed(pub Session);
+
+pub const COOKIE: &str = "inda_session";
+
+pub fn request_token(headers: &HeaderMap) -> Result<String, Error> {
+    if let Some(t) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Ok(t.trim().to_string());
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(COOKIE).and_then(|r| r.strip_prefix('=')))
+        .map(str::to_string)
+        .next()
+        .ok_or_else(|| Error::auth("no token: open the app from the CRM (the link carries one)"))
+}
+
+impl FromRequestParts<Shared> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Self::Rejection> {
+        let token = request_token(&parts.headers)?;
+        Ok(Authed(shared.app.session(Some(&token))?))
+    }
+}
+
+/// JSON bodies: a malformed one is a `usage` error in the one error shape, not axum's plain-text rejection.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(e) => {
+                Err(ApiError(Error::usage(format!("the request body is not valid: {}", e.body_text()))))
+            }
+        }
+    }
+}
+
+/// Query strings, with [`Body`]'s error shape.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(Params(v)),
+            Err(e) => Err(ApiError(Error::usage(format!("the query is not valid: {}", e.body_text())))),
+        }
+    }
+}
+
+/// The request's cancel, tripped when the handler's future is dropped: the client disconnected or aborted,
+/// and the query it asked for stops. Dereferences to the [`Cancel`] a use case takes.
+pub struct Cancellable {
+    cancel: Cancel,
+    _on_drop: DropGuard,
+}
+
+impl std::ops::Deref for Cancellable {
+    type Target = Cancel;
+    fn deref(&self) -> &Cancel {
+        &self.cancel
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Cancellable {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(_: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let cancel = Cancel::new();
+        Ok(Cancellable { _on_drop: cancel.clone().drop_guard(), cancel })
+    }
+}
+
+/// Bytes with their media type (an image, a file).
+pub fn typed((bytes, content_type): (Vec<u8>, &'static str)) -> ApiResult {
+    let mut response = bytes.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    Ok(response)
+}
+
+/// An export as a download: its media type, `Content-Disposition` (the file's name) and `X-Export-Rows`.
+pub fn download(file: ExportFile) -> ApiResult {
+    let mut response = typed((file.bytes, file.mime))?;
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.file_name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&file.rows.to_string()) {
+        h.insert("x-export-rows", v);
+    }
+    Ok(response)
+}
+
+/// A use case's result as server-sent events: `explanation` events (`{"text": …}`) while a language model
+/// writes its explanation, `restart` (`{}`) when what came so far is void, then exactly one `answer` (the
+/// result's JSON) or `error` (`{code, message}`). `work` runs on its own task with the sink and `cancel`'s
+/// token; the events and `cancel` live in the response body, so a client that goes away cancels the work.
+pub fn answer_stream<T, F>(cancel: Cancellable, work: impl FnOnce(EventSink, Cancel) -> F) -> ApiResult
+where
+    T: Serialize,
+    F: Future<Output = Result<T, Error>> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+    let work = work(EventSink(tx.clone()), cancel.cancel.clone());
+    tokio::spawn(async move {
+        let event = match work.await {
+            Ok(answer) => Event::default().event("answer").json_data(&answer),
+            Err(e) => Event::default()
+                .event("error")
+                .json_data(json!({"code": e.code.as_str(), "message": e.message})),
+        };
+        let event = event.unwrap_or_else(|_| {
+            Event::default()
+                .event("error")
+                .data(r#"{"code":"internal","message":"cannot encode the answer"}"#)
+        });
+        let _ = tx.send(event);
+    });
+    let events = futures_util::stream::unfold((rx, cancel), |(mut rx, cancel)| async move {
+        let event = rx.recv().await?;
+        Some((Ok::<_, Infallible>(event), (rx, cancel)))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
+}
+
+/// Explanation text as `explanation` events.
+pub struct EventSink(UnboundedSender<Event>);
+
+impl ExplanationSink for EventSink {
+    fn text(&self, delta: &str) {
+        if delta.is_empty() {
+            return;
+        }
+        if let Ok(e) = Event::default().event("explanation").json_data(json!({"text": delta})) {
+            let _ = self.0.send(e);
+        }
+    }
+    fn restart(&self) {
+        let _ = self.0.send(Event::default().event("restart").data("{}"));
+    }
+}
