@@ -5,6 +5,7 @@
 //! control characters, bounded sizes. Unknown parameters are ignored (the CRM may add tracking ones). The
 //! token is only checked for shape here; [`crate::verify_token`] decides whether it is valid.
 
+use crate::error::AuthError;
 use inda_core::{Error, Secret};
 
 /// The URL scheme the OS routes to the app (matched without regard to case).
@@ -36,7 +37,7 @@ pub struct DeepLink {
 }
 
 fn bad(why: &str) -> Error {
-    Error::usage(format!("not a valid inDigital Analytics link: {why}"))
+    AuthError::BadLink(why.to_string()).into()
 }
 
 /// Parses a deep link. The error never repeats the link (it carries a token).

@@ -3,6 +3,7 @@
 //! is how a production install stays unable to create sessions.
 
 use crate::claims::{Claims, is_valid_id, is_valid_tenant};
+use crate::error::AuthError;
 use crate::issuer::{AuthConfig, IssuerConfig, KeyAlgorithm};
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey, spki::der::pem::LineEnding};
@@ -41,19 +42,16 @@ pub fn mint_dev_token(
     now: i64,
 ) -> Result<(String, bool), Error> {
     if let Some(other) = config.issuers.iter().find(|i| i.name != DEV_ISSUER) {
-        return Err(Error::auth(format!(
-            "this data dir trusts the issuer `{}`: tokens come from it, not from `inda token mint`",
-            other.name
-        )));
+        return Err(AuthError::NotDevelopment(other.name.clone()).into());
     }
     if !is_valid_tenant(&req.tenant_id) || !is_valid_tenant(&req.partner_id) {
-        return Err(Error::usage("--tenant and --partner take letters, digits, `_` and `-` only"));
+        return Err(AuthError::BadMintTenant.into());
     }
     if !is_valid_id(&req.user_id, 200) {
-        return Err(Error::usage("--user takes letters, digits and `_ - . @ +` only"));
+        return Err(AuthError::BadMintUser.into());
     }
     if req.ttl_seconds <= 0 || req.ttl_seconds > 30 * 24 * 3600 {
-        return Err(Error::usage("--ttl must be between 1 second and 30 days"));
+        return Err(AuthError::BadMintTtl.into());
     }
     let private = data_dir.join(PRIVATE_KEY);
     let mut changed = false;
@@ -72,10 +70,8 @@ pub fn mint_dev_token(
         });
         changed = true;
     }
-    let pem = std::fs::read(&private)
-        .map_err(|e| Error::internal(format!("cannot read the development key: {e}")))?;
-    let key = EncodingKey::from_ed_pem(&pem)
-        .map_err(|e| Error::internal(format!("the development key is damaged: {e}")))?;
+    let pem = std::fs::read(&private).map_err(|source| AuthError::DevKeyIo { action: "read", source })?;
+    let key = EncodingKey::from_ed_pem(&pem).map_err(|e| AuthError::DevKeyDamaged(e.to_string()))?;
     let claims = Claims {
         tenant_id: req.tenant_id.clone(),
         user_id: req.user_id.clone(),
@@ -88,19 +84,16 @@ pub fn mint_dev_token(
     };
     let mut header = Header::new(Algorithm::EdDSA);
     header.kid = Some(DEV_ISSUER.into());
-    let token =
-        encode(&header, &claims, &key).map_err(|e| Error::internal(format!("cannot sign the token: {e}")))?;
+    let token = encode(&header, &claims, &key).map_err(AuthError::Sign)?;
     Ok((token, changed))
 }
 
-fn generate_key(data_dir: &Path) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::internal(format!("cannot write the development key: {e}"));
+fn generate_key(data_dir: &Path) -> Result<(), AuthError> {
+    let io = |source: std::io::Error| AuthError::DevKeyIo { action: "write", source };
     let dir = data_dir.join("keys");
     std::fs::create_dir_all(&dir).map_err(io)?;
     let signing = SigningKey::generate(&mut rand::rngs::OsRng);
-    let private = signing
-        .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| Error::internal(format!("cannot encode the key: {e}")))?;
+    let private = signing.to_pkcs8_pem(LineEnding::LF).map_err(|e| AuthError::Encode(e.to_string()))?;
     // Two processes may mint at once: the first key to be put into place wins (the file is created, never
     // replaced), and the loser uses it, so a token is never signed with a key that is then replaced. The key
     // is readable by its owner only from the start.
@@ -113,15 +106,14 @@ fn generate_key(data_dir: &Path) -> Result<(), Error> {
 }
 
 /// Derives the public key file from the private key in place (idempotent, so concurrent writers agree).
-fn write_public(data_dir: &Path) -> Result<(), Error> {
+fn write_public(data_dir: &Path) -> Result<(), AuthError> {
     use ed25519_dalek::pkcs8::DecodePrivateKey;
-    let io = |e: std::io::Error| Error::internal(format!("cannot write the development key: {e}"));
+    let io = |source: std::io::Error| AuthError::DevKeyIo { action: "write", source };
     let pem = std::fs::read_to_string(data_dir.join(PRIVATE_KEY)).map_err(io)?;
-    let signing = SigningKey::from_pkcs8_pem(&pem)
-        .map_err(|e| Error::internal(format!("the development key is damaged: {e}")))?;
+    let signing = SigningKey::from_pkcs8_pem(&pem).map_err(|e| AuthError::DevKeyDamaged(e.to_string()))?;
     let public = signing
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)
-        .map_err(|e| Error::internal(format!("cannot encode the key: {e}")))?;
-    inda_core::fs::write_atomic(&data_dir.join(PUBLIC_KEY), public.as_bytes())
+        .map_err(|e| AuthError::Encode(e.to_string()))?;
+    Ok(inda_core::fs::write_atomic(&data_dir.join(PUBLIC_KEY), public.as_bytes())?)
 }

@@ -4,7 +4,8 @@
 //! can mint tokens. HS256 exists only for the server mode of the original design and must be asked for
 //! explicitly with `allow_shared_secret = true`.
 
-use inda_core::{Error, Secret};
+use crate::error::AuthError;
+use inda_core::Secret;
 use jsonwebtoken::{Algorithm, DecodingKey, jwk::JwkSet};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -70,40 +71,34 @@ pub(crate) struct VerifyingKey {
 }
 
 impl IssuerConfig {
-    pub(crate) fn load(&self, data_dir: &Path) -> Result<VerifyingKey, Error> {
+    pub(crate) fn load(&self, data_dir: &Path) -> Result<VerifyingKey, AuthError> {
         let path =
             if self.key_file.is_absolute() { self.key_file.clone() } else { data_dir.join(&self.key_file) };
-        let bytes = std::fs::read(&path).map_err(|e| {
-            Error::auth(format!("cannot read the key of issuer {}: {} ({e})", self.name, path.display()))
+        let bytes = std::fs::read(&path).map_err(|source| AuthError::KeyUnreadable {
+            issuer: self.name.clone(),
+            path: path.display().to_string(),
+            source,
         })?;
-        let bad = |e: jsonwebtoken::errors::Error| {
-            Error::auth(format!(
-                "the key of issuer {} is not a valid {:?} key: {e}",
-                self.name, self.algorithm
-            ))
+        let bad = |source: jsonwebtoken::errors::Error| AuthError::KeyInvalid {
+            issuer: self.name.clone(),
+            algorithm: format!("{:?}", self.algorithm),
+            source,
         };
         let is_jwks = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
         let keys = match self.algorithm {
             KeyAlgorithm::HS256 => {
                 if !self.allow_shared_secret {
-                    return Err(Error::auth(format!(
-                        "issuer {} uses HS256, a shared secret that could mint tokens; set allow_shared_secret = true only for the server mode",
-                        self.name
-                    )));
+                    return Err(AuthError::SharedSecretNotAllowed(self.name.clone()));
                 }
                 let secret = Secret::new(String::from_utf8_lossy(&bytes).trim().to_string());
                 if secret.expose().len() < 32 {
-                    return Err(Error::auth(format!(
-                        "the HS256 secret of issuer {} is shorter than 32 bytes",
-                        self.name
-                    )));
+                    return Err(AuthError::SharedSecretTooShort(self.name.clone()));
                 }
                 vec![(None, DecodingKey::from_secret(secret.expose().as_bytes()))]
             }
             _ if is_jwks => {
-                let set: JwkSet = serde_json::from_slice(&bytes).map_err(|e| {
-                    Error::auth(format!("the JWKS of issuer {} is not valid: {e}", self.name))
-                })?;
+                let set: JwkSet = serde_json::from_slice(&bytes)
+                    .map_err(|source| AuthError::JwksInvalid { issuer: self.name.clone(), source })?;
                 let mut keys = Vec::new();
                 for jwk in &set.keys {
                     keys.push((jwk.common.key_id.clone(), DecodingKey::from_jwk(jwk).map_err(bad)?));

@@ -1,6 +1,7 @@
 //! Token validation: signature with the issuer's pinned algorithm, required claims, expiry with small leeway.
 
 use crate::claims::{Claims, is_valid_id, is_valid_tenant};
+use crate::error::AuthError;
 use crate::issuer::{AuthConfig, VerifyingKey};
 use inda_core::{Error, Session};
 use jsonwebtoken::{Validation, decode, decode_header};
@@ -48,20 +49,27 @@ pub fn verify_token(
     now: i64,
     expiry: Expiry,
 ) -> Result<Verified, Error> {
+    Ok(verify(token, config, data_dir, now, expiry)?)
+}
+
+fn verify(
+    token: &str,
+    config: &AuthConfig,
+    data_dir: &Path,
+    now: i64,
+    expiry: Expiry,
+) -> Result<Verified, AuthError> {
     let token = token.trim();
     if token.is_empty() {
-        return Err(Error::auth("no token: sign in from the CRM, or pass --token / INDA_TOKEN"));
+        return Err(AuthError::NoToken);
     }
     if token.len() > MAX_TOKEN_LEN {
-        return Err(Error::auth("the token is too large"));
+        return Err(AuthError::TooLarge);
     }
     // decode_header rejects `alg: none` and unknown algorithms: the Algorithm enum has no such member.
-    let header = decode_header(token)
-        .map_err(|_| Error::auth("the token is malformed or uses an unsupported algorithm"))?;
+    let header = decode_header(token).map_err(|_| AuthError::Malformed)?;
     if config.issuers.is_empty() {
-        return Err(Error::auth(
-            "no token issuer is configured in this data dir (run `inda token mint` for development)",
-        ));
+        return Err(AuthError::NoIssuer);
     }
     let mut keys: Vec<(VerifyingKey, Option<String>)> = Vec::new();
     for issuer in &config.issuers {
@@ -72,9 +80,9 @@ pub fn verify_token(
         }
     }
     if keys.is_empty() {
-        return Err(Error::auth(format!("no configured issuer signs with {:?}", header.alg)));
+        return Err(AuthError::NoIssuerFor(header.alg));
     }
-    let mut last = Error::auth("the token signature is not valid");
+    let mut last = AuthError::BadSignature;
     for (key, refresh_url) in &keys {
         if let Some(kid) = &header.kid
             && keys.len() > 1
@@ -110,7 +118,7 @@ fn check(
     decoding: &jsonwebtoken::DecodingKey,
     now: i64,
     expiry: Expiry,
-) -> Result<Session, Error> {
+) -> Result<Session, AuthError> {
     let mut validation = Validation::new(key.algorithm);
     validation.leeway = LEEWAY_SECONDS;
     // Expiry is checked below against `now`, the caller's clock, so that one clock decides everywhere.
@@ -120,41 +128,33 @@ fn check(
     let data = decode::<serde_json::Value>(token, decoding, &validation).map_err(|e| {
         use jsonwebtoken::errors::ErrorKind;
         match e.kind() {
-            ErrorKind::ExpiredSignature => {
-                Error::auth("the token has expired: open the app again from the CRM")
-            }
-            ErrorKind::InvalidSignature => Error::auth("the token signature is not valid"),
-            ErrorKind::InvalidAlgorithm => {
-                Error::auth("the token uses an algorithm its issuer does not allow")
-            }
-            ErrorKind::MissingRequiredClaim(c) => Error::auth(format!("the token has no `{c}` claim")),
-            _ => Error::auth("the token is not valid"),
+            ErrorKind::ExpiredSignature => AuthError::Expired,
+            ErrorKind::InvalidSignature => AuthError::BadSignature,
+            ErrorKind::InvalidAlgorithm => AuthError::AlgorithmNotAllowed,
+            ErrorKind::MissingRequiredClaim(c) => AuthError::MissingClaim(c.clone()),
+            _ => AuthError::Invalid,
         }
     })?;
-    let claims: Claims = serde_json::from_value(data.claims).map_err(|e| {
-        let what = e.to_string();
-        let missing =
-            ["tenant_id", "user_id", "partner_id", "iat", "exp"].into_iter().find(|c| what.contains(c));
-        match missing {
-            Some(c) => Error::auth(format!("the token has no valid `{c}` claim")),
-            None => Error::auth("the token's claims are not valid"),
-        }
+    let missing = first_missing_claim(&data.claims);
+    let claims: Claims = serde_json::from_value(data.claims).map_err(|_| match missing {
+        Some(c) => AuthError::NoClaim(c),
+        None => AuthError::BadClaims,
     })?;
     let leeway = LEEWAY_SECONDS as i64;
     if expiry == Expiry::Enforce && claims.exp + leeway < now {
-        return Err(Error::auth("the token has expired: open the app again from the CRM"));
+        return Err(AuthError::Expired);
     }
     if claims.iat > now + leeway {
-        return Err(Error::auth("the token was issued in the future"));
+        return Err(AuthError::FromTheFuture);
     }
     if claims.exp <= claims.iat {
-        return Err(Error::auth("the token expires before it was issued"));
+        return Err(AuthError::ExpiresBeforeIssued);
     }
     if !is_valid_tenant(&claims.tenant_id) {
-        return Err(Error::auth("the token's tenant_id is not a valid tenant identifier"));
+        return Err(AuthError::BadTenant);
     }
     if !is_valid_id(&claims.user_id, 200) || !is_valid_tenant(&claims.partner_id) {
-        return Err(Error::auth("the token's user_id or partner_id is not valid"));
+        return Err(AuthError::BadIds);
     }
     Ok(Session {
         tenant_id: claims.tenant_id,
@@ -165,4 +165,10 @@ fn check(
         issued_at: claims.iat,
         expires_at: claims.exp,
     })
+}
+
+/// The first of the platform's required claims that the token lacks, in the order serde reports them.
+fn first_missing_claim(claims: &serde_json::Value) -> Option<&'static str> {
+    const REQUIRED: [&str; 5] = ["tenant_id", "user_id", "partner_id", "iat", "exp"];
+    REQUIRED.into_iter().find(|c| claims.get(c).is_none())
 }

@@ -231,6 +231,8 @@ fn engine_error(e: datafusion::error::DataFusionError) -> Error {
     if let Some(reason) = stop::reason_of(&e) {
         return stop_error(reason);
     }
+    // The memory pool's refusal, however deeply DataFusion wrapped it.
+    let exhausted = matches!(e.find_root(), datafusion::error::DataFusionError::ResourcesExhausted(_));
     let text = e.to_string();
     let text = text
         .trim_start_matches("Error during planning: ")
@@ -238,7 +240,7 @@ fn engine_error(e: datafusion::error::DataFusionError) -> Error {
         .trim_start_matches("Execution error: ")
         .trim_start_matches("This feature is not implemented: ");
     let text = bridge::without_syntax_tree(text.lines().next().unwrap_or("query failed"));
-    if text.contains("Resources exhausted") {
+    if exhausted {
         return Error::engine(format!("the query needs more memory than allowed: {text}"));
     }
     Error::engine(text)
@@ -343,3 +345,20 @@ fn query_runtime() -> Result<&'static tokio::runtime::Handle, Error> {
 
 /// Stack of each query worker: deep expression trees recurse through planning and execution.
 const QUERY_STACK_BYTES: usize = 16 << 20;
+
+#[cfg(test)]
+mod tests {
+    use super::engine_error;
+    use datafusion::error::DataFusionError;
+
+    /// The memory pool's refusal is recognised by its kind, however DataFusion wrapped it, not by its text.
+    #[test]
+    fn a_wrapped_memory_refusal_is_worded_as_one() {
+        let refusal = DataFusionError::ResourcesExhausted("Failed to allocate 1 MB for HashJoin".into());
+        let wrapped = DataFusionError::Context("while joining".into(), Box::new(refusal));
+        let e = engine_error(wrapped);
+        assert!(e.message.starts_with("the query needs more memory than allowed"), "{}", e.message);
+        let other = engine_error(DataFusionError::Plan("Resources exhausted, says a column name".into()));
+        assert!(!other.message.contains("needs more memory"), "{}", other.message);
+    }
+}
