@@ -10,7 +10,6 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use inda_core::{Error, Secret};
 use rand::RngCore;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const NONCE_LEN: usize = 12;
@@ -82,23 +81,10 @@ impl FileKeySource {
         }
         let mut key = [0u8; KEY_LEN];
         rand::rngs::OsRng.fill_bytes(&mut key);
-        let mut opts = std::fs::OpenOptions::new();
-        // create_new: two processes racing to create the key must not overwrite each other's.
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            // The mode is set at creation, so the key is never readable by others, not even for an instant.
-            opts.mode(0o600);
-        }
-        match opts.open(&self.path) {
-            Ok(mut f) => {
-                f.write_all(&key).map_err(cannot)?;
-                f.sync_all().map_err(cannot)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-            Err(e) => Err(cannot(e)),
-        }
+        // Created whole (owner-only from the start) and never replaced: of two processes racing to create
+        // the key, the first one's stays and the other reads it.
+        inda_core::fs::create_new(&self.path, &key, inda_core::fs::Perms::Private)?;
+        Ok(())
     }
 }
 
