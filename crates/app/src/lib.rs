@@ -1,6 +1,8 @@
 //! The use cases every front end calls (the `inda` CLI, `inda serve`, the desktop shell): open a data dir,
-//! turn a token into a session, guard and run SQL, ask a question, create the demo warehouse. It is the one
-//! place that knows every piece; front ends only parse their input and print what this returns.
+//! turn a token into a session, guard and run SQL, ask a question, save, schedule, export, sync, read the
+//! audit log, create the demo warehouse; and the types the UI receives (generated into TypeScript). It is the
+//! one place that knows every piece; front ends only parse their input and print what this returns, and
+//! what they need of lower crates is re-exported here.
 //!
 //! Not here: argument parsing, output formatting, HTTP or IPC.
 
@@ -10,9 +12,13 @@ mod admission;
 mod answer;
 mod ask;
 mod branding;
+mod config;
 mod contract;
+mod currency;
 mod dashboards;
+mod data_dir;
 mod demo;
+pub mod eval;
 mod export;
 mod export_target;
 mod history;
@@ -21,44 +27,43 @@ mod models;
 mod present;
 mod saved;
 pub mod scheduler;
-mod tenant_model;
-pub use ask::{AskOptions, AskRequest, Provider};
-pub use contract::{Deleted, Suggestions, UiConfig};
-pub use dashboards::{DashboardView, TileView};
-pub use demo::{DemoApi, DemoApiHandle, DemoOptions, DemoSummary, Progress, demo_api};
-pub use export::{ExportRequest, ExportSummary};
-pub use export_target::{ExportFile, ExportQuery, ExportTarget};
-pub use inda_export::ExportFormat;
-pub use inda_store::MirrorConflict;
-pub use mirror::MirrorReport;
-pub use saved::{SaveRequest, SavedAnswer};
-pub use scheduler::SchedulerReport;
-mod config;
-mod currency;
-mod data_dir;
-pub mod eval;
 mod signin;
 mod sql;
 mod sync;
+mod tenant_model;
 mod warehouse_check;
-pub use history::{AuditRecord, Conversation, Execution, TenantAuditVerification, Turn};
-pub use inda_auth::{LinkTarget, MintRequest};
-pub use inda_guard::Guarded;
-pub use inda_providers::{ExplanationSink, NoSink};
-pub use inda_snowflake::{Check, CheckStatus};
-pub use inda_store::{AuditAction, AuditOutcome, Dashboard, ExecutionStatus, SavedAnalysis, Tile, Trigger};
-pub use signin::{REFRESH_DUE_SECONDS, SessionInfo, SignIn, SignedInUser};
-pub use sql::Origin;
-pub use sync::{EntityReport, ProgressFn, SyncReport, SyncRequest, TenantReport};
-pub use warehouse_check::WarehouseReport;
 
 pub use answer::Answer;
+pub use ask::{AskOptions, AskRequest, Provider};
 pub use branding::{Brand, Branding, BrandingConfig, Colors};
 pub use config::{
     AppSettings, Concurrency, Config, LimitsConfig, SecretsConfig, SecretsFallback, ServeConfig,
     WarehouseConfig, WarehouseKind,
 };
+pub use contract::{Deleted, Suggestions, UiConfig};
+pub use dashboards::{DashboardView, TileView};
 pub use data_dir::DataDir;
+pub use demo::{DemoApi, DemoApiHandle, DemoOptions, DemoSummary, Progress, demo_api};
+pub use export::{ExportRequest, ExportSummary};
+pub use export_target::{ExportFile, ExportQuery, ExportTarget};
+pub use history::{AuditRecord, Conversation, Execution, TenantAuditVerification, Turn};
+pub use mirror::MirrorReport;
+pub use saved::{SaveRequest, SavedAnswer};
+pub use scheduler::SchedulerReport;
+pub use signin::{REFRESH_DUE_SECONDS, SessionInfo, SignIn, SignedInUser};
+pub use sql::Origin;
+pub use sync::{EntityReport, ProgressFn, SyncReport, SyncRequest, TenantReport};
+pub use warehouse_check::WarehouseReport;
+
+// What front ends need of the lower crates: they depend on this crate and inda-core only.
+pub use inda_auth::{LinkTarget, MintRequest};
+pub use inda_export::ExportFormat;
+pub use inda_guard::Guarded;
+pub use inda_providers::{ExplanationSink, NoSink};
+pub use inda_snowflake::{Check, CheckStatus};
+pub use inda_store::{
+    AuditAction, AuditOutcome, Dashboard, ExecutionStatus, MirrorConflict, SavedAnalysis, Tile, Trigger,
+};
 /// Cancels a running use case (the UI's Esc, a closed request, Ctrl-C): a `tokio_util` cancellation token.
 pub use inda_warehouse::Cancel;
 

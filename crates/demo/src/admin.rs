@@ -4,6 +4,7 @@
 use super::calendar::Window;
 use super::tenants::{PARTNERS, TenantProfile};
 use super::writer::write_json;
+use crate::DemoError;
 use chrono::NaiveDateTime;
 use inda_core::Error;
 use serde::Serialize;
@@ -44,8 +45,7 @@ struct TenantRow {
 
 pub(crate) fn write(root: &Path, profiles: &[&'static TenantProfile], window: &Window) -> Result<(), Error> {
     let dir = root.join("admin");
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(|e| DemoError::file(&dir, "create", e))?;
     let partners: Vec<PartnerRow> = PARTNERS
         .iter()
         .filter(|p| profiles.iter().any(|t| t.partner_id == p.id))

@@ -9,6 +9,7 @@
 //! sync move behind it and are served again later in the same run. `updated_since` is inclusive. Faults:
 //! see [`crate::faults`].
 
+use crate::DemoError;
 use crate::faults::{Faults, Injected};
 use crate::{DemoOptions, generate};
 use axum::Router;
@@ -54,14 +55,11 @@ pub struct DemoApi {
 }
 
 fn read_batches(path: &Path) -> Result<Vec<RecordBatch>, Error> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::internal(format!("cannot open {}: {e}", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| DemoError::file(path, "open", e))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .and_then(|b| b.with_batch_size(8192).build())
-        .map_err(|e| Error::internal(format!("cannot read {}: {e}", path.display())))?;
-    reader
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Error::internal(format!("cannot read {}: {e}", path.display())))
+        .map_err(|e| DemoError::file(path, "read", e))?;
+    reader.collect::<Result<Vec<_>, _>>().map_err(|e| DemoError::file(path, "read", e).into())
 }
 
 /// The JSON text of one cell (`null` for NULL), and its timestamp when it is one.
@@ -201,9 +199,8 @@ impl DemoApi {
     pub fn from_warehouse(warehouse: &Path) -> Result<DemoApi, Error> {
         let tenants_path = warehouse.join("admin").join("tenants.json");
         let text = std::fs::read(&tenants_path)
-            .map_err(|e| Error::usage(format!("cannot read {}: {e}", tenants_path.display())))?;
-        let rows: Vec<TenantRow> =
-            serde_json::from_slice(&text).map_err(|e| Error::internal(e.to_string()))?;
+            .map_err(|source| DemoError::TenantsUnreadable { path: tenants_path.clone(), source })?;
+        let rows: Vec<TenantRow> = serde_json::from_slice(&text).map_err(DemoError::TenantsInvalid)?;
         let mut data = BTreeMap::new();
         for t in &rows {
             let marts = |table: &str| {
@@ -333,8 +330,7 @@ impl DemoApi {
 
     /// Generates the demo data (as `inda demo init` would with `opts`) in a temp dir and serves it.
     pub fn generate(opts: &DemoOptions) -> Result<DemoApi, Error> {
-        let tmp =
-            tempfile::tempdir().map_err(|e| Error::internal(format!("cannot create a temp dir: {e}")))?;
+        let tmp = tempfile::tempdir().map_err(DemoError::TempDir)?;
         let dir = tmp.path().join("warehouse");
         generate(&dir, opts, &|_| {})?;
         DemoApi::from_warehouse(&dir)
@@ -418,10 +414,9 @@ impl DemoApi {
 
     /// Listens on `bind` (port 0 picks a free port) and serves on the current tokio runtime.
     pub async fn serve(self, bind: SocketAddr) -> Result<DemoApiHandle, Error> {
-        let listener = tokio::net::TcpListener::bind(bind)
-            .await
-            .map_err(|e| Error::usage(format!("cannot listen on {bind}: {e}")))?;
-        let addr = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
+        let listener =
+            tokio::net::TcpListener::bind(bind).await.map_err(|source| DemoError::Listen { bind, source })?;
+        let addr = listener.local_addr().map_err(DemoError::LocalAddr)?;
         let api = Arc::new(self);
         let app = Router::new()
             .route("/v1/tenants", get(list_tenants))

@@ -2,6 +2,7 @@
 //! day. All timestamps are naive UTC microseconds, as the marts store them.
 
 use super::tenants::{Industry, TenantProfile};
+use crate::DemoError;
 use chrono::{Datelike, Months, NaiveDate, NaiveTime, TimeDelta, Weekday};
 use inda_core::Error;
 
@@ -26,7 +27,7 @@ pub(crate) fn date_us(date: NaiveDate) -> i64 {
 
 impl Window {
     pub(crate) fn new(as_of: NaiveDate) -> Result<Self, Error> {
-        let bad = || Error::usage(format!("as-of date {as_of} is out of range (years 1972 to 9999)"));
+        let bad = || Error::from(DemoError::AsOfOutOfRange(as_of));
         // Far-off years only come from typos, and keeping them out keeps all date arithmetic in range.
         if !(1972..=9999).contains(&as_of.year()) {
             return Err(bad());

@@ -5,6 +5,7 @@
 //! (after the first page of users of each tenant, K records of that page are updated upstream, as if edited
 //! during the sync). `N=1` makes a fault persistent. Knobs are comma-separated: `429=5,500=7,dup=3`.
 
+use crate::DemoError;
 use inda_core::Error;
 use std::time::Duration;
 
@@ -43,10 +44,9 @@ impl Faults {
     pub fn parse(spec: &str) -> Result<Faults, Error> {
         let mut f = Faults { retry_after_secs: 1, ..Default::default() };
         for knob in spec.split(',').map(str::trim).filter(|k| !k.is_empty()) {
-            let (name, value) = knob
-                .split_once('=')
-                .ok_or_else(|| Error::usage(format!("fault `{knob}`: expected name=value")))?;
-            let bad = || Error::usage(format!("fault `{knob}`: bad value"));
+            let (name, value) =
+                knob.split_once('=').ok_or_else(|| DemoError::FaultNotNameValue(knob.to_string()))?;
+            let bad = || Error::from(DemoError::FaultBadValue(knob.to_string()));
             let num = || value.trim().parse::<u64>().map_err(|_| bad());
             match name.trim() {
                 "slow" => {
@@ -67,9 +67,7 @@ impl Faults {
                 "dup" => f.duplicates = num()? as usize,
                 "update" => f.update_during_sync = num()? as usize,
                 other => {
-                    return Err(Error::usage(format!(
-                        "unknown fault `{other}` (slow, 429, retry-after, 500, drop, dup, update)"
-                    )));
+                    return Err(DemoError::UnknownFault(other.to_string()).into());
                 }
             }
         }

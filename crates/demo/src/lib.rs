@@ -22,6 +22,9 @@
 //! Determinism: every tenant draws from its own ChaCha8 streams seeded from `(seed, tenant_id, stream)`, so
 //! generating one tenant alone writes exactly the rows a full generation writes for it, and the same seed
 //! always gives the same data.
+//!
+//! Failures are this crate's own kinds ([`DemoError`]); the public functions return the boundary
+//! `inda_core::Error`, converted in one place (`From<DemoError> for inda_core::Error`).
 
 #![warn(missing_docs)]
 
@@ -31,6 +34,7 @@ mod api;
 mod calendar;
 mod campaigns;
 mod contacts;
+mod error;
 mod faults;
 mod fx_rates;
 mod messages;
@@ -49,6 +53,7 @@ use std::path::Path;
 use std::time::Instant;
 
 pub use api::{DemoApi, DemoApiHandle};
+pub use error::DemoError;
 pub use faults::Faults;
 
 /// What to generate. `Default` is scale 1.0, seed 42, all five tenants, as of today (UTC).
@@ -148,7 +153,7 @@ pub fn generate(
     let started = Instant::now();
     // Validate everything before touching the disk, so a usage error never costs the previous warehouse.
     if !opts.scale.is_finite() || opts.scale <= 0.0 || opts.scale > MAX_SCALE {
-        return Err(Error::usage(format!("scale must be a number above 0 and at most {MAX_SCALE}")));
+        return Err(DemoError::BadScale.into());
     }
     let profiles = tenants::select(opts.tenants.as_deref())?;
     let window = calendar::Window::new(opts.as_of)?;
@@ -213,8 +218,7 @@ fn write_tenant(
     let tenant = plan.profile.id;
     let dir = |table: &str| -> Result<std::path::PathBuf, Error> {
         let d = root.join("marts").join(table).join(tenant);
-        std::fs::create_dir_all(&d)
-            .map_err(|e| Error::internal(format!("cannot create {}: {e}", d.display())))?;
+        std::fs::create_dir_all(&d).map_err(|e| DemoError::file(&d, "create", e))?;
         Ok(d.join("data.parquet"))
     };
     let contacts = contacts::write(plan, &dir("dim_contacts")?, seed, progress)?;

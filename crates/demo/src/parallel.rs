@@ -1,6 +1,7 @@
 //! Runs one job per tenant on a few worker threads. Tenants never share randomness, so the thread that
 //! happens to run a tenant does not change its data; results come back in input order.
 
+use crate::DemoError;
 use inda_core::Error;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -46,7 +47,7 @@ pub(crate) fn map<I: Sync, T: Send>(
                 first_err.get_or_insert(e);
             }
             None => {
-                first_err.get_or_insert_with(|| Error::internal("demo generation stopped early"));
+                first_err.get_or_insert_with(|| DemoError::StoppedEarly.into());
             }
         }
     }

@@ -2,22 +2,21 @@
 //! (`<warehouse_dir>.tmp-<pid>`) and swapped in with renames, so the final name only ever holds a complete
 //! warehouse and a failed run keeps the previous one.
 
+use crate::DemoError;
 use inda_core::Error;
 use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 fn sibling(dir: &Path, tag: &str) -> Result<PathBuf, Error> {
-    let name = dir
-        .file_name()
-        .ok_or_else(|| Error::usage(format!("warehouse directory {} has no name", dir.display())))?;
+    let name = dir.file_name().ok_or_else(|| DemoError::WarehouseHasNoName(dir.to_path_buf()))?;
     let mut sib = OsString::from(name);
     sib.push(format!(".{tag}-{}", std::process::id()));
     Ok(dir.with_file_name(sib))
 }
 
-fn fs_error(path: &Path, what: &str, e: std::io::Error) -> Error {
-    Error::internal(format!("cannot {what} {}: {e}", path.display()))
+fn fs_error(path: &Path, what: &'static str, e: std::io::Error) -> Error {
+    DemoError::file(path, what, e).into()
 }
 
 /// Creates an empty temp dir next to `warehouse_dir` (and the parent if needed), clearing a leftover of

@@ -1,6 +1,7 @@
 //! The five demo tenants and their two partners: who they are and how their data differs (size, countries,
 //! channel mix, behaviour), so that any aggregate leaking across tenants shows.
 
+use crate::DemoError;
 use inda_core::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,13 +227,13 @@ pub(crate) fn select(requested: Option<&[String]>) -> Result<Vec<&'static Tenant
         return Ok(PROFILES.iter().collect());
     };
     if requested.is_empty() {
-        return Err(Error::usage("no tenants requested"));
+        return Err(DemoError::NoTenants.into());
     }
     for name in requested {
         let name = name.trim();
         if !PROFILES.iter().any(|p| p.id == name) {
             let known: Vec<&str> = PROFILES.iter().map(|p| p.id).collect();
-            return Err(Error::usage(format!("unknown demo tenant '{name}' (known: {})", known.join(", "))));
+            return Err(DemoError::UnknownTenant { name: name.to_string(), known: known.join(", ") }.into());
         }
     }
     Ok(PROFILES.iter().filter(|p| requested.iter().any(|r| r.trim() == p.id)).collect())

@@ -3,6 +3,7 @@
 //! warehouse is swapped in, so the rename publishes complete files only.
 
 use super::Progress;
+use crate::DemoError;
 use datafusion::arrow::array::{ArrayRef, Decimal128Builder, StringArray};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -22,14 +23,18 @@ pub(crate) const BATCH_ROWS: usize = 16 * 1024;
 /// Rows per Parquet row group.
 pub(crate) const ROW_GROUP_ROWS: usize = 128 * 1024;
 
-fn io_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
-    Error::internal(format!("cannot {what} {}: {e}", path.display()))
+fn io_error(
+    path: &Path,
+    what: &'static str,
+    e: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+) -> Error {
+    DemoError::file(path, what, e).into()
 }
 
 pub(crate) fn decimal_builder(capacity: usize, precision: u8, scale: i8) -> Result<Decimal128Builder, Error> {
     Decimal128Builder::with_capacity(capacity)
         .with_precision_and_scale(precision, scale)
-        .map_err(|e| Error::internal(format!("decimal({precision},{scale}) builder: {e}")))
+        .map_err(|source| DemoError::DecimalBuilder { precision, scale, source }.into())
 }
 
 /// One marts table of one tenant being written.
@@ -49,8 +54,7 @@ impl<'a> ParquetSink<'a> {
         tenant: &'static str,
         progress: &'a (dyn Fn(Progress) + Sync),
     ) -> Result<Self, Error> {
-        let schema =
-            marts_schema(table).ok_or_else(|| Error::internal(format!("unknown marts table {table}")))?;
+        let schema = marts_schema(table).ok_or_else(|| DemoError::UnknownTable(table.to_string()))?;
         let file = File::create(path).map_err(|e| io_error(path, "create", e))?;
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
@@ -72,7 +76,7 @@ impl<'a> ParquetSink<'a> {
         all.push(Arc::new(StringArray::from_iter_values(std::iter::repeat_n(self.tenant, n))));
         all.extend(columns);
         let batch = RecordBatch::try_new(self.schema.clone(), all)
-            .map_err(|e| Error::internal(format!("demo batch for {}: {e}", self.path.display())))?;
+            .map_err(|source| DemoError::Batch { path: self.path.clone(), source })?;
         self.writer.write(&batch).map_err(|e| io_error(&self.path, "write", e))?;
         self.rows += n as u64;
         (self.progress)(Progress::Advance(n as u64));
@@ -83,7 +87,7 @@ impl<'a> ParquetSink<'a> {
     pub(crate) fn finish(self) -> Result<u64, Error> {
         let path = self.path;
         let buffered = self.writer.into_inner().map_err(|e| io_error(&path, "finish", e))?;
-        let file = buffered.into_inner().map_err(|e| io_error(&path, "flush", e.error()))?;
+        let file = buffered.into_inner().map_err(|e| io_error(&path, "flush", e.into_error()))?;
         file.sync_all().map_err(|e| io_error(&path, "sync", e))?;
         Ok(self.rows)
     }

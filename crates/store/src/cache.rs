@@ -8,7 +8,7 @@
 use crate::cipher::CacheCipher;
 use crate::kinds::{ExecutionStatus, Trigger};
 use crate::saved::{finish_execution, not_found, owns, update_refresh};
-use crate::{Store, db_error, timestamp};
+use crate::{Store, StoreError, db_error, timestamp};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use inda_core::{ChartKind, ChartSpec, Column, Error, ResultSet, Value};
 use rusqlite::{OptionalExtension, params};
@@ -96,7 +96,7 @@ struct Payload {
 }
 
 fn damaged() -> Error {
-    Error::internal("the cached result is damaged; run the analysis again")
+    StoreError::CachedResultDamaged.into()
 }
 
 impl CachedResult {
@@ -110,7 +110,7 @@ impl CachedResult {
             sql: self.sql.clone(),
             as_of: self.as_of.clone(),
         };
-        serde_json::to_vec(&payload).map_err(|e| Error::internal(format!("cannot serialize the result: {e}")))
+        serde_json::to_vec(&payload).map_err(|e| StoreError::CannotSerialize(e).into())
     }
 
     /// Reads back a (decrypted) blob of [`CachedResult::to_bytes`], every value with its exact type. An

@@ -6,6 +6,7 @@
 //! (the OS keyring is a later source behind the same trait). A missing, wrong or damaged key makes the cache
 //! unreadable with a clear error, never garbage.
 
+use crate::StoreError;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use inda_core::{Error, Secret};
@@ -13,7 +14,7 @@ use rand::RngCore;
 use std::path::{Path, PathBuf};
 
 const NONCE_LEN: usize = 12;
-const KEY_LEN: usize = 32;
+pub(crate) const KEY_LEN: usize = 32;
 /// Leading byte of every blob, so that a later format can be told apart.
 const FORMAT_V1: u8 = 1;
 
@@ -29,16 +30,6 @@ pub struct FileKeySource {
     path: PathBuf,
 }
 
-/// Why a key file cannot be used.
-#[derive(Debug, thiserror::Error)]
-enum KeyFileError {
-    /// Not 32 bytes: cut short, or still being written by the process that created it.
-    #[error("is damaged ({len} bytes, expected {KEY_LEN}): cached results cannot be read")]
-    Damaged { len: usize },
-    #[error("cannot be read: {0}")]
-    Unreadable(std::io::Error),
-}
-
 impl FileKeySource {
     /// The key file of a data dir: `<root>/keys/cache.key`.
     pub fn in_data_dir(root: &Path) -> Self {
@@ -50,27 +41,24 @@ impl FileKeySource {
         &self.path
     }
 
-    fn read(&self) -> Result<Option<Secret<[u8; KEY_LEN]>>, KeyFileError> {
+    /// The key, `None` when the file does not exist yet, or why the file cannot be used (naming it).
+    fn read(&self) -> Result<Option<Secret<[u8; KEY_LEN]>>, StoreError> {
         match std::fs::read(&self.path) {
             Ok(bytes) => {
-                let key: [u8; KEY_LEN] =
-                    bytes.as_slice().try_into().map_err(|_| KeyFileError::Damaged { len: bytes.len() })?;
+                let key: [u8; KEY_LEN] = bytes
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| StoreError::CacheKeyDamaged { path: self.path.clone(), len: bytes.len() })?;
                 Ok(Some(Secret::new(key)))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(KeyFileError::Unreadable(e)),
+            Err(source) => Err(StoreError::CacheKeyUnreadable { path: self.path.clone(), source }),
         }
     }
 
-    /// The boundary error of a key file that cannot be used, naming the file.
-    fn error(&self, e: KeyFileError) -> Error {
-        Error::internal(format!("the cache key {} {e}", self.path.display()))
-    }
-
     fn create(&self) -> Result<(), Error> {
-        let cannot = |e: std::io::Error| {
-            Error::internal(format!("cannot create the cache key {}: {e}", self.path.display()))
-        };
+        let cannot =
+            |source: std::io::Error| StoreError::CacheKeyNotCreated { path: self.path.clone(), source };
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(cannot)?;
             #[cfg(unix)]
@@ -90,7 +78,7 @@ impl FileKeySource {
 
 impl CacheKeySource for FileKeySource {
     fn key(&self) -> Result<Secret<[u8; KEY_LEN]>, Error> {
-        if let Some(key) = self.read().map_err(|e| self.error(e))? {
+        if let Some(key) = self.read()? {
             return Ok(key);
         }
         self.create()?;
@@ -99,14 +87,12 @@ impl CacheKeySource for FileKeySource {
             match self.read() {
                 Ok(Some(key)) => return Ok(key),
                 Ok(None) => {}
-                Err(KeyFileError::Damaged { .. }) => {}
-                Err(e) => return Err(self.error(e)),
+                Err(StoreError::CacheKeyDamaged { .. }) => {}
+                Err(e) => return Err(e.into()),
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        self.read()
-            .map_err(|e| self.error(e))?
-            .ok_or_else(|| Error::internal("the cache key could not be created"))
+        Ok(self.read()?.ok_or(StoreError::CacheKeyMissing)?)
     }
 }
 
@@ -131,8 +117,7 @@ impl CacheCipher {
     /// cannot be read or created, or is not 256 bits.
     pub fn new(source: &dyn CacheKeySource) -> Result<CacheCipher, Error> {
         let key = source.key()?;
-        let aead = Aes256Gcm::new_from_slice(key.expose())
-            .map_err(|_| Error::internal("the cache key has the wrong length"))?;
+        let aead = Aes256Gcm::new_from_slice(key.expose()).map_err(|_| StoreError::CacheKeyWrongLength)?;
         Ok(CacheCipher { aead })
     }
 
@@ -150,7 +135,7 @@ impl CacheCipher {
         let sealed = self
             .aead
             .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad: &aad })
-            .map_err(|_| Error::internal("cannot encrypt the cached result"))?;
+            .map_err(|_| StoreError::CannotEncrypt)?;
         let mut blob = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
         blob.push(FORMAT_V1);
         blob.extend_from_slice(&nonce);
@@ -166,11 +151,7 @@ impl CacheCipher {
         analysis_id: &str,
         blob: &[u8],
     ) -> Result<Vec<u8>, Error> {
-        let unreadable = || {
-            Error::internal(
-                "the cached result cannot be decrypted (wrong cache key, or the data was altered); run the analysis again",
-            )
-        };
+        let unreadable = || Error::from(StoreError::CannotDecrypt);
         if blob.len() < 1 + NONCE_LEN + 16 || blob[0] != FORMAT_V1 {
             return Err(unreadable());
         }

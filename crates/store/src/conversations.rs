@@ -1,7 +1,7 @@
 //! Conversations: the questions of one analyst in order, with the understood intent of each, so that a
 //! follow-up ("¿y el mes anterior?") can refine the previous question, also after a restart.
 
-use crate::{Store, db_error, query_all};
+use crate::{Store, StoreError, db_error, query_all};
 use inda_core::Error;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -100,7 +100,7 @@ impl Store {
             )
             .optional()
             .map_err(db_error)?
-            .ok_or_else(|| Error::not_found(format!("no conversation {id}")))
+            .ok_or_else(|| StoreError::ConversationNotFound(id.to_string()).into())
         })
     }
 

@@ -2,7 +2,7 @@
 //! can only point at an analysis of the same tenant and user; deleting the analysis removes its tiles.
 
 use crate::saved::owns;
-use crate::{Store, db_error, query_all, timestamp};
+use crate::{Store, StoreError, db_error, query_all, timestamp};
 use chrono::Utc;
 use inda_core::Error;
 use rusqlite::{OptionalExtension, params};
@@ -64,7 +64,7 @@ pub struct Tile {
 }
 
 fn not_found(id: &str) -> Error {
-    Error::not_found(format!("no dashboard {id}"))
+    StoreError::DashboardNotFound(id.to_string()).into()
 }
 
 fn owns_dashboard(c: &rusqlite::Connection, tenant_id: &str, user_id: &str, id: &str) -> Result<bool, Error> {
@@ -170,7 +170,11 @@ impl Store {
                 )
                 .map_err(db_error)?;
             if added == 0 {
-                return Err(Error::usage(format!("analysis {analysis_id} is already on dashboard {dashboard_id}")));
+                return Err(StoreError::AlreadyOnDashboard {
+                    analysis_id: analysis_id.to_string(),
+                    dashboard_id: dashboard_id.to_string(),
+                }
+                .into());
             }
             touch(&tx, tenant_id, user_id, dashboard_id, &at)?;
             tx.commit().map_err(db_error)
@@ -202,7 +206,11 @@ impl Store {
                 .optional()
                 .map_err(db_error)?;
             let Some(position) = position else {
-                return Err(Error::not_found(format!("analysis {analysis_id} is not on dashboard {dashboard_id}")));
+                return Err(StoreError::NotOnDashboard {
+                    analysis_id: analysis_id.to_string(),
+                    dashboard_id: dashboard_id.to_string(),
+                }
+                .into());
             };
             tx.execute(
                 "DELETE FROM dashboard_tiles WHERE dashboard_id = ?1 AND analysis_id = ?2 AND tenant_id = ?3 AND user_id = ?4",

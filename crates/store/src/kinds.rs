@@ -35,9 +35,11 @@ macro_rules! text_enum {
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    other => Err(inda_core::Error::internal(format!(
-                        "`{other}` is not a known {}", stringify!($name)
-                    ))),
+                    other => Err($crate::StoreError::UnknownWord {
+                        word: other.to_string(),
+                        kind: stringify!($name),
+                    }
+                    .into()),
                 }
             }
         }

@@ -5,6 +5,9 @@
 //!
 //! Not here: policy. Every read and write takes the caller's tenant and user, and every query filters on
 //! them; the store never decides who the caller is.
+//!
+//! Failures are this crate's own kinds ([`StoreError`]), turned into the boundary `inda_core::Error` in one
+//! place (its `From` impl); the public methods return the boundary error.
 
 #![warn(missing_docs)]
 
@@ -13,6 +16,7 @@ mod cache;
 mod cipher;
 mod conversations;
 mod dashboards;
+mod error;
 mod kinds;
 mod migrations;
 mod mirror;
@@ -23,6 +27,7 @@ pub use cache::CachedResult;
 pub use cipher::{CacheCipher, CacheKeySource, FileKeySource};
 pub use conversations::{Conversation, Turn};
 pub use dashboards::{Dashboard, Tile};
+pub use error::StoreError;
 pub use kinds::{AuditAction, AuditOutcome, ExecutionStatus, Trigger};
 pub use mirror::{MirrorAnalysis, MirrorConflict, Tombstone};
 pub use saved::{
@@ -57,14 +62,13 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 fn migration_error(e: MigrationError) -> Error {
     match e {
         MigrationError::Sqlite(e) => db_error(e),
-        MigrationError::TooNew { current, latest } => Error::internal(format!(
-            "the local store is at schema version {current}, newer than this app ({latest}): update the app"
-        )),
+        MigrationError::TooNew { current, latest } => StoreError::MigrationTooNew { current, latest }.into(),
     }
 }
 
+/// A SQLite failure as the boundary error (closures of [`Store::with`] return it, so `?` cannot convert).
 pub(crate) fn db_error(e: rusqlite::Error) -> Error {
-    Error::internal(format!("local store: {e}"))
+    StoreError::Database(e).into()
 }
 
 /// Every row of `sql` through `map`: the prepare, map and collect of each list the store reads.
@@ -84,7 +88,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, Error> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
-                .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
+                .map_err(|source| StoreError::CannotCreateDir { dir: dir.to_path_buf(), source })?;
         }
         // SQLite answers BUSY at once, without waiting on the busy handler, when two connections race to
         // switch a new file to WAL or to upgrade a read lock (it would otherwise deadlock). Parallel CLI
@@ -122,8 +126,7 @@ impl Store {
     }
 
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, Error>) -> Result<T, Error> {
-        let mut guard =
-            self.conn.lock().map_err(|_| Error::internal("local store: a previous writer crashed"))?;
+        let mut guard = self.conn.lock().map_err(|_| StoreError::Poisoned)?;
         f(&mut guard)
     }
 

@@ -13,7 +13,7 @@
 //! `mirror_conflicts`, never dropped.
 
 use crate::saved::{COLUMN_COUNT, COLUMNS, execution_from_row, from_row};
-use crate::{AuditRecord, Execution, SavedAnalysis, Store, db_error, query_all};
+use crate::{AuditRecord, Execution, SavedAnalysis, Store, StoreError, db_error, query_all};
 use inda_core::{ChartKind, Error};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -179,7 +179,7 @@ impl Store {
         remote: &SavedAnalysis,
     ) -> Result<(), Error> {
         if remote.tenant_id != tenant_id || remote.created_by != user_id {
-            return Err(Error::internal("the admin mirror offered another user's analysis"));
+            return Err(StoreError::MirrorForeignAnalysis.into());
         }
         self.with(|c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_error)?;
@@ -237,7 +237,7 @@ impl Store {
             };
             if changed != 1 {
                 // The id exists under another owner: never touch it.
-                return Err(Error::internal(format!("analysis {} belongs to someone else here", a.id)));
+                return Err(StoreError::MirrorOwnedElsewhere(a.id.clone()).into());
             }
             tx.execute(
                 "UPDATE saved_analyses SET mirrored_version = mirror_version, mirror_base = updated_at

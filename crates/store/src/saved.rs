@@ -10,7 +10,7 @@
 //! crashes the process, or always hits a limit) cannot keep a scheduler in a crash loop.
 
 use crate::kinds::{ExecutionStatus, Trigger};
-use crate::{Store, db_error, query_all, timestamp};
+use crate::{Store, StoreError, db_error, query_all, timestamp};
 use chrono::{DateTime, Utc};
 use inda_core::{ChartKind, Error, ErrorCode};
 use rusqlite::{OptionalExtension, Row, params};
@@ -362,7 +362,7 @@ pub(crate) fn execution_from_row(r: &Row<'_>) -> rusqlite::Result<Execution> {
 
 pub(crate) fn not_found(id: &str) -> Error {
     // The same message whether the id does not exist or belongs to someone else: existence is not revealed.
-    Error::not_found(format!("no saved analysis {id}"))
+    StoreError::AnalysisNotFound(id.to_string()).into()
 }
 
 /// Whether the caller owns the analysis, inside a transaction or connection.
@@ -816,7 +816,7 @@ pub(crate) fn finish_execution(
         )
         .optional()
         .map_err(db_error)?
-        .ok_or_else(|| Error::not_found(format!("no execution {execution_id}")))?;
+        .ok_or_else(|| StoreError::ExecutionNotFound(execution_id.to_string()))?;
     tx.execute(
         "UPDATE analysis_executions SET status = ?4, row_count = ?5, error_message = ?6, finished_at = ?7
          WHERE execution_id = ?1 AND tenant_id = ?2 AND user_id = ?3",

@@ -1,5 +1,6 @@
 //! Arrow record batches to the product's typed [`ResultSet`].
 
+use crate::error::WarehouseError;
 use chrono::{DateTime, NaiveDate};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{self as dt, DataType, Schema, TimeUnit};
@@ -103,7 +104,7 @@ fn cell(a: &dyn Array, i: usize) -> Result<Value, Error> {
         other => {
             // Anything exotic is shown as text rather than failing the whole answer.
             let formatted = datafusion::arrow::util::display::array_value_to_string(a, i)
-                .map_err(|e| Error::engine(format!("cannot read a {other} value: {e}")))?;
+                .map_err(|source| WarehouseError::UnreadableValue { data_type: other.clone(), source })?;
             Value::Text(formatted)
         }
     })

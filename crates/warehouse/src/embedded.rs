@@ -4,6 +4,7 @@
 //! tenant (`marts/<table>/<tenant>/`), read-only: a second wall behind the guard. Even SQL that slipped past
 //! the guard could not name another tenant's files, DDL, DML or `SET`.
 
+use crate::error::WarehouseError;
 use crate::limits::{Cancel, QueryLimits};
 use crate::marts::marts_schema;
 use crate::reporting::ReportingCurrencies;
@@ -88,7 +89,7 @@ impl EmbeddedWarehouse {
         if tenant_id.is_empty()
             || !tenant_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {
-            return Err(Error::auth("invalid tenant"));
+            return Err(WarehouseError::InvalidTenant.into());
         }
         let mut config = SessionConfig::new()
             .with_target_partitions(self.partitions)
@@ -103,7 +104,7 @@ impl EmbeddedWarehouse {
             .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
             .with_cache_manager(caches)
             .build_arc()
-            .map_err(|e| Error::engine(format!("cannot start the embedded engine: {e}")))?;
+            .map_err(WarehouseError::EngineStart)?;
         let state = SessionStateBuilder::new()
             .with_config(config)
             .with_runtime_env(runtime)
@@ -113,20 +114,15 @@ impl EmbeddedWarehouse {
             .build();
         let ctx = SessionContext::new_with_state(state);
         crate::functions::register(&ctx);
-        let catalog =
-            ctx.catalog("datafusion").ok_or_else(|| Error::engine("the embedded engine has no catalog"))?;
+        let catalog = ctx.catalog("datafusion").ok_or(WarehouseError::NoCatalog)?;
         let schema = Arc::new(MemorySchemaProvider::new());
-        catalog
-            .register_schema("marts", schema.clone())
-            .map_err(|e| Error::engine(format!("cannot register the marts schema: {e}")))?;
+        catalog.register_schema("marts", schema.clone()).map_err(WarehouseError::RegisterSchema)?;
         for table in inda_core::marts::names() {
-            let arrow_schema = read_schema(
-                &marts_schema(table).ok_or_else(|| Error::engine(format!("no schema for {table}")))?,
-            );
+            let arrow_schema = read_schema(&marts_schema(table).ok_or(WarehouseError::NoSchema(table))?);
             let dir = self.root.join("marts").join(table).join(tenant_id);
             let provider: Arc<dyn datafusion::catalog::TableProvider> = if dir.is_dir() {
                 let url = ListingTableUrl::parse(format!("{}/", dir.display()))
-                    .map_err(|e| Error::engine(format!("cannot open {table}: {e}")))?;
+                    .map_err(|source| WarehouseError::OpenTable { table, source })?;
                 // Statistics are not collected at planning: with them DataFusion plans a cross join as one
                 // nested loop that does not yield, so neither the timeout nor a cancel could stop it.
                 let options =
@@ -135,18 +131,18 @@ impl EmbeddedWarehouse {
                     ListingTableConfig::new(url).with_listing_options(options).with_schema(arrow_schema);
                 Arc::new(
                     ListingTable::try_new(config)
-                        .map_err(|e| Error::engine(format!("cannot open {table}: {e}")))?,
+                        .map_err(|source| WarehouseError::OpenTable { table, source })?,
                 )
             } else {
                 // A tenant without data sees empty tables, not errors.
                 Arc::new(
                     MemTable::try_new(arrow_schema, vec![vec![]])
-                        .map_err(|e| Error::engine(format!("cannot open {table}: {e}")))?,
+                        .map_err(|source| WarehouseError::OpenTable { table, source })?,
                 )
             };
             schema
                 .register_table(table.to_string(), provider)
-                .map_err(|e| Error::engine(format!("cannot register {table}: {e}")))?;
+                .map_err(|source| WarehouseError::RegisterTable { table, source })?;
         }
         Ok(ctx)
     }
@@ -159,7 +155,7 @@ impl EmbeddedWarehouse {
         stop: Arc<QueryStop>,
     ) -> Result<ResultSet, Error> {
         let ctx = self.tenant_context(&session.tenant_id, limits)?;
-        bridge::to_datafusion(&mut statement).map_err(Error::engine)?;
+        bridge::to_datafusion(&mut statement).map_err(WarehouseError::Bridge)?;
         let state = ctx.state();
         let plan = state
             .statement_to_plan(datafusion::sql::parser::Statement::Statement(Box::new(statement)))
@@ -170,7 +166,7 @@ impl EmbeddedWarehouse {
             .with_allow_dml(false)
             .with_allow_statements(false)
             .verify_plan(&plan)
-            .map_err(|e| Error::engine(format!("the embedded engine is read-only: {e}")))?;
+            .map_err(WarehouseError::ReadOnly)?;
         stop.check().map_err(stop_error)?;
         let physical = state.create_physical_plan(&plan).await.map_err(engine_error)?;
         stop.check().map_err(stop_error)?;
@@ -187,10 +183,7 @@ impl EmbeddedWarehouse {
             convert::append_rows(&batch, &mut result.rows, room)?;
             bytes += result.rows[start..].iter().flatten().map(inda_core::Value::size_bytes).sum::<usize>();
             if bytes > limits.result_bytes {
-                return Err(Error::engine(format!(
-                    "the result is larger than the limit of {} ([limits] result_bytes): select fewer rows or columns",
-                    inda_core::ByteSize(limits.result_bytes as u64)
-                )));
+                return Err(WarehouseError::ResultTooLarge { limit: limits.result_bytes as u64 }.into());
             }
             if batch.num_rows() > room {
                 result.truncated = true;
@@ -218,10 +211,9 @@ fn read_schema(schema: &SchemaRef) -> SchemaRef {
 
 /// One statement of text, for [`Warehouse::query`]: the path of SQL that did not come from the guard here.
 fn parse_one(sql: &str) -> Result<Statement, Error> {
-    let mut statements =
-        Parser::parse_sql(&SnowflakeDialect {}, sql).map_err(|e| Error::engine(e.to_string()))?;
+    let mut statements = Parser::parse_sql(&SnowflakeDialect {}, sql).map_err(WarehouseError::Parse)?;
     if statements.len() != 1 {
-        return Err(Error::engine("exactly one statement can run at a time"));
+        return Err(WarehouseError::NotOneStatement.into());
     }
     Ok(statements.remove(0))
 }
@@ -241,13 +233,13 @@ fn engine_error(e: datafusion::error::DataFusionError) -> Error {
         .trim_start_matches("This feature is not implemented: ");
     let text = bridge::without_syntax_tree(text.lines().next().unwrap_or("query failed"));
     if exhausted {
-        return Error::engine(format!("the query needs more memory than allowed: {text}"));
+        return WarehouseError::OutOfMemory(text).into();
     }
-    Error::engine(text)
+    WarehouseError::Query(text).into()
 }
 
 fn stop_error(reason: StopReason) -> Error {
-    Error::engine(reason.to_string())
+    WarehouseError::Stopped(reason).into()
 }
 
 impl Warehouse for EmbeddedWarehouse {
@@ -284,7 +276,9 @@ impl Warehouse for EmbeddedWarehouse {
         session: &'a Session,
     ) -> BoxFuture<'a, inda_core::Result<Option<String>>> {
         let path = self.root.join("admin").join("tenants.json");
-        Box::pin(async move { Ok(self.currencies.lookup(&path, &session.tenant_id)?) })
+        Box::pin(async move {
+            Ok(self.currencies.lookup(&path, &session.tenant_id).map_err(WarehouseError::from)?)
+        })
     }
 }
 
@@ -298,7 +292,7 @@ impl EmbeddedWarehouse {
         cancel: &Cancel,
     ) -> inda_core::Result<ResultSet> {
         if !self.exists() {
-            return Err(Error::engine("no embedded warehouse in this data dir: run `inda demo init` first"));
+            return Err(WarehouseError::NoWarehouse.into());
         }
         let stop = Arc::new(QueryStop::new(limits.timeout, cancel.clone(), limits.process_memory_bytes));
         let (this, session, limits) = (self.clone(), session.clone(), limits.clone());
@@ -311,10 +305,10 @@ impl EmbeddedWarehouse {
         // The query checks its deadline and the cancel itself between batches; these arms answer the caller
         // on time even while the query is planning, which has no batches.
         let outcome = tokio::select! {
-            r = task => r.unwrap_or_else(|e| Err(Error::engine(format!("the query stopped unexpectedly ({e})")))),
-            _ = tokio::time::sleep(timeout) => Err(Error::engine(format!(
-                "the query did not finish within {:.0} s and was stopped", timeout.as_secs_f64().ceil()
-            ))),
+            r = task => r.unwrap_or_else(|e| Err(WarehouseError::TaskFailed(e).into())),
+            _ = tokio::time::sleep(timeout) => Err(WarehouseError::TimedOut {
+                secs: timeout.as_secs_f64().ceil(),
+            }.into()),
             _ = cancel.cancelled() => Err(stop_error(StopReason::Cancelled)),
         };
         abort.abort();
@@ -340,7 +334,7 @@ fn query_runtime() -> Result<&'static tokio::runtime::Handle, Error> {
         })
         .as_ref()
         .map(tokio::runtime::Runtime::handle)
-        .ok_or_else(|| Error::internal("cannot start the query runtime"))
+        .ok_or_else(|| WarehouseError::NoQueryRuntime.into())
 }
 
 /// Stack of each query worker: deep expression trees recurse through planning and execution.

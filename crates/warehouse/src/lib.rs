@@ -6,6 +6,10 @@
 //! Not here: generating demo data (`inda-demo`), or deciding what SQL may run. Callers hand over SQL that
 //! the guard already rewrote; the embedded engine adds a second wall (a session that sees only the caller's
 //! tenant, read-only) but never a first.
+//!
+//! Failures are this crate's own kinds (`WarehouseError` in `error.rs`, which wraps the stop reasons and
+//! the tenants file's failures); the [`Warehouse`] trait and the public functions return the boundary
+//! `inda_core::Error`, converted in one place (`From<WarehouseError> for inda_core::Error`).
 
 #![warn(missing_docs)]
 
@@ -13,6 +17,7 @@ mod bridge;
 mod convert;
 mod division;
 mod embedded;
+mod error;
 mod functions;
 mod limits;
 mod marts;

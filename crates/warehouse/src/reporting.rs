@@ -9,18 +9,25 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
+/// Why the tenants file could not be used (the engine code at the boundary, via `WarehouseError`).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum TenantsFileError {
+    /// The file exists but cannot be read.
     #[error("cannot read {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        /// The tenants file.
+        path: PathBuf,
+        /// The file system's reason.
+        source: std::io::Error,
+    },
+    /// The file is not a JSON list of tenants.
     #[error("{} is not a valid tenants file: {source}", path.display())]
-    Parse { path: PathBuf, source: serde_json::Error },
-}
-
-impl From<TenantsFileError> for inda_core::Error {
-    fn from(e: TenantsFileError) -> Self {
-        inda_core::Error::engine(e.to_string())
-    }
+    Parse {
+        /// The tenants file.
+        path: PathBuf,
+        /// Why the JSON was refused.
+        source: serde_json::Error,
+    },
 }
 
 #[derive(Deserialize)]

@@ -30,10 +30,13 @@ use std::time::{Duration, Instant};
 /// Why a query was stopped: the engine turns it into the message the analyst reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum StopReason {
+    /// Past the query's deadline.
     #[error("the query did not finish within its time limit and was stopped")]
     Deadline,
+    /// The caller cancelled.
     #[error("the query was cancelled")]
     Cancelled,
+    /// The process is over its memory budget.
     #[error("the query was stopped because the app is over its memory budget")]
     Memory,
 }
