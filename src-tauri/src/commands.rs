@@ -13,8 +13,8 @@ use crate::cancel::Running;
 use crate::error::Cmd;
 use crate::ipc::Args;
 use inda_app::{
-    Answer, App, AskRequest, Cancel, Dashboard, DashboardView, Deleted, Execution, ExplanationSink,
-    ExportFormat, ExportQuery, ExportSummary, ExportTarget, SaveRequest, SavedAnalysis, SavedAnswer,
+    Answer, AskRequest, Cancel, Dashboard, DashboardView, Deleted, Execution, ExplanationSink, ExportFormat,
+    ExportQuery, ExportSummary, ExportTarget, SaveRequest, SavedAnalysis, SavedAnswer, ScopeChoice,
     SessionInfo, Suggestions, UiConfig,
 };
 use inda_core::{Error, Lang, Session};
@@ -23,10 +23,11 @@ use tauri::ipc::Channel;
 use tauri::{State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
 
-/// The signed-in user's session (OS keyring, from the last deep link or `inda login`): the desktop
-/// counterpart of the server's bearer-token extractor.
-fn signed_in(app: &App) -> Result<Session, Error> {
-    app.session(None)
+/// The signed-in user's session (OS keyring, from the last deep link or `inda login`), narrowed to the
+/// scope picked in the UI: the desktop counterpart of the server's bearer-token extractor.
+async fn signed_in(shell: &Shell) -> Result<Session, Error> {
+    let picked = shell.scope.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    shell.app.session(None, picked.as_ref()).await
 }
 
 /// Reported even when expired, so the UI can show the banner and the refresh link.
@@ -36,17 +37,38 @@ pub fn session(shell: State<'_, Shell>) -> Cmd<SessionInfo> {
     Ok(shell.app.session_info(None)?)
 }
 
-/// The same JSON as `GET /api/config`; the UI is compiled into the binary (frontendDist), so it is always there.
-#[tauri::command(async)]
-#[tracing::instrument(name = "cmd.config", skip_all)]
-pub fn config(shell: State<'_, Shell>) -> Cmd<UiConfig> {
-    Ok(shell.app.ui_config(&signed_in(&shell.app)?, true)?)
+/// The tenants the session's role reaches, each marked when in its current scope (`GET /api/scope`).
+#[tauri::command]
+#[tracing::instrument(name = "cmd.scope", skip_all)]
+pub async fn scope(shell: State<'_, Shell>) -> Cmd<Vec<ScopeChoice>> {
+    Ok(shell.app.scope_choices(&signed_in(&shell).await?).await?)
 }
 
-#[tauri::command(async)]
+/// Narrows the session to `tenants` (the UI's picker; `None` or empty: everything the role reaches). The
+/// scope is checked now, so a tenant beyond the role is refused here and never kept.
+#[tauri::command]
+#[tracing::instrument(name = "cmd.set_scope", skip_all)]
+pub async fn set_scope(shell: State<'_, Shell>, tenants: Option<Vec<String>>) -> Cmd<Vec<ScopeChoice>> {
+    let picked = match tenants.filter(|t| !t.is_empty()) {
+        Some(t) => Some(inda_core::Scope::new(t).map_err(Error::from)?),
+        None => None,
+    };
+    let session = shell.app.session(None, picked.as_ref()).await?;
+    *shell.scope.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = picked;
+    Ok(shell.app.scope_choices(&session).await?)
+}
+
+/// The same JSON as `GET /api/config`; the UI is compiled into the binary (frontendDist), so it is always there.
+#[tauri::command]
+#[tracing::instrument(name = "cmd.config", skip_all)]
+pub async fn config(shell: State<'_, Shell>) -> Cmd<UiConfig> {
+    Ok(shell.app.ui_config(&signed_in(&shell).await?, true)?)
+}
+
+#[tauri::command]
 #[tracing::instrument(name = "cmd.suggestions", skip_all)]
-pub fn suggestions(shell: State<'_, Shell>, lang: Option<String>) -> Cmd<Suggestions> {
-    Ok(shell.app.suggestions(&signed_in(&shell.app)?, Lang::or_default(lang.as_deref()))?)
+pub async fn suggestions(shell: State<'_, Shell>, lang: Option<String>) -> Cmd<Suggestions> {
+    Ok(shell.app.suggestions(&signed_in(&shell).await?, Lang::or_default(lang.as_deref()))?)
 }
 
 #[tauri::command]
@@ -57,7 +79,7 @@ pub async fn ask(
     request_id: Running<'_>,
     explanation: Channel<Value>,
 ) -> Cmd<Answer> {
-    Ok(shell.app.ask_request(&signed_in(&shell.app)?, &req, &request_id, &ChannelSink(explanation)).await?)
+    Ok(shell.app.ask_request(&signed_in(&shell).await?, &req, &request_id, &ChannelSink(explanation)).await?)
 }
 
 /// A language model's explanation as it is written, as the same messages `/api/ask/stream` sends as
@@ -79,7 +101,7 @@ impl ExplanationSink for ChannelSink {
 #[tauri::command]
 #[tracing::instrument(name = "cmd.sql", skip_all, fields(request_id = request_id.id()))]
 pub async fn sql(shell: State<'_, Shell>, sql: String, request_id: Running<'_>) -> Cmd<Answer> {
-    Ok(shell.app.run_sql(&signed_in(&shell.app)?, &sql, &request_id).await?)
+    Ok(shell.app.run_sql(&signed_in(&shell).await?, &sql, &request_id).await?)
 }
 
 /// Best effort: `false` when nothing was running under `request_id` (it may have finished already).
@@ -89,58 +111,62 @@ pub fn cancel(shell: State<'_, Shell>, request_id: String) -> Cmd<bool> {
     Ok(shell.cancels.cancel(&request_id))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 #[tracing::instrument(name = "cmd.saved_list", skip_all)]
-pub fn saved_list(shell: State<'_, Shell>) -> Cmd<Vec<SavedAnalysis>> {
-    Ok(shell.app.list_analyses(&signed_in(&shell.app)?)?)
+pub async fn saved_list(shell: State<'_, Shell>) -> Cmd<Vec<SavedAnalysis>> {
+    Ok(shell.app.list_analyses(&signed_in(&shell).await?)?)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 #[tracing::instrument(name = "cmd.saved_save", skip_all)]
-pub fn saved_save(shell: State<'_, Shell>, req: Args<SaveRequest>) -> Cmd<SavedAnalysis> {
-    Ok(shell.app.save_analysis(&signed_in(&shell.app)?, &req)?)
+pub async fn saved_save(shell: State<'_, Shell>, req: Args<SaveRequest>) -> Cmd<SavedAnalysis> {
+    Ok(shell.app.save_analysis(&signed_in(&shell).await?, &req).await?)
 }
 
 #[tauri::command]
 #[tracing::instrument(name = "cmd.saved_show", skip_all, fields(request_id = request_id.id()))]
 pub async fn saved_show(shell: State<'_, Shell>, id: String, request_id: Running<'_>) -> Cmd<SavedAnswer> {
-    Ok(shell.app.show_analysis(&signed_in(&shell.app)?, &id, &request_id).await?)
+    Ok(shell.app.show_analysis(&signed_in(&shell).await?, &id, &request_id).await?)
 }
 
 #[tauri::command]
 #[tracing::instrument(name = "cmd.saved_run", skip_all, fields(request_id = request_id.id()))]
 pub async fn saved_run(shell: State<'_, Shell>, id: String, request_id: Running<'_>) -> Cmd<SavedAnswer> {
-    Ok(shell.app.run_analysis(&signed_in(&shell.app)?, &id, &request_id).await?)
+    Ok(shell.app.run_analysis(&signed_in(&shell).await?, &id, &request_id).await?)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 #[tracing::instrument(name = "cmd.saved_delete", skip_all)]
-pub fn saved_delete(shell: State<'_, Shell>, id: String) -> Cmd<Deleted> {
-    Ok(shell.app.delete_analysis(&signed_in(&shell.app)?, &id)?)
+pub async fn saved_delete(shell: State<'_, Shell>, id: String) -> Cmd<Deleted> {
+    Ok(shell.app.delete_analysis(&signed_in(&shell).await?, &id)?)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 #[tracing::instrument(name = "cmd.saved_schedule", skip_all)]
-pub fn saved_schedule(shell: State<'_, Shell>, id: String, schedule: Option<String>) -> Cmd<SavedAnalysis> {
-    Ok(shell.app.schedule_analysis(&signed_in(&shell.app)?, &id, schedule.as_deref())?)
+pub async fn saved_schedule(
+    shell: State<'_, Shell>,
+    id: String,
+    schedule: Option<String>,
+) -> Cmd<SavedAnalysis> {
+    Ok(shell.app.schedule_analysis(&signed_in(&shell).await?, &id, schedule.as_deref())?)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 #[tracing::instrument(name = "cmd.saved_history", skip_all)]
-pub fn saved_history(shell: State<'_, Shell>, id: String) -> Cmd<Vec<Execution>> {
-    Ok(shell.app.execution_history(&signed_in(&shell.app)?, &id)?)
+pub async fn saved_history(shell: State<'_, Shell>, id: String) -> Cmd<Vec<Execution>> {
+    Ok(shell.app.execution_history(&signed_in(&shell).await?, &id)?)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 #[tracing::instrument(name = "cmd.dashboard_list", skip_all)]
-pub fn dashboard_list(shell: State<'_, Shell>) -> Cmd<Vec<Dashboard>> {
-    Ok(shell.app.list_dashboards(&signed_in(&shell.app)?)?)
+pub async fn dashboard_list(shell: State<'_, Shell>) -> Cmd<Vec<Dashboard>> {
+    Ok(shell.app.list_dashboards(&signed_in(&shell).await?)?)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 #[tracing::instrument(name = "cmd.dashboard_create", skip_all)]
-pub fn dashboard_create(shell: State<'_, Shell>, name: String) -> Cmd<DashboardView> {
-    Ok(shell.app.create_dashboard(&signed_in(&shell.app)?, &name)?)
+pub async fn dashboard_create(shell: State<'_, Shell>, name: String) -> Cmd<DashboardView> {
+    Ok(shell.app.create_dashboard(&signed_in(&shell).await?, &name)?)
 }
 
 #[tauri::command]
@@ -150,19 +176,23 @@ pub async fn dashboard_show(
     id: String,
     request_id: Running<'_>,
 ) -> Cmd<DashboardView> {
-    Ok(shell.app.show_dashboard(&signed_in(&shell.app)?, &id, &request_id).await?)
+    Ok(shell.app.show_dashboard(&signed_in(&shell).await?, &id, &request_id).await?)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 #[tracing::instrument(name = "cmd.dashboard_add", skip_all)]
-pub fn dashboard_add(shell: State<'_, Shell>, id: String, analysis_id: String) -> Cmd<DashboardView> {
-    Ok(shell.app.dashboard_add(&signed_in(&shell.app)?, &id, &analysis_id)?)
+pub async fn dashboard_add(shell: State<'_, Shell>, id: String, analysis_id: String) -> Cmd<DashboardView> {
+    Ok(shell.app.dashboard_add(&signed_in(&shell).await?, &id, &analysis_id)?)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 #[tracing::instrument(name = "cmd.dashboard_remove", skip_all)]
-pub fn dashboard_remove(shell: State<'_, Shell>, id: String, analysis_id: String) -> Cmd<DashboardView> {
-    Ok(shell.app.dashboard_remove(&signed_in(&shell.app)?, &id, &analysis_id)?)
+pub async fn dashboard_remove(
+    shell: State<'_, Shell>,
+    id: String,
+    analysis_id: String,
+) -> Cmd<DashboardView> {
+    Ok(shell.app.dashboard_remove(&signed_in(&shell).await?, &id, &analysis_id)?)
 }
 
 #[tauri::command]
@@ -172,7 +202,7 @@ pub async fn dashboard_refresh(
     id: String,
     request_id: Running<'_>,
 ) -> Cmd<DashboardView> {
-    Ok(shell.app.refresh_dashboard(&signed_in(&shell.app)?, &id, &request_id).await?)
+    Ok(shell.app.refresh_dashboard(&signed_in(&shell).await?, &id, &request_id).await?)
 }
 
 /// Asks where to write with the native save dialog, then exports there. The session is checked first so an
@@ -184,7 +214,7 @@ pub async fn export(
     shell: State<'_, Shell>,
     req: Args<ExportQuery>,
 ) -> Cmd<ExportSummary> {
-    let session = signed_in(&shell.app)?;
+    let session = signed_in(&shell).await?;
     let out = save_dialog(&window, &req.target, req.to).await?;
     Ok(shell.app.export_to(&session, &req.target, req.to, &out, &Cancel::new()).await?)
 }

@@ -31,6 +31,8 @@ pub fn open(handle: &AppHandle, url: &str) {
                 None => serde_json::Value::Null,
             };
             tracing::info!(tenant = %signed.session.tenant_id, "signed in from a deep link");
+            // A new token may reach other tenants: the scope picked under the previous one starts over.
+            shell.reset_scope();
             let switched = signed.ended.is_some();
             let payload = json!({ "session": signed.session, "ended": signed.ended, "target": target });
             if let Err(e) = handle.emit(OPENED, payload) {

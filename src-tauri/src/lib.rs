@@ -23,6 +23,15 @@ use tauri_plugin_deep_link::DeepLinkExt;
 pub struct Shell {
     pub app: Arc<App>,
     cancels: cancel::Cancels,
+    /// The scope picked in the UI (`None`: everything the role reaches); every command's session uses it.
+    scope: std::sync::Mutex<Option<inda_core::Scope>>,
+}
+
+impl Shell {
+    /// Forgets the scope picked in the UI (a new sign-in reads everything its role reaches).
+    pub fn reset_scope(&self) {
+        *self.scope.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
 }
 
 /// The data dir: `INDA_DATA_DIR` (as for `inda`), else the OS's per-user data folder.
@@ -36,7 +45,7 @@ pub fn data_dir() -> Result<DataDir, Error> {
 /// Opens the data dir and runs the window until it closes.
 pub fn run() -> Result<(), Error> {
     let app = Arc::new(App::open(data_dir()?)?);
-    let shell = Shell { app, cancels: cancel::Cancels::default() };
+    let shell = Shell { app, cancels: cancel::Cancels::default(), scope: Default::default() };
     tauri::Builder::default()
         // First, as its docs require: a second launch exits here and hands its arguments (a deep link) to
         // the running instance, whose deep-link plugin then fires `on_open_url` (the `deep-link` feature).
@@ -90,6 +99,8 @@ pub fn run() -> Result<(), Error> {
         .invoke_handler(tauri::generate_handler![
             commands::session,
             commands::config,
+            commands::scope,
+            commands::set_scope,
             commands::suggestions,
             commands::ask,
             commands::sql,

@@ -11,7 +11,9 @@ import { chromium } from 'playwright-core';
 // The demo data ends today (UTC), as on an analyst's machine: the running month then has rows, so the specs see
 // its "to date" marker (partial periods are the server's calendar, not the data's).
 export const AS_OF = new Date().toISOString().slice(0, 10);
-export const TENANTS = ['acme_corp', 'globex'];
+// Partner indigital's four companies and other_partner's one, so a partner admin's scope has more to it than an
+// analyst's and ends at its partner.
+export const TENANTS = ['acme_corp', 'globex', 'initech', 'umbrella', 'stark_ind'];
 
 /** The inda binary: $INDA_BIN, else the debug build in $CARGO_TARGET_DIR or ~/.cache/inda-target. */
 export function indaBin() {
@@ -59,6 +61,8 @@ export async function startServer() {
     short: mint(bin, dataDir, { tenant: 'acme_corp', user: 'ana', name: 'Ana', ttl: '5m' }),
     // Well-formed and unexpired, but signed by another data dir's key: the server must refuse it.
     forged: mint(bin, otherDir, { tenant: 'acme_corp', user: 'ana', name: 'Ana' }),
+    // A partner admin of indigital (signed in through acme_corp): reads every active company of the partner.
+    partner: mint(bin, dataDir, { tenant: 'acme_corp', user: 'pat', name: 'Pat', roles: 'partner_admin' }),
   };
 
   const child = spawn(bin, ['--data-dir', dataDir, 'serve', '--bind', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
@@ -105,6 +109,7 @@ export async function startServer() {
     E2E_TOKEN_GLOBEX: tokens.globex,
     E2E_TOKEN_SHORT: tokens.short,
     E2E_TOKEN_FORGED: tokens.forged,
+    E2E_TOKEN_PARTNER: tokens.partner,
   };
   return { base, dataDir, tokens, env, stop, pid: child.pid };
 }
@@ -133,7 +138,13 @@ export async function server() {
     return {
       base: e.E2E_BASE,
       dataDir: e.E2E_DATA_DIR,
-      tokens: { acme: e.E2E_TOKEN_ACME, globex: e.E2E_TOKEN_GLOBEX, short: e.E2E_TOKEN_SHORT, forged: e.E2E_TOKEN_FORGED },
+      tokens: {
+        acme: e.E2E_TOKEN_ACME,
+        globex: e.E2E_TOKEN_GLOBEX,
+        short: e.E2E_TOKEN_SHORT,
+        forged: e.E2E_TOKEN_FORGED,
+        partner: e.E2E_TOKEN_PARTNER,
+      },
       stop: async () => {},
     };
   }

@@ -5,7 +5,9 @@ import { createApi, toApiError } from './lib/api';
 import type { UiConfig } from './lib/api/types';
 import { applyBranding } from './lib/branding';
 import { initLang } from './lib/i18n/index.svelte';
-import { app, applyTheme, noteError, setApi } from './lib/state.svelte';
+import { restoreScope } from './lib/scope.svelte';
+import { app, applyTheme, loadSession, noteError, setApi } from './lib/state.svelte';
+import { tauriListen } from './lib/api/tauri';
 
 async function start(): Promise<void> {
   const target = document.getElementById('app');
@@ -13,6 +15,10 @@ async function start(): Promise<void> {
   const api = createApi(window);
   setApi(api);
   applyTheme(app.theme);
+  // The companies picked earlier in this tab, before anything reads data with the wrong ones.
+  await restoreScope();
+  // A deep link signed in again (the shell then reads everything the new token reaches): show the new session.
+  tauriListen(window)?.('deep-link-opened', () => void loadSession()).catch(() => undefined);
 
   // Branding first: the splash is neutral, and the app content is only mounted once the partner's colors are set.
   let config: UiConfig | null = null;

@@ -11,10 +11,28 @@
 -- a table, not a policy change, and Snowflake caches the lookups for the query. The app's sessions run
 -- with the profile's role; deployments give each tenant's analysts (or each tenant's service user) their
 -- own role or user, so a token for one tenant can never open a Snowflake session that reads another.
+--
+-- Who sees a row, as the architecture document's policy has it (§2.2), each from the session's roles:
+--   (a) the tenant's own principals: a user or role mapped to the row's tenant in ADMIN.TENANT_ACCESS;
+--   (b) a partner administrator of the row tenant's partner: PARTNER_ADMIN in the session (the document's
+--       IS_ROLE_IN_SESSION('PARTNER_ADMIN')) and a role mapped to that partner in ADMIN.PARTNER_ACCESS
+--       (the document's partner_id from the session context); a partner role alone no longer shows its
+--       partner's tenants;
+--   (c) a platform administrator: PLATFORM_ADMIN in the session.
+-- The app's tokens carry a role and a scope too, but those only narrow what the guard lets a query read;
+-- what Snowflake shows is decided here, by the Snowflake principal the profile signs in as.
+--
+-- Re-runnable: each policy is created once (showing nothing until its body is set) and its body is set on
+-- every run, since Snowflake refuses to replace a policy that is attached; each table gets its policy
+-- through ADMIN.SP_ATTACH_ROW_ACCESS_POLICY, which attaches it only where it is missing (and swaps out
+-- another policy found there). `inda warehouse test` compares the bodies below, and each table's policy,
+-- with what the account has.
 USE DATABASE INDIGITAL_PROD;
 
-CREATE OR REPLACE ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY
-AS (row_tenant_id VARCHAR) RETURNS BOOLEAN ->
+CREATE ROW ACCESS POLICY IF NOT EXISTS ADMIN.TENANT_DATA_POLICY
+AS (row_tenant_id VARCHAR) RETURNS BOOLEAN -> FALSE;
+
+ALTER ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY SET BODY ->
     IS_ROLE_IN_SESSION('PLATFORM_ADMIN')
     OR EXISTS (
         SELECT 1 FROM ADMIN.TENANT_ACCESS a
@@ -22,29 +40,19 @@ AS (row_tenant_id VARCHAR) RETURNS BOOLEAN ->
           AND ((a.principal_type = 'USER' AND a.principal = CURRENT_USER())
             OR (a.principal_type = 'ROLE' AND IS_ROLE_IN_SESSION(a.principal)))
     )
-    OR EXISTS (
+    OR (IS_ROLE_IN_SESSION('PARTNER_ADMIN') AND EXISTS (
         SELECT 1 FROM ADMIN.TENANTS t
         JOIN ADMIN.PARTNER_ACCESS p ON p.partner_id = t.partner_id
         WHERE t.tenant_id = row_tenant_id AND IS_ROLE_IN_SESSION(p.role_name)
-    );
+    ));
 
-ALTER TABLE MARTS.DIM_CONTACTS ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
-ALTER TABLE MARTS.DIM_CAMPAIGNS ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
-ALTER TABLE MARTS.FCT_MESSAGES ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
-ALTER TABLE MARTS.FCT_ACTIVITIES ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
-ALTER TABLE MARTS.FX_RATES ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
-
--- The app's admin mirror reads the saved analyses, executions and audit entries it writes (to merge
--- another device's changes and to insert each entry once): the same wall keeps those reads in the tenant.
-ALTER TABLE ADMIN.SAVED_ANALYSES ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
-ALTER TABLE ADMIN.ANALYSIS_EXECUTIONS ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
-ALTER TABLE ADMIN.AUDIT_LOG ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (tenant_id);
-
--- The app reads its tenant's reporting currency (config:default_currency) from ADMIN.TENANTS. The same
+-- The app reads the tenants directory (names, partners, reporting currencies) from ADMIN.TENANTS. The same
 -- principals see the same tenants' rows there; a policy of its own, because TENANT_DATA_POLICY reads
 -- ADMIN.TENANTS itself (the partner's tenants), which therefore takes the row's partner as an argument.
-CREATE OR REPLACE ROW ACCESS POLICY ADMIN.TENANT_CONFIG_POLICY
-AS (row_tenant_id VARCHAR, row_partner_id VARCHAR) RETURNS BOOLEAN ->
+CREATE ROW ACCESS POLICY IF NOT EXISTS ADMIN.TENANT_CONFIG_POLICY
+AS (row_tenant_id VARCHAR, row_partner_id VARCHAR) RETURNS BOOLEAN -> FALSE;
+
+ALTER ROW ACCESS POLICY ADMIN.TENANT_CONFIG_POLICY SET BODY ->
     IS_ROLE_IN_SESSION('PLATFORM_ADMIN')
     OR EXISTS (
         SELECT 1 FROM ADMIN.TENANT_ACCESS a
@@ -52,12 +60,56 @@ AS (row_tenant_id VARCHAR, row_partner_id VARCHAR) RETURNS BOOLEAN ->
           AND ((a.principal_type = 'USER' AND a.principal = CURRENT_USER())
             OR (a.principal_type = 'ROLE' AND IS_ROLE_IN_SESSION(a.principal)))
     )
-    OR EXISTS (
+    OR (IS_ROLE_IN_SESSION('PARTNER_ADMIN') AND EXISTS (
         SELECT 1 FROM ADMIN.PARTNER_ACCESS p
         WHERE p.partner_id = row_partner_id AND IS_ROLE_IN_SESSION(p.role_name)
-    );
+    ));
 
-ALTER TABLE ADMIN.TENANTS ADD ROW ACCESS POLICY ADMIN.TENANT_CONFIG_POLICY ON (tenant_id, partner_id);
+-- Attaches `policy` to `target_table` (both schema-qualified, in the current database) on `policy_columns`,
+-- unless it is attached already; another row access policy found there is swapped for it in one statement,
+-- so the table is never without one. Runs with the deployer's rights.
+CREATE OR REPLACE PROCEDURE ADMIN.SP_ATTACH_ROW_ACCESS_POLICY(
+    target_table VARCHAR, policy VARCHAR, policy_columns VARCHAR)
+RETURNS VARCHAR
+LANGUAGE SQL
+EXECUTE AS CALLER
+AS
+$$
+DECLARE
+    attached VARCHAR;
+BEGIN
+    LET entity VARCHAR := CURRENT_DATABASE() || '.' || UPPER(target_table);
+    LET wanted VARCHAR := CURRENT_DATABASE() || '.' || UPPER(policy);
+    SELECT MAX(POLICY_DB || '.' || POLICY_SCHEMA || '.' || POLICY_NAME) INTO :attached
+    FROM TABLE(INFORMATION_SCHEMA.POLICY_REFERENCES(
+        REF_ENTITY_NAME => :entity, REF_ENTITY_DOMAIN => 'table'))
+    WHERE POLICY_KIND = 'ROW_ACCESS_POLICY';
+    IF (attached = wanted) THEN
+        RETURN target_table || ' already has ' || policy;
+    END IF;
+    LET add_policy VARCHAR := 'ADD ROW ACCESS POLICY ' || policy || ' ON (' || policy_columns || ')';
+    LET stmt VARCHAR := 'ALTER TABLE ' || target_table || ' ' || add_policy;
+    IF (attached IS NOT NULL) THEN
+        stmt := 'ALTER TABLE ' || target_table || ' DROP ROW ACCESS POLICY ' || attached || ', ' || add_policy;
+    END IF;
+    EXECUTE IMMEDIATE stmt;
+    RETURN target_table || ': ' || stmt;
+END;
+$$;
+
+CALL ADMIN.SP_ATTACH_ROW_ACCESS_POLICY('MARTS.DIM_CONTACTS', 'ADMIN.TENANT_DATA_POLICY', 'tenant_id');
+CALL ADMIN.SP_ATTACH_ROW_ACCESS_POLICY('MARTS.DIM_CAMPAIGNS', 'ADMIN.TENANT_DATA_POLICY', 'tenant_id');
+CALL ADMIN.SP_ATTACH_ROW_ACCESS_POLICY('MARTS.FCT_MESSAGES', 'ADMIN.TENANT_DATA_POLICY', 'tenant_id');
+CALL ADMIN.SP_ATTACH_ROW_ACCESS_POLICY('MARTS.FCT_ACTIVITIES', 'ADMIN.TENANT_DATA_POLICY', 'tenant_id');
+CALL ADMIN.SP_ATTACH_ROW_ACCESS_POLICY('MARTS.FX_RATES', 'ADMIN.TENANT_DATA_POLICY', 'tenant_id');
+
+-- The app's admin mirror reads the saved analyses, executions and audit entries it writes (to merge
+-- another device's changes and to insert each entry once): the same wall keeps those reads in the tenant.
+CALL ADMIN.SP_ATTACH_ROW_ACCESS_POLICY('ADMIN.SAVED_ANALYSES', 'ADMIN.TENANT_DATA_POLICY', 'tenant_id');
+CALL ADMIN.SP_ATTACH_ROW_ACCESS_POLICY('ADMIN.ANALYSIS_EXECUTIONS', 'ADMIN.TENANT_DATA_POLICY', 'tenant_id');
+CALL ADMIN.SP_ATTACH_ROW_ACCESS_POLICY('ADMIN.AUDIT_LOG', 'ADMIN.TENANT_DATA_POLICY', 'tenant_id');
+
+CALL ADMIN.SP_ATTACH_ROW_ACCESS_POLICY('ADMIN.TENANTS', 'ADMIN.TENANT_CONFIG_POLICY', 'tenant_id, partner_id');
 -- Granted only once the policy is on, so no deployment step shows every tenant.
 GRANT SELECT ON TABLE ADMIN.TENANTS TO ROLE INDA_APP;
 

@@ -23,7 +23,7 @@ fn bench(c: &mut Criterion) {
         ttl_seconds: 3600,
     };
     let token = app.mint_token(&req).expect("token");
-    let session = app.session(Some(&token)).expect("session");
+    let session = app.identity(Some(&token)).expect("session");
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let cancel = Cancel::new();
     let mut group = c.benchmark_group("ask");

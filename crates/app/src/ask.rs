@@ -303,7 +303,10 @@ impl App {
                 Some(&a.guarded.sql),
             )?;
         }
-        let caveats: Vec<_> = inda_semantic::truncated_caveat(&rs, lang).into_iter().collect();
+        let mut caveats: Vec<_> = inda_semantic::truncated_caveat(&rs, lang).into_iter().collect();
+        if a.guarded.crosses_tenants {
+            caveats.push(inda_semantic::cross_company_caveat(lang));
+        }
         Ok(Answer {
             question: Some(question.to_string()),
             sql: a.guarded.sql,

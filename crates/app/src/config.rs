@@ -55,6 +55,9 @@ pub struct WarehouseConfig {
     /// Snowflake connection profiles by name (`[warehouse.profiles.NAME]`); only the one in use is read.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub profiles: std::collections::BTreeMap<String, inda_snowflake::SnowflakeProfile>,
+    /// Threads the embedded engine runs one query on; the machine's cores (at most 8) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
 }
 
 /// Which warehouse runs the queries (`[warehouse] kind`).
@@ -71,7 +74,10 @@ pub enum WarehouseKind {
 
 impl WarehouseConfig {
     fn is_embedded_default(&self) -> bool {
-        self.kind == WarehouseKind::Embedded && self.profile.is_none() && self.profiles.is_empty()
+        self.kind == WarehouseKind::Embedded
+            && self.profile.is_none()
+            && self.profiles.is_empty()
+            && self.threads.is_none()
     }
 
     /// The profile in use, or a usage error naming what to add.

@@ -51,7 +51,12 @@ impl App {
         if name.is_empty() {
             return Err(Error::usage("--name must not be empty"));
         }
-        let d = self.store()?.dashboard_create(&session.tenant_id, &session.user_id, name)?;
+        let d = self.store()?.dashboard_create(
+            &session.tenant_id,
+            &session.user_id,
+            name,
+            Some(&session.scope),
+        )?;
         self.audit(
             session,
             AuditAction::Save,
@@ -66,10 +71,12 @@ impl App {
         self.store()?.dashboard_list(&session.tenant_id, &session.user_id)
     }
 
-    /// The dashboard's layout, without running anything.
+    /// The dashboard's layout, without running anything; `auth` when it was made with a scope the session
+    /// does not cover now.
     pub fn dashboard_layout(&self, session: &Session, id: &str) -> Result<DashboardView, Error> {
         let store = self.store()?;
         let d = store.dashboard_get(&session.tenant_id, &session.user_id, id)?;
+        self.check_within(session, &d.scope)?;
         let tiles = store.dashboard_tiles(&session.tenant_id, &session.user_id, id)?;
         Ok(layout(d, tiles))
     }

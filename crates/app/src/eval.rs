@@ -82,7 +82,7 @@ const DEFAULT_TENANTS: [&str; 2] = ["acme_corp", "umbrella"];
 impl App {
     /// Sessions of an evaluation user for each tenant (the demo's default two when `tenants` is empty),
     /// with tokens minted by the data dir's development key.
-    pub fn eval_sessions(&mut self, tenants: &[String]) -> Result<Vec<Session>, Error> {
+    pub async fn eval_sessions(&mut self, tenants: &[String]) -> Result<Vec<Session>, Error> {
         let tenants: Vec<String> = if tenants.is_empty() {
             DEFAULT_TENANTS.iter().map(|t| t.to_string()).collect()
         } else {
@@ -91,15 +91,15 @@ impl App {
         let mut sessions = Vec::new();
         for t in tenants {
             let req = inda_auth::MintRequest {
-                tenant_id: t,
                 user_id: "eval@indigital.local".into(),
-                partner_id: "indigital".into(),
+                partner_id: self.partner_of(&t)?.unwrap_or_else(|| "indigital".into()),
+                tenant_id: t,
                 user_name: None,
                 roles: vec![],
                 ttl_seconds: 3600,
             };
             let token = self.mint_token(&req)?;
-            sessions.push(self.session(Some(&token))?);
+            sessions.push(self.session(Some(&token), None).await?);
         }
         Ok(sessions)
     }

@@ -82,11 +82,16 @@ impl App {
             None => None,
         };
         let sets: Vec<ResultSet> = answers.iter().map(SavedAnswer::result_set).collect();
+        let mut titles = Vec::with_capacity(answers.len());
+        for a in &answers {
+            titles.push(self.scoped_title(session, &a.analysis_id, &a.name).await?);
+        }
         let items: Vec<inda_export::ExportItem> = answers
             .iter()
             .zip(&sets)
-            .map(|(a, rs)| inda_export::ExportItem {
-                title: &a.name,
+            .zip(&titles)
+            .map(|((a, rs), title)| inda_export::ExportItem {
+                title,
                 result: rs,
                 chart: &a.answer.chart,
                 sql: &a.answer.sql,
@@ -113,5 +118,18 @@ impl App {
             rows: report.rows as u64,
             bytes: report.bytes,
         })
+    }
+
+    /// An exported item's title, naming the companies it covers when it reads more than one (an admin's):
+    /// `Revenue by channel — Acme Corp, Globex`. An analyst's exports are their own company's and keep the
+    /// analysis's name.
+    async fn scoped_title(&self, session: &Session, analysis_id: &str, name: &str) -> Result<String, Error> {
+        let scope = self.get_analysis(session, analysis_id)?.scope;
+        if scope.single().is_some() {
+            return Ok(name.to_string());
+        }
+        let names: Vec<String> =
+            self.companies(session, &scope).await?.into_iter().map(|c| c.tenant_name).collect();
+        Ok(format!("{name} — {}", names.join(", ")))
     }
 }

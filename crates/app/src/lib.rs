@@ -27,6 +27,7 @@ mod models;
 mod present;
 mod saved;
 pub mod scheduler;
+mod scope;
 mod signin;
 mod sql;
 mod sync;
@@ -50,6 +51,7 @@ pub use history::{AuditRecord, Conversation, Execution, TenantAuditVerification,
 pub use mirror::MirrorReport;
 pub use saved::{SaveRequest, SavedAnswer};
 pub use scheduler::SchedulerReport;
+pub use scope::ScopeChoice;
 pub use signin::{REFRESH_DUE_SECONDS, SessionInfo, SignIn, SignedInUser};
 pub use sql::Origin;
 pub use sync::{EntityReport, ProgressFn, SyncReport, SyncRequest, TenantReport};
@@ -104,7 +106,13 @@ impl App {
             WarehouseKind::Snowflake => Some(config::snowflake_warehouse(&dir, &config)?),
         };
         let warehouse: Arc<dyn Warehouse> = match &snowflake {
-            None => Arc::new(EmbeddedWarehouse::new(dir.warehouse())),
+            None => {
+                let engine = EmbeddedWarehouse::new(dir.warehouse());
+                Arc::new(match config.warehouse.threads {
+                    Some(n) => engine.with_threads(n),
+                    None => engine,
+                })
+            }
             Some(sf) => Arc::new(sf.clone()),
         };
         let offline = config.app.offline;
@@ -196,9 +204,22 @@ impl App {
             user_id: session.user_id.clone(),
             action,
             outcome,
-            details,
+            details: with_role_and_scope(details, session),
         })
     }
+}
+
+/// `details` with the session's role and scope, so every entry says what its user could read (the hash chain
+/// covers them with the rest of the details).
+fn with_role_and_scope(details: serde_json::Value, session: &Session) -> serde_json::Value {
+    let mut details = match details {
+        serde_json::Value::Object(map) => map,
+        serde_json::Value::Null => serde_json::Map::new(),
+        other => serde_json::Map::from_iter([("value".to_string(), other)]),
+    };
+    details.insert("role".into(), session.role.as_str().into());
+    details.insert("scope".into(), session.scope.tenants().into());
+    serde_json::Value::Object(details)
 }
 
 /// The current time in whole seconds since the Unix epoch: the clock tokens' `iat` and `exp` are checked

@@ -135,7 +135,8 @@ impl App {
             }
         }
         let router = self.model_router(session, kind_of(forced))?;
-        let model = self.semantic()?;
+        // The scope's model: for an admin's several companies the prompt names them and their rules.
+        let model = self.semantic_for(session).await?;
         let input = PromptInput { question, lang, today, history, max_examples: cfg.max_examples };
         let mut request: GenerationRequest = build_request(&model, &input);
         let mut repaired = false;

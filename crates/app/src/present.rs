@@ -24,7 +24,8 @@ impl App {
         rs: &mut ResultSet,
         cancel: &Cancel,
     ) -> Result<Presented, Error> {
-        let model = self.semantic()?;
+        // The scope's model: its companies' rates, names and currencies.
+        let model = self.semantic_for(session).await?;
         let missing = inda_semantic::take_missing_rate_rows(plan, rs);
         if missing > 0 {
             let found = match inda_semantic::missing_rates_sql(&model, plan) {

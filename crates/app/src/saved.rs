@@ -75,7 +75,7 @@ pub(crate) fn offline_miss(a: &SavedAnalysis) -> Error {
 impl App {
     /// Saves a question (interpreted now by the offline engine) or a statement (checked by the guard now: a
     /// rejected statement is not saved).
-    pub fn save_analysis(&self, session: &Session, req: &SaveRequest) -> Result<SavedAnalysis, Error> {
+    pub async fn save_analysis(&self, session: &Session, req: &SaveRequest) -> Result<SavedAnalysis, Error> {
         let name = req.name.trim();
         if name.is_empty() {
             return Err(Error::usage("--name must not be empty"));
@@ -92,12 +92,14 @@ impl App {
             description: req.description.clone(),
             refresh_schedule: schedule.clone(),
             next_refresh_at,
+            scope: Some(session.scope.clone()),
             ..NewAnalysis::default()
         };
         let source = match (&req.question, &req.sql) {
             (Some(question), None) => {
-                // The names the tenant's last questions were understood with (a saved campaign name).
-                let model = self.cached_semantic_for(session)?;
+                // The scope's model: the tenant's names (a saved campaign name) and, for an admin, its
+                // companies and their currencies.
+                let model = self.semantic_for(session).await?;
                 let plan = match inda_semantic::interpret(&model, question, None, Utc::now().date_naive()) {
                     Ok(plan) => plan,
                     Err(not_understood) => {
@@ -148,9 +150,13 @@ impl App {
         self.store()?.saved_list(&session.tenant_id, &session.user_id)
     }
 
-    /// One of the session user's saved analyses; `not_found` when it is not theirs (whoever owns it).
+    /// One of the session user's saved analyses; `not_found` when it is not theirs (whoever owns it), and
+    /// `auth` when it was saved with a scope the session does not cover now (a partner admin's analysis
+    /// opened with an analyst's token, or with a narrower `--scope`).
     pub fn get_analysis(&self, session: &Session, id: &str) -> Result<SavedAnalysis, Error> {
-        self.store()?.saved_get(&session.tenant_id, &session.user_id, id)
+        let analysis = self.store()?.saved_get(&session.tenant_id, &session.user_id, id)?;
+        self.check_within(session, &analysis.scope)?;
+        Ok(analysis)
     }
 
     /// Deletes one of the session user's saved analyses with its tiles, cached result and executions, and
@@ -258,13 +264,19 @@ impl App {
         cancel: &Cancel,
     ) -> Result<CachedResult, Error> {
         let started = Instant::now();
+        // It reads exactly the tenants it was saved with, never the session's current (wider) scope.
+        self.check_within(session, &analysis.scope)?;
+        let session = &Session { scope: analysis.scope.clone(), ..session.clone() };
         // A saved question runs with today's definitions (its intent planned again), so a metric whose
         // definition changed since it was saved (money converted into one currency) is never computed the
         // old way; a statement, or an intent the model no longer has, runs as saved.
-        let plan = plan_of(analysis).map(|old| match self.semantic() {
-            Ok(model) => inda_semantic::replan(&model, old.intent.clone(), old.lang).unwrap_or(old),
-            Err(_) => old,
-        });
+        let plan = match plan_of(analysis) {
+            Some(old) => Some(match self.semantic_for(session).await {
+                Ok(model) => inda_semantic::replan(&model, old.intent.clone(), old.lang).unwrap_or(old),
+                Err(_) => old,
+            }),
+            None => None,
+        };
         let sql = plan.as_ref().map_or(analysis.generated_sql.as_str(), |p| p.sql.as_str());
         let mut outcome = self.guard_and_run(session, sql, cancel).await;
         if let (Ok((_, rs)), Some(plan)) = (&mut outcome, plan) {

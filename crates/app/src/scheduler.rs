@@ -195,9 +195,16 @@ fn owner_session(due: &DueAnalysis, now: DateTime<Utc>) -> Session {
         partner_id: "local-scheduler".into(),
         user_name: None,
         roles: vec![],
+        role: inda_core::Role::Analyst,
+        // The owner's own tenant: a wider scope needs the owner's current token (`scheduled_session`).
+        scope: owner_scope(due),
         issued_at: now.timestamp(),
         expires_at: now.timestamp() + 3600,
     }
+}
+
+fn owner_scope(due: &DueAnalysis) -> inda_core::Scope {
+    inda_core::Scope::one(&due.tenant_id).unwrap_or_else(|_| due.scope.clone())
 }
 
 /// The span of one scheduled refresh: which analysis, whose.
@@ -309,6 +316,26 @@ impl App {
         Ok(report)
     }
 
+    /// The session a scheduled run reads under. An analysis of its owner's tenant alone runs as its owner
+    /// (see the module docs). One saved with a wider scope (a partner or platform admin's) needs more than
+    /// the stored owner: the owner must be the user signed in here, with a token that still reaches every
+    /// tenant of it; otherwise the run fails with the reason, and the owner sees it.
+    async fn scheduled_session(&self, owner: &Session, due: &DueAnalysis) -> Result<Session, Error> {
+        if due.scope == owner.scope {
+            return Ok(owner.clone());
+        }
+        let signed_in = self.signed_in_user()?;
+        if signed_in.is_none_or(|u| u.tenant_id != due.tenant_id || u.user_id != due.user_id) {
+            return Err(Error::auth(format!(
+                "this analysis reads {} companies: it refreshes only while its owner is signed in here",
+                due.scope.tenants().len()
+            )));
+        }
+        let session = self.session(None, None).await?;
+        self.check_within(&session, &due.scope)?;
+        Ok(session)
+    }
+
     /// Audits a pause in the owner's log: the scheduler changed their analysis, not they.
     fn audit_pause(&self, owner: &Session, run: &ScheduledRun) {
         if run.paused.is_some() {
@@ -351,6 +378,11 @@ impl App {
             // A fresh claim always has its execution.
             return fail(&Error::internal("the scheduler's claim has no execution"));
         };
+        let session = match self.scheduled_session(session, &claim.analysis).await {
+            Ok(s) => s,
+            Err(e) => return fail(&e),
+        };
+        let session = &session;
         let analysis = match self.get_analysis(session, &claim.analysis.analysis_id) {
             Ok(a) => a,
             Err(e) => return fail(&e),
@@ -386,7 +418,7 @@ impl App {
         if !self.mirrors() {
             return;
         }
-        let Ok(session) = self.session(None) else { return };
+        let Ok(session) = self.session(None, None).await else { return };
         let pending = self
             .store()
             .and_then(|s| s.mirror_pending(&session.tenant_id, &session.user_id))

@@ -4,7 +4,7 @@
 
 use crate::{App, SecretsFallback, now};
 use inda_auth::{Expiry, LinkTarget, Verified};
-use inda_core::{Error, Secret, Session};
+use inda_core::{Error, Role, Scope, Secret, Session};
 use inda_secrets::{Fallback, Keyring, Owner, SecretName};
 use inda_store::{AuditAction, AuditOutcome};
 use serde::{Deserialize, Serialize};
@@ -25,8 +25,10 @@ pub struct SessionInfo {
     pub partner_id: String,
     /// The name to greet the user by, when the token has one.
     pub user_name: Option<String>,
-    /// The token's roles, shown only: they grant nothing in the app.
+    /// The token's `roles` claim as issued.
     pub roles: Vec<String>,
+    /// What the token grants here: `analyst`, `partner_admin` or `platform_admin`.
+    pub role: Role,
     /// ISO 8601, UTC.
     pub expires_at: String,
     /// Seconds until the token expires; negative once it has.
@@ -52,6 +54,7 @@ impl SessionInfo {
             partner_id: s.partner_id.clone(),
             user_name: s.user_name.clone(),
             roles: s.roles.clone(),
+            role: s.role,
             expires_at: chrono::DateTime::from_timestamp(s.expires_at, 0)
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                 .unwrap_or_default(),
@@ -110,27 +113,41 @@ impl App {
         inda_auth::verify_token(token, &self.config.auth, self.dir.root(), now(), expiry)
     }
 
-    /// The session for live work (queries, questions, runs): from `token` when given, else from the
-    /// keyring's signed-in user. An expired token is refused.
-    pub fn session(&self, token: Option<&str>) -> Result<Session, Error> {
+    /// Who the token says the user is (verified, unexpired), with its own tenant as scope: for what reads no
+    /// tenant data (secrets, sign-out, the keyring's owner). Anything that reads data takes
+    /// [`App::session`], which also checks the token against `admin.tenants` and resolves the scope.
+    pub fn identity(&self, token: Option<&str>) -> Result<Session, Error> {
         match token {
             Some(t) => Ok(self.verify(t, Expiry::Enforce)?.session),
             None => Ok(self.verify(self.stored_token()?.expose(), Expiry::Enforce)?.session),
         }
     }
 
+    /// The session for live work (queries, questions, runs): from `token` when given, else from the
+    /// keyring's signed-in user, with its scope resolved (the role's reach, narrowed to `scope` when given).
+    /// An expired token is refused.
+    pub async fn session(&self, token: Option<&str>, scope: Option<&Scope>) -> Result<Session, Error> {
+        let identity = self.identity(token)?;
+        self.scoped(identity, scope).await
+    }
+
     /// The session for reading the user's own cached results. The signed-in user keeps reading them after
     /// the token expires (the second value says so, and the caller serves the cache only); a token passed
     /// explicitly must still be valid.
-    pub fn reading_session(&self, token: Option<&str>) -> Result<(Session, bool), Error> {
-        match token {
-            Some(t) => Ok((self.verify(t, Expiry::Enforce)?.session, false)),
+    pub async fn reading_session(
+        &self,
+        token: Option<&str>,
+        scope: Option<&Scope>,
+    ) -> Result<(Session, bool), Error> {
+        let (session, expired) = match token {
+            Some(t) => (self.verify(t, Expiry::Enforce)?.session, false),
             None => {
                 let v = self.verify(self.stored_token()?.expose(), Expiry::Allow)?;
                 let expired = v.session.seconds_left(now()) + (inda_auth::LEEWAY_SECONDS as i64) < 0;
-                Ok((v.session, expired))
+                (v.session, expired)
             }
-        }
+        };
+        Ok((self.scoped(session, scope).await?, expired))
     }
 
     /// `inda whoami`: the session with its time left, expired or not.

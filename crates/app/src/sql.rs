@@ -33,7 +33,7 @@ impl App {
     /// audit entry, no history); Snowflake is left alone, where a query would resume a warehouse nobody
     /// asked for. Errors (nobody signed in, offline) are the caller's to ignore.
     pub async fn warm_up(&self) -> Result<(), Error> {
-        let session = self.session(None)?;
+        let session = self.session(None, None).await?;
         self.semantic()?;
         self.store()?;
         if self.offline || self.config.warehouse.kind != crate::config::WarehouseKind::Embedded {
@@ -43,10 +43,10 @@ impl App {
         Ok(())
     }
 
-    /// The SQL that would run for the session's tenant; runs nothing.
+    /// The SQL that would run for the session's scope (its tenant, or an admin's tenants); runs nothing.
     pub fn guard(&self, session: &Session, sql: &str) -> Result<Guarded, Error> {
         let opts = GuardOptions { max_rows: self.limits().max_rows as u64 };
-        Ok(inda_guard::guard(sql, &session.tenant_id, &Catalog::marts(), &opts)?)
+        Ok(inda_guard::guard(sql, &session.scope, &Catalog::marts(), &opts)?)
     }
 
     /// Guards `sql` for printing (`inda guard`): the SQL returned may be run elsewhere as text, so it must be
@@ -72,8 +72,11 @@ impl App {
         self.audit_query(session, Origin::Person, sql, &outcome, ms, None)?;
         let (guarded, rs) = outcome?;
         let chart = inda_semantic::choose_chart(&rs, None);
-        let caveats: Vec<_> =
-            inda_semantic::truncated_caveat(&rs, inda_semantic::Lang::En).into_iter().collect();
+        let lang = inda_semantic::Lang::En;
+        let mut caveats: Vec<_> = inda_semantic::truncated_caveat(&rs, lang).into_iter().collect();
+        if guarded.crosses_tenants {
+            caveats.push(inda_semantic::cross_company_caveat(lang));
+        }
         Ok(Answer {
             question: None,
             sql: guarded.sql,

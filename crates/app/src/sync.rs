@@ -57,7 +57,7 @@ impl App {
         {
             return Some(k.trim().to_string());
         }
-        let session = self.session(token).ok()?;
+        let session = self.identity(token).ok()?;
         self.secret(&session, KEY_ENTRY).ok().flatten().map(|s| s.expose().clone())
     }
 
@@ -68,7 +68,7 @@ impl App {
         match self.snowflake_warehouse() {
             None => Destination::Embedded(self.dir.warehouse()),
             Some(sf) => {
-                let session = self.session(token).unwrap_or_else(|_| {
+                let session = self.identity(token).unwrap_or_else(|_| {
                     let now = crate::now();
                     Session {
                         tenant_id: "_sync".into(),
@@ -76,12 +76,14 @@ impl App {
                         partner_id: "local-sync".into(),
                         user_name: None,
                         roles: vec![],
+                        role: inda_core::Role::Analyst,
+                        scope: inda_core::Scope::one("_sync").expect("a valid tenant id"),
                         issued_at: now,
                         expires_at: now + 86_400,
                     }
                 });
                 Destination::Snowflake {
-                    loader: SnowflakeLoader::new(sf.clone(), session),
+                    loader: Box::new(SnowflakeLoader::new(sf.clone(), session)),
                     locks: self.dir.root().join("sync-locks"),
                 }
             }

@@ -27,7 +27,7 @@ pub struct MintRequest {
     pub partner_id: String,
     /// Display name put in the token; `None` leaves the claim out.
     pub user_name: Option<String>,
-    /// Roles put in the token (shown, grant nothing).
+    /// Roles put in the token (`analyst`, `partner_admin`, `platform_admin`; others grant nothing).
     pub roles: Vec<String>,
     /// Lifetime of the token in seconds, from 1 to 30 days' worth.
     pub ttl_seconds: i64,
@@ -67,6 +67,7 @@ pub fn mint_dev_token(
             key_file: PUBLIC_KEY.into(),
             allow_shared_secret: false,
             refresh_url: None,
+            roles: None,
         });
         changed = true;
     }

@@ -49,6 +49,14 @@ pub enum AuthError {
     /// `exp` is not after `iat`.
     #[error("the token expires before it was issued")]
     ExpiresBeforeIssued,
+    /// The token names a role its issuer's config does not allow.
+    #[error("the token's role {role} is not one its issuer ({issuer}) may grant (see [[auth.issuer]] roles)")]
+    RoleNotAllowed {
+        /// The widest known role the token names.
+        role: inda_core::Role,
+        /// The issuer that signed it.
+        issuer: String,
+    },
     /// `tenant_id` is not a boring identifier.
     #[error("the token's tenant_id is not a valid tenant identifier")]
     BadTenant,

@@ -5,7 +5,7 @@
 //! explicitly with `allow_shared_secret = true`.
 
 use crate::error::AuthError;
-use inda_core::Secret;
+use inda_core::{Role, Secret};
 use jsonwebtoken::{Algorithm, DecodingKey, jwk::JwkSet};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -52,6 +52,22 @@ pub struct IssuerConfig {
     /// Where the CRM answers with a fresh deep link when the token is about to expire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_url: Option<String>,
+    /// The roles this issuer's tokens may grant (`roles = ["analyst", "partner_admin"]`). When absent: every
+    /// role for the development issuer, `analyst` only for any other, so a production issuer grants an
+    /// admin's reach only once it is configured to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<Role>>,
+}
+
+impl IssuerConfig {
+    /// The roles its tokens may grant, defaults applied.
+    pub fn allowed_roles(&self) -> Vec<Role> {
+        match &self.roles {
+            Some(roles) => roles.clone(),
+            None if self.name == crate::devkey::DEV_ISSUER => Role::ALL.to_vec(),
+            None => vec![Role::Analyst],
+        }
+    }
 }
 
 /// The `[auth]` section of the data dir's `config.toml`.
@@ -66,6 +82,7 @@ pub struct AuthConfig {
 /// A key ready to verify with, and the algorithm it is pinned to.
 pub(crate) struct VerifyingKey {
     pub name: String,
+    pub roles: Vec<Role>,
     pub algorithm: Algorithm,
     pub keys: Vec<(Option<String>, DecodingKey)>,
 }
@@ -109,6 +126,11 @@ impl IssuerConfig {
             KeyAlgorithm::ES256 => vec![(None, DecodingKey::from_ec_pem(&bytes).map_err(bad)?)],
             KeyAlgorithm::EdDSA => vec![(None, DecodingKey::from_ed_pem(&bytes).map_err(bad)?)],
         };
-        Ok(VerifyingKey { name: self.name.clone(), algorithm: self.algorithm.jwt(), keys })
+        Ok(VerifyingKey {
+            name: self.name.clone(),
+            roles: self.allowed_roles(),
+            algorithm: self.algorithm.jwt(),
+            keys,
+        })
     }
 }

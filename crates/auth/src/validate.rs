@@ -3,7 +3,7 @@
 use crate::claims::{Claims, is_valid_id, is_valid_tenant};
 use crate::error::AuthError;
 use crate::issuer::{AuthConfig, VerifyingKey};
-use inda_core::{Error, Session};
+use inda_core::{Error, Role, Scope, Session};
 use jsonwebtoken::{Validation, decode, decode_header};
 use std::path::Path;
 
@@ -156,12 +156,19 @@ fn check(
     if !is_valid_id(&claims.user_id, 200) || !is_valid_tenant(&claims.partner_id) {
         return Err(AuthError::BadIds);
     }
+    let role = Role::from_claims(&claims.roles);
+    if !key.roles.contains(&role) {
+        return Err(AuthError::RoleNotAllowed { role, issuer: key.name.clone() });
+    }
+    let scope = Scope::one(&claims.tenant_id).map_err(|_| AuthError::BadTenant)?;
     Ok(Session {
         tenant_id: claims.tenant_id,
         user_id: claims.user_id,
         partner_id: claims.partner_id,
         user_name: claims.user_name,
         roles: claims.roles,
+        role,
+        scope,
         issued_at: claims.iat,
         expires_at: claims.exp,
     })

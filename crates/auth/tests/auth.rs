@@ -150,6 +150,7 @@ fn hs256_needs_explicit_opt_in() {
         key_file: "hs.secret".into(),
         allow_shared_secret: false,
         refresh_url: None,
+        roles: None,
     };
     let claims = json!({"tenant_id": "acme_corp", "user_id": "u1", "partner_id": "indigital", "iat": NOW, "exp": NOW + 600});
     let token = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes()))
@@ -160,6 +161,56 @@ fn hs256_needs_explicit_opt_in() {
     issuer.allow_shared_secret = true;
     let config = AuthConfig { issuers: vec![issuer] };
     assert_eq!(validate_token(&token, &config, dir.path(), NOW).unwrap().tenant_id, "acme_corp");
+}
+
+/// Roles come from the token, within what its issuer may grant: every role for the development key,
+/// `analyst` alone for another issuer unless its `roles` says more. Other role names grant nothing.
+#[test]
+fn an_issuer_grants_only_the_roles_it_is_configured_for() {
+    use inda_core::{Role, Scope};
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "a-shared-secret-that-is-long-enough-0123456789";
+    std::fs::write(dir.path().join("hs.secret"), secret).unwrap();
+    let issuer = IssuerConfig {
+        name: "crm".into(),
+        algorithm: KeyAlgorithm::HS256,
+        key_file: "hs.secret".into(),
+        allow_shared_secret: true,
+        refresh_url: None,
+        roles: None,
+    };
+    let token = |roles: serde_json::Value| {
+        let claims = json!({"tenant_id": "acme_corp", "user_id": "u1", "partner_id": "indigital",
+                            "roles": roles, "iat": NOW, "exp": NOW + 600});
+        encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+    };
+    let config = AuthConfig { issuers: vec![issuer.clone()] };
+    let analyst =
+        validate_token(&token(json!(["analyst", "crm_supervisor"])), &config, dir.path(), NOW).unwrap();
+    assert_eq!((analyst.role, analyst.scope), (Role::Analyst, Scope::one("acme_corp").unwrap()));
+    let msg = rejects(&token(json!(["partner_admin"])), &config, dir.path(), NOW);
+    assert!(msg.contains("partner_admin") && msg.contains("crm"), "{msg}");
+    let configured = IssuerConfig { roles: Some(vec![Role::Analyst, Role::PartnerAdmin]), ..issuer };
+    let config = AuthConfig { issuers: vec![configured] };
+    let admin =
+        validate_token(&token(json!(["analyst", "partner_admin"])), &config, dir.path(), NOW).unwrap();
+    assert_eq!(admin.role, Role::PartnerAdmin);
+    // The scope is the token's own tenant until the app reads admin.tenants.
+    assert_eq!(admin.scope.tenants(), ["acme_corp"]);
+    rejects(&token(json!(["platform_admin"])), &config, dir.path(), NOW);
+    // The development key grants every role.
+    let s = setup();
+    let req = MintRequest {
+        tenant_id: "globex".into(),
+        user_id: "am@indigital.example".into(),
+        partner_id: "indigital".into(),
+        user_name: None,
+        roles: vec!["platform_admin".into()],
+        ttl_seconds: 600,
+    };
+    let mut config = s.config.clone();
+    let (t, _) = mint_dev_token(&req, &mut config, s.dir.path(), NOW).unwrap();
+    assert_eq!(validate_token(&t, &config, s.dir.path(), NOW).unwrap().role, Role::PlatformAdmin);
 }
 
 #[test]
@@ -174,6 +225,7 @@ fn missing_required_claims_are_rejected() {
             key_file: "hs.secret".into(),
             allow_shared_secret: true,
             refresh_url: None,
+            roles: None,
         }],
     };
     let full = json!({"tenant_id": "acme_corp", "user_id": "u1", "partner_id": "indigital", "iat": NOW, "exp": NOW + 600});
@@ -212,6 +264,7 @@ fn minting_refuses_on_a_production_data_dir() {
             key_file: "crm.pub.pem".into(),
             allow_shared_secret: false,
             refresh_url: None,
+            roles: None,
         }],
     };
     let req = MintRequest {

@@ -13,6 +13,10 @@ pub struct Cli {
     /// The session token (JWT). The tenant always comes from it.
     #[arg(long, global = true, env = "INDA_TOKEN", value_name = "JWT", hide_env_values = true)]
     pub token: Option<String>,
+    /// Narrow an admin's scope to these tenants (`acme_corp,globex`), on every command that reads data. A
+    /// tenant beyond the token's role is refused, never dropped. Default: everything the role reaches.
+    #[arg(long, global = true, env = "INDA_SCOPE", value_name = "TENANTS")]
+    pub scope: Option<String>,
     /// Output format of commands that print results.
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
@@ -40,9 +44,10 @@ pub enum Command {
     /// Development tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Print the SQL that would run for the token's tenant, or the rejection. Runs nothing.
+    /// Print the SQL that would run for the session's scope (the token's tenant, or an admin's tenants), or
+    /// the rejection. Runs nothing.
     Guard { sql: String },
-    /// Run SQL through the guard for the token's tenant.
+    /// Run SQL through the guard for the session's scope.
     Sql { sql: String },
     /// Ask a question in English or Spanish.
     Ask(AskArgs),
@@ -263,8 +268,9 @@ pub enum TokenCommand {
         tenant: String,
         #[arg(long)]
         user: String,
-        #[arg(long, default_value = "indigital")]
-        partner: String,
+        /// The tenant's partner; default: the one `admin.tenants` lists for the tenant, else `indigital`.
+        #[arg(long)]
+        partner: Option<String>,
         #[arg(long)]
         name: Option<String>,
         #[arg(long, value_delimiter = ',')]

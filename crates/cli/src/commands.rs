@@ -7,7 +7,7 @@ use crate::args::{
 use crate::output::{Format, print_answer, print_json, table};
 use inda_app::{App, AskOptions, Cancel, DataDir, MintRequest, Provider};
 use inda_app::{DemoOptions, Progress};
-use inda_core::{Error, Session};
+use inda_core::{Error, Scope, Session};
 use serde_json::json;
 use std::io::IsTerminal;
 
@@ -21,11 +21,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     // The flag can only turn offline on; `[app] offline = true` in config.toml also does.
     app.offline |= cli.offline;
     let token = cli.token.clone();
-    let session = |app: &App| -> Result<Session, Error> { app.session(token.as_deref()) };
+    let scope = cli.scope.as_deref().map(Scope::parse_list).transpose()?;
+    let scope = scope.as_ref();
+    let token_ref = token.as_deref();
+    let session = |app: &App| -> Result<Session, Error> {
+        block_on(|_| Box::pin(async move { app.session(token_ref, scope).await }))
+    };
     // Commands that only read the user's own cached results keep working after the signed-in user's token
     // expires: they switch to the cache, and say so.
     let reading = |app: &mut App| -> Result<Session, Error> {
-        let (s, expired) = app.reading_session(token.as_deref())?;
+        let shared: &App = app;
+        let (s, expired) =
+            block_on(|_| Box::pin(async move { shared.reading_session(token_ref, scope).await }))?;
         if expired {
             app.offline = true;
             eprintln!(
@@ -38,6 +45,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Demo(DemoCommand::Init { data }) => demo_init(&app, demo_options(data)?, format),
         Command::Token(TokenCommand::Mint { tenant, user, partner, name, roles, ttl }) => {
+            let partner = match partner {
+                Some(p) => p,
+                None => app.partner_of(&tenant).ok().flatten().unwrap_or_else(|| "indigital".into()),
+            };
             let req = MintRequest {
                 tenant_id: tenant,
                 user_id: user,
@@ -85,7 +96,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .map_err(|e| Error::usage(format!("cannot read {}: {e}", args.set.display())))?;
             let questions = inda_app::eval::parse_questions(&text)?;
             let provider = Provider::parse(&args.provider)?;
-            let sessions = app.eval_sessions(&args.tenants)?;
+            let sessions = {
+                let (app, tenants) = (&mut app, &args.tenants);
+                block_on(|_| Box::pin(async move { app.eval_sessions(tenants).await }))?
+            };
             let report =
                 block_on(|_| Box::pin(async move { app.evaluate(&sessions, &questions, provider).await }))?;
             if format == Format::Json {
@@ -128,7 +142,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Audit(AuditCommand::Verify) => {
             // An expired signed-in session still may, as for `audit list`; no session at all is an `auth` error.
-            let (s, _expired) = app.reading_session(token.as_deref())?;
+            let (s, _expired) = {
+                let app = &app;
+                block_on(|_| Box::pin(async move { app.reading_session(token_ref, scope).await }))?
+            };
             let v = app.verify_audit(&s)?;
             if format == Format::Json {
                 print_json(&v)?;
@@ -185,7 +202,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let app = std::sync::Arc::new(app);
             // A signed-in user gets a ready link; the token rides in the URL once and the UI drops it from
             // the address bar.
-            let link_token = app.session(None).ok().and_then(|_| app.signed_in_token().ok());
+            let link_token = app.identity(None).ok().and_then(|_| app.signed_in_token().ok());
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -223,7 +240,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Secret(cmd) => {
-            let s = session(&app)?;
+            // Secrets are the user's own, not tenant data: the verified identity is enough.
+            let s = app.identity(token.as_deref())?;
             match cmd {
                 SecretCommand::Set { name } => {
                     let value = read_stdin_secret(&name)?;
@@ -267,7 +285,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Whoami => {
             let info = app.session_info(token.as_deref())?;
-            print_session(&info, format)
+            // The scope is shown when it can be resolved (an expired token still shows who it was).
+            let choices = session(&app).and_then(|s| {
+                let app = &app;
+                block_on(|_| Box::pin(async move { app.scope_choices(&s).await }))
+            });
+            print_session(&info, choices.ok().as_deref(), format)
         }
         Command::Warehouse(WarehouseCommand::Mirror) => {
             let s = session(&app)?;
@@ -320,7 +343,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     .checks
                     .iter()
                     .map(|c| {
-                        let status = if c.status == inda_app::CheckStatus::Ok { "ok" } else { "FAIL" };
+                        let status = match c.status {
+                            inda_app::CheckStatus::Ok => "ok",
+                            inda_app::CheckStatus::Warn => "WARN",
+                            inda_app::CheckStatus::Fail => "FAIL",
+                        };
                         vec![c.name.to_string(), status.to_string(), c.ms.to_string(), c.detail.clone()]
                     })
                     .collect();
@@ -350,16 +377,28 @@ fn read_stdin_secret(what: &str) -> Result<inda_core::Secret, Error> {
     Ok(inda_core::Secret::new(value))
 }
 
-pub(crate) fn print_session(info: &inda_app::SessionInfo, format: Format) -> Result<(), Error> {
+pub(crate) fn print_session(
+    info: &inda_app::SessionInfo,
+    scope: Option<&[inda_app::ScopeChoice]>,
+    format: Format,
+) -> Result<(), Error> {
+    let in_scope: Vec<&inda_app::ScopeChoice> =
+        scope.unwrap_or_default().iter().filter(|c| c.selected).collect();
     if format == Format::Json {
-        return print_json(info);
+        let mut doc = serde_json::to_value(info).map_err(|e| Error::internal(e.to_string()))?;
+        if let (Some(obj), Some(_)) = (doc.as_object_mut(), scope) {
+            obj.insert("scope".into(), in_scope.iter().map(|c| c.tenant_id.clone()).collect());
+        }
+        return print_json(&doc);
     }
     let who = info.user_name.as_deref().unwrap_or(&info.user_id);
     let left =
         if info.expired { "expired".to_string() } else { format!("{} min left", info.seconds_left / 60) };
     println!("tenant {} · user {who} · partner {} · {left}", info.tenant_id, info.partner_id);
-    if !info.roles.is_empty() {
-        println!("roles: {}", info.roles.join(", "));
+    println!("role: {}", info.role);
+    if !in_scope.is_empty() {
+        let names: Vec<&str> = in_scope.iter().map(|c| c.tenant_name.as_str()).collect();
+        println!("scope: {}", names.join(", "));
     }
     if info.expired || info.refresh_due {
         match &info.refresh_url {
@@ -378,7 +417,7 @@ pub(crate) fn print_sign_in(signed: &inda_app::SignIn, format: Format) -> Result
         println!("ended the session of {} ({})", e.user_id, e.tenant_id);
     }
     print!("signed in: ");
-    print_session(&signed.session, format)
+    print_session(&signed.session, None, format)
 }
 
 fn command_name(c: &Command) -> &'static str {

@@ -35,7 +35,7 @@ fn saved_command(app: &App, s: &Session, cmd: SavedCommand, format: Format) -> R
     match cmd {
         SavedCommand::Save { name, question, sql, schedule, description } => {
             let req = SaveRequest { name, description, question, sql, schedule };
-            let saved = app.save_analysis(s, &req)?;
+            let saved = block_on(|_| Box::pin(async { app.save_analysis(s, &req).await }))?;
             print_analysis(&saved, format)
         }
         SavedCommand::List => {
@@ -252,7 +252,7 @@ pub fn open(
     target: Option<LinkTarget>,
     format: Format,
 ) -> Result<(), Error> {
-    let session = app.session(None)?;
+    let session = block_on(|_| Box::pin(async { app.session(None, None).await }))?;
     match target {
         None => crate::commands::print_sign_in(&signed, format),
         Some(LinkTarget::Analysis(id)) => {

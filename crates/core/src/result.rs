@@ -173,6 +173,9 @@ pub enum CaveatCode {
     Truncated,
     /// Some amounts have no exchange rate for their currency and month.
     MissingFxRate,
+    /// Over several companies, the SQL joins tables without matching `tenant_id`: rows of different
+    /// companies sharing an id may be paired.
+    CrossCompanyJoin,
 }
 
 /// One caveat of an answer: its code, a sentence in the question's language, and, for a partial period,

@@ -2,7 +2,7 @@
 //! round-trip proof that engines reading text add.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use inda_guard::{Catalog, GuardOptions, guard};
+use inda_guard::{Catalog, GuardOptions, Scope, guard};
 use std::hint::black_box;
 
 /// The allocator the `inda` binary and the desktop app ship with.
@@ -21,17 +21,26 @@ const WITH_CTE: &str = "WITH monthly AS (SELECT DATE_TRUNC('month', sent_at) AS 
 fn bench(c: &mut Criterion) {
     let catalog = Catalog::marts();
     let opts = GuardOptions::default();
+    let acme = Scope::one("acme_corp").expect("scope");
+    // A platform admin's scope: every tenant of a large deployment.
+    let platform = Scope::new((0..200).map(|i| format!("tenant_{i:03}"))).expect("scope");
     c.bench_function("guard/typical_join_group_by", |b| {
-        b.iter(|| guard(black_box(TYPICAL), black_box("acme_corp"), &catalog, &opts))
+        b.iter(|| guard(black_box(TYPICAL), black_box(&acme), &catalog, &opts))
     });
     c.bench_function("guard/cte_window", |b| {
-        b.iter(|| guard(black_box(WITH_CTE), black_box("acme_corp"), &catalog, &opts))
+        b.iter(|| guard(black_box(WITH_CTE), black_box(&acme), &catalog, &opts))
     });
     // What an engine that reads text (Snowflake) pays on top: the rendering parsed again and compared.
     c.bench_function("guard/typical_then_proven_text", |b| {
         b.iter(|| {
-            let guarded =
-                guard(black_box(TYPICAL), black_box("acme_corp"), &catalog, &opts).expect("accepted");
+            let guarded = guard(black_box(TYPICAL), black_box(&acme), &catalog, &opts).expect("accepted");
+            guarded.proven_sql().map(str::len).expect("proven")
+        })
+    });
+    // The same for a scope of 200 tenants: each table's filter is an IN list of 200 literals.
+    c.bench_function("guard/typical_then_proven_text_200_tenants", |b| {
+        b.iter(|| {
+            let guarded = guard(black_box(TYPICAL), black_box(&platform), &catalog, &opts).expect("accepted");
             guarded.proven_sql().map(str::len).expect("proven")
         })
     });

@@ -344,7 +344,8 @@ mod tests {
     fn tally(sql: &str) -> (Cost, usize) {
         let mut query = crate::statement::parse_query(sql).unwrap_or_else(|r| panic!("{r}"));
         let catalog = crate::Catalog::marts();
-        let mut walker = crate::scope::Walker::new(&catalog, "acme_corp");
+        let scope = inda_core::Scope::one("acme_corp").unwrap_or_else(|e| panic!("{e}"));
+        let mut walker = crate::scope::Walker::new(&catalog, &scope);
         let cost = walker.query(&mut query).unwrap_or_else(|r| panic!("{r}"));
         (cost, walker.cte_count)
     }

@@ -64,6 +64,7 @@ mod tenant_filter;
 
 pub use catalog::Catalog;
 pub use functions::allowed_functions;
+pub use inda_core::Scope;
 pub use rejection::Rejection;
 
 /// Limits applied to every guarded query.
@@ -91,6 +92,10 @@ pub struct Guarded {
     pub capped: bool,
     /// The effective row limit of the outer query.
     pub limit: u64,
+    /// For a scope of several tenants: some SELECT joins relations without matching `tenant_id` (no NATURAL
+    /// join, no `tenant_id` in its join conditions or WHERE). Ids repeat across tenants, so such a join may
+    /// pair rows of different companies; the app tells the reader. Always false for one tenant.
+    pub crosses_tenants: bool,
     /// The checked tree that `sql` renders.
     query: sqlparser::ast::Query,
 }
@@ -111,20 +116,16 @@ impl Guarded {
     }
 }
 
-/// Checks `sql` and rewrites it so it reads only `tenant_id`'s rows of the catalog's tables.
-pub fn guard(
-    sql: &str,
-    tenant_id: &str,
-    catalog: &Catalog,
-    opts: &GuardOptions,
-) -> Result<Guarded, Rejection> {
-    tenant_filter::check_tenant_id(tenant_id)?;
+/// Checks `sql` and rewrites it so it reads only the rows of the scope's tenants in the catalog's tables:
+/// `tenant_id = 'x'` for a scope of one, `tenant_id IN ('x', 'y')` for several.
+pub fn guard(sql: &str, scope: &Scope, catalog: &Catalog, opts: &GuardOptions) -> Result<Guarded, Rejection> {
+    tenant_filter::check_scope(scope)?;
     statement::check_size(sql)?;
     complexity::check(sql)?;
     // Parsing, walking, rendering and dropping a syntax tree all recurse. When the caller's thread has less
     // than RED_ZONE left (async workers have 2 MiB stacks), the guard moves to a fresh stack of known size so
     // the bounds above hold anywhere; a main thread with room skips the cost of mapping a new stack each call.
-    stacker::maybe_grow(RED_ZONE, STACK_BYTES, || guard_on_this_stack(sql, tenant_id, catalog, opts))
+    stacker::maybe_grow(RED_ZONE, STACK_BYTES, || guard_on_this_stack(sql, scope, catalog, opts))
 }
 
 /// Enough for the deepest tree the bounds admit, in unoptimised builds too. Only touched pages are
@@ -135,12 +136,12 @@ const RED_ZONE: usize = 4 << 20;
 
 fn guard_on_this_stack(
     sql: &str,
-    tenant_id: &str,
+    scope: &Scope,
     catalog: &Catalog,
     opts: &GuardOptions,
 ) -> Result<Guarded, Rejection> {
     let mut query = statement::parse_query(sql)?;
-    let mut walker = scope::Walker::new(catalog, tenant_id);
+    let mut walker = scope::Walker::new(catalog, scope);
     let mut cost = walker.query(&mut query)?;
     let tables = walker.tables.iter().map(|t| t.to_string()).collect();
     let (query, cap) = limit::cap(query, opts.max_rows);
@@ -152,5 +153,6 @@ fn guard_on_this_stack(
     }
     cost.check(walker.cte_count)?;
     let sql = render::render(&query)?;
-    Ok(Guarded { sql, tables, capped: cap.capped, limit: cap.limit, query })
+    let crosses_tenants = walker.crosses_tenants;
+    Ok(Guarded { sql, tables, capped: cap.capped, limit: cap.limit, crosses_tenants, query })
 }

@@ -8,12 +8,13 @@
 //! The walk also tallies what the engine will plan ([`Cost`]): only it knows which name is a CTE, and a CTE
 //! costs its whole body at every reference, because engines inline it.
 
-use crate::catalog::{Catalog, SCHEMA};
+use crate::catalog::{Catalog, SCHEMA, TENANT_COLUMN};
 use crate::cost::{self, Cost};
 use crate::expression;
 use crate::rejection::{Rejection, excerpt};
 use crate::statement::{keyword_of, not_a_query};
 use crate::tenant_filter::{scoped_relation, scoped_table_of};
+use inda_core::Scope;
 use sqlparser::ast::{
     Cte, Expr, Function, FunctionArgumentClause, FunctionArguments, Ident, NamedWindowDefinition,
     NamedWindowExpr, ObjectName, ObjectNamePart, OrderBy, OrderByKind, Query, Select, SelectItem,
@@ -24,7 +25,7 @@ use std::collections::BTreeSet;
 /// Walks one query, rewriting base tables in place and remembering which ones it read.
 pub(crate) struct Walker<'a> {
     catalog: &'a Catalog,
-    tenant: &'a str,
+    tenant: &'a Scope,
     /// The CTEs of each `WITH` being walked, innermost last.
     ctes: Vec<Vec<CteInScope>>,
     /// Canonical names of the marts tables read.
@@ -33,6 +34,9 @@ pub(crate) struct Walker<'a> {
     cost: Cost,
     /// CTE definitions walked so far, in the whole statement.
     pub(crate) cte_count: usize,
+    /// A SELECT of a scope of several tenants joins relations without matching the tenant (see
+    /// [`matches_tenant`]).
+    pub(crate) crosses_tenants: bool,
 }
 
 /// A CTE visible to the query being walked.
@@ -46,7 +50,7 @@ struct CteInScope {
 }
 
 impl<'a> Walker<'a> {
-    pub(crate) fn new(catalog: &'a Catalog, tenant: &'a str) -> Self {
+    pub(crate) fn new(catalog: &'a Catalog, tenant: &'a Scope) -> Self {
         Walker {
             catalog,
             tenant,
@@ -54,6 +58,7 @@ impl<'a> Walker<'a> {
             tables: BTreeSet::new(),
             cost: Cost::query(),
             cte_count: 0,
+            crosses_tenants: false,
         }
     }
 
@@ -232,7 +237,11 @@ impl<'a> Walker<'a> {
         if value_table_mode.is_some() {
             return Err(Rejection::new("SELECT AS STRUCT / AS VALUE is not supported"));
         }
-        cost::check_joined(from.iter().map(joined_relations).sum())?;
+        let joined = from.iter().map(joined_relations).sum();
+        cost::check_joined(joined)?;
+        if self.tenant.single().is_none() && joined > 1 && !matches_tenant(from, selection.as_ref()) {
+            self.crosses_tenants = true;
+        }
         for relation in from.iter_mut() {
             self.table_with_joins(relation)?;
         }
@@ -429,6 +438,19 @@ fn identifiers(name: &ObjectName) -> Result<Vec<&Ident>, Rejection> {
 
 /// The relations a FROM item joins: its first relation and each joined one, parenthesised joins counted by
 /// their members.
+/// Whether a FROM of several relations matches them on the tenant: a NATURAL join, or the tenant column in a
+/// join condition or in WHERE. Ids repeat across tenants, so over a scope of several a join that matches
+/// none pairs rows of different companies. A hint for a caveat read from the rendered clauses, not a rule:
+/// each table's tenant filter stands whatever this says.
+fn matches_tenant(from: &[TableWithJoins], selection: Option<&Expr>) -> bool {
+    let names_tenant = |text: &str| text.to_ascii_lowercase().contains(TENANT_COLUMN);
+    let joins = from.iter().flat_map(|t| &t.joins);
+    selection.is_some_and(|e| names_tenant(&e.to_string()))
+        || joins
+            .map(|j| format!("{:?}", j.join_operator))
+            .any(|op| op.contains("Natural") || names_tenant(&op))
+}
+
 fn joined_relations(relation: &TableWithJoins) -> usize {
     let factor = |factor: &TableFactor| match factor {
         TableFactor::NestedJoin { table_with_joins, alias: _ } => joined_relations(table_with_joins),

@@ -33,7 +33,7 @@ fn main() {
             Ok("snowflake") => {
                 snowflake::deploy().await;
                 Destination::Snowflake {
-                    loader: SnowflakeLoader::new(snowflake::warehouse(), snowflake::session("_sync")),
+                    loader: Box::new(SnowflakeLoader::new(snowflake::warehouse(), snowflake::session("_sync"))),
                     locks: dir.path().join("locks"),
                 }
             }

@@ -18,7 +18,7 @@ pub enum Destination {
     /// Snowflake; `locks` is a local directory for the per-tenant locks.
     Snowflake {
         /// The Snowflake connection the statements run on.
-        loader: SnowflakeLoader,
+        loader: Box<SnowflakeLoader>,
         /// Where the `<tenant>.lock` files go (created when missing). Only syncs that share this directory
         /// keep out of each other's way.
         locks: PathBuf,

@@ -5,9 +5,12 @@
 //! SQL they ran, today's date and the analyst's language. The inputs have no place for result rows, tenant
 //! names or keys, so none can reach a provider.
 //!
-//! It says nothing about tenants, and hides the `tenant_id` columns. The guard wraps every table in a
-//! tenant-filtered derived table whatever the SQL says, so the prompt need not be trusted with tenant scope;
-//! telling a model about tenants would only invite SQL that names other tenants.
+//! For an analyst (a model of one company) it says nothing about tenants, and hides the `tenant_id` columns.
+//! The guard wraps every table in a tenant-filtered derived table whatever the SQL says, so the prompt need
+//! not be trusted with tenant scope; telling a model about tenants would only invite SQL that names other
+//! tenants. For an admin's scope of several companies it does name them (ids, names and currencies the user
+//! may see anyway) and shows `tenant_id`: ids repeat across companies, so SQL that does not join and group
+//! on it gives wrong numbers. The guard still decides which companies the SQL can read.
 
 use std::fmt::Write as _;
 
@@ -97,10 +100,11 @@ fn system_prompt(model: &SemanticModel, input: &PromptInput<'_>) -> String {
 
     s.push_str("\nTables:\n");
     for table in model.tables() {
+        let several = model.spans_several_companies();
         let columns: Vec<String> = table
             .columns
             .iter()
-            .filter(|c| !HIDDEN_COLUMNS.contains(&c.name.as_str()))
+            .filter(|c| several || !HIDDEN_COLUMNS.contains(&c.name.as_str()))
             .map(|c| format!("{} {}", c.name, c.data_type))
             .collect();
         let _ = writeln!(s, "- {}.{} ({})", table.schema, table.name, columns.join(", "));
@@ -133,7 +137,8 @@ fn system_prompt(model: &SemanticModel, input: &PromptInput<'_>) -> String {
     }
 
     s.push_str("\nDimensions (name: column; values; words analysts use):\n");
-    for dim in model.dimensions() {
+    // The company dimension is an admin scope's (its column is the tenant id): described below only then.
+    for dim in model.dimensions().iter().filter(|d| !d.company) {
         let column = match &dim.label_column {
             Some(label) => format!("{}.{} (label {label})", dim.table, dim.column),
             None => format!("{}.{}", dim.table, dim.column),
@@ -148,6 +153,10 @@ fn system_prompt(model: &SemanticModel, input: &PromptInput<'_>) -> String {
         );
     }
 
+    if model.spans_several_companies() {
+        companies(&mut s, model);
+    }
+
     // Examples in the analyst's language first: they show the phrasing as well as the SQL.
     let mut examples: Vec<_> = model.examples().iter().filter(|e| e.lang == input.lang).collect();
     examples.extend(model.examples().iter().filter(|e| e.lang != input.lang));
@@ -158,6 +167,27 @@ fn system_prompt(model: &SemanticModel, input: &PromptInput<'_>) -> String {
         }
     }
     s
+}
+
+/// The companies of an admin's scope and the rules SQL over several of them must follow.
+fn companies(s: &mut String, model: &SemanticModel) {
+    s.push_str(
+        "\nCompanies (the analyst sees several at once; tenant_id names the company in every table):\n",
+    );
+    for c in model.companies() {
+        let currency = c.currency.as_deref().unwrap_or("unknown");
+        let _ = writeln!(s, "- '{}': {} (reporting currency {currency})", c.id, c.name);
+    }
+    s.push_str(
+        "Rules for several companies:\n\
+         - Ids repeat across companies: every join also matches tenant_id (a.tenant_id = b.tenant_id), the join \
+           with marts.fx_rates included.\n\
+         - \"By company\" groups by tenant_id and shows the name: CASE tenant_id WHEN 'id' THEN 'Name' … END AS \
+           company.\n\
+         - Converted money is in each company's own reporting currency: when the companies' currencies differ, \
+           group by the company's currency too (a CASE on tenant_id, AS currency) and never add amounts of \
+           different currencies.\n",
+    );
 }
 
 /// `COUNT(*) FROM marts.fct_messages WHERE direction = 'outbound'`; a converted money metric shows its join
@@ -261,6 +291,29 @@ mod tests {
                 assert!(!lower.contains(word), "system prompt mentions {word}");
             }
         }
+    }
+
+    #[test]
+    fn an_admin_scope_names_its_companies_and_their_rules() {
+        let company = |id: &str, name: &str, currency: &str| inda_core::TenantEntry {
+            tenant_id: id.into(),
+            tenant_name: name.into(),
+            partner_id: "indigital".into(),
+            is_active: true,
+            currency: Some(currency.into()),
+        };
+        let several = model()
+            .with_companies(&[company("acme_corp", "Acme Corp", "COP"), company("globex", "Globex", "USD")]);
+        let req = build_request(&several, &PromptInput::new("revenue by company", Lang::En, today()));
+        assert!(req.system.contains("- 'acme_corp': Acme Corp (reporting currency COP)"), "{}", req.system);
+        assert!(req.system.contains("every join also matches tenant_id"));
+        assert!(req.system.contains("never add amounts of different currencies"));
+        assert!(req.system.contains("tenant_id VARCHAR") || req.system.contains("tenant_id"));
+        // One company (an analyst's scope, named or not) is still told nothing about tenants.
+        let one = model().with_companies(&[company("acme_corp", "Acme Corp", "COP")]);
+        let req = build_request(&one, &PromptInput::new("revenue by company", Lang::En, today()));
+        assert!(!req.system.to_lowercase().contains("tenant"), "{}", req.system);
+        assert!(!req.system.contains("acme_corp"));
     }
 
     #[test]

@@ -105,6 +105,10 @@ impl Lexicon {
             lx.add_all(&[d.label.es.as_str()], &s, Some(Lang::Es));
             lx.add_list(&d.synonyms.en, &s, Some(Lang::En));
             lx.add_list(&d.synonyms.es, &s, Some(Lang::Es));
+            if model.spans_several_companies() {
+                lx.add_list(&d.synonyms_across_companies.en, &s, Some(Lang::En));
+                lx.add_list(&d.synonyms_across_companies.es, &s, Some(Lang::Es));
+            }
         }
         for (family, values) in model.value_synonyms() {
             for v in values {

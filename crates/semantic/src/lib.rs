@@ -2,12 +2,13 @@
 //!
 //! It is for: the shipped semantic model (`semantic/model.yaml`, the single source of truth for metrics,
 //! dimensions, synonyms and verified examples, with per-partner overrides), turning an English or Spanish
-//! question into an [`Intent`] and portable SQL over `marts` ([`interpret`]), following up on a previous
-//! intent in a conversation, and choosing a chart and a one-line summary for a result
-//! ([`choose_chart`], [`summarize`], [`format_number`]).
+//! question into an [`Intent`] and portable SQL over `marts` ([`interpret`]) for the companies a session
+//! reads ([`SemanticModel::with_companies`]: across several, joins match the tenant and money is split by
+//! reporting currency), following up on a previous intent in a conversation, and choosing a chart and a
+//! one-line summary for a result ([`choose_chart`], [`summarize`], [`format_number`]).
 //!
 //! It is not for: running SQL, tenant scoping (the SQL guard wraps every table later, so no tenant filter is
-//! ever added here), LLM calls, or rendering. A wrong answer is worse than none: whatever the engine cannot
+//! added here beyond a company the question names), LLM calls, or rendering. A wrong answer is worse than none: whatever the engine cannot
 //! map to the model is reported as [`NotUnderstood`] instead of guessed.
 
 #![warn(missing_docs)]
@@ -35,13 +36,13 @@ pub use format::format_number;
 pub use intent::{Filter, Grain, Intent, Sort, Subset, TimeRange};
 pub use lang::{Lang, detect_lang};
 pub use model::{
-    DimensionDef, Example, MeasureFormat, MetricDef, MetricKind, ModelError, MoneyCurrency, Rates,
+    Company, DimensionDef, Example, MeasureFormat, MetricDef, MetricKind, ModelError, MoneyCurrency, Rates,
     SemanticModel, TableDef,
 };
 pub use parse::{MeasureInfo, NotUnderstood, Plan, interpret, replan};
 pub use present::{
-    caveats, current_period, label_columns, missing_rates_message, missing_rates_sql, take_missing_rate_rows,
-    truncated_caveat,
+    caveats, cross_company_caveat, current_period, label_columns, missing_rates_message, missing_rates_sql,
+    take_missing_rate_rows, truncated_caveat,
 };
 pub use sqlgen::MISSING_RATE_COLUMN;
 pub use summary::{SummaryContext, summarize};

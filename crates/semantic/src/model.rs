@@ -255,12 +255,26 @@ pub struct DimensionDef {
     /// adds them with [`SemanticModel::with_data_values`].
     #[serde(default)]
     pub data_values: bool,
+    /// The company (tenant) each row belongs to, on the model's tenant column: its values are the companies
+    /// of the model's scope ([`SemanticModel::with_companies`]), and each row shows the company's name.
+    #[serde(default)]
+    pub company: bool,
+    /// Words that name it only when the model's scope holds several companies; with one they keep their
+    /// other meanings ("clientes" are the tenant's customers).
+    #[serde(default)]
+    pub synonyms_across_companies: Bilingual<Vec<String>>,
 }
 
 impl DimensionDef {
     /// Whose value synonyms it uses: its `family`, else its own name.
     pub fn family(&self) -> &str {
         self.family.as_deref().unwrap_or(&self.name)
+    }
+
+    /// The output column a breakdown by it adds: its column, or for the company its family (`company`,
+    /// the company's name rather than the tenant column).
+    pub fn output_column(&self) -> &str {
+        if self.company { self.family() } else { &self.column }
     }
 }
 
@@ -319,6 +333,9 @@ struct ModelFile {
     grains: Vec<GrainDef>,
     #[serde(default)]
     rates: Option<Rates>,
+    /// The column naming each row's company (tenant), in every table.
+    #[serde(default)]
+    tenant_column: Option<String>,
     #[serde(default)]
     examples: Vec<Example>,
 }
@@ -340,10 +357,23 @@ struct OverrideFile {
     examples: Vec<Example>,
 }
 
-/// The validated model plus the lexicon compiled from it.
+/// One company of the scope a model answers for ([`SemanticModel::with_companies`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Company {
+    /// The tenant id (a valid one: safe in SQL literals).
+    pub id: String,
+    /// The company's name as rows show it: no backslash or control character, never empty.
+    pub name: String,
+    /// Its reporting currency (three upper-case letters), when known.
+    pub currency: Option<String>,
+}
+
+/// The validated model plus the lexicon compiled from it, and the companies it answers for.
 #[derive(Debug, Clone)]
 pub struct SemanticModel {
     file: ModelFile,
+    /// The companies of the scope, sorted by id; empty until [`SemanticModel::with_companies`].
+    companies: Vec<Company>,
     pub(crate) lexicon: Lexicon,
 }
 
@@ -363,8 +393,12 @@ impl SemanticModel {
     }
 
     fn from_file(file: ModelFile) -> Result<SemanticModel, ModelError> {
+        Self::build(file, Vec::new())
+    }
+
+    fn build(file: ModelFile, companies: Vec<Company>) -> Result<SemanticModel, ModelError> {
         validate(&file)?;
-        let mut model = SemanticModel { file, lexicon: Lexicon::default() };
+        let mut model = SemanticModel { file, companies, lexicon: Lexicon::default() };
         model.lexicon = Lexicon::build(&model)?;
         Ok(model)
     }
@@ -412,7 +446,7 @@ impl SemanticModel {
             }
         }
         file.examples.extend(over.examples);
-        Self::from_file(file)
+        Self::build(file, self.companies.clone())
     }
 
     /// This model with a tenant's own values of a `data_values` dimension ("Black Friday 2025" for
@@ -436,7 +470,79 @@ impl SemanticModel {
             }
             list.push(ValueDef { value: v.clone(), en: vec![v.clone()], es: vec![], label_es: None });
         }
-        Self::from_file(file)
+        Self::build(file, self.companies.clone())
+    }
+
+    /// This model for a session that reads `companies` (its scope's rows of `admin.tenants`): the company
+    /// dimension shows and is filtered by their names ("revenue for Acme", "globex vs initech"), and the SQL
+    /// is written for them. With several companies every join also matches the tenant column (ids are
+    /// unique within a tenant only), the words that name the company only then ("clientes") do, and money of
+    /// companies with different reporting currencies is split by currency, never added up. With one company
+    /// (an analyst) the SQL stays exactly as without.
+    ///
+    /// A name becomes a word of the question only when it takes over no word of the model (a company called
+    /// "Sales" is still shown by name, but not understood as a filter); a name's distinctive first word
+    /// ("Acme" of "Acme Corp") and the tenant id ("stark ind") name it too. Entries with an invalid tenant id
+    /// are left out.
+    pub fn with_companies(&self, companies: &[inda_core::TenantEntry]) -> SemanticModel {
+        let mut list: Vec<Company> = Vec::new();
+        for e in companies {
+            if !inda_core::is_tenant_id(&e.tenant_id) || list.iter().any(|c| c.id == e.tenant_id) {
+                continue;
+            }
+            list.push(Company {
+                id: e.tenant_id.clone(),
+                name: display_name(&e.tenant_name, &e.tenant_id),
+                currency: e.currency.as_deref().and_then(currency_code),
+            });
+        }
+        list.sort_by(|a, b| a.id.cmp(&b.id));
+        let families: Vec<String> =
+            self.dimensions().iter().filter(|d| d.company).map(|d| d.family().to_string()).collect();
+        let mut file = self.file.clone();
+        for f in &families {
+            file.values.remove(f);
+        }
+        // The words of the model for this scope without any company's name: what a name must not take over.
+        let bare = Self::build(file.clone(), list.clone()).unwrap_or_else(|_| self.clone());
+        let words = company_words(&bare.lexicon, &list);
+        for f in &families {
+            let defs = list
+                .iter()
+                .zip(&words)
+                .map(|(c, w)| ValueDef { value: c.id.clone(), en: w.clone(), es: vec![], label_es: None })
+                .collect();
+            file.values.insert(f.clone(), defs);
+        }
+        Self::build(file, list.clone()).unwrap_or_else(|_| SemanticModel { companies: list, ..bare })
+    }
+
+    /// Whether the model answers for several companies ([`SemanticModel::with_companies`]): its SQL joins
+    /// on the tenant column too, and the company words that are ambiguous within one company apply.
+    pub fn spans_several_companies(&self) -> bool {
+        self.companies.len() > 1
+    }
+
+    /// The reporting currency every company of the model's scope shares, when they share one and it is
+    /// known; `None` before [`SemanticModel::with_companies`].
+    pub fn reporting_currency(&self) -> Option<&str> {
+        let first = self.companies.first()?.currency.as_deref()?;
+        self.companies.iter().all(|c| c.currency.as_deref() == Some(first)).then_some(first)
+    }
+
+    /// The companies of the model's scope, sorted by id (empty before [`SemanticModel::with_companies`]).
+    pub fn companies(&self) -> &[Company] {
+        &self.companies
+    }
+
+    /// The tenant column, in every table, when the model names one.
+    pub(crate) fn tenant_column(&self) -> Option<&str> {
+        self.file.tenant_column.as_deref()
+    }
+
+    /// The tenant column when the model answers for several companies: what every join also matches.
+    pub(crate) fn join_tenant_column(&self) -> Option<&str> {
+        self.tenant_column().filter(|_| self.spans_several_companies())
     }
 
     /// Example questions to offer in the given language (the verified examples first).
@@ -496,6 +602,11 @@ impl SemanticModel {
     }
     /// The display form of a canonical value (first synonym in the language, else in English).
     pub(crate) fn value_label(&self, family: &str, value: &str, lang: Lang) -> String {
+        if self.file.dimensions.iter().any(|d| d.company && d.family() == family)
+            && let Some(c) = self.companies.iter().find(|c| c.id == value)
+        {
+            return c.name.clone();
+        }
         let def = self.file.values.get(family).and_then(|list| list.iter().find(|v| v.value == value));
         let spanish = def.and_then(|d| d.label_es.clone()).filter(|_| lang == Lang::Es);
         spanish.or_else(|| def.and_then(|d| d.en.first().cloned())).unwrap_or_else(|| value.to_string())
@@ -580,6 +691,80 @@ fn validate_rates<'a>(
     Ok(Some(t))
 }
 
+/// The tenant column is in every table, and it is the column of every company dimension.
+fn validate_tenant_column(file: &ModelFile) -> Result<(), ModelError> {
+    let tc = file.tenant_column.as_deref();
+    if let Some(tc) = tc {
+        if !is_identifier(tc) {
+            return Err(ModelError::new(format!("tenant column '{tc}' is not a plain identifier")));
+        }
+        if let Some(t) = file.tables.iter().find(|t| !t.has_column(tc)) {
+            return Err(ModelError::new(format!("table '{}' has no tenant column '{tc}'", t.name)));
+        }
+    }
+    for d in file.dimensions.iter().filter(|d| d.company) {
+        if tc != Some(d.column.as_str()) {
+            return Err(ModelError::new(format!(
+                "dimension '{}': a company dimension is on the model's tenant column",
+                d.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A company's name as rows show it: without backslashes (engines disagree on what they escape, and the
+/// guard refuses them) or control characters, at most 200 characters; the tenant id when nothing is left.
+fn display_name(name: &str, tenant_id: &str) -> String {
+    let clean: String = name.chars().filter(|c| *c != '\\' && !c.is_control()).take(200).collect();
+    let clean = clean.trim();
+    if clean.is_empty() { tenant_id.to_string() } else { clean.to_string() }
+}
+
+/// An ISO 4217 code ("cop" → "COP"); anything else is no known currency.
+fn currency_code(code: &str) -> Option<String> {
+    let code = code.trim();
+    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic())).then(|| code.to_ascii_uppercase())
+}
+
+/// The words that name each company (in the order of `companies`): its name, its tenant id as words, and
+/// its name's first word when that word is distinctive, each only when it takes over no word of the model
+/// (`lexicon`) and names no other company.
+fn company_words(lexicon: &Lexicon, companies: &[Company]) -> Vec<Vec<String>> {
+    let forms = |c: &Company| -> Vec<Vec<String>> {
+        let mut out = vec![crate::normalize::phrase(&c.name), crate::normalize::phrase(&c.id)];
+        if let Some(first) = out[0].first().filter(|_| out[0].len() > 1) {
+            out.push(vec![first.clone()]);
+        }
+        out
+    };
+    let all: Vec<Vec<Vec<String>>> = companies.iter().map(forms).collect();
+    let free = |words: &[String]| match words {
+        [] => false,
+        // One word: not a word the model knows in any phrase, nor a number or a time word.
+        [one] => one.len() >= 3 && one.chars().all(|c| c.is_ascii_alphabetic()) && !lexicon.knows(one),
+        _ => lexicon.longest(words, 0).is_none_or(|m| m.len != words.len()),
+    };
+    let mut out = Vec::new();
+    for (i, c) in companies.iter().enumerate() {
+        let mut words: Vec<String> = Vec::new();
+        let mut seen: Vec<Vec<String>> = Vec::new();
+        for (k, form) in all[i].iter().enumerate() {
+            let others = all.iter().enumerate().filter(|(j, _)| *j != i).flat_map(|(_, f)| f.iter());
+            let shared = others.clone().any(|o| o == form)
+                // A first word is distinctive only when no other company's name starts with it.
+                || (k == 2 && others.clone().any(|o| o.first() == form.first()));
+            if seen.contains(form) || shared || !free(form) {
+                continue;
+            }
+            seen.push(form.clone());
+            words.push(if k == 0 { c.name.clone() } else { form.join(" ") });
+        }
+        out.push(words);
+    }
+    out
+}
+
 fn validate(file: &ModelFile) -> Result<(), ModelError> {
     if file.tables.is_empty() {
         return Err(ModelError::new("no tables"));
@@ -590,6 +775,7 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
     check_unique("dimension", file.dimensions.iter().map(|d| d.name.as_str()))?;
     let tables: HashMap<&str, &TableDef> = file.tables.iter().map(|t| (t.name.as_str(), t)).collect();
     let rates_table = validate_rates(file, &tables)?;
+    validate_tenant_column(file)?;
     for t in &file.tables {
         for ident in [&t.name, &t.schema, &t.alias] {
             if !is_identifier(ident) {

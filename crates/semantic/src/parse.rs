@@ -131,7 +131,21 @@ pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Resul
     }
     let mut intent = resolve_whole(model, f, lang)?;
     intent.list = f.list && !f.counting && is_list(model, &intent);
+    if !intent.list {
+        side_by_side_companies(model, &mut intent);
+    }
     Ok(intent)
+}
+
+/// Companies named together ("messages of Acme and Globex by month") are shown side by side, never added
+/// into one number an account manager would read as either's.
+fn side_by_side_companies(model: &SemanticModel, intent: &mut Intent) {
+    for fl in intent.filters.clone() {
+        let company = model.dimension(&fl.dimension).is_some_and(|d| d.company);
+        if company && !fl.negated && fl.values.len() >= 2 && !intent.breakdowns.contains(&fl.dimension) {
+            intent.breakdowns.push(fl.dimension);
+        }
+    }
 }
 
 /// "A vs B" between values of one dimension (not between periods).

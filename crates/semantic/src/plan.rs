@@ -60,6 +60,11 @@ pub struct Plan {
     /// periods, so that the summary compares like with like.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_days_column: Option<String>,
+    /// When the companies asked about report money in different currencies: the output column naming each
+    /// row's reporting currency. Money is then per currency (never added across them) and its columns carry
+    /// no single currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_column: Option<String>,
 }
 
 /// What the engine understood of a question it cannot answer, what it did not, and what to ask instead.

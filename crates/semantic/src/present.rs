@@ -10,6 +10,8 @@ use crate::intent::{Grain, TimeRange};
 use crate::lang::Lang;
 use crate::model::{MeasureFormat, MoneyCurrency, SemanticModel};
 use crate::plan::Plan;
+use crate::sqlgen::{asked_companies, company_label};
+use sqlparser::ast::{Expr, Ident};
 
 /// Removes the plan's check column from the result and returns how many rows it counted (rows with an
 /// amount but no exchange rate for their currency-month).
@@ -39,9 +41,17 @@ pub fn missing_rates_sql(model: &SemanticModel, plan: &Plan) -> Option<String> {
     let base = model.table(&metric.table)?;
     let (b, f, t) = (&base.alias, &rates.alias, &metric.time_column);
     let (cur, month, rate) = (&r.currency_column, &r.month_column, &r.rate_column);
+    // Across several companies each has its own rates, and the message names whose are missing.
+    let (company, same_tenant) = match model.join_tenant_column() {
+        Some(tc) => {
+            let tenant = Expr::CompoundIdentifier(vec![Ident::new(b), Ident::new(tc)]);
+            (format!(", {} AS company", company_label(model, tenant)), format!("{f}.{tc} = {b}.{tc} AND "))
+        }
+        None => (String::new(), String::new()),
+    };
     Some(format!(
-        "SELECT DISTINCT {b}.{cur} AS currency, CAST(DATE_TRUNC('month', {b}.{t}) AS DATE) AS month \
-         FROM {}.{} AS {b} LEFT JOIN {}.{} AS {f} ON {f}.{cur} = {b}.{cur} \
+        "SELECT DISTINCT {b}.{cur} AS currency, CAST(DATE_TRUNC('month', {b}.{t}) AS DATE) AS month{company} \
+         FROM {}.{} AS {b} LEFT JOIN {}.{} AS {f} ON {same_tenant}{f}.{cur} = {b}.{cur} \
          AND {f}.{month} = CAST(DATE_TRUNC('month', {b}.{t}) AS DATE) \
          WHERE {b}.{cur} IS NOT NULL AND {f}.{rate} IS NULL ORDER BY month, currency LIMIT 5",
         base.schema, base.name, rates.schema, rates.name
@@ -56,7 +66,10 @@ pub fn missing_rates_message(lang: Lang, rows: u64, found: &ResultSet) -> String
         .map(|r| {
             let cur = r.first().map(Value::to_text).unwrap_or_default();
             let month = r.get(1).and_then(as_date).map(|d| d.format("%Y-%m").to_string()).unwrap_or_default();
-            format!("{cur} {month}")
+            match r.get(2).map(Value::to_text).filter(|c| !c.is_empty()) {
+                Some(company) => format!("{cur} {month} ({company})"),
+                None => format!("{cur} {month}"),
+            }
         })
         .collect();
     let list = named.join(", ");
@@ -71,10 +84,20 @@ pub fn missing_rates_message(lang: Lang, rows: u64, found: &ResultSet) -> String
 }
 
 /// Names each column in the question's language and gives money columns their currency code:
-/// `reporting` is the tenant's reporting currency (unnamed when the warehouse does not know it).
+/// `reporting` is the reporting currency of the session's companies (unnamed when the warehouse does not
+/// know it, or when they have several). The companies a question keeps may share one although the scope's
+/// do not ("revenue for Acme"): then the money is in theirs. An answer split by currency
+/// ([`Plan::currency_column`]) names no single currency: each row's is in that column.
 pub fn label_columns(model: &SemanticModel, plan: &Plan, rs: &mut ResultSet, reporting: Option<&str>) {
     let lang = plan.lang;
+    let split = plan.currency_column.as_deref();
+    let one: Option<String> =
+        if split.is_some() { None } else { plan_currency(model, plan).or(reporting.map(str::to_string)) };
     for col in &mut rs.columns {
+        if split == Some(col.name.as_str()) {
+            col.label = Some(lang.pick("Currency", "Moneda").to_string());
+            continue;
+        }
         let same_days = plan.same_days_column.as_deref() == Some(col.name.as_str());
         let measure =
             if same_days { plan.measures.first() } else { plan.measures.iter().find(|m| m.name == col.name) };
@@ -84,21 +107,36 @@ pub fn label_columns(model: &SemanticModel, plan: &Plan, rs: &mut ResultSet, rep
                 label.push_str(lang.pick(", same days", ", mismos días"));
             } else if m.format == MeasureFormat::Currency && m.currency.is_none() {
                 label.push_str(lang.pick(" (original currency)", " (moneda original)"));
+            } else if split.is_some()
+                && matches!(m.currency, Some(MoneyCurrency::Converted | MoneyCurrency::Reporting))
+            {
+                label.push_str(lang.pick(" (each company's currency)", " (moneda de cada empresa)"));
             }
             col.label = Some(label);
             col.currency = match m.currency {
                 Some(MoneyCurrency::Usd) => Some("USD".to_string()),
-                Some(MoneyCurrency::Converted | MoneyCurrency::Reporting) => reporting.map(str::to_string),
+                Some(MoneyCurrency::Converted | MoneyCurrency::Reporting) => one.clone(),
                 None => None,
             };
         } else if plan.time_column.as_deref() == Some(col.name.as_str()) {
             col.label = Some(capitalize(&bucket_label(plan, lang)));
         } else if let Some(d) = plan.intent.breakdowns.iter().filter_map(|d| model.dimension(d)).find(|d| {
-            d.column == col.name || d.name == col.name || d.label_column.as_deref() == Some(col.name.as_str())
+            d.column == col.name
+                || d.name == col.name
+                || d.label_column.as_deref() == Some(col.name.as_str())
+                || (d.company && d.output_column() == col.name)
         }) {
             col.label = Some(capitalize(d.label.get(lang)));
+        } else if let Some(d) = model
+            .dimensions()
+            .iter()
+            .find(|d| d.company && d.output_column() == col.name)
+            .filter(|_| plan.dimension_columns.contains(&col.name))
+        {
+            // The company each row of several companies belongs to (beside a contact, a campaign, a list).
+            col.label = Some(capitalize(d.label.get(lang)));
         } else if plan.intent.list {
-            label_list_column(model, plan, col, reporting);
+            label_list_column(model, plan, col, one.as_deref());
         }
     }
     label_values(model, plan, rs);
@@ -153,6 +191,14 @@ fn label_list_column(
     }
 }
 
+/// The one reporting currency of the companies a plan reads (the scope's, narrowed by its company filters),
+/// when the model knows them and they share one.
+fn plan_currency(model: &SemanticModel, plan: &Plan) -> Option<String> {
+    let asked = asked_companies(model, &plan.intent.filters);
+    let first = asked.first()?.currency.clone()?;
+    asked.iter().all(|c| c.currency.as_deref() == Some(first.as_str())).then_some(first)
+}
+
 fn bucket_label(plan: &Plan, lang: Lang) -> String {
     match plan.intent.grain {
         Some(g) => describe::unit_word(g, lang, false).to_string(),
@@ -183,6 +229,27 @@ pub fn truncated_caveat(rs: &ResultSet, lang: Lang) -> Option<Caveat> {
         column: None,
         value: None,
     })
+}
+
+/// The caveat of SQL that joins several companies' tables without matching `tenant_id`
+/// (`inda_guard::Guarded::crosses_tenants`): the semantic engine never writes such a join, a person or a
+/// language model may.
+pub fn cross_company_caveat(lang: Lang) -> Caveat {
+    Caveat {
+        code: CaveatCode::CrossCompanyJoin,
+        message: lang
+            .pick(
+                "With several companies in scope, this query joins tables without matching tenant_id: ids repeat \
+                 across companies, so rows of different companies may be paired. Add a.tenant_id = b.tenant_id \
+                 to each join.",
+                "Con varias empresas en el alcance, esta consulta une tablas sin igualar tenant_id: los ids se \
+                 repiten entre empresas, así que puede emparejar filas de empresas distintas. Agregue \
+                 a.tenant_id = b.tenant_id a cada unión.",
+            )
+            .to_string(),
+        column: None,
+        value: None,
+    }
 }
 
 /// The current period of `unit` on `today`: its first day and its length in days.

@@ -1,5 +1,6 @@
 //! Intent → SQL, built as a sqlparser AST and rendered with `Display`. Only names and expressions from the
-//! model, canonical values from the model, integers and dates go into the query; never the user's text.
+//! model, canonical values from the model, the companies of its scope (tenant ids, names and currencies from
+//! the tenants directory), integers and dates go into the query; never the user's text.
 //! The SQL is the portable subset of semantics.md that both DataFusion and Snowflake run.
 
 use std::ops::ControlFlow;
@@ -46,6 +47,7 @@ pub(crate) fn plan(model: &SemanticModel, intent: Intent, lang: Lang) -> Result<
         id_columns: built.id_columns,
         missing_rate_column: built.check_column,
         same_days_column: built.same_days_column,
+        currency_column: built.currency_column,
     })
 }
 
@@ -64,6 +66,7 @@ struct Built {
     id_columns: Vec<String>,
     check_column: Option<String>,
     same_days_column: Option<String>,
+    currency_column: Option<String>,
 }
 
 /// The check column of converted answers (see [`Plan::missing_rate_column`]).
@@ -81,6 +84,9 @@ struct Scope<'a> {
     rates: Option<&'a TableDef>,
     /// "Revenue by currency": amounts stay in their own currency, so the rate drops out of expressions.
     original_amounts: bool,
+    /// The tenant column every join also matches: when the model answers for several companies, whose ids
+    /// overlap (contact c1 of one company is not c1 of another).
+    tenant_column: Option<&'a str>,
 }
 
 impl Scope<'_> {
@@ -152,6 +158,7 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         qualify: !joined.is_empty() || money.rates.is_some(),
         rates: money.rates,
         original_amounts: money.original_amounts,
+        tenant_column: model.join_tenant_column(),
     };
     let table_of = |name: &str| -> Result<&TableDef, BuildError> {
         model.table(name).ok_or_else(|| internal(format!("unknown table {name}")))
@@ -207,6 +214,16 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     for d in &intent.breakdowns {
         let dim = model.dimension(d).ok_or_else(|| internal(format!("unknown dimension {d}")))?;
         let t = table_of(&dim.table)?;
+        if dim.company {
+            // The company by name, not its tenant id.
+            let name = dim.output_column().to_string();
+            let at = push_computed(&mut projection, company_label(model, scope.col(t, &dim.column)), &name);
+            group_by.push(at.clone());
+            dim_exprs.push(at);
+            output_names.push(name.clone());
+            dimension_columns.push(name);
+            continue;
+        }
         for column in std::iter::once(&dim.column).chain(dim.label_column.iter()) {
             let e = scope.col(t, column);
             let name = if output_names.contains(column) { dim.name.clone() } else { column.clone() };
@@ -223,7 +240,28 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
             }
             dimension_columns.push(name);
         }
+        // A company's own things (its contacts, its campaigns) are another company's namesakes, never the
+        // same: across several companies each row also names its company.
+        let owned = dim.label_column.is_some() || dim.data_values;
+        let has_company = intent.breakdowns.iter().any(|b| model.dimension(b).is_some_and(|x| x.company))
+            || output_names.iter().any(|n| n == COMPANY);
+        if let (true, false, Some(tc)) = (owned, has_company, scope.tenant_column) {
+            let at = push_computed(&mut projection, company_label(model, scope.col(t, tc)), COMPANY);
+            group_by.push(at.clone());
+            dim_exprs.push(at);
+            output_names.push(COMPANY.to_string());
+            dimension_columns.push(COMPANY.to_string());
+        }
     }
+
+    // Money of companies with different reporting currencies: one row per currency, never added up.
+    let currency_split =
+        split_currency(model, intent, &metrics, &scope, base, &output_names).map(|(name, e)| {
+            let at = push_computed(&mut projection, e, &name);
+            group_by.push(at.clone());
+            output_names.push(name.clone());
+            (name, at)
+        });
 
     // Measures.
     let mut measures = Vec::new();
@@ -286,11 +324,25 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
             unit: None,
         }];
     }
+    let mut list_currency = None;
     if intent.list {
         // The rows themselves: the table's list columns, no aggregate.
         projection = base.list_columns.iter().map(|c| SelectItem::UnnamedExpr(scope.col(base, c))).collect();
         group_by.clear();
         measures.clear();
+        // Rows of several companies: whose each row is, and the currency of its money when they differ.
+        if let Some(tc) = scope.tenant_column {
+            let company = company_label(model, scope.col(base, tc));
+            let mut front = vec![SelectItem::ExprWithAlias { expr: company, alias: Ident::new(COMPANY) }];
+            dimension_columns = vec![COMPANY.to_string()];
+            if lists_reporting_money(model, base) && asked_currencies(model, intent) > 1 {
+                let e = company_currency(model, scope.col(base, tc));
+                front.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(CURRENCY) });
+                list_currency = Some(CURRENCY.to_string());
+            }
+            projection.splice(0..0, front);
+            order_by.push(order(ordinal(1), true));
+        }
         if let Some(c) = base.list_columns.first() {
             order_by.push(order(scope.col(base, c), true));
         }
@@ -320,6 +372,16 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         (None, None) if !intent.breakdowns.is_empty() => order_by.push(order(ident(&first_measure), false)),
         _ => {}
     }
+    if let Some((_, e)) = &currency_split {
+        // Amounts are compared within a currency only: the currency before the first measure key.
+        let at = order_by
+            .iter()
+            .position(
+                |o| matches!(&o.expr, Expr::Identifier(id) if measures.iter().any(|m| m.name == id.value)),
+            )
+            .unwrap_or(order_by.len());
+        order_by.insert(at, order(e.clone(), true));
+    }
     if !order_by.is_empty() {
         // Ties break by the labels, so the same data always gives the same order. The expressions, not
         // output names: an unqualified `contact_id` would be ambiguous across a join.
@@ -340,11 +402,15 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         let join_def = model.join(&base.name, &t.name).ok_or_else(|| internal("missing join"))?;
         let mut j: Join = join_template.clone();
         set_table(&mut j.relation, t, true)?;
-        let on = Expr::BinaryOp {
-            left: Box::new(scope.col(base, &join_def.on)),
-            op: BinaryOperator::Eq,
-            right: Box::new(scope.col(t, &join_def.on)),
-        };
+        let on = same_tenant(
+            &scope,
+            t,
+            Expr::BinaryOp {
+                left: Box::new(scope.col(base, &join_def.on)),
+                op: BinaryOperator::Eq,
+                right: Box::new(scope.col(t, &join_def.on)),
+            },
+        );
         match &mut j.join_operator {
             JoinOperator::Join(JoinConstraint::On(e)) | JoinOperator::Inner(JoinConstraint::On(e)) => *e = on,
             _ => return Err(internal("unexpected join shape")),
@@ -368,6 +434,9 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         offset: None,
         limit_by: vec![],
     });
+    if let (Some(n), Some((name, e))) = (intent.top_n, &currency_split) {
+        query = top_within_currency(query, n, name, e)?;
+    }
     let sql = Statement::Query(Box::new(query)).to_string();
     Ok(Built {
         sql,
@@ -377,7 +446,205 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         id_columns,
         check_column,
         same_days_column,
+        currency_column: currency_split.map(|(name, _)| name).or(list_currency),
     })
+}
+
+/// Output column of the company's name (a company breakdown's, and the first of a list of several companies).
+const COMPANY: &str = "company";
+/// Output column of each row's reporting currency when the companies asked about have several.
+const CURRENCY: &str = "currency";
+
+/// Adds a column computed over the tenant column to the projection and returns its position, which GROUP BY
+/// and ORDER BY use rather than repeat the expression (a CASE over every company of a large scope).
+fn push_computed(projection: &mut Vec<SelectItem>, expr: Expr, alias: &str) -> Expr {
+    projection.push(SelectItem::ExprWithAlias { expr, alias: Ident::new(alias) });
+    ordinal(projection.len())
+}
+
+/// The `n`th output column (from 1), as GROUP BY and ORDER BY take it.
+fn ordinal(n: usize) -> Expr {
+    Expr::value(Value::Number(n.to_string(), false))
+}
+
+/// `CASE a.tenant_id WHEN 'acme_corp' THEN 'Acme Corp' … END`: each row's company by name; the tenant column
+/// itself while the model knows no companies. Ids and names go in as string values, quoted by the renderer.
+pub(crate) fn company_label(model: &SemanticModel, tenant: Expr) -> Expr {
+    let branches: Vec<(String, String)> =
+        model.companies().iter().map(|c| (c.id.clone(), c.name.clone())).collect();
+    if branches.is_empty() { tenant } else { simple_case(tenant, branches) }
+}
+
+/// `CASE a.tenant_id WHEN 'acme_corp' THEN 'COP' … END`: each row's company's reporting currency (NULL for
+/// a company whose currency is not known).
+fn company_currency(model: &SemanticModel, tenant: Expr) -> Expr {
+    let branches: Vec<(String, String)> =
+        model.companies().iter().filter_map(|c| Some((c.id.clone(), c.currency.clone()?))).collect();
+    if branches.is_empty() { Expr::value(Value::Null) } else { simple_case(tenant, branches) }
+}
+
+fn simple_case(operand: Expr, branches: Vec<(String, String)>) -> Expr {
+    Expr::Case {
+        case_token: AttachedToken::empty(),
+        end_token: AttachedToken::empty(),
+        operand: Some(Box::new(operand)),
+        conditions: branches
+            .into_iter()
+            .map(|(when, then)| CaseWhen { condition: string_lit(when), result: string_lit(then) })
+            .collect(),
+        else_result: None,
+    }
+}
+
+/// `… AND a.tenant_id = c.tenant_id` when the model answers for several companies; `on` as is otherwise.
+fn same_tenant(scope: &Scope, other: &TableDef, on: Expr) -> Expr {
+    match scope.tenant_column {
+        Some(tc) => cmp(
+            cmp(scope.col(scope.base, tc), BinaryOperator::Eq, scope.col(other, tc)),
+            BinaryOperator::And,
+            on,
+        ),
+        None => on,
+    }
+}
+
+/// How many reporting currencies the companies a question reads have (those its company filters keep;
+/// companies whose currency is unknown count together as one more). 0 or 1: nothing to split.
+pub(crate) fn asked_currencies(model: &SemanticModel, intent: &Intent) -> usize {
+    let mut seen: Vec<Option<&str>> = Vec::new();
+    for c in asked_companies(model, &intent.filters) {
+        if !seen.contains(&c.currency.as_deref()) {
+            seen.push(c.currency.as_deref());
+        }
+    }
+    seen.len()
+}
+
+/// The companies of the model's scope that the filters on a company dimension keep.
+pub(crate) fn asked_companies<'m>(
+    model: &'m SemanticModel,
+    filters: &[crate::intent::Filter],
+) -> Vec<&'m crate::model::Company> {
+    let company_filters: Vec<_> =
+        filters.iter().filter(|f| model.dimension(&f.dimension).is_some_and(|d| d.company)).collect();
+    model
+        .companies()
+        .iter()
+        .filter(|c| company_filters.iter().all(|f| f.values.contains(&c.id) != f.negated))
+        .collect()
+}
+
+/// The currency column of an answer whose money comes from companies with different reporting currencies:
+/// its output name and expression. Only money in the reporting currency splits (counts, rates, US-dollar
+/// costs and original amounts do not), and never a list (its rows carry their own currency column).
+fn split_currency(
+    model: &SemanticModel,
+    intent: &Intent,
+    metrics: &[&MetricDef],
+    scope: &Scope,
+    base: &TableDef,
+    taken: &[String],
+) -> Option<(String, Expr)> {
+    let reporting_money = metrics.iter().any(|m| match m.currency {
+        Some(MoneyCurrency::Converted) => !scope.original_amounts,
+        Some(MoneyCurrency::Reporting) => true,
+        _ => false,
+    });
+    if intent.list || !reporting_money || asked_currencies(model, intent) < 2 {
+        return None;
+    }
+    let tc = model.tenant_column()?;
+    let name = if taken.iter().any(|t| t == CURRENCY) { "reporting_currency" } else { CURRENCY };
+    Some((name.to_string(), company_currency(model, scope.col(base, tc))))
+}
+
+/// Whether a list of `table` shows money in the reporting currency (a campaign's budget).
+fn lists_reporting_money(model: &SemanticModel, table: &TableDef) -> bool {
+    model.metrics().iter().any(|m| {
+        m.table == table.name
+            && m.currency == Some(MoneyCurrency::Reporting)
+            && table
+                .list_columns
+                .iter()
+                .any(|c| m.expr.replace(' ', "").eq_ignore_ascii_case(&format!("SUM({c})")))
+    })
+}
+
+/// "Top 5 campaigns by revenue" over companies of several currencies: the top 5 of each currency (amounts
+/// of two currencies are never ranked against each other). The query, without its order and limit, gains
+/// `ROW_NUMBER() OVER (PARTITION BY <currency> ORDER BY <its order>)`; the rows ranked within `n` are kept,
+/// by currency and rank. `currency_at` is the currency column's position.
+fn top_within_currency(
+    mut query: Query,
+    n: u32,
+    currency: &str,
+    currency_at: &Expr,
+) -> Result<Query, BuildError> {
+    const RANK: &str = "rank_in_currency";
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return Err(internal("not a SELECT"));
+    };
+    // A window orders by expressions: neither an output name nor a position means a column inside it.
+    let items: Vec<(String, Expr)> = select
+        .projection
+        .iter()
+        .filter_map(|p| match p {
+            SelectItem::ExprWithAlias { expr, alias } => Some((alias.value.clone(), expr.clone())),
+            SelectItem::UnnamedExpr(e @ Expr::Identifier(id)) => Some((id.value.clone(), e.clone())),
+            SelectItem::UnnamedExpr(e @ Expr::CompoundIdentifier(parts)) => {
+                parts.last().map(|p| (p.value.clone(), e.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let resolve = |e: &Expr| -> Expr {
+        match e {
+            Expr::Identifier(id) => items.iter().find(|(a, _)| *a == id.value).map(|(_, x)| x.clone()),
+            Expr::Value(v) => match &v.value {
+                Value::Number(n, _) => {
+                    n.parse::<usize>().ok().and_then(|i| items.get(i.checked_sub(1)?)).map(|(_, x)| x.clone())
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+        .unwrap_or_else(|| e.clone())
+    };
+    let keys: Vec<OrderByExpr> = match query.order_by.take().map(|o| o.kind) {
+        Some(OrderByKind::Expressions(list)) => list
+            .into_iter()
+            .filter(|o| &o.expr != currency_at)
+            .map(|mut o| {
+                o.expr = resolve(&o.expr);
+                o
+            })
+            .collect(),
+        _ => vec![],
+    };
+    let outputs: Vec<&str> = items.iter().map(|(name, _)| name.as_str()).collect();
+    let mut rank = function("ROW_NUMBER", vec![]);
+    if let Expr::Function(f) = &mut rank {
+        f.over = Some(sqlparser::ast::WindowType::WindowSpec(sqlparser::ast::WindowSpec {
+            window_name: None,
+            partition_by: vec![resolve(currency_at)],
+            order_by: keys,
+            window_frame: None,
+        }));
+    }
+    let mut outer = skeleton(&format!(
+        "SELECT {} FROM (SELECT 1) AS ranked WHERE {RANK} <= {n} ORDER BY {currency}, {RANK}",
+        outputs.join(", ")
+    ))?;
+    select.projection.push(SelectItem::ExprWithAlias { expr: rank, alias: Ident::new(RANK) });
+    query.limit_clause = None;
+    let SetExpr::Select(outer_select) = outer.body.as_mut() else {
+        return Err(internal("skeleton is not a SELECT"));
+    };
+    match outer_select.from.first_mut().map(|f| &mut f.relation) {
+        Some(TableFactor::Derived { subquery, .. }) => **subquery = query,
+        _ => return Err(internal("skeleton has no derived table")),
+    }
+    Ok(outer)
 }
 
 /// The unit of a comparison between the running period and the one before it ("this month vs last month",
@@ -546,6 +813,15 @@ fn rates_join(
         BinaryOperator::And,
         cmp(scope.col(rates, &r.month_column), BinaryOperator::Eq, month),
     );
+    // Each company's rates convert into its own reporting currency.
+    let on = match scope.tenant_column {
+        Some(tc) => cmp(
+            cmp(scope.col(rates, tc), BinaryOperator::Eq, scope.col(scope.base, tc)),
+            BinaryOperator::And,
+            on,
+        ),
+        None => on,
+    };
     let mut j = template.clone();
     set_table(&mut j.relation, rates, true)?;
     j.join_operator = JoinOperator::LeftOuter(JoinConstraint::On(on));

@@ -127,6 +127,9 @@ pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang, cx: SummaryConte
         let label = p.measures.first().map_or_else(|| p.title.clone(), |m| capitalize(&m.label));
         return format!("{label}: {}.", format_number(rs.rows.len() as f64, lang, "number"));
     }
+    if let Some((p, ci)) = cx.plan.and_then(|p| Some((p, rs.column_index(p.currency_column.as_deref()?)?))) {
+        return currency_split_line(rs, chart, p, mi, ci, &words, lang, cx);
+    }
     match chart.kind {
         ChartKind::Kpi => {
             let Some(v) = rs.rows[0].get(mi).and_then(Value::as_f64) else { return no_value(lang) };
@@ -248,6 +251,147 @@ fn category_line(
     match lang {
         Lang::En => format!("{name} leads with {amount}{share}."),
         Lang::Es => format!("{name} lidera con {amount}{share}."),
+    }
+}
+
+/// An answer split by reporting currency (companies with different ones): each currency on its own, never
+/// added to or ranked against another, and the reader told so. "In COP, Acme Corp leads with 1,500.00 COP in
+/// revenue; in MXN, Globex: 300.00 MXN. Each company's amounts are in its own reporting currency, never
+/// added across currencies."
+#[allow(clippy::too_many_arguments)]
+fn currency_split_line(
+    rs: &ResultSet,
+    chart: &ChartSpec,
+    plan: &Plan,
+    mi: usize,
+    ci: usize,
+    w: &MeasureWords,
+    lang: Lang,
+    cx: SummaryContext,
+) -> String {
+    let mut currencies: Vec<Value> = Vec::new();
+    for row in &rs.rows {
+        if let Some(c) = row.get(ci).filter(|c| !currencies.contains(c)) {
+            currencies.push(c.clone());
+        }
+    }
+    let time = plan.time_column.as_deref().and_then(|t| rs.column_index(t));
+    // The category a row is (not its key, not the currency): "Acme Corp", "WhatsApp".
+    let category = plan
+        .dimension_columns
+        .iter()
+        .filter(|d| !plan.id_columns.contains(d))
+        .find_map(|d| rs.column_index(d))
+        .filter(|i| *i != ci);
+    let additive =
+        matches!(w.kind, MetricKind::Count | MetricKind::Sum) && w.format != MeasureFormat::Percent;
+    let partial = time.and_then(|t| cx.partial(&rs.columns[t].name));
+    let partial_date = partial.and_then(|(v, _)| NaiveDate::parse_from_str(v.get(..10)?, "%Y-%m-%d").ok());
+    let mut parts = Vec::new();
+    let mut values = Vec::new();
+    let mut same_days = false;
+    for c in &currencies {
+        let rows: Vec<&Vec<Value>> = rs.rows.iter().filter(|r| r.get(ci) == Some(c)).collect();
+        let mut wc = w.clone();
+        let code = match c {
+            Value::Null => lang.pick("unknown currency", "moneda desconocida").to_string(),
+            other => other.to_text(),
+        };
+        wc.unit = (*c != Value::Null).then(|| code.clone());
+        // "This month vs last month" while this month runs: the same days of both, per currency.
+        let own = ResultSet {
+            columns: rs.columns.clone(),
+            rows: rows.iter().map(|r| (*r).clone()).collect(),
+            truncated: false,
+        };
+        wc.label = format!("{} {} {code}", w.label, lang.pick("in", "en"));
+        if let Some(line) = same_days_line(&own, mi, &wc, lang, cx) {
+            let message = partial.map(|(_, m)| format!(" {m}.")).unwrap_or_default();
+            parts.push(format!(
+                "{code}: {}",
+                line.strip_suffix(&message).unwrap_or(&line).trim_end_matches('.')
+            ));
+            same_days = true;
+            continue;
+        }
+        if let Some(ti) = time {
+            let mut points: Vec<(NaiveDate, f64)> = Vec::new();
+            let mut single = true;
+            for r in &rows {
+                let (Some(d), Some(v)) = (r.get(ti).and_then(as_date), r.get(mi).and_then(Value::as_f64))
+                else {
+                    continue;
+                };
+                if Some(d) == partial_date {
+                    continue;
+                }
+                match points.iter_mut().find(|(pd, _)| *pd == d) {
+                    Some(p) if additive => p.1 += v,
+                    Some(_) => single = false,
+                    None => points.push((d, v)),
+                }
+            }
+            if !single {
+                continue;
+            }
+            points.sort_by_key(|p| p.0);
+            let line = series_change(&points, chart, &wc, lang);
+            let line = if parts.is_empty() { line } else { decapitalize(&line) };
+            parts.push(line.trim_end_matches('.').to_string());
+        } else if let Some(xi) = category {
+            let best = rows
+                .iter()
+                .filter_map(|r| Some((*r, r.get(mi).and_then(Value::as_f64)?)))
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            let Some((row, v)) = best else { continue };
+            let name = row.get(xi).map(|x| value_text(&rs.columns[xi].name, x, lang)).unwrap_or_default();
+            let value = wc.value(v, lang);
+            let within = lang.pick("in", "en");
+            parts.push(match (rows.len() > 1, additive, lang) {
+                (false, _, _) => format!("{within} {code}, {name}: {value}"),
+                (true, true, Lang::En) => format!("in {code}, {name} leads with {value}"),
+                (true, true, Lang::Es) => format!("en {code}, {name} lidera con {value}"),
+                (true, false, Lang::En) => format!("in {code}, {name} has the highest {} ({value})", w.label),
+                (true, false, Lang::Es) => {
+                    format!("en {code}, {name} tiene el valor más alto de {} ({value})", w.label)
+                }
+            });
+        } else if let Some(v) = rows.first().and_then(|r| r.get(mi)).and_then(Value::as_f64) {
+            // A money value names its currency; a share of it says whose it is.
+            values.push(match w.format {
+                MeasureFormat::Percent => format!("{} ({code})", wc.value(v, lang)),
+                _ => wc.value(v, lang),
+            });
+        }
+    }
+    if !values.is_empty() {
+        parts.insert(0, format!("{}: {}", capitalize(&w.label), values.join(", ")));
+    }
+    let note = lang.pick(
+        "Each company's amounts are in its own reporting currency, never added across currencies.",
+        "Los montos de cada empresa están en su propia moneda de reporte y no se suman entre monedas.",
+    );
+    // Same-days comparisons have their own semicolons: each is a sentence.
+    let joined = parts.join(if same_days { ". " } else { "; " });
+    let mut line = if parts.is_empty() { String::new() } else { format!("{}. ", capitalize(&joined)) };
+    line.push_str(note);
+    match partial {
+        Some((_, message)) if same_days => line.push_str(&format!(" {message}.")),
+        Some((_, message)) => {
+            let complete = lang.pick("Complete periods only", "Solo períodos completos");
+            line.push_str(&format!(" {complete}; {message}."));
+        }
+        None => {}
+    }
+    line
+}
+
+/// The text with its first letter lower-case, to continue a sentence ("Revenue in MXN rose…" → "revenue…").
+fn decapitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -46,7 +46,7 @@ pub async fn serve(axum::extract::State(shared): axum::extract::State<crate::Sha
     let mut response = page(uri.path());
     if let Some(token) = uri.query().and_then(|q| q.split('&').find_map(|p| p.strip_prefix("token=")))
         && response.status() == StatusCode::OK
-        && shared.app.session(Some(token)).is_ok()
+        && shared.app.identity(Some(token)).is_ok()
     {
         // A bad token sets nothing; the UI loads and shows its sign-in banner.
         let cookie = format!("{}={token}; HttpOnly; SameSite=Strict; Path=/", crate::http::COOKIE);

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use inda_app::{Cancel, ExplanationSink, ExportFile};
-use inda_core::{Error, Session};
+use inda_core::{Error, Scope, Session};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -50,12 +50,28 @@ pub fn request_token(headers: &HeaderMap) -> Result<String, Error> {
         .ok_or_else(|| Error::auth("no token: open the app from the CRM (the link carries one)"))
 }
 
+/// The header the UI's scope picker sends on every request (`acme_corp,globex`); without it, the session
+/// reads everything its role reaches.
+pub const SCOPE_HEADER: &str = "x-inda-scope";
+
+/// The scope the request narrows its session to, if any.
+pub fn request_scope(headers: &HeaderMap) -> Result<Option<Scope>, Error> {
+    match headers.get(SCOPE_HEADER) {
+        None => Ok(None),
+        Some(v) => {
+            let text = v.to_str().map_err(|_| Error::usage("the X-Inda-Scope header is not text"))?;
+            if text.trim().is_empty() { Ok(None) } else { Ok(Some(Scope::parse_list(text)?)) }
+        }
+    }
+}
+
 impl FromRequestParts<Shared> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Self::Rejection> {
         let token = request_token(&parts.headers)?;
-        Ok(Authed(shared.app.session(Some(&token))?))
+        let scope = request_scope(&parts.headers)?;
+        Ok(Authed(shared.app.session(Some(&token), scope.as_ref()).await?))
     }
 }
 

@@ -18,6 +18,7 @@ pub fn router(shared: Shared) -> Router {
     let api = Router::new()
         .route("/session", get(session))
         .route("/config", get(config))
+        .route("/scope", get(scope))
         .route("/branding/logo", get(logo))
         .route("/suggestions", get(suggestions))
         .route("/ask", post(ask))
@@ -49,6 +50,11 @@ pub fn router(shared: Shared) -> Router {
 /// Reported even when expired, so the UI can show the banner and the refresh link.
 async fn session(State(s): State<Shared>, headers: axum::http::HeaderMap) -> ApiResult {
     ok(s.app.session_info(Some(&request_token(&headers)?))?)
+}
+
+/// The tenants the session's role reaches, each marked when in its current scope: the UI's picker.
+async fn scope(State(s): State<Shared>, Authed(session): Authed) -> ApiResult {
+    ok(s.app.scope_choices(&session).await?)
 }
 
 async fn config(State(s): State<Shared>, Authed(session): Authed) -> ApiResult {
@@ -115,7 +121,7 @@ async fn saved_save(
     Authed(session): Authed,
     Body(req): Body<SaveRequest>,
 ) -> ApiResult {
-    ok(s.app.save_analysis(&session, &req)?)
+    ok(s.app.save_analysis(&session, &req).await?)
 }
 
 async fn saved_show(

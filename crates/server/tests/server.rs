@@ -234,6 +234,151 @@ async fn a_token_in_the_page_url_becomes_an_http_only_cookie() {
     assert!(res.headers().get("set-cookie").is_none());
 }
 
+/// `X-Inda-Scope`: a partner admin's session reads every company of its partner, narrowed by the header that the
+/// UI's scope picker sends; a company beyond the role is refused as `auth`, naming it, for admins and analysts.
+#[tokio::test]
+async fn the_scope_header_narrows_an_admins_session_and_never_widens_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut app = App::open(DataDir::new(tmp.path().join("data"))).unwrap();
+    let opts = DemoOptions {
+        scale: 0.05,
+        seed: 42,
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        // indigital's acme_corp and globex, other_partner's stark_ind.
+        tenants: Some(vec!["acme_corp".into(), "globex".into(), "stark_ind".into()]),
+    };
+    app.demo_init(&opts, &|_| {}).unwrap();
+    let mint = |app: &mut App, user: &str, role: &str| {
+        app.mint_token(&inda_app::MintRequest {
+            tenant_id: "acme_corp".into(),
+            user_id: user.into(),
+            partner_id: "indigital".into(),
+            user_name: None,
+            roles: vec![role.into()],
+            ttl_seconds: 3600,
+        })
+        .unwrap()
+    };
+    let admin = mint(&mut app, "pat", "partner_admin");
+    let analyst = mint(&mut app, "ana", "analyst");
+    let same_user_analyst = mint(&mut app, "pat", "analyst");
+    let base = serve(app).await;
+    let client = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: &str, token: &str, scope: Option<&str>, body: Option<J>| {
+        let mut req = client.request(method, format!("{base}{path}")).bearer_auth(token);
+        if let Some(scope) = scope {
+            req = req.header("X-Inda-Scope", scope);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let text = res.text().await.unwrap();
+            (status, serde_json::from_str::<J>(&text).unwrap_or(J::String(text)))
+        }
+    };
+    let tenants_read = |scope: Option<&'static str>, token: String| {
+        let call = &call;
+        async move {
+            let sql = json!({"sql": "SELECT DISTINCT tenant_id FROM marts.fct_messages ORDER BY tenant_id"});
+            let (status, a) = call(reqwest::Method::POST, "/api/sql", &token, scope, Some(sql)).await;
+            assert_eq!(status, 200, "{a}");
+            a["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r[0].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let selected = |choices: &J| -> Vec<(String, String, bool)> {
+        choices
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let id = c["tenant_id"].as_str().unwrap().to_string();
+                (id, c["tenant_name"].as_str().unwrap().to_string(), c["selected"].as_bool().unwrap())
+            })
+            .collect()
+    };
+
+    // The session names the role; the picker's choices are the partner's companies, by name.
+    let (status, who) = call(reqwest::Method::GET, "/api/session", &admin, None, None).await;
+    assert_eq!(status, 200, "{who}");
+    assert_eq!(who["role"], "partner_admin");
+    let (status, all) = call(reqwest::Method::GET, "/api/scope", &admin, None, None).await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(
+        selected(&all),
+        [("acme_corp".into(), "Acme Corp".into(), true), ("globex".into(), "Globex".into(), true)]
+    );
+    assert_eq!(tenants_read(None, admin.clone()).await, ["acme_corp", "globex"]);
+
+    // Narrowed by the header (blank: not narrowed).
+    let (status, narrowed) = call(reqwest::Method::GET, "/api/scope", &admin, Some("globex"), None).await;
+    assert_eq!(status, 200, "{narrowed}");
+    assert_eq!(
+        selected(&narrowed),
+        [("acme_corp".into(), "Acme Corp".into(), false), ("globex".into(), "Globex".into(), true)]
+    );
+    assert_eq!(tenants_read(Some("globex"), admin.clone()).await, ["globex"]);
+    assert_eq!(tenants_read(Some(" "), admin.clone()).await, ["acme_corp", "globex"]);
+
+    // Never widened: another partner's company is refused, naming it, and so is any company for an analyst.
+    for (token, scope, outside) in [
+        (&admin, "acme_corp,stark_ind", "stark_ind"),
+        (&analyst, "globex", "globex"),
+        (&analyst, "acme_corp,globex", "globex"),
+    ] {
+        let (status, e) = call(reqwest::Method::GET, "/api/saved", token, Some(scope), None).await;
+        assert!(status == 401 || status == 403, "{scope}: {status} {e}");
+        assert_eq!(e["error"]["code"], "auth", "{e}");
+        let message = e["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with(&format!("not in your scope: {outside}")), "{message}");
+    }
+    let (status, e) = call(reqwest::Method::GET, "/api/saved", &admin, Some("acme corp"), None).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (400, Some("usage")), "{e}");
+
+    // An analysis saved with both companies is refused (auth) under a narrower scope or the same user's
+    // analyst token, and is not found at all for another user; a dashboard of that scope likewise.
+    let body =
+        json!({"name": "Both", "sql": "SELECT tenant_id, COUNT(*) AS n FROM marts.fct_messages GROUP BY 1"});
+    let (status, saved) = call(reqwest::Method::POST, "/api/saved", &admin, None, Some(body)).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["scope"], json!(["acme_corp", "globex"]));
+    let id = saved["id"].as_str().unwrap().to_string();
+    let (status, dash) =
+        call(reqwest::Method::POST, "/api/dashboards", &admin, None, Some(json!({"name": "Clients"}))).await;
+    assert_eq!(status, 200, "{dash}");
+    let did = dash["dashboard"]["id"].as_str().or(dash["id"].as_str()).unwrap().to_string();
+    for (token, scope) in [(&admin, Some("globex")), (&same_user_analyst, None)] {
+        for path in [
+            format!("/api/saved/{id}"),
+            format!("/api/dashboards/{did}"),
+            format!("/api/export?analysis={id}&to=csv"),
+        ] {
+            let (status, e) = call(reqwest::Method::GET, &path, token, scope, None).await;
+            assert!(status == 401 || status == 403, "{path} {scope:?}: {status} {e}");
+            assert_eq!(e["error"]["code"], "auth", "{path}: {e}");
+        }
+        let (status, e) =
+            call(reqwest::Method::POST, &format!("/api/saved/{id}/run"), token, scope, None).await;
+        assert_eq!(e["error"]["code"], "auth", "{status} {e}");
+    }
+    let (status, e) = call(reqwest::Method::GET, &format!("/api/saved/{id}"), &analyst, None, None).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (404, Some("not_found")), "{e}");
+
+    // An analyst's scope is their own company, the header naming it changes nothing.
+    let (_, own) = call(reqwest::Method::GET, "/api/scope", &analyst, None, None).await;
+    assert_eq!(selected(&own), [("acme_corp".into(), "Acme Corp".into(), true)]);
+    assert_eq!(tenants_read(Some("acme_corp"), analyst.clone()).await, ["acme_corp"]);
+    let (_, who) = call(reqwest::Method::GET, "/api/session", &analyst, None, None).await;
+    assert_eq!(who["role"], "analyst");
+}
+
 /// A language model on this machine, speaking the OpenAI chat-completions wire format with `stream: true`:
 /// its answer JSON arrives in small pieces, 40 ms apart, with the explanation first.
 async fn streaming_model() -> String {

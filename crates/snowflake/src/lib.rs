@@ -5,8 +5,9 @@
 //! What it does: signs in with a password or a key pair (secrets handed in by the app, which keeps them
 //! in the OS keyring), keeps one Snowflake session per running query (a session runs one statement at a
 //! time), bounds every statement by the caller's timeout and cancellation (client and server side), retries
-//! only what certainly did not run, tags every statement with tenant and user, and maps Snowflake's Arrow
-//! results to the product's typed columns.
+//! only what certainly did not run, tags every statement with tenant, user, role and scope, maps Snowflake's
+//! Arrow results to the product's typed columns, and reads the tenants directory (ADMIN.TENANTS) as the
+//! account's row access policy shows it.
 //!
 //! What it is not: a guard. It runs what it is given; the tenant filter comes from `inda_guard`, and the
 //! row access policies of `warehouse/snowflake/` are Snowflake's own second wall. It holds no secrets of
@@ -28,6 +29,7 @@ mod error;
 mod http;
 mod jwt;
 mod protocol;
+mod tenants;
 mod warehouse;
 
 pub use check::{Check, CheckStatus, verdict};

@@ -5,9 +5,11 @@ use crate::config::{CredentialSource, Credentials, SnowflakeProfile};
 use crate::convert;
 use crate::currency::CurrencyCache;
 use crate::protocol::{self, Failure, Login, Statement};
-use inda_core::{Error, ResultSet, Session};
+use crate::tenants::TenantsCache;
+use inda_core::{Error, ResultSet, Role, Session, TenantEntry};
 use inda_warehouse::{BoxFuture, Cancel, QueryLimits, Warehouse};
 use reqwest_middleware::Middleware;
+use sha2::{Digest, Sha256};
 use snowflake_api::connection::Connection;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -28,13 +30,17 @@ struct Inner {
     profile: SnowflakeProfile,
     connection: Arc<Connection>,
     credentials: CredentialSource,
-    /// Signed-in sessions not running anything, each for one analyst: a session is never shared between
-    /// two analysts, because it was opened with one analyst's secret.
+    /// Signed-in sessions not running anything, each for one analyst in one role: a session is never shared
+    /// between two analysts, because it was opened with one analyst's secret (and the credentials may
+    /// depend on the role). The scope is not part of the key: nothing of it lives in the Snowflake session,
+    /// it travels in each statement's own QUERY_TAG ([`query_tag`]).
     idle: Mutex<Vec<Idle>>,
     /// One permit per session that may run at once.
     permits: Arc<Semaphore>,
     /// The tenants' reporting currencies read so far.
     currencies: CurrencyCache,
+    /// ADMIN.TENANTS as read so far, per owner.
+    tenants: TenantsCache,
 }
 
 struct Idle {
@@ -43,10 +49,11 @@ struct Idle {
     sequence: u64,
 }
 
-type Owner = (String, String);
+/// Tenant, user and role.
+pub(crate) type Owner = (String, String, Role);
 
-fn owner(session: &Session) -> Owner {
-    (session.tenant_id.clone(), session.user_id.clone())
+pub(crate) fn owner(session: &Session) -> Owner {
+    (session.tenant_id.clone(), session.user_id.clone(), session.role)
 }
 
 /// A session checked out for one statement. Dropped without [`Lease::release`] (a timeout, a cancel, a
@@ -114,6 +121,7 @@ impl SnowflakeWarehouse {
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(sessions)),
                 currencies: CurrencyCache::default(),
+                tenants: TenantsCache::default(),
             }),
         })
     }
@@ -125,6 +133,10 @@ impl SnowflakeWarehouse {
 
     pub(crate) fn currencies(&self) -> &CurrencyCache {
         &self.inner.currencies
+    }
+
+    pub(crate) fn tenants_cache(&self) -> &TenantsCache {
+        &self.inner.tenants
     }
 
     /// Sessions signed in and idle (for tests and `inda warehouse test`).
@@ -367,13 +379,48 @@ pub fn ntz_text(iso: &str) -> String {
     iso.trim_end_matches('Z').replacen('T', " ", 1)
 }
 
-/// Names tenant and user on every statement (Snowflake's QUERY_HISTORY shows it).
-fn query_tag(session: &Session) -> String {
-    serde_json::json!({
+/// Snowflake refuses a QUERY_TAG longer than this (characters).
+const QUERY_TAG_MAX: usize = 2000;
+
+/// Names who ran every statement and what it may read (Snowflake's QUERY_HISTORY shows it): tenant, user,
+/// partner, role, and the scope. The scope's tenants are listed while the tag stays within Snowflake's
+/// limit; its size and a digest of the list (SHA-256 of `a,b,c`, 16 hex digits) are always there, so a
+/// long scope, which is named by its count and digest alone, can still be matched with a short one's.
+/// Sent with each statement (never set on the session), so a pooled session never carries another
+/// statement's scope.
+pub(crate) fn query_tag(session: &Session) -> String {
+    let scope = session.scope.tenants();
+    let digest = Sha256::digest(session.scope.to_list().as_bytes());
+    let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let mut tag = serde_json::json!({
         "app": "inDigital Analytics",
         "tenant": session.tenant_id,
         "user": session.user_id,
         "partner": session.partner_id,
+        "role": session.role.as_str(),
+        "scope": scope,
+        "scope_count": scope.len(),
+        "scope_hash": hash,
+    });
+    let fits = |t: &serde_json::Value| {
+        let text = t.to_string();
+        (text.chars().count() <= QUERY_TAG_MAX).then_some(text)
+    };
+    if let Some(text) = fits(&tag) {
+        return text;
+    }
+    if let Some(map) = tag.as_object_mut() {
+        map.remove("scope");
+    }
+    if let Some(text) = fits(&tag) {
+        return text;
+    }
+    // Only identities no verified token carries are this long: the role and the scope's digest still fit.
+    serde_json::json!({
+        "app": "inDigital Analytics",
+        "role": session.role.as_str(),
+        "scope_count": scope.len(),
+        "scope_hash": hash,
     })
     .to_string()
 }
@@ -403,5 +450,83 @@ impl Warehouse for SnowflakeWarehouse {
         session: &'a Session,
     ) -> BoxFuture<'a, inda_core::Result<Option<String>>> {
         Box::pin(self.tenant_currency(session))
+    }
+
+    /// ADMIN.TENANTS as the row access policy shows it to `session`'s sign-in
+    /// ([`SnowflakeWarehouse::tenants_for`]).
+    fn tenants<'a>(
+        &'a self,
+        session: &'a Session,
+    ) -> BoxFuture<'a, inda_core::Result<Option<Vec<TenantEntry>>>> {
+        Box::pin(async move { Ok(Some(self.tenants_for(session).await?)) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use inda_core::Scope;
+
+    fn session(role: Role, scope: &[&str]) -> Session {
+        Session {
+            tenant_id: "acme_corp".into(),
+            user_id: "ana@acme.example".into(),
+            partner_id: "indigital".into(),
+            user_name: None,
+            roles: vec![role.as_str().into()],
+            role,
+            scope: Scope::new(scope.iter().copied()).expect("scope"),
+            issued_at: 0,
+            expires_at: i64::MAX,
+        }
+    }
+
+    fn tag(session: &Session) -> serde_json::Value {
+        serde_json::from_str(&query_tag(session)).expect("the tag is JSON")
+    }
+
+    #[test]
+    fn the_tag_names_role_and_scope() {
+        let t = tag(&session(Role::PartnerAdmin, &["globex", "acme_corp"]));
+        assert_eq!(t["app"], "inDigital Analytics");
+        assert_eq!(t["tenant"], "acme_corp");
+        assert_eq!(t["user"], "ana@acme.example");
+        assert_eq!(t["partner"], "indigital");
+        assert_eq!(t["role"], "partner_admin");
+        assert_eq!(t["scope"], serde_json::json!(["acme_corp", "globex"]));
+        assert_eq!(t["scope_count"], 2);
+        let hash = t["scope_hash"].as_str().expect("hash");
+        assert_eq!(hash.len(), 16);
+        // The digest is the scope's: the same tenants give the same one, others another.
+        assert_eq!(tag(&session(Role::PlatformAdmin, &["acme_corp", "globex"]))["scope_hash"], hash);
+        assert_ne!(tag(&session(Role::PartnerAdmin, &["acme_corp"]))["scope_hash"], hash);
+        let analyst = tag(&session(Role::Analyst, &["acme_corp"]));
+        assert_eq!((analyst["role"].as_str(), analyst["scope_count"].as_u64()), (Some("analyst"), Some(1)));
+    }
+
+    #[test]
+    fn a_long_scope_is_named_by_count_and_digest_within_snowflakes_limit() {
+        let many: Vec<String> = (0..200).map(|i| format!("tenant_with_a_rather_long_name_{i:03}")).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let s = session(Role::PlatformAdmin, &refs);
+        let text = query_tag(&s);
+        assert!(text.chars().count() <= QUERY_TAG_MAX, "{} chars", text.chars().count());
+        let t: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert!(t.get("scope").is_none(), "the list is left out: {text}");
+        assert_eq!(t["scope_count"], 200);
+        assert_eq!(t["role"], "platform_admin");
+        assert_eq!(t["user"], "ana@acme.example");
+        // A scope that just fits is listed whole.
+        let some: Vec<&str> = refs[..40].to_vec();
+        let t = tag(&session(Role::PlatformAdmin, &some));
+        assert_eq!(t["scope"].as_array().map(Vec::len), Some(40));
+
+        // An identity no verified token carries still gives a tag Snowflake accepts.
+        let mut odd = session(Role::PartnerAdmin, &refs);
+        odd.user_id = "\u{1}".repeat(3000);
+        let text = query_tag(&odd);
+        assert!(text.chars().count() <= QUERY_TAG_MAX);
+        let t: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!((t["role"].as_str(), t["scope_count"].as_u64()), (Some("partner_admin"), Some(200)));
     }
 }

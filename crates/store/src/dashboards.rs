@@ -1,10 +1,10 @@
 //! Dashboards: named, ordered sets of the owner's saved analyses (tiles with a position and a size). A tile
 //! can only point at an analysis of the same tenant and user; deleting the analysis removes its tiles.
 
-use crate::saved::owns;
+use crate::saved::{owns, scope_column, scope_of};
 use crate::{Store, StoreError, db_error, query_all, timestamp};
 use chrono::Utc;
-use inda_core::Error;
+use inda_core::{Error, Scope};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -46,6 +46,9 @@ pub struct Dashboard {
     pub created_at: String,
     /// When it or its tiles last changed (store timestamp).
     pub updated_at: String,
+    /// The tenants it was made for (the session's scope at creation): showing it is refused when the
+    /// user's current session does not cover it.
+    pub scope: Scope,
 }
 
 /// One saved analysis on a dashboard: where it sits and how big it is.
@@ -61,6 +64,18 @@ pub struct Tile {
     pub width: i64,
     /// Height in grid cells of the UI (4 for a new tile).
     pub height: i64,
+}
+
+/// `dashboard_id, name, created_at, updated_at, scope, tenant_id`.
+fn dashboard_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Dashboard> {
+    let tenant_id: String = r.get(5)?;
+    Ok(Dashboard {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        created_at: r.get(2)?,
+        updated_at: r.get(3)?,
+        scope: scope_of(r.get(4)?, &tenant_id),
+    })
 }
 
 fn not_found(id: &str) -> Error {
@@ -80,18 +95,30 @@ fn owns_dashboard(c: &rusqlite::Connection, tenant_id: &str, user_id: &str, id: 
 
 impl Store {
     /// Creates an empty dashboard owned by the caller; the name is cut to 255 characters.
-    pub fn dashboard_create(&self, tenant_id: &str, user_id: &str, name: &str) -> Result<Dashboard, Error> {
+    pub fn dashboard_create(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        name: &str,
+        scope: Option<&Scope>,
+    ) -> Result<Dashboard, Error> {
         let id = uuid::Uuid::new_v4().to_string();
         let at = timestamp(Utc::now());
         let name: String = name.chars().take(255).collect();
         self.with(|c| {
             c.execute(
-                "INSERT INTO dashboards (dashboard_id, tenant_id, user_id, name, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                params![id, tenant_id, user_id, name, at],
+                "INSERT INTO dashboards (dashboard_id, tenant_id, user_id, name, created_at, updated_at, scope)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+                params![id, tenant_id, user_id, name, at, scope_column(scope, tenant_id)],
             )
             .map_err(db_error)?;
-            Ok(Dashboard { id, name, created_at: at.clone(), updated_at: at })
+            Ok(Dashboard {
+                id,
+                name,
+                created_at: at.clone(),
+                updated_at: at,
+                scope: scope_of(scope_column(scope, tenant_id), tenant_id),
+            })
         })
     }
 
@@ -99,17 +126,10 @@ impl Store {
     pub fn dashboard_get(&self, tenant_id: &str, user_id: &str, id: &str) -> Result<Dashboard, Error> {
         self.with(|c| {
             c.query_row(
-                "SELECT dashboard_id, name, created_at, updated_at FROM dashboards
+                "SELECT dashboard_id, name, created_at, updated_at, scope, tenant_id FROM dashboards
                  WHERE dashboard_id = ?1 AND tenant_id = ?2 AND user_id = ?3",
                 params![id, tenant_id, user_id],
-                |r| {
-                    Ok(Dashboard {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        created_at: r.get(2)?,
-                        updated_at: r.get(3)?,
-                    })
-                },
+                dashboard_from_row,
             )
             .optional()
             .map_err(db_error)?
@@ -122,17 +142,10 @@ impl Store {
         self.with(|c| {
             query_all(
                 c,
-                "SELECT dashboard_id, name, created_at, updated_at FROM dashboards
+                "SELECT dashboard_id, name, created_at, updated_at, scope, tenant_id FROM dashboards
                      WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY created_at, dashboard_id",
                 params![tenant_id, user_id],
-                |r| {
-                    Ok(Dashboard {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        created_at: r.get(2)?,
-                        updated_at: r.get(3)?,
-                    })
-                },
+                dashboard_from_row,
             )
         })
     }

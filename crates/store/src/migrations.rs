@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     dashboards::MIGRATION_5,
     mirror::MIGRATION_6,
     saved::MIGRATION_7,
+    saved::MIGRATION_8,
 ];
 
 /// Why migrations could not run: SQLite said no (perhaps only busy, which the caller retries), or the file

@@ -12,7 +12,7 @@
 use crate::kinds::{ExecutionStatus, Trigger};
 use crate::{Store, StoreError, db_error, query_all, timestamp};
 use chrono::{DateTime, Utc};
-use inda_core::{ChartKind, Error, ErrorCode};
+use inda_core::{ChartKind, Error, ErrorCode, Scope};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
@@ -65,6 +65,27 @@ ALTER TABLE saved_analyses ADD COLUMN schedule_paused_at TEXT;
 ALTER TABLE saved_analyses ADD COLUMN schedule_paused_reason TEXT;
 ";
 
+/// The tenants an analysis (or dashboard) was made with, when wider than its owner's tenant: a partner or
+/// platform admin's scope, kept as `acme_corp,globex`. NULL means the owner's tenant alone.
+pub(crate) const MIGRATION_8: &str = "
+ALTER TABLE saved_analyses ADD COLUMN scope TEXT;
+ALTER TABLE dashboards ADD COLUMN scope TEXT;
+";
+
+/// The scope a stored `scope` column holds: the owner's tenant when NULL (every item made before scopes
+/// existed) or unreadable (never wider than the owner's own tenant).
+pub(crate) fn scope_of(stored: Option<String>, tenant_id: &str) -> Scope {
+    stored
+        .and_then(|s| Scope::parse_list(&s).ok())
+        .or_else(|| Scope::one(tenant_id).ok())
+        .unwrap_or_else(|| Scope::one("_").unwrap_or_else(|_| unreachable!("'_' is a tenant id")))
+}
+
+/// The column value for `scope`: NULL when it is exactly the owner's tenant.
+pub(crate) fn scope_column(scope: Option<&Scope>, tenant_id: &str) -> Option<String> {
+    scope.filter(|s| s.single() != Some(tenant_id)).map(Scope::to_list)
+}
+
 /// What to save.
 #[derive(Debug, Clone, Default)]
 pub struct NewAnalysis {
@@ -86,6 +107,8 @@ pub struct NewAnalysis {
     pub refresh_schedule: Option<String>,
     /// The schedule's first slot; `None` when unscheduled.
     pub next_refresh_at: Option<DateTime<Utc>>,
+    /// The tenants it reads (the session's scope when it was saved); `None`: the owner's tenant.
+    pub scope: Option<Scope>,
 }
 
 /// A stored analysis.
@@ -128,6 +151,9 @@ pub struct SavedAnalysis {
     /// `schedule_paused`).
     #[serde(flatten)]
     pub refresh_health: RefreshHealth,
+    /// The tenants every run reads: the scope it was saved with (the owner's tenant for an analyst). A run
+    /// is refused when the user's current session does not cover it.
+    pub scope: Scope,
 }
 
 /// How an analysis's scheduled refreshes are going: what its owner needs to see when they stopped.
@@ -216,6 +242,8 @@ pub struct DueAnalysis {
     pub tenant_id: String,
     /// The owner, under whose session it runs.
     pub user_id: String,
+    /// The tenants the run reads (the analysis's scope).
+    pub scope: Scope,
 }
 
 /// A scheduled run's hold on its analysis, from [`Store::scheduler_claim`] or, once its lease ran out,
@@ -292,16 +320,18 @@ pub struct FailureRecord {
 pub(crate) const COLUMNS: &str = "analysis_id, tenant_id, created_by, name, description, natural_language_query, generated_sql,
     chart_type, chart_config, refresh_schedule, last_refresh_at, next_refresh_at, is_active, created_at, updated_at,
     refresh_failures, last_failure_kind, last_failure_code, last_failure_message, last_failure_at,
-    schedule_paused_at, schedule_paused_reason";
+    schedule_paused_at, schedule_paused_reason, scope";
 
 /// How many columns [`COLUMNS`] reads, for queries that select more after them.
-pub(crate) const COLUMN_COUNT: usize = 22;
+pub(crate) const COLUMN_COUNT: usize = 23;
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<SavedAnalysis> {
     let config: Option<String> = r.get(8)?;
+    let tenant_id: String = r.get(1)?;
     Ok(SavedAnalysis {
         id: r.get(0)?,
-        tenant_id: r.get(1)?,
+        scope: scope_of(r.get(22)?, &tenant_id),
+        tenant_id,
         created_by: r.get(2)?,
         name: r.get(3)?,
         description: r.get(4)?,
@@ -317,6 +347,17 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<SavedAnalysis> {
         created_at: r.get(13)?,
         updated_at: r.get(14)?,
         refresh_health: health_from_row(r)?,
+    })
+}
+
+/// `analysis_id, tenant_id, created_by, scope`.
+fn due_from_row(r: &Row<'_>) -> rusqlite::Result<DueAnalysis> {
+    let tenant_id: String = r.get(1)?;
+    Ok(DueAnalysis {
+        analysis_id: r.get(0)?,
+        scope: scope_of(r.get(3)?, &tenant_id),
+        tenant_id,
+        user_id: r.get(2)?,
     })
 }
 
@@ -396,8 +437,9 @@ impl Store {
         self.with(|c| {
             c.execute(
                 "INSERT INTO saved_analyses (analysis_id, tenant_id, created_by, name, description, natural_language_query,
-                    generated_sql, chart_type, chart_config, refresh_schedule, next_refresh_at, is_active, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?12)",
+                    generated_sql, chart_type, chart_config, refresh_schedule, next_refresh_at, is_active, created_at, updated_at,
+                    scope)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?12, ?13)",
                 params![
                     id,
                     tenant_id,
@@ -410,7 +452,8 @@ impl Store {
                     new.chart_config.as_ref().map(|v| v.to_string()),
                     new.refresh_schedule,
                     new.next_refresh_at.map(timestamp),
-                    at
+                    at,
+                    scope_column(new.scope.as_ref(), tenant_id)
                 ],
             )
             .map_err(db_error)?;
@@ -595,12 +638,12 @@ impl Store {
         self.with(|c| {
             query_all(
                 c,
-                "SELECT analysis_id, tenant_id, created_by FROM saved_analyses
+                "SELECT analysis_id, tenant_id, created_by, scope FROM saved_analyses
                      WHERE is_active = 1 AND refresh_schedule IS NOT NULL AND next_refresh_at IS NOT NULL
                        AND next_refresh_at <= ?1 AND claimed_until IS NULL AND schedule_paused_at IS NULL
                      ORDER BY next_refresh_at, analysis_id",
                 params![now],
-                |r| Ok(DueAnalysis { analysis_id: r.get(0)?, tenant_id: r.get(1)?, user_id: r.get(2)? }),
+                due_from_row,
             )
         })
     }
@@ -657,20 +700,16 @@ impl Store {
         self.with(|c| {
             query_all(
                 c,
-                "SELECT analysis_id, tenant_id, created_by, claimed_execution, claimed_until, refresh_schedule
+                "SELECT analysis_id, tenant_id, created_by, scope, claimed_execution, claimed_until, refresh_schedule
                      FROM saved_analyses WHERE claimed_until IS NOT NULL AND claimed_until < ?1
                      ORDER BY claimed_until, analysis_id",
                 params![now],
                 |r| {
                     Ok(Claim {
-                        analysis: DueAnalysis {
-                            analysis_id: r.get(0)?,
-                            tenant_id: r.get(1)?,
-                            user_id: r.get(2)?,
-                        },
-                        execution_id: r.get(3)?,
-                        until: r.get(4)?,
-                        refresh_schedule: r.get(5)?,
+                        analysis: due_from_row(r)?,
+                        execution_id: r.get(4)?,
+                        until: r.get(5)?,
+                        refresh_schedule: r.get(6)?,
                     })
                 },
             )

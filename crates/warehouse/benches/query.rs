@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
-use inda_core::Session;
+use inda_core::{Role, Scope, Session};
 use inda_demo::{DemoOptions, generate};
 use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
 
@@ -36,6 +36,8 @@ fn bench(c: &mut Criterion) {
         partner_id: "indigital".into(),
         user_name: None,
         roles: vec![],
+        role: Role::Analyst,
+        scope: Scope::one(&tenant.tenant_id).expect("tenant id"),
         issued_at: 0,
         expires_at: i64::MAX,
     };

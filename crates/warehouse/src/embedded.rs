@@ -7,7 +7,7 @@
 use crate::error::WarehouseError;
 use crate::limits::{Cancel, QueryLimits};
 use crate::marts::marts_schema;
-use crate::reporting::ReportingCurrencies;
+use crate::reporting::TenantsFile;
 use crate::stop::{self, QueryStop, StopReason};
 use crate::{BoxFuture, Warehouse, bridge, convert, division};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
@@ -25,7 +25,7 @@ use datafusion::optimizer::Analyzer;
 use datafusion::physical_plan::execute_stream;
 use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
 use futures_util::StreamExt;
-use inda_core::{Error, ResultSet, Session};
+use inda_core::{Error, ResultSet, Scope, Session, TenantEntry};
 use inda_guard::Guarded;
 use sqlparser::ast::Statement;
 use sqlparser::dialect::SnowflakeDialect;
@@ -42,8 +42,8 @@ pub struct EmbeddedWarehouse {
     /// against the file's size and modification time, so a rewritten file (a new demo, a sync) is read
     /// afresh. Listings are not cached: a sync adds files.
     footers: Arc<dyn FileMetadataCache>,
-    /// The tenants' reporting currencies, from `admin/tenants.json`.
-    currencies: Arc<ReportingCurrencies>,
+    /// The tenants directory (names, partners, reporting currencies), from `admin/tenants.json`.
+    tenants_file: Arc<TenantsFile>,
 }
 
 impl std::fmt::Debug for EmbeddedWarehouse {
@@ -69,8 +69,23 @@ impl EmbeddedWarehouse {
             root: root.into(),
             partitions,
             footers: Arc::new(DefaultFilesMetadataCache::new(FOOTER_CACHE_BYTES)),
-            currencies: Arc::new(ReportingCurrencies::default()),
+            tenants_file: Arc::new(TenantsFile::default()),
         }
+    }
+
+    /// The tenants of `admin/tenants.json` (a small local file: read inline, again only when it changed);
+    /// `None` when there is none.
+    pub fn directory(&self) -> inda_core::Result<Option<Vec<TenantEntry>>> {
+        let path = self.root.join("admin").join("tenants.json");
+        Ok(self.tenants_file.entries(&path).map_err(WarehouseError::from)?.map(|t| t.as_ref().clone()))
+    }
+
+    /// The same warehouse running each query on at most `threads` partitions (`[warehouse] threads`): fewer
+    /// on a shared machine; one makes results whose order a query leaves open (ties under a LIMIT)
+    /// repeatable.
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.partitions = threads.clamp(1, 64);
+        self
     }
 
     /// The warehouse directory given to [`EmbeddedWarehouse::new`]; tenant data lives under its `marts/`.
@@ -83,12 +98,11 @@ impl EmbeddedWarehouse {
         self.root.join("marts").is_dir()
     }
 
-    /// A session that can see the caller's tenant's marts and nothing else.
-    fn tenant_context(&self, tenant_id: &str, limits: &QueryLimits) -> Result<SessionContext, Error> {
+    /// A session that can see the marts of the session's scope (its tenant, or an admin's tenants) and
+    /// nothing else.
+    fn tenant_context(&self, scope: &Scope, limits: &QueryLimits) -> Result<SessionContext, Error> {
         // Tenant ids are validated when the token is, but a path must never be built from anything odd.
-        if tenant_id.is_empty()
-            || !tenant_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
+        if !scope.tenants().iter().all(|t| inda_core::is_tenant_id(t)) {
             return Err(WarehouseError::InvalidTenant.into());
         }
         let mut config = SessionConfig::new()
@@ -119,22 +133,30 @@ impl EmbeddedWarehouse {
         catalog.register_schema("marts", schema.clone()).map_err(WarehouseError::RegisterSchema)?;
         for table in inda_core::marts::names() {
             let arrow_schema = read_schema(&marts_schema(table).ok_or(WarehouseError::NoSchema(table))?);
-            let dir = self.root.join("marts").join(table).join(tenant_id);
-            let provider: Arc<dyn datafusion::catalog::TableProvider> = if dir.is_dir() {
-                let url = ListingTableUrl::parse(format!("{}/", dir.display()))
-                    .map_err(|source| WarehouseError::OpenTable { table, source })?;
+            let mut urls = Vec::with_capacity(scope.tenants().len());
+            for tenant in scope.tenants() {
+                let dir = self.root.join("marts").join(table).join(tenant);
+                if dir.is_dir() {
+                    urls.push(
+                        ListingTableUrl::parse(format!("{}/", dir.display()))
+                            .map_err(|source| WarehouseError::OpenTable { table, source })?,
+                    );
+                }
+            }
+            let provider: Arc<dyn datafusion::catalog::TableProvider> = if !urls.is_empty() {
                 // Statistics are not collected at planning: with them DataFusion plans a cross join as one
                 // nested loop that does not yield, so neither the timeout nor a cancel could stop it.
                 let options =
                     ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-                let config =
-                    ListingTableConfig::new(url).with_listing_options(options).with_schema(arrow_schema);
+                let config = ListingTableConfig::new_with_multi_paths(urls)
+                    .with_listing_options(options)
+                    .with_schema(arrow_schema);
                 Arc::new(
                     ListingTable::try_new(config)
                         .map_err(|source| WarehouseError::OpenTable { table, source })?,
                 )
             } else {
-                // A tenant without data sees empty tables, not errors.
+                // A scope without data sees empty tables, not errors.
                 Arc::new(
                     MemTable::try_new(arrow_schema, vec![vec![]])
                         .map_err(|source| WarehouseError::OpenTable { table, source })?,
@@ -154,7 +176,7 @@ impl EmbeddedWarehouse {
         limits: &QueryLimits,
         stop: Arc<QueryStop>,
     ) -> Result<ResultSet, Error> {
-        let ctx = self.tenant_context(&session.tenant_id, limits)?;
+        let ctx = self.tenant_context(&session.scope, limits)?;
         bridge::to_datafusion(&mut statement).map_err(WarehouseError::Bridge)?;
         let state = ctx.state();
         let plan = state
@@ -277,8 +299,16 @@ impl Warehouse for EmbeddedWarehouse {
     ) -> BoxFuture<'a, inda_core::Result<Option<String>>> {
         let path = self.root.join("admin").join("tenants.json");
         Box::pin(async move {
-            Ok(self.currencies.lookup(&path, &session.tenant_id).map_err(WarehouseError::from)?)
+            Ok(self.tenants_file.currency(&path, &session.tenant_id).map_err(WarehouseError::from)?)
         })
+    }
+
+    /// The tenants of `admin/tenants.json`, the same for every session ([`EmbeddedWarehouse::directory`]).
+    fn tenants<'a>(
+        &'a self,
+        _session: &'a Session,
+    ) -> BoxFuture<'a, inda_core::Result<Option<Vec<TenantEntry>>>> {
+        Box::pin(async move { self.directory() })
     }
 }
 

@@ -28,7 +28,7 @@ pub use embedded::EmbeddedWarehouse;
 pub use limits::{Cancel, QueryLimits};
 pub use marts::marts_schema;
 
-use inda_core::{ResultSet, Session};
+use inda_core::{ResultSet, Session, TenantEntry};
 use inda_guard::Guarded;
 use std::future::Future;
 use std::pin::Pin;
@@ -73,6 +73,16 @@ pub trait Warehouse: Send + Sync {
         &'a self,
         _session: &'a Session,
     ) -> BoxFuture<'a, inda_core::Result<Option<String>>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    /// The rows of `admin.tenants` this engine shows `session` (Snowflake reads them under its row access
+    /// policy, signed in for the session): what an admin's scope is resolved from and what the company
+    /// dimension is labelled with. `None` when the engine has no tenants directory.
+    fn tenants<'a>(
+        &'a self,
+        _session: &'a Session,
+    ) -> BoxFuture<'a, inda_core::Result<Option<Vec<TenantEntry>>>> {
         Box::pin(async { Ok(None) })
     }
 }

@@ -1,8 +1,9 @@
-//! The embedded warehouse on real Parquet files: a query sees only its session's tenant, the session is
-//! read-only, Snowflake functions run, and limits (rows, time, cancellation) hold.
+//! The embedded warehouse on real Parquet files: a query sees only its session's tenant (or exactly the
+//! tenants of an admin's scope), the session is read-only, Snowflake functions run, and limits (rows, time,
+//! cancellation) hold.
 
 use chrono::NaiveDate;
-use inda_core::{ErrorCode, Session, Value};
+use inda_core::{ErrorCode, Role, Scope, Session, Value};
 use inda_demo::{DemoOptions, generate};
 use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
 use std::sync::OnceLock;
@@ -31,15 +32,52 @@ fn session(tenant: &str) -> Session {
         partner_id: "indigital".into(),
         user_name: None,
         roles: vec![],
+        role: Role::Analyst,
+        scope: Scope::one(tenant).unwrap(),
         issued_at: 0,
         expires_at: i64::MAX,
     }
 }
 
+/// An admin's session: its own tenant, reading every tenant of `scope`.
+fn admin_session(tenant: &str, scope: &Scope) -> Session {
+    Session {
+        role: Role::PlatformAdmin,
+        roles: vec!["platform_admin".into()],
+        scope: scope.clone(),
+        ..session(tenant)
+    }
+}
+
 fn run(tenant: &str, sql: &str) -> inda_core::Result<inda_core::ResultSet> {
+    run_as(&session(tenant), sql)
+}
+
+fn run_as(session: &Session, sql: &str) -> inda_core::Result<inda_core::ResultSet> {
     let (_, w) = setup();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(w.query(&session(tenant), sql, &QueryLimits::default(), &Cancel::new()))
+    rt.block_on(w.query(session, sql, &QueryLimits::default(), &Cancel::new()))
+}
+
+/// `sql` through the guard for `scope`, then the guard's tree on the engine for `session`.
+fn run_guarded(session: &Session, scope: &Scope, sql: &str) -> inda_core::Result<inda_core::ResultSet> {
+    let (_, w) = setup();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let checked =
+        inda_guard::guard(sql, scope, &inda_guard::Catalog::marts(), &inda_guard::GuardOptions::default())
+            .map_err(|r| inda_core::Error::engine(format!("the guard refused it: {r}")))?;
+    rt.block_on(w.query_guarded(session, &checked, &QueryLimits::default(), &Cancel::new()))
+}
+
+/// The count of a single-cell result.
+fn count(rs: &inda_core::ResultSet) -> i64 {
+    match rs.rows.as_slice() {
+        [row] => match row.as_slice() {
+            [Value::Int(n)] => *n,
+            other => panic!("not a count: {other:?}"),
+        },
+        other => panic!("not one row: {other:?}"),
+    }
 }
 
 #[test]
@@ -51,6 +89,60 @@ fn a_session_sees_only_its_tenant_even_without_the_guard() {
     let a = run("acme_corp", "SELECT COUNT(*) FROM marts.dim_contacts").unwrap();
     let g = run("globex", "SELECT COUNT(*) FROM marts.dim_contacts").unwrap();
     assert_ne!(a.rows, g.rows, "tenants differ in size");
+}
+
+#[test]
+fn a_session_of_several_tenants_sees_exactly_their_rows() {
+    let (_, w) = setup();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let probe = session("acme_corp");
+    let directory = rt.block_on(w.tenants(&probe)).unwrap().expect("the demo writes admin/tenants.json");
+    let everyone: Vec<&str> = directory.iter().map(|t| t.tenant_id.as_str()).collect();
+    assert!(everyone.len() >= 3, "{everyone:?}");
+    let pair = Scope::new(["globex", "acme_corp"]).unwrap();
+    let all = Scope::new(everyone.iter().copied()).unwrap();
+    // An unknown tenant adds nothing; the others' rows are all there.
+    let with_unknown = Scope::new(["acme_corp", "nobody", "stark_ind"]).unwrap();
+    for scope in [&pair, &all, &with_unknown] {
+        // The session's own tenant is the first of the scope's, or none of them: the scope alone decides.
+        for own in [scope.tenants()[0].as_str(), "umbrella"] {
+            let session = admin_session(own, scope);
+            for table in inda_core::marts::names() {
+                let sql = format!("SELECT COUNT(*) FROM marts.{table}");
+                let alone: i64 = scope.tenants().iter().map(|t| count(&run(t, &sql).unwrap())).sum();
+                assert_eq!(count(&run_as(&session, &sql).unwrap()), alone, "{table} for {scope} as {own}");
+            }
+            let rs =
+                run_as(&session, "SELECT DISTINCT tenant_id FROM marts.fct_messages ORDER BY 1").unwrap();
+            let seen: Vec<Value> = rs.rows.into_iter().flatten().collect();
+            let expected: Vec<Value> = scope
+                .tenants()
+                .iter()
+                .filter(|t| t.as_str() != "nobody")
+                .map(|t| Value::Text(t.clone()))
+                .collect();
+            assert_eq!(seen, expected, "{scope} as {own}");
+        }
+    }
+    // Through the guard too, the way the app runs every query: the guard's scope and the engine's agree.
+    let sql = "SELECT tenant_id, COUNT(*) AS n FROM marts.dim_contacts GROUP BY tenant_id ORDER BY tenant_id";
+    let by_tenant = |scope: &Scope| run_guarded(&admin_session("acme_corp", scope), scope, sql).unwrap().rows;
+    let both = by_tenant(&pair);
+    assert_eq!(both.len(), 2, "{both:?}");
+    let apart: Vec<_> = pair.tenants().iter().flat_map(|t| by_tenant(&Scope::one(t).unwrap())).collect();
+    assert_eq!(both, apart);
+}
+
+#[test]
+fn the_guard_and_the_engine_each_bound_a_multi_tenant_read() {
+    // Each layer holds on its own: a guard narrower than the session's scope reads only the guard's
+    // tenants, and an engine session narrower than the guard's scope reads only the session's.
+    let pair = Scope::new(["acme_corp", "globex"]).unwrap();
+    let acme = Scope::one("acme_corp").unwrap();
+    let sql = "SELECT DISTINCT tenant_id FROM marts.fct_activities";
+    let expected = vec![vec![Value::Text("acme_corp".into())]];
+    assert_eq!(run_guarded(&admin_session("acme_corp", &pair), &acme, sql).unwrap().rows, expected);
+    assert_eq!(run_guarded(&session("acme_corp"), &pair, sql).unwrap().rows, expected);
 }
 
 #[test]
@@ -250,7 +342,7 @@ mod functions {
     fn guarded(rt: &tokio::runtime::Runtime, sql: &str) -> inda_core::Result<inda_core::ResultSet> {
         let (_, w) = setup();
         let session = session("acme_corp");
-        let checked = guard(sql, &session.tenant_id, &Catalog::marts(), &GuardOptions::default())
+        let checked = guard(sql, &session.scope, &Catalog::marts(), &GuardOptions::default())
             .map_err(|r| inda_core::Error::engine(format!("the guard refused it: {r}")))?;
         rt.block_on(w.query_guarded(&session, &checked, &QueryLimits::default(), &Cancel::new()))
     }

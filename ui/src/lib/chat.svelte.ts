@@ -24,6 +24,14 @@ export const chat = $state({
 
 export const askTask = new Task();
 
+/** Starts a new conversation: the running question is cancelled and the answers so far are cleared. */
+export function resetConversation(): void {
+  askTask.cancel();
+  chat.turns = [];
+  chat.conversationId = null;
+  chat.fresh = true;
+}
+
 let nextId = 1;
 export function newTurnId(): number {
   return nextId++;

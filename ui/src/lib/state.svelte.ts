@@ -2,6 +2,7 @@
 import type { Api } from './api';
 import { toApiError } from './api';
 import type { ApiError, SessionInfo, UiConfig } from './api/types';
+import { isScopeRefusal } from './scope';
 
 export type Route = 'chat' | 'saved' | 'dashboards' | 'settings';
 export const ROUTES: Route[] = ['chat', 'saved', 'dashboards', 'settings'];
@@ -104,9 +105,12 @@ export function secondsLeft(): number | null {
   return Math.max(0, Math.round((app.deadline - app.now) / 1000));
 }
 
-/** Every error passes here so an `auth` failure anywhere shows the expired banner. */
+/**
+ * Every error passes here so an `auth` failure anywhere shows the expired banner. A scope refusal (a company
+ * outside the session's current scope) is not one: the session is fine, so it shows where it happened.
+ */
 export function noteError(err: ApiError): ApiError {
-  if (err.code === 'auth') {
+  if (err.code === 'auth' && !isScopeRefusal(err)) {
     app.authFailed = true;
     app.authMessage = err.message;
   }

@@ -1,5 +1,5 @@
 // Trimmed copies of real `inda … --format json` output (demo data), used by the unit tests.
-import type { Answer, DashboardView, Execution, SavedAnalysis, SavedAnswer, SessionInfo } from '../lib/api/types';
+import type { Answer, DashboardView, Execution, SavedAnalysis, SavedAnswer, ScopeChoice, SessionInfo } from '../lib/api/types';
 
 export const barAnswer: Answer = {
   question: 'messages by channel last month',
@@ -201,6 +201,7 @@ export const session: SessionInfo = {
   partner_id: 'indigital',
   user_name: 'Ana',
   roles: ['analyst'],
+  role: 'analyst',
   expires_at: '2026-11-26T09:27:23Z',
   seconds_left: 3599,
   refresh_due: false,
@@ -208,6 +209,17 @@ export const session: SessionInfo = {
   refresh_url: null,
   source: 'token',
 };
+
+/** A partner admin of indigital (`--roles partner_admin`): its session reads every company of the partner. */
+export const adminSession: SessionInfo = { ...session, user_id: 'pat', user_name: 'Pat', roles: ['partner_admin'], role: 'partner_admin' };
+
+/** `GET /api/scope` for that admin after narrowing to Acme Corp and Globex. */
+export const scopeChoices: ScopeChoice[] = [
+  { tenant_id: 'acme_corp', tenant_name: 'Acme Corp', currency: 'COP', selected: true },
+  { tenant_id: 'globex', tenant_name: 'Globex', currency: 'MXN', selected: true },
+  { tenant_id: 'initech', tenant_name: 'Initech', currency: 'USD', selected: false },
+  { tenant_id: 'umbrella', tenant_name: 'Umbrella Health', currency: 'USD', selected: false },
+];
 
 export const analysis: SavedAnalysis = {
   id: '0299c5fb-30f6-4108-bf27-844245637e34',
@@ -225,6 +237,7 @@ export const analysis: SavedAnalysis = {
   is_active: true,
   created_at: '2026-11-26T08:27:26.866Z',
   updated_at: '2026-11-26T08:27:26.866Z',
+  scope: ['acme_corp'],
   refresh_failures: 0,
   last_failure: null,
   schedule_paused: null,
@@ -246,5 +259,6 @@ export const dashboard: DashboardView = {
   name: 'Dash',
   created_at: '2026-11-26T08:27:28.963Z',
   updated_at: '2026-11-26T08:27:29.485Z',
+  scope: ['acme_corp'],
   tiles: [{ analysis_id: analysis.id, name: 'Weekly msgs', position: 1, width: 6, height: 4, result: savedAnswer }],
 };

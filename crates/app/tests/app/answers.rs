@@ -33,7 +33,7 @@ fn setup() -> &'static Setup {
                 ttl_seconds: 3600,
             };
             let token = app.mint_token(&req).unwrap();
-            sessions.push(app.session(Some(&token)).unwrap());
+            sessions.push(app.identity(Some(&token)).unwrap());
         }
         Setup { _dir: dir, app, sessions }
     })

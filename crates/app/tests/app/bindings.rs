@@ -26,6 +26,7 @@ fn render() -> String {
         inda_core::ErrorCode::decl(&cfg),
         inda_core::Error::decl(&cfg),
         inda_app::Answer::decl(&cfg),
+        inda_core::Scope::decl(&cfg),
         inda_app::SavedAnswer::decl(&cfg),
         inda_app::SavedAnalysis::decl(&cfg),
         inda_app::ExecutionStatus::decl(&cfg),
@@ -36,6 +37,7 @@ fn render() -> String {
         inda_app::DashboardView::decl(&cfg),
         inda_app::TileView::decl(&cfg),
         inda_app::ExportSummary::decl(&cfg),
+        inda_core::Role::decl(&cfg),
         inda_app::SessionInfo::decl(&cfg),
         inda_app::SignedInUser::decl(&cfg),
         inda_app::SignIn::decl(&cfg),
@@ -53,6 +55,7 @@ fn render() -> String {
         inda_app::UiConfig::decl(&cfg),
         inda_app::Suggestions::decl(&cfg),
         inda_app::Deleted::decl(&cfg),
+        inda_app::ScopeChoice::decl(&cfg),
     ];
     for d in decls {
         out.push('\n');

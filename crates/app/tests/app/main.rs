@@ -4,3 +4,4 @@
 mod answers;
 mod bindings;
 mod scheduler;
+mod scopes;

@@ -41,7 +41,7 @@ fn setup() -> Setup {
             ttl_seconds: 3600,
         })
         .unwrap();
-    let session = app.session(Some(&token)).unwrap();
+    let session = app.identity(Some(&token)).unwrap();
     Setup { _dir: dir, app, session, rt: tokio::runtime::Runtime::new().unwrap() }
 }
 
@@ -53,7 +53,7 @@ impl Setup {
             schedule: Some(EVERY_5_MIN.into()),
             ..SaveRequest::default()
         };
-        self.app.save_analysis(&self.session, &req).unwrap()
+        self.rt.block_on(self.app.save_analysis(&self.session, &req)).unwrap()
     }
 
     fn get(&self, id: &str) -> SavedAnalysis {

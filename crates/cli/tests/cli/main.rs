@@ -12,5 +12,6 @@ mod hostile;
 mod mirror;
 mod models;
 mod saved;
+mod scopes;
 mod session;
 mod sync;

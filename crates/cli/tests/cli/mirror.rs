@@ -59,6 +59,8 @@ fn admin_session() -> Session {
         partner_id: "indigital".into(),
         user_name: None,
         roles: vec![],
+        role: inda_core::Role::Analyst,
+        scope: inda_core::Scope::one("acme_corp").unwrap(),
         issued_at: 0,
         expires_at: i64::MAX,
     }

@@ -1,14 +1,14 @@
-//! Isolation checked on a second engine, SQLite: for every query, the guarded SQL run over a database
-//! holding all tenants returns exactly what the original SQL returns over a database holding only the
-//! caller's rows. Tenants overlap in ids and differ in size, so any leak changes the result.
+//! Isolation checked on a second engine, SQLite: for every query and every scope (one tenant, several, all
+//! of them), the guarded SQL run over a database holding all tenants returns exactly what the original SQL
+//! returns over a database holding only the scope's rows. Tenants overlap in ids and differ in size, so any
+//! leak changes the result.
 
 use crate::common::generator::QueryGen;
-use inda_guard::{Catalog, GuardOptions, guard};
+use crate::common::{TENANTS, every_scope, scope_of, scope_of_mask};
+use inda_guard::{Catalog, GuardOptions, Scope, guard};
 use proptest::prelude::*;
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
-
-const TENANTS: [&str; 3] = ["acme_corp", "globex", "initech"];
 
 /// Large enough that the row cap never cuts a result here; capping is tested elsewhere.
 const OPTIONS: GuardOptions = GuardOptions { max_rows: 1_000_000 };
@@ -28,14 +28,26 @@ const SCHEMA: &str = "
 ";
 
 /// An in-memory database with the marts tables in an attached `marts` schema, holding `tenants`' rows.
-fn database(tenants: &[&str]) -> Connection {
+fn database<S: AsRef<str>>(tenants: &[S]) -> Connection {
     let db = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
     db.execute_batch("ATTACH DATABASE ':memory:' AS marts;").unwrap_or_else(|e| panic!("{e}"));
     db.execute_batch(SCHEMA).unwrap_or_else(|e| panic!("{e}"));
     for tenant in tenants {
-        insert_tenant(&db, tenant);
+        insert_tenant(&db, tenant.as_ref());
     }
     db
+}
+
+/// A database for each subset of [`TENANTS`], indexed by its bit mask (bit 0 is `acme_corp`; 0 holds no
+/// rows at all).
+fn databases_by_mask() -> Vec<Connection> {
+    (0..1usize << TENANTS.len())
+        .map(|mask| {
+            let tenants: Vec<&str> =
+                TENANTS.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, t)| *t).collect();
+            database(&tenants)
+        })
+        .collect()
 }
 
 /// Deterministic rows; sizes differ by tenant and ids restart at 1 for each, so they overlap.
@@ -236,23 +248,26 @@ fn sqlite_eval_queries() -> Vec<String> {
         .collect()
 }
 
-/// The guarded query over everyone's rows against the original over the tenant's own.
-fn assert_isolated(sql: &str, tenant: &str, everyone: &Connection, own: &Connection) -> Result<(), String> {
-    let guarded =
-        guard(sql, tenant, &Catalog::marts(), &OPTIONS).map_err(|r| format!("refused {sql}: {r}"))?;
+/// The guarded query over everyone's rows against the original over the scope's own (`own` holds exactly
+/// the rows of the scope's tenants).
+fn assert_isolated(sql: &str, scope: &Scope, everyone: &Connection, own: &Connection) -> Result<(), String> {
+    let guarded = guard(sql, scope, &Catalog::marts(), &OPTIONS)
+        .map_err(|r| format!("refused {sql} for {scope}: {r}"))?;
     let expected = rows(own, sql)?;
     // SQLite reads text: it gets the rendering proven to parse back into the checked tree.
     let text = guarded.proven_sql().map_err(|r| format!("unproven rendering of {sql}: {r}"))?;
     let actual = rows(everyone, text)?;
     if actual != expected {
         return Err(format!(
-            "tenant {tenant}: results differ\n  sql     {sql}\n  guarded {}\n  expected {expected:?}\n  actual   {actual:?}",
+            "scope {scope}: results differ\n  sql     {sql}\n  guarded {}\n  expected {expected:?}\n  actual   {actual:?}",
             guarded.sql
         ));
     }
     Ok(())
 }
 
+/// For each tenant alone, each pair and all three: the guarded corpus over everyone's rows equals the corpus
+/// over a database of the scope's tenants only.
 #[test]
 fn guarded_results_equal_the_tenants_own_results() {
     let everyone = database(&TENANTS);
@@ -261,15 +276,44 @@ fn guarded_results_equal_the_tenants_own_results() {
     assert!(eval.len() >= 15, "only {} evaluation queries run on SQLite", eval.len());
     corpus.extend(eval);
     let mut failures = Vec::new();
-    for tenant in TENANTS {
-        let own = database(&[tenant]);
+    let scopes = every_scope();
+    assert_eq!(scopes.iter().filter(|s| s.single().is_some()).count(), TENANTS.len());
+    for scope in &scopes {
+        let own = database(scope.tenants());
         for sql in &corpus {
-            if let Err(failure) = assert_isolated(sql, tenant, &everyone, &own) {
+            if let Err(failure) = assert_isolated(sql, scope, &everyone, &own) {
                 failures.push(failure);
             }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A scope of several tenants really reads all of them: over everyone's rows, the guarded count for the
+/// scope is the sum of the guarded counts of its tenants alone, and each tenant of the scope shows up.
+#[test]
+fn a_scope_of_several_tenants_reads_each_of_them_and_only_them() {
+    let everyone = database(&TENANTS);
+    let count = |sql: &str, scope: &Scope| -> i64 {
+        let guarded = guard(sql, scope, &Catalog::marts(), &OPTIONS).unwrap_or_else(|r| panic!("{r}"));
+        let text = guarded.proven_sql().unwrap_or_else(|r| panic!("{r}"));
+        let rows = rows(&everyone, text).unwrap_or_else(|e| panic!("{e}"));
+        rows[0][0].parse().unwrap_or_else(|e| panic!("{e}: {rows:?}"))
+    };
+    for table in ["dim_contacts", "fct_messages", "fct_activities", "dim_campaigns", "fx_rates"] {
+        let sql = format!("SELECT COUNT(*) FROM marts.{table} WHERE tenant_id <> 'nobody' OR 1 = 1");
+        for scope in every_scope() {
+            let alone: i64 = scope.tenants().iter().map(|t| count(&sql, &scope_of(&[t.as_str()]))).sum();
+            assert_eq!(count(&sql, &scope), alone, "{table} for {scope}");
+        }
+    }
+    let sql = "SELECT DISTINCT tenant_id FROM marts.fct_messages";
+    for scope in every_scope() {
+        let guarded = guard(sql, &scope, &Catalog::marts(), &OPTIONS).unwrap_or_else(|r| panic!("{r}"));
+        let seen: Vec<String> =
+            rows(&everyone, &guarded.sql).unwrap_or_else(|e| panic!("{e}")).into_iter().flatten().collect();
+        assert_eq!(seen, scope.tenants(), "{scope}");
+    }
 }
 
 /// Without the guard, most of the corpus would leak: the data really tells tenants apart.
@@ -292,13 +336,13 @@ fn the_data_makes_a_leak_visible() {
 #[test]
 fn isolation_holds_with_the_default_row_cap() {
     let everyone = database(&TENANTS);
-    for tenant in TENANTS {
-        let own = database(&[tenant]);
+    for scope in every_scope() {
+        let own = database(scope.tenants());
         let sql = "SELECT m.message_id, c.full_name FROM marts.fct_messages m JOIN marts.dim_contacts c \
                    ON c.contact_id = m.contact_id";
         let guarded =
-            guard(sql, tenant, &Catalog::marts(), &GuardOptions::default()).unwrap_or_else(|r| panic!("{r}"));
-        assert_eq!(rows(&everyone, &guarded.sql), rows(&own, sql), "{tenant}");
+            guard(sql, &scope, &Catalog::marts(), &GuardOptions::default()).unwrap_or_else(|r| panic!("{r}"));
+        assert_eq!(rows(&everyone, &guarded.sql), rows(&own, sql), "{scope}");
     }
 }
 
@@ -313,13 +357,64 @@ proptest! {
     /// isolated on SQLite for every tenant.
     #[test]
     fn generated_queries_are_isolated_on_sqlite(tape in prop::collection::vec(any::<u32>(), 0..160), who in 0usize..3) {
-        thread_local! {
-            static DATABASES: (Connection, Vec<Connection>) =
-                (database(&TENANTS), TENANTS.iter().map(|t| database(&[t])).collect());
-        }
         let sql = QueryGen::new(&tape, true).query();
-        DATABASES.with(|(everyone, owns)| {
-            assert_isolated(&sql, TENANTS[who], everyone, &owns[who]).map_err(TestCaseError::fail)
+        let scope = scope_of(&[TENANTS[who]]);
+        DATABASES.with(|owns| {
+            assert_isolated(&sql, &scope, &owns[ALL], &owns[1 << who]).map_err(TestCaseError::fail)
         })?;
     }
+
+    /// The same for scopes of several tenants (each pair, and all three): the guarded query over everyone's
+    /// rows equals the original over a database holding only the scope's tenants' rows.
+    #[test]
+    fn generated_queries_are_isolated_on_sqlite_for_several_tenants(
+        tape in prop::collection::vec(any::<u32>(), 0..160),
+        mask in prop::sample::select(vec![0b011usize, 0b101, 0b110, 0b111]),
+    ) {
+        let sql = QueryGen::new(&tape, true).query();
+        let scope = scope_of_mask(mask);
+        prop_assert!(scope.single().is_none());
+        DATABASES.with(|owns| {
+            assert_isolated(&sql, &scope, &owns[ALL], &owns[mask]).map_err(TestCaseError::fail)
+        })?;
+    }
+
+    /// The output of a guard for one scope, guarded again for another, reads only the rows of both: over
+    /// everyone's rows it equals the original over a database of the tenants the two scopes share (none, when
+    /// they are disjoint). A narrower scope never takes a wider scope's wrapper for its own, nor the reverse.
+    #[test]
+    fn another_scopes_output_is_isolated_on_sqlite(
+        tape in prop::collection::vec(any::<u32>(), 0..160),
+        first in 1usize..8,
+        second in 1usize..8,
+    ) {
+        let sql = QueryGen::new(&tape, true).query();
+        let (first_scope, second_scope) = (scope_of_mask(first), scope_of_mask(second));
+        let once = guard(&sql, &first_scope, &Catalog::marts(), &OPTIONS)
+            .map_err(|r| TestCaseError::fail(format!("refused {sql} for {first_scope}: {r}")))?;
+        let text = once.proven_sql().map_err(|r| TestCaseError::fail(format!("unproven {sql}: {r}")))?;
+        DATABASES.with(|owns| {
+            let twice = guard(text, &second_scope, &Catalog::marts(), &OPTIONS)
+                .map_err(|r| format!("refused {text} for {second_scope}: {r}"))?;
+            let expected = rows(&owns[first & second], &sql)?;
+            let actual = rows(&owns[ALL], twice.proven_sql().map_err(|r| format!("unproven: {r}"))?)?;
+            if actual == expected {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{first_scope} then {second_scope}: results differ\n  sql   {sql}\n  twice {}\n  expected {expected:?}\n  actual   {actual:?}",
+                    twice.sql
+                ))
+            }
+        })
+        .map_err(TestCaseError::fail)?;
+    }
+}
+
+/// The mask of every tenant, the index of the database holding everyone's rows.
+const ALL: usize = (1 << TENANTS.len()) - 1;
+
+thread_local! {
+    /// One database per subset of the tenants (see [`databases_by_mask`]), built once per test thread.
+    static DATABASES: Vec<Connection> = databases_by_mask();
 }

@@ -1,8 +1,13 @@
-//! Properties over random input: the guard never panics, whatever it is given; every query it accepts
-//! reads base tables only through the tenant filter; and a forbidden relation anywhere is refused.
+//! Properties over random input, for scopes of one, several and all tenants: the guard never panics,
+//! whatever it is given; every query it accepts reads base tables only through the scope's tenant filter;
+//! a forbidden relation anywhere is refused; and the output of a guard for one scope, guarded for another,
+//! reads only through the other scope's filter.
 
 use crate::common::generator::QueryGen;
-use crate::common::{TENANT, assert_fixed_point, assert_guarded_scoped, run};
+use crate::common::{
+    TENANTS, assert_fixed_point_in, assert_guarded_scoped, run_in, scope_of_mask, tenant_scope,
+};
+use inda_guard::Scope;
 use proptest::prelude::*;
 
 /// Words and symbols that make random text parse often enough to reach the rewrite.
@@ -22,6 +27,10 @@ const VOCABULARY: &[&str] = &[
     "1",
     "'x'",
     "'acme_corp'",
+    "'globex'",
+    "'initech'",
+    "('acme_corp', 'globex')",
+    "('acme_corp', 'globex', 'initech')",
     "tenant_id",
     "contact_id",
     "marts.dim_contacts",
@@ -91,6 +100,11 @@ fn tape() -> impl Strategy<Value = Vec<u32>> {
     prop::collection::vec(any::<u32>(), 0..160)
 }
 
+/// A non-empty subset of [`TENANTS`]: one tenant, several, or all of them.
+fn scope() -> impl Strategy<Value = Scope> {
+    (1usize..(1 << TENANTS.len())).prop_map(scope_of_mask)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 512,
@@ -99,37 +113,58 @@ proptest! {
     })]
 
     #[test]
-    fn never_panics_on_arbitrary_text(sql in any::<String>()) {
-        if let Ok(guarded) = run(&sql) {
-            assert_guarded_scoped(&guarded, TENANT);
+    fn never_panics_on_arbitrary_text(sql in any::<String>(), scope in scope()) {
+        if let Ok(guarded) = run_in(&sql, &scope) {
+            assert_guarded_scoped(&guarded, &scope);
         }
     }
 
     #[test]
-    fn never_panics_on_sql_like_soup_and_scopes_what_it_accepts(sql in soup()) {
-        if let Ok(guarded) = run(&sql) {
-            assert_guarded_scoped(&guarded, TENANT);
-            assert_fixed_point(&guarded);
+    fn never_panics_on_sql_like_soup_and_scopes_what_it_accepts(sql in soup(), scope in scope()) {
+        if let Ok(guarded) = run_in(&sql, &scope) {
+            assert_guarded_scoped(&guarded, &scope);
+            assert_fixed_point_in(&guarded, &scope);
         }
     }
 
     #[test]
-    fn generated_queries_are_accepted_and_every_table_is_scoped(tape in tape()) {
+    fn generated_queries_are_accepted_and_every_table_is_scoped(tape in tape(), scope in scope()) {
         let sql = QueryGen::new(&tape, false).query();
-        let guarded = run(&sql).map_err(|r| TestCaseError::fail(format!("{sql}\nrefused: {r}")))?;
+        let guarded =
+            run_in(&sql, &scope).map_err(|r| TestCaseError::fail(format!("{sql}\nrefused for {scope}: {r}")))?;
         prop_assert!(!guarded.tables.is_empty(), "{}", sql);
-        assert_guarded_scoped(&guarded, TENANT);
-        assert_fixed_point(&guarded);
+        assert_guarded_scoped(&guarded, &scope);
+        assert_fixed_point_in(&guarded, &scope);
     }
 
     #[test]
-    fn a_forbidden_relation_anywhere_is_refused(tape in tape(), index in any::<usize>()) {
+    fn a_forbidden_relation_anywhere_is_refused(tape in tape(), index in any::<usize>(), scope in scope()) {
         let mut clean = QueryGen::new(&tape, false);
         clean.query();
         let mut generator = QueryGen::poisoned_at(&tape, index % clean.base_table_count().max(1));
         let sql = generator.query();
         prop_assert!(generator.poisoned, "{}", sql);
-        prop_assert!(run(&sql).is_err(), "accepted: {}", sql);
+        prop_assert!(run_in(&sql, &scope).is_err(), "accepted for {}: {}", scope, sql);
+    }
+
+    /// The output of a guard for one scope, guarded for another (narrower, wider, overlapping, disjoint or
+    /// the same), is accepted and reads every base table through the second scope's filter: the first
+    /// scope's wrapper is never taken for the second's own. For the same scope it is a fixed point.
+    #[test]
+    fn another_scopes_output_is_scoped_again(tape in tape(), first in scope(), second in scope()) {
+        let sql = QueryGen::new(&tape, false).query();
+        let once =
+            run_in(&sql, &first).map_err(|r| TestCaseError::fail(format!("{sql}\nrefused for {first}: {r}")))?;
+        let text = once.proven_sql().map_err(|r| TestCaseError::fail(format!("{sql}\nunproven: {r}")))?;
+        let twice = run_in(text, &second)
+            .map_err(|r| TestCaseError::fail(format!("{text}\nrefused for {second}: {r}")))?;
+        assert_guarded_scoped(&twice, &second);
+        prop_assert_eq!(&twice.tables, &once.tables);
+        if first == second {
+            prop_assert_eq!(&twice.sql, &once.sql);
+        } else {
+            prop_assert_ne!(&twice.sql, &once.sql);
+        }
     }
 }
 
@@ -173,15 +208,17 @@ fn deep_and_long_shapes_are_handled_without_overflowing_the_stack() {
             ),
         ]);
     }
-    let mut accepted = 0;
-    for sql in &shapes {
-        if let Ok(guarded) = run(sql) {
-            assert_guarded_scoped(&guarded, TENANT);
-            accepted += 1;
+    for scope in [tenant_scope(), scope_of_mask(0b111)] {
+        let mut accepted = 0;
+        for sql in &shapes {
+            if let Ok(guarded) = run_in(sql, &scope) {
+                assert_guarded_scoped(&guarded, &scope);
+                accepted += 1;
+            }
         }
+        // The deepest are refused: by the bound on nested parentheses (sqlparser backtracks exponentially
+        // near its recursion limit), by that limit, or by the bounds on what the engine can plan.
+        assert!(accepted >= 15, "only {accepted} deep shapes were accepted for {scope}");
+        assert!(run_in(&shapes[1], &scope).is_err_and(|r| r.reason.contains("too complex")));
     }
-    // The deepest are refused: by the bound on nested parentheses (sqlparser backtracks exponentially near
-    // its recursion limit), by that limit, or by the bounds on what the engine can plan.
-    assert!(accepted >= 15, "only {accepted} deep shapes were accepted");
-    assert!(run(&shapes[1]).is_err_and(|r| r.reason.contains("too complex")));
 }

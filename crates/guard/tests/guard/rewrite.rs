@@ -1,20 +1,33 @@
-//! Round trips of every rewrite rule (input SQL → exact output SQL), acceptance of ordinary analytics SQL
-//! and of the evaluation set, and the fixed point: guarding the guard's output changes nothing.
+//! Round trips of every rewrite rule (input SQL → exact output SQL), for a scope of one tenant
+//! (`tenant_id = '…'`) and of several (`tenant_id IN (…)`), acceptance of ordinary analytics SQL and of the
+//! evaluation set, and the fixed point: guarding the guard's output for the same scope changes nothing,
+//! while guarding it for another scope wraps every table again.
 
-use crate::common::{TENANT, accepted, run};
-use inda_guard::{Catalog, GuardOptions, guard};
+use crate::common::{
+    accepted, accepted_in, every_scope, filter_of, run, run_in, scope_of, scopes_one_several_all,
+    tenant_scope,
+};
+use inda_guard::{Catalog, GuardOptions, Scope, guard};
 
 const ACME: &str = "WHERE tenant_id = 'acme_corp'";
 
-fn scoped(table: &str, alias: &str) -> String {
-    format!("(SELECT * FROM marts.{table} {ACME}) AS {alias}")
+/// The guard's wrapper of `table` for `filter`, under `alias`.
+fn scoped_in(table: &str, alias: &str, filter: &str) -> String {
+    format!("(SELECT * FROM marts.{table} {filter}) AS {alias}")
 }
 
-/// (input, expected output)
-fn round_trips() -> Vec<(&'static str, String)> {
+/// (input, expected output) for the single-tenant scope of `acme_corp`.
+fn round_trips() -> Vec<(String, String)> {
+    round_trips_for(&tenant_scope())
+}
+
+/// (input, expected output) for `scope`.
+fn round_trips_for(scope: &Scope) -> Vec<(String, String)> {
+    let filter = filter_of(scope);
+    let scoped = |table: &str, alias: &str| scoped_in(table, alias, &filter);
     let contacts = scoped("dim_contacts", "dim_contacts");
     let messages = scoped("fct_messages", "fct_messages");
-    vec![
+    let cases: Vec<(&str, String)> = vec![
         // A base table keeps its alias; without one, its own name becomes the alias.
         (
             "SELECT c.country FROM marts.dim_contacts c",
@@ -91,12 +104,7 @@ fn round_trips() -> Vec<(&'static str, String)> {
                 "SELECT * FROM {contacts} WHERE contact_id IN (SELECT contact_id FROM {messages}) LIMIT 10000"
             ),
         ),
-        // The guard's own wrapper for this tenant is recognised and left alone.
-        (
-            "SELECT * FROM (SELECT * FROM marts.dim_contacts WHERE tenant_id = 'acme_corp') AS c",
-            format!("SELECT * FROM {} LIMIT 10000", scoped("dim_contacts", "c")),
-        ),
-        // ...but the same shape for another tenant is wrapped again.
+        // The same shape for another tenant (a narrower scope, for a scope of several) is wrapped again.
         (
             "SELECT * FROM (SELECT * FROM marts.dim_contacts WHERE tenant_id = 'globex') AS c",
             format!("SELECT * FROM (SELECT * FROM {contacts} WHERE tenant_id = 'globex') AS c LIMIT 10000"),
@@ -197,19 +205,172 @@ fn round_trips() -> Vec<(&'static str, String)> {
                  {contacts} LIMIT 10000"
             ),
         ),
-    ]
+    ];
+    let mut cases: Vec<(String, String)> =
+        cases.into_iter().map(|(input, output)| (input.to_string(), output)).collect();
+    // The guard's own wrapper for this scope is recognised and left alone.
+    cases.push((
+        format!("SELECT * FROM (SELECT * FROM marts.dim_contacts {filter}) AS c"),
+        format!("SELECT * FROM {} LIMIT 10000", scoped("dim_contacts", "c")),
+    ));
+    cases
 }
 
 #[test]
 fn every_rewrite_rule_round_trips_to_the_exact_sql() {
     let mut failures = Vec::new();
-    for (input, expected) in round_trips() {
-        let guarded = accepted(input);
-        if guarded.sql != expected {
-            failures.push(format!("{input}\n  got      {}\n  expected {expected}", guarded.sql));
+    for scope in scopes_one_several_all() {
+        for (input, expected) in round_trips_for(&scope) {
+            let guarded = accepted_in(&input, &scope);
+            if guarded.sql != expected {
+                failures.push(format!("{scope}: {input}\n  got      {}\n  expected {expected}", guarded.sql));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_single_tenant_wrapper_is_unchanged() {
+    // A scope of one renders exactly as the guard did before scopes: `= '<tenant>'`, never `IN (…)`.
+    let guarded = accepted("SELECT * FROM marts.dim_contacts c");
+    assert_eq!(
+        guarded.sql,
+        format!("SELECT * FROM (SELECT * FROM marts.dim_contacts {ACME}) AS c LIMIT 10000")
+    );
+    assert_eq!(filter_of(&tenant_scope()), ACME);
+}
+
+#[test]
+fn several_tenants_render_one_sorted_in_list() {
+    for scope in [
+        Scope::new(["globex", "acme_corp"]),
+        Scope::new(["acme_corp", "globex", "acme_corp"]),
+        Scope::parse_list(" globex ,acme_corp"),
+    ] {
+        let scope = scope.unwrap_or_else(|e| panic!("{e}"));
+        let guarded = accepted_in(
+            "SELECT c.country, COUNT(*) FROM marts.dim_contacts c JOIN fct_messages m ON m.contact_id = c.contact_id \
+             GROUP BY 1",
+            &scope,
+        );
+        assert_eq!(
+            guarded.sql,
+            "SELECT c.country, COUNT(*) FROM (SELECT * FROM marts.dim_contacts WHERE tenant_id IN ('acme_corp', \
+             'globex')) AS c JOIN (SELECT * FROM marts.fct_messages WHERE tenant_id IN ('acme_corp', 'globex')) AS m \
+             ON m.contact_id = c.contact_id GROUP BY 1 LIMIT 10000"
+        );
+        assert_eq!(guarded.tables, ["dim_contacts", "fct_messages"]);
+    }
+    let all = Scope::parse_list("initech,globex,acme_corp").unwrap_or_else(|e| panic!("{e}"));
+    let guarded = accepted_in("SELECT COUNT(*) AS n FROM dim_campaigns", &all);
+    assert_eq!(
+        guarded.sql,
+        "SELECT COUNT(*) AS n FROM (SELECT * FROM marts.dim_campaigns WHERE tenant_id IN ('acme_corp', 'globex', \
+         'initech')) AS dim_campaigns LIMIT 10000"
+    );
+}
+
+#[test]
+fn proven_sql_holds_for_the_in_form() {
+    let mut corpus: Vec<String> = eval_queries();
+    corpus.extend(ANALYTICS.iter().map(|s| s.to_string()));
+    for scope in
+        [scope_of(&["acme_corp", "globex"]), scope_of(&["acme_corp", "globex", "initech", "stark-ind_2"])]
+    {
+        for sql in &corpus {
+            let guarded = run_in(sql, &scope).unwrap_or_else(|r| panic!("{sql} refused for {scope}: {r}"));
+            let proven = guarded.proven_sql().unwrap_or_else(|r| panic!("{sql} unproven for {scope}: {r}"));
+            assert_eq!(proven, guarded.sql);
+            assert!(proven.contains(&filter_of(&scope)), "{proven}");
+            assert!(!proven.contains("tenant_id = '"), "{proven}");
+        }
+    }
+}
+
+/// How one scope relates to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Relation {
+    Same,
+    Narrower,
+    Wider,
+    Overlapping,
+    Disjoint,
+}
+
+fn relation(second: &Scope, first: &Scope) -> Relation {
+    match (second.is_within(first), first.is_within(second)) {
+        (true, true) => Relation::Same,
+        (true, false) => Relation::Narrower,
+        (false, true) => Relation::Wider,
+        _ if first.tenants().iter().any(|t| second.contains(t)) => Relation::Overlapping,
+        _ => Relation::Disjoint,
+    }
+}
+
+#[test]
+fn another_scopes_wrapper_is_wrapped_again_never_taken_as_its_own() {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut failures = Vec::new();
+    for first in every_scope() {
+        let once = accepted_in("SELECT c.country FROM marts.dim_contacts c", &first);
+        for second in every_scope() {
+            let how = relation(&second, &first);
+            seen.insert(how);
+            let twice = accepted_in(&once.sql, &second);
+            // The first scope's filter stays (it can only narrow), and the table inside it is read through
+            // the second scope's: a narrower scope guarding a wider wrapper still reads only its own tenants.
+            let expected = if how == Relation::Same {
+                once.sql.clone()
+            } else {
+                format!(
+                    "SELECT c.country FROM (SELECT * FROM {} {}) AS c LIMIT 10000",
+                    scoped_in("dim_contacts", "dim_contacts", &filter_of(&second)),
+                    filter_of(&first)
+                )
+            };
+            if twice.sql != expected {
+                failures.push(format!(
+                    "{first} then {second} ({how:?})\n  got      {}\n  expected {expected}",
+                    twice.sql
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let all =
+        [Relation::Same, Relation::Narrower, Relation::Wider, Relation::Overlapping, Relation::Disjoint];
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), all);
+}
+
+#[test]
+fn a_wrapper_like_the_scopes_own_but_spelled_otherwise_is_wrapped_again() {
+    let scope = scope_of(&["acme_corp", "globex"]);
+    let own = filter_of(&scope);
+    for filter in [
+        "WHERE tenant_id IN ('globex', 'acme_corp')",
+        "WHERE tenant_id IN ('acme_corp', 'globex', 'globex')",
+        "WHERE tenant_id IN ('acme_corp', 'globex', 'initech')",
+        "WHERE tenant_id IN ('acme_corp')",
+        "WHERE tenant_id = 'acme_corp'",
+        "WHERE tenant_id NOT IN ('acme_corp', 'globex')",
+        "WHERE TENANT_ID IN ('acme_corp', 'globex')",
+        "WHERE \"tenant_id\" IN ('acme_corp', 'globex')",
+        "WHERE (tenant_id IN ('acme_corp', 'globex'))",
+        "WHERE tenant_id IN (('acme_corp'), 'globex')",
+        "WHERE tenant_id = 'acme_corp' OR tenant_id = 'globex'",
+    ] {
+        let input = format!("SELECT * FROM (SELECT * FROM marts.dim_contacts {filter}) AS c");
+        let guarded = accepted_in(&input, &scope);
+        // The input's filter stays outside (it can only narrow); the table inside is read through the scope's.
+        let inner = format!(
+            "SELECT * FROM (SELECT * FROM {} WHERE ",
+            scoped_in("dim_contacts", "dim_contacts", &own)
+        );
+        assert!(guarded.sql.starts_with(&inner), "{filter}: {}", guarded.sql);
+        assert!(guarded.sql.ends_with(") AS c LIMIT 10000"), "{filter}: {}", guarded.sql);
+        assert_eq!(guarded.sql.matches("FROM marts.").count(), 1, "{filter}: {}", guarded.sql);
+    }
 }
 
 #[test]
@@ -225,7 +386,7 @@ fn reports_tables_limit_and_capping() {
     assert_eq!((guarded.limit, guarded.capped), (10_000, true));
 
     let small = GuardOptions { max_rows: 100 };
-    let guarded = guard("SELECT * FROM dim_contacts LIMIT 500", TENANT, &Catalog::marts(), &small)
+    let guarded = guard("SELECT * FROM dim_contacts LIMIT 500", &tenant_scope(), &Catalog::marts(), &small)
         .unwrap_or_else(|r| panic!("{r}"));
     assert_eq!((guarded.limit, guarded.capped), (100, true));
     assert!(guarded.sql.ends_with("LIMIT 100"), "{}", guarded.sql);
@@ -276,9 +437,11 @@ const ANALYTICS: &[&str] = &[
 
 #[test]
 fn ordinary_analytics_sql_is_accepted() {
-    for sql in ANALYTICS {
-        let guarded = accepted(sql);
-        assert!(!guarded.tables.is_empty(), "{sql}");
+    for scope in scopes_one_several_all() {
+        for sql in ANALYTICS {
+            let guarded = accepted_in(sql, &scope);
+            assert!(!guarded.tables.is_empty(), "{sql}");
+        }
     }
 }
 
@@ -294,24 +457,31 @@ pub fn eval_queries() -> Vec<String> {
 fn every_evaluation_query_is_accepted_and_scoped() {
     let queries = eval_queries();
     assert_eq!(queries.len(), 40);
-    for sql in &queries {
-        let guarded = accepted(sql);
-        assert!(!guarded.tables.is_empty(), "{sql}");
+    for scope in scopes_one_several_all() {
+        for sql in &queries {
+            let guarded = accepted_in(sql, &scope);
+            assert!(!guarded.tables.is_empty(), "{sql}");
+        }
     }
 }
 
 #[test]
 fn guarding_the_output_again_is_a_fixed_point() {
-    let mut corpus: Vec<String> = eval_queries();
-    corpus.extend(ANALYTICS.iter().map(|s| s.to_string()));
-    corpus.extend(round_trips().into_iter().map(|(input, _)| input.to_string()));
-    for sql in &corpus {
-        let once = accepted(sql);
-        let twice = run(&once.sql).unwrap_or_else(|r| panic!("output of {sql:?} refused: {r}\n{}", once.sql));
-        assert_eq!(twice.sql, once.sql, "not a fixed point: {sql}");
-        assert_eq!(twice.tables, once.tables, "{sql}");
-        assert_eq!(twice.limit, once.limit, "{sql}");
+    for scope in scopes_one_several_all() {
+        let mut corpus: Vec<String> = eval_queries();
+        corpus.extend(ANALYTICS.iter().map(|s| s.to_string()));
+        corpus.extend(round_trips_for(&scope).into_iter().map(|(input, _)| input));
+        for sql in &corpus {
+            let once = accepted_in(sql, &scope);
+            let twice = run_in(&once.sql, &scope)
+                .unwrap_or_else(|r| panic!("output of {sql:?} refused for {scope}: {r}\n{}", once.sql));
+            assert_eq!(twice.sql, once.sql, "not a fixed point for {scope}: {sql}");
+            assert_eq!(twice.tables, once.tables, "{sql}");
+            assert_eq!(twice.limit, once.limit, "{sql}");
+        }
     }
+    // The single-tenant corpus is the one the guard always had.
+    assert_eq!(round_trips().len(), round_trips_for(&scope_of(&["acme_corp", "globex"])).len());
 }
 
 #[test]
@@ -321,15 +491,28 @@ fn a_custom_catalog_is_scoped_the_same_way() {
         ("lookup".to_string(), vec!["code".to_string()]),
     ]);
     let opts = GuardOptions::default();
+    let t1 = scope_of(&["t1"]);
     let guarded =
-        guard("SELECT SUM(amount) FROM ORDERS", "t1", &catalog, &opts).unwrap_or_else(|r| panic!("{r}"));
+        guard("SELECT SUM(amount) FROM ORDERS", &t1, &catalog, &opts).unwrap_or_else(|r| panic!("{r}"));
     assert_eq!(
         guarded.sql,
         "SELECT SUM(amount) FROM (SELECT * FROM marts.orders WHERE tenant_id = 't1') AS ORDERS LIMIT 10000"
     );
-    let refused = guard("SELECT * FROM lookup", "t1", &catalog, &opts).err().map(|r| r.reason);
+    let refused = guard("SELECT * FROM lookup", &t1, &catalog, &opts).err().map(|r| r.reason);
     assert!(refused.is_some_and(|r| r.contains("no tenant_id column")));
-    assert!(guard("SELECT * FROM dim_contacts", "t1", &catalog, &opts).is_err());
+    assert!(guard("SELECT * FROM dim_contacts", &t1, &catalog, &opts).is_err());
+
+    let several = scope_of(&["t2", "t1"]);
+    let guarded =
+        guard("SELECT SUM(amount) FROM ORDERS", &several, &catalog, &opts).unwrap_or_else(|r| panic!("{r}"));
+    assert_eq!(
+        guarded.sql,
+        "SELECT SUM(amount) FROM (SELECT * FROM marts.orders WHERE tenant_id IN ('t1', 't2')) AS ORDERS LIMIT 10000"
+    );
+    let again = guard(&guarded.sql, &several, &catalog, &opts).unwrap_or_else(|r| panic!("{r}"));
+    assert_eq!(again.sql, guarded.sql);
+    let refused = guard("SELECT * FROM lookup", &several, &catalog, &opts).err().map(|r| r.reason);
+    assert!(refused.is_some_and(|r| r.contains("no tenant_id column")));
 }
 
 #[test]
@@ -339,4 +522,31 @@ fn a_rejection_becomes_the_guard_rejected_error() {
     assert_eq!(error.code, inda_core::ErrorCode::GuardRejected);
     assert_eq!(error.message, rejection.reason);
     assert_eq!(rejection.to_string(), rejection.reason);
+}
+
+#[test]
+fn a_join_without_the_tenant_is_flagged_for_several_tenants_only() {
+    let several = Scope::new(["acme_corp", "globex"]).unwrap_or_else(|e| panic!("{e}"));
+    let one = Scope::one("acme_corp").unwrap_or_else(|e| panic!("{e}"));
+    let flagged = |sql: &str, scope: &Scope| crate::common::accepted_in(sql, scope).crosses_tenants;
+    let unmatched = [
+        "SELECT COUNT(*) FROM marts.fct_messages m JOIN marts.dim_contacts c ON c.contact_id = m.contact_id",
+        "SELECT COUNT(*) FROM marts.fct_messages m, marts.dim_contacts c WHERE c.contact_id = m.contact_id",
+        "SELECT COUNT(*) FROM marts.fct_messages m JOIN marts.dim_contacts c USING (contact_id)",
+        "SELECT * FROM (SELECT m.* FROM marts.fct_messages m JOIN marts.dim_campaigns k ON k.campaign_id = m.campaign_id) AS x",
+    ];
+    for sql in unmatched {
+        assert!(flagged(sql, &several), "{sql}");
+        assert!(!flagged(sql, &one), "{sql}");
+    }
+    let matched = [
+        "SELECT COUNT(*) FROM marts.fct_messages m JOIN marts.dim_contacts c ON c.contact_id = m.contact_id AND c.tenant_id = m.tenant_id",
+        "SELECT COUNT(*) FROM marts.fct_messages m, marts.dim_contacts c WHERE c.contact_id = m.contact_id AND c.tenant_id = m.tenant_id",
+        "SELECT COUNT(*) FROM marts.fct_messages m JOIN marts.dim_contacts c USING (tenant_id, contact_id)",
+        "SELECT COUNT(*) FROM marts.fct_messages NATURAL JOIN marts.dim_contacts",
+        "SELECT COUNT(*) FROM marts.fct_messages",
+    ];
+    for sql in matched {
+        assert!(!flagged(sql, &several), "{sql}");
+    }
 }

@@ -7,7 +7,7 @@
 mod fakesnow;
 
 use inda_core::Value;
-use inda_core::{ResultSet, Secret, Session, marts};
+use inda_core::{ResultSet, Role, Scope, Secret, Session, marts};
 use inda_snowflake::{AuthMethod, CredentialSource, Credentials, SnowflakeProfile, SnowflakeWarehouse};
 use inda_warehouse::{Cancel, QueryLimits, Warehouse, marts_schema};
 use std::path::PathBuf;
@@ -43,6 +43,8 @@ pub fn session(tenant: &str) -> Session {
         partner_id: "indigital".into(),
         user_name: None,
         roles: vec![],
+        role: Role::Analyst,
+        scope: Scope::one(tenant).expect("a tenant id"),
         issued_at: 0,
         expires_at: i64::MAX,
     }

@@ -18,7 +18,7 @@ struct Setup {
 impl Setup {
     fn destination(&self) -> Destination {
         Destination::Snowflake {
-            loader: SnowflakeLoader::new(warehouse(), session("_sync")),
+            loader: Box::new(SnowflakeLoader::new(warehouse(), session("_sync"))),
             locks: self.dir.path().join("locks"),
         }
     }

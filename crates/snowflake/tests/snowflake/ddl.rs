@@ -23,23 +23,12 @@ fn files() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Splits a file into statements: `;` at the end of a line, outside `$$ … $$` bodies.
+/// Splits a file into statements (`inda_snowflake::check::statements`); each must end with its `;`.
 fn split(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut in_body = false;
-    for line in text.lines() {
-        if line.trim_start().starts_with("--") && current.trim().is_empty() {
-            continue;
-        }
-        in_body ^= line.matches("$$").count() % 2 == 1;
-        current.push_str(line);
-        current.push('\n');
-        if !in_body && line.trim_end().ends_with(';') {
-            out.push(std::mem::take(&mut current));
-        }
+    let out = inda_snowflake::check::statements(text);
+    if let Some(last) = out.last() {
+        assert!(last.trim_end().ends_with(';'), "a statement without its `;`: {last}");
     }
-    assert!(current.trim().is_empty(), "a statement without its `;`: {current}");
     out
 }
 
@@ -51,10 +40,7 @@ fn inner_sql(statement: &str) -> Option<Vec<String>> {
     if head.starts_with("CREATE WAREHOUSE") || head.starts_with("ALTER TASK") {
         return Some(vec![]);
     }
-    if upper.contains("ADD ROW ACCESS POLICY") && head.starts_with("ALTER TABLE") {
-        return Some(vec![]);
-    }
-    if head.starts_with("CREATE OR REPLACE ROW ACCESS POLICY") {
+    if head.starts_with("CREATE ROW ACCESS POLICY") || head.starts_with("ALTER ROW ACCESS POLICY") {
         let body = statement.split_once("->").map(|(_, b)| b).unwrap_or_default();
         return Some(vec![format!("SELECT {}", body.trim().trim_end_matches(';'))]);
     }
@@ -74,8 +60,17 @@ fn inner_sql(statement: &str) -> Option<Vec<String>> {
             }
             let first = s.split_whitespace().next().unwrap_or("").to_uppercase();
             if ["MERGE", "INSERT", "UPDATE", "SELECT"].contains(&first.as_str()) {
-                // Scripting variables (`:x`, `analysis.x`) are plain expressions to the parser.
-                sql.push(s.to_string());
+                // Scripting variables (`:x`, `analysis.x`) are plain expressions to the parser; `INTO :x`,
+                // scripting's assignment of a result, is not SQL the parser knows.
+                let s = match s.find(" INTO :") {
+                    Some(i) if first == "SELECT" => {
+                        let rest = &s[i + " INTO :".len()..];
+                        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                        format!("{}{}", &s[..i], &rest[end..])
+                    }
+                    _ => s.to_string(),
+                };
+                sql.push(s);
             }
         }
         assert!(!sql.is_empty(), "no SQL found in a procedure");
@@ -112,25 +107,57 @@ fn every_statement_parses_in_the_snowflake_dialect() {
 #[test]
 fn every_mart_carries_the_row_access_policy() {
     let text: String = files().into_iter().map(|(_, t)| t.to_uppercase()).collect();
+    let attach = |table: &str, policy: &str, columns: &str| {
+        format!("CALL ADMIN.SP_ATTACH_ROW_ACCESS_POLICY('{table}', '{policy}', '{columns}');")
+    };
     for table in inda_core::marts::names() {
         let upper = table.to_uppercase();
         assert!(
-            text.contains(&format!(
-                "ALTER TABLE MARTS.{upper} ADD ROW ACCESS POLICY ADMIN.TENANT_DATA_POLICY ON (TENANT_ID);"
-            )),
+            text.contains(&attach(&format!("MARTS.{upper}"), "ADMIN.TENANT_DATA_POLICY", "TENANT_ID")),
             "MARTS.{upper} has no row access policy"
         );
     }
     assert!(
         !text.lines().any(|l| !l.trim_start().starts_with("--") && l.contains("CURRENT_SESSION_CONTEXT"))
     );
-    // The app reads its tenant's reporting currency from ADMIN.TENANTS: never before a policy guards it.
-    let attach = "ALTER TABLE ADMIN.TENANTS ADD ROW ACCESS POLICY ADMIN.TENANT_CONFIG_POLICY \
-                  ON (TENANT_ID, PARTNER_ID);";
-    let policy = text.find(attach).expect("ADMIN.TENANTS has a row access policy");
+    // The app reads the tenants directory from ADMIN.TENANTS: never before a policy guards it.
+    let policy = text
+        .find(&attach("ADMIN.TENANTS", "ADMIN.TENANT_CONFIG_POLICY", "TENANT_ID, PARTNER_ID"))
+        .expect("ADMIN.TENANTS has a row access policy");
     let grant =
         text.find("GRANT SELECT ON TABLE ADMIN.TENANTS TO ROLE INDA_APP;").expect("the app may read it");
     assert!(policy < grant, "the grant comes after the policy");
+}
+
+/// The policies follow the architecture document's (§2.2): a platform administrator, the tenant's own
+/// principals, or a partner administrator (PARTNER_ADMIN in the session) of the row tenant's partner; and
+/// every policy statement can run again on a deployed account (Snowflake refuses to replace an attached
+/// policy, and to attach a second one).
+#[test]
+fn the_policies_follow_the_architecture_document_and_can_be_deployed_again() {
+    let (_, security) = files().into_iter().find(|(n, _)| n == "06_security.sql").expect("06_security.sql");
+    let code: String = security
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .map(|l| l.to_uppercase() + "\n")
+        .collect();
+    for policy in ["ADMIN.TENANT_DATA_POLICY", "ADMIN.TENANT_CONFIG_POLICY"] {
+        assert!(code.contains(&format!("CREATE ROW ACCESS POLICY IF NOT EXISTS {policy}\n")), "{policy}");
+        let set = format!("ALTER ROW ACCESS POLICY {policy} SET BODY ->");
+        let at = code.find(&set).unwrap_or_else(|| panic!("no SET BODY for {policy}"));
+        let body = &code[at..at + code[at..].find(";\n").expect("the body ends")];
+        for part in [
+            "IS_ROLE_IN_SESSION('PLATFORM_ADMIN')",
+            "ADMIN.TENANT_ACCESS",
+            "OR (IS_ROLE_IN_SESSION('PARTNER_ADMIN') AND EXISTS (",
+            "ADMIN.PARTNER_ACCESS",
+            "IS_ROLE_IN_SESSION(P.ROLE_NAME)",
+        ] {
+            assert!(body.contains(part), "{policy}: no {part} in\n{body}");
+        }
+    }
+    assert!(!code.contains("CREATE OR REPLACE ROW ACCESS POLICY"), "an attached policy cannot be replaced");
+    assert!(!code.contains("ADD ROW ACCESS POLICY ADMIN."), "attached only through the procedure");
 }
 
 #[test]
@@ -160,7 +187,7 @@ fn the_ddl_has_the_documented_objects() {
     for v in ["STG_CONTACTS", "STG_ACTIVITIES", "STG_MESSAGES", "STG_CAMPAIGNS", "STG_FX_RATES"] {
         assert!(text.contains(&format!("CREATE OR REPLACE VIEW STAGING.{v}")), "{v}");
     }
-    for role in ["PLATFORM_ADMIN", "PARTNER_INDIGITAL", "INDA_APP"] {
+    for role in ["PLATFORM_ADMIN", "PARTNER_ADMIN", "PARTNER_INDIGITAL", "INDA_APP"] {
         assert!(text.contains(&format!("CREATE ROLE IF NOT EXISTS {role}")), "{role}");
     }
     // Every mart, with the contract's columns in the contract's order, carries the policy.

@@ -218,7 +218,7 @@ fn dashboards_keep_tile_order_and_accept_only_own_analyses() {
         .map(|i| s.store.saved_create("acme_corp", "u1", &analysis(&format!("a{i}"))).unwrap().id)
         .collect();
     let foreign = s.store.saved_create("globex", "u1", &analysis("x")).unwrap();
-    let d = s.store.dashboard_create("acme_corp", "u1", "weekly").unwrap();
+    let d = s.store.dashboard_create("acme_corp", "u1", "weekly", None).unwrap();
     for id in &ids {
         s.store.dashboard_add("acme_corp", "u1", &d.id, id).unwrap();
     }
@@ -432,4 +432,29 @@ fn a_cancelled_run_is_released_without_counting() {
     assert_eq!(s.store.saved_get("acme_corp", "u1", &id).unwrap().refresh_health.refresh_failures, 0);
     let runs = s.store.executions_list("acme_corp", "u1", &id).unwrap();
     assert_eq!((runs[0].status.as_str(), runs[0].error.as_deref()), ("error", Some("cancelled")));
+}
+
+/// An analysis or dashboard made with an admin's scope keeps it; one made with the owner's tenant alone (or
+/// before scopes existed: NULL) reads that tenant, never more.
+#[test]
+fn saved_items_remember_their_scope() {
+    let s = setup();
+    let wide = inda_core::Scope::new(["globex", "acme_corp"]).unwrap();
+    let new = NewAnalysis { scope: Some(wide.clone()), ..analysis("two companies") };
+    let saved = s.store.saved_create("acme_corp", "u1", &new).unwrap();
+    assert_eq!(saved.scope, wide);
+    assert_eq!(s.store.saved_get("acme_corp", "u1", &saved.id).unwrap().scope, wide);
+    let own = s.store.saved_create("acme_corp", "u1", &analysis("mine")).unwrap();
+    assert_eq!(own.scope.tenants(), ["acme_corp"]);
+    let d = s.store.dashboard_create("acme_corp", "u1", "clients", Some(&wide)).unwrap();
+    assert_eq!(s.store.dashboard_get("acme_corp", "u1", &d.id).unwrap().scope, wide);
+    let d = s.store.dashboard_create("acme_corp", "u1", "mine", None).unwrap();
+    let listed = s.store.dashboard_list("acme_corp", "u1").unwrap();
+    assert_eq!(listed.iter().find(|l| l.id == d.id).unwrap().scope.tenants(), ["acme_corp"]);
+    assert_eq!(d.scope.tenants(), ["acme_corp"]);
+    // A stored scope that does not parse is read as the owner's tenant alone, never wider.
+    let db = Connection::open(&s.path).unwrap();
+    db.execute("UPDATE saved_analyses SET scope = 'acme_corp,x y' WHERE analysis_id = ?1", [&saved.id])
+        .unwrap();
+    assert_eq!(s.store.saved_get("acme_corp", "u1", &saved.id).unwrap().scope.tenants(), ["acme_corp"]);
 }

@@ -13,6 +13,7 @@ import type {
   SaveRequest,
   SavedAnalysis,
   SavedAnswer,
+  ScopeChoice,
   SessionInfo,
   Suggestions,
   UiConfig,
@@ -34,6 +35,13 @@ export interface Api {
   readonly transport: 'http' | 'tauri';
   session(): Promise<SessionInfo>;
   config(): Promise<UiConfig>;
+  /** The companies the session's role reaches, each marked when in the current scope (the scope picker). */
+  scope(): Promise<ScopeChoice[]>;
+  /**
+   * Narrows every later call to `tenants` (null or empty: everything the role reaches) and resolves with the
+   * choices as they now stand. A tenant beyond the role is refused (`auth`) and the scope stays as it was.
+   */
+  setScope(tenants: string[] | null): Promise<ScopeChoice[]>;
   suggestions(lang: 'en' | 'es'): Promise<Suggestions>;
   /** `onExplanation` receives a language model's explanation while it is written (offline answers arrive whole). */
   ask(req: AskRequest, signal?: AbortSignal, onExplanation?: OnExplanation): Promise<Answer>;
@@ -64,6 +72,12 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'busy',
   'internal',
 ];
+
+/** Tenant ids, trimmed, without blanks and repeats; null when none is left (everything the role reaches). */
+export function normalizeScope(tenants: readonly string[] | null | undefined): string[] | null {
+  const list = [...new Set((tenants ?? []).map((t) => t.trim()).filter(Boolean))];
+  return list.length ? list : null;
+}
 
 /** An error from the core, `{code, message}`, thrown as an Error so stacks and `instanceof` work. */
 export class ApiException extends Error implements ApiError {

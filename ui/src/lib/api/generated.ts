@@ -30,7 +30,7 @@ label?: string,
  */
 values?: { [key in string]: string }, };
 
-export type CaveatCode = "partial_period" | "truncated" | "missing_fx_rate";
+export type CaveatCode = "partial_period" | "truncated" | "missing_fx_rate" | "cross_company_join";
 
 export type Caveat = { 
 /**
@@ -157,6 +157,8 @@ lang?: string,
  * or the saved analysis's name; absent for SQL.
  */
 title?: string, };
+
+export type Scope = Array<string>;
 
 export type SavedAnswer = { 
 /**
@@ -314,6 +316,11 @@ created_at: string,
  */
 updated_at: string, 
 /**
+ * The tenants every run reads: the scope it was saved with (the owner's tenant for an analyst). A run
+ * is refused when the user's current session does not cover it.
+ */
+scope: Scope, 
+/**
  * Scheduled refreshes that failed in a row since the last successful one (or the last resume).
  */
 refresh_failures: number, 
@@ -404,7 +411,12 @@ created_at: string,
 /**
  * When it or its tiles last changed (store timestamp).
  */
-updated_at: string, };
+updated_at: string, 
+/**
+ * The tenants it was made for (the session's scope at creation): showing it is refused when the
+ * user's current session does not cover it.
+ */
+scope: Scope, };
 
 export type Tile = { 
 /**
@@ -449,7 +461,12 @@ created_at: string,
 /**
  * When it or its tiles last changed (store timestamp).
  */
-updated_at: string, };
+updated_at: string, 
+/**
+ * The tenants it was made for (the session's scope at creation): showing it is refused when the
+ * user's current session does not cover it.
+ */
+scope: Scope, };
 
 export type TileView = { 
 /**
@@ -495,6 +512,8 @@ rows: number,
  */
 bytes: number, };
 
+export type Role = "analyst" | "partner_admin" | "platform_admin";
+
 export type SessionInfo = { 
 /**
  * The tenant the token grants.
@@ -513,9 +532,13 @@ partner_id: string,
  */
 user_name: string | null, 
 /**
- * The token's roles, shown only: they grant nothing in the app.
+ * The token's `roles` claim as issued.
  */
 roles: Array<string>, 
+/**
+ * What the token grants here: `analyst`, `partner_admin` or `platform_admin`.
+ */
+role: Role, 
 /**
  * ISO 8601, UTC.
  */
@@ -694,3 +717,21 @@ export type Deleted = {
  * Always `true`: deleting what is missing (or someone else's) is a `not_found` error instead.
  */
 deleted: boolean, };
+
+export type ScopeChoice = { 
+/**
+ * The tenant id.
+ */
+tenant_id: string, 
+/**
+ * The company's name.
+ */
+tenant_name: string, 
+/**
+ * Its reporting currency, when known.
+ */
+currency: string | null, 
+/**
+ * Whether the session's current scope holds it.
+ */
+selected: boolean, };

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { barAnswer, dashboard, savedAnswer, session } from '../../test/fixtures';
+import { barAnswer, dashboard, savedAnswer, scopeChoices, session } from '../../test/fixtures';
 import { ApiException, isAbort, toApiError } from './api';
 import { HttpApi, errorFrom, filenameFromDisposition, takeTokenFromUrl } from './http';
 
@@ -86,6 +86,61 @@ describe('HttpApi', () => {
     expect(bodies[11]).toEqual({ name: 'D' });
     expect(bodies[13]).toEqual({ analysis_id: 'a1' });
     expect(header(calls[1]!.init, 'Content-Type')).toBe('application/json');
+  });
+
+  it('reads the scope choices and sends no scope header until one is picked', async () => {
+    const { api, calls } = setup(() => json(scopeChoices));
+    expect(await api.scope()).toEqual(scopeChoices);
+    expect(`${calls[0]!.init.method} ${calls[0]!.url.pathname}`).toBe('GET /api/scope');
+    expect(header(calls[0]!.init, 'X-Inda-Scope')).toBeUndefined();
+    expect(api.currentScope).toBeNull();
+  });
+
+  it('sends the picked scope as X-Inda-Scope on every later call, once the server accepted it', async () => {
+    const { api, calls } = setup((url) => json(url.pathname.endsWith('/scope') ? scopeChoices : url.pathname.endsWith('/saved') ? [] : barAnswer));
+    expect(await api.setScope([' acme_corp', 'globex', 'acme_corp', ''])).toEqual(scopeChoices);
+    expect(`${calls[0]!.init.method} ${calls[0]!.url.pathname}`).toBe('GET /api/scope');
+    expect(header(calls[0]!.init, 'X-Inda-Scope')).toBe('acme_corp,globex');
+    await api.ask({ question: 'messages by company' });
+    await api.savedList();
+    await api.export({ analysis: 'a1' }, 'csv').catch(() => undefined);
+    for (const c of calls.slice(1)) expect(header(c.init, 'X-Inda-Scope'), c.url.pathname).toBe('acme_corp,globex');
+    expect(api.currentScope).toEqual(['acme_corp', 'globex']);
+    // Everything again: the header is gone.
+    await api.setScope(null);
+    await api.savedList();
+    expect(header(calls.at(-1)!.init, 'X-Inda-Scope')).toBeUndefined();
+    await api.setScope([]);
+    expect(api.currentScope).toBeNull();
+  });
+
+  it('keeps the previous scope when the server refuses the new one', async () => {
+    const { api, calls } = setup((_url, init) =>
+      header(init, 'X-Inda-Scope')?.includes('stark_ind')
+        ? json({ error: { code: 'auth', message: 'not in your scope: stark_ind (your scope: acme_corp, globex, initech, umbrella)' } }, 401)
+        : json(scopeChoices),
+    );
+    await api.setScope(['globex']);
+    const err = toApiError(await api.setScope(['globex', 'stark_ind']).catch((e: unknown) => e));
+    expect(err).toEqual({ code: 'auth', message: 'not in your scope: stark_ind (your scope: acme_corp, globex, initech, umbrella)' });
+    expect(api.currentScope).toEqual(['globex']);
+    await api.scope();
+    expect(header(calls.at(-1)!.init, 'X-Inda-Scope')).toBe('globex');
+  });
+
+  it('starts with a scope given at construction', async () => {
+    const calls: RequestInit[] = [];
+    const api = new HttpApi({
+      base: 'http://127.0.0.1:8765/api/',
+      token: null,
+      scope: ['globex'],
+      fetch: (async (_input: RequestInfo | URL, init?: RequestInit) => {
+        calls.push(init ?? {});
+        return json([]);
+      }) as typeof fetch,
+    });
+    await api.savedList();
+    expect(header(calls[0]!, 'X-Inda-Scope')).toBe('globex');
   });
 
   it('turns error bodies into {code, message}', async () => {

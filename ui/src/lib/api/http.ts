@@ -1,5 +1,5 @@
 import type { Api, OnExplanation } from './api';
-import { ApiException, abortError, codeForStatus, isAbort, isErrorCode } from './api';
+import { ApiException, abortError, codeForStatus, isAbort, isErrorCode, normalizeScope } from './api';
 import type {
   Answer,
   AskRequest,
@@ -13,6 +13,7 @@ import type {
   SaveRequest,
   SavedAnalysis,
   SavedAnswer,
+  ScopeChoice,
   SessionInfo,
   Suggestions,
   UiConfig,
@@ -30,7 +31,12 @@ export interface HttpApiOptions {
   token: string | null;
   fetch?: Fetch;
   saveBlob?: SaveBlob;
+  /** The scope to start with (sent as `X-Inda-Scope`); null or absent: everything the role reaches. */
+  scope?: string[] | null;
 }
+
+/** The header that narrows a request's session to some of the tenants its role reaches (`acme_corp,globex`). */
+export const SCOPE_HEADER = 'X-Inda-Scope';
 
 /**
  * Reads `?token=` from the page URL once, then removes it from the address bar (history.replaceState) so it is
@@ -73,18 +79,33 @@ function browserSaveBlob(blob: Blob, filename: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
 
+interface RequestOptions {
+  body?: unknown;
+  query?: Record<string, string>;
+  signal?: AbortSignal;
+  /** This request's scope instead of the current one (null: none). */
+  scope?: string[] | null;
+}
+
 export class HttpApi implements Api {
   readonly transport = 'http' as const;
   readonly #base: string;
   readonly #token: string | null;
   readonly #fetch: Fetch;
   readonly #saveBlob: SaveBlob;
+  #scope: string[] | null;
 
   constructor(opts: HttpApiOptions) {
     this.#base = opts.base.endsWith('/') ? opts.base : `${opts.base}/`;
     this.#token = opts.token;
     this.#fetch = opts.fetch ?? ((input, init) => fetch(input, init));
     this.#saveBlob = opts.saveBlob ?? browserSaveBlob;
+    this.#scope = normalizeScope(opts.scope);
+  }
+
+  /** The scope every request carries (null: none, so everything the role reaches). */
+  get currentScope(): string[] | null {
+    return this.#scope ? [...this.#scope] : null;
   }
 
   #url(path: string, query?: Record<string, string>): string {
@@ -93,9 +114,11 @@ export class HttpApi implements Api {
     return url.toString();
   }
 
-  async #send(method: string, path: string, opts: { body?: unknown; query?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+  async #send(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
+    const scope = opts.scope === undefined ? this.#scope : opts.scope;
+    if (scope) headers[SCOPE_HEADER] = scope.join(',');
     const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' };
     if (opts.body !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -114,7 +137,7 @@ export class HttpApi implements Api {
     return res;
   }
 
-  async #json<T>(method: string, path: string, opts: { body?: unknown; query?: Record<string, string>; signal?: AbortSignal } = {}): Promise<T> {
+  async #json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const res = await this.#send(method, path, opts);
     try {
       return (await res.json()) as T;
@@ -129,6 +152,19 @@ export class HttpApi implements Api {
   }
   config(): Promise<UiConfig> {
     return this.#json('GET', 'config');
+  }
+  scope(): Promise<ScopeChoice[]> {
+    return this.#json('GET', 'scope');
+  }
+  /**
+   * Asks the server with the new scope first (`GET /api/scope`); only once it is accepted do the later requests
+   * carry it, so a refused scope changes nothing.
+   */
+  async setScope(tenants: string[] | null): Promise<ScopeChoice[]> {
+    const next = normalizeScope(tenants);
+    const choices = await this.#json<ScopeChoice[]>('GET', 'scope', { scope: next });
+    this.#scope = next;
+    return choices;
   }
   suggestions(lang: 'en' | 'es'): Promise<Suggestions> {
     return this.#json('GET', 'suggestions', { query: { lang } });

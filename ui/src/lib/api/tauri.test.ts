@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { barAnswer } from '../../test/fixtures';
 import { isAbort, toApiError } from './api';
-import { TauriApi, tauriInvoke } from './tauri';
+import { TauriApi, tauriInvoke, tauriListen } from './tauri';
 
 function setup(impl?: (cmd: string, args?: Record<string, unknown>) => Promise<unknown>) {
   const invoke = vi.fn(impl ?? (async () => ({})));
@@ -59,6 +59,20 @@ describe('TauriApi', () => {
     expect(args[18]).toEqual({ analysis: null, dashboard: 'd1', to: 'pdf' });
   });
 
+  it('reads and sets the scope through the shell (scope, set_scope {tenants})', async () => {
+    const { api, invoke } = setup(async () => []);
+    await api.scope();
+    await api.setScope(['acme_corp', ' globex ', 'acme_corp']);
+    await api.setScope(null);
+    await api.setScope([]);
+    expect(invoke.mock.calls).toEqual([
+      ['scope', {}],
+      ['set_scope', { tenants: ['acme_corp', 'globex'] }],
+      ['set_scope', { tenants: null }],
+      ['set_scope', { tenants: null }],
+    ]);
+  });
+
   it('passes {code, message} errors through', async () => {
     const { api } = setup(async () => {
       throw { code: 'not_understood', message: 'I did not understand "life".' };
@@ -97,5 +111,14 @@ describe('transport choice', () => {
     expect(tauriInvoke({ __TAURI__: { core: {} } })).toBeNull();
     const invoke = vi.fn();
     expect(tauriInvoke({ __TAURI__: { core: { invoke } } })).toBeTypeOf('function');
+  });
+  it('finds window.__TAURI__.event.listen (the deep link’s new session)', () => {
+    expect(tauriListen({})).toBeNull();
+    expect(tauriListen({ __TAURI__: { core: {} } })).toBeNull();
+    const listen = vi.fn(async () => () => undefined);
+    const found = tauriListen({ __TAURI__: { event: { listen } } });
+    expect(found).toBeTypeOf('function');
+    void found?.('deep-link-opened', () => undefined);
+    expect(listen).toHaveBeenCalledWith('deep-link-opened', expect.any(Function));
   });
 });

@@ -1,5 +1,5 @@
 import type { Api, ExplanationEvent, OnExplanation } from './api';
-import { ApiException, abortError, toApiError } from './api';
+import { ApiException, abortError, normalizeScope, toApiError } from './api';
 import type {
   Answer,
   AskRequest,
@@ -13,6 +13,7 @@ import type {
   SaveRequest,
   SavedAnalysis,
   SavedAnswer,
+  ScopeChoice,
   SessionInfo,
   Suggestions,
   UiConfig,
@@ -26,8 +27,19 @@ export interface ChannelLike<T> {
 }
 export type ChannelFactory = <T>() => ChannelLike<T>;
 
+/** Subscribes to an event the shell emits (`window.__TAURI__.event.listen`); resolves with the unsubscribe. */
+export type Listen = (event: string, handler: (event: { payload: unknown }) => void) => Promise<() => void>;
+
 interface TauriGlobal {
   core?: { invoke?: Invoke; Channel?: new () => ChannelLike<unknown> };
+  event?: { listen?: Listen };
+}
+
+/** The shell's event subscription, or null outside the desktop shell. */
+export function tauriListen(win: unknown): Listen | null {
+  const t = (win as { __TAURI__?: TauriGlobal } | undefined)?.__TAURI__;
+  const listen = t?.event?.listen;
+  return typeof listen === 'function' ? listen.bind(t?.event) : null;
 }
 
 /** A factory of Tauri channels, or null outside the desktop shell (or in a shell without them). */
@@ -96,6 +108,13 @@ export class TauriApi implements Api {
   }
   config(): Promise<UiConfig> {
     return this.#call('config');
+  }
+  scope(): Promise<ScopeChoice[]> {
+    return this.#call('scope');
+  }
+  /** The shell checks the scope and keeps it for every later command (`null`: everything the role reaches). */
+  setScope(tenants: string[] | null): Promise<ScopeChoice[]> {
+    return this.#call('set_scope', { tenants: normalizeScope(tenants) });
   }
   suggestions(lang: 'en' | 'es'): Promise<Suggestions> {
     return this.#call('suggestions', { lang });

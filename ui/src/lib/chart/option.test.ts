@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Answer } from '../api/types';
 import { barAnswer, kpiAnswer, lineAnswer, namedValuesAnswer, rateAnswer, revenueAnswer, segmentAnswer, seriesAnswer } from '../../test/fixtures';
-import { MAX_PIE_SLICES, chartOption, isDrawable, kpiValues, type ChartContext } from './option';
+import { MAX_PIE_SLICES, chartCategories, chartOption, isDrawable, kpiValues, type ChartContext } from './option';
 
 const ctx: ChartContext = {
   locale: 'en-US',
@@ -314,5 +314,26 @@ describe('chart spec → ECharts option', () => {
     opt(segmentAnswer);
     expect(namedValuesAnswer.rows.map((r) => r[0])).toEqual(['MX', 'MX', 'CO', 'CO']);
     expect(segmentAnswer.rows.map((r) => r[0])).toEqual(['champions', 'at_risk', 'churned']);
+  });
+});
+
+describe('chartCategories', () => {
+  it('reads the category axis, the slices of a pie, nothing for a time axis or no chart', () => {
+    const byCompany: Answer = {
+      ...barAnswer,
+      columns: [
+        { name: 'company', type: 'VARCHAR' },
+        { name: 'messages', type: 'BIGINT' },
+      ],
+      rows: [
+        ['Acme Corp', 1200],
+        ['Globex', 800],
+      ],
+      chart: { kind: 'bar', x: 'company', y: ['messages'], title: 'Messages by company' },
+    };
+    expect(chartCategories(chartOption(byCompany, ctx))).toEqual(['Acme Corp', 'Globex']);
+    expect(chartCategories(chartOption({ ...byCompany, chart: { ...byCompany.chart, kind: 'pie' } }, ctx))).toEqual(['Acme Corp', 'Globex']);
+    expect(chartCategories(chartOption(lineAnswer, ctx))).toEqual([]);
+    expect(chartCategories(null)).toEqual([]);
   });
 });

@@ -81,6 +81,22 @@ export function chartOption(input: ChartInput, ctx: ChartContext): EChartsOption
   };
 }
 
+/**
+ * The categories an option draws: the labels of its category axis, or the slices of a pie (empty for time axes
+ * and scatter plots). The chart element carries them (`data-categories`) so tests can read what was drawn.
+ */
+export function chartCategories(option: EChartsOption | null): string[] {
+  if (!option) return [];
+  const axes = [option.xAxis, option.yAxis].flatMap((a) => (Array.isArray(a) ? a : a ? [a] : []));
+  for (const axis of axes) {
+    const ax = axis as { type?: string; data?: unknown[] };
+    if (ax.type === 'category' && Array.isArray(ax.data)) return ax.data.map((d) => String(d));
+  }
+  const series = Array.isArray(option.series) ? option.series : option.series ? [option.series] : [];
+  const pie = series.find((s) => (s as { type?: string }).type === 'pie') as { data?: { name?: unknown }[] } | undefined;
+  return pie?.data?.map((d) => String(d.name ?? '')) ?? [];
+}
+
 function base(ctx: ChartContext, chart: ChartSpec): EChartsOption {
   return {
     color: ctx.theme.palette,
