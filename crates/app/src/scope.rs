@@ -35,10 +35,10 @@ impl App {
         self.warehouse().tenants(session).await
     }
 
-    /// The partner of `tenant` per `admin.tenants`, when the warehouse lists it: what a development token
-    /// is minted with when no partner is given.
-    /// It reads the embedded warehouse's directory whatever engine is configured: a development token is
-    /// minted on a laptop, before any session exists to read Snowflake with.
+    /// The partner of `tenant` per `admin.tenants`, when the directory lists it: what a development token
+    /// is minted with when no partner is given. It reads the embedded warehouse's directory whatever engine
+    /// is configured: a development token is minted on a laptop, before any session exists to read
+    /// Snowflake with.
     pub fn partner_of(&self, tenant: &str) -> Result<Option<String>, Error> {
         let dir = inda_warehouse::EmbeddedWarehouse::new(self.dir.warehouse()).directory()?;
         Ok(dir.and_then(|d| d.iter().find(|t| t.tenant_id == tenant).map(|t| t.partner_id.clone())))
