@@ -323,3 +323,36 @@ fn another_tenant_sees_none_of_it_and_a_change_made_while_snowflake_is_down_is_p
     assert_eq!(remote(&offline_id, "name").as_deref(), Some("Saved while Snowflake was down"));
     assert_eq!(count(&format!("SELECT COUNT(*) FROM ADMIN.SAVED_ANALYSES WHERE analysis_id = '{id}'")), 1);
 }
+
+/// A partner admin on Snowflake: the scope comes from ADMIN.TENANTS as Snowflake shows it, every mart is read
+/// for the partner's tenants and `--scope` narrows it, never widens it; a saved analysis keeps its scope.
+#[test]
+fn a_partner_admin_reads_its_partners_tenants_on_snowflake() {
+    const BY_TENANT: &str =
+        "SELECT tenant_id, COUNT(*) AS n FROM marts.fct_messages GROUP BY tenant_id ORDER BY 1";
+    let mut admin = device("acme_corp", "pat@indigital.example");
+    admin.token = mint(&admin.dir, "acme_corp", "pat@indigital.example", &["--roles", "partner_admin"]);
+    let rows = |doc: &J| doc["rows"].clone();
+    let doc = admin.ok(&["sql", BY_TENANT]);
+    assert_eq!(rows(&doc), serde_json::json!([["acme_corp", 3], ["globex", 1]]), "{doc}");
+    assert!(doc["sql"].as_str().unwrap().contains("tenant_id IN ('acme_corp', 'globex')"), "{doc}");
+    let doc = admin.ok(&["--scope", "globex", "sql", BY_TENANT]);
+    assert_eq!(rows(&doc), serde_json::json!([["globex", 1]]), "{doc}");
+    let (code, doc) = admin.json(&["--scope", "acme_corp,stark_ind", "sql", BY_TENANT]);
+    assert_eq!((code, doc["error"]["code"].as_str()), (4, Some("auth")), "{doc}");
+    let who = admin.ok(&["whoami"]);
+    assert_eq!(
+        (who["role"].as_str(), who["scope"].clone()),
+        (Some("partner_admin"), serde_json::json!(["acme_corp", "globex"]))
+    );
+    let id = admin.ok(&["saved", "save", "--name", "Both", "--sql", BY_TENANT])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(rows(&admin.ok(&["saved", "run", &id])), serde_json::json!([["acme_corp", 3], ["globex", 1]]));
+    let (code, _) = admin.json(&["--scope", "acme_corp", "saved", "show", &id]);
+    assert_eq!(code, 4);
+    // An analyst of the same tenant reads their own rows only.
+    let analyst = device("acme_corp", "ana2@acme.example");
+    assert_eq!(rows(&analyst.ok(&["sql", BY_TENANT])), serde_json::json!([["acme_corp", 3]]));
+}
