@@ -439,3 +439,24 @@ fn a_company_dimension_is_on_the_tenant_column_of_every_table() {
     let e = load_err(&YAML.replacen("tenant_column: tenant_id\n", "", 1));
     assert!(e.contains("a company dimension is on the model's tenant column"), "{e}");
 }
+
+/// "In total across all our companies" is one number over the scope (money one per currency); companies
+/// named together ("Acme and Globex") are shown side by side, never added into one.
+#[test]
+fn all_companies_together_is_a_total_and_companies_named_together_stand_apart() {
+    let m = partner();
+    for q in
+        ["How many contacts do we have in total across all our companies?", "contactos de todas las empresas"]
+    {
+        let p = ask(&m, q);
+        assert!(p.dimension_columns.is_empty() && !p.sql.contains("company"), "{q}: {}", p.sql);
+    }
+    let p = ask(&m, "¿cuánto vendimos este año en total entre todas las empresas?");
+    assert_eq!(p.currency_column.as_deref(), Some("currency"), "{}", p.sql);
+    assert!(!p.sql.contains("AS company"), "{}", p.sql);
+    for q in ["messages sent by month for Acme and Globex", "mensajes enviados por mes de acme y globex"] {
+        let p = ask(&m, q);
+        assert!(p.dimension_columns.contains(&"company".to_string()), "{q}: {}", p.sql);
+        assert!(p.sql.contains("tenant_id IN ('acme_corp', 'globex')"), "{q}: {}", p.sql);
+    }
+}
