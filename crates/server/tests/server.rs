@@ -15,14 +15,7 @@ struct Setup {
 
 async fn setup() -> Setup {
     let tmp = tempfile::tempdir().unwrap();
-    let mut app = App::open(DataDir::new(tmp.path().join("data"))).unwrap();
-    let opts = DemoOptions {
-        scale: 0.05,
-        seed: 42,
-        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-        tenants: Some(vec!["acme_corp".into(), "globex".into()]),
-    };
-    app.demo_init(&opts, &|_| {}).unwrap();
+    let mut app = demo_app(&tmp, &["acme_corp", "globex"]);
     let mint = |app: &mut App, tenant: &str| {
         app.mint_token(&inda_app::MintRequest {
             tenant_id: tenant.into(),
@@ -38,6 +31,19 @@ async fn setup() -> Setup {
     let globex = mint(&mut app, "globex");
     let base = serve(app).await;
     Setup { _tmp: tmp, base, acme, globex, client: reqwest::Client::new() }
+}
+
+/// An app over a small demo warehouse of `tenants` in `tmp`.
+fn demo_app(tmp: &tempfile::TempDir, tenants: &[&str]) -> App {
+    let app = App::open(DataDir::new(tmp.path().join("data"))).unwrap();
+    let opts = DemoOptions {
+        scale: 0.05,
+        seed: 42,
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        tenants: Some(tenants.iter().map(|t| t.to_string()).collect()),
+    };
+    app.demo_init(&opts, &|_| {}).unwrap();
+    app
 }
 
 /// Starts `inda serve` over `app` on a free local port; returns its base URL.
@@ -239,15 +245,8 @@ async fn a_token_in_the_page_url_becomes_an_http_only_cookie() {
 #[tokio::test]
 async fn the_scope_header_narrows_an_admins_session_and_never_widens_one() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut app = App::open(DataDir::new(tmp.path().join("data"))).unwrap();
-    let opts = DemoOptions {
-        scale: 0.05,
-        seed: 42,
-        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-        // indigital's acme_corp and globex, other_partner's stark_ind.
-        tenants: Some(vec!["acme_corp".into(), "globex".into(), "stark_ind".into()]),
-    };
-    app.demo_init(&opts, &|_| {}).unwrap();
+    // indigital's acme_corp and globex, other_partner's stark_ind.
+    let mut app = demo_app(&tmp, &["acme_corp", "globex", "stark_ind"]);
     let mint = |app: &mut App, user: &str, role: &str| {
         app.mint_token(&inda_app::MintRequest {
             tenant_id: "acme_corp".into(),

@@ -43,15 +43,7 @@ fn setup() -> &'static Warehouses {
             app.demo_init(&DemoOptions { scale: 0.05, seed: 42, as_of, tenants }, &|_| {}).unwrap();
             // The first token registers the development issuer in this app's config; later ones are minted
             // on other handles of the same data dir and change nothing.
-            let first = inda_app::MintRequest {
-                tenant_id: "acme_corp".into(),
-                user_id: "setup@indigital.local".into(),
-                partner_id: "indigital".into(),
-                user_name: None,
-                roles: vec![],
-                ttl_seconds: 60,
-            };
-            app.mint_token(&first).unwrap();
+            app.mint_token(&mint_request("acme_corp", "indigital", "analyst")).unwrap();
             (dir, app)
         };
         let (d1, full) = make(None);
@@ -60,6 +52,24 @@ fn setup() -> &'static Warehouses {
         let rt = tokio::runtime::Runtime::new().unwrap();
         Warehouses { _dirs: vec![d1, d2, d3], full, partner, acme, rt }
     })
+}
+
+/// A development token of the proof's user.
+fn mint_request(tenant: &str, partner: &str, role: &str) -> inda_app::MintRequest {
+    inda_app::MintRequest {
+        tenant_id: tenant.into(),
+        user_id: "proof@indigital.local".into(),
+        partner_id: partner.into(),
+        user_name: None,
+        roles: vec![role.into()],
+        ttl_seconds: 3600,
+    }
+}
+
+/// A token minted for `app`'s data dir. Minting needs a mutable app (it may register the issuer); the test
+/// apps are shared, so it mints on a second handle of the same data dir.
+fn mint(app: &App, tenant: &str, partner: &str, role: &str) -> String {
+    App::open(app.dir.clone()).unwrap().mint_token(&mint_request(tenant, partner, role)).unwrap()
 }
 
 /// A session of `role` for a user of `tenant` (partner from the warehouse's directory), narrowed to
@@ -72,17 +82,7 @@ fn session(
     scope: Option<&str>,
 ) -> Session {
     let partner = app.partner_of(tenant).unwrap().unwrap();
-    let req = inda_app::MintRequest {
-        tenant_id: tenant.into(),
-        user_id: "proof@indigital.local".into(),
-        partner_id: partner,
-        user_name: None,
-        roles: vec![role.into()],
-        ttl_seconds: 3600,
-    };
-    // Minting needs a mutable app (it may register the issuer); the test apps are shared, so mint on a
-    // second handle of the same data dir.
-    let token = App::open(app.dir.clone()).unwrap().mint_token(&req).unwrap();
+    let token = mint(app, tenant, &partner, role);
     let scope = scope.map(|s| Scope::parse_list(s).unwrap());
     rt.block_on(app.session(Some(&token), scope.as_ref())).unwrap()
 }
@@ -242,17 +242,7 @@ fn a_scope_of_one_tenant_and_an_analyst_see_exactly_that_tenant_alone() {
 fn scopes_beyond_the_role_and_mismatched_partners_are_refused() {
     let w = setup();
     let app = &w.full;
-    let mint = |tenant: &str, partner: &str, role: &str| {
-        let req = inda_app::MintRequest {
-            tenant_id: tenant.into(),
-            user_id: "proof@indigital.local".into(),
-            partner_id: partner.into(),
-            user_name: None,
-            roles: vec![role.into()],
-            ttl_seconds: 3600,
-        };
-        App::open(app.dir.clone()).unwrap().mint_token(&req).unwrap()
-    };
+    let mint = |tenant: &str, partner: &str, role: &str| mint(app, tenant, partner, role);
     let refused = |token: &str, scope: Option<&str>| {
         let scope = scope.map(|s| Scope::parse_list(s).unwrap());
         w.rt.block_on(app.session(Some(token), scope.as_ref())).err().map(|e| (e.code, e.message))
