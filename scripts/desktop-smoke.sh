@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The desktop smoke test: builds the app (debug) and `inda`, then runs src-tauri/tests/desktop.rs under Xvfb
+# The desktop smoke test: builds the app (debug) and `inda`, then runs src-tauri/tests/desktop/main.rs under Xvfb
 # in a private D-Bus session with a fresh, unlocked gnome-keyring. The test prepares a demo data dir, signs
 # in through `inda login`, drives the window through tauri-driver + WebKitWebDriver, asks one question,
 # waits for the chart and prints the start-up, memory and answer timings (a `SMOKE-RESULT {json}` line).
@@ -56,7 +56,7 @@ export INDA_SMOKE_STATUS="$scratch/status"
 xvfb-run -a -s "-screen 0 1920x1080x24" dbus-run-session -- bash -c '
   set -uo pipefail
   echo -n inda-smoke | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  cargo test --workspace --locked --test desktop -- --ignored --nocapture --test-threads=1
+  cargo test --workspace --locked --test desktop -- --ignored --nocapture --test-threads=1 asks_a_question
   echo $? > "$INDA_SMOKE_STATUS"
 ' 2> >(grep -v "Failed to set fd limit" >&2) || true
 status=$(cat "$INDA_SMOKE_STATUS" 2>/dev/null || echo 1)

@@ -46,4 +46,12 @@ echo "==> browser end-to-end tests (headless Chromium against inda serve)"
 bash scripts/e2e.sh
 echo "==> desktop smoke test (the app under Xvfb, driven by tauri-driver + WebKitWebDriver)"
 bash scripts/desktop-smoke.sh
+# The installed-app test needs the package (scripts/package.sh builds it and always runs this test); a fresh
+# CI clone has none, so it runs only where a package exists.
+if ls "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb >/dev/null 2>&1; then
+  echo "==> install test of the packaged app (apt, xdg-open links, single instance, updater)"
+  bash scripts/install-smoke.sh
+else
+  echo "==> no package in $CARGO_TARGET_DIR/release/bundle: the install test runs in scripts/package.sh"
+fi
 echo "==> all checks passed in $(( $(date +%s) - start )) s"

@@ -12,10 +12,11 @@ use crate::Shell;
 use crate::cancel::Running;
 use crate::error::Cmd;
 use crate::ipc::Args;
+use crate::updates;
 use inda_app::{
     Answer, AskRequest, Cancel, Dashboard, DashboardView, Deleted, Execution, ExplanationSink, ExportFormat,
     ExportQuery, ExportSummary, ExportTarget, SaveRequest, SavedAnalysis, SavedAnswer, ScopeChoice,
-    SessionInfo, Suggestions, UiConfig,
+    SessionInfo, Suggestions, UiConfig, UpdateCheck,
 };
 use inda_core::{Error, Lang, Session};
 use serde_json::{Value, json};
@@ -217,6 +218,29 @@ pub async fn export(
     let session = signed_in(&shell).await?;
     let out = save_dialog(&window, &req.target, req.to).await?;
     Ok(shell.app.export_to(&session, &req.target, req.to, &out, &Cancel::new()).await?)
+}
+
+/// Asks the update server of `[updates] endpoint` whether a newer version exists; installs nothing.
+#[tauri::command]
+#[tracing::instrument(name = "cmd.check_update", skip_all)]
+pub async fn check_update(
+    handle: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    pending: State<'_, updates::Pending>,
+) -> Cmd<UpdateCheck> {
+    Ok(updates::check(&handle, shell.app.config.updates.endpoint()?, &pending).await?)
+}
+
+/// Installs the version the user agreed to (the one last offered), its signature verified first, and
+/// restarts into it.
+#[tauri::command]
+#[tracing::instrument(name = "cmd.install_update", skip_all, fields(version = %version))]
+pub async fn install_update(
+    handle: tauri::AppHandle,
+    pending: State<'_, updates::Pending>,
+    version: String,
+) -> Cmd<()> {
+    Ok(updates::install(&handle, &version, &pending).await?)
 }
 
 /// The native save dialog, suggesting the target's file name with a filter for the format; `usage` when

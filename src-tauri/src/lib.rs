@@ -10,6 +10,7 @@ pub mod commands;
 mod deep_link;
 mod error;
 mod ipc;
+pub mod updates;
 
 pub use error::{Cmd, CmdError};
 
@@ -58,7 +59,9 @@ pub fn run() -> Result<(), Error> {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(shell)
+        .manage(updates::Pending::default())
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();
             let links = tauri_app.deep_link();
@@ -119,6 +122,8 @@ pub fn run() -> Result<(), Error> {
             commands::dashboard_remove,
             commands::dashboard_refresh,
             commands::export,
+            commands::check_update,
+            commands::install_update,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| Error::internal(format!("the window failed: {e}")))

@@ -3,7 +3,8 @@
 // `npm run e2e`), by every spec (which reuse the server run.mjs started, or start their own when run alone)
 // and by screenshots.mjs.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -44,8 +45,29 @@ export function mint(bin, dataDir, { tenant, user = 'ana', name = 'Ana', roles =
 }
 
 /**
+ * A local TCP port free right now, below Linux's ephemeral range (32768+) so that no outgoing connection takes it
+ * before the spec that was promised it listens on it.
+ */
+export async function freePort() {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free local port');
+}
+
+/**
  * Creates the data dir, the tokens and the server. Resolves once /healthz answers. The returned `env` is what
  * run.mjs hands to the specs (E2E_*), and `stop()` ends the server and removes the temp dirs.
+ *
+ * The CRM page of the embedding spec (09-embed) will be served at `http://localhost:<parentPort>`, another site
+ * than the server's `http://127.0.0.1:<port>` as the real CRM is: its origin goes into `[serve] frame_ancestors`
+ * before the server starts, so the port is picked here.
  */
 export async function startServer() {
   const bin = indaBin();
@@ -53,6 +75,10 @@ export async function startServer() {
   const root = mkdtempSync(join(tmpdir(), 'inda-e2e-'));
   const dataDir = join(root, 'data');
   const otherDir = join(root, 'other');
+  const parentPort = await freePort();
+  mkdirSync(dataDir, { recursive: true });
+  // Minting the tokens below adds the development issuer to this file and keeps what is here.
+  writeFileSync(join(dataDir, 'config.toml'), `[serve]\nframe_ancestors = ["http://localhost:${parentPort}"]\n`);
   inda(bin, ['--data-dir', dataDir, 'demo', 'init', '--scale', '0.05', '--as-of', AS_OF, '--tenants', TENANTS.join(',')]);
   const tokens = {
     acme: mint(bin, dataDir, { tenant: 'acme_corp', user: 'ana', name: 'Ana' }),
@@ -110,8 +136,9 @@ export async function startServer() {
     E2E_TOKEN_SHORT: tokens.short,
     E2E_TOKEN_FORGED: tokens.forged,
     E2E_TOKEN_PARTNER: tokens.partner,
+    E2E_PARENT_PORT: String(parentPort),
   };
-  return { base, dataDir, tokens, env, stop, pid: child.pid };
+  return { base, dataDir, tokens, parentPort, env, stop, pid: child.pid };
 }
 
 async function waitHealthy(base) {
@@ -145,6 +172,7 @@ export async function server() {
         forged: e.E2E_TOKEN_FORGED,
         partner: e.E2E_TOKEN_PARTNER,
       },
+      parentPort: Number(e.E2E_PARENT_PORT),
       stop: async () => {},
     };
   }

@@ -39,6 +39,9 @@ pub struct Config {
     /// `[warehouse]`: the embedded engine (default) or a Snowflake profile.
     #[serde(default, skip_serializing_if = "WarehouseConfig::is_embedded_default")]
     pub warehouse: WarehouseConfig,
+    /// `[updates]`: where the desktop app looks for its next version (nowhere by default).
+    #[serde(default)]
+    pub updates: crate::updates::UpdatesConfig,
 }
 
 /// `[warehouse]`: `kind = "snowflake"` with `profile = "development"` and
@@ -143,6 +146,38 @@ pub struct ServeConfig {
     /// rebinding).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_hosts: Vec<String>,
+}
+
+impl ServeConfig {
+    /// Whether a `frame_ancestors` entry is a plain origin: `https://host[:port]` (or `http://localhost…`), a
+    /// `*` wildcard allowed, and nothing that could end the CSP directive and start another.
+    pub fn is_frame_origin(origin: &str) -> bool {
+        (origin.starts_with("https://") || origin.starts_with("http://localhost"))
+            && origin.bytes().all(|b| b.is_ascii_alphanumeric() || b":/.-*".contains(&b))
+    }
+
+    /// The `frame_ancestors` entries that are origins ([`ServeConfig::is_frame_origin`]), in their order: the
+    /// CSP's `frame-ancestors` and `GET /api/embedding` both list exactly these.
+    pub fn frame_origins(&self) -> Vec<String> {
+        self.frame_ancestors.iter().filter(|o| Self::is_frame_origin(o)).cloned().collect()
+    }
+}
+
+/// `GET /api/embedding`: who may frame the UI, read before any session exists, so that the UI inside the
+/// CRM's iframe knows which parent origins it may ask for a token and take one from. Public: the same origins
+/// are in every response's Content-Security-Policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Embedding {
+    /// `[serve] frame_ancestors` without the entries that are not origins, in CSP syntax: exact origins, or a
+    /// `*` wildcard host (`https://*.crm.example`).
+    pub frame_ancestors: Vec<String>,
+}
+
+impl crate::App {
+    /// The origins that may frame the UI and hand it tokens (see [`Embedding`]).
+    pub fn embedding(&self) -> Embedding {
+        Embedding { frame_ancestors: self.config.serve.frame_origins() }
+    }
 }
 
 /// `[secrets]`: where secrets go when the OS has no keyring.

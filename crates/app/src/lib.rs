@@ -32,13 +32,14 @@ mod signin;
 mod sql;
 mod sync;
 mod tenant_model;
+mod updates;
 mod warehouse_check;
 
 pub use answer::Answer;
 pub use ask::{AskOptions, AskRequest, Provider};
 pub use branding::{Brand, Branding, BrandingConfig, Colors};
 pub use config::{
-    AppSettings, Concurrency, Config, LimitsConfig, SecretsConfig, SecretsFallback, ServeConfig,
+    AppSettings, Concurrency, Config, Embedding, LimitsConfig, SecretsConfig, SecretsFallback, ServeConfig,
     WarehouseConfig, WarehouseKind,
 };
 pub use contract::{Deleted, Suggestions, UiConfig};
@@ -55,6 +56,7 @@ pub use scope::ScopeChoice;
 pub use signin::{REFRESH_DUE_SECONDS, SessionInfo, SignIn, SignedInUser};
 pub use sql::Origin;
 pub use sync::{EntityReport, ProgressFn, SyncReport, SyncRequest, TenantReport};
+pub use updates::{AvailableUpdate, UpdateCheck, UpdatesConfig};
 pub use warehouse_check::WarehouseReport;
 
 // What front ends need of the lower crates: they depend on this crate and inda-core only.

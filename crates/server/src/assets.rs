@@ -40,8 +40,8 @@ pub fn has_ui() -> bool {
 /// The UI's pages. Opened with `?token=JWT` (the CRM's link), a valid token is also set as an HttpOnly,
 /// SameSite=Strict cookie, so a reload of the top-level page stays signed in. The page itself still reads the
 /// token once from its URL, keeps it in memory for the API's bearer header (inside the CRM's iframe a strict
-/// cookie is not sent) and drops it from the address bar; `Referrer-Policy: no-referrer` keeps it out of
-/// any Referer.
+/// cookie is not sent, so a reload there asks the CRM for a token: docs/embedding.md) and drops it from the
+/// address bar; `Referrer-Policy: no-referrer` keeps it out of any Referer.
 pub async fn serve(axum::extract::State(shared): axum::extract::State<crate::Shared>, uri: Uri) -> Response {
     let mut response = page(uri.path());
     if let Some(token) = uri.query().and_then(|q| q.split('&').find_map(|p| p.strip_prefix("token=")))

@@ -4,8 +4,9 @@
 //!
 //! Not here: any business rule. Sessions come from the bearer token on each request (the UI takes it once
 //! from `?token=`) or from the HttpOnly `SameSite=Strict` cookie set on that first load, which browsers do not
-//! send on another site's requests (no CSRF); the Host header is checked so a rebinding DNS name cannot reach
-//! the API.
+//! send on another site's requests (no CSRF; in the CRM's iframe the UI gets fresh tokens from its parent
+//! instead, from the origins `GET /api/embedding` lists); the Host header is checked so a rebinding DNS name
+//! cannot reach the API.
 
 #![warn(missing_docs)]
 

@@ -17,6 +17,7 @@ use serde_json::json;
 pub fn router(shared: Shared) -> Router {
     let api = Router::new()
         .route("/session", get(session))
+        .route("/embedding", get(embedding))
         .route("/config", get(config))
         .route("/scope", get(scope))
         .route("/branding/logo", get(logo))
@@ -50,6 +51,11 @@ pub fn router(shared: Shared) -> Router {
 /// Reported even when expired, so the UI can show the banner and the refresh link.
 async fn session(State(s): State<Shared>, headers: axum::http::HeaderMap) -> ApiResult {
     ok(s.app.session_info(Some(&request_token(&headers)?))?)
+}
+
+/// Who may frame the UI, read before any session exists (the iframe then asks its parent for a token).
+async fn embedding(State(s): State<Shared>) -> ApiResult {
+    ok(s.app.embedding())
 }
 
 /// The tenants the session's role reaches, each marked when in its current scope: the UI's picker.

@@ -27,18 +27,16 @@ pub fn allowed_hosts(cfg: &ServeConfig, bind: SocketAddr) -> Vec<String> {
 }
 
 /// Origins are checked to be plain `https://host[:port]` (or `http://localhost…`) so a config value cannot
-/// inject another directive.
+/// inject another directive ([`ServeConfig::frame_origins`], which `GET /api/embedding` lists too).
 pub fn content_security_policy(cfg: &ServeConfig) -> String {
-    let mut ancestors = vec!["'self'".to_string()];
-    for origin in &cfg.frame_ancestors {
-        let ok = (origin.starts_with("https://") || origin.starts_with("http://localhost"))
-            && origin.bytes().all(|b| b.is_ascii_alphanumeric() || b":/.-*".contains(&b));
-        if ok {
-            ancestors.push(origin.clone());
-        } else {
-            tracing::warn!(origin, "ignoring a [serve] frame_ancestors entry that is not an origin");
-        }
+    for origin in cfg.frame_ancestors.iter().filter(|o| !ServeConfig::is_frame_origin(o)) {
+        tracing::warn!(
+            origin = origin.as_str(),
+            "ignoring a [serve] frame_ancestors entry that is not an origin"
+        );
     }
+    let mut ancestors = vec!["'self'".to_string()];
+    ancestors.extend(cfg.frame_origins());
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
          font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \

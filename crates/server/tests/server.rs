@@ -221,6 +221,55 @@ async fn every_response_carries_the_security_headers_and_foreign_hosts_are_refus
     assert_eq!(res.status().as_u16(), 400, "a rebinding host name reached the API");
 }
 
+/// `GET /api/embedding`: the origins the UI in the CRM's iframe may ask for a token, before it has a
+/// session. They are the Content-Security-Policy's `frame-ancestors` (public anyway), an entry that is not an
+/// origin is left out of both, and the policy itself is what it always was.
+#[tokio::test]
+async fn the_embedding_origins_answer_without_a_token_and_match_the_csp() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("config.toml"),
+        "[serve]\nframe_ancestors = [\"https://crm.example.com\", \
+         \"https://crm.example.com; script-src *\", \"https://*.crm.example\", \"javascript:alert(1)\", \
+         \"http://evil.example\", \"http://localhost:5173\"]\n",
+    )
+    .unwrap();
+    let app = demo_app(&tmp, &["acme_corp"]);
+    let base = serve(app).await;
+    let client = reqwest::Client::new();
+
+    let res = client.get(format!("{base}/api/embedding")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let body: J = res.json().await.unwrap();
+    let origins = ["https://crm.example.com", "https://*.crm.example", "http://localhost:5173"];
+    assert_eq!(body, json!({"frame_ancestors": origins}));
+    assert_eq!(
+        csp,
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'self' https://crm.example.com https://*.crm.example http://localhost:5173"
+    );
+    // The page's policy is the same one.
+    let res = client.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(res.headers()["content-security-policy"].to_str().unwrap(), csp);
+    // A token changes nothing, not even a bad one; the Host check still holds.
+    let res = client.get(format!("{base}/api/embedding")).bearer_auth("not.a.token").send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let res =
+        client.get(format!("{base}/api/embedding")).header("host", "evil.example").send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 400, "a rebinding host name reached the API");
+
+    // Without [serve] frame_ancestors: none, and only the server's own pages may frame the UI.
+    let s = setup().await;
+    let (status, body) = s.call(reqwest::Method::GET, "/api/embedding", None, None).await;
+    assert_eq!((status, body), (200, json!({"frame_ancestors": []})));
+    let res = s.client.get(format!("{}/api/embedding", s.base)).send().await.unwrap();
+    assert!(res.headers()["content-security-policy"].to_str().unwrap().ends_with("; frame-ancestors 'self'"));
+}
+
 #[tokio::test]
 async fn a_token_in_the_page_url_becomes_an_http_only_cookie() {
     let s = setup().await;

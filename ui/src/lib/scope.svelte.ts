@@ -1,7 +1,7 @@
 // The session's scope (which companies it reads) as app state: the choices the header and the picker show,
 // changing the scope, and keeping it for the browser tab.
 import { toApiError } from './api';
-import type { ApiError, Role, ScopeChoice } from './api/types';
+import type { ApiError, Role, ScopeChoice, SessionInfo } from './api/types';
 import { chat, resetConversation } from './chat.svelte';
 import { SCOPE_STORAGE_KEY, decodeStoredScope, encodeStoredScope, isAdmin, isScopeRefusal, type Who } from './scope';
 import { api, app, bumpLibrary, noteError, setSession } from './state.svelte';
@@ -35,8 +35,9 @@ function remember(who: Who, tenants: string[] | null): void {
 
 /**
  * At startup, before any call that reads data: the browser takes back the scope picked earlier in this tab,
- * when the same user is signed in and the server still accepts it (else it starts from everything). The
- * desktop shell remembers its scope itself.
+ * when the same user is signed in and the server still accepts it (else it starts from everything). Without a
+ * session yet (a reloaded frame waiting for its token from the CRM), the stored scope waits too: it is taken
+ * back once a token arrives, if it is the same user's. The desktop shell remembers its scope itself.
  */
 export async function restoreScope(): Promise<void> {
   const a = api();
@@ -48,8 +49,13 @@ export async function restoreScope(): Promise<void> {
     /* storage unavailable */
   }
   if (!raw) return;
+  let session: SessionInfo;
   try {
-    const session = await a.session();
+    session = await a.session();
+  } catch {
+    return;
+  }
+  try {
     setSession(session);
     const tenants = isAdmin(session.role) ? decodeStoredScope(raw, session) : null;
     if (tenants) scope.choices = await a.setScope(tenants);

@@ -56,6 +56,9 @@ fn render() -> String {
         inda_app::Suggestions::decl(&cfg),
         inda_app::Deleted::decl(&cfg),
         inda_app::ScopeChoice::decl(&cfg),
+        inda_app::Embedding::decl(&cfg),
+        inda_app::AvailableUpdate::decl(&cfg),
+        inda_app::UpdateCheck::decl(&cfg),
     ];
     for d in decls {
         out.push('\n');

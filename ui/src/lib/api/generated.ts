@@ -735,3 +735,38 @@ currency: string | null,
  * Whether the session's current scope holds it.
  */
 selected: boolean, };
+
+export type Embedding = { 
+/**
+ * `[serve] frame_ancestors` without the entries that are not origins, in CSP syntax: exact origins, or a
+ * `*` wildcard host (`https://*.crm.example`).
+ */
+frame_ancestors: Array<string>, };
+
+export type AvailableUpdate = { 
+/**
+ * The version offered.
+ */
+version: string, 
+/**
+ * This installation's version.
+ */
+current_version: string, 
+/**
+ * The release notes, as the server wrote them.
+ */
+notes: string | null, 
+/**
+ * When it was published (RFC 3339), if the manifest says.
+ */
+published: string | null, };
+
+export type UpdateCheck = { "status": "not_configured" } | { "status": "unsupported", 
+/**
+ * This installation's version.
+ */
+current_version: string, } | { "status": "up_to_date", 
+/**
+ * This installation's version.
+ */
+current_version: string, } | { "status": "available" } & AvailableUpdate;

@@ -128,6 +128,59 @@ describe('HttpApi', () => {
     expect(header(calls.at(-1)!.init, 'X-Inda-Scope')).toBe('globex');
   });
 
+  it('checks a token without taking it: the session it opens, with it as the bearer and no scope', async () => {
+    const { api, calls } = setup(() => json(session));
+    await api.setScope(['globex']);
+    expect(await api.sessionFor('fresh456')).toEqual(session);
+    expect(`${calls[1]!.init.method} ${calls[1]!.url.pathname}`).toBe('GET /api/session');
+    expect(header(calls[1]!.init, 'Authorization')).toBe('Bearer fresh456');
+    expect(header(calls[1]!.init, 'X-Inda-Scope')).toBeUndefined();
+    await api.savedList();
+    expect(header(calls[2]!.init, 'Authorization')).toBe('Bearer tok123');
+    expect(header(calls[2]!.init, 'X-Inda-Scope')).toBe('globex');
+  });
+
+  it('replaces its token, keeping the scope unless told', async () => {
+    const { api, calls } = setup((url) => json(url.pathname.endsWith('/scope') ? scopeChoices : []));
+    await api.setScope(['globex']);
+    api.setToken('fresh456');
+    await api.savedList();
+    expect(header(calls[1]!.init, 'Authorization')).toBe('Bearer fresh456');
+    expect(header(calls[1]!.init, 'X-Inda-Scope')).toBe('globex');
+    api.setToken('other789', null);
+    await api.savedList();
+    expect(header(calls[2]!.init, 'Authorization')).toBe('Bearer other789');
+    expect(header(calls[2]!.init, 'X-Inda-Scope')).toBeUndefined();
+    expect(api.currentScope).toBeNull();
+  });
+
+  it('sends a request again with the new token when the old one was refused while it was out', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const { api, calls } = setup(async (_url, init) => {
+      if (header(init, 'Authorization') === 'Bearer tok123') {
+        await held;
+        return json({ error: { code: 'auth', message: 'the session has expired' } }, 401);
+      }
+      return json([]);
+    });
+    const list = api.savedList();
+    api.setToken('fresh456');
+    release();
+    expect(await list).toEqual([]);
+    expect(calls.map((c) => header(c.init, 'Authorization'))).toEqual(['Bearer tok123', 'Bearer fresh456']);
+    // Refused with the token it still has: an auth error as always.
+    const { api: same } = setup(() => json({ error: { code: 'auth', message: 'expired' } }, 401));
+    expect(toApiError(await same.savedList().catch((e: unknown) => e)).code).toBe('auth');
+  });
+
+  it('reads who may frame the UI, with or without a session', async () => {
+    const { api, calls } = setup(() => json({ frame_ancestors: ['https://crm.example.com'] }), null);
+    expect(await api.embedding()).toEqual({ frame_ancestors: ['https://crm.example.com'] });
+    expect(`${calls[0]!.init.method} ${calls[0]!.url.pathname}`).toBe('GET /api/embedding');
+    expect(header(calls[0]!.init, 'Authorization')).toBeUndefined();
+  });
+
   it('starts with a scope given at construction', async () => {
     const calls: RequestInit[] = [];
     const api = new HttpApi({

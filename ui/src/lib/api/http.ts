@@ -6,6 +6,7 @@ import type {
   Dashboard,
   DashboardView,
   Deleted,
+  Embedding,
   Execution,
   ExportFormat,
   ExportSummary,
@@ -85,12 +86,14 @@ interface RequestOptions {
   signal?: AbortSignal;
   /** This request's scope instead of the current one (null: none). */
   scope?: string[] | null;
+  /** This request's bearer token instead of the current one. */
+  token?: string;
 }
 
 export class HttpApi implements Api {
   readonly transport = 'http' as const;
   readonly #base: string;
-  readonly #token: string | null;
+  #token: string | null;
   readonly #fetch: Fetch;
   readonly #saveBlob: SaveBlob;
   #scope: string[] | null;
@@ -101,6 +104,16 @@ export class HttpApi implements Api {
     this.#fetch = opts.fetch ?? ((input, init) => fetch(input, init));
     this.#saveBlob = opts.saveBlob ?? browserSaveBlob;
     this.#scope = normalizeScope(opts.scope);
+  }
+
+  /**
+   * Replaces the bearer token of every later request: a fresh one the CRM that frames the UI handed over (see
+   * embed.svelte.ts). `scope`, when given, replaces the scope too (null: none, as for a new sign-in); absent, the
+   * scope stays.
+   */
+  setToken(token: string, scope?: string[] | null): void {
+    this.#token = token;
+    if (scope !== undefined) this.#scope = normalizeScope(scope);
   }
 
   /** The scope every request carries (null: none, so everything the role reaches). */
@@ -116,7 +129,8 @@ export class HttpApi implements Api {
 
   async #send(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
+    const token = opts.token ?? this.#token;
+    if (token) headers.Authorization = `Bearer ${token}`;
     const scope = opts.scope === undefined ? this.#scope : opts.scope;
     if (scope) headers[SCOPE_HEADER] = scope.join(',');
     const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' };
@@ -132,6 +146,12 @@ export class HttpApi implements Api {
     } catch (e) {
       if (isAbort(e) || opts.signal?.aborted) throw abortError();
       throw new ApiException('internal', `Cannot reach the server (${e instanceof Error ? e.message : String(e)})`);
+    }
+    // The token was replaced while this request was out (the CRM's frame handed over a fresh one) and the old
+    // one was refused: the request goes again with the new token, instead of failing the new session.
+    if (res.status === 401 && opts.token === undefined && this.#token !== token && !opts.signal?.aborted) {
+      await res.body?.cancel().catch(() => undefined);
+      return this.#send(method, path, opts);
     }
     if (!res.ok) throw await errorFrom(res);
     return res;
@@ -149,6 +169,18 @@ export class HttpApi implements Api {
 
   session(): Promise<SessionInfo> {
     return this.#json('GET', 'session');
+  }
+  /**
+   * The session `token` opens, asked of the server without taking the token (`GET /api/session` with it as the
+   * bearer and no scope): how a token from the CRM's frame is checked before use. An expired one is reported
+   * (`expired`); a forged or malformed one is refused (`auth`).
+   */
+  sessionFor(token: string): Promise<SessionInfo> {
+    return this.#json('GET', 'session', { token, scope: null });
+  }
+  /** Who may frame the UI (`GET /api/embedding`): public, read before there is any session. */
+  embedding(): Promise<Embedding> {
+    return this.#json('GET', 'embedding');
   }
   config(): Promise<UiConfig> {
     return this.#json('GET', 'config');

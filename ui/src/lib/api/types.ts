@@ -17,6 +17,7 @@ export type {
   Dashboard,
   DashboardView,
   Deleted,
+  Embedding,
   ErrorCode,
   Execution,
   ExecutionStatus,
@@ -37,6 +38,8 @@ export type {
   TileView,
   Trigger,
   UiConfig,
+  AvailableUpdate,
+  UpdateCheck,
   Value,
   WarehouseKind,
 } from './generated';

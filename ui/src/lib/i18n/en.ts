@@ -36,6 +36,12 @@ export const en = {
   'banner.expired': 'Your session has expired. Open the app again from the CRM to sign in.',
   'banner.expiredLink': 'Sign in again',
   'banner.dismiss': 'Dismiss',
+  'banner.renewing': 'Renewing your session…',
+  'update.available': 'Version {version} is available (you have {current}). Install it now? The app restarts.',
+  'update.install': 'Install and restart',
+  'update.installing': 'Installing version {version}…',
+  'update.failed': 'The update was not installed: {message}',
+  'update.later': 'Not now',
 
   'error.usage': 'The request was not valid.',
   'error.guard_rejected': 'This SQL is not allowed.',

@@ -38,6 +38,12 @@ export const es: Messages = {
   'banner.expired': 'Tu sesión expiró. Vuelve a abrir la aplicación desde el CRM para ingresar.',
   'banner.expiredLink': 'Ingresar de nuevo',
   'banner.dismiss': 'Cerrar',
+  'banner.renewing': 'Renovando tu sesión…',
+  'update.available': 'La versión {version} está disponible (tienes la {current}). ¿Instalarla ahora? La aplicación se reinicia.',
+  'update.install': 'Instalar y reiniciar',
+  'update.installing': 'Instalando la versión {version}…',
+  'update.failed': 'No se instaló la actualización: {message}',
+  'update.later': 'Ahora no',
 
   'error.usage': 'La solicitud no es válida.',
   'error.guard_rejected': 'Este SQL no está permitido.',

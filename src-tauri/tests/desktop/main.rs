@@ -8,6 +8,8 @@
 //! Overrides: `INDA_DESKTOP_APP` (the app binary, e.g. a release build), `INDA_BIN` (the `inda` binary),
 //! `TAURI_DRIVER` (the driver binary).
 
+mod updates;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -30,13 +32,24 @@ async fn asks_a_question_and_draws_the_chart() {
     let data = tempdir("inda-desktop-smoke");
     prepare_data_dir(&data);
 
+    let (_driver, client, launched) = launch(&app, &data).await;
+    let result = drive(&client, &app, launched).await;
+    let _ = client.close().await;
+    let _ = std::fs::remove_dir_all(&data);
+    if let Err(e) = result {
+        panic!("desktop smoke test failed: {e}");
+    }
+}
+
+/// tauri-driver (killed on drop, so a failed assertion does not leave it and the app behind) and a WebDriver
+/// session that has launched `app` on the data dir `data`.
+async fn launch(app: &Path, data: &Path) -> (Reaper, Client, Instant) {
     let port = free_port();
     let native_port = free_port();
-    // Killed on drop, so a failed assertion does not leave a driver (and the app under it) behind.
-    let _driver = Reaper(
+    let driver = Reaper(
         Command::new(tauri_driver())
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("INDA_DATA_DIR", &data)
+            .env("INDA_DATA_DIR", data)
             .stdout(Stdio::null())
             .spawn()
             .expect("cannot start tauri-driver (cargo install tauri-driver --locked)"),
@@ -56,29 +69,90 @@ async fn asks_a_question_and_draws_the_chart() {
         .connect(&url)
         .await
         .expect("WebDriver session (is WebKitWebDriver installed? is DISPLAY set?)");
-    let result = drive(&client, &app, launched).await;
+    (driver, client, launched)
+}
+
+/// The installed app and its updater against the local update server `scripts/install-smoke.sh` runs
+/// (`INDA_UPDATE_BASE`): an older version is not offered; a newer one whose package was tampered with is
+/// offered, and refused when the user agrees; a newer signed one is installed when the user agrees, and
+/// dpkg then has that version.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the installed .deb, Xvfb, a keyring, tauri-driver and an update server: run scripts/install-smoke.sh"]
+async fn the_installed_app_updates_only_when_asked_and_signed() {
+    let base = std::env::var("INDA_UPDATE_BASE").expect("INDA_UPDATE_BASE: the update server's URL");
+    let newer = std::env::var("INDA_UPDATE_VERSION").expect("INDA_UPDATE_VERSION: the version offered");
+    let app = app_binary();
+    let data = tempdir("inda-desktop-update");
+    prepare_data_dir(&data);
+    let installed = installed_version();
+    let endpoint = |manifest: &str| {
+        let config = format!("[updates]\nendpoint = \"{base}{manifest}\"\n");
+        std::fs::write(data.join("config.toml"), config).expect("config.toml");
+    };
+
+    endpoint("older.json");
+    let (driver, client, _) = launch(&app, &data).await;
+    wait_for(&client, "[data-testid=chat-input]", 30).await.expect("the app starts");
+    // The check runs 3 s after start-up; give it time to answer.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert!(
+        client.find(Locator::Css("[data-testid=update-banner]")).await.is_err(),
+        "an older version was offered"
+    );
+    let _ = client.close().await;
+    drop(driver);
+
+    endpoint("tampered.json");
+    let (driver, client, _) = launch(&app, &data).await;
+    let banner =
+        wait_for(&client, "[data-testid=update-banner]", 30).await.expect("the newer version is offered");
+    assert_eq!(banner.attr("data-version").await.unwrap().as_deref(), Some(newer.as_str()));
+    client.find(Locator::Css("[data-testid=update-install]")).await.unwrap().click().await.unwrap();
+    let error =
+        wait_for(&client, "[data-testid=update-error]", 60).await.expect("the tampered package is refused");
+    let text = error.text().await.unwrap_or_default();
+    assert!(text.contains("signature"), "the refusal says why: {text}");
+    assert_eq!(installed_version(), installed, "nothing was installed");
+    let _ = client.close().await;
+    drop(driver);
+
+    endpoint("newer.json");
+    let (_driver, client, _) = launch(&app, &data).await;
+    wait_for(&client, "[data-testid=update-banner]", 30).await.expect("the newer version is offered");
+    client.find(Locator::Css("[data-testid=update-install]")).await.unwrap().click().await.unwrap();
+    // The app installs, then restarts into the new version (which ends the WebDriver session).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while installed_version() != newer {
+        assert!(Instant::now() < deadline, "dpkg still has {} after the update", installed_version());
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     let _ = client.close().await;
     let _ = std::fs::remove_dir_all(&data);
-    if let Err(e) = result {
-        panic!("desktop smoke test failed: {e}");
-    }
+}
+
+/// The version of the installed package (`INDA_PACKAGE`, its name), as dpkg has it.
+fn installed_version() -> String {
+    let package = std::env::var("INDA_PACKAGE").expect("INDA_PACKAGE: the installed package's name");
+    let out =
+        Command::new("dpkg-query").args(["-W", "-f=${Version}", &package]).output().expect("dpkg-query");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The element `css` names, once it exists (within `seconds`).
+async fn wait_for(client: &Client, css: &str, seconds: u64) -> Result<fantoccini::elements::Element, String> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(seconds))
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("no {css}: {e}"))
 }
 
 async fn drive(client: &Client, app: &Path, launched: Instant) -> Result<(), String> {
     // Interactive: the chat box is there and the header shows the signed-in tenant (the session came back
     // over IPC from the keyring, so the whole path works).
-    let input = client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("[data-testid=chat-input]"))
-        .await
-        .map_err(|e| format!("no chat input: {e}"))?;
-    let tenant = client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("[data-testid=session-tenant]"))
-        .await
-        .map_err(|e| format!("no tenant in the header: {e}"))?;
+    let input = wait_for(client, "[data-testid=chat-input]", 30).await?;
+    let tenant = wait_for(client, "[data-testid=session-tenant]", 30).await?;
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let text = tenant.text().await.map_err(|e| e.to_string())?;
