@@ -152,8 +152,27 @@ impl ServeConfig {
     /// Whether a `frame_ancestors` entry is a plain origin: `https://host[:port]` (or `http://localhost…`), a
     /// `*` wildcard allowed, and nothing that could end the CSP directive and start another.
     pub fn is_frame_origin(origin: &str) -> bool {
-        (origin.starts_with("https://") || origin.starts_with("http://localhost"))
-            && origin.bytes().all(|b| b.is_ascii_alphanumeric() || b":/.-*".contains(&b))
+        let Some((scheme, authority)) = origin.split_once("://") else { return false };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        };
+        let port_ok = port.is_none_or(|p| {
+            p == "*" || (!p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
+        });
+        let label = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        };
+        let labels: Vec<&str> = host.split('.').collect();
+        // `*` only as the whole first label of a name with more after it (CSP's `*.example.com`).
+        let host_ok =
+            labels.iter().enumerate().all(|(i, l)| label(l) || (i == 0 && *l == "*" && labels.len() > 1));
+        let scheme_ok = scheme == "https" || (scheme == "http" && host == "localhost");
+        scheme_ok && host_ok && port_ok
     }
 
     /// The `frame_ancestors` entries that are origins ([`ServeConfig::is_frame_origin`]), in their order: the
@@ -364,6 +383,41 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_origins_may_frame_the_ui() {
+        for ok in [
+            "https://crm.indigital.example",
+            "https://crm.indigital.example:8443",
+            "https://*.crm.partner.example",
+            "https://*.crm.partner.example:*",
+            "https://127.0.0.1:8443",
+            "http://localhost:5173",
+            "http://localhost",
+        ] {
+            assert!(ServeConfig::is_frame_origin(ok), "{ok}");
+        }
+        for refused in [
+            "https://crm.example/path",
+            "https://crm.*.example",
+            "https://*",
+            "https://*.",
+            "*",
+            "not an origin",
+            "ftp://crm.example",
+            "http://crm.example",
+            "http://localhost.evil.example",
+            "http://*.crm.localhost:8080",
+            "https://crm.example:",
+            "https://crm.example:abc",
+            "https://user@crm.example",
+            "https://crm.example; script-src *",
+            "https://-crm.example",
+            "https://crm..example",
+        ] {
+            assert!(!ServeConfig::is_frame_origin(refused), "{refused}");
+        }
+    }
 
     #[test]
     fn limits_are_read_in_words_and_the_older_keys_still_count() {
