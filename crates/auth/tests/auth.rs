@@ -139,19 +139,27 @@ fn algorithm_confusion_is_rejected() {
     rejects(&forged, &s.config, s.dir.path(), NOW);
 }
 
-#[test]
-fn hs256_needs_explicit_opt_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let secret = "a-shared-secret-that-is-long-enough-0123456789";
-    std::fs::write(dir.path().join("hs.secret"), secret).unwrap();
-    let mut issuer = IssuerConfig {
+/// A shared secret long enough for HS256.
+const HS_SECRET: &str = "a-shared-secret-that-is-long-enough-0123456789";
+
+/// An HS256 issuer named `crm` whose secret is written to `dir/hs.secret`.
+fn hs_issuer(dir: &std::path::Path, allow_shared_secret: bool) -> IssuerConfig {
+    std::fs::write(dir.join("hs.secret"), HS_SECRET).unwrap();
+    IssuerConfig {
         name: "crm".into(),
         algorithm: KeyAlgorithm::HS256,
         key_file: "hs.secret".into(),
-        allow_shared_secret: false,
+        allow_shared_secret,
         refresh_url: None,
         roles: None,
-    };
+    }
+}
+
+#[test]
+fn hs256_needs_explicit_opt_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = HS_SECRET;
+    let mut issuer = hs_issuer(dir.path(), false);
     let claims = json!({"tenant_id": "acme_corp", "user_id": "u1", "partner_id": "indigital", "iat": NOW, "exp": NOW + 600});
     let token = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes()))
         .unwrap();
@@ -169,16 +177,8 @@ fn hs256_needs_explicit_opt_in() {
 fn an_issuer_grants_only_the_roles_it_is_configured_for() {
     use inda_core::{Role, Scope};
     let dir = tempfile::tempdir().unwrap();
-    let secret = "a-shared-secret-that-is-long-enough-0123456789";
-    std::fs::write(dir.path().join("hs.secret"), secret).unwrap();
-    let issuer = IssuerConfig {
-        name: "crm".into(),
-        algorithm: KeyAlgorithm::HS256,
-        key_file: "hs.secret".into(),
-        allow_shared_secret: true,
-        refresh_url: None,
-        roles: None,
-    };
+    let secret = HS_SECRET;
+    let issuer = hs_issuer(dir.path(), true);
     let token = |roles: serde_json::Value| {
         let claims = json!({"tenant_id": "acme_corp", "user_id": "u1", "partner_id": "indigital",
                             "roles": roles, "iat": NOW, "exp": NOW + 600});
@@ -216,18 +216,8 @@ fn an_issuer_grants_only_the_roles_it_is_configured_for() {
 #[test]
 fn missing_required_claims_are_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    let secret = "a-shared-secret-that-is-long-enough-0123456789";
-    std::fs::write(dir.path().join("hs.secret"), secret).unwrap();
-    let config = AuthConfig {
-        issuers: vec![IssuerConfig {
-            name: "crm".into(),
-            algorithm: KeyAlgorithm::HS256,
-            key_file: "hs.secret".into(),
-            allow_shared_secret: true,
-            refresh_url: None,
-            roles: None,
-        }],
-    };
+    let secret = HS_SECRET;
+    let config = AuthConfig { issuers: vec![hs_issuer(dir.path(), true)] };
     let full = json!({"tenant_id": "acme_corp", "user_id": "u1", "partner_id": "indigital", "iat": NOW, "exp": NOW + 600});
     for claim in ["tenant_id", "user_id", "partner_id", "iat", "exp"] {
         let mut c = full.clone();
