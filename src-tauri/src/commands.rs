@@ -14,11 +14,11 @@ use crate::error::Cmd;
 use crate::ipc::Args;
 use crate::updates;
 use inda_app::{
-    Answer, AskRequest, Cancel, Dashboard, DashboardView, Deleted, Execution, ExplanationSink, ExportFormat,
-    ExportQuery, ExportSummary, ExportTarget, SaveRequest, SavedAnalysis, SavedAnswer, ScopeChoice,
-    SessionInfo, Suggestions, UiConfig, UpdateCheck,
+    Answer, AskRequest, Cancel, Dashboard, DashboardView, Deleted, Execution, ExplanationSink,
+    ExportAnswerRequest, ExportFormat, ExportQuery, ExportSummary, SaveRequest, SavedAnalysis, SavedAnswer,
+    ScopeChoice, SessionInfo, Suggestions, UiConfig, UpdateCheck,
 };
-use inda_core::{Error, Lang, Session};
+use inda_core::{ChartSpec, Error, Lang, Session};
 use serde_json::{Value, json};
 use tauri::ipc::Channel;
 use tauri::{State, WebviewWindow};
@@ -72,6 +72,8 @@ pub async fn suggestions(shell: State<'_, Shell>, lang: Option<String>) -> Cmd<S
     Ok(shell.app.suggestions(&signed_in(&shell).await?, Lang::or_default(lang.as_deref()))?)
 }
 
+/// A question, or with the optional `drill {column, value}` a drill-down into a cell of the answer to
+/// `question`: the arguments are the fields of [`AskRequest`] (camelCase), as `POST /api/ask`'s body.
 #[tauri::command]
 #[tracing::instrument(name = "cmd.ask", skip_all, fields(request_id = request_id.id()))]
 pub async fn ask(
@@ -197,6 +199,70 @@ pub async fn dashboard_remove(
 }
 
 #[tauri::command]
+#[tracing::instrument(name = "cmd.dashboard_rename", skip_all)]
+pub async fn dashboard_rename(shell: State<'_, Shell>, id: String, name: String) -> Cmd<DashboardView> {
+    Ok(shell.app.rename_dashboard(&signed_in(&shell).await?, &id, &name)?)
+}
+
+#[tauri::command]
+#[tracing::instrument(name = "cmd.dashboard_delete", skip_all)]
+pub async fn dashboard_delete(shell: State<'_, Shell>, id: String) -> Cmd<Deleted> {
+    Ok(shell.app.delete_dashboard(&signed_in(&shell).await?, &id)?)
+}
+
+#[tauri::command]
+#[tracing::instrument(name = "cmd.dashboard_add_text", skip_all)]
+pub async fn dashboard_add_text(shell: State<'_, Shell>, id: String, text: String) -> Cmd<DashboardView> {
+    Ok(shell.app.dashboard_add_text(&signed_in(&shell).await?, &id, &text)?)
+}
+
+#[tauri::command]
+#[tracing::instrument(name = "cmd.dashboard_update_tile", skip_all)]
+#[allow(clippy::too_many_arguments)]
+pub async fn dashboard_update_tile(
+    shell: State<'_, Shell>,
+    id: String,
+    tile_id: String,
+    position: Option<i64>,
+    width: Option<i64>,
+    height: Option<i64>,
+    text: Option<String>,
+) -> Cmd<DashboardView> {
+    let update = inda_app::TileUpdate { position, width, height, text };
+    Ok(shell.app.dashboard_update_tile(&signed_in(&shell).await?, &id, &tile_id, &update)?)
+}
+
+#[tauri::command]
+#[tracing::instrument(name = "cmd.dashboard_remove_tile", skip_all)]
+pub async fn dashboard_remove_tile(
+    shell: State<'_, Shell>,
+    id: String,
+    tile_id: String,
+) -> Cmd<DashboardView> {
+    Ok(shell.app.dashboard_remove(&signed_in(&shell).await?, &id, &tile_id)?)
+}
+
+#[tauri::command]
+#[tracing::instrument(name = "cmd.dashboard_set_filters", skip_all)]
+pub async fn dashboard_set_filters(
+    shell: State<'_, Shell>,
+    id: String,
+    filters: inda_app::DashboardFilters,
+) -> Cmd<DashboardView> {
+    Ok(shell.app.set_dashboard_filters(&signed_in(&shell).await?, &id, &filters)?)
+}
+
+#[tauri::command]
+#[tracing::instrument(name = "cmd.dashboard_filter_choices", skip_all, fields(request_id = request_id.id()))]
+pub async fn dashboard_filter_choices(
+    shell: State<'_, Shell>,
+    id: String,
+    request_id: Running<'_>,
+) -> Cmd<inda_app::FilterChoices> {
+    Ok(shell.app.dashboard_filter_choices(&signed_in(&shell).await?, &id, &request_id).await?)
+}
+
+#[tauri::command]
 #[tracing::instrument(name = "cmd.dashboard_refresh", skip_all, fields(request_id = request_id.id()))]
 pub async fn dashboard_refresh(
     shell: State<'_, Shell>,
@@ -216,8 +282,30 @@ pub async fn export(
     req: Args<ExportQuery>,
 ) -> Cmd<ExportSummary> {
     let session = signed_in(&shell).await?;
-    let out = save_dialog(&window, &req.target, req.to).await?;
-    Ok(shell.app.export_to(&session, &req.target, req.to, &out, &Cancel::new()).await?)
+    let name = shell.app.export_file_name(&session, &req.target, req.to, req.lang)?;
+    let out = save_dialog(&window, name, req.to).await?;
+    Ok(shell.app.export_to(&session, &req.target, req.to, req.lang, &out, &Cancel::new()).await?)
+}
+
+/// An answer not saved, as the UI shows it (`{answer, to, lang}`), to the file the save dialog picks
+/// (suggested: its title and today's date). Nothing is queried.
+#[tauri::command]
+#[tracing::instrument(name = "cmd.export_answer", skip_all, fields(to = %req.to))]
+pub async fn export_answer(
+    window: WebviewWindow,
+    shell: State<'_, Shell>,
+    req: Args<ExportAnswerRequest>,
+) -> Cmd<ExportSummary> {
+    let session = signed_in(&shell).await?;
+    let out = save_dialog(&window, shell.app.export_answer_file_name(&req), req.to).await?;
+    Ok(shell.app.export_answer_to(&session, &req, &out)?)
+}
+
+/// Keeps the chart the user picked with the analysis (`PUT /api/saved/{id}/chart`).
+#[tauri::command]
+#[tracing::instrument(name = "cmd.saved_set_chart", skip_all)]
+pub async fn saved_set_chart(shell: State<'_, Shell>, id: String, chart: ChartSpec) -> Cmd<SavedAnalysis> {
+    Ok(shell.app.set_analysis_chart(&signed_in(&shell).await?, &id, chart)?)
 }
 
 /// Asks the update server of `[updates] endpoint` whether a newer version exists; installs nothing.
@@ -243,11 +331,11 @@ pub async fn install_update(
     Ok(updates::install(&handle, &version, &pending).await?)
 }
 
-/// The native save dialog, suggesting the target's file name with a filter for the format; `usage` when
-/// dismissed, since the UI has no "cancelled" outcome for an export.
+/// The native save dialog, suggesting `name` (the export's title and date) with a filter for the format;
+/// `usage` when dismissed, since the UI has no "cancelled" outcome for an export.
 async fn save_dialog(
     window: &WebviewWindow,
-    target: &ExportTarget,
+    name: String,
     format: ExportFormat,
 ) -> Result<std::path::PathBuf, Error> {
     let (tx, rx) = tokio::sync::oneshot::channel();
@@ -255,7 +343,7 @@ async fn save_dialog(
         .dialog()
         .file()
         .set_parent(window)
-        .set_file_name(target.file_name(format))
+        .set_file_name(name)
         .add_filter(format.label(), &[format.extension()])
         .save_file(move |picked| {
             let _ = tx.send(picked);

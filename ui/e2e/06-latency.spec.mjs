@@ -1,5 +1,6 @@
 // (f) Time from pressing Enter to the chart drawn, measured in the page (keydown → first painted canvas of
-// the new answer), over several questions; prints the median. The issue's target is under 300 ms offline;
+// the new answer), over several questions; prints the median. The target is under 150 ms warm at the default scale
+// (E2E_SCALE=1 INDA_BIN=<release inda>);
 // the test fails only past E2E_MAX_MEDIAN_MS (default 1500) so a loaded CI machine does not flake.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -76,9 +77,9 @@ describe('submit → chart latency', () => {
     const med = median(measured.map((x) => x.ms));
     const medApi = median(measured.map((x) => x.api));
     const lines = times.map((x, i) => `  ${x.ms} ms (of which /api/ask ${x.api} ms)  ${x.q}${i === 0 ? '  [warm-up, not counted]' : ''}`).join('\n');
-    const report = `submit → chart drawn:\n${lines}\n  median ${med} ms over ${measured.length} (target < 300 ms); median /api/ask ${medApi} ms, so UI ≈ ${med - medApi} ms`;
+    const report = `submit → chart drawn:\n${lines}\n  median ${med} ms over ${measured.length} (target < 150 ms); median /api/ask ${medApi} ms, so UI ≈ ${med - medApi} ms`;
     console.log(report);
-    t.diagnostic(`median submit→chart ${med} ms (target < 300 ms); warm-up ${times[0].ms} ms`);
+    t.diagnostic(`median submit→chart ${med} ms (target < 150 ms); warm-up ${times[0].ms} ms`);
     const max = Number(process.env.E2E_MAX_MEDIAN_MS ?? 1500);
     assert.ok(med < max, `median ${med} ms ≥ ${max} ms`);
     await context.close();

@@ -79,7 +79,9 @@ export async function startServer() {
   mkdirSync(dataDir, { recursive: true });
   // Minting the tokens below adds the development issuer to this file and keeps what is here.
   writeFileSync(join(dataDir, 'config.toml'), `[serve]\nframe_ancestors = ["http://localhost:${parentPort}"]\n`);
-  inda(bin, ['--data-dir', dataDir, 'demo', 'init', '--scale', '0.05', '--as-of', AS_OF, '--tenants', TENANTS.join(',')]);
+  // Small by default so the suite is quick; E2E_SCALE=1 measures at the demo's default scale.
+  const scale = process.env.E2E_SCALE || '0.05';
+  inda(bin, ['--data-dir', dataDir, 'demo', 'init', '--scale', scale, '--as-of', AS_OF, '--tenants', TENANTS.join(',')]);
   const tokens = {
     acme: mint(bin, dataDir, { tenant: 'acme_corp', user: 'ana', name: 'Ana' }),
     globex: mint(bin, dataDir, { tenant: 'globex', user: 'gus', name: 'Gus' }),

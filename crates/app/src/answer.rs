@@ -51,6 +51,10 @@ pub struct Answer {
     /// or the saved analysis's name; absent for SQL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// What a drill-down did to the answer clicked, one line in the question's language ("Filtered to
+    /// channel = WhatsApp", "marzo de 2026 por día"); absent for anything but a drill.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drilled: Option<String>,
 }
 
 impl Answer {

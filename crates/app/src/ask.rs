@@ -5,7 +5,7 @@ use crate::sql::{Origin, round_ms};
 use crate::{Answer, App};
 use inda_core::{Error, Session};
 use inda_providers::{ExplanationSink, NoSink};
-use inda_semantic::{Intent, interpret};
+use inda_semantic::{Intent, Plan, interpret};
 use inda_store::{AuditAction, AuditOutcome};
 use inda_warehouse::Cancel;
 use serde::{Deserialize, Serialize};
@@ -73,6 +73,24 @@ pub struct AskRequest {
     /// The question engine to start with; the offline engine when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<Provider>,
+    /// Drill into a cell of an answer: `question` is then the question of the answer clicked (its
+    /// `question` field, not new text), which the offline engine reads again and narrows, whatever engine
+    /// answered it (`provider` is not used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill: Option<Drill>,
+}
+
+/// A click on a cell of an answer, to see the rows behind it: a breakdown's value narrows the answer to that
+/// value; a period of a series (its start date) narrows it to that period, by the next finer bucket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Drill {
+    /// The output column clicked, as the answer names it (`columns[].name`: `channel`, `country`, `mes`),
+    /// normally the chart's x or series column.
+    pub column: String,
+    /// The cell's value as the answer's row holds it (`"whatsapp"`, `"CO"`, `"Black Friday 2025"`, or the
+    /// period's start `"2026-03-01T00:00:00"`).
+    #[ts(type = "Value")]
+    pub value: serde_json::Value,
 }
 
 /// Where a question belongs: a new conversation, or a follow-up in an existing one.
@@ -99,7 +117,83 @@ impl App {
             conversation_id: req.conversation_id.clone(),
             new_conversation: req.new_conversation,
         };
+        if let Some(drill) = &req.drill {
+            return self.ask_drill(session, &req.question, drill, &opts, cancel).await;
+        }
         self.ask_streaming(session, &req.question, provider, &opts, cancel, explanation).await
+    }
+
+    /// Drills into a cell of the answer to `question`: the intent of that answer (the conversation's turn
+    /// for it, else the question read again by the offline engine) narrowed by the click, planned, guarded
+    /// and run like any question, as a turn of the conversation so that follow-ups continue from it. The
+    /// answer's `question` and `title` are the narrowed intent's title, `drilled` says what changed.
+    /// `not_understood` when the offline engine cannot read the question; `usage` for a column that is not
+    /// a breakdown or the time axis of that answer, or a value that does not fit it.
+    pub async fn ask_drill(
+        &self,
+        session: &Session,
+        question: &str,
+        drill: &Drill,
+        opts: &AskOptions,
+        cancel: &Cancel,
+    ) -> Result<Answer, Error> {
+        let started = Instant::now();
+        let store = self.store()?;
+        let model = self.semantic_for(session).await?;
+        // The intent stored with the answer's turn is exactly what was answered (a follow-up's text alone,
+        // "and by country?", is not); an answer of a language model stored none, so its text is read again.
+        let (asked, previous) = match &opts.conversation_id {
+            Some(id) => {
+                let turns = store.conversation_turns(&session.tenant_id, &session.user_id, id)?;
+                let intent_of = |t: &inda_store::Turn| -> Option<Intent> {
+                    serde_json::from_value(t.intent.clone()?).ok()
+                };
+                let asked = turns.iter().rev().filter(|t| t.question == question).find_map(intent_of);
+                (asked, turns.iter().rev().find_map(intent_of))
+            }
+            None => (None, None),
+        };
+        let today = chrono::Utc::now().date_naive();
+        let drilled = match &asked {
+            Some(intent) => inda_semantic::drill(&model, intent, &drill.column, &drill.value),
+            None => inda_semantic::drill_question(
+                &model,
+                question,
+                previous.as_ref(),
+                today,
+                &drill.column,
+                &drill.value,
+            ),
+        };
+        let audited = json!({
+            "question": question.chars().take(500).collect::<String>(),
+            "drill": {
+                "column": drill.column.chars().take(200).collect::<String>(),
+                "value": drill.value.to_string().chars().take(500).collect::<String>(),
+            },
+        });
+        let drilled = match drilled {
+            Ok(d) => d,
+            Err(e) => {
+                let err: Error = e.into();
+                let outcome = match err.code {
+                    inda_core::ErrorCode::NotUnderstood => AuditOutcome::NotUnderstood,
+                    _ => AuditOutcome::of_error(&err),
+                };
+                let mut details = audited;
+                details["message"] = json!(err.message);
+                self.audit(session, AuditAction::Ask, outcome, details)?;
+                return Err(err);
+            }
+        };
+        let title = drilled.plan.title.clone();
+        let mut extra = audited;
+        extra["provider"] = json!(Provider::Offline.name());
+        extra["drilled"] = json!(title);
+        let mut answer =
+            self.answer_plan(session, &title, drilled.plan, extra, opts, cancel, started).await?;
+        answer.drilled = Some(drilled.description);
+        Ok(answer)
     }
 
     /// Answers a question for the session's tenant: with `provider`, or with the offline engine first and a
@@ -172,10 +266,28 @@ impl App {
                 return Err(err);
             }
         };
-        let outcome = self.guard_and_run(session, &plan.sql, cancel).await;
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
         let extra =
             json!({"question": question.chars().take(500).collect::<String>(), "provider": provider.name()});
+        self.answer_plan(session, question, plan, extra, opts, cancel, started).await
+    }
+
+    /// The answer to `question` from the offline engine's `plan`: guarded, run and audited (with `extra`),
+    /// presented, and kept as a turn of the conversation `opts` names or starts.
+    // The plan and its context, and the hooks of the running request: a struct would be unpacked at once.
+    #[allow(clippy::too_many_arguments)]
+    async fn answer_plan(
+        &self,
+        session: &Session,
+        question: &str,
+        plan: Plan,
+        extra: serde_json::Value,
+        opts: &AskOptions,
+        cancel: &Cancel,
+        started: Instant,
+    ) -> Result<Answer, Error> {
+        let store = self.store()?;
+        let outcome = self.guard_and_run(session, &plan.sql, cancel).await;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
         self.audit_query(session, Origin::Question, &plan.sql, &outcome, ms, Some(extra))?;
         let (guarded, mut rs) = outcome?;
         let shown = self.present(session, &plan, &mut rs, cancel).await?;
@@ -208,7 +320,7 @@ impl App {
             chart: shown.chart,
             summary: Some(shown.summary),
             engine: self.warehouse().engine().to_string(),
-            provider: Some(provider.name().to_string()),
+            provider: Some(Provider::Offline.name().to_string()),
             elapsed_ms: round_ms(ms),
             conversation_id,
             lang: Some(match plan.lang {
@@ -216,6 +328,7 @@ impl App {
                 inda_semantic::Lang::Es => "es".into(),
             }),
             title: Some(plan.title),
+            drilled: None,
         })
     }
 
@@ -326,6 +439,7 @@ impl App {
                 inda_semantic::Lang::Es => "es".into(),
             }),
             title: Some(title),
+            drilled: None,
         })
     }
 }

@@ -1,9 +1,12 @@
-//! Exports of a saved analysis or a dashboard to a file, rendered from cached results (an analysis without
-//! one is run first, except offline). Every export is audited with its format, rows and file name.
+//! Exports to a file: a saved analysis or a dashboard, rendered from cached results (an analysis without one is
+//! run first, except offline; a filtered dashboard's tiles are computed with its filters), or an answer not
+//! saved, rendered as the UI has it (nothing is queried). Every export is audited with its format, rows and
+//! file name. Files are in the UI's language when it says (`lang`), else in the first item's question's.
 
 use crate::{App, ExportTarget, SavedAnswer};
-use inda_core::{Error, ResultSet, Session};
-use inda_store::{AuditAction, AuditOutcome};
+use inda_core::{Error, Lang, ResultSet, Session};
+use inda_export::{ExportFormat, ExportItem, ExportOptions};
+use inda_store::{AuditAction, AuditOutcome, DashboardFilters};
 use inda_warehouse::Cancel;
 use serde::Serialize;
 use serde_json::json;
@@ -33,6 +36,17 @@ pub struct ExportSummary {
     pub bytes: u64,
 }
 
+/// What one export renders, whatever it came from.
+pub(crate) struct Rendering<'a> {
+    /// A dashboard's name (over every page and image).
+    pub doc_title: Option<&'a str>,
+    /// One per item: title, result, and the answer it came from (chart, SQL, caveats).
+    pub items: Vec<(String, ResultSet, &'a crate::Answer, String)>,
+    pub lang: Lang,
+    /// Applied filters, worded in `lang`.
+    pub filters: Vec<String>,
+}
+
 impl App {
     /// The results to export, in order: one analysis, or the tiles of a dashboard.
     pub(crate) async fn export_items(
@@ -43,76 +57,94 @@ impl App {
     ) -> Result<Vec<SavedAnswer>, Error> {
         match target {
             ExportTarget::Analysis(id) => Ok(vec![self.show_analysis(session, id, cancel).await?]),
-            ExportTarget::Dashboard(id) => {
-                let layout = self.dashboard_layout(session, id)?;
-                let mut items = Vec::with_capacity(layout.tiles.len());
-                for tile in &layout.tiles {
-                    items.push(self.show_analysis(session, &tile.tile.analysis_id, cancel).await?);
-                }
-                Ok(items)
-            }
+            // Its analysis tiles in order, narrowed by the dashboard's filters when it has some.
+            ExportTarget::Dashboard(id) => self.dashboard_answers(session, id, cancel).await,
         }
     }
 
-    /// [`App::export_to`] for `inda export`: the format and the target as given on the command line.
+    /// [`App::export_to`] for `inda export`: the format and the target as given on the command line, in the
+    /// first item's question's language.
     pub async fn export(
         &self,
         session: &Session,
         req: &ExportRequest,
         cancel: &Cancel,
     ) -> Result<ExportSummary, Error> {
-        let format: inda_export::ExportFormat = req.format.parse()?;
+        let format: ExportFormat = req.format.parse()?;
         let target = ExportTarget::from_ids(req.analysis.clone(), req.dashboard.clone())?;
-        self.export_to(session, &target, format, &req.out, cancel).await
+        self.export_to(session, &target, format, None, &req.out, cancel).await
     }
 
     /// Writes the export to `out` atomically (the renderer writes a temp file and renames it) and audits it.
+    /// `lang` is the UI's language; `None`: the first item's question's (English for SQL).
     pub async fn export_to(
         &self,
         session: &Session,
         target: &ExportTarget,
-        format: inda_export::ExportFormat,
+        format: ExportFormat,
+        lang: Option<Lang>,
         out: &Path,
         cancel: &Cancel,
     ) -> Result<ExportSummary, Error> {
         // Ownership and the cache are checked first, so another's id is not-found before anything is written.
         let answers = self.export_items(session, target, cancel).await?;
-        let title = match target.dashboard() {
-            Some(id) => Some(self.dashboard_layout(session, id)?.dashboard.name),
-            None => None,
+        let (title, filters) = match target.dashboard() {
+            Some(id) => {
+                let view = self.dashboard_layout(session, id)?;
+                (Some(view.dashboard.name), Some(view.filters))
+            }
+            None => (None, None),
         };
-        let sets: Vec<ResultSet> = answers.iter().map(SavedAnswer::result_set).collect();
-        let mut titles = Vec::with_capacity(answers.len());
+        let mut items = Vec::with_capacity(answers.len());
         for a in &answers {
-            titles.push(self.scoped_title(session, &a.analysis_id, &a.name).await?);
+            let title = self.scoped_title(session, &a.analysis_id, &a.name).await?;
+            items.push((title, a.result_set(), &a.answer, a.as_of.clone()));
         }
-        let items: Vec<inda_export::ExportItem> = answers
+        let lang = lang.unwrap_or_else(|| question_lang(answers.first().map(|a| &a.answer)));
+        let filters = match filters {
+            Some(f) => {
+                let model = self.semantic_for(session).await?;
+                filter_lines(&f, lang, |family, v| model.value_label(family, v, lang))
+            }
+            None => vec![],
+        };
+        let rendering = Rendering { doc_title: title.as_deref(), items, lang, filters };
+        let details = json!({"analysis_id": target.analysis(), "dashboard_id": target.dashboard()});
+        self.render_and_audit(session, &rendering, format, out, details)
+    }
+
+    /// Renders `r` to `out` and audits the export with `details` (plus format, rows, file, language).
+    pub(crate) fn render_and_audit(
+        &self,
+        session: &Session,
+        r: &Rendering,
+        format: ExportFormat,
+        out: &Path,
+        mut details: serde_json::Value,
+    ) -> Result<ExportSummary, Error> {
+        let items: Vec<ExportItem> = r
+            .items
             .iter()
-            .zip(&sets)
-            .zip(&titles)
-            .map(|((a, rs), title)| inda_export::ExportItem {
+            .map(|(title, rs, answer, as_of)| ExportItem {
                 title,
                 result: rs,
-                chart: &a.answer.chart,
-                sql: &a.answer.sql,
-                as_of: &a.as_of,
-                caveats: &a.answer.caveats,
+                chart: &answer.chart,
+                sql: &answer.sql,
+                as_of,
+                caveats: &answer.caveats,
             })
             .collect();
-        // Spanish questions export in Spanish (headers, "en curso", number formats).
-        let spanish = answers.first().is_some_and(|a| a.answer.lang.as_deref() == Some("es"));
-        let lang = if spanish { inda_export::Lang::Es } else { inda_export::Lang::En };
-        let opts = inda_export::ExportOptions { lang, ..Default::default() };
-        let report = inda_export::export_titled(title.as_deref(), &items, format, out, &opts)?;
+        let opts = ExportOptions { lang: r.lang, filters: r.filters.clone(), ..Default::default() };
+        let report = inda_export::export_titled(r.doc_title, &items, format, out, &opts)?;
         // The file name only: the full path may say more about the machine than the audit log needs.
         let file = out.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
-        self.audit(
-            session,
-            AuditAction::Export,
-            AuditOutcome::Ok,
-            json!({"format": format.as_str(), "rows": report.rows, "file": file,
-                   "analysis_id": target.analysis(), "dashboard_id": target.dashboard()}),
-        )?;
+        if let Some(map) = details.as_object_mut() {
+            map.insert("format".into(), json!(format.as_str()));
+            map.insert("rows".into(), json!(report.rows));
+            map.insert("file".into(), json!(file));
+            map.insert("lang".into(), json!(r.lang.as_str()));
+        }
+        self.audit(session, AuditAction::Export, AuditOutcome::Ok, details)?;
         Ok(ExportSummary {
             path: report.path.display().to_string(),
             rows: report.rows as u64,
@@ -131,5 +163,76 @@ impl App {
         let names: Vec<String> =
             self.companies(session, &scope).await?.into_iter().map(|c| c.tenant_name).collect();
         Ok(format!("{name} — {}", names.join(", ")))
+    }
+}
+
+/// The language of an answer's question (`lang`), English when it has none (SQL typed by hand).
+pub(crate) fn question_lang(answer: Option<&crate::Answer>) -> Lang {
+    Lang::or_default(answer.and_then(|a| a.lang.as_deref()))
+}
+
+/// A dashboard's filters as the lines an export prints under its title, in `lang`: `Dates: Mar 1, 2026 –
+/// Mar 31, 2026`, `Channel: whatsapp, sms`. Values as stored (they are what the rows were filtered by).
+/// `name` gives a value's display name in `lang` (`whatsapp` → "WhatsApp") from its family (`channel`).
+pub(crate) fn filter_lines(
+    f: &DashboardFilters,
+    lang: Lang,
+    name: impl Fn(&str, &str) -> String,
+) -> Vec<String> {
+    let day = |d: &Option<String>| {
+        d.as_deref().map(|d| match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Ok(day) => inda_export::localized_date(day, lang),
+            Err(_) => d.to_string(),
+        })
+    };
+    let mut lines = Vec::new();
+    let dates = lang.pick("Dates", "Fechas");
+    match (day(&f.from), day(&f.to)) {
+        (Some(from), Some(to)) => lines.push(format!("{dates}: {from} – {to}")),
+        (Some(from), None) => lines.push(format!("{dates}: {} {from}", lang.pick("from", "desde"))),
+        (None, Some(to)) => lines.push(format!("{dates}: {} {to}", lang.pick("until", "hasta"))),
+        (None, None) => {}
+    }
+    let lists = [
+        (lang.pick("Channel", "Canal"), "channel", &f.channel),
+        (lang.pick("Country", "País"), "country", &f.country),
+        (lang.pick("Segment", "Segmento"), "segment", &f.segment),
+        (lang.pick("Campaign", "Campaña"), "campaign", &f.campaign),
+    ];
+    for (heading, family, values) in lists {
+        if !values.is_empty() {
+            let shown: Vec<String> = values.iter().map(|v| name(family, v)).collect();
+            lines.push(format!("{heading}: {}", shown.join(", ")));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_read_as_lines_in_the_export_language() {
+        let f = DashboardFilters {
+            from: Some("2026-03-01".into()),
+            to: Some("2026-03-31".into()),
+            channel: vec!["whatsapp".into(), "sms".into()],
+            country: vec!["CO".into()],
+            ..DashboardFilters::default()
+        };
+        let model = inda_semantic::SemanticModel::builtin().expect("model");
+        let lines = |lang| filter_lines(&f, lang, |family, v| model.value_label(family, v, lang));
+        assert_eq!(
+            lines(Lang::En),
+            ["Dates: Mar 1, 2026 – Mar 31, 2026", "Channel: WhatsApp, SMS", "Country: Colombia"]
+        );
+        assert_eq!(
+            lines(Lang::Es),
+            ["Fechas: 1 mar 2026 – 31 mar 2026", "Canal: WhatsApp, SMS", "País: Colombia"]
+        );
+        let only_to = DashboardFilters { to: Some("2026-12-02".into()), ..DashboardFilters::default() };
+        assert_eq!(filter_lines(&only_to, Lang::Es, |_, v| v.to_string()), ["Fechas: hasta 2 dic 2026"]);
+        assert!(filter_lines(&DashboardFilters::default(), Lang::En, |_, v| v.to_string()).is_empty());
     }
 }

@@ -36,18 +36,18 @@ mod updates;
 mod warehouse_check;
 
 pub use answer::Answer;
-pub use ask::{AskOptions, AskRequest, Provider};
+pub use ask::{AskOptions, AskRequest, Drill, Provider};
 pub use branding::{Brand, Branding, BrandingConfig, Colors};
 pub use config::{
     AppSettings, Concurrency, Config, Embedding, LimitsConfig, SecretsConfig, SecretsFallback, ServeConfig,
     WarehouseConfig, WarehouseKind,
 };
 pub use contract::{Deleted, Suggestions, UiConfig};
-pub use dashboards::{DashboardView, TileView};
+pub use dashboards::{DashboardView, FilterChoice, FilterChoices, FilterDimension, TileUpdate, TileView};
 pub use data_dir::DataDir;
 pub use demo::{DemoApi, DemoApiHandle, DemoOptions, DemoSummary, Progress, demo_api};
 pub use export::{ExportRequest, ExportSummary};
-pub use export_target::{ExportFile, ExportQuery, ExportTarget};
+pub use export_target::{ExportAnswerRequest, ExportFile, ExportQuery, ExportTarget, MAX_ANSWER_ROWS};
 pub use history::{AuditRecord, Conversation, Execution, TenantAuditVerification, Turn};
 pub use mirror::MirrorReport;
 pub use saved::{SaveRequest, SavedAnswer};
@@ -66,7 +66,8 @@ pub use inda_guard::Guarded;
 pub use inda_providers::{ExplanationSink, NoSink};
 pub use inda_snowflake::{Check, CheckStatus};
 pub use inda_store::{
-    AuditAction, AuditOutcome, Dashboard, ExecutionStatus, MirrorConflict, SavedAnalysis, Tile, Trigger,
+    AuditAction, AuditOutcome, Dashboard, DashboardFilters, ExecutionStatus, MirrorConflict, SavedAnalysis,
+    Tile, Trigger,
 };
 /// Cancels a running use case (the UI's Esc, a closed request, Ctrl-C): a `tokio_util` cancellation token.
 pub use inda_warehouse::Cancel;

@@ -498,6 +498,8 @@ fn analyses(rs: &ResultSet) -> Result<Vec<SavedAnalysis>, Error> {
                 updated_at: stamp(14).ok_or_else(|| bad("updated_at"))?,
                 // The scheduler's failures and pause are this store's own; ADMIN has no columns for them.
                 refresh_health: Default::default(),
+                // The kept chart is this store's own too: ADMIN has no column for it.
+                chart: None,
                 // ADMIN has no scope column: a copy from Snowflake reads its owner's tenant alone.
                 scope: inda_core::Scope::one(&text(1).unwrap_or_default()).map_err(|_| bad("tenant_id"))?,
             })

@@ -10,7 +10,7 @@ use crate::scheduler::{next_refresh, parse_schedule};
 use crate::sql::round_ms;
 use crate::{Answer, App};
 use chrono::{DateTime, Utc};
-use inda_core::{ChartSpec, Error, ErrorCode, ResultSet, Session};
+use inda_core::{ChartKind, ChartSpec, Error, ErrorCode, ResultSet, Session};
 use inda_store::{AuditAction, AuditOutcome};
 use inda_store::{CachedResult, NewAnalysis, SavedAnalysis, Trigger};
 use inda_warehouse::Cancel;
@@ -36,6 +36,11 @@ pub struct SaveRequest {
     /// A cron expression (5 or 6 fields).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
+    /// The chart shown when saving (kind, columns, second axis), kept so every result of the analysis is drawn
+    /// with it; absent: the engine chooses for each result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub chart: Option<ChartSpec>,
 }
 
 /// The result of a saved analysis: the JSON of `sql` plus where it came from.
@@ -87,7 +92,11 @@ impl App {
             }
             None => (None, None),
         };
+        if let Some(chart) = &req.chart {
+            check_chart(chart, None)?;
+        }
         let mut new = NewAnalysis {
+            chart: req.chart.clone(),
             name: name.to_string(),
             description: req.description.clone(),
             refresh_schedule: schedule.clone(),
@@ -193,6 +202,29 @@ impl App {
             AuditAction::Schedule,
             AuditOutcome::Ok,
             json!({"analysis_id": id, "schedule": normalized}),
+        )?;
+        Ok(saved)
+    }
+
+    /// Keeps `chart` as the chart of one of the caller's analyses (`not_found` when it is not theirs): every
+    /// later show, run and export draws it. The columns it names (x, y, y2, series) must be columns of the
+    /// cached result when there is one; without one it is kept as given (a run that lacks them falls back
+    /// to the engine's choice). Works offline. Audited as a `save`.
+    pub fn set_analysis_chart(
+        &self,
+        session: &Session,
+        id: &str,
+        chart: ChartSpec,
+    ) -> Result<SavedAnalysis, Error> {
+        let analysis = self.get_analysis(session, id)?;
+        let cached = self.cached(session, &analysis)?;
+        check_chart(&chart, cached.as_ref().map(|c| &c.result))?;
+        let saved = self.store()?.saved_set_chart(&session.tenant_id, &session.user_id, id, Some(&chart))?;
+        self.audit(
+            session,
+            AuditAction::Save,
+            AuditOutcome::Ok,
+            json!({"analysis_id": id, "chart": chart.kind.as_str()}),
         )?;
         Ok(saved)
     }
@@ -368,6 +400,8 @@ impl App {
             .unwrap_or_else(|_| Utc::now().date_naive());
         let plan = plan_of(analysis);
         let caveats = plan.as_ref().map(|p| inda_semantic::caveats(p, &c.result, as_of)).unwrap_or_default();
+        // The chart its owner kept since this result was computed, if any.
+        let chart = kept_chart(analysis, &c.result, c.chart);
         SavedAnswer {
             answer: Answer {
                 question: None,
@@ -377,7 +411,7 @@ impl App {
                 rows: c.result.rows,
                 truncated: c.result.truncated,
                 caveats,
-                chart: c.chart,
+                chart,
                 summary: None,
                 engine: self.warehouse().engine().to_string(),
                 provider: None,
@@ -385,6 +419,7 @@ impl App {
                 conversation_id: None,
                 lang: plan.map(|p| p.lang.as_str().to_string()),
                 title: Some(analysis.name.clone()),
+                drilled: None,
             },
             analysis_id: analysis.id.clone(),
             name: analysis.name.clone(),
@@ -396,9 +431,50 @@ impl App {
     }
 }
 
-/// The chart of a fresh result: from the question's plan when it was saved from a question, from a chart
-/// spec stored with it when its columns still exist, else chosen from the result's shape.
-fn chart_for(analysis: &SavedAnalysis, rs: &ResultSet) -> ChartSpec {
+/// The chart a result of `analysis` is drawn with: the one its owner kept when the result has every column
+/// it names (with the `chosen` chart's title when the kept one has none), else `chosen` (the engine's).
+pub(crate) fn kept_chart(analysis: &SavedAnalysis, rs: &ResultSet, chosen: ChartSpec) -> ChartSpec {
+    match &analysis.chart {
+        Some(kept) if check_chart(kept, Some(rs)).is_ok() => {
+            let mut kept = kept.clone();
+            if kept.title.is_none() {
+                kept.title = chosen.title;
+            }
+            kept
+        }
+        _ => chosen,
+    }
+}
+
+/// A chart spec an analysis can keep: a kind that draws something names at least one measure, and every
+/// column it names (x, y, y2, series) is a column of `rs` when there is a result to check against.
+fn check_chart(chart: &ChartSpec, rs: Option<&ResultSet>) -> Result<(), Error> {
+    if chart.y.is_empty() && !matches!(chart.kind, ChartKind::Table | ChartKind::Kpi) {
+        return Err(Error::usage(format!("a {} chart needs at least one measure (y)", chart.kind.as_str())));
+    }
+    if let Some(rs) = rs {
+        let named = chart.x.iter().chain(&chart.y).chain(&chart.y2).chain(chart.series.iter());
+        if let Some(missing) = named.into_iter().find(|c| rs.column_index(c).is_none()) {
+            let have: Vec<&str> = rs.columns.iter().map(|c| c.name.as_str()).collect();
+            return Err(Error::usage(format!(
+                "the chart names column `{missing}`, which the result does not have (it has: {})",
+                have.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The chart of a fresh result: the one its owner kept, else from the question's plan when it was saved
+/// from a question, from a chart spec stored with it when its columns still exist, else chosen from the
+/// result's shape.
+pub(crate) fn chart_for(analysis: &SavedAnalysis, rs: &ResultSet) -> ChartSpec {
+    let chosen = engine_chart(analysis, rs);
+    kept_chart(analysis, rs, chosen)
+}
+
+/// The engine's chart of a fresh result (see [`chart_for`]).
+fn engine_chart(analysis: &SavedAnalysis, rs: &ResultSet) -> ChartSpec {
     let config = analysis.chart_config.as_ref();
     if let Some(plan) = plan_of(analysis) {
         return inda_semantic::choose_chart(rs, Some(&plan));
@@ -415,7 +491,7 @@ fn chart_for(analysis: &SavedAnalysis, rs: &ResultSet) -> ChartSpec {
 }
 
 /// The plan of an analysis saved from a question.
-fn plan_of(analysis: &SavedAnalysis) -> Option<inda_semantic::Plan> {
+pub(crate) fn plan_of(analysis: &SavedAnalysis) -> Option<inda_semantic::Plan> {
     let plan = analysis.chart_config.as_ref()?.get("plan")?;
     serde_json::from_value(plan.clone()).ok()
 }

@@ -93,6 +93,7 @@ impl App {
             conversation_id: None,
             lang: None,
             title: None,
+            drilled: None,
         })
     }
 
@@ -103,6 +104,16 @@ impl App {
         cancel: &Cancel,
     ) -> Result<(Guarded, ResultSet), Error> {
         let guarded = self.guard(session, sql)?;
+        self.run_guarded(session, guarded, cancel).await
+    }
+
+    /// Runs what the guard accepted (for `session`'s scope) on the warehouse, in the tenant's turn.
+    pub(crate) async fn run_guarded(
+        &self,
+        session: &Session,
+        guarded: Guarded,
+        cancel: &Cancel,
+    ) -> Result<(Guarded, ResultSet), Error> {
         if self.offline {
             // Offline means no warehouse at all: saved analyses are served from the cache before reaching here.
             return Err(Error::engine(

@@ -202,6 +202,63 @@ pub enum DashboardCommand {
     Show { id: String },
     /// Your dashboards.
     List,
+    /// Rename a dashboard.
+    Rename {
+        id: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Delete a dashboard and its tiles (the analyses stay).
+    Delete { id: String },
+    /// Append a text tile (plain text, at most 2,000 characters).
+    Text {
+        id: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Move a tile (its id: the analysis id, or `text-…`) to a position; the others shift.
+    Move {
+        id: String,
+        tile: String,
+        /// The new position, 1 = first.
+        #[arg(long, value_name = "P")]
+        to: i64,
+    },
+    /// Resize a tile: width 3-12 grid columns, height 2-8 rows.
+    Resize {
+        id: String,
+        tile: String,
+        #[arg(long, value_name = "W")]
+        width: Option<i64>,
+        #[arg(long, value_name = "H")]
+        height: Option<i64>,
+    },
+    /// Set the dashboard's filters (each given one replaces that dimension; an empty value clears it), or
+    /// clear them all with --clear. Without options, shows them.
+    Filter {
+        id: String,
+        /// First day included (YYYY-MM-DD).
+        #[arg(long, value_name = "D")]
+        from: Option<String>,
+        /// Last day included (YYYY-MM-DD).
+        #[arg(long, value_name = "D")]
+        to: Option<String>,
+        /// Channels, comma-separated.
+        #[arg(long, value_name = "A,B", value_delimiter = ',')]
+        channel: Option<Vec<String>>,
+        /// Contact countries, comma-separated.
+        #[arg(long, value_name = "A,B", value_delimiter = ',')]
+        country: Option<Vec<String>>,
+        /// Contact segments, comma-separated.
+        #[arg(long, value_name = "A,B", value_delimiter = ',')]
+        segment: Option<Vec<String>>,
+        /// Campaign names, comma-separated.
+        #[arg(long, value_name = "A,B", value_delimiter = ',')]
+        campaign: Option<Vec<String>>,
+        /// Remove every filter first.
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -34,7 +34,7 @@ fn mirror_after(app: &App, s: &Session) {
 fn saved_command(app: &App, s: &Session, cmd: SavedCommand, format: Format) -> Result<(), Error> {
     match cmd {
         SavedCommand::Save { name, question, sql, schedule, description } => {
-            let req = SaveRequest { name, description, question, sql, schedule };
+            let req = SaveRequest { name, description, question, sql, schedule, chart: None };
             let saved = block_on(|_| Box::pin(async { app.save_analysis(s, &req).await }))?;
             print_analysis(&saved, format)
         }
@@ -124,6 +124,60 @@ pub fn dashboard(app: App, s: Session, cmd: DashboardCommand, format: Format) ->
             let view =
                 block_on(|cancel| Box::pin(async move { app.show_dashboard(&s, &id, &cancel).await }))?;
             print_dashboard(&view, format)
+        }
+        DashboardCommand::Rename { id, name } => {
+            print_dashboard(&app.rename_dashboard(&s, &id, &name)?, format)
+        }
+        DashboardCommand::Delete { id } => {
+            let deleted = app.delete_dashboard(&s, &id)?;
+            if format == Format::Json {
+                return print_json(&deleted);
+            }
+            println!("deleted {id}");
+            Ok(())
+        }
+        DashboardCommand::Text { id, text } => {
+            print_dashboard(&app.dashboard_add_text(&s, &id, &text)?, format)
+        }
+        DashboardCommand::Move { id, tile, to } => {
+            let update = inda_app::TileUpdate { position: Some(to), ..Default::default() };
+            print_dashboard(&app.dashboard_update_tile(&s, &id, &tile, &update)?, format)
+        }
+        DashboardCommand::Resize { id, tile, width, height } => {
+            let update = inda_app::TileUpdate { width, height, ..Default::default() };
+            print_dashboard(&app.dashboard_update_tile(&s, &id, &tile, &update)?, format)
+        }
+        DashboardCommand::Filter { id, from, to, channel, country, segment, campaign, clear } => {
+            let given = from.is_some()
+                || to.is_some()
+                || [&channel, &country, &segment, &campaign].iter().any(|v| v.is_some());
+            if !given && !clear {
+                return print_dashboard(&app.dashboard_layout(&s, &id)?, format);
+            }
+            let mut filters = if clear {
+                inda_app::DashboardFilters::default()
+            } else {
+                app.dashboard_layout(&s, &id)?.filters
+            };
+            // An empty value clears that part: `--from ''`, `--channel ''`.
+            let date = |d: String| Some(d).filter(|d| !d.trim().is_empty());
+            if let Some(d) = from {
+                filters.from = date(d);
+            }
+            if let Some(d) = to {
+                filters.to = date(d);
+            }
+            for (given, kept) in [
+                (channel, &mut filters.channel),
+                (country, &mut filters.country),
+                (segment, &mut filters.segment),
+                (campaign, &mut filters.campaign),
+            ] {
+                if let Some(values) = given {
+                    *kept = values;
+                }
+            }
+            print_dashboard(&app.set_dashboard_filters(&s, &id, &filters)?, format)
         }
         DashboardCommand::List => {
             let list = app.list_dashboards(&s)?;
@@ -229,6 +283,21 @@ fn print_dashboard(d: &DashboardView, format: Format) -> Result<(), Error> {
         return print_json(d);
     }
     println!("{}  {}", d.dashboard.id, d.dashboard.name);
+    let f = &d.filters;
+    let mut parts: Vec<String> = Vec::new();
+    if f.from.is_some() || f.to.is_some() {
+        parts.push(format!("{}..{}", f.from.as_deref().unwrap_or(""), f.to.as_deref().unwrap_or("")));
+    }
+    for (name, values) in
+        [("channel", &f.channel), ("country", &f.country), ("segment", &f.segment), ("campaign", &f.campaign)]
+    {
+        if !values.is_empty() {
+            parts.push(format!("{name}={}", values.join(",")));
+        }
+    }
+    if !parts.is_empty() {
+        println!("  filters: {}", parts.join("  "));
+    }
     for t in &d.tiles {
         let what = match (&t.result, &t.error) {
             (Some(r), _) => format!(
@@ -240,7 +309,15 @@ fn print_dashboard(d: &DashboardView, format: Format) -> Result<(), Error> {
             (None, Some(e)) => format!("error: {}", e.message),
             (None, None) => String::new(),
         };
-        println!("  {}. {}  {}  {}", t.tile.position, t.tile.analysis_id, t.tile.name, what);
+        let what = match t.unfiltered.is_empty() {
+            true => what,
+            false => format!("{what} (not filtered by {})", t.unfiltered.join(", ")),
+        };
+        let name = t.tile.text.as_deref().map_or(t.tile.name.clone(), |text| format!("text: {text}"));
+        println!(
+            "  {}. {}  {}  {}  {}x{}",
+            t.tile.position, t.tile.id, name, what, t.tile.width, t.tile.height
+        );
     }
     Ok(())
 }

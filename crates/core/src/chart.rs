@@ -45,6 +45,11 @@ pub struct ChartSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<String>>")]
     pub percent: Vec<String>,
+    /// Measures of `y` drawn against a second value axis on the right (a rate next to counts, say); the
+    /// others stay on the left. Ignored unless at least one measure of `y` stays on the left.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<String>>")]
+    pub y2: Vec<String>,
 }
 
 impl ChartKind {
@@ -86,6 +91,14 @@ impl std::str::FromStr for ChartKind {
 impl ChartSpec {
     /// A plain table, no title: the starting point before a chart is chosen, and the fallback.
     pub fn table() -> Self {
-        ChartSpec { kind: ChartKind::Table, x: None, y: vec![], series: None, title: None, percent: vec![] }
+        ChartSpec {
+            kind: ChartKind::Table,
+            x: None,
+            y: vec![],
+            series: None,
+            title: None,
+            percent: vec![],
+            y2: vec![],
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! exports print. CSV and XLSX keep machine formats instead: CSV is plain `Value::to_text`, XLSX stores typed
 //! cells and lets Excel apply the reader's locale.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use inda_core::{Caveat, CaveatCode, Column, Value};
 
 pub use inda_core::Lang;
@@ -32,6 +32,19 @@ pub(crate) struct Labels {
     pub to_date: &'static str,
     /// Heading of the caveats in the XLSX "About" sheet.
     pub notes: &'static str,
+    /// The file-name stem of an analysis or answer without a title.
+    pub untitled_analysis: &'static str,
+    /// The file-name stem of a dashboard without a name.
+    pub untitled_dashboard: &'static str,
+    /// Heading of the applied filters (PDF pages, the XLSX "About" sheet).
+    pub filters: &'static str,
+    /// After an item's title on the pages its table continues on.
+    pub continued: &'static str,
+    /// The PDF footer: `Page {n} of {total}`.
+    pub page: &'static str,
+    pub of: &'static str,
+    /// Time zone mark after a run time.
+    pub utc: &'static str,
 }
 
 pub(crate) fn labels(lang: Lang) -> Labels {
@@ -49,6 +62,13 @@ pub(crate) fn labels(lang: Lang) -> Labels {
             null: "(empty)",
             to_date: "to date",
             notes: "Notes",
+            untitled_analysis: "Analysis",
+            untitled_dashboard: "Dashboard",
+            filters: "Filters",
+            continued: "(continued)",
+            page: "Page",
+            of: "of",
+            utc: "UTC",
         },
         Lang::Es => Labels {
             no_data: "Sin datos",
@@ -63,6 +83,13 @@ pub(crate) fn labels(lang: Lang) -> Labels {
             null: "(vacío)",
             to_date: "en curso",
             notes: "Notas",
+            untitled_analysis: "Análisis",
+            untitled_dashboard: "Tablero",
+            filters: "Filtros",
+            continued: "(continuación)",
+            page: "Página",
+            of: "de",
+            utc: "UTC",
         },
     }
 }
@@ -168,17 +195,60 @@ pub(crate) fn percent(v: f64, lang: Lang) -> String {
     }
 }
 
-pub(crate) fn date(d: NaiveDate, lang: Lang) -> String {
+/// Short month names, as the UI's `Intl.DateTimeFormat` writes them (`month: 'short'`).
+fn month_name(month0: u32, lang: Lang) -> &'static str {
+    const EN: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const ES: [&str; 12] =
+        ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"];
+    let i = (month0 as usize).min(11);
     match lang {
-        Lang::En => d.format("%Y-%m-%d").to_string(),
-        Lang::Es => d.format("%d/%m/%Y").to_string(),
+        Lang::En => EN[i],
+        Lang::Es => ES[i],
     }
 }
 
-pub(crate) fn timestamp(t: NaiveDateTime, lang: Lang) -> String {
+/// A day as the UI shows it: `Dec 2, 2026` (en), `2 dic 2026` (es).
+pub(crate) fn date(d: NaiveDate, lang: Lang) -> String {
+    let month = month_name(d.month0(), lang);
     match lang {
-        Lang::En => t.format("%Y-%m-%d %H:%M").to_string(),
-        Lang::Es => t.format("%d/%m/%Y %H:%M").to_string(),
+        Lang::En => format!("{month} {}, {}", d.day(), d.year()),
+        Lang::Es => format!("{} {month} {}", d.day(), d.year()),
+    }
+}
+
+/// A day without its year, for axis ticks inside one year: `Dec 2` (en), `2 dic` (es).
+pub(crate) fn day_month(d: NaiveDate, lang: Lang) -> String {
+    let month = month_name(d.month0(), lang);
+    match lang {
+        Lang::En => format!("{month} {}", d.day()),
+        Lang::Es => format!("{} {month}", d.day()),
+    }
+}
+
+/// A month: `Mar 2026` (en), `mar 2026` (es).
+pub(crate) fn month(d: NaiveDate, lang: Lang) -> String {
+    format!("{} {}", month_name(d.month0(), lang), d.year())
+}
+
+/// A timestamp as the UI shows it: the day, and the time only when it is not midnight (a time bucket of a
+/// day or month comes back as a midnight timestamp, which reads as a date).
+pub(crate) fn timestamp(t: NaiveDateTime, lang: Lang) -> String {
+    if t.time() == chrono::NaiveTime::MIN {
+        return date(t.date(), lang);
+    }
+    format!("{} {}", date(t.date(), lang), t.format("%H:%M"))
+}
+
+/// When a result was computed (an ISO 8601 instant, `2026-03-01T10:00:00Z`), as people read it:
+/// `Mar 1, 2026 10:00 UTC`. Text that is not such an instant is shown as it is.
+pub(crate) fn instant(iso: &str, lang: Lang) -> String {
+    match chrono::DateTime::parse_from_rfc3339(iso.trim()) {
+        Ok(t) => {
+            let utc = t.naive_utc();
+            format!("{} {} {}", date(utc.date(), lang), utc.format("%H:%M"), labels(lang).utc)
+        }
+        Err(_) => iso.to_string(),
     }
 }
 
@@ -202,6 +272,24 @@ pub(crate) fn cell(v: &Value, is_percent: bool, lang: Lang) -> String {
         Value::Text(s) if s.contains(['\n', '\r', '\t']) => s.replace(['\n', '\r', '\t'], " "),
         other => other.to_text(),
     }
+}
+
+/// A cell as [`cell`] writes it, with a category's display name when its column has one (`whatsapp` →
+/// "WhatsApp", `MX` → "México"), as the UI shows it.
+pub(crate) fn display_cell(v: &Value, col: &Column, is_percent: bool, lang: Lang) -> String {
+    if let Value::Text(s) = v
+        && let Some(name) = col.values.get(s).map(|n| n.trim()).filter(|n| !n.is_empty())
+    {
+        return name.to_string();
+    }
+    // Amounts converted at a rate carry a dozen decimals nobody reads: cents (the column's scale) are shown.
+    if currency_code(col).is_some()
+        && !is_percent
+        && let Some(f) = v.as_f64().filter(|_| matches!(v, Value::Float(_) | Value::Decimal { .. }))
+    {
+        return number(f, money_decimals(col), lang);
+    }
+    cell(v, is_percent, lang)
 }
 
 /// A column's header in CSV and XLSX: its name, and for a money column the currency of its amounts
@@ -290,7 +378,22 @@ mod tests {
     #[test]
     fn cells_and_dates() {
         let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
-        assert_eq!(cell(&Value::Date(d), false, Lang::Es), "01/03/2026");
+        assert_eq!(cell(&Value::Date(d), false, Lang::Es), "1 mar 2026");
+        assert_eq!(cell(&Value::Date(d), false, Lang::En), "Mar 1, 2026");
+        let dec2 = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap_or_default();
+        assert_eq!(date(dec2, Lang::Es), "2 dic 2026");
+        assert_eq!(month(dec2, Lang::En), "Dec 2026");
+        assert_eq!(day_month(dec2, Lang::Es), "2 dic");
+        let midnight = dec2.and_hms_opt(0, 0, 0).unwrap_or_default();
+        assert_eq!(cell(&Value::Timestamp(midnight), false, Lang::En), "Dec 2, 2026", "no midnight times");
+        let t = dec2.and_hms_opt(13, 5, 0).unwrap_or_default();
+        assert_eq!(cell(&Value::Timestamp(t), false, Lang::Es), "2 dic 2026 13:05");
+        assert_eq!(instant("2026-12-02T10:00:00.123Z", Lang::Es), "2 dic 2026 10:00 UTC");
+        assert_eq!(instant("yesterday", Lang::En), "yesterday");
+        let mut col = Column::new("channel", "VARCHAR");
+        col.values.insert("whatsapp".into(), "WhatsApp".into());
+        assert_eq!(display_cell(&Value::Text("whatsapp".into()), &col, false, Lang::En), "WhatsApp");
+        assert_eq!(display_cell(&Value::Text("sms".into()), &col, false, Lang::En), "sms");
         assert_eq!(cell(&Value::Decimal { units: 123450, scale: 2 }, false, Lang::En), "1,234.50");
         assert_eq!(cell(&Value::Float(0.25), true, Lang::En), "25.0%");
         assert_eq!(ellipsize("abcdef", 4), "abc…");
@@ -307,6 +410,9 @@ mod tests {
         assert_eq!(header(&col), "revenue (COP)", "files keep the column's name");
         assert_eq!(title(&col), "Ingresos (COP)");
         assert_eq!(currency_code(&col).as_deref(), Some("COP"));
+        let amount = Value::Float(68_566_865.497_165_04);
+        assert_eq!(display_cell(&amount, &col, false, Lang::En), "68,566,865.50");
+        assert_eq!(display_cell(&amount, &col, false, Lang::Es), "68.566.865,50");
         col.currency = Some("\"X".into());
         assert_eq!(currency_code(&col), None);
         assert_eq!(money_decimals(&Column::new("a", "DECIMAL(38,6)")), 2);

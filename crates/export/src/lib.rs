@@ -11,7 +11,7 @@
 //!
 //! Layout: [`ExportFormat`] chooses the writer (`csv.rs`, `xlsx.rs`, `chart/` for PNG/SVG via plotters,
 //! `pdf.rs`); the temp-file-and-rename protocol is `inda_core::fs`'s (see [`export`]); `format.rs` holds locale
-//! number and date formats and the few translated labels. Failures are [`ExportError`]s inside the crate; the
+//! number and date formats and the few translated labels; `file_name.rs` names the file after its content. Failures are [`ExportError`]s inside the crate; the
 //! public functions return the boundary `inda_core::Error`, converted once (`From<ExportError>`).
 
 #![warn(missing_docs)]
@@ -19,6 +19,7 @@
 mod chart;
 mod csv;
 mod error;
+mod file_name;
 mod format;
 mod pdf;
 mod xlsx;
@@ -30,7 +31,12 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 pub use error::ExportError;
+pub use file_name::{MAX_STEM_CHARS, Subject, export_file_name};
 pub use format::Lang;
+
+/// Most rows of one item a PDF prints: past them its table ends with a note saying how many rows were left
+/// out and that XLSX holds them all. A PDF of 5,000 rows is already about a hundred pages.
+pub const MAX_PDF_ROWS: usize = 5_000;
 
 /// The file formats an export can produce. On the wire (the UI's `to`, `inda export --to`) by name: `csv`,
 /// `xlsx`, `png`, `svg` or `pdf`.
@@ -45,7 +51,8 @@ pub enum ExportFormat {
     Png,
     /// The charts as one vector image, drawn as the PNG is.
     Svg,
-    /// An A4 landscape page per item: its chart, then as many table rows as fit.
+    /// A4 landscape pages per item: its chart, then its table, continued on further pages (header repeated)
+    /// up to [`MAX_PDF_ROWS`] rows.
     Pdf,
 }
 
@@ -149,11 +156,15 @@ pub struct ExportOptions {
     pub width: u32,
     /// 100 to 8000 pixels. A dashboard image stacks rows of tiles half this high, under a title band.
     pub height: u32,
+    /// The filters the results were computed with (a dashboard's), one line each, already worded in `lang`
+    /// (`Channel: WhatsApp, SMS`): printed under the title of every PDF page and in the XLSX "About" sheet.
+    /// CSV stays data only. Empty when nothing was filtered.
+    pub filters: Vec<String>,
 }
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        ExportOptions { lang: Lang::En, csv_bom: false, width: 1200, height: 675 }
+        ExportOptions { lang: Lang::En, csv_bom: false, width: 1200, height: 675, filters: Vec::new() }
     }
 }
 
@@ -168,6 +179,12 @@ pub struct ExportReport {
     pub bytes: u64,
 }
 
+/// A day as the exports print it in `lang`: `Dec 2, 2026`, `2 dic 2026` (the caller's own lines, such as a
+/// dashboard's date filter, read like the rest of the file).
+pub fn localized_date(d: chrono::NaiveDate, lang: Lang) -> String {
+    format::date(d, lang)
+}
+
 /// Largest image side we agree to render; beyond this a typo (`--width 120000`) would allocate gigabytes.
 const MAX_SIDE: u32 = 8000;
 
@@ -177,8 +194,8 @@ const MAX_SIDE: u32 = 8000;
 /// `.<out-name>.tmp-*`, never a half-written `out`.
 ///
 /// Several items: CSV writes each item's title on its own line, then its table, with an empty line between
-/// items; XLSX writes a sheet per item; PNG/SVG draw one image with the charts in a 2-column grid; PDF writes a
-/// page per item.
+/// items; XLSX writes a sheet per item; PNG/SVG draw one image with the charts in a 2-column grid; PDF starts
+/// a page per item, and its table goes on over as many pages as its rows need.
 pub fn export(
     items: &[ExportItem],
     format: ExportFormat,

@@ -1,13 +1,17 @@
-//! PDF with `pdf-writer`: one A4 landscape page per item with its title, run time, the chart (rendered by
-//! `chart/` to RGB pixels and embedded as a Flate-compressed image) and as many table rows as fit below, ending
-//! with "… N more rows" when the rest do not fit. The answer's caveats are listed under the run time, headers name a
-//! money column's currency, and a period still running is marked "to date" on its cell. Text uses the standard
-//! Helvetica fonts with WinAnsiEncoding (cp1252), so no font is embedded and Spanish accents render in every viewer.
+//! PDF with `pdf-writer`: A4 landscape pages. Each item starts a page with its title, run time, the filters the
+//! results were computed with, its caveats and the chart (rendered by `chart/` to RGB pixels and embedded as a
+//! Flate-compressed image), then its table: every row, continued on as many pages as it needs under the
+//! item's title "(continued)" and the header row again, up to [`MAX_PDF_ROWS`] rows, past which a note says how
+//! many were left out and that XLSX holds them all. Everything people read is in the export's language: dates
+//! (`2 dic 2026`, no midnight times), numbers, category names, the labels and the "Page n of N" footer. Headers
+//! name a money column's currency, and a period still running is marked "to date" on its cell. Text uses the
+//! standard Helvetica fonts with WinAnsiEncoding (cp1252), so no font is embedded and Spanish accents render in
+//! every viewer.
 
 use crate::ExportError;
 use crate::chart;
-use crate::format::{self, labels};
-use crate::{ExportItem, ExportOptions, write_all};
+use crate::format::{self, Lang, labels};
+use crate::{ExportItem, ExportOptions, MAX_PDF_ROWS, write_all};
 use flate2::Compression;
 use flate2::write::ZlibEncoder;
 use inda_core::ChartKind;
@@ -26,6 +30,12 @@ const CELL_FONT: f32 = 8.5;
 const CELL_PAD: f32 = 3.0;
 /// Caveats listed on a page; an answer has one or two, and more would push the table off it.
 const MAX_CAVEATS: usize = 5;
+/// Lines the applied filters may take under the title.
+const MAX_FILTER_LINES: usize = 3;
+/// The table stops here, above the page footer.
+const BOTTOM: f32 = MARGIN;
+/// Fewer rows than this under an item's chart: its table starts on the next page instead.
+const MIN_ROWS_FIRST_PAGE: usize = 3;
 
 const REGULAR: Name = Name(b"F1");
 const BOLD: Name = Name(b"F2");
@@ -42,6 +52,29 @@ pub(crate) fn write_pdf(
     }
     let bytes = build(doc_title, items, opts)?;
     write_all(file, &bytes)
+}
+
+/// One page as laid out before it is written: its content so far (everything above the table), where the
+/// table starts, and which of its item's rows it holds.
+struct Page {
+    item: usize,
+    content: Content,
+    top: f32,
+    rows: std::ops::Range<usize>,
+    /// The last page of its item: where the "rows not shown" note goes.
+    last: bool,
+    /// The item's chart image is drawn on this page (its first).
+    image: bool,
+}
+
+/// An item's table, formatted once so every page of it has the same columns.
+struct Table {
+    headers: Vec<String>,
+    cells: Vec<Vec<String>>,
+    xs: Vec<f32>,
+    numeric: Vec<bool>,
+    /// Rows left out past [`MAX_PDF_ROWS`].
+    cut: usize,
 }
 
 fn build(
@@ -64,42 +97,93 @@ fn build(
     doc_info.creator(TextStr("inDigital Analytics"));
     doc_info.finish();
 
-    let mut pages = Vec::with_capacity(items.len());
-    for item in items {
-        let page_id = ids.bump();
-        let content_id = ids.bump();
-        let image_id = ids.bump();
+    // Lay every page out first: the footer says "Page n of N".
+    let mut images = Vec::with_capacity(items.len());
+    let mut tables = Vec::with_capacity(items.len());
+    let mut pages: Vec<Page> = Vec::new();
+    for (n, item) in items.iter().enumerate() {
         let image = if item.chart.kind == ChartKind::Table {
             None // the table below is the content; a table picture of it would repeat it
         } else {
             let (rgb, w, h) = chart::render_items_rgb(None, std::slice::from_ref(item), opts)?;
             Some((deflate(&rgb)?, w, h))
         };
-        let content = page_content(doc_title, item, opts, image.as_ref().map(|(_, w, h)| (*w, *h)));
+        let table = table_of(item, opts);
+        let mut content = Content::new();
+        let top = first_head(&mut content, doc_title, item, opts, image.as_ref().map(|(_, w, h)| (*w, *h)));
+        images.push(image);
+        let shown = table.cells.len();
+        let mut fits = capacity(top);
+        let (mut content, mut top) = if fits < MIN_ROWS_FIRST_PAGE.min(shown.max(1)) {
+            // The chart and notes leave no room worth using: the table starts on a page of its own.
+            pages.push(Page { item: n, content, top, rows: 0..0, last: false, image: true });
+            let mut next = Content::new();
+            let top = next_head(&mut next, doc_title, item, opts);
+            fits = capacity(top);
+            (next, top)
+        } else {
+            (content, top)
+        };
+        let mut start = 0;
+        let mut first = pages.last().is_none_or(|p| p.item != n);
+        loop {
+            let end = (start + fits).min(shown);
+            pages.push(Page { item: n, content, top, rows: start..end, last: end == shown, image: first });
+            first = false;
+            if end == shown {
+                break;
+            }
+            start = end;
+            content = Content::new();
+            top = next_head(&mut content, doc_title, item, opts);
+            fits = capacity(top);
+        }
+        tables.push(table);
+    }
+
+    let total = pages.len();
+    // A dashboard's items are its tiles; the cut note names them so.
+    let dashboard = doc_title.is_some() || items.len() > 1;
+    let mut page_ids = Vec::with_capacity(total);
+    let image_ids: Vec<Ref> = items.iter().map(|_| ids.bump()).collect();
+    for (k, page) in pages.into_iter().enumerate() {
+        let Page { item, mut content, top, rows, last, image } = page;
+        let table = &tables[item];
+        draw_rows(&mut content, table, rows, top, last, dashboard, opts);
+        footer(&mut content, k + 1, total, opts);
+        let page_id = ids.bump();
+        let content_id = ids.bump();
         {
-            let mut page = pdf.page(page_id);
-            page.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H));
-            page.parent(tree);
-            page.contents(content_id);
-            let mut res = page.resources();
+            let mut p = pdf.page(page_id);
+            p.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H));
+            p.parent(tree);
+            p.contents(content_id);
+            let mut res = p.resources();
             res.fonts().pair(REGULAR, regular).pair(BOLD, bold);
-            if image.is_some() {
-                res.x_objects().pair(IMAGE, image_id);
+            if image && images[item].is_some() {
+                res.x_objects().pair(IMAGE, image_ids[item]);
             }
         }
-        pdf.stream(content_id, &content);
-        if let Some((data, w, h)) = &image {
-            let mut x = pdf.image_xobject(image_id, data);
+        pdf.stream(content_id, &content.finish());
+        page_ids.push(page_id);
+    }
+    for (image, id) in images.iter().zip(&image_ids) {
+        if let Some((data, w, h)) = image {
+            let mut x = pdf.image_xobject(*id, data);
             x.filter(Filter::FlateDecode);
             x.width(i32::try_from(*w).unwrap_or(i32::MAX));
             x.height(i32::try_from(*h).unwrap_or(i32::MAX));
             x.color_space().device_rgb();
             x.bits_per_component(8);
         }
-        pages.push(page_id);
     }
-    pdf.pages(tree).kids(pages.iter().copied()).count(i32::try_from(pages.len()).unwrap_or(i32::MAX));
+    pdf.pages(tree).kids(page_ids.iter().copied()).count(i32::try_from(total).unwrap_or(i32::MAX));
     Ok(pdf.finish())
+}
+
+/// Rows of a table that fit between `top` and the bottom margin, under the header row.
+fn capacity(top: f32) -> usize {
+    (((top - BOTTOM) / ROW_H).floor().max(0.0) as usize).saturating_sub(1).max(1)
 }
 
 fn deflate(bytes: &[u8]) -> Result<Vec<u8>, ExportError> {
@@ -119,49 +203,51 @@ fn text(c: &mut Content, font: Name, size: f32, gray: f32, x: f32, y: f32, s: &s
     c.end_text();
 }
 
-fn page_content(
+/// The top of an item's first page: the document title, the item's title, when it was computed, the filters,
+/// the caveats and the chart. Returns where the table starts.
+fn first_head(
+    c: &mut Content,
     doc_title: Option<&str>,
     item: &ExportItem,
     opts: &ExportOptions,
     image: Option<(u32, u32)>,
-) -> Vec<u8> {
+) -> f32 {
     let l = labels(opts.lang);
-    let mut c = Content::new();
+    let width = PAGE_W - 2.0 * MARGIN;
     let mut y = PAGE_H - MARGIN;
     if let Some(t) = doc_title {
-        text(&mut c, REGULAR, 9.0, 0.45, MARGIN, y - 9.0, &fit(t, 9.0, PAGE_W - 2.0 * MARGIN));
+        text(c, REGULAR, 9.0, 0.45, MARGIN, y - 9.0, &fit(t, 9.0, width));
         y -= 16.0;
     }
-    text(&mut c, BOLD, 18.0, 0.1, MARGIN, y - 18.0, &fit(item.title, 18.0, PAGE_W - 2.0 * MARGIN));
+    text(c, BOLD, 18.0, 0.1, MARGIN, y - 18.0, &fit(item.title, 18.0, width));
     y -= 26.0;
-    let mut sub = format!("{}: {}", l.as_of, item.as_of);
+    let mut sub = format!("{}: {}", l.as_of, format::instant(item.as_of, opts.lang));
     if item.result.truncated {
         sub = format!("{sub} · {}", l.truncated);
     }
-    text(&mut c, REGULAR, 9.0, 0.45, MARGIN, y - 9.0, &fit(&sub, 9.0, PAGE_W - 2.0 * MARGIN));
-    y -= 18.0;
+    text(c, REGULAR, 9.0, 0.45, MARGIN, y - 9.0, &fit(&sub, 9.0, width));
+    y -= 14.0;
+    // The filters the numbers were computed with, right under the title: they change what every row means.
+    if !opts.filters.is_empty() {
+        let line = format!("{}: {}", l.filters, opts.filters.join(" · "));
+        for part in wrap(&line, 9.0, width, MAX_FILTER_LINES) {
+            text(c, BOLD, 9.0, 0.3, MARGIN, y - 9.0, &part);
+            y -= 12.0;
+        }
+    }
+    y -= 4.0;
     // Caveats before the numbers: a partial month or a missing rate changes how the chart reads.
     for caveat in item.caveats.iter().take(MAX_CAVEATS) {
         let line = format!("• {}", caveat.message);
-        text(
-            &mut c,
-            REGULAR,
-            CELL_FONT,
-            0.3,
-            MARGIN,
-            y - CELL_FONT,
-            &fit(&line, CELL_FONT, PAGE_W - 2.0 * MARGIN),
-        );
+        text(c, REGULAR, CELL_FONT, 0.3, MARGIN, y - CELL_FONT, &fit(&line, CELL_FONT, width));
         y -= ROW_H;
     }
     if !item.caveats.is_empty() {
         y -= 4.0;
     }
-
     if let Some((w, h)) = image {
         // Fit the chart into the box, keeping its aspect ratio.
-        let max_w = PAGE_W - 2.0 * MARGIN;
-        let scale = (max_w / w as f32).min(CHART_MAX_H / h as f32);
+        let scale = (width / w as f32).min(CHART_MAX_H / h as f32);
         let (dw, dh) = (w as f32 * scale, h as f32 * scale);
         c.save_state();
         c.transform([dw, 0.0, 0.0, dh, MARGIN, y - dh]);
@@ -169,24 +255,36 @@ fn page_content(
         c.restore_state();
         y -= dh + 12.0;
     }
-    table(&mut c, item, opts, y);
-    c.finish().into_vec()
+    y
 }
 
-/// As many rows as fit between `top` and the bottom margin, then "… N more rows".
-fn table(c: &mut Content, item: &ExportItem, opts: &ExportOptions, top: f32) {
-    let rs = item.result;
-    let ncols = rs.columns.len();
-    if ncols == 0 {
-        return;
+/// The top of a page an item's table continues on: the document title and the item's title, "(continued)".
+fn next_head(c: &mut Content, doc_title: Option<&str>, item: &ExportItem, opts: &ExportOptions) -> f32 {
+    let width = PAGE_W - 2.0 * MARGIN;
+    let mut y = PAGE_H - MARGIN;
+    if let Some(t) = doc_title {
+        text(c, REGULAR, 9.0, 0.45, MARGIN, y - 9.0, &fit(t, 9.0, width));
+        y -= 16.0;
     }
-    let l = labels(opts.lang);
-    let lines = ((top - MARGIN) / ROW_H).floor().max(0.0) as usize;
-    // One line for the header; keep one for the "more rows" note when not everything fits.
-    let capacity = lines.saturating_sub(1);
-    let shown = if rs.rows.len() <= capacity { rs.rows.len() } else { capacity.saturating_sub(1) };
-    let more = rs.rows.len() - shown;
+    let continued = labels(opts.lang).continued;
+    let title = fit(item.title, 12.0, width - text_width(continued, 12.0) - 4.0);
+    text(c, BOLD, 12.0, 0.1, MARGIN, y - 12.0, &format!("{title} {continued}"));
+    y - 22.0
+}
 
+/// "Page n of N" at the bottom right.
+fn footer(c: &mut Content, n: usize, total: usize, opts: &ExportOptions) {
+    let l = labels(opts.lang);
+    let s = format!("{} {n} {} {total}", l.page, l.of);
+    text(c, REGULAR, 8.0, 0.55, PAGE_W - MARGIN - text_width(&s, 8.0), MARGIN / 2.0, &s);
+}
+
+/// The item's rows as people read them (localized numbers and dates, category names, "to date" marks), at
+/// most [`MAX_PDF_ROWS`], and the column layout they share on every page.
+fn table_of(item: &ExportItem, opts: &ExportOptions) -> Table {
+    let rs = item.result;
+    let l = labels(opts.lang);
+    let shown = rs.rows.len().min(MAX_PDF_ROWS);
     let cells: Vec<Vec<String>> = rs.rows[..shown]
         .iter()
         .map(|row| {
@@ -196,7 +294,7 @@ fn table(c: &mut Content, item: &ExportItem, opts: &ExportOptions, top: f32) {
                 .map(|(i, col)| {
                     let pct = item.chart.percent.contains(&col.name);
                     let Some(v) = row.get(i) else { return String::new() };
-                    let cell = format::cell(v, pct, opts.lang);
+                    let cell = format::display_cell(v, col, pct, opts.lang);
                     if format::is_partial(item.caveats, &col.name, v) {
                         format!("{cell} ({})", l.to_date)
                     } else {
@@ -207,49 +305,116 @@ fn table(c: &mut Content, item: &ExportItem, opts: &ExportOptions, top: f32) {
         })
         .collect();
     let headers: Vec<String> = rs.columns.iter().map(format::title).collect();
+    let ncols = headers.len();
     let weights: Vec<f32> = (0..ncols)
         .map(|i| {
             let longest = cells.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
             longest.max(headers[i].chars().count()).clamp(4, 40) as f32
         })
         .collect();
-    let total: f32 = weights.iter().sum();
+    let total: f32 = weights.iter().sum::<f32>().max(1.0);
     let width = PAGE_W - 2.0 * MARGIN;
     let mut xs = vec![MARGIN];
     for w in &weights {
         let last = xs.last().copied().unwrap_or(MARGIN);
         xs.push(last + width * w / total);
     }
-    let numeric: Vec<bool> = rs.columns.iter().map(|c| c.is_numeric()).collect();
+    let numeric = rs.columns.iter().map(|c| c.is_numeric()).collect();
+    Table { headers, cells, xs, numeric, cut: rs.rows.len() - shown }
+}
 
-    // Header band.
+/// The header band and `rows` of the table from `top` down; on the item's last page, the note on the rows
+/// left out.
+fn draw_rows(
+    c: &mut Content,
+    t: &Table,
+    rows: std::ops::Range<usize>,
+    top: f32,
+    last: bool,
+    dashboard: bool,
+    opts: &ExportOptions,
+) {
+    if t.headers.is_empty() || (rows.is_empty() && !last) {
+        return;
+    }
+    let width = PAGE_W - 2.0 * MARGIN;
     c.set_fill_rgb(0.184, 0.333, 0.592);
     c.rect(MARGIN, top - ROW_H, width, ROW_H);
     c.fill_nonzero();
-    for (i, header) in headers.iter().enumerate() {
-        let cw = xs[i + 1] - xs[i] - 2.0 * CELL_PAD;
-        text(c, BOLD, CELL_FONT, 1.0, xs[i] + CELL_PAD, top - ROW_H + 4.0, &fit(header, CELL_FONT, cw));
+    for (i, header) in t.headers.iter().enumerate() {
+        let cw = t.xs[i + 1] - t.xs[i] - 2.0 * CELL_PAD;
+        text(c, BOLD, CELL_FONT, 1.0, t.xs[i] + CELL_PAD, top - ROW_H + 4.0, &fit(header, CELL_FONT, cw));
     }
-    for (r, row) in cells.iter().enumerate() {
+    let count = rows.len();
+    for (r, row) in t.cells[rows.clone()].iter().enumerate() {
         let y = top - ROW_H * (r as f32 + 2.0);
-        if r % 2 == 1 {
+        // Zebra by the row's place in the whole table, so stripes do not restart on a new page.
+        if (rows.start + r) % 2 == 1 {
             c.set_fill_rgb(0.953, 0.961, 0.976);
             c.rect(MARGIN, y, width, ROW_H);
             c.fill_nonzero();
         }
         for (i, s) in row.iter().enumerate() {
-            let cw = xs[i + 1] - xs[i] - 2.0 * CELL_PAD;
+            let cw = t.xs[i + 1] - t.xs[i] - 2.0 * CELL_PAD;
             let s = fit(s, CELL_FONT, cw);
-            let x =
-                if numeric[i] { xs[i + 1] - CELL_PAD - text_width(&s, CELL_FONT) } else { xs[i] + CELL_PAD };
+            let x = if t.numeric[i] {
+                t.xs[i + 1] - CELL_PAD - text_width(&s, CELL_FONT)
+            } else {
+                t.xs[i] + CELL_PAD
+            };
             text(c, REGULAR, CELL_FONT, 0.15, x, y + 4.0, &s);
         }
     }
-    if more > 0 {
-        let y = top - ROW_H * (shown as f32 + 2.0);
-        let note = format!("… {} {}", format::number(more as f64, 0, opts.lang), l.more_rows);
-        text(c, REGULAR, CELL_FONT, 0.45, MARGIN + CELL_PAD, y + 4.0, &note);
+    if last && t.cut > 0 {
+        let y = top - ROW_H * (count as f32 + 2.0);
+        let note = cut_note(t.cut, dashboard, opts.lang);
+        text(c, REGULAR, CELL_FONT, 0.45, MARGIN + CELL_PAD, y + 4.0, &fit(&note, CELL_FONT, width));
     }
+}
+
+/// Why a table stops before its last row: `… 1,234 more rows not shown: a PDF holds at most 5,000 per tile;
+/// export XLSX for all` (`per table` for an analysis of its own).
+fn cut_note(more: usize, dashboard: bool, lang: Lang) -> String {
+    let n = format::number(more as f64, 0, lang);
+    let max = format::number(MAX_PDF_ROWS as f64, 0, lang);
+    match lang {
+        Lang::En => {
+            let per = if dashboard { "tile" } else { "table" };
+            format!("… {n} more rows not shown: a PDF holds at most {max} per {per}; export XLSX for all")
+        }
+        Lang::Es => {
+            let per = if dashboard { "mosaico" } else { "tabla" };
+            format!(
+                "… {n} filas más no se muestran: un PDF admite como máximo {max} por {per}; exporte a XLSX para verlas todas"
+            )
+        }
+    }
+}
+
+/// Splits `s` into lines that fit `max` points at `size`, breaking between words; at most `lines` lines, the
+/// last one ending with an ellipsis when text is left over.
+fn wrap(s: &str, size: f32, max: f32, lines: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in s.split(' ') {
+        let candidate = if current.is_empty() { word.to_string() } else { format!("{current} {word}") };
+        if text_width(&candidate, size) <= max || current.is_empty() {
+            current = candidate;
+            continue;
+        }
+        out.push(std::mem::replace(&mut current, word.to_string()));
+        if out.len() == lines {
+            break;
+        }
+    }
+    if out.len() < lines {
+        if !current.is_empty() {
+            out.push(current);
+        }
+    } else if let Some(last) = out.last_mut() {
+        *last = fit(&format!("{last} …"), size, max);
+    }
+    out.into_iter().map(|l| fit(&l, size, max)).collect()
 }
 
 /// Approximate Helvetica advance widths (per 1000 em), close enough to truncate cells without overflow.

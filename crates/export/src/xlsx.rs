@@ -1,6 +1,7 @@
 //! XLSX via `rust_xlsxwriter`: one sheet per item with typed cells (numbers stay numbers, dates are real Excel
 //! dates), a bold filled header, frozen header row, autofilter and fitted column widths, plus an "About"
-//! sheet with each item's title, run time, SQL and caveats so a shared workbook says where its numbers came from.
+//! sheet with each item's title, run time, SQL and caveats, and the filters the results were computed with, so a
+//! shared workbook says where its numbers came from.
 //! A money column's header names its currency (`revenue (COP)`) and its cells show the code (`COP 1,234.50`)
 //! while staying numbers.
 
@@ -250,6 +251,15 @@ fn write_about(
     if let Some(t) = doc_title {
         ws.write_string_with_format(row, 0, clip(t), &s.bold)?;
         row += 2;
+    }
+    // The filters every sheet's rows were computed with: without them a shared workbook reads as the whole.
+    if !opts.filters.is_empty() {
+        ws.write_string_with_format(row, 0, l.filters, &s.bold)?;
+        for line in &opts.filters {
+            ws.write_string_with_format(row, 1, clip(line), &s.wrap)?;
+            row += 1;
+        }
+        row += 1;
     }
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(row, c as u16, *h, &s.header)?;

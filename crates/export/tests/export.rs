@@ -54,6 +54,7 @@ fn spec(kind: ChartKind, x: Option<&str>, y: &[&str]) -> ChartSpec {
         series: None,
         title: None,
         percent: vec!["delivery_rate".to_string()],
+        y2: vec![],
     }
 }
 
@@ -356,13 +357,16 @@ fn pdf_names_the_currency_and_lists_the_caveats() {
     // People read the PDF: the label, with the currency.
     assert!(texts[0].contains("Revenue (COP)"), "{:?}", texts[0]);
     assert!(texts[0].contains("December 2026 is to date (2 of 31 days)"), "{:?}", texts[0]);
-    assert!(texts[0].contains("2026-12-01 00:00 (to date)"), "{:?}", texts[0]);
-    assert!(!texts[0].contains("2026-11-01 00:00 (to date)"), "{:?}", texts[0]);
+    // Dates as people read them, a midnight time bucket as its day.
+    assert!(texts[0].contains("Dec 1, 2026 (to date)"), "{:?}", texts[0]);
+    assert!(!texts[0].contains("Nov 1, 2026 (to date)"), "{:?}", texts[0]);
+    assert!(!texts[0].contains("00:00 "), "{:?}", texts[0]);
 
     let es = ExportOptions { lang: Lang::Es, ..opts() };
     export(&[it], ExportFormat::Pdf, &out, &es).expect("pdf");
     let (_, texts) = pdf_pages_and_text(&out);
-    assert!(texts[0].contains("(en curso)"), "{:?}", texts[0]);
+    assert!(texts[0].contains("1 dic 2026 (en curso)"), "{:?}", texts[0]);
+    assert!(texts[0].contains("Datos a: 1 mar 2026 10:00 UTC"), "{:?}", texts[0]);
 }
 
 /// Decodes a PNG; returns (width, height, pixels that are not white).
@@ -510,15 +514,157 @@ fn pdf_has_a_page_per_item_with_its_title() {
 }
 
 #[test]
-fn pdf_notes_rows_that_do_not_fit() {
+fn pdf_notes_rows_past_its_limit() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let rs = big_result(500);
+    let rs = big_result(inda_export::MAX_PDF_ROWS + 1_234);
     let chart = spec(ChartKind::Line, Some("day"), &["sent"]);
     let out = dir.path().join("long.pdf");
     export(&[item("Long", &rs, &chart)], ExportFormat::Pdf, &out, &opts()).expect("export");
     let (pages, texts) = pdf_pages_and_text(&out);
-    assert_eq!(pages, 1);
-    assert!(texts[0].contains("more rows"), "{:?}", texts[0]);
+    assert!(pages > 50, "{pages} pages");
+    let last = texts.last().expect("a page");
+    assert!(
+        last.contains("1,234 more rows not shown: a PDF holds at most 5,000 per table; export XLSX for all"),
+        "{last:?}"
+    );
+    // The last row printed is the 5,000th (ids count from 0), the first one left out is not.
+    assert!(last.contains("4,999"), "{last:?}");
+    assert!(!texts.iter().any(|t| t.contains("5,001")));
+    let es = ExportOptions { lang: Lang::Es, ..opts() };
+    export(&[item("Largo", &rs, &chart)], ExportFormat::Pdf, &out, &es).expect("export");
+    let (_, texts) = pdf_pages_and_text(&out);
+    let last = texts.last().expect("a page");
+    assert!(last.contains("1.234 filas más no se muestran"), "{last:?}");
+    // On a dashboard, the limit is per tile.
+    let small = sales();
+    let table = ChartSpec::table();
+    let items = [item("Largo", &rs, &chart), item("Corto", &small, &table)];
+    export_titled(Some("Panel"), &items, ExportFormat::Pdf, &out, &opts()).expect("export");
+    let (_, texts) = pdf_pages_and_text(&out);
+    let cut = texts.iter().find(|t| t.contains("more rows not shown")).expect("the cut note");
+    assert!(cut.contains("at most 5,000 per tile"), "{cut:?}");
+}
+
+/// Every row of every tile, over as many pages as it takes, with the header again on each; 2,000 rows of a
+/// two-tile dashboard in both languages.
+#[test]
+fn pdf_dashboard_prints_every_row_on_continued_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rs = big_result(2_000);
+    let small = sales();
+    let line = spec(ChartKind::Line, Some("day"), &["sent"]);
+    let table = ChartSpec::table();
+    let out = dir.path().join("dash.pdf");
+    let items =
+        [item("Sends by day", &rs, &line), item("Every send", &rs, &table), item("Small", &small, &table)];
+    let o = ExportOptions { filters: vec!["Channel: WhatsApp, SMS".into(), "Country: CO".into()], ..opts() };
+    let t = Instant::now();
+    let report = export_titled(Some("Marketing"), &items, ExportFormat::Pdf, &out, &o).expect("export");
+    if let Some(dir) = std::env::var_os("INDA_EXPORT_DUMP") {
+        std::fs::copy(&out, Path::new(&dir).join("dashboard-2000.pdf")).expect("dump");
+    }
+    let (pages, texts) = pdf_pages_and_text(&out);
+    println!(
+        "PDF of 2 tiles x 2,000 rows + 1 small tile: {pages} pages, {} bytes in {:?} (debug build)",
+        report.bytes,
+        t.elapsed()
+    );
+    assert_eq!(report.rows, 4_005);
+    let all = texts.join("\n");
+    // Every row is there, once per tile: the ids 0..1999 (the `sent` column, a cell per line).
+    for id in 0..2_000 {
+        let cell = format!("\n{}\n", inda_export_number(id));
+        assert!(all.matches(&cell).count() >= 2, "row {id} is missing");
+    }
+    assert!(all.contains("1,999"), "last id printed");
+    let header_pages = texts.iter().filter(|t| t.contains("campaign") && t.contains("delivery_rate")).count();
+    let continued = texts.iter().filter(|t| t.contains("(continued)")).count();
+    assert!(continued >= pages - 4, "{continued} of {pages} pages continue a table");
+    assert!(header_pages >= pages - 2, "the header repeats: {header_pages} of {pages} pages");
+    assert!(texts[0].contains("Filters: Channel: WhatsApp, SMS · Country: CO"), "{:?}", texts[0]);
+    assert!(texts[0].contains(&format!("Page 1 of {pages}")), "{:?}", texts[0]);
+    assert!(texts.iter().all(|t| !t.contains("more rows")), "nothing is cut under the limit");
+    // Rows per page: about 40 on a page of its own, fewer under a chart.
+    assert!((100..=120).contains(&pages), "{pages} pages");
+    let small_page = texts.iter().position(|t| t.contains("Small")).expect("the small tile");
+    assert!(texts[small_page].contains("sms, promo"));
+
+    let es = ExportOptions { lang: Lang::Es, ..o };
+    export_titled(Some("Marketing"), &items, ExportFormat::Pdf, &out, &es).expect("export");
+    let (pages_es, texts) = pdf_pages_and_text(&out);
+    assert_eq!(pages_es, pages);
+    assert!(texts[1].contains("(continuación)") || texts[2].contains("(continuación)"));
+    assert!(texts[0].contains(&format!("Página 1 de {pages}")), "{:?}", texts[0]);
+    assert!(texts[0].contains("Filtros: "), "{:?}", texts[0]);
+    assert!(texts.join("\n").contains("1 ene 2024"), "Spanish dates");
+}
+
+/// `1234` as the English PDF prints an integer.
+fn inda_export_number(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn filters_go_to_the_pdf_and_the_about_sheet_but_never_into_csv() {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rs = sales();
+    let chart = spec(ChartKind::Bar, Some("channel"), &["sent"]);
+    let o = ExportOptions { filters: vec!["Canal: WhatsApp".into()], lang: Lang::Es, ..opts() };
+    let xlsx = dir.path().join("f.xlsx");
+    export(&[item("Ventas", &rs, &chart)], ExportFormat::Xlsx, &xlsx, &o).expect("xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).expect("open");
+    let about = wb.worksheet_range("Acerca de").expect("about");
+    let text: Vec<String> = about.cells().map(|(_, _, d)| d.to_string()).collect();
+    assert!(text.iter().any(|t| t == "Filtros") && text.iter().any(|t| t == "Canal: WhatsApp"), "{text:?}");
+    let csv = dir.path().join("f.csv");
+    export(&[item("Ventas", &rs, &chart)], ExportFormat::Csv, &csv, &o).expect("csv");
+    let plain = dir.path().join("plain.csv");
+    export(&[item("Ventas", &rs, &chart)], ExportFormat::Csv, &plain, &opts()).expect("csv");
+    assert_eq!(
+        std::fs::read(&csv).expect("read"),
+        std::fs::read(&plain).expect("read"),
+        "CSV stays data only"
+    );
+}
+
+#[test]
+fn a_second_axis_draws_and_time_axes_read_as_months() {
+    let rs = revenue().0;
+    let mut months = rs.clone();
+    months.columns.push(Column::new("orders", "BIGINT"));
+    for (i, row) in months.rows.iter_mut().enumerate() {
+        row.push(Value::Int(10 + i as i64));
+    }
+    let mut chart = spec(ChartKind::Line, Some("month"), &["revenue", "orders"]);
+    chart.y2 = vec!["orders".into()];
+    let svg = render_chart_svg(&item("Revenue and orders", &months, &chart), &opts()).expect("render");
+    let doc = roxmltree::Document::parse(&svg).expect("valid xml");
+    let texts: Vec<&str> =
+        doc.descendants().filter(|n| n.has_tag_name("text")).filter_map(|n| n.text()).collect();
+    // Month ticks on firsts of months, no midnight times; the second axis has its own name.
+    assert!(texts.iter().any(|t| t.trim() == "Nov 2026"), "{texts:?}");
+    assert!(!texts.iter().any(|t| t.contains("00:00")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.trim() == "orders"), "{texts:?}");
+    let png = render_chart_png(&item("Revenue and orders", &months, &chart), &opts()).expect("render");
+    assert!(decode_png(&png).2 > 5_000);
+    // Bars per month read as months too.
+    let bars = spec(ChartKind::Bar, Some("month"), &["revenue"]);
+    let svg = render_chart_svg(&item("Revenue", &months, &bars), &ExportOptions { lang: Lang::Es, ..opts() })
+        .expect("render");
+    assert!(svg.contains("dic 2026"), "{svg}");
+    // A second-axis measure the result lacks is a stale spec.
+    chart.y2 = vec!["nope".into()];
+    let err = render_chart_png(&item("x", &months, &chart), &opts()).expect_err("unknown column");
+    assert!(err.message.contains("nope"), "{}", err.message);
 }
 
 #[test]

@@ -58,6 +58,7 @@ mod functions;
 mod limit;
 mod rejection;
 mod render;
+mod row_filter;
 mod scope;
 mod statement;
 mod tenant_filter;
@@ -66,6 +67,7 @@ pub use catalog::Catalog;
 pub use functions::allowed_functions;
 pub use inda_core::Scope;
 pub use rejection::Rejection;
+pub use row_filter::{MAX_VALUE_CHARS, MAX_VALUES, RowDimension, RowFilters, applicable};
 
 /// Limits applied to every guarded query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +98,9 @@ pub struct Guarded {
     /// join, no `tenant_id` in its join conditions or WHERE). Ids repeat across tenants, so such a join may
     /// pair rows of different companies; the app tells the reader. Always false for one tenant.
     pub crosses_tenants: bool,
+    /// The row-filter dimensions ([`guard_filtered`]) that some table of the query took, sorted; a
+    /// dimension that was set but is missing here filters nothing in this query. Empty without filters.
+    pub filtered: Vec<RowDimension>,
     /// The checked tree that `sql` renders.
     query: sqlparser::ast::Query,
 }
@@ -119,13 +124,28 @@ impl Guarded {
 /// Checks `sql` and rewrites it so it reads only the rows of the scope's tenants in the catalog's tables:
 /// `tenant_id = 'x'` for a scope of one, `tenant_id IN ('x', 'y')` for several.
 pub fn guard(sql: &str, scope: &Scope, catalog: &Catalog, opts: &GuardOptions) -> Result<Guarded, Rejection> {
+    guard_filtered(sql, scope, catalog, opts, &RowFilters::default())
+}
+
+/// [`guard`], with row filters (a dashboard's) added inside every tenant-filtered table next to the tenant
+/// filter: `… WHERE tenant_id = 'acme' AND channel IN ('sms')`. Which table takes which filter is
+/// [`applicable`]'s; [`Guarded::filtered`] reports the dimensions that applied. With no filter set the
+/// output is exactly [`guard`]'s. Bad filters (a date that is not a day, a range that ends before it
+/// starts, more than [`MAX_VALUES`] values or one longer than [`MAX_VALUE_CHARS`]) are refused.
+pub fn guard_filtered(
+    sql: &str,
+    scope: &Scope,
+    catalog: &Catalog,
+    opts: &GuardOptions,
+    filters: &RowFilters,
+) -> Result<Guarded, Rejection> {
     tenant_filter::check_scope(scope)?;
     statement::check_size(sql)?;
     complexity::check(sql)?;
     // Parsing, walking, rendering and dropping a syntax tree all recurse. When the caller's thread has less
     // than RED_ZONE left (async workers have 2 MiB stacks), the guard moves to a fresh stack of known size so
     // the bounds above hold anywhere; a main thread with room skips the cost of mapping a new stack each call.
-    stacker::maybe_grow(RED_ZONE, STACK_BYTES, || guard_on_this_stack(sql, scope, catalog, opts))
+    stacker::maybe_grow(RED_ZONE, STACK_BYTES, || guard_on_this_stack(sql, scope, catalog, opts, filters))
 }
 
 /// Enough for the deepest tree the bounds admit, in unoptimised builds too. Only touched pages are
@@ -139,9 +159,28 @@ fn guard_on_this_stack(
     scope: &Scope,
     catalog: &Catalog,
     opts: &GuardOptions,
+    filters: &RowFilters,
 ) -> Result<Guarded, Rejection> {
     let mut query = statement::parse_query(sql)?;
+    let plan = match filters.is_empty() {
+        true => None,
+        false => {
+            let mut plan = row_filter::RowPlan::new(filters, true)?;
+            if filters.from.is_some() || filters.to.is_some() {
+                // Dates go on the facts' time column when the query reads a fact table, else on the
+                // dimensions' own dates: which tables it reads is known only after a walk.
+                let mut probe = query.clone();
+                let mut walker = scope::Walker::new(catalog, scope);
+                walker.query(&mut probe)?;
+                plan.reads_facts = walker.tables.iter().any(|t| row_filter::is_fact(t));
+            }
+            Some(plan)
+        }
+    };
     let mut walker = scope::Walker::new(catalog, scope);
+    if let Some(plan) = &plan {
+        walker = walker.with_filters(plan);
+    }
     let mut cost = walker.query(&mut query)?;
     let tables = walker.tables.iter().map(|t| t.to_string()).collect();
     let (query, cap) = limit::cap(query, opts.max_rows);
@@ -154,5 +193,6 @@ fn guard_on_this_stack(
     cost.check(walker.cte_count)?;
     let sql = render::render(&query)?;
     let crosses_tenants = walker.crosses_tenants;
-    Ok(Guarded { sql, tables, capped: cap.capped, limit: cap.limit, crosses_tenants, query })
+    let filtered = walker.filtered.into_iter().collect();
+    Ok(Guarded { sql, tables, capped: cap.capped, limit: cap.limit, crosses_tenants, filtered, query })
 }

@@ -12,6 +12,7 @@ use crate::catalog::{Catalog, SCHEMA, TENANT_COLUMN};
 use crate::cost::{self, Cost};
 use crate::expression;
 use crate::rejection::{Rejection, excerpt};
+use crate::row_filter::{RowDimension, RowPlan, filtered_query, filtered_table_of};
 use crate::statement::{keyword_of, not_a_query};
 use crate::tenant_filter::{scoped_relation, scoped_table_of};
 use inda_core::Scope;
@@ -37,6 +38,11 @@ pub(crate) struct Walker<'a> {
     /// A SELECT of a scope of several tenants joins relations without matching the tenant (see
     /// [`matches_tenant`]).
     pub(crate) crosses_tenants: bool,
+    /// Row filters to add inside every wrapper, next to the tenant filter (none: the wrapper is the tenant
+    /// filter alone).
+    filters: Option<&'a RowPlan<'a>>,
+    /// The row-filter dimensions some wrapper applied.
+    pub(crate) filtered: BTreeSet<RowDimension>,
 }
 
 /// A CTE visible to the query being walked.
@@ -59,7 +65,15 @@ impl<'a> Walker<'a> {
             cost: Cost::query(),
             cte_count: 0,
             crosses_tenants: false,
+            filters: None,
+            filtered: BTreeSet::new(),
         }
+    }
+
+    /// The same walker, adding `plan`'s row filters inside every wrapper.
+    pub(crate) fn with_filters(mut self, plan: &'a RowPlan<'a>) -> Self {
+        self.filters = Some(plan);
+        self
     }
 
     /// Checks and rewrites `query`, and returns what planning it costs.
@@ -290,10 +304,14 @@ impl<'a> Walker<'a> {
                 if !*lateral {
                     let tenant = self.tenant;
                     // Only the canonical spelling counts as the guard's own wrapper.
-                    let own = scoped_table_of(subquery, tenant)
-                        .and_then(|t| self.scoped_table(t).filter(|c| *c == t));
-                    if let Some(table) = own {
+                    let own = match self.filters {
+                        None => scoped_table_of(subquery, tenant).map(|t| (t, vec![])),
+                        Some(plan) => filtered_table_of(subquery, tenant, plan),
+                    }
+                    .and_then(|(t, applied)| self.scoped_table(t).filter(|c| *c == t).map(|c| (c, applied)));
+                    if let Some((table, applied)) = own {
                         // Charged like the base table it stands for, so guarding the output again tallies the same.
+                        self.filtered.extend(applied);
                         self.tables.insert(table);
                         self.cost.add_table();
                         return Ok(());
@@ -392,7 +410,14 @@ impl<'a> Walker<'a> {
         let alias = alias.take().unwrap_or_else(|| TableAlias { name: (*table).clone(), columns: vec![] });
         self.tables.insert(canonical);
         self.cost.add_table();
-        *factor = scoped_relation(canonical, self.tenant, alias);
+        *factor = match self.filters {
+            None => scoped_relation(canonical, self.tenant, alias),
+            Some(plan) => {
+                let (subquery, applied) = filtered_query(canonical, self.tenant, plan);
+                self.filtered.extend(applied);
+                TableFactor::Derived { lateral: false, subquery: Box::new(subquery), alias: Some(alias) }
+            }
+        };
         Ok(())
     }
 

@@ -10,6 +10,8 @@ use crate::plan::Plan;
 const MAX_BARS: usize = 50;
 /// Most slices a pie shows.
 const MAX_SLICES: usize = 6;
+/// A measure whose largest value is this many times another's gets its own axis (the UI's `SCALE_RATIO`).
+const SCALE_RATIO: f64 = 20.0;
 
 /// The chart for a result, from its shape and, when the engine planned it, the plan (which columns are
 /// measures and time, whether the question asked for shares). Without a plan (typed SQL, a saved statement)
@@ -69,6 +71,7 @@ pub fn choose_chart(rs: &ResultSet, plan: Option<&Plan>) -> ChartSpec {
         spec.x = Some(t);
         spec.series = dims.first().cloned();
         spec.y = if spec.series.is_some() { measures[..1].to_vec() } else { measures };
+        spec.y2 = second_axis(rs, &spec);
         return spec;
     }
     if dims.is_empty() {
@@ -94,7 +97,35 @@ pub fn choose_chart(rs: &ResultSet, plan: Option<&Plan>) -> ChartSpec {
     }
     spec.kind = if is_share(rs, plan, &measures) { ChartKind::Pie } else { ChartKind::Bar };
     spec.y = measures;
+    spec.y2 = second_axis(rs, &spec);
     spec
+}
+
+/// The measures of a bar or line chart (without a series split) that go on a second axis, as the UI's
+/// `secondAxisFor` picks them: rates next to counts, else measures `SCALE_RATIO` times apart from the first.
+/// Sharing one axis, a 95% rate is a flat line at the bottom of a chart of thousands.
+fn second_axis(rs: &ResultSet, spec: &ChartSpec) -> Vec<String> {
+    if spec.series.is_some() || spec.y.len() < 2 || !matches!(spec.kind, ChartKind::Bar | ChartKind::Line) {
+        return vec![];
+    }
+    let rates: Vec<String> = spec.y.iter().filter(|m| spec.percent.contains(m)).cloned().collect();
+    if !rates.is_empty() && rates.len() < spec.y.len() {
+        return rates;
+    }
+    let peak = |m: &String| -> f64 {
+        let Some(i) = rs.column_index(m) else { return 0.0 };
+        rs.rows.iter().filter_map(|r| r.get(i).and_then(Value::as_f64)).fold(0.0, |acc, v| acc.max(v.abs()))
+    };
+    let base = peak(&spec.y[0]);
+    let far: Vec<String> = spec.y[1..]
+        .iter()
+        .filter(|m| {
+            let p = peak(m);
+            p > 0.0 && base > 0.0 && (base / p >= SCALE_RATIO || p / base >= SCALE_RATIO)
+        })
+        .cloned()
+        .collect();
+    if far.len() < spec.y.len() { far } else { vec![] }
 }
 
 /// A pie needs a question about shares, one additive non-negative measure, a few slices, and the whole

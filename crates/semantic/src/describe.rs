@@ -41,7 +41,7 @@ pub(crate) fn metric_label(model: &SemanticModel, name: &str, lang: Lang) -> Str
     model.metric(name).map(|m| m.label.get(lang).clone()).unwrap_or_else(|| name.to_string())
 }
 
-fn dim_label(model: &SemanticModel, name: &str, lang: Lang) -> String {
+pub(crate) fn dim_label(model: &SemanticModel, name: &str, lang: Lang) -> String {
     model.dimension(name).map(|d| d.label.get(lang).clone()).unwrap_or_else(|| name.to_string())
 }
 
@@ -116,6 +116,10 @@ fn between_label(start: NaiveDate, end: NaiveDate, lang: Lang) -> String {
     let months = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
     let aligned = start.day() == 1 && end.day() == 1;
     let m = start.month0() as usize;
+    // One day (a drill into a day of a series; no question names a single date): that day.
+    if start.succ_opt() == Some(end) {
+        return date_label(start, lang);
+    }
     match (aligned, months, lang) {
         (true, 1, Lang::En) => format!("{} {}", MONTHS_EN[m], start.year()),
         (true, 1, Lang::Es) => format!("{} de {}", MONTHS_ES[m], start.year()),

@@ -4,7 +4,7 @@
 //! dimensions, synonyms and verified examples, with per-partner overrides), turning an English or Spanish
 //! question into an [`Intent`] and portable SQL over `marts` ([`interpret`]) for the companies a session
 //! reads ([`SemanticModel::with_companies`]: across several, joins match the tenant and money is split by
-//! reporting currency), following up on a previous intent in a conversation, and choosing a chart and a
+//! reporting currency), following up on a previous intent in a conversation, drilling into a cell of an answer ([`drill`]), and choosing a chart and a
 //! one-line summary for a result ([`choose_chart`], [`summarize`], [`format_number`]).
 //!
 //! It is not for: running SQL, tenant scoping (the SQL guard wraps every table later, so no tenant filter is
@@ -15,6 +15,7 @@
 
 mod chart;
 mod describe;
+mod drill;
 mod followup;
 mod format;
 mod fragments;
@@ -32,6 +33,7 @@ mod summary;
 mod time;
 
 pub use chart::choose_chart;
+pub use drill::{DrillError, Drilled, drill, drill_question};
 pub use format::format_number;
 pub use intent::{Filter, Grain, Intent, Sort, Subset, TimeRange};
 pub use lang::{Lang, detect_lang};

@@ -600,8 +600,9 @@ impl SemanticModel {
     pub fn reachable(&self, base: &str, table: &str) -> bool {
         base == table || self.join(base, table).is_some()
     }
-    /// The display form of a canonical value (first synonym in the language, else in English).
-    pub(crate) fn value_label(&self, family: &str, value: &str, lang: Lang) -> String {
+    /// The display form of a canonical value (first synonym in the language, else in English): `whatsapp` →
+    /// "WhatsApp", `CO` → "Colombia"; a value the model does not name is shown as stored.
+    pub fn value_label(&self, family: &str, value: &str, lang: Lang) -> String {
         if self.file.dimensions.iter().any(|d| d.company && d.family() == family)
             && let Some(c) = self.companies.iter().find(|c| c.id == value)
         {

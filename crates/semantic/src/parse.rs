@@ -62,7 +62,7 @@ pub fn replan(model: &SemanticModel, intent: Intent, lang: Lang) -> Result<Plan,
     sqlgen::plan(model, intent, lang)
 }
 
-fn question_lang(model: &SemanticModel, question: &str, previous: Option<&Intent>) -> Lang {
+pub(crate) fn question_lang(model: &SemanticModel, question: &str, previous: Option<&Intent>) -> Lang {
     let (en, es) = lang::scores(&model.lexicon, question);
     if es > en {
         Lang::Es

@@ -67,6 +67,34 @@ struct Built {
     check_column: Option<String>,
     same_days_column: Option<String>,
     currency_column: Option<String>,
+    /// Which breakdown each output column of a breakdown shows (what a drill on it filters).
+    sources: Vec<(String, DimSource)>,
+}
+
+/// What a breakdown's output column shows: the dimension's own value, or a label beside its key column
+/// (a contact's name beside its id), which cannot be filtered on by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DimSource {
+    /// The dimension's value (for a company: its name, which stands for its tenant id).
+    Value(String),
+    /// A label of the dimension's rows; `key` is the output column of their key.
+    Label {
+        /// The output column of the dimension's key.
+        key: String,
+    },
+}
+
+/// The output columns of an intent's plan that a drill can use: the time bucket of a series and the
+/// breakdowns' columns with what each shows (the same names [`plan`] gives them).
+pub(crate) fn drill_columns(
+    model: &SemanticModel,
+    intent: &Intent,
+    lang: Lang,
+) -> (Option<String>, Vec<(String, DimSource)>) {
+    match build(model, intent, lang) {
+        Ok(b) => (b.time_column.filter(|_| intent.grain.is_some()), b.sources),
+        Err(_) => (None, Vec::new()),
+    }
 }
 
 /// The check column of converted answers (see [`Plan::missing_rate_column`]).
@@ -211,6 +239,7 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     let mut dimension_columns = Vec::new();
     let mut id_columns = Vec::new();
     let mut dim_exprs = Vec::new();
+    let mut sources = Vec::new();
     for d in &intent.breakdowns {
         let dim = model.dimension(d).ok_or_else(|| internal(format!("unknown dimension {d}")))?;
         let t = table_of(&dim.table)?;
@@ -221,6 +250,7 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
             group_by.push(at.clone());
             dim_exprs.push(at);
             output_names.push(name.clone());
+            sources.push((name.clone(), DimSource::Value(d.clone())));
             dimension_columns.push(name);
             continue;
         }
@@ -238,6 +268,13 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
             if dim.label_column.is_some() && column == &dim.column {
                 id_columns.push(name.clone());
             }
+            let source = match sources.last() {
+                Some((key, DimSource::Value(of))) if column != &dim.column && of == d => {
+                    DimSource::Label { key: key.clone() }
+                }
+                _ => DimSource::Value(d.clone()),
+            };
+            sources.push((name.clone(), source));
             dimension_columns.push(name);
         }
         // A company's own things (its contacts, its campaigns) are another company's namesakes, never the
@@ -251,6 +288,10 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
             dim_exprs.push(at);
             output_names.push(COMPANY.to_string());
             dimension_columns.push(COMPANY.to_string());
+            // The company of these rows: the company dimension of the same table.
+            if let Some(c) = model.dimensions().iter().find(|x| x.company && x.table == t.name) {
+                sources.push((COMPANY.to_string(), DimSource::Value(c.name.clone())));
+            }
         }
     }
 
@@ -447,6 +488,7 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         check_column,
         same_days_column,
         currency_column: currency_split.map(|(name, _)| name).or(list_currency),
+        sources,
     })
 }
 

@@ -135,17 +135,57 @@ pub fn typed((bytes, content_type): (Vec<u8>, &'static str)) -> ApiResult {
     Ok(response)
 }
 
-/// An export as a download: its media type, `Content-Disposition` (the file's name) and `X-Export-Rows`.
+/// An export as a download: its media type, `Content-Disposition` (the file's name, see
+/// [`content_disposition`]) and `X-Export-Rows`.
 pub fn download(file: ExportFile) -> ApiResult {
     let mut response = typed((file.bytes, file.mime))?;
     let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.file_name)) {
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&file.file_name)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     if let Ok(v) = HeaderValue::from_str(&file.rows.to_string()) {
         h.insert("x-export-rows", v);
     }
     Ok(response)
+}
+
+/// `attachment` with the file's name twice (RFC 6266): `filename*=UTF-8''…` percent-encoded, which every
+/// current browser reads, and an ASCII `filename="…"` for the others (accents dropped, `–` as `-`, anything
+/// else outside printable ASCII, quotes and backslashes as `_`). The header is ASCII whatever the name.
+pub fn content_disposition(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'ä' | 'â' | 'ã' => 'a',
+            'Á' | 'À' | 'Ä' | 'Â' | 'Ã' => 'A',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'É' | 'È' | 'Ë' | 'Ê' => 'E',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'Í' | 'Ì' | 'Ï' | 'Î' => 'I',
+            'ó' | 'ò' | 'ö' | 'ô' | 'õ' => 'o',
+            'Ó' | 'Ò' | 'Ö' | 'Ô' | 'Õ' => 'O',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            'Ú' | 'Ù' | 'Ü' | 'Û' => 'U',
+            'ñ' => 'n',
+            'Ñ' => 'N',
+            'ç' => 'c',
+            'Ç' => 'C',
+            '–' | '—' => '-',
+            '"' | '\\' => '_',
+            c if c.is_ascii_graphic() || c == ' ' => c,
+            _ => '_',
+        })
+        .collect();
+    let mut encoded = String::with_capacity(name.len() * 3);
+    for b in name.bytes() {
+        // RFC 5987 attr-char: ALPHA / DIGIT / "!#$&+-.^_`|~"; everything else percent-encoded.
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
 /// A use case's result as server-sent events: `explanation` events (`{"text": …}`) while a language model
@@ -194,5 +234,28 @@ impl ExplanationSink for EventSink {
     }
     fn restart(&self) {
         let _ = self.0.send(Event::default().event("restart").data("{}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn file_names_go_in_ascii_and_in_utf_8() {
+        assert_eq!(
+            content_disposition("Análisis – 2026-12-02.pdf"),
+            "attachment; filename=\"Analisis - 2026-12-02.pdf\"; filename*=UTF-8''An%C3%A1lisis%20%E2%80%93%202026-12-02.pdf"
+        );
+        assert_eq!(
+            content_disposition("50% “growth”; a,b – 2026-12-02.csv"),
+            "attachment; filename=\"50% _growth_; a,b - 2026-12-02.csv\"; \
+             filename*=UTF-8''50%25%20%E2%80%9Cgrowth%E2%80%9D%3B%20a%2Cb%20%E2%80%93%202026-12-02.csv"
+        );
+        assert!(
+            content_disposition("漢字 – 2026-12-02.png")
+                .starts_with("attachment; filename=\"__ - 2026-12-02.png\"")
+        );
+        assert!(content_disposition("a\"b\\c.csv").contains("filename=\"a_b_c.csv\""));
     }
 }

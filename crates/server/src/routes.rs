@@ -7,9 +7,11 @@ use crate::http::{
 };
 use crate::{ApiError, Shared, assets, security};
 use axum::extract::{Path, State};
-use axum::routing::{delete, get, post, put};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
-use inda_app::{AskRequest, ExportQuery, NoSink, SaveRequest};
+use inda_app::{
+    AskRequest, DashboardFilters, ExportAnswerRequest, ExportQuery, NoSink, SaveRequest, TileUpdate,
+};
 use inda_core::{Error, Lang};
 use serde::Deserialize;
 use serde_json::json;
@@ -29,13 +31,18 @@ pub fn router(shared: Shared) -> Router {
         .route("/saved/{id}", get(saved_show).delete(saved_delete))
         .route("/saved/{id}/run", post(saved_run))
         .route("/saved/{id}/schedule", put(saved_schedule))
+        .route("/saved/{id}/chart", put(saved_set_chart))
         .route("/saved/{id}/history", get(saved_history))
         .route("/dashboards", get(dashboard_list).post(dashboard_create))
-        .route("/dashboards/{id}", get(dashboard_show))
+        .route("/dashboards/{id}", get(dashboard_show).patch(dashboard_rename).delete(dashboard_delete))
         .route("/dashboards/{id}/tiles", post(dashboard_add))
-        .route("/dashboards/{id}/tiles/{analysis_id}", delete(dashboard_remove))
+        .route("/dashboards/{id}/tiles/{tile_id}", patch(dashboard_update_tile).delete(dashboard_remove))
+        .route("/dashboards/{id}/filters", get(dashboard_filter_choices).put(dashboard_set_filters))
         .route("/dashboards/{id}/refresh", post(dashboard_refresh))
-        .route("/export", get(export))
+        .route(
+            "/export",
+            get(export).post(export_answer).layer(axum::extract::DefaultBodyLimit::max(EXPORT_BODY_LIMIT)),
+        )
         .fallback(|| async { ApiError(Error::not_found("no such API route")) });
     Router::new()
         .route(
@@ -200,9 +207,12 @@ async fn dashboard_show(
     ok(s.app.show_dashboard(&session, &id, &c).await?)
 }
 
+/// An analysis tile (`{analysis_id}`) or a text tile (`{text}`).
 #[derive(Deserialize)]
-struct TileBody {
-    analysis_id: String,
+#[serde(untagged)]
+enum TileBody {
+    Analysis { analysis_id: String },
+    Text { text: String },
 }
 
 async fn dashboard_add(
@@ -211,15 +221,62 @@ async fn dashboard_add(
     Path(id): Path<String>,
     Body(b): Body<TileBody>,
 ) -> ApiResult {
-    ok(s.app.dashboard_add(&session, &id, &b.analysis_id)?)
+    match b {
+        TileBody::Analysis { analysis_id } => ok(s.app.dashboard_add(&session, &id, &analysis_id)?),
+        TileBody::Text { text } => ok(s.app.dashboard_add_text(&session, &id, &text)?),
+    }
 }
 
 async fn dashboard_remove(
     State(s): State<Shared>,
     Authed(session): Authed,
-    Path((id, analysis_id)): Path<(String, String)>,
+    Path((id, tile_id)): Path<(String, String)>,
 ) -> ApiResult {
-    ok(s.app.dashboard_remove(&session, &id, &analysis_id)?)
+    ok(s.app.dashboard_remove(&session, &id, &tile_id)?)
+}
+
+async fn dashboard_rename(
+    State(s): State<Shared>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    Body(b): Body<NameBody>,
+) -> ApiResult {
+    ok(s.app.rename_dashboard(&session, &id, &b.name)?)
+}
+
+async fn dashboard_delete(
+    State(s): State<Shared>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> ApiResult {
+    ok(s.app.delete_dashboard(&session, &id)?)
+}
+
+async fn dashboard_update_tile(
+    State(s): State<Shared>,
+    Authed(session): Authed,
+    Path((id, tile_id)): Path<(String, String)>,
+    Body(b): Body<TileUpdate>,
+) -> ApiResult {
+    ok(s.app.dashboard_update_tile(&session, &id, &tile_id, &b)?)
+}
+
+async fn dashboard_set_filters(
+    State(s): State<Shared>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    Body(b): Body<DashboardFilters>,
+) -> ApiResult {
+    ok(s.app.set_dashboard_filters(&session, &id, &b)?)
+}
+
+async fn dashboard_filter_choices(
+    State(s): State<Shared>,
+    Authed(session): Authed,
+    c: Cancellable,
+    Path(id): Path<String>,
+) -> ApiResult {
+    ok(s.app.dashboard_filter_choices(&session, &id, &c).await?)
 }
 
 async fn dashboard_refresh(
@@ -239,4 +296,32 @@ async fn export(
     Params(q): Params<ExportQuery>,
 ) -> ApiResult {
     download(s.app.export_file(&session, &q, &c).await?)
+}
+
+/// The largest answer `POST /api/export` takes (10,000 rows of a wide result fit); beyond it the body is
+/// refused as a `usage` error before it is read.
+const EXPORT_BODY_LIMIT: usize = 20 << 20;
+
+/// An answer not saved, exported as the UI has it: the file as a download (see [`download`]).
+async fn export_answer(
+    State(s): State<Shared>,
+    Authed(session): Authed,
+    Body(req): Body<ExportAnswerRequest>,
+) -> ApiResult {
+    download(s.app.export_answer_file(&session, &req).await?)
+}
+
+#[derive(Deserialize)]
+struct ChartBody {
+    chart: inda_core::ChartSpec,
+}
+
+/// Keeps the chart the user picked with the analysis.
+async fn saved_set_chart(
+    State(s): State<Shared>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    Body(b): Body<ChartBody>,
+) -> ApiResult {
+    ok(s.app.set_analysis_chart(&session, &id, b.chart)?)
 }

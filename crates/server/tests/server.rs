@@ -550,3 +550,84 @@ async fn the_explanation_streams_to_the_browser_before_the_answer() {
         .unwrap();
     assert_eq!(res.status(), 401);
 }
+
+/// Downloads name their file after its content and date in both header forms; an answer not saved is
+/// posted as the UI has it (bounded); the chart a user picks is kept with the analysis.
+#[tokio::test]
+async fn exports_are_named_downloads_of_saved_and_unsaved_answers() {
+    let s = setup().await;
+    let today = chrono::Local::now().date_naive().format("%Y-%m-%d").to_string();
+    let body = json!({"name": "Mensajes por país", "sql": "SELECT channel, COUNT(*) AS messages FROM marts.fct_messages GROUP BY 1 ORDER BY 1"});
+    let (status, saved) = s.post("/api/saved", &s.acme, body).await;
+    assert_eq!(status, 200, "{saved}");
+    let id = saved["id"].as_str().unwrap().to_string();
+    let res = s
+        .client
+        .get(format!("{}/api/export?analysis={id}&to=pdf&lang=es", s.base))
+        .bearer_auth(&s.acme)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let disposition = res.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert_eq!(
+        disposition,
+        format!(
+            "attachment; filename=\"Mensajes por pais - {today}.pdf\"; \
+             filename*=UTF-8''Mensajes%20por%20pa%C3%ADs%20%E2%80%93%20{today}.pdf"
+        )
+    );
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+
+    // The chart picked in the UI is kept, and checked against the result.
+    let chart = json!({"kind": "pie", "x": "channel", "y": ["messages"]});
+    let (status, kept) = s
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/saved/{id}/chart"),
+            Some(&s.acme),
+            Some(json!({"chart": chart})),
+        )
+        .await;
+    assert_eq!(status, 200, "{kept}");
+    assert_eq!(kept["chart"], chart);
+    let (_, shown) = s.get(&format!("/api/saved/{id}"), &s.acme).await;
+    assert_eq!(shown["chart"]["kind"], "pie", "{shown}");
+    let bad = json!({"chart": {"kind": "bar", "x": "nope", "y": ["messages"]}});
+    let (status, e) =
+        s.call(reqwest::Method::PUT, &format!("/api/saved/{id}/chart"), Some(&s.acme), Some(bad)).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (400, Some("usage")), "{e}");
+    let (status, _) = s
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/saved/{id}/chart"),
+            Some(&s.globex),
+            Some(json!({"chart": chart})),
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // An answer not saved, as the UI has it.
+    let (_, answer) = s.post("/api/ask", &s.acme, json!({"question": "messages by channel"})).await;
+    let res = s
+        .client
+        .post(format!("{}/api/export", s.base))
+        .bearer_auth(&s.acme)
+        .json(&json!({"answer": answer, "to": "csv", "lang": "en"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let title = answer["title"].as_str().unwrap();
+    let disposition = res.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(
+        disposition.starts_with(&format!("attachment; filename=\"{title} - {today}.csv\"")),
+        "{disposition}"
+    );
+    assert_eq!(res.headers()["x-export-rows"], answer["rows"].as_array().unwrap().len().to_string().as_str());
+    assert!(res.text().await.unwrap().starts_with("channel,"));
+    // Past the body limit: a usage error, nothing rendered.
+    let big = json!({"answer": {"columns": [], "rows": [], "chart": {"kind": "table", "y": []}, "sql": "x".repeat(21 << 20)}, "to": "csv"});
+    let (status, e) = s.post("/api/export", &s.acme, big).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (400, Some("usage")), "{e}");
+}

@@ -59,6 +59,25 @@ pub enum StoreError {
         /// The dashboard.
         dashboard_id: String,
     },
+    /// No tile with this id on the caller's dashboard.
+    #[error("no tile {tile_id} on dashboard {dashboard_id}")]
+    TileNotFound {
+        /// The tile.
+        tile_id: String,
+        /// The dashboard.
+        dashboard_id: String,
+    },
+    /// Text was given for a tile that shows an analysis.
+    #[error("tile {0} shows an analysis: only a text tile has text to edit")]
+    NotATextTile(String),
+    /// A tile was moved to a place the dashboard does not have.
+    #[error("position {position} is out of range: the dashboard has {tiles} tiles (positions start at 1)")]
+    TilePosition {
+        /// The position asked for.
+        position: i64,
+        /// How many tiles the dashboard has.
+        tiles: i64,
+    },
     /// A cached result decrypted but is not a result this app can read.
     #[error("the cached result is damaged; run the analysis again")]
     CachedResultDamaged,
@@ -127,8 +146,9 @@ impl From<StoreError> for Error {
             | DashboardNotFound(_)
             | AnalysisNotFound(_)
             | ExecutionNotFound(_)
-            | NotOnDashboard { .. } => Error::not_found(e.to_string()),
-            AlreadyOnDashboard { .. } => Error::usage(e.to_string()),
+            | NotOnDashboard { .. }
+            | TileNotFound { .. } => Error::not_found(e.to_string()),
+            AlreadyOnDashboard { .. } | NotATextTile(_) | TilePosition { .. } => Error::usage(e.to_string()),
             // Disk, SQLite, keys, encryption, refusals of the mirror: local failures.
             _ => Error::internal(e.to_string()),
         }

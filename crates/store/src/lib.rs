@@ -26,7 +26,7 @@ pub use audit::{AuditEntry, AuditRecord, AuditVerification, TenantAuditVerificat
 pub use cache::CachedResult;
 pub use cipher::{CacheCipher, CacheKeySource, FileKeySource};
 pub use conversations::{Conversation, Turn};
-pub use dashboards::{Dashboard, Tile};
+pub use dashboards::{Dashboard, DashboardFilters, TILE_HEIGHT, TILE_WIDTH, Tile};
 pub use error::StoreError;
 pub use kinds::{AuditAction, AuditOutcome, ExecutionStatus, Trigger};
 pub use mirror::{MirrorAnalysis, MirrorConflict, Tombstone};

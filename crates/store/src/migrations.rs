@@ -14,6 +14,8 @@ const MIGRATIONS: &[&str] = &[
     mirror::MIGRATION_6,
     saved::MIGRATION_7,
     saved::MIGRATION_8,
+    dashboards::MIGRATION_9,
+    saved::MIGRATION_10,
 ];
 
 /// Why migrations could not run: SQLite said no (perhaps only busy, which the caller retries), or the file

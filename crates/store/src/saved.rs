@@ -12,7 +12,7 @@
 use crate::kinds::{ExecutionStatus, Trigger};
 use crate::{Store, StoreError, db_error, query_all, timestamp};
 use chrono::{DateTime, Utc};
-use inda_core::{ChartKind, Error, ErrorCode, Scope};
+use inda_core::{ChartKind, ChartSpec, Error, ErrorCode, Scope};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
@@ -72,6 +72,12 @@ ALTER TABLE saved_analyses ADD COLUMN scope TEXT;
 ALTER TABLE dashboards ADD COLUMN scope TEXT;
 ";
 
+/// The chart its owner chose for an analysis (a JSON chart spec), drawn on every result instead of the one
+/// the engine would choose; NULL leaves the choice to each run.
+pub(crate) const MIGRATION_10: &str = "
+ALTER TABLE saved_analyses ADD COLUMN chart TEXT;
+";
+
 /// The scope a stored `scope` column holds: the owner's tenant when NULL (every item made before scopes
 /// existed) or unreadable (never wider than the owner's own tenant).
 pub(crate) fn scope_of(stored: Option<String>, tenant_id: &str) -> Scope {
@@ -109,6 +115,9 @@ pub struct NewAnalysis {
     pub next_refresh_at: Option<DateTime<Utc>>,
     /// The tenants it reads (the session's scope when it was saved); `None`: the owner's tenant.
     pub scope: Option<Scope>,
+    /// The chart its owner chose (kind, columns, second axis), kept for every result; `None`: each run
+    /// chooses.
+    pub chart: Option<ChartSpec>,
 }
 
 /// A stored analysis.
@@ -154,6 +163,11 @@ pub struct SavedAnalysis {
     /// The tenants every run reads: the scope it was saved with (the owner's tenant for an analyst). A run
     /// is refused when the user's current session does not cover it.
     pub scope: Scope,
+    /// The chart its owner chose and kept (`PUT /api/saved/{id}/chart`, or when saving): every result of the
+    /// analysis is drawn, shown and exported with it. Absent: the engine chooses for each result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub chart: Option<ChartSpec>,
 }
 
 /// How an analysis's scheduled refreshes are going: what its owner needs to see when they stopped.
@@ -320,10 +334,10 @@ pub struct FailureRecord {
 pub(crate) const COLUMNS: &str = "analysis_id, tenant_id, created_by, name, description, natural_language_query, generated_sql,
     chart_type, chart_config, refresh_schedule, last_refresh_at, next_refresh_at, is_active, created_at, updated_at,
     refresh_failures, last_failure_kind, last_failure_code, last_failure_message, last_failure_at,
-    schedule_paused_at, schedule_paused_reason, scope";
+    schedule_paused_at, schedule_paused_reason, scope, chart";
 
 /// How many columns [`COLUMNS`] reads, for queries that select more after them.
-pub(crate) const COLUMN_COUNT: usize = 23;
+pub(crate) const COLUMN_COUNT: usize = 24;
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<SavedAnalysis> {
     let config: Option<String> = r.get(8)?;
@@ -347,6 +361,8 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<SavedAnalysis> {
         created_at: r.get(13)?,
         updated_at: r.get(14)?,
         refresh_health: health_from_row(r)?,
+        // A spec this version cannot read (written by a newer one) leaves the choice to each run.
+        chart: r.get::<_, Option<String>>(23)?.and_then(|s| serde_json::from_str(&s).ok()),
     })
 }
 
@@ -438,8 +454,8 @@ impl Store {
             c.execute(
                 "INSERT INTO saved_analyses (analysis_id, tenant_id, created_by, name, description, natural_language_query,
                     generated_sql, chart_type, chart_config, refresh_schedule, next_refresh_at, is_active, created_at, updated_at,
-                    scope)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?12, ?13)",
+                    scope, chart)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?12, ?13, ?14)",
                 params![
                     id,
                     tenant_id,
@@ -453,7 +469,8 @@ impl Store {
                     new.refresh_schedule,
                     new.next_refresh_at.map(timestamp),
                     at,
-                    scope_column(new.scope.as_ref(), tenant_id)
+                    scope_column(new.scope.as_ref(), tenant_id),
+                    chart_column(new.chart.as_ref())?
                 ],
             )
             .map_err(db_error)?;
@@ -532,6 +549,31 @@ impl Store {
                      WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3"
                 ),
                 params![id, tenant_id, user_id, schedule, next_refresh_at.map(timestamp), at],
+            )
+            .map_err(db_error)
+        })?;
+        if changed == 0 {
+            return Err(not_found(id));
+        }
+        self.saved_get(tenant_id, user_id, id)
+    }
+
+    /// Keeps `chart` (or, `None`, forgets the kept one) as the chart of the caller's analysis; not-found
+    /// unless the caller owns it. Checking the spec against a result is the caller's: the store keeps it.
+    pub fn saved_set_chart(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        id: &str,
+        chart: Option<&ChartSpec>,
+    ) -> Result<SavedAnalysis, Error> {
+        let at = timestamp(Utc::now());
+        let json = chart_column(chart)?;
+        let changed = self.with(|c| {
+            c.execute(
+                "UPDATE saved_analyses SET chart = ?4, updated_at = ?5
+                 WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3",
+                params![id, tenant_id, user_id, json, at],
             )
             .map_err(db_error)
         })?;
@@ -831,6 +873,15 @@ impl Store {
     }
 }
 
+/// The `chart` column's JSON.
+fn chart_column(chart: Option<&ChartSpec>) -> Result<Option<String>, Error> {
+    chart
+        .map(|c| {
+            serde_json::to_string(c).map_err(|e| Error::internal(format!("cannot encode the chart: {e}")))
+        })
+        .transpose()
+}
+
 /// What a fresh start of the schedule resets: the failures in a row, the latest one, the pause.
 const FRESH_START: &str = "refresh_failures = 0, last_failure_kind = NULL, last_failure_code = NULL,
     last_failure_message = NULL, last_failure_at = NULL, schedule_paused_at = NULL, schedule_paused_reason = NULL";
@@ -896,4 +947,55 @@ pub(crate) fn update_refresh(
         .map_err(db_error)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use inda_core::ChartKind;
+
+    #[test]
+    fn a_kept_chart_is_saved_read_back_replaced_and_forgotten_by_its_owner_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("store.sqlite");
+        let store = Store::open(&path).expect("store");
+        let bar = ChartSpec {
+            kind: ChartKind::Bar,
+            x: Some("channel".into()),
+            y: vec!["sent".into(), "delivery_rate".into()],
+            y2: vec!["delivery_rate".into()],
+            ..ChartSpec::table()
+        };
+        let new = NewAnalysis {
+            name: "By channel".into(),
+            generated_sql: "SELECT 1".into(),
+            chart: Some(bar.clone()),
+            ..NewAnalysis::default()
+        };
+        let a = store.saved_create("acme", "u1", &new).expect("saved");
+        assert_eq!(a.chart.as_ref(), Some(&bar));
+        let json = serde_json::to_value(&a).expect("json");
+        assert_eq!(json["chart"]["y2"], serde_json::json!(["delivery_rate"]));
+
+        let line = ChartSpec { kind: ChartKind::Line, x: Some("day".into()), y: vec!["sent".into()], ..bar };
+        let changed = store.saved_set_chart("acme", "u1", &a.id, Some(&line)).expect("set");
+        assert_eq!(changed.chart.as_ref(), Some(&line));
+        assert!(changed.updated_at >= a.updated_at);
+        // Kept across a reopen, and in lists.
+        drop(store);
+        let store = Store::open(&path).expect("reopen");
+        assert_eq!(store.saved_list("acme", "u1").expect("list")[0].chart.as_ref(), Some(&line));
+        // Someone else's analysis is not found, whoever asks.
+        for (tenant, user) in [("acme", "u2"), ("globex", "u1")] {
+            let err = store.saved_set_chart(tenant, user, &a.id, Some(&line)).expect_err("not theirs");
+            assert_eq!(err.code, ErrorCode::NotFound);
+        }
+        let cleared = store.saved_set_chart("acme", "u1", &a.id, None).expect("clear");
+        assert_eq!(cleared.chart, None);
+        assert!(serde_json::to_value(&cleared).expect("json").get("chart").is_none());
+        // An unreadable stored spec (a newer version's) leaves the choice to each run.
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute("UPDATE saved_analyses SET chart = '{\"kind\":\"sankey\"}'", []).expect("update");
+        assert_eq!(store.saved_get("acme", "u1", &a.id).expect("get").chart, None);
+    }
 }

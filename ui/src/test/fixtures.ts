@@ -260,5 +260,6 @@ export const dashboard: DashboardView = {
   created_at: '2026-11-26T08:27:28.963Z',
   updated_at: '2026-11-26T08:27:29.485Z',
   scope: ['acme_corp'],
-  tiles: [{ analysis_id: analysis.id, name: 'Weekly msgs', position: 1, width: 6, height: 4, result: savedAnswer }],
+  filters: {},
+  tiles: [{ id: analysis.id, analysis_id: analysis.id, name: 'Weekly msgs', position: 1, width: 6, height: 4, result: savedAnswer }],
 };

@@ -3,5 +3,8 @@
 
 mod answers;
 mod bindings;
+mod dashboards;
+mod drill;
+mod export;
 mod scheduler;
 mod scopes;

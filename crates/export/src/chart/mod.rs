@@ -209,7 +209,7 @@ fn draw_item<DB: DrawingBackend>(
         ellipsize(title, ((f64::from(w) - 2.0 * f64::from(m)) / (f64::from(theme.title) * 0.62)) as usize);
     area.draw_text(&title, &theme.bold(theme.title), (m, m)).map_err(plot_err)?;
     let sub_size = (theme.label * 9 / 10).max(9);
-    let sub = format!("{}: {}", l.as_of, item.as_of);
+    let sub = format!("{}: {}", l.as_of, crate::format::instant(item.as_of, opts.lang));
     let sub_y = m + theme.title as i32 * 13 / 10;
     area.draw_text(&sub, &theme.text(sub_size).color(&theme.muted), (m, sub_y)).map_err(plot_err)?;
     let head = (sub_y + sub_size as i32 * 2).min(h as i32 / 3);

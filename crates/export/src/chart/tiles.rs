@@ -42,7 +42,7 @@ pub(crate) fn kpi<DB: DrawingBackend>(
         let (w, h) = part.dim_in_pixel();
         let value = row.get(c).unwrap_or(&Value::Null);
         let is_pct = item.chart.percent.contains(&rs.columns[c].name);
-        let text = format::cell(value, is_pct, lang);
+        let text = format::display_cell(value, &rs.columns[c], is_pct, lang);
         // Largest size that fits the width, capped by the height.
         let by_width = (f64::from(w) * 0.85 / (text.chars().count().max(1) as f64 * CHAR_W)) as u32;
         let big = by_width.min(h * 2 / 5).max(theme.label);
@@ -149,9 +149,9 @@ pub(crate) fn table<DB: DrawingBackend>(
         .map(|row| {
             row.iter()
                 .enumerate()
-                .map(|(c, v)| {
-                    let pct = rs.columns.get(c).is_some_and(|col| item.chart.percent.contains(&col.name));
-                    format::cell(v, pct, lang)
+                .map(|(c, v)| match rs.columns.get(c) {
+                    Some(col) => format::display_cell(v, col, item.chart.percent.contains(&col.name), lang),
+                    None => format::cell(v, false, lang),
                 })
                 .collect()
         })

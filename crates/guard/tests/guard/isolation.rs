@@ -28,7 +28,7 @@ const SCHEMA: &str = "
 ";
 
 /// An in-memory database with the marts tables in an attached `marts` schema, holding `tenants`' rows.
-fn database<S: AsRef<str>>(tenants: &[S]) -> Connection {
+pub(crate) fn database<S: AsRef<str>>(tenants: &[S]) -> Connection {
     let db = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
     db.execute_batch("ATTACH DATABASE ':memory:' AS marts;").unwrap_or_else(|e| panic!("{e}"));
     db.execute_batch(SCHEMA).unwrap_or_else(|e| panic!("{e}"));
@@ -140,7 +140,7 @@ fn insert_tenant(db: &Connection, tenant: &str) {
 }
 
 /// The result as sorted text rows, so row order (which SQLite does not promise) does not matter.
-fn rows(db: &Connection, sql: &str) -> Result<Vec<Vec<String>>, String> {
+pub(crate) fn rows(db: &Connection, sql: &str) -> Result<Vec<Vec<String>>, String> {
     let mut statement = db.prepare(sql).map_err(|e| format!("{e}: {sql}"))?;
     let width = statement.column_count();
     let mut out: Vec<Vec<String>> = statement
@@ -165,7 +165,7 @@ fn rows(db: &Connection, sql: &str) -> Result<Vec<Vec<String>>, String> {
 }
 
 /// Queries SQLite and the guard both read: leaks the substring validator let through, and everyday SQL.
-const CORPUS: &[&str] = &[
+pub(crate) const CORPUS: &[&str] = &[
     "SELECT COUNT(*) AS n FROM marts.dim_contacts",
     "SELECT * FROM dim_contacts",
     "SELECT country, COUNT(*) AS n FROM MARTS.DIM_CONTACTS GROUP BY country",
@@ -232,7 +232,7 @@ const CORPUS: &[&str] = &[
 /// The evaluation set's reference queries that SQLite can run (no DATE_TRUNC, INTERVAL or date literals).
 /// The money queries' exchange-rate month (semantics.md, Money) is cut from the text instead, as SQLite has
 /// no DATE_TRUNC, so converted revenue still runs here.
-fn sqlite_eval_queries() -> Vec<String> {
+pub(crate) fn sqlite_eval_queries() -> Vec<String> {
     // Compiled in: a test binary reused from another checkout (a shared target dir) must not look for files
     // at the path it was built from.
     let text = include_str!("../fixtures/nl-dev.sql");

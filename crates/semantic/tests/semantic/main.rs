@@ -4,6 +4,7 @@
 
 mod common;
 mod companies;
+mod drill;
 mod engine;
 mod model;
 mod presentation;

@@ -86,6 +86,31 @@ fn rates_by_category_name_the_highest() {
 }
 
 #[test]
+fn a_rate_next_to_counts_gets_its_own_axis() {
+    let r = rs(
+        &[("channel", "VARCHAR"), ("messages_sent", "BIGINT"), ("delivery_rate", "DOUBLE")],
+        vec![
+            vec![text("whatsapp"), Value::Int(12000), Value::Float(0.95)],
+            vec![text("sms"), Value::Int(800), Value::Float(0.9)],
+        ],
+    );
+    let c = choose_chart(&r, None);
+    assert_eq!((c.kind, c.y.len(), c.y2.clone()), (ChartKind::Bar, 2, vec!["delivery_rate".to_string()]));
+    // Two counts on one scale share the axis; one 20 times smaller gets its own.
+    let r = rs(
+        &[("month", "DATE"), ("sent", "BIGINT"), ("delivered", "BIGINT"), ("replies", "BIGINT")],
+        vec![
+            vec![date(2026, 1), Value::Int(10000), Value::Int(9500), Value::Int(40)],
+            vec![date(2026, 2), Value::Int(12000), Value::Int(11000), Value::Int(55)],
+        ],
+    );
+    let c = choose_chart(&r, None);
+    assert_eq!((c.kind, c.y2.clone()), (ChartKind::Line, vec!["replies".to_string()]));
+    let none = rs(&[("month", "DATE"), ("sent", "BIGINT"), ("replies", "BIGINT")], vec![]);
+    assert!(choose_chart(&none, None).y2.is_empty());
+}
+
+#[test]
 fn pie_only_for_asked_shares_of_a_whole() {
     let rows = vec![
         vec![text("vip"), Value::Int(10)],

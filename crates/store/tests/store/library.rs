@@ -233,7 +233,7 @@ fn dashboards_keep_tile_order_and_accept_only_own_analyses() {
     );
     assert_eq!(s.store.dashboard_tiles("acme_corp", "u2", &d.id).unwrap_err().code, ErrorCode::NotFound);
     let tiles = s.store.dashboard_remove("acme_corp", "u1", &d.id, &ids[1]).unwrap();
-    let order: Vec<(&str, i64)> = tiles.iter().map(|t| (t.analysis_id.as_str(), t.position)).collect();
+    let order: Vec<(&str, i64)> = tiles.iter().map(|t| (t.id.as_str(), t.position)).collect();
     assert_eq!(order, vec![(ids[0].as_str(), 1), (ids[2].as_str(), 2)]);
     // Deleting an analysis removes its tile.
     s.store.saved_delete("acme_corp", "u1", &ids[0]).unwrap();

@@ -2,6 +2,8 @@ import type {
   Answer,
   ApiError,
   AskRequest,
+  ChartSpec,
+  DashboardFilters,
   DashboardView,
   Dashboard,
   Deleted,
@@ -10,6 +12,8 @@ import type {
   ExportFormat,
   ExportSummary,
   ExportTarget,
+  FilterChoices,
+  Lang,
   SaveRequest,
   SavedAnalysis,
   SavedAnswer,
@@ -53,13 +57,35 @@ export interface Api {
   savedDelete(id: string): Promise<Deleted>;
   savedSchedule(id: string, schedule: string | null): Promise<SavedAnalysis>;
   savedHistory(id: string): Promise<Execution[]>;
+  /** Keeps the chart the user picked (kind, measures, second axis) with the analysis; its exports draw it. */
+  savedSetChart(id: string, chart: ChartSpec): Promise<SavedAnalysis>;
   dashboardList(): Promise<Dashboard[]>;
   dashboardCreate(name: string): Promise<DashboardView>;
   dashboardShow(id: string, signal?: AbortSignal): Promise<DashboardView>;
   dashboardAdd(id: string, analysisId: string): Promise<DashboardView>;
   dashboardRemove(id: string, analysisId: string): Promise<DashboardView>;
   dashboardRefresh(id: string, signal?: AbortSignal): Promise<DashboardView>;
-  export(target: ExportTarget, to: ExportFormat): Promise<ExportSummary>;
+  dashboardRename(id: string, name: string): Promise<DashboardView>;
+  dashboardDelete(id: string): Promise<Deleted>;
+  dashboardAddText(id: string, text: string): Promise<DashboardView>;
+  dashboardUpdateTile(id: string, tileId: string, patch: TilePatch): Promise<DashboardView>;
+  dashboardRemoveTile(id: string, tileId: string): Promise<DashboardView>;
+  /** Keeps the filters with the dashboard; showing it then runs every tile with them, through the guard. */
+  dashboardSetFilters(id: string, filters: DashboardFilters): Promise<DashboardView>;
+  /** The values each filter the dashboard's tiles share can take. */
+  dashboardFilterChoices(id: string): Promise<FilterChoices>;
+  /** A saved analysis or a dashboard, in the UI's language (`lang`), to a file named from its content and date. */
+  export(target: ExportTarget, to: ExportFormat, lang?: Lang): Promise<ExportSummary>;
+  /** An answer as it is shown (not saved, nothing queried again), to a file named from its title and date. */
+  exportAnswer(answer: Answer, to: ExportFormat, lang?: Lang): Promise<ExportSummary>;
+}
+
+/** What can change about a tile: its place (1-based), its size in grid cells, a text tile's text. */
+export interface TilePatch {
+  position?: number;
+  width?: number;
+  height?: number;
+  text?: string;
 }
 
 export const ERROR_CODES: readonly ErrorCode[] = [

@@ -76,7 +76,12 @@ title?: string,
 /**
  * Measures that are fractions (rates), shown as percentages.
  */
-percent?: Array<string>, };
+percent?: Array<string>, 
+/**
+ * Measures of `y` drawn against a second value axis on the right (a rate next to counts, say); the
+ * others stay on the left. Ignored unless at least one measure of `y` stays on the left.
+ */
+y2?: Array<string>, };
 
 export type ErrorCode = "usage" | "guard_rejected" | "auth" | "engine" | "not_understood" | "not_found" | "busy" | "internal";
 
@@ -156,7 +161,12 @@ lang?: string,
  * A heading for the answer: the plan's title, the first 80 characters of a question a model answered,
  * or the saved analysis's name; absent for SQL.
  */
-title?: string, };
+title?: string, 
+/**
+ * What a drill-down did to the answer clicked, one line in the question's language ("Filtered to
+ * channel = WhatsApp", "marzo de 2026 por día"); absent for anything but a drill.
+ */
+drilled?: string, };
 
 export type Scope = Array<string>;
 
@@ -249,7 +259,12 @@ lang?: string,
  * A heading for the answer: the plan's title, the first 80 characters of a question a model answered,
  * or the saved analysis's name; absent for SQL.
  */
-title?: string, };
+title?: string, 
+/**
+ * What a drill-down did to the answer clicked, one line in the question's language ("Filtered to
+ * channel = WhatsApp", "marzo de 2026 por día"); absent for anything but a drill.
+ */
+drilled?: string, };
 
 export type SavedAnalysis = { 
 /**
@@ -320,6 +335,11 @@ updated_at: string,
  * is refused when the user's current session does not cover it.
  */
 scope: Scope, 
+/**
+ * The chart its owner chose and kept (`PUT /api/saved/{id}/chart`, or when saving): every result of the
+ * analysis is drawn, shown and exported with it. Absent: the engine chooses for each result.
+ */
+chart?: ChartSpec, 
 /**
  * Scheduled refreshes that failed in a row since the last successful one (or the last resume).
  */
@@ -420,27 +440,40 @@ scope: Scope, };
 
 export type Tile = { 
 /**
- * The saved analysis shown, owned by the dashboard's owner; at most one tile per analysis.
+ * The tile's id on its dashboard: the analysis id for an analysis tile, `text-<uuid>` for text.
  */
-analysis_id: string, 
+id: string, 
 /**
- * The analysis's name, for display.
+ * The saved analysis shown, owned by the dashboard's owner (at most one tile per analysis); absent
+ * for a text tile.
+ */
+analysis_id?: string, 
+/**
+ * A text tile's plain text; absent for an analysis tile.
+ */
+text?: string, 
+/**
+ * The analysis's name, for display ("" for a text tile).
  */
 name: string, 
 /**
- * Its place in the dashboard's order: 1, 2, 3… without gaps (removing a tile closes the gap).
+ * Its place in the dashboard's order: 1, 2, 3… without gaps.
  */
 position: number, 
 /**
- * Width in grid cells of the UI (6 for a new tile).
+ * Width in grid columns of the UI (6 for a new tile).
  */
 width: number, 
 /**
- * Height in grid cells of the UI (4 for a new tile).
+ * Height in grid rows of the UI (4 for a new tile).
  */
 height: number, };
 
 export type DashboardView = { 
+/**
+ * What its analysis tiles are narrowed to (empty: nothing).
+ */
+filters: DashboardFilters, 
 /**
  * The tiles in position order; only [`App::show_dashboard`] and [`App::refresh_dashboard`] fill in
  * their results.
@@ -470,7 +503,7 @@ scope: Scope, };
 
 export type TileView = { 
 /**
- * The tile's result (only from `show`).
+ * The tile's result (only from `show` and `refresh`, only for an analysis tile).
  */
 result?: SavedAnswer, 
 /**
@@ -478,25 +511,102 @@ result?: SavedAnswer,
  */
 error?: ApiError, 
 /**
- * The saved analysis shown, owned by the dashboard's owner; at most one tile per analysis.
+ * Filters of the dashboard that do not reach this tile's data (`date`, `channel`, `country`,
+ * `segment`, `campaign`): its result is not narrowed by them.
  */
-analysis_id: string, 
+unfiltered?: Array<string>, 
 /**
- * The analysis's name, for display.
+ * The tile's id on its dashboard: the analysis id for an analysis tile, `text-<uuid>` for text.
+ */
+id: string, 
+/**
+ * The saved analysis shown, owned by the dashboard's owner (at most one tile per analysis); absent
+ * for a text tile.
+ */
+analysis_id?: string, 
+/**
+ * A text tile's plain text; absent for an analysis tile.
+ */
+text?: string, 
+/**
+ * The analysis's name, for display ("" for a text tile).
  */
 name: string, 
 /**
- * Its place in the dashboard's order: 1, 2, 3… without gaps (removing a tile closes the gap).
+ * Its place in the dashboard's order: 1, 2, 3… without gaps.
  */
 position: number, 
 /**
- * Width in grid cells of the UI (6 for a new tile).
+ * Width in grid columns of the UI (6 for a new tile).
  */
 width: number, 
 /**
- * Height in grid cells of the UI (4 for a new tile).
+ * Height in grid rows of the UI (4 for a new tile).
  */
 height: number, };
+
+export type DashboardFilters = { 
+/**
+ * First day included, `YYYY-MM-DD`.
+ */
+from?: string, 
+/**
+ * Last day included, `YYYY-MM-DD`.
+ */
+to?: string, 
+/**
+ * Channels, exactly as in the data (`whatsapp`, `sms`…).
+ */
+channel?: Array<string>, 
+/**
+ * Contact countries (`CO`, `MX`…).
+ */
+country?: Array<string>, 
+/**
+ * Contact segments.
+ */
+segment?: Array<string>, 
+/**
+ * Campaign names.
+ */
+campaign?: Array<string>, };
+
+export type TileUpdate = { 
+/**
+ * Where to move it: 1 is first; the tiles between shift by one.
+ */
+position?: number, 
+/**
+ * Width in grid columns, 3 to 12.
+ */
+width?: number, 
+/**
+ * Height in grid rows, 2 to 8.
+ */
+height?: number, 
+/**
+ * New text of a text tile (plain, at most 2,000 characters).
+ */
+text?: string, };
+
+export type FilterDimension = "channel" | "country" | "segment" | "campaign";
+
+export type FilterChoice = { 
+/**
+ * Which dimension.
+ */
+dimension: FilterDimension, 
+/**
+ * Distinct values, sorted, at most 500.
+ */
+values: Array<string>, };
+
+export type FilterChoices = { 
+/**
+ * One entry per dimension that reaches every analysis tile, in the order channel, country, segment,
+ * campaign; none when the dashboard has no analysis tile.
+ */
+dimensions: Array<FilterChoice>, };
 
 export type ExportSummary = { 
 /**
@@ -645,7 +755,25 @@ new_conversation?: boolean,
 /**
  * The question engine to start with; the offline engine when absent.
  */
-provider?: Provider | null, };
+provider?: Provider | null, 
+/**
+ * Drill into a cell of an answer: `question` is then the question of the answer clicked (its
+ * `question` field, not new text), which the offline engine reads again and narrows, whatever engine
+ * answered it (`provider` is not used).
+ */
+drill?: Drill | null, };
+
+export type Drill = { 
+/**
+ * The output column clicked, as the answer names it (`columns[].name`: `channel`, `country`, `mes`),
+ * normally the chart's x or series column.
+ */
+column: string, 
+/**
+ * The cell's value as the answer's row holds it (`"whatsapp"`, `"CO"`, `"Black Friday 2025"`, or the
+ * period's start `"2026-03-01T00:00:00"`).
+ */
+value: Value, };
 
 export type SaveRequest = { 
 /**
@@ -668,11 +796,30 @@ sql?: string | null,
 /**
  * A cron expression (5 or 6 fields).
  */
-schedule?: string | null, };
+schedule?: string | null, 
+/**
+ * The chart shown when saving (kind, columns, second axis), kept so every result of the analysis is drawn
+ * with it; absent: the engine chooses for each result.
+ */
+chart?: ChartSpec, };
 
 export type ExportFormat = "csv" | "xlsx" | "png" | "svg" | "pdf";
 
 export type ExportTarget = { "analysis": string } | { "dashboard": string };
+
+export type ExportAnswerRequest = { 
+/**
+ * The answer as the UI has it (an [`Answer`], or a saved one's; other fields are ignored).
+ */
+answer: Answer, 
+/**
+ * The file format.
+ */
+to: ExportFormat, 
+/**
+ * The UI's language; absent or null: the answer's question's.
+ */
+lang?: Lang, };
 
 export type WarehouseKind = "embedded" | "snowflake";
 

@@ -258,6 +258,50 @@ describe('HttpApi', () => {
     expect(saved[0]!.name).toBe('weekly msgs.csv');
     await api.export({ dashboard: 'd1' }, 'pdf');
     expect(calls[1]!.url.search).toBe('?dashboard=d1&to=pdf');
+    await api.export({ dashboard: 'd1' }, 'pdf', 'es');
+    expect(calls[2]!.url.search).toBe('?dashboard=d1&to=pdf&lang=es');
+  });
+
+  it('exports an unsaved answer by posting it as shown', async () => {
+    const name = 'Messages by channel – 2026-12-02.csv';
+    const { api, calls, saved } = setup(
+      () =>
+        new Response('a,b\n1,2\n', {
+          headers: { 'Content-Disposition': `attachment; filename="x.csv"; filename*=UTF-8''${encodeURIComponent(name)}`, 'X-Export-Rows': '3' },
+        }),
+    );
+    const out = await api.exportAnswer(barAnswer, 'csv', 'en');
+    expect(calls[0]!.init.method).toBe('POST');
+    expect(calls[0]!.url.pathname).toBe('/api/export');
+    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ answer: barAnswer, to: 'csv', lang: 'en' });
+    expect(out).toEqual({ path: name, rows: 3, bytes: 8 });
+    expect(saved[0]!.name).toBe(name);
+  });
+
+  it('arranges dashboards and keeps their filters through the documented routes', async () => {
+    const { api, calls } = setup(() => json({}));
+    await api.dashboardRename('d1', 'R');
+    await api.dashboardDelete('d1');
+    await api.dashboardAddText('d1', 'Note');
+    await api.dashboardUpdateTile('d1', 'a/1', { width: 12 });
+    await api.dashboardRemoveTile('d1', 'text-1');
+    await api.dashboardSetFilters('d1', { from: '2026-01-01', channel: ['sms'] });
+    await api.dashboardFilterChoices('d1');
+    await api.savedSetChart('a1', { kind: 'pie', x: 'channel', y: ['messages'] });
+    expect(calls.map((c) => `${c.init.method} ${c.url.pathname}`)).toEqual([
+      'PATCH /api/dashboards/d1',
+      'DELETE /api/dashboards/d1',
+      'POST /api/dashboards/d1/tiles',
+      'PATCH /api/dashboards/d1/tiles/a%2F1',
+      'DELETE /api/dashboards/d1/tiles/text-1',
+      'PUT /api/dashboards/d1/filters',
+      'GET /api/dashboards/d1/filters',
+      'PUT /api/saved/a1/chart',
+    ]);
+    expect(JSON.parse(String(calls[2]!.init.body))).toEqual({ text: 'Note' });
+    expect(JSON.parse(String(calls[3]!.init.body))).toEqual({ width: 12 });
+    expect(JSON.parse(String(calls[5]!.init.body))).toEqual({ from: '2026-01-01', channel: ['sms'] });
+    expect(JSON.parse(String(calls[7]!.init.body))).toEqual({ chart: { kind: 'pie', x: 'channel', y: ['messages'] } });
   });
 
   it('reads the row count from the older X-Inda-Rows header too, and 0 when absent', async () => {

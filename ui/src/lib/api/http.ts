@@ -1,9 +1,11 @@
-import type { Api, OnExplanation } from './api';
+import type { Api, OnExplanation, TilePatch } from './api';
 import { ApiException, abortError, codeForStatus, isAbort, isErrorCode, normalizeScope } from './api';
 import type {
   Answer,
   AskRequest,
+  ChartSpec,
   Dashboard,
+  DashboardFilters,
   DashboardView,
   Deleted,
   Embedding,
@@ -11,6 +13,8 @@ import type {
   ExportFormat,
   ExportSummary,
   ExportTarget,
+  FilterChoices,
+  Lang,
   SaveRequest,
   SavedAnalysis,
   SavedAnswer,
@@ -271,11 +275,47 @@ export class HttpApi implements Api {
     return this.#json('POST', `dashboards/${enc(id)}/refresh`, { signal });
   }
 
+  dashboardRename(id: string, name: string): Promise<DashboardView> {
+    return this.#json('PATCH', `dashboards/${enc(id)}`, { body: { name } });
+  }
+  dashboardDelete(id: string): Promise<Deleted> {
+    return this.#json('DELETE', `dashboards/${enc(id)}`);
+  }
+  dashboardAddText(id: string, text: string): Promise<DashboardView> {
+    return this.#json('POST', `dashboards/${enc(id)}/tiles`, { body: { text } });
+  }
+  dashboardUpdateTile(id: string, tileId: string, patch: TilePatch): Promise<DashboardView> {
+    return this.#json('PATCH', `dashboards/${enc(id)}/tiles/${enc(tileId)}`, { body: patch });
+  }
+  dashboardRemoveTile(id: string, tileId: string): Promise<DashboardView> {
+    return this.#json('DELETE', `dashboards/${enc(id)}/tiles/${enc(tileId)}`);
+  }
+  dashboardSetFilters(id: string, filters: DashboardFilters): Promise<DashboardView> {
+    return this.#json('PUT', `dashboards/${enc(id)}/filters`, { body: filters });
+  }
+  dashboardFilterChoices(id: string): Promise<FilterChoices> {
+    return this.#json('GET', `dashboards/${enc(id)}/filters`);
+  }
+  savedSetChart(id: string, chart: ChartSpec): Promise<SavedAnalysis> {
+    return this.#json('PUT', `saved/${enc(id)}/chart`, { body: { chart } });
+  }
+
   /** Downloads the file (Content-Disposition names it) and hands it to the browser. */
-  async export(target: ExportTarget, to: ExportFormat): Promise<ExportSummary> {
+  async export(target: ExportTarget, to: ExportFormat, lang?: Lang): Promise<ExportSummary> {
     const query: Record<string, string> =
       'analysis' in target ? { analysis: target.analysis, to } : { dashboard: target.dashboard, to };
-    const res = await this.#send('GET', 'export', { query });
+    if (lang) query.lang = lang;
+    return this.#download(await this.#send('GET', 'export', { query }), to);
+  }
+
+  /** The answer goes up as it is shown; the file comes back as a download. */
+  async exportAnswer(answer: Answer, to: ExportFormat, lang?: Lang): Promise<ExportSummary> {
+    const body: Record<string, unknown> = { answer, to };
+    if (lang) body.lang = lang;
+    return this.#download(await this.#send('POST', 'export', { body }), to);
+  }
+
+  async #download(res: Response, to: ExportFormat): Promise<ExportSummary> {
     const blob = await res.blob();
     const name = filenameFromDisposition(res.headers.get('Content-Disposition')) ?? `export.${to}`;
     this.#saveBlob(blob, name);

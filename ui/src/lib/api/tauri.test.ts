@@ -30,6 +30,16 @@ describe('TauriApi', () => {
     await api.dashboardRemove('d1', 'a1');
     await api.dashboardRefresh('d1');
     await api.export({ dashboard: 'd1' }, 'pdf');
+    await api.dashboardRename('d1', 'R');
+    await api.dashboardDelete('d1');
+    await api.dashboardAddText('d1', 'Note');
+    await api.dashboardUpdateTile('d1', 't1', { position: 2 });
+    await api.dashboardRemoveTile('d1', 't1');
+    await api.dashboardSetFilters('d1', { channel: ['sms'] });
+    await api.dashboardFilterChoices('d1');
+    await api.savedSetChart('a1', { kind: 'pie', x: 'channel', y: ['messages'] });
+    await api.exportAnswer(barAnswer, 'csv', 'es');
+    await api.ask({ question: 'q', drill: { column: 'channel', value: 'sms' } });
     expect(invoke.mock.calls.map((c) => c[0])).toEqual([
       'session',
       'config',
@@ -50,13 +60,27 @@ describe('TauriApi', () => {
       'dashboard_remove',
       'dashboard_refresh',
       'export',
+      'dashboard_rename',
+      'dashboard_delete',
+      'dashboard_add_text',
+      'dashboard_update_tile',
+      'dashboard_remove_tile',
+      'dashboard_set_filters',
+      'dashboard_filter_choices',
+      'saved_set_chart',
+      'export_answer',
+      'ask',
     ]);
     const args = invoke.mock.calls.map((c) => c[1]);
     expect(args[3]).toEqual({ question: 'q', conversationId: 'c1', newConversation: false });
-    expect(args[6]).toEqual({ name: 'n', description: null, question: null, sql: 'SELECT 1', schedule: null });
+    expect(args[6]).toEqual({ name: 'n', description: null, question: null, sql: 'SELECT 1', schedule: null, chart: null });
     expect(args[10]).toEqual({ id: 'a1', schedule: '0 8 * * *' });
     expect(args[15]).toEqual({ id: 'd1', analysisId: 'a1' });
-    expect(args[18]).toEqual({ analysis: null, dashboard: 'd1', to: 'pdf' });
+    expect(args[18]).toEqual({ analysis: null, dashboard: 'd1', to: 'pdf', lang: null });
+    expect(args[22]).toEqual({ id: 'd1', tileId: 't1', position: 2, width: null, height: null, text: null });
+    expect(args[24]).toEqual({ id: 'd1', filters: { channel: ['sms'] } });
+    expect(args[27]).toEqual({ answer: barAnswer, to: 'csv', lang: 'es' });
+    expect(args[28]).toMatchObject({ question: 'q', drill: { column: 'channel', value: 'sms' } });
   });
 
   it('reads and sets the scope through the shell (scope, set_scope {tenants})', async () => {

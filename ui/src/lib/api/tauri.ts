@@ -1,15 +1,19 @@
-import type { Api, ExplanationEvent, OnExplanation } from './api';
+import type { Api, ExplanationEvent, OnExplanation, TilePatch } from './api';
 import { ApiException, abortError, normalizeScope, toApiError } from './api';
 import type {
   Answer,
   AskRequest,
+  ChartSpec,
   Dashboard,
+  DashboardFilters,
   DashboardView,
   Deleted,
   Execution,
   ExportFormat,
   ExportSummary,
   ExportTarget,
+  FilterChoices,
+  Lang,
   SaveRequest,
   SavedAnalysis,
   SavedAnswer,
@@ -126,6 +130,7 @@ export class TauriApi implements Api {
       newConversation: req.new_conversation ?? false,
     };
     if (req.provider) args.provider = req.provider;
+    if (req.drill) args.drill = req.drill;
     // The shell's `ask` takes a channel for the explanation stream (a Tauri channel argument cannot be optional).
     if (this.#channel) {
       const channel = this.#channel<ExplanationEvent>();
@@ -149,6 +154,7 @@ export class TauriApi implements Api {
       question: req.question ?? null,
       sql: req.sql ?? null,
       schedule: req.schedule ?? null,
+      chart: req.chart ?? null,
     });
   }
   savedShow(id: string, signal?: AbortSignal): Promise<SavedAnswer> {
@@ -184,10 +190,45 @@ export class TauriApi implements Api {
   dashboardRefresh(id: string, signal?: AbortSignal): Promise<DashboardView> {
     return this.#call('dashboard_refresh', { id }, signal);
   }
+  dashboardRename(id: string, name: string): Promise<DashboardView> {
+    return this.#call('dashboard_rename', { id, name });
+  }
+  dashboardDelete(id: string): Promise<Deleted> {
+    return this.#call('dashboard_delete', { id });
+  }
+  dashboardAddText(id: string, text: string): Promise<DashboardView> {
+    return this.#call('dashboard_add_text', { id, text });
+  }
+  dashboardUpdateTile(id: string, tileId: string, patch: TilePatch): Promise<DashboardView> {
+    return this.#call('dashboard_update_tile', {
+      id,
+      tileId,
+      position: patch.position ?? null,
+      width: patch.width ?? null,
+      height: patch.height ?? null,
+      text: patch.text ?? null,
+    });
+  }
+  dashboardRemoveTile(id: string, tileId: string): Promise<DashboardView> {
+    return this.#call('dashboard_remove_tile', { id, tileId });
+  }
+  dashboardSetFilters(id: string, filters: DashboardFilters): Promise<DashboardView> {
+    return this.#call('dashboard_set_filters', { id, filters });
+  }
+  dashboardFilterChoices(id: string): Promise<FilterChoices> {
+    return this.#call('dashboard_filter_choices', { id });
+  }
+  savedSetChart(id: string, chart: ChartSpec): Promise<SavedAnalysis> {
+    return this.#call('saved_set_chart', { id, chart });
+  }
   /** The shell shows a native save dialog and writes the file; returns `{path, rows}`. */
-  export(target: ExportTarget, to: ExportFormat): Promise<ExportSummary> {
-    const args = 'analysis' in target ? { analysis: target.analysis, dashboard: null, to } : { analysis: null, dashboard: target.dashboard, to };
-    return this.#call('export', args);
+  export(target: ExportTarget, to: ExportFormat, lang?: Lang): Promise<ExportSummary> {
+    const ids = 'analysis' in target ? { analysis: target.analysis, dashboard: null } : { analysis: null, dashboard: target.dashboard };
+    return this.#call('export', { ...ids, to, lang: lang ?? null });
+  }
+  /** The answer as shown, through the same save dialog. */
+  exportAnswer(answer: Answer, to: ExportFormat, lang?: Lang): Promise<ExportSummary> {
+    return this.#call('export_answer', { answer, to, lang: lang ?? null });
   }
 }
 

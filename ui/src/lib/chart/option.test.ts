@@ -103,7 +103,8 @@ describe('chart spec → ECharts option', () => {
     const data = o.series[0].data as { name: string; value: number }[];
     expect(o.series[0].type).toBe('pie');
     expect(data).toHaveLength(MAX_PIE_SLICES);
-    expect(data[0]).toEqual({ name: 'c0', value: 100 });
+    // Each slice carries its stored value (a drill-down reads it); "Other" has none.
+    expect(data[0]).toEqual({ name: 'c0', value: 100, raw: 'c0' });
     expect(data.at(-1)).toEqual({ name: 'Other', value: [91, 90, 89, 88, 87].reduce((a, b) => a + b, 0) });
     expect(o.tooltip.trigger).toBe('item');
     expect(o.legend.show).toBe(true);
@@ -256,9 +257,9 @@ describe('chart spec → ECharts option', () => {
   it('pie slices, their tooltip and labels use display names', () => {
     const o = opt(segmentAnswer);
     expect(o.series[0].data).toEqual([
-      { name: 'Campeones', value: 420 },
-      { name: 'En riesgo', value: 130 },
-      { name: 'Perdidos', value: 55 },
+      { name: 'Campeones', value: 420, raw: 'champions' },
+      { name: 'En riesgo', value: 130, raw: 'at_risk' },
+      { name: 'Perdidos', value: 55, raw: 'churned' },
     ]);
     expect(o.tooltip.formatter({ name: 'En riesgo', dataIndex: 1, value: 130, percent: 21.5 })).toContain('En riesgo');
   });

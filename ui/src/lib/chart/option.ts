@@ -226,14 +226,16 @@ function cartesian(input: ChartInput, ctx: ChartContext): Built {
   const list = [...series.values()];
   const partial = partialTest(input.caveats, columns);
   const isPartialKey = (k: string): boolean => partial(xName, keyValue.get(k));
-  const percentOnly = chart.y.every((y) => (chart.percent ?? []).includes(y));
   const firstMeasure = chart.y[0] ?? '';
   const kind = chart.kind;
   const many = keys.length > 60;
 
   // A partial period's point is drawn apart (hollow symbol, lighter bar) so it does not read as a drop.
   const partialStyle = kind === 'bar' ? { itemStyle: { opacity: 0.55 } } : { symbol: 'emptyCircle', symbolSize: 8 };
+  // Measures on the right-hand axis (a rate next to a count); they stay in `y`, in their order.
+  const right = new Set((chart.y2 ?? []).filter((m) => chart.y.includes(m) && chart.y.some((y) => !(chart.y2 ?? []).includes(y))));
   const echSeries: SeriesOption[] = list.map((s) => {
+    const axisIndex = right.has(s.measure) ? 1 : 0;
     const data = isTime
       ? keys
           .map((k) => ({ k, point: [parseTemporal(String(keyValue.get(k))).ms, s.points.get(k) ?? null] as [number, number | null] }))
@@ -245,12 +247,13 @@ function cartesian(input: ChartInput, ctx: ChartContext): Built {
           return isPartialKey(k) ? { value: v, ...partialStyle } : v;
         });
     if (kind === 'bar') {
-      return { type: 'bar', name: s.name, data, emphasis: { focus: 'series' } } as SeriesOption;
+      return { type: 'bar', name: s.name, data, yAxisIndex: axisIndex, emphasis: { focus: 'series' } } as SeriesOption;
     }
     return {
       type: 'line',
       name: s.name,
       data,
+      yAxisIndex: axisIndex,
       showSymbol: !many,
       connectNulls: false,
       emphasis: { focus: 'series' },
@@ -259,16 +262,29 @@ function cartesian(input: ChartInput, ctx: ChartContext): Built {
   });
 
   const axis = axisStyle(ctx);
-  const yName = valueAxisName(input);
-  const valueAxis = {
-    type: 'value' as const,
-    ...(yName ? { name: yName, nameTextStyle: { color: ctx.theme.muted, align: 'left' as const } } : {}),
-    ...axis,
-    axisLabel: {
-      ...axis.axisLabel,
-      formatter: (v: number) => fmt(firstMeasure, v, !percentOnly),
-    },
+  const leftMeasures = chart.y.filter((m) => !right.has(m));
+  const rightMeasures = chart.y.filter((m) => right.has(m));
+  const yName = valueAxisName({ ...input, chart: { ...chart, y: leftMeasures } });
+  const y2Name = rightMeasures.length ? valueAxisName({ ...input, chart: { ...chart, y: rightMeasures } }) ?? measureTitle(input, rightMeasures[0] as string) : undefined;
+  const valueAxisFor = (measures: string[], name: string | undefined, side: 'left' | 'right') => {
+    const onlyPercent = measures.every((y) => (chart.percent ?? []).includes(y));
+    // A shared axis of counts and rates is labelled as the counts: a rate's 0–1 would read 0%–100,000%.
+    const first = (onlyPercent ? measures[0] : measures.find((y) => !(chart.percent ?? []).includes(y))) ?? firstMeasure;
+    return {
+      type: 'value' as const,
+      position: side,
+      ...(name ? { name, nameTextStyle: { color: ctx.theme.muted, align: side } } : {}),
+      ...axis,
+      ...(side === 'right' ? { splitLine: { show: false } } : {}),
+      axisLabel: {
+        ...axis.axisLabel,
+        formatter: (v: number) => fmt(first, v, !onlyPercent),
+      },
+    };
   };
+  const valueAxis = rightMeasures.length
+    ? [valueAxisFor(leftMeasures, yName, 'left'), valueAxisFor(rightMeasures, y2Name, 'right')]
+    : valueAxisFor(chart.y, yName, 'left');
   // Instants of the partial periods, to mark the time axis's tick that falls on one.
   const partialMs = new Set(keys.filter(isPartialKey).map((k) => parseTemporal(String(keyValue.get(k))).ms));
   const xAxis = isTime
@@ -297,7 +313,7 @@ function cartesian(input: ChartInput, ctx: ChartContext): Built {
   const option: EChartsOption = {
     legend: legendOf(ctx, list.length > 1),
     // A named value axis writes its name above the axis: room for it under the legend.
-    grid: { left: 8, right: 16, top: (list.length > 1 ? 36 : 16) + (yName ? 20 : 0), bottom: zoom ? 56 : 8, containLabel: true },
+    grid: { left: 8, right: 16, top: (list.length > 1 ? 36 : 16) + (yName || y2Name ? 20 : 0), bottom: zoom ? 56 : 8, containLabel: true },
     tooltip: {
       trigger: 'axis',
       confine: true,
@@ -360,11 +376,12 @@ function pie(input: ChartInput, ctx: ChartContext): Built {
   const fmt = fmtFor(input, ctx);
   const partial = partialTest(input.caveats, columns);
   let slices = rows
-    .map((r) => ({ name: categoryLabel(r[xi], columns[xi], ctx, partial), value: num(r[yi]) ?? 0 }))
+    // `raw` is the stored value, read back when the slice is clicked (see `pickedValue`).
+    .map((r) => ({ name: categoryLabel(r[xi], columns[xi], ctx, partial), value: num(r[yi]) ?? 0, raw: r[xi] ?? null as Value }))
     .sort((a, b) => b.value - a.value);
   if (slices.length > MAX_PIE_SLICES) {
     const rest = slices.slice(MAX_PIE_SLICES - 1).reduce((acc, s) => acc + s.value, 0);
-    slices = [...slices.slice(0, MAX_PIE_SLICES - 1), { name: ctx.otherLabel, value: rest }];
+    slices = [...slices.slice(0, MAX_PIE_SLICES - 1), { name: ctx.otherLabel, value: rest, raw: undefined as unknown as Value }];
   }
   const palette = ctx.theme.palette.length;
   return {
@@ -492,4 +509,49 @@ export function kpiValues(input: ChartInput, locale: string): { label: string; v
       return { label: col ? columnTitle(col, false) : name, value: text };
     })
     .filter((x): x is { label: string; value: string } => x !== null);
+}
+
+/** What ECharts hands a click handler, as far as a drill-down reads it. */
+export interface PickParams {
+  componentType?: string;
+  seriesType?: string;
+  dataIndex?: number;
+  value?: unknown;
+  data?: unknown;
+}
+
+/**
+ * The stored value of the x column behind a clicked bar, point or slice (what a drill-down filters by), or
+ * undefined when the click was on something else (a legend, a pie's "Other" slice, a scatter point).
+ */
+export function pickedValue(input: ChartInput, params: PickParams): Value | undefined {
+  const { chart, columns, rows } = input;
+  if (params.componentType !== 'series' || chart.kind === 'scatter' || !chart.x) return undefined;
+  const xi = columns.findIndex((c) => c.name === chart.x);
+  if (xi < 0) return undefined;
+  if (params.seriesType === 'pie') {
+    const raw = (params.data as { raw?: Value } | undefined)?.raw;
+    return raw === undefined ? undefined : raw;
+  }
+  const xCol = columns[xi];
+  const isTime = chart.kind !== 'bar' && !!xCol && isTemporalType(xCol.type);
+  if (isTime) {
+    const v = Array.isArray(params.value) ? params.value : (params.value as { value?: unknown } | undefined)?.value;
+    const ms = Array.isArray(v) ? Number(v[0]) : Number.NaN;
+    const row = rows.find((r) => parseTemporal(String(r[xi])).ms === ms);
+    return row ? (row[xi] ?? null) : undefined;
+  }
+  // Category axes list the x values in first-seen order, which is the data index.
+  const seen: Value[] = [];
+  const keys = new Set<string>();
+  for (const r of rows) {
+    const v = r[xi] ?? null;
+    const k = v === null ? '\u0000null' : String(v);
+    if (!keys.has(k)) {
+      keys.add(k);
+      seen.push(v);
+    }
+  }
+  const i = params.dataIndex ?? -1;
+  return i >= 0 && i < seen.length ? seen[i] : undefined;
 }
