@@ -47,7 +47,9 @@ pub use dashboards::{DashboardView, FilterChoice, FilterChoices, FilterDimension
 pub use data_dir::DataDir;
 pub use demo::{DemoApi, DemoApiHandle, DemoOptions, DemoSummary, Progress, demo_api};
 pub use export::{ExportRequest, ExportSummary};
-pub use export_target::{ExportAnswerRequest, ExportFile, ExportQuery, ExportTarget, MAX_ANSWER_ROWS};
+pub use export_target::{
+    ExportAnswerRequest, ExportFile, ExportQuery, ExportTarget, MAX_ANSWER_COLUMNS, MAX_ANSWER_ROWS,
+};
 pub use history::{AuditRecord, Conversation, Execution, TenantAuditVerification, Turn};
 pub use mirror::MirrorReport;
 pub use saved::{SaveRequest, SavedAnswer};

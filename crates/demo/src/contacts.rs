@@ -199,8 +199,10 @@ pub(crate) fn write(
                 "instagram" => 0.06,
                 _ => 0.10,
             };
-            id.append_value(&plan.contact_ids[chunk_no * BATCH_ROWS + k]);
-            name.append_value(&full);
+            let index = chunk_no * BATCH_ROWS + k;
+            id.append_value(&plan.contact_ids[index]);
+            // The random draws above happen either way: a hostile name changes no other value.
+            name.append_value(names::hostile(index).unwrap_or(&full));
             if chance(&mut rng, p_no_email) {
                 email.append_null();
             } else {

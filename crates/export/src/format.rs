@@ -252,6 +252,19 @@ pub(crate) fn instant(iso: &str, lang: Lang) -> String {
     }
 }
 
+/// Whether a spreadsheet would read `s` as a formula (OWASP's CSV injection): it starts with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return.
+pub(crate) fn is_formula_like(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Text for a CSV or XLSX cell that no spreadsheet runs: formula-like text gets a leading `'` (OWASP's advice),
+/// which Excel, LibreOffice and Sheets read as "this is text". Only text goes through here: numbers are written as
+/// numbers, so `-5` stays a number.
+pub(crate) fn inert(s: &str) -> std::borrow::Cow<'_, str> {
+    if is_formula_like(s) { std::borrow::Cow::Owned(format!("'{s}")) } else { std::borrow::Cow::Borrowed(s) }
+}
+
 /// A cell as a person reads it in a table image or PDF.
 pub(crate) fn cell(v: &Value, is_percent: bool, lang: Lang) -> String {
     match v {
@@ -397,6 +410,16 @@ mod tests {
         assert_eq!(cell(&Value::Decimal { units: 123450, scale: 2 }, false, Lang::En), "1,234.50");
         assert_eq!(cell(&Value::Float(0.25), true, Lang::En), "25.0%");
         assert_eq!(ellipsize("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn formula_like_text_is_made_inert() {
+        for hostile in ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(inert(hostile), format!("'{hostile}"));
+        }
+        for plain in ["Ana María", "a=b", "", "'quoted", "1-2"] {
+            assert_eq!(inert(plain), plain);
+        }
     }
 
     #[test]

@@ -134,7 +134,7 @@ fn write_sheet(ws: &mut Worksheet, item: &ExportItem, s: &Styles) -> Result<(), 
         })
         .collect();
     for (c, col) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, col_u16(c)?, format::header(col), &s.header)?;
+        ws.write_string_with_format(0, col_u16(c)?, clip(&format::header(col)), &s.header)?;
     }
     // Per-column decimal formats, keyed by scale; cloned once per column instead of per cell.
     let mut dec_cache: Vec<Option<(u8, Format)>> = vec![None; cols.len()];
@@ -292,7 +292,10 @@ fn col_u16(c: usize) -> Result<u16, XlsxError> {
     Ok(u16::try_from(c).unwrap_or(u16::MAX))
 }
 
-fn clip(s: &str) -> &str {
+/// Text as a cell holds it: formula-like text made inert (a leading `'`, OWASP's advice: a contact named
+/// `=HYPERLINK(…)` stays a name even once the sheet is saved as CSV), cut to Excel's cell limit.
+fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    let s = format::inert(s);
     if s.len() <= MAX_CELL_CHARS {
         return s;
     }
@@ -300,7 +303,7 @@ fn clip(s: &str) -> &str {
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    &s[..end]
+    std::borrow::Cow::Owned(s[..end].to_string())
 }
 
 /// Excel serial day: days since 1899-12-30 (the epoch that absorbs Excel's 1900 leap-year bug for dates after

@@ -203,6 +203,65 @@ fn xlsx_has_typed_cells_sheets_and_about() {
     assert!(text.iter().any(|t| t == "2026-03-01T10:00:00Z"));
 }
 
+/// Contacts named as web forms really get them, beside negative numbers that must stay numbers.
+fn hostile() -> ResultSet {
+    let names =
+        ["=HYPERLINK(\"http://x.invalid\",\"hi\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCr", "Ana"];
+    ResultSet {
+        columns: vec![
+            Column::new("full_name", "VARCHAR"),
+            Column::new("balance", "BIGINT"),
+            Column::new("=x", "DOUBLE"),
+        ],
+        rows: names
+            .iter()
+            .map(|n| vec![Value::Text((*n).into()), Value::Int(-5), Value::Float(-1.5)])
+            .collect(),
+        truncated: false,
+    }
+}
+
+#[test]
+fn csv_and_xlsx_cells_never_run_as_formulas() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rs = hostile();
+    let chart = ChartSpec::table();
+    let items = [item("=cmd|' /C calc'!A0", &rs, &chart), item("Second", &rs, &chart)];
+    let csv = dir.path().join("hostile.csv");
+    export(&items, ExportFormat::Csv, &csv, &opts()).expect("csv");
+    let records = read_csv(&std::fs::read(&csv).expect("read"));
+    assert_eq!(records[0], ["'=cmd|' /C calc'!A0"], "the title line too");
+    assert_eq!(records[1], ["full_name", "balance", "'=x"], "and the header");
+    let names: Vec<&str> = records[2..9].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        names,
+        ["'=HYPERLINK(\"http://x.invalid\",\"hi\")", "'+1+1", "'-2+3", "'@SUM(A1)", "'\tTab", "'\rCr", "Ana"]
+    );
+    assert!(records[2..9].iter().all(|r| r[1] == "-5" && r[2] == "-1.5"), "numbers stay numbers");
+
+    let xlsx = dir.path().join("hostile.xlsx");
+    export(&items, ExportFormat::Xlsx, &xlsx, &opts()).expect("xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).expect("open xlsx");
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).expect("sheet");
+    assert_eq!(range.get((0, 2)), Some(&Data::String("'=x".into())));
+    for r in 1..7 {
+        match range.get((r, 0)) {
+            Some(Data::String(t)) => assert!(t.starts_with('\''), "row {r}: {t:?}"),
+            other => panic!("row {r}: {other:?}"),
+        }
+        assert_eq!(range.get((r, 1)), Some(&Data::Float(-5.0)));
+        assert_eq!(range.get((r, 2)), Some(&Data::Float(-1.5)));
+    }
+    assert_eq!(range.get((7, 0)), Some(&Data::String("Ana".into())));
+    // No cell of any sheet holds a formula.
+    for name in wb.sheet_names() {
+        let formulas = wb.worksheet_formula(&name).expect("formulas");
+        assert!(formulas.cells().all(|(_, _, f)| f.is_empty()), "{name} has a formula");
+    }
+}
+
 #[test]
 fn xlsx_empty_result_is_header_only() {
     use calamine::{Reader, Xlsx, open_workbook};
