@@ -45,7 +45,9 @@ pub fn data_dir() -> Result<DataDir, Error> {
 
 /// Opens the data dir and runs the window until it closes.
 pub fn run() -> Result<(), Error> {
-    let app = Arc::new(App::open(data_dir()?)?);
+    let mut app = App::open(data_dir()?)?;
+    app.client = inda_core::Client::Desktop;
+    let app = Arc::new(app);
     let shell = Shell { app, cancels: cancel::Cancels::default(), scope: Default::default() };
     tauri::Builder::default()
         // First, as its docs require: a second launch exits here and hands its arguments (a deep link) to

@@ -35,8 +35,9 @@ describe('Spanish', () => {
     const summary = (await card.getByTestId('answer-summary').textContent()) ?? '';
     assert.match(summary, /mensajes/);
     assert.match(summary, /lidera/);
-    // es-419 formats: a decimal comma in the percentage.
-    assert.match(summary, /\d,\d+\s?%/);
+    // es-419 formats: a decimal comma in the percentage, and a space before the sign ("67,4 %"; a whole "67 %"
+    // has no decimals to show, and English would write "67%").
+    assert.match(summary, /\d(,\d+)?\s%/);
     assert.match((await card.getByTestId('save-analysis').textContent()) ?? '', /Guardar/);
     assert.match((await card.getByTestId('export-button').textContent()) ?? '', /Exportar/);
     assert.match((await card.locator('h3').first().textContent()) ?? '', /Mensajes por canal/);

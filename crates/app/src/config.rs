@@ -42,6 +42,39 @@ pub struct Config {
     /// `[updates]`: where the desktop app looks for its next version (nowhere by default).
     #[serde(default)]
     pub updates: crate::updates::UpdatesConfig,
+    /// `[audit]`: how long audit entries are kept (for ever by default).
+    #[serde(default, skip_serializing_if = "AuditConfig::keeps_everything")]
+    pub audit: AuditConfig,
+}
+
+/// `[audit]`: `retention_days = 400` deletes entries older than that when the store opens (the chain stays
+/// verifiable from the last one deleted). At least `MIN_AUDIT_RETENTION_DAYS` (31): the monthly model budget is
+/// counted from the audit log.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AuditConfig {
+    /// Days an entry is kept; absent, for ever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
+}
+
+/// The shortest retention allowed: a month of model calls is what the budget reads.
+pub const MIN_AUDIT_RETENTION_DAYS: u32 = 31;
+
+impl AuditConfig {
+    fn keeps_everything(&self) -> bool {
+        self.retention_days.is_none()
+    }
+
+    /// The retention, refused below `MIN_AUDIT_RETENTION_DAYS` (31).
+    pub fn retention(&self) -> Result<Option<chrono::Duration>, Error> {
+        match self.retention_days {
+            Some(d) if d < MIN_AUDIT_RETENTION_DAYS => Err(Error::usage(format!(
+                "[audit] retention_days = {d} is too short: at least {MIN_AUDIT_RETENTION_DAYS} (the model budget reads a month of entries)"
+            ))),
+            Some(d) => Ok(Some(chrono::Duration::days(i64::from(d)))),
+            None => Ok(None),
+        }
+    }
 }
 
 /// `[warehouse]`: `kind = "snowflake"` with `profile = "development"` and
@@ -371,11 +404,11 @@ impl Config {
         }
     }
 
-    /// Writes the config atomically (temp file, then rename).
+    /// Writes the config atomically (temp file, then rename), owner-only: it names accounts and profiles.
     pub fn save(&self, dir: &DataDir) -> Result<(), Error> {
         let text = toml::to_string_pretty(self)
             .map_err(|e| Error::internal(format!("cannot write the config: {e}")))?;
-        inda_core::fs::write_atomic(&dir.config(), text.as_bytes())
+        inda_core::fs::write_private(&dir.config(), text.as_bytes())
             .map_err(|e| Error::internal(format!("cannot write the config: {}", e.message)))
     }
 }
@@ -383,6 +416,17 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audit_retention_is_at_least_a_month() {
+        let read = |text: &str| toml::from_str::<Config>(text).unwrap().audit.retention();
+        assert_eq!(read("").unwrap(), None, "kept for ever by default");
+        assert_eq!(read("[audit]\nretention_days = 400").unwrap(), Some(chrono::Duration::days(400)));
+        let short = read("[audit]\nretention_days = 7").unwrap_err();
+        assert_eq!(short.code, inda_core::ErrorCode::Usage);
+        // Saved back, an unset retention writes no [audit] table.
+        assert!(!toml::to_string(&Config::default()).unwrap().contains("[audit]"));
+    }
 
     #[test]
     fn only_origins_may_frame_the_ui() {

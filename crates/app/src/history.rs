@@ -14,6 +14,23 @@ impl App {
         self.store()?.audit_list(&session.tenant_id, &session.user_id, limit.clamp(1, AUDIT_LIST_MAX))
     }
 
+    /// The compliance export: entries recorded at or after `since` (a date or timestamp), oldest first. An
+    /// analyst gets their own; an admin every user's of the tenants in the session's scope.
+    pub fn audit_export(&self, session: &Session, since: Option<&str>) -> Result<Vec<AuditRecord>, Error> {
+        if let Some(s) = since
+            && chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").is_err()
+        {
+            return Err(Error::usage(format!("--since {s} is not a date (YYYY-MM-DD) or timestamp")));
+        }
+        let store = self.store()?;
+        match session.role {
+            inda_core::Role::Analyst => {
+                store.audit_export(std::slice::from_ref(&session.tenant_id), Some(&session.user_id), since)
+            }
+            _ => store.audit_export(session.scope.tenants(), None, since),
+        }
+    }
+
     /// Whether the whole audit log is intact. The chain holds every tenant's entries: all of it is checked,
     /// but the caller learns only the verdict and their own tenant's count.
     pub fn verify_audit(&self, session: &Session) -> Result<TenantAuditVerification, Error> {

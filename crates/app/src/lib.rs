@@ -11,6 +11,7 @@
 mod admission;
 mod answer;
 mod ask;
+mod backup;
 mod branding;
 mod config;
 mod contract;
@@ -18,6 +19,7 @@ mod currency;
 mod dashboards;
 mod data_dir;
 mod demo;
+mod doctor;
 pub mod eval;
 mod export;
 mod export_target;
@@ -37,20 +39,24 @@ mod warehouse_check;
 
 pub use answer::Answer;
 pub use ask::{AskOptions, AskRequest, Drill, Provider};
+pub use backup::{BackupSummary, RestoreSummary};
 pub use branding::{Brand, Branding, BrandingConfig, Colors};
 pub use config::{
-    AppSettings, Concurrency, Config, Embedding, LimitsConfig, SecretsConfig, SecretsFallback, ServeConfig,
-    WarehouseConfig, WarehouseKind,
+    AppSettings, AuditConfig, Concurrency, Config, Embedding, LimitsConfig, SecretsConfig, SecretsFallback,
+    ServeConfig, WarehouseConfig, WarehouseKind,
 };
 pub use contract::{Deleted, Suggestions, UiConfig};
 pub use dashboards::{DashboardView, FilterChoice, FilterChoices, FilterDimension, TileUpdate, TileView};
 pub use data_dir::DataDir;
 pub use demo::{DemoApi, DemoApiHandle, DemoOptions, DemoSummary, Progress, demo_api};
+pub use doctor::{Checkup, DoctorOptions, DoctorReport, Finding, Health, doctor};
 pub use export::{ExportRequest, ExportSummary};
 pub use export_target::{
     ExportAnswerRequest, ExportFile, ExportQuery, ExportTarget, MAX_ANSWER_COLUMNS, MAX_ANSWER_ROWS,
 };
 pub use history::{AuditRecord, Conversation, Execution, TenantAuditVerification, Turn};
+/// Text for a spreadsheet cell that no spreadsheet runs as a formula (every CSV the app writes goes through it).
+pub use inda_export::inert;
 pub use mirror::MirrorReport;
 pub use saved::{SaveRequest, SavedAnswer};
 pub use scheduler::SchedulerReport;
@@ -74,7 +80,7 @@ pub use inda_store::{
 /// Cancels a running use case (the UI's Esc, a closed request, Ctrl-C): a `tokio_util` cancellation token.
 pub use inda_warehouse::Cancel;
 
-use inda_core::{Error, Session};
+use inda_core::{Client, Error, Session};
 
 use inda_store::{CacheCipher, FileKeySource, Store};
 use inda_warehouse::{EmbeddedWarehouse, QueryLimits, Warehouse};
@@ -99,6 +105,8 @@ pub struct App {
     admission: admission::Admission,
     /// Serve saved analyses, dashboards and exports from the cache only (`--offline`, `[app] offline`).
     pub offline: bool,
+    /// The front end this installation runs as, recorded by every audit entry; the front end sets it.
+    pub client: Client,
 }
 
 impl App {
@@ -134,6 +142,7 @@ impl App {
             cipher: OnceLock::new(),
             keyring: OnceLock::new(),
             offline,
+            client: Client::default(),
         })
     }
 
@@ -143,7 +152,20 @@ impl App {
             return Ok(s.clone());
         }
         let store = Arc::new(Store::open(&self.dir.store())?);
+        self.apply_audit_retention(&store)?;
         Ok(self.store.get_or_init(|| store).clone())
+    }
+
+    /// Deletes audit entries past `[audit] retention_days`, once per open; with Snowflake, only those already
+    /// mirrored to its `ADMIN.AUDIT_LOG`.
+    fn apply_audit_retention(&self, store: &Store) -> Result<(), Error> {
+        let Some(keep) = self.config.audit.retention()? else { return Ok(()) };
+        let before = (chrono::Utc::now() - keep).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        let pruned = store.audit_prune(&before, self.snowflake.is_some())?;
+        if pruned > 0 {
+            tracing::info!(pruned, before, "audit entries past their retention deleted");
+        }
+        Ok(())
     }
 
     /// The cipher of cached results, with the data dir's key (created on first use).
@@ -209,14 +231,15 @@ impl App {
             user_id: session.user_id.clone(),
             action,
             outcome,
-            details: with_role_and_scope(details, session),
+            details: with_who_and_where(details, session, self.client),
         })
     }
 }
 
-/// `details` with the session's role and scope, so every entry says what its user could read (the hash chain
-/// covers them with the rest of the details).
-fn with_role_and_scope(details: serde_json::Value, session: &Session) -> serde_json::Value {
+/// `details` with the session's role and scope, so every entry says what its user could read, and the client
+/// (and for `inda serve` the remote address, user agent and request id) it came through. The hash chain covers
+/// them with the rest of the details.
+fn with_who_and_where(details: serde_json::Value, session: &Session, client: Client) -> serde_json::Value {
     let mut details = match details {
         serde_json::Value::Object(map) => map,
         serde_json::Value::Null => serde_json::Map::new(),
@@ -224,6 +247,17 @@ fn with_role_and_scope(details: serde_json::Value, session: &Session) -> serde_j
     };
     details.insert("role".into(), session.role.as_str().into());
     details.insert("scope".into(), session.scope.tenants().into());
+    let caller = &session.caller;
+    details.insert("client".into(), caller.client.unwrap_or(client).as_str().into());
+    for (key, value) in [
+        ("remote_addr", &caller.remote_addr),
+        ("user_agent", &caller.user_agent),
+        ("request_id", &caller.request_id),
+    ] {
+        if let Some(v) = value {
+            details.insert(key.into(), v.as_str().into());
+        }
+    }
     serde_json::Value::Object(details)
 }
 

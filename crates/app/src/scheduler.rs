@@ -200,6 +200,7 @@ fn owner_session(due: &DueAnalysis, now: DateTime<Utc>) -> Session {
         scope: owner_scope(due),
         issued_at: now.timestamp(),
         expires_at: now.timestamp() + 3600,
+        caller: Default::default(),
     }
 }
 

@@ -297,6 +297,7 @@ fn user_secret_name(name: &str) -> Result<SecretName, Error> {
 }
 
 /// Atomic (temp file, then rename): a crash leaves the old pointer or the new one, never half of one.
+/// Owner-only, like everything in the data dir: it says who uses this machine.
 fn write_replacing(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
-    inda_core::fs::write_atomic(path, bytes)
+    inda_core::fs::write_private(path, bytes)
 }

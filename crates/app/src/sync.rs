@@ -80,6 +80,7 @@ impl App {
                         scope: inda_core::Scope::one("_sync").expect("a valid tenant id"),
                         issued_at: now,
                         expires_at: now + 86_400,
+                        caller: Default::default(),
                     }
                 });
                 Destination::Snowflake {

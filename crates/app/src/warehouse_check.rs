@@ -2,14 +2,22 @@
 //! Snowflake is checked by `inda_snowflake` (sign-in, role, warehouse, database, marts, and whether the
 //! account's row access policies and their attachments match `warehouse/snowflake/06_security.sql`: `warn`
 //! when the account will not say); the embedded engine by its data and a guarded count of every mart.
+//! Also `inda serve`'s readiness ([`App::warehouse_ready`]): the same question, cheaply and without a session.
 
 use crate::App;
 use crate::config::WarehouseKind;
-use inda_core::{Error, Session};
+use inda_core::{Error, Role, Scope, Session};
 use inda_snowflake::{Check, CheckStatus};
 use inda_warehouse::Cancel;
 use serde::Serialize;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// The identity of the readiness probe's statement, named for what it is in Snowflake's query history. Its
+/// `SELECT 1` reads no table, so no tenant's data is reachable whatever the id.
+const PROBE: &str = "_readiness_probe";
+
+/// A probe that waits longer than this is answered "not ready": orchestrators call again.
+const READY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What `inda warehouse test` prints.
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +60,26 @@ impl App {
         }
     }
 
+    /// Whether the warehouse answers now, for `inda serve`'s `GET /readyz`. A probe has no token, so this is
+    /// the app's own `SELECT 1`, which reads no table, as `PROBE` (never an analyst's session). The embedded
+    /// engine must also have its marts. Snowflake signs in with the server's own credentials
+    /// (`SNOWFLAKE_PASSWORD` / `SNOWFLAKE_PRIVATE_KEY`): where only analysts' keyrings hold them, this is an
+    /// `engine` error. Not queued behind analysts' queries (a probe must answer while they run), and bounded
+    /// by `READY_TIMEOUT` (5 s). Offline there is no warehouse to wait for: ready.
+    pub async fn warehouse_ready(&self, cancel: &Cancel) -> Result<(), Error> {
+        if self.offline {
+            return Ok(());
+        }
+        if self.config.warehouse.kind == WarehouseKind::Embedded
+            && !self.dir.warehouse().join("marts").is_dir()
+        {
+            return Err(Error::engine("no data yet: run `inda demo init` (or `inda sync`)"));
+        }
+        let mut limits = self.limits();
+        limits.timeout = limits.timeout.min(READY_TIMEOUT);
+        self.warehouse().query(&probe_session()?, "SELECT 1", &limits, cancel).await.map(|_| ())
+    }
+
     async fn embedded_checks(&self, session: &Session, cancel: &Cancel) -> Vec<Check> {
         let mut checks = Vec::new();
         let started = Instant::now();
@@ -87,6 +115,22 @@ impl App {
         checks.push(Check::new("row_access_policies", Instant::now(), Ok(walls.into())));
         checks
     }
+}
+
+fn probe_session() -> Result<Session, Error> {
+    let now = crate::now();
+    Ok(Session {
+        tenant_id: PROBE.into(),
+        user_id: PROBE.into(),
+        partner_id: PROBE.into(),
+        user_name: None,
+        roles: vec![],
+        role: Role::Analyst,
+        scope: Scope::one(PROBE)?,
+        issued_at: now,
+        expires_at: now + READY_TIMEOUT.as_secs() as i64,
+        caller: Default::default(),
+    })
 }
 
 fn report(kind: &'static str, profile: Option<String>, checks: Vec<Check>) -> WarehouseReport {

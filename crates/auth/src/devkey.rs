@@ -116,5 +116,6 @@ fn write_public(data_dir: &Path) -> Result<(), AuthError> {
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)
         .map_err(|e| AuthError::Encode(e.to_string()))?;
-    Ok(inda_core::fs::write_atomic(&data_dir.join(PUBLIC_KEY), public.as_bytes())?)
+    // Public, yet owner-only like every file of the data dir, so that `inda doctor` has no exception to make.
+    Ok(inda_core::fs::write_private(&data_dir.join(PUBLIC_KEY), public.as_bytes())?)
 }

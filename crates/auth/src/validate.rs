@@ -171,6 +171,7 @@ fn check(
         scope,
         issued_at: claims.iat,
         expires_at: claims.exp,
+        caller: Default::default(),
     })
 }
 

@@ -92,6 +92,32 @@ pub enum Command {
     Scheduler(SchedulerCommand),
     /// Sync data from the inDigital API into the embedded warehouse (or export equivalent n8n workflows).
     Sync(SyncArgs),
+    /// Check this installation: data dir permissions, files readable by others, config, keyring,
+    /// warehouse data, store schema, free disk space. Exits 5 when a check finds a problem.
+    Doctor {
+        /// First make the data dir and everything in it owner-only (0700 folders, 0600 files).
+        #[arg(long)]
+        fix: bool,
+    },
+    /// Write the library (saved analyses, dashboards, conversations, cache, audit log) and the config to one
+    /// passphrase-sealed file. The passphrase: `--passphrase-file`, else `INDA_BACKUP_PASSPHRASE`.
+    Backup {
+        /// The backup file to write (owner-only).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// A file whose first line is the passphrase (at least 12 characters).
+        #[arg(long)]
+        passphrase_file: Option<std::path::PathBuf>,
+    },
+    /// Replace the library and config with a backup's, once its passphrase, files, schema and audit chain
+    /// check out; what it replaces is kept beside it. Stop the app and `inda serve` first.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+        /// A file whose first line is the passphrase.
+        #[arg(long)]
+        passphrase_file: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -372,6 +398,16 @@ pub enum AuditCommand {
     },
     /// Check the whole chain for edited or deleted entries.
     Verify,
+    /// Entries for compliance, oldest first: JSON (the default) or CSV with `--format csv`. An analyst gets
+    /// their own; an admin every user's of the tenants in scope.
+    Export {
+        /// Only entries recorded on or after this date (`2026-01-31`) or timestamp.
+        #[arg(long)]
+        since: Option<String>,
+        /// Write to this file (atomically, owner-only) instead of stdout.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -17,6 +17,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(d) => DataDir::new(d),
         None => DataDir::default_location()?,
     };
+    // Before the app opens: the doctor must also describe a data dir whose config or store it cannot open.
+    if let Command::Doctor { fix } = cli.command {
+        return crate::doctor::run(&dir, fix, format);
+    }
     let mut app = App::open(dir)?;
     // The flag can only turn offline on; `[app] offline = true` in config.toml also does.
     app.offline |= cli.offline;
@@ -140,6 +144,28 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             print!("{}", table(&headers, &rows));
             Ok(())
         }
+        Command::Audit(AuditCommand::Export { since, out }) => {
+            let s = reading(&mut app)?;
+            let entries = app.audit_export(&s, since.as_deref())?;
+            let bytes = match format {
+                Format::Csv => crate::output::audit_csv(&entries)?,
+                // A compliance export is a document: JSON unless CSV is asked for.
+                Format::Json | Format::Table => serde_json::to_vec_pretty(&entries)
+                    .map_err(|e| Error::internal(format!("cannot write JSON: {e}")))?,
+            };
+            match out {
+                Some(path) => {
+                    inda_core::fs::write_private(&path, &bytes)?;
+                    print_json(&json!({"path": path, "rows": entries.len()}))
+                }
+                None => {
+                    use std::io::Write;
+                    // A closed pipe (`| head`) is not an error worth a message.
+                    let _ = std::io::stdout().lock().write_all(&bytes);
+                    Ok(())
+                }
+            }
+        }
         Command::Audit(AuditCommand::Verify) => {
             // An expired signed-in session still may, as for `audit list`; no session at all is an `auth` error.
             let (s, _expired) = {
@@ -199,6 +225,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             crate::library::export(app, s, args, format)
         }
         Command::Serve { bind } => {
+            app.client = inda_core::Client::Serve;
             let app = std::sync::Arc::new(app);
             // A signed-in user gets a ready link; the token rides in the URL once and the UI drops it from
             // the address bar.
@@ -280,6 +307,38 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Scheduler(cmd) => crate::library::scheduler(app, cmd, format),
         Command::Sync(args) => crate::sync::run(&app, token.as_deref(), args, format),
+        // Answered above, before the app opens.
+        Command::Doctor { fix } => crate::doctor::run(&app.dir, fix, format),
+        Command::Backup { out, passphrase_file } => {
+            let summary = app.backup(&out, &backup_passphrase(passphrase_file.as_deref())?)?;
+            if format == Format::Json {
+                return print_json(&summary);
+            }
+            println!(
+                "backup written to {} ({} bytes: {}; {} audit entries, chain intact)",
+                summary.path.display(),
+                summary.bytes,
+                summary.files.join(", "),
+                summary.audit_entries
+            );
+            Ok(())
+        }
+        Command::Restore { file, passphrase_file } => {
+            let summary = app.restore(&file, &backup_passphrase(passphrase_file.as_deref())?)?;
+            if format == Format::Json {
+                return print_json(&summary);
+            }
+            println!(
+                "restored {} from the backup of {} ({} audit entries, chain intact)",
+                summary.files.join(", "),
+                summary.created_at,
+                summary.audit_entries
+            );
+            for kept in &summary.kept {
+                println!("kept the replaced {}", kept.display());
+            }
+            Ok(())
+        }
         Command::Demo(DemoCommand::Api { bind, data, faults }) => {
             crate::sync::demo_api(bind, demo_options(data)?, &faults, format)
         }
@@ -442,6 +501,9 @@ fn command_name(c: &Command) -> &'static str {
         Command::Export(_) => "export",
         Command::Scheduler(_) => "scheduler",
         Command::Sync(_) => "sync",
+        Command::Doctor { .. } => "doctor",
+        Command::Backup { .. } => "backup",
+        Command::Restore { .. } => "restore",
     }
 }
 
@@ -549,4 +611,17 @@ pub(crate) fn parse_duration(flag: &str, s: &str) -> Result<std::time::Duration,
         Err(_) => humantime::parse_duration(s),
     };
     parsed.map_err(|_| Error::usage(format!("{flag} takes a duration like 30m, 1h or 2d, not `{s}`")))
+}
+
+/// The backup passphrase: the first line of `file`, else `INDA_BACKUP_PASSPHRASE`. Never a flag's value, which
+/// the shell's history and `ps` would show.
+fn backup_passphrase(file: Option<&std::path::Path>) -> Result<inda_core::Secret, Error> {
+    let text = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| Error::usage(format!("cannot read the passphrase file {}: {e}", path.display())))?,
+        None => std::env::var("INDA_BACKUP_PASSPHRASE").map_err(|_| {
+            Error::usage("no passphrase: give --passphrase-file FILE or set INDA_BACKUP_PASSPHRASE")
+        })?,
+    };
+    Ok(inda_core::Secret::new(text.lines().next().unwrap_or_default().to_string()))
 }

@@ -9,6 +9,7 @@
 
 mod args;
 mod commands;
+mod doctor;
 mod library;
 mod output;
 mod sync;
@@ -72,13 +73,19 @@ fn main() {
     std::process::exit(code);
 }
 
+/// Logs go to stderr, filtered by `INDA_LOG` (default `warn`, `info` with `--verbose`). `INDA_LOG_FORMAT=json`
+/// writes one JSON object per line instead, for a log collector (`inda serve` run as a service): each line lists
+/// its spans with their fields (`spans`), so every line of a request carries its `request_id`, however deep.
 fn init_tracing(verbose: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("INDA_LOG")
         .unwrap_or_else(|_| EnvFilter::new(if verbose { "info" } else { "warn" }));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    let _ = if std::env::var("INDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        // The span list alone: the current span would repeat its innermost entry on every line.
+        builder.json().with_current_span(false).try_init()
+    } else {
+        builder.try_init()
+    };
 }

@@ -123,6 +123,49 @@ pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
     s
 }
 
+/// The audit entries as CSV for compliance: one row per entry, the client and where it came from in their own
+/// columns, the rest of the details as JSON. Text cells are made inert (`=…` cannot run in a spreadsheet).
+pub fn audit_csv(entries: &[inda_app::AuditRecord]) -> Result<Vec<u8>, Error> {
+    const COLUMNS: [&str; 12] = [
+        "seq",
+        "log_id",
+        "created_at",
+        "tenant_id",
+        "user_id",
+        "action",
+        "outcome",
+        "client",
+        "remote_addr",
+        "user_agent",
+        "request_id",
+        "details",
+    ];
+    let detail = |e: &inda_app::AuditRecord, key: &str| {
+        e.details.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_string()
+    };
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::internal(format!("cannot write CSV: {e}"));
+    w.write_record(COLUMNS).map_err(fail)?;
+    for e in entries {
+        let cells = [
+            e.seq.to_string(),
+            e.log_id.clone(),
+            e.created_at.clone(),
+            e.tenant_id.clone(),
+            e.user_id.clone(),
+            e.action.to_string(),
+            e.outcome.to_string(),
+            detail(e, "client"),
+            detail(e, "remote_addr"),
+            detail(e, "user_agent"),
+            detail(e, "request_id"),
+            e.details.to_string(),
+        ];
+        w.write_record(cells.iter().map(|c| inda_app::inert(c).into_owned())).map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| Error::internal(format!("cannot write CSV: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,7 @@
 //! Atomic file writes: the one way the crates replace a file (the config, the sign-in pointer, keys, the
-//! secrets fallback file, exports, the sync's manifests and Parquet files, n8n workflows).
+//! secrets fallback file, exports, the sync's manifests and Parquet files, n8n workflows); and who may read
+//! what the app keeps in its data dir: files there are owner-only ([`Perms::Private`], [`create_private`],
+//! [`make_private`]).
 //!
 //! The protocol: write into a uniquely named temp file beside the target (`.<name>.tmp-<random>`, created with
 //! `create_new`, so it never clobbers anyone's file), fsync it, rename it over the target, then fsync the
@@ -32,6 +34,15 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write(path, Perms::Private, true, |file| write_all(path, file, bytes)).map(|_| ())
 }
 
+/// [`write_atomic_with`] for a file readable by its owner only ([`Perms::Private`]).
+pub fn write_private_with<T>(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> Result<T, Error>,
+) -> Result<T, Error> {
+    self::write(path, Perms::Private, true, write)?
+        .ok_or_else(|| Error::internal(format!("cannot write {}", path.display())))
+}
+
 /// [`write_atomic`] for a streaming writer: `write` fills the temp file (and flushes any buffer it puts in
 /// front of it); its error, or its panic, leaves `path` untouched and no temp file behind. Returns what `write`
 /// returned.
@@ -47,6 +58,91 @@ pub fn write_atomic_with<T>(
 /// others keep its file. Returns whether this call created it.
 pub fn create_new(path: &Path, bytes: &[u8], perms: Perms) -> Result<bool, Error> {
     Ok(write(path, perms, false, |file| write_all(path, file, bytes))?.is_some())
+}
+
+/// `File::create` for a file readable by its owner only: created 0600 on Unix, and a file that was already
+/// there loses any access of group and others before a byte is written. For files written in place (a
+/// temp dir swapped in whole, pages published by a later manifest), where [`write_private`] is not needed.
+/// The caller names the path in its own error.
+pub fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = File::options();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    // `mode` applies to new files only.
+    #[cfg(unix)]
+    if is_shared(&file.metadata()?) {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
+}
+
+/// Creates the folder `path` owner-only (0700 on Unix) unless it exists; its parent must exist.
+pub fn create_private_dir(path: &Path) -> Result<(), Error> {
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    match builder.create(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::internal(format!("cannot create {}: {e}", path.display()))),
+    }
+}
+
+/// Whether anyone but the owner may read, write or enter it: any permission bit of group or others on Unix.
+/// Never elsewhere, where a user's files are kept private by their profile folder's access list.
+pub fn is_shared(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o077 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
+}
+
+/// The permission bits as `ls` and `chmod` write them (`0644`); `None` off Unix.
+pub fn mode_text(meta: &std::fs::Metadata) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(format!("{:04o}", meta.permissions().mode() & 0o7777))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// Makes `path` owner-only (0600 for a file, 0700 for a folder) when group or others have any access;
+/// returns whether it changed anything. A missing path, a symbolic link (whose target may be anyone's) and
+/// any path off Unix are left alone.
+pub fn make_private(path: &Path) -> Result<bool, Error> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::internal(format!("cannot read {}: {e}", path.display()))),
+    };
+    if meta.file_type().is_symlink() || !is_shared(&meta) {
+        return Ok(false);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if meta.is_dir() { 0o700 } else { 0o600 };
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::internal(format!("cannot make {} owner-only: {e}", path.display())))?;
+    }
+    Ok(true)
 }
 
 fn write_all(path: &Path, file: &mut File, bytes: &[u8]) -> Result<(), Error> {
@@ -229,5 +325,59 @@ mod tests {
         let atomic = dir.path().join("atomic");
         write_atomic(&atomic, b"x").expect("write");
         assert_eq!(mode(&atomic), mode(&plain));
+
+        let streamed = dir.path().join("page.parquet");
+        write_private_with(&streamed, |file| {
+            file.write_all(b"PAR1").map_err(|e| Error::internal(e.to_string()))
+        })
+        .expect("write");
+        assert_eq!(mode(&streamed), 0o600);
+        let created = dir.path().join("data.parquet");
+        create_private(&created).expect("create").write_all(b"PAR1").expect("write");
+        assert_eq!(mode(&created), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_already_there_are_made_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        let chmod = |p: &Path, m: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).expect("chmod")
+        };
+
+        // Truncating an old world-readable file must not leave it readable while new bytes go in.
+        let old = dir.path().join("data.parquet");
+        std::fs::write(&old, b"old rows").expect("write");
+        chmod(&old, 0o644);
+        create_private(&old).expect("create").write_all(b"new").expect("write");
+        assert_eq!((mode(&old), std::fs::read(&old).expect("read")), (0o600, b"new".to_vec()));
+
+        let file = dir.path().join("config.toml");
+        std::fs::write(&file, b"x").expect("write");
+        chmod(&file, 0o644);
+        let folder = dir.path().join("keys");
+        std::fs::create_dir(&folder).expect("mkdir");
+        chmod(&folder, 0o755);
+        assert!(is_shared(&std::fs::metadata(&file).expect("metadata")));
+        assert_eq!(mode_text(&std::fs::metadata(&file).expect("metadata")).as_deref(), Some("0644"));
+        assert!(make_private(&file).expect("file"));
+        assert!(make_private(&folder).expect("folder"));
+        assert_eq!((mode(&file), mode(&folder)), (0o600, 0o700));
+        assert!(!make_private(&file).expect("again"), "already owner-only: nothing to change");
+        assert!(!make_private(&dir.path().join("missing")).expect("missing"));
+        let created = dir.path().join("created");
+        create_private_dir(&created).expect("mkdir");
+        create_private_dir(&created).expect("already there");
+        assert_eq!(mode(&created), 0o700);
+
+        // A link is not followed: its target may be someone else's file.
+        let target = dir.path().join("target");
+        std::fs::write(&target, b"x").expect("write");
+        chmod(&target, 0o644);
+        std::os::unix::fs::symlink(&target, dir.path().join("link")).expect("symlink");
+        assert!(!make_private(&dir.path().join("link")).expect("link"));
+        assert_eq!(mode(&target), 0o644);
     }
 }

@@ -28,5 +28,5 @@ pub use result::{Caveat, CaveatCode, Column, ResultSet, Value};
 pub use retry_after::retry_after;
 pub use scope::{Role, Scope, ScopeError, TenantEntry, is_tenant_id};
 pub use secret::Secret;
-pub use session::Session;
+pub use session::{Caller, Client, Session};
 pub use size::ByteSize;

@@ -29,6 +29,52 @@ pub struct Session {
     pub issued_at: i64,
     /// When the token expires, seconds since the Unix epoch (validation allows a small leeway).
     pub expires_at: i64,
+    /// Where the request came from (`inda serve` fills it per request): recorded by every audit entry, never
+    /// used to decide what may be read.
+    #[serde(default)]
+    pub caller: Caller,
+}
+
+/// Which front end an installation runs as: every audit entry records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Client {
+    /// `inda …` on a terminal (the default: tests and scripts are CLI calls too).
+    #[default]
+    Cli,
+    /// The desktop app.
+    Desktop,
+    /// `inda serve`, the browser UI inside the CRM.
+    Serve,
+}
+
+impl Client {
+    /// The word audit entries use: `cli`, `desktop`, `serve`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Client::Cli => "cli",
+            Client::Desktop => "desktop",
+            Client::Serve => "serve",
+        }
+    }
+}
+
+/// Where one request to `inda serve` came from, as its audit entries record it. Empty for the CLI and the
+/// desktop app, whose caller is the machine's own user.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Caller {
+    /// The front end the request came through, when the server knows better than the installation's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<Client>,
+    /// The peer's address (`203.0.113.7:51234`); behind a proxy, the proxy's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_addr: Option<String>,
+    /// The browser's `User-Agent`, cut to a sane length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// The request's id (`X-Request-Id`), also on its log lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl Session {

@@ -55,7 +55,8 @@ impl<'a> ParquetSink<'a> {
         progress: &'a (dyn Fn(Progress) + Sync),
     ) -> Result<Self, Error> {
         let schema = marts_schema(table).ok_or_else(|| DemoError::UnknownTable(table.to_string()))?;
-        let file = File::create(path).map_err(|e| io_error(path, "create", e))?;
+        // Owner-only: tenant data in the data dir.
+        let file = inda_core::fs::create_private(path).map_err(|e| io_error(path, "create", e))?;
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_size(ROW_GROUP_ROWS)
@@ -96,7 +97,7 @@ impl<'a> ParquetSink<'a> {
 /// Writes `value` as pretty JSON and syncs it.
 pub(crate) fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), Error> {
     let text = serde_json::to_vec_pretty(value).map_err(|e| io_error(path, "serialize", e))?;
-    let mut file = File::create(path).map_err(|e| io_error(path, "create", e))?;
+    let mut file = inda_core::fs::create_private(path).map_err(|e| io_error(path, "create", e))?;
     file.write_all(&text).and_then(|()| file.write_all(b"\n")).map_err(|e| io_error(path, "write", e))?;
     file.sync_all().map_err(|e| io_error(path, "sync", e))
 }

@@ -261,7 +261,7 @@ pub(crate) fn is_formula_like(s: &str) -> bool {
 /// Text for a CSV or XLSX cell that no spreadsheet runs: formula-like text gets a leading `'` (OWASP's advice),
 /// which Excel, LibreOffice and Sheets read as "this is text". Only text goes through here: numbers are written as
 /// numbers, so `-5` stays a number.
-pub(crate) fn inert(s: &str) -> std::borrow::Cow<'_, str> {
+pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {
     if is_formula_like(s) { std::borrow::Cow::Owned(format!("'{s}")) } else { std::borrow::Cow::Borrowed(s) }
 }
 

@@ -32,7 +32,7 @@ use std::str::FromStr;
 
 pub use error::ExportError;
 pub use file_name::{MAX_STEM_CHARS, Subject, export_file_name};
-pub use format::Lang;
+pub use format::{Lang, inert};
 
 /// Most rows of one item a PDF prints: past them its table ends with a note saying how many rows were left
 /// out and that XLSX holds them all. A PDF of 5,000 rows is already about a hundred pages.

@@ -108,7 +108,7 @@ pub fn commit(warehouse: &Path, state: &TenantState) -> Result<(), SyncError> {
         source,
     })?;
     let text = serde_json::to_vec_pretty(state).map_err(SyncError::Serialize)?;
-    inda_core::fs::write_atomic(&path, &text).map_err(SyncError::CommitManifest)
+    inda_core::fs::write_private(&path, &text).map_err(SyncError::CommitManifest)
 }
 
 /// Deletes the RAW files of a tenant that no committed manifest names (pages written by a run that died

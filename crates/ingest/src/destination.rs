@@ -52,12 +52,16 @@ impl Destination {
             source,
         })?;
         let path = dir.join(format!("{tenant}.lock"));
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|source| SyncError::Io { action: "open", path: path.clone(), source })?;
+        let mut options = File::options();
+        options.create(true).truncate(false).write(true);
+        // Empty, but owner-only like every file of the data dir.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(|source| SyncError::Io {
+            action: "open",
+            path: path.clone(),
+            source,
+        })?;
         match file.try_lock() {
             Ok(()) => Ok(TenantLock { _file: file }),
             Err(TryLockError::WouldBlock) => Err(SyncError::AlreadyRunning { tenant: tenant.to_string() }),

@@ -332,12 +332,13 @@ pub fn write_parquet(path: &Path, schema: SchemaRef, batches: &[RecordBatch]) ->
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io_error(dir, "create"))?;
     }
-    let mut file = File::create(path).map_err(io_error(path, "create"))?;
+    // Owner-only: tenant data in the data dir.
+    let mut file = inda_core::fs::create_private(path).map_err(io_error(path, "create"))?;
     write_parquet_into(path, &mut file, schema, batches)?;
     file.sync_all().map_err(io_error(path, "sync"))
 }
 
-/// Writes `path` atomically with [`inda_core::fs::write_atomic_with`]: a sibling temp file (`.<name>.tmp-*`,
+/// Writes `path` atomically with [`inda_core::fs::write_private_with`] (owner-only): a sibling temp file (`.<name>.tmp-*`,
 /// not ending in `.parquet`, so readers of the directory never see it), synced, then renamed over the target.
 pub fn write_parquet_atomic(
     path: &Path,
@@ -347,8 +348,9 @@ pub fn write_parquet_atomic(
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io_error(dir, "create"))?;
     }
-    // `write_atomic_with` takes the boundary error; it comes back unchanged as `SyncError::Write`.
-    inda_core::fs::write_atomic_with(path, |file| Ok(write_parquet_into(path, file, schema, batches)?))
+    // `write_private_with` takes the boundary error; it comes back unchanged as `SyncError::Write`.
+    // Owner-only: tenant data in the data dir.
+    inda_core::fs::write_private_with(path, |file| Ok(write_parquet_into(path, file, schema, batches)?))
         .map_err(SyncError::Write)
 }
 

@@ -99,7 +99,8 @@ pub fn install_id(data_dir: &Path) -> Result<String, SecretsError> {
         .map_err(|source| SecretsError::CreateDir { path: data_dir.to_path_buf(), source })?;
     let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
     // Created, never replaced: a racing process either wins (and we read its id) or loses to ours.
-    if inda_core::fs::create_new(&path, id.as_bytes(), inda_core::fs::Perms::Default)? {
+    // Owner-only like every file of the data dir, though not a secret.
+    if inda_core::fs::create_new(&path, id.as_bytes(), inda_core::fs::Perms::Private)? {
         return Ok(id);
     }
     std::fs::read_to_string(&path)

@@ -36,6 +36,17 @@ pub enum Fallback {
     File,
 }
 
+/// Where [`Keyring::open`] would keep secrets on this machine: what [`Keyring::probe`] finds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    /// The OS keyring answers; its name (`Secret Service`, `macOS Keychain`, …).
+    Os(&'static str),
+    /// No OS keyring, and the user opted into the file in the data dir; why there is no keyring.
+    File(String),
+    /// No OS keyring and no opt-in: no secret can be stored; why there is no keyring.
+    Unavailable(String),
+}
+
 /// The secrets of one installation (data dir).
 pub struct Keyring {
     backend: Backend,
@@ -69,6 +80,17 @@ impl Keyring {
                 }
                 Fallback::Refuse => Err(SecretsError::NoKeyring { why }.into()),
             },
+        }
+    }
+
+    /// Which backend [`Keyring::open`] would choose with `fallback`, found without opening this installation's
+    /// keyring or writing anything (for `inda doctor`). Asks the OS keyring a harmless question, as `open`
+    /// does.
+    pub fn probe(fallback: Fallback) -> Availability {
+        match (os::store(), fallback) {
+            (Ok(_), _) => Availability::Os(os::NAME),
+            (Err(why), Fallback::File) => Availability::File(why),
+            (Err(why), Fallback::Refuse) => Availability::Unavailable(why),
         }
     }
 

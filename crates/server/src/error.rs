@@ -28,9 +28,20 @@ pub fn status(code: ErrorCode) -> StatusCode {
     }
 }
 
+/// The error as `503 Service Unavailable` (`GET /readyz`): a probe reads the status, a person the code and
+/// message.
+pub fn unavailable(e: Error) -> Response {
+    let mut response = ApiError(e).into_response();
+    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    response
+}
+
 impl IntoResponse for ApiError {
+    /// The code also goes in the response's extensions, for `/metrics` to count by (see `observe`).
     fn into_response(self) -> Response {
         let body = serde_json::json!({"error": {"code": self.0.code, "message": self.0.message}});
-        (status(self.0.code), axum::Json(body)).into_response()
+        let mut response = (status(self.0.code), axum::Json(body)).into_response();
+        response.extensions_mut().insert(self.0.code);
+        response
     }
 }

@@ -5,18 +5,21 @@
 
 use crate::{ApiError, Shared};
 use axum::Json;
+use axum::extract::ConnectInfo;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use inda_app::{Cancel, ExplanationSink, ExportFile};
-use inda_core::{Error, Scope, Session};
+use inda_core::{Caller, Client, Error, Scope, Session};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::DropGuard;
+use tracing::Instrument;
 
 pub type ApiResult = Result<Response, ApiError>;
 
@@ -71,7 +74,24 @@ impl FromRequestParts<Shared> for Authed {
     async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Self::Rejection> {
         let token = request_token(&parts.headers)?;
         let scope = request_scope(&parts.headers)?;
-        Ok(Authed(shared.app.session(Some(&token), scope.as_ref()).await?))
+        let mut session = shared.app.session(Some(&token), scope.as_ref()).await?;
+        session.caller = caller_of(parts);
+        Ok(Authed(session))
+    }
+}
+
+/// Where a request came from, as its audit entries record it: the peer's address, its user agent (cut to 256
+/// characters) and the request's id. Never used to decide what may be read.
+fn caller_of(parts: &Parts) -> Caller {
+    Caller {
+        client: Some(Client::Serve),
+        remote_addr: parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.to_string()),
+        user_agent: parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(256).collect()),
+        request_id: parts.extensions.get::<crate::RequestId>().map(|r| r.0.clone()),
     }
 }
 
@@ -192,6 +212,7 @@ pub fn content_disposition(name: &str) -> String {
 /// writes its explanation, `restart` (`{}`) when what came so far is void, then exactly one `answer` (the
 /// result's JSON) or `error` (`{code, message}`). `work` runs on its own task with the sink and `cancel`'s
 /// token; the events and `cancel` live in the response body, so a client that goes away cancels the work.
+/// The task stays in the request's span, so its log lines carry the request's id.
 pub fn answer_stream<T, F>(cancel: Cancellable, work: impl FnOnce(EventSink, Cancel) -> F) -> ApiResult
 where
     T: Serialize,
@@ -199,7 +220,7 @@ where
 {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
     let work = work(EventSink(tx.clone()), cancel.cancel.clone());
-    tokio::spawn(async move {
+    let task = async move {
         let event = match work.await {
             Ok(answer) => Event::default().event("answer").json_data(&answer),
             Err(e) => Event::default()
@@ -212,7 +233,8 @@ where
                 .data(r#"{"code":"internal","message":"cannot encode the answer"}"#)
         });
         let _ = tx.send(event);
-    });
+    };
+    tokio::spawn(task.instrument(tracing::Span::current()));
     let events = futures_util::stream::unfold((rx, cancel), |(mut rx, cancel)| async move {
         let event = rx.recv().await?;
         Some((Ok::<_, Infallible>(event), (rx, cancel)))

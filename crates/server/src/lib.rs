@@ -7,16 +7,23 @@
 //! send on another site's requests (no CSRF; in the CRM's iframe the UI gets fresh tokens from its parent
 //! instead, from the origins `GET /api/embedding` lists); the Host header is checked so a rebinding DNS name
 //! cannot reach the API.
+//!
+//! For operators: `GET /healthz` (alive), `GET /readyz` (the warehouse answers) and `GET /metrics`
+//! (Prometheus text) need no token, only an allowed Host; every request has an id (`X-Request-Id`) that its
+//! log lines carry.
 
 #![warn(missing_docs)]
 
 mod assets;
 mod error;
 mod http;
+mod metrics;
+mod observe;
 mod routes;
 mod security;
 
 pub use error::ApiError;
+pub use observe::RequestId;
 
 use inda_app::{App, Cancel};
 use inda_core::Error;
@@ -37,6 +44,7 @@ pub(crate) struct Shared {
     pub app: Arc<App>,
     pub hosts: Arc<Vec<String>>,
     pub csp: Arc<String>,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// The whole service, for `inda serve` and for tests.
@@ -44,6 +52,7 @@ pub fn router(app: Arc<App>, bind: SocketAddr) -> axum::Router {
     let shared = Shared {
         hosts: Arc::new(security::allowed_hosts(&app.config.serve, bind)),
         csp: Arc::new(security::content_security_policy(&app.config.serve)),
+        metrics: Arc::default(),
         app,
     };
     routes::router(shared)
@@ -64,7 +73,8 @@ pub async fn serve(
     let cancel = Cancel::new();
     let scheduler = tokio::spawn(app.clone().background_scheduler(cancel.clone()));
     let service = router(app, bound);
-    let served = axum::serve(listener, service)
+    // The peer's address reaches the handlers: audit entries record where a request came from.
+    let served = axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

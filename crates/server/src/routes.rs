@@ -1,12 +1,19 @@
 //! The JSON API under `/api` and the UI at `/`. Each handler is one line: it takes the session from the
 //! request, calls one use case of `inda-app` and returns its result (see [`crate::http`] for what they share);
 //! long work is cancelled when the client goes away.
+//!
+//! Beside the API, three routes for operators need no token (only an allowed Host, like everything): `/healthz`
+//! (the process is up), `/readyz` (the warehouse answers) and `/metrics` (Prometheus). None says anything of a
+//! tenant; still, they are for the host's own monitoring and should not be routed from the internet (see
+//! docs/operations.md).
 
 use crate::http::{
     ApiResult, Authed, Body, Cancellable, Params, answer_stream, download, ok, request_token, typed,
 };
-use crate::{ApiError, Shared, assets, security};
+use crate::{ApiError, Shared, assets, error, metrics, observe, security};
 use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use inda_app::{
@@ -49,10 +56,26 @@ pub fn router(shared: Shared) -> Router {
             "/healthz",
             get(|| async { Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})) }),
         )
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
         .nest("/api", api)
         .fallback(assets::serve)
         .layer(axum::middleware::from_fn_with_state(shared.clone(), security::guard))
+        // Outermost, so that requests the Host check refuses have an id and are counted too.
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), observe::request))
         .with_state(shared)
+}
+
+/// Ready when the warehouse answers a trivial query (see `App::warehouse_ready`); else `503` with the error.
+async fn readyz(State(s): State<Shared>, c: Cancellable) -> Response {
+    match s.app.warehouse_ready(&c).await {
+        Ok(()) => Json(json!({"status": "ready"})).into_response(),
+        Err(e) => error::unavailable(e),
+    }
+}
+
+async fn metrics_text(State(s): State<Shared>) -> Response {
+    ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], s.metrics.render()).into_response()
 }
 
 /// Reported even when expired, so the UI can show the banner and the refresh link.
@@ -97,7 +120,7 @@ async fn ask(
     c: Cancellable,
     Body(req): Body<AskRequest>,
 ) -> ApiResult {
-    ok(s.app.ask_request(&session, &req, &c, &NoSink).await?)
+    ok(s.metrics.answered(s.app.ask_request(&session, &req, &c, &NoSink).await)?)
 }
 
 /// `/api/ask` as server-sent events, for the UI (see [`answer_stream`]). Failures before the stream starts
@@ -108,7 +131,9 @@ async fn ask_stream(
     c: Cancellable,
     Body(req): Body<AskRequest>,
 ) -> ApiResult {
-    answer_stream(c, move |sink, c| async move { s.app.ask_request(&session, &req, &c, &sink).await })
+    answer_stream(c, move |sink, c| async move {
+        s.metrics.streamed(s.app.ask_request(&session, &req, &c, &sink).await)
+    })
 }
 
 #[derive(Deserialize)]
@@ -122,7 +147,7 @@ async fn sql(
     c: Cancellable,
     Body(b): Body<SqlBody>,
 ) -> ApiResult {
-    ok(s.app.run_sql(&session, &b.sql, &c).await?)
+    ok(s.metrics.answered(s.app.run_sql(&session, &b.sql, &c).await)?)
 }
 
 async fn saved_list(State(s): State<Shared>, Authed(session): Authed) -> ApiResult {
@@ -143,7 +168,7 @@ async fn saved_show(
     c: Cancellable,
     Path(id): Path<String>,
 ) -> ApiResult {
-    ok(s.app.show_analysis(&session, &id, &c).await?)
+    ok(s.metrics.answered(s.app.show_analysis(&session, &id, &c).await)?)
 }
 
 async fn saved_run(
@@ -152,7 +177,7 @@ async fn saved_run(
     c: Cancellable,
     Path(id): Path<String>,
 ) -> ApiResult {
-    ok(s.app.run_analysis(&session, &id, &c).await?)
+    ok(s.metrics.answered(s.app.run_analysis(&session, &id, &c).await)?)
 }
 
 async fn saved_delete(State(s): State<Shared>, Authed(session): Authed, Path(id): Path<String>) -> ApiResult {

@@ -631,3 +631,197 @@ async fn exports_are_named_downloads_of_saved_and_unsaved_answers() {
     let (status, e) = s.post("/api/export", &s.acme, big).await;
     assert_eq!((status, e["error"]["code"].as_str()), (400, Some("usage")), "{e}");
 }
+
+/// One line of the Prometheus text format: `name{label="value",…} number`.
+struct Sample {
+    name: String,
+    labels: Vec<(String, String)>,
+    value: f64,
+}
+
+/// The samples of a Prometheus text, parsed strictly enough that a malformed line fails the test.
+fn prometheus_samples(text: &str) -> Vec<Sample> {
+    let is_name = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with(|c: char| c.is_ascii_digit())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    };
+    let mut samples = Vec::new();
+    for line in text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let (series, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("no value: {line}"));
+        let value: f64 = value.parse().unwrap_or_else(|_| panic!("not a number: {line}"));
+        let (name, labels) = match series.split_once('{') {
+            None => (series, Vec::new()),
+            Some((name, rest)) => {
+                let body = rest.strip_suffix('}').unwrap_or_else(|| panic!("unclosed labels: {line}"));
+                let mut labels = Vec::new();
+                let mut rest = body;
+                while !rest.is_empty() {
+                    let (key, after) = rest.split_once("=\"").unwrap_or_else(|| panic!("bad label: {line}"));
+                    assert!(is_name(key), "bad label name {key:?}: {line}");
+                    let mut value = String::new();
+                    let mut chars = after.char_indices();
+                    let end = loop {
+                        match chars.next() {
+                            Some((_, '\\')) => value.push(chars.next().expect("escape").1),
+                            Some((i, '"')) => break i,
+                            Some((_, c)) => value.push(c),
+                            None => panic!("unterminated value: {line}"),
+                        }
+                    };
+                    labels.push((key.to_string(), value));
+                    rest = after[end + 1..].strip_prefix(',').unwrap_or(&after[end + 1..]);
+                }
+                (name, labels)
+            }
+        };
+        assert!(is_name(name), "bad metric name {name:?}: {line}");
+        samples.push(Sample { name: name.to_string(), labels, value });
+    }
+    samples
+}
+
+impl Setup {
+    /// `GET /metrics` without a token: its samples, after checking the media type and that it parses.
+    async fn metrics(&self) -> (String, Vec<Sample>) {
+        let res = self.client.get(format!("{}/metrics", self.base)).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        let content_type = res.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(content_type.starts_with("text/plain; version=0.0.4"), "{content_type}");
+        let text = res.text().await.unwrap();
+        let samples = prometheus_samples(&text);
+        (text, samples)
+    }
+}
+
+/// The value of the sample `name` whose labels include `labels`, if there is one.
+fn sample(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    let has = |s: &Sample, (k, v): &(&str, &str)| s.labels.iter().any(|(lk, lv)| lk == k && lv == v);
+    samples.iter().find(|s| s.name == name && labels.iter().all(|l| has(s, l))).map(|s| s.value)
+}
+
+/// `/readyz` and `/metrics` answer without a token. The metrics count requests by route template and status
+/// (never a raw path, a tenant or a user), time queries by engine, and count the guard's refusals and the
+/// questions not understood by their error code.
+#[tokio::test]
+async fn operators_read_readiness_and_metrics_without_a_token() {
+    let s = setup().await;
+    let (status, ready) = s.call(reqwest::Method::GET, "/readyz", None, None).await;
+    assert_eq!((status, ready), (200, json!({"status": "ready"})));
+    let (_, before) = s.metrics().await;
+    assert_eq!(sample(&before, "inda_guard_rejections_total", &[]), Some(0.0));
+
+    let (status, _) = s.post("/api/ask", &s.acme, json!({"question": "messages by channel"})).await;
+    assert_eq!(status, 200);
+    let (status, _) = s.post("/api/sql", &s.acme, json!({"sql": "DROP TABLE marts.fct_messages"})).await;
+    assert_eq!(status, 403);
+    let (status, _) = s.post("/api/ask", &s.globex, json!({"question": "what is the meaning of life"})).await;
+    assert_eq!(status, 422);
+    for _ in 0..2 {
+        let (status, _) = s.get("/api/saved/an-analysis-id-7", &s.acme).await;
+        assert_eq!(status, 404);
+    }
+    let (status, _) = s.call(reqwest::Method::GET, "/api/session", None, None).await;
+    assert_eq!(status, 401);
+
+    let (text, after) = s.metrics().await;
+    let requests = |route: &str, method: &str, status: &str| {
+        sample(
+            &after,
+            "inda_http_requests_total",
+            &[("route", route), ("method", method), ("status", status)],
+        )
+    };
+    assert_eq!(requests("/api/ask", "POST", "200"), Some(1.0), "{text}");
+    assert_eq!(requests("/api/ask", "POST", "422"), Some(1.0), "{text}");
+    assert_eq!(requests("/api/sql", "POST", "403"), Some(1.0), "{text}");
+    assert_eq!(requests("/api/saved/{id}", "GET", "404"), Some(2.0), "{text}");
+    assert_eq!(requests("/api/session", "GET", "401"), Some(1.0), "{text}");
+    assert_eq!(requests("/readyz", "GET", "200"), Some(1.0), "{text}");
+    assert_eq!(sample(&after, "inda_guard_rejections_total", &[]), Some(1.0), "{text}");
+    assert_eq!(sample(&after, "inda_not_understood_total", &[]), Some(1.0), "{text}");
+    let latency = [("route", "/api/saved/{id}"), ("le", "+Inf")];
+    assert_eq!(sample(&after, "inda_http_request_duration_seconds_bucket", &latency), Some(2.0), "{text}");
+    let queries = [("engine", "embedded")];
+    assert_eq!(sample(&after, "inda_query_duration_seconds_count", &queries), Some(1.0), "{text}");
+    assert!(sample(&after, "inda_query_duration_seconds_sum", &queries).unwrap() > 0.0, "{text}");
+    // Declared, but nothing made up: the question engine's calls are not reported yet.
+    assert!(text.contains("# TYPE inda_provider_calls_total counter"), "{text}");
+    assert_eq!(sample(&after, "inda_provider_calls_total", &[]), None);
+    for private in ["acme_corp", "globex", "ana", "Ana", "an-analysis-id-7", "meaning of life"] {
+        assert!(!text.contains(private), "{private} in /metrics:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn readyz_says_why_the_warehouse_cannot_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = App::open(DataDir::new(tmp.path().join("data"))).unwrap();
+    let base = serve(app).await;
+    let res = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(res.status().as_u16(), 503);
+    let body: J = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "engine", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("inda demo init"), "{body}");
+    let res = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(res.status().as_u16(), 200, "alive, though not ready");
+}
+
+/// Every response names its request: the caller's `X-Request-Id` when it is a short safe token, else a new
+/// UUID, also on responses the Host check refuses.
+#[tokio::test]
+async fn every_response_carries_its_request_id() {
+    let s = setup().await;
+    let id = |res: &reqwest::Response| res.headers()["x-request-id"].to_str().unwrap().to_string();
+    let get = |path: &str, request_id: Option<&str>| {
+        let mut req = s.client.get(format!("{}{path}", s.base)).bearer_auth(&s.acme);
+        if let Some(r) = request_id {
+            req = req.header("x-request-id", r);
+        }
+        req.send()
+    };
+    let res = get("/api/session", Some("crm-4f2a.91_b")).await.unwrap();
+    assert_eq!((res.status().as_u16(), id(&res)), (200, "crm-4f2a.91_b".to_string()));
+    let (first, second) = (get("/healthz", None).await.unwrap(), get("/healthz", None).await.unwrap());
+    assert!(uuid_like(&id(&first)) && uuid_like(&id(&second)), "{} {}", id(&first), id(&second));
+    assert_ne!(id(&first), id(&second));
+    for unsafe_id in ["two words", "a\"b", &"x".repeat(65)] {
+        let res = get("/api/saved", Some(unsafe_id)).await.unwrap();
+        assert!(uuid_like(&id(&res)), "{unsafe_id:?} became {}", id(&res));
+    }
+    let res =
+        s.client.get(format!("{}/healthz", s.base)).header("host", "evil.example").send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    assert!(uuid_like(&id(&res)));
+}
+
+fn uuid_like(s: &str) -> bool {
+    s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-') && s.matches('-').count() == 4
+}
+
+#[tokio::test]
+async fn audit_entries_record_the_client_address_agent_and_request_id() {
+    let s = setup().await;
+    let res = s
+        .client
+        .post(format!("{}/api/sql", s.base))
+        .bearer_auth(&s.acme)
+        .header("user-agent", "Analyst-Browser/1.0 (=cmd)")
+        .header("x-request-id", "crm-audit-7")
+        .json(&json!({"sql": "SELECT COUNT(*) AS n FROM marts.dim_contacts"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    // The same data dir, read as the store's owner would.
+    let app = App::open(DataDir::new(s._tmp.path().join("data"))).unwrap();
+    let session = app.session(Some(&s.acme), None).await.unwrap();
+    let entries = app.audit_log(&session, 50).unwrap();
+    let entry =
+        entries.iter().find(|e| e.details["request_id"] == "crm-audit-7").expect("the request's entry");
+    assert_eq!(entry.details["client"], "serve");
+    assert_eq!(entry.details["user_agent"], "Analyst-Browser/1.0 (=cmd)");
+    let remote = entry.details["remote_addr"].as_str().unwrap_or_default();
+    assert!(remote.starts_with("127.0.0.1:"), "{remote}");
+    assert!(app.verify_audit(&session).unwrap().ok, "the chain covers the new details");
+}

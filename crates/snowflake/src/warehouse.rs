@@ -478,6 +478,7 @@ mod tests {
             scope: Scope::new(scope.iter().copied()).expect("scope"),
             issued_at: 0,
             expires_at: i64::MAX,
+            caller: Default::default(),
         }
     }
 

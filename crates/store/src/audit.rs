@@ -29,6 +29,17 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_tenant ON audit_log (tenant_id, user_id, seq);
 ";
 
+/// Retention (`[audit] retention_days`) deletes the oldest entries; the last one deleted stays as the chain's
+/// anchor, so that verification starts from a known link instead of reporting the deletion as tampering.
+pub(crate) const MIGRATION_11: &str = "
+CREATE TABLE audit_anchor (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    seq        INTEGER NOT NULL,
+    hash       TEXT NOT NULL,
+    pruned_at  TEXT NOT NULL
+);
+";
+
 /// What to record.
 #[derive(Debug, Clone)]
 pub struct AuditEntry {
@@ -151,7 +162,7 @@ impl Store {
                 .map_err(db_error)?;
             let (seq, prev) = match last {
                 Some((s, h)) => (s + 1, h),
-                None => (1, GENESIS.to_string()),
+                None => anchor(&tx)?.map_or((1, GENESIS.to_string()), |(s, h)| (s + 1, h)),
             };
             let log_id = uuid::Uuid::new_v4().to_string();
             let created_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
@@ -209,6 +220,70 @@ impl Store {
         })
     }
 
+    /// Every entry of the tenants `tenant_ids` (of `user_id` alone when given) recorded at or after `since` (a
+    /// store timestamp or a date, `2026-01-31`), oldest first: the compliance export.
+    pub fn audit_export(
+        &self,
+        tenant_ids: &[String],
+        user_id: Option<&str>,
+        since: Option<&str>,
+    ) -> Result<Vec<AuditRecord>, Error> {
+        self.with(|conn| {
+            let mut all = Vec::new();
+            for tenant in tenant_ids {
+                all.extend(query_all(
+                    conn,
+                    "SELECT seq, log_id, tenant_id, user_id, action, outcome, details, created_at FROM audit_log
+                         WHERE tenant_id = ?1 AND (?2 IS NULL OR user_id = ?2) AND created_at >= ?3 ORDER BY seq",
+                    params![tenant, user_id, since.unwrap_or("")],
+                    record_from_row,
+                )?);
+            }
+            all.sort_by_key(|r: &AuditRecord| r.seq);
+            Ok(all)
+        })
+    }
+
+    /// Deletes the entries recorded before `before` (a store timestamp), oldest first and without a gap, and
+    /// keeps the last one deleted as the chain's anchor. With `keep_unmirrored` it stops at the first entry
+    /// not yet pushed to Snowflake, which must not be lost. Returns how many entries were deleted.
+    pub fn audit_prune(&self, before: &str, keep_unmirrored: bool) -> Result<u64, Error> {
+        self.with(|conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_error)?;
+            let first_kept = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<Option<i64>, Error> {
+                tx.query_row(sql, p, |r| r.get::<_, Option<i64>>(0)).map_err(db_error)
+            };
+            let mut keep_from =
+                first_kept("SELECT MIN(seq) FROM audit_log WHERE created_at >= ?1", &[&before])?.unwrap_or(i64::MAX);
+            if keep_unmirrored {
+                let unpushed = first_kept(
+                    "SELECT MIN(seq) FROM audit_log a WHERE seq > COALESCE((SELECT pushed_seq FROM mirror_audit m
+                         WHERE m.tenant_id = a.tenant_id AND m.user_id = a.user_id), 0)",
+                    &[],
+                )?;
+                keep_from = keep_from.min(unpushed.unwrap_or(i64::MAX));
+            }
+            let last: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT seq, hash FROM audit_log WHERE seq < ?1 ORDER BY seq DESC LIMIT 1",
+                    params![keep_from],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db_error)?;
+            let Some((seq, hash)) = last else { return Ok(0) };
+            let deleted = tx.execute("DELETE FROM audit_log WHERE seq <= ?1", params![seq]).map_err(db_error)?;
+            let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+            tx.execute(
+                "INSERT OR REPLACE INTO audit_anchor (id, seq, hash, pruned_at) VALUES (1, ?1, ?2, ?3)",
+                params![seq, hash, now],
+            )
+            .map_err(db_error)?;
+            tx.commit().map_err(db_error)?;
+            Ok(deleted as u64)
+        })
+    }
+
     /// Walks the whole chain and reports the first edited, inserted or deleted entry. Every tenant's
     /// entries are counted: this is the store owner's view, not an analyst's (see `verify_audit_for`).
     pub fn verify_audit(&self) -> Result<AuditVerification, Error> {
@@ -251,8 +326,8 @@ fn walk_chain(conn: &rusqlite::Connection) -> Result<(AuditVerification, Option<
         )
         .map_err(db_error)?;
     let mut rows = stmt.query([]).map_err(db_error)?;
-    let mut prev = GENESIS.to_string();
-    let mut expected_seq = 1i64;
+    // After retention pruned the oldest entries, the chain goes on from the last one deleted.
+    let (mut expected_seq, mut prev) = anchor(conn)?.map_or((1, GENESIS.to_string()), |(s, h)| (s + 1, h));
     let mut entries = 0u64;
     while let Some(r) = rows.next().map_err(db_error)? {
         let seq: i64 = r.get(0).map_err(db_error)?;
@@ -284,4 +359,11 @@ fn walk_chain(conn: &rusqlite::Connection) -> Result<(AuditVerification, Option<
         entries += 1;
     }
     Ok((AuditVerification { ok: true, entries, broken_at: None, reason: None }, None))
+}
+
+/// The last entry retention deleted (its seq and hash), if retention ever ran.
+fn anchor(conn: &rusqlite::Connection) -> Result<Option<(i64, String)>, Error> {
+    conn.query_row("SELECT seq, hash FROM audit_anchor WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(db_error)
 }

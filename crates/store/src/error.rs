@@ -128,6 +128,21 @@ pub enum StoreError {
     /// The mirrored analysis's id exists here under another owner.
     #[error("analysis {0} belongs to someone else here")]
     MirrorOwnedElsewhere(String),
+    /// A backup passphrase too short to resist guessing.
+    #[error("the backup passphrase must have at least {min} characters")]
+    WeakPassphrase {
+        /// The shortest accepted.
+        min: usize,
+    },
+    /// The file does not start like a backup of this app.
+    #[error("this file is not a backup made by `inda backup`")]
+    NotABackup,
+    /// The backup's authentication failed: a wrong passphrase, or a file altered or cut short.
+    #[error("the backup cannot be opened: wrong passphrase, or the file was altered or cut short")]
+    BackupUnreadable,
+    /// The backup opened, but its contents do not match its manifest.
+    #[error("the backup is damaged: its files do not match its manifest")]
+    BackupDamaged,
     /// A stored word that is not one of its closed set's values.
     #[error("`{word}` is not a known {kind}")]
     UnknownWord {
@@ -148,7 +163,13 @@ impl From<StoreError> for Error {
             | ExecutionNotFound(_)
             | NotOnDashboard { .. }
             | TileNotFound { .. } => Error::not_found(e.to_string()),
-            AlreadyOnDashboard { .. } | NotATextTile(_) | TilePosition { .. } => Error::usage(e.to_string()),
+            AlreadyOnDashboard { .. }
+            | NotATextTile(_)
+            | TilePosition { .. }
+            | WeakPassphrase { .. }
+            | NotABackup
+            | BackupUnreadable
+            | BackupDamaged => Error::usage(e.to_string()),
             // Disk, SQLite, keys, encryption, refusals of the mirror: local failures.
             _ => Error::internal(e.to_string()),
         }

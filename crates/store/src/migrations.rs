@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     saved::MIGRATION_8,
     dashboards::MIGRATION_9,
     saved::MIGRATION_10,
+    audit::MIGRATION_11,
 ];
 
 /// Why migrations could not run: SQLite said no (perhaps only busy, which the caller retries), or the file
@@ -31,8 +32,13 @@ impl From<rusqlite::Error> for MigrationError {
     }
 }
 
+/// The version a store is at once every migration has run.
+pub fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
 pub fn apply(conn: &mut Connection) -> Result<(), MigrationError> {
-    let latest = MIGRATIONS.len() as i64;
+    let latest = latest();
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > latest {
         return Err(MigrationError::TooNew { current, latest });

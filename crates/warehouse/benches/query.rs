@@ -40,6 +40,7 @@ fn bench(c: &mut Criterion) {
         scope: Scope::one(&tenant.tenant_id).expect("tenant id"),
         issued_at: 0,
         expires_at: i64::MAX,
+        caller: Default::default(),
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let limits = QueryLimits::default();

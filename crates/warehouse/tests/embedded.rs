@@ -36,6 +36,7 @@ fn session(tenant: &str) -> Session {
         scope: Scope::one(tenant).unwrap(),
         issued_at: 0,
         expires_at: i64::MAX,
+        caller: Default::default(),
     }
 }
 

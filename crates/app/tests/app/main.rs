@@ -1,9 +1,12 @@
 //! The app crate's integration tests, one binary (each test binary links the whole engine): the use cases
-//! over a real demo warehouse, the scheduler against failing analyses, and the UI's generated types.
+//! over a real demo warehouse, the scheduler against failing analyses, `inda doctor`'s checks, and the UI's
+//! generated types.
 
 mod answers;
+mod backup;
 mod bindings;
 mod dashboards;
+mod doctor;
 mod drill;
 mod export;
 mod scheduler;

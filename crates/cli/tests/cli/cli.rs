@@ -321,6 +321,52 @@ fn audit_verify_needs_a_session_and_shows_only_the_callers_tenant() {
 }
 
 #[test]
+fn the_audit_export_records_the_client_and_keeps_formulas_inert() {
+    let d = full();
+    // umbrella is used by no other audit test: exactly this user's entries.
+    let t = token(&d.path, "umbrella");
+    let _ = json(&d.path, &t, &["sql", "SELECT 1 AS \"=cmd|' /C calc'!A0\""]);
+    let _ = json(&d.path, &t, &["sql", "DROP TABLE marts.dim_contacts"]);
+    let (code, entries) = json(&d.path, &t, &["audit", "export", "--since", "2000-01-01"]);
+    assert_eq!(code, 0, "{entries}");
+    let entries = entries.as_array().unwrap();
+    assert!(entries.len() >= 2, "{entries:?}");
+    assert!(entries.iter().all(|e| e["tenant_id"] == "umbrella" && e["details"]["client"] == "cli"));
+    assert!(entries.windows(2).all(|w| w[0]["seq"].as_i64() < w[1]["seq"].as_i64()), "oldest first");
+    let (_, none) = json(&d.path, &t, &["audit", "export", "--since", "9999-01-01"]);
+    assert_eq!(none.as_array().map(Vec::len), Some(0));
+
+    let file = d.path.join("audit.csv");
+    let out =
+        inda(&d.path, Some(&t), &["audit", "export", "--format", "csv", "--out", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rows.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        &header[..8],
+        ["seq", "log_id", "created_at", "tenant_id", "user_id", "action", "outcome", "client"]
+    );
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), entries.len());
+    assert!(records.iter().all(|r| &r[7] == "cli"));
+    // The details (the SQL with a formula-like alias) start with `{`: fine; no cell starts a formula.
+    assert!(
+        records
+            .iter()
+            .flat_map(|r| r.iter().map(String::from).collect::<Vec<_>>())
+            .all(|c| !c.starts_with(['=', '+', '-', '@']))
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let out = inda(&d.path, Some(&t), &["audit", "export", "--since", "last tuesday"]);
+    assert_eq!(out.status.code(), Some(2), "a bad date is a usage error");
+}
+
+#[test]
 fn ask_answers_with_chart_and_summary() {
     let d = full();
     let t = token(&d.path, "acme_corp");

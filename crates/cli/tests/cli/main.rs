@@ -2,12 +2,14 @@
 //! faster than seven), all through the real `inda` binary: the contract (`cli`), hostile SQL against
 //! `inda serve` (`hostile`), the admin mirror against fakesnow (`mirror`), language models on local wire
 //! servers (`models`), saved analyses, dashboards, exports and the scheduler (`saved`), sign-in and the OS
-//! keyring (`session`), and the sync (`sync`). The launchers they share are in `common`.
+//! keyring (`session`), the sync (`sync`), and `inda doctor` (`doctor`). The launchers they share are in
+//! `common`.
 //!
 //! One module alone: `cargo test -p inda-cli --test cli hostile::` (a name filter).
 
 mod cli;
 mod common;
+mod doctor;
 mod hostile;
 mod mirror;
 mod models;

@@ -63,6 +63,7 @@ fn admin_session() -> Session {
         scope: inda_core::Scope::one("acme_corp").unwrap(),
         issued_at: 0,
         expires_at: i64::MAX,
+        caller: Default::default(),
     }
 }
 

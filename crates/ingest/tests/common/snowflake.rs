@@ -47,6 +47,7 @@ pub fn session(tenant: &str) -> Session {
         scope: Scope::one(tenant).expect("a tenant id"),
         issued_at: 0,
         expires_at: i64::MAX,
+        caller: Default::default(),
     }
 }
 

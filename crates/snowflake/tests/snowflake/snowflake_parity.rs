@@ -82,6 +82,7 @@ fn session(tenant: &str) -> Session {
         scope: Scope::one(tenant).or_else(|_| Scope::one("no_such_tenant")).expect("a tenant id"),
         issued_at: 0,
         expires_at: i64::MAX,
+        caller: Default::default(),
     }
 }
 

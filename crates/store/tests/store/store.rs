@@ -93,6 +93,53 @@ fn a_tenant_verifies_the_whole_chain_but_learns_only_its_own_entries() {
 }
 
 #[test]
+fn retention_prunes_the_oldest_entries_and_the_chain_still_verifies() {
+    let (_d, path, store) = setup();
+    for i in 1..=6 {
+        store.audit(&entry(if i % 2 == 0 { "globex" } else { "acme_corp" }, i)).unwrap();
+    }
+    // Every entry is older than a cutoff in the future.
+    let cutoff = "9999-01-01T00:00:00Z";
+    // With a Snowflake mirror, an entry not pushed yet stays, and so does everything after it.
+    store.mirror_audit_done("globex", "u1", 2).unwrap();
+    assert_eq!(store.audit_prune(cutoff, true).unwrap(), 0, "seq 1 (acme) is not in Snowflake yet");
+    store.mirror_audit_done("acme_corp", "u1", 3).unwrap();
+    assert_eq!(store.audit_prune(cutoff, true).unwrap(), 3, "1–3 are pushed; 4 (globex) is not");
+    let v = store.verify_audit().unwrap();
+    assert!(v.ok, "{v:?}");
+    assert_eq!(v.entries, 3);
+    // Without a mirror, every entry before the cutoff goes; new entries chain on from the anchor.
+    assert_eq!(store.audit_prune(cutoff, false).unwrap(), 3);
+    assert!(store.verify_audit().unwrap().ok);
+    store.audit(&entry("acme_corp", 7)).unwrap();
+    store.audit(&entry("acme_corp", 8)).unwrap();
+    let v = store.verify_audit().unwrap();
+    assert!(v.ok && v.entries == 2, "{v:?}");
+    assert_eq!(store.audit_list("acme_corp", "u1", 10).unwrap()[1].seq, 7, "seq goes on, no reuse");
+    // Deleting an entry after a prune is still caught.
+    Connection::open(&path).unwrap().execute("DELETE FROM audit_log WHERE seq = 7", []).unwrap();
+    let v = store.verify_audit().unwrap();
+    assert_eq!((v.ok, v.broken_at), (false, Some(8)));
+    // Nothing older than the cutoff: nothing pruned.
+    assert_eq!(store.audit_prune("2000-01-01T00:00:00Z", false).unwrap(), 0);
+}
+
+#[test]
+fn the_compliance_export_reads_a_tenants_entries_since_a_date() {
+    let (_d, _path, store) = setup();
+    for i in 1..=4 {
+        store.audit(&entry(if i % 2 == 0 { "globex" } else { "acme_corp" }, i)).unwrap();
+    }
+    let acme = store.audit_export(&["acme_corp".into()], None, None).unwrap();
+    assert_eq!(acme.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 3]);
+    let both =
+        store.audit_export(&["globex".into(), "acme_corp".into()], Some("u1"), Some("2000-01-01")).unwrap();
+    assert_eq!(both.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3, 4], "oldest first across tenants");
+    assert!(store.audit_export(&["acme_corp".into()], Some("someone_else"), None).unwrap().is_empty());
+    assert!(store.audit_export(&["acme_corp".into()], None, Some("9999-01-01")).unwrap().is_empty());
+}
+
+#[test]
 fn audit_lists_only_the_callers_entries() {
     let (_d, _p, store) = setup();
     store.audit(&entry("acme_corp", 1)).unwrap();
