@@ -14,9 +14,9 @@ use crate::error::Cmd;
 use crate::ipc::Args;
 use crate::updates;
 use inda_app::{
-    Answer, AskRequest, Cancel, Dashboard, DashboardView, Deleted, Execution, ExplanationSink,
-    ExportAnswerRequest, ExportFormat, ExportQuery, ExportSummary, SaveRequest, SavedAnalysis, SavedAnswer,
-    ScopeChoice, SessionInfo, Suggestions, UiConfig, UpdateCheck,
+    Alert, AlertDelivery, AlertRequest, Answer, AskRequest, Cancel, Dashboard, DashboardView, Deleted,
+    Execution, ExplanationSink, ExportAnswerRequest, ExportFormat, ExportQuery, ExportSummary, SaveRequest,
+    SavedAnalysis, SavedAnswer, ScopeChoice, SessionInfo, Suggestions, UiConfig, UpdateCheck,
 };
 use inda_core::{ChartSpec, Error, Lang, Session};
 use serde_json::{Value, json};
@@ -306,6 +306,38 @@ pub async fn export_answer(
 #[tracing::instrument(name = "cmd.saved_set_chart", skip_all)]
 pub async fn saved_set_chart(shell: State<'_, Shell>, id: String, chart: ChartSpec) -> Cmd<SavedAnalysis> {
     Ok(shell.app.set_analysis_chart(&signed_in(&shell).await?, &id, chart)?)
+}
+
+#[tauri::command]
+#[tracing::instrument(name = "cmd.alert_list", skip_all)]
+pub async fn alert_list(shell: State<'_, Shell>) -> Cmd<Vec<Alert>> {
+    Ok(shell.app.list_alerts(&signed_in(&shell).await?)?)
+}
+
+/// The webhook URL in the request goes to the keyring; the answer never carries it.
+#[tauri::command]
+#[tracing::instrument(name = "cmd.alert_create", skip_all)]
+pub async fn alert_create(shell: State<'_, Shell>, req: Args<AlertRequest>) -> Cmd<Alert> {
+    Ok(shell.app.create_alert(&signed_in(&shell).await?, &req)?)
+}
+
+#[tauri::command]
+#[tracing::instrument(name = "cmd.alert_set_paused", skip_all)]
+pub async fn alert_set_paused(shell: State<'_, Shell>, id: String, paused: bool) -> Cmd<Alert> {
+    Ok(shell.app.set_alert_paused(&signed_in(&shell).await?, &id, paused)?)
+}
+
+#[tauri::command]
+#[tracing::instrument(name = "cmd.alert_delete", skip_all)]
+pub async fn alert_delete(shell: State<'_, Shell>, id: String) -> Cmd<Deleted> {
+    Ok(shell.app.delete_alert(&signed_in(&shell).await?, &id)?)
+}
+
+/// A test message now; a webhook that fails still resolves, with `status` `failed` and the reason.
+#[tauri::command]
+#[tracing::instrument(name = "cmd.alert_test", skip_all)]
+pub async fn alert_test(shell: State<'_, Shell>, id: String) -> Cmd<AlertDelivery> {
+    Ok(shell.app.test_alert(&signed_in(&shell).await?, &id).await?)
 }
 
 /// Asks the update server of `[updates] endpoint` whether a newer version exists; installs nothing.

@@ -133,6 +133,11 @@ pub fn run() -> Result<(), Error> {
             commands::export,
             commands::export_answer,
             commands::saved_set_chart,
+            commands::alert_list,
+            commands::alert_create,
+            commands::alert_set_paused,
+            commands::alert_delete,
+            commands::alert_test,
             commands::check_update,
             commands::install_update,
         ])

@@ -23,12 +23,12 @@ async function tableOf(card) {
   return { headers, rows };
 }
 
-/** This month's first day as the app writes a month bucket (UTC, the answer's locale), read in the page's Intl. */
+/** This month as the app writes a month bucket (`Dec 2026`: the period, not its first day), read in the page's Intl. */
 async function currentMonthLabel(page, locale) {
   return page.evaluate((loc) => {
     const now = new Date();
     const first = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-    return new Intl.DateTimeFormat(loc, { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' }).format(first);
+    return new Intl.DateTimeFormat(loc, { timeZone: 'UTC', year: 'numeric', month: 'short' }).format(first);
   }, locale);
 }
 

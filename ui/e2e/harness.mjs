@@ -78,7 +78,11 @@ export async function startServer() {
   const parentPort = await freePort();
   mkdirSync(dataDir, { recursive: true });
   // Minting the tokens below adds the development issuer to this file and keeps what is here.
-  writeFileSync(join(dataDir, 'config.toml'), `[serve]\nframe_ancestors = ["http://localhost:${parentPort}"]\n`);
+  // Secrets (an alert's webhook URL) in a 0600 file of the temp data dir: a headless run has no OS keyring.
+  writeFileSync(
+    join(dataDir, 'config.toml'),
+    `[serve]\nframe_ancestors = ["http://localhost:${parentPort}"]\n\n[secrets]\nfallback = "file"\n`,
+  );
   // Small by default so the suite is quick; E2E_SCALE=1 measures at the demo's default scale.
   const scale = process.env.E2E_SCALE || '0.05';
   inda(bin, ['--data-dir', dataDir, 'demo', 'init', '--scale', scale, '--as-of', AS_OF, '--tenants', TENANTS.join(',')]);

@@ -1,6 +1,6 @@
 //! `config.toml` in the data dir: trusted token issuers, query limits, app settings (`[app] offline`),
-//! where secrets go without an OS keyring (`[secrets] fallback`) and which warehouse runs queries
-//! (`[warehouse]`).
+//! where secrets go without an OS keyring (`[secrets] fallback`), which warehouse runs queries
+//! (`[warehouse]`) and how alerts reach their webhooks (`[alerts]`).
 
 use crate::DataDir;
 use inda_auth::AuthConfig;
@@ -45,6 +45,36 @@ pub struct Config {
     /// `[audit]`: how long audit entries are kept (for ever by default).
     #[serde(default, skip_serializing_if = "AuditConfig::keeps_everything")]
     pub audit: AuditConfig,
+    /// `[alerts]`: how alert messages are sent to their webhooks (tries, waits, time limit).
+    #[serde(default, skip_serializing_if = "AlertsConfig::is_default")]
+    pub alerts: AlertsConfig,
+}
+
+/// `[alerts]`: how an alert's message is sent to its webhook. Every key is optional:
+///
+/// ```toml
+/// [alerts]
+/// attempts = 3           # tries per message, 1 to 10
+/// first_backoff = "1s"   # the wait after the first failed try; each further wait is 4 times longer
+/// timeout = "10s"        # one try's limit, connecting included (100 ms to 2 min)
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertsConfig {
+    /// Tries per message; default 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
+    /// The wait after the first failed try (`"1s"`); each further wait is 4 times longer. Default 1 s.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "humantime_option")]
+    pub first_backoff: Option<Duration>,
+    /// One try's time limit (`"10s"`); default 10 s.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "humantime_option")]
+    pub timeout: Option<Duration>,
+}
+
+impl AlertsConfig {
+    fn is_default(&self) -> bool {
+        *self == AlertsConfig::default()
+    }
 }
 
 /// `[audit]`: `retention_days = 400` deletes entries older than that when the store opens (the chain stays

@@ -8,7 +8,7 @@
 //! is served as without filters, and says which filters did not apply.
 
 use crate::sql::{Origin, round_ms};
-use crate::{Answer, App, SavedAnswer};
+use crate::{App, SavedAnswer};
 use chrono::{NaiveDate, Utc};
 use inda_core::{Error, Session};
 use inda_guard::{Catalog, GuardOptions, Guarded, RowDimension, RowFilters};
@@ -655,33 +655,9 @@ impl App {
             Err(e) => AuditOutcome::of_error(e),
         };
         self.audit(session, AuditAction::Run, result, details)?;
-        let (guarded, rs, (chart, caveats)) = outcome?;
-        Ok(SavedAnswer {
-            answer: Answer {
-                question: None,
-                sql: guarded.sql,
-                row_count: rs.rows.len(),
-                columns: rs.columns,
-                rows: rs.rows,
-                truncated: rs.truncated,
-                caveats,
-                chart,
-                summary: None,
-                engine: self.warehouse().engine().to_string(),
-                provider: None,
-                elapsed_ms: round_ms(started.elapsed().as_secs_f64() * 1000.0),
-                conversation_id: None,
-                lang: plan.map(|p| p.lang.as_str().to_string()),
-                title: Some(analysis.name.clone()),
-                drilled: None,
-            },
-            analysis_id: analysis.id.clone(),
-            name: analysis.name.clone(),
-            as_of: inda_store::timestamp(Utc::now()),
-            cached: false,
-            stale: false,
-            stale_reason: None,
-        })
+        let (guarded, result, (chart, caveats)) = outcome?;
+        let shown = crate::saved::Shown { sql: guarded.sql, result, chart, caveats };
+        Ok(self.saved_answer(analysis, shown, inda_store::timestamp(Utc::now()), false, started))
     }
 }
 

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod admission;
+mod alerts;
 mod answer;
 mod ask;
 mod backup;
@@ -27,6 +28,7 @@ mod history;
 mod mirror;
 mod models;
 mod present;
+mod provider_usage;
 mod saved;
 pub mod scheduler;
 mod scope;
@@ -36,14 +38,16 @@ mod sync;
 mod tenant_model;
 mod updates;
 mod warehouse_check;
+mod webhook;
 
+pub use alerts::{AlertDelivery, AlertRequest, EVENTS_PER_POLL, WebhookUrl};
 pub use answer::Answer;
 pub use ask::{AskOptions, AskRequest, Drill, Provider};
 pub use backup::{BackupSummary, RestoreSummary};
 pub use branding::{Brand, Branding, BrandingConfig, Colors};
 pub use config::{
-    AppSettings, AuditConfig, Concurrency, Config, Embedding, LimitsConfig, SecretsConfig, SecretsFallback,
-    ServeConfig, WarehouseConfig, WarehouseKind,
+    AlertsConfig, AppSettings, AuditConfig, Concurrency, Config, Embedding, LimitsConfig, SecretsConfig,
+    SecretsFallback, ServeConfig, WarehouseConfig, WarehouseKind,
 };
 pub use contract::{Deleted, Suggestions, UiConfig};
 pub use dashboards::{DashboardView, FilterChoice, FilterChoices, FilterDimension, TileUpdate, TileView};
@@ -58,6 +62,7 @@ pub use history::{AuditRecord, Conversation, Execution, TenantAuditVerification,
 /// Text for a spreadsheet cell that no spreadsheet runs as a formula (every CSV the app writes goes through it).
 pub use inda_export::inert;
 pub use mirror::MirrorReport;
+pub use provider_usage::ProviderTally;
 pub use saved::{SaveRequest, SavedAnswer};
 pub use scheduler::SchedulerReport;
 pub use scope::ScopeChoice;
@@ -66,6 +71,7 @@ pub use sql::Origin;
 pub use sync::{EntityReport, ProgressFn, SyncReport, SyncRequest, TenantReport};
 pub use updates::{AvailableUpdate, UpdateCheck, UpdatesConfig};
 pub use warehouse_check::WarehouseReport;
+pub use webhook::DeliveryPolicy;
 
 // What front ends need of the lower crates: they depend on this crate and inda-core only.
 pub use inda_auth::{LinkTarget, MintRequest};
@@ -74,8 +80,8 @@ pub use inda_guard::Guarded;
 pub use inda_providers::{ExplanationSink, NoSink};
 pub use inda_snowflake::{Check, CheckStatus};
 pub use inda_store::{
-    AuditAction, AuditOutcome, Dashboard, DashboardFilters, ExecutionStatus, MirrorConflict, SavedAnalysis,
-    Tile, Trigger,
+    Alert, AlertEvent, AuditAction, AuditOutcome, ConditionKind, Dashboard, DashboardFilters, DeliveryStatus,
+    ExecutionStatus, MirrorConflict, SavedAnalysis, Tile, Trigger,
 };
 /// Cancels a running use case (the UI's Esc, a closed request, Ctrl-C): a `tokio_util` cancellation token.
 pub use inda_warehouse::Cancel;
@@ -103,6 +109,8 @@ pub struct App {
     keyring: OnceLock<Arc<inda_secrets::Keyring>>,
     /// Turns for queries, per tenant and in all (`[limits] concurrent_*`).
     admission: admission::Admission,
+    /// The question engines' calls, tokens and cost since open, summed over tenants (for `/metrics`).
+    provider_usage: provider_usage::ProviderUsage,
     /// Serve saved analyses, dashboards and exports from the cache only (`--offline`, `[app] offline`).
     pub offline: bool,
     /// The front end this installation runs as, recorded by every audit entry; the front end sets it.
@@ -132,6 +140,7 @@ impl App {
         let admission = admission::Admission::new(config.concurrency());
         Ok(App {
             admission,
+            provider_usage: Default::default(),
             dir,
             config,
             store: OnceLock::new(),

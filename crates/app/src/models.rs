@@ -1,6 +1,7 @@
 //! Language models as question engines (`[ask] providers`): the prompt from the semantic model, the router
 //! over the configured providers, one self-repair round when the guard or the engine refuses the SQL, the
-//! monthly budget, and an audit entry for every call with provider, model, tokens and cost.
+//! monthly budget, and an audit entry for every call with provider, model, tokens and cost (their sum over
+//! tenants is also kept in memory for `/metrics`, see `provider_usage`).
 //!
 //! The model's SQL is never trusted: it runs through the same guard as everything else, which alone decides
 //! tenant scope. Keys come from the ecosystem's variables (`ANTHROPIC_API_KEY`, `OPENAI_API_KEY`) or the
@@ -202,6 +203,8 @@ impl App {
 
     fn audit_attempts(&self, session: &Session, attempts: &[Attempt], repair: bool) -> Result<(), Error> {
         for a in attempts {
+            // Counted before the audit entry is written: the call was made (and paid for) either way.
+            self.provider_usage.record(a);
             let (outcome, details) = match &a.outcome {
                 AttemptOutcome::Answered { usage, cost_usd } => (
                     AuditOutcome::Ok,

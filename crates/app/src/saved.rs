@@ -168,10 +168,13 @@ impl App {
         Ok(analysis)
     }
 
-    /// Deletes one of the session user's saved analyses with its tiles, cached result and executions, and
-    /// audits it; `not_found` when it is not theirs.
+    /// Deletes one of the session user's saved analyses with its tiles, cached result, executions and alerts
+    /// (their webhook URLs leave the keyring), and audits it; `not_found` when it is not theirs.
     pub fn delete_analysis(&self, session: &Session, id: &str) -> Result<crate::Deleted, Error> {
-        self.store()?.saved_delete(&session.tenant_id, &session.user_id, id)?;
+        let store = self.store()?;
+        let alerts = store.alert_list(&session.tenant_id, &session.user_id, Some(id))?;
+        store.saved_delete(&session.tenant_id, &session.user_id, id)?;
+        self.forget_webhooks(session, &alerts.into_iter().map(|a| a.id).collect::<Vec<_>>());
         self.audit(session, AuditAction::Delete, AuditOutcome::Ok, json!({"analysis_id": id}))?;
         Ok(crate::Deleted { deleted: true })
     }
@@ -402,33 +405,56 @@ impl App {
         let caveats = plan.as_ref().map(|p| inda_semantic::caveats(p, &c.result, as_of)).unwrap_or_default();
         // The chart its owner kept since this result was computed, if any.
         let chart = kept_chart(analysis, &c.result, c.chart);
+        let shown = Shown { sql: c.sql, result: c.result, chart, caveats };
+        self.saved_answer(analysis, shown, c.as_of, cached, started)
+    }
+
+    /// A saved analysis's answer: the SQL that ran and its result, titled by the analysis, with no question or
+    /// summary (a saved answer is read, not asked), in the language of its question.
+    pub(crate) fn saved_answer(
+        &self,
+        analysis: &SavedAnalysis,
+        shown: Shown,
+        as_of: String,
+        cached: bool,
+        started: Instant,
+    ) -> SavedAnswer {
+        let rs = shown.result;
         SavedAnswer {
             answer: Answer {
                 question: None,
-                sql: c.sql,
-                row_count: c.result.rows.len(),
-                columns: c.result.columns,
-                rows: c.result.rows,
-                truncated: c.result.truncated,
-                caveats,
-                chart,
+                sql: shown.sql,
+                row_count: rs.rows.len(),
+                columns: rs.columns,
+                rows: rs.rows,
+                truncated: rs.truncated,
+                caveats: shown.caveats,
+                chart: shown.chart,
                 summary: None,
                 engine: self.warehouse().engine().to_string(),
                 provider: None,
                 elapsed_ms: round_ms(started.elapsed().as_secs_f64() * 1000.0),
                 conversation_id: None,
-                lang: plan.map(|p| p.lang.as_str().to_string()),
+                lang: plan_of(analysis).map(|p| p.lang.as_str().to_string()),
                 title: Some(analysis.name.clone()),
                 drilled: None,
             },
             analysis_id: analysis.id.clone(),
             name: analysis.name.clone(),
-            as_of: c.as_of,
+            as_of,
             cached,
             stale: false,
             stale_reason: None,
         }
     }
+}
+
+/// What a saved analysis shows: the SQL that ran, its result, and the chart and caveats it is drawn with.
+pub(crate) struct Shown {
+    pub sql: String,
+    pub result: ResultSet,
+    pub chart: ChartSpec,
+    pub caveats: Vec<inda_core::Caveat>,
 }
 
 /// The chart a result of `analysis` is drawn with: the one its owner kept when the result has every column

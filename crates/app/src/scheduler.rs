@@ -17,6 +17,10 @@
 //! slot and an exponential backoff ([`RETRY`]); the fifth pauses the schedule with the reason, which its
 //! owner sees on the analysis. A success ends the run of failures; saving the schedule again resumes a
 //! paused one.
+//!
+//! After each successful refresh the analysis's alerts are checked (see `alerts`): each alert's message for
+//! a run is claimed in the store before it is sent, so it goes out at most once, and a pass first settles
+//! the messages a stopped process left half-sent as failed.
 
 use crate::App;
 use chrono::{DateTime, Duration, Utc};
@@ -120,6 +124,9 @@ pub struct SchedulerReport {
     pub interrupted: usize,
     /// Schedules this pass paused after repeated failures.
     pub paused: usize,
+    /// Alert messages whose sender stopped mid-send (their lease ran out), settled as failed by this pass
+    /// without being sent again.
+    pub alerts_interrupted: usize,
     /// One entry per run this pass settled: interrupted earlier runs first, then the runs of this pass.
     pub runs: Vec<ScheduledRun>,
 }
@@ -170,6 +177,9 @@ pub struct ScheduledRun {
     /// Why the schedule is now paused, when this failure paused it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paused: Option<String>,
+    /// The alerts this refresh fired, each with how its message went (successful runs only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<crate::AlertDelivery>,
 }
 
 impl ScheduledRun {
@@ -183,6 +193,7 @@ impl ScheduledRun {
             next_refresh_at: None,
             failures: None,
             paused: None,
+            alerts: Vec::new(),
         }
     }
 }
@@ -250,6 +261,7 @@ fn settle_failure(
         next_refresh_at: record.next_refresh_at,
         failures: Some(record.failures),
         paused: record.paused,
+        alerts: Vec::new(),
     })
 }
 
@@ -259,7 +271,11 @@ impl App {
     /// rather than run again at once.
     pub async fn run_due(&self, now: DateTime<Utc>, cancel: &Cancel) -> Result<SchedulerReport, Error> {
         let store = self.store()?;
-        let mut report = SchedulerReport::default();
+        // Before anything new is sent: messages left `sending` by a process that stopped are settled.
+        let mut report = SchedulerReport {
+            alerts_interrupted: self.settle_interrupted_alerts(now)?,
+            ..SchedulerReport::default()
+        };
         let mut owners: Vec<Session> = Vec::new();
         let mut add_owner = |due: &DueAnalysis, at: DateTime<Utc>| {
             if !owners.iter().any(|o| o.tenant_id == due.tenant_id && o.user_id == due.user_id) {
@@ -392,6 +408,8 @@ impl App {
         let next = next_slot(analysis.refresh_schedule.as_deref(), now);
         match self.refresh(session, &analysis, exec_id, Trigger::Scheduled, next, cancel).await {
             Ok(cached) => ScheduledRun {
+                // The refresh is stored: its alerts are checked now, each sent at most once.
+                alerts: self.alerts_after_refresh(session, &analysis, exec_id, &cached).await,
                 analysis_id: analysis.id,
                 status: RunStatus::Ok,
                 rows: Some(cached.result.rows.len()),

@@ -85,6 +85,9 @@ pub enum Command {
     /// Dashboards of saved analyses.
     #[command(subcommand)]
     Dashboard(DashboardCommand),
+    /// Alerts on saved analyses, checked after each scheduled refresh and sent to a webhook.
+    #[command(subcommand)]
+    Alert(AlertCommand),
     /// Write a saved analysis or a dashboard to a file.
     Export(ExportArgs),
     /// The refresher of scheduled analyses.
@@ -211,6 +214,68 @@ pub enum SavedCommand {
     },
     /// The runs of an analysis, newest first.
     History { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertCommand {
+    /// Watch a saved analysis: after each scheduled refresh whose value meets the condition, post a message
+    /// to a webhook (Slack-compatible JSON). The value: the row whose first column is `--row` (else the first
+    /// row), column `--column` (else the chart's first measure, else the first numeric column).
+    Create(AlertCreateArgs),
+    /// Your alerts.
+    List,
+    /// Stop sending an alert's messages (it still notes each refresh's value).
+    Pause { id: String },
+    /// Send an alert's messages again.
+    Resume { id: String },
+    /// Delete an alert, with its webhook URL from the keyring.
+    Delete { id: String },
+    /// Send a test message to the alert's webhook now. Exits 5 when it fails.
+    Test { id: String },
+    /// The alerts that fired, and how their messages went, oldest first.
+    Events {
+        /// Only those fired after this timestamp (an event's `fired_at`).
+        #[arg(long)]
+        since: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("condition").required(true)))]
+#[command(group(clap::ArgGroup::new("webhook").required(true)))]
+pub struct AlertCreateArgs {
+    /// The saved analysis to watch.
+    #[arg(long, value_name = "ID")]
+    pub analysis: String,
+    /// Fire when the value is above N.
+    #[arg(long, value_name = "N", group = "condition", allow_negative_numbers = true)]
+    pub above: Option<f64>,
+    /// Fire when the value is below N.
+    #[arg(long, value_name = "N", group = "condition", allow_negative_numbers = true)]
+    pub below: Option<f64>,
+    /// Fire when the value rose by at least PCT percent since the previous successful scheduled refresh.
+    #[arg(long, value_name = "PCT", group = "condition")]
+    pub change_up: Option<f64>,
+    /// Fire when the value fell by at least PCT percent since the previous successful scheduled refresh.
+    #[arg(long, value_name = "PCT", group = "condition")]
+    pub change_down: Option<f64>,
+    /// Fire when the value rose or fell by at least PCT percent since the previous successful scheduled
+    /// refresh.
+    #[arg(long, value_name = "PCT", group = "condition")]
+    pub change: Option<f64>,
+    /// The column to watch (default: the chart's first measure, else the first numeric column).
+    #[arg(long)]
+    pub column: Option<String>,
+    /// The row to watch: the first whose first column reads this, ignoring case (default: the first row).
+    #[arg(long, value_name = "VALUE")]
+    pub row: Option<String>,
+    /// A file whose first line is the webhook URL (https, or http to localhost). Kept in the OS keyring.
+    #[arg(long, value_name = "FILE", group = "webhook")]
+    pub webhook_url_file: Option<PathBuf>,
+    /// An environment variable holding the webhook URL. Never the URL itself as a flag: the shell's
+    /// history and `ps` would show it.
+    #[arg(long, value_name = "VAR", group = "webhook")]
+    pub webhook_url_env: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

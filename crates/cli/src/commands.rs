@@ -1,8 +1,8 @@
 //! One function per command: unpack arguments, call one use case, print.
 
 use crate::args::{
-    AuditCommand, Cli, Command, ConversationCommand, DashboardCommand, DemoCommand, DemoData, SavedCommand,
-    SecretCommand, TokenCommand, WarehouseCommand,
+    AlertCommand, AuditCommand, Cli, Command, ConversationCommand, DashboardCommand, DemoCommand, DemoData,
+    SavedCommand, SecretCommand, TokenCommand, WarehouseCommand,
 };
 use crate::output::{Format, print_answer, print_json, table};
 use inda_app::{App, AskOptions, Cancel, DataDir, MintRequest, Provider};
@@ -214,6 +214,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     || matches!(cmd, SavedCommand::History { .. });
             let s = if read_only { reading(&mut app)? } else { session(&app)? };
             crate::library::saved(app, s, cmd, format)
+        }
+        Command::Alert(cmd) => {
+            let read_only = matches!(cmd, AlertCommand::List | AlertCommand::Events { .. });
+            let s = if read_only { reading(&mut app)? } else { session(&app)? };
+            crate::alerts::run(&app, &s, cmd, format)
         }
         Command::Dashboard(cmd) => {
             let read_only = matches!(cmd, DashboardCommand::List | DashboardCommand::Show { .. });
@@ -498,6 +503,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Warehouse(_) => "warehouse",
         Command::Saved(_) => "saved",
         Command::Dashboard(_) => "dashboard",
+        Command::Alert(_) => "alert",
         Command::Export(_) => "export",
         Command::Scheduler(_) => "scheduler",
         Command::Sync(_) => "sync",

@@ -223,6 +223,9 @@ pub fn scheduler(app: App, cmd: SchedulerCommand, format: Format) -> Result<(), 
                     r.status,
                     r.error.as_deref().unwrap_or(&r.rows.map(|n| format!("{n} rows")).unwrap_or_default())
                 );
+                for a in &r.alerts {
+                    println!("    alert {} {} after {} attempt(s)", a.alert_id, a.status, a.attempts);
+                }
             }
         }
     };

@@ -7,6 +7,7 @@
 // The doc comments of the arguments are clap's `--help` text, where a URL is plain text, not a link.
 #![allow(rustdoc::bare_urls)]
 
+mod alerts;
 mod args;
 mod commands;
 mod doctor;

@@ -12,6 +12,7 @@
 mod chart;
 mod error;
 pub mod fs;
+mod grain;
 mod lang;
 pub mod marts;
 mod result;
@@ -23,6 +24,7 @@ mod size;
 
 pub use chart::{ChartKind, ChartSpec};
 pub use error::{Error, ErrorCode, Result};
+pub use grain::Grain;
 pub use lang::Lang;
 pub use result::{Caveat, CaveatCode, Column, ResultSet, Value};
 pub use retry_after::retry_after;

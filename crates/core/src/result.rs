@@ -26,6 +26,10 @@ pub struct Column {
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     #[ts(as = "Option<std::collections::BTreeMap<String, String>>")]
     pub values: std::collections::BTreeMap<String, String>,
+    /// For the time column of a series, the period each value starts (`month`: `2026-03-01` is March 2026),
+    /// so that it is shown as the period, not as its first day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grain: Option<crate::Grain>,
 }
 
 impl Column {
@@ -37,6 +41,7 @@ impl Column {
             currency: None,
             label: None,
             values: Default::default(),
+            grain: None,
         }
     }
     /// Whether the column holds numbers (integers, floats or decimals).

@@ -231,6 +231,25 @@ pub(crate) fn month(d: NaiveDate, lang: Lang) -> String {
     format!("{} {}", month_name(d.month0(), lang), d.year())
 }
 
+/// A quarter by its first day: `Q1 2026` (`T1 2026` in Spanish, for trimestre).
+pub(crate) fn quarter(d: NaiveDate, lang: Lang) -> String {
+    let letter = match lang {
+        Lang::Es => 'T',
+        _ => 'Q',
+    };
+    format!("{letter}{} {}", d.month0() / 3 + 1, d.year())
+}
+
+/// A period start as its period (`2026`, `Q1 2026`, `Mar 2026`) when `grain` is coarser than a day.
+pub(crate) fn period(d: NaiveDate, grain: inda_core::Grain, lang: Lang) -> Option<String> {
+    match grain {
+        inda_core::Grain::Year => Some(d.year().to_string()),
+        inda_core::Grain::Quarter => Some(quarter(d, lang)),
+        inda_core::Grain::Month => Some(month(d, lang)),
+        inda_core::Grain::Week | inda_core::Grain::Day => None,
+    }
+}
+
 /// A timestamp as the UI shows it: the day, and the time only when it is not midnight (a time bucket of a
 /// day or month comes back as a midnight timestamp, which reads as a date).
 pub(crate) fn timestamp(t: NaiveDateTime, lang: Lang) -> String {
@@ -294,6 +313,15 @@ pub(crate) fn display_cell(v: &Value, col: &Column, is_percent: bool, lang: Lang
         && let Some(name) = col.values.get(s).map(|n| n.trim()).filter(|n| !n.is_empty())
     {
         return name.to_string();
+    }
+    // A year's bucket reads "2026", not "Jan 1, 2026".
+    let day = match v {
+        Value::Date(d) => Some(*d),
+        Value::Timestamp(t) if t.time() == chrono::NaiveTime::MIN => Some(t.date()),
+        _ => None,
+    };
+    if let Some(text) = day.zip(col.grain).and_then(|(d, g)| period(d, g, lang)) {
+        return text;
     }
     // Amounts converted at a rate carry a dozen decimals nobody reads: cents (the column's scale) are shown.
     if currency_code(col).is_some()
@@ -433,6 +461,12 @@ mod tests {
         assert_eq!(header(&col), "revenue (COP)", "files keep the column's name");
         assert_eq!(title(&col), "Ingresos (COP)");
         assert_eq!(currency_code(&col).as_deref(), Some("COP"));
+        let mut year = Column::new("year", "TIMESTAMP");
+        year.grain = Some(inda_core::Grain::Quarter);
+        let q2 = Value::Date(NaiveDate::from_ymd_opt(2026, 4, 1).expect("date"));
+        assert_eq!(display_cell(&q2, &year, false, Lang::Es), "T2 2026");
+        year.grain = Some(inda_core::Grain::Year);
+        assert_eq!(display_cell(&q2, &year, false, Lang::En), "2026");
         let amount = Value::Float(68_566_865.497_165_04);
         assert_eq!(display_cell(&amount, &col, false, Lang::En), "68,566,865.50");
         assert_eq!(display_cell(&amount, &col, false, Lang::Es), "68.566.865,50");

@@ -6,34 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
 
-/// Time bucket of a series; also the unit of calendar ranges ("last quarter").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Grain {
-    /// Calendar days.
-    Day,
-    /// Weeks as `DATE_TRUNC('week')` cuts them: starting on Monday.
-    Week,
-    /// Calendar months.
-    Month,
-    /// Calendar quarters (from January, April, July, October).
-    Quarter,
-    /// Calendar years.
-    Year,
-}
-
-impl Grain {
-    /// The `DATE_TRUNC` unit.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grain::Day => "day",
-            Grain::Week => "week",
-            Grain::Month => "month",
-            Grain::Quarter => "quarter",
-            Grain::Year => "year",
-        }
-    }
-}
+/// Time bucket of a series; also the unit of calendar ranges ("last quarter"). It lives in `inda_core`: a
+/// result's time column names its grain to the front ends.
+pub use inda_core::Grain;
 
 /// A time range relative to today (rendered with `CURRENT_DATE`, so a saved analysis stays current) or
 /// absolute (resolved from "March 2026" when the question was asked).

@@ -120,6 +120,7 @@ pub fn label_columns(model: &SemanticModel, plan: &Plan, rs: &mut ResultSet, rep
             };
         } else if plan.time_column.as_deref() == Some(col.name.as_str()) {
             col.label = Some(capitalize(&bucket_label(plan, lang)));
+            col.grain = plan.intent.grain;
         } else if let Some(d) = plan.intent.breakdowns.iter().filter_map(|d| model.dimension(d)).find(|d| {
             d.column == col.name
                 || d.name == col.name

@@ -1,13 +1,13 @@
 //! `GET /metrics`: what operators scrape, in Prometheus' text exposition format 0.0.4. Requests by route
 //! template, method and status; request latency by route; query time by engine; the guard's refusals and the
-//! questions not understood.
+//! questions not understood; the question engines' calls, tokens and cost by provider.
 //!
 //! Every label is bounded, and none carries tenant data: routes are axum's templates (`/api/saved/{id}`),
-//! never raw paths, engines an enum. A few counters under a lock and fixed-bucket histograms are all it
+//! never raw paths, engines and providers fixed sets. A few counters under a lock and fixed-bucket histograms are all it
 //! takes, so no metrics crate.
 
 use axum::http::Method;
-use inda_app::{Answer, SavedAnswer};
+use inda_app::{Answer, ProviderTally, SavedAnswer};
 use inda_core::{Error, ErrorCode};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -142,8 +142,9 @@ impl Metrics {
         self.answered(answer)
     }
 
-    /// Everything, in the text exposition format.
-    pub fn render(&self) -> String {
+    /// Everything, in the text exposition format; `providers` is the app's tally of model calls
+    /// ([`inda_app::App::provider_usage`]), which the app keeps since only it sees the calls.
+    pub fn render(&self, providers: &[ProviderTally]) -> String {
         let mut out = String::new();
         family(&mut out, "inda_build_info", "gauge", "The running version of inda serve.");
         line(&mut out, "inda_build_info", &[("version", env!("CARGO_PKG_VERSION"))], 1);
@@ -164,7 +165,7 @@ impl Metrics {
         }
         drop(queries);
         self.render_errors(&mut out);
-        render_provider_placeholders(&mut out);
+        render_providers(&mut out, providers);
         out
     }
 
@@ -193,22 +194,27 @@ impl Metrics {
     }
 }
 
-/// The question engine's calls, tokens and cost are recorded only in each tenant's audit log (`model_call`
-/// entries), which `inda serve` does not read per request; the families are declared so dashboards can be
-/// built, with no samples until inda-app reports them (a zero would claim no calls were made).
-fn render_provider_placeholders(out: &mut String) {
-    for (name, help) in [
-        ("inda_provider_calls_total", "Question-engine calls, by provider (not yet reported by inda serve)."),
-        (
-            "inda_provider_tokens_total",
-            "Question-engine tokens, by provider and direction (not yet reported).",
-        ),
-        (
-            "inda_provider_cost_usd_total",
-            "Question-engine cost in US dollars, by provider (not yet reported).",
-        ),
-    ] {
-        family(out, name, "counter", help);
+/// The question engines' calls (by outcome), tokens (by direction) and estimated cost, per provider. A
+/// provider appears from its first call on: before that the families are declared with no samples.
+fn render_providers(out: &mut String, providers: &[ProviderTally]) {
+    let name = "inda_provider_calls_total";
+    family(out, name, "counter", "Question-engine calls, by provider and outcome (ok, error).");
+    for t in providers {
+        line(out, name, &[("provider", t.provider), ("outcome", "ok")], t.answered);
+        line(out, name, &[("provider", t.provider), ("outcome", "error")], t.failed);
+    }
+    let name = "inda_provider_tokens_total";
+    family(out, name, "counter", "Question-engine tokens, by provider and direction (input, output).");
+    for t in providers {
+        line(out, name, &[("provider", t.provider), ("direction", "input")], t.input_tokens);
+        line(out, name, &[("provider", t.provider), ("direction", "output")], t.output_tokens);
+    }
+    let name = "inda_provider_cost_usd_total";
+    family(out, name, "counter", "Question-engine cost in US dollars as estimated from prices, by provider.");
+    for t in providers {
+        // Kept in micro-dollars, so six decimals are exact.
+        let usd = format!("{}.{:06}", t.cost_micro_usd / 1_000_000, t.cost_micro_usd % 1_000_000);
+        line(out, name, &[("provider", t.provider)], usd);
     }
 }
 
@@ -264,7 +270,7 @@ mod tests {
         m.request("/api/ask", &Method::POST, 200, Duration::from_millis(3));
         m.request("/api/ask", &Method::POST, 200, Duration::from_millis(300));
         m.request("/api/ask", &Method::POST, 200, Duration::from_secs(30));
-        let text = m.render();
+        let text = m.render(&[]);
         let bucket =
             |le: &str| format!("inda_http_request_duration_seconds_bucket{{route=\"/api/ask\",le=\"{le}\"}}");
         assert!(text.contains(&format!("{} 1\n", bucket("0.005"))), "{text}");
@@ -284,9 +290,34 @@ mod tests {
         m.error(ErrorCode::Usage);
         let _ = m.streamed::<Answer>(Err(Error::not_understood("?")));
         assert_eq!(Engine::of("duckdb"), Engine::Other);
-        let text = m.render();
+        let text = m.render(&[]);
         assert!(text.contains("\ninda_guard_rejections_total 1\n"), "{text}");
         assert!(text.contains("\ninda_not_understood_total 1\n"), "{text}");
         assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+
+    #[test]
+    fn providers_report_calls_tokens_and_exact_cost() {
+        let tally = ProviderTally {
+            provider: "anthropic",
+            answered: 3,
+            failed: 1,
+            input_tokens: 4200,
+            output_tokens: 310,
+            cost_micro_usd: 2_030_405,
+        };
+        let text = Metrics::default().render(&[tally]);
+        assert!(
+            text.contains("\ninda_provider_calls_total{provider=\"anthropic\",outcome=\"ok\"} 3\n"),
+            "{text}"
+        );
+        assert!(text.contains("\ninda_provider_calls_total{provider=\"anthropic\",outcome=\"error\"} 1\n"));
+        assert!(
+            text.contains("\ninda_provider_tokens_total{provider=\"anthropic\",direction=\"output\"} 310\n")
+        );
+        assert!(text.contains("\ninda_provider_cost_usd_total{provider=\"anthropic\"} 2.030405\n"), "{text}");
+        let none = Metrics::default().render(&[]);
+        assert!(none.contains("# TYPE inda_provider_cost_usd_total counter\n"));
+        assert!(!none.contains("inda_provider_cost_usd_total{"), "no samples before a call");
     }
 }

@@ -17,7 +17,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use inda_app::{
-    AskRequest, DashboardFilters, ExportAnswerRequest, ExportQuery, NoSink, SaveRequest, TileUpdate,
+    AlertRequest, AskRequest, DashboardFilters, ExportAnswerRequest, ExportQuery, NoSink, SaveRequest,
+    TileUpdate,
 };
 use inda_core::{Error, Lang};
 use serde::Deserialize;
@@ -40,6 +41,10 @@ pub fn router(shared: Shared) -> Router {
         .route("/saved/{id}/schedule", put(saved_schedule))
         .route("/saved/{id}/chart", put(saved_set_chart))
         .route("/saved/{id}/history", get(saved_history))
+        .route("/alerts", get(alert_list).post(alert_create))
+        .route("/alerts/events", get(alert_events))
+        .route("/alerts/{id}", patch(alert_pause).delete(alert_delete))
+        .route("/alerts/{id}/test", post(alert_test))
         .route("/dashboards", get(dashboard_list).post(dashboard_create))
         .route("/dashboards/{id}", get(dashboard_show).patch(dashboard_rename).delete(dashboard_delete))
         .route("/dashboards/{id}/tiles", post(dashboard_add))
@@ -75,7 +80,8 @@ async fn readyz(State(s): State<Shared>, c: Cancellable) -> Response {
 }
 
 async fn metrics_text(State(s): State<Shared>) -> Response {
-    ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], s.metrics.render()).into_response()
+    let providers = s.app.provider_usage();
+    ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], s.metrics.render(&providers)).into_response()
 }
 
 /// Reported even when expired, so the UI can show the banner and the refresh link.
@@ -349,4 +355,54 @@ async fn saved_set_chart(
     Body(b): Body<ChartBody>,
 ) -> ApiResult {
     ok(s.app.set_analysis_chart(&session, &id, b.chart)?)
+}
+
+async fn alert_list(State(s): State<Shared>, Authed(session): Authed) -> ApiResult {
+    ok(s.app.list_alerts(&session)?)
+}
+
+/// The webhook URL in the body goes to the keyring; the answer never carries it.
+async fn alert_create(
+    State(s): State<Shared>,
+    Authed(session): Authed,
+    Body(req): Body<AlertRequest>,
+) -> ApiResult {
+    ok(s.app.create_alert(&session, &req)?)
+}
+
+#[derive(Deserialize)]
+struct PausedBody {
+    paused: bool,
+}
+
+async fn alert_pause(
+    State(s): State<Shared>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    Body(b): Body<PausedBody>,
+) -> ApiResult {
+    ok(s.app.set_alert_paused(&session, &id, b.paused)?)
+}
+
+async fn alert_delete(State(s): State<Shared>, Authed(session): Authed, Path(id): Path<String>) -> ApiResult {
+    ok(s.app.delete_alert(&session, &id)?)
+}
+
+/// A test message now; a webhook that fails is a `200` whose `status` is `failed`, with the reason.
+async fn alert_test(State(s): State<Shared>, Authed(session): Authed, Path(id): Path<String>) -> ApiResult {
+    ok(s.app.test_alert(&session, &id).await?)
+}
+
+#[derive(Deserialize)]
+struct SinceQuery {
+    since: Option<String>,
+}
+
+/// What fired after `?since=` (an event's `fired_at`), oldest first: what a front end polls to notify.
+async fn alert_events(
+    State(s): State<Shared>,
+    Authed(session): Authed,
+    Params(q): Params<SinceQuery>,
+) -> ApiResult {
+    ok(s.app.alert_events(&session, q.since.as_deref())?)
 }

@@ -1,9 +1,12 @@
 //! `inda serve` over real HTTP on a local port: the API's shapes and error codes, tenant isolation, the
-//! security headers and Host check, exports, and the UI's entry page.
+//! security headers and Host check, exports, the UI's entry page, and alerts (`server/alerts.rs`).
 
 use inda_app::{App, DataDir, DemoOptions};
 use serde_json::{Value as J, json};
 use std::sync::Arc;
+
+#[path = "server/alerts.rs"]
+mod alerts;
 
 struct Setup {
     _tmp: tempfile::TempDir,
@@ -471,7 +474,8 @@ async fn the_explanation_streams_to_the_browser_before_the_answer() {
     std::fs::write(
         data.join("config.toml"),
         format!(
-            "[ask]\nproviders = [\"openai\"]\n[ask.openai]\nbase_url = \"{model}\"\nmodel = \"local-model\"\n"
+            "[ask]\nproviders = [\"openai\"]\n[ask.openai]\nbase_url = \"{model}\"\nmodel = \"local-model\"\n\
+             [ask.prices.\"local-model\"]\ninput_per_million = 3.0\noutput_per_million = 15.0\n"
         ),
     )
     .unwrap();
@@ -539,6 +543,22 @@ async fn the_explanation_streams_to_the_browser_before_the_answer() {
     let answer = &last.1;
     assert!(answer["sql"].as_str().unwrap().contains("tenant_id = 'acme_corp'"), "{answer}");
     assert!(!answer["rows"].as_array().unwrap().is_empty(), "{answer}");
+
+    // The call is in /metrics by provider, with its tokens (estimated: this server sends no usage) and cost.
+    let text = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    let samples = prometheus_samples(&text);
+    let openai = ("provider", "openai");
+    assert_eq!(
+        sample(&samples, "inda_provider_calls_total", &[openai, ("outcome", "ok")]),
+        Some(1.0),
+        "{text}"
+    );
+    for direction in ["input", "output"] {
+        let tokens = sample(&samples, "inda_provider_tokens_total", &[openai, ("direction", direction)]);
+        assert!(tokens > Some(0.0), "{direction}: {text}");
+    }
+    assert!(sample(&samples, "inda_provider_cost_usd_total", &[openai]) > Some(0.0), "{text}");
+    assert!(!text.contains("acme_corp") && !text.contains("local-model"), "{text}");
 
     // A bad token is an ordinary HTTP error, before any stream starts.
     let res = reqwest::Client::new()
@@ -745,7 +765,7 @@ async fn operators_read_readiness_and_metrics_without_a_token() {
     let queries = [("engine", "embedded")];
     assert_eq!(sample(&after, "inda_query_duration_seconds_count", &queries), Some(1.0), "{text}");
     assert!(sample(&after, "inda_query_duration_seconds_sum", &queries).unwrap() > 0.0, "{text}");
-    // Declared, but nothing made up: the question engine's calls are not reported yet.
+    // Declared, but nothing made up: no question engine was called (the offline engine answered).
     assert!(text.contains("# TYPE inda_provider_calls_total counter"), "{text}");
     assert_eq!(sample(&after, "inda_provider_calls_total", &[]), None);
     for private in ["acme_corp", "globex", "ana", "Ana", "an-analysis-id-7", "meaning of life"] {

@@ -43,6 +43,9 @@ pub enum StoreError {
     /// No execution with this id for the caller.
     #[error("no execution {0}")]
     ExecutionNotFound(String),
+    /// No alert with this id for the caller (the same whether it is absent or someone else's).
+    #[error("no alert {0}")]
+    AlertNotFound(String),
     /// The analysis already has a tile on the dashboard.
     #[error("analysis {analysis_id} is already on dashboard {dashboard_id}")]
     AlreadyOnDashboard {
@@ -161,6 +164,7 @@ impl From<StoreError> for Error {
             | DashboardNotFound(_)
             | AnalysisNotFound(_)
             | ExecutionNotFound(_)
+            | AlertNotFound(_)
             | NotOnDashboard { .. }
             | TileNotFound { .. } => Error::not_found(e.to_string()),
             AlreadyOnDashboard { .. }
@@ -197,6 +201,7 @@ mod tests {
             (StoreError::Poisoned, ErrorCode::Internal, "local store: a previous writer crashed"),
             (StoreError::ConversationNotFound("c1".into()), ErrorCode::NotFound, "no conversation c1"),
             (StoreError::AnalysisNotFound("a1".into()), ErrorCode::NotFound, "no saved analysis a1"),
+            (StoreError::AlertNotFound("al1".into()), ErrorCode::NotFound, "no alert al1"),
             (
                 StoreError::AlreadyOnDashboard { analysis_id: "a1".into(), dashboard_id: "d1".into() },
                 ErrorCode::Usage,

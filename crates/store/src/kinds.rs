@@ -1,6 +1,6 @@
 //! The closed sets the store records as text: what an audit entry says happened and how it ended, how a run
-//! of an analysis went and what started it. Each is an enum whose text is the column's value, the JSON's and
-//! the TypeScript type's, so the three cannot drift apart.
+//! of an analysis went and what started it, what an alert watches for and how its message went. Each is an
+//! enum whose text is the column's value, the JSON's and the TypeScript type's, so the three cannot drift apart.
 
 /// An enum stored as one of a fixed set of lower-case words: `as_str`, `FromStr`, SQLite conversions, serde
 /// and ts-rs all use the same word. Comparing with a `&str` compares the word.
@@ -77,9 +77,9 @@ text_enum! {
         Guard = "guard",
         /// A call to a language model.
         ModelCall = "model_call",
-        /// A saved analysis or dashboard created or changed.
+        /// A saved analysis, dashboard or alert created or changed.
         Save = "save",
-        /// A saved analysis or dashboard deleted.
+        /// A saved analysis, dashboard or alert deleted.
         Delete = "delete",
         /// A refresh schedule set, cleared or paused.
         Schedule = "schedule",
@@ -100,6 +100,9 @@ text_enum! {
         Mirror = "mirror",
         /// A run of `inda sync` for one tenant.
         Sync = "sync",
+        /// An alert's message sent (or not) to its webhook; the details name the alert, the analysis, the
+        /// run and the attempts, never the webhook's URL.
+        Alert = "alert",
     }
 }
 
@@ -133,6 +136,35 @@ text_enum! {
         Ok = "ok",
         /// Finished with an error; the previous cached result is kept.
         Error = "error",
+    }
+}
+
+text_enum! {
+    /// What an alert watches for in the value of each scheduled refresh of its analysis (see `threshold`).
+    ConditionKind {
+        /// The value is above the threshold.
+        Above = "above",
+        /// The value is below the threshold.
+        Below = "below",
+        /// The value rose by at least the threshold, in percent, since the previous successful refresh.
+        ChangeUp = "change_up",
+        /// The value fell by at least the threshold, in percent, since the previous successful refresh.
+        ChangeDown = "change_down",
+        /// The value rose or fell by at least the threshold, in percent, since the previous successful refresh.
+        ChangeEither = "change_either",
+    }
+}
+
+text_enum! {
+    /// How one alert's message for one run stands.
+    DeliveryStatus {
+        /// Claimed and being sent: no other process sends it. Left behind by a process that stopped, it is
+        /// marked `failed` once its lease runs out, never sent again.
+        Sending = "sending",
+        /// The webhook accepted it (a 2xx answer).
+        Sent = "sent",
+        /// Every attempt failed, or the process sending it stopped; the event's `error` says which.
+        Failed = "failed",
     }
 }
 
@@ -181,6 +213,8 @@ mod tests {
         round_trips(AuditOutcome::ALL);
         round_trips(ExecutionStatus::ALL);
         round_trips(Trigger::ALL);
+        round_trips(ConditionKind::ALL);
+        round_trips(DeliveryStatus::ALL);
         assert!("launch".parse::<AuditAction>().is_err());
         assert!(AuditAction::ModelCall == "model_call");
     }

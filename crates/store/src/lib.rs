@@ -1,6 +1,6 @@
 //! The local store: one SQLite file in the data dir (WAL mode) holding the audit log, the conversations, saved
-//! analyses with their executions and (encrypted) cached results, dashboards, and the bookkeeping of the
-//! admin mirror (what Snowflake's ADMIN tables have not seen yet). Each table's migration lives in the
+//! analyses with their executions and (encrypted) cached results, dashboards, alerts with the ledger of their
+//! messages, and the bookkeeping of the admin mirror (what Snowflake's ADMIN tables have not seen yet). Each table's migration lives in the
 //! module that owns the table; [`Store::open`] applies the ones a file has not seen yet, in order.
 //!
 //! Not here: policy. Every read and write takes the caller's tenant and user, and every query filters on
@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+mod alerts;
 mod audit;
 mod backup;
 mod cache;
@@ -23,6 +24,7 @@ mod migrations;
 mod mirror;
 mod saved;
 
+pub use alerts::{Alert, AlertEvent, ExpiredDelivery, NewAlert, NewDelivery};
 pub use audit::{AuditEntry, AuditRecord, AuditVerification, TenantAuditVerification};
 pub use backup::{
     BackupFile, BackupManifest, MIN_PASSPHRASE_CHARS, ManifestEntry, open as open_backup, seal as seal_backup,
@@ -32,7 +34,7 @@ pub use cipher::{CacheCipher, CacheKeySource, FileKeySource};
 pub use conversations::{Conversation, Turn};
 pub use dashboards::{Dashboard, DashboardFilters, TILE_HEIGHT, TILE_WIDTH, Tile};
 pub use error::StoreError;
-pub use kinds::{AuditAction, AuditOutcome, ExecutionStatus, Trigger};
+pub use kinds::{AuditAction, AuditOutcome, ConditionKind, DeliveryStatus, ExecutionStatus, Trigger};
 pub use mirror::{MirrorAnalysis, MirrorConflict, Tombstone};
 pub use saved::{
     Claim, DueAnalysis, Execution, Failure, FailureKind, FailureRecord, NewAnalysis, RefreshFailure,

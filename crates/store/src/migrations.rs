@@ -2,7 +2,7 @@
 //! records how many have run. Pending migrations run in one transaction, so a crash leaves a consistent
 //! version.
 
-use crate::{audit, cache, conversations, dashboards, mirror, saved};
+use crate::{alerts, audit, cache, conversations, dashboards, mirror, saved};
 use rusqlite::{Connection, TransactionBehavior};
 
 const MIGRATIONS: &[&str] = &[
@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     dashboards::MIGRATION_9,
     saved::MIGRATION_10,
     audit::MIGRATION_11,
+    alerts::MIGRATION_12,
 ];
 
 /// Why migrations could not run: SQLite said no (perhaps only busy, which the caller retries), or the file

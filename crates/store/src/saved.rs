@@ -508,7 +508,8 @@ impl Store {
         })
     }
 
-    /// Deletes the caller's analysis with its executions, cached result and dashboard tiles, in one transaction.
+    /// Deletes the caller's analysis with its executions, cached result, dashboard tiles and alerts, in one
+    /// transaction.
     pub fn saved_delete(&self, tenant_id: &str, user_id: &str, id: &str) -> Result<(), Error> {
         self.with(|c| {
             let tx =
@@ -519,6 +520,9 @@ impl Store {
             // Explicit deletes rather than relying on ON DELETE CASCADE: foreign keys are a per-connection
             // setting in SQLite, and a connection without it must not leave orphaned (encrypted) results.
             for sql in [
+                "DELETE FROM alert_deliveries WHERE alert_id IN (SELECT alert_id FROM alerts
+                     WHERE analysis_id = ?1 AND tenant_id = ?2 AND user_id = ?3)",
+                "DELETE FROM alerts WHERE analysis_id = ?1 AND tenant_id = ?2 AND user_id = ?3",
                 "DELETE FROM dashboard_tiles WHERE analysis_id = ?1 AND tenant_id = ?2 AND user_id = ?3",
                 "DELETE FROM cached_results WHERE analysis_id = ?1 AND tenant_id = ?2 AND user_id = ?3",
                 "DELETE FROM analysis_executions WHERE analysis_id = ?1 AND tenant_id = ?2 AND user_id = ?3",

@@ -59,6 +59,15 @@ describe('dates', () => {
     expect(formatTemporal('2024-11-25T13:30:00', 'en-US')).toMatch(/Nov 25, 2024, 01:30\sPM/);
     expect(formatTemporal('not a date', 'en-US')).toBe('not a date');
   });
+  it('shows a period by its grain, not by its first day', () => {
+    expect(formatTemporal('2025-01-01T00:00:00', 'en-US', 'year')).toBe('2025');
+    expect(formatTemporal('2025-04-01', 'en-US', 'quarter')).toBe('Q2 2025');
+    expect(formatTemporal('2025-04-01', 'es-419', 'quarter')).toBe('T2 2025');
+    expect(formatTemporal('2025-03-01T00:00:00', 'en-US', 'month')).toBe('Mar 2025');
+    expect(formatTemporal('2025-03-03', 'en-US', 'week')).toBe('Mar 3, 2025');
+    expect(formatTemporal('2025-03-03', 'en-US', 'day')).toBe('Mar 3, 2025');
+    expect(formatValue('2025-01-01T00:00:00', { name: 'year', type: 'TIMESTAMP', grain: 'year' }, 'en-US')).toBe('2025');
+  });
   it('formats instants in a time zone', () => {
     expect(formatInstant('2026-11-26T08:27:28.479Z', 'en-US', 'UTC')).toBe('Nov 26, 2026, 8:27 AM');
     expect(formatInstant(null, 'en-US')).toBe('');

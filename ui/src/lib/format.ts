@@ -1,5 +1,5 @@
 // Number and date formatting with Intl, for the active locale (en-US or es-419).
-import type { Column, Value } from './api/types';
+import type { Column, Grain, Value } from './api/types';
 
 export function isNumericType(type: string): boolean {
   const t = type.toUpperCase();
@@ -99,14 +99,37 @@ export function parseTemporal(s: string): { ms: number; naive: boolean; hasTime:
   return { ms, naive: false, hasTime: true };
 }
 
-/** A warehouse date/timestamp (naive, wall-clock): the date, plus the time when it is not midnight. */
-export function formatTemporal(s: string, locale: string): string {
+/**
+ * A warehouse date/timestamp (naive, wall-clock): the date, plus the time when it is not midnight. With the
+ * column's `grain`, the period it starts: `2025` for a year, `Q1 2025` (`T1 2025` in Spanish) for a quarter, `Jan
+ * 2025` for a month, never "Jan 1, 2025" for a whole year.
+ */
+export function formatTemporal(s: string, locale: string, grain?: Grain | null): string {
   const p = parseTemporal(s);
   if (Number.isNaN(p.ms)) return s;
   if (!p.naive) return formatInstant(s, locale);
+  const period = grain && !p.hasTime ? formatPeriod(p.ms, grain, locale) : null;
+  if (period) return period;
   const opts: Intl.DateTimeFormatOptions = { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' };
   if (p.hasTime) Object.assign(opts, { hour: '2-digit', minute: '2-digit' });
   return new Intl.DateTimeFormat(locale, opts).format(p.ms);
+}
+
+/** The period of `grain` that starts at `ms` (UTC midnight), or null for days and weeks (shown as dates). */
+export function formatPeriod(ms: number, grain: Grain, locale: string): string | null {
+  const d = new Date(ms);
+  switch (grain) {
+    case 'year':
+      return String(d.getUTCFullYear());
+    case 'quarter': {
+      const q = Math.floor(d.getUTCMonth() / 3) + 1;
+      return `${locale.toLowerCase().startsWith('es') ? 'T' : 'Q'}${q} ${d.getUTCFullYear()}`;
+    }
+    case 'month':
+      return new Intl.DateTimeFormat(locale, { timeZone: 'UTC', year: 'numeric', month: 'short' }).format(ms);
+    default:
+      return null;
+  }
 }
 
 /** An instant (ISO 8601 with a zone, e.g. `as_of`) in the user's time zone, date and time. */
@@ -129,7 +152,7 @@ export function formatValue(v: Value, column: Column | undefined, locale: string
     return formatNumber(v, locale, { percent, type: column?.type, currency: withCurrency ? currency : undefined, amount: !!currency });
   }
   if (typeof v === 'boolean') return v ? '✓' : '✗';
-  if (column && isTemporalType(column.type)) return formatTemporal(v, locale);
+  if (column && isTemporalType(column.type)) return formatTemporal(v, locale, column.grain);
   return displayValue(column, v);
 }
 

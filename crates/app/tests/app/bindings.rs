@@ -19,6 +19,7 @@ fn render() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
     let decls = [
         inda_core::Column::decl(&cfg),
+        inda_core::Grain::decl(&cfg),
         inda_core::CaveatCode::decl(&cfg),
         inda_core::Caveat::decl(&cfg),
         inda_core::ChartKind::decl(&cfg),
@@ -66,6 +67,13 @@ fn render() -> String {
         inda_app::Embedding::decl(&cfg),
         inda_app::AvailableUpdate::decl(&cfg),
         inda_app::UpdateCheck::decl(&cfg),
+        // Alerts (`/api/alerts`): the desktop polls `AlertEvent`s to notify its user.
+        inda_app::ConditionKind::decl(&cfg),
+        inda_app::DeliveryStatus::decl(&cfg),
+        inda_app::Alert::decl(&cfg),
+        inda_app::AlertRequest::decl(&cfg),
+        inda_app::AlertDelivery::decl(&cfg),
+        inda_app::AlertEvent::decl(&cfg),
     ];
     for d in decls {
         out.push('\n');

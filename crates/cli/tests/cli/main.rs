@@ -2,11 +2,12 @@
 //! faster than seven), all through the real `inda` binary: the contract (`cli`), hostile SQL against
 //! `inda serve` (`hostile`), the admin mirror against fakesnow (`mirror`), language models on local wire
 //! servers (`models`), saved analyses, dashboards, exports and the scheduler (`saved`), sign-in and the OS
-//! keyring (`session`), the sync (`sync`), and `inda doctor` (`doctor`). The launchers they share are in
-//! `common`.
+//! keyring (`session`), the sync (`sync`), `inda doctor` (`doctor`), and alerts against a local webhook
+//! (`alert`). The launchers they share are in `common`.
 //!
 //! One module alone: `cargo test -p inda-cli --test cli hostile::` (a name filter).
 
+mod alert;
 mod cli;
 mod common;
 mod doctor;

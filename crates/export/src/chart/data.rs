@@ -201,6 +201,7 @@ impl TimeTicks {
         let skip = match period {
             PeriodGrain::Year => hours.len() + 8,
             PeriodGrain::Month => hours.len() + 4,
+            PeriodGrain::Quarter => hours.len() + 6,
             PeriodGrain::Day if timestamps => 0,
             PeriodGrain::Day => hours.len(),
         };
@@ -310,6 +311,7 @@ fn period_label(v: &Value, grain: PeriodGrain, lang: Lang) -> Option<String> {
     };
     match grain {
         PeriodGrain::Year => Some(day.year().to_string()),
+        PeriodGrain::Quarter => Some(format::quarter(day, lang)),
         PeriodGrain::Month => Some(format::month(day, lang)),
         PeriodGrain::Day => None,
     }
@@ -319,12 +321,21 @@ fn period_label(v: &Value, grain: PeriodGrain, lang: Lang) -> Option<String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PeriodGrain {
     Year,
+    Quarter,
     Month,
     Day,
 }
 
-/// The coarsest period every value of column `i` starts.
+/// The period every value of column `i` starts: the column's own grain when the engine named it, else the
+/// coarsest the values allow.
 fn period_grain(rs: &ResultSet, i: usize) -> PeriodGrain {
+    match rs.columns[i].grain {
+        Some(inda_core::Grain::Year) => return PeriodGrain::Year,
+        Some(inda_core::Grain::Quarter) => return PeriodGrain::Quarter,
+        Some(inda_core::Grain::Month) => return PeriodGrain::Month,
+        Some(inda_core::Grain::Week | inda_core::Grain::Day) => return PeriodGrain::Day,
+        None => {}
+    }
     let days: Vec<NaiveDate> = rs
         .rows
         .iter()

@@ -1,7 +1,7 @@
 //! Chart choice by result shape, one-line summaries in both languages, and locale number formats.
 
 use chrono::NaiveDate;
-use inda_core::{ChartKind, Column, ResultSet, Value};
+use inda_core::{ChartKind, Column, Grain, ResultSet, Value};
 use inda_semantic::{
     Lang, Plan, SemanticModel, SummaryContext, choose_chart, format_number, interpret, summarize,
 };
@@ -268,6 +268,20 @@ fn money_is_labelled_with_its_currency() {
     inda_semantic::label_columns(&m, &p, &mut r, Some("COP"));
     assert_eq!(r.columns[1].currency.as_deref(), Some("USD"));
     assert_eq!(r.columns[1].label.as_deref(), Some("Costo de mensajes"));
+}
+
+/// A series' time column names its grain, so that a year reads "2025" in the UI and exports, not "Jan 1, 2025".
+#[test]
+fn the_time_column_names_its_grain() {
+    let m = SemanticModel::builtin().expect("model");
+    for (question, grain) in [("messages by year", Grain::Year), ("mensajes por trimestre", Grain::Quarter)] {
+        let p = plan(question);
+        let time = p.time_column.clone().expect("a series");
+        let mut r = rs(&[(time.as_str(), "TIMESTAMP"), ("messages", "BIGINT")], vec![]);
+        inda_semantic::label_columns(&m, &p, &mut r, None);
+        assert_eq!(r.columns[0].grain, Some(grain), "{question}");
+        assert_eq!(r.columns[1].grain, None);
+    }
 }
 
 /// Rows without a rate are counted by the check column, never dropped unseen.

@@ -1,4 +1,7 @@
 import type {
+  Alert,
+  AlertDelivery,
+  AlertRequest,
   Answer,
   ApiError,
   AskRequest,
@@ -59,6 +62,14 @@ export interface Api {
   savedHistory(id: string): Promise<Execution[]>;
   /** Keeps the chart the user picked (kind, measures, second axis) with the analysis; its exports draw it. */
   savedSetChart(id: string, chart: ChartSpec): Promise<SavedAnalysis>;
+  /** The caller's alerts on their saved analyses, oldest first. */
+  alertList(): Promise<Alert[]>;
+  /** Creates an alert; its webhook URL goes to the OS keyring and is never returned. */
+  alertCreate(req: AlertRequest): Promise<Alert>;
+  alertSetPaused(id: string, paused: boolean): Promise<Alert>;
+  alertDelete(id: string): Promise<Deleted>;
+  /** Sends a test message now; a webhook that fails resolves with `status` `failed` and the reason. */
+  alertTest(id: string): Promise<AlertDelivery>;
   dashboardList(): Promise<Dashboard[]>;
   dashboardCreate(name: string): Promise<DashboardView>;
   dashboardShow(id: string, signal?: AbortSignal): Promise<DashboardView>;

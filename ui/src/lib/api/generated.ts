@@ -28,7 +28,14 @@ label?: string,
  * Display names of the column's values in the question's language (`whatsapp` → "WhatsApp", `MX` →
  * "México"); the rows keep the stored values.
  */
-values?: { [key in string]: string }, };
+values?: { [key in string]: string }, 
+/**
+ * For the time column of a series, the period each value starts (`month`: `2026-03-01` is March 2026),
+ * so that it is shown as the period, not as its first day.
+ */
+grain?: Grain, };
+
+export type Grain = "day" | "week" | "month" | "quarter" | "year";
 
 export type CaveatCode = "partial_period" | "truncated" | "missing_fx_rate" | "cross_company_join";
 
@@ -917,3 +924,156 @@ current_version: string, } | { "status": "up_to_date",
  * This installation's version.
  */
 current_version: string, } | { "status": "available" } & AvailableUpdate;
+
+export type ConditionKind = "above" | "below" | "change_up" | "change_down" | "change_either";
+
+export type DeliveryStatus = "sending" | "sent" | "failed";
+
+export type Alert = { 
+/**
+ * A random UUID.
+ */
+id: string, 
+/**
+ * The saved analysis it watches (the owner's own).
+ */
+analysis_id: string, 
+/**
+ * What it watches for.
+ */
+condition: ConditionKind, 
+/**
+ * The value's bound for `above`/`below`, the change in percent for the `change_*` kinds.
+ */
+threshold: number, 
+/**
+ * The column whose value is watched; `None`: the first numeric column of the row.
+ */
+column: string | null, 
+/**
+ * The row watched: the first one whose first column has this value; `None`: the first row.
+ */
+row: string | null, 
+/**
+ * Whether it is paused: a paused alert still notes each refresh's value, and sends nothing.
+ */
+paused: boolean, 
+/**
+ * When it was paused (store timestamp); `None` when active.
+ */
+paused_at: string | null, 
+/**
+ * The value seen at the latest scheduled refresh (or in the result it was created over).
+ */
+last_value: number | null, 
+/**
+ * When that value was seen (store timestamp); `None` before the first scheduled refresh.
+ */
+last_checked_at: string | null, 
+/**
+ * When it was created (store timestamp).
+ */
+created_at: string, 
+/**
+ * When it was last changed (store timestamp).
+ */
+updated_at: string, };
+
+export type AlertRequest = { 
+/**
+ * The saved analysis to watch (one of the caller's).
+ */
+analysis_id: string, 
+/**
+ * What to watch for.
+ */
+condition: ConditionKind, 
+/**
+ * The bound for `above`/`below`; the change in percent (above 0) for the `change_*` kinds.
+ */
+threshold: number, 
+/**
+ * The column to watch; absent: the chart's first measure, else the first numeric column.
+ */
+column?: string, 
+/**
+ * The row to watch: the first whose first column reads this (ignoring case); absent: the first row.
+ */
+row?: string, 
+/**
+ * Where messages go: `https://…` (a Slack incoming webhook or any endpoint taking JSON), or `http` to
+ * localhost. Kept in the OS keyring only.
+ */
+webhook_url: string, };
+
+export type AlertDelivery = { 
+/**
+ * The alert.
+ */
+alert_id: string, 
+/**
+ * The refresh it fired at; `None` for a test message.
+ */
+execution_id: string | null, 
+/**
+ * `sent`, or `failed` with `error`.
+ */
+status: DeliveryStatus, 
+/**
+ * Tries made.
+ */
+attempts: number, 
+/**
+ * The last try's error (never the URL), when it failed.
+ */
+error?: string, 
+/**
+ * The text sent, in the analysis's language.
+ */
+message: string, };
+
+export type AlertEvent = { 
+/**
+ * The alert that fired.
+ */
+alert_id: string, 
+/**
+ * Its analysis.
+ */
+analysis_id: string, 
+/**
+ * The refresh it fired at.
+ */
+execution_id: string, 
+/**
+ * How its message stands.
+ */
+status: DeliveryStatus, 
+/**
+ * Attempts made to send it so far.
+ */
+attempts: number, 
+/**
+ * The value that met the condition.
+ */
+value: number | null, 
+/**
+ * The value of the previous successful refresh, when there was one.
+ */
+previous: number | null, 
+/**
+ * The message's text, in the analysis's language.
+ */
+message: string, 
+/**
+ * Why it was not sent (the last attempt's error, or an interruption); absent unless `failed`.
+ */
+error?: string, 
+/**
+ * When it fired (store timestamp): the cursor to ask for the events after it.
+ */
+fired_at: string, 
+/**
+ * When its sending ended (store timestamp); `None` while `sending`.
+ */
+finished_at: string | null, };

@@ -304,6 +304,30 @@ describe('HttpApi', () => {
     expect(JSON.parse(String(calls[7]!.init.body))).toEqual({ chart: { kind: 'pie', x: 'channel', y: ['messages'] } });
   });
 
+  it('manages alerts through the documented routes; the webhook URL goes in the create body only', async () => {
+    const { api, calls } = setup(() => json({}));
+    await api.alertList();
+    await api.alertCreate({ analysis_id: 'a1', condition: 'change_up', threshold: 10, webhook_url: 'https://hooks.example/x' });
+    await api.alertSetPaused('al/1', true);
+    await api.alertTest('al1');
+    await api.alertDelete('al1');
+    expect(calls.map((c) => `${c.init.method} ${c.url.pathname}`)).toEqual([
+      'GET /api/alerts',
+      'POST /api/alerts',
+      'PATCH /api/alerts/al%2F1',
+      'POST /api/alerts/al1/test',
+      'DELETE /api/alerts/al1',
+    ]);
+    expect(JSON.parse(String(calls[1]!.init.body))).toEqual({
+      analysis_id: 'a1',
+      condition: 'change_up',
+      threshold: 10,
+      webhook_url: 'https://hooks.example/x',
+    });
+    expect(JSON.parse(String(calls[2]!.init.body))).toEqual({ paused: true });
+    expect(header(calls[4]!.init, 'Authorization')).toBe('Bearer tok123');
+  });
+
   it('reads the row count from the older X-Inda-Rows header too, and 0 when absent', async () => {
     let n = 0;
     const { api } = setup(() => new Response('x', { headers: n++ === 0 ? { 'X-Inda-Rows': '7' } : {} }));

@@ -1,6 +1,9 @@
 import type { Api, OnExplanation, TilePatch } from './api';
 import { ApiException, abortError, codeForStatus, isAbort, isErrorCode, normalizeScope } from './api';
 import type {
+  Alert,
+  AlertDelivery,
+  AlertRequest,
   Answer,
   AskRequest,
   ChartSpec,
@@ -298,6 +301,21 @@ export class HttpApi implements Api {
   }
   savedSetChart(id: string, chart: ChartSpec): Promise<SavedAnalysis> {
     return this.#json('PUT', `saved/${enc(id)}/chart`, { body: { chart } });
+  }
+  alertList(): Promise<Alert[]> {
+    return this.#json('GET', 'alerts');
+  }
+  alertCreate(req: AlertRequest): Promise<Alert> {
+    return this.#json('POST', 'alerts', { body: req });
+  }
+  alertSetPaused(id: string, paused: boolean): Promise<Alert> {
+    return this.#json('PATCH', `alerts/${enc(id)}`, { body: { paused } });
+  }
+  alertDelete(id: string): Promise<Deleted> {
+    return this.#json('DELETE', `alerts/${enc(id)}`);
+  }
+  alertTest(id: string): Promise<AlertDelivery> {
+    return this.#json('POST', `alerts/${enc(id)}/test`);
   }
 
   /** Downloads the file (Content-Disposition names it) and hands it to the browser. */

@@ -83,6 +83,25 @@ describe('TauriApi', () => {
     expect(args[28]).toMatchObject({ question: 'q', drill: { column: 'channel', value: 'sms' } });
   });
 
+  it('manages alerts through alert_* commands, the create request in camelCase', async () => {
+    const { api, invoke } = setup();
+    await api.alertList();
+    await api.alertCreate({ analysis_id: 'a1', condition: 'above', threshold: 5, column: 'messages', webhook_url: 'https://h.example/x' });
+    await api.alertSetPaused('al1', false);
+    await api.alertTest('al1');
+    await api.alertDelete('al1');
+    expect(invoke.mock.calls).toEqual([
+      ['alert_list', {}],
+      [
+        'alert_create',
+        { analysisId: 'a1', condition: 'above', threshold: 5, column: 'messages', row: null, webhookUrl: 'https://h.example/x' },
+      ],
+      ['alert_set_paused', { id: 'al1', paused: false }],
+      ['alert_test', { id: 'al1' }],
+      ['alert_delete', { id: 'al1' }],
+    ]);
+  });
+
   it('reads and sets the scope through the shell (scope, set_scope {tenants})', async () => {
     const { api, invoke } = setup(async () => []);
     await api.scope();

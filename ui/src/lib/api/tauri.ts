@@ -1,6 +1,9 @@
 import type { Api, ExplanationEvent, OnExplanation, TilePatch } from './api';
 import { ApiException, abortError, normalizeScope, toApiError } from './api';
 import type {
+  Alert,
+  AlertDelivery,
+  AlertRequest,
   Answer,
   AskRequest,
   ChartSpec,
@@ -220,6 +223,29 @@ export class TauriApi implements Api {
   }
   savedSetChart(id: string, chart: ChartSpec): Promise<SavedAnalysis> {
     return this.#call('saved_set_chart', { id, chart });
+  }
+  alertList(): Promise<Alert[]> {
+    return this.#call('alert_list');
+  }
+  /** Read by the shell from all of its arguments, in camelCase (`analysisId`, `webhookUrl`). */
+  alertCreate(req: AlertRequest): Promise<Alert> {
+    return this.#call('alert_create', {
+      analysisId: req.analysis_id,
+      condition: req.condition,
+      threshold: req.threshold,
+      column: req.column ?? null,
+      row: req.row ?? null,
+      webhookUrl: req.webhook_url,
+    });
+  }
+  alertSetPaused(id: string, paused: boolean): Promise<Alert> {
+    return this.#call('alert_set_paused', { id, paused });
+  }
+  alertDelete(id: string): Promise<Deleted> {
+    return this.#call('alert_delete', { id });
+  }
+  alertTest(id: string): Promise<AlertDelivery> {
+    return this.#call('alert_test', { id });
   }
   /** The shell shows a native save dialog and writes the file; returns `{path, rows}`. */
   export(target: ExportTarget, to: ExportFormat, lang?: Lang): Promise<ExportSummary> {

@@ -4,6 +4,10 @@
 // (crates/app/tests/bindings.rs renders them into ./generated.ts and CI fails when that file is stale). Over
 // HTTP an export is downloaded by the browser: its `ExportSummary.path` is then the file name.
 export type {
+  Alert,
+  AlertDelivery,
+  AlertEvent,
+  AlertRequest,
   Answer,
   ApiError,
   AskRequest,
@@ -14,11 +18,13 @@ export type {
   ChartSpec,
   Colors,
   Column,
+  ConditionKind,
   Dashboard,
   DashboardFilters,
   DashboardView,
   Drill,
   Deleted,
+  DeliveryStatus,
   Embedding,
   ErrorCode,
   Execution,
@@ -30,6 +36,7 @@ export type {
   FilterChoice,
   FilterChoices,
   FilterDimension,
+  Grain,
   Lang,
   Provider,
   Role,

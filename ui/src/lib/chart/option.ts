@@ -1,9 +1,9 @@
 // The core's chart spec → an ECharts option. Pure (no DOM), so it is unit-tested and the same spec draws the same
 // chart in the desktop app and the browser. `kpi` and `table` are not ECharts charts: they return null.
 import type { EChartsOption, SeriesOption } from 'echarts';
-import type { Answer, ChartSpec, Column, Value } from '../api/types';
+import type { Answer, ChartSpec, Column, Grain, Value } from '../api/types';
 import { partialTest, type PartialTest } from '../answer';
-import { columnTitle, displayValue, escapeHtml, formatNumber, formatTemporal, isNumericType, isTemporalType, parseTemporal } from '../format';
+import { columnTitle, displayValue, escapeHtml, formatNumber, formatPeriod, formatTemporal, isNumericType, isTemporalType, parseTemporal } from '../format';
 
 export interface ChartTheme {
   /** Series colors, in order (brand primary and accent first). */
@@ -48,12 +48,21 @@ function num(v: Value | undefined): number | null {
   return null;
 }
 
+/** Whether the instant `ms` (UTC) is the first day of a period of `grain`: where a tick may be named by its period. */
+function startsPeriod(ms: number, grain: Grain): boolean {
+  const d = new Date(ms);
+  const firstOfMonth = d.getUTCDate() === 1 && d.getUTCHours() === 0 && d.getUTCMinutes() === 0;
+  if (grain === 'year') return firstOfMonth && d.getUTCMonth() === 0;
+  if (grain === 'quarter') return firstOfMonth && d.getUTCMonth() % 3 === 0;
+  return grain === 'month' && firstOfMonth;
+}
+
 /** A category or series value as shown: numbers and dates by locale, text by its display name when it has one. */
 function label(v: Value | undefined, col: Column | undefined, ctx: ChartContext): string {
   if (v === null || v === undefined || v === '') return ctx.emptyLabel;
   if (typeof v === 'number') return formatNumber(v, ctx.locale, { type: col?.type });
   if (typeof v === 'boolean') return String(v);
-  if (col && isTemporalType(col.type)) return formatTemporal(v, ctx.locale);
+  if (col && isTemporalType(col.type)) return formatTemporal(v, ctx.locale, col.grain);
   return displayValue(col, v);
 }
 
@@ -295,7 +304,11 @@ function cartesian(input: ChartInput, ctx: ChartContext): Built {
         axisLabel: {
           ...axis.axisLabel,
           formatter: (v: number) => {
-            const text = new Intl.DateTimeFormat(ctx.locale, { timeZone: 'UTC', year: '2-digit', month: 'short', day: 'numeric' }).format(v);
+            // A tick on a period's start reads as the period (2025, Q1 2025, Jan 2025) on a series of those periods.
+            const grain = columns[xi]?.grain;
+            const text =
+              (grain && startsPeriod(v, grain) ? formatPeriod(v, grain, ctx.locale) : null) ??
+              new Intl.DateTimeFormat(ctx.locale, { timeZone: 'UTC', year: '2-digit', month: 'short', day: 'numeric' }).format(v);
             return partialMs.has(v) ? ctx.markPartial(text) : text;
           },
         },
