@@ -2,7 +2,8 @@
 # The desktop smoke test: builds the app (debug) and `inda`, then runs src-tauri/tests/desktop/main.rs under Xvfb
 # in a private D-Bus session with a fresh, unlocked gnome-keyring. The test prepares a demo data dir, signs
 # in through `inda login`, drives the window through tauri-driver + WebKitWebDriver, asks one question,
-# waits for the chart and prints the start-up, memory and answer timings (a `SMOKE-RESULT {json}` line).
+# waits for the chart and prints the start-up, memory and answer timings (a `SMOKE-RESULT {json}` line). An
+# alert set up before launch must then reach the test's own org.freedesktop.Notifications server over D-Bus.
 #
 #   scripts/desktop-smoke.sh             the debug app
 #   scripts/desktop-smoke.sh --release   the release app (build it first: cargo tauri build)

@@ -10,6 +10,7 @@ pub mod commands;
 mod deep_link;
 mod error;
 mod ipc;
+mod notify;
 pub mod updates;
 
 pub use error::{Cmd, CmdError};
@@ -62,6 +63,7 @@ pub fn run() -> Result<(), Error> {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(tauri_plugin_notification::init())
         .manage(shell)
         .manage(updates::Pending::default())
         .setup(|tauri_app| {
@@ -91,8 +93,12 @@ pub fn run() -> Result<(), Error> {
                 }
             });
             // Scheduled refreshes while the app is up, as `inda scheduler run` does, and with Snowflake the
-            // admin mirror of the analyst's library. It ends with the process.
+            // admin mirror of the analyst's library. It ends with the process. What they fire from now on
+            // is shown as desktop notifications to the signed-in user (see `notify`).
+            let started = App::alert_cursor_now();
             tauri::async_runtime::spawn(shell.app.clone().background_scheduler(Cancel::new()));
+            let handle = tauri_app.handle().clone();
+            tauri::async_runtime::spawn(notify::watch(handle, shell.app.clone(), started, Cancel::new()));
             // Development builds are not installed, so no desktop entry claims the scheme; register this
             // binary for it. Packages declare it in their desktop entry instead.
             #[cfg(all(debug_assertions, target_os = "linux"))]

@@ -1,4 +1,4 @@
--- inDigital Analytics on Snowflake, step 1 of 7: warehouse, database, schemas and roles.
+-- inDigital Analytics on Snowflake, step 1 of 8: warehouse, database, schemas and roles.
 -- Deploy in file order with a role that can create databases and roles (ACCOUNTADMIN or SYSADMIN +
 -- SECURITYADMIN), e.g. `snowsql -D db=INDIGITAL_PROD -f 01_database.sql`. Every statement is idempotent.
 -- The database name per environment (architecture document, §5.2): INDIGITAL_DEV, INDIGITAL_STAGING,
@@ -10,7 +10,8 @@ CREATE WAREHOUSE IF NOT EXISTS ANALYTICS_WH
 CREATE DATABASE IF NOT EXISTS INDIGITAL_PROD;
 
 -- raw (as loaded from the inDigital API) -> staging (typed, de-duplicated) -> marts (what analysts and the
--- AI query) ; admin is the platform's own bookkeeping, never reachable by analysts.
+-- AI query) ; admin is the platform's own bookkeeping, never reachable by analysts. MARTS and ADMIN keep
+-- 90 days of Time Travel, set last (08_time_travel.sql: Enterprise Edition or higher).
 CREATE SCHEMA IF NOT EXISTS INDIGITAL_PROD.RAW;
 CREATE SCHEMA IF NOT EXISTS INDIGITAL_PROD.STAGING;
 CREATE SCHEMA IF NOT EXISTS INDIGITAL_PROD.MARTS;

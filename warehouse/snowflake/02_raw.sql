@@ -1,4 +1,4 @@
--- Step 2 of 7: RAW, as the n8n sync loads it from the inDigital API (architecture document, §2.3): one
+-- Step 2 of 8: RAW, as the n8n sync loads it from the inDigital API (architecture document, §2.3): one
 -- row per API record, the record itself in VARIANT, plus the tenant and load bookkeeping. `inda sync`
 -- loads these (crates/ingest/src/snowflake.rs): one multi-row INSERT per API page, in the same transaction
 -- as the tenant's cursor in ADMIN.SYNC_STATE.

@@ -1,4 +1,4 @@
--- Step 3 of 7: STAGING, typed and de-duplicated views over RAW: the latest version of each record per
+-- Step 3 of 8: STAGING, typed and de-duplicated views over RAW: the latest version of each record per
 -- tenant wins (NULLs last, then the later load, as the embedded engine's STAGING does). Views, so staging
 -- never drifts from raw; the marts refresh (05_marts.sql, or `inda sync` per tenant) materialises.
 USE DATABASE INDIGITAL_PROD;

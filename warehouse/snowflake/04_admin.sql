@@ -1,4 +1,4 @@
--- Step 4 of 7: ADMIN, the platform's bookkeeping (architecture document, §2.2), and the access mapping
+-- Step 4 of 8: ADMIN, the platform's bookkeeping (architecture document, §2.2), and the access mapping
 -- the row access policy reads (06_security.sql).
 USE DATABASE INDIGITAL_PROD;
 

@@ -1,4 +1,4 @@
--- Step 5 of 7: MARTS, the only schema analysts and the AI query (data-model contract, shared with the
+-- Step 5 of 8: MARTS, the only schema analysts and the AI query (data-model contract, shared with the
 -- embedded demo's Parquet schemas: same tables, columns, order and types), and their refresh from STAGING.
 USE DATABASE INDIGITAL_PROD;
 

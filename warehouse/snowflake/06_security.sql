@@ -1,4 +1,4 @@
--- Step 6 of 7: the row access policy on every mart, Snowflake's own wall behind the app's guard.
+-- Step 6 of 8: the row access policy on every mart, Snowflake's own wall behind the app's guard.
 --
 -- Why a mapping table and not a session context. The architecture document's policy reads
 -- CURRENT_SESSION_CONTEXT('tenant_id'), which Snowflake does not have. The nearest things, session

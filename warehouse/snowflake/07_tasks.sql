@@ -1,4 +1,4 @@
--- Step 7 of 7: the scheduled refresh of saved analyses (architecture document, §2.2, "Scheduled Tasks").
+-- Step 7 of 8: the scheduled refresh of saved analyses (architecture document, §2.2, "Scheduled Tasks").
 --
 -- Differences from the document, and why: the document sets SESSION_CONTEXT per analysis, which does not
 -- exist (see 06_security.sql); the stored SQL is the guard's output, which already filters every table on

@@ -19,7 +19,8 @@
 //!
 //! The webhook URL is kept in the OS keyring (`alert-webhook-<id>`), never in the store, an audit entry or
 //! a log; signing out removes it with the user's other secrets, and the alert's messages then fail, saying
-//! why. Not here: sending itself (`webhook`), desktop notifications (the shell polls [`App::alert_events`]).
+//! why. Not here: sending itself (`webhook`), desktop notifications (the shell polls
+//! [`App::signed_in_alert_notices`]).
 
 use crate::saved::plan_of;
 use crate::webhook::{self, DeliveryPolicy, Sent};
@@ -89,6 +90,21 @@ pub struct AlertDelivery {
     pub error: Option<String>,
     /// The text sent, in the analysis's language.
     pub message: String,
+}
+
+/// A fired alert as its owner's desktop shows it: one per event of [`App::signed_in_alert_notices`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertNotice {
+    /// The event's `fired_at`: the next poll asks for the notices after the last one's.
+    pub fired_at: String,
+    /// The alert that fired.
+    pub alert_id: String,
+    /// The refresh it fired at.
+    pub execution_id: String,
+    /// The saved analysis's name.
+    pub title: String,
+    /// The value and the condition, in the language asked for: `messages is 1,234 (messages above 0)`.
+    pub body: String,
 }
 
 /// The watched number of a result, and the column it is in.
@@ -213,6 +229,67 @@ impl App {
     /// shell polls it with the last `fired_at` it saw to show a notification per new event.
     pub fn alert_events(&self, session: &Session, since: Option<&str>) -> Result<Vec<AlertEvent>, Error> {
         self.store()?.alert_events(&session.tenant_id, &session.user_id, since, EVENTS_PER_POLL)
+    }
+
+    /// The signed-in user's alert events fired after `since` (as [`App::alert_events`]) as notices in `lang`,
+    /// the reader's language (an event's stored message is in the analysis's): titled with the analysis's
+    /// name, saying the value and the condition. What the desktop polls: the store alone says whether
+    /// anything fired, so a poll with nothing new touches neither the keyring nor the warehouse; nobody
+    /// signed in, nothing. An event whose alert or analysis is gone, or with no session to read them with
+    /// (the keyring does not answer), keeps its stored message.
+    pub async fn signed_in_alert_notices(&self, since: &str, lang: Lang) -> Result<Vec<AlertNotice>, Error> {
+        let Some(user) = self.signed_in_user()? else { return Ok(Vec::new()) };
+        let events =
+            self.store()?.alert_events(&user.tenant_id, &user.user_id, Some(since), EVENTS_PER_POLL)?;
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let session = match self.reading_session(None, None).await {
+            Ok((s, _)) if s.tenant_id == user.tenant_id && s.user_id == user.user_id => Some(s),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::debug!(code = e.code.as_str(), "alert notices without the analyses: {}", e.message);
+                None
+            }
+        };
+        Ok(events.into_iter().map(|e| self.notice(session.as_ref(), e, lang)).collect())
+    }
+
+    fn notice(&self, session: Option<&Session>, event: AlertEvent, lang: Lang) -> AlertNotice {
+        let found = session.map(|session| {
+            let alert = self.get_alert(session, &event.alert_id)?;
+            let analysis = self.get_analysis(session, &alert.analysis_id)?;
+            // The column's display name from the cached result, as the message has it.
+            let label = self
+                .cached(session, &analysis)
+                .ok()
+                .flatten()
+                .and_then(|c| {
+                    let (column, row) = (alert.column.as_deref(), alert.row.as_deref());
+                    watched(&c.result, &c.chart, column, row).map(|w| label(&c.result, w.index, row))
+                })
+                .unwrap_or_else(|| plain_label(lang, &alert));
+            Ok::<_, Error>((analysis, alert, label))
+        });
+        let (title, body) = match (found, event.value) {
+            (Some(Ok((analysis, alert, label))), Some(value)) => {
+                (analysis.name, fired_body(lang, &alert, &label, value, event.previous))
+            }
+            _ => (lang.pick("Alert", "Alerta").to_string(), event.message),
+        };
+        AlertNotice {
+            fired_at: event.fired_at,
+            alert_id: event.alert_id,
+            execution_id: event.execution_id,
+            title,
+            body,
+        }
+    }
+
+    /// Now, as an event's `fired_at`: where a front end that tells its user what fires starts polling, so
+    /// that what fired before it started is not news.
+    pub fn alert_cursor_now() -> String {
+        inda_store::timestamp(Utc::now())
     }
 
     /// Checks the alerts of one of the caller's analyses against its run `execution_id`, which must be its
@@ -585,12 +662,21 @@ fn fired_text(
     value: f64,
     previous: Option<f64>,
 ) -> String {
+    let what = fired_body(lang, alert, label, value, previous);
+    match lang {
+        Lang::En => format!("Alert “{name}”: {what}."),
+        Lang::Es => format!("Alerta «{name}»: {what}."),
+    }
+}
+
+/// What a fired alert saw, without its analysis: `revenue is 1,500 (revenue above 1,000)`.
+fn fired_body(lang: Lang, alert: &Alert, label: &str, value: f64, previous: Option<f64>) -> String {
     let now = number(value, lang);
     let watch = condition_text(lang, alert, label);
     match (alert.condition, previous) {
         (ConditionKind::Above | ConditionKind::Below, _) | (_, None) => match lang {
-            Lang::En => format!("Alert “{name}”: {label} is {now} ({watch})."),
-            Lang::Es => format!("Alerta «{name}»: {label} es {now} ({watch})."),
+            Lang::En => format!("{label} is {now} ({watch})"),
+            Lang::Es => format!("{label} es {now} ({watch})"),
         },
         (_, Some(p)) => {
             let change = change_percent(p, value);
@@ -599,14 +685,23 @@ fn fired_text(
             match (lang, change >= 0.0) {
                 (Lang::En, up) => {
                     let verb = if up { "rose" } else { "fell" };
-                    format!("Alert “{name}”: {label} {verb} {by}, from {was} to {now} ({watch}).")
+                    format!("{label} {verb} {by}, from {was} to {now} ({watch})")
                 }
                 (Lang::Es, up) => {
                     let verb = if up { "subió" } else { "bajó" };
-                    format!("Alerta «{name}»: {label} {verb} un {by}, de {was} a {now} ({watch}).")
+                    format!("{label} {verb} un {by}, de {was} a {now} ({watch})")
                 }
             }
         }
+    }
+}
+
+/// The watched value's name when the result does not give it: the column, else "the value", with the row.
+fn plain_label(lang: Lang, alert: &Alert) -> String {
+    let name = alert.column.clone().unwrap_or_else(|| lang.pick("the value", "el valor").into());
+    match &alert.row {
+        Some(row) => format!("{name} ({row})"),
+        None => name,
     }
 }
 
@@ -725,10 +820,44 @@ mod tests {
             fired_text(Lang::Es, "Ingresos", &alert, "ingresos", 1250.0, Some(1000.0)),
             "Alerta «Ingresos»: ingresos subió un 25 %, de 1.000 a 1.250 (ingresos baja un 10 % o más)."
         );
-        let above = Alert { condition: ConditionKind::Above, threshold: 1000.0, ..alert };
+        let above = Alert { condition: ConditionKind::Above, threshold: 1000.0, ..alert.clone() };
         assert_eq!(
             fired_text(Lang::Es, "Ingresos", &above, "ingresos", 1500.0, None),
             "Alerta «Ingresos»: ingresos es 1.500 (ingresos por encima de 1.000)."
         );
+    }
+
+    #[test]
+    fn notices_say_the_value_and_the_condition_in_the_readers_language() {
+        let alert = Alert {
+            id: "a1".into(),
+            analysis_id: "x".into(),
+            condition: ConditionKind::Above,
+            threshold: 0.0,
+            column: None,
+            row: Some("whatsapp".into()),
+            paused: false,
+            paused_at: None,
+            last_value: None,
+            last_checked_at: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+        };
+        assert_eq!(
+            fired_body(Lang::En, &alert, "messages", 1234.0, None),
+            "messages is 1,234 (messages above 0)"
+        );
+        assert_eq!(
+            fired_body(Lang::Es, &alert, "mensajes", 1234.0, Some(1000.0)),
+            "mensajes es 1.234 (mensajes por encima de 0)"
+        );
+        let change = Alert { condition: ConditionKind::ChangeUp, threshold: 10.0, ..alert.clone() };
+        assert_eq!(
+            fired_body(Lang::Es, &change, "mensajes", 1250.0, Some(1000.0)),
+            "mensajes subió un 25 %, de 1.000 a 1.250 (mensajes sube un 10 % o más)"
+        );
+        assert_eq!(plain_label(Lang::Es, &alert), "el valor (whatsapp)");
+        let sent = Alert { column: Some("sent".into()), row: None, ..alert };
+        assert_eq!(plain_label(Lang::En, &sent), "sent");
     }
 }

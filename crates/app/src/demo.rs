@@ -7,13 +7,14 @@ use inda_demo::Faults;
 pub use inda_demo::{DemoApi, DemoApiHandle, DemoOptions, DemoSummary, Progress};
 
 impl App {
-    /// Creates or replaces the embedded warehouse with demo data.
+    /// Creates or replaces the embedded warehouse with demo data, sealed with the warehouse key.
     pub fn demo_init(
         &self,
         opts: &DemoOptions,
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<DemoSummary, Error> {
-        inda_demo::generate(&self.dir.warehouse(), opts, progress)
+        let key = self.keys.get(inda_secrets::DataKey::Warehouse)?;
+        inda_demo::generate_sealed(&self.dir.warehouse(), opts, Some(&key), progress)
     }
 }
 

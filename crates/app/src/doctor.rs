@@ -103,6 +103,9 @@ pub struct DoctorReport {
     /// With `--fix`: how many files and folders were made owner-only before the checks ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed: Option<usize>,
+    /// With `--fix`: how many plain Parquet files of the embedded warehouse were rewritten encrypted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<usize>,
     /// Each check, in [`Checkup`] order.
     pub checks: Vec<Finding>,
 }
@@ -131,17 +134,22 @@ pub struct DoctorOptions {
 pub fn doctor(dir: &DataDir, opts: DoctorOptions) -> DoctorReport {
     let fixed = opts.fix.then(|| fix(dir));
     let config = Config::load(dir);
+    let sealed = match (&config, opts.fix) {
+        (Ok(config), true) => Some(seal(dir, config)),
+        _ => None,
+    };
     let checks = vec![
         data_dir(dir),
         files(dir),
         config_check(dir, &config),
-        keyring(config.as_ref().ok()),
+        keyring(dir, config.as_ref().ok()),
         warehouse(dir, config.as_ref().ok()),
         store(dir),
         disk_space(dir.root()),
     ];
     let ok = checks.iter().all(|c| c.status != Health::Problem);
-    DoctorReport { version: env!("CARGO_PKG_VERSION"), data_dir: dir.root().to_path_buf(), ok, fixed, checks }
+    let data_dir = dir.root().to_path_buf();
+    DoctorReport { version: env!("CARGO_PKG_VERSION"), data_dir, ok, fixed, sealed, checks }
 }
 
 /// Makes every folder and file under the data dir owner-only; returns how many changed. A path that cannot
@@ -155,6 +163,55 @@ fn fix(dir: &DataDir) -> usize {
     let root = std::fs::canonicalize(dir.root()).unwrap_or_else(|_| dir.root().to_path_buf());
     let paths = std::iter::once(root).chain(tree.shared_dirs).chain(tree.shared_files);
     paths.filter(|p| inda_core::fs::make_private(p).unwrap_or(false)).count()
+}
+
+/// Rewrites the embedded warehouse's plain Parquet files (marts, staging, raw) encrypted with the warehouse
+/// key. A file that cannot be sealed stays as it is, and the warehouse check still reports it.
+fn seal(dir: &DataDir, config: &Config) -> usize {
+    let warehouse = dir.warehouse();
+    if config.warehouse.kind != WarehouseKind::Embedded || !warehouse.is_dir() {
+        return 0;
+    }
+    let key = match crate::data_keys::Keys::new(dir.root().to_path_buf(), config)
+        .get(inda_secrets::DataKey::Warehouse)
+    {
+        Ok(key) => key,
+        Err(e) => {
+            tracing::warn!("cannot encrypt the warehouse: {}", e.message);
+            return 0;
+        }
+    };
+    let mut sealed = 0;
+    for layer in ["marts", "staging", "raw"] {
+        for path in parquet_files(&warehouse.join(layer)) {
+            if matches!(parquet_kind(&path), Some(ParquetKind::Plain)) {
+                match inda_warehouse::encryption::seal_file(&path, &key) {
+                    Ok(true) => sealed += 1,
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!("{}", e.message),
+                }
+            }
+        }
+    }
+    sealed
+}
+
+/// Every `*.parquet` under `root` (links not followed).
+fn parquet_files(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let Ok(kind) = entry.file_type() else { continue };
+            let path = entry.path();
+            if kind.is_dir() {
+                todo.push(path);
+            } else if kind.is_file() && path.extension().is_some_and(|x| x == "parquet") {
+                found.push(path);
+            }
+        }
+    }
+    found
 }
 
 fn data_dir(dir: &DataDir) -> Finding {
@@ -281,30 +338,54 @@ fn config_check(dir: &DataDir, config: &Result<Config, Error>) -> Finding {
     }
 }
 
-fn keyring(config: Option<&Config>) -> Finding {
+fn keyring(dir: &DataDir, config: Option<&Config>) -> Finding {
     let fallback = match config.map(|c| c.secrets.fallback).unwrap_or_default() {
         SecretsFallback::Refuse => Fallback::Refuse,
         SecretsFallback::File => Fallback::File,
     };
+    let loose = loose_keys(dir);
     match Keyring::probe(fallback) {
+        Availability::Os(name) if loose.is_empty() => Finding::new(
+            Checkup::Keyring,
+            Health::Ok,
+            format!("secrets and the data keys (cache, warehouse) are kept in the OS keyring ({name})"),
+        ),
         Availability::Os(name) => {
-            Finding::new(Checkup::Keyring, Health::Ok, format!("secrets are kept in the OS keyring ({name})"))
+            let why = format!(
+                "the OS keyring ({name}) answers, but data keys are still in keys/: they move there on next use"
+            );
+            let mut finding = Finding::new(Checkup::Keyring, Health::Warn, why);
+            finding.items = loose;
+            finding
         }
         Availability::File(why) => Finding::new(
             Checkup::Keyring,
             Health::Warn,
             format!(
-                "secrets are kept in secrets.json in the data dir (0600) because {why}; an OS keyring is safer"
+                "secrets and the data keys are kept in secrets.json in the data dir (0600) because {why}; an OS keyring is safer"
             ),
         ),
         Availability::Unavailable(why) => Finding::new(
             Checkup::Keyring,
             Health::Warn,
             format!(
-                "no keyring: {why}. Signing in and stored secrets need one (or `[secrets] fallback = \"file\"`); --token works without"
+                "no keyring: {why}. The data keys (cache, warehouse) are kept in keys/ next to the data they protect; \
+                 signing in and stored secrets need a keyring (or `[secrets] fallback = \"file\"`); --token works without"
             ),
         ),
     }
+}
+
+/// Data keys still in the data dir (`keys/*.key`), by name.
+fn loose_keys(dir: &DataDir) -> Vec<String> {
+    let entries = std::fs::read_dir(dir.root().join("keys")).into_iter().flatten().flatten();
+    let mut keys: Vec<String> = entries
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".key"))
+        .map(|n| format!("keys/{n}"))
+        .collect();
+    keys.sort();
+    keys
 }
 
 fn warehouse(dir: &DataDir, config: Option<&Config>) -> Finding {
@@ -353,18 +434,24 @@ fn embedded(root: &Path) -> Finding {
         );
         return Finding::new(Checkup::Warehouse, Health::Problem, why);
     }
+    if !scan.plain.is_empty() && scan.damaged.is_empty() {
+        let why = format!(
+            "embedded: {} of {} Parquet files are not encrypted (written before encryption at rest): \
+             `inda doctor --fix` rewrites them sealed",
+            scan.plain.len(),
+            scan.files
+        );
+        let mut finding = Finding::new(Checkup::Warehouse, Health::Warn, why);
+        finding.items = listed(root, &scan.plain);
+        return finding;
+    }
     if !scan.damaged.is_empty() {
         let why = format!(
             "embedded: {} Parquet files cannot be read (run `inda demo init` or `inda sync` again)",
             scan.damaged.len()
         );
         let mut finding = Finding::new(Checkup::Warehouse, Health::Problem, why);
-        finding.items = scan
-            .damaged
-            .iter()
-            .take(MAX_LISTED)
-            .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
-            .collect();
+        finding.items = listed(root, &scan.damaged);
         return finding;
     }
     let tenants = match scan.tenants.len() {
@@ -372,7 +459,7 @@ fn embedded(root: &Path) -> Finding {
         n => format!("{n} tenants"),
     };
     let why = format!(
-        "embedded: {} marts in {} Parquet files, {tenants}",
+        "embedded: {} marts in {} encrypted Parquet files, {tenants}",
         inda_core::marts::names().count(),
         scan.files
     );
@@ -388,6 +475,13 @@ struct Marts {
     missing: Vec<&'static str>,
     /// Files that cannot be opened or do not look like Parquet.
     damaged: Vec<PathBuf>,
+    /// Parquet files not encrypted.
+    plain: Vec<PathBuf>,
+}
+
+/// At most [`MAX_LISTED`] of `paths`, relative to `root`.
+fn listed(root: &Path, paths: &[PathBuf]) -> Vec<String> {
+    paths.iter().take(MAX_LISTED).map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string()).collect()
 }
 
 fn scan_marts(marts: &Path) -> Marts {
@@ -402,7 +496,13 @@ fn scan_marts(marts: &Path) -> Marts {
                 scan.tenants.insert(name.to_string_lossy().into_owned());
             }
             scan.files += parquet.len();
-            scan.damaged.extend(parquet.into_iter().filter(|p| !looks_like_parquet(p)));
+            for p in parquet {
+                match parquet_kind(&p) {
+                    Some(ParquetKind::Sealed) => {}
+                    Some(ParquetKind::Plain) => scan.plain.push(p),
+                    None => scan.damaged.push(p),
+                }
+            }
         }
         if scan.files == before {
             scan.missing.push(table);
@@ -416,19 +516,28 @@ fn subfolders(path: &Path) -> Vec<PathBuf> {
     entries.filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()).collect()
 }
 
-/// A Parquet file starts and ends with `PAR1`: eight bytes read, not the whole file, so the check stays
-/// cheap at any scale.
-fn looks_like_parquet(path: &Path) -> bool {
+enum ParquetKind {
+    Plain,
+    Sealed,
+}
+
+/// A Parquet file starts and ends with `PAR1`, or `PARE` when encrypted: eight bytes read, not the whole
+/// file, so the check stays cheap at any scale. `None` when it is neither.
+fn parquet_kind(path: &Path) -> Option<ParquetKind> {
     use std::io::{Read, Seek, SeekFrom};
-    let read = || -> std::io::Result<bool> {
+    let read = || -> std::io::Result<Option<ParquetKind>> {
         let mut file = std::fs::File::open(path)?;
         let (mut head, mut tail) = ([0u8; 4], [0u8; 4]);
         file.read_exact(&mut head)?;
         file.seek(SeekFrom::End(-4))?;
         file.read_exact(&mut tail)?;
-        Ok(&head == b"PAR1" && &tail == b"PAR1")
+        Ok(match (&head, &tail) {
+            (b"PAR1", b"PAR1") => Some(ParquetKind::Plain),
+            (b"PARE", b"PARE") => Some(ParquetKind::Sealed),
+            _ => None,
+        })
     };
-    read().unwrap_or(false)
+    read().ok().flatten()
 }
 
 fn store(dir: &DataDir) -> Finding {

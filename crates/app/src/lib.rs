@@ -19,6 +19,7 @@ mod contract;
 mod currency;
 mod dashboards;
 mod data_dir;
+mod data_keys;
 mod demo;
 mod doctor;
 pub mod eval;
@@ -40,7 +41,7 @@ mod updates;
 mod warehouse_check;
 mod webhook;
 
-pub use alerts::{AlertDelivery, AlertRequest, EVENTS_PER_POLL, WebhookUrl};
+pub use alerts::{AlertDelivery, AlertNotice, AlertRequest, EVENTS_PER_POLL, WebhookUrl};
 pub use answer::Answer;
 pub use ask::{AskOptions, AskRequest, Drill, Provider};
 pub use backup::{BackupSummary, RestoreSummary};
@@ -88,7 +89,7 @@ pub use inda_warehouse::Cancel;
 
 use inda_core::{Client, Error, Session};
 
-use inda_store::{CacheCipher, FileKeySource, Store};
+use inda_store::{CacheCipher, Store};
 use inda_warehouse::{EmbeddedWarehouse, QueryLimits, Warehouse};
 use std::sync::{Arc, OnceLock};
 
@@ -106,6 +107,8 @@ pub struct App {
     /// The semantic model with each tenant's own names (campaigns), read from the data now and then.
     tenant_models: tenant_model::TenantModels,
     cipher: OnceLock<Arc<CacheCipher>>,
+    /// The keys of cached results and of the local warehouse.
+    keys: data_keys::Keys,
     keyring: OnceLock<Arc<inda_secrets::Keyring>>,
     /// Turns for queries, per tenant and in all (`[limits] concurrent_*`).
     admission: admission::Admission,
@@ -126,9 +129,10 @@ impl App {
             WarehouseKind::Embedded => None,
             WarehouseKind::Snowflake => Some(config::snowflake_warehouse(&dir, &config)?),
         };
+        let keys = data_keys::Keys::new(dir.root().to_path_buf(), &config);
         let warehouse: Arc<dyn Warehouse> = match &snowflake {
             None => {
-                let engine = EmbeddedWarehouse::new(dir.warehouse());
+                let engine = EmbeddedWarehouse::new(dir.warehouse()).with_key_source(keys.warehouse_source());
                 Arc::new(match config.warehouse.threads {
                     Some(n) => engine.with_threads(n),
                     None => engine,
@@ -149,6 +153,7 @@ impl App {
             semantic: OnceLock::new(),
             tenant_models: Default::default(),
             cipher: OnceLock::new(),
+            keys,
             keyring: OnceLock::new(),
             offline,
             client: Client::default(),
@@ -177,12 +182,13 @@ impl App {
         Ok(())
     }
 
-    /// The cipher of cached results, with the data dir's key (created on first use).
+    /// The cipher of cached results, with the installation's cache key (in the keyring; created on first
+    /// use, moved there from `keys/cache.key` when an older install left it in the data dir).
     pub fn cache_cipher(&self) -> Result<Arc<CacheCipher>, Error> {
         if let Some(c) = self.cipher.get() {
             return Ok(c.clone());
         }
-        let cipher = Arc::new(CacheCipher::new(&FileKeySource::in_data_dir(self.dir.root()))?);
+        let cipher = Arc::new(CacheCipher::from_key(&self.keys.get(inda_secrets::DataKey::Cache)?)?);
         Ok(self.cipher.get_or_init(|| cipher).clone())
     }
 

@@ -2,10 +2,10 @@
 //! user as the one signed in; every later command without `--token` uses it. Switching to another tenant
 //! or user ends the previous session; signing out removes the user's secrets from the keyring.
 
-use crate::{App, SecretsFallback, now};
+use crate::{App, now};
 use inda_auth::{Expiry, LinkTarget, Verified};
 use inda_core::{Error, Role, Scope, Secret, Session};
-use inda_secrets::{Fallback, Keyring, Owner, SecretName};
+use inda_secrets::{Keyring, Owner, SecretName};
 use inda_store::{AuditAction, AuditOutcome};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -101,11 +101,7 @@ impl App {
         if let Some(k) = self.keyring.get() {
             return Ok(k.clone());
         }
-        let fallback = match self.config.secrets.fallback {
-            SecretsFallback::Refuse => Fallback::Refuse,
-            SecretsFallback::File => Fallback::File,
-        };
-        let keyring = Arc::new(Keyring::open(self.dir.root(), fallback)?);
+        let keyring = Arc::new(Keyring::open(self.dir.root(), crate::data_keys::fallback(&self.config))?);
         Ok(self.keyring.get_or_init(|| keyring).clone())
     }
 

@@ -3,7 +3,7 @@
 
 use crate::App;
 use inda_core::{Error, Session};
-use inda_ingest::{ApiConfig, Destination, SnowflakeLoader, SyncOptions};
+use inda_ingest::{ApiConfig, Destination, Local, SnowflakeLoader, SyncOptions};
 pub use inda_ingest::{EntityReport, ProgressFn, SyncReport, TenantReport};
 use inda_store::{AuditAction, AuditOutcome};
 use serde_json::json;
@@ -40,7 +40,7 @@ impl App {
         opts.tenants = req.tenants;
         opts.page_limit = req.page_limit;
         opts.progress = req.progress;
-        let report = inda_ingest::sync_into(&self.sync_destination(token), &opts).await?;
+        let report = inda_ingest::sync_into(&self.sync_destination(token)?, &opts).await?;
         self.audit_sync(&report)?;
         Ok(report)
     }
@@ -64,9 +64,12 @@ impl App {
     /// The configured warehouse. Snowflake loads under the signed-in user's Snowflake sessions (their
     /// secret), or, with nobody signed in, a service session whose password comes from `SNOWFLAKE_PASSWORD`
     /// or `SNOWFLAKE_PRIVATE_KEY`.
-    fn sync_destination(&self, token: Option<&str>) -> Destination {
-        match self.snowflake_warehouse() {
-            None => Destination::Embedded(self.dir.warehouse()),
+    fn sync_destination(&self, token: Option<&str>) -> Result<Destination, Error> {
+        Ok(match self.snowflake_warehouse() {
+            None => {
+                let key = self.keys.get(inda_secrets::DataKey::Warehouse)?;
+                Destination::Embedded(Local { root: self.dir.warehouse(), key: Some(key) })
+            }
             Some(sf) => {
                 let session = self.identity(token).unwrap_or_else(|_| {
                     let now = crate::now();
@@ -88,7 +91,7 @@ impl App {
                     locks: self.dir.root().join("sync-locks"),
                 }
             }
-        }
+        })
     }
 
     /// One audit entry per tenant and run.

@@ -35,6 +35,9 @@ fn print_text(report: &DoctorReport) {
     if let Some(n) = report.fixed {
         println!("made {n} files and folders owner-only");
     }
+    if let Some(n) = report.sealed.filter(|n| *n > 0) {
+        println!("encrypted {n} Parquet files of the warehouse");
+    }
     let width = report.checks.iter().map(|c| c.check.as_str().len()).max().unwrap_or(0);
     for c in &report.checks {
         let status = match c.status {

@@ -10,12 +10,11 @@ use super::names::{COUNTRIES, Naming};
 use super::plan::TenantPlan;
 use super::rng::{self, DemoRng, Weighted, chance, exponential, lognormal};
 use super::tenants::Industry;
-use super::writer::{BATCH_ROWS, ParquetSink, decimal_builder};
+use super::writer::{BATCH_ROWS, Output, ParquetSink, decimal_builder};
 use datafusion::arrow::array::{ArrayRef, Decimal128Builder, StringBuilder, TimestampMicrosecondBuilder};
 use inda_core::Error;
 use rand::Rng;
 use std::fmt::Write as _;
-use std::path::Path;
 use std::sync::Arc;
 
 const KINDS: [&str; 6] = ["page_view", "login", "chat_started", "form_submit", "purchase", "support_ticket"];
@@ -169,7 +168,7 @@ struct Channels {
 /// Writes fct_activities of one tenant; returns the rows written.
 pub(crate) fn write(
     plan: &TenantPlan,
-    path: &Path,
+    out: &Output,
     seed: u64,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<u64, Error> {
@@ -192,7 +191,7 @@ pub(crate) fn write(
     let base_mix = mix(profile.industry);
     let last = window.last();
 
-    let mut sink = ParquetSink::create(path, "fct_activities", profile.id, progress)?;
+    let mut sink = ParquetSink::create(out, "fct_activities", profile.id, progress)?;
     let mut cols = Columns::new()?;
     let mut pending: Vec<Vec<Refund>> = vec![Vec::new(); window.days as usize];
     let mut day: Vec<Act> = Vec::new();

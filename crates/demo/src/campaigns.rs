@@ -8,13 +8,12 @@ use super::names::{self, country_index, currency_fx};
 use super::plan::TenantPlan;
 use super::rng::{DemoRng, Weighted, chance, lognormal};
 use super::tenants::{Industry, TenantProfile};
-use super::writer::{BATCH_ROWS, ParquetSink, decimal_builder};
+use super::writer::{BATCH_ROWS, Output, ParquetSink, decimal_builder};
 use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
 use datafusion::arrow::array::{ArrayRef, StringBuilder, TimestampMicrosecondBuilder};
 use inda_core::Error;
 use rand::Rng;
 use rand::seq::SliceRandom;
-use std::path::Path;
 use std::sync::Arc;
 
 /// When a campaign may send: `[from_us, to_us]`, covering days `first_day..=last_day` of the window.
@@ -699,10 +698,10 @@ pub(crate) fn plan(profile: &TenantProfile, window: &Window, scale: f64, rng: &m
 /// Writes dim_campaigns of one tenant; returns the rows written.
 pub(crate) fn write(
     plan: &TenantPlan,
-    path: &Path,
+    out: &Output,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<u64, Error> {
-    let mut sink = ParquetSink::create(path, "dim_campaigns", plan.profile.id, progress)?;
+    let mut sink = ParquetSink::create(out, "dim_campaigns", plan.profile.id, progress)?;
     for chunk in plan.campaigns.chunks(BATCH_ROWS) {
         let mut id = StringBuilder::new();
         let mut name = StringBuilder::new();

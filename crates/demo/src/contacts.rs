@@ -8,11 +8,10 @@ use super::names::{self, COUNTRIES, country_index};
 use super::plan::TenantPlan;
 use super::rng::{self, DemoRng, Weighted, chance, lognormal};
 use super::tenants::{Industry, TenantProfile};
-use super::writer::{BATCH_ROWS, ParquetSink};
+use super::writer::{BATCH_ROWS, Output, ParquetSink};
 use datafusion::arrow::array::{ArrayRef, BooleanBuilder, StringBuilder, TimestampMicrosecondBuilder};
 use inda_core::Error;
 use rand::Rng;
-use std::path::Path;
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -158,7 +157,7 @@ pub(crate) fn plan(profile: &TenantProfile, window: &Window, scale: f64, rng: &m
 /// Writes dim_contacts of one tenant; returns the rows written.
 pub(crate) fn write(
     plan: &TenantPlan,
-    path: &Path,
+    out: &Output,
     seed: u64,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<u64, Error> {
@@ -167,7 +166,7 @@ pub(crate) fn write(
     let domains: Vec<Weighted<&'static str>> =
         COUNTRIES.iter().map(|c| Weighted::new(c.email_domains)).collect();
     let end_us = plan.window.end_us();
-    let mut sink = ParquetSink::create(path, "dim_contacts", plan.profile.id, progress)?;
+    let mut sink = ParquetSink::create(out, "dim_contacts", plan.profile.id, progress)?;
     let (mut full, mut mail, mut tel) = (String::new(), String::new(), String::new());
 
     for (chunk_no, chunk) in plan.contacts.chunks(BATCH_ROWS).enumerate() {

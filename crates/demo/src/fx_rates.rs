@@ -18,12 +18,11 @@ use super::contacts::Contact;
 use super::names::{COUNTRIES, currency_fx};
 use super::plan::TenantPlan;
 use super::rng::{self, normal};
-use super::writer::{ParquetSink, decimal_builder};
+use super::writer::{Output, ParquetSink, decimal_builder};
 use chrono::{Datelike, Months, NaiveDate};
 use datafusion::arrow::array::{ArrayRef, Date32Builder, StringBuilder};
 use inda_core::Error;
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 /// The currency every drift is measured against (its own drift is 0).
@@ -132,7 +131,7 @@ fn days_since_epoch(date: NaiveDate) -> i32 {
 /// Writes fx_rates of one tenant, ordered by currency and month; returns the rows written.
 pub(crate) fn write(
     plan: &TenantPlan,
-    path: &Path,
+    out: &Output,
     seed: u64,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<u64, Error> {
@@ -150,7 +149,7 @@ pub(crate) fn write(
             rate.append_value(rate_units(code, reporting, m, &drift));
         }
     }
-    let mut sink = ParquetSink::create(path, "fx_rates", plan.profile.id, progress)?;
+    let mut sink = ParquetSink::create(out, "fx_rates", plan.profile.id, progress)?;
     let columns: Vec<ArrayRef> =
         vec![Arc::new(currency.finish()), Arc::new(month.finish()), Arc::new(rate.finish())];
     sink.write(columns)?;

@@ -48,6 +48,8 @@ mod writer;
 
 use chrono::NaiveDate;
 use inda_core::Error;
+use inda_warehouse::encryption::{self, WarehouseKey};
+use parquet::file::properties::WriterProperties;
 use serde::Serialize;
 use std::path::Path;
 use std::time::Instant;
@@ -143,11 +145,22 @@ pub fn all_tenants() -> Vec<(&'static str, &'static str, &'static str)> {
 /// The largest accepted `scale`; far beyond what a laptop should hold, it only catches typos.
 const MAX_SCALE: f64 = 1000.0;
 
-/// Creates or replaces the warehouse at `warehouse_dir` with demo data. Nothing under `warehouse_dir` changes
-/// unless the whole generation succeeds.
+/// Creates or replaces the warehouse at `warehouse_dir` with demo data in plain Parquet (for fixtures that
+/// leave the data dir: the demo CRM, the Snowflake tests). Nothing under `warehouse_dir` changes unless the
+/// whole generation succeeds.
 pub fn generate(
     warehouse_dir: &Path,
     opts: &DemoOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<DemoSummary, Error> {
+    generate_sealed(warehouse_dir, opts, None, progress)
+}
+
+/// As [`generate`], every Parquet file sealed with `key` (the data dir's warehouse key) when given.
+pub fn generate_sealed(
+    warehouse_dir: &Path,
+    opts: &DemoOptions,
+    key: Option<&WarehouseKey>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<DemoSummary, Error> {
     let started = Instant::now();
@@ -159,7 +172,8 @@ pub fn generate(
     let window = calendar::Window::new(opts.as_of)?;
     let tmp = swap::prepare_temp(warehouse_dir)?;
 
-    match build(&tmp, &profiles, &window, opts, progress, started) {
+    let props = encryption::writer_properties(key)?;
+    match build(&tmp, &profiles, &window, opts, &props, progress, started) {
         Ok(summary) => {
             swap::swap_in(&tmp, warehouse_dir)?;
             progress(Progress::Done);
@@ -179,6 +193,7 @@ fn build(
     profiles: &[&'static tenants::TenantProfile],
     window: &calendar::Window,
     opts: &DemoOptions,
+    props: &WriterProperties,
     progress: &(dyn Fn(Progress) + Sync),
     started: Instant,
 ) -> Result<DemoSummary, Error> {
@@ -191,7 +206,7 @@ fn build(
     progress(Progress::Start { total_rows: total });
 
     let sizes: Vec<f64> = plans.iter().map(|p| p.total_rows() as f64).collect();
-    let tenants = parallel::map(&plans, &sizes, |plan| write_tenant(root, plan, opts.seed, progress))?;
+    let tenants = parallel::map(&plans, &sizes, |plan| write_tenant(root, plan, opts.seed, props, progress))?;
     admin::write(root, profiles, window)?;
 
     let rows = tenants.iter().map(TenantSummary::rows).sum();
@@ -212,14 +227,15 @@ fn write_tenant(
     root: &Path,
     plan: &plan::TenantPlan,
     seed: u64,
+    props: &WriterProperties,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<TenantSummary, Error> {
     let t0 = Instant::now();
     let tenant = plan.profile.id;
-    let dir = |table: &str| -> Result<std::path::PathBuf, Error> {
+    let dir = |table: &str| -> Result<writer::Output, Error> {
         let d = root.join("marts").join(table).join(tenant);
         std::fs::create_dir_all(&d).map_err(|e| DemoError::file(&d, "create", e))?;
-        Ok(d.join("data.parquet"))
+        Ok(writer::Output { path: d.join("data.parquet"), props: props.clone() })
     };
     let contacts = contacts::write(plan, &dir("dim_contacts")?, seed, progress)?;
     let campaigns = campaigns::write(plan, &dir("dim_campaigns")?, progress)?;

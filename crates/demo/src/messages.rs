@@ -10,12 +10,11 @@ use super::calendar::{HOUR_US, LAST_SECOND_US, PEOPLE_HOURS, SECOND_US, SEND_HOU
 use super::names::COUNTRIES;
 use super::plan::TenantPlan;
 use super::rng::{self, DemoRng, Weighted, chance, exponential};
-use super::writer::{BATCH_ROWS, ParquetSink, decimal_builder};
+use super::writer::{BATCH_ROWS, Output, ParquetSink, decimal_builder};
 use datafusion::arrow::array::{ArrayRef, Decimal128Builder, StringBuilder, TimestampMicrosecondBuilder};
 use inda_core::Error;
 use rand::Rng;
 use std::fmt::Write as _;
-use std::path::Path;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy)]
@@ -213,7 +212,7 @@ fn hour_weights(w: &[f64; 24]) -> Weighted<i64> {
 /// Writes fct_messages of one tenant; returns the rows written.
 pub(crate) fn write(
     plan: &TenantPlan,
-    path: &Path,
+    target: &Output,
     seed: u64,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<u64, Error> {
@@ -230,7 +229,7 @@ pub(crate) fn write(
         &["seguimiento_conversacion", "respuesta_rapida", "estado_pedido", "encuesta_atencion"]
     };
 
-    let mut sink = ParquetSink::create(path, "fct_messages", plan.profile.id, progress)?;
+    let mut sink = ParquetSink::create(target, "fct_messages", plan.profile.id, progress)?;
     let mut cols = Columns::new()?;
     let mut day: Vec<Msg> = Vec::new();
     let mut next_id: u64 = 1;

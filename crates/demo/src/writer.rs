@@ -10,7 +10,6 @@ use datafusion::arrow::record_batch::RecordBatch;
 use inda_core::Error;
 use inda_warehouse::marts_schema;
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use serde::Serialize;
 use std::fs::File;
@@ -20,8 +19,6 @@ use std::sync::Arc;
 
 /// Rows per record batch handed to the Parquet writer (memory stays bounded by this, not by table size).
 pub(crate) const BATCH_ROWS: usize = 16 * 1024;
-/// Rows per Parquet row group.
-pub(crate) const ROW_GROUP_ROWS: usize = 128 * 1024;
 
 fn io_error(
     path: &Path,
@@ -37,6 +34,12 @@ pub(crate) fn decimal_builder(capacity: usize, precision: u8, scale: i8) -> Resu
         .map_err(|source| DemoError::DecimalBuilder { precision, scale, source }.into())
 }
 
+/// Where one table of one tenant goes, and how it is written (sealed with the warehouse key, or plain).
+pub(crate) struct Output {
+    pub(crate) path: PathBuf,
+    pub(crate) props: WriterProperties,
+}
+
 /// One marts table of one tenant being written.
 pub(crate) struct ParquetSink<'a> {
     writer: ArrowWriter<BufWriter<File>>,
@@ -49,21 +52,21 @@ pub(crate) struct ParquetSink<'a> {
 
 impl<'a> ParquetSink<'a> {
     pub(crate) fn create(
-        path: &Path,
+        out: &Output,
         table: &str,
         tenant: &'static str,
         progress: &'a (dyn Fn(Progress) + Sync),
     ) -> Result<Self, Error> {
         let schema = marts_schema(table).ok_or_else(|| DemoError::UnknownTable(table.to_string()))?;
+        let path = out.path.as_path();
         // Owner-only: tenant data in the data dir.
         let file = inda_core::fs::create_private(path).map_err(|e| io_error(path, "create", e))?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_max_row_group_size(ROW_GROUP_ROWS)
-            .build();
-        let writer =
-            ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema.clone(), Some(props))
-                .map_err(|e| io_error(path, "start writing", e))?;
+        let writer = ArrowWriter::try_new(
+            BufWriter::with_capacity(1 << 20, file),
+            schema.clone(),
+            Some(out.props.clone()),
+        )
+        .map_err(|e| io_error(path, "start writing", e))?;
         Ok(ParquetSink { writer, schema, tenant, path: path.to_path_buf(), rows: 0, progress })
     }
 

@@ -37,7 +37,7 @@ fn main() {
                     locks: dir.path().join("locks"),
                 }
             }
-            _ => Destination::Embedded(dir.path().join("warehouse")),
+            _ => Destination::Embedded(dir.path().join("warehouse").into()),
         };
         let t = Instant::now();
         let report = sync_into(&dest, &opts).await.expect("sync");

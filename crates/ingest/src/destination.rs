@@ -8,13 +8,14 @@ use crate::entity::Entity;
 use crate::snowflake::SnowflakeLoader;
 use crate::transform;
 use datafusion::arrow::record_batch::RecordBatch;
+use inda_warehouse::encryption::WarehouseKey;
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 
 /// The warehouse a sync loads into, with the state and locks that go with it.
 pub enum Destination {
-    /// The embedded warehouse at this directory (the data dir's `warehouse/`).
-    Embedded(PathBuf),
+    /// The embedded warehouse (the data dir's `warehouse/`).
+    Embedded(Local),
     /// Snowflake; `locks` is a local directory for the per-tenant locks.
     Snowflake {
         /// The Snowflake connection the statements run on.
@@ -23,6 +24,21 @@ pub enum Destination {
         /// keep out of each other's way.
         locks: PathBuf,
     },
+}
+
+/// The embedded warehouse's directory, and the key its Parquet files are sealed with (`None`: plain files,
+/// for tests and tools that read them with other engines).
+pub struct Local {
+    /// The warehouse directory.
+    pub root: PathBuf,
+    /// The warehouse key of the data dir.
+    pub key: Option<WarehouseKey>,
+}
+
+impl From<PathBuf> for Local {
+    fn from(root: PathBuf) -> Self {
+        Local { root, key: None }
+    }
 }
 
 /// Held for a tenant's whole sync; released when dropped (or when the process dies).
@@ -43,7 +59,7 @@ impl Destination {
     /// `inda sync --every` runs): the two would fetch the same pages and race on the cursor.
     pub fn lock(&self, tenant: &str) -> Result<TenantLock, SyncError> {
         let dir = match self {
-            Destination::Embedded(root) => root.join("raw").join("_sync"),
+            Destination::Embedded(Local { root, .. }) => root.join("raw").join("_sync"),
             Destination::Snowflake { locks, .. } => locks.clone(),
         };
         std::fs::create_dir_all(&dir).map_err(|source| SyncError::Io {
@@ -72,7 +88,7 @@ impl Destination {
     /// The tenant's state, after cleaning up what an interrupted run left (returns how many files).
     pub async fn load(&self, tenant: &str) -> Result<(TenantState, usize), SyncError> {
         match self {
-            Destination::Embedded(root) => {
+            Destination::Embedded(Local { root, .. }) => {
                 let state = cursor::load(root, tenant)?;
                 let orphans = cursor::remove_orphans(root, &state);
                 Ok((state, orphans))
@@ -92,9 +108,10 @@ impl Destination {
         batch: &RecordBatch,
     ) -> Result<Option<String>, SyncError> {
         match self {
-            Destination::Embedded(root) => {
+            Destination::Embedded(Local { root, key }) => {
                 let rel = cursor::raw_file(entity, tenant, seq);
-                crate::raw::write_parquet(&root.join(&rel), batch.schema(), std::slice::from_ref(batch))?;
+                let batches = std::slice::from_ref(batch);
+                crate::raw::write_parquet(&root.join(&rel), batch.schema(), batches, key.as_ref())?;
                 Ok(Some(rel))
             }
             Destination::Snowflake { loader, .. } => {
@@ -114,7 +131,7 @@ impl Destination {
         replaced: Vec<String>,
     ) -> Result<(), SyncError> {
         match self {
-            Destination::Embedded(root) => {
+            Destination::Embedded(Local { root, .. }) => {
                 cursor::commit(root, state)?;
                 for old in replaced {
                     let _ = std::fs::remove_file(root.join(old));
@@ -136,10 +153,10 @@ impl Destination {
     /// Rebuilds one dirty mart of the tenant and records it clean. Returns its rows.
     pub async fn rebuild(&self, state: &mut TenantState, mart: &str) -> Result<u64, SyncError> {
         match self {
-            Destination::Embedded(root) => {
+            Destination::Embedded(Local { root, key }) => {
                 let snapshot = state.clone();
                 let files = move |e: Entity| snapshot.entity(e).files;
-                let rows = transform::rebuild(root, &state.tenant_id, mart, &files).await?;
+                let rows = transform::rebuild(root, key.as_ref(), &state.tenant_id, mart, &files).await?;
                 state.dirty.remove(mart);
                 cursor::commit(root, state)?;
                 Ok(rows)
@@ -152,12 +169,12 @@ impl Destination {
 /// The embedded warehouse at `root`, for callers that only have a path.
 impl From<&Path> for Destination {
     fn from(root: &Path) -> Self {
-        Destination::Embedded(root.to_path_buf())
+        Destination::Embedded(root.to_path_buf().into())
     }
 }
 
 impl From<&PathBuf> for Destination {
     fn from(root: &PathBuf) -> Self {
-        Destination::Embedded(root.clone())
+        Destination::Embedded(root.clone().into())
     }
 }

@@ -36,7 +36,7 @@ pub mod snowflake;
 pub mod transform;
 
 pub use api::{ApiClient, ApiConfig};
-pub use destination::Destination;
+pub use destination::{Destination, Local};
 pub use engine::{EntityReport, ProgressFn, SyncOptions, SyncReport, TenantReport, sync, sync_into};
 pub use entity::Entity;
 pub use error::SyncError;

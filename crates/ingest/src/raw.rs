@@ -14,9 +14,8 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::{DataType, Field as ArrowField, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
+use inda_warehouse::encryption::{self, WarehouseKey};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
 use serde_json::Value;
 use std::fs::File;
 use std::io::BufWriter;
@@ -328,13 +327,18 @@ fn parquet_error(
 }
 
 /// Writes batches to a Parquet file and syncs it to disk (the caller publishes it afterwards).
-pub fn write_parquet(path: &Path, schema: SchemaRef, batches: &[RecordBatch]) -> Result<(), SyncError> {
+pub fn write_parquet(
+    path: &Path,
+    schema: SchemaRef,
+    batches: &[RecordBatch],
+    key: Option<&WarehouseKey>,
+) -> Result<(), SyncError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io_error(dir, "create"))?;
     }
     // Owner-only: tenant data in the data dir.
     let mut file = inda_core::fs::create_private(path).map_err(io_error(path, "create"))?;
-    write_parquet_into(path, &mut file, schema, batches)?;
+    write_parquet_into(path, &mut file, schema, batches, key)?;
     file.sync_all().map_err(io_error(path, "sync"))
 }
 
@@ -344,13 +348,14 @@ pub fn write_parquet_atomic(
     path: &Path,
     schema: SchemaRef,
     batches: &[RecordBatch],
+    key: Option<&WarehouseKey>,
 ) -> Result<(), SyncError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io_error(dir, "create"))?;
     }
     // `write_private_with` takes the boundary error; it comes back unchanged as `SyncError::Write`.
     // Owner-only: tenant data in the data dir.
-    inda_core::fs::write_private_with(path, |file| Ok(write_parquet_into(path, file, schema, batches)?))
+    inda_core::fs::write_private_with(path, |file| Ok(write_parquet_into(path, file, schema, batches, key)?))
         .map_err(SyncError::Write)
 }
 
@@ -360,11 +365,9 @@ fn write_parquet_into(
     file: &mut File,
     schema: SchemaRef,
     batches: &[RecordBatch],
+    key: Option<&WarehouseKey>,
 ) -> Result<(), SyncError> {
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_size(128 * 1024)
-        .build();
+    let props = encryption::writer_properties(key).map_err(SyncError::Write)?;
     let mut writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema, Some(props))
         .map_err(parquet_error(path, "start writing"))?;
     for b in batches {

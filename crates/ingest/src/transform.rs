@@ -14,10 +14,10 @@ use crate::raw::{raw_schema, write_parquet_atomic};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
-use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use inda_core::marts;
+use inda_warehouse::encryption::{self, WarehouseKey};
 use inda_warehouse::marts_schema;
 use std::path::Path;
 use std::sync::Arc;
@@ -92,6 +92,7 @@ fn df_error(step: &'static str) -> impl Fn(datafusion::error::DataFusionError) -
 fn register_raw(
     ctx: &SessionContext,
     warehouse: &Path,
+    seal: Option<&WarehouseKey>,
     entity: Entity,
     files: &[String],
 ) -> Result<(), SyncError> {
@@ -105,7 +106,8 @@ fn register_raw(
             .map(|f| ListingTableUrl::parse(warehouse.join(f).display().to_string()))
             .collect::<Result<Vec<_>, _>>()
             .map_err(df_error("RAW file url"))?;
-        let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+        let options =
+            ListingOptions::new(Arc::new(encryption::parquet_format(seal))).with_file_extension(".parquet");
         let config =
             ListingTableConfig::new_with_multi_paths(urls).with_listing_options(options).with_schema(schema);
         Arc::new(ListingTable::try_new(config).map_err(df_error("RAW table"))?)
@@ -118,6 +120,7 @@ fn register_raw(
 /// Returns the marts rows written.
 pub async fn rebuild(
     warehouse: &Path,
+    seal: Option<&WarehouseKey>,
     tenant: &str,
     mart: &str,
     files: &dyn Fn(Entity) -> Vec<String>,
@@ -125,7 +128,7 @@ pub async fn rebuild(
     let schema = marts_schema(mart).ok_or_else(|| SyncError::UnknownMart(mart.to_string()))?;
     let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(2));
     for &entity in Entity::sources_of(mart) {
-        register_raw(&ctx, warehouse, entity, &files(entity))?;
+        register_raw(&ctx, warehouse, seal, entity, &files(entity))?;
     }
     let frame = ctx.sql(&staging_sql(mart)).await.map_err(df_error("staging SQL"))?;
     let stg_schema: datafusion::arrow::datatypes::SchemaRef = Arc::new(frame.schema().as_arrow().clone());
@@ -139,7 +142,7 @@ pub async fn rebuild(
         .map_err(SyncError::StagingBatch)?;
     let stg = staging_table(mart);
     let stg_path = warehouse.join("staging").join(stg).join(tenant).join("data.parquet");
-    write_parquet_atomic(&stg_path, stg_schema.clone(), &staging)?;
+    write_parquet_atomic(&stg_path, stg_schema.clone(), &staging, seal)?;
 
     // MARTS: the contract's schema and order.
     ctx.register_table(
@@ -169,6 +172,6 @@ pub async fn rebuild(
         out.push(batch);
     }
     let path = warehouse.join("marts").join(mart).join(tenant).join("data.parquet");
-    write_parquet_atomic(&path, schema, &out)?;
+    write_parquet_atomic(&path, schema, &out, seal)?;
     Ok(rows)
 }

@@ -73,6 +73,36 @@ pub enum SecretsError {
     /// expected to happen).
     #[error("{0}")]
     Serialize(serde_json::Error),
+    /// A data key's file in `keys/` is not 32 bytes: cut short, or still being written by another process.
+    #[error("the key {} is damaged ({len} bytes, expected 32): the data it protects cannot be read", .path.display())]
+    KeyFileDamaged {
+        /// The key file.
+        path: PathBuf,
+        /// Its length.
+        len: usize,
+    },
+    /// A data key's keyring entry does not hold 32 bytes in base64 (edited by hand, or another app's).
+    #[error("a data key in the keyring is damaged: the data it protects cannot be read")]
+    KeyEntryDamaged,
+    /// A data key was moved to the keyring (or the opted-in file), which this process cannot reach.
+    #[error(
+        "the key of {what} is kept in {home}, which is not reachable now ({why}). Run the app where that \
+         keyring is available (a desktop session), or start a Secret Service"
+    )]
+    KeyUnreachable {
+        /// What the key protects.
+        what: &'static str,
+        /// Where it was moved.
+        home: String,
+        /// Why the keyring is not reachable.
+        why: String,
+    },
+    /// A data key written to the keyring did not read back the same.
+    #[error("the key of {what} could not be kept in the keyring (it did not read back)")]
+    KeyNotKept {
+        /// What the key protects.
+        what: &'static str,
+    },
     /// Writing a file (`inda_core::fs`) failed; that error already has its code and message.
     #[error(transparent)]
     Write(#[from] Error),
@@ -92,6 +122,10 @@ impl From<SecretsError> for Error {
             | SecretsError::IndexDamaged { .. }
             | SecretsError::FileDamaged { .. }
             | SecretsError::IndexPoisoned
+            | SecretsError::KeyFileDamaged { .. }
+            | SecretsError::KeyEntryDamaged
+            | SecretsError::KeyUnreachable { .. }
+            | SecretsError::KeyNotKept { .. }
             | SecretsError::Serialize(_) => Error::internal(e.to_string()),
         }
     }

@@ -2,6 +2,8 @@
 //! live in the operating system's keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on
 //! Windows) under the service `indigital-analytics`, one entry per purpose and user. Only when no keyring
 //! exists at all, and the user has opted in, they go to a 0600 file in the data dir, with a warning each time.
+//! The installation's own data keys (the result cache's and the warehouse's) are [`DataKeys`], kept the same
+//! way, except that a machine with neither keeps them in `keys/` rather than refusing to open its data.
 //!
 //! Failures are [`SecretsError`]s inside the crate; the public API returns the boundary [`Error`], converted
 //! once (`From<SecretsError>`).
@@ -11,11 +13,13 @@
 
 #![warn(missing_docs)]
 
+mod data_key;
 mod entry;
 mod error;
 mod file;
 mod os;
 
+pub use data_key::{DATA_KEY_LEN, DataKey, DataKeys, KeyHome};
 pub use entry::{Owner, SecretName};
 pub use error::SecretsError;
 

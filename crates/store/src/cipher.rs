@@ -2,8 +2,9 @@
 //! per blob, and the owner and analysis (`tenant_id|user_id|analysis_id`) as associated data, so that a blob
 //! copied into another row, user or tenant fails to decrypt instead of being served there.
 //!
-//! The key comes from a [`CacheKeySource`]; [`FileKeySource`] keeps it in `<data_dir>/keys/cache.key`
-//! (the OS keyring is a later source behind the same trait). A missing, wrong or damaged key makes the cache
+//! The app gives the key itself ([`CacheCipher::from_key`]; it lives in the OS keyring, see `inda-secrets`'
+//! data keys); a [`CacheKeySource`] such as [`FileKeySource`] (`<data_dir>/keys/cache.key`) serves the
+//! store's own tests and benchmarks. A missing, wrong or damaged key makes the cache
 //! unreadable with a clear error, never garbage.
 
 use crate::StoreError;
@@ -116,7 +117,11 @@ impl CacheCipher {
     /// A cipher with `source`'s key, creating the key on first use when the source can. Fails when the key
     /// cannot be read or created, or is not 256 bits.
     pub fn new(source: &dyn CacheKeySource) -> Result<CacheCipher, Error> {
-        let key = source.key()?;
+        CacheCipher::from_key(&source.key()?)
+    }
+
+    /// A cipher with `key` (the installation's cache key, from the keyring).
+    pub fn from_key(key: &Secret<[u8; KEY_LEN]>) -> Result<CacheCipher, Error> {
         let aead = Aes256Gcm::new_from_slice(key.expose()).map_err(|_| StoreError::CacheKeyWrongLength)?;
         Ok(CacheCipher { aead })
     }

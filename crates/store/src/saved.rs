@@ -931,11 +931,22 @@ pub(crate) fn update_refresh(
     next_refresh_at: Option<DateTime<Utc>>,
     trigger: Trigger,
 ) -> Result<(), Error> {
+    // A scheduled run sets the next slot, none when the schedule has no further time (a cron naming a past
+    // year): keeping the old slot would run it again on every pass. A manual run moves it only forward.
     tx.execute(
         "UPDATE saved_analyses SET last_refresh_at = ?4,
-            next_refresh_at = CASE WHEN refresh_schedule IS NULL THEN NULL ELSE COALESCE(?5, next_refresh_at) END
+            next_refresh_at = CASE WHEN refresh_schedule IS NULL THEN NULL
+                                   WHEN ?6 THEN ?5
+                                   ELSE COALESCE(?5, next_refresh_at) END
          WHERE analysis_id = ?1 AND tenant_id = ?2 AND created_by = ?3",
-        params![analysis_id, tenant_id, user_id, now, next_refresh_at.map(timestamp)],
+        params![
+            analysis_id,
+            tenant_id,
+            user_id,
+            now,
+            next_refresh_at.map(timestamp),
+            trigger == Trigger::Scheduled
+        ],
     )
     .map_err(db_error)?;
     // Only the scheduled run that holds the claim releases it; a manual run leaves a scheduler's claim (and

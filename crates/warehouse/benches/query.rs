@@ -1,11 +1,15 @@
-//! A grouped aggregate over one tenant through the embedded warehouse (the shape of most answers).
-//! `INDA_BENCH_SCALE` sets the demo scale (default 1; 12 gives over 10 million messages).
+//! A grouped aggregate over one tenant through the embedded warehouse (the shape of most answers), over the
+//! same demo data written plain and sealed (Parquet modular encryption, as every data dir now keeps it), so
+//! the cost of decryption reads as the ratio of the two. `INDA_BENCH_SCALE` sets the demo scale (default 1;
+//! 12 gives over 10 million messages).
 
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use inda_core::{Role, Scope, Session};
-use inda_demo::{DemoOptions, generate};
+use inda_demo::{DemoOptions, generate, generate_sealed};
+use inda_warehouse::encryption::WarehouseKey;
 use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
+use std::sync::Arc;
 
 /// The allocator the `inda` binary and the desktop app ship with.
 #[global_allocator]
@@ -22,6 +26,10 @@ fn bench(c: &mut Criterion) {
         tenants: None,
     };
     let summary = generate(&root, &opts, &|_| {}).expect("demo");
+    // A fixed key: the bench measures decryption, not where keys live.
+    let key = WarehouseKey::new([7u8; 32]);
+    let sealed_root = dir.path().join("sealed");
+    generate_sealed(&sealed_root, &opts, Some(&key), &|_| {}).expect("sealed demo");
     let tenant = summary.tenants.iter().max_by_key(|t| t.messages).expect("tenants");
     eprintln!(
         "scale {scale}: {} messages in all, {} for {}",
@@ -29,7 +37,8 @@ fn bench(c: &mut Criterion) {
         tenant.messages,
         tenant.tenant_id
     );
-    let w = EmbeddedWarehouse::new(root);
+    let plain = EmbeddedWarehouse::new(root);
+    let sealed = EmbeddedWarehouse::new(sealed_root).with_key_source(Arc::new(move || Ok(key.clone())));
     let session = Session {
         tenant_id: tenant.tenant_id.clone(),
         user_id: "bench".into(),
@@ -44,15 +53,30 @@ fn bench(c: &mut Criterion) {
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let limits = QueryLimits::default();
-    let sql = format!(
-        "SELECT channel, status, COUNT(*) AS messages, SUM(cost) AS cost FROM (SELECT * FROM marts.fct_messages WHERE tenant_id = '{}') AS m GROUP BY channel, status ORDER BY messages DESC LIMIT 10000",
-        tenant.tenant_id
-    );
+    let t = &tenant.tenant_id;
+    let queries = [
+        (
+            "grouped_aggregate_one_tenant",
+            format!(
+                "SELECT channel, status, COUNT(*) AS messages, SUM(cost) AS cost FROM (SELECT * FROM marts.fct_messages WHERE tenant_id = '{t}') AS m GROUP BY channel, status ORDER BY messages DESC LIMIT 10000"
+            ),
+        ),
+        (
+            "messages_join_campaigns",
+            format!(
+                "SELECT c.campaign_name, COUNT(*) AS messages FROM (SELECT * FROM marts.fct_messages WHERE tenant_id = '{t}') AS m JOIN (SELECT * FROM marts.dim_campaigns WHERE tenant_id = '{t}') AS c ON m.campaign_id = c.campaign_id GROUP BY c.campaign_name ORDER BY messages DESC LIMIT 10000"
+            ),
+        ),
+    ];
     let mut group = c.benchmark_group("embedded");
     group.sample_size(20);
-    group.bench_function("grouped_aggregate_one_tenant", |b| {
-        b.iter(|| rt.block_on(w.query(&session, &sql, &limits, &Cancel::new())).expect("query"))
-    });
+    for (name, sql) in &queries {
+        for (files, w) in [("plain", &plain), ("sealed", &sealed)] {
+            group.bench_function(format!("{name}/{files}"), |b| {
+                b.iter(|| rt.block_on(w.query(&session, sql, &limits, &Cancel::new())).expect("query"))
+            });
+        }
+    }
     group.finish();
 }
 

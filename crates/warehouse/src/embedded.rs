@@ -4,6 +4,7 @@
 //! tenant (`marts/<table>/<tenant>/`), read-only: a second wall behind the guard. Even SQL that slipped past
 //! the guard could not name another tenant's files, DDL, DML or `SET`.
 
+use crate::encryption::{self, WarehouseKey};
 use crate::error::WarehouseError;
 use crate::limits::{Cancel, QueryLimits};
 use crate::marts::marts_schema;
@@ -13,7 +14,6 @@ use crate::{BoxFuture, Warehouse, bridge, convert, division};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
 use datafusion::datasource::MemTable;
-use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::cache::DefaultFilesMetadataCache;
@@ -44,7 +44,14 @@ pub struct EmbeddedWarehouse {
     footers: Arc<dyn FileMetadataCache>,
     /// The tenants directory (names, partners, reporting currencies), from `admin/tenants.json`.
     tenants_file: Arc<TenantsFile>,
+    /// Where the key of sealed Parquet comes from (the keyring, through the app), asked on the first query
+    /// only, so that commands that read nothing never touch the keyring; `None` reads plain files only.
+    key_source: Option<Arc<KeySource>>,
+    key: Arc<OnceLock<WarehouseKey>>,
 }
+
+/// Gives the warehouse's key, creating it on first use.
+pub type KeySource = dyn Fn() -> Result<WarehouseKey, Error> + Send + Sync;
 
 impl std::fmt::Debug for EmbeddedWarehouse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -70,7 +77,25 @@ impl EmbeddedWarehouse {
             partitions,
             footers: Arc::new(DefaultFilesMetadataCache::new(FOOTER_CACHE_BYTES)),
             tenants_file: Arc::new(TenantsFile::default()),
+            key_source: None,
+            key: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// The same warehouse opening sealed Parquet with the key `source` gives (asked once, on first use).
+    pub fn with_key_source(mut self, source: Arc<KeySource>) -> Self {
+        self.key_source = Some(source);
+        self
+    }
+
+    /// The key, when the warehouse has a source; an error when the source fails (a keyring not reachable).
+    fn key(&self) -> Result<Option<&WarehouseKey>, Error> {
+        let Some(source) = &self.key_source else { return Ok(None) };
+        if let Some(key) = self.key.get() {
+            return Ok(Some(key));
+        }
+        let key = source()?;
+        Ok(Some(self.key.get_or_init(|| key)))
     }
 
     /// The tenants of `admin/tenants.json` (a small local file: read inline, again only when it changed);
@@ -128,6 +153,7 @@ impl EmbeddedWarehouse {
             .build();
         let ctx = SessionContext::new_with_state(state);
         crate::functions::register(&ctx);
+        let format = encryption::format_for(self.key()?);
         let catalog = ctx.catalog("datafusion").ok_or(WarehouseError::NoCatalog)?;
         let schema = Arc::new(MemorySchemaProvider::new());
         catalog.register_schema("marts", schema.clone()).map_err(WarehouseError::RegisterSchema)?;
@@ -146,8 +172,7 @@ impl EmbeddedWarehouse {
             let provider: Arc<dyn datafusion::catalog::TableProvider> = if !urls.is_empty() {
                 // Statistics are not collected at planning: with them DataFusion plans a cross join as one
                 // nested loop that does not yield, so neither the timeout nor a cancel could stop it.
-                let options =
-                    ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+                let options = ListingOptions::new(format.clone()).with_file_extension(".parquet");
                 let config = ListingTableConfig::new_with_multi_paths(urls)
                     .with_listing_options(options)
                     .with_schema(arrow_schema);

@@ -17,6 +17,7 @@ mod bridge;
 mod convert;
 mod division;
 mod embedded;
+pub mod encryption;
 mod error;
 mod functions;
 mod limits;
@@ -24,7 +25,7 @@ mod marts;
 mod reporting;
 mod stop;
 
-pub use embedded::EmbeddedWarehouse;
+pub use embedded::{EmbeddedWarehouse, KeySource};
 pub use limits::{Cancel, QueryLimits};
 pub use marts::marts_schema;
 

@@ -1,13 +1,16 @@
 //! Desktop smoke test: the built app under a real WebKitGTK, driven over WebDriver (`tauri-driver` in front
 //! of Debian's `WebKitWebDriver`). It signs a demo analyst in through the `inda` CLI and the OS keyring,
 //! launches the app, asks one question and waits for the chart. It also prints what the issue asks to
-//! measure: start-up to an interactive chat, idle memory, and submit-to-chart time.
+//! measure: start-up to an interactive chat, idle memory, and submit-to-chart time. And an alert: a saved
+//! analysis whose scheduled refresh (once, just after start-up) meets its alert must reach the desktop as
+//! one notification over D-Bus, titled with the analysis's name (see `notifications`).
 //!
 //! It needs a display, a D-Bus session with an unlocked Secret Service, `tauri-driver` and `WebKitWebDriver`,
 //! so it is `#[ignore]`d in the plain suite; `scripts/desktop-smoke.sh` provides all of that and runs it.
 //! Overrides: `INDA_DESKTOP_APP` (the app binary, e.g. a release build), `INDA_BIN` (the `inda` binary),
 //! `TAURI_DRIVER` (the driver binary).
 
+mod notifications;
 mod updates;
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -31,9 +34,20 @@ async fn asks_a_question_and_draws_the_chart() {
     let app = app_binary();
     let data = tempdir("inda-desktop-smoke");
     prepare_data_dir(&data);
+    // One alert fired before start-up (never shown), and one due a few seconds from now, so that the app's
+    // scheduler refreshes it soon after start-up, once.
+    let inda = inda_binary();
+    notifications::schedule_an_alert(&inda, &data, notifications::BEFORE_START, Duration::from_secs(3));
+    std::thread::sleep(Duration::from_secs(4));
+    notifications::run_scheduler_once(&inda, &data);
+    notifications::schedule_an_alert(&inda, &data, notifications::ANALYSIS, Duration::from_secs(5));
+    let notifications = notifications::Notifications::serve().await;
 
     let (_driver, client, launched) = launch(&app, &data).await;
-    let result = drive(&client, &app, launched).await;
+    let mut result = drive(&client, &app, launched).await;
+    if result.is_ok() {
+        result = alert_notified(&notifications).await;
+    }
     let _ = client.close().await;
     let _ = std::fs::remove_dir_all(&data);
     if let Err(e) = result {
@@ -225,6 +239,34 @@ async fn drive(client: &Client, app: &Path, launched: Instant) -> Result<(), Str
         "chart_kind": kind,
     });
     println!("SMOKE-RESULT {summary}");
+    Ok(())
+}
+
+/// The alert's refresh reached the desktop: one notification titled with the analysis's name, saying the
+/// value and the condition (in English: the smoke's locale is C), no second one for the same event, and
+/// none for the alert that fired before start-up.
+async fn alert_notified(notifications: &notifications::Notifications) -> Result<(), String> {
+    // The refresh runs at the scheduler's first or second pass (every 30 s), and the app looks for new
+    // events every 10 s.
+    let shown = notifications.wait(Duration::from_secs(90)).await;
+    let Some(first) = shown.first() else {
+        return Err(
+            "no desktop notification reached org.freedesktop.Notifications for the fired alert".into()
+        );
+    };
+    println!("desktop notification: {first:?}");
+    if first.summary != notifications::ANALYSIS
+        || !first.body.contains("above 0")
+        || !first.body.contains(" is ")
+    {
+        return Err(format!("the notification is not the alert's: {first:?}"));
+    }
+    // Two more polls: the event is not shown again.
+    tokio::time::sleep(Duration::from_secs(25)).await;
+    let shown = notifications.shown();
+    if shown.len() != 1 {
+        return Err(format!("{} notifications for one fired alert: {shown:?}", shown.len()));
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 mod alerts;
 mod answers;
+mod at_rest;
 mod backup;
 mod bindings;
 mod dashboards;

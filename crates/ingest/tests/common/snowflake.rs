@@ -68,7 +68,8 @@ pub async fn sql(sql: &str) -> ResultSet {
 }
 
 /// RAW, STAGING, ADMIN and the marts from the deployable DDL, once per test binary (fakesnow knows no
-/// GRANT, CLUSTER BY is ignored, and the refresh procedure and tasks are Snowflake's own).
+/// GRANT, CLUSTER BY is ignored, the refresh procedure and tasks are Snowflake's own, and it refuses
+/// 08_time_travel.sql's `ALTER SCHEMA … SET DATA_RETENTION_TIME_IN_DAYS`).
 pub async fn deploy() {
     static DEPLOYED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     DEPLOYED

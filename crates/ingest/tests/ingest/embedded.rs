@@ -274,7 +274,7 @@ async fn a_second_sync_of_the_same_tenant_is_refused_while_one_runs() {
     let s = setup(Some(&["globex"]), 0.02, "").await;
     let mut opts = s.options();
     opts.tenants = Some(vec!["globex".into()]);
-    let dest = inda_ingest::Destination::Embedded(s.synced());
+    let dest = inda_ingest::Destination::Embedded(s.synced().into());
     // The lock a running sync holds.
     let running = dest.lock("globex").unwrap();
     let report = inda_ingest::sync_into(&dest, &opts).await.unwrap();

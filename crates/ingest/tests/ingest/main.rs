@@ -7,3 +7,4 @@ mod snowflake;
 
 mod embedded;
 mod snowflake_load;
+mod time_travel;

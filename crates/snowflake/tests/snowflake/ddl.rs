@@ -40,6 +40,16 @@ fn inner_sql(statement: &str) -> Option<Vec<String>> {
     if head.starts_with("CREATE WAREHOUSE") || head.starts_with("ALTER TASK") {
         return Some(vec![]);
     }
+    // 08_time_travel.sql: sqlparser's ALTER SCHEMA knows no `SET <parameter> = <value>`. Only that one
+    // parameter with a whole number of days passes unparsed; any other ALTER SCHEMA is still parsed.
+    if head.starts_with("ALTER SCHEMA") {
+        let words: Vec<&str> = upper.trim_end().trim_end_matches(';').split_whitespace().collect();
+        if let ["ALTER", "SCHEMA", _, "SET", "DATA_RETENTION_TIME_IN_DAYS", "=", days] = words.as_slice()
+            && days.parse::<u8>().is_ok()
+        {
+            return Some(vec![]);
+        }
+    }
     if head.starts_with("CREATE ROW ACCESS POLICY") || head.starts_with("ALTER ROW ACCESS POLICY") {
         let body = statement.split_once("->").map(|(_, b)| b).unwrap_or_default();
         return Some(vec![format!("SELECT {}", body.trim().trim_end_matches(';'))]);

@@ -261,6 +261,22 @@ fn due_at(s: &Setup, id: &str) -> Option<DateTime<Utc>> {
 }
 
 #[test]
+fn a_schedule_with_no_further_time_is_not_due_again_after_its_last_run() {
+    let s = setup();
+    let now = Utc::now();
+    let id = scheduled(&s, now - Duration::minutes(1));
+    let due = s.store.scheduler_due(now).unwrap();
+    let claim = s.store.scheduler_claim(&due[0], now, now + Duration::minutes(3)).unwrap().unwrap();
+    // The schedule has no time after this run (a cron naming a past year): no next slot.
+    let exec = claim.execution_id.as_deref().unwrap();
+    s.store
+        .execution_succeed("acme_corp", "u1", exec, &result(1), &s.cipher, None, None, Trigger::Scheduled)
+        .unwrap();
+    assert_eq!(due_at(&s, &id), None);
+    assert!(s.store.scheduler_due(now + Duration::days(1)).unwrap().is_empty(), "it ran for the last time");
+}
+
+#[test]
 fn a_due_analysis_is_claimed_once_and_an_expired_claim_is_a_failure() {
     let s = setup();
     let now = Utc::now();

@@ -1,0 +1,122 @@
+//! Encryption at rest of the local warehouse: Parquet modular encryption (AES-GCM-V1), the footer and every
+//! column sealed with one key per installation, kept in the OS keyring by the app. parquet-rs implements
+//! AES-128-GCM only, so the Parquet key is the first 16 bytes of the installation's 32-byte random key. The one place the
+//! data dir's Parquet writers (the demo, the sync) and readers (this engine, the sync's transforms) get their
+//! properties, so that a file written by one is read by the others.
+//!
+//! Files written before encryption (magic `PAR1` at the end) still read: decryption properties only apply
+//! to files that say they are encrypted (magic `PARE`). The next `demo init` or sync writes them sealed.
+//!
+//! Not here: where the key lives (`inda-secrets`), or who may read which tenant (the guard and the session).
+
+use datafusion::arrow::record_batch::RecordBatchReader;
+use datafusion::common::config::{ConfigFileDecryptionProperties, TableParquetOptions};
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use datafusion::parquet::basic::Compression;
+use datafusion::parquet::encryption::decrypt::FileDecryptionProperties;
+use datafusion::parquet::encryption::encrypt::FileEncryptionProperties;
+use datafusion::parquet::file::properties::WriterProperties;
+use inda_core::{Error, Secret};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The warehouse's key: 32 random bytes, of which Parquet uses the first 16.
+pub type WarehouseKey = Secret<[u8; 32]>;
+
+/// Bytes of key AES-128-GCM takes.
+const PARQUET_KEY_LEN: usize = 16;
+
+fn parquet_key(key: &WarehouseKey) -> Vec<u8> {
+    key.expose()[..PARQUET_KEY_LEN].to_vec()
+}
+
+/// Rows per Parquet row group of every file the app writes.
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+
+/// The properties of every Parquet file written into the data dir: Snappy, [`ROW_GROUP_ROWS`]-row groups,
+/// sealed with `key` when there is one (plain only for files that leave the data dir, such as the demo CRM's
+/// and the Snowflake tests' fixtures).
+pub fn writer_properties(key: Option<&WarehouseKey>) -> Result<WriterProperties, Error> {
+    let builder = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_size(ROW_GROUP_ROWS);
+    let Some(key) = key else { return Ok(builder.build()) };
+    let sealing = FileEncryptionProperties::builder(parquet_key(key))
+        .build()
+        .map_err(|e| Error::internal(format!("cannot set up Parquet encryption: {e}")))?;
+    Ok(builder.with_file_encryption_properties(sealing).build())
+}
+
+/// The Parquet format DataFusion reads the data dir's files with, opening sealed files with `key`.
+pub fn parquet_format(key: Option<&WarehouseKey>) -> ParquetFormat {
+    let mut options = TableParquetOptions::default();
+    if let Some(key) = key {
+        options.crypto.file_decryption = Some(ConfigFileDecryptionProperties {
+            footer_key_as_hex: hex(&parquet_key(key)),
+            ..Default::default()
+        });
+    }
+    ParquetFormat::default().with_options(options)
+}
+
+/// Options for reading one of the data dir's files directly (without DataFusion's planner).
+pub fn reader_options(key: Option<&WarehouseKey>) -> Result<ArrowReaderOptions, Error> {
+    let options = ArrowReaderOptions::new();
+    let Some(key) = key else { return Ok(options) };
+    let opening = FileDecryptionProperties::builder(parquet_key(key))
+        .build()
+        .map_err(|e| Error::internal(format!("cannot set up Parquet decryption: {e}")))?;
+    Ok(options.with_file_decryption_properties(opening))
+}
+
+/// Rewrites the plain Parquet file at `path` sealed with `key`, atomically and owner-only, with the same
+/// schema and rows in the same order. Returns `false`, touching nothing, when the file is already sealed.
+pub fn seal_file(path: &Path, key: &WarehouseKey) -> Result<bool, Error> {
+    let cannot = |what: &str, e: &dyn std::fmt::Display| {
+        Error::internal(format!("cannot {what} {} to encrypt it: {e}", path.display()))
+    };
+    let file = std::fs::File::open(path).map_err(|e| cannot("open", &e))?;
+    let reader = match ParquetRecordBatchReaderBuilder::try_new(file) {
+        Ok(builder) => builder.with_batch_size(8192).build().map_err(|e| cannot("read", &e))?,
+        // A sealed file does not open without its key: nothing to do.
+        Err(_) if is_sealed(path) => return Ok(false),
+        Err(e) => return Err(cannot("read", &e)),
+    };
+    let schema = reader.schema();
+    let props = writer_properties(Some(key))?;
+    inda_core::fs::write_private_with(path, |out| {
+        let mut writer =
+            ArrowWriter::try_new(&mut *out, schema, Some(props)).map_err(|e| cannot("rewrite", &e))?;
+        for batch in reader {
+            let batch = batch.map_err(|e| cannot("read", &e))?;
+            writer.write(&batch).map_err(|e| cannot("rewrite", &e))?;
+        }
+        writer.close().map_err(|e| cannot("rewrite", &e))?;
+        Ok(())
+    })?;
+    Ok(true)
+}
+
+/// Whether the file ends with the magic of an encrypted footer.
+fn is_sealed(path: &Path) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let tail = || -> std::io::Result<[u8; 4]> {
+        let mut file = std::fs::File::open(path)?;
+        let mut tail = [0u8; 4];
+        file.seek(SeekFrom::End(-4))?;
+        file.read_exact(&mut tail)?;
+        Ok(tail)
+    };
+    tail().is_ok_and(|t| &t == b"PARE")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The sealed and plain formats share everything but the key, so that the engine plans both the same.
+pub(crate) fn format_for(key: Option<&WarehouseKey>) -> Arc<ParquetFormat> {
+    Arc::new(parquet_format(key))
+}
