@@ -514,7 +514,6 @@ fn a_missing_rate_fails_the_answer_and_names_it() {
     use datafusion::arrow::array::{Array, BooleanArray, Date32Array, StringArray};
     use datafusion::arrow::compute::filter_record_batch;
     use parquet::arrow::ArrowWriter;
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
     let path = std::env::temp_dir().join(format!("inda-cli-test-{}-fx", std::process::id()));
     let _ = std::fs::remove_dir_all(&path);
@@ -527,16 +526,12 @@ fn a_missing_rate_fails_the_answer_and_names_it() {
 
     // Drop acme's COP rate of October 2026 (its reporting currency, within the data).
     let file = path.join("warehouse/marts/fx_rates/acme_corp/data.parquet");
-    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&file).expect("fx file"))
-        .expect("parquet")
-        .build()
-        .expect("reader");
+    let reader = crate::common::read_parquet(&path, &file);
     let october = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("date");
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("date");
     let day = (october - epoch).num_days() as i32;
     let mut kept = Vec::new();
     for batch in reader {
-        let batch = batch.expect("batch");
         let cur = batch.column_by_name("currency").expect("currency");
         let cur = cur.as_any().downcast_ref::<StringArray>().expect("utf8 currency");
         let month = batch.column_by_name("month").expect("month");
@@ -547,8 +542,11 @@ fn a_missing_rate_fails_the_answer_and_names_it() {
         kept.push(filter_record_batch(&batch, &keep).expect("filter"));
     }
     let schema = kept[0].schema();
-    let mut w =
-        ArrowWriter::try_new(std::fs::File::create(&file).expect("rewrite"), schema, None).expect("writer");
+    // Sealed again with the data dir's key, as `inda` writes it.
+    let props = inda_warehouse::encryption::writer_properties(Some(&crate::common::warehouse_key(&path)))
+        .expect("props");
+    let mut w = ArrowWriter::try_new(std::fs::File::create(&file).expect("rewrite"), schema, Some(props))
+        .expect("writer");
     for b in &kept {
         w.write(b).expect("write");
     }

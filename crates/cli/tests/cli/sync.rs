@@ -11,7 +11,6 @@ use datafusion::arrow::record_batch::RecordBatch;
 use inda_core::marts;
 use inda_demo::{DemoApi, DemoOptions, Faults, generate};
 use inda_warehouse::marts_schema;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::io::BufRead;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -25,13 +24,8 @@ fn inda(data_dir: &Path) -> Command {
 
 fn mart(root: &Path, table: &str, tenant: &str) -> RecordBatch {
     let path = root.join("marts").join(table).join(tenant).join("data.parquet");
-    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let batches: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::try_new(file)
-        .unwrap()
-        .build()
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    // `root` is a data dir's warehouse: its files are sealed with that data dir's key.
+    let batches = common::read_parquet(root.parent().expect("data dir"), &path);
     concat_batches(&marts_schema(table).unwrap(), &batches).unwrap()
 }
 

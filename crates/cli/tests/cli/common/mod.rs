@@ -168,3 +168,22 @@ pub fn alone() -> Alone {
     HELD.set(1);
     Alone { _guard: guard }
 }
+
+/// The warehouse key of the data dir `dir`, where `inda` keeps it (the keyring of the suite's D-Bus session,
+/// or `keys/` on a machine with none): the tests that read or rewrite the encrypted Parquet directly need it.
+pub fn warehouse_key(dir: &Path) -> inda_warehouse::encryption::WarehouseKey {
+    let keys = inda_secrets::DataKeys::open(dir, inda_secrets::Fallback::Refuse).expect("data keys");
+    keys.key(inda_secrets::DataKey::Warehouse).expect("warehouse key")
+}
+
+/// Every record batch of one of the data dir `dir`'s Parquet files, opened with its key.
+pub fn read_parquet(dir: &Path, file: &Path) -> Vec<datafusion::arrow::record_batch::RecordBatch> {
+    let key = warehouse_key(dir);
+    let options = inda_warehouse::encryption::reader_options(Some(&key)).expect("reader options");
+    let f = std::fs::File::open(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new_with_options(f, options)
+        .and_then(|b| b.build())
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}

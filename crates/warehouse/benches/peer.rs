@@ -1,0 +1,101 @@
+//! The embedded engine's side of `scripts/bench-peer.sh`, which runs the same questions on DuckDB over the very
+//! same files and prints the ratios. Each shape of `bench/peer-shapes.json` goes through the guard for one
+//! tenant, as every query of the app does, then runs warm (this process's engine, footers cached) `PEER_RUNS`
+//! times after one untimed run. Prints one JSON line per shape: `{"shape", "median_ms", "min_ms", "rows"}`.
+//!
+//! - `PEER_WAREHOUSE`: the warehouse directory; generated here (plain Parquet, so that DuckDB reads it) at
+//!   `PEER_SCALE` (default 1) when it has no `manifest.json`.
+//! - `PEER_TENANT`: the tenant (default: the one with the most messages). `PEER_RUNS`: default 10.
+
+use inda_core::{Role, Scope, Session};
+use inda_demo::{DemoOptions, generate};
+use inda_guard::{Catalog, GuardOptions};
+use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The allocator the `inda` binary and the desktop app ship with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(serde::Deserialize)]
+struct Shape {
+    shape: String,
+    sql: String,
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// The warehouse's manifest (`tenants[]` with their `messages`), generating the demo first when there is none.
+fn warehouse(root: &Path) -> serde_json::Value {
+    let manifest = root.join("manifest.json");
+    if !manifest.exists() {
+        let opts = DemoOptions {
+            scale: env_or("PEER_SCALE", 1.0),
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
+            ..DemoOptions::default()
+        };
+        let started = Instant::now();
+        generate(root, &opts, &|_| {}).expect("demo generation");
+        eprintln!("generated scale {} in {:.1} s", opts.scale, started.elapsed().as_secs_f64());
+    }
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    serde_json::from_str(&text).expect("manifest JSON")
+}
+
+fn session(tenant: &str) -> Session {
+    Session {
+        tenant_id: tenant.into(),
+        user_id: "bench".into(),
+        partner_id: "indigital".into(),
+        user_name: None,
+        roles: vec![],
+        role: Role::Analyst,
+        scope: Scope::one(tenant).expect("tenant id"),
+        issued_at: 0,
+        expires_at: i64::MAX,
+        caller: Default::default(),
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else is read from the command line.
+    let root =
+        PathBuf::from(std::env::var("PEER_WAREHOUSE").expect("PEER_WAREHOUSE: the warehouse directory"));
+    let summary = warehouse(&root);
+    let tenant = std::env::var("PEER_TENANT").unwrap_or_else(|_| {
+        let tenants = summary["tenants"].as_array().expect("tenants");
+        let largest = tenants.iter().max_by_key(|t| t["messages"].as_u64()).expect("a tenant");
+        largest["tenant_id"].as_str().expect("tenant id").to_string()
+    });
+    let runs: usize = env_or("PEER_RUNS", 10);
+    let shapes_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/peer-shapes.json");
+    let shapes: Vec<Shape> =
+        serde_json::from_str(&std::fs::read_to_string(shapes_file).expect("shapes")).expect("shapes JSON");
+
+    let engine = EmbeddedWarehouse::new(&root);
+    let session = session(&tenant);
+    let limits = QueryLimits::default();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    for shape in &shapes {
+        let guarded =
+            inda_guard::guard(&shape.sql, &session.scope, &Catalog::marts(), &GuardOptions::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", shape.shape));
+        let run = || rt.block_on(engine.query_guarded(&session, &guarded, &limits, &Cancel::new()));
+        let rows = run().unwrap_or_else(|e| panic!("{}: {}", shape.shape, e.message)).rows.len();
+        let mut ms: Vec<f64> = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                run().expect("query");
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        let line = serde_json::json!({
+            "shape": shape.shape, "tenant": tenant, "median_ms": ms[ms.len() / 2], "min_ms": ms[0], "rows": rows,
+        });
+        println!("{line}");
+    }
+}

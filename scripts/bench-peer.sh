@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The embedded engine beside DuckDB on the same tenant's Parquet files (issue 22): six query shapes
+# (bench/peer-shapes.json), warm and cold, with the ratios, as a Markdown table. DuckDB comes from its Python
+# package in a private venv under ~/.cache/inda-bench, a reference only, never a dependency of the product.
+#
+#   scripts/bench-peer.sh                  # the demo's default scale
+#   PEER_SCALE=12 scripts/bench-peer.sh    # about 10.4 million messages (3.6 million for the largest tenant)
+#
+# The data is generated once per scale (plain Parquet, which DuckDB reads) under ~/.cache/inda-bench and
+# reused; PEER_RUNS (default 10) warm runs, PEER_COLD_RUNS (default 5) fresh processes per shape.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+. scripts/env.sh
+
+scale="${PEER_SCALE:-1}"
+cache="$HOME/.cache/inda-bench"
+data="$cache/scale-$scale"
+venv="$cache/venv"
+mkdir -p "$data"
+if [[ ! -x "$venv/bin/python" ]]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check 'duckdb==1.4.*'
+
+# Measure what ships: release builds.
+cargo build --release -p inda-cli --locked
+peer="$(cargo bench -p inda-warehouse --bench peer --locked --no-run --message-format=json-render-diagnostics |
+  sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)"
+PEER_WAREHOUSE="$data/warehouse" PEER_SCALE="$scale" "$peer" --bench > "$data/inda-warm.jsonl"
+"$venv/bin/python" scripts/bench_peer.py --data-dir "$data" --inda "$CARGO_TARGET_DIR/release/inda" \
+  --warm "$data/inda-warm.jsonl" --shapes bench/peer-shapes.json \
+  --runs "${PEER_RUNS:-10}" --cold-runs "${PEER_COLD_RUNS:-5}"
