@@ -11,6 +11,7 @@ use crate::config::{Config, SecretsFallback, WarehouseKind};
 use crate::data_dir::DataDir;
 use inda_core::{ByteSize, Error};
 use inda_secrets::{Availability, Fallback, Keyring};
+use inda_warehouse::encryption::{ParquetKind, parquet_kind};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -514,30 +515,6 @@ fn scan_marts(marts: &Path) -> Marts {
 fn subfolders(path: &Path) -> Vec<PathBuf> {
     let entries = std::fs::read_dir(path).into_iter().flatten().flatten();
     entries.filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()).collect()
-}
-
-enum ParquetKind {
-    Plain,
-    Sealed,
-}
-
-/// A Parquet file starts and ends with `PAR1`, or `PARE` when encrypted: eight bytes read, not the whole
-/// file, so the check stays cheap at any scale. `None` when it is neither.
-fn parquet_kind(path: &Path) -> Option<ParquetKind> {
-    use std::io::{Read, Seek, SeekFrom};
-    let read = || -> std::io::Result<Option<ParquetKind>> {
-        let mut file = std::fs::File::open(path)?;
-        let (mut head, mut tail) = ([0u8; 4], [0u8; 4]);
-        file.read_exact(&mut head)?;
-        file.seek(SeekFrom::End(-4))?;
-        file.read_exact(&mut tail)?;
-        Ok(match (&head, &tail) {
-            (b"PAR1", b"PAR1") => Some(ParquetKind::Plain),
-            (b"PARE", b"PARE") => Some(ParquetKind::Sealed),
-            _ => None,
-        })
-    };
-    read().ok().flatten()
 }
 
 fn store(dir: &DataDir) -> Finding {

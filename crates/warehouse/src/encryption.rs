@@ -81,7 +81,7 @@ pub fn seal_file(path: &Path, key: &WarehouseKey) -> Result<bool, Error> {
     let reader = match ParquetRecordBatchReaderBuilder::try_new(file) {
         Ok(builder) => builder.with_batch_size(8192).build().map_err(|e| cannot("read", &e))?,
         // A sealed file does not open without its key: nothing to do.
-        Err(_) if is_sealed(path) => return Ok(false),
+        Err(_) if parquet_kind(path) == Some(ParquetKind::Sealed) => return Ok(false),
         Err(e) => return Err(cannot("read", &e)),
     };
     let schema = reader.schema();
@@ -99,17 +99,32 @@ pub fn seal_file(path: &Path, key: &WarehouseKey) -> Result<bool, Error> {
     Ok(true)
 }
 
-/// Whether the file ends with the magic of an encrypted footer.
-fn is_sealed(path: &Path) -> bool {
+/// What a file's magic bytes say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParquetKind {
+    /// Plain Parquet: `PAR1` at both ends.
+    Plain,
+    /// Encrypted footer: `PARE` at both ends.
+    Sealed,
+}
+
+/// Whether the file at `path` is plain or sealed Parquet, from its first and last four bytes (cheap at any
+/// size); `None` when it is neither or cannot be read.
+pub fn parquet_kind(path: &Path) -> Option<ParquetKind> {
     use std::io::{Read, Seek, SeekFrom};
-    let tail = || -> std::io::Result<[u8; 4]> {
+    let read = || -> std::io::Result<Option<ParquetKind>> {
         let mut file = std::fs::File::open(path)?;
-        let mut tail = [0u8; 4];
+        let (mut head, mut tail) = ([0u8; 4], [0u8; 4]);
+        file.read_exact(&mut head)?;
         file.seek(SeekFrom::End(-4))?;
         file.read_exact(&mut tail)?;
-        Ok(tail)
+        Ok(match (&head, &tail) {
+            (b"PAR1", b"PAR1") => Some(ParquetKind::Plain),
+            (b"PARE", b"PARE") => Some(ParquetKind::Sealed),
+            _ => None,
+        })
     };
-    tail().is_ok_and(|t| &t == b"PARE")
+    read().ok().flatten()
 }
 
 fn hex(bytes: &[u8]) -> String {
