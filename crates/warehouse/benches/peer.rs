@@ -6,6 +6,8 @@
 //! - `PEER_WAREHOUSE`: the warehouse directory; generated here (plain Parquet, so that DuckDB reads it) at
 //!   `PEER_SCALE` (default 1) when it has no `manifest.json`.
 //! - `PEER_TENANT`: the tenant (default: the one with the most messages). `PEER_RUNS`: default 10.
+//! - `PEER_SHAPES`: another shapes file of the same form. `PEER_EXPLAIN=1`: print each shape's guarded SQL and
+//!   its `EXPLAIN ANALYZE` (the plan with each operator's rows and time) to stderr first.
 
 use inda_core::{Role, Scope, Session};
 use inda_demo::{DemoOptions, generate};
@@ -71,7 +73,9 @@ fn main() {
         largest["tenant_id"].as_str().expect("tenant id").to_string()
     });
     let runs: usize = env_or("PEER_RUNS", 10);
-    let shapes_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/peer-shapes.json");
+    let shapes_file = std::env::var("PEER_SHAPES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/peer-shapes.json"));
     let shapes: Vec<Shape> =
         serde_json::from_str(&std::fs::read_to_string(shapes_file).expect("shapes")).expect("shapes JSON");
 
@@ -83,6 +87,14 @@ fn main() {
         let guarded =
             inda_guard::guard(&shape.sql, &session.scope, &Catalog::marts(), &GuardOptions::default())
                 .unwrap_or_else(|e| panic!("{}: {e}", shape.shape));
+        if std::env::var("PEER_EXPLAIN").is_ok() {
+            eprintln!("== {}\n{}", shape.shape, guarded.sql);
+            let sql = format!("EXPLAIN ANALYZE {}", guarded.sql);
+            match rt.block_on(engine.query(&session, &sql, &limits, &Cancel::new())) {
+                Ok(r) => r.rows.iter().flatten().for_each(|v| eprintln!("{}", v.to_text())),
+                Err(e) => eprintln!("explain: {}", e.message),
+            }
+        }
         let run = || rt.block_on(engine.query_guarded(&session, &guarded, &limits, &Cancel::new()));
         let rows = run().unwrap_or_else(|e| panic!("{}: {}", shape.shape, e.message)).rows.len();
         let mut ms: Vec<f64> = (0..runs)

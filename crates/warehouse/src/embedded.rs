@@ -10,10 +10,12 @@ use crate::limits::{Cancel, QueryLimits};
 use crate::marts::marts_schema;
 use crate::reporting::TenantsFile;
 use crate::stop::{self, QueryStop, StopReason};
+use crate::tenant_table::{Proofs, TenantTable};
 use crate::{BoxFuture, Warehouse, bridge, convert, division};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
+use datafusion::catalog::{MemorySchemaProvider, SchemaProvider, TableProvider};
 use datafusion::datasource::MemTable;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::cache::DefaultFilesMetadataCache;
@@ -30,6 +32,7 @@ use inda_guard::Guarded;
 use sqlparser::ast::Statement;
 use sqlparser::dialect::SnowflakeDialect;
 use sqlparser::parser::Parser;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -48,6 +51,8 @@ pub struct EmbeddedWarehouse {
     /// only, so that commands that read nothing never touch the keyring; `None` reads plain files only.
     key_source: Option<Arc<KeySource>>,
     key: Arc<OnceLock<WarehouseKey>>,
+    /// Which files hold only their directory's tenant, by their footers (see [`crate::tenant_table`]).
+    proofs: Arc<Proofs>,
 }
 
 /// Gives the warehouse's key, creating it on first use.
@@ -79,6 +84,7 @@ impl EmbeddedWarehouse {
             tenants_file: Arc::new(TenantsFile::default()),
             key_source: None,
             key: Arc::new(OnceLock::new()),
+            proofs: Arc::new(Proofs::default()),
         }
     }
 
@@ -153,48 +159,58 @@ impl EmbeddedWarehouse {
             .build();
         let ctx = SessionContext::new_with_state(state);
         crate::functions::register(&ctx);
-        let format = encryption::format_for(self.key()?);
+        let key = self.key()?;
+        let format = encryption::format_for(key);
         let catalog = ctx.catalog("datafusion").ok_or(WarehouseError::NoCatalog)?;
         let schema = Arc::new(MemorySchemaProvider::new());
         catalog.register_schema("marts", schema.clone()).map_err(WarehouseError::RegisterSchema)?;
         for table in inda_core::marts::names() {
             let arrow_schema = read_schema(&marts_schema(table).ok_or(WarehouseError::NoSchema(table))?);
-            let mut urls = Vec::with_capacity(scope.tenants().len());
-            for tenant in scope.tenants() {
-                let dir = self.root.join("marts").join(table).join(tenant);
-                if dir.is_dir() {
-                    urls.push(
-                        ListingTableUrl::parse(format!("{}/", dir.display()))
-                            .map_err(|source| WarehouseError::OpenTable { table, source })?,
-                    );
-                }
-            }
-            let provider: Arc<dyn datafusion::catalog::TableProvider> = if !urls.is_empty() {
-                // Row counts and min/max from the footers let the planner build hash joins on the smaller side
-                // (a fact joined to a dimension was 3-4x slower without them). Queries still yield to the
-                // timeout and a cancel: the stop wrapper and DataFusion's cooperative scheduling see to it.
-                let options = ListingOptions::new(format.clone())
-                    .with_file_extension(".parquet")
-                    .with_collect_stat(true);
-                let config = ListingTableConfig::new_with_multi_paths(urls)
-                    .with_listing_options(options)
-                    .with_schema(arrow_schema);
-                Arc::new(
-                    ListingTable::try_new(config)
-                        .map_err(|source| WarehouseError::OpenTable { table, source })?,
-                )
-            } else {
-                // A scope without data sees empty tables, not errors.
-                Arc::new(
-                    MemTable::try_new(arrow_schema, vec![vec![]])
-                        .map_err(|source| WarehouseError::OpenTable { table, source })?,
-                )
-            };
+            let provider = self.table(table, scope, arrow_schema, &format, key)?;
             schema
                 .register_table(table.to_string(), provider)
                 .map_err(|source| WarehouseError::RegisterTable { table, source })?;
         }
         Ok(ctx)
+    }
+
+    /// The scope's files of one table, each proven (or not) to hold only its directory's tenant; an empty
+    /// table when the scope has none.
+    fn table(
+        &self,
+        table: &'static str,
+        scope: &Scope,
+        arrow_schema: SchemaRef,
+        format: &Arc<ParquetFormat>,
+        key: Option<&WarehouseKey>,
+    ) -> Result<Arc<dyn TableProvider>, Error> {
+        let open = |source| WarehouseError::OpenTable { table, source };
+        let mut urls = Vec::new();
+        let mut proven = Some(BTreeSet::new());
+        for tenant in scope.tenants() {
+            let dir = self.root.join("marts").join(table).join(tenant);
+            for file in parquet_files(&dir) {
+                let holds = self.proofs.holds_only(&file, tenant, key);
+                proven = proven.filter(|_| holds).map(|mut p| {
+                    p.insert(tenant.clone());
+                    p
+                });
+                urls.push(ListingTableUrl::parse(file.display().to_string()).map_err(open)?);
+            }
+        }
+        if urls.is_empty() {
+            // A scope without data sees empty tables, not errors.
+            return Ok(Arc::new(MemTable::try_new(arrow_schema, vec![vec![]]).map_err(open)?));
+        }
+        // Row counts and min/max from the footers let the planner build hash joins on the smaller side
+        // (a fact joined to a dimension was 3-4x slower without them). Queries still yield to the
+        // timeout and a cancel: the stop wrapper and DataFusion's cooperative scheduling see to it.
+        let options =
+            ListingOptions::new(format.clone()).with_file_extension(".parquet").with_collect_stat(true);
+        let config = ListingTableConfig::new_with_multi_paths(urls)
+            .with_listing_options(options)
+            .with_schema(arrow_schema);
+        Ok(Arc::new(TenantTable::new(ListingTable::try_new(config).map_err(open)?, proven)))
     }
 
     async fn run(
@@ -257,6 +273,25 @@ fn read_schema(schema: &SchemaRef) -> SchemaRef {
         })
         .collect();
     Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
+/// The Parquet files of a tenant's table directory, in name order (none when it does not exist). Only the
+/// directory itself: DataFusion ignores subdirectories too, and a name starting with a dot is a file being
+/// written.
+fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".parquet") && !n.starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 /// One statement of text, for [`Warehouse::query`]: the path of SQL that did not come from the guard here.

@@ -24,6 +24,7 @@ mod limits;
 mod marts;
 mod reporting;
 mod stop;
+mod tenant_table;
 
 pub use embedded::{EmbeddedWarehouse, KeySource};
 pub use limits::{Cancel, QueryLimits};

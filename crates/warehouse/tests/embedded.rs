@@ -146,6 +146,55 @@ fn the_guard_and_the_engine_each_bound_a_multi_tenant_read() {
     assert_eq!(run_guarded(&session("acme_corp"), &pair, sql).unwrap().rows, expected);
 }
 
+/// The engine drops the guard's `tenant_id` filter only where the files' own footers prove every row is the
+/// directory's tenant. A tenant directory that also holds another tenant's rows (a sync gone wrong), or a
+/// file whose footer says nothing, must still be filtered row by row.
+#[test]
+fn a_tenant_directory_holding_other_rows_is_still_filtered() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("warehouse");
+    let opts = DemoOptions {
+        scale: 0.02,
+        seed: 11,
+        as_of: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        tenants: Some(vec!["acme_corp".into(), "globex".into()]),
+    };
+    generate(&root, &opts, &|_| {}).unwrap();
+    let w = EmbeddedWarehouse::new(&root);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let acme = Scope::one("acme_corp").unwrap();
+    let ask = |sql: &str| {
+        let checked = inda_guard::guard(
+            sql,
+            &acme,
+            &inda_guard::Catalog::marts(),
+            &inda_guard::GuardOptions::default(),
+        )
+        .unwrap();
+        rt.block_on(w.query_guarded(&session("acme_corp"), &checked, &QueryLimits::default(), &Cancel::new()))
+            .unwrap()
+    };
+    let messages = "SELECT COUNT(*) FROM marts.fct_messages";
+    let own = count(&ask(messages));
+    assert!(own > 0);
+
+    let marts = root.join("marts").join("fct_messages");
+    let globex = count(
+        &rt.block_on(w.query(&session("globex"), messages, &QueryLimits::default(), &Cancel::new())).unwrap(),
+    );
+    std::fs::copy(marts.join("globex/data.parquet"), marts.join("acme_corp/stray.parquet")).unwrap();
+    // Without the guard, the engine reads what the directory holds: the stray rows are really there.
+    let unguarded =
+        rt.block_on(w.query(&session("acme_corp"), messages, &QueryLimits::default(), &Cancel::new()));
+    assert_eq!(count(&unguarded.unwrap()), own + globex);
+    // Through the guard, only acme_corp's rows, however the query reads them.
+    assert_eq!(count(&ask(messages)), own);
+    let tenants = ask("SELECT DISTINCT tenant_id FROM marts.fct_messages");
+    assert_eq!(tenants.rows, vec![vec![Value::Text("acme_corp".into())]]);
+    let limited = ask("SELECT message_id FROM marts.fct_messages LIMIT 100000");
+    assert_eq!(limited.rows.len() as i64, own);
+}
+
 #[test]
 fn unknown_tenants_see_empty_tables() {
     let rs = run("nobody", "SELECT COUNT(*) FROM marts.dim_contacts").unwrap();

@@ -1,0 +1,265 @@
+//! A tenant's table whose files are proven, by their own Parquet footers, to hold only that tenant's rows.
+//!
+//! Every query the guard passes filters each table on `tenant_id`. Evaluated row by row, that filter read and
+//! compared a column that, in a tenant's directory, holds one value: a tenth of a grouped count's time. Here
+//! the footers prove it: when every row group of every file read has `tenant_id` statistics with
+//! min = max = the directory's tenant and no nulls, the guard's filter is known to hold on every row, so the
+//! table tells the planner it applies it exactly (it is dropped, and `tenant_id` is not read unless selected).
+//! A file without that proof (no statistics, another tenant's rows, a footer that does not read) leaves the
+//! filter to run as written: never less safe than the guard's SQL.
+//!
+//! The table reads exactly the files it proved (one URL per file, not the directory), so a file added after
+//! the proof is not read by that query. Not here: which tenants a session may see (the guard, the scope).
+
+use crate::encryption::{self, WarehouseKey};
+use async_trait::async_trait;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::{Session, TableProvider};
+use datafusion::common::{Result as DfResult, ScalarValue};
+use datafusion::datasource::TableType;
+use datafusion::datasource::listing::ListingTable;
+use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::file::statistics::Statistics;
+use datafusion::physical_plan::ExecutionPlan;
+use inda_core::marts::TENANT_COLUMN;
+use std::any::Any;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+/// A [`ListingTable`] over some tenants' files, with the tenants its footers prove it holds.
+#[derive(Debug)]
+pub(crate) struct TenantTable {
+    files: Arc<ListingTable>,
+    /// The only values `tenant_id` takes in the files, when every file proved it; `None` otherwise.
+    proven: Option<BTreeSet<String>>,
+}
+
+impl TenantTable {
+    pub(crate) fn new(files: ListingTable, proven: Option<BTreeSet<String>>) -> Self {
+        TenantTable { files: Arc::new(files), proven }
+    }
+
+    /// Whether `filter` holds on every row of the files: it admits every tenant they are proven to hold.
+    fn always_holds(&self, filter: &Expr) -> bool {
+        match (&self.proven, admitted_tenants(filter)) {
+            (Some(proven), Some(admitted)) => proven.is_subset(&admitted),
+            _ => false,
+        }
+    }
+}
+
+/// The tenants a filter on `tenant_id` admits, when it is only that: `tenant_id = 'a'`,
+/// `tenant_id IN ('a', 'b')` or an OR of those. `None` for anything else.
+fn admitted_tenants(filter: &Expr) -> Option<BTreeSet<String>> {
+    match filter {
+        Expr::BinaryExpr(BinaryExpr { left, op: Operator::Eq, right }) => {
+            let tenant = match (left.as_ref(), right.as_ref()) {
+                (Expr::Column(c), Expr::Literal(v, _)) | (Expr::Literal(v, _), Expr::Column(c))
+                    if c.name == TENANT_COLUMN =>
+                {
+                    text(v)?
+                }
+                _ => return None,
+            };
+            Some(BTreeSet::from([tenant]))
+        }
+        Expr::BinaryExpr(BinaryExpr { left, op: Operator::Or, right }) => {
+            let mut tenants = admitted_tenants(left)?;
+            tenants.extend(admitted_tenants(right)?);
+            Some(tenants)
+        }
+        Expr::InList(list) if !list.negated => match list.expr.as_ref() {
+            Expr::Column(c) if c.name == TENANT_COLUMN => list
+                .list
+                .iter()
+                .map(|e| match e {
+                    Expr::Literal(v, _) => text(v),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A non-null string literal.
+fn text(value: &ScalarValue) -> Option<String> {
+    value.try_as_str().flatten().map(str::to_string)
+}
+
+#[async_trait]
+impl TableProvider for TenantTable {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn schema(&self) -> SchemaRef {
+        self.files.schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    fn supports_filters_pushdown(&self, filters: &[&Expr]) -> DfResult<Vec<TableProviderFilterPushDown>> {
+        let files = self.files.supports_filters_pushdown(filters)?;
+        Ok(filters
+            .iter()
+            .zip(files)
+            .map(
+                |(f, pushdown)| {
+                    if self.always_holds(f) { TableProviderFilterPushDown::Exact } else { pushdown }
+                },
+            )
+            .collect())
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        // The filters that hold on every row are dropped here, so `tenant_id` is neither read nor compared.
+        let rest: Vec<Expr> = filters.iter().filter(|f| !self.always_holds(f)).cloned().collect();
+        self.files.scan(state, projection, &rest, limit).await
+    }
+}
+
+/// What one file's footer proves, kept while the file's size and modification time stay the same.
+#[derive(Default)]
+pub(crate) struct Proofs {
+    files: Mutex<HashMap<PathBuf, Proof>>,
+}
+
+#[derive(Clone)]
+struct Proof {
+    len: u64,
+    modified: Option<SystemTime>,
+    /// The one tenant every row of the file belongs to, when its footer proves it.
+    tenant: Option<String>,
+}
+
+impl Proofs {
+    /// Whether the file at `path` holds only rows of `tenant`, by its footer's `tenant_id` statistics.
+    pub(crate) fn holds_only(&self, path: &Path, tenant: &str, key: Option<&WarehouseKey>) -> bool {
+        let Ok(meta) = std::fs::metadata(path) else { return false };
+        let (len, modified) = (meta.len(), meta.modified().ok());
+        let known = self.files.lock().ok().and_then(|files| files.get(path).cloned());
+        let proof = match known {
+            Some(p) if p.len == len && p.modified == modified && modified.is_some() => p,
+            _ => {
+                let proof = Proof { len, modified, tenant: only_tenant(path, key) };
+                if let Ok(mut files) = self.files.lock() {
+                    files.insert(path.to_path_buf(), proof.clone());
+                }
+                proof
+            }
+        };
+        proof.tenant.as_deref() == Some(tenant)
+    }
+}
+
+/// The tenant of every row of the file, when each row group's `tenant_id` statistics are exact, equal at
+/// both ends and count no null. `None` when the footer does not say so (or cannot be read).
+fn only_tenant(path: &Path, key: Option<&WarehouseKey>) -> Option<String> {
+    let file = std::fs::File::open(path).ok()?;
+    let options = encryption::reader_options(key).ok()?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).ok()?;
+    let metadata = reader.metadata();
+    let schema = metadata.file_metadata().schema_descr();
+    let column = (0..schema.num_columns()).find(|&i| schema.column(i).path().string() == TENANT_COLUMN)?;
+    let mut tenant: Option<&[u8]> = None;
+    for group in metadata.row_groups() {
+        let Some(Statistics::ByteArray(stats)) = group.column(column).statistics() else { return None };
+        let (min, max) = (stats.min_opt()?.data(), stats.max_opt()?.data());
+        let exact = stats.min_is_exact() && stats.max_is_exact() && stats.null_count_opt() == Some(0);
+        if !exact || min != max || tenant.is_some_and(|t| t != min) {
+            return None;
+        }
+        tenant = Some(min);
+    }
+    // A file of no row groups holds no rows; it proves nothing either way.
+    String::from_utf8(tenant?.to_vec()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{admitted_tenants, only_tenant};
+    use datafusion::arrow::array::{ArrayRef, StringArray};
+    use datafusion::arrow::record_batch::RecordBatch;
+    use datafusion::logical_expr::{col, lit};
+    use datafusion::parquet::arrow::ArrowWriter;
+    use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
+    use datafusion::prelude::in_list;
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+
+    /// A Parquet file of one `tenant_id` column, in row groups of two rows.
+    fn file(
+        dir: &std::path::Path,
+        name: &str,
+        tenants: &[&str],
+        stats: EnabledStatistics,
+    ) -> std::path::PathBuf {
+        let path = dir.join(name);
+        let column: ArrayRef = Arc::new(StringArray::from(tenants.to_vec()));
+        let batch = RecordBatch::try_from_iter([("tenant_id", column)]).unwrap();
+        let props =
+            WriterProperties::builder().set_max_row_group_size(2).set_statistics_enabled(stats).build();
+        let mut writer =
+            ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), Some(props)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        path
+    }
+
+    /// Only footers that say, for every row group, that `tenant_id` is one value with no nulls prove a tenant.
+    #[test]
+    fn a_footer_proves_a_tenant_only_when_every_row_group_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let one = file(d, "one.parquet", &["a", "a", "a"], EnabledStatistics::Chunk);
+        assert_eq!(only_tenant(&one, None).as_deref(), Some("a"));
+        // The second row group is another tenant's: each group alone is uniform, the file is not.
+        let two = file(d, "two.parquet", &["a", "a", "b"], EnabledStatistics::Chunk);
+        assert_eq!(only_tenant(&two, None), None);
+        let mixed = file(d, "mixed.parquet", &["a", "b"], EnabledStatistics::Page);
+        assert_eq!(only_tenant(&mixed, None), None);
+        let silent = file(d, "silent.parquet", &["a", "a"], EnabledStatistics::None);
+        assert_eq!(only_tenant(&silent, None), None);
+        std::fs::write(d.join("junk.parquet"), b"not parquet").unwrap();
+        assert_eq!(only_tenant(&d.join("junk.parquet"), None), None);
+    }
+
+    fn set(tenants: &[&str]) -> Option<BTreeSet<String>> {
+        Some(tenants.iter().map(|t| t.to_string()).collect())
+    }
+
+    /// Only a filter on `tenant_id` alone, by equality or a list, admits tenants; anything else proves nothing.
+    #[test]
+    fn reads_only_plain_tenant_filters() {
+        assert_eq!(admitted_tenants(&col("tenant_id").eq(lit("acme"))), set(&["acme"]));
+        assert_eq!(admitted_tenants(&lit("acme").eq(col("tenant_id"))), set(&["acme"]));
+        let list = in_list(col("tenant_id"), vec![lit("a"), lit("b")], false);
+        assert_eq!(admitted_tenants(&list), set(&["a", "b"]));
+        let either = col("tenant_id").eq(lit("a")).or(col("tenant_id").eq(lit("b")));
+        assert_eq!(admitted_tenants(&either), set(&["a", "b"]));
+
+        assert_eq!(admitted_tenants(&in_list(col("tenant_id"), vec![lit("a")], true)), None);
+        assert_eq!(admitted_tenants(&col("tenant_id").not_eq(lit("a"))), None);
+        assert_eq!(admitted_tenants(&col("channel").eq(lit("a"))), None);
+        assert_eq!(admitted_tenants(&col("tenant_id").eq(col("channel"))), None);
+        let mixed = col("tenant_id").eq(lit("a")).or(col("channel").eq(lit("b")));
+        assert_eq!(admitted_tenants(&mixed), None);
+        let both = col("tenant_id").eq(lit("a")).and(col("channel").eq(lit("b")));
+        assert_eq!(admitted_tenants(&both), None);
+        let null = datafusion::common::ScalarValue::Utf8(None);
+        assert_eq!(admitted_tenants(&col("tenant_id").eq(lit(null))), None);
+    }
+}
