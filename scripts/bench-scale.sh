@@ -35,5 +35,5 @@ if [[ ! -f "$data/warehouse/manifest.json" ]]; then
   read -r secs kib < "$data/init.time"
   echo "demo init: ${secs} s, peak RSS $((kib / 1024)) MiB, warehouse $(du -sh "$data/warehouse" | cut -f1)"
 fi
-grep -o '"messages":[0-9]*' "$data/warehouse/manifest.json" | head -n 1
+grep -o '"messages": *[0-9]*' "$data/warehouse/manifest.json" | head -n 1
 SCALE_DATA_DIR="$data" SCALE_TENANT="$tenant" "$bench" --bench

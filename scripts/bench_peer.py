@@ -64,6 +64,13 @@ def inda_cold(inda, data_dir, token, sql, runs):
     return statistics.median(ms)
 
 
+def machine():
+    """The CPU model, its cores and the memory: what the figures depend on."""
+    model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "CPU")
+    kib = next((int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
+    return f"{model}, {os.cpu_count()} cores, {kib / 2**20:.0f} GiB"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", required=True)
@@ -89,6 +96,7 @@ def main():
     import duckdb
     warm = duckdb_warm(wh, tenant, shapes, a.runs)
     print(f"scale {manifest['scale']}: {total:,} messages in all, {mine:,} for {tenant}; DuckDB {duckdb.__version__}")
+    print(f"{time.strftime('%Y-%m-%d')}, {machine()}")
     head = ["shape", "inda warm ms", "DuckDB warm ms", "ratio", "inda cold ms", "DuckDB cold ms", "ratio"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))

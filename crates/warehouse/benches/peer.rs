@@ -6,6 +6,8 @@
 //! - `PEER_WAREHOUSE`: the warehouse directory; generated here (plain Parquet, so that DuckDB reads it) at
 //!   `PEER_SCALE` (default 1) when it has no `manifest.json`.
 //! - `PEER_TENANT`: the tenant (default: the one with the most messages). `PEER_RUNS`: default 10.
+//! - `PEER_KEY`: the 32-byte key file of a sealed warehouse (a data dir's `keys/warehouse.key` when it has no
+//!   keyring), to measure sealed Parquet; the data must then be generated elsewhere (`inda demo init`).
 //! - `PEER_SHAPES`: another shapes file of the same form. `PEER_EXPLAIN=1`: print each shape's guarded SQL and
 //!   its `EXPLAIN ANALYZE` (the plan with each operator's rows and time) to stderr first.
 
@@ -79,7 +81,11 @@ fn main() {
     let shapes: Vec<Shape> =
         serde_json::from_str(&std::fs::read_to_string(shapes_file).expect("shapes")).expect("shapes JSON");
 
-    let engine = EmbeddedWarehouse::new(&root);
+    let mut engine = EmbeddedWarehouse::new(&root);
+    if let Ok(file) = std::env::var("PEER_KEY") {
+        let bytes: [u8; 32] = std::fs::read(&file).expect("PEER_KEY").try_into().expect("a 32-byte key");
+        engine = engine.with_key_source(std::sync::Arc::new(move || Ok(inda_core::Secret::new(bytes))));
+    }
     let session = session(&tenant);
     let limits = QueryLimits::default();
     let rt = tokio::runtime::Runtime::new().expect("runtime");
