@@ -14,6 +14,7 @@ import duckdb, json, sys, time
 wh, tenant, sql = sys.argv[1], sys.argv[2], sys.argv[3]
 t = time.perf_counter()
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 con.execute("CREATE SCHEMA marts")
 for table in %r:
     con.execute(f"CREATE VIEW marts.{table} AS SELECT * FROM read_parquet('{wh}/marts/{table}/{tenant}/*.parquet')")
@@ -30,7 +31,9 @@ def duckdb_views(con, wh, tenant):
 
 def duckdb_warm(wh, tenant, shapes, runs):
     import duckdb
+    # No progress bar: it would print into the figures' output on queries over two seconds.
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     duckdb_views(con, wh, tenant)
     out = {}
     for s in shapes:
@@ -48,7 +51,7 @@ def duckdb_cold(wh, tenant, sql, runs):
     ms = []
     for _ in range(runs):
         r = subprocess.run([sys.executable, "-c", COLD_DUCKDB, wh, tenant, sql], capture_output=True, text=True, check=True)
-        ms.append(json.loads(r.stdout)["ms"])
+        ms.append(json.loads(r.stdout.strip().splitlines()[-1])["ms"])
     return statistics.median(ms)
 
 

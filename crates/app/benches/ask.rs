@@ -1,6 +1,8 @@
 //! In-process `ask` latency at the default demo scale: interpretation, guard, embedded query, chart and
 //! summary, audit (target: median under 20 ms).
 
+mod common;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use inda_app::{App, AskOptions, DataDir, DemoOptions, Provider};
 use inda_warehouse::Cancel;
@@ -14,16 +16,7 @@ fn bench(c: &mut Criterion) {
     let mut app = App::open(DataDir::new(dir.path())).expect("app");
     let opts = DemoOptions { scale: 1.0, seed: 42, as_of: chrono::Utc::now().date_naive(), tenants: None };
     app.demo_init(&opts, &|_| {}).expect("demo");
-    let req = inda_auth::MintRequest {
-        tenant_id: "acme_corp".into(),
-        user_id: "bench@example.com".into(),
-        partner_id: "indigital".into(),
-        user_name: None,
-        roles: vec![],
-        ttl_seconds: 3600,
-    };
-    let token = app.mint_token(&req).expect("token");
-    let session = app.identity(Some(&token)).expect("session");
+    let session = common::sign_in(&mut app, "acme_corp");
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let cancel = Cancel::new();
     let mut group = c.benchmark_group("ask");

@@ -11,6 +11,8 @@
 //! resident once open and signed in, the peak while answering, and resident again after a heavy query
 //! cancelled half a second in, and a summary line with the slowest question.
 
+mod common;
+
 use inda_app::{App, AskOptions, DataDir, Provider};
 use inda_warehouse::Cancel;
 use std::path::{Path, PathBuf};
@@ -41,16 +43,7 @@ fn main() {
         .collect();
 
     let mut app = App::open(DataDir::new(&dir)).expect("app");
-    let req = inda_auth::MintRequest {
-        tenant_id: tenant.clone(),
-        user_id: "bench@example.com".into(),
-        partner_id: "indigital".into(),
-        user_name: None,
-        roles: vec![],
-        ttl_seconds: 3600,
-    };
-    let token = app.mint_token(&req).expect("token");
-    let session = app.identity(Some(&token)).expect("session");
+    let session = common::sign_in(&mut app, &tenant);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let cancel = Cancel::new();
     let ask = |q: &str| rt.block_on(app.ask(&session, q, Provider::Offline, &AskOptions::default(), &cancel));
