@@ -32,8 +32,13 @@ export class Task {
     this.running = true;
     this.startedAt = Date.now();
     running.push(this);
+    // Cancelling settles the task at once: the request may take its time to stop (a slow network, a proxy
+    // holding it), and the person who pressed Esc is told it is cancelled now, not when the request ends.
+    const aborted = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(new DOMException('Cancelled', 'AbortError')), { once: true }),
+    );
     try {
-      return { ok: true, value: await fn(controller.signal) };
+      return { ok: true, value: await Promise.race([fn(controller.signal), aborted]) };
     } catch (e) {
       if (isAbort(e) || controller.signal.aborted) return { ok: false, cancelled: true };
       return { ok: false, cancelled: false, error: noteError(toApiError(e)) };
