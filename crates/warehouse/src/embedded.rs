@@ -11,7 +11,7 @@ use crate::marts::marts_schema;
 use crate::reporting::TenantsFile;
 use crate::stop::{self, QueryStop, StopReason};
 use crate::tenant_table::{Proofs, TenantTable};
-use crate::{BoxFuture, Warehouse, bridge, convert, division};
+use crate::{BoxFuture, Warehouse, bridge, convert, division, idle};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider, TableProvider};
 use datafusion::datasource::MemTable;
@@ -387,6 +387,8 @@ impl EmbeddedWarehouse {
         if !self.exists() {
             return Err(WarehouseError::NoWarehouse.into());
         }
+        // Dropped when this returns, including when the caller drops this future (cancel, disconnect).
+        let _running = idle::Running::start();
         let stop = Arc::new(QueryStop::new(limits.timeout, cancel.clone(), limits.process_memory_bytes));
         let (this, session, limits) = (self.clone(), session.clone(), limits.clone());
         let timeout = limits.timeout;
@@ -411,7 +413,8 @@ impl EmbeddedWarehouse {
 
 /// The runtime queries execute on, apart from the caller's: a plan that never yields (a cartesian join)
 /// then cannot starve the caller's runtime of the timer that stops it, and a stopped query is aborted at
-/// its next yield. Its workers have large stacks, for deep plans. It lives as long as the process.
+/// its next yield. Its workers have large stacks, for deep plans. Its blocking threads (file reads) exit
+/// soon after the last query, which frees their memory (`idle`). It lives as long as the process.
 fn query_runtime() -> Result<&'static tokio::runtime::Handle, Error> {
     static RUNTIME: OnceLock<Option<tokio::runtime::Runtime>> = OnceLock::new();
     RUNTIME
@@ -421,6 +424,7 @@ fn query_runtime() -> Result<&'static tokio::runtime::Handle, Error> {
                 .worker_threads(workers)
                 .thread_name("inda-query")
                 .thread_stack_size(QUERY_STACK_BYTES)
+                .thread_keep_alive(idle::BLOCKING_KEEP_ALIVE)
                 .enable_time()
                 .build()
                 .ok()

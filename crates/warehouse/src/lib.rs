@@ -20,6 +20,7 @@ mod embedded;
 pub mod encryption;
 mod error;
 mod functions;
+mod idle;
 mod limits;
 mod marts;
 mod reporting;
