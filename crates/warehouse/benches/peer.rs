@@ -10,6 +10,8 @@
 //!   keyring), to measure sealed Parquet; the data must then be generated elsewhere (`inda demo init`).
 //! - `PEER_SHAPES`: another shapes file of the same form. `PEER_EXPLAIN=1`: print each shape's guarded SQL and
 //!   its `EXPLAIN ANALYZE` (the plan with each operator's rows and time) to stderr first.
+//! - `PEER_PAUSE_MS`: wait this long before each timed run: past 2 s the warehouse has handed its freed memory
+//!   back (`idle.rs`), so each run measures a question asked after a pause rather than back to back.
 
 use inda_core::{Role, Scope, Session};
 use inda_demo::{DemoOptions, generate};
@@ -105,6 +107,9 @@ fn main() {
         let rows = run().unwrap_or_else(|e| panic!("{}: {}", shape.shape, e.message)).rows.len();
         let mut ms: Vec<f64> = (0..runs)
             .map(|_| {
+                if let Some(ms) = std::env::var("PEER_PAUSE_MS").ok().and_then(|v| v.parse().ok()) {
+                    std::thread::sleep(std::time::Duration::from_millis(ms));
+                }
                 let t = Instant::now();
                 run().expect("query");
                 t.elapsed().as_secs_f64() * 1000.0
