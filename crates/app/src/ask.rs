@@ -385,6 +385,7 @@ impl App {
             "provider": a.provider, "model": a.model,
         });
         self.audit_query(session, Origin::Question, &a.model_sql, &outcome, ms, Some(extra))?;
+        self.check_statement_rates(session, lang, &a.model_sql, cancel).await?;
         let rs = a.rows;
         let mut chart = inda_semantic::choose_chart(&rs, None);
         // The model may ask for a plain table; other kinds follow the data's shape, which the chart

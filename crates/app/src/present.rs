@@ -1,6 +1,7 @@
 //! From a plan's raw result to what the reader sees: the check of converted money (an answer with amounts
 //! lacking a rate fails, naming them), the currency and label of each column, the caveats, the chart and
-//! the summary. The same for a fresh question and for a saved one refreshed later.
+//! the summary. The same for a fresh question and for a saved one refreshed later. And the same check of
+//! converted money for SQL that converts its own way (a language model's, a saved statement).
 
 use crate::App;
 use inda_core::{Caveat, ChartSpec, Error, ResultSet, Session};
@@ -44,5 +45,34 @@ impl App {
         let cx = SummaryContext { plan: Some(plan), caveats: &caveats };
         let summary = inda_semantic::summarize(rs, &chart, plan.lang, cx);
         Ok(Presented { chart, summary, caveats })
+    }
+
+    /// For SQL this engine did not write (a model's answer, a saved statement): fails with an `engine` error
+    /// naming the currency-months whose amounts `sql` converts without a rate (its join would have dropped
+    /// them unseen). SQL whose rates join the check cannot follow is not checked; a check that fails to run
+    /// is logged and the answer stands, unless it was cancelled meanwhile.
+    pub(crate) async fn check_statement_rates(
+        &self,
+        session: &Session,
+        lang: inda_semantic::Lang,
+        sql: &str,
+        cancel: &Cancel,
+    ) -> Result<(), Error> {
+        let model = self.semantic_for(session).await?;
+        let Some(check) = inda_semantic::model_missing_rates_sql(&model, sql) else { return Ok(()) };
+        match self.guard_and_run(session, &check, cancel).await {
+            Ok((_, found)) => match inda_semantic::model_missing_rates_message(lang, &found) {
+                Some(message) => Err(Error::engine(message)),
+                None => Ok(()),
+            },
+            Err(e) if cancel.is_cancelled() => Err(e),
+            Err(e) => {
+                tracing::warn!(
+                    code = e.code.as_str(),
+                    "the exchange-rate check of a model's SQL did not run"
+                );
+                Ok(())
+            }
+        }
     }
 }

@@ -319,6 +319,13 @@ impl App {
             if let Err(e) = self.present(session, &plan, rs, cancel).await {
                 outcome = Err(e);
             }
+        } else if outcome.is_ok() {
+            // A statement (a model's answer kept, the analyst's own SQL) converts money its own way: a month
+            // that lost its rate fails the run, naming it, rather than shrinking the total.
+            let lang = inda_semantic::detect_lang(&*self.semantic()?, &analysis.name);
+            if let Err(e) = self.check_statement_rates(session, lang, &analysis.generated_sql, cancel).await {
+                outcome = Err(e);
+            }
         }
         let ms = round_ms(started.elapsed().as_secs_f64() * 1000.0);
         let store = self.store()?;

@@ -27,6 +27,7 @@ mod normalize;
 mod parse;
 mod plan;
 mod present;
+mod rates_check;
 mod reader;
 mod sqlgen;
 mod summary;
@@ -46,5 +47,6 @@ pub use present::{
     caveats, cross_company_caveat, current_period, label_columns, missing_rates_message, missing_rates_sql,
     take_missing_rate_rows, truncated_caveat,
 };
+pub use rates_check::{model_missing_rates_message, model_missing_rates_sql};
 pub use sqlgen::MISSING_RATE_COLUMN;
 pub use summary::{SummaryContext, summarize};

@@ -511,10 +511,6 @@ fn ask_names_the_currency_and_marks_the_running_month() {
 /// dropped silently.
 #[test]
 fn a_missing_rate_fails_the_answer_and_names_it() {
-    use datafusion::arrow::array::{Array, BooleanArray, Date32Array, StringArray};
-    use datafusion::arrow::compute::filter_record_batch;
-    use parquet::arrow::ArrowWriter;
-
     let path = std::env::temp_dir().join(format!("inda-cli-test-{}-fx", std::process::id()));
     let _ = std::fs::remove_dir_all(&path);
     let out =
@@ -524,33 +520,23 @@ fn a_missing_rate_fails_the_answer_and_names_it() {
     let (code, before) = json(&path, &t, &["ask", "revenue in October 2026"]);
     assert_eq!(code, 0, "{before}");
 
+    // The same month saved as a statement with the contract's inner join, which runs as written.
+    let statement = "SELECT SUM(a.amount * f.rate) AS revenue FROM marts.fct_activities a JOIN marts.fx_rates f \
+                     ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) \
+                     WHERE a.occurred_at >= DATE '2026-10-01' AND a.occurred_at < DATE '2026-11-01'";
+    let (code, saved) =
+        json(&path, &t, &["saved", "save", "--name", "Ingresos de octubre", "--sql", statement]);
+    assert_eq!(code, 0, "{saved}");
+    let id = saved["id"].as_str().expect("id").to_string();
+
     // Drop acme's COP rate of October 2026 (its reporting currency, within the data).
-    let file = path.join("warehouse/marts/fx_rates/acme_corp/data.parquet");
-    let reader = crate::common::read_parquet(&path, &file);
     let october = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("date");
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("date");
-    let day = (october - epoch).num_days() as i32;
-    let mut kept = Vec::new();
-    for batch in reader {
-        let cur = batch.column_by_name("currency").expect("currency");
-        let cur = cur.as_any().downcast_ref::<StringArray>().expect("utf8 currency");
-        let month = batch.column_by_name("month").expect("month");
-        let month = month.as_any().downcast_ref::<Date32Array>().expect("date month");
-        let keep: BooleanArray =
-            (0..batch.num_rows()).map(|i| Some(!(cur.value(i) == "COP" && month.value(i) == day))).collect();
-        assert!(keep.len() == batch.num_rows());
-        kept.push(filter_record_batch(&batch, &keep).expect("filter"));
-    }
-    let schema = kept[0].schema();
-    // Sealed again with the data dir's key, as `inda` writes it.
-    let props = inda_warehouse::encryption::writer_properties(Some(&crate::common::warehouse_key(&path)))
-        .expect("props");
-    let mut w = ArrowWriter::try_new(std::fs::File::create(&file).expect("rewrite"), schema, Some(props))
-        .expect("writer");
-    for b in &kept {
-        w.write(b).expect("write");
-    }
-    w.close().expect("close");
+    crate::common::drop_rate(&path, "acme_corp", "COP", october);
+    // Its inner join would now drop October's COP amounts; the run fails instead, in the name's language.
+    let (code, doc) = json(&path, &t, &["saved", "run", &id]);
+    assert_eq!(code, 5, "{doc}");
+    let msg = doc["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("COP 2026-10") && msg.contains("tipo de cambio"), "{msg}");
 
     let (code, doc) = json(&path, &t, &["ask", "revenue in October 2026"]);
     assert_eq!(code, 5, "{doc}");

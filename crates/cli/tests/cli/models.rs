@@ -132,6 +132,41 @@ fn audit(s: &Setup, action: &str) -> Vec<J> {
 
 const ANTHROPIC_ONLY: &str = "\n[ask]\nproviders = [\"anthropic\"]\ntimeout_seconds = 5\n";
 
+/// A model converts money with the contract's inner join to `marts.fx_rates`, which drops amounts without
+/// a rate unseen: its answer fails naming the currency-month, as the offline engine's does (semantics.md,
+/// Money), and answers again for a month whose rates are all there.
+#[test]
+fn a_models_money_without_a_rate_fails_naming_it() {
+    let revenue = |from: &str, to: &str| {
+        format!(
+            "SELECT SUM(a.amount * f.rate) AS revenue FROM marts.fct_activities a JOIN marts.fx_rates f \
+             ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) \
+             WHERE a.activity_type IN ('purchase', 'refund') \
+             AND a.occurred_at >= DATE '{from}' AND a.occurred_at < DATE '{to}'"
+        )
+    };
+    let october = revenue("2026-10-01", "2026-11-01");
+    let server = wire(vec![tool_use(&october), tool_use(&revenue("2026-03-01", "2026-04-01"))]);
+    let s = setup(ANTHROPIC_ONLY);
+    let october_1 = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("date");
+    common::drop_rate(&s.dir, "acme_corp", "COP", october_1);
+    let env = [("ANTHROPIC_API_KEY", KEY), ("ANTHROPIC_BASE_URL", server.base.as_str())];
+
+    let (code, doc, err) = ask(&s, &env, &[]);
+    assert_eq!(code, 5, "{doc} {err}");
+    assert_eq!(doc["error"]["code"], "engine");
+    let msg = doc["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("COP 2026-10") && msg.contains("exchange rate"), "{msg}");
+    // What the model's SQL alone would have answered: a confident total without October's COP amounts.
+    let dropped = run(&s.dir, Some(&s.token), &[], &["sql", &october, "--format", "json"]);
+    let dropped: J = serde_json::from_slice(&dropped.stdout).unwrap();
+    assert!(dropped["rows"][0][0].as_f64().is_some(), "{dropped}");
+
+    let (code, doc, err) = ask(&s, &env, &[]);
+    assert_eq!(code, 0, "{doc} {err}");
+    assert!(doc["rows"][0][0].as_f64().is_some_and(|v| v > 0.0), "{doc}");
+}
+
 #[test]
 fn a_model_answers_what_the_offline_engine_does_not_under_the_guard() {
     let server = wire(vec![tool_use(GOOD_SQL)]);

@@ -302,6 +302,105 @@ fn missing_rates_are_counted_and_named() {
     assert!(inda_semantic::missing_rates_sql(&m, &plan("contacts by country")).is_none());
 }
 
+/// A model's SQL converts money its own way; its check keeps that SELECT's FROM and WHERE, makes the rates
+/// join LEFT and counts the rows with a currency and no rate per currency-month. Round trips of each shape.
+#[test]
+fn a_models_rates_join_becomes_its_check() {
+    let m = SemanticModel::builtin().expect("model");
+    let check = |sql: &str| inda_semantic::model_missing_rates_sql(&m, sql);
+    let on = "f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE)";
+    let month = "CAST(DATE_TRUNC('month', a.occurred_at) AS DATE)";
+    // The contract's own join (semantics.md, Money), inner, with a filter.
+    let gold = format!(
+        "SELECT SUM(a.amount * f.rate) AS revenue FROM marts.fct_activities a JOIN marts.fx_rates f ON {on} \
+         WHERE a.activity_type IN ('purchase','refund')"
+    );
+    assert_eq!(
+        check(&gold).expect("a check"),
+        format!(
+            "SELECT a.currency AS currency, {month} AS month, COUNT(*) AS missing_rows \
+             FROM marts.fct_activities AS a LEFT OUTER JOIN marts.fx_rates AS f ON {on} \
+             WHERE f.rate IS NULL AND a.currency IS NOT NULL AND (a.activity_type IN ('purchase', 'refund')) \
+             GROUP BY a.currency, {month} ORDER BY month, currency"
+        )
+    );
+    // Sides swapped, no aliases, a dimension joined after the rates, no WHERE.
+    let bare = "SELECT c.segment, SUM(amount * rate) FROM marts.fct_activities JOIN marts.fx_rates \
+                ON fct_activities.currency = fx_rates.currency \
+                AND CAST(DATE_TRUNC('month', fct_activities.occurred_at) AS DATE) = fx_rates.month \
+                INNER JOIN marts.dim_contacts c ON c.contact_id = fct_activities.contact_id GROUP BY 1";
+    let sql = check(bare).expect("a check");
+    assert!(sql.starts_with("SELECT fct_activities.currency AS currency, CAST(DATE_TRUNC('month', fct_activities.occurred_at) AS DATE) AS month"), "{sql}");
+    assert!(
+        sql.contains("LEFT OUTER JOIN marts.fx_rates ON") && sql.contains("JOIN marts.dim_contacts AS c"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("WHERE fx_rates.rate IS NULL AND fct_activities.currency IS NOT NULL GROUP BY"),
+        "{sql}"
+    );
+    // Inside a CTE: the check keeps the WITH and reads the CTE's SELECT.
+    let cte = format!(
+        "WITH r AS (SELECT a.channel, a.amount * f.rate AS usd FROM marts.fct_activities a \
+         LEFT JOIN marts.fx_rates f ON {on} WHERE a.occurred_at >= DATE '2026-01-01') \
+         SELECT channel, SUM(usd) FROM r GROUP BY channel"
+    );
+    let sql = check(&cte).expect("a check");
+    assert!(sql.starts_with("WITH r AS (SELECT"), "{sql}");
+    assert!(
+        sql.ends_with(&format!(
+            "SELECT a.currency AS currency, {month} AS month, COUNT(*) AS missing_rows \
+         FROM marts.fct_activities AS a LEFT OUTER JOIN marts.fx_rates AS f ON {on} \
+         WHERE f.rate IS NULL AND a.currency IS NOT NULL AND (a.occurred_at >= DATE '2026-01-01') \
+         GROUP BY a.currency, {month} ORDER BY month, currency"
+        )),
+        "{sql}"
+    );
+    // As the guard rewrote it (a saved answer keeps that SQL): each table a derived table with its alias.
+    let guarded = format!(
+        "SELECT SUM(a.amount * f.rate) AS revenue FROM (SELECT * FROM marts.fct_activities WHERE tenant_id = 'acme_corp') AS a \
+         JOIN (SELECT * FROM marts.fx_rates WHERE tenant_id = 'acme_corp') AS f ON {on}"
+    );
+    let sql = check(&guarded).expect("a check");
+    assert!(
+        sql.contains("LEFT OUTER JOIN (SELECT * FROM marts.fx_rates WHERE tenant_id = 'acme_corp') AS f ON"),
+        "{sql}"
+    );
+    assert!(sql.contains("WHERE f.rate IS NULL AND a.currency IS NOT NULL GROUP BY"), "{sql}");
+    // A derived table that is more than the guard's wrapper is not taken for the rates.
+    let other = format!(
+        "SELECT 1 FROM marts.fct_activities a JOIN (SELECT currency, month, 1 AS rate FROM marts.fx_rates) AS f ON {on}"
+    );
+    assert_eq!(check(&other), None);
+    // In a derived table.
+    let derived = format!(
+        "SELECT SUM(usd) FROM (SELECT a.amount * f.rate AS usd FROM marts.fct_activities a JOIN marts.fx_rates f ON {on}) t"
+    );
+    assert!(check(&derived).expect("a check").contains("LEFT OUTER JOIN marts.fx_rates AS f"));
+    // Nothing to check: no rates join, a rates join this cannot follow, not a query.
+    assert_eq!(check("SELECT SUM(amount) FROM marts.fct_activities GROUP BY currency"), None);
+    assert_eq!(check("SELECT * FROM marts.fct_activities a JOIN marts.fx_rates f USING (currency)"), None);
+    assert_eq!(check("SELECT a.amount FROM marts.fct_activities a CROSS JOIN marts.fx_rates f"), None);
+    assert_eq!(check("DELETE FROM marts.fx_rates"), None);
+    assert_eq!(check("not sql at all"), None);
+}
+
+/// What the check found: the rows summed, up to five currency-months named; nothing found, no error.
+#[test]
+fn a_models_missing_rates_are_summed_and_named() {
+    let found = rs(
+        &[("currency", "VARCHAR"), ("month", "DATE"), ("missing_rows", "BIGINT")],
+        (1..=7).map(|m| vec![text("COP"), date(2026, m), Value::Int(10)]).collect(),
+    );
+    let msg = inda_semantic::model_missing_rates_message(Lang::En, &found).expect("an error");
+    assert!(msg.starts_with("70 amounts have no exchange rate"), "{msg}");
+    assert!(msg.contains("COP 2026-01, COP 2026-02, COP 2026-03, COP 2026-04, COP 2026-05)"), "{msg}");
+    let es = inda_semantic::model_missing_rates_message(Lang::Es, &found).expect("an error");
+    assert!(es.contains("70 montos") && es.contains("COP 2026-01"), "{es}");
+    let none = rs(&[("currency", "VARCHAR"), ("month", "DATE"), ("missing_rows", "BIGINT")], vec![]);
+    assert_eq!(inda_semantic::model_missing_rates_message(Lang::En, &none), None);
+}
+
 /// A series reaching into the running month keeps it, marks it, and compares complete months only.
 #[test]
 fn partial_periods_are_marked_and_not_compared_as_whole() {

@@ -187,3 +187,40 @@ pub fn read_parquet(dir: &Path, file: &Path) -> Vec<datafusion::arrow::record_ba
         .collect::<Result<_, _>>()
         .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
 }
+
+/// Removes `tenant`'s `currency` rate for the month starting `month` from the data dir's `marts.fx_rates`,
+/// sealed again with the data dir's key as `inda` writes it: the amounts of that currency-month then have no
+/// rate.
+pub fn drop_rate(dir: &Path, tenant: &str, currency: &str, month: chrono::NaiveDate) {
+    use datafusion::arrow::array::{BooleanArray, Date32Array, StringArray};
+    use datafusion::arrow::compute::filter_record_batch;
+    use parquet::arrow::ArrowWriter;
+
+    let file = dir.join(format!("warehouse/marts/fx_rates/{tenant}/data.parquet"));
+    let day = (month - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32;
+    let mut kept = Vec::new();
+    for batch in read_parquet(dir, &file) {
+        let cur = batch.column_by_name("currency").expect("currency");
+        let cur = cur.as_any().downcast_ref::<StringArray>().expect("utf8 currency");
+        let months = batch.column_by_name("month").expect("month");
+        let months = months.as_any().downcast_ref::<Date32Array>().expect("date month");
+        let keep: BooleanArray = (0..batch.num_rows())
+            .map(|i| Some(!(cur.value(i) == currency && months.value(i) == day)))
+            .collect();
+        kept.push(filter_record_batch(&batch, &keep).expect("filter"));
+    }
+    let before: usize = read_parquet(dir, &file).iter().map(|b| b.num_rows()).sum();
+    assert_eq!(
+        kept.iter().map(|b| b.num_rows()).sum::<usize>(),
+        before - 1,
+        "{currency} {month} had one rate"
+    );
+    let props = inda_warehouse::encryption::writer_properties(Some(&warehouse_key(dir))).expect("props");
+    let schema = kept[0].schema();
+    let mut w = ArrowWriter::try_new(std::fs::File::create(&file).expect("rewrite"), schema, Some(props))
+        .expect("writer");
+    for b in &kept {
+        w.write(b).expect("write");
+    }
+    w.close().expect("close");
+}
