@@ -9,42 +9,60 @@
 //! (no rates join with `rates.currency = …` and `rates.month = …` in its ON): then there is no check.
 
 use crate::lang::Lang;
-use crate::model::SemanticModel;
+use crate::model::{Rates, SemanticModel};
 use crate::present::missing_rates_message;
 use inda_core::ResultSet;
 use sqlparser::ast::{
-    BinaryOperator, Expr, JoinConstraint, JoinOperator, ObjectNamePart, Query, Select, SelectItem, SetExpr,
-    Statement, TableFactor, TableWithJoins,
+    BinaryOperator, Expr, GroupByExpr, JoinConstraint, JoinOperator, ObjectNamePart, Query, Select,
+    SelectItem, SetExpr, Statement, TableFactor, TableWithJoins,
 };
 use sqlparser::dialect::{GenericDialect, SnowflakeDialect};
 use sqlparser::parser::Parser;
 
 /// A query listing the currency-months whose amounts `sql` converts without a rate, with how many rows
-/// each: columns `currency`, `month`, `missing_rows`. `None` when `sql` does not join the model's rates
-/// table in a way this can follow.
+/// each: columns `currency`, `month`, `missing_rows`. Every SELECT of `sql` that joins the rates is checked
+/// (both halves of a UNION, a CTE and the query over it). `None` when none joins the model's rates table in
+/// a way this can follow.
 pub fn model_missing_rates_sql(model: &SemanticModel, sql: &str) -> Option<String> {
     let rates = model.rates()?;
     let table = model.table(&rates.table)?;
     let query = parse(sql)?;
-    let (select, at) = find_rates_join(&query, &table.schema, &table.name)?;
+    let mut joins = Vec::new();
+    collect_query(&query, &table.schema, &table.name, &mut joins);
+    let checks: Vec<String> =
+        joins.into_iter().filter_map(|(select, at)| check_select(select, at, rates)).collect();
+    let with = query.with.as_ref().map(|w| format!("{w} ")).unwrap_or_default();
+    match checks.as_slice() {
+        [] => None,
+        [one] => Some(format!("{with}{one} ORDER BY month, currency")),
+        many => Some(format!(
+            "{with}SELECT currency, month, SUM(missing_rows) AS missing_rows FROM ({}) AS missing \
+             GROUP BY currency, month ORDER BY month, currency",
+            many.join(" UNION ALL ")
+        )),
+    }
+}
+
+/// The check of one SELECT whose join `at` reads the rates: that join made LEFT, the same FROM and WHERE,
+/// the rows with a currency and no rate counted per currency-month.
+fn check_select(select: &Select, at: (usize, usize), rates: &Rates) -> Option<String> {
     let join = &select.from[at.0].joins[at.1];
     let qualifier = relation_qualifier(&join.relation)?;
     let JoinConstraint::On(on) = constraint(&join.join_operator)? else { return None };
-    let currency = matched(on, &qualifier, &rates.currency_column)?;
-    let month = matched(on, &qualifier, &rates.month_column)?;
+    let currency = equated(on, &qualifier, &rates.currency_column)?;
+    let month = equated(on, &qualifier, &rates.month_column)
+        .or_else(|| within_month(on, &qualifier, &rates.month_column))?;
 
     let mut from: Vec<TableWithJoins> = select.from.clone();
-    let left = JoinOperator::LeftOuter(JoinConstraint::On(on.clone()));
-    from[at.0].joins[at.1].join_operator = left;
+    from[at.0].joins[at.1].join_operator = JoinOperator::LeftOuter(JoinConstraint::On(on.clone()));
     let from = from.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     let mut cond = format!("{qualifier}.{} IS NULL AND {currency} IS NOT NULL", rates.rate_column);
     if let Some(filter) = &select.selection {
         cond.push_str(&format!(" AND ({filter})"));
     }
-    let with = query.with.as_ref().map(|w| format!("{w} ")).unwrap_or_default();
     Some(format!(
-        "{with}SELECT {currency} AS currency, {month} AS month, COUNT(*) AS missing_rows FROM {from} \
-         WHERE {cond} GROUP BY {currency}, {month} ORDER BY month, currency"
+        "SELECT {currency} AS currency, {month} AS month, COUNT(*) AS missing_rows FROM {from} \
+         WHERE {cond} GROUP BY {currency}, {month}"
     ))
 }
 
@@ -74,42 +92,60 @@ fn parse(sql: &str) -> Option<Query> {
     }
 }
 
-/// The first SELECT (the query's own, its CTEs', its derived tables') that joins `schema.name`, and where:
-/// (index in its FROM, index among that item's joins).
-fn find_rates_join<'q>(query: &'q Query, schema: &str, name: &str) -> Option<(&'q Select, (usize, usize))> {
-    in_set_expr(&query.body, schema, name).or_else(|| {
-        let mut ctes = query.with.iter().flat_map(|w| &w.cte_tables);
-        ctes.find_map(|c| find_rates_join(&c.query, schema, name))
-    })
+/// Every SELECT of `query` (its own, its CTEs', its derived tables', both sides of a set operation) that
+/// joins `schema.name`, with where: (index in its FROM, index among that item's joins).
+fn collect_query<'q>(
+    query: &'q Query,
+    schema: &str,
+    name: &str,
+    out: &mut Vec<(&'q Select, (usize, usize))>,
+) {
+    for cte in query.with.iter().flat_map(|w| &w.cte_tables) {
+        collect_query(&cte.query, schema, name, out);
+    }
+    collect_set_expr(&query.body, schema, name, out);
 }
 
-fn in_set_expr<'q>(body: &'q SetExpr, schema: &str, name: &str) -> Option<(&'q Select, (usize, usize))> {
+fn collect_set_expr<'q>(
+    body: &'q SetExpr,
+    schema: &str,
+    name: &str,
+    out: &mut Vec<(&'q Select, (usize, usize))>,
+) {
     match body {
-        SetExpr::Select(select) => in_select(select, schema, name),
-        SetExpr::Query(q) => find_rates_join(q, schema, name),
+        SetExpr::Select(select) => collect_select(select, schema, name, out),
+        SetExpr::Query(q) => collect_query(q, schema, name, out),
         SetExpr::SetOperation { left, right, .. } => {
-            in_set_expr(left, schema, name).or_else(|| in_set_expr(right, schema, name))
+            collect_set_expr(left, schema, name, out);
+            collect_set_expr(right, schema, name, out);
         }
-        _ => None,
+        _ => {}
     }
 }
 
-fn in_select<'q>(select: &'q Select, schema: &str, name: &str) -> Option<(&'q Select, (usize, usize))> {
+fn collect_select<'q>(
+    select: &'q Select,
+    schema: &str,
+    name: &str,
+    out: &mut Vec<(&'q Select, (usize, usize))>,
+) {
     for (i, item) in select.from.iter().enumerate() {
         for (j, join) in item.joins.iter().enumerate() {
             let rates =
-                names_table(&join.relation, schema, name) || guarded_table(&join.relation, schema, name);
+                names_table(&join.relation, schema, name) || rates_subquery(&join.relation, schema, name);
             if rates && constraint(&join.join_operator).is_some() {
-                return Some((select, (i, j)));
+                out.push((select, (i, j)));
             }
         }
     }
-    // Not here: a derived table of this SELECT may join the rates.
+    // Derived tables may join the rates too (the rates' own wrapper has no join, so adds nothing).
     let relations = select
         .from
         .iter()
         .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)));
-    relations.filter_map(derived).find_map(|q| find_rates_join(q, schema, name))
+    for q in relations.filter_map(derived) {
+        collect_query(q, schema, name, out);
+    }
 }
 
 fn derived(factor: &TableFactor) -> Option<&Query> {
@@ -149,12 +185,18 @@ fn names_table(factor: &TableFactor, schema: &str, name: &str) -> bool {
     }
 }
 
-/// Whether `factor` is the guard's shape of the table `schema.name`, `(SELECT * FROM schema.name WHERE …)
-/// AS alias`: a saved answer keeps its SQL as the guard rewrote it.
-fn guarded_table(factor: &TableFactor, schema: &str, name: &str) -> bool {
+/// Whether `factor` is the rates table read through a subquery of its own, `(SELECT * | currency, month,
+/// rate … FROM schema.name [WHERE …]) AS alias`: the guard's rewrite (a saved answer keeps that SQL) or a
+/// model's. Its columns keep their names, so `alias.rate` is the rate.
+fn rates_subquery(factor: &TableFactor, schema: &str, name: &str) -> bool {
     let TableFactor::Derived { subquery, alias: Some(_), .. } = factor else { return false };
     let SetExpr::Select(select) = &*subquery.body else { return false };
-    matches!(select.projection.as_slice(), [SelectItem::Wildcard(_)])
+    let plain = select
+        .projection
+        .iter()
+        .all(|item| matches!(item, SelectItem::Wildcard(_) | SelectItem::UnnamedExpr(Expr::Identifier(_))));
+    plain
+        && select.group_by == GroupByExpr::Expressions(vec![], vec![])
         && matches!(select.from.as_slice(), [t] if t.joins.is_empty() && names_table(&t.relation, schema, name))
 }
 
@@ -172,23 +214,44 @@ fn relation_qualifier(factor: &TableFactor) -> Option<String> {
     }
 }
 
-/// In `on` (equalities joined by AND), the expression `qualifier.column` is equated with.
-fn matched(on: &Expr, qualifier: &str, column: &str) -> Option<String> {
-    match on {
-        Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
-            matched(left, qualifier, column).or_else(|| matched(right, qualifier, column))
+/// In `on` (conditions joined by AND), the expression `qualifier.column` is equated with.
+fn equated(on: &Expr, qualifier: &str, column: &str) -> Option<String> {
+    conjuncts(on).into_iter().find_map(|c| match c {
+        Expr::BinaryOp { left, op: BinaryOperator::Eq, right } if is_column(left, qualifier, column) => {
+            Some(right.to_string())
         }
-        Expr::Nested(inner) => matched(inner, qualifier, column),
-        Expr::BinaryOp { left, op: BinaryOperator::Eq, right } => {
-            if is_column(left, qualifier, column) {
-                Some(right.to_string())
-            } else if is_column(right, qualifier, column) {
-                Some(left.to_string())
-            } else {
-                None
-            }
+        Expr::BinaryOp { left, op: BinaryOperator::Eq, right } if is_column(right, qualifier, column) => {
+            Some(left.to_string())
         }
         _ => None,
+    })
+}
+
+/// The month of a row matched to its rate by range (`a.occurred_at >= f.month AND a.occurred_at <
+/// f.month + INTERVAL '1 month'`): the month its time falls in.
+fn within_month(on: &Expr, qualifier: &str, column: &str) -> Option<String> {
+    let time = conjuncts(on).into_iter().find_map(|c| match c {
+        Expr::BinaryOp { left, op: BinaryOperator::GtEq, right } if is_column(right, qualifier, column) => {
+            Some(left)
+        }
+        Expr::BinaryOp { left, op: BinaryOperator::LtEq, right } if is_column(left, qualifier, column) => {
+            Some(right)
+        }
+        _ => None,
+    })?;
+    Some(format!("CAST(DATE_TRUNC('month', {time}) AS DATE)"))
+}
+
+/// The conditions `on` joins with AND, parentheses removed.
+fn conjuncts(on: &Expr) -> Vec<&Expr> {
+    match on {
+        Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
+            let mut all = conjuncts(left);
+            all.extend(conjuncts(right));
+            all
+        }
+        Expr::Nested(inner) => conjuncts(inner),
+        other => vec![other],
     }
 }
 

@@ -372,6 +372,39 @@ fn a_models_rates_join_becomes_its_check() {
         "SELECT 1 FROM marts.fct_activities a JOIN (SELECT currency, month, 1 AS rate FROM marts.fx_rates) AS f ON {on}"
     );
     assert_eq!(check(&other), None);
+    // Both halves of a UNION: each checked, the counts added per currency-month.
+    let union = format!(
+        "SELECT 'this' AS p, SUM(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f ON {on} \
+         WHERE a.occurred_at >= DATE '2026-11-01' UNION ALL \
+         SELECT 'before', SUM(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f ON {on} \
+         WHERE a.occurred_at < DATE '2026-11-01'"
+    );
+    let sql = check(&union).expect("a check");
+    assert!(
+        sql.starts_with("SELECT currency, month, SUM(missing_rows) AS missing_rows FROM (SELECT a.currency"),
+        "{sql}"
+    );
+    assert!(sql.contains("(a.occurred_at >= DATE '2026-11-01') GROUP BY a.currency, CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) UNION ALL SELECT a.currency"), "{sql}");
+    assert!(
+        sql.contains("(a.occurred_at < DATE '2026-11-01')") && sql.ends_with("ORDER BY month, currency"),
+        "{sql}"
+    );
+    // A rate matched by range rather than by month: the month the row's time falls in.
+    let range = "SELECT SUM(a.amount * f.rate) FROM marts.fct_activities a JOIN marts.fx_rates f \
+                 ON (a.currency = f.currency) AND a.occurred_at >= f.month \
+                 AND a.occurred_at < f.month + INTERVAL '1 month'";
+    let sql = check(range).expect("a check");
+    assert!(sql.starts_with(&format!("SELECT a.currency AS currency, {month} AS month, COUNT(*)")), "{sql}");
+    // The model's own subquery over the rates, columns kept by name.
+    let own = format!(
+        "SELECT SUM(a.amount * f.rate) FROM marts.fct_activities a \
+         JOIN (SELECT currency, month, rate FROM marts.fx_rates) f ON {on}"
+    );
+    assert!(
+        check(&own)
+            .expect("a check")
+            .contains("LEFT OUTER JOIN (SELECT currency, month, rate FROM marts.fx_rates) AS f")
+    );
     // In a derived table.
     let derived = format!(
         "SELECT SUM(usd) FROM (SELECT a.amount * f.rate AS usd FROM marts.fct_activities a JOIN marts.fx_rates f ON {on}) t"
@@ -383,6 +416,24 @@ fn a_models_rates_join_becomes_its_check() {
     assert_eq!(check("SELECT a.amount FROM marts.fct_activities a CROSS JOIN marts.fx_rates f"), None);
     assert_eq!(check("DELETE FROM marts.fx_rates"), None);
     assert_eq!(check("not sql at all"), None);
+}
+
+/// SQL written for money questions by someone who never read this code (eval/fresh/money-sql.jsonl): every
+/// statement that converts through the rates gets a check, and no other does.
+#[test]
+fn every_fresh_conversion_gets_a_check_and_nothing_else_does() {
+    let m = SemanticModel::builtin().expect("model");
+    let set = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../eval/fresh/money-sql.jsonl");
+    let lines = std::fs::read_to_string(set).expect("the set");
+    let mut seen = 0;
+    for line in lines.lines().filter(|l| !l.trim().is_empty()) {
+        let case: serde_json::Value = serde_json::from_str(line).expect("a case");
+        let sql = case["sql"].as_str().expect("sql");
+        let checked = inda_semantic::model_missing_rates_sql(&m, sql).is_some();
+        assert_eq!(checked, case["converts"] == true, "{}: {sql}", case["id"]);
+        seen += 1;
+    }
+    assert_eq!(seen, 36);
 }
 
 /// What the check found: the rows summed, up to five currency-months named; nothing found, no error.
