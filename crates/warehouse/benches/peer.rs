@@ -10,6 +10,8 @@
 //!   keyring), to measure sealed Parquet; the data must then be generated elsewhere (`inda demo init`).
 //! - `PEER_SHAPES`: another shapes file of the same form. `PEER_EXPLAIN=1`: print each shape's guarded SQL and
 //!   its `EXPLAIN ANALYZE` (the plan with each operator's rows and time) to stderr first.
+//! - `PEER_MEMORY_MIB`, `PEER_TIMEOUT_SECS`: one query's memory pool and deadline, instead of the app's
+//!   defaults (2 GiB, 60 s).
 //! - `PEER_PAUSE_MS`: wait this long before each timed run: past 2 s the warehouse has handed its freed memory
 //!   back (`idle.rs`), so each run measures a question asked after a pause rather than back to back.
 
@@ -89,7 +91,14 @@ fn main() {
         engine = engine.with_key_source(std::sync::Arc::new(move || Ok(inda_core::Secret::new(bytes))));
     }
     let session = session(&tenant);
-    let limits = QueryLimits::default();
+    let mut limits = QueryLimits::default();
+    if let Some(mib) = std::env::var("PEER_MEMORY_MIB").ok().and_then(|v| v.parse::<usize>().ok()) {
+        limits.memory_bytes = mib << 20;
+        limits.process_memory_bytes = limits.process_memory_bytes.max(2 * limits.memory_bytes);
+    }
+    if let Some(secs) = std::env::var("PEER_TIMEOUT_SECS").ok().and_then(|v| v.parse().ok()) {
+        limits.timeout = std::time::Duration::from_secs(secs);
+    }
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     for shape in &shapes {
         let guarded =

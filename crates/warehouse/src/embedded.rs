@@ -11,7 +11,7 @@ use crate::marts::marts_schema;
 use crate::reporting::TenantsFile;
 use crate::stop::{self, QueryStop, StopReason};
 use crate::tenant_table::{Proofs, TenantTable};
-use crate::{BoxFuture, Warehouse, bridge, convert, division, idle};
+use crate::{BoxFuture, Warehouse, bridge, compact, convert, division, idle};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider, TableProvider};
 use datafusion::datasource::MemTable;
@@ -147,6 +147,8 @@ impl EmbeddedWarehouse {
         let caches = CacheManagerConfig::default().with_file_metadata_cache(Some(self.footers.clone()));
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
+            // What a query may spill to the temp dir: a bound, so that no query can fill the disk.
+            .with_max_temp_directory_size(limits.spill_bytes())
             .with_cache_manager(caches)
             .build_arc()
             .map_err(WarehouseError::EngineStart)?;
@@ -236,6 +238,7 @@ impl EmbeddedWarehouse {
         stop.check().map_err(stop_error)?;
         let physical = state.create_physical_plan(&plan).await.map_err(engine_error)?;
         stop.check().map_err(stop_error)?;
+        let physical = compact::compact_views(physical).map_err(engine_error)?;
         let physical = stop::guard_plan(physical, &stop).map_err(engine_error)?;
         let schema = physical.schema();
         let mut stream: SendableRecordBatchStream =
@@ -451,5 +454,18 @@ mod tests {
         assert!(e.message.starts_with("the query needs more memory than allowed"), "{}", e.message);
         let other = engine_error(DataFusionError::Plan("Resources exhausted, says a column name".into()));
         assert!(!other.message.contains("needs more memory"), "{}", other.message);
+    }
+
+    /// What a query may spill is bounded by its limits, not by DataFusion's default of 100 GB: a query that
+    /// spilled without bound once filled this machine's disk.
+    #[test]
+    fn a_query_may_spill_four_times_its_memory_and_no_more() {
+        let dir = tempfile::tempdir().expect("dir");
+        let warehouse = super::EmbeddedWarehouse::new(dir.path());
+        let limits = crate::QueryLimits { memory_bytes: 24 << 20, ..crate::QueryLimits::default() };
+        let scope = inda_core::Scope::one("acme_corp").expect("scope");
+        let ctx = warehouse.tenant_context(&scope, &limits).expect("context");
+        assert_eq!(ctx.runtime_env().disk_manager.max_temp_directory_size(), 96 << 20);
+        assert_eq!(crate::QueryLimits::default().spill_bytes(), 8 << 30);
     }
 }

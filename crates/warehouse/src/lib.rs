@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 mod bridge;
+mod compact;
 mod convert;
 mod division;
 mod embedded;

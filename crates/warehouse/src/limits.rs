@@ -20,6 +20,14 @@ pub struct QueryLimits {
     pub result_bytes: usize,
 }
 
+impl QueryLimits {
+    /// Bytes one query may write to the temp dir when its operators spill: four times its memory. Past it
+    /// the query fails (a memory refusal) rather than filling the disk.
+    pub fn spill_bytes(&self) -> u64 {
+        u64::try_from(self.memory_bytes).unwrap_or(u64::MAX).saturating_mul(4)
+    }
+}
+
 impl Default for QueryLimits {
     fn default() -> Self {
         QueryLimits {
