@@ -322,7 +322,9 @@ impl App {
         } else if outcome.is_ok() {
             // A statement (a model's answer kept, the analyst's own SQL) converts money its own way: a month
             // that lost its rate fails the run, naming it, rather than shrinking the total.
-            let lang = inda_semantic::detect_lang(&*self.semantic()?, &analysis.name);
+            let lang = self
+                .semantic()
+                .map_or(inda_semantic::Lang::En, |model| inda_semantic::detect_lang(&model, &analysis.name));
             if let Err(e) = self.check_statement_rates(session, lang, &analysis.generated_sql, cancel).await {
                 outcome = Err(e);
             }
