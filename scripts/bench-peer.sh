@@ -28,6 +28,16 @@ cargo build --release -p inda-cli --locked
 peer="$(cargo bench -p inda-warehouse --bench peer --locked --no-run --message-format=json-render-diagnostics |
   sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)"
 PEER_WAREHOUSE="$data/warehouse" PEER_SCALE="$scale" "$peer" --bench > "$data/inda-warm.jsonl"
+# Cold runs are `inda sql` processes on this data dir: like the warm ones, they read the facts, as DuckDB
+# does, unless PEER_ROLLUPS=1 (the config's `[warehouse] rollups`).
+rollups=false
+[[ "${PEER_ROLLUPS:-0}" == 1 ]] && rollups=true
+# (A config of only this table is a valid one: every other section takes its defaults.)
+touch "$data/config.toml"
+grep -v '^rollups = \|^\[warehouse\]$' "$data/config.toml" > "$data/config.toml.new" || true
+printf '\n[warehouse]\nrollups = %s\n' "$rollups" >> "$data/config.toml.new"
+mv "$data/config.toml.new" "$data/config.toml"
+chmod 600 "$data/config.toml"
 "$venv/bin/python" scripts/bench_peer.py --data-dir "$data" --inda "$CARGO_TARGET_DIR/release/inda" \
   --warm "$data/inda-warm.jsonl" --shapes bench/peer-shapes.json \
   --runs "${PEER_RUNS:-10}" --cold-runs "${PEER_COLD_RUNS:-5}"

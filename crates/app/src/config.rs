@@ -124,6 +124,10 @@ pub struct WarehouseConfig {
     /// Threads the embedded engine runs one query on; the machine's cores (at most 8) when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threads: Option<usize>,
+    /// Whether the embedded engine answers grouped questions from its daily rollups when they give exactly
+    /// the facts' answer (`true` when absent); `false` reads the facts every time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollups: Option<bool>,
 }
 
 /// Which warehouse runs the queries (`[warehouse] kind`).
@@ -144,6 +148,7 @@ impl WarehouseConfig {
             && self.profile.is_none()
             && self.profiles.is_empty()
             && self.threads.is_none()
+            && self.rollups.is_none()
     }
 
     /// The profile in use, or a usage error naming what to add.

@@ -132,7 +132,9 @@ impl App {
         let keys = data_keys::Keys::new(dir.root().to_path_buf(), &config);
         let warehouse: Arc<dyn Warehouse> = match &snowflake {
             None => {
-                let engine = EmbeddedWarehouse::new(dir.warehouse()).with_key_source(keys.warehouse_source());
+                let engine = EmbeddedWarehouse::new(dir.warehouse())
+                    .with_key_source(keys.warehouse_source())
+                    .with_rollups(config.warehouse.rollups.unwrap_or(true));
                 Arc::new(match config.warehouse.threads {
                     Some(n) => engine.with_threads(n),
                     None => engine,

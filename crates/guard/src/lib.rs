@@ -68,6 +68,7 @@ pub use functions::allowed_functions;
 pub use inda_core::Scope;
 pub use rejection::Rejection;
 pub use row_filter::{MAX_VALUE_CHARS, MAX_VALUES, RowDimension, RowFilters, applicable};
+pub use tenant_filter::scoped_table_of;
 
 /// Limits applied to every guarded query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -75,7 +75,7 @@ pub(crate) fn scoped_query(table: &str, scope: &Scope) -> Query {
 
 /// The table a derived-table subquery scopes to `scope`, when it is exactly the guard's own wrapper for
 /// that scope. Recognising it makes the guard idempotent: guarding its own output changes nothing.
-pub(crate) fn scoped_table_of<'q>(subquery: &'q Query, scope: &Scope) -> Option<&'q str> {
+pub fn scoped_table_of<'q>(subquery: &'q Query, scope: &Scope) -> Option<&'q str> {
     let SetExpr::Select(select) = subquery.body.as_ref() else { return None };
     let [TableWithJoins { relation: TableFactor::Table { name, .. }, joins }] = select.from.as_slice() else {
         return None;

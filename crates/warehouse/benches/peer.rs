@@ -14,6 +14,8 @@
 //!   defaults (2 GiB, 60 s).
 //! - `PEER_PAUSE_MS`: wait this long before each timed run: past 2 s the warehouse has handed its freed memory
 //!   back (`idle.rs`), so each run measures a question asked after a pause rather than back to back.
+//! - `PEER_ROLLUPS=1`: let the engine answer from its daily rollups (`rollup.rs`) where they give the same
+//!   rows; by default it reads the same fact files as DuckDB.
 
 use inda_core::{Role, Scope, Session};
 use inda_demo::{DemoOptions, generate};
@@ -90,6 +92,12 @@ fn main() {
         let bytes: [u8; 32] = std::fs::read(&file).expect("PEER_KEY").try_into().expect("a 32-byte key");
         engine = engine.with_key_source(std::sync::Arc::new(move || Ok(inda_core::Secret::new(bytes))));
     }
+    if let Some(threads) = std::env::var("PEER_THREADS").ok().and_then(|v| v.parse().ok()) {
+        engine = engine.with_threads(threads);
+    }
+    // Like for like with DuckDB: both read the same fact files. `PEER_ROLLUPS=1` lets the engine answer
+    // from its daily rollups where they give the same rows (DuckDB still reads the facts).
+    engine = engine.with_rollups(std::env::var("PEER_ROLLUPS").is_ok_and(|v| v == "1"));
     let session = session(&tenant);
     let mut limits = QueryLimits::default();
     if let Some(mib) = std::env::var("PEER_MEMORY_MIB").ok().and_then(|v| v.parse::<usize>().ok()) {

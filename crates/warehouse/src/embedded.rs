@@ -11,7 +11,7 @@ use crate::marts::marts_schema;
 use crate::reporting::TenantsFile;
 use crate::stop::{self, QueryStop, StopReason};
 use crate::tenant_table::{Proofs, TenantTable};
-use crate::{BoxFuture, Warehouse, bridge, compact, convert, division, idle};
+use crate::{BoxFuture, Warehouse, bridge, compact, convert, division, idle, rollup, route};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider, TableProvider};
 use datafusion::datasource::MemTable;
@@ -53,6 +53,8 @@ pub struct EmbeddedWarehouse {
     key: Arc<OnceLock<WarehouseKey>>,
     /// Which files hold only their directory's tenant, by their footers (see [`crate::tenant_table`]).
     proofs: Arc<Proofs>,
+    /// Whether queries a rollup answers exactly read it ([`crate::route`]); on unless turned off.
+    rollups: bool,
 }
 
 /// Gives the warehouse's key, creating it on first use.
@@ -85,7 +87,26 @@ impl EmbeddedWarehouse {
             key_source: None,
             key: Arc::new(OnceLock::new()),
             proofs: Arc::new(Proofs::default()),
+            rollups: true,
         }
+    }
+
+    /// The same warehouse answering every query from the facts (`false`), never from a rollup: what the
+    /// rollups are compared with, and a way to rule them out (`[warehouse] rollups = false`).
+    pub fn with_rollups(mut self, on: bool) -> Self {
+        self.rollups = on;
+        self
+    }
+
+    /// The rollups that would answer a guarded query for `scope`, by name; empty when it reads the facts.
+    /// For tests and diagnostics: what runs is decided in the query (which also builds a stale rollup, and
+    /// reads the facts when one cannot be built).
+    pub fn rollups_for(&self, scope: &Scope, guarded: &Guarded) -> Vec<&'static str> {
+        let mut statement = Statement::Query(Box::new(guarded.query().clone()));
+        if !self.rollups || bridge::to_datafusion(&mut statement).is_err() {
+            return Vec::new();
+        }
+        route::route(&mut statement, scope).into_iter().collect()
     }
 
     /// The same warehouse opening sealed Parquet with the key `source` gives (asked once, on first use).
@@ -176,8 +197,7 @@ impl EmbeddedWarehouse {
         Ok(ctx)
     }
 
-    /// The scope's files of one table, each proven (or not) to hold only its directory's tenant; an empty
-    /// table when the scope has none.
+    /// The scope's files of one marts table.
     fn table(
         &self,
         table: &'static str,
@@ -186,13 +206,30 @@ impl EmbeddedWarehouse {
         format: &Arc<ParquetFormat>,
         key: Option<&WarehouseKey>,
     ) -> Result<Arc<dyn TableProvider>, Error> {
+        let files = scope
+            .tenants()
+            .iter()
+            .map(|tenant| (tenant.clone(), parquet_files(&self.root.join("marts").join(table).join(tenant))))
+            .collect();
+        self.listing(table, files, arrow_schema, format, key)
+    }
+
+    /// A table of these files per tenant, each proven (or not) to hold only its tenant; an empty table when
+    /// there are none.
+    fn listing(
+        &self,
+        table: &'static str,
+        files: Vec<(String, Vec<PathBuf>)>,
+        arrow_schema: SchemaRef,
+        format: &Arc<ParquetFormat>,
+        key: Option<&WarehouseKey>,
+    ) -> Result<Arc<dyn TableProvider>, Error> {
         let open = |source| WarehouseError::OpenTable { table, source };
         let mut urls = Vec::new();
         let mut proven = Some(BTreeSet::new());
-        for tenant in scope.tenants() {
-            let dir = self.root.join("marts").join(table).join(tenant);
-            for file in parquet_files(&dir) {
-                let holds = self.proofs.holds_only(&file, tenant, key);
+        for (tenant, files) in files {
+            for file in files {
+                let holds = self.proofs.holds_only(&file, &tenant, key);
                 proven = proven.filter(|_| holds).map(|mut p| {
                     p.insert(tenant.clone());
                     p
@@ -215,6 +252,73 @@ impl EmbeddedWarehouse {
         Ok(Arc::new(TenantTable::new(ListingTable::try_new(config).map_err(open)?, proven)))
     }
 
+    /// `statement` reading the rollups that answer it exactly ([`route`]), once they are fresh and
+    /// registered on `ctx`; as it was when none does, or when one cannot be had (then it reads the facts:
+    /// slower, never different).
+    async fn routed_to_rollups(
+        &self,
+        ctx: &SessionContext,
+        scope: &Scope,
+        statement: Statement,
+        limits: &QueryLimits,
+    ) -> Statement {
+        if !self.rollups {
+            return statement;
+        }
+        let mut routed = statement.clone();
+        let used = route::route(&mut routed, scope);
+        if used.is_empty() {
+            return statement;
+        }
+        match self.register_rollups(ctx, scope, &used, limits).await {
+            Ok(()) => routed,
+            Err(e) => {
+                tracing::warn!(error = %e.message, "a rollup could not be had; reading the facts");
+                statement
+            }
+        }
+    }
+
+    /// Registers the `used` rollups of the scope's tenants in [`rollup::SCHEMA`] on `ctx`, building each one
+    /// whose facts changed since it was built.
+    async fn register_rollups(
+        &self,
+        ctx: &SessionContext,
+        scope: &Scope,
+        used: &BTreeSet<&'static str>,
+        limits: &QueryLimits,
+    ) -> Result<(), Error> {
+        let key = self.key()?;
+        let format = encryption::format_for(key);
+        let catalog = ctx.catalog("datafusion").ok_or(WarehouseError::NoCatalog)?;
+        let schema = Arc::new(MemorySchemaProvider::new());
+        catalog.register_schema(rollup::SCHEMA, schema.clone()).map_err(WarehouseError::RegisterSchema)?;
+        for name in used {
+            let table = rollup::named(name).ok_or(WarehouseError::NoSchema("rollup"))?;
+            let mut files = Vec::new();
+            for tenant in scope.tenants() {
+                let facts = parquet_files(&self.root.join("marts").join(&table.of).join(tenant));
+                let Some(file) = rollup::fresh_file(&self.root, table, tenant, &facts) else { continue };
+                if !file.is_file() {
+                    let alone = Scope::one(tenant).map_err(|_| WarehouseError::InvalidTenant)?;
+                    let build_ctx = self.tenant_context(&alone, limits)?;
+                    let span = tracing::info_span!("rollup", rollup = %table.name, tenant = %tenant);
+                    tracing::Instrument::instrument(
+                        rollup::build(&build_ctx, table, tenant, &file, key),
+                        span,
+                    )
+                    .await?;
+                }
+                files.push((tenant.clone(), vec![file]));
+            }
+            let provider = self.listing(name, files, read_schema(&table.schema()?), &format, key)?;
+            schema
+                .register_table(table.name.clone(), provider)
+                .map_err(|source| WarehouseError::RegisterTable { table: name, source })?;
+        }
+        Ok(())
+    }
+
     async fn run(
         &self,
         session: &Session,
@@ -222,8 +326,9 @@ impl EmbeddedWarehouse {
         limits: &QueryLimits,
         stop: Arc<QueryStop>,
     ) -> Result<ResultSet, Error> {
-        let ctx = self.tenant_context(&session.scope, limits)?;
         bridge::to_datafusion(&mut statement).map_err(WarehouseError::Bridge)?;
+        let ctx = self.tenant_context(&session.scope, limits)?;
+        let statement = self.routed_to_rollups(&ctx, &session.scope, statement, limits).await;
         let state = ctx.state();
         let plan = state
             .statement_to_plan(datafusion::sql::parser::Statement::Statement(Box::new(statement)))

@@ -34,6 +34,10 @@ pub(crate) enum WarehouseError {
     /// A marts table without an Arrow schema.
     #[error("no schema for {0}")]
     NoSchema(&'static str),
+
+    /// A rollup could not be built; the query that wanted it reads the facts instead.
+    #[error("cannot build the rollup {0}")]
+    Rollup(String),
     /// A marts table's files (or its empty stand-in) could not be opened.
     #[error("cannot open {table}: {source}")]
     OpenTable {

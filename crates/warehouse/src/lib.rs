@@ -25,6 +25,8 @@ mod idle;
 mod limits;
 mod marts;
 mod reporting;
+mod rollup;
+mod route;
 mod stop;
 mod tenant_table;
 

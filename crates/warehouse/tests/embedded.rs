@@ -367,6 +367,9 @@ fn money_converts_with_the_tenants_own_rates() {
     assert_eq!(rs.columns[0].data_type, "DECIMAL(18,8)");
 }
 
+#[path = "embedded/rollups.rs"]
+mod rollups;
+
 // ---- Snowflake's functions on the embedded engine (crates/warehouse/src/functions, bridge.rs) ----
 mod functions {
     use super::{session, setup};

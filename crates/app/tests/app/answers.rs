@@ -102,3 +102,78 @@ fn the_reporting_currency_is_the_tenants_own_and_unknown_offline() {
     offline.offline = true;
     assert_eq!(currency(&offline, &s.sessions[0]), None, "offline never touches the warehouse");
 }
+
+/// A copy of the demo data dir whose config turns the rollups off: the same questions answered from the
+/// facts every time.
+fn without_rollups(from: &std::path::Path) -> (tempfile::TempDir, App) {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(from, dir.path());
+    let config = dir.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap_or_default();
+    std::fs::write(&config, format!("{text}\n[warehouse]\nrollups = false\n")).unwrap();
+    let app = App::open(DataDir::new(dir.path())).unwrap();
+    (dir, app)
+}
+
+/// Every question of the project's question files, asked of the offline engine with the warehouse's daily
+/// rollups and without: the same rows, columns, summary and caveats. (The warehouse's own tests compare
+/// every gold statement the same way; this covers the SQL the engine itself writes.)
+#[test]
+fn answers_from_rollups_are_the_answers_from_the_facts() {
+    let s = setup();
+    let (_copy, facts) = without_rollups(s.app.dir.root());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let cancel = inda_warehouse::Cancel::new();
+    let sets = [
+        include_str!("../../../../eval/nl-dev.jsonl"),
+        include_str!("../../../../eval/nl-paraphrases.jsonl"),
+        include_str!("../../../../eval/nl-heldout-style.jsonl"),
+        include_str!("../../../../eval/fresh/holdout.jsonl"),
+    ];
+    let view = |a: &inda_app::Answer| {
+        let mut rows: Vec<String> = a.rows.iter().map(|r| format!("{r:?}")).collect();
+        rows.sort();
+        (format!("{:?}", a.columns), rows, a.summary.clone(), format!("{:?}", a.caveats))
+    };
+    let (mut compared, mut different) = (0, Vec::new());
+    for set in sets {
+        for q in parse_questions(set).unwrap() {
+            let session = &s.sessions[1];
+            let ask = |app: &App| {
+                rt.block_on(app.ask(session, &q.question, Provider::Offline, &Default::default(), &cancel))
+            };
+            match (ask(&s.app), ask(&facts)) {
+                (Ok(a), Ok(b)) => {
+                    compared += 1;
+                    if view(&a) != view(&b) {
+                        different.push(format!(
+                            "{}: {:?}\n  rollups {:?}\n  facts   {:?}",
+                            q.id,
+                            q.question,
+                            view(&a),
+                            view(&b)
+                        ));
+                    }
+                }
+                (Err(a), Err(b)) if a.code == b.code => {}
+                (a, b) => {
+                    different.push(format!("{}: {:?}: {:?} / {:?}", q.id, q.question, a.err(), b.err()))
+                }
+            }
+        }
+    }
+    eprintln!("{compared} answers compared");
+    assert!(different.is_empty(), "{}", different.join("\n"));
+    assert!(compared > 300, "only {compared} answers");
+}

@@ -1,0 +1,974 @@
+//! Answering a guarded query from a rollup ([`crate::rollup`]) when that gives exactly the same rows.
+//!
+//! Runs on the guard's output, after [`crate::bridge`], on the embedded engine only. Each SELECT that reads
+//! one fact through the guard's own tenant wrapper, `(SELECT * FROM marts.<fact> WHERE <tenant filter>) AS
+//! <alias>`, and aggregates, is checked clause by clause; if every use of the fact survives summing its
+//! rows by day and key, the wrapper's table becomes the rollup (the tenant filter stays) and the aggregates
+//! are re-expressed over it:
+//! - `COUNT(*)` → `COALESCE(SUM(<alias>.rollup_rows), 0)`; `COUNT(x)` → the same over rows where `x` is not
+//!   null; `SUM(x)` of a value constant within a rollup row → `SUM(x * <alias>.rollup_rows)`.
+//! - `SUM` of an expression linear in the summed columns (`SUM(a.amount * f.rate)`, `SUM(CASE WHEN … THEN
+//!   m.cost ELSE 0 END)`) stays as written: the rollup's column already holds the day's sum, and decimals add
+//!   exactly.
+//! - `MIN`, `MAX` and `DISTINCT` aggregates of keys stay as written: they do not depend on how many rows
+//!   share a value.
+//!
+//! The fact's timestamp is the rollup's day, so it may only appear where a day gives the same answer: under
+//! `DATE_TRUNC` to a day or longer, cast to a date, `EXTRACT` of a day-or-longer field, or compared with
+//! `>=` / `<` to a constant that falls on midnight (`CURRENT_DATE - INTERVAL '30 days'`). Anything else (a
+//! column the rollup does not keep, `AVG`, a subquery, an outer join that could supply the fact's rows as
+//! nulls, an unaliased output whose name would change, a function not known here) leaves the SELECT on the
+//! facts. Refusing is always correct; the list of what is accepted is short on purpose.
+
+use crate::rollup::{self, ROWS_COLUMN, Rollup};
+use inda_core::Scope;
+use sqlparser::ast::helpers::attached_token::AttachedToken;
+use sqlparser::ast::{
+    BinaryOperator, CaseWhen, DataType, DateTimeField, Distinct, DuplicateTreatment, Expr, Function,
+    FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, GroupByExpr, Ident,
+    JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, OrderBy, OrderByKind, Query, Select,
+    SelectItem, SetExpr, Statement, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut, WindowType,
+    visit_expressions,
+};
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
+
+/// Rewrites each SELECT of `statement` that a rollup answers exactly; returns the rollups it now reads.
+pub(crate) fn route(statement: &mut Statement, scope: &Scope) -> BTreeSet<&'static str> {
+    let mut visitor = Router { scope, used: BTreeSet::new() };
+    let _ = statement.visit(&mut visitor);
+    visitor.used
+}
+
+struct Router<'s> {
+    scope: &'s Scope,
+    used: BTreeSet<&'static str>,
+}
+
+impl VisitorMut for Router<'_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        let Query { body, order_by, .. } = query;
+        match body.as_mut() {
+            SetExpr::Select(select) => self.try_select(select, order_by.as_mut()),
+            body => self.set_operands(body),
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+impl Router<'_> {
+    /// The SELECTs of a UNION (etc.), which carry no ORDER BY of their own.
+    fn set_operands(&mut self, body: &mut SetExpr) {
+        if let SetExpr::SetOperation { left, right, .. } = body {
+            for side in [left, right] {
+                match side.as_mut() {
+                    SetExpr::Select(select) => self.try_select(select, None),
+                    other => self.set_operands(other),
+                }
+            }
+        }
+    }
+
+    fn try_select(&mut self, select: &mut Select, order_by: Option<&mut OrderBy>) {
+        let Some(fact) = Fact::find(select, self.scope) else { return };
+        let mut rewritten = select.clone();
+        let mut order = order_by.as_ref().map(|o| (*o).clone());
+        let mut check = Check { fact: &fact, aggregated: false };
+        if check.select(&mut rewritten).is_err() || check.order_by(order.as_mut()).is_err() {
+            return;
+        }
+        let grouped = !matches!(&rewritten.group_by, GroupByExpr::Expressions(e, _) if e.is_empty());
+        if !(grouped || check.aggregated) {
+            return;
+        }
+        if !fact.point_at_rollup(&mut rewritten) {
+            return;
+        }
+        *select = rewritten;
+        if let (Some(target), Some(order)) = (order_by, order) {
+            *target = order;
+        }
+        self.used.insert(rollup_name(fact.rollup));
+    }
+}
+
+fn rollup_name(rollup: &'static Rollup) -> &'static str {
+    rollup.name.as_str()
+}
+
+/// Why a SELECT stays on the facts; the reason itself is not needed.
+struct Refuse;
+
+type Checked = Result<(), Refuse>;
+
+/// The one fact a SELECT reads through the guard's wrapper, and what else its FROM holds.
+struct Fact {
+    rollup: &'static Rollup,
+    /// The wrapper's alias, as written.
+    alias: Ident,
+    /// The fact's columns.
+    columns: Vec<&'static str>,
+    /// The other relations' aliases and, for the guard's wrappers of marts tables, their columns (`None`:
+    /// unknown, e.g. a derived table).
+    others: Vec<(String, Option<Vec<&'static str>>)>,
+}
+
+impl Fact {
+    /// The fact, when exactly one relation of the FROM is the guard's wrapper of a fact with a rollup, it is
+    /// never on the side of an outer join that could turn its rows into nulls, and every join is one this
+    /// module understands.
+    fn find(select: &Select, scope: &Scope) -> Option<Fact> {
+        let mut found: Option<(&'static Rollup, Ident)> = None;
+        let mut others = Vec::new();
+        let mut candidates = 0;
+        for twj in &select.from {
+            // No join of the chain may be RIGHT or FULL: those can supply the fact's side as nulls.
+            let preserved = twj.joins.iter().all(|j| {
+                inner(&j.join_operator)
+                    || matches!(j.join_operator, JoinOperator::Left(_) | JoinOperator::LeftOuter(_))
+            });
+            let relations = std::iter::once((&twj.relation, true))
+                .chain(twj.joins.iter().map(|j| (&j.relation, inner(&j.join_operator))));
+            for (relation, inner_side) in relations {
+                let (alias, table) = describe(relation, scope)?;
+                match table.and_then(rollup::of_table) {
+                    Some(r) => {
+                        candidates += 1;
+                        if !(preserved && inner_side) {
+                            return None;
+                        }
+                        found = Some((r, alias));
+                    }
+                    None => {
+                        let columns = table
+                            .and_then(inda_core::marts::table)
+                            .map(|t| t.columns.iter().map(|c| c.name).collect());
+                        others.push((alias.value.to_ascii_lowercase(), columns));
+                    }
+                }
+            }
+        }
+        if candidates != 1 {
+            return None;
+        }
+        let (rollup, alias) = found?;
+        let columns = inda_core::marts::table(&rollup.of)?.columns.iter().map(|c| c.name).collect();
+        Some(Fact { rollup, alias, columns, others })
+    }
+
+    /// Points the fact's wrapper at the rollup; false if it is no longer where it was found.
+    fn point_at_rollup(&self, select: &mut Select) -> bool {
+        for twj in &mut select.from {
+            for relation in
+                std::iter::once(&mut twj.relation).chain(twj.joins.iter_mut().map(|j| &mut j.relation))
+            {
+                let TableFactor::Derived { subquery, alias: Some(alias), .. } = relation else { continue };
+                if alias.name != self.alias {
+                    continue;
+                }
+                let SetExpr::Select(inner) = subquery.body.as_mut() else { return false };
+                let Some(TableFactor::Table { name, .. }) = inner.from.first_mut().map(|t| &mut t.relation)
+                else {
+                    return false;
+                };
+                *name =
+                    ObjectName::from(vec![Ident::new(rollup::SCHEMA), Ident::new(rollup_name(self.rollup))]);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The fact's column an identifier names, `Ok(None)` when it names something else, and a refusal when
+    /// it cannot be told.
+    fn column(&self, e: &Expr) -> Result<Option<String>, Refuse> {
+        match e {
+            Expr::Identifier(id) => {
+                let name = id.value.to_ascii_lowercase();
+                if !self.columns.contains(&name.as_str()) {
+                    return Ok(None);
+                }
+                // Unqualified: the fact's only if no other relation has (or may have) that column.
+                let elsewhere = self
+                    .others
+                    .iter()
+                    .any(|(_, cols)| cols.as_ref().is_none_or(|c| c.contains(&name.as_str())));
+                if elsewhere { Err(Refuse) } else { Ok(Some(name)) }
+            }
+            Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+                [q, c] if q.value.eq_ignore_ascii_case(&self.alias.value) => {
+                    Ok(Some(c.value.to_ascii_lowercase()))
+                }
+                [_, _] => Ok(None),
+                _ => Err(Refuse),
+            },
+            _ => Ok(None),
+        }
+    }
+
+    fn is_day(&self, e: &Expr) -> bool {
+        matches!(self.column(unnest(e)), Ok(Some(c)) if self.rollup.is_day(&c))
+    }
+
+    fn rows(&self) -> Expr {
+        Expr::CompoundIdentifier(vec![self.alias.clone(), Ident::new(ROWS_COLUMN)])
+    }
+}
+
+/// Whether the relation joined by `op` is on an inner side (never null-supplied by this join).
+fn inner(op: &JoinOperator) -> bool {
+    matches!(op, JoinOperator::Join(_) | JoinOperator::Inner(_) | JoinOperator::CrossJoin(_))
+}
+
+/// A relation's alias and, for the guard's wrapper, its marts table; `None` for relations this module does
+/// not reason about (table functions, UNNEST, LATERAL, unaliased derived tables).
+fn describe<'q>(relation: &'q TableFactor, scope: &Scope) -> Option<(Ident, Option<&'q str>)> {
+    match relation {
+        TableFactor::Derived { lateral: false, subquery, alias: Some(alias) } if alias.columns.is_empty() => {
+            Some((alias.name.clone(), inda_guard::scoped_table_of(subquery, scope)))
+        }
+        _ => None,
+    }
+}
+
+fn unnest(e: &Expr) -> &Expr {
+    match e {
+        Expr::Nested(inner) => unnest(inner),
+        e => e,
+    }
+}
+
+/// Walks one SELECT's clauses, re-expressing its aggregates over the rollup, or refuses.
+struct Check<'f> {
+    fact: &'f Fact,
+    aggregated: bool,
+}
+
+impl Check<'_> {
+    fn select(&mut self, s: &mut Select) -> Checked {
+        let plain = s.top.is_none()
+            && s.into.is_none()
+            && s.exclude.is_none()
+            && s.lateral_views.is_empty()
+            && s.prewhere.is_none()
+            && s.cluster_by.is_empty()
+            && s.distribute_by.is_empty()
+            && s.sort_by.is_empty()
+            && s.named_window.is_empty()
+            && s.value_table_mode.is_none()
+            && s.connect_by.is_none()
+            && matches!(s.distinct, None | Some(Distinct::Distinct));
+        if !plain {
+            return Err(Refuse);
+        }
+        for item in &mut s.projection {
+            match item {
+                // An output named like a fact column (`SUM(cost) AS cost`) is fine: the rollup keeps the
+                // fact's names, so GROUP BY and ORDER BY resolve that name the same way on both, and where
+                // this check takes it for the fact's column it refuses or leaves it as it is.
+                SelectItem::ExprWithAlias { expr, .. } => self.expr(expr, true)?,
+                SelectItem::UnnamedExpr(expr) => {
+                    // Its output is named after its text: a rewritten one would be renamed.
+                    let before = expr.clone();
+                    self.expr(expr, true)?;
+                    if *expr != before {
+                        return Err(Refuse);
+                    }
+                }
+                _ => return Err(Refuse),
+            }
+        }
+        for twj in &mut s.from {
+            for join in &mut twj.joins {
+                match &mut join.join_operator {
+                    JoinOperator::Join(c)
+                    | JoinOperator::Inner(c)
+                    | JoinOperator::Left(c)
+                    | JoinOperator::LeftOuter(c)
+                    | JoinOperator::CrossJoin(c) => self.constraint(c)?,
+                    _ => return Err(Refuse),
+                }
+            }
+        }
+        if let Some(w) = &mut s.selection {
+            self.expr(w, false)?;
+        }
+        match &mut s.group_by {
+            GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => {
+                for e in exprs {
+                    self.expr(e, false)?;
+                }
+            }
+            GroupByExpr::All(modifiers) if modifiers.is_empty() => {}
+            _ => return Err(Refuse),
+        }
+        if let Some(h) = &mut s.having {
+            self.expr(h, true)?;
+        }
+        if let Some(q) = &mut s.qualify {
+            self.expr(q, true)?;
+        }
+        Ok(())
+    }
+
+    fn constraint(&mut self, c: &mut JoinConstraint) -> Checked {
+        match c {
+            JoinConstraint::On(e) => self.expr(e, false),
+            JoinConstraint::None => Ok(()),
+            _ => Err(Refuse),
+        }
+    }
+
+    fn order_by(&mut self, order: Option<&mut OrderBy>) -> Checked {
+        let Some(order) = order else { return Ok(()) };
+        if order.interpolate.is_some() {
+            return Err(Refuse);
+        }
+        match &mut order.kind {
+            OrderByKind::Expressions(items) => {
+                for item in items {
+                    if item.with_fill.is_some() {
+                        return Err(Refuse);
+                    }
+                    self.expr(&mut item.expr, true)?;
+                }
+                Ok(())
+            }
+            OrderByKind::All(_) => Ok(()),
+        }
+    }
+
+    /// One expression of the SELECT; `aggregates`: whether aggregate functions may appear here.
+    fn expr(&mut self, e: &mut Expr, aggregates: bool) -> Checked {
+        match e {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => match self.fact.column(e)? {
+                Some(c) if self.fact.rollup.is_key(&c) => Ok(()),
+                Some(_) => Err(Refuse),
+                None => Ok(()),
+            },
+            Expr::Value(_) | Expr::TypedString(_) => Ok(()),
+            Expr::Interval(i) if i.last_field.is_none() => self.expr(&mut i.value, false),
+            Expr::Nested(x) => self.expr(x, aggregates),
+            Expr::UnaryOp { expr, .. } => self.expr(expr, aggregates),
+            Expr::BinaryOp { left, op, right } => {
+                if self.day_comparison(left, op, right) {
+                    return Ok(());
+                }
+                self.expr(left, aggregates)?;
+                self.expr(right, aggregates)
+            }
+            Expr::IsNull(x) | Expr::IsNotNull(x) if self.fact.is_day(x) => Ok(()),
+            Expr::IsNull(x)
+            | Expr::IsNotNull(x)
+            | Expr::IsTrue(x)
+            | Expr::IsFalse(x)
+            | Expr::IsNotTrue(x)
+            | Expr::IsNotFalse(x)
+            | Expr::IsUnknown(x)
+            | Expr::IsNotUnknown(x) => self.expr(x, aggregates),
+            Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
+                self.expr(a, aggregates)?;
+                self.expr(b, aggregates)
+            }
+            Expr::InList { expr, list, .. } => {
+                self.expr(expr, aggregates)?;
+                list.iter_mut().try_for_each(|x| self.expr(x, aggregates))
+            }
+            Expr::Between { expr, low, high, .. } => {
+                self.expr(expr, aggregates)?;
+                self.expr(low, aggregates)?;
+                self.expr(high, aggregates)
+            }
+            Expr::Like { expr, pattern, escape_char: None, any: false, .. }
+            | Expr::ILike { expr, pattern, escape_char: None, any: false, .. } => {
+                self.expr(expr, aggregates)?;
+                self.expr(pattern, aggregates)
+            }
+            Expr::Case { operand, conditions, else_result, .. } => {
+                if let Some(o) = operand {
+                    self.expr(o, aggregates)?;
+                }
+                for CaseWhen { condition, result } in conditions {
+                    self.expr(condition, aggregates)?;
+                    self.expr(result, aggregates)?;
+                }
+                else_result.as_deref_mut().map_or(Ok(()), |x| self.expr(x, aggregates))
+            }
+            Expr::Cast { expr, data_type, format: None, .. } => {
+                if matches!(data_type, DataType::Date) && self.fact.is_day(expr) {
+                    return Ok(());
+                }
+                self.expr(expr, aggregates)
+            }
+            Expr::Extract { field, expr, .. } => {
+                if day_field(field) && self.fact.is_day(expr) {
+                    return Ok(());
+                }
+                self.expr(expr, aggregates)
+            }
+            Expr::Function(f) => self.function(f, aggregates),
+            _ => Err(Refuse),
+        }
+    }
+
+    /// `t >= c`, `t < c`, `c <= t`, `c > t` for the fact's timestamp `t` and a constant `c` at midnight:
+    /// the same rows pass whether `t` is the time or its day.
+    fn day_comparison(&self, left: &Expr, op: &BinaryOperator, right: &Expr) -> bool {
+        use BinaryOperator::{Gt, GtEq, Lt, LtEq};
+        (self.fact.is_day(left) && matches!(op, GtEq | Lt) && midnight(right))
+            || (self.fact.is_day(right) && matches!(op, LtEq | Gt) && midnight(left))
+    }
+
+    fn function(&mut self, f: &mut Function, aggregates: bool) -> Checked {
+        let name = function_name(f).ok_or(Refuse)?;
+        if f.over.is_some() {
+            return self.window(f, &name, aggregates);
+        }
+        if AGGREGATES.contains(&name.as_str()) {
+            if !aggregates {
+                return Err(Refuse);
+            }
+            self.aggregated = true;
+            return self.aggregate(f, &name);
+        }
+        if f.filter.is_some() || !f.within_group.is_empty() || f.null_treatment.is_some() {
+            return Err(Refuse);
+        }
+        if let (Some(unit), Some(x)) = (string_arg(f, 0), expr_arg(f, 1))
+            && matches!(name.as_str(), "date_trunc" | "date_part" | "datepart")
+            && arg_count(f) == 2
+            && self.fact.is_day(x)
+        {
+            let fits = if name == "date_trunc" { day_or_longer(&unit) } else { day_part(&unit) };
+            return if fits { Ok(()) } else { Err(Refuse) };
+        }
+        if !SCALARS.contains(&name.as_str()) {
+            return Err(Refuse);
+        }
+        self.args(f, aggregates)
+    }
+
+    /// A window function over the SELECT's groups: its arguments may hold the SELECT's aggregates.
+    fn window(&mut self, f: &mut Function, name: &str, aggregates: bool) -> Checked {
+        if !WINDOWS.contains(&name) || f.filter.is_some() || !f.within_group.is_empty() {
+            return Err(Refuse);
+        }
+        let Some(WindowType::WindowSpec(spec)) = &mut f.over else { return Err(Refuse) };
+        if spec.window_name.is_some() || spec.window_frame.is_some() {
+            return Err(Refuse);
+        }
+        for e in &mut spec.partition_by {
+            self.expr(e, aggregates)?;
+        }
+        for o in &mut spec.order_by {
+            self.expr(&mut o.expr, aggregates)?;
+        }
+        self.args(f, aggregates)
+    }
+
+    /// Every argument of a call, in the call's context; `*` only where it means "rows" (`COUNT(*)`).
+    fn args(&mut self, f: &mut Function, aggregates: bool) -> Checked {
+        if !matches!(f.parameters, FunctionArguments::None) {
+            return Err(Refuse);
+        }
+        match &mut f.args {
+            FunctionArguments::None => Ok(()),
+            FunctionArguments::Subquery(_) => Err(Refuse),
+            FunctionArguments::List(list) => {
+                if !list.clauses.is_empty() {
+                    return Err(Refuse);
+                }
+                for arg in &mut list.args {
+                    match arg {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => self.expr(e, aggregates)?,
+                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => {}
+                        _ => return Err(Refuse),
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// A plain aggregate, re-expressed over the rollup's rows.
+    fn aggregate(&mut self, f: &mut Function, name: &str) -> Checked {
+        if !f.within_group.is_empty()
+            || f.null_treatment.is_some()
+            || !matches!(f.parameters, FunctionArguments::None)
+        {
+            return Err(Refuse);
+        }
+        if let Some(filter) = &mut f.filter {
+            self.expr(filter, false)?;
+        }
+        let FunctionArguments::List(list) = &mut f.args else { return Err(Refuse) };
+        if !list.clauses.is_empty() || list.args.len() != 1 {
+            return Err(Refuse);
+        }
+        let distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
+        let FunctionArg::Unnamed(arg) = &mut list.args[0] else { return Err(Refuse) };
+        match (name, arg) {
+            ("count", FunctionArgExpr::Wildcard) if !distinct => {
+                *f = self.count_rows(None, f.filter.take());
+                Ok(())
+            }
+            (_, FunctionArgExpr::Expr(x)) if distinct || name == "min" || name == "max" => {
+                self.expr(x, false)
+            }
+            ("count", FunctionArgExpr::Expr(x)) => {
+                let counted = !matches!(unnest(x), Expr::Value(v) if matches!(v.value, Value::Null));
+                if counted && matches!(unnest(x), Expr::Value(_)) {
+                    *f = self.count_rows(None, f.filter.take());
+                    return Ok(());
+                }
+                self.expr(x, false)?;
+                *f = self.count_rows(Some(x.clone()), f.filter.take());
+                Ok(())
+            }
+            ("sum", FunctionArgExpr::Expr(x)) => match self.linear(x)? {
+                Linear::Sums => Ok(()),
+                Linear::Constant if integral(x) => {
+                    let weighted = Expr::BinaryOp {
+                        left: Box::new(Expr::Nested(Box::new(x.clone()))),
+                        op: BinaryOperator::Multiply,
+                        right: Box::new(self.fact.rows()),
+                    };
+                    *x = weighted;
+                    Ok(())
+                }
+                Linear::Constant => Err(Refuse),
+            },
+            _ => Err(Refuse),
+        }
+    }
+
+    /// `COALESCE(SUM(<rows>) [FILTER …], 0)`, counting only rows where `counted` is not null when given.
+    fn count_rows(&self, counted: Option<Expr>, filter: Option<Box<Expr>>) -> Function {
+        let rows = match counted {
+            None => self.fact.rows(),
+            Some(x) => Expr::Case {
+                case_token: AttachedToken::empty(),
+                end_token: AttachedToken::empty(),
+                operand: None,
+                conditions: vec![CaseWhen {
+                    condition: Expr::IsNotNull(Box::new(x)),
+                    result: self.fact.rows(),
+                }],
+                else_result: None,
+            },
+        };
+        let mut sum = call("sum", vec![rows]);
+        sum.filter = filter;
+        call("coalesce", vec![Expr::Function(sum), Expr::value(Value::Number("0".into(), false))])
+    }
+
+    /// Whether `x`, summed over a day's rows, is the same expression of the rollup's sums (`Sums`), or holds
+    /// no summed column at all (`Constant`: the same in every fact row of a rollup row); anything else is
+    /// refused.
+    fn linear(&mut self, x: &mut Expr) -> Result<Linear, Refuse> {
+        match x {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => match self.fact.column(x)? {
+                Some(c) if self.fact.rollup.is_sum(&c) => Ok(Linear::Sums),
+                _ => self.expr(x, false).map(|()| Linear::Constant),
+            },
+            Expr::Nested(y) => self.linear(y),
+            Expr::UnaryOp { op: UnaryOperator::Minus | UnaryOperator::Plus, expr } => self.linear(expr),
+            Expr::BinaryOp { left, op: op @ (BinaryOperator::Multiply | BinaryOperator::Divide), right } => {
+                let divide = matches!(op, BinaryOperator::Divide);
+                match (self.linear(left)?, self.linear(right)?) {
+                    (Linear::Constant, Linear::Constant) => Ok(Linear::Constant),
+                    (Linear::Sums, Linear::Constant) => Ok(Linear::Sums),
+                    (Linear::Constant, Linear::Sums) if !divide => Ok(Linear::Sums),
+                    _ => Err(Refuse),
+                }
+            }
+            Expr::Case { operand, conditions, else_result, .. } => {
+                if let Some(o) = operand {
+                    self.expr(o, false)?;
+                }
+                let mut results = Vec::new();
+                for CaseWhen { condition, result } in conditions {
+                    self.expr(condition, false)?;
+                    results.push(result);
+                }
+                results.extend(else_result.as_deref_mut());
+                let mut kinds = Vec::new();
+                for r in results {
+                    kinds.push((self.linear(r)?, zero_or_null(r)));
+                }
+                if kinds.iter().all(|(k, _)| matches!(k, Linear::Constant)) {
+                    Ok(Linear::Constant)
+                } else if kinds.iter().all(|(k, zero)| matches!(k, Linear::Sums) || *zero) {
+                    Ok(Linear::Sums)
+                } else {
+                    Err(Refuse)
+                }
+            }
+            _ => self.expr(x, false).map(|()| Linear::Constant),
+        }
+    }
+}
+
+enum Linear {
+    Sums,
+    Constant,
+}
+
+const AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "median",
+    "stddev",
+    "variance",
+    "array_agg",
+    "string_agg",
+    "listagg",
+    "any_value",
+    "approx_distinct",
+    "count_if",
+    "bool_and",
+    "bool_or",
+    "first_value",
+    "last_value",
+    "mode",
+    "corr",
+    "covar_samp",
+    "covar_pop",
+    "stddev_pop",
+    "stddev_samp",
+    "var_pop",
+    "var_samp",
+    "approx_percentile_cont",
+    "percentile_cont",
+    "approx_median",
+];
+
+/// Scalar functions whose arguments are checked like any expression.
+const SCALARS: &[&str] = &[
+    "coalesce",
+    "nullif",
+    "round",
+    "abs",
+    "lower",
+    "upper",
+    "trim",
+    "ltrim",
+    "rtrim",
+    "concat",
+    "length",
+    "char_length",
+    "initcap",
+    "left",
+    "right",
+    "replace",
+    "substr",
+    "substring",
+    "split_part",
+    "starts_with",
+    "ends_with",
+    "greatest",
+    "least",
+    "ceil",
+    "floor",
+    "trunc",
+    "sign",
+    "power",
+    "sqrt",
+    "ln",
+    "log",
+    "exp",
+    "mod",
+    "nvl",
+    "nvl2",
+    "ifnull",
+    "zeroifnull",
+    "nullifzero",
+    "iff",
+    "date_trunc",
+    "current_date",
+    "to_char",
+];
+
+const WINDOWS: &[&str] = &[
+    "row_number",
+    "rank",
+    "dense_rank",
+    "percent_rank",
+    "cume_dist",
+    "ntile",
+    "lag",
+    "lead",
+    "sum",
+    "count",
+    "min",
+    "max",
+    "avg",
+];
+
+fn function_name(f: &Function) -> Option<String> {
+    match f.name.0.as_slice() {
+        [ObjectNamePart::Identifier(id)] => Some(id.value.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+fn call(name: &str, args: Vec<Expr>) -> Function {
+    Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args.into_iter().map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e))).collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    }
+}
+
+fn arg_count(f: &Function) -> usize {
+    match &f.args {
+        FunctionArguments::List(list) => list.args.len(),
+        _ => 0,
+    }
+}
+
+fn expr_arg(f: &Function, i: usize) -> Option<&Expr> {
+    match &f.args {
+        FunctionArguments::List(list) => match list.args.get(i)? {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn string_arg(f: &Function, i: usize) -> Option<String> {
+    match unnest(expr_arg(f, i)?) {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) => Some(s.to_ascii_lowercase()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn day_or_longer(unit: &str) -> bool {
+    matches!(unit, "day" | "week" | "month" | "quarter" | "year" | "decade" | "century" | "millennium")
+}
+
+fn day_part(part: &str) -> bool {
+    matches!(part, "year" | "quarter" | "month" | "week" | "day" | "dow" | "doy" | "isodow" | "isoyear")
+}
+
+fn day_field(field: &DateTimeField) -> bool {
+    matches!(
+        field,
+        DateTimeField::Year
+            | DateTimeField::Quarter
+            | DateTimeField::Month
+            | DateTimeField::Week(None)
+            | DateTimeField::Day
+            | DateTimeField::DayOfWeek
+            | DateTimeField::DayOfYear
+            | DateTimeField::Dow
+            | DateTimeField::Doy
+            | DateTimeField::Isodow
+            | DateTimeField::Isoyear
+    )
+}
+
+/// Whether `e` names no column and no subquery: the same value for every row.
+fn constant(e: &Expr) -> bool {
+    visit_expressions(e, |x| match x {
+        Expr::Identifier(_)
+        | Expr::CompoundIdentifier(_)
+        | Expr::Subquery(_)
+        | Expr::InSubquery { .. }
+        | Expr::Exists { .. } => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    })
+    .is_continue()
+}
+
+/// A constant that is always a midnight: `CURRENT_DATE`, a date, `DATE_TRUNC` to a day or longer, whole
+/// days, weeks, months or years added or taken away.
+fn midnight(e: &Expr) -> bool {
+    match e {
+        Expr::Nested(x) => midnight(x),
+        Expr::Function(f) => match function_name(f).as_deref() {
+            Some("current_date") => arg_count(f) == 0,
+            Some("date_trunc") => {
+                arg_count(f) == 2
+                    && string_arg(f, 0).is_some_and(|u| day_or_longer(&u))
+                    && expr_arg(f, 1).is_some_and(constant)
+            }
+            _ => false,
+        },
+        Expr::TypedString(ts) => match (&ts.data_type, &ts.value.value) {
+            (DataType::Date, _) => true,
+            (DataType::Timestamp(..) | DataType::Datetime(_), Value::SingleQuotedString(s)) => {
+                midnight_text(s)
+            }
+            _ => false,
+        },
+        Expr::Value(v) => matches!(&v.value, Value::SingleQuotedString(s) if midnight_text(s)),
+        Expr::Cast { expr, data_type: DataType::Date, format: None, .. } => constant(expr),
+        Expr::Cast {
+            expr, data_type: DataType::Timestamp(..) | DataType::Datetime(_), format: None, ..
+        } => midnight(expr),
+        Expr::BinaryOp { left, op: BinaryOperator::Plus | BinaryOperator::Minus, right } => {
+            (midnight(left) && whole_days(right))
+                || (matches!(e, Expr::BinaryOp { op: BinaryOperator::Plus, .. })
+                    && whole_days(left)
+                    && midnight(right))
+        }
+        _ => false,
+    }
+}
+
+/// `2026-01-01` or `2026-01-01 00:00:00[.000…]`.
+fn midnight_text(s: &str) -> bool {
+    let s = s.trim();
+    let (date, time) = s.split_once([' ', 'T']).unwrap_or((s, ""));
+    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok()
+        && (time.is_empty()
+            || chrono::NaiveTime::parse_from_str(time, "%H:%M:%S%.f")
+                .is_ok_and(|t| t == chrono::NaiveTime::MIN))
+}
+
+/// An interval of whole days, weeks, months, quarters or years: `INTERVAL '30 days'`, `INTERVAL '1' MONTH`.
+fn whole_days(e: &Expr) -> bool {
+    let Expr::Interval(i) = unnest(e) else { return false };
+    if i.last_field.is_some() || i.fractional_seconds_precision.is_some() {
+        return false;
+    }
+    let Expr::Value(v) = i.value.as_ref() else { return false };
+    let Value::SingleQuotedString(text) = &v.value else { return false };
+    match &i.leading_field {
+        Some(field) => {
+            text.trim().parse::<i64>().is_ok()
+                && matches!(
+                    field,
+                    DateTimeField::Day
+                        | DateTimeField::Days
+                        | DateTimeField::Week(None)
+                        | DateTimeField::Weeks
+                        | DateTimeField::Month
+                        | DateTimeField::Months
+                        | DateTimeField::Quarter
+                        | DateTimeField::Year
+                        | DateTimeField::Years
+                )
+        }
+        None => {
+            let words: Vec<&str> = text.split_whitespace().collect();
+            !words.is_empty()
+                && words.len().is_multiple_of(2)
+                && words.chunks(2).all(|pair| {
+                    pair[0].parse::<i64>().is_ok()
+                        && matches!(
+                            pair[1].to_ascii_lowercase().as_str(),
+                            "day"
+                                | "days"
+                                | "week"
+                                | "weeks"
+                                | "month"
+                                | "months"
+                                | "mon"
+                                | "mons"
+                                | "quarter"
+                                | "quarters"
+                                | "year"
+                                | "years"
+                        )
+                })
+        }
+    }
+}
+
+fn zero_or_null(e: &Expr) -> bool {
+    match unnest(e) {
+        Expr::Value(v) => match &v.value {
+            Value::Null => true,
+            Value::Number(n, _) => n.parse::<f64>().is_ok_and(|x| x == 0.0),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether every number written in `e` is whole: a sum of `0.1` over n rows is not n × 0.1 in floating
+/// point, a sum of `1` or `1.0` is.
+fn integral(e: &Expr) -> bool {
+    visit_expressions(e, |x| match x {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) if n.parse::<f64>().map_or(true, |f| f.fract() != 0.0) => {
+                ControlFlow::Break(())
+            }
+            _ => ControlFlow::Continue(()),
+        },
+        _ => ControlFlow::Continue(()),
+    })
+    .is_continue()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route;
+    use inda_core::Scope;
+    use inda_guard::{Catalog, GuardOptions, guard};
+    use sqlparser::ast::Statement;
+
+    /// The guard's output for `sql`, routed: the rendered SQL and the rollups it reads.
+    fn routed(sql: &str) -> (String, Vec<&'static str>) {
+        let scope = Scope::one("acme_corp").expect("scope");
+        let guarded = guard(sql, &scope, &Catalog::marts(), &GuardOptions::default()).expect("guarded");
+        let mut statement = Statement::Query(Box::new(guarded.query().clone()));
+        let used = route(&mut statement, &scope).into_iter().collect();
+        (statement.to_string(), used)
+    }
+
+    /// Each rewrite rule, as SQL: rows counted by the rollup's row counts, a constant summed per row
+    /// weighted by them, sums linear in the summed columns left as written, the tenant filter kept.
+    #[test]
+    fn each_rule_rewrites_as_written_here() {
+        let (sql, used) = routed(
+            "SELECT channel, COUNT(*) AS n, COUNT(campaign_id) AS c, SUM(CASE WHEN status = 'read' THEN 1 ELSE 0 END) \
+             AS r, SUM(cost) AS cost FROM marts.fct_messages WHERE sent_at >= CURRENT_DATE - INTERVAL '7 days' \
+             GROUP BY channel",
+        );
+        assert_eq!(used, ["fct_messages_daily"]);
+        assert_eq!(
+            sql,
+            "SELECT channel, coalesce(sum(fct_messages.rollup_rows), 0) AS n, \
+             coalesce(sum(CASE WHEN campaign_id IS NOT NULL THEN fct_messages.rollup_rows END), 0) AS c, \
+             SUM((CASE WHEN status = 'read' THEN 1 ELSE 0 END) * fct_messages.rollup_rows) AS r, SUM(cost) AS cost \
+             FROM (SELECT * FROM rollup.fct_messages_daily WHERE tenant_id = 'acme_corp') AS fct_messages \
+             WHERE sent_at >= CURRENT_DATE - INTERVAL '7 days' GROUP BY channel LIMIT 10000"
+        );
+    }
+
+    /// What a day cannot answer stays on the facts, untouched.
+    #[test]
+    fn what_a_day_cannot_answer_is_left_as_it_was() {
+        for sql in [
+            "SELECT COUNT(*) AS n FROM marts.fct_messages WHERE sent_at > CURRENT_DATE",
+            "SELECT DATE_TRUNC('hour', sent_at) AS h, COUNT(*) AS n FROM marts.fct_messages GROUP BY 1",
+            "SELECT AVG(cost) AS c FROM marts.fct_messages",
+            "SELECT COUNT(DISTINCT contact_id) AS n FROM marts.fct_messages",
+        ] {
+            let (rewritten, used) = routed(sql);
+            assert!(used.is_empty(), "{sql}");
+            assert!(rewritten.contains("FROM marts.fct_messages"), "{rewritten}");
+        }
+    }
+}
