@@ -42,6 +42,12 @@ impl App {
         opts.progress = req.progress;
         let report = inda_ingest::sync_into(&self.sync_destination(token)?, &opts).await?;
         self.audit_sync(&report)?;
+        let synced: Vec<String> =
+            report.tenants.iter().filter(|t| t.ok).map(|t| t.tenant_id.clone()).collect();
+        if let Some(refresh) = self.rollup_refresh(&synced) {
+            // Off the async workers: it blocks while it builds.
+            let _ = tokio::task::spawn_blocking(refresh).await;
+        }
         Ok(report)
     }
 

@@ -279,6 +279,54 @@ impl EmbeddedWarehouse {
         }
     }
 
+    /// The tenant's file of `table`, built first when its sources changed since; `None` when the tenant
+    /// has no facts (nothing to sum: its part of the rollup is empty).
+    async fn fresh_rollup(
+        &self,
+        table: &'static rollup::Rollup,
+        tenant: &str,
+        limits: &QueryLimits,
+        key: Option<&WarehouseKey>,
+    ) -> Result<Option<PathBuf>, Error> {
+        let files_of = |t: &str| parquet_files(&self.root.join("marts").join(t).join(tenant));
+        if files_of(&table.of).is_empty() {
+            return Ok(None);
+        }
+        let sources: Vec<PathBuf> = table.sources().into_iter().flat_map(files_of).collect();
+        let file = rollup::fresh_file(&self.root, table, tenant, &sources);
+        if !file.is_file() {
+            let alone = Scope::one(tenant).map_err(|_| WarehouseError::InvalidTenant)?;
+            let build_ctx = self.tenant_context(&alone, limits)?;
+            let span = tracing::info_span!("rollup", rollup = %table.name, tenant = %tenant);
+            tracing::Instrument::instrument(rollup::build(&build_ctx, table, tenant, &file, key), span)
+                .await?;
+        }
+        Ok(Some(file))
+    }
+
+    /// Brings every rollup of the scope's tenants up to date with their facts, so that the first question
+    /// after a demo or a sync does not wait for one (a query would build it otherwise). On the query
+    /// runtime, from any thread, blocking until done; returns how many tenant rollups are fresh.
+    pub fn refresh_rollups(&self, scope: &Scope, limits: &QueryLimits) -> Result<usize, Error> {
+        if !self.rollups || !self.exists() {
+            return Ok(0);
+        }
+        let handle = query_runtime()?;
+        let work = async {
+            let key = self.key()?;
+            let mut fresh = 0;
+            for table in rollup::rollups() {
+                for tenant in scope.tenants() {
+                    fresh += usize::from(self.fresh_rollup(table, tenant, limits, key).await?.is_some());
+                }
+            }
+            Ok(fresh)
+        };
+        // Its own thread: the caller may be on a runtime, where blocking on another one is not allowed.
+        std::thread::scope(|s| s.spawn(|| handle.block_on(work)).join())
+            .unwrap_or_else(|_| Err(WarehouseError::Rollup("the build stopped unexpectedly".into()).into()))
+    }
+
     /// Registers the `used` rollups of the scope's tenants in [`rollup::SCHEMA`] on `ctx`, building each one
     /// whose facts changed since it was built.
     async fn register_rollups(
@@ -297,19 +345,9 @@ impl EmbeddedWarehouse {
             let table = rollup::named(name).ok_or(WarehouseError::NoSchema("rollup"))?;
             let mut files = Vec::new();
             for tenant in scope.tenants() {
-                let facts = parquet_files(&self.root.join("marts").join(&table.of).join(tenant));
-                let Some(file) = rollup::fresh_file(&self.root, table, tenant, &facts) else { continue };
-                if !file.is_file() {
-                    let alone = Scope::one(tenant).map_err(|_| WarehouseError::InvalidTenant)?;
-                    let build_ctx = self.tenant_context(&alone, limits)?;
-                    let span = tracing::info_span!("rollup", rollup = %table.name, tenant = %tenant);
-                    tracing::Instrument::instrument(
-                        rollup::build(&build_ctx, table, tenant, &file, key),
-                        span,
-                    )
-                    .await?;
+                if let Some(file) = self.fresh_rollup(table, tenant, limits, key).await? {
+                    files.push((tenant.clone(), vec![file]));
                 }
-                files.push((tenant.clone(), vec![file]));
             }
             let provider = self.listing(name, files, read_schema(&table.schema()?), &format, key)?;
             schema

@@ -46,6 +46,21 @@ pub(crate) struct Rollup {
     /// Columns summed per row (same name, same type: a day's sum fits the contract's precision, and a
     /// rollup that overflows it fails to build and is not used).
     pub sums: Vec<String>,
+    /// A dimension joined in (inner, on its key), whose columns the rollup keeps as keys: it answers the
+    /// fact joined with that dimension, and only that.
+    #[serde(default)]
+    pub join: Option<DimensionJoin>,
+}
+
+/// The dimension of a rollup built over a join.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DimensionJoin {
+    /// The marts dimension table.
+    pub table: String,
+    /// The key the fact and the dimension share.
+    pub on: String,
+    /// Its columns kept in the rollup (names distinct from the fact's).
+    pub columns: Vec<String>,
 }
 
 /// The rollups of `warehouse/rollups.json`.
@@ -57,9 +72,14 @@ pub(crate) fn rollups() -> &'static [Rollup] {
     })
 }
 
-/// The rollup of a marts fact table, if it has one.
+/// The rollup of a marts fact table read alone, if it has one.
 pub(crate) fn of_table(table: &str) -> Option<&'static Rollup> {
-    rollups().iter().find(|r| r.of.eq_ignore_ascii_case(table))
+    rollups().iter().find(|r| r.of.eq_ignore_ascii_case(table) && r.join.is_none())
+}
+
+/// The rollups built over a fact joined with a dimension.
+pub(crate) fn joined() -> impl Iterator<Item = (&'static Rollup, &'static DimensionJoin)> {
+    rollups().iter().filter_map(|r| Some((r, r.join.as_ref()?)))
 }
 
 /// A rollup by name.
@@ -79,6 +99,13 @@ impl Rollup {
         for key in &self.keys {
             fields.push(field(key)?);
         }
+        if let Some(join) = &self.join {
+            let dimension = marts_schema(&join.table).ok_or(WarehouseError::NoSchema("rollup"))?;
+            for column in &join.columns {
+                let f = dimension.field_with_name(column).map_err(|_| WarehouseError::NoSchema("rollup"))?;
+                fields.push(f.clone());
+            }
+        }
         fields.push(field(&self.day)?);
         fields.push(Field::new(ROWS_COLUMN, DataType::Int64, false));
         for sum in &self.sums {
@@ -91,6 +118,12 @@ impl Rollup {
     pub(crate) fn is_key(&self, column: &str) -> bool {
         column.eq_ignore_ascii_case(inda_core::marts::TENANT_COLUMN)
             || self.keys.iter().any(|k| k.eq_ignore_ascii_case(column))
+            || self.join.as_ref().is_some_and(|j| j.columns.iter().any(|c| c.eq_ignore_ascii_case(column)))
+    }
+
+    /// The marts tables it is built from: its fact, and its dimension if any.
+    pub(crate) fn sources(&self) -> Vec<&str> {
+        std::iter::once(self.of.as_str()).chain(self.join.as_ref().map(|j| j.table.as_str())).collect()
     }
 
     pub(crate) fn is_sum(&self, column: &str) -> bool {
@@ -104,10 +137,21 @@ impl Rollup {
     /// What builds it from one tenant's facts (registered as `marts.<of>` on a session of that tenant).
     fn build_sql(&self, tenant: &str) -> Result<String, Error> {
         let schema = self.schema()?;
-        let keys: Vec<&str> = std::iter::once(inda_core::marts::TENANT_COLUMN)
+        let tenant_column = inda_core::marts::TENANT_COLUMN;
+        let mut keys: Vec<String> = std::iter::once(tenant_column)
             .chain(self.keys.iter().map(String::as_str))
+            .map(|k| format!("f.{k}"))
             .collect();
-        let day = format!("DATE_TRUNC('day', {})", self.day);
+        // Tenant ids are checked before any path or statement is built from them; the filters keep a
+        // directory holding another tenant's rows (which the guard would filter) out of the rollup too.
+        let mut from = format!("marts.{} AS f", self.of);
+        let mut filter = format!("f.{tenant_column} = '{tenant}'");
+        if let Some(join) = &self.join {
+            keys.extend(join.columns.iter().map(|c| format!("d.{c}")));
+            from.push_str(&format!(" JOIN marts.{} AS d ON f.{on} = d.{on}", join.table, on = join.on));
+            filter.push_str(&format!(" AND d.{tenant_column} = '{tenant}'"));
+        }
+        let day = format!("DATE_TRUNC('day', f.{})", self.day);
         let sums = self
             .sums
             .iter()
@@ -116,19 +160,15 @@ impl Rollup {
                 let DataType::Decimal128(p, sc) = data_type.data_type() else {
                     return Err(WarehouseError::NoSchema("rollup").into());
                 };
-                Ok(format!("CAST(SUM({s}) AS DECIMAL({p},{sc})) AS {s}"))
+                Ok(format!("CAST(SUM(f.{s}) AS DECIMAL({p},{sc})) AS {s}"))
             })
             .collect::<Result<Vec<String>, Error>>()?;
-        // Tenant ids are checked before any path or statement is built from them; the filter keeps a
-        // directory holding another tenant's rows (which the guard would filter) out of the rollup too.
         Ok(format!(
-            "SELECT {keys}, {day} AS {day_name}, COUNT(*) AS {ROWS_COLUMN}, {sums} FROM marts.{of} \
-             WHERE {tenant_column} = '{tenant}' GROUP BY {keys}, {day} ORDER BY {day_name}",
+            "SELECT {keys}, {day} AS {day_name}, COUNT(*) AS {ROWS_COLUMN}, {sums} FROM {from} WHERE {filter} \
+             GROUP BY {keys}, {day} ORDER BY {day_name}",
             keys = keys.join(", "),
             day_name = self.day,
             sums = sums.join(", "),
-            of = self.of,
-            tenant_column = inda_core::marts::TENANT_COLUMN,
         ))
     }
 }
@@ -138,23 +178,19 @@ pub(crate) fn dir(root: &Path, rollup: &Rollup, tenant: &str) -> PathBuf {
     root.join("rollups").join(&rollup.name).join(tenant)
 }
 
-/// The file a fresh rollup of these fact files has, or `None` when the tenant has no facts (nothing to
-/// summarise: the rollup is empty). The fingerprint only has to tell this program's own builds apart, so
-/// the standard library's hasher (fixed keys) is enough: a Rust upgrade that changed it would cost one
-/// rebuild.
-pub(crate) fn fresh_file(root: &Path, rollup: &Rollup, tenant: &str, facts: &[PathBuf]) -> Option<PathBuf> {
-    if facts.is_empty() {
-        return None;
-    }
+/// The file a fresh rollup of these source files (its fact's and its dimension's) has. The fingerprint
+/// only has to tell this program's own builds apart, so the standard library's hasher (fixed keys) is
+/// enough: a Rust upgrade that changed it, or a data dir moved elsewhere, costs one rebuild.
+pub(crate) fn fresh_file(root: &Path, rollup: &Rollup, tenant: &str, sources: &[PathBuf]) -> PathBuf {
     let mut hasher = std::hash::DefaultHasher::new();
-    for file in facts {
-        file.file_name().hash(&mut hasher);
+    for file in sources {
+        file.hash(&mut hasher);
         if let Ok(meta) = std::fs::metadata(file) {
             meta.len().hash(&mut hasher);
             meta.modified().ok().hash(&mut hasher);
         }
     }
-    Some(dir(root, rollup, tenant).join(format!("{:016x}.parquet", hasher.finish())))
+    dir(root, rollup, tenant).join(format!("{:016x}.parquet", hasher.finish()))
 }
 
 /// Builds the rollup of one tenant into `file` (see [`fresh_file`]) on `ctx`, a session of that tenant
@@ -235,11 +271,17 @@ mod tests {
     /// The shipped list parses, and each rollup's columns exist in its fact with the types it needs.
     #[test]
     fn the_shipped_rollups_are_well_formed() {
-        assert_eq!(rollups().len(), 2);
+        assert_eq!(rollups().len(), 3);
         for rollup in rollups() {
             let schema = rollup.schema().expect("schema");
-            assert_eq!(schema.fields().len(), rollup.keys.len() + rollup.sums.len() + 3, "{}", rollup.name);
-            assert!(rollup.build_sql("acme_corp").expect("sql").contains("GROUP BY tenant_id"));
+            let joined = rollup.join.as_ref().map_or(0, |j| j.columns.len());
+            assert_eq!(
+                schema.fields().len(),
+                rollup.keys.len() + joined + rollup.sums.len() + 3,
+                "{}",
+                rollup.name
+            );
+            assert!(rollup.build_sql("acme_corp").expect("sql").contains("GROUP BY f.tenant_id"));
         }
     }
 }

@@ -28,7 +28,7 @@ use sqlparser::ast::{
     FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, GroupByExpr, Ident,
     JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, OrderBy, OrderByKind, Query, Select,
     SelectItem, SetExpr, Statement, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut, WindowType,
-    visit_expressions,
+    visit_expressions, visit_expressions_mut,
 };
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
@@ -71,26 +71,164 @@ impl Router<'_> {
         }
     }
 
-    fn try_select(&mut self, select: &mut Select, order_by: Option<&mut OrderBy>) {
-        let Some(fact) = Fact::find(select, self.scope) else { return };
-        let mut rewritten = select.clone();
-        let mut order = order_by.as_ref().map(|o| (*o).clone());
-        let mut check = Check { fact: &fact, aggregated: false };
-        if check.select(&mut rewritten).is_err() || check.order_by(order.as_mut()).is_err() {
-            return;
+    /// A rollup over the fact joined with a dimension first (the join then goes), else the fact's own.
+    fn try_select(&mut self, select: &mut Select, mut order_by: Option<&mut OrderBy>) {
+        for (rollup, join) in rollup::joined() {
+            let Some((candidate, order)) =
+                without_dimension(select, order_by.as_deref(), self.scope, rollup, join)
+            else {
+                continue;
+            };
+            let pick = |t: &str| t.eq_ignore_ascii_case(&rollup.of).then_some(rollup);
+            if let Some(fact) = Fact::find(&candidate, self.scope, pick)
+                && self.attempt(select, candidate, order, order_by.as_deref_mut(), &fact)
+            {
+                return;
+            }
         }
-        let grouped = !matches!(&rewritten.group_by, GroupByExpr::Expressions(e, _) if e.is_empty());
-        if !(grouped || check.aggregated) {
-            return;
+        let Some(fact) = Fact::find(select, self.scope, rollup::of_table) else { return };
+        let (candidate, order) = (select.clone(), order_by.as_deref().cloned());
+        self.attempt(select, candidate, order, order_by, &fact);
+    }
+
+    /// Checks `candidate` (a copy of `select`, perhaps without a dimension) and its ORDER BY against `fact`'s
+    /// rollup; when it passes, it replaces `select` and `target`, reading the rollup.
+    fn attempt(
+        &mut self,
+        select: &mut Select,
+        mut candidate: Select,
+        mut order: Option<OrderBy>,
+        target: Option<&mut OrderBy>,
+        fact: &Fact,
+    ) -> bool {
+        let mut check = Check { fact, aggregated: false };
+        if check.select(&mut candidate).is_err() || check.order_by(order.as_mut()).is_err() {
+            return false;
         }
-        if !fact.point_at_rollup(&mut rewritten) {
-            return;
+        let grouped = !matches!(&candidate.group_by, GroupByExpr::Expressions(e, _) if e.is_empty());
+        if !(grouped || check.aggregated) || !fact.point_at_rollup(&mut candidate) {
+            return false;
         }
-        *select = rewritten;
-        if let (Some(target), Some(order)) = (order_by, order) {
+        *select = candidate;
+        if let (Some(target), Some(order)) = (target, order) {
             *target = order;
         }
         self.used.insert(rollup_name(fact.rollup));
+        true
+    }
+}
+
+/// `select` (and its ORDER BY) without its inner join of `join`'s dimension to the rollup's fact on their
+/// key, the dimension's columns read from the fact's alias instead: what the rollup built over that join
+/// answers. `None` when the dimension is joined otherwise, appears more than once, or any of its columns the
+/// rollup does not keep is used. Across several tenants the join must also match the tenant, as the
+/// rollup's (built per tenant) does.
+fn without_dimension(
+    select: &Select,
+    order: Option<&OrderBy>,
+    scope: &Scope,
+    rollup: &Rollup,
+    join: &rollup::DimensionJoin,
+) -> Option<(Select, Option<OrderBy>)> {
+    let (mut fact, mut dimension, mut dimensions) = (None, None, 0);
+    for (i, twj) in select.from.iter().enumerate() {
+        let joined = twj.joins.iter().enumerate().map(|(j, join)| (Some(j), &join.relation));
+        for (j, relation) in std::iter::once((None, &twj.relation)).chain(joined) {
+            let Some((alias, Some(table))) = describe(relation, scope) else { continue };
+            if table.eq_ignore_ascii_case(&rollup.of) {
+                fact = Some(alias);
+            } else if table.eq_ignore_ascii_case(&join.table) {
+                dimensions += 1;
+                dimension = j.map(|j| (i, j, alias));
+            }
+        }
+    }
+    let (fact, (i, j, dim)) = (fact?, dimension?);
+    if dimensions != 1 {
+        return None;
+    }
+    let (JoinOperator::Join(JoinConstraint::On(on)) | JoinOperator::Inner(JoinConstraint::On(on))) =
+        &select.from[i].joins[j].join_operator
+    else {
+        return None;
+    };
+    let (key, tenant) = join_conditions(on, &fact, &dim, &join.on)?;
+    if !key || (scope.single().is_none() && !tenant) {
+        return None;
+    }
+    let mut without = select.clone();
+    without.from[i].joins.remove(j);
+    let mut order = order.cloned();
+    let columns: Vec<&str> = inda_core::marts::table(&join.table)?.columns.iter().map(|c| c.name).collect();
+    let fact_columns: Vec<&str> =
+        inda_core::marts::table(&rollup.of)?.columns.iter().map(|c| c.name).collect();
+    let kept = |name: &str| join.columns.iter().any(|c| c.eq_ignore_ascii_case(name));
+    let mut readable = true;
+    let mut to_fact = |e: &mut Expr| {
+        match e {
+            Expr::CompoundIdentifier(parts)
+                if parts.len() == 2 && parts[0].value.eq_ignore_ascii_case(&dim.value) =>
+            {
+                if kept(&parts[1].value) {
+                    parts[0] = fact.clone();
+                } else {
+                    readable = false;
+                }
+            }
+            Expr::CompoundIdentifier(parts)
+                if parts.first().is_some_and(|p| p.value.eq_ignore_ascii_case(&dim.value)) =>
+            {
+                readable = false;
+            }
+            // Unqualified, a column only the dimension has (`tenant_id` and the key are the fact's too, and
+            // name the wrappers' own columns inside them).
+            Expr::Identifier(id)
+                if columns.contains(&id.value.to_ascii_lowercase().as_str())
+                    && !kept(&id.value)
+                    && !fact_columns.contains(&id.value.to_ascii_lowercase().as_str()) =>
+            {
+                readable = false;
+            }
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    };
+    let _ = visit_expressions_mut(&mut without, &mut to_fact);
+    if let Some(order) = &mut order {
+        let _ = visit_expressions_mut(order, &mut to_fact);
+    }
+    readable.then_some((without, order))
+}
+
+/// Whether `on` is `<fact>.<key> = <dim>.<key>`, optionally with `<fact>.tenant_id = <dim>.tenant_id`, and
+/// nothing else: (has the key equality, has the tenant equality); `None` for any other condition.
+fn join_conditions(on: &Expr, fact: &Ident, dim: &Ident, key: &str) -> Option<(bool, bool)> {
+    match unnest(on) {
+        Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
+            let (a, b) = (join_conditions(left, fact, dim, key)?, join_conditions(right, fact, dim, key)?);
+            Some((a.0 || b.0, a.1 || b.1))
+        }
+        Expr::BinaryOp { left, op: BinaryOperator::Eq, right } => {
+            let column_of = |e: &Expr, alias: &Ident| match unnest(e) {
+                Expr::CompoundIdentifier(p)
+                    if p.len() == 2 && p[0].value.eq_ignore_ascii_case(&alias.value) =>
+                {
+                    Some(p[1].value.to_ascii_lowercase())
+                }
+                _ => None,
+            };
+            let pair = match (column_of(left, fact), column_of(right, dim)) {
+                (Some(a), Some(b)) => (a, b),
+                _ => (column_of(right, fact)?, column_of(left, dim)?),
+            };
+            let tenant_column = inda_core::marts::TENANT_COLUMN;
+            match pair {
+                (a, b) if a == b && a.eq_ignore_ascii_case(key) => Some((true, false)),
+                (a, b) if a == b && a == tenant_column => Some((false, true)),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
@@ -119,7 +257,7 @@ impl Fact {
     /// The fact, when exactly one relation of the FROM is the guard's wrapper of a fact with a rollup, it is
     /// never on the side of an outer join that could turn its rows into nulls, and every join is one this
     /// module understands.
-    fn find(select: &Select, scope: &Scope) -> Option<Fact> {
+    fn find(select: &Select, scope: &Scope, pick: impl Fn(&str) -> Option<&'static Rollup>) -> Option<Fact> {
         let mut found: Option<(&'static Rollup, Ident)> = None;
         let mut others = Vec::new();
         let mut candidates = 0;
@@ -133,7 +271,7 @@ impl Fact {
                 .chain(twj.joins.iter().map(|j| (&j.relation, inner(&j.join_operator))));
             for (relation, inner_side) in relations {
                 let (alias, table) = describe(relation, scope)?;
-                match table.and_then(rollup::of_table) {
+                match table.and_then(&pick) {
                     Some(r) => {
                         candidates += 1;
                         if !(preserved && inner_side) {
@@ -154,7 +292,10 @@ impl Fact {
             return None;
         }
         let (rollup, alias) = found?;
-        let columns = inda_core::marts::table(&rollup.of)?.columns.iter().map(|c| c.name).collect();
+        let mut columns: Vec<&'static str> =
+            inda_core::marts::table(&rollup.of)?.columns.iter().map(|c| c.name).collect();
+        // A rollup over a join reads the dimension's kept columns from the fact's alias.
+        columns.extend(rollup.join.iter().flat_map(|j| j.columns.iter().map(String::as_str)));
         Some(Fact { rollup, alias, columns, others })
     }
 
@@ -970,5 +1111,22 @@ mod tests {
             assert!(used.is_empty(), "{sql}");
             assert!(rewritten.contains("FROM marts.fct_messages"), "{rewritten}");
         }
+    }
+
+    /// A dimension joined on its key goes when the rollup over that join keeps the columns read from it:
+    /// they are read from the fact's alias, from the rollup.
+    #[test]
+    fn a_dimension_the_rollup_kept_leaves_the_join() {
+        let (sql, used) = routed(
+            "SELECT c.segment, COUNT(*) AS n FROM marts.fct_activities a JOIN marts.dim_contacts c \
+             ON a.contact_id = c.contact_id WHERE a.activity_type = 'purchase' GROUP BY c.segment",
+        );
+        assert_eq!(used, ["fct_activities_contacts_daily"]);
+        assert_eq!(
+            sql,
+            "SELECT a.segment, coalesce(sum(a.rollup_rows), 0) AS n FROM (SELECT * FROM \
+             rollup.fct_activities_contacts_daily WHERE tenant_id = 'acme_corp') AS a \
+             WHERE a.activity_type = 'purchase' GROUP BY a.segment LIMIT 10000"
+        );
     }
 }

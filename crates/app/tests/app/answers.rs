@@ -140,6 +140,9 @@ fn without_rollups(from: &std::path::Path) -> (tempfile::TempDir, App) {
 #[test]
 fn answers_from_rollups_are_the_answers_from_the_facts() {
     let s = setup();
+    // `demo init` built them, so that no question waits for one.
+    let built = s.app.dir.warehouse().join("rollups/fct_messages_daily/umbrella");
+    assert_eq!(std::fs::read_dir(&built).map(|d| d.count()).unwrap_or(0), 1, "{}", built.display());
     let (_copy, facts) = without_rollups(s.app.dir.root());
     let rt = tokio::runtime::Runtime::new().unwrap();
     let cancel = inda_warehouse::Cancel::new();

@@ -77,6 +77,50 @@ const EDGES: &[(bool, &str)] = &[
         "SELECT DATE_TRUNC('quarter', a.occurred_at) AS q, SUM(a.amount * f.rate) AS revenue, COUNT(CASE WHEN a.currency IS NOT NULL AND f.rate IS NULL THEN 1 END) AS missing FROM marts.fct_activities a LEFT JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) WHERE a.activity_type IN ('purchase', 'refund') GROUP BY 1",
     ),
     (true, "SELECT channel, SUM(-cost * 2) AS c FROM marts.fct_messages GROUP BY channel"),
+    (
+        true,
+        "SELECT c.segment, SUM(a.amount * f.rate) AS revenue, COUNT(CASE WHEN a.currency IS NOT NULL AND f.rate IS NULL THEN 1 END) AS missing FROM marts.fct_activities a LEFT JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE a.activity_type IN ('purchase', 'refund') GROUP BY c.segment",
+    ),
+    (
+        true,
+        "SELECT country, COUNT(*) AS n FROM marts.fct_activities a JOIN marts.dim_contacts c ON c.contact_id = a.contact_id WHERE a.activity_type = 'purchase' GROUP BY country ORDER BY n DESC",
+    ),
+    (
+        true,
+        "SELECT c.segment, cp.campaign_type, COUNT(*) AS n, SUM(a.amount) AS amount FROM marts.fct_activities a JOIN marts.dim_contacts c ON a.contact_id = c.contact_id JOIN marts.dim_campaigns cp ON a.campaign_id = cp.campaign_id GROUP BY 1, 2",
+    ),
+    (
+        true,
+        "SELECT c.lifecycle_stage, DATE_TRUNC('month', a.occurred_at) AS month, COUNT(*) AS n FROM marts.fct_activities a JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE a.occurred_at >= DATE_TRUNC('year', CURRENT_DATE) GROUP BY 1, 2 ORDER BY c.lifecycle_stage",
+    ),
+    (
+        false,
+        "SELECT c.city, COUNT(*) AS n FROM marts.fct_activities a JOIN marts.dim_contacts c ON a.contact_id = c.contact_id GROUP BY c.city",
+    ),
+    (
+        false,
+        "SELECT c.segment, COUNT(*) AS n FROM marts.fct_activities a JOIN marts.dim_contacts c ON a.contact_id = c.contact_id AND c.opted_in GROUP BY c.segment",
+    ),
+    (
+        false,
+        "SELECT c.segment, COUNT(*) AS n FROM marts.fct_activities a LEFT JOIN marts.dim_contacts c ON a.contact_id = c.contact_id GROUP BY c.segment",
+    ),
+    (
+        false,
+        "SELECT c.segment, COUNT(*) AS n FROM marts.dim_contacts c JOIN marts.fct_activities a ON a.contact_id = c.contact_id GROUP BY c.segment",
+    ),
+    (
+        false,
+        "SELECT c.segment, COUNT(DISTINCT a.contact_id) AS n FROM marts.fct_activities a JOIN marts.dim_contacts c ON a.contact_id = c.contact_id GROUP BY c.segment",
+    ),
+    (
+        false,
+        "SELECT segment, COUNT(*) AS n FROM marts.fct_activities a JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE full_name LIKE 'A%' GROUP BY segment",
+    ),
+    (
+        false,
+        "SELECT c.segment, COUNT(*) AS n FROM marts.fct_activities a JOIN marts.dim_contacts c ON a.contact_id = c.contact_id JOIN marts.dim_contacts c2 ON c2.contact_id = a.contact_id GROUP BY c.segment",
+    ),
     (false, "SELECT COUNT(*) AS n FROM marts.fct_messages WHERE sent_at > CURRENT_DATE - INTERVAL '30 days'"),
     (false, "SELECT COUNT(*) AS n FROM marts.fct_messages WHERE sent_at <= TIMESTAMP '2026-10-01 12:00:00'"),
     (false, "SELECT COUNT(*) AS n FROM marts.fct_messages WHERE sent_at >= '2026-01-01 10:00:00'"),
