@@ -60,8 +60,10 @@ fn the_demo_warehouse_is_sealed_and_no_name_is_readable_in_its_files() {
     let tmp = tempfile::tempdir().unwrap();
     let mut app = App::open(DataDir::new(tmp.path())).unwrap();
     app.demo_init(&opts(), &|_| {}).unwrap();
+    // The tenant's five marts and the three daily rollups `demo init` built from them: all sealed.
     let files = parquet_files(&tmp.path().join("warehouse"));
-    assert_eq!(files.len(), 5, "{files:?}");
+    assert_eq!(files.len(), 8, "{files:?}");
+    assert_eq!(files.iter().filter(|f| f.to_string_lossy().contains("/rollups/")).count(), 3, "{files:?}");
     for f in &files {
         assert_eq!(tail(f), b"PARE", "{} is not encrypted", f.display());
     }
