@@ -189,7 +189,12 @@ fn cast(e: Expr, data_type: DataType) -> Expr {
 }
 
 fn call(name: &str, args: Vec<Expr>) -> Expr {
-    Expr::Function(Function {
+    Expr::Function(function(name, args))
+}
+
+/// A plain call `name(args…)`: no DISTINCT, FILTER or OVER (the caller adds what it needs).
+pub(crate) fn function(name: &str, args: Vec<Expr>) -> Function {
+    Function {
         name: ObjectName::from(vec![Ident::new(name)]),
         uses_odbc_syntax: false,
         parameters: FunctionArguments::None,
@@ -202,7 +207,7 @@ fn call(name: &str, args: Vec<Expr>) -> Expr {
         null_treatment: None,
         over: None,
         within_group: vec![],
-    })
+    }
 }
 
 fn rewrite(expr: &mut Expr) -> Result<(), String> {
