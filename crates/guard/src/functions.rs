@@ -46,6 +46,7 @@ const ALLOWED: &[&str] = &[
     "first_value",
     "floor",
     "greatest",
+    "grouping",
     "hour",
     "iff",
     "ifnull",

@@ -182,6 +182,7 @@ impl EmbeddedWarehouse {
             .build();
         let ctx = SessionContext::new_with_state(state);
         crate::functions::register(&ctx);
+        ctx.register_udaf(crate::average::udaf());
         let key = self.key()?;
         let format = encryption::format_for(key);
         let catalog = ctx.catalog("datafusion").ok_or(WarehouseError::NoCatalog)?;

@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+mod average;
 mod bridge;
 mod compact;
 mod convert;

@@ -32,6 +32,12 @@ pub(crate) const SCHEMA: &str = "rollup";
 /// The column counting the fact rows each rollup row stands for.
 pub(crate) const ROWS_COLUMN: &str = "rollup_rows";
 
+/// The column counting, for a summed column, the fact rows where it is not null (what an average divides
+/// by): `rollup_rows_<column>`.
+pub(crate) fn count_column(sum: &str) -> String {
+    format!("{ROWS_COLUMN}_{}", sum.to_ascii_lowercase())
+}
+
 /// One rollup, as `warehouse/rollups.json` defines it.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Rollup {
@@ -89,7 +95,7 @@ pub(crate) fn named(name: &str) -> Option<&'static Rollup> {
 
 impl Rollup {
     /// The Arrow schema of its files: `tenant_id`, the keys and the day as in the fact, the row count, the
-    /// sums as in the fact.
+    /// sums as in the fact, and each sum's count of values.
     pub(crate) fn schema(&self) -> Result<SchemaRef, Error> {
         let fact = marts_schema(&self.of).ok_or(WarehouseError::NoSchema("rollup"))?;
         let field = |name: &str| -> Result<Field, Error> {
@@ -110,6 +116,9 @@ impl Rollup {
         fields.push(Field::new(ROWS_COLUMN, DataType::Int64, false));
         for sum in &self.sums {
             fields.push(field(sum)?.with_nullable(true));
+        }
+        for sum in &self.sums {
+            fields.push(Field::new(count_column(sum), DataType::Int64, false));
         }
         Ok(Arc::new(Schema::new(fields)))
     }
@@ -162,6 +171,7 @@ impl Rollup {
                 };
                 Ok(format!("CAST(SUM(f.{s}) AS DECIMAL({p},{sc})) AS {s}"))
             })
+            .chain(self.sums.iter().map(|s| Ok(format!("COUNT(f.{s}) AS {}", count_column(s)))))
             .collect::<Result<Vec<String>, Error>>()?;
         Ok(format!(
             "SELECT {keys}, {day} AS {day_name}, COUNT(*) AS {ROWS_COLUMN}, {sums} FROM {from} WHERE {filter} \
@@ -180,9 +190,12 @@ pub(crate) fn dir(root: &Path, rollup: &Rollup, tenant: &str) -> PathBuf {
 
 /// The file a fresh rollup of these source files (its fact's and its dimension's) has. The fingerprint
 /// only has to tell this program's own builds apart, so the standard library's hasher (fixed keys) is
-/// enough: a Rust upgrade that changed it, or a data dir moved elsewhere, costs one rebuild.
+/// enough: a Rust upgrade that changed it, or a data dir moved elsewhere, costs one rebuild. It covers the
+/// statement that builds the rollup too, so that a rollup of another definition (an older version of this
+/// program's) is never read as this one.
 pub(crate) fn fresh_file(root: &Path, rollup: &Rollup, tenant: &str, sources: &[PathBuf]) -> PathBuf {
     let mut hasher = std::hash::DefaultHasher::new();
+    rollup.build_sql(tenant).ok().hash(&mut hasher);
     for file in sources {
         file.hash(&mut hasher);
         if let Ok(meta) = std::fs::metadata(file) {
@@ -277,7 +290,7 @@ mod tests {
             let joined = rollup.join.as_ref().map_or(0, |j| j.columns.len());
             assert_eq!(
                 schema.fields().len(),
-                rollup.keys.len() + joined + rollup.sums.len() + 3,
+                rollup.keys.len() + joined + 2 * rollup.sums.len() + 3,
                 "{}",
                 rollup.name
             );

@@ -20,9 +20,11 @@
 //! nulls, an unaliased output whose name would change, a function not known here) leaves the SELECT on the
 //! facts. Refusing is always correct; the list of what is accepted is short on purpose.
 
+use crate::average;
 use crate::bridge::function as call;
 use crate::rollup::{self, ROWS_COLUMN, Rollup};
 use inda_core::Scope;
+use inda_core::marts::{ColumnType, Table};
 use sqlparser::ast::helpers::attached_token::AttachedToken;
 use sqlparser::ast::{
     BinaryOperator, CaseWhen, DataType, DateTimeField, Distinct, DuplicateTreatment, Expr, Function,
@@ -249,9 +251,11 @@ struct Fact {
     alias: Ident,
     /// The fact's columns.
     columns: Vec<&'static str>,
-    /// The other relations' aliases and, for the guard's wrappers of marts tables, their columns (`None`:
+    /// The marts tables the fact's alias reads: the fact, and a rollup's joined dimension.
+    tables: Vec<&'static Table>,
+    /// The other relations' aliases and, for the guard's wrappers of marts tables, their table (`None`:
     /// unknown, e.g. a derived table).
-    others: Vec<(String, Option<Vec<&'static str>>)>,
+    others: Vec<(String, Option<&'static Table>)>,
 }
 
 impl Fact {
@@ -281,10 +285,10 @@ impl Fact {
                         found = Some((r, alias));
                     }
                     None => {
-                        let columns = table
-                            .and_then(inda_core::marts::table)
-                            .map(|t| t.columns.iter().map(|c| c.name).collect());
-                        others.push((alias.value.to_ascii_lowercase(), columns));
+                        others.push((
+                            alias.value.to_ascii_lowercase(),
+                            table.and_then(inda_core::marts::table),
+                        ));
                     }
                 }
             }
@@ -293,11 +297,14 @@ impl Fact {
             return None;
         }
         let (rollup, alias) = found?;
-        let mut columns: Vec<&'static str> =
-            inda_core::marts::table(&rollup.of)?.columns.iter().map(|c| c.name).collect();
+        let mut tables = vec![inda_core::marts::table(&rollup.of)?];
+        let mut columns: Vec<&'static str> = tables[0].columns.iter().map(|c| c.name).collect();
         // A rollup over a join reads the dimension's kept columns from the fact's alias.
-        columns.extend(rollup.join.iter().flat_map(|j| j.columns.iter().map(String::as_str)));
-        Some(Fact { rollup, alias, columns, others })
+        if let Some(join) = &rollup.join {
+            columns.extend(join.columns.iter().map(String::as_str));
+            tables.push(inda_core::marts::table(&join.table)?);
+        }
+        Some(Fact { rollup, alias, columns, tables, others })
     }
 
     /// Points the fact's wrapper at the rollup; false if it is no longer where it was found.
@@ -333,10 +340,8 @@ impl Fact {
                     return Ok(None);
                 }
                 // Unqualified: the fact's only if no other relation has (or may have) that column.
-                let elsewhere = self
-                    .others
-                    .iter()
-                    .any(|(_, cols)| cols.as_ref().is_none_or(|c| c.contains(&name.as_str())));
+                let elsewhere =
+                    self.others.iter().any(|(_, table)| table.is_none_or(|t| t.column(&name).is_some()));
                 if elsewhere { Err(Refuse) } else { Ok(Some(name)) }
             }
             Expr::CompoundIdentifier(parts) => match parts.as_slice() {
@@ -356,6 +361,31 @@ impl Fact {
 
     fn rows(&self) -> Expr {
         Expr::CompoundIdentifier(vec![self.alias.clone(), Ident::new(ROWS_COLUMN)])
+    }
+
+    /// The rollup's count of the values of a summed column.
+    fn values(&self, sum: &str) -> Expr {
+        Expr::CompoundIdentifier(vec![self.alias.clone(), Ident::new(rollup::count_column(sum))])
+    }
+
+    /// The contract's type of a column an identifier names (the fact's or another marts table's).
+    fn column_type(&self, e: &Expr) -> Option<&'static ColumnType> {
+        if let Ok(Some(name)) = self.column(e) {
+            return self.tables.iter().find_map(|t| t.column(&name)).map(|c| &c.data_type);
+        }
+        let (table, name) = match e {
+            Expr::Identifier(id) => {
+                let mut having =
+                    self.others.iter().filter_map(|(_, t)| t.filter(|t| t.column(&id.value).is_some()));
+                (having.next()?, &id.value)
+            }
+            Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+                let (_, table) = self.others.iter().find(|(a, _)| a.eq_ignore_ascii_case(&parts[0].value))?;
+                ((*table)?, &parts[1].value)
+            }
+            _ => return None,
+        };
+        table.column(&name.to_ascii_lowercase()).map(|c| &c.data_type)
     }
 }
 
@@ -659,6 +689,16 @@ impl Check<'_> {
             (_, FunctionArgExpr::Expr(x)) if distinct || name == "min" || name == "max" => {
                 self.expr(x, false)
             }
+            ("count", FunctionArgExpr::Expr(x)) if self.sum_column(x).is_some() => {
+                let values = self.fact.values(&self.sum_column(x).ok_or(Refuse)?);
+                let mut sum = call("sum", vec![values]);
+                sum.filter = f.filter.take();
+                *f = call(
+                    "coalesce",
+                    vec![Expr::Function(sum), Expr::value(Value::Number("0".into(), false))],
+                );
+                Ok(())
+            }
             ("count", FunctionArgExpr::Expr(x)) => {
                 let counted = !matches!(unnest(x), Expr::Value(v) if matches!(v.value, Value::Null));
                 if counted && matches!(unnest(x), Expr::Value(_)) {
@@ -671,18 +711,116 @@ impl Check<'_> {
             }
             ("sum", FunctionArgExpr::Expr(x)) => match self.linear(x)? {
                 Linear::Sums => Ok(()),
-                Linear::Constant if integral(x) => {
-                    let weighted = Expr::BinaryOp {
-                        left: Box::new(Expr::Nested(Box::new(x.clone()))),
-                        op: BinaryOperator::Multiply,
-                        right: Box::new(self.fact.rows()),
-                    };
-                    *x = weighted;
+                Linear::Constant if self.whole(x) => {
+                    *x = self.weighted(x);
+                    Ok(())
+                }
+                Linear::Constant => Err(Refuse),
+            },
+            // A decimal measure: the day sums of the values, and how many values they hold.
+            ("avg", FunctionArgExpr::Expr(x)) => match self.linear(x)? {
+                Linear::Sums => {
+                    let measure = self.measure(x).ok_or(Refuse)?;
+                    let mut avg = call(average::NAME, vec![x.clone(), self.fact.values(&measure)]);
+                    avg.filter = f.filter.take();
+                    *f = avg;
+                    Ok(())
+                }
+                Linear::Constant if self.whole(x) => {
+                    let mut avg = call(average::NAME, vec![self.weighted(x), self.fact.rows()]);
+                    avg.filter = f.filter.take();
+                    *f = avg;
                     Ok(())
                 }
                 Linear::Constant => Err(Refuse),
             },
             _ => Err(Refuse),
+        }
+    }
+
+    /// `(x) * rows`: a per-row constant summed over the fact rows a rollup row stands for.
+    fn weighted(&self, x: &Expr) -> Expr {
+        Expr::BinaryOp {
+            left: Box::new(Expr::Nested(Box::new(x.clone()))),
+            op: BinaryOperator::Multiply,
+            right: Box::new(self.fact.rows()),
+        }
+    }
+
+    /// Whether a per-row constant is a whole number as the engine types it (an integer, or a double holding
+    /// a whole number): summing it over n rows is then exactly n times it, in the same type. A decimal would
+    /// be exact too, but its sum's type would change.
+    fn whole(&self, x: &Expr) -> bool {
+        matches!(self.kind(x), Some(Kind::Integer | Kind::Whole))
+    }
+
+    /// The summed column `x` is, if it is one.
+    fn sum_column(&self, x: &Expr) -> Option<String> {
+        match self.fact.column(unnest(x)) {
+            Ok(Some(c)) if self.fact.rollup.is_sum(&c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// For an expression [`Check::linear`] found linear in the sums: the one summed column it holds when it
+    /// is that column times constants (no `CASE` choosing it), so that a rollup row's value is NULL exactly
+    /// when all the fact rows' values are, and otherwise stands for as many values as the column has.
+    fn measure(&self, x: &Expr) -> Option<String> {
+        match unnest(x) {
+            e @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => self.sum_column(e),
+            Expr::UnaryOp { op: UnaryOperator::Minus | UnaryOperator::Plus, expr } => self.measure(expr),
+            Expr::BinaryOp { left, op: BinaryOperator::Multiply, right } => {
+                match (self.measure(left), self.measure(right)) {
+                    (Some(m), None) if self.kind(right).is_some() => Some(m),
+                    (None, Some(m)) if self.kind(left).is_some() => Some(m),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The kind of number a per-row constant is, as the engine types it; `None` when this module cannot
+    /// tell (a function, a text) or it holds a summed column.
+    fn kind(&self, e: &Expr) -> Option<Kind> {
+        match e {
+            Expr::Value(v) => match &v.value {
+                Value::Null => Some(Kind::Integer),
+                Value::Number(n, _) => Some(number_kind(n)),
+                _ => None,
+            },
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => match self.fact.column_type(e)? {
+                ColumnType::Decimal { .. } if self.sum_column(e).is_none() => Some(Kind::Decimal),
+                _ => None,
+            },
+            Expr::Nested(x) | Expr::UnaryOp { op: UnaryOperator::Minus | UnaryOperator::Plus, expr: x } => {
+                self.kind(x)
+            }
+            Expr::BinaryOp { left, op, right } => {
+                let (l, r) = (self.kind(left)?, self.kind(right)?);
+                match op {
+                    BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply => Some(l.and(r)),
+                    // Integers divide as doubles here (`crate::division`), decimals as decimals.
+                    BinaryOperator::Divide => {
+                        Some(if l.and(r) == Kind::Decimal { Kind::Decimal } else { Kind::Float })
+                    }
+                    _ => None,
+                }
+            }
+            Expr::Case { conditions, else_result, .. } => {
+                let results = conditions.iter().map(|c| &c.result).chain(else_result.as_deref());
+                results.map(|r| self.kind(r)).try_fold(Kind::Integer, |k, r| Some(k.and(r?)))
+            }
+            Expr::Cast { data_type, .. } => match data_type {
+                DataType::Decimal(_) | DataType::Numeric(_) | DataType::Dec(_) => Some(Kind::Decimal),
+                DataType::Int(_)
+                | DataType::Integer(_)
+                | DataType::BigInt(_)
+                | DataType::SmallInt(_)
+                | DataType::TinyInt(_) => Some(Kind::Integer),
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -717,12 +855,17 @@ impl Check<'_> {
             },
             Expr::Nested(y) => self.linear(y),
             Expr::UnaryOp { op: UnaryOperator::Minus | UnaryOperator::Plus, expr } => self.linear(expr),
+            // A decimal sum times an integer or a decimal is the sum of the products; times a double it is
+            // not (the facts' products are rounded one by one), and a decimal quotient is rounded too.
             Expr::BinaryOp { left, op: op @ (BinaryOperator::Multiply | BinaryOperator::Divide), right } => {
                 let divide = matches!(op, BinaryOperator::Divide);
+                let exact = |k: Option<Kind>| matches!(k, Some(Kind::Integer | Kind::Decimal));
                 match (self.linear(left)?, self.linear(right)?) {
                     (Linear::Constant, Linear::Constant) => Ok(Linear::Constant),
-                    (Linear::Sums, Linear::Constant) => Ok(Linear::Sums),
-                    (Linear::Constant, Linear::Sums) if !divide => Ok(Linear::Sums),
+                    (Linear::Sums, Linear::Constant) if !divide && exact(self.kind(right)) => {
+                        Ok(Linear::Sums)
+                    }
+                    (Linear::Constant, Linear::Sums) if !divide && exact(self.kind(left)) => Ok(Linear::Sums),
                     _ => Err(Refuse),
                 }
             }
@@ -756,6 +899,41 @@ impl Check<'_> {
 enum Linear {
     Sums,
     Constant,
+}
+
+/// The kind of number a per-row constant is, as DataFusion types it (a literal with a point or an exponent
+/// is a double there): whether summing it, or multiplying a decimal sum by it, is exact.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Integer,
+    Decimal,
+    /// A double holding a whole number below 2^53.
+    Whole,
+    Float,
+}
+
+impl Kind {
+    /// The kind of a sum, difference, product or `CASE` of the two: a decimal meeting a double becomes a
+    /// double with the decimal's fraction.
+    fn and(self, other: Kind) -> Kind {
+        use Kind::{Decimal, Float, Integer, Whole};
+        match (self, other) {
+            (Float, _) | (_, Float) | (Decimal, Whole) | (Whole, Decimal) => Float,
+            (Whole, _) | (_, Whole) => Whole,
+            (Decimal, _) | (_, Decimal) => Decimal,
+            (Integer, Integer) => Integer,
+        }
+    }
+}
+
+fn number_kind(n: &str) -> Kind {
+    if !n.contains(['.', 'e', 'E']) {
+        return if n.parse::<i64>().is_ok() { Kind::Integer } else { Kind::Float };
+    }
+    match n.parse::<f64>() {
+        Ok(x) if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 => Kind::Whole,
+        _ => Kind::Float,
+    }
 }
 
 const AGGREGATES: &[&str] = &[
@@ -1024,26 +1202,12 @@ fn zero_or_null(e: &Expr) -> bool {
     match unnest(e) {
         Expr::Value(v) => match &v.value {
             Value::Null => true,
-            Value::Number(n, _) => n.parse::<f64>().is_ok_and(|x| x == 0.0),
+            // `0.0` is a double, which would make the whole CASE one.
+            Value::Number(n, _) => n.parse::<i64>() == Ok(0),
             _ => false,
         },
         _ => false,
     }
-}
-
-/// Whether every number written in `e` is whole: a sum of `0.1` over n rows is not n × 0.1 in floating
-/// point, a sum of `1` or `1.0` is.
-fn integral(e: &Expr) -> bool {
-    visit_expressions(e, |x| match x {
-        Expr::Value(v) => match &v.value {
-            Value::Number(n, _) if n.parse::<f64>().map_or(true, |f| f.fract() != 0.0) => {
-                ControlFlow::Break(())
-            }
-            _ => ControlFlow::Continue(()),
-        },
-        _ => ControlFlow::Continue(()),
-    })
-    .is_continue()
 }
 
 #[cfg(test)]
@@ -1088,13 +1252,34 @@ mod tests {
         for sql in [
             "SELECT COUNT(*) AS n FROM marts.fct_messages WHERE sent_at > CURRENT_DATE",
             "SELECT DATE_TRUNC('hour', sent_at) AS h, COUNT(*) AS n FROM marts.fct_messages GROUP BY 1",
-            "SELECT AVG(cost) AS c FROM marts.fct_messages",
+            "SELECT SUM(cost / 3) AS c FROM marts.fct_messages",
+            "SELECT SUM(cost * 1.5) AS c FROM marts.fct_messages",
+            "SELECT AVG(CASE WHEN channel = 'sms' THEN cost ELSE 0 END) AS c FROM marts.fct_messages",
             "SELECT COUNT(DISTINCT contact_id) AS n FROM marts.fct_messages",
         ] {
             let (rewritten, used) = routed(sql);
             assert!(used.is_empty(), "{sql}");
             assert!(rewritten.contains("FROM marts.fct_messages"), "{rewritten}");
         }
+    }
+
+    /// An average of a decimal measure reads the day sums and the count of their values; one of whole
+    /// numbers, the weighted numbers and the row counts; a count of a measure, the count of its values.
+    #[test]
+    fn averages_read_sums_and_their_counts() {
+        let (sql, used) = routed(
+            "SELECT channel, AVG(cost * 2) AS a, AVG(CASE WHEN status = 'read' THEN 1 ELSE 0 END) AS r, \
+             COUNT(cost) AS n FROM marts.fct_messages GROUP BY channel",
+        );
+        assert_eq!(used, ["fct_messages_daily"]);
+        assert_eq!(
+            sql,
+            "SELECT channel, rollup_avg(cost * 2, fct_messages.rollup_rows_cost) AS a, \
+             rollup_avg((CASE WHEN status = 'read' THEN 1 ELSE 0 END) * fct_messages.rollup_rows, \
+             fct_messages.rollup_rows) AS r, coalesce(sum(fct_messages.rollup_rows_cost), 0) AS n \
+             FROM (SELECT * FROM rollup.fct_messages_daily WHERE tenant_id = 'acme_corp') AS fct_messages \
+             GROUP BY channel LIMIT 10000"
+        );
     }
 
     /// A dimension joined on its key goes when the rollup over that join keeps the columns read from it:
