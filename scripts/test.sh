@@ -19,20 +19,29 @@ ensure_cargo_tool cargo-machete 0.9.2
 bash scripts/desktop-deps.sh --build
 
 start=$(date +%s)
+last=$start
+# Each step's heading, with the time the step before it took: where a slow run's minutes went.
+step() {
+  local now
+  now=$(date +%s)
+  if [ "$now" -gt "$start" ]; then echo "    (previous step: $(( now - last )) s)"; fi
+  last=$now
+  echo "==> $*"
+}
 ui_install
-echo "==> UI: type check, lint, unit tests, build (inda embeds ui/dist, so this comes before cargo)"
+step "UI: type check, lint, unit tests, build (inda embeds ui/dist, so this comes before cargo)"
 (cd ui && npm run --silent check && npm run --silent lint && npm test --silent && npm run --silent build)
-echo "==> cargo fmt --check"
+step "cargo fmt --check"
 cargo fmt --all -- --check
-echo "==> crate graph and dependencies: front ends over inda-app only, no unused dependency"
+step "crate graph and dependencies: front ends over inda-app only, no unused dependency"
 bash scripts/check-layers.sh
 cargo machete
-echo "==> cargo clippy (warnings are errors)"
+step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "==> cargo doc (warnings are errors)"
+step "cargo doc (warnings are errors)"
 # Reuses clippy's checked dependencies: only the workspace's own crates are documented.
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
-echo "==> cargo test (in a private D-Bus session with a fresh, unlocked gnome-keyring)"
+step "cargo test (in a private D-Bus session with a fresh, unlocked gnome-keyring)"
 # A throwaway keyring home: the tests never touch the user's own keyring, and a keyring left locked by an
 # earlier run cannot get in the way.
 keyring_home=$(mktemp -d)
@@ -42,16 +51,16 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
   echo -n inda-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   exec cargo test --workspace --locked
 ' 2> >(grep -v "Failed to set fd limit" >&2)
-echo "==> browser end-to-end tests (headless Chromium against inda serve)"
+step "browser end-to-end tests (headless Chromium against inda serve)"
 bash scripts/e2e.sh
-echo "==> desktop smoke test (the app under Xvfb, driven by tauri-driver + WebKitWebDriver)"
+step "desktop smoke test (the app under Xvfb, driven by tauri-driver + WebKitWebDriver)"
 bash scripts/desktop-smoke.sh
 # The installed-app test needs the package (scripts/package.sh builds it and always runs this test); a fresh
 # CI clone has none, so it runs only where a package exists.
 if ls "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb >/dev/null 2>&1; then
-  echo "==> install test of the packaged app (apt, xdg-open links, single instance, updater)"
+  step "install test of the packaged app (apt, xdg-open links, single instance, updater)"
   bash scripts/install-smoke.sh
 else
-  echo "==> no package in $CARGO_TARGET_DIR/release/bundle: the install test runs in scripts/package.sh"
+  step "no package in $CARGO_TARGET_DIR/release/bundle: the install test runs in scripts/package.sh"
 fi
-echo "==> all checks passed in $(( $(date +%s) - start )) s"
+step "all checks passed in $(( $(date +%s) - start )) s"
