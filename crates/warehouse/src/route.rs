@@ -763,10 +763,25 @@ impl Check<'_> {
     }
 
     /// For an expression [`Check::linear`] found linear in the sums: the one summed column it holds when it
-    /// is that column times constants (no `CASE` choosing it), so that a rollup row's value is NULL exactly
-    /// when all the fact rows' values are, and otherwise stands for as many values as the column has.
+    /// is that column times constants, or a `CASE` choosing between that and NULL, so that a rollup row's
+    /// value is NULL exactly when all the fact rows' values are, and otherwise stands for as many values as
+    /// the column has. (A `CASE` reads kept columns only, so all the fact rows of a rollup row take the same
+    /// branch; a branch of zeros would count values the column does not have.)
     fn measure(&self, x: &Expr) -> Option<String> {
         match unnest(x) {
+            Expr::Case { conditions, else_result, .. } => {
+                let mut found: Option<String> = None;
+                for result in conditions.iter().map(|c| &c.result).chain(else_result.as_deref()) {
+                    if matches!(unnest(result), Expr::Value(v) if v.value == Value::Null) {
+                        continue;
+                    }
+                    let m = self.measure(result)?;
+                    if found.get_or_insert_with(|| m.clone()) != &m {
+                        return None;
+                    }
+                }
+                found
+            }
             e @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => self.sum_column(e),
             Expr::UnaryOp { op: UnaryOperator::Minus | UnaryOperator::Plus, expr } => self.measure(expr),
             Expr::BinaryOp { left, op: BinaryOperator::Multiply, right } => {

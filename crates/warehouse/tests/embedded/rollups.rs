@@ -51,9 +51,9 @@ const EDGES: &[(bool, &str)] = &[
         "SELECT c.country, AVG(a.amount * f.rate) AS average_order_value FROM marts.fct_activities a JOIN marts.fx_rates f ON f.currency = a.currency AND f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) JOIN marts.dim_contacts c ON a.contact_id = c.contact_id WHERE a.activity_type = 'purchase' GROUP BY c.country",
     ),
     (true, "SELECT activity_type, AVG(amount) AS a, COUNT(amount) AS n FROM marts.fct_activities GROUP BY 1"),
-    // The bridge writes FILTER as a CASE choosing the measure, which an average cannot read from a rollup.
+    // The bridge writes FILTER as a CASE choosing the measure or NULL.
     (
-        false,
+        true,
         "SELECT activity_type, AVG(amount) FILTER (WHERE currency = 'USD') AS usd FROM marts.fct_activities GROUP BY 1",
     ),
     (
@@ -81,8 +81,16 @@ const EDGES: &[(bool, &str)] = &[
         "SELECT status, AVG(CASE WHEN channel = 'sms' THEN cost ELSE 0 END) AS c FROM marts.fct_messages GROUP BY status",
     ),
     (
-        false,
+        true,
         "SELECT status, AVG(CASE WHEN channel = 'sms' THEN cost END) AS c FROM marts.fct_messages GROUP BY status",
+    ),
+    (
+        true,
+        "SELECT status, AVG(CASE WHEN channel = 'sms' THEN cost * 2 ELSE NULL END) AS c FROM marts.fct_messages GROUP BY status",
+    ),
+    (
+        true,
+        "SELECT status, AVG(CASE WHEN channel = 'sms' THEN cost ELSE -cost END) AS c FROM marts.fct_messages GROUP BY status",
     ),
     (false, "SELECT channel, AVG(DISTINCT cost) AS c FROM marts.fct_messages GROUP BY channel"),
     (false, "SELECT channel, AVG(cost * 1.5) AS c FROM marts.fct_messages GROUP BY channel"),
