@@ -139,7 +139,10 @@ impl Store {
         self.conversation_get(tenant_id, user_id, id)?;
         let at = now();
         self.with(|c| {
-            let tx = c.transaction().map_err(db_error)?;
+            // Immediate: this reads the last turn and then writes, and a deferred transaction that another
+            // connection wrote past in between cannot upgrade (SQLITE_BUSY, whatever the busy timeout).
+            let tx =
+                c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_error)?;
             let turn: i64 = tx
                 .query_row(
                     "SELECT COALESCE(MAX(turn), 0) + 1 FROM conversation_turns WHERE conversation_id = ?1",

@@ -327,7 +327,7 @@ impl Store {
         ids: &[String],
     ) -> Result<(), Error> {
         self.with(|c| {
-            let tx = c.transaction().map_err(db_error)?;
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_error)?;
             for id in ids {
                 tx.execute(
                     "UPDATE analysis_executions SET mirrored = 1 WHERE execution_id = ?1 AND tenant_id = ?2 AND user_id = ?3",

@@ -171,6 +171,33 @@ fn conversations_belong_to_their_owner() {
     assert_eq!(store.conversation_turns("acme_corp", "u1", &c.id).unwrap().len(), 1);
 }
 
+/// Two processes adding turns to one conversation at once (the desktop app and `inda ask` on one data dir):
+/// every turn is kept, numbered once. A transaction that read before it wrote would fail with "database is
+/// locked" when the other wrote in between, whatever the busy timeout.
+#[test]
+fn turns_added_at_once_from_two_connections_are_all_kept() {
+    let (_d, path, store) = setup();
+    let c = store.conversation_create("acme_corp", "u1", "revenue").unwrap();
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (path, id) = (path.clone(), c.id.clone());
+            std::thread::spawn(move || {
+                let store = Store::open(&path).unwrap();
+                (0..25)
+                    .map(|i| {
+                        store.conversation_add_turn("acme_corp", "u1", &id, &format!("{w}-{i}"), None, None)
+                    })
+                    .filter(Result::is_err)
+                    .count()
+            })
+        })
+        .collect();
+    let failed: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
+    assert_eq!(failed, 0);
+    let turns = store.conversation_turns("acme_corp", "u1", &c.id).unwrap();
+    assert_eq!(turns.len(), 100);
+}
+
 #[test]
 fn concurrent_first_opens_migrate_once() {
     // Parallel CLI processes often open a brand-new store at the same moment.
