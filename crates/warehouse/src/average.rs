@@ -18,7 +18,7 @@
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{
-    DataType, Decimal128Type, Field, FieldRef, Float64Type, Int64Type, UInt64Type,
+    ArrowPrimitiveType, DataType, Decimal128Type, Field, FieldRef, Float64Type, Int64Type, UInt64Type,
 };
 use datafusion::common::{Result, ScalarValue, plan_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
@@ -99,6 +99,21 @@ impl AggregateUDFImpl for RollupAverage {
     }
 }
 
+/// Each row's sum and count where the sum is not NULL (a NULL or negative count counts nothing): the rows
+/// of the input (sums, counts) and of the states (sums, counts) alike.
+fn parts<'a, S, C>(sums: &'a ArrayRef, counts: &'a ArrayRef) -> impl Iterator<Item = (S::Native, u64)> + 'a
+where
+    S: ArrowPrimitiveType,
+    C: ArrowPrimitiveType,
+    C::Native: TryInto<u64>,
+{
+    let (sums, counts) = (sums.as_primitive::<S>(), counts.as_primitive::<C>());
+    (0..sums.len()).filter(|&i| sums.is_valid(i)).map(|i| {
+        let count = if counts.is_valid(i) { counts.value(i).try_into().unwrap_or(0) } else { 0 };
+        (sums.value(i), count)
+    })
+}
+
 #[derive(Debug)]
 struct RollupAverageAccumulator {
     sum: Option<i128>,
@@ -118,24 +133,15 @@ impl RollupAverageAccumulator {
 
 impl Accumulator for RollupAverageAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        let sums = values[0].as_primitive::<Decimal128Type>();
-        let counts = values[1].as_primitive::<Int64Type>();
-        for i in 0..sums.len() {
-            if sums.is_valid(i) {
-                let count = if counts.is_valid(i) { counts.value(i) } else { 0 };
-                self.add(sums.value(i), u64::try_from(count).unwrap_or(0));
-            }
+        for (sum, count) in parts::<Decimal128Type, Int64Type>(&values[0], &values[1]) {
+            self.add(sum, count);
         }
         Ok(())
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let sums = states[0].as_primitive::<Decimal128Type>();
-        let counts = states[1].as_primitive::<UInt64Type>();
-        for i in 0..sums.len() {
-            if sums.is_valid(i) {
-                self.add(sums.value(i), counts.value(i));
-            }
+        for (sum, count) in parts::<Decimal128Type, UInt64Type>(&states[0], &states[1]) {
+            self.add(sum, count);
         }
         Ok(())
     }
@@ -178,24 +184,15 @@ impl WholeAverageAccumulator {
 impl Accumulator for WholeAverageAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
         let sums = cast(&values[0], &DataType::Float64)?;
-        let sums = sums.as_primitive::<Float64Type>();
-        let counts = values[1].as_primitive::<Int64Type>();
-        for i in 0..sums.len() {
-            if sums.is_valid(i) {
-                let count = if counts.is_valid(i) { counts.value(i) } else { 0 };
-                self.add(sums.value(i), u64::try_from(count).unwrap_or(0));
-            }
+        for (sum, count) in parts::<Float64Type, Int64Type>(&sums, &values[1]) {
+            self.add(sum, count);
         }
         Ok(())
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let sums = states[0].as_primitive::<Float64Type>();
-        let counts = states[1].as_primitive::<UInt64Type>();
-        for i in 0..sums.len() {
-            if sums.is_valid(i) {
-                self.add(sums.value(i), counts.value(i));
-            }
+        for (sum, count) in parts::<Float64Type, UInt64Type>(&states[0], &states[1]) {
+            self.add(sum, count);
         }
         Ok(())
     }
