@@ -691,12 +691,7 @@ impl Check<'_> {
             }
             ("count", FunctionArgExpr::Expr(x)) if self.sum_column(x).is_some() => {
                 let values = self.fact.values(&self.sum_column(x).ok_or(Refuse)?);
-                let mut sum = call("sum", vec![values]);
-                sum.filter = f.filter.take();
-                *f = call(
-                    "coalesce",
-                    vec![Expr::Function(sum), Expr::value(Value::Number("0".into(), false))],
-                );
+                *f = total(values, f.filter.take());
                 Ok(())
             }
             ("count", FunctionArgExpr::Expr(x)) => {
@@ -854,9 +849,7 @@ impl Check<'_> {
                 else_result: None,
             },
         };
-        let mut sum = call("sum", vec![rows]);
-        sum.filter = filter;
-        call("coalesce", vec![Expr::Function(sum), Expr::value(Value::Number("0".into(), false))])
+        total(rows, filter)
     }
 
     /// Whether `x`, summed over a day's rows, is the same expression of the rollup's sums (`Sums`), or holds
@@ -909,6 +902,13 @@ impl Check<'_> {
             _ => self.expr(x, false).map(|()| Linear::Constant),
         }
     }
+}
+
+/// `COALESCE(SUM(<counts>) [FILTER …], 0)`: a count re-expressed as the sum of a rollup's per-row counts.
+fn total(counts: Expr, filter: Option<Box<Expr>>) -> Function {
+    let mut sum = call("sum", vec![counts]);
+    sum.filter = filter;
+    call("coalesce", vec![Expr::Function(sum), Expr::value(Value::Number("0".into(), false))])
 }
 
 enum Linear {
