@@ -176,7 +176,7 @@ impl App {
 }
 
 /// A normalized cell: numbers as floats, midnight timestamps as dates.
-#[derive(Debug, Clone, PartialEq, PartialOrd)]
+#[derive(Debug, Clone, PartialEq)]
 enum Cell {
     Null,
     Bool(bool),
@@ -205,12 +205,21 @@ fn close(a: &Cell, b: &Cell) -> bool {
     }
 }
 
-fn sort_key(c: &Cell) -> String {
-    match c {
-        Cell::Null => "0".into(),
-        Cell::Bool(b) => format!("1{b}"),
-        Cell::Num(n) => format!("2{:+024.6}", n),
-        Cell::Text(s) => format!("3{s}"),
+/// Cells in a total order: nulls, booleans, numbers by value, texts. Numbers sort by value, not by a rounded
+/// rendering: two averages equal to six places but not within tolerance would otherwise keep their rows'
+/// order, and the same answer in another row order would fail (0.02662291 and 0.02662309 did).
+fn order(a: &Cell, b: &Cell) -> std::cmp::Ordering {
+    let rank = |c: &Cell| match c {
+        Cell::Null => 0,
+        Cell::Bool(_) => 1,
+        Cell::Num(_) => 2,
+        Cell::Text(_) => 3,
+    };
+    match (a, b) {
+        (Cell::Num(x), Cell::Num(y)) => x.total_cmp(y),
+        (Cell::Bool(x), Cell::Bool(y)) => x.cmp(y),
+        (Cell::Text(x), Cell::Text(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
     }
 }
 
@@ -230,7 +239,7 @@ pub fn same_result(
         return Err(format!("{} rows, expected {}", got.len(), gold.len()));
     }
     let sorted = |mut v: Vec<Cell>| {
-        v.sort_by_key(sort_key);
+        v.sort_by(order);
         v
     };
     let mut candidates = Vec::with_capacity(gold_cols);
@@ -329,5 +338,14 @@ mod tests {
         let gold = vec![vec![Value::Timestamp(d.and_hms_opt(0, 0, 0).unwrap())]];
         let got = vec![vec![Value::Date(d)]];
         assert!(same_result(&gold, 1, &got, 1, true).is_ok());
+    }
+    #[test]
+    fn numbers_equal_to_six_places_match_in_any_row_order() {
+        let row = |name: &str, v: f64| vec![Value::Text(name.into()), Value::Float(v)];
+        let gold = vec![row("a", 0.02662291), row("b", 0.02662309), row("c", 0.5)];
+        let got = vec![row("c", 0.5), row("b", 0.02662309), row("a", 0.02662291)];
+        assert!(same_result(&gold, 2, &got, 2, false).is_ok());
+        let wrong = vec![row("c", 0.5), row("b", 0.02662291), row("a", 0.02662309)];
+        assert!(same_result(&gold, 2, &wrong, 2, false).is_err());
     }
 }
