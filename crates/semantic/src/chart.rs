@@ -40,7 +40,14 @@ pub fn choose_chart(rs: &ResultSet, plan: Option<&Plan>) -> ChartSpec {
             .collect(),
     };
     let hidden: Vec<String> = plan
-        .map(|p| p.id_columns.iter().chain(p.same_days_column.iter()).cloned().collect())
+        .map(|p| {
+            p.id_columns
+                .iter()
+                .chain(p.same_days_column.iter())
+                .chain(p.share_column.iter())
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default();
     let dims: Vec<String> = rs
         .columns
@@ -57,6 +64,9 @@ pub fn choose_chart(rs: &ResultSet, plan: Option<&Plan>) -> ChartSpec {
         })
         .cloned()
         .collect();
+    // A share of the whole beside its measure is read in the table, as a percentage; the chart shows the
+    // measure.
+    spec.percent.extend(plan.and_then(|p| p.share_column.clone()).filter(|s| names.contains(&s.as_str())));
     if measures.is_empty() {
         return spec;
     }

@@ -18,6 +18,8 @@ pub(crate) enum Sense {
     Metric(String),
     /// "came in", "abiertos": turns the generic metric of this metric's table into it; else means nothing.
     Refine(String),
+    /// "in minutes", "en dólares": the unit this metric's values are in; understood only with it.
+    Unit(String),
     /// "average", "promedio"; `valued` when the phrase names the amount too ("valor medio", "average value"):
     /// with a purchase word it asks for the average order value.
     Average {
@@ -98,6 +100,9 @@ impl Lexicon {
             let r = Sense::Refine(m.name.clone());
             lx.add_list(&m.refines.en, &r, Some(Lang::En));
             lx.add_list(&m.refines.es, &r, Some(Lang::Es));
+            let u = Sense::Unit(m.name.clone());
+            lx.add_list(&m.units.en, &u, Some(Lang::En));
+            lx.add_list(&m.units.es, &u, Some(Lang::Es));
         }
         for d in model.dimensions() {
             let s = Sense::Dim(d.name.clone());

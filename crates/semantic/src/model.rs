@@ -208,6 +208,10 @@ pub struct MetricDef {
     /// ("tickets abiertos" are just tickets, "plata que entró" is just revenue).
     #[serde(default)]
     pub refines: Bilingual<Vec<String>>,
+    /// Words naming the unit its values are already in ("in minutes", "en dólares"): said with this metric
+    /// they change nothing; with any other they are not understood (the engine converts no units).
+    #[serde(default)]
+    pub units: Bilingual<Vec<String>>,
     /// For money metrics: which currency the numbers are in.
     #[serde(default)]
     pub currency: Option<MoneyCurrency>,

@@ -248,8 +248,17 @@ fn fraction_metrics(model: &SemanticModel, f: &Fragments) -> (Option<PlacedMetri
             let table_whole = def.and_then(|d| model.table(&d.table)).and_then(|t| t.default_metric.clone());
             let nothing_after = !f.values.iter().any(|v| v.pos > *pos);
             match table_whole {
-                // "percentage of customers": customers among the contacts.
-                Some(w) if &w != one && nothing_after && def.is_some_and(|d| !d.filter.is_empty()) => {
+                // "percentage of customers": customers among the contacts. Not "share of revenue": revenue
+                // is not a subset of the activities counted, so it is the whole, shared among the groups.
+                // With a breakdown ("% of all purchases each campaign is") the metric is the whole, shared
+                // among the groups.
+                Some(w)
+                    if &w != one
+                        && f.breakdowns.is_empty()
+                        && nothing_after
+                        && def.is_some_and(|d| !d.filter.is_empty())
+                        && narrows(model, &w, one) =>
+                {
                     (Some((0, w)), Some((*pos, one.clone())))
                 }
                 _ => (Some((*pos, one.clone())), None),

@@ -60,6 +60,10 @@ pub struct Plan {
     /// periods, so that the summary compares like with like.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_days_column: Option<String>,
+    /// "Share of revenue by channel": each row's fraction (0 to 1) of the whole measure, over every row of
+    /// the answer before a top-N cut (within each period of a series). Shown as a percentage, not charted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_column: Option<String>,
     /// When the companies asked about report money in different currencies: the output column naming each
     /// row's reporting currency. Money is then per currency (never added across them) and its columns carry
     /// no single currency.

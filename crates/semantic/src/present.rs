@@ -98,6 +98,14 @@ pub fn label_columns(model: &SemanticModel, plan: &Plan, rs: &mut ResultSet, rep
             col.label = Some(lang.pick("Currency", "Moneda").to_string());
             continue;
         }
+        if plan.share_column.as_deref() == Some(col.name.as_str()) {
+            let label = plan.measures.first().map(|m| m.label.as_str()).unwrap_or_default();
+            col.label = Some(capitalize(&match lang {
+                Lang::En => format!("share of {label}"),
+                Lang::Es => format!("porcentaje de {label}"),
+            }));
+            continue;
+        }
         let same_days = plan.same_days_column.as_deref() == Some(col.name.as_str());
         let measure =
             if same_days { plan.measures.first() } else { plan.measures.iter().find(|m| m.name == col.name) };

@@ -170,6 +170,8 @@ struct Reader<'a> {
     bare_singular: bool,
     /// Refining words, as the metrics they mean.
     refines: Vec<String>,
+    /// Unit words, as (the metric whose unit they name, the words).
+    units: Vec<(String, String)>,
     /// An average word: whether some average phrase also named the amount ("valor medio"), and the last one.
     average: Option<(bool, String)>,
     /// The words nothing explains.
@@ -204,6 +206,7 @@ impl<'a> Reader<'a> {
             dual: Vec::new(),
             bare_singular: false,
             refines: Vec::new(),
+            units: Vec::new(),
             average: None,
             unknown: Vec::new(),
             ranks: false,
@@ -496,6 +499,7 @@ impl<'a> Reader<'a> {
             Sense::Also => f.also = true,
             Sense::Not => self.unknown.push(item.text.clone()),
             Sense::Refine(m) => self.refines.push(m.clone()),
+            Sense::Unit(m) => self.units.push((m.clone(), item.text.clone())),
             Sense::Average { valued } => {
                 let v = self.average.as_ref().is_some_and(|a| a.0) || *valued;
                 self.average = Some((v, item.text.clone()));
@@ -519,6 +523,16 @@ impl<'a> Reader<'a> {
         apply_refines(self.model, &mut self.f.metrics, &self.refines);
         if let Some((valued, text)) = self.average.take() {
             self.apply_average(valued, &text)?;
+        }
+        // "time to read in minutes" is the metric as it is; "messages in minutes" asks for what it cannot.
+        // The same words may name the unit of several metrics ("in minutes": to read, to deliver).
+        let metrics = &self.f.metrics;
+        let fits = |w: &String| self.units.iter().any(|(m, u)| u == w && metrics.contains(m));
+        self.unknown = self.units.iter().map(|(_, w)| w.clone()).filter(|w| !fits(w)).collect();
+        self.unknown.dedup();
+        if !self.unknown.is_empty() {
+            self.strong = self.f.metrics.clone();
+            return Err(self.unknown_words());
         }
         Ok(self.f)
     }

@@ -47,6 +47,7 @@ pub(crate) fn plan(model: &SemanticModel, intent: Intent, lang: Lang) -> Result<
         id_columns: built.id_columns,
         missing_rate_column: built.check_column,
         same_days_column: built.same_days_column,
+        share_column: built.share_column,
         currency_column: built.currency_column,
     })
 }
@@ -66,6 +67,7 @@ struct Built {
     id_columns: Vec<String>,
     check_column: Option<String>,
     same_days_column: Option<String>,
+    share_column: Option<String>,
     currency_column: Option<String>,
     /// Which breakdown each output column of a breakdown shows (what a drill on it filters).
     sources: Vec<(String, DimSource)>,
@@ -337,6 +339,14 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         projection.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(&name) });
         same_days_column = Some(name);
     }
+    // Only over the metric's own rows: an inner join to a breakdown's table (campaigns) leaves out the rows
+    // it does not match, and the share would be of less than the whole.
+    let share_column = share_of_total(intent, &measures, &projection, &group_by, bucket.is_some(), lang)
+        .filter(|_| currency_split.is_none() && joined.is_empty())
+        .map(|(name, e)| {
+            projection.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(&name) });
+            name
+        });
     let check_column = match scope.rates {
         Some(rates) => {
             let (name, e) = missing_rate_check(model, &scope, rates)?;
@@ -487,6 +497,7 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         id_columns,
         check_column,
         same_days_column,
+        share_column,
         currency_column: currency_split.map(|(name, _)| name).or(list_currency),
         sources,
     })
@@ -739,6 +750,54 @@ fn filter_expr(
             negated: f.negated,
         }),
     })
+}
+
+/// "Share of revenue by channel": the one additive measure's column, named like the measure
+/// (`share_of_revenue`, `porcentaje_de_ingresos`), as `m * 1.0 / SUM(m) OVER (…)`. The window runs before
+/// ORDER BY and LIMIT, so a top N's shares are of the whole total (semantics.md); in a series with
+/// breakdowns, of each period's total.
+fn share_of_total(
+    intent: &Intent,
+    measures: &[MeasureInfo],
+    projection: &[SelectItem],
+    group_by: &[Expr],
+    series: bool,
+    lang: Lang,
+) -> Option<(String, Expr)> {
+    let [m] = measures else { return None };
+    let grouped = !intent.breakdowns.is_empty() || series;
+    let additive = matches!(m.kind, MetricKind::Count | MetricKind::Sum);
+    if !intent.share || intent.share_of.is_some() || intent.list || !grouped || !additive {
+        return None;
+    }
+    let e = projection.iter().find_map(|p| match p {
+        SelectItem::ExprWithAlias { expr, alias } if alias.value == m.name => Some(expr.clone()),
+        _ => None,
+    })?;
+    let mut total = function("SUM", vec![e.clone()]);
+    if let Expr::Function(f) = &mut total {
+        // The period of a series split by a breakdown is the first grouping (see `build`).
+        let per_period = series && !intent.breakdowns.is_empty();
+        f.over = Some(sqlparser::ast::WindowType::WindowSpec(sqlparser::ast::WindowSpec {
+            window_name: None,
+            partition_by: group_by.first().filter(|_| per_period).cloned().into_iter().collect(),
+            order_by: vec![],
+            window_frame: None,
+        }));
+    }
+    let part = cmp(e, BinaryOperator::Multiply, Expr::value(Value::Number("1.0".into(), false)));
+    let name = match lang {
+        Lang::En => format!("share_of_{}", m.name),
+        Lang::Es => format!("porcentaje_de_{}", m.name),
+    };
+    Some((
+        name,
+        cmp(
+            part,
+            BinaryOperator::Divide,
+            function("NULLIF", vec![total, Expr::value(Value::Number("0".into(), false))]),
+        ),
+    ))
 }
 
 /// The fraction of a share question: the whole's aggregate over the part's rows, divided by the whole's

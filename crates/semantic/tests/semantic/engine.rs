@@ -272,6 +272,52 @@ fn several_metrics_share_one_query() {
 }
 
 #[test]
+fn a_share_asked_with_a_breakdown_is_each_row_s_fraction_of_the_whole() {
+    // A window over the groups, before the limit: a top 3's shares are of every channel's revenue.
+    let p = ask("top 3 channels by revenue this year, with each one's share of total revenue");
+    assert_eq!(p.share_column.as_deref(), Some("share_of_revenue"));
+    assert!(p.sql.contains("SUM(SUM(a.amount * f.rate)) OVER ()"), "{}", p.sql);
+    assert!(p.sql.ends_with("LIMIT 3"), "{}", p.sql);
+    let p = ask("share of revenue by channel this year");
+    assert_eq!(
+        (p.intent.metrics.as_slice(), p.share_column.as_deref()),
+        (["revenue".to_string()].as_slice(), Some("share_of_revenue"))
+    );
+    // In a series split by a breakdown, of each period's whole.
+    let p = ask("porcentaje de mensajes por canal y por mes");
+    assert_eq!(p.share_column.as_deref(), Some("porcentaje_de_mensajes"));
+    assert!(p.sql.contains("OVER (PARTITION BY DATE_TRUNC('month', sent_at))"), "{}", p.sql);
+    // Not for a fraction of a whole, a rate, or a plain breakdown.
+    assert_eq!(ask("what percentage of contacts are customers").share_column, None);
+    assert_eq!(ask("delivery rate by channel").share_column, None);
+    assert_eq!(ask("messages by channel").share_column, None);
+    // Through an inner join (campaigns) the groups hold less than the whole: no share column then.
+    assert_eq!(ask("share of purchases by campaign").share_column, None);
+    // "% of all purchases each one is": the purchases are the whole, not a part of the activities.
+    let p = ask("top 5 campaigns by number of purchases last year and what % of all purchases each one is");
+    assert_eq!(p.intent.metrics, ["purchases"]);
+}
+
+#[test]
+fn the_unit_a_metric_is_in_is_understood_with_it_only() {
+    let p = ask("avg time to read whatsapp msgs last week, in minutes");
+    assert_eq!(p.intent.metrics, ["time_to_read"]);
+    assert_eq!(
+        ask("cuánto nos costaron los mensajes de whatsapp el mes pasado? (en dólares)").intent.metrics,
+        ["messaging_cost"]
+    );
+    // No unit is converted: minutes of a count, or dollars of revenue in the reporting currency, are not.
+    for q in ["messages sent last month in minutes", "revenue last month in dollars"] {
+        let e = interpret(&model(), q, None, today()).expect_err(q);
+        assert!(e.message.contains("\"in "), "{q}: {}", e.message);
+    }
+    // "In the original currency": the amounts per currency, never added up.
+    let p = ask("revenue last year in the original currency");
+    assert_eq!(p.intent.breakdowns, ["currency"]);
+    assert!(p.sql.contains("SUM(amount)") && !p.sql.contains("rate"), "{}", p.sql);
+}
+
+#[test]
 fn rates_refuse_a_different_population() {
     assert!(interpret(&model(), "messages received and delivery rate by channel", None, today()).is_err());
 }

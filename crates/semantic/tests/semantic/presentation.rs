@@ -130,6 +130,24 @@ fn pie_only_for_asked_shares_of_a_whole() {
 }
 
 #[test]
+fn a_share_column_is_a_percentage_in_the_table_not_a_second_measure() {
+    let p = plan("distribution of contacts by segment");
+    let share = p.share_column.clone().expect("a share column");
+    let r = rs(
+        &[("segment", "VARCHAR"), ("contacts", "BIGINT"), (share.as_str(), "DOUBLE")],
+        vec![
+            vec![text("vip"), Value::Int(10), Value::Float(0.25)],
+            vec![text("new"), Value::Int(30), Value::Float(0.75)],
+        ],
+    );
+    let c = choose_chart(&r, Some(&p));
+    assert_eq!(
+        (c.kind, c.y.clone(), c.percent.clone()),
+        (ChartKind::Pie, vec!["contacts".to_string()], vec![share])
+    );
+}
+
+#[test]
 fn lines_for_series_with_change_summary() {
     let p = plan("monthly revenue over the last 12 months");
     let r = rs(
