@@ -55,6 +55,9 @@ pub(crate) enum Sense {
     Not,
     Also,
     Trend,
+    /// "the same days", "mismos días": a comparison of a running period with the same days of another;
+    /// understood only in a comparison.
+    SameDays,
     Stop,
 }
 
@@ -314,6 +317,7 @@ enum GrammarSense {
     Average,
     AverageValued,
     Trend,
+    SameDays,
     Stop,
 }
 
@@ -338,6 +342,7 @@ impl GrammarSense {
             GrammarSense::Average => "average",
             GrammarSense::AverageValued => "average_valued",
             GrammarSense::Trend => "trend",
+            GrammarSense::SameDays => "same_days",
             GrammarSense::Stop => "stop",
         }
     }
@@ -361,6 +366,7 @@ impl GrammarSense {
             GrammarSense::Average => Sense::Average { valued: false },
             GrammarSense::AverageValued => Sense::Average { valued: true },
             GrammarSense::Trend => Sense::Trend,
+            GrammarSense::SameDays => Sense::SameDays,
             GrammarSense::Stop => Sense::Stop,
         }
     }

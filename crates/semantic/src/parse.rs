@@ -202,7 +202,22 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
         let mut g = f.clone();
         g.fraction = false;
         g.share = true;
-        return resolve(model, &g, lang);
+        let intent = resolve(model, &g, lang)?;
+        // Each group's fraction of the whole is computed over the metric's own rows; through a join
+        // (campaigns) some rows have no group, and the fractions would be of less than the whole.
+        let table = intent.metrics.first().and_then(|m| model.metric(m)).map(|m| m.table.clone());
+        let joined = intent
+            .breakdowns
+            .iter()
+            .filter_map(|d| model.dimension(d))
+            .any(|d| Some(&d.table) != table.as_ref());
+        if joined {
+            return Err(fail(
+                "I can give each group's amount here, but not its percentage of the whole; ask for the amounts.",
+                "Aquí puedo dar la cantidad de cada grupo, pero no su porcentaje del total; pide las cantidades.",
+            ));
+        }
+        return Ok(intent);
     }
     let mut g = f.clone();
     g.fraction = false;
@@ -264,8 +279,22 @@ fn fraction_metrics(model: &SemanticModel, f: &Fragments) -> (Option<PlacedMetri
                 _ => (Some((*pos, one.clone())), None),
             }
         }
+        // "what share of purchases came from contacts in Colombia": the contacts only say whose purchases
+        // the values after them pick, through the join; the part is the whole narrowed by those values.
+        [a, b, ..] if qualifies_through_join(model, f, &a.1, b) => (Some(a.clone()), None),
         [a, b, ..] => (Some(a.clone()), Some(b.clone())),
     }
+}
+
+/// Whether `b`, said after the whole `whole`, is the plain count of a table the whole's table joins, with
+/// values named after it: a qualifier of those values, not a second measure.
+fn qualifies_through_join(model: &SemanticModel, f: &Fragments, whole: &str, b: &PlacedMetric) -> bool {
+    let (Some(w), Some(d)) = (model.metric(whole), model.metric(&b.1)) else { return false };
+    d.kind == MetricKind::Count
+        && d.filter.is_empty()
+        && d.table != w.table
+        && model.join(&w.table, &d.table).is_some()
+        && f.values.iter().any(|v| v.pos > b.0)
 }
 
 /// Whether `part` counts a subset of the rows `whole` counts, the same way.

@@ -124,7 +124,7 @@ pub fn label_columns(model: &SemanticModel, plan: &Plan, rs: &mut ResultSet, rep
             col.currency = match m.currency {
                 Some(MoneyCurrency::Usd) => Some("USD".to_string()),
                 Some(MoneyCurrency::Converted | MoneyCurrency::Reporting) => one.clone(),
-                None => None,
+                None => filtered_currency(model, plan),
             };
         } else if plan.time_column.as_deref() == Some(col.name.as_str()) {
             col.label = Some(capitalize(&bucket_label(plan, lang)));
@@ -202,6 +202,17 @@ fn label_list_column(
 
 /// The one reporting currency of the companies a plan reads (the scope's, narrowed by its company filters),
 /// when the model knows them and they share one.
+/// The one currency a question kept ("sales in MXN"): its amounts, left as they are, are in it.
+fn filtered_currency(model: &SemanticModel, plan: &Plan) -> Option<String> {
+    let column = &model.rates()?.currency_column;
+    plan.intent.filters.iter().find_map(|f| match f.values.as_slice() {
+        [one] if !f.negated && model.dimension(&f.dimension).is_some_and(|d| &d.column == column) => {
+            Some(one.clone())
+        }
+        _ => None,
+    })
+}
+
 fn plan_currency(model: &SemanticModel, plan: &Plan) -> Option<String> {
     let asked = asked_companies(model, &plan.intent.filters);
     let first = asked.first()?.currency.clone()?;

@@ -172,6 +172,8 @@ struct Reader<'a> {
     refines: Vec<String>,
     /// Unit words, as (the metric whose unit they name, the words).
     units: Vec<(String, String)>,
+    /// "The same days" words: understood only in a comparison, which compares the same days already.
+    same_days: Vec<String>,
     /// An average word: whether some average phrase also named the amount ("valor medio"), and the last one.
     average: Option<(bool, String)>,
     /// The words nothing explains.
@@ -207,6 +209,7 @@ impl<'a> Reader<'a> {
             bare_singular: false,
             refines: Vec::new(),
             units: Vec::new(),
+            same_days: Vec::new(),
             average: None,
             unknown: Vec::new(),
             ranks: false,
@@ -500,6 +503,7 @@ impl<'a> Reader<'a> {
             Sense::Not => self.unknown.push(item.text.clone()),
             Sense::Refine(m) => self.refines.push(m.clone()),
             Sense::Unit(m) => self.units.push((m.clone(), item.text.clone())),
+            Sense::SameDays => self.same_days.push(item.text.clone()),
             Sense::Average { valued } => {
                 let v = self.average.as_ref().is_some_and(|a| a.0) || *valued;
                 self.average = Some((v, item.text.clone()));
@@ -519,7 +523,15 @@ impl<'a> Reader<'a> {
             self.f.top_n = Some(1);
         }
         let (strong, weak) = (std::mem::take(&mut self.strong), std::mem::take(&mut self.weak));
-        self.f.metrics = choose_metrics(self.model, strong, weak);
+        let listed = if self.f.list && !self.f.counting {
+            listed_with_columns(self.model, &strong, &weak)
+        } else {
+            None
+        };
+        self.f.metrics = match listed {
+            Some(count) => vec![count],
+            None => choose_metrics(self.model, strong, weak),
+        };
         apply_refines(self.model, &mut self.f.metrics, &self.refines);
         if let Some((valued, text)) = self.average.take() {
             self.apply_average(valued, &text)?;
@@ -529,6 +541,9 @@ impl<'a> Reader<'a> {
         let metrics = &self.f.metrics;
         let fits = |w: &String| self.units.iter().any(|(m, u)| u == w && metrics.contains(m));
         self.unknown = self.units.iter().map(|(_, w)| w.clone()).filter(|w| !fits(w)).collect();
+        if !self.f.compare {
+            self.unknown.extend(self.same_days.iter().cloned());
+        }
         self.unknown.dedup();
         if !self.unknown.is_empty() {
             self.strong = self.f.metrics.clone();
@@ -649,6 +664,26 @@ fn inner(expr: &str) -> &str {
 /// The metrics a question asks for: specific ones over generic head nouns of the same table
 /// ("messages sent" over "messages"), and words that are also dimensions ("campaigns") only when
 /// nothing else is measured.
+/// "List the active campaigns with their budget": a list of a table's rows (named by its count, `weak`
+/// when it qualifies a value) whose other measures are sums of the table's own list columns. Each row then
+/// shows its value; adding them up would answer another question. Returns the count metric to list.
+fn listed_with_columns(model: &SemanticModel, strong: &[String], weak: &[String]) -> Option<String> {
+    let count = strong.iter().chain(weak).filter_map(|m| model.metric(m)).find(|d| {
+        d.kind == MetricKind::Count && model.table(&d.table).is_some_and(|t| !t.list_columns.is_empty())
+    })?;
+    let table = model.table(&count.table)?;
+    let own_column = |m: &&String| {
+        model.metric(m).is_some_and(|d| {
+            let column = d.expr.strip_prefix("SUM(").and_then(|e| e.strip_suffix(')'));
+            d.table == count.table
+                && d.kind == MetricKind::Sum
+                && column.is_some_and(|c| table.list_columns.iter().any(|l| l == c))
+        })
+    };
+    let sums: Vec<&String> = strong.iter().filter(|m| **m != count.name).collect();
+    (!sums.is_empty() && sums.iter().all(own_column)).then(|| count.name.clone())
+}
+
 fn choose_metrics(model: &SemanticModel, strong: Vec<String>, weak: Vec<String>) -> Vec<String> {
     let pool = if strong.is_empty() { weak } else { strong };
     let mut out: Vec<String> = Vec::new();

@@ -863,7 +863,16 @@ fn money_join<'a>(
         .iter()
         .filter_map(|d| model.dimension(d))
         .any(|d| d.table == base.name && d.column == r.currency_column);
-    if by_currency {
+    // "Sales in MXN", "ventas en pesos mexicanos sin convertir": rows of one currency add up as they are,
+    // in that currency (a qualifier beside the value, like "sin convertir", is taken by the filter).
+    let one_currency = intent.filters.iter().any(|f| {
+        !f.negated
+            && f.values.len() == 1
+            && model
+                .dimension(&f.dimension)
+                .is_some_and(|d| d.table == base.name && d.column == r.currency_column)
+    });
+    if by_currency || one_currency {
         return Ok(Money { rates: None, original_amounts: true });
     }
     let table = model.table(&r.table).ok_or_else(|| internal("unknown rates table"))?;

@@ -292,10 +292,15 @@ fn a_share_asked_with_a_breakdown_is_each_row_s_fraction_of_the_whole() {
     assert_eq!(ask("delivery rate by channel").share_column, None);
     assert_eq!(ask("messages by channel").share_column, None);
     // Through an inner join (campaigns) the groups hold less than the whole: no share column then.
-    assert_eq!(ask("share of purchases by campaign").share_column, None);
+    assert_eq!(ask("distribution of revenue by segment").share_column, None);
+    assert!(interpret(&model(), "share of purchases by campaign", None, today()).is_err());
     // "% of all purchases each one is": the purchases are the whole, not a part of the activities.
-    let p = ask("top 5 campaigns by number of purchases last year and what % of all purchases each one is");
-    assert_eq!(p.intent.metrics, ["purchases"]);
+    // ... and through the campaigns' join the groups hold less than the whole: refused, not answered
+    // without the percentage asked for.
+    let q = "top 5 campaigns by number of purchases last year and what % of all purchases each one is";
+    let e = interpret(&model(), q, None, today()).expect_err(q);
+    assert!(e.message.contains("percentage of the whole"), "{}", e.message);
+    assert!(ask("what % of all purchases is each channel's").share_column.is_some());
 }
 
 #[test]
@@ -315,6 +320,32 @@ fn the_unit_a_metric_is_in_is_understood_with_it_only() {
     let p = ask("revenue last year in the original currency");
     assert_eq!(p.intent.breakdowns, ["currency"]);
     assert!(p.sql.contains("SUM(amount)") && !p.sql.contains("rate"), "{}", p.sql);
+}
+
+#[test]
+fn analysts_wording_that_changes_nothing_or_names_the_shape() {
+    // A list of a table's rows with a column of its own named as a sum: each row shows it.
+    let p = ask("list the active campaigns with their budget");
+    assert!(p.intent.list && p.sql.contains("budget") && !p.sql.contains("SUM("), "{}", p.sql);
+    assert!(!ask("show me the campaign budget").intent.list);
+    // "Contacts in Colombia" say whose purchases: the part is the purchases narrowed through the join.
+    let p = ask("what share of purchases came from contacts in Colombia this year?");
+    assert!(p.sql.contains("COUNT(CASE WHEN c.country = 'CO' THEN 1 END) * 1.0 / COUNT(*)"), "{}", p.sql);
+    // "The same days" belong to a comparison, which compares them already; alone they are refused.
+    let p = ask("cómo van las ventas de este mes comparado con los mismos días del mes pasado?");
+    assert!(p.same_days_column.is_some());
+    assert!(interpret(&model(), "revenue same period last year", None, today()).is_err());
+    // One currency kept: its amounts as they are, in it.
+    let p = ask("ventas mensuales en pesos mexicanos (MXN) sin convertir, este año");
+    assert!(p.sql.contains("SUM(amount)") && p.sql.contains("currency = 'MXN'"), "{}", p.sql);
+    // Revenue is net of refunds already; "all time" is no period; "attributed" adds nothing.
+    assert_eq!(ask("total revenu for october 2026 (net of refunds pls)").intent.metrics, ["revenue"]);
+    assert!(interpret(&model(), "purchases net", None, today()).is_err());
+    assert_eq!(ask("AOV for the vip segment vs the regular segment, all time").intent.time_range, None);
+    assert_eq!(
+        ask("compras atribuidas por canal de campaña el trimestre pasado").intent.metrics,
+        ["purchases"]
+    );
 }
 
 #[test]
