@@ -10,7 +10,7 @@ use crate::intent::{Grain, TimeRange};
 use crate::lang::Lang;
 use crate::model::{MeasureFormat, MoneyCurrency, SemanticModel};
 use crate::plan::Plan;
-use crate::sqlgen::{asked_companies, company_label};
+use crate::sqlgen::{asked_companies, company_label, share_of};
 use sqlparser::ast::{Expr, Ident};
 
 /// Removes the plan's check column from the result and returns how many rows it counted (rows with an
@@ -100,10 +100,7 @@ pub fn label_columns(model: &SemanticModel, plan: &Plan, rs: &mut ResultSet, rep
         }
         if plan.share_column.as_deref() == Some(col.name.as_str()) {
             let label = plan.measures.first().map(|m| m.label.as_str()).unwrap_or_default();
-            col.label = Some(capitalize(&match lang {
-                Lang::En => format!("share of {label}"),
-                Lang::Es => format!("porcentaje de {label}"),
-            }));
+            col.label = Some(capitalize(&share_of(label, lang)));
             continue;
         }
         let same_days = plan.same_days_column.as_deref() == Some(col.name.as_str());

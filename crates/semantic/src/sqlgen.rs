@@ -833,7 +833,11 @@ fn share_measure(
 
 /// "share of contacts" / "porcentaje de contactos".
 fn share_label(model: &SemanticModel, whole: &MetricDef, lang: Lang) -> String {
-    let label = describe::metric_label(model, &whole.name, lang);
+    share_of(&describe::metric_label(model, &whole.name, lang), lang)
+}
+
+/// "share of revenue" / "porcentaje de ingresos": the label of a fraction of a measure's whole.
+pub(crate) fn share_of(label: &str, lang: Lang) -> String {
     match lang {
         Lang::En => format!("share of {label}"),
         Lang::Es => format!("porcentaje de {label}"),
