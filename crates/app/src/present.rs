@@ -47,6 +47,24 @@ impl App {
         Ok(Presented { chart, summary, caveats })
     }
 
+    /// For SQL this engine did not write (a person's, a model's answer): labels the period columns and the
+    /// money columns of `rs` as `sql` makes them, and returns its caveats (an unfinished period, truncation).
+    pub(crate) async fn present_statement(
+        &self,
+        session: &Session,
+        sql: &str,
+        rs: &mut ResultSet,
+        lang: inda_semantic::Lang,
+    ) -> Result<Vec<Caveat>, Error> {
+        let model = self.semantic_for(session).await?;
+        let currency = self.reporting_currency(session).await?;
+        inda_semantic::label_statement(&model, sql, rs, currency.as_deref());
+        let today = chrono::Utc::now().date_naive();
+        let mut caveats = inda_semantic::statement_caveats(rs, today, lang);
+        caveats.extend(inda_semantic::truncated_caveat(rs, lang));
+        Ok(caveats)
+    }
+
     /// For SQL this engine did not write (a model's answer, a saved statement): fails with an `engine` error
     /// naming the currency-months whose amounts `sql` converts without a rate (its join would have dropped
     /// them unseen). SQL whose rates join the check cannot follow is not checked; a check that fails to run

@@ -319,13 +319,17 @@ impl App {
             if let Err(e) = self.present(session, &plan, rs, cancel).await {
                 outcome = Err(e);
             }
-        } else if outcome.is_ok() {
+        } else if let Ok((guarded, rs)) = &mut outcome {
             // A statement (a model's answer kept, the analyst's own SQL) converts money its own way: a month
-            // that lost its rate fails the run, naming it, rather than shrinking the total.
-            let lang = self
-                .semantic()
-                .map_or(inda_semantic::Lang::En, |model| inda_semantic::detect_lang(&model, &analysis.name));
-            if let Err(e) = self.check_statement_rates(session, lang, &analysis.generated_sql, cancel).await {
+            // that lost its rate fails the run, naming it, rather than shrinking the total. Its periods and
+            // money are labelled as its SQL makes them, and kept so with the result.
+            let lang = self.statement_lang(analysis);
+            let checked =
+                match self.check_statement_rates(session, lang, &analysis.generated_sql, cancel).await {
+                    Ok(()) => self.present_statement(session, &guarded.sql, rs, lang).await.map(|_| ()),
+                    Err(e) => Err(e),
+                };
+            if let Err(e) = checked {
                 outcome = Err(e);
             }
         }
@@ -377,6 +381,12 @@ impl App {
         }
     }
 
+    /// The language of a saved statement's caveats: that of its name.
+    fn statement_lang(&self, analysis: &SavedAnalysis) -> inda_semantic::Lang {
+        self.semantic()
+            .map_or(inda_semantic::Lang::En, |model| inda_semantic::detect_lang(&model, &analysis.name))
+    }
+
     /// The decrypted cached result of an analysis the caller owns.
     pub(crate) fn cached(
         &self,
@@ -411,7 +421,11 @@ impl App {
         let as_of = chrono::NaiveDate::parse_from_str(c.as_of.get(..10).unwrap_or(""), "%Y-%m-%d")
             .unwrap_or_else(|_| Utc::now().date_naive());
         let plan = plan_of(analysis);
-        let caveats = plan.as_ref().map(|p| inda_semantic::caveats(p, &c.result, as_of)).unwrap_or_default();
+        // A saved statement's result keeps the grains of its period columns (`label_statement`).
+        let caveats = match &plan {
+            Some(p) => inda_semantic::caveats(p, &c.result, as_of),
+            None => inda_semantic::statement_caveats(&c.result, as_of, self.statement_lang(analysis)),
+        };
         // The chart its owner kept since this result was computed, if any.
         let chart = kept_chart(analysis, &c.result, c.chart);
         let shown = Shown { sql: c.sql, result: c.result, chart, caveats };

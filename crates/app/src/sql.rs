@@ -70,10 +70,10 @@ impl App {
         let outcome = self.guard_and_run(session, sql, cancel).await;
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         self.audit_query(session, Origin::Person, sql, &outcome, ms, None)?;
-        let (guarded, rs) = outcome?;
-        let chart = inda_semantic::choose_chart(&rs, None);
+        let (guarded, mut rs) = outcome?;
         let lang = inda_semantic::Lang::En;
-        let mut caveats: Vec<_> = inda_semantic::truncated_caveat(&rs, lang).into_iter().collect();
+        let mut caveats = self.present_statement(session, &guarded.sql, &mut rs, lang).await?;
+        let chart = inda_semantic::choose_chart(&rs, None);
         if guarded.crosses_tenants {
             caveats.push(inda_semantic::cross_company_caveat(lang));
         }

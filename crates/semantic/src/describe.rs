@@ -89,6 +89,8 @@ pub(crate) fn time_label(range: &TimeRange, lang: Lang) -> String {
         (TimeRange::Yesterday, _) => lang.pick("yesterday", "ayer").to_string(),
         (TimeRange::LastNDays { n }, Lang::En) => format!("last {n} days"),
         (TimeRange::LastNDays { n }, Lang::Es) => format!("últimos {n} días"),
+        (TimeRange::DaysBefore { n }, Lang::En) => format!("the {n} days before"),
+        (TimeRange::DaysBefore { n }, Lang::Es) => format!("los {n} días anteriores"),
         (TimeRange::This { unit }, Lang::En) => format!("this {}", unit_word(unit, lang, false)),
         (TimeRange::This { unit }, Lang::Es) => {
             format!("{} {}", if feminine(unit) { "esta" } else { "este" }, unit_word(unit, lang, false))
@@ -101,6 +103,18 @@ pub(crate) fn time_label(range: &TimeRange, lang: Lang) -> String {
                 format!("el {} pasado", unit_word(unit, lang, false))
             }
         }
+        (TimeRange::Earlier { unit, n: 2 }, Lang::En) => {
+            format!("the {} before last", unit_word(unit, lang, false))
+        }
+        (TimeRange::Earlier { unit, n }, Lang::En) => format!("{n} {} ago", unit_word(unit, lang, true)),
+        (TimeRange::Earlier { unit, n: 2 }, Lang::Es) => {
+            if feminine(unit) {
+                format!("la {} antepasada", unit_word(unit, lang, false))
+            } else {
+                format!("el {} antepasado", unit_word(unit, lang, false))
+            }
+        }
+        (TimeRange::Earlier { unit, n }, Lang::Es) => format!("hace {n} {}", unit_word(unit, lang, true)),
         (TimeRange::LastN { unit, n }, Lang::En) => format!("last {n} {}", unit_word(unit, lang, n != 1)),
         (TimeRange::LastN { unit, n }, Lang::Es) => {
             let last = if feminine(unit) { "últimas" } else { "últimos" };

@@ -34,6 +34,20 @@ pub enum TimeRange {
         /// The period (a day is [`TimeRange::Yesterday`]).
         unit: Grain,
     },
+    /// The whole calendar period `n` periods before the current one ("the month before last": 2; 1 is
+    /// [`TimeRange::Last`]).
+    Earlier {
+        /// The period.
+        unit: Grain,
+        /// Periods back from the current one.
+        n: u32,
+    },
+    /// The `n` days before the last `n` days ("the 30 days before that"): `[CURRENT_DATE - 2n days,
+    /// CURRENT_DATE - n days)`.
+    DaysBefore {
+        /// Days in the window, and days back to its end.
+        n: u32,
+    },
     /// `n` calendar periods including the current one ("last 6 months").
     LastN {
         /// The period.

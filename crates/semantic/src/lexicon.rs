@@ -44,6 +44,10 @@ pub(crate) enum Sense {
     Least,
     Top,
     Bottom,
+    /// "de mayor a menor", "lowest to highest": the order of a breakdown, and nothing more.
+    Order {
+        descending: bool,
+    },
     Compare,
     Share,
     /// "percentage of", "qué porcentaje de": one fraction, a part of a whole.
@@ -52,6 +56,10 @@ pub(crate) enum Sense {
     List,
     /// "how many", "cuántos": a count, never a list.
     Counting,
+    /// "unique", "distintos": each thing counted once.
+    Distinct,
+    /// "correo", "phone": a list column of this table, understood only in a list of its rows.
+    Column(String),
     Not,
     Also,
     Trend,
@@ -127,6 +135,13 @@ impl Lexicon {
                 if let Some(l) = &v.label_es {
                     lx.add_all(&[l.as_str()], &s, Some(Lang::Es));
                 }
+            }
+        }
+        for t in model.tables() {
+            let s = Sense::Column(t.name.clone());
+            for words in t.column_words.values() {
+                lx.add_list(&words.en, &s, Some(Lang::En));
+                lx.add_list(&words.es, &s, Some(Lang::Es));
             }
         }
         for g in model.grains() {
@@ -307,11 +322,14 @@ enum GrammarSense {
     Least,
     Top,
     Bottom,
+    Descending,
+    Ascending,
     Compare,
     Share,
     Fraction,
     List,
     Counting,
+    Distinct,
     Not,
     Also,
     Average,
@@ -332,11 +350,14 @@ impl GrammarSense {
             GrammarSense::Least => "least",
             GrammarSense::Top => "top",
             GrammarSense::Bottom => "bottom",
+            GrammarSense::Descending => "descending",
+            GrammarSense::Ascending => "ascending",
             GrammarSense::Compare => "compare",
             GrammarSense::Share => "share",
             GrammarSense::Fraction => "fraction",
             GrammarSense::List => "list",
             GrammarSense::Counting => "counting",
+            GrammarSense::Distinct => "distinct",
             GrammarSense::Not => "not",
             GrammarSense::Also => "also",
             GrammarSense::Average => "average",
@@ -356,11 +377,14 @@ impl GrammarSense {
             GrammarSense::Least => Sense::Least,
             GrammarSense::Top => Sense::Top,
             GrammarSense::Bottom => Sense::Bottom,
+            GrammarSense::Descending => Sense::Order { descending: true },
+            GrammarSense::Ascending => Sense::Order { descending: false },
             GrammarSense::Compare => Sense::Compare,
             GrammarSense::Share => Sense::Share,
             GrammarSense::Fraction => Sense::Fraction,
             GrammarSense::List => Sense::List,
             GrammarSense::Counting => Sense::Counting,
+            GrammarSense::Distinct => Sense::Distinct,
             GrammarSense::Not => Sense::Not,
             GrammarSense::Also => Sense::Also,
             GrammarSense::Average => Sense::Average { valued: false },

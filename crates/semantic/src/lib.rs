@@ -30,6 +30,7 @@ mod present;
 mod rates_check;
 mod reader;
 mod sqlgen;
+mod statement;
 mod summary;
 mod time;
 
@@ -49,4 +50,5 @@ pub use present::{
 };
 pub use rates_check::{model_missing_rates_message, model_missing_rates_sql};
 pub use sqlgen::MISSING_RATE_COLUMN;
+pub use statement::{label_statement, statement_caveats};
 pub use summary::{SummaryContext, summarize};

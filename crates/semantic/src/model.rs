@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
-use sqlparser::ast::{Expr, visit_expressions};
+use sqlparser::ast::{BinaryOperator, Expr, Value, visit_expressions};
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
@@ -62,6 +62,9 @@ impl<T> Bilingual<T> {
 pub enum MetricKind {
     /// A count of rows: adds up across categories.
     Count,
+    /// A count of distinct values (contacts who bought): does not add up across categories, since one
+    /// contact may buy on two channels.
+    Distinct,
     /// A sum of a column: adds up across categories.
     Sum,
     /// An average: does not add up.
@@ -148,6 +151,11 @@ pub struct TableDef {
     /// What "list the campaigns" shows of each row, first column first (also the order).
     #[serde(default)]
     pub list_columns: Vec<String>,
+    /// Words naming list columns ("correo", "phone", "fecha de inicio"): in a list of this table's rows
+    /// ("contactos VIP con correo y teléfono") they say which columns to show, and every list shows them;
+    /// anywhere else they are not understood.
+    #[serde(default)]
+    pub column_words: BTreeMap<String, Bilingual<Vec<String>>>,
     /// Its columns: every column a metric, dimension, join or list names must be one of these.
     pub columns: Vec<ColumnDef>,
 }
@@ -259,6 +267,10 @@ pub struct DimensionDef {
     /// adds them with [`SemanticModel::with_data_values`].
     #[serde(default)]
     pub data_values: bool,
+    /// Its data values are places (cities): proper names, so one word names one too ("Bogotá"; a campaign
+    /// called "Bienvenida" needs two words at least), and the same place for every company.
+    #[serde(default)]
+    pub places: bool,
     /// The company (tenant) each row belongs to, on the model's tenant column: its values are the companies
     /// of the model's scope ([`SemanticModel::with_companies`]), and each row shows the company's name.
     #[serde(default)]
@@ -469,7 +481,16 @@ impl SemanticModel {
             let taken = words
                 .first()
                 .is_some_and(|_| self.lexicon.longest(&words, 0).is_some_and(|m| m.len == words.len()));
-            if words.len() < 2 || taken || list.iter().any(|x| &x.value == v) {
+            let short = words.len() < 2 && !(dim.places && words.len() == 1);
+            // "La Plata" would take "plata" (money) from "la plata del mes pasado": a place named with a
+            // measure's word is left to be said otherwise.
+            let measure_word = dim.places
+                && (0..words.len()).any(|i| {
+                    self.lexicon.longest(&words[i..=i], 0).is_some_and(|m| {
+                        m.senses.iter().any(|s| matches!(s, crate::lexicon::Sense::Metric(_)))
+                    })
+                });
+            if short || taken || measure_word || list.iter().any(|x| &x.value == v) {
                 continue;
             }
             list.push(ValueDef { value: v.clone(), en: vec![v.clone()], es: vec![], label_es: None });
@@ -593,6 +614,22 @@ impl SemanticModel {
     pub fn dimension(&self, name: &str) -> Option<&DimensionDef> {
         self.file.dimensions.iter().find(|d| d.name == name)
     }
+    /// A count of its table's rows that have one value of one of its dimensions (`purchases`:
+    /// `activity_type = 'purchase'`), as that dimension's name and the value; `None` for any other metric.
+    pub(crate) fn metric_as_value(&self, metric: &str) -> Option<(String, String)> {
+        let m = self.metric(metric)?;
+        let [filter] = m.filter.as_slice() else { return None };
+        if m.kind != MetricKind::Count || !m.expr.eq_ignore_ascii_case("COUNT(*)") {
+            return None;
+        }
+        let Ok(Expr::BinaryOp { left, op: BinaryOperator::Eq, right }) = parse_model_expr(filter) else {
+            return None;
+        };
+        let (Expr::Identifier(column), Expr::Value(v)) = (left.as_ref(), right.as_ref()) else { return None };
+        let Value::SingleQuotedString(value) = &v.value else { return None };
+        let dim = self.file.dimensions.iter().find(|d| d.table == m.table && d.column == column.value)?;
+        Some((dim.name.clone(), value.clone()))
+    }
     pub(crate) fn grain(&self, grain: Grain) -> Option<&GrainDef> {
         self.file.grains.iter().find(|g| g.name == grain)
     }
@@ -614,7 +651,22 @@ impl SemanticModel {
         }
         let def = self.file.values.get(family).and_then(|list| list.iter().find(|v| v.value == value));
         let spanish = def.and_then(|d| d.label_es.clone()).filter(|_| lang == Lang::Es);
-        spanish.or_else(|| def.and_then(|d| d.en.first().cloned())).unwrap_or_else(|| value.to_string())
+        spanish
+            .or_else(|| def.and_then(|d| d.en.first().cloned()))
+            .or_else(|| self.metric_of_value(family, value).map(|m| m.label.get(lang).clone()))
+            .unwrap_or_else(|| value.to_string())
+    }
+    /// Whether the model names a value for display (a value synonym, or the metric that counts its rows).
+    pub(crate) fn names_value(&self, family: &str, value: &str) -> bool {
+        self.file.values.get(family).is_some_and(|vs| vs.iter().any(|x| x.value == value))
+            || self.metric_of_value(family, value).is_some()
+    }
+    /// The metric that counts the rows with a value ("purchases" for the activity type `purchase`).
+    fn metric_of_value(&self, family: &str, value: &str) -> Option<&MetricDef> {
+        self.file.metrics.iter().find(|m| {
+            self.metric_as_value(&m.name)
+                .is_some_and(|(d, v)| v == value && self.dimension(&d).is_some_and(|d| d.family() == family))
+        })
     }
 }
 
@@ -627,7 +679,7 @@ pub(crate) fn parse_model_expr(sql: &str) -> Result<Expr, String> {
 }
 
 /// Column names an expression reads; qualified names are refused (the engine qualifies when it joins).
-fn expr_columns(expr: &Expr) -> Result<Vec<String>, String> {
+pub(crate) fn expr_columns(expr: &Expr) -> Result<Vec<String>, String> {
     let mut cols = Vec::new();
     let mut err = None;
     let _ = visit_expressions(expr, |e| {
@@ -793,6 +845,12 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
         check_unique(&format!("column of table '{}'", t.name), t.columns.iter().map(|c| c.name.as_str()))?;
         if let Some(c) = t.list_columns.iter().find(|c| !t.has_column(c)) {
             return Err(ModelError::new(format!("table '{}': unknown list column '{c}'", t.name)));
+        }
+        if let Some(c) = t.column_words.keys().find(|c| !t.list_columns.contains(c)) {
+            return Err(ModelError::new(format!(
+                "table '{}': words for '{c}', which is not a list column",
+                t.name
+            )));
         }
         if let Some(c) = t.columns.iter().find(|c| !is_identifier(&c.name)) {
             return Err(ModelError::new(format!(

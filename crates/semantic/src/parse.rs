@@ -113,8 +113,96 @@ pub(crate) fn default_metric(model: &SemanticModel, f: &Fragments) -> Option<Str
 
 /// Resolves the fragments of a complete new question into an intent.
 pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Intent, NotUnderstood> {
+    let among = things_among(model, f).transpose().map_err(|(en, es)| {
+        let understood = describe::fragments(model, f, &f.metrics, &[], lang);
+        NotUnderstood::new(model, lang, lang.pick(&en, &es).to_string(), understood)
+    })?;
+    let f = among.as_ref().unwrap_or(f);
+    let intent = resolve_shape(model, f, lang)?;
+    // "unique" changes nothing only where each thing is counted once already.
+    if !f.distinct.is_empty() && !intent.metrics.iter().all(|m| counts_once(model, m)) {
+        let words: Vec<String> = f.distinct.iter().map(|w| format!("\"{w}\"")).collect();
+        let (en, es) = (
+            format!(
+                "I did not understand {}: these measures do not count things once each.",
+                words.join(", ")
+            ),
+            format!("No entendí {}: estas medidas no cuentan cada cosa una vez.", words.join(", ")),
+        );
+        let understood = describe::fragments(model, f, &intent.metrics, &[], lang);
+        return Err(NotUnderstood::new(model, lang, lang.pick(&en, &es).to_string(), understood));
+    }
+    // One contact buys on several channels: distinct counts have no share of a whole.
+    let distinct =
+        intent.metrics.iter().any(|m| model.metric(m).is_some_and(|d| d.kind == MetricKind::Distinct));
+    if distinct && (intent.share || intent.share_of.is_some()) {
+        let (en, es) = (
+            "Shares of a count of distinct contacts do not add up to a whole (one contact may be in several groups); ask for the counts.",
+            "Los porcentajes de un conteo de contactos distintos no suman un total (un contacto puede estar en varios grupos); pide los conteos.",
+        );
+        let understood = describe::fragments(model, f, &intent.metrics, &[], lang);
+        return Err(NotUnderstood::new(model, lang, lang.pick(en, es).to_string(), understood));
+    }
+    Ok(intent)
+}
+
+/// Whether a metric counts each thing once: distinct values, or rows that are each one thing (contacts).
+fn counts_once(model: &SemanticModel, metric: &str) -> bool {
+    model.metric(metric).is_some_and(|m| {
+        m.kind == MetricKind::Distinct
+            || (m.kind == MetricKind::Count
+                && model.table(&m.table).is_some_and(|t| !t.list_columns.is_empty()))
+    })
+}
+
+/// "Cuántos contactos compraron", "how many customers bought last month": the things counted (contacts)
+/// with another measure's verb are those among its rows, each once: the distinct metric of its table with
+/// the same rows, narrowed as the things were ("customers": the customer stage). Without such a metric the
+/// question is refused, never answered with the other measure's count.
+fn things_among(model: &SemanticModel, f: &Fragments) -> Option<Result<Fragments, Problem>> {
+    let c = f.counting_at?;
+    let mut after = f.named.iter().filter(|(k, _)| *k > c);
+    let (k0, thing) = after.next()?;
+    let thing = model.metric(thing).filter(|m| m.kind == MetricKind::Count && counts_once(model, &m.name))?;
+    let (_, other) =
+        after.find(|(k, m)| k > k0 && model.metric(m).is_some_and(|d| d.table != thing.table))?;
+    let other = model.metric(other)?;
+    let key = model.join(&other.table, &thing.table)?.on.clone();
+    let Some(among) = model.metrics().iter().find(|d| {
+        d.kind == MetricKind::Distinct
+            && d.table == other.table
+            && d.filter == other.filter
+            && d.expr.eq_ignore_ascii_case(&format!("COUNT(DISTINCT {key})"))
+    }) else {
+        let (t, o) = (&thing.label, &other.label);
+        return Some(Err((
+            format!("I cannot count {} among {}; ask for the {} themselves.", t.en, o.en, o.en),
+            format!("No sé contar {} entre {}; pregunta por {}.", t.es, o.es, o.es),
+        )));
+    };
+    let mut g = f.clone();
+    g.metrics = vec![among.name.clone()];
+    if let Some((dim, value)) = model.metric_as_value(&thing.name) {
+        let family = model.dimension(&dim)?.family().to_string();
+        g.values.push(ValueRef {
+            family,
+            value,
+            negated: false,
+            only_dims: vec![dim],
+            of_campaign: false,
+            pos: *k0,
+        });
+    }
+    Some(Ok(g))
+}
+
+/// Resolves fragments whose metrics are settled: a fraction, values compared, or the rest.
+fn resolve_shape(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Intent, NotUnderstood> {
     if f.fraction {
         return resolve_fraction(model, f, lang);
+    }
+    if let Some(g) = metrics_as_values(model, f) {
+        return resolve(model, &g, lang);
     }
     if compares_values(f) {
         // "SMS vs WhatsApp delivery rate last month": the values side by side, in one period.
@@ -146,6 +234,41 @@ fn side_by_side_companies(model: &SemanticModel, intent: &mut Intent) {
             intent.breakdowns.push(fl.dimension);
         }
     }
+}
+
+/// The plain count of a metric's table ("activities" for purchases), if the table has one.
+fn table_count(model: &SemanticModel, metric: &str) -> Option<String> {
+    let table = model.table(&model.metric(metric)?.table)?;
+    let count = table.default_metric.clone()?;
+    model.metric(&count).is_some_and(|c| c.filter.is_empty()).then_some(count)
+}
+
+/// "Purchases vs refunds": counts of one table's rows that differ only in one dimension's value are the
+/// table's rows compared by that value (semantics.md: one row per value), not two periods.
+fn metrics_as_values(model: &SemanticModel, f: &Fragments) -> Option<Fragments> {
+    if !f.compare || f.fraction || f.times.len() >= 2 || f.metrics.len() < 2 {
+        return None;
+    }
+    let values: Vec<(String, String)> =
+        f.metrics.iter().map(|m| model.metric_as_value(m)).collect::<Option<_>>()?;
+    let dim = values[0].0.clone();
+    if values.iter().any(|(d, _)| *d != dim) {
+        return None;
+    }
+    let family = model.dimension(&dim)?.family().to_string();
+    let mut g = f.clone();
+    g.metrics = vec![table_count(model, &f.metrics[0])?];
+    g.sort_metric = None;
+    let pos = f.named.iter().map(|(p, _)| *p).min().unwrap_or(0);
+    g.values.extend(values.into_iter().map(|(d, value)| ValueRef {
+        family: family.clone(),
+        value,
+        negated: false,
+        only_dims: vec![d],
+        of_campaign: false,
+        pos,
+    }));
+    Some(g)
 }
 
 /// "A vs B" between values of one dimension (not between periods).
@@ -432,21 +555,13 @@ pub(crate) fn resolve_values(
 /// "How many churned customers": a filter on the very column that defines the metric ("customers" are
 /// contacts in the customer stage) means the noun was only the thing counted, so count the table instead.
 pub(crate) fn apply_metric_filter_overlap(model: &SemanticModel, intent: &mut Intent) {
-    let filtered: Vec<String> = intent
-        .filters
-        .iter()
-        .filter_map(|f| model.dimension(&f.dimension).map(|d| format!("{}.{}", d.table, d.column)))
-        .collect();
+    let column = |d: &str| model.dimension(d).map(|d| (d.table.clone(), d.column.clone()));
+    let filtered: Vec<_> = intent.filters.iter().filter_map(|f| column(&f.dimension)).collect();
     for m in intent.metrics.iter_mut() {
-        let Some(def) = model.metric(m) else { continue };
-        if def.kind != MetricKind::Count || def.filter.len() != 1 {
-            continue;
-        }
-        let overlaps = filtered.iter().any(|tc| {
-            tc.split_once('.')
-                .is_some_and(|(t, c)| t == def.table && def.filter[0].split_whitespace().next() == Some(c))
-        });
-        if overlaps && let Some(dm) = model.table(&def.table).and_then(|t| t.default_metric.clone()) {
+        let Some((dim, _)) = model.metric_as_value(m) else { continue };
+        if column(&dim).is_some_and(|c| filtered.contains(&c))
+            && let Some(dm) = table_count(model, m)
+        {
             *m = dm;
         }
     }

@@ -159,10 +159,10 @@ fn label_values(model: &SemanticModel, plan: &Plan, rs: &mut ResultSet) {
             .filter(|d| d.column == col.name || d.name == col.name)
             .find(|d| tables.contains(&d.table) || plan.intent.breakdowns.contains(&d.name))
             .map(|d| d.family().to_string());
-        let Some(family) = family.filter(|f| model.value_synonyms().contains_key(f)) else { continue };
+        let Some(family) = family else { continue };
         for row in &rs.rows {
             let Some(Value::Text(v)) = row.get(i) else { continue };
-            if col.values.contains_key(v) || !model.value_synonyms()[&family].iter().any(|x| &x.value == v) {
+            if col.values.contains_key(v) || !model.names_value(&family, v) {
                 continue;
             }
             col.values.insert(v.clone(), capitalize(&model.value_label(&family, v, plan.lang)));
@@ -321,20 +321,35 @@ fn partial_unit(plan: &Plan) -> Option<Grain> {
 
 fn partial_period(plan: &Plan, rs: &ResultSet, today: NaiveDate) -> Option<Caveat> {
     let unit = partial_unit(plan)?;
+    let column = plan.time_column.as_deref().and_then(|c| rs.column_index(c).map(|i| (c, i)));
+    // A single figure for "this month" (no time column): the whole answer is to date.
+    if column.is_none() && rs.rows.is_empty() {
+        return None;
+    }
+    partial_caveat(unit, column, rs, today, plan.lang)
+}
+
+/// The caveat of the unfinished period of `unit` on `today`: the row of `column` (name, index) that starts
+/// it, when it has one; with no column, the whole result.
+pub(crate) fn partial_caveat(
+    unit: Grain,
+    column: Option<(&str, usize)>,
+    rs: &ResultSet,
+    today: NaiveDate,
+    lang: Lang,
+) -> Option<Caveat> {
     let (start, end) = current_period(unit, today);
-    let (column, value) = match plan.time_column.as_deref().and_then(|c| rs.column_index(c).map(|i| (c, i))) {
+    let (column, value) = match column {
         Some((name, i)) => {
             let cell = rs.rows.iter().filter_map(|r| r.get(i)).find(|v| as_date(v) == Some(start))?;
             (Some(name.to_string()), Some(cell.to_text()))
         }
-        // A single figure for "this month": the whole answer is to date.
-        None if rs.rows.is_empty() => return None,
         None => (None, None),
     };
     let days = (end - start).num_days();
     let elapsed = (today - start).num_days() + 1;
-    let name = capitalize(&period_name(unit, start, plan.lang));
-    let message = match (plan.lang, unit) {
+    let name = capitalize(&period_name(unit, start, lang));
+    let message = match (lang, unit) {
         (Lang::En, Grain::Day) => format!("{name} is to date (today is not over)"),
         (Lang::Es, Grain::Day) => format!("{name} está en curso (hoy no ha terminado)"),
         (Lang::En, _) => format!("{name} is to date ({elapsed} of {days} days)"),

@@ -81,7 +81,7 @@ pub fn model_missing_rates_message(lang: Lang, found: &ResultSet) -> Option<Stri
     Some(missing_rates_message(lang, rows, &named))
 }
 
-fn parse(sql: &str) -> Option<Query> {
+pub(crate) fn parse(sql: &str) -> Option<Query> {
     // The guard reads Snowflake's dialect; the portable SQL models are asked for parses either way.
     let statements = Parser::parse_sql(&SnowflakeDialect {}, sql)
         .or_else(|_| Parser::parse_sql(&GenericDialect {}, sql))

@@ -40,6 +40,16 @@ impl Item {
             _ => vec![],
         }
     }
+    /// The tables whose list columns it names.
+    fn column_tables(&self) -> Vec<String> {
+        match &self.kind {
+            ItemKind::Senses(s) => s
+                .iter()
+                .filter_map(|x| if let Sense::Column(t) = x { Some(t.clone()) } else { None })
+                .collect(),
+            _ => vec![],
+        }
+    }
     fn metrics(&self) -> Vec<String> {
         match &self.kind {
             ItemKind::Senses(s) => s
@@ -176,6 +186,9 @@ struct Reader<'a> {
     same_days: Vec<String>,
     /// An average word: whether some average phrase also named the amount ("valor medio"), and the last one.
     average: Option<(bool, String)>,
+    /// List-column words ("correo", "teléfono"), as (their table, the item, the words): understood only in
+    /// a list of that table's rows. An item that is also a value ("correo": email) is a value elsewhere.
+    columns: Vec<(String, usize, String)>,
     /// The words nothing explains.
     unknown: Vec<String>,
     /// Whether the question ranks anywhere (a number, top/bottom, most/least).
@@ -211,6 +224,7 @@ impl<'a> Reader<'a> {
             units: Vec::new(),
             same_days: Vec::new(),
             average: None,
+            columns: Vec::new(),
             unknown: Vec::new(),
             ranks: false,
         };
@@ -374,6 +388,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             self.used[k] = true;
+            self.columns.extend(item.column_tables().into_iter().map(|t| (t, k, item.text.clone())));
             let (only_dims, of_campaign) = self.qualifier(k, &values);
             for (family, value) in values {
                 self.f.values.push(ValueRef {
@@ -430,16 +445,20 @@ impl<'a> Reader<'a> {
                 continue;
             }
             match &item.kind {
-                ItemKind::Time(r) => self.time(*r),
+                ItemKind::Time(r) => self.time(*r, &item.text),
                 ItemKind::Number(_) | ItemKind::Unknown => self.unknown.push(item.text.clone()),
                 ItemKind::Senses(senses) => self.phrase(k, item, senses),
             }
         }
     }
 
-    fn time(&mut self, r: TimeRange) {
-        // "ventas del día de hoy": the same period said twice is one period.
+    fn time(&mut self, r: TimeRange, text: &str) {
+        // "ventas del día de hoy": the same period said twice is one period, except "the month before" after
+        // "last month" and a comparison word: that is the one before it.
         if self.f.times.contains(&r) {
+            if time::said_before(text) && self.f.compare && self.f.times.len() == 1 {
+                self.f.times.extend(time::one_before(r));
+            }
             return;
         }
         self.f.times.push(r);
@@ -475,6 +494,9 @@ impl<'a> Reader<'a> {
             self.unknown.push(item.text.clone());
             return;
         }
+        if senses.contains(&Sense::Counting) {
+            self.f.counting_at.get_or_insert(k);
+        }
         for s in senses {
             self.grammar_word(item, s);
         }
@@ -493,11 +515,14 @@ impl<'a> Reader<'a> {
                 self.superlative = true;
                 f.descending = Some(false);
             }
+            Sense::Order { descending } => f.descending = Some(*descending),
             Sense::Compare => f.compare = true,
             Sense::Share => f.share = true,
             Sense::Fraction => f.fraction = true,
             Sense::List => f.list = true,
             Sense::Counting => f.counting = true,
+            Sense::Distinct => f.distinct.push(item.text.clone()),
+            Sense::Column(table) => self.columns.push((table.clone(), usize::MAX, item.text.clone())),
             Sense::Trend => f.trend = true,
             Sense::Also => f.also = true,
             Sense::Not => self.unknown.push(item.text.clone()),
@@ -544,12 +569,35 @@ impl<'a> Reader<'a> {
         if !self.f.compare {
             self.unknown.extend(self.same_days.iter().cloned());
         }
+        self.settle_columns();
         self.unknown.dedup();
         if !self.unknown.is_empty() {
             self.strong = self.f.metrics.clone();
             return Err(self.unknown_words());
         }
         Ok(self.f)
+    }
+
+    /// List-column words: in a list of their table's rows they name columns it shows (a value they also
+    /// are is dropped: "contactos con correo" are not email); elsewhere a value stays one, and a column word
+    /// alone is not understood.
+    fn settle_columns(&mut self) {
+        let f = &self.f;
+        let listed = match f.metrics.as_slice() {
+            [m] if f.list && !f.counting => self.model.metric(m).filter(|d| d.kind == MetricKind::Count),
+            _ => None,
+        };
+        let columns = std::mem::take(&mut self.columns);
+        let shown = |text: &String| {
+            columns.iter().any(|(t, _, x)| x == text && listed.is_some_and(|d| d.table == *t))
+        };
+        for (_, k, text) in &columns {
+            if shown(text) {
+                self.f.values.retain(|v| v.pos != *k);
+            } else if *k == usize::MAX {
+                self.unknown.push(text.clone());
+            }
+        }
     }
 
     fn unknown_words(&self) -> NotUnderstood {

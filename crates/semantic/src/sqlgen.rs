@@ -281,7 +281,7 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         }
         // A company's own things (its contacts, its campaigns) are another company's namesakes, never the
         // same: across several companies each row also names its company.
-        let owned = dim.label_column.is_some() || dim.data_values;
+        let owned = dim.label_column.is_some() || (dim.data_values && !dim.places);
         let has_company = intent.breakdowns.iter().any(|b| model.dimension(b).is_some_and(|x| x.company))
             || output_names.iter().any(|n| n == COMPANY);
         if let (true, false, Some(tc)) = (owned, has_company, scope.tenant_column) {
@@ -1096,11 +1096,20 @@ fn range_condition(range: &TimeRange, t: &Expr) -> (Expr, Expr) {
         TimeRange::Today => (current_date(), None),
         TimeRange::Yesterday => (minus(current_date(), interval(1, Grain::Day)), Some(current_date())),
         TimeRange::LastNDays { n } => (minus(current_date(), interval(n, Grain::Day)), None),
+        TimeRange::DaysBefore { n } => (
+            minus(current_date(), interval(n.saturating_mul(2), Grain::Day)),
+            Some(minus(current_date(), interval(n, Grain::Day))),
+        ),
         TimeRange::This { unit } => (date_trunc(unit, current_date()), None),
         TimeRange::Last { unit } => (
             minus(date_trunc(unit, current_date()), interval(1, unit)),
             Some(date_trunc(unit, current_date())),
         ),
+        TimeRange::Earlier { unit, n } => {
+            let this = date_trunc(unit, current_date());
+            let end = if n <= 1 { this.clone() } else { minus(this.clone(), interval(n - 1, unit)) };
+            (minus(this, interval(n.max(1), unit)), Some(end))
+        }
         TimeRange::LastN { unit, n } => {
             let this = date_trunc(unit, current_date());
             if n <= 1 { (this, None) } else { (minus(this, interval(n - 1, unit)), None) }

@@ -453,9 +453,7 @@ fn value_text(column: &str, v: &Value, lang: Lang) -> String {
     let Ok(model) = SemanticModel::builtin() else { return raw };
     let family = model.dimensions().iter().find(|d| d.column == column).map(|d| d.family().to_string());
     match family {
-        Some(f) if model.value_synonyms().get(&f).is_some_and(|vs| vs.iter().any(|x| x.value == raw)) => {
-            capitalize(&model.value_label(&f, &raw, lang))
-        }
+        Some(f) if model.names_value(&f, &raw) => capitalize(&model.value_label(&f, &raw, lang)),
         _ => raw,
     }
 }

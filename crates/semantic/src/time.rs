@@ -409,6 +409,7 @@ fn relative(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
     match w {
         "today" | "hoy" => return Some((1, TimeRange::Today)),
         "yesterday" | "ayer" => return Some((1, TimeRange::Yesterday)),
+        "anteayer" | "antier" => return Some((1, TimeRange::Earlier { unit: Grain::Day, n: 2 })),
         "mtd" => return Some((1, TimeRange::This { unit: Grain::Month })),
         "ytd" => return Some((1, TimeRange::This { unit: Grain::Year })),
         "qtd" => return Some((1, TimeRange::This { unit: Grain::Quarter })),
@@ -440,7 +441,18 @@ fn relative(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
         }
         if matches!(
             at(i + 2),
-            Some("pasados" | "pasadas" | "anteriores" | "previos" | "previas" | "ultimos" | "ultimas")
+            Some(
+                "pasados"
+                    | "pasadas"
+                    | "anteriores"
+                    | "previos"
+                    | "previas"
+                    | "ultimos"
+                    | "ultimas"
+                    | "before"
+                    | "prior"
+                    | "earlier"
+            )
         ) {
             return Some((3, last_n(u, n)));
         }
@@ -458,7 +470,12 @@ fn relative(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
     if let Some(u) = unit(w) {
         return match (at(i + 1), at(i + 2)) {
             (Some("to"), Some("date")) => Some((3, TimeRange::This { unit: u })),
-            (Some("pasado" | "pasada" | "anterior" | "previo" | "previa"), _) => Some((2, last_one(u))),
+            // "the month before last", "el mes antepasado"
+            (Some("before"), Some("last")) => Some((3, TimeRange::Earlier { unit: u, n: 2 })),
+            (Some("antepasado" | "antepasada"), _) => Some((2, TimeRange::Earlier { unit: u, n: 2 })),
+            (Some("before" | "pasado" | "pasada" | "anterior" | "previo" | "previa"), _) => {
+                Some((2, last_one(u)))
+            }
             (Some("actual" | "corriente" | "presente"), _) => Some((2, this_one(u))),
             (Some("en"), Some("curso")) => Some((3, this_one(u))),
             _ => None,
@@ -496,6 +513,40 @@ fn relative(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
 
 fn this_one(u: Grain) -> TimeRange {
     if u == Grain::Day { TimeRange::Today } else { TimeRange::This { unit: u } }
+}
+
+/// Whether a time expression says "before" ("the month before", "the previous 30 days", "el mes anterior"):
+/// on its own it is the period before the current one, but after the same period in a comparison it is
+/// the one before that ([`one_before`]).
+pub(crate) fn said_before(text: &str) -> bool {
+    text.split_whitespace().any(|w| {
+        matches!(
+            w,
+            "before"
+                | "previous"
+                | "prior"
+                | "preceding"
+                | "earlier"
+                | "anterior"
+                | "anteriores"
+                | "previo"
+                | "previa"
+                | "previos"
+                | "previas"
+        )
+    })
+}
+
+/// The whole period before a previous one: "the month before" said after "last month", "the 30 days before"
+/// after "the last 30 days".
+pub(crate) fn one_before(r: TimeRange) -> Option<TimeRange> {
+    match r {
+        TimeRange::LastNDays { n } => Some(TimeRange::DaysBefore { n }),
+        TimeRange::Yesterday => Some(TimeRange::Earlier { unit: Grain::Day, n: 2 }),
+        TimeRange::Last { unit } => Some(TimeRange::Earlier { unit, n: 2 }),
+        TimeRange::Earlier { unit, n } => Some(TimeRange::Earlier { unit, n: n + 1 }),
+        _ => None,
+    }
 }
 
 fn last_one(u: Grain) -> TimeRange {
@@ -598,6 +649,13 @@ mod tests {
         assert_eq!(parse("ayer"), Some((1, TimeRange::Yesterday)));
         assert_eq!(parse("last 0 days"), None);
         assert_eq!(parse("30 días anteriores"), Some((3, TimeRange::LastNDays { n: 30 })));
+        let earlier = |unit| TimeRange::Earlier { unit, n: 2 };
+        assert_eq!(parse("month before last"), Some((3, earlier(Grain::Month))));
+        assert_eq!(parse("trimestre antepasado"), Some((2, earlier(Grain::Quarter))));
+        assert_eq!(parse("antier"), Some((1, earlier(Grain::Day))));
+        assert_eq!(parse("week before"), Some((2, TimeRange::Last { unit: Grain::Week })));
+        assert_eq!(parse("30 days before"), Some((3, TimeRange::LastNDays { n: 30 })));
+        assert!(said_before("30 dias anteriores") && !said_before("last 30 days"));
     }
 
     #[test]

@@ -505,6 +505,16 @@ fn ask_names_the_currency_and_marks_the_running_month() {
     let (code, doc) = json(&d.path, &t, &["sql", gold]);
     assert_eq!(code, 0, "{doc}");
     assert!(doc["sql"].as_str().unwrap().matches("tenant_id = 'acme_corp'").count() >= 2, "{doc}");
+    // Its converted sum carries the reporting currency (cli.md), as the engine's own answer does.
+    assert_eq!(doc["columns"][0]["currency"], "COP", "{doc}");
+    // A person's SQL with a row for this month (the data ends earlier, so the month is made up) says it is
+    // to date.
+    let series = "SELECT CAST(DATE_TRUNC('month', CURRENT_DATE) AS DATE) AS month, COUNT(*) AS messages \
+                  FROM marts.fct_messages GROUP BY 1";
+    let (code, doc) = json(&d.path, &t, &["sql", series]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["caveats"][0]["code"], "partial_period", "{doc}");
+    assert_eq!(doc["columns"][0]["grain"], "month", "{doc}");
 }
 
 /// An amount without a rate fails the answer with a clear error naming the currency-month; it is never

@@ -369,6 +369,103 @@ fn comparisons_of_two_periods() {
 }
 
 #[test]
+fn the_period_before_the_previous_one() {
+    let earlier = Some(TimeRange::Earlier { unit: Grain::Month, n: 2 });
+    for q in [
+        "revenue last month vs the month before",
+        "ventas del mes pasado vs el mes antepasado",
+        "revenue last month compared with the previous month",
+    ] {
+        let p = ask(q);
+        assert_eq!(p.intent.time_range, Some(TimeRange::Last { unit: Grain::Month }), "{q}");
+        assert_eq!(p.intent.comparison, earlier, "{q}");
+        assert!(
+            p.sql.contains("- INTERVAL '2 months' AND a.occurred_at < DATE_TRUNC('month', CURRENT_DATE) - INTERVAL '1 month'"),
+            "{}",
+            p.sql
+        );
+    }
+    assert_eq!(ask("revenue the month before last").intent.time_range, earlier);
+    let p = ask("purchases in the last 30 days compared with the 30 days before that");
+    assert_eq!(p.intent.comparison, Some(TimeRange::DaysBefore { n: 30 }));
+    assert!(p.sql.contains("occurred_at >= CURRENT_DATE - INTERVAL '60 days' AND occurred_at < CURRENT_DATE - INTERVAL '30 days'"), "{}", p.sql);
+    // Alone, "the previous month" is last month; "last month" said twice in a comparison of values is one.
+    assert_eq!(
+        ask("ventas del mes anterior").intent.time_range,
+        Some(TimeRange::Last { unit: Grain::Month })
+    );
+    let p = ask("delivery rate sms last month vs whatsapp last month");
+    assert_eq!(
+        (p.intent.comparison, p.intent.breakdowns.as_slice()),
+        (None, &["message_channel".to_string()][..])
+    );
+}
+
+#[test]
+fn counts_of_two_values_compared_are_one_row_per_value() {
+    let p = ask("purchases vs refunds in Q3 2026");
+    assert_eq!(
+        (p.intent.metrics.as_slice(), p.intent.breakdowns.as_slice()),
+        (&["activities".to_string()][..], &["activity_type".to_string()][..])
+    );
+    assert!(p.sql.contains("activity_type IN ('purchase', 'refund')"), "{}", p.sql);
+    assert_eq!(ask("mensajes enviados vs recibidos el mes pasado").intent.breakdowns, ["direction"]);
+    // Together without "vs" they stay two measures of one row.
+    assert_eq!(ask("purchases and refunds last month").intent.metrics, ["purchases", "refunds"]);
+}
+
+#[test]
+fn contacts_counted_with_another_measures_verb_are_counted_once() {
+    for q in [
+        "cuántos contactos compraron el mes pasado",
+        "how many unique contacts made a purchase last month",
+        "how many buyers last month",
+    ] {
+        let p = ask(q);
+        assert_eq!(p.intent.metrics, ["buyers"], "{q}");
+        assert!(p.sql.contains("COUNT(DISTINCT contact_id)"), "{}", p.sql);
+    }
+    // "Customers" are the customer stage, kept as a filter; "vip" narrows the contacts the same way.
+    let p = ask("how many customers bought this year");
+    assert!(
+        p.sql.contains("c.lifecycle_stage = 'customer'") && p.sql.contains("COUNT(DISTINCT a.contact_id)"),
+        "{}",
+        p.sql
+    );
+    // The measure's own count when it comes first; a thing the model cannot count among a measure is refused.
+    assert_eq!(ask("how many purchases did vip contacts make").intent.metrics, ["purchases"]);
+    assert!(interpret(&model(), "how many campaigns sent messages last month", None, today()).is_err());
+    // "Unique" is understood only where each thing is counted once.
+    assert!(interpret(&model(), "how many unique page views", None, today()).is_err());
+    assert_eq!(ask("cuántos clientes únicos tenemos").intent.metrics, ["customers"]);
+    // A distinct count does not add up across groups: no share of a total beside it.
+    assert!(interpret(&model(), "share of buyers by channel", None, today()).is_err());
+    assert!(ask("buyers by channel").share_column.is_none());
+}
+
+#[test]
+fn a_list_names_the_columns_it_shows() {
+    // "Correo" is a list column of contacts here, not the email channel; "fecha de inicio" a campaign's.
+    let p = ask("regáleme la lista de contactos VIP con correo y teléfono");
+    assert!(p.intent.list && p.intent.filters.len() == 1, "{:?}", p.intent.filters);
+    assert!(ask("list the active whatsapp campaigns w/ their budget and start date").intent.list);
+    // Outside a list of their table the words are values, or not understood.
+    assert!(ask("mensajes enviados por correo").sql.contains("channel = 'email'"));
+    assert!(interpret(&model(), "revenue by phone", None, today()).is_err());
+}
+
+#[test]
+fn orders_and_durations_in_analysts_words() {
+    let p = ask("cuántos clientes tenemos en cada segmento? ordenado de mayor a menor");
+    assert!(p.sql.contains("DESC") && p.intent.top_n.is_none(), "{}", p.sql);
+    assert!(ask("revenue by country lowest to highest").sql.contains("ORDER BY revenue ASC"));
+    assert_eq!(ask("how long do emails take to get delivered").intent.metrics, ["time_to_deliver"]);
+    assert_eq!(ask("cuánto se demoran en leer los correos").intent.metrics, ["time_to_read"]);
+    // "How long" belongs to a duration: said of anything else it is not understood.
+    assert!(interpret(&model(), "how long is the campaign", None, today()).is_err());
+}
+
+#[test]
 fn rankings_superlatives_and_limits() {
     let p = ask("Which channel has the lowest delivery rate?");
     assert_eq!(p.intent.top_n, Some(1));

@@ -188,3 +188,24 @@ fn data_values_add_the_tenants_names() {
     assert!(interpret(&m, "revenue of the Black Friday 2025 campaign", None, today()).is_err());
     assert!(m.with_data_values("country", &names).is_err(), "only data-valued dimensions");
 }
+
+#[test]
+fn cities_are_understood_by_their_one_word_names_unless_a_word_is_a_measures() {
+    let m = SemanticModel::builtin().expect("builtin");
+    let cities: Vec<String> = ["Bogotá", "Ciudad de México", "La Plata", "Panamá"].map(String::from).to_vec();
+    let t = m.with_data_values("city", &cities).expect("cities");
+    let p = interpret(&t, "ventas en Bogotá este año", None, today()).expect("understood");
+    assert!(p.sql.contains("c.city = 'Bogotá'"), "{}", p.sql);
+    let p = interpret(&t, "contactos en Ciudad de México", None, today()).expect("understood");
+    assert!(p.sql.contains("city = 'Ciudad de México'"), "{}", p.sql);
+    // "La plata" is money; "Panamá" is the country. A city of every company: no company column beside it.
+    assert!(
+        !interpret(&t, "la plata del mes pasado", None, today()).expect("understood").sql.contains("city")
+    );
+    assert!(
+        interpret(&t, "contacts in Panama", None, today())
+            .expect("understood")
+            .sql
+            .contains("country = 'PA'")
+    );
+}

@@ -561,3 +561,50 @@ fn values_have_display_names() {
     inda_semantic::label_columns(&m, &p, &mut r, None);
     assert_eq!(r.columns[0].values.get("MX").map(String::as_str), Some("Mexico"));
 }
+
+#[test]
+fn a_statements_periods_and_money_are_read_from_its_sql() {
+    let m = SemanticModel::builtin().expect("model");
+    let sql = "SELECT CAST(DATE_TRUNC('month', a.occurred_at) AS DATE) AS month, SUM(a.amount * f.rate) AS revenue, \
+               SUM(a.amount) AS original, COUNT(a.amount) AS n, SUM(a.amount * f.rate) / SUM(b.budget) AS ratio \
+               FROM (SELECT * FROM marts.fct_activities WHERE tenant_id = 'acme_corp') AS a \
+               JOIN marts.fx_rates f ON f.currency = a.currency JOIN marts.dim_campaigns b ON b.campaign_id = a.campaign_id \
+               GROUP BY 1";
+    let cols = [
+        ("month", "DATE"),
+        ("revenue", "DOUBLE"),
+        ("original", "DOUBLE"),
+        ("n", "BIGINT"),
+        ("ratio", "DOUBLE"),
+    ];
+    let row = |d| vec![d, Value::Float(1.0), Value::Float(1.0), Value::Int(1), Value::Float(1.0)];
+    let mut r = rs(&cols, vec![row(date(2026, 4)), row(date(2026, 5))]);
+    inda_semantic::label_statement(&m, sql, &mut r, Some("COP"));
+    let currency: Vec<Option<&str>> = r.columns.iter().map(|c| c.currency.as_deref()).collect();
+    // An amount is money only with the rate that converts it; a count of amounts and a ratio are not.
+    assert_eq!(currency, [None, Some("COP"), None, None, None]);
+    assert_eq!(r.columns[0].grain, Some(Grain::Month));
+    let caveats = inda_semantic::statement_caveats(&r, today(), Lang::Es);
+    assert_eq!(caveats.len(), 1);
+    assert_eq!(
+        (caveats[0].column.as_deref(), caveats[0].message.as_str()),
+        (Some("month"), "Mayo de 2026 está en curso (15 de 31 días)")
+    );
+    // Messaging cost is in dollars whatever the tenant's currency; a wildcard leaves columns unlabelled.
+    let mut r = rs(&[("channel", "VARCHAR"), ("cost", "DOUBLE")], vec![]);
+    inda_semantic::label_statement(
+        &m,
+        "SELECT channel, AVG(cost) AS cost FROM fct_messages GROUP BY 1",
+        &mut r,
+        Some("COP"),
+    );
+    assert_eq!(r.columns[1].currency.as_deref(), Some("USD"));
+    let mut r = rs(&[("budget", "DOUBLE")], vec![]);
+    inda_semantic::label_statement(
+        &m,
+        "SELECT * FROM (SELECT budget FROM marts.dim_campaigns) AS x",
+        &mut r,
+        Some("COP"),
+    );
+    assert_eq!(r.columns[0].currency, None);
+}
