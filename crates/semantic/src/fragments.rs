@@ -7,6 +7,8 @@ use crate::intent::{Grain, TimeRange};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DimRef {
     pub candidates: Vec<String>,
+    /// Named on its own, with no "by" or "which" ("con su canal"): in a list, a column to show.
+    pub alone: bool,
 }
 
 /// A value word ("WhatsApp", "Colombia") to resolve to a dimension of the metric's table.
@@ -22,6 +24,8 @@ pub(crate) struct ValueRef {
     /// Position among the question's items: in "share of revenue from WhatsApp" a value after the metric
     /// is the part, one before it ("WhatsApp messages") narrows the whole.
     pub pos: usize,
+    /// Only articles and prepositions stand between it and the item before ("clientes vip").
+    pub joined: bool,
 }
 
 /// What a question says, before it is resolved against a metric's table (or a previous intent).

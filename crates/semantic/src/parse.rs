@@ -191,6 +191,7 @@ fn things_among(model: &SemanticModel, f: &Fragments) -> Option<Result<Fragments
             only_dims: vec![dim],
             of_campaign: false,
             pos: *k0,
+            joined: true,
         });
     }
     Some(Ok(g))
@@ -267,6 +268,7 @@ fn metrics_as_values(model: &SemanticModel, f: &Fragments) -> Option<Fragments> 
         only_dims: vec![d],
         of_campaign: false,
         pos,
+        joined: false,
     }));
     Some(g)
 }
@@ -313,8 +315,11 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
         ));
     };
     let split = part.as_ref().map_or(whole_pos, |(p, _)| *p);
-    let (part_values, whole_values): (Vec<ValueRef>, Vec<ValueRef>) =
+    let (mut part_values, mut whole_values): (Vec<ValueRef>, Vec<ValueRef>) =
         f.values.iter().cloned().partition(|v| v.pos > split);
+    if part.is_none() {
+        attach_to_whole(whole_pos, &mut part_values, &mut whole_values);
+    }
     if part.is_none() && part_values.is_empty() {
         if f.breakdowns.is_empty() && f.grain.is_none() {
             return Err(fail(
@@ -366,6 +371,21 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
     };
     intent.share_of = Some(Subset { metric: part, filters });
     Ok(intent)
+}
+
+/// "Qué porcentaje de los clientes vip tiene opt-in": values joined to the whole's noun ("clientes vip",
+/// "contactos de Colombia") narrow the whole, as long as a later value is left to be the part.
+fn attach_to_whole(whole_pos: usize, part: &mut Vec<ValueRef>, whole: &mut Vec<ValueRef>) {
+    part.sort_by_key(|v| v.pos);
+    let mut at = whole_pos;
+    while part.len() >= 2
+        && part[0].joined
+        && part[0].pos == at + 1
+        && part.iter().any(|v| v.pos > part[0].pos)
+    {
+        at = part[0].pos;
+        whole.push(part.remove(0));
+    }
 }
 
 /// A metric word of a fraction question and its position among the items (0 when only implied).

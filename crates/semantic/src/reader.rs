@@ -26,7 +26,13 @@ pub(crate) struct Item {
     pub kind: ItemKind,
     /// The normalized words of the item, for messages and plural detection.
     pub text: String,
+    /// Only articles and prepositions stand between it and the item before ("clientes vip", "contactos de
+    /// Colombia"), no verb ("contactos que son vip").
+    pub joined: bool,
 }
+
+/// Words that join a word to the one before it without a verb: "clientes de Colombia".
+const JOINING: &[&str] = &["de", "del", "of", "in", "en", "from", "the", "el", "la", "los", "las"];
 
 impl Item {
     fn has(&self, f: impl Fn(&Sense) -> bool) -> bool {
@@ -103,9 +109,11 @@ fn in_name(model: &SemanticModel, tokens: &[String], i: usize, n: usize) -> bool
 /// Splits normalized words into items: time expressions first (they contain numbers and unit words),
 /// then numbers, then the longest known phrase. Pure filler words produce no item.
 pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) -> Vec<Item> {
-    let mut items = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
     let mut i = 0;
+    let mut last_end = 0;
     while i < tokens.len() {
+        let joined = tokens[last_end.min(i)..i].iter().all(|w| JOINING.contains(&w.as_str()));
         // Time words that begin a longer name ("de día de la madre 2026") are the name's.
         if let Some((n, range)) =
             time::match_time(tokens, i, today).filter(|(n, _)| !in_name(model, tokens, i, *n))
@@ -114,8 +122,10 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
             items.push(Item {
                 kind: ItemKind::Time(range),
                 text: tokens[i..(i + n).min(tokens.len())].join(" "),
+                joined,
             });
             i += n;
+            last_end = i;
             continue;
         }
         let word = tokens[i].as_str();
@@ -123,8 +133,9 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
         if !matches!(word, "un" | "una" | "uno" | "one" | "once" | "a")
             && let Some(n) = time::number(word)
         {
-            items.push(Item { kind: ItemKind::Number(n), text: word.to_string() });
+            items.push(Item { kind: ItemKind::Number(n), text: word.to_string(), joined });
             i += 1;
+            last_end = i;
             continue;
         }
         match model.lexicon.longest(tokens, i) {
@@ -135,13 +146,16 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
                     items.push(Item {
                         kind: ItemKind::Senses(senses),
                         text: tokens[i..(i + n).min(tokens.len())].join(" "),
+                        joined,
                     });
+                    last_end = i + n;
                 }
                 i += n;
             }
             None => {
-                items.push(Item { kind: ItemKind::Unknown, text: word.to_string() });
+                items.push(Item { kind: ItemKind::Unknown, text: word.to_string(), joined });
                 i += 1;
+                last_end = i;
             }
         }
     }
@@ -272,7 +286,7 @@ impl<'a> Reader<'a> {
         let ranks_by_metric =
             !self.f.breakdowns.is_empty() && self.f.top_n.is_some() && !next.metrics().is_empty();
         if next.is_dim() && !ranks_by_metric {
-            self.f.breakdowns.push(DimRef { candidates: next.dims() });
+            self.f.breakdowns.push(DimRef { candidates: next.dims(), alone: false });
             self.used[k + 1] = true;
             // The metric word ("campaigns") is a breakdown here, not a metric.
         } else if let Some(g) = next.grain() {
@@ -301,7 +315,7 @@ impl<'a> Reader<'a> {
             self.f.list = true;
         }
         if next.is_dim() && !self.used[k + 1] && !measured {
-            self.f.breakdowns.push(DimRef { candidates: next.dims() });
+            self.f.breakdowns.push(DimRef { candidates: next.dims(), alone: false });
             self.singular_pick |= !next.is_plural();
             self.used[k + 1] = true;
         } else if let Some(g) = next.grain().filter(|_| !self.used[k + 1]) {
@@ -325,7 +339,7 @@ impl<'a> Reader<'a> {
                 if let Some(g) = d.grain().filter(|_| !d.is_dim()) {
                     self.f.grain = Some(g);
                 } else {
-                    self.f.breakdowns.push(DimRef { candidates: d.dims() });
+                    self.f.breakdowns.push(DimRef { candidates: d.dims(), alone: false });
                 }
                 self.f.top_n = number.or(if d.is_plural() { None } else { Some(1) });
                 self.f.descending = Some(!ascending);
@@ -398,6 +412,7 @@ impl<'a> Reader<'a> {
                     only_dims: only_dims.clone(),
                     of_campaign,
                     pos: k,
+                    joined: item.joined,
                 });
             }
             // A negation covers a list of values ("excluding email and SMS").
@@ -481,7 +496,7 @@ impl<'a> Reader<'a> {
             return;
         }
         if item.is_dim() {
-            self.f.breakdowns.push(DimRef { candidates: item.dims() });
+            self.f.breakdowns.push(DimRef { candidates: item.dims(), alone: true });
             self.bare_singular |= !item.is_plural();
             return;
         }
@@ -587,6 +602,16 @@ impl<'a> Reader<'a> {
             [m] if f.list && !f.counting => self.model.metric(m).filter(|d| d.kind == MetricKind::Count),
             _ => None,
         };
+        // Its own columns named alone ("con su canal y estado") are shown, not grouped by.
+        if let Some(d) = listed
+            && let Some(t) = self.model.table(&d.table)
+        {
+            let model = self.model;
+            let shown = |c: &String| {
+                model.dimension(c).is_some_and(|x| x.table == t.name && t.list_columns.contains(&x.column))
+            };
+            self.f.breakdowns.retain(|b| !(b.alone && b.candidates.iter().any(shown)));
+        }
         let columns = std::mem::take(&mut self.columns);
         let shown = |text: &String| {
             columns.iter().any(|(t, _, x)| x == text && listed.is_some_and(|d| d.table == *t))
@@ -619,7 +644,7 @@ impl<'a> Reader<'a> {
             && !self.strong.is_empty()
             && let Some(item) = self.dual.first()
         {
-            self.f.breakdowns.push(DimRef { candidates: item.dims() });
+            self.f.breakdowns.push(DimRef { candidates: item.dims(), alone: false });
             self.bare_singular |= !item.is_plural();
             self.weak.clear();
         }

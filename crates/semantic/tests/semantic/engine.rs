@@ -444,11 +444,36 @@ fn contacts_counted_with_another_measures_verb_are_counted_once() {
 }
 
 #[test]
+fn values_joined_to_a_fractions_whole_narrow_it() {
+    // "De los contactos de Colombia, qué parte son VIP": Colombia narrows the whole, VIP is the part.
+    for q in [
+        "qué porcentaje de los contactos de Colombia son vip",
+        "what percentage of contacts in Colombia are VIP",
+    ] {
+        let p = ask(q);
+        assert!(
+            p.sql.contains("COUNT(CASE WHEN segment = 'vip' THEN 1 END)")
+                && p.sql.contains("WHERE country = 'CO'"),
+            "{}",
+            p.sql
+        );
+    }
+    let p = ask("qué porcentaje de los clientes vip tiene el opt-in activado?");
+    assert!(p.sql.contains("CASE WHEN opted_in = true") && p.sql.contains("segment = 'vip'"), "{}", p.sql);
+    // Alone, the value is the part.
+    assert!(ask("porcentaje de contactos de Colombia").sql.contains("CASE WHEN country = 'CO'"));
+}
+
+#[test]
 fn a_list_names_the_columns_it_shows() {
     // "Correo" is a list column of contacts here, not the email channel; "fecha de inicio" a campaign's.
     let p = ask("regáleme la lista de contactos VIP con correo y teléfono");
     assert!(p.intent.list && p.intent.filters.len() == 1, "{:?}", p.intent.filters);
     assert!(ask("list the active whatsapp campaigns w/ their budget and start date").intent.list);
+    // Its own columns named alone are shown, not grouped by ("by channel" still groups).
+    let p = ask("listame las campañas que arrancaron este mes con su canal y el estado en que están");
+    assert!(p.intent.list && p.intent.breakdowns.is_empty(), "{}", p.sql);
+    assert!(!ask("list the campaigns by channel").intent.list);
     // Outside a list of their table the words are values, or not understood.
     assert!(ask("mensajes enviados por correo").sql.contains("channel = 'email'"));
     assert!(interpret(&model(), "revenue by phone", None, today()).is_err());
