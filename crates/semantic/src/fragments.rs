@@ -57,6 +57,8 @@ pub(crate) struct Fragments {
     pub counting_at: Option<usize>,
     /// "unique", "distintos": said of what is counted, understood only when it counts each thing once.
     pub distinct: Vec<String>,
+    /// "newest", "más recientes" (`true`) or "oldest" (`false`): a list of rows by their time.
+    pub newest: Option<bool>,
 }
 
 impl Fragments {

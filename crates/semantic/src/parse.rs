@@ -218,11 +218,39 @@ fn resolve_shape(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
         }
         return Ok(intent);
     }
+    if let Some(descending) = f.newest {
+        return resolve_newest(model, f, descending, lang);
+    }
     let mut intent = resolve_whole(model, f, lang)?;
     intent.list = f.list && !f.counting && is_list(model, &intent);
     if !intent.list {
         side_by_side_companies(model, &mut intent);
     }
+    Ok(intent)
+}
+
+/// "The 10 newest customers in Mexico", "las últimas campañas": a list of the rows, the most recent first
+/// (by the table's time column), the first `n` when a number is given. Only rows are newest or oldest.
+fn resolve_newest(
+    model: &SemanticModel,
+    f: &Fragments,
+    descending: bool,
+    lang: Lang,
+) -> Result<Intent, NotUnderstood> {
+    let mut g = f.clone();
+    (g.top_n, g.descending, g.newest) = (None, None, None);
+    let mut intent = resolve_whole(model, &g, lang)?;
+    if f.counting || !is_list(model, &intent) {
+        let (en, es) = (
+            "\"Newest\" and \"oldest\" order the rows of a list, e.g. \"the 10 newest contacts\".",
+            "\"Más recientes\" y \"más antiguos\" ordenan las filas de una lista, p. ej. \"los 10 contactos más recientes\".",
+        );
+        let understood = describe::fragments(model, f, &intent.metrics, &[], lang);
+        return Err(NotUnderstood::new(model, lang, lang.pick(en, es).to_string(), understood));
+    }
+    intent.list = true;
+    intent.sort = Some(Sort { metric: None, descending });
+    intent.top_n = f.top_n;
     Ok(intent)
 }
 

@@ -259,6 +259,12 @@ impl<'a> Reader<'a> {
 
     /// Pass 1: markers that give the next word its role.
     fn markers(&mut self) {
+        // Before rankings take "3 contactos" of "los 3 contactos más recientes".
+        for k in 0..self.items.len() {
+            if self.items[k].has(|s| matches!(s, Sense::Newest(_))) {
+                self.newest_count(k);
+            }
+        }
         for (k, item) in self.items.iter().enumerate() {
             if self.used[k] {
                 continue;
@@ -271,6 +277,32 @@ impl<'a> Reader<'a> {
             } else if self.is_rank(k) && (k == 0 || !self.is_rank(k - 1)) {
                 self.rank_prefix(k);
             }
+        }
+    }
+
+    /// "The 10 newest", "los últimos 5", "los 3 contactos más recientes": the number beside a newest word
+    /// (or before the noun it follows) is how many rows to list; "the newest campaign" is one.
+    fn newest_count(&mut self, k: usize) {
+        let items = self.items;
+        let number = |j: usize| match items.get(j).map(|it| &it.kind) {
+            Some(ItemKind::Number(n)) => Some(*n),
+            _ => None,
+        };
+        let noun = |j: usize| items.get(j).filter(|it| !it.metrics().is_empty() || it.is_dim());
+        let before_noun = noun(k.wrapping_sub(1)).map(|_| k.wrapping_sub(2));
+        let at = [Some(k.wrapping_sub(1)), Some(k + 1), before_noun]
+            .into_iter()
+            .flatten()
+            .find(|j| number(*j).is_some() && !self.used[*j]);
+        match at {
+            Some(j) => {
+                self.f.top_n = number(j);
+                self.used[j] = true;
+            }
+            None if [k + 1, k.wrapping_sub(1)].into_iter().find_map(noun).is_some_and(|n| !n.is_plural()) => {
+                self.f.top_n = Some(1);
+            }
+            None => {}
         }
     }
 
@@ -537,6 +569,7 @@ impl<'a> Reader<'a> {
             Sense::List => f.list = true,
             Sense::Counting => f.counting = true,
             Sense::Distinct => f.distinct.push(item.text.clone()),
+            Sense::Newest(descending) => f.newest = Some(*descending),
             Sense::Column(table) => self.columns.push((table.clone(), usize::MAX, item.text.clone())),
             Sense::Trend => f.trend = true,
             Sense::Also => f.also = true,

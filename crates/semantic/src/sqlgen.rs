@@ -394,6 +394,13 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
             projection.splice(0..0, front);
             order_by.push(order(ordinal(1), true));
         }
+        // "The newest contacts": by the table's time, before the names.
+        if let Some(sort) = intent.sort.as_ref().filter(|s| s.metric.is_none()) {
+            // Rows with no time yet (a draft campaign) come last either way.
+            let mut by = order(time_col.clone(), !sort.descending);
+            by.options.nulls_first = Some(false);
+            order_by.push(by);
+        }
         if let Some(c) = base.list_columns.first() {
             order_by.push(order(scope.col(base, c), true));
         }

@@ -480,6 +480,22 @@ fn a_list_names_the_columns_it_shows() {
 }
 
 #[test]
+fn the_newest_rows_of_a_list() {
+    let p = ask("list the 10 newest customers from Mexico w/ name, email and city");
+    assert!(p.intent.list && p.intent.top_n == Some(10), "{:?}", p.intent);
+    assert!(
+        p.sql.contains("ORDER BY created_at DESC NULLS LAST") && p.sql.ends_with("LIMIT 10"),
+        "{}",
+        p.sql
+    );
+    assert_eq!(ask("los 3 contactos más recientes").intent.top_n, Some(3));
+    assert_eq!(ask("the newest campaign").intent.top_n, Some(1));
+    assert!(ask("the oldest campaigns").sql.contains("ORDER BY started_at ASC NULLS LAST"));
+    // Only rows are newest: "recent purchases" is not a list.
+    assert!(interpret(&model(), "recent purchases", None, today()).is_err());
+}
+
+#[test]
 fn orders_and_durations_in_analysts_words() {
     let p = ask("cuántos clientes tenemos en cada segmento? ordenado de mayor a menor");
     assert!(p.sql.contains("DESC") && p.intent.top_n.is_none(), "{}", p.sql);
