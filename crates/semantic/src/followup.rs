@@ -21,6 +21,13 @@ pub(crate) fn merge(
             "No encontré qué cambiar de la pregunta anterior.",
         ));
     }
+    // "Unique", "the newest": shapes of a whole question, never dropped from a follow-up unseen.
+    if !f.distinct.is_empty() || f.newest.is_some() {
+        return Err(fail(
+            "Ask that as a whole question, e.g. \"the 10 newest contacts\" or \"how many contacts bought last month\".",
+            "Haz esa pregunta completa, p. ej. \"los 10 contactos más recientes\" o \"cuántos contactos compraron el mes pasado\".",
+        ));
+    }
     let mut intent = prev.clone();
     intent.lang = Some(lang);
     if !f.metrics.is_empty() {

@@ -120,7 +120,7 @@ pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Resul
     let f = among.as_ref().unwrap_or(f);
     let intent = resolve_shape(model, f, lang)?;
     // "unique" changes nothing only where each thing is counted once already.
-    if !f.distinct.is_empty() && !intent.metrics.iter().all(|m| counts_once(model, m)) {
+    if !f.distinct.is_empty() && !intent.metrics.iter().any(|m| counts_once(model, m)) {
         let words: Vec<String> = f.distinct.iter().map(|w| format!("\"{w}\"")).collect();
         let (en, es) = (
             format!(
@@ -205,6 +205,14 @@ fn resolve_shape(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     if let Some(g) = metrics_as_values(model, f) {
         return resolve(model, &g, lang);
     }
+    if compares_part_with_whole(model, f) {
+        let (en, es) = (
+            "That compares a part with its whole; ask for the percentage, e.g. \"what percentage of contacts are customers\".",
+            "Eso compara una parte con su total; pide el porcentaje, p. ej. \"qué porcentaje de los contactos son clientes\".",
+        );
+        let understood = describe::fragments(model, f, &f.metrics, &[], lang);
+        return Err(NotUnderstood::new(model, lang, lang.pick(en, es).to_string(), understood));
+    }
     if compares_values(f) {
         // "SMS vs WhatsApp delivery rate last month": the values side by side, in one period.
         let mut f = f.clone();
@@ -274,8 +282,10 @@ fn table_count(model: &SemanticModel, metric: &str) -> Option<String> {
 
 /// "Purchases vs refunds": counts of one table's rows that differ only in one dimension's value are the
 /// table's rows compared by that value (semantics.md: one row per value), not two periods.
+/// "Leads vs customers" and "customers and leads" too: a value of the same column said apart from the
+/// metric (not "churned customers", which are the churned contacts) is one more row.
 fn metrics_as_values(model: &SemanticModel, f: &Fragments) -> Option<Fragments> {
-    if !f.compare || f.fraction || f.times.len() >= 2 || f.metrics.len() < 2 {
+    if f.fraction || f.times.len() >= 2 || f.metrics.is_empty() {
         return None;
     }
     let values: Vec<(String, String)> =
@@ -285,7 +295,19 @@ fn metrics_as_values(model: &SemanticModel, f: &Fragments) -> Option<Fragments> 
         return None;
     }
     let family = model.dimension(&dim)?.family().to_string();
+    let at = |m: &String| f.named.iter().find(|(_, n)| n == m).map(|(p, _)| *p);
+    let said: Vec<&ValueRef> = f.values.iter().filter(|v| v.family == family && !v.negated).collect();
+    let apart = said.iter().any(|v| {
+        f.metrics
+            .iter()
+            .filter_map(at)
+            .all(|p| v.pos > p + 1 || (v.pos == p + 1 && !v.joined) || v.pos + 1 < p)
+    });
+    if values.len() + said.len() < 2 || !(f.compare || apart) {
+        return None;
+    }
     let mut g = f.clone();
+    g.compare = true;
     g.metrics = vec![table_count(model, &f.metrics[0])?];
     g.sort_metric = None;
     let pos = f.named.iter().map(|(p, _)| *p).min().unwrap_or(0);
@@ -299,6 +321,17 @@ fn metrics_as_values(model: &SemanticModel, f: &Fragments) -> Option<Fragments> 
         joined: false,
     }));
     Some(g)
+}
+
+/// "Customers vs contacts": the whole's head noun yielded to the part's, so the comparison would be lost.
+fn compares_part_with_whole(model: &SemanticModel, f: &Fragments) -> bool {
+    let table = |m: &String| model.metric(m).map(|d| d.table.clone());
+    f.compare
+        && f.named.iter().any(|(_, m)| {
+            !f.metrics.contains(m)
+                && model.metric(m).is_some_and(|d| d.generic)
+                && f.metrics.iter().any(|x| table(x) == table(m))
+        })
 }
 
 /// "A vs B" between values of one dimension (not between periods).

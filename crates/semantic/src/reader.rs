@@ -500,6 +500,13 @@ impl<'a> Reader<'a> {
     }
 
     fn time(&mut self, r: TimeRange, text: &str) {
+        if self.f.compare
+            && self.f.times.is_empty()
+            && let Some((a, b)) = time::months_compared(r, text)
+        {
+            self.f.times.extend([a, b]);
+            return;
+        }
         // "ventas del día de hoy": the same period said twice is one period, except "the month before" after
         // "last month" and a comparison word: that is the one before it.
         if self.f.times.contains(&r) {

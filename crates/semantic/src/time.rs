@@ -537,6 +537,17 @@ pub(crate) fn said_before(text: &str) -> bool {
     })
 }
 
+/// "Octubre y noviembre 2026" in a comparison: the two months, not the span from one to the other.
+pub(crate) fn months_compared(r: TimeRange, text: &str) -> Option<(TimeRange, TimeRange)> {
+    let TimeRange::Between { start, end } = r else { return None };
+    let joined = text.split_whitespace().any(|w| matches!(w, "and" | "y" | "e"));
+    if !joined || start.day() != 1 || end.day() != 1 || add_months(start, 2)? > end {
+        return None;
+    }
+    let last = end.checked_sub_months(chrono::Months::new(1))?;
+    Some((TimeRange::Between { start, end: add_months(start, 1)? }, TimeRange::Between { start: last, end }))
+}
+
 /// The whole period before a previous one: "the month before" said after "last month", "the 30 days before"
 /// after "the last 30 days".
 pub(crate) fn one_before(r: TimeRange) -> Option<TimeRange> {

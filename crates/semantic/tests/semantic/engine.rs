@@ -412,6 +412,18 @@ fn counts_of_two_values_compared_are_one_row_per_value() {
     assert_eq!(ask("mensajes enviados vs recibidos el mes pasado").intent.breakdowns, ["direction"]);
     // Together without "vs" they stay two measures of one row.
     assert_eq!(ask("purchases and refunds last month").intent.metrics, ["purchases", "refunds"]);
+    // A metric and another value of its column, said apart, are two rows; "churned customers" are one stage.
+    for q in
+        ["leads vs customers", "how many customers and how many leads", "cuántos clientes y prospectos hay"]
+    {
+        assert_eq!(ask(q).intent.breakdowns, ["lifecycle_stage"], "{q}");
+    }
+    assert!(ask("how many churned customers").intent.breakdowns.is_empty());
+    // A part against its whole is a percentage, never the part alone.
+    assert!(interpret(&model(), "customers vs contacts", None, today()).is_err());
+    // Two months named in a comparison are two periods, not the span between them.
+    let p = ask("compará los pedidos de octubre y noviembre 2026");
+    assert!(p.intent.comparison.is_some() && p.sql.contains("DATE '2026-11-01'"), "{}", p.sql);
 }
 
 #[test]
