@@ -696,7 +696,11 @@ impl<'a> Reader<'a> {
         let f = &mut self.f;
         // "average delivery rate per message": a rate per something else is not a question the model has.
         let per_other = f.sort_metric.as_ref().is_some_and(|m| !f.metrics.contains(m));
-        match average_metric(model, self.items, &f.metrics, valued).filter(|_| !per_other) {
+        // "Average revenue per customer" is revenue ÷ customers, not each customer's average order.
+        let summed = f.metrics.iter().any(|m| model.metric(m).is_some_and(|d| d.kind == MetricKind::Sum));
+        let per_thing =
+            summed && f.breakdowns.iter().any(|b| b.candidates.iter().any(|c| per_thing(model, c)));
+        match average_metric(model, self.items, &f.metrics, valued).filter(|_| !per_other && !per_thing) {
             Some(avg) => {
                 if f.sort_metric.as_ref().is_some_and(|m| f.metrics.contains(m)) {
                     f.sort_metric = Some(avg.clone());
@@ -767,6 +771,14 @@ fn average_metric(model: &SemanticModel, items: &[Item], metrics: &[String], val
         .find(|a| defs.iter().all(|d| fits(a, d)))?;
     let singular = items.iter().any(|it| it.metrics().iter().any(|m| metrics.contains(m)) && !it.is_plural());
     (valued || singular).then(|| avg.name.clone())
+}
+
+/// A dimension whose values are things with rows of their own (a contact, a campaign), not attributes.
+fn per_thing(model: &SemanticModel, dim: &str) -> bool {
+    model.dimension(dim).is_some_and(|d| {
+        model.table(&d.table).is_some_and(|t| !t.list_columns.is_empty())
+            && (d.label_column.is_some() || (d.data_values && !d.places))
+    })
 }
 
 /// The argument of an aggregate: "SUM(amount)" → "amount".

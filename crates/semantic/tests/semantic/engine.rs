@@ -514,6 +514,9 @@ fn orders_and_durations_in_analysts_words() {
     assert!(ask("revenue by country lowest to highest").sql.contains("ORDER BY revenue ASC"));
     assert_eq!(ask("how long do emails take to get delivered").intent.metrics, ["time_to_deliver"]);
     assert_eq!(ask("cuánto se demoran en leer los correos").intent.metrics, ["time_to_read"]);
+    // "Average revenue per customer" is revenue ÷ customers, which is not each customer's average order.
+    assert!(interpret(&model(), "average revenue per customer", None, today()).is_err());
+    assert_eq!(ask("average order value per customer").intent.metrics, ["average_order_value"]);
     // "How long" belongs to a duration: said of anything else it is not understood.
     assert!(interpret(&model(), "how long is the campaign", None, today()).is_err());
 }
