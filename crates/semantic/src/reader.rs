@@ -2,7 +2,7 @@
 //! and reading the grammar around them in three passes (markers, values, the rest) before settling the
 //! metrics. Words that nothing explains make the question not understood here.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::describe;
 use crate::fragments::{DimRef, Fragments, ValueRef};
@@ -203,6 +203,8 @@ struct Reader<'a> {
     /// List-column words ("correo", "teléfono"), as (their table, the item, the words): understood only in
     /// a list of that table's rows. An item that is also a value ("correo": email) is a value elsewhere.
     columns: Vec<(String, usize, String)>,
+    /// The words of the first time expression, to tell whether it named its year.
+    first_time_text: Option<String>,
     /// The words nothing explains.
     unknown: Vec<String>,
     /// Whether the question ranks anywhere (a number, top/bottom, most/least).
@@ -239,6 +241,7 @@ impl<'a> Reader<'a> {
             same_days: Vec::new(),
             average: None,
             columns: Vec::new(),
+            first_time_text: None,
             unknown: Vec::new(),
             ranks: false,
         };
@@ -500,6 +503,7 @@ impl<'a> Reader<'a> {
     }
 
     fn time(&mut self, r: TimeRange, text: &str) {
+        self.same_year(r, text);
         if self.f.compare
             && self.f.times.is_empty()
             && let Some((a, b)) = time::months_compared(r, text)
@@ -516,8 +520,31 @@ impl<'a> Reader<'a> {
             return;
         }
         self.f.times.push(r);
+        if self.f.times.len() == 1 {
+            self.first_time_text = Some(text.to_string());
+        }
         if self.f.compare && self.f.times.len() == 1 {
             self.f.compare_before_time = true;
+        }
+    }
+
+    /// "Q1 vs Q2 2025", "first half vs second half of 2025": a year said once, after the second period, is
+    /// the first one's too.
+    fn same_year(&mut self, second: TimeRange, text: &str) {
+        let said_year =
+            |t: &str| t.split_whitespace().any(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
+        let (Some((TimeRange::Between { start, end }, first_text)), TimeRange::Between { start: s2, .. }) =
+            (self.f.times.first().copied().zip(self.first_time_text.clone()), second)
+        else {
+            return;
+        };
+        if self.f.times.len() != 1 || said_year(&first_text) || !said_year(text) || s2.year() == start.year()
+        {
+            return;
+        }
+        let shift = |d: NaiveDate| d.with_year(d.year() + s2.year() - start.year());
+        if let (Some(start), Some(end)) = (shift(start), shift(end)) {
+            self.f.times[0] = TimeRange::Between { start, end };
         }
     }
 

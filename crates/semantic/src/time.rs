@@ -385,13 +385,38 @@ fn quarter_expr(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, Naiv
     Some((n, month_start(year, first_month)?))
 }
 
-/// A period with a start and an end: a month, a quarter or a year. Returns (consumed, start, end).
+/// "H1 2026", "the first half of 2026", "el segundo semestre": the first month of that half-year.
+fn half_expr(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate)> {
+    let at = |k: usize| t.get(k).map(String::as_str);
+    let (h, mut n) = match (at(i)?, at(i + 1)) {
+        ("h1", _) => (1, 1),
+        ("h2", _) => (2, 1),
+        ("first" | "1st" | "primer" | "primero", Some("half" | "semestre")) => (1, 2),
+        ("second" | "2nd" | "segundo", Some("half" | "semestre")) => (2, 2),
+        _ => return None,
+    };
+    let first_month = if h == 1 { 1 } else { 7 };
+    let year = match year_suffix(t, i + n, today) {
+        Some((k, y)) => {
+            n += k;
+            y
+        }
+        None => recent_year(first_month, today),
+    };
+    Some((n, month_start(year, first_month)?))
+}
+
+/// A period with a start and an end: a month, a quarter, a half-year or a year. Returns (consumed, start,
+/// end).
 fn period(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate, NaiveDate)> {
     if let Some((n, start)) = month_expr(t, i, today) {
         return Some((n, start, add_months(start, 1)?));
     }
     if let Some((n, start)) = quarter_expr(t, i, today) {
         return Some((n, start, add_months(start, 3)?));
+    }
+    if let Some((n, start)) = half_expr(t, i, today) {
+        return Some((n, start, add_months(start, 6)?));
     }
     let at = |k: usize| t.get(k).map(String::as_str);
     let (skip, year) = match (at(i), at(i + 1)) {
@@ -679,6 +704,8 @@ mod tests {
         assert_eq!(parse("2025"), Some((1, b(d(2025, 1, 1), d(2026, 1, 1)))));
         assert_eq!(parse("q1 2026"), Some((2, b(d(2026, 1, 1), d(2026, 4, 1)))));
         assert_eq!(parse("primer trimestre de 2025"), Some((4, b(d(2025, 1, 1), d(2025, 4, 1)))));
+        assert_eq!(parse("h1 2026"), Some((2, b(d(2026, 1, 1), d(2026, 7, 1)))));
+        assert_eq!(parse("segundo semestre de 2025"), Some((4, b(d(2025, 7, 1), d(2026, 1, 1)))));
         assert_eq!(parse("since march"), Some((2, TimeRange::Since { start: d(2026, 3, 1) })));
         assert_eq!(parse("between january and march 2026"), Some((5, b(d(2026, 1, 1), d(2026, 4, 1)))));
         assert_eq!(parse("since last month"), Some((3, TimeRange::LastN { unit: Grain::Month, n: 2 })));

@@ -421,6 +421,14 @@ fn counts_of_two_values_compared_are_one_row_per_value() {
     assert!(ask("how many churned customers").intent.breakdowns.is_empty());
     // A part against its whole is a percentage, never the part alone.
     assert!(interpret(&model(), "customers vs contacts", None, today()).is_err());
+    // A year said once, after the second period, is the first one's too; half-years are periods.
+    let p = ask("first half vs second half of 2025 revenue");
+    assert!(
+        p.sql.contains("THEN DATE '2025-01-01'") && p.sql.contains("THEN DATE '2025-07-01'"),
+        "{}",
+        p.sql
+    );
+    assert!(ask("Q1 vs Q2 2025 purchases").sql.contains("THEN DATE '2025-01-01'"));
     // Two months named in a comparison are two periods, not the span between them.
     let p = ask("compará los pedidos de octubre y noviembre 2026");
     assert!(p.intent.comparison.is_some() && p.sql.contains("DATE '2026-11-01'"), "{}", p.sql);
