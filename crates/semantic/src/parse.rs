@@ -10,7 +10,7 @@ use crate::followup;
 use crate::fragments::{DimRef, Fragments, ValueRef};
 use crate::intent::{Filter, Grain, Intent, Sort, Subset, TimeRange};
 use crate::lang::{self, Lang};
-use crate::model::{MetricKind, SemanticModel};
+use crate::model::{MetricKind, MoneyCurrency, SemanticModel};
 use crate::normalize;
 // `Plan`, `MeasureInfo` and `NotUnderstood` are part of the crate's API through this module.
 pub use crate::plan::{MeasureInfo, NotUnderstood, Plan};
@@ -118,7 +118,8 @@ pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Resul
         NotUnderstood::new(model, lang, lang.pick(&en, &es).to_string(), understood)
     })?;
     let f = among.as_ref().unwrap_or(f);
-    let intent = resolve_shape(model, f, lang)?;
+    let mut intent = resolve_shape(model, f, lang)?;
+    in_reporting_currency(model, &mut intent);
     // "unique" changes nothing only where each thing is counted once already.
     if !f.distinct.is_empty() && !intent.metrics.iter().any(|m| counts_once(model, m)) {
         let words: Vec<String> = f.distinct.iter().map(|w| format!("\"{w}\"")).collect();
@@ -144,6 +145,21 @@ pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Resul
         return Err(NotUnderstood::new(model, lang, lang.pick(en, es).to_string(), understood));
     }
     Ok(intent)
+}
+
+/// "Ventas en COP" for a company reporting in COP: all of it, converted, is in that currency already; only
+/// another currency kept ("ventas en soles") means the amounts made in it.
+fn in_reporting_currency(model: &SemanticModel, intent: &mut Intent) {
+    let Some(reporting) = model.reporting_currency() else { return };
+    let converted = intent
+        .metrics
+        .iter()
+        .filter_map(|m| model.metric(m))
+        .all(|d| d.currency == Some(MoneyCurrency::Converted));
+    let currency = |d: &str| model.dimension(d).is_some_and(|x| x.family() == "currency");
+    if converted && !intent.metrics.is_empty() {
+        intent.filters.retain(|f| !(currency(&f.dimension) && !f.negated && f.values == [reporting]));
+    }
 }
 
 /// Whether a metric counts each thing once: distinct values, or rows that are each one thing (contacts).

@@ -9,7 +9,7 @@ use crate::fragments::{DimRef, Fragments, ValueRef};
 use crate::intent::{Grain, TimeRange};
 use crate::lang::Lang;
 use crate::lexicon::Sense;
-use crate::model::{MetricKind, SemanticModel};
+use crate::model::{MetricKind, MoneyCurrency, SemanticModel};
 use crate::plan::NotUnderstood;
 use crate::time;
 
@@ -645,8 +645,12 @@ impl<'a> Reader<'a> {
         }
         // "time to read in minutes" is the metric as it is; "messages in minutes" asks for what it cannot.
         // The same words may name the unit of several metrics ("in minutes": to read, to deliver).
-        let metrics = &self.f.metrics;
-        let fits = |w: &String| self.units.iter().any(|(m, u)| u == w && metrics.contains(m));
+        let (model, metrics) = (self.model, &self.f.metrics);
+        let fits = |w: &String| {
+            self.units
+                .iter()
+                .any(|(m, u)| u == w && (metrics.contains(m) || in_reporting_currency(model, metrics, m)))
+        };
         self.unknown = self.units.iter().map(|(_, w)| w.clone()).filter(|w| !fits(w)).collect();
         if !self.f.compare {
             self.unknown.extend(self.same_days.iter().cloned());
@@ -798,6 +802,17 @@ fn average_metric(model: &SemanticModel, items: &[Item], metrics: &[String], val
         .find(|a| defs.iter().all(|d| fits(a, d)))?;
     let singular = items.iter().any(|it| it.metrics().iter().any(|m| metrics.contains(m)) && !it.is_plural());
     (valued || singular).then(|| avg.name.clone())
+}
+
+/// Whether a unit word of `unit_of` (dollars: messaging cost's) names the scope's reporting currency, which
+/// money among `metrics` is already in ("revenue in USD" for a company reporting in dollars).
+fn in_reporting_currency(model: &SemanticModel, metrics: &[String], unit_of: &str) -> bool {
+    let usd = model.metric(unit_of).is_some_and(|d| d.currency == Some(MoneyCurrency::Usd));
+    let converted = metrics
+        .iter()
+        .filter_map(|m| model.metric(m))
+        .any(|d| matches!(d.currency, Some(MoneyCurrency::Converted | MoneyCurrency::Reporting)));
+    usd && converted && model.reporting_currency() == Some("USD")
 }
 
 /// A dimension whose values are things with rows of their own (a contact, a campaign), not attributes.

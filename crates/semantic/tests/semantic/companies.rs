@@ -460,3 +460,16 @@ fn all_companies_together_is_a_total_and_companies_named_together_stand_apart() 
         assert!(p.sql.contains("tenant_id IN ('acme_corp', 'globex')"), "{q}: {}", p.sql);
     }
 }
+
+/// The reporting currency named is the answer's own: "revenue in USD" for companies reporting in dollars,
+/// "ventas en COP" for one reporting in pesos, is all of it converted; another currency is its own amounts.
+#[test]
+fn the_reporting_currency_named_is_the_converted_answer() {
+    let p = ask(&dollars(), "revenue in USD");
+    assert!(p.sql.contains("a.amount * f.rate"), "{}", p.sql);
+    assert!(interpret(&analyst(), "revenue in USD", None, today()).is_err());
+    let p = ask(&analyst(), "ventas en COP");
+    assert!(p.sql.contains("a.amount * f.rate") && !p.sql.contains("currency = 'COP'"), "{}", p.sql);
+    let p = ask(&analyst(), "ventas en soles");
+    assert!(p.sql.contains("SUM(amount)") && p.sql.contains("currency = 'PEN'"), "{}", p.sql);
+}
