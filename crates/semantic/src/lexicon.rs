@@ -62,6 +62,8 @@ pub(crate) enum Sense {
     Column(String),
     /// "newest" (`true`), "oldest" (`false`): a list of rows by their time.
     Newest(bool),
+    /// "día de la semana", "by hour": a breakdown the model has no column for; never understood.
+    Unsupported,
     Not,
     Also,
     Trend,
@@ -334,6 +336,7 @@ enum GrammarSense {
     Distinct,
     Newest,
     Oldest,
+    Unsupported,
     Not,
     Also,
     Average,
@@ -364,6 +367,7 @@ impl GrammarSense {
             GrammarSense::Distinct => "distinct",
             GrammarSense::Newest => "newest",
             GrammarSense::Oldest => "oldest",
+            GrammarSense::Unsupported => "unsupported",
             GrammarSense::Not => "not",
             GrammarSense::Also => "also",
             GrammarSense::Average => "average",
@@ -393,6 +397,7 @@ impl GrammarSense {
             GrammarSense::Distinct => Sense::Distinct,
             GrammarSense::Newest => Sense::Newest(true),
             GrammarSense::Oldest => Sense::Newest(false),
+            GrammarSense::Unsupported => Sense::Unsupported,
             GrammarSense::Not => Sense::Not,
             GrammarSense::Also => Sense::Also,
             GrammarSense::Average => Sense::Average { valued: false },

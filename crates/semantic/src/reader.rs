@@ -607,7 +607,7 @@ impl<'a> Reader<'a> {
             Sense::Column(table) => self.columns.push((table.clone(), usize::MAX, item.text.clone())),
             Sense::Trend => f.trend = true,
             Sense::Also => f.also = true,
-            Sense::Not => self.unknown.push(item.text.clone()),
+            Sense::Not | Sense::Unsupported => self.unknown.push(item.text.clone()),
             Sense::Refine(m) => self.refines.push(m.clone()),
             Sense::Unit(m) => self.units.push((m.clone(), item.text.clone())),
             Sense::SameDays => self.same_days.push(item.text.clone()),

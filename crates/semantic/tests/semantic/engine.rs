@@ -525,6 +525,15 @@ fn orders_and_durations_in_analysts_words() {
     // "Average revenue per customer" is revenue ÷ customers, which is not each customer's average order.
     assert!(interpret(&model(), "average revenue per customer", None, today()).is_err());
     assert_eq!(ask("average order value per customer").intent.metrics, ["average_order_value"]);
+    // "Por día de la semana" is no daily series of this week; what a segment "spends" is not our cost.
+    for q in [
+        "ventas por día de la semana",
+        "revenue by hour",
+        "segment that spends the most",
+        "el segmento que más gasta",
+    ] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
     // "How long" belongs to a duration: said of anything else it is not understood.
     assert!(interpret(&model(), "how long is the campaign", None, today()).is_err());
 }
