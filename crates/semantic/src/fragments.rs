@@ -53,6 +53,9 @@ pub(crate) struct Fragments {
     pub counting: bool,
     /// Every metric word with its position, before generic words yield to specific ones.
     pub named: Vec<(usize, String)>,
+    /// Where the fraction word is ("de las compras por WhatsApp, qué porcentaje…": values before it narrow
+    /// the whole).
+    pub fraction_at: Option<usize>,
     /// Where the first counting word is ("how many contacts bought": what comes right after is counted).
     pub counting_at: Option<usize>,
     /// "unique", "distintos": said of what is counted, understood only when it counts each thing once.

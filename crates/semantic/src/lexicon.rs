@@ -88,6 +88,10 @@ pub(crate) struct Lexicon {
     vocabulary: Vec<String>,
     known: HashSet<String>,
     abbreviations: HashMap<String, String>,
+    /// Words that join a word to the one before it without a verb ("clientes de Colombia").
+    pub(crate) joining: HashSet<String>,
+    /// Participles after which "by"/"por" names who did it, not a breakdown ("purchases made by contacts").
+    pub(crate) agent_participles: HashSet<String>,
     /// Languages each word is used in (English, Spanish), to break a tie between two corrections.
     word_langs: HashMap<String, (bool, bool)>,
 }
@@ -164,6 +168,8 @@ impl Lexicon {
         lx.known.extend(crate::time::NUMBER_WORDS.iter().map(|w| w.to_string()));
         lx.known.extend(grammar.file.never_corrected.iter().cloned());
         lx.abbreviations = grammar.file.abbreviations.clone().into_iter().collect();
+        lx.joining = grammar.file.joining.iter().cloned().collect();
+        lx.agent_participles = grammar.file.agent_participles.iter().cloned().collect();
         for p in lx.by_first.values().flatten() {
             for t in &p.tokens {
                 let e = lx.word_langs.entry(t.clone()).or_insert((false, false));
@@ -310,6 +316,12 @@ struct GrammarFile {
     /// Shorthand analysts type, and the word it stands for ("yr" → "year", "x" → "por").
     #[serde(default)]
     abbreviations: std::collections::BTreeMap<String, String>,
+    /// Words that join a word to the one before it without a verb ("clientes de Colombia").
+    #[serde(default)]
+    joining: Vec<String>,
+    /// Participles after which "by"/"por" names who did it ("purchases made by contacts in Mexico").
+    #[serde(default)]
+    agent_participles: Vec<String>,
     /// Each marker's words, in the order of the file.
     #[serde(deserialize_with = "senses_in_order")]
     senses: Vec<(GrammarSense, GrammarWords)>,

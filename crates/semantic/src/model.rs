@@ -131,6 +131,9 @@ pub struct ColumnDef {
     pub name: String,
     #[serde(rename = "type")]
     pub data_type: String,
+    /// Whether rows may have no value (data-model.md): a ranking by it leaves those rows out.
+    #[serde(default)]
+    pub nullable: bool,
 }
 
 /// A table of the model: the only tables the engine's SQL reads, with the only columns it may name.
@@ -165,6 +168,10 @@ fn default_schema() -> String {
 }
 
 impl TableDef {
+    /// Whether rows may have no value in that column.
+    pub fn nullable(&self, name: &str) -> bool {
+        self.columns.iter().any(|c| c.name == name && c.nullable)
+    }
     /// Whether the table has a column of exactly that name.
     pub fn has_column(&self, name: &str) -> bool {
         self.columns.iter().any(|c| c.name == name)

@@ -391,11 +391,14 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
             "Indica de qué es el porcentaje, p. ej. \"qué porcentaje de los contactos son clientes\".",
         ));
     };
-    let split = part.as_ref().map_or(whole_pos, |(p, _)| *p);
+    // "De las compras por WhatsApp, qué porcentaje fueron de Colombia": what is said of the whole before
+    // the fraction word narrows it.
+    let asked_at = f.fraction_at.filter(|at| *at > whole_pos).unwrap_or(whole_pos);
+    let split = part.as_ref().map_or(asked_at, |(p, _)| *p);
     let (mut part_values, mut whole_values): (Vec<ValueRef>, Vec<ValueRef>) =
         f.values.iter().cloned().partition(|v| v.pos > split);
     if part.is_none() {
-        attach_to_whole(whole_pos, &mut part_values, &mut whole_values);
+        attach_to_whole(split, &mut part_values, &mut whole_values);
     }
     if part.is_none() && part_values.is_empty() {
         if f.breakdowns.is_empty() && f.grain.is_none() {

@@ -31,9 +31,6 @@ pub(crate) struct Item {
     pub joined: bool,
 }
 
-/// Words that join a word to the one before it without a verb: "clientes de Colombia".
-const JOINING: &[&str] = &["de", "del", "of", "in", "en", "from", "the", "el", "la", "los", "las"];
-
 impl Item {
     fn has(&self, f: impl Fn(&Sense) -> bool) -> bool {
         matches!(&self.kind, ItemKind::Senses(s) if s.iter().any(f))
@@ -113,7 +110,7 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
     let mut i = 0;
     let mut last_end = 0;
     while i < tokens.len() {
-        let joined = tokens[last_end.min(i)..i].iter().all(|w| JOINING.contains(&w.as_str()));
+        let joined = tokens[last_end.min(i)..i].iter().all(|w| model.lexicon.joining.contains(w));
         // Time words that begin a longer name ("de día de la madre 2026") are the name's.
         if let Some((n, range)) =
             time::match_time(tokens, i, today).filter(|(n, _)| !in_name(model, tokens, i, *n))
@@ -312,6 +309,12 @@ impl<'a> Reader<'a> {
     /// "by"/"por" at `k`: the next word is a breakdown, a time grain, or the metric to rank by.
     fn by(&mut self, k: usize) {
         let items = self.items;
+        // "purchases made by contacts in Mexico": who made them, not a breakdown.
+        let agent = k.checked_sub(1).and_then(|p| items.get(p)).and_then(|p| p.text.rsplit(' ').next());
+        if agent.is_some_and(|w| self.model.lexicon.agent_participles.contains(w)) {
+            self.used[k] = true;
+            return;
+        }
         let Some(next) = items.get(k + 1) else { return };
         if self.used[k + 1] {
             return;
@@ -577,6 +580,9 @@ impl<'a> Reader<'a> {
         }
         if senses.contains(&Sense::Counting) {
             self.f.counting_at.get_or_insert(k);
+        }
+        if senses.contains(&Sense::Fraction) {
+            self.f.fraction_at.get_or_insert(k);
         }
         for s in senses {
             self.grammar_word(item, s);

@@ -256,6 +256,10 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
             dimension_columns.push(name);
             continue;
         }
+        // "Which 3 templates had the most failures": a row with no template is no template to rank.
+        if intent.top_n.is_some() && t.nullable(&dim.column) {
+            where_parts.push(Expr::IsNotNull(Box::new(scope.col(t, &dim.column))));
+        }
         for column in std::iter::once(&dim.column).chain(dim.label_column.iter()) {
             let e = scope.col(t, column);
             let name = if output_names.contains(column) { dim.name.clone() } else { column.clone() };

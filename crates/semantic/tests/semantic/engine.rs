@@ -480,6 +480,27 @@ fn values_joined_to_a_fractions_whole_narrow_it() {
     }
     let p = ask("qué porcentaje de los clientes vip tiene el opt-in activado?");
     assert!(p.sql.contains("CASE WHEN opted_in = true") && p.sql.contains("segment = 'vip'"), "{}", p.sql);
+    // What is said of the whole before the fraction word narrows it.
+    let p = ask("de las compras que entraron por whatsapp este año, qué porcentaje fueron de Colombia?");
+    assert!(
+        p.sql.contains("COUNT(CASE WHEN c.country = 'CO' THEN 1 END)")
+            && p.sql.contains("a.channel = 'whatsapp'"),
+        "{}",
+        p.sql
+    );
+    // "Made by contacts in Mexico" says whose purchases, not a breakdown by contact.
+    assert!(
+        ask("avg order value for purchases made by contacts in Mexico last quarter")
+            .intent
+            .breakdowns
+            .is_empty()
+    );
+    // A ranking never ranks rows with no value ("which 3 templates").
+    assert!(
+        ask("which 3 templates had the most failed msgs last quarter?")
+            .sql
+            .contains("template_name IS NOT NULL")
+    );
     // Alone, the value is the part.
     assert!(ask("porcentaje de contactos de Colombia").sql.contains("CASE WHEN country = 'CO'"));
 }
