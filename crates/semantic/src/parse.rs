@@ -625,9 +625,9 @@ pub(crate) fn resolve_values(
         } else {
             v.only_dims.clone()
         };
-        // "WhatsApp campaigns": the campaign's channel, except for messages, whose own channel is the
-        // channel their campaign sent them on (same answer, no join).
-        if v.of_campaign && base != "fct_messages" {
+        // "WhatsApp campaigns": the campaign's channel, also for messages: a message's own channel is its
+        // campaign's only when it has one, and conversational messages (no campaign) are no campaign's.
+        if v.of_campaign {
             let campaign_dims: Vec<String> = candidates
                 .iter()
                 .filter(|c| model.dimension(c).is_some_and(|d| d.table == "dim_campaigns"))

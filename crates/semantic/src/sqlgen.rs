@@ -473,9 +473,22 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
                 right: Box::new(scope.col(t, &join_def.on)),
             },
         );
-        match &mut j.join_operator {
-            JoinOperator::Join(JoinConstraint::On(e)) | JoinOperator::Inner(JoinConstraint::On(e)) => *e = on,
-            _ => return Err(internal("unexpected join shape")),
+        // A table only the fraction's part reads is joined LEFT: the whole keeps the rows it has none for
+        // ("what share of failed messages came from WhatsApp campaigns": messages without a campaign too).
+        let whole_reads = intent
+            .breakdowns
+            .iter()
+            .chain(intent.filters.iter().map(|f| &f.dimension))
+            .any(|d| model.dimension(d).is_some_and(|x| x.table == t.name));
+        if whole_reads {
+            match &mut j.join_operator {
+                JoinOperator::Join(JoinConstraint::On(e)) | JoinOperator::Inner(JoinConstraint::On(e)) => {
+                    *e = on
+                }
+                _ => return Err(internal("unexpected join shape")),
+            }
+        } else {
+            j.join_operator = JoinOperator::LeftOuter(JoinConstraint::On(on));
         }
         from.joins.push(j);
     }

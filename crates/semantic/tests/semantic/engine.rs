@@ -603,8 +603,17 @@ fn filters_from_values_and_qualifiers() {
     assert!(p.sql.contains("channel = 'whatsapp'") && p.sql.contains("status = 'active'"), "{}", p.sql);
     let p = ask("contactos de Estados Unidos en riesgo");
     assert!(p.sql.contains("country = 'US'") && p.sql.contains("segment = 'at_risk'"), "{}", p.sql);
+    // A message's own channel is its campaign's only when it has one: conversational messages are no
+    // campaign's.
     let p = ask("messages from WhatsApp campaigns");
-    assert!(!p.sql.contains("JOIN"), "a message's own channel: {}", p.sql);
+    assert!(
+        p.sql.contains("JOIN marts.dim_campaigns") && p.sql.contains("cp.channel = 'whatsapp'"),
+        "{}",
+        p.sql
+    );
+    // A fraction's part read through a join keeps the whole's rows that have no campaign.
+    let p = ask("qué porcentaje de los mensajes fallidos de este año venían de campañas de whatsapp?");
+    assert!(p.sql.contains("LEFT OUTER JOIN marts.dim_campaigns"), "{}", p.sql);
     let p = ask("contacts by channel");
     assert_eq!(p.intent.breakdowns, ["source_channel"]);
     let p = ask("logins last week");
