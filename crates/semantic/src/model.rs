@@ -398,6 +398,9 @@ pub struct SemanticModel {
     /// The companies of the scope, sorted by id; empty until [`SemanticModel::with_companies`].
     companies: Vec<Company>,
     pub(crate) lexicon: Lexicon,
+    /// Each count of one dimension value's rows, as (metric, dimension, value): read from the metrics'
+    /// SQL once, since labelling a result's values asks for every row.
+    value_counts: Vec<(String, String, String)>,
 }
 
 impl SemanticModel {
@@ -421,7 +424,8 @@ impl SemanticModel {
 
     fn build(file: ModelFile, companies: Vec<Company>) -> Result<SemanticModel, ModelError> {
         validate(&file)?;
-        let mut model = SemanticModel { file, companies, lexicon: Lexicon::default() };
+        let value_counts = file.metrics.iter().filter_map(|m| count_of_value(&file, m)).collect();
+        let mut model = SemanticModel { file, companies, lexicon: Lexicon::default(), value_counts };
         model.lexicon = Lexicon::build(&model)?;
         Ok(model)
     }
@@ -624,18 +628,7 @@ impl SemanticModel {
     /// A count of its table's rows that have one value of one of its dimensions (`purchases`:
     /// `activity_type = 'purchase'`), as that dimension's name and the value; `None` for any other metric.
     pub(crate) fn metric_as_value(&self, metric: &str) -> Option<(String, String)> {
-        let m = self.metric(metric)?;
-        let [filter] = m.filter.as_slice() else { return None };
-        if m.kind != MetricKind::Count || !m.expr.eq_ignore_ascii_case("COUNT(*)") {
-            return None;
-        }
-        let Ok(Expr::BinaryOp { left, op: BinaryOperator::Eq, right }) = parse_model_expr(filter) else {
-            return None;
-        };
-        let (Expr::Identifier(column), Expr::Value(v)) = (left.as_ref(), right.as_ref()) else { return None };
-        let Value::SingleQuotedString(value) = &v.value else { return None };
-        let dim = self.file.dimensions.iter().find(|d| d.table == m.table && d.column == column.value)?;
-        Some((dim.name.clone(), value.clone()))
+        self.value_counts.iter().find(|(m, _, _)| m == metric).map(|(_, d, v)| (d.clone(), v.clone()))
     }
     pub(crate) fn grain(&self, grain: Grain) -> Option<&GrainDef> {
         self.file.grains.iter().find(|g| g.name == grain)
@@ -670,11 +663,28 @@ impl SemanticModel {
     }
     /// The metric that counts the rows with a value ("purchases" for the activity type `purchase`).
     fn metric_of_value(&self, family: &str, value: &str) -> Option<&MetricDef> {
-        self.file.metrics.iter().find(|m| {
-            self.metric_as_value(&m.name)
-                .is_some_and(|(d, v)| v == value && self.dimension(&d).is_some_and(|d| d.family() == family))
-        })
+        let (m, _, _) = self
+            .value_counts
+            .iter()
+            .find(|(_, d, v)| v == value && self.dimension(d).is_some_and(|d| d.family() == family))?;
+        self.metric(m)
     }
+}
+
+/// A count of its table's rows with one value of one of its dimensions (`purchases`: `activity_type =
+/// 'purchase'`), as (metric, dimension, value).
+fn count_of_value(file: &ModelFile, m: &MetricDef) -> Option<(String, String, String)> {
+    let [filter] = m.filter.as_slice() else { return None };
+    if m.kind != MetricKind::Count || !m.expr.eq_ignore_ascii_case("COUNT(*)") {
+        return None;
+    }
+    let Ok(Expr::BinaryOp { left, op: BinaryOperator::Eq, right }) = parse_model_expr(filter) else {
+        return None;
+    };
+    let (Expr::Identifier(column), Expr::Value(v)) = (left.as_ref(), right.as_ref()) else { return None };
+    let Value::SingleQuotedString(value) = &v.value else { return None };
+    let dim = file.dimensions.iter().find(|d| d.table == m.table && d.column == column.value)?;
+    Some((m.name.clone(), dim.name.clone(), value.clone()))
 }
 
 /// Parses one SQL expression of the model (metric expression, filter conjunct).

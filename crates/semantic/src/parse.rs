@@ -113,50 +113,61 @@ pub(crate) fn default_metric(model: &SemanticModel, f: &Fragments) -> Option<Str
 
 /// Resolves the fragments of a complete new question into an intent.
 pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Intent, NotUnderstood> {
-    let among = things_among(model, f).transpose().map_err(|(en, es)| {
-        let understood = describe::fragments(model, f, &f.metrics, &[], lang);
-        NotUnderstood::new(model, lang, lang.pick(&en, &es).to_string(), understood)
-    })?;
+    let among = things_among(model, f)
+        .transpose()
+        .map_err(|(en, es)| refusal(model, f, &f.metrics, lang, &en, &es))?;
     let f = among.as_ref().unwrap_or(f);
     let mut intent = resolve_shape(model, f, lang)?;
-    in_reporting_currency(model, &mut intent);
+    drop_reporting_currency_filter(model, &mut intent);
     // "unique" changes nothing only where each thing is counted once already.
     if !f.distinct.is_empty() && !intent.metrics.iter().any(|m| counts_once(model, m)) {
         let words: Vec<String> = f.distinct.iter().map(|w| format!("\"{w}\"")).collect();
-        let (en, es) = (
-            format!(
-                "I did not understand {}: these measures do not count things once each.",
-                words.join(", ")
-            ),
-            format!("No entendí {}: estas medidas no cuentan cada cosa una vez.", words.join(", ")),
+        let en = format!(
+            "I did not understand {}: these measures do not count things once each.",
+            words.join(", ")
         );
-        let understood = describe::fragments(model, f, &intent.metrics, &[], lang);
-        return Err(NotUnderstood::new(model, lang, lang.pick(&en, &es).to_string(), understood));
+        let es = format!("No entendí {}: estas medidas no cuentan cada cosa una vez.", words.join(", "));
+        return Err(refusal(model, f, &intent.metrics, lang, &en, &es));
     }
     // One contact buys on several channels: distinct counts have no share of a whole.
     let distinct =
         intent.metrics.iter().any(|m| model.metric(m).is_some_and(|d| d.kind == MetricKind::Distinct));
     if distinct && (intent.share || intent.share_of.is_some()) {
-        let (en, es) = (
+        return Err(refusal(
+            model,
+            f,
+            &intent.metrics,
+            lang,
             "Shares of a count of distinct contacts do not add up to a whole (one contact may be in several groups); ask for the counts.",
             "Los porcentajes de un conteo de contactos distintos no suman un total (un contacto puede estar en varios grupos); pide los conteos.",
-        );
-        let understood = describe::fragments(model, f, &intent.metrics, &[], lang);
-        return Err(NotUnderstood::new(model, lang, lang.pick(en, es).to_string(), understood));
+        ));
     }
     Ok(intent)
 }
 
+/// A question refused with a reason in both languages, saying what was understood of it.
+fn refusal(
+    model: &SemanticModel,
+    f: &Fragments,
+    metrics: &[String],
+    lang: Lang,
+    en: &str,
+    es: &str,
+) -> NotUnderstood {
+    let understood = describe::fragments(model, f, metrics, &[], lang);
+    NotUnderstood::new(model, lang, lang.pick(en, es).to_string(), understood)
+}
+
 /// "Ventas en COP" for a company reporting in COP: all of it, converted, is in that currency already; only
 /// another currency kept ("ventas en soles") means the amounts made in it.
-fn in_reporting_currency(model: &SemanticModel, intent: &mut Intent) {
-    let Some(reporting) = model.reporting_currency() else { return };
+fn drop_reporting_currency_filter(model: &SemanticModel, intent: &mut Intent) {
+    let (Some(reporting), Some(rates)) = (model.reporting_currency(), model.rates()) else { return };
     let converted = intent
         .metrics
         .iter()
         .filter_map(|m| model.metric(m))
         .all(|d| d.currency == Some(MoneyCurrency::Converted));
-    let currency = |d: &str| model.dimension(d).is_some_and(|x| x.family() == "currency");
+    let currency = |d: &str| model.dimension(d).is_some_and(|x| x.column == rates.currency_column);
     if converted && !intent.metrics.is_empty() {
         intent.filters.retain(|f| !(currency(&f.dimension) && !f.negated && f.values == [reporting]));
     }
@@ -222,12 +233,14 @@ fn resolve_shape(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
         return resolve(model, &g, lang);
     }
     if compares_part_with_whole(model, f) {
-        let (en, es) = (
+        return Err(refusal(
+            model,
+            f,
+            &f.metrics,
+            lang,
             "That compares a part with its whole; ask for the percentage, e.g. \"what percentage of contacts are customers\".",
             "Eso compara una parte con su total; pide el porcentaje, p. ej. \"qué porcentaje de los contactos son clientes\".",
-        );
-        let understood = describe::fragments(model, f, &f.metrics, &[], lang);
-        return Err(NotUnderstood::new(model, lang, lang.pick(en, es).to_string(), understood));
+        ));
     }
     if compares_values(f) {
         // "SMS vs WhatsApp delivery rate last month": the values side by side, in one period.
@@ -265,12 +278,14 @@ fn resolve_newest(
     (g.top_n, g.descending, g.newest) = (None, None, None);
     let mut intent = resolve_whole(model, &g, lang)?;
     if f.counting || !is_list(model, &intent) {
-        let (en, es) = (
+        return Err(refusal(
+            model,
+            f,
+            &intent.metrics,
+            lang,
             "\"Newest\" and \"oldest\" order the rows of a list, e.g. \"the 10 newest contacts\".",
             "\"Más recientes\" y \"más antiguos\" ordenan las filas de una lista, p. ej. \"los 10 contactos más recientes\".",
-        );
-        let understood = describe::fragments(model, f, &intent.metrics, &[], lang);
-        return Err(NotUnderstood::new(model, lang, lang.pick(en, es).to_string(), understood));
+        ));
     }
     intent.list = true;
     intent.sort = Some(Sort { metric: None, descending });

@@ -43,36 +43,25 @@ impl Item {
             _ => vec![],
         }
     }
+    /// What its senses of one kind name.
+    fn senses_of<T>(&self, pick: impl Fn(&Sense) -> Option<T>) -> Vec<T> {
+        match &self.kind {
+            ItemKind::Senses(s) => s.iter().filter_map(pick).collect(),
+            _ => vec![],
+        }
+    }
     /// The tables whose list columns it names.
     fn column_tables(&self) -> Vec<String> {
-        match &self.kind {
-            ItemKind::Senses(s) => s
-                .iter()
-                .filter_map(|x| if let Sense::Column(t) = x { Some(t.clone()) } else { None })
-                .collect(),
-            _ => vec![],
-        }
+        self.senses_of(|x| if let Sense::Column(t) = x { Some(t.clone()) } else { None })
     }
     fn metrics(&self) -> Vec<String> {
-        match &self.kind {
-            ItemKind::Senses(s) => s
-                .iter()
-                .filter_map(|x| if let Sense::Metric(m) = x { Some(m.clone()) } else { None })
-                .collect(),
-            _ => vec![],
-        }
+        self.senses_of(|x| if let Sense::Metric(m) = x { Some(m.clone()) } else { None })
     }
     fn values(&self) -> Vec<(String, String)> {
-        match &self.kind {
-            ItemKind::Senses(s) => s
-                .iter()
-                .filter_map(|x| match x {
-                    Sense::Value { family, value } => Some((family.clone(), value.clone())),
-                    _ => None,
-                })
-                .collect(),
-            _ => vec![],
-        }
+        self.senses_of(|x| match x {
+            Sense::Value { family, value } => Some((family.clone(), value.clone())),
+            _ => None,
+        })
     }
     fn grain(&self) -> Option<Grain> {
         match &self.kind {
@@ -106,7 +95,7 @@ fn in_name(model: &SemanticModel, tokens: &[String], i: usize, n: usize) -> bool
 /// Splits normalized words into items: time expressions first (they contain numbers and unit words),
 /// then numbers, then the longest known phrase. Pure filler words produce no item.
 pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) -> Vec<Item> {
-    let mut items: Vec<Item> = Vec::new();
+    let mut items = Vec::new();
     let mut i = 0;
     let mut last_end = 0;
     while i < tokens.len() {
@@ -197,9 +186,9 @@ struct Reader<'a> {
     same_days: Vec<String>,
     /// An average word: whether some average phrase also named the amount ("valor medio"), and the last one.
     average: Option<(bool, String)>,
-    /// List-column words ("correo", "teléfono"), as (their table, the item, the words): understood only in
-    /// a list of that table's rows. An item that is also a value ("correo": email) is a value elsewhere.
-    columns: Vec<(String, usize, String)>,
+    /// List-column words ("correo", "teléfono"), as (their table, the item when it is also a value, the
+    /// words): understood only in a list of that table's rows. A value ("correo": email) stays one elsewhere.
+    columns: Vec<(String, Option<usize>, String)>,
     /// The words of the first time expression, to tell whether it named its year.
     first_time_text: Option<String>,
     /// The words nothing explains.
@@ -440,7 +429,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             self.used[k] = true;
-            self.columns.extend(item.column_tables().into_iter().map(|t| (t, k, item.text.clone())));
+            self.columns.extend(item.column_tables().into_iter().map(|t| (t, Some(k), item.text.clone())));
             let (only_dims, of_campaign) = self.qualifier(k, &values);
             for (family, value) in values {
                 self.f.values.push(ValueRef {
@@ -610,7 +599,7 @@ impl<'a> Reader<'a> {
             Sense::Counting => f.counting = true,
             Sense::Distinct => f.distinct.push(item.text.clone()),
             Sense::Newest(descending) => f.newest = Some(*descending),
-            Sense::Column(table) => self.columns.push((table.clone(), usize::MAX, item.text.clone())),
+            Sense::Column(table) => self.columns.push((table.clone(), None, item.text.clone())),
             Sense::Trend => f.trend = true,
             Sense::Also => f.also = true,
             Sense::Not | Sense::Unsupported => self.unknown.push(item.text.clone()),
@@ -693,11 +682,11 @@ impl<'a> Reader<'a> {
         let shown = |text: &String| {
             columns.iter().any(|(t, _, x)| x == text && listed.is_some_and(|d| d.table == *t))
         };
-        for (_, k, text) in &columns {
-            if shown(text) {
-                self.f.values.retain(|v| v.pos != *k);
-            } else if *k == usize::MAX {
-                self.unknown.push(text.clone());
+        for (_, value_at, text) in &columns {
+            match value_at {
+                Some(k) if shown(text) => self.f.values.retain(|v| v.pos != *k),
+                None if !shown(text) => self.unknown.push(text.clone()),
+                _ => {}
             }
         }
     }
