@@ -387,7 +387,7 @@ impl App {
         self.audit_query(session, Origin::Question, &a.model_sql, &outcome, ms, Some(extra))?;
         self.check_statement_rates(session, lang, &a.model_sql, cancel).await?;
         let mut rs = a.rows;
-        let mut caveats = self.present_statement(session, &a.guarded.sql, &mut rs, lang).await?;
+        let mut caveats = self.present_statement(session, &a.guarded.sql, &mut rs, lang).await;
         let mut chart = inda_semantic::choose_chart(&rs, None);
         // The model may ask for a plain table; other kinds follow the data's shape, which the chart
         // chooser knows better than a model that never saw the rows.

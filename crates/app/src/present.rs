@@ -55,14 +55,19 @@ impl App {
         sql: &str,
         rs: &mut ResultSet,
         lang: inda_semantic::Lang,
-    ) -> Result<Vec<Caveat>, Error> {
-        let model = self.semantic_for(session).await?;
-        let currency = self.reporting_currency(session).await?;
-        inda_semantic::label_statement(&model, sql, rs, currency.as_deref());
+    ) -> Vec<Caveat> {
+        // Labels are a help: a statement that ran is answered even when the scope's model or currency
+        // cannot be read now.
+        match (self.semantic_for(session).await, self.reporting_currency(session).await) {
+            (Ok(model), Ok(currency)) => inda_semantic::label_statement(&model, sql, rs, currency.as_deref()),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(code = e.code.as_str(), "a statement's result was left unlabelled")
+            }
+        }
         let today = chrono::Utc::now().date_naive();
         let mut caveats = inda_semantic::statement_caveats(rs, today, lang);
         caveats.extend(inda_semantic::truncated_caveat(rs, lang));
-        Ok(caveats)
+        caveats
     }
 
     /// For SQL this engine did not write (a model's answer, a saved statement): fails with an `engine` error

@@ -324,13 +324,11 @@ impl App {
             // that lost its rate fails the run, naming it, rather than shrinking the total. Its periods and
             // money are labelled as its SQL makes them, and kept so with the result.
             let lang = self.statement_lang(analysis);
-            let checked =
-                match self.check_statement_rates(session, lang, &analysis.generated_sql, cancel).await {
-                    Ok(()) => self.present_statement(session, &guarded.sql, rs, lang).await.map(|_| ()),
-                    Err(e) => Err(e),
-                };
-            if let Err(e) = checked {
-                outcome = Err(e);
+            match self.check_statement_rates(session, lang, &analysis.generated_sql, cancel).await {
+                Ok(()) => {
+                    self.present_statement(session, &guarded.sql, rs, lang).await;
+                }
+                Err(e) => outcome = Err(e),
             }
         }
         let ms = round_ms(started.elapsed().as_secs_f64() * 1000.0);

@@ -72,7 +72,7 @@ impl App {
         self.audit_query(session, Origin::Person, sql, &outcome, ms, None)?;
         let (guarded, mut rs) = outcome?;
         let lang = inda_semantic::Lang::En;
-        let mut caveats = self.present_statement(session, &guarded.sql, &mut rs, lang).await?;
+        let mut caveats = self.present_statement(session, &guarded.sql, &mut rs, lang).await;
         let chart = inda_semantic::choose_chart(&rs, None);
         if guarded.crosses_tenants {
             caveats.push(inda_semantic::cross_company_caveat(lang));
