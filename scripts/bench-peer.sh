@@ -32,11 +32,27 @@ PEER_WAREHOUSE="$data/warehouse" PEER_SCALE="$scale" "$peer" --bench > "$data/in
 # does, unless PEER_ROLLUPS=1 (the config's `[warehouse] rollups`).
 rollups=false
 [[ "${PEER_ROLLUPS:-0}" == 1 ]] && rollups=true
-# (A config of only this table is a valid one: every other section takes its defaults.)
+# Only `[warehouse] rollups` changes: the app writes the rest of the file (its other `[warehouse]` keys
+# included) on first use.
 touch "$data/config.toml"
-grep -v '^rollups = \|^\[warehouse\]$' "$data/config.toml" > "$data/config.toml.new" || true
-printf '\n[warehouse]\nrollups = %s\n' "$rollups" >> "$data/config.toml.new"
-mv "$data/config.toml.new" "$data/config.toml"
+python3 - "$data/config.toml" "$rollups" <<'EOF'
+import re, sys
+path, value = sys.argv[1], sys.argv[2]
+out, section, done = [], None, False
+for line in open(path).read().splitlines():
+    text = line.strip()
+    if text.startswith("["):
+        section = text
+    if section == "[warehouse]" and re.match(r"rollups\s*=", text):
+        continue
+    out.append(line)
+    if text == "[warehouse]" and not done:
+        out.append(f"rollups = {value}")
+        done = True
+if not done:
+    out += ["", "[warehouse]", f"rollups = {value}"]
+open(path, "w").write("\n".join(out) + "\n")
+EOF
 chmod 600 "$data/config.toml"
 "$venv/bin/python" scripts/bench_peer.py --data-dir "$data" --inda "$CARGO_TARGET_DIR/release/inda" \
   --warm "$data/inda-warm.jsonl" --shapes bench/peer-shapes.json \

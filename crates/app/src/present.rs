@@ -56,9 +56,10 @@ impl App {
         rs: &mut ResultSet,
         lang: inda_semantic::Lang,
     ) -> Vec<Caveat> {
-        // Labels are a help: a statement that ran is answered even when the scope's model or currency
-        // cannot be read now.
-        match (self.semantic_for(session).await, self.reporting_currency(session).await) {
+        // Labels are a help: a statement that ran is answered even when the model or currency cannot be read
+        // now. They need the tables' money columns and the rates, not the scope's names: the shared model,
+        // so that `inda sql` does not query the scope's names before its own statement.
+        match (self.semantic(), self.reporting_currency(session).await) {
             (Ok(model), Ok(currency)) => inda_semantic::label_statement(&model, sql, rs, currency.as_deref()),
             (Err(e), _) | (_, Err(e)) => {
                 tracing::warn!(code = e.code.as_str(), "a statement's result was left unlabelled")
@@ -81,7 +82,8 @@ impl App {
         sql: &str,
         cancel: &Cancel,
     ) -> Result<(), Error> {
-        let model = self.semantic_for(session).await?;
+        // The rates table and the amounts' columns: the shared model has them.
+        let model = self.semantic()?;
         let Some(check) = inda_semantic::model_missing_rates_sql(&model, sql) else { return Ok(()) };
         match self.guard_and_run(session, &check, cancel).await {
             Ok((_, found)) => match inda_semantic::model_missing_rates_message(lang, &found) {

@@ -45,6 +45,8 @@ pub(crate) struct Fragments {
     pub descending: Option<bool>,
     pub share: bool,
     pub also: bool,
+    /// "todo junto", "combined": values of one column said together are one figure, not a row each.
+    pub together: bool,
     /// "percentage of", "qué porcentaje de": one fraction of a whole.
     pub fraction: bool,
     /// "list", "show me", "cuáles": the rows themselves.

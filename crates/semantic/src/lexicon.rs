@@ -70,6 +70,8 @@ pub(crate) enum Sense {
     /// "the same days", "mismos días": a comparison of a running period with the same days of another;
     /// understood only in a comparison.
     SameDays,
+    /// "todo junto", "combined": values of one column said together are one figure.
+    Together,
     Stop,
 }
 
@@ -355,6 +357,7 @@ enum GrammarSense {
     AverageValued,
     Trend,
     SameDays,
+    Together,
     Stop,
 }
 
@@ -386,6 +389,7 @@ impl GrammarSense {
             GrammarSense::AverageValued => "average_valued",
             GrammarSense::Trend => "trend",
             GrammarSense::SameDays => "same_days",
+            GrammarSense::Together => "together",
             GrammarSense::Stop => "stop",
         }
     }
@@ -416,6 +420,7 @@ impl GrammarSense {
             GrammarSense::AverageValued => Sense::Average { valued: true },
             GrammarSense::Trend => Sense::Trend,
             GrammarSense::SameDays => Sense::SameDays,
+            GrammarSense::Together => Sense::Together,
             GrammarSense::Stop => Sense::Stop,
         }
     }

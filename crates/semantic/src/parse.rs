@@ -334,11 +334,12 @@ fn metrics_as_values(model: &SemanticModel, f: &Fragments) -> Option<Fragments> 
             .filter_map(at)
             .all(|p| v.pos > p + 1 || (v.pos == p + 1 && !v.joined) || v.pos + 1 < p)
     });
-    if values.len() + said.len() < 2 || !(f.compare || apart) {
+    if values.len() + said.len() < 2 || !(f.compare || apart || f.together) {
         return None;
     }
     let mut g = f.clone();
-    g.compare = true;
+    // Said together, the values are one figure: the table's count of any of them.
+    g.compare = !f.together;
     g.metrics = vec![table_count(model, &f.metrics[0])?];
     g.sort_metric = None;
     let pos = f.named.iter().map(|(p, _)| *p).min().unwrap_or(0);

@@ -602,6 +602,7 @@ impl<'a> Reader<'a> {
             Sense::Column(table) => self.columns.push((table.clone(), None, item.text.clone())),
             Sense::Trend => f.trend = true,
             Sense::Also => f.also = true,
+            Sense::Together => f.together = true,
             Sense::Not | Sense::Unsupported => self.unknown.push(item.text.clone()),
             Sense::Refine(m) => self.refines.push(m.clone()),
             Sense::Unit(m) => self.units.push((m.clone(), item.text.clone())),

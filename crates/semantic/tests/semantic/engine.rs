@@ -461,6 +461,45 @@ fn contacts_counted_with_another_measures_verb_are_counted_once() {
     // A distinct count does not add up across groups: no share of a total beside it.
     assert!(interpret(&model(), "share of buyers by channel", None, today()).is_err());
     assert!(ask("buyers by channel").share_column.is_none());
+    // Contacts who wrote to us are counted once among the inbound messages, not as the messages.
+    for q in [
+        "cuantos contactos unicos nos escribieron por wsp el mes pasado",
+        "how many contacts wrote in last month",
+    ] {
+        let p = ask(q);
+        assert_eq!(p.intent.metrics, ["contacts_writing_in"], "{q}");
+        assert!(p.sql.contains("COUNT(DISTINCT contact_id)") && p.sql.contains("'inbound'"), "{}", p.sql);
+    }
+}
+
+/// "Entrantes y salientes, todo junto" is one figure, every message: not a row per direction.
+#[test]
+fn values_said_together_are_one_figure() {
+    let p = ask("cuantos mensajes hubo el mes pasado? entrantes y salientes, todo junto");
+    assert!(p.sql.contains("direction IN ('inbound', 'outbound')") && !p.sql.contains("CASE"), "{}", p.sql);
+    let p = ask("purchases and refunds combined last month");
+    assert!(
+        p.sql.contains("activity_type IN ('purchase', 'refund')") && p.sql.contains("COUNT(*)"),
+        "{}",
+        p.sql
+    );
+    // Without the word, a row (or a column) each.
+    assert!(ask("cuantos mensajes entrantes y salientes el mes pasado").sql.contains("CASE WHEN direction"));
+}
+
+/// Revenue is net of refunds (semantics.md); "gross", "before refunds" is the purchases alone, never the net.
+#[test]
+fn gross_revenue_is_the_purchases_alone() {
+    for q in [
+        "ventas brutas del año pasado, sin restar los reembolsos",
+        "gross revenue last year",
+        "sales before refunds last year",
+    ] {
+        let p = ask(q);
+        assert_eq!(p.intent.metrics, ["gross_revenue"], "{q}");
+        assert!(p.sql.contains("activity_type = 'purchase'") && !p.sql.contains("'refund'"), "{}", p.sql);
+    }
+    assert_eq!(ask("net revenue last year").intent.metrics, ["revenue"]);
 }
 
 #[test]

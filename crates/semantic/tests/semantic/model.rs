@@ -125,10 +125,10 @@ fn rejects_duplicates_and_bad_yaml() {
 #[test]
 fn overrides_add_synonyms_metrics_and_examples() {
     let base = SemanticModel::builtin().expect("builtin");
-    assert!(interpret(&base, "facturación bruta por canal", None, today()).is_err());
+    assert!(interpret(&base, "facturación consolidada por canal", None, today()).is_err());
     let over = r#"
 synonyms:
-  revenue: { es: [facturación bruta] }
+  revenue: { es: [facturación consolidada] }
 values:
   channel:
     - { value: whatsapp, es: [zap] }
@@ -142,18 +142,18 @@ metrics:
     kind: count
     format: number
 examples:
-  - { lang: es, question: "Facturación bruta por canal", sql: "SELECT channel, SUM(amount) AS ingresos FROM marts.fct_activities WHERE activity_type IN ('purchase','refund') GROUP BY channel" }
+  - { lang: es, question: "Facturación consolidada por canal", sql: "SELECT channel, SUM(amount) AS ingresos FROM marts.fct_activities WHERE activity_type IN ('purchase','refund') GROUP BY channel" }
 "#;
     let m = base.with_override(over).expect("override merges");
-    let p = interpret(&m, "facturación bruta por canal", None, today()).expect("new synonym understood");
+    let p = interpret(&m, "facturación consolidada por canal", None, today()).expect("new synonym understood");
     assert_eq!(p.intent.metrics, ["revenue"]);
     let p = interpret(&m, "ingresos por zap", None, today()).expect("new value synonym");
     assert!(p.sql.contains("'whatsapp'"));
     let p = interpret(&m, "page views by channel last month", None, today()).expect("new metric");
     assert!(p.sql.contains("activity_type = 'page_view'"), "{}", p.sql);
-    assert!(m.suggestions(Lang::Es).iter().any(|s| s == "Facturación bruta por canal"));
+    assert!(m.suggestions(Lang::Es).iter().any(|s| s == "Facturación consolidada por canal"));
     // The builtin is untouched.
-    assert!(interpret(&base, "facturación bruta por canal", None, today()).is_err());
+    assert!(interpret(&base, "facturación consolidada por canal", None, today()).is_err());
 }
 
 #[test]
