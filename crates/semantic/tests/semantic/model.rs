@@ -145,7 +145,8 @@ examples:
   - { lang: es, question: "Facturación consolidada por canal", sql: "SELECT channel, SUM(amount) AS ingresos FROM marts.fct_activities WHERE activity_type IN ('purchase','refund') GROUP BY channel" }
 "#;
     let m = base.with_override(over).expect("override merges");
-    let p = interpret(&m, "facturación consolidada por canal", None, today()).expect("new synonym understood");
+    let p =
+        interpret(&m, "facturación consolidada por canal", None, today()).expect("new synonym understood");
     assert_eq!(p.intent.metrics, ["revenue"]);
     let p = interpret(&m, "ingresos por zap", None, today()).expect("new value synonym");
     assert!(p.sql.contains("'whatsapp'"));
