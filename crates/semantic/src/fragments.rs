@@ -55,6 +55,8 @@ pub(crate) struct Fragments {
     pub counting: bool,
     /// Every metric word with its position, before generic words yield to specific ones.
     pub named: Vec<(usize, String)>,
+    /// Where a metric was named by a word whose side depends on who speaks ("received", "enviaron").
+    pub two_sided: Vec<usize>,
     /// Where the fraction word is ("de las compras por WhatsApp, qué porcentaje…": values before it narrow
     /// the whole).
     pub fraction_at: Option<usize>,

@@ -94,6 +94,8 @@ pub(crate) struct Lexicon {
     pub(crate) joining: HashSet<String>,
     /// Participles after which "by"/"por" names who did it, not a breakdown ("purchases made by contacts").
     pub(crate) agent_participles: HashSet<String>,
+    /// Words whose side depends on who is speaking: "messages received", "contacts who received a message".
+    pub(crate) two_sided: HashSet<String>,
     /// Languages each word is used in (English, Spanish), to break a tie between two corrections.
     word_langs: HashMap<String, (bool, bool)>,
 }
@@ -172,6 +174,7 @@ impl Lexicon {
         lx.abbreviations = grammar.file.abbreviations.clone().into_iter().collect();
         lx.joining = grammar.file.joining.iter().cloned().collect();
         lx.agent_participles = grammar.file.agent_participles.iter().cloned().collect();
+        lx.two_sided = grammar.file.two_sided.iter().cloned().collect();
         for p in lx.by_first.values().flatten() {
             for t in &p.tokens {
                 let e = lx.word_langs.entry(t.clone()).or_insert((false, false));
@@ -324,6 +327,9 @@ struct GrammarFile {
     /// Participles after which "by"/"por" names who did it ("purchases made by contacts in Mexico").
     #[serde(default)]
     agent_participles: Vec<String>,
+    /// Words whose side depends on who is speaking ("received": by the company, or by a contact).
+    #[serde(default)]
+    two_sided: Vec<String>,
     /// Each marker's words, in the order of the file.
     #[serde(deserialize_with = "senses_in_order")]
     senses: Vec<(GrammarSense, GrammarWords)>,

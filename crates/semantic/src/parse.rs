@@ -10,7 +10,7 @@ use crate::followup;
 use crate::fragments::{DimRef, Fragments, ValueRef};
 use crate::intent::{Filter, Grain, Intent, Sort, Subset, TimeRange};
 use crate::lang::{self, Lang};
-use crate::model::{MetricKind, MoneyCurrency, SemanticModel};
+use crate::model::{MetricDef, MetricKind, MoneyCurrency, SemanticModel};
 use crate::normalize;
 // `Plan`, `MeasureInfo` and `NotUnderstood` are part of the crate's API through this module.
 pub use crate::plan::{MeasureInfo, NotUnderstood, Plan};
@@ -191,37 +191,104 @@ fn things_among(model: &SemanticModel, f: &Fragments) -> Option<Result<Fragments
     let mut after = f.named.iter().filter(|(k, _)| *k > c);
     let (k0, thing) = after.next()?;
     let thing = model.metric(thing).filter(|m| m.kind == MetricKind::Count && counts_once(model, &m.name))?;
-    let (_, other) =
-        after.find(|(k, m)| k > k0 && model.metric(m).is_some_and(|d| d.table != thing.table))?;
-    let other = model.metric(other)?;
-    let key = model.join(&other.table, &thing.table)?.on.clone();
-    let Some(among) = model.metrics().iter().find(|d| {
-        d.kind == MetricKind::Distinct
-            && d.table == other.table
-            && d.filter == other.filter
-            && d.expr.eq_ignore_ascii_case(&format!("COUNT(DISTINCT {key})"))
-    }) else {
-        let (t, o) = (&thing.label, &other.label);
+    let other = after.find(|(k, m)| k > k0 && model.metric(m).is_some_and(|d| d.table != thing.table));
+    // "How many contacts received a message": received by them, sent by the company; refused, since
+    // "how many contacts did we send messages to" is the same words the other way round.
+    if let Some((_, m)) = other.filter(|(k, _)| f.two_sided.contains(k)) {
+        let (t, o) = (&thing.label, &model.metric(m)?.label);
         return Some(Err((
-            format!("I cannot count {} among {}; ask for the {} themselves.", t.en, o.en, o.en),
-            format!("No sé contar {} entre {}; pregunta por {}.", t.es, o.es, o.es),
+            format!("Say who sent the {}: \"{} we messaged\" or \"{} who wrote to us\".", o.en, t.en, t.en),
+            format!(
+                "Di quién envió los {}: \"{} a los que escribimos\" o \"{} que nos escribieron\".",
+                o.es, t.es, t.es
+            ),
         )));
-    };
+    }
+    let other = other.and_then(|(_, m)| model.metric(m));
     let mut g = f.clone();
+    let among = match other {
+        Some(other) => {
+            let key = model.join(&other.table, &thing.table)?.on.clone();
+            // A measure that is one value of its table's column ("support tickets") is that value among all
+            // of the table's rows when no count of its own rows exists.
+            let as_value = model.metric_as_value(&other.name);
+            let among = distinct_of(model, &other.table, &other.filter, &key).or_else(|| {
+                let (dim, value) = as_value.clone()?;
+                push_value(model, &mut g, dim, value, *k0 + 1)?;
+                distinct_of(model, &other.table, &[], &key)
+            });
+            let Some(among) = among else {
+                let (t, o) = (&thing.label, &other.label);
+                return Some(Err((
+                    format!("I cannot count {} among {}; ask for the {} themselves.", t.en, o.en, o.en),
+                    format!("No sé contar {} entre {}; pregunta por {}.", t.es, o.es, o.es),
+                )));
+            };
+            among
+        }
+        None => value_among(model, f, thing, *k0)?,
+    };
     g.metrics = vec![among.name.clone()];
     if let Some((dim, value)) = model.metric_as_value(&thing.name) {
-        let family = model.dimension(&dim)?.family().to_string();
-        g.values.push(ValueRef {
-            family,
-            value,
-            negated: false,
-            only_dims: vec![dim],
-            of_campaign: false,
-            pos: *k0,
-            joined: true,
-        });
+        push_value(model, &mut g, dim, value, *k0)?;
     }
     Some(Ok(g))
+}
+
+/// Adds `value` of `dim`, said at `pos`, to the question's values.
+fn push_value(
+    model: &SemanticModel,
+    g: &mut Fragments,
+    dim: String,
+    value: String,
+    pos: usize,
+) -> Option<()> {
+    let family = model.dimension(&dim)?.family().to_string();
+    g.values.push(ValueRef {
+        family,
+        value,
+        negated: false,
+        only_dims: vec![dim],
+        of_campaign: false,
+        pos,
+        joined: true,
+    });
+    Some(())
+}
+
+/// The metric counting each `key` of `table`'s rows with exactly `filter` once.
+fn distinct_of<'m>(
+    model: &'m SemanticModel,
+    table: &str,
+    filter: &[String],
+    key: &str,
+) -> Option<&'m MetricDef> {
+    model.metrics().iter().find(|d| {
+        d.kind == MetricKind::Distinct
+            && d.table == table
+            && d.filter == filter
+            && d.expr.eq_ignore_ascii_case(&format!("COUNT(DISTINCT {key})"))
+    })
+}
+
+/// "Cuántos contactos hicieron login": the things counted with a value that only another table has (an
+/// activity type) are those among that table's rows of the value, each once (the value stays a filter).
+/// `None` when the value's column is on several tables (it could narrow the things themselves), or the
+/// table has no such count.
+fn value_among<'m>(
+    model: &'m SemanticModel,
+    f: &Fragments,
+    thing: &MetricDef,
+    at: usize,
+) -> Option<&'m MetricDef> {
+    let value = f.values.iter().find(|v| v.pos > at && !v.negated)?;
+    let mut tables = model.dimensions().iter().filter(|d| d.family() == value.family).map(|d| &d.table);
+    let table = tables.next()?;
+    if table == &thing.table || tables.any(|t| t != table) {
+        return None;
+    }
+    let key = model.join(table, &thing.table)?.on.clone();
+    distinct_of(model, table, &[], &key)
 }
 
 /// Resolves fragments whose metrics are settled: a fraction, values compared, or the rest.

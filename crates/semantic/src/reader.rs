@@ -544,6 +544,9 @@ impl<'a> Reader<'a> {
     fn phrase(&mut self, k: usize, item: &'a Item, senses: &[Sense]) {
         let metrics = item.metrics();
         self.f.named.extend(metrics.iter().map(|m| (k, m.clone())));
+        if item.text.split(' ').any(|w| self.model.lexicon.two_sided.contains(w)) {
+            self.f.two_sided.push(k);
+        }
         if !metrics.is_empty() {
             if item.is_dim() {
                 self.weak.extend(metrics);

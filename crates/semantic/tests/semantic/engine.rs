@@ -472,6 +472,50 @@ fn contacts_counted_with_another_measures_verb_are_counted_once() {
     }
 }
 
+/// Contacts counted with an activity that has no count of its own ("logged in", "support ticket") are the
+/// contacts among that activity's rows, each once: "how many contacts logged in" had been the contacts
+/// created in the period, "logged" read as a filler word.
+#[test]
+fn contacts_counted_with_one_activity_are_counted_once() {
+    for (q, value) in [
+        ("how many contacts logged in last week", "login"),
+        ("cuántos contactos distintos hicieron login en los últimos 7 días", "login"),
+        ("how many contacts opened a support ticket this year", "support_ticket"),
+        ("cuantos contactos pidieron reembolso este año", "refund"),
+        ("how many contacts submitted a form last month", "form_submit"),
+        ("cuántos contactos iniciaron un chat este mes", "chat_started"),
+    ] {
+        let p = ask(q);
+        assert_eq!(p.intent.metrics, ["contacts_with_activity"], "{q}");
+        let sql = &p.sql;
+        assert!(sql.contains("COUNT(DISTINCT contact_id)"), "{sql}");
+        assert!(sql.contains(&format!("activity_type = '{value}'")) && !sql.contains("created_at"), "{sql}");
+    }
+    let p = ask("how many customers logged in last month");
+    assert!(p.sql.contains("c.lifecycle_stage = 'customer'") && p.sql.contains("'login'"), "{}", p.sql);
+    // A value the counted things have themselves still narrows them.
+    assert!(ask("how many contacts from whatsapp").sql.contains("source_channel = 'whatsapp'"));
+}
+
+/// Which side sent a message depends on who is speaking: "contacts who received a message" got one from the
+/// company (they had been counted among the messages the company received), so counting contacts among a
+/// measure named by "received"/"enviaron" is refused; "contacts send us", "nos mandaron" are the inbound ones.
+#[test]
+fn contacts_among_two_sided_messages_are_refused() {
+    for q in [
+        "how many contacts received a whatsapp message last month",
+        "cuántos contactos recibieron mensajes el mes pasado",
+    ] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+    for q in
+        ["how many messages did contacts send us last month", "cuantos mensajes nos mandaron los contactos"]
+    {
+        assert_eq!(ask(q).intent.metrics, ["messages_received"], "{q}");
+    }
+    assert_eq!(ask("cuantos contactos respondieron el mes pasado").intent.metrics, ["contacts_writing_in"]);
+}
+
 /// "Entrantes y salientes, todo junto" is one figure, every message: not a row per direction.
 #[test]
 fn values_said_together_are_one_figure() {
