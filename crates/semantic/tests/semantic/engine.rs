@@ -1173,3 +1173,15 @@ fn refuses_words_that_would_change_the_question() {
         }
     }
 }
+
+/// "Contacts with no email" is whether the column is empty, which no filter of the model says; it had been
+/// read as contacts whose source channel is not email. Refused; the channel itself is still understood.
+#[test]
+fn having_an_email_or_a_phone_is_refused_not_read_as_a_channel() {
+    for q in
+        ["how many contacts have no email", "cuántos contactos no tienen correo", "contacts without a phone"]
+    {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+    assert!(ask("how many contacts came from email").sql.contains("source_channel = 'email'"));
+}
