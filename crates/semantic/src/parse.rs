@@ -197,35 +197,22 @@ fn things_among(model: &SemanticModel, f: &Fragments) -> Option<Result<Fragments
     if let Some((_, m)) = other.filter(|(k, _)| f.two_sided.contains(k)) {
         let (t, o) = (&thing.label, &model.metric(m)?.label);
         return Some(Err((
-            format!("Say who sent the {}: \"{} we messaged\" or \"{} who wrote to us\".", o.en, t.en, t.en),
             format!(
-                "Di quién envió los {}: \"{} a los que escribimos\" o \"{} que nos escribieron\".",
+                "Say which way the {} went: \"{} we messaged\" or \"{} who wrote to us\".",
+                o.en, t.en, t.en
+            ),
+            format!(
+                "Di en qué sentido fueron los {}: \"{} a los que escribimos\" o \"{} que nos escribieron\".",
                 o.es, t.es, t.es
             ),
         )));
     }
-    let other = other.and_then(|(_, m)| model.metric(m));
     let mut g = f.clone();
-    let among = match other {
-        Some(other) => {
-            let key = model.join(&other.table, &thing.table)?.on.clone();
-            // A measure that is one value of its table's column ("support tickets") is that value among all
-            // of the table's rows when no count of its own rows exists.
-            let as_value = model.metric_as_value(&other.name);
-            let among = distinct_of(model, &other.table, &other.filter, &key).or_else(|| {
-                let (dim, value) = as_value.clone()?;
-                push_value(model, &mut g, dim, value, *k0 + 1)?;
-                distinct_of(model, &other.table, &[], &key)
-            });
-            let Some(among) = among else {
-                let (t, o) = (&thing.label, &other.label);
-                return Some(Err((
-                    format!("I cannot count {} among {}; ask for the {} themselves.", t.en, o.en, o.en),
-                    format!("No sé contar {} entre {}; pregunta por {}.", t.es, o.es, o.es),
-                )));
-            };
-            among
-        }
+    let among = match other.and_then(|(_, m)| model.metric(m)) {
+        Some(other) => match among_measure(model, &mut g, thing, other, *k0)? {
+            Ok(among) => among,
+            Err(problem) => return Some(Err(problem)),
+        },
         None => value_among(model, f, thing, *k0)?,
     };
     g.metrics = vec![among.name.clone()];
@@ -233,6 +220,35 @@ fn things_among(model: &SemanticModel, f: &Fragments) -> Option<Result<Fragments
         push_value(model, &mut g, dim, value, *k0)?;
     }
     Some(Ok(g))
+}
+
+/// The metric counting `thing` once among `other`'s rows: the distinct count of the same rows, else, for a
+/// measure that is one value of its table's column ("support tickets"), the distinct count of all the
+/// table's rows with that value added to `g` as a filter. A refusal when there is neither.
+fn among_measure<'m>(
+    model: &'m SemanticModel,
+    g: &mut Fragments,
+    thing: &MetricDef,
+    other: &MetricDef,
+    at: usize,
+) -> Option<Result<&'m MetricDef, Problem>> {
+    let key = model.join(&other.table, &thing.table)?.on.clone();
+    if let Some(among) = distinct_of(model, &other.table, &other.filter, &key) {
+        return Some(Ok(among));
+    }
+    let of_value = model.metric_as_value(&other.name).and_then(|(dim, value)| {
+        let among = distinct_of(model, &other.table, &[], &key)?;
+        push_value(model, g, dim, value, at + 1)?;
+        Some(among)
+    });
+    if let Some(among) = of_value {
+        return Some(Ok(among));
+    }
+    let (t, o) = (&thing.label, &other.label);
+    Some(Err((
+        format!("I cannot count {} among {}; ask for the {} themselves.", t.en, o.en, o.en),
+        format!("No sé contar {} entre {}; pregunta por {}.", t.es, o.es, o.es),
+    )))
 }
 
 /// Adds `value` of `dim`, said at `pos`, to the question's values.
