@@ -96,6 +96,8 @@ pub(crate) struct Lexicon {
     pub(crate) agent_participles: HashSet<String>,
     /// Words whose side depends on who is speaking: "messages received", "contacts who received a message".
     pub(crate) two_sided: HashSet<String>,
+    /// Singular nouns of many people, after which "cuánta" counts.
+    collective: HashSet<String>,
     /// Languages each word is used in (English, Spanish), to break a tie between two corrections.
     word_langs: HashMap<String, (bool, bool)>,
 }
@@ -175,6 +177,7 @@ impl Lexicon {
         lx.joining = grammar.file.joining.iter().cloned().collect();
         lx.agent_participles = grammar.file.agent_participles.iter().cloned().collect();
         lx.two_sided = grammar.file.two_sided.iter().cloned().collect();
+        lx.collective = grammar.file.collective.iter().cloned().collect();
         for p in lx.by_first.values().flatten() {
             for t in &p.tokens {
                 let e = lx.word_langs.entry(t.clone()).or_insert((false, false));
@@ -259,6 +262,12 @@ impl Lexicon {
                 Lang::Es => es,
             })
         };
+        // "Cuánta gente compró": a singular "cuánta" (usually "how much") counts the people after it.
+        for i in 1..tokens.len() {
+            if tokens[i - 1] == "cuanta" && self.collective.contains(&tokens[i]) {
+                tokens[i - 1] = "cuantas".to_string();
+            }
+        }
         for t in tokens.iter_mut() {
             if let Some(full) = self.abbreviations.get(t.as_str()) {
                 *t = full.clone();
@@ -330,6 +339,9 @@ struct GrammarFile {
     /// Words whose side depends on who is speaking ("received": by the company, or by a contact).
     #[serde(default)]
     two_sided: Vec<String>,
+    /// Singular nouns of many people ("gente"): "cuánta gente" counts, as "cuántas personas" does.
+    #[serde(default)]
+    collective: Vec<String>,
     /// Each marker's words, in the order of the file.
     #[serde(deserialize_with = "senses_in_order")]
     senses: Vec<(GrammarSense, GrammarWords)>,

@@ -278,6 +278,10 @@ pub struct DimensionDef {
     /// called "Bienvenida" needs two words at least), and the same place for every company.
     #[serde(default)]
     pub places: bool,
+    /// Shorter names analysts type for some data values ("cdmx" for Ciudad de México): each names its value
+    /// when the tenant has that value and the nickname is no word of the model.
+    #[serde(default)]
+    pub nicknames: BTreeMap<String, Vec<String>>,
     /// The company (tenant) each row belongs to, on the model's tenant column: its values are the companies
     /// of the model's scope ([`SemanticModel::with_companies`]), and each row shows the company's name.
     #[serde(default)]
@@ -504,7 +508,13 @@ impl SemanticModel {
             if short || taken || measure_word || list.iter().any(|x| &x.value == v) {
                 continue;
             }
-            list.push(ValueDef { value: v.clone(), en: vec![v.clone()], es: vec![], label_es: None });
+            let free = |n: &&String| {
+                let words = crate::normalize::phrase(n);
+                !words.is_empty() && self.lexicon.longest(&words, 0).is_none_or(|m| m.len < words.len())
+            };
+            let mut en = vec![v.clone()];
+            en.extend(dim.nicknames.get(v).into_iter().flatten().filter(free).cloned());
+            list.push(ValueDef { value: v.clone(), en, es: vec![], label_es: None });
         }
         Self::build(file, self.companies.clone())
     }

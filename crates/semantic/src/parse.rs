@@ -10,7 +10,7 @@ use crate::followup;
 use crate::fragments::{DimRef, Fragments, ValueRef};
 use crate::intent::{Filter, Grain, Intent, Sort, Subset, TimeRange};
 use crate::lang::{self, Lang};
-use crate::model::{MetricDef, MetricKind, MoneyCurrency, SemanticModel};
+use crate::model::{MeasureFormat, MetricDef, MetricKind, MoneyCurrency, SemanticModel};
 use crate::normalize;
 // `Plan`, `MeasureInfo` and `NotUnderstood` are part of the crate's API through this module.
 pub use crate::plan::{MeasureInfo, NotUnderstood, Plan};
@@ -140,6 +140,25 @@ pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Resul
             lang,
             "Shares of a count of distinct contacts do not add up to a whole (one contact may be in several groups); ask for the counts.",
             "Los porcentajes de un conteo de contactos distintos no suman un total (un contacto puede estar en varios grupos); pide los conteos.",
+        ));
+    }
+    // "contactos de instagram clientes %": a share with nothing to split and no part named is no question
+    // the engine has; never the count without its percentage. A rate is a percentage already.
+    let percent =
+        intent.metrics.iter().any(|m| model.metric(m).is_some_and(|d| d.format == MeasureFormat::Percent));
+    if intent.share
+        && intent.share_of.is_none()
+        && intent.breakdowns.is_empty()
+        && intent.grain.is_none()
+        && !percent
+    {
+        return Err(refusal(
+            model,
+            f,
+            &intent.metrics,
+            lang,
+            "Say what the percentage is of, e.g. \"what percentage of contacts are customers\" or \"share of revenue by channel\".",
+            "Indica de qué es el porcentaje, p. ej. \"qué porcentaje de los contactos son clientes\" o \"participación de los ingresos por canal\".",
         ));
     }
     Ok(intent)
@@ -500,6 +519,15 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
         attach_to_whole(split, &mut part_values, &mut whole_values);
     }
     if part.is_none() && part_values.is_empty() {
+        // "What % of orders got refunded": a rate named whole is already the fraction asked for.
+        if model
+            .metric(&whole)
+            .is_some_and(|m| m.kind == MetricKind::Ratio && m.format == MeasureFormat::Percent)
+        {
+            let mut g = f.clone();
+            g.fraction = false;
+            return resolve(model, &g, lang);
+        }
         if f.breakdowns.is_empty() && f.grain.is_none() {
             return Err(fail(
                 "Say which part to take the percentage of, e.g. \"what percentage of contacts are customers\".",

@@ -495,6 +495,19 @@ impl<'a> Reader<'a> {
     }
 
     fn time(&mut self, r: TimeRange, text: &str) {
+        // "this month vs the same month last year": the first period a year earlier, never the whole of
+        // last year; a period with no such counterpart ("the last 30 days") is not understood.
+        if self.f.compare
+            && !self.same_days.is_empty()
+            && self.f.times.len() == 1
+            && r == (TimeRange::Last { unit: Grain::Year })
+        {
+            match time::year_before(self.f.times[0]) {
+                Some(earlier) => self.f.times.push(earlier),
+                None => self.unknown.push(text.to_string()),
+            }
+            return;
+        }
         self.same_year(r, text);
         if self.f.compare
             && self.f.times.is_empty()
@@ -639,6 +652,7 @@ impl<'a> Reader<'a> {
             None => choose_metrics(self.model, strong, weak),
         };
         apply_refines(self.model, &mut self.f.metrics, &self.refines);
+        refine_named(self.model, &mut self.f.named, &self.refines);
         if let Some((valued, text)) = self.average.take() {
             self.apply_average(valued, &text)?;
         }
@@ -773,6 +787,18 @@ fn apply_refines(model: &SemanticModel, metrics: &mut Vec<String>, refines: &[St
     });
 }
 
+/// The metrics named where they were said, refined like the question's ("de los mensajes que nos llegan":
+/// the messages received), so that a fraction's whole is the refined one.
+fn refine_named(model: &SemanticModel, named: &mut [(usize, String)], refines: &[String]) {
+    for r in refines.iter().filter_map(|r| model.metric(r)) {
+        for (_, m) in named.iter_mut() {
+            if model.metric(m).is_some_and(|d| d.generic && d.table == r.table) {
+                *m = r.name.clone();
+            }
+        }
+    }
+}
+
 /// "average"/"promedio" with a purchase word is the average-kind metric of that table ("valor medio de los
 /// pedidos", "monto promedio por compra", "average purchase"): the metrics named must count the same rows
 /// it averages, or sum the column it averages. A bare "average" needs a singular purchase word ("average
@@ -785,6 +811,16 @@ fn average_metric(model: &SemanticModel, items: &[Item], metrics: &[String], val
     // "average delivery rate", "tiempo promedio de lectura": a rate or an average is its own average.
     if let [one] = defs.as_slice()
         && matches!(one.kind, MetricKind::Ratio | MetricKind::Avg)
+    {
+        return Some(one.name.clone());
+    }
+    // "cuánto se demoran en promedio en leer los mensajes que mandamos": an average beside counts of its
+    // own table's rows (the messages it is taken over) is that average.
+    let averages: Vec<_> = defs.iter().filter(|d| d.kind == MetricKind::Avg).collect();
+    if let [one] = averages.as_slice()
+        && defs
+            .iter()
+            .all(|d| d.kind == MetricKind::Avg || (d.kind == MetricKind::Count && d.table == one.table))
     {
         return Some(one.name.clone());
     }

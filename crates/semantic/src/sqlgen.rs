@@ -726,25 +726,33 @@ fn top_within_currency(
 
 /// The unit of a comparison between the running period and the one before it ("this month vs last month",
 /// in either order).
-fn running_vs_previous(intent: &Intent) -> Option<Grain> {
-    match (intent.time_range?, intent.comparison?) {
+fn running_vs_previous(intent: &Intent) -> Option<(Grain, u32)> {
+    let (a, back) = match (intent.time_range?, intent.comparison?) {
         (TimeRange::This { unit: a }, TimeRange::Last { unit: b })
         | (TimeRange::Last { unit: b }, TimeRange::This { unit: a })
-            if a == b && intent.grain.is_none() =>
+            if a == b =>
         {
-            Some(a)
+            (a, 1)
         }
-        _ => None,
-    }
+        // "This month vs the same month last year": the same days a year back.
+        (TimeRange::This { unit: a }, TimeRange::Earlier { unit: b, n })
+        | (TimeRange::Earlier { unit: b, n }, TimeRange::This { unit: a })
+            if a == b =>
+        {
+            (a, n)
+        }
+        _ => return None,
+    };
+    intent.grain.is_none().then_some((a, back))
 }
 
-/// Rows of the running period, or of the previous one up to the same day: `t >= DATE_TRUNC(unit,
-/// CURRENT_DATE) OR t < CURRENT_DATE + INTERVAL '1 day' - INTERVAL '1 unit'` (the query already keeps only
-/// the two periods).
-fn same_days(unit: Grain, t: &Expr) -> Expr {
+/// Rows of the running period, or of the one `back` periods before it up to the same day: `t >=
+/// DATE_TRUNC(unit, CURRENT_DATE) OR t < CURRENT_DATE + INTERVAL '1 day' - INTERVAL 'back units'` (the query
+/// already keeps only the two periods).
+fn same_days((unit, back): (Grain, u32), t: &Expr) -> Expr {
     let running = cmp(t.clone(), BinaryOperator::GtEq, date_trunc(unit, current_date()));
     let day_after = cmp(current_date(), BinaryOperator::Plus, interval(1, Grain::Day));
-    let earlier = cmp(t.clone(), BinaryOperator::Lt, minus(day_after, interval(1, unit)));
+    let earlier = cmp(t.clone(), BinaryOperator::Lt, minus(day_after, interval(back, unit)));
     Expr::Nested(Box::new(cmp(running, BinaryOperator::Or, earlier)))
 }
 

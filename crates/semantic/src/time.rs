@@ -585,6 +585,28 @@ pub(crate) fn one_before(r: TimeRange) -> Option<TimeRange> {
     }
 }
 
+/// The same period a year earlier ("the same month last year" after "this month"): a month twelve months
+/// back, a quarter four; `None` for periods without one (days, weeks, rolling ranges).
+pub(crate) fn year_before(r: TimeRange) -> Option<TimeRange> {
+    let back = |unit: Grain, n: u32| match unit {
+        Grain::Month => Some(TimeRange::Earlier { unit, n: n + 12 }),
+        Grain::Quarter => Some(TimeRange::Earlier { unit, n: n + 4 }),
+        Grain::Year if n == 0 => Some(TimeRange::Last { unit }),
+        Grain::Year => Some(TimeRange::Earlier { unit, n: n + 1 }),
+        _ => None,
+    };
+    match r {
+        TimeRange::This { unit } => back(unit, 0),
+        TimeRange::Last { unit } => back(unit, 1),
+        TimeRange::Earlier { unit, n } => back(unit, n),
+        TimeRange::Between { start, end } => Some(TimeRange::Between {
+            start: start.checked_sub_months(chrono::Months::new(12))?,
+            end: end.checked_sub_months(chrono::Months::new(12))?,
+        }),
+        _ => None,
+    }
+}
+
 fn last_one(u: Grain) -> TimeRange {
     if u == Grain::Day { TimeRange::Yesterday } else { TimeRange::Last { unit: u } }
 }
@@ -596,6 +618,9 @@ fn last_n(u: Grain, n: u32) -> TimeRange {
 /// Matches a time expression starting at token `i`; returns the tokens consumed and the range.
 pub(crate) fn match_time(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRange)> {
     let at = |k: usize| t.get(k).map(String::as_str);
+    if let Some(r) = day_span(t, i, today) {
+        return Some(r);
+    }
     // "between March and May 2026", "from January to March", "entre enero y marzo de 2026"
     if matches!(at(i), Some("between" | "from" | "entre" | "de" | "desde"))
         && let Some(r) = month_span(t, i + 1, today)
@@ -661,6 +686,103 @@ fn month_span(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRa
     Some((2 + n, TimeRange::Between { start, end }))
 }
 
+/// A day of the month written as digits ("1", "15", "3rd" is "3" then "rd"): (tokens consumed, day).
+fn day_number(t: &[String], i: usize) -> Option<(usize, u32)> {
+    let tok = t.get(i)?;
+    if tok.is_empty() || tok.len() > 2 || !tok.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let day: u32 = tok.parse().ok()?;
+    if !(1..=31).contains(&day) {
+        return None;
+    }
+    let ordinal = matches!(t.get(i + 1).map(String::as_str), Some("st" | "nd" | "rd" | "th" | "ro" | "o"));
+    Some((1 + usize::from(ordinal), day))
+}
+
+/// A month named after a day ("15 de noviembre de 2026", "15th of nov"), abbreviations included since the
+/// day says it is a date: (tokens consumed, first day of the month).
+fn month_after_day(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate)> {
+    let skip = usize::from(matches!(t.get(i).map(String::as_str), Some("de" | "of")));
+    let month = month_name(t.get(i + skip)?, false)?;
+    let (n, year) = match year_suffix(t, i + skip + 1, today) {
+        Some((n, y)) => (n, y),
+        None => (0, recent_year(month, today)),
+    };
+    Some((skip + 1 + n, month_start(year, month)?))
+}
+
+/// Words between the two days of a range ("del 1 al 15", "from the 1st to the 15th", "1-15").
+fn range_joiner(t: &[String], i: usize) -> usize {
+    let at = |k: usize| t.get(k).map(String::as_str);
+    let mut j = i;
+    if matches!(at(j), Some("to" | "and" | "through" | "until" | "till" | "al" | "a" | "y" | "hasta")) {
+        j += 1;
+    }
+    if matches!(at(j), Some("the" | "el")) {
+        j += 1;
+    }
+    j - i
+}
+
+/// Days of a month, or a day ("del 1 al 15 de noviembre de 2026", "between 1 and 15 nov", "from nov 1 to
+/// nov 15, 2026", "nov 1-15", "on november 3 2026", "el 3 de noviembre"): `[first day, the day after the
+/// last)`. A single day needs "on" or "el" before it, so that "top 5 november" stays a top 5.
+fn day_span(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRange)> {
+    let at = |k: usize| t.get(k).map(String::as_str);
+    let lead = usize::from(matches!(
+        at(i),
+        Some("between" | "from" | "entre" | "de" | "del" | "desde" | "on" | "el")
+    ));
+    let cue = matches!(at(i), Some("on" | "el" | "del"));
+    let mut j = i + lead;
+    if matches!(at(j), Some("the" | "el")) {
+        j += 1;
+    }
+    let range = |start: NaiveDate, last: NaiveDate, end_at: usize| -> Option<(usize, TimeRange)> {
+        let end = last.succ_opt().filter(|_| start <= last)?;
+        Some((end_at - i, TimeRange::Between { start, end }))
+    };
+    // Day first: "1 al 15 de nov", "1 nov to 15 nov 2026", "3 de noviembre".
+    if let Some((n1, d1)) = day_number(t, j) {
+        let k = j + n1;
+        let first_month = month_after_day(t, k, today);
+        let k2 = first_month.map_or(k, |(n, _)| k + n);
+        let joined = range_joiner(t, k2);
+        if let Some((n2, d2)) = day_number(t, k2 + joined) {
+            let after = k2 + joined + n2;
+            let (n3, month) = month_after_day(t, after, today).or(first_month.map(|(_, m)| (0, m)))?;
+            let start_month = first_month.map_or(month, |(_, m)| m);
+            let start = start_month.with_day(d1)?;
+            return range(start, month.with_day(d2)?, after + n3);
+        }
+        let (n, month) = first_month.filter(|_| cue && joined == 0)?;
+        let day = month.with_day(d1)?;
+        return range(day, day, k + n);
+    }
+    // Month first: "nov 1 to 15 2026", "from november 1 to november 15, 2026", "on november 3".
+    let month = month_name(at(j)?, false)?;
+    let (n1, d1) = day_number(t, j + 1)?;
+    let k = j + 1 + n1;
+    let joined = range_joiner(t, k);
+    let second_month = at(k + joined).and_then(|w| month_name(w, false));
+    let k2 = k + joined + usize::from(second_month.is_some());
+    let (end_at, d2, month2) = match day_number(t, k2) {
+        Some((n2, d2)) if joined > 0 || second_month.is_none() => {
+            (k2 + n2, d2, second_month.unwrap_or(month))
+        }
+        _ if cue || lead > 0 => (k, d1, month),
+        _ => return None,
+    };
+    let (n3, year) = match year_suffix(t, end_at, today) {
+        Some((n, y)) => (n, y),
+        None => (0, recent_year(month2, today)),
+    };
+    let start_year = if month <= month2 { year } else { year - 1 };
+    let start = NaiveDate::from_ymd_opt(start_year, month, d1)?;
+    range(start, NaiveDate::from_ymd_opt(year, month2, d2)?, end_at + n3)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -711,6 +833,27 @@ mod tests {
         assert_eq!(parse("since last month"), Some((3, TimeRange::LastN { unit: Grain::Month, n: 2 })));
         assert_eq!(parse("may"), None);
         assert_eq!(parse("mar"), None);
+    }
+
+    #[test]
+    fn day_ranges() {
+        let b = |s, e| Some(TimeRange::Between { start: s, end: e });
+        let range = |s: &str| parse(s).map(|(_, r)| r);
+        assert_eq!(range("del 1 al 15 de nov 2026"), b(d(2026, 11, 1), d(2026, 11, 16)));
+        assert_eq!(range("between 1 and 15 november 2026"), b(d(2026, 11, 1), d(2026, 11, 16)));
+        assert_eq!(range("from nov 1 to nov 15, 2026"), b(d(2026, 11, 1), d(2026, 11, 16)));
+        assert_eq!(range("nov 1-15 2026"), b(d(2026, 11, 1), d(2026, 11, 16)));
+        assert_eq!(range("1-15 nov 2026"), b(d(2026, 11, 1), d(2026, 11, 16)));
+        assert_eq!(range("from the 1st to the 15th of march"), b(d(2026, 3, 1), d(2026, 3, 16)));
+        assert_eq!(range("del 20 de abril al 3 de mayo"), b(d(2026, 4, 20), d(2026, 5, 4)));
+        assert_eq!(range("from december 20 to january 5 2026"), b(d(2025, 12, 20), d(2026, 1, 6)));
+        assert_eq!(range("el 3 de marzo de 2026"), b(d(2026, 3, 3), d(2026, 3, 4)));
+        assert_eq!(range("on march 3 2026"), b(d(2026, 3, 3), d(2026, 3, 4)));
+        assert_eq!(parse("del 1 al 15 de nov 2026").map(|(n, _)| n), Some(7));
+        // A number before a month is no date without "on"/"el" or a second day.
+        assert_eq!(range("5 november 2026"), None);
+        assert_eq!(range("del 15 al 1 de marzo"), None);
+        assert_eq!(range("del 1 al 31 de febrero"), None);
     }
 
     #[test]

@@ -1185,3 +1185,100 @@ fn having_an_email_or_a_phone_is_refused_not_read_as_a_channel() {
     }
     assert!(ask("how many contacts came from email").sql.contains("source_channel = 'email'"));
 }
+
+#[test]
+fn a_period_against_the_same_one_last_year() {
+    // Never the whole of last year: the first period, a year earlier.
+    for q in
+        ["revenue this month vs the same month last year", "revenue this month vs the same period last year"]
+    {
+        let p = ask(q);
+        assert_eq!(p.intent.comparison, Some(TimeRange::Earlier { unit: Grain::Month, n: 12 }), "{q}");
+        assert!(!p.sql.contains("DATE_TRUNC('year'"), "{}", p.sql);
+        // This month runs: the same days of last year's month are summed beside it.
+        assert!(p.sql.contains("revenue_same_days"), "{}", p.sql);
+    }
+    let p = ask("ventas de noviembre 2025 vs el mismo mes del año pasado");
+    let (start, end) = (d(2024, 11, 1), d(2024, 12, 1));
+    assert_eq!(p.intent.comparison, Some(TimeRange::Between { start, end }));
+    assert_eq!(
+        ask("buyers this quarter vs the same quarter last year").intent.comparison,
+        Some(TimeRange::Earlier { unit: Grain::Quarter, n: 4 })
+    );
+    // The last 30 days have no calendar counterpart a year back: not understood, not last year.
+    assert!(
+        interpret(&model(), "messages last 30 days vs the same period last year", None, today()).is_err()
+    );
+}
+
+#[test]
+fn days_of_a_month_are_a_range() {
+    for q in [
+        "compras del 1 al 15 de marzo de 2026",
+        "purchases between 1 and 15 march 2026",
+        "purchases mar 1-15 2026",
+    ] {
+        let p = ask(q);
+        assert!(
+            p.sql.contains("occurred_at >= DATE '2026-03-01' AND occurred_at < DATE '2026-03-16'"),
+            "{}",
+            p.sql
+        );
+    }
+    assert!(ask("mensajes enviados el 3 de marzo").sql.contains("sent_at < DATE '2026-03-04'"));
+}
+
+#[test]
+fn refunds_over_purchases_is_the_refund_rate() {
+    for q in
+        ["what % of orders got refunded in 2025?", "tasa de reembolsos por canal", "refund rate last month"]
+    {
+        assert_eq!(ask(q).intent.metrics, ["refund_rate"], "{q}");
+    }
+}
+
+#[test]
+fn what_a_buyer_spent_is_purchases_over_buyers() {
+    for q in [
+        "in march 2026 how much did each buyer spend on average? per person, not per order",
+        "gasto promedio por comprador el mes pasado",
+    ] {
+        let p = ask(q);
+        assert_eq!(p.intent.metrics, ["spend_per_buyer"], "{q}");
+        assert!(p.sql.contains("/ COUNT(DISTINCT a.contact_id)") && p.sql.contains("fx_rates"), "{}", p.sql);
+    }
+}
+
+#[test]
+fn an_average_beside_the_rows_it_is_taken_over_is_that_average() {
+    let p = ask("cuanto se demoran en promedio en leer los wsp q mandamos la semana pasada? en minutos");
+    assert_eq!(p.intent.metrics, ["time_to_read"]);
+}
+
+#[test]
+fn cuanta_gente_counts_people() {
+    assert_eq!(ask("cuanta gente compro algo el mes pasado").intent.metrics, ["buyers"]);
+    // "Cuánta" alone is still "how much".
+    assert_eq!(ask("cuanta plata entró el mes pasado").intent.metrics, ["revenue"]);
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("date")
+}
+
+#[test]
+fn a_fractions_whole_is_refined_and_a_percent_sign_is_never_dropped() {
+    // "Que nos llegan" makes the whole the messages received, not every message.
+    let p = ask("que proporcion de los mensajes que nos llegan entran por whatsapp? ultimos 90 dias");
+    assert!(p.sql.contains("direction = 'inbound'") && p.sql.contains("channel = 'whatsapp'"), "{}", p.sql);
+    // "Qué %" is a fraction, never the count of the part.
+    let p = ask("de los contactos q llegaron x instagram, que % ya son clientes?");
+    assert!(
+        p.sql.contains("* 1.0 / COUNT(*)") && p.sql.contains("source_channel = 'instagram'"),
+        "{}",
+        p.sql
+    );
+    // A percent sign with nothing to split is refused; beside a rate it restates it.
+    assert!(interpret(&model(), "contactos de instagram clientes %", None, today()).is_err());
+    assert_eq!(ask("reply rate % last month").intent.metrics, ["reply_rate"]);
+}

@@ -210,3 +210,15 @@ fn cities_are_understood_by_their_one_word_names_unless_a_word_is_a_measures() {
             .contains("country = 'PA'")
     );
 }
+
+/// "cdmx" is Ciudad de México for a tenant that has it; a nickname of a city the tenant lacks means nothing.
+#[test]
+fn cities_are_understood_by_their_nicknames_when_the_tenant_has_them() {
+    let m = SemanticModel::builtin().expect("builtin");
+    let t = m.with_data_values("city", &["Ciudad de México".to_string()]).expect("cities");
+    for q in ["contactos de cdmx", "contacts in mexico city"] {
+        let p = interpret(&t, q, None, today()).expect("understood");
+        assert!(p.sql.contains("city = 'Ciudad de México'"), "{q}: {}", p.sql);
+    }
+    assert!(interpret(&t, "contactos de bsas", None, today()).is_err());
+}
