@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::fragments::Fragments;
-use crate::intent::{Grain, Intent, TimeRange};
+use crate::intent::{DaysOfWeek, Grain, Intent, TimeRange};
 use crate::lang::Lang;
 use crate::model::SemanticModel;
 
@@ -210,7 +210,27 @@ pub(crate) fn title(model: &SemanticModel, intent: &Intent, lang: Lang) -> Strin
         out.push_str(" vs ");
         out.push_str(&time_label(c, lang));
     }
+    if let Some(d) = intent.days {
+        out.push_str(", ");
+        out.push_str(&days_label(d, lang));
+    }
     out
+}
+
+/// "on weekends", "los lunes y martes".
+pub(crate) fn days_label(days: DaysOfWeek, lang: Lang) -> String {
+    const EN: [&str; 7] =
+        ["Sundays", "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays"];
+    const ES: [&str; 7] = ["domingos", "lunes", "martes", "miércoles", "jueves", "viernes", "sábados"];
+    if days == DaysOfWeek::WEEKEND {
+        return lang.pick("on weekends", "los fines de semana").to_string();
+    }
+    if days == DaysOfWeek::WORKING {
+        return lang.pick("on weekdays", "entre semana").to_string();
+    }
+    let names: Vec<String> =
+        days.numbers().map(|d| lang.pick(EN[d as usize], ES[d as usize]).to_string()).collect();
+    format!("{} {}", lang.pick("on", "los"), join_words(&names, lang))
 }
 
 /// What was understood of a question, for a not-understood answer.
@@ -236,6 +256,7 @@ pub(crate) fn fragments(
     for v in &f.values {
         out.push(model.value_label(&v.family, &v.value, lang));
     }
+    out.extend(f.days.map(|d| days_label(d, lang)));
     for t in &f.times {
         out.push(time_label(t, lang));
     }

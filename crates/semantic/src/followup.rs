@@ -101,6 +101,9 @@ pub(crate) fn merge(
     if let Some(g) = f.grain {
         intent.grain = Some(g);
     }
+    if f.days.is_some() {
+        intent.days = f.days;
+    }
     if f.share {
         intent.share = true;
     }

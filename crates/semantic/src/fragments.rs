@@ -1,7 +1,7 @@
 //! What a question says, read from its words but not yet resolved: the [`Fragments`] that the reader
 //! collects and that a new question's resolution or a follow-up's merge turn into an intent.
 
-use crate::intent::{Grain, TimeRange};
+use crate::intent::{DaysOfWeek, Grain, TimeRange};
 
 /// A dimension word to resolve once the metric's table is known.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +47,8 @@ pub(crate) struct Fragments {
     pub also: bool,
     /// "todo junto", "combined": values of one column said together are one figure, not a row each.
     pub together: bool,
+    /// "on weekends", "los lunes": only these days of the week.
+    pub days: Option<DaysOfWeek>,
     /// "percentage of", "qué porcentaje de": one fraction of a whole.
     pub fraction: bool,
     /// "list", "show me", "cuáles": the rows themselves.
@@ -81,5 +83,6 @@ impl Fragments {
             && !self.share
             && !self.fraction
             && !self.list
+            && self.days.is_none()
     }
 }

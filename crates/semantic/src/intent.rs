@@ -69,6 +69,43 @@ pub enum TimeRange {
     },
 }
 
+/// Days of the week a question keeps ("on weekends", "los lunes"): a set of days, each by its number in
+/// `EXTRACT(DOW FROM t)` (0 Sunday … 6 Saturday, on both warehouses), one bit each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaysOfWeek(u8);
+
+impl DaysOfWeek {
+    /// Monday to Friday.
+    pub const WORKING: DaysOfWeek = DaysOfWeek(0b011_1110);
+    /// Saturday and Sunday.
+    pub const WEEKEND: DaysOfWeek = DaysOfWeek(0b100_0001);
+
+    /// Sunday (0).
+    pub const SUNDAY: DaysOfWeek = DaysOfWeek(1);
+    /// Monday (1).
+    pub const MONDAY: DaysOfWeek = DaysOfWeek(1 << 1);
+    /// Tuesday (2).
+    pub const TUESDAY: DaysOfWeek = DaysOfWeek(1 << 2);
+    /// Wednesday (3).
+    pub const WEDNESDAY: DaysOfWeek = DaysOfWeek(1 << 3);
+    /// Thursday (4).
+    pub const THURSDAY: DaysOfWeek = DaysOfWeek(1 << 4);
+    /// Friday (5).
+    pub const FRIDAY: DaysOfWeek = DaysOfWeek(1 << 5);
+    /// Saturday (6).
+    pub const SATURDAY: DaysOfWeek = DaysOfWeek(1 << 6);
+
+    /// Both sets' days.
+    pub fn union(self, other: DaysOfWeek) -> DaysOfWeek {
+        DaysOfWeek(self.0 | other.0)
+    }
+
+    /// The days' numbers, Sunday (0) first.
+    pub fn numbers(self) -> impl Iterator<Item = u32> {
+        (0..7).filter(move |d| self.0 & (1 << d) != 0)
+    }
+}
+
 /// Rows whose dimension has one of `values` (canonical model values), or none of them when `negated`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Filter {
@@ -131,6 +168,9 @@ pub struct Intent {
     /// A second period compared with `time_range` ("this month vs last month").
     #[serde(default)]
     pub comparison: Option<TimeRange>,
+    /// Only these days of the week, by the metric's time column ("on weekends"); `None`: every day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<DaysOfWeek>,
     /// The question asks for shares of a whole ("distribution", "reparto"): a pie may fit.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub share: bool,

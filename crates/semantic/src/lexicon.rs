@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::intent::Grain;
+use crate::intent::{DaysOfWeek, Grain};
 use crate::lang::Lang;
 use crate::model::{ModelError, SemanticModel};
 use crate::normalize;
@@ -72,6 +72,8 @@ pub(crate) enum Sense {
     SameDays,
     /// "todo junto", "combined": values of one column said together are one figure.
     Together,
+    /// "on weekends", "los lunes": only these days of the week.
+    Days(DaysOfWeek),
     Stop,
 }
 
@@ -376,6 +378,15 @@ enum GrammarSense {
     Trend,
     SameDays,
     Together,
+    Sundays,
+    Mondays,
+    Tuesdays,
+    Wednesdays,
+    Thursdays,
+    Fridays,
+    Saturdays,
+    Weekends,
+    WorkingDays,
     Stop,
 }
 
@@ -408,6 +419,15 @@ impl GrammarSense {
             GrammarSense::Trend => "trend",
             GrammarSense::SameDays => "same_days",
             GrammarSense::Together => "together",
+            GrammarSense::Sundays => "sundays",
+            GrammarSense::Mondays => "mondays",
+            GrammarSense::Tuesdays => "tuesdays",
+            GrammarSense::Wednesdays => "wednesdays",
+            GrammarSense::Thursdays => "thursdays",
+            GrammarSense::Fridays => "fridays",
+            GrammarSense::Saturdays => "saturdays",
+            GrammarSense::Weekends => "weekends",
+            GrammarSense::WorkingDays => "working_days",
             GrammarSense::Stop => "stop",
         }
     }
@@ -439,6 +459,15 @@ impl GrammarSense {
             GrammarSense::Trend => Sense::Trend,
             GrammarSense::SameDays => Sense::SameDays,
             GrammarSense::Together => Sense::Together,
+            GrammarSense::Weekends => Sense::Days(DaysOfWeek::WEEKEND),
+            GrammarSense::WorkingDays => Sense::Days(DaysOfWeek::WORKING),
+            GrammarSense::Sundays => Sense::Days(DaysOfWeek::SUNDAY),
+            GrammarSense::Mondays => Sense::Days(DaysOfWeek::MONDAY),
+            GrammarSense::Tuesdays => Sense::Days(DaysOfWeek::TUESDAY),
+            GrammarSense::Wednesdays => Sense::Days(DaysOfWeek::WEDNESDAY),
+            GrammarSense::Thursdays => Sense::Days(DaysOfWeek::THURSDAY),
+            GrammarSense::Fridays => Sense::Days(DaysOfWeek::FRIDAY),
+            GrammarSense::Saturdays => Sense::Days(DaysOfWeek::SATURDAY),
             GrammarSense::Stop => Sense::Stop,
         }
     }

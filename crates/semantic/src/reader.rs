@@ -619,6 +619,7 @@ impl<'a> Reader<'a> {
             Sense::Trend => f.trend = true,
             Sense::Also => f.also = true,
             Sense::Together => f.together = true,
+            Sense::Days(d) => f.days = Some(f.days.map_or(*d, |days| days.union(*d))),
             Sense::Not | Sense::Unsupported => self.unknown.push(item.text.clone()),
             Sense::Refine(m) => self.refines.push(m.clone()),
             Sense::Unit(m) => self.units.push((m.clone(), item.text.clone())),

@@ -16,7 +16,7 @@ use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
 use crate::describe;
-use crate::intent::{Grain, Intent, TimeRange};
+use crate::intent::{DaysOfWeek, Grain, Intent, TimeRange};
 use crate::lang::Lang;
 use crate::model::{
     DimType, MetricDef, MetricKind, MoneyCurrency, SemanticModel, TableDef, parse_model_expr,
@@ -365,6 +365,7 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         where_parts.extend(filter_expr(model, &scope, f)?);
     }
     where_parts.extend(time_filter);
+    where_parts.extend(intent.days.map(|d| days_condition(d, &time_col)));
     if let Some(subset) = &intent.share_of {
         let (name, e) = share_measure(model, &scope, first, subset, lang)?;
         let label = share_label(model, first, lang);
@@ -754,6 +755,20 @@ fn same_days((unit, back): (Grain, u32), t: &Expr) -> Expr {
     let day_after = cmp(current_date(), BinaryOperator::Plus, interval(1, Grain::Day));
     let earlier = cmp(t.clone(), BinaryOperator::Lt, minus(day_after, interval(back, unit)));
     Expr::Nested(Box::new(cmp(running, BinaryOperator::Or, earlier)))
+}
+
+/// `EXTRACT(DOW FROM t) IN (0, 6)`: the days of the week kept (0 Sunday … 6 Saturday on both warehouses).
+fn days_condition(days: DaysOfWeek, t: &Expr) -> Expr {
+    let dow = Expr::Extract {
+        field: sqlparser::ast::DateTimeField::Dow,
+        syntax: sqlparser::ast::ExtractSyntax::From,
+        expr: Box::new(t.clone()),
+    };
+    let list: Vec<Expr> = days.numbers().map(|d| Expr::value(Value::Number(d.to_string(), false))).collect();
+    match list.as_slice() {
+        [one] => cmp(dow, BinaryOperator::Eq, one.clone()),
+        _ => Expr::InList { expr: Box::new(dow), list, negated: false },
+    }
 }
 
 /// `column = 'value'`, `column IN (…)` or their negations, from canonical model values only.

@@ -4,7 +4,7 @@
 use crate::common;
 
 use chrono::NaiveDate;
-use inda_semantic::{Grain, Intent, Lang, SemanticModel, TimeRange, detect_lang, interpret};
+use inda_semantic::{DaysOfWeek, Grain, Intent, Lang, SemanticModel, TimeRange, detect_lang, interpret};
 
 fn model() -> SemanticModel {
     SemanticModel::builtin().expect("builtin model loads")
@@ -1281,4 +1281,31 @@ fn a_fractions_whole_is_refined_and_a_percent_sign_is_never_dropped() {
     // A percent sign with nothing to split is refused; beside a rate it restates it.
     assert!(interpret(&model(), "contactos de instagram clientes %", None, today()).is_err());
     assert_eq!(ask("reply rate % last month").intent.metrics, ["reply_rate"]);
+}
+
+#[test]
+fn days_of_the_week_filter_by_the_metrics_time() {
+    let p = ask("cuantos mensajes mandamos los lunes de marzo 2026?");
+    assert_eq!(p.intent.days, Some(DaysOfWeek::MONDAY));
+    assert!(
+        p.sql.contains("EXTRACT(DOW FROM sent_at) = 1") && p.sql.contains("direction = 'outbound'"),
+        "{}",
+        p.sql
+    );
+    assert!(p.title.contains("los lunes"), "{}", p.title);
+    let p = ask("how many msgs came in on weekends during march 2026?");
+    assert!(p.sql.contains("EXTRACT(DOW FROM sent_at) IN (0, 6)"), "{}", p.sql);
+    assert!(
+        ask("revenue on weekdays last month")
+            .sql
+            .contains("EXTRACT(DOW FROM a.occurred_at) IN (1, 2, 3, 4, 5)")
+    );
+    // One date ("on monday", "el fin de semana pasado") and a breakdown by weekday are not understood.
+    for q in ["messages on monday", "mensajes enviados el fin de semana pasado", "revenue by weekday"] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+    // A follow-up keeps the days, or changes them.
+    let first = ask("messages sent on weekends last month");
+    assert_eq!(ask_after(&first.intent, "and by channel?").intent.days, Some(DaysOfWeek::WEEKEND));
+    assert_eq!(ask_after(&first.intent, "and on fridays?").intent.days, Some(DaysOfWeek::FRIDAY));
 }
