@@ -743,8 +743,18 @@ impl<'a> Reader<'a> {
         let per_other = f.sort_metric.as_ref().is_some_and(|m| !f.metrics.contains(m));
         // "Average revenue per customer" is revenue ÷ customers, not each customer's average order.
         let summed = f.metrics.iter().any(|m| model.metric(m).is_some_and(|d| d.kind == MetricKind::Sum));
-        let per_thing =
-            summed && f.breakdowns.iter().any(|b| b.candidates.iter().any(|c| per_thing(model, c)));
+        let per_at = f.breakdowns.iter().position(|b| b.candidates.iter().any(|c| per_thing(model, c)));
+        // "Average messages sent per contact": the count over the contacts among its rows, each once; no
+        // such measure is not understood (never an average of something else per contact).
+        let counted = f.metrics.iter().all(|m| model.metric(m).is_some_and(|d| d.kind == MetricKind::Count));
+        if let (true, Some(at), [metric]) = (counted, per_at, f.metrics.as_slice()) {
+            if let Some(avg) = count_per_thing(model, metric, &f.breakdowns[at]) {
+                f.breakdowns.remove(at);
+                f.metrics = vec![avg];
+                return Ok(());
+            }
+        }
+        let per_thing = (summed || counted) && per_at.is_some();
         match average_metric(model, self.items, &f.metrics, valued).filter(|_| !per_other && !per_thing) {
             Some(avg) => {
                 if f.sort_metric.as_ref().is_some_and(|m| f.metrics.contains(m)) {
@@ -836,8 +846,31 @@ fn average_metric(model: &SemanticModel, items: &[Item], metrics: &[String], val
         .iter()
         .filter(|a| a.kind == MetricKind::Avg && &a.table == table)
         .find(|a| defs.iter().all(|d| fits(a, d)))?;
+    // A count's rows averaged are their amount only when the amount is said ("valor medio de los
+    // pedidos"): "average messages sent" is not the average cost of a message.
+    let counted = defs.iter().all(|d| d.kind == MetricKind::Count);
     let singular = items.iter().any(|it| it.metrics().iter().any(|m| metrics.contains(m)) && !it.is_plural());
-    (valued || singular).then(|| avg.name.clone())
+    (valued || (singular && !counted)).then(|| avg.name.clone())
+}
+
+/// The measure of `metric`'s rows per thing of `per` (a contact), each thing once: a rate of the same rows
+/// whose expression is `COUNT(*) * 1.0 / COUNT(DISTINCT <key>)`.
+fn count_per_thing(model: &SemanticModel, metric: &str, per: &DimRef) -> Option<String> {
+    let m = model.metric(metric)?;
+    per.candidates.iter().filter_map(|c| model.dimension(c)).find_map(|dim| {
+        let key = &model.join(&m.table, &dim.table)?.on;
+        let expr = format!("COUNT(*)*1.0/COUNT(DISTINCT{key})");
+        model
+            .metrics()
+            .iter()
+            .find(|a| {
+                a.kind == MetricKind::Ratio
+                    && a.table == m.table
+                    && a.filter == m.filter
+                    && a.expr.replace(' ', "").eq_ignore_ascii_case(&expr)
+            })
+            .map(|a| a.name.clone())
+    })
 }
 
 /// Whether a unit word of `unit_of` (dollars: messaging cost's) names the scope's reporting currency, which

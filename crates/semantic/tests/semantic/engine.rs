@@ -1309,3 +1309,32 @@ fn days_of_the_week_filter_by_the_metrics_time() {
     assert_eq!(ask_after(&first.intent, "and by channel?").intent.days, Some(DaysOfWeek::WEEKEND));
     assert_eq!(ask_after(&first.intent, "and on fridays?").intent.days, Some(DaysOfWeek::FRIDAY));
 }
+
+#[test]
+fn an_average_of_a_count_per_contact_is_the_count_over_the_contacts() {
+    for q in [
+        "average messages sent per contact last month",
+        "on avg how many msgs did we send per contact last month? only counting ppl we actually messaged",
+        "promedio de mensajes enviados por contacto el mes pasado",
+    ] {
+        let p = ask(q);
+        assert_eq!(p.intent.metrics, ["messages_per_contact"], "{q}");
+        assert!(p.intent.breakdowns.is_empty(), "{q}");
+    }
+    // Never the average cost of a message, nor another count's average per contact the model lacks.
+    for q in ["average messages sent last month", "average purchases per contact last month"] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+    assert_eq!(ask("average purchase last month").intent.metrics, ["average_order_value"]);
+}
+
+#[test]
+fn contacts_with_a_delivered_message_are_counted_once() {
+    let p = ask("top 3 campaigns in march 2026 by how many unique contacts got a delivered msg");
+    assert_eq!(p.intent.metrics, ["contacts_delivered"]);
+    assert!(
+        p.sql.contains("COUNT(DISTINCT m.contact_id)") && p.sql.contains("'delivered', 'read'"),
+        "{}",
+        p.sql
+    );
+}
