@@ -214,6 +214,9 @@ pub(crate) fn title(model: &SemanticModel, intent: &Intent, lang: Lang) -> Strin
         out.push_str(", ");
         out.push_str(&days_label(d, lang));
     }
+    if intent.per_period {
+        out.push_str(lang.pick(" (average of complete periods)", " (promedio de períodos completos)"));
+    }
     out
 }
 

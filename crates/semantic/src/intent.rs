@@ -168,6 +168,10 @@ pub struct Intent {
     /// A second period compared with `time_range` ("this month vs last month").
     #[serde(default)]
     pub comparison: Option<TimeRange>,
+    /// The mean of each `grain` period's total ("average daily revenue"), over the complete periods of the
+    /// range: one figure (per breakdown), not a series.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub per_period: bool,
     /// Only these days of the week, by the metric's time column ("on weekends"); `None`: every day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days: Option<DaysOfWeek>,

@@ -680,7 +680,14 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
             "Esas medidas vienen de datos distintos y no se pueden combinar en una respuesta; pregúntalas por separado.".into(),
         )
     })?;
-    let mut intent = Intent { metrics, lang: Some(lang), share: f.share, days: f.days, ..Intent::default() };
+    let mut intent = Intent {
+        metrics,
+        lang: Some(lang),
+        share: f.share,
+        days: f.days,
+        per_period: f.per_period,
+        ..Intent::default()
+    };
     for b in &f.breakdowns {
         let dim =
             resolve_dim(model, &b.candidates, &base).ok_or_else(|| unreachable_dim(model, b, lang, f))?;

@@ -294,6 +294,10 @@ pub fn current_period(unit: Grain, today: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// reaches today, the current side of a comparison, or the whole range of "this month".
 fn partial_unit(plan: &Plan) -> Option<Grain> {
     let i = &plan.intent;
+    // An average per period reads complete periods only.
+    if i.per_period {
+        return None;
+    }
     let open = |r: Option<&TimeRange>| {
         matches!(
             r,

@@ -755,6 +755,11 @@ impl<'a> Reader<'a> {
             }
         }
         let per_thing = (summed || counted) && per_at.is_some();
+        // "Average daily revenue": the mean of each day's total, not the average purchase of each day.
+        if (summed || counted) && f.grain.is_some() && per_at.is_none() {
+            f.per_period = true;
+            return Ok(());
+        }
         match average_metric(model, self.items, &f.metrics, valued).filter(|_| !per_other && !per_thing) {
             Some(avg) => {
                 if f.sort_metric.as_ref().is_some_and(|m| f.metrics.contains(m)) {

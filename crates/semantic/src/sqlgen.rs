@@ -366,6 +366,10 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     }
     where_parts.extend(time_filter);
     where_parts.extend(intent.days.map(|d| days_condition(d, &time_col)));
+    // An average per period reads complete periods only: the running one would pull it down.
+    if let (true, Some(g)) = (intent.per_period, intent.grain) {
+        where_parts.push(cmp(time_col.clone(), BinaryOperator::Lt, date_trunc(g, current_date())));
+    }
     if let Some(subset) = &intent.share_of {
         let (name, e) = share_measure(model, &scope, first, subset, lang)?;
         let label = share_label(model, first, lang);
@@ -513,7 +517,35 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     if let (Some(n), Some((name, e))) = (intent.top_n, &currency_split) {
         query = top_within_currency(query, n, name, e)?;
     }
-    let sql = Statement::Query(Box::new(query)).to_string();
+    if intent.per_period {
+        query.order_by = None;
+    }
+    let mut sql = Statement::Query(Box::new(query)).to_string();
+    let mut bucket = bucket;
+    if intent.per_period {
+        let simple = intent.comparison.is_none()
+            && !intent.share
+            && intent.share_of.is_none()
+            && !intent.list
+            && intent.top_n.is_none()
+            && currency_split.is_none()
+            && id_columns.is_empty();
+        if !simple || intent.grain.is_none() {
+            return Err(user(
+                "An average per period can be asked alone or by a breakdown; ask for the series instead.",
+                "Un promedio por período se puede pedir solo o por un desglose; pide la serie.",
+            ));
+        }
+        sql = per_period_average(
+            &sql,
+            &mut measures,
+            &dimension_columns,
+            check_column.as_deref(),
+            intent,
+            lang,
+        );
+        bucket = None;
+    }
     Ok(Built {
         sql,
         measures,
@@ -526,6 +558,54 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         currency_column: currency_split.map(|(name, _)| name).or(list_currency),
         sources,
     })
+}
+
+/// "Average daily revenue": `inner` (each period's totals, without order or limit) averaged over its periods,
+/// by the same breakdown columns; the measures become their averages (`revenue_per_day`), and the check
+/// column of missing rates adds up.
+fn per_period_average(
+    inner: &str,
+    measures: &mut [MeasureInfo],
+    dims: &[String],
+    check: Option<&str>,
+    intent: &Intent,
+    lang: Lang,
+) -> String {
+    let (en, es) = match intent.grain.unwrap_or(Grain::Day) {
+        Grain::Day => ("per day", "por día"),
+        Grain::Week => ("per week", "por semana"),
+        Grain::Month => ("per month", "por mes"),
+        Grain::Quarter => ("per quarter", "por trimestre"),
+        Grain::Year => ("per year", "por año"),
+    };
+    let per = lang.pick(en, es);
+    let dim_list: Vec<String> = dims.iter().map(|d| Ident::new(d).to_string()).collect();
+    let mut items = dim_list.clone();
+    // Over a range, each measure's total over its complete periods, a period without rows counting as
+    // zero; over all time (no first period to count from), the mean of the periods that have rows.
+    let divisor = intent.time_range.zip(intent.grain).map(|(r, g)| complete_periods(&r, g));
+    for m in measures.iter_mut() {
+        let name = snake(&format!("{} {per}", m.label));
+        let value = match &divisor {
+            Some(d) => format!("SUM({}) * 1.0 / NULLIF({d}, 0)", Ident::new(&m.name)),
+            None => format!("AVG({})", Ident::new(&m.name)),
+        };
+        items.push(format!("{value} AS {}", Ident::new(&name)));
+        m.name = name;
+        m.label = format!("{} {per}", m.label);
+        m.kind = MetricKind::Avg;
+    }
+    items.extend(check.map(|c| format!("SUM({c}) AS {c}")));
+    let mut sql = format!("SELECT {} FROM ({inner}) AS per_period", items.join(", "));
+    if !dim_list.is_empty() {
+        let first = measures.first().map(|m| m.name.clone()).unwrap_or_default();
+        sql.push_str(&format!(
+            " GROUP BY {} ORDER BY {first} DESC, {}",
+            dim_list.join(", "),
+            dim_list.join(", ")
+        ));
+    }
+    sql
 }
 
 /// Output column of the company's name (a company breakdown's, and the first of a list of several companies).
@@ -1139,7 +1219,17 @@ fn case_when(branches: Vec<(Expr, Expr)>, else_result: Option<Expr>) -> Expr {
 fn range_condition(range: &TimeRange, t: &Expr) -> (Expr, Expr) {
     let ge = |start: &Expr| cmp(t.clone(), BinaryOperator::GtEq, start.clone());
     let lt = |end: Expr| cmp(t.clone(), BinaryOperator::Lt, end);
-    let (start, end) = match *range {
+    let (start, end) = range_bounds(range);
+    let cond = match end {
+        Some(e) => cmp(ge(&start), BinaryOperator::And, lt(e)),
+        None => ge(&start),
+    };
+    (start, cond)
+}
+
+/// A range's first instant and, when it has one, its first instant excluded.
+fn range_bounds(range: &TimeRange) -> (Expr, Option<Expr>) {
+    match *range {
         TimeRange::Today => (current_date(), None),
         TimeRange::Yesterday => (minus(current_date(), interval(1, Grain::Day)), Some(current_date())),
         TimeRange::LastNDays { n } => (minus(current_date(), interval(n, Grain::Day)), None),
@@ -1163,12 +1253,20 @@ fn range_condition(range: &TimeRange, t: &Expr) -> (Expr, Expr) {
         }
         TimeRange::Between { start, end } => (date_lit(start), Some(date_lit(end))),
         TimeRange::Since { start } => (date_lit(start), None),
+    }
+}
+
+/// How many complete `grain` periods a range holds: `DATEDIFF('<grain>', start, LEAST(end, DATE_TRUNC(grain,
+/// CURRENT_DATE)))`, so that a period without rows counts as zero in an average per period.
+fn complete_periods(range: &TimeRange, grain: Grain) -> Expr {
+    let (start, end) = range_bounds(range);
+    let running = date_trunc(grain, current_date());
+    let end = match end {
+        Some(e) => function("LEAST", vec![e, running]),
+        None => running,
     };
-    let cond = match end {
-        Some(e) => cmp(ge(&start), BinaryOperator::And, lt(e)),
-        None => ge(&start),
-    };
-    (start, cond)
+    let part = Expr::value(Value::SingleQuotedString(grain.as_str().to_string()));
+    function("DATEDIFF", vec![part, start, end])
 }
 
 /// `COUNT(*)` → `COUNT(CASE WHEN cond THEN 1 END)`, `SUM(x)` → `SUM(CASE WHEN cond THEN x END)`: the metric

@@ -119,7 +119,15 @@ pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang, cx: SummaryConte
         .or_else(|| rs.columns.iter().find(|c| c.is_numeric()).map(|c| c.name.clone()));
     let Some(measure) = measure else { return rows_line(rs, lang) };
     let Some(mi) = rs.column_index(&measure) else { return rows_line(rs, lang) };
-    let words = words_for(rs, &measure, chart);
+    let mut words = words_for(rs, &measure, chart);
+    // A measure of the plan the builtin labels do not know ("revenue per day") is read as the plan says:
+    // an average has no share of a total.
+    if let Some(m) = cx.plan.and_then(|p| p.measures.iter().find(|m| m.name == measure))
+        && !known_measures().contains_key(&measure)
+    {
+        words.label = m.label.clone();
+        words.kind = m.kind;
+    }
     if let Some(line) = same_days_line(rs, mi, &words, lang, cx) {
         return line;
     }

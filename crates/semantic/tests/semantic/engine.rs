@@ -1062,11 +1062,15 @@ fn held_out_style_phrasings() {
 
 #[test]
 fn refuses_averages_and_spending_it_cannot_map() {
-    // A bare "average" of a count is another question; customers' spending is not messaging cost.
-    for q in ["average purchases per month", "promedio de compras por día", "los 5 clientes que más gastaron"]
-    {
+    // Customers' spending is not messaging cost.
+    for q in ["los 5 clientes que más gastaron", "average purchases last month"] {
         let r = interpret(&model(), q, None, today());
         assert!(r.is_err(), "{q:?} should not be understood: {:?}", r.map(|p| p.sql));
+    }
+    // An average of a count per period is the mean of each period's count, never an average order.
+    for q in ["average purchases per month", "promedio de compras por día"] {
+        let p = ask(q);
+        assert!(p.intent.per_period && p.intent.metrics == ["purchases"], "{q}: {}", p.sql);
     }
 }
 
@@ -1337,4 +1341,32 @@ fn contacts_with_a_delivered_message_are_counted_once() {
         "{}",
         p.sql
     );
+}
+
+#[test]
+fn an_average_per_day_is_the_mean_of_each_days_total() {
+    // Not the average purchase of each day: each complete day's total, averaged.
+    for q in [
+        "average daily revenue last month",
+        "on average how many messages a day did we send last month",
+        "promedio diario de mensajes el mes pasado",
+    ] {
+        let p = ask(q);
+        assert!(p.intent.per_period && p.intent.grain == Some(Grain::Day), "{q}");
+        assert!(p.sql.contains("AS per_period"), "{}", p.sql);
+        assert!(!p.sql.contains("AVG(a.amount"), "{}", p.sql);
+    }
+    // This month's running day is left out of the average.
+    let p = ask("average monthly revenue this year");
+    assert!(p.sql.contains("a.occurred_at < DATE_TRUNC('month', CURRENT_DATE)"), "{}", p.sql);
+    // By a breakdown: each channel's days averaged.
+    let p = ask("average daily messages by channel last month");
+    assert!(p.sql.contains("GROUP BY channel") && p.sql.contains("AS messages_per_day"), "{}", p.sql);
+    // Over a range, a day without rows counts as zero: the total over the range's complete days.
+    let p = ask("promedio diario de mensajes el mes pasado");
+    assert!(p.sql.contains("SUM(mensajes) * 1.0 / NULLIF(DATEDIFF('day', "), "{}", p.sql);
+    // Over all time, the mean of the months that have rows.
+    assert!(ask("average purchases per month").sql.starts_with("SELECT AVG(purchases)"));
+    // A monthly average order value is still the series of each month's average order.
+    assert!(!ask("monthly average order value this year").intent.per_period);
 }
