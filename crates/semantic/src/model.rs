@@ -233,6 +233,21 @@ pub struct MetricDef {
     /// Unit of a non-money measure ("min"), shown after its values.
     #[serde(default)]
     pub unit: Option<Bilingual<String>>,
+    /// The average of another metric per thing of a dimension, each thing once ("average messages per
+    /// contact" is `messages_sent` per `contact`): an average word with that metric and a breakdown by
+    /// that dimension asks for this one.
+    #[serde(default)]
+    pub average_per: Option<AveragePer>,
+}
+
+/// What a per-thing average averages: `of` (a metric) per `per` (a dimension whose values are things).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AveragePer {
+    /// The metric averaged.
+    pub of: String,
+    /// The dimension of the things it is averaged over.
+    pub per: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -860,6 +875,16 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
     let tables: HashMap<&str, &TableDef> = file.tables.iter().map(|t| (t.name.as_str(), t)).collect();
     let rates_table = validate_rates(file, &tables)?;
     validate_tenant_column(file)?;
+    for m in &file.metrics {
+        let Some(ap) = &m.average_per else { continue };
+        if !file.metrics.iter().any(|o| o.name == ap.of) || !file.dimensions.iter().any(|d| d.name == ap.per)
+        {
+            return Err(ModelError::new(format!(
+                "metric '{}': average_per names an unknown metric '{}' or dimension '{}'",
+                m.name, ap.of, ap.per
+            )));
+        }
+    }
     for t in &file.tables {
         for ident in [&t.name, &t.schema, &t.alias] {
             if !is_identifier(ident) {

@@ -747,7 +747,7 @@ impl<'a> Reader<'a> {
         // "Average messages sent per contact": the count over the contacts among its rows, each once; no
         // such measure is not understood (never an average of something else per contact).
         let counted = f.metrics.iter().all(|m| model.metric(m).is_some_and(|d| d.kind == MetricKind::Count));
-        if let (true, Some(at), [metric]) = (counted, per_at, f.metrics.as_slice()) {
+        if let (true, Some(at), [metric]) = (counted || summed, per_at, f.metrics.as_slice()) {
             if let Some(avg) = count_per_thing(model, metric, &f.breakdowns[at]) {
                 f.breakdowns.remove(at);
                 f.metrics = vec![avg];
@@ -858,24 +858,16 @@ fn average_metric(model: &SemanticModel, items: &[Item], metrics: &[String], val
     (valued || (singular && !counted)).then(|| avg.name.clone())
 }
 
-/// The measure of `metric`'s rows per thing of `per` (a contact), each thing once: a rate of the same rows
-/// whose expression is `COUNT(*) * 1.0 / COUNT(DISTINCT <key>)`.
+/// The model's average of `metric` per thing of `per` (a contact, a campaign), each thing once
+/// ([`crate::model::MetricDef::average_per`]).
 fn count_per_thing(model: &SemanticModel, metric: &str, per: &DimRef) -> Option<String> {
-    let m = model.metric(metric)?;
-    per.candidates.iter().filter_map(|c| model.dimension(c)).find_map(|dim| {
-        let key = &model.join(&m.table, &dim.table)?.on;
-        let expr = format!("COUNT(*)*1.0/COUNT(DISTINCT{key})");
-        model
-            .metrics()
-            .iter()
-            .find(|a| {
-                a.kind == MetricKind::Ratio
-                    && a.table == m.table
-                    && a.filter == m.filter
-                    && a.expr.replace(' ', "").eq_ignore_ascii_case(&expr)
-            })
-            .map(|a| a.name.clone())
-    })
+    model
+        .metrics()
+        .iter()
+        .find(|a| {
+            a.average_per.as_ref().is_some_and(|ap| ap.of == metric && per.candidates.contains(&ap.per))
+        })
+        .map(|a| a.name.clone())
 }
 
 /// Whether a unit word of `unit_of` (dollars: messaging cost's) names the scope's reporting currency, which

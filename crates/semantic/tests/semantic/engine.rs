@@ -1370,3 +1370,25 @@ fn an_average_per_day_is_the_mean_of_each_days_total() {
     // A monthly average order value is still the series of each month's average order.
     assert!(!ask("monthly average order value this year").intent.per_period);
 }
+
+#[test]
+fn averages_per_buyer_campaign_and_budget_are_their_own_measures() {
+    let cases = [
+        ("ventas netas entre compradores unicos el mes pasado", "revenue_per_buyer"),
+        ("average purchases per buyer this year", "purchases_per_buyer"),
+        ("average messages per campaign last month", "messages_per_campaign"),
+        ("wena, cual es el presupuesto promedio de las campañas de whatsapp?", "average_campaign_budget"),
+        ("average spend per buyer in 2025? just purchases, ignore refunds", "spend_per_buyer"),
+    ];
+    for (q, metric) in cases {
+        assert_eq!(ask(q).intent.metrics, [metric], "{q}");
+    }
+    // The label of an average is no breakdown's words: these stay a count by campaign and by contact.
+    let p = ask("mensajes enviados por campaña en marzo 2026");
+    assert_eq!(
+        (p.intent.metrics.as_slice(), p.intent.breakdowns.as_slice()),
+        (&["messages_sent".to_string()][..], &["campaign".to_string()][..])
+    );
+    // Per contact, purchases have no one reading (per buyer, or per contact of the base): not understood.
+    assert!(interpret(&model(), "average purchases per contact last month", None, today()).is_err());
+}
