@@ -539,14 +539,14 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
         g.share = true;
         let intent = resolve(model, &g, lang)?;
         // Each group's fraction of the whole is computed over the metric's own rows; through a join
-        // (campaigns) some rows have no group, and the fractions would be of less than the whole.
+        // (campaigns) the rows without a group are a group of their own, which a top N would rank too.
         let table = intent.metrics.first().and_then(|m| model.metric(m)).map(|m| m.table.clone());
         let joined = intent
             .breakdowns
             .iter()
             .filter_map(|d| model.dimension(d))
             .any(|d| Some(&d.table) != table.as_ref());
-        if joined {
+        if joined && intent.top_n.is_some() {
             return Err(fail(
                 "I can give each group's amount here, but not its percentage of the whole; ask for the amounts.",
                 "Aquí puedo dar la cantidad de cada grupo, pero no su porcentaje del total; pide las cantidades.",

@@ -346,7 +346,7 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     // Only over the metric's own rows: an inner join to a breakdown's table (campaigns) leaves out the rows
     // it does not match, and the share would be of less than the whole.
     let share_column = share_of_total(intent, &measures, &projection, &group_by, bucket.is_some(), lang)
-        .filter(|_| currency_split.is_none() && joined.is_empty())
+        .filter(|_| currency_split.is_none() && (joined.is_empty() || shares_through_join(intent)))
         .map(|(name, e)| {
             projection.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(&name) });
             name
@@ -480,11 +480,12 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         );
         // A table only the fraction's part reads is joined LEFT: the whole keeps the rows it has none for
         // ("what share of failed messages came from WhatsApp campaigns": messages without a campaign too).
-        let whole_reads = intent
-            .breakdowns
-            .iter()
-            .chain(intent.filters.iter().map(|f| &f.dimension))
-            .any(|d| model.dimension(d).is_some_and(|x| x.table == t.name));
+        let reads = |d: &String| model.dimension(d).is_some_and(|x| x.table == t.name);
+        let filters_read = intent.filters.iter().any(|f| reads(&f.dimension));
+        // Shares by a joined table's column are of every row of the metric: rows it has no match for are
+        // a group of their own (no campaign), never left out of the whole.
+        let whole_reads =
+            filters_read || (intent.breakdowns.iter().any(reads) && !shares_through_join(intent));
         if whole_reads {
             match &mut j.join_operator {
                 JoinOperator::Join(JoinConstraint::On(e)) | JoinOperator::Inner(JoinConstraint::On(e)) => {
@@ -606,6 +607,12 @@ fn per_period_average(
         ));
     }
     sql
+}
+
+/// Whether each group's share of the whole is computed by a breakdown on a joined table: a distribution of
+/// all the rows (the join kept LEFT), not a top N, whose cut would need the rows without a group ranked too.
+fn shares_through_join(intent: &Intent) -> bool {
+    intent.share && intent.share_of.is_none() && intent.top_n.is_none()
 }
 
 /// Output column of the company's name (a company breakdown's, and the first of a list of several companies).

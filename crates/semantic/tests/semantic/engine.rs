@@ -291,9 +291,11 @@ fn a_share_asked_with_a_breakdown_is_each_row_s_fraction_of_the_whole() {
     assert_eq!(ask("what percentage of contacts are customers").share_column, None);
     assert_eq!(ask("delivery rate by channel").share_column, None);
     assert_eq!(ask("messages by channel").share_column, None);
-    // Through an inner join (campaigns) the groups hold less than the whole: no share column then.
-    assert_eq!(ask("distribution of revenue by segment").share_column, None);
-    assert!(interpret(&model(), "share of purchases by campaign", None, today()).is_err());
+    // Through a join the rows without a group (no campaign) are a group of their own: the join is LEFT,
+    // and the shares are of the whole.
+    assert!(ask("distribution of revenue by segment").share_column.is_some());
+    let p = ask("share of purchases by campaign");
+    assert!(p.share_column.is_some() && p.sql.contains("LEFT OUTER JOIN marts.dim_campaigns"), "{}", p.sql);
     // "% of all purchases each one is": the purchases are the whole, not a part of the activities.
     // ... and through the campaigns' join the groups hold less than the whole: refused, not answered
     // without the percentage asked for.
@@ -1391,4 +1393,32 @@ fn averages_per_buyer_campaign_and_budget_are_their_own_measures() {
     );
     // Per contact, purchases have no one reading (per buyer, or per contact of the base): not understood.
     assert!(interpret(&model(), "average purchases per contact last month", None, today()).is_err());
+}
+
+#[test]
+fn a_distribution_by_a_joined_column_is_of_every_row() {
+    // Shares by the contacts' country: every purchase counts in the whole (the join kept LEFT).
+    let p = ask("distribucion de las ventas por pais este año en porcentaje");
+    assert!(
+        p.sql.contains("OVER ()") && p.sql.contains("LEFT OUTER JOIN marts.dim_contacts AS c"),
+        "{}",
+        p.sql
+    );
+    // Messages without a campaign are a group of their own, not left out of the whole.
+    assert!(
+        ask("share of messages by campaign last month").sql.contains("LEFT OUTER JOIN marts.dim_campaigns")
+    );
+    // A top N of a joined column would rank that group too: its shares are still refused.
+    assert!(
+        interpret(
+            &model(),
+            "top 5 cities by orders this year and what % of all orders each is",
+            None,
+            today()
+        )
+        .is_err()
+    );
+    // "By contact country" is the contacts' country, never each contact.
+    let p = ask("delivery rate by contact country for last month");
+    assert_eq!(p.intent.breakdowns, ["country"]);
 }
