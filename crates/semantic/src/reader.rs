@@ -744,15 +744,16 @@ impl<'a> Reader<'a> {
         // "Average revenue per customer" is revenue ÷ customers, not each customer's average order.
         let summed = f.metrics.iter().any(|m| model.metric(m).is_some_and(|d| d.kind == MetricKind::Sum));
         let per_at = f.breakdowns.iter().position(|b| b.candidates.iter().any(|c| per_thing(model, c)));
-        // "Average messages sent per contact": the count over the contacts among its rows, each once; no
-        // such measure is not understood (never an average of something else per contact).
-        let counted = f.metrics.iter().all(|m| model.metric(m).is_some_and(|d| d.kind == MetricKind::Count));
-        if let (true, Some(at), [metric]) = (counted || summed, per_at, f.metrics.as_slice()) {
-            if let Some(avg) = count_per_thing(model, metric, &f.breakdowns[at]) {
-                f.breakdowns.remove(at);
-                f.metrics = vec![avg];
-                return Ok(());
-            }
+        // "Average messages sent per contact": the measure over the contacts among its rows, each once (the
+        // model's `average_per`); without one it is not understood (never an average of something else).
+        let counted = !f.metrics.is_empty()
+            && f.metrics.iter().all(|m| model.metric(m).is_some_and(|d| d.kind == MetricKind::Count));
+        if let (true, Some(at), [metric]) = (counted || summed, per_at, f.metrics.as_slice())
+            && let Some(avg) = average_per_thing(model, metric, &f.breakdowns[at])
+        {
+            f.breakdowns.remove(at);
+            f.metrics = vec![avg];
+            return Ok(());
         }
         let per_thing = (summed || counted) && per_at.is_some();
         // "Average daily revenue": the mean of each day's total, not the average purchase of each day.
@@ -860,7 +861,7 @@ fn average_metric(model: &SemanticModel, items: &[Item], metrics: &[String], val
 
 /// The model's average of `metric` per thing of `per` (a contact, a campaign), each thing once
 /// ([`crate::model::MetricDef::average_per`]).
-fn count_per_thing(model: &SemanticModel, metric: &str, per: &DimRef) -> Option<String> {
+fn average_per_thing(model: &SemanticModel, metric: &str, per: &DimRef) -> Option<String> {
     model
         .metrics()
         .iter()

@@ -522,7 +522,6 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         query.order_by = None;
     }
     let mut sql = Statement::Query(Box::new(query)).to_string();
-    let mut bucket = bucket;
     if intent.per_period {
         let simple = intent.comparison.is_none()
             && !intent.share

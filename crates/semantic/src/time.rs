@@ -696,7 +696,7 @@ fn day_number(t: &[String], i: usize) -> Option<(usize, u32)> {
     if !(1..=31).contains(&day) {
         return None;
     }
-    let ordinal = matches!(t.get(i + 1).map(String::as_str), Some("st" | "nd" | "rd" | "th" | "ro" | "o"));
+    let ordinal = matches!(t.get(i + 1).map(String::as_str), Some("st" | "nd" | "rd" | "th" | "ro"));
     Some((1 + usize::from(ordinal), day))
 }
 
