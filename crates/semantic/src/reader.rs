@@ -784,18 +784,10 @@ impl<'a> Reader<'a> {
 /// "messages that came in" → messages received: a refining word replaces the generic head noun of its
 /// metric's table; with no measure named at all, it is the measure ("how much have we spent this month").
 fn apply_refines(model: &SemanticModel, metrics: &mut Vec<String>, refines: &[String]) {
-    for r in refines {
-        let Some(rdef) = model.metric(r) else { continue };
-        if metrics.is_empty() {
-            metrics.push(r.clone());
-            continue;
-        }
-        for m in metrics.iter_mut() {
-            if model.metric(m).is_some_and(|d| d.generic && d.table == rdef.table) {
-                *m = r.clone();
-            }
-        }
+    if metrics.is_empty() {
+        metrics.extend(refines.iter().find(|r| model.metric(r).is_some()).cloned());
     }
+    refine_each(model, metrics.iter_mut(), refines);
     let mut seen = Vec::new();
     metrics.retain(|m| {
         let keep = !seen.contains(m);
@@ -807,11 +799,16 @@ fn apply_refines(model: &SemanticModel, metrics: &mut Vec<String>, refines: &[St
 /// The metrics named where they were said, refined like the question's ("de los mensajes que nos llegan":
 /// the messages received), so that a fraction's whole is the refined one.
 fn refine_named(model: &SemanticModel, named: &mut [(usize, String)], refines: &[String]) {
-    for r in refines.iter().filter_map(|r| model.metric(r)) {
-        for (_, m) in named.iter_mut() {
-            if model.metric(m).is_some_and(|d| d.generic && d.table == r.table) {
-                *m = r.name.clone();
-            }
+    refine_each(model, named.iter_mut().map(|(_, m)| m), refines);
+}
+
+/// Each generic head noun among `metrics` ("messages") becomes the refining metric of its table.
+fn refine_each<'m>(model: &SemanticModel, metrics: impl Iterator<Item = &'m mut String>, refines: &[String]) {
+    let refining: Vec<_> = refines.iter().filter_map(|r| model.metric(r)).collect();
+    for m in metrics {
+        let table = model.metric(m).filter(|d| d.generic).map(|d| d.table.clone());
+        if let Some(r) = refining.iter().find(|r| Some(&r.table) == table.as_ref()) {
+            *m = r.name.clone();
         }
     }
 }
