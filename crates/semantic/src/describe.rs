@@ -194,7 +194,15 @@ pub(crate) fn title(model: &SemanticModel, intent: &Intent, lang: Lang) -> Strin
     if !filters.is_empty() {
         out.push_str(&format!(" ({})", filters.join("; ")));
     }
-    if let Some(n) = intent.top_n {
+    if let (Some(n), true) = (intent.top_n, intent.nth) {
+        let ascending = intent.sort.as_ref().is_some_and(|s| !s.descending);
+        match (ascending, lang) {
+            (false, Lang::En) => out.push_str(&format!(", number {n}")),
+            (false, Lang::Es) => out.push_str(&format!(", número {n}")),
+            (true, Lang::En) => out.push_str(&format!(", number {n} from the bottom")),
+            (true, Lang::Es) => out.push_str(&format!(", número {n} desde abajo")),
+        }
+    } else if let Some(n) = intent.top_n {
         let ascending = intent.sort.as_ref().is_some_and(|s| !s.descending);
         match (ascending, lang) {
             (false, _) => out.push_str(&format!(", top {n}")),
@@ -202,11 +210,21 @@ pub(crate) fn title(model: &SemanticModel, intent: &Intent, lang: Lang) -> Strin
             (true, Lang::Es) => out.push_str(&format!(", los {n} menores")),
         }
     }
-    if let Some(t) = &intent.time_range {
+    // "Revenue, change from the month before last to last month".
+    if let (true, Some(later), Some(earlier)) = (intent.change, &intent.time_range, &intent.comparison) {
+        let (from, to) = (time_label(earlier, lang), time_label(later, lang));
+        out.push_str(&match lang {
+            Lang::En => format!(", change from {from} to {to}"),
+            // "de el" and "a el" are "del" and "al".
+            Lang::Es => {
+                format!(", variación de {from} a {to}").replace(" de el ", " del ").replace(" a el ", " al ")
+            }
+        });
+    } else if let Some(t) = &intent.time_range {
         out.push_str(", ");
         out.push_str(&time_label(t, lang));
     }
-    if let Some(c) = &intent.comparison {
+    if let Some(c) = intent.comparison.as_ref().filter(|_| !intent.change) {
         out.push_str(" vs ");
         out.push_str(&time_label(c, lang));
     }

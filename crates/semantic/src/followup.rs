@@ -84,6 +84,7 @@ pub(crate) fn merge(
         }
         // A ranking of the old breakdown does not carry over to a new one.
         intent.top_n = None;
+        intent.nth = false;
         intent.sort = None;
     }
     let new_filters = parse::resolve_values(model, &f.values, &base).map_err(|_| {

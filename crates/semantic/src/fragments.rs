@@ -41,7 +41,11 @@ pub(crate) struct Fragments {
     pub compare_before_time: bool,
     pub grain: Option<Grain>,
     pub trend: bool,
+    /// "growth", "% change" (`Some(true)`: "fell", a fall): the change between two periods.
+    pub change: Option<bool>,
     pub top_n: Option<u32>,
+    /// "the second best": only the `top_n`-th row of the ranking.
+    pub nth: bool,
     pub descending: Option<bool>,
     pub share: bool,
     pub also: bool,

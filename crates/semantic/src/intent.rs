@@ -165,6 +165,9 @@ pub struct Intent {
     /// Only the first `n` rows of the order ("top 5"): needs a breakdown or a grain to rank, and is never 0.
     #[serde(default)]
     pub top_n: Option<u32>,
+    /// "The second best city": only the `top_n`-th row of the ranking, not the first `top_n`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nth: bool,
     /// A second period compared with `time_range` ("this month vs last month").
     #[serde(default)]
     pub comparison: Option<TimeRange>,
@@ -172,6 +175,11 @@ pub struct Intent {
     /// range: one figure (per breakdown), not a series.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub per_period: bool,
+    /// "Growth", "% change": the one metric in the later period (`time_range`), in the earlier
+    /// (`comparison`; the same days when the later one is still running) and the change between them as a
+    /// fraction, in one row (per breakdown).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub change: bool,
     /// Only these days of the week, by the metric's time column ("on weekends"); `None`: every day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days: Option<DaysOfWeek>,

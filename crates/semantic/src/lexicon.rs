@@ -67,6 +67,10 @@ pub(crate) enum Sense {
     Not,
     Also,
     Trend,
+    /// "growth", "% change", "variación" (`down`: "fell", "cayó"): the change between two periods.
+    Change {
+        down: bool,
+    },
     /// "the same days", "mismos días": a comparison of a running period with the same days of another;
     /// understood only in a comparison.
     SameDays,
@@ -74,6 +78,8 @@ pub(crate) enum Sense {
     Together,
     /// "on weekends", "los lunes": only these days of the week.
     Days(DaysOfWeek),
+    /// "second", "tercer": the one row at that place of a ranking.
+    Ordinal(u32),
     Stop,
 }
 
@@ -94,6 +100,14 @@ pub(crate) struct Lexicon {
     abbreviations: HashMap<String, String>,
     /// Words that join a word to the one before it without a verb ("clientes de Colombia").
     pub(crate) joining: HashSet<String>,
+    /// Words that list measures ("contacts, customers and conversion rate").
+    pub(crate) conjunctions: HashSet<String>,
+    /// "more", "menos": with a `than` word later, a difference asked for.
+    pub(crate) comparatives: HashSet<String>,
+    /// "than", "que" after a comparative word.
+    pub(crate) than: HashSet<String>,
+    /// "anterior", "previous": in a comparison with one period said, the period before it.
+    pub(crate) previous_one: HashSet<String>,
     /// Participles after which "by"/"por" names who did it, not a breakdown ("purchases made by contacts").
     pub(crate) agent_participles: HashSet<String>,
     /// Words whose side depends on who is speaking: "messages received", "contacts who received a message".
@@ -178,6 +192,10 @@ impl Lexicon {
         lx.abbreviations = grammar.file.abbreviations.clone().into_iter().collect();
         lx.joining = grammar.file.joining.iter().cloned().collect();
         lx.agent_participles = grammar.file.agent_participles.iter().cloned().collect();
+        lx.conjunctions = grammar.file.conjunctions.iter().cloned().collect();
+        lx.comparatives = grammar.file.comparatives.iter().cloned().collect();
+        lx.than = grammar.file.than.iter().cloned().collect();
+        lx.previous_one = grammar.file.previous_one.iter().cloned().collect();
         lx.two_sided = grammar.file.two_sided.iter().cloned().collect();
         lx.collective = grammar.file.collective.iter().cloned().collect();
         for p in lx.by_first.values().flatten() {
@@ -335,6 +353,18 @@ struct GrammarFile {
     /// Words that join a word to the one before it without a verb ("clientes de Colombia").
     #[serde(default)]
     joining: Vec<String>,
+    /// Words that list measures ("contacts, customers and conversion rate").
+    #[serde(default)]
+    conjunctions: Vec<String>,
+    /// Comparative words ("more", "menos") that, with a `than` word later, ask for a difference.
+    #[serde(default)]
+    comparatives: Vec<String>,
+    /// "than", "que".
+    #[serde(default)]
+    than: Vec<String>,
+    /// "anterior", "previous" said alone in a comparison: the period before the one said.
+    #[serde(default)]
+    previous_one: Vec<String>,
     /// Participles after which "by"/"por" names who did it ("purchases made by contacts in Mexico").
     #[serde(default)]
     agent_participles: Vec<String>,
@@ -376,6 +406,10 @@ enum GrammarSense {
     Average,
     AverageValued,
     Trend,
+    Change,
+    ChangeDown,
+    Second,
+    Third,
     SameDays,
     Together,
     Sundays,
@@ -417,6 +451,10 @@ impl GrammarSense {
             GrammarSense::Average => "average",
             GrammarSense::AverageValued => "average_valued",
             GrammarSense::Trend => "trend",
+            GrammarSense::Change => "change",
+            GrammarSense::ChangeDown => "change_down",
+            GrammarSense::Second => "second",
+            GrammarSense::Third => "third",
             GrammarSense::SameDays => "same_days",
             GrammarSense::Together => "together",
             GrammarSense::Sundays => "sundays",
@@ -457,6 +495,10 @@ impl GrammarSense {
             GrammarSense::Average => Sense::Average { valued: false },
             GrammarSense::AverageValued => Sense::Average { valued: true },
             GrammarSense::Trend => Sense::Trend,
+            GrammarSense::Change => Sense::Change { down: false },
+            GrammarSense::ChangeDown => Sense::Change { down: true },
+            GrammarSense::Second => Sense::Ordinal(2),
+            GrammarSense::Third => Sense::Ordinal(3),
             GrammarSense::SameDays => Sense::SameDays,
             GrammarSense::Together => Sense::Together,
             GrammarSense::Weekends => Sense::Days(DaysOfWeek::WEEKEND),

@@ -227,6 +227,10 @@ pub struct MetricDef {
     /// they change nothing; with any other they are not understood (the engine converts no units).
     #[serde(default)]
     pub units: Bilingual<Vec<String>>,
+    /// Metrics its `units` words turn into this one when said with them: "las ventas … sin contar los
+    /// reembolsos" is gross revenue, not revenue net of refunds with words dropped.
+    #[serde(default)]
+    pub instead_of: Vec<String>,
     /// For money metrics: which currency the numbers are in.
     #[serde(default)]
     pub currency: Option<MoneyCurrency>,
@@ -876,6 +880,12 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
     let rates_table = validate_rates(file, &tables)?;
     validate_tenant_column(file)?;
     for m in &file.metrics {
+        if let Some(other) = m.instead_of.iter().find(|o| !file.metrics.iter().any(|x| &x.name == *o)) {
+            return Err(ModelError::new(format!(
+                "metric '{}': instead_of names an unknown metric '{other}'",
+                m.name
+            )));
+        }
         let Some(ap) = &m.average_per else { continue };
         if !file.metrics.iter().any(|o| o.name == ap.of) || !file.dimensions.iter().any(|d| d.name == ap.per)
         {

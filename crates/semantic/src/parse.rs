@@ -16,6 +16,7 @@ use crate::normalize;
 pub use crate::plan::{MeasureInfo, NotUnderstood, Plan};
 use crate::reader::{lex, read};
 use crate::sqlgen;
+use crate::time;
 
 /// Questions longer than this are refused rather than parsed (they are not questions).
 const MAX_QUESTION_CHARS: usize = 2000;
@@ -708,8 +709,68 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
         intent.grain = Some(default_grain(intent.time_range));
     }
     apply_ranking(&mut intent, f);
+    if let Some(down) = f.change {
+        apply_change(model, &mut intent, down).map_err(|(en, es)| fail(en, es))?;
+    }
     check(&intent).map_err(|(en, es)| fail(en, es))?;
     Ok(intent)
+}
+
+/// "Revenue growth this month", "% change of messages sent MTD vs the same days last month": the change
+/// from the earlier period to the later one (the one before when only one is named), of one count or sum.
+/// "Fell the most" ranks the largest fall first.
+fn apply_change(model: &SemanticModel, intent: &mut Intent, down: bool) -> Result<(), Problem> {
+    // "Which channel grew the most in %": the percentage is the change's.
+    intent.share = false;
+    if intent.grain.is_some() || intent.list {
+        return Err((
+            "A change is between two periods; ask for it without a series, e.g. \"revenue growth this month vs last month\".".into(),
+            "Una variación es entre dos períodos; pídela sin serie, p. ej. \"variación de ingresos este mes vs el mes pasado\".".into(),
+        ));
+    }
+    let additive = |m: &String| {
+        model.metric(m).is_some_and(|d| {
+            matches!(d.kind, MetricKind::Count | MetricKind::Sum) && d.format != MeasureFormat::Percent
+        })
+    };
+    match intent.metrics.as_slice() {
+        [m] if additive(m) => {}
+        [_] => {
+            return Err((
+                "The change of a rate or an average could be in points or in percent; ask for both periods side by side, e.g. \"delivery rate this month vs last month\".".into(),
+                "La variación de una tasa o un promedio puede ser en puntos o en porcentaje; pide los dos períodos lado a lado, p. ej. \"tasa de entrega este mes vs el mes pasado\".".into(),
+            ));
+        }
+        _ => {
+            return Err((
+                "Ask for the change of one measure at a time.".into(),
+                "Pide la variación de una medida a la vez.".into(),
+            ));
+        }
+    }
+    let no_periods = || {
+        (
+            "Say which periods the change is between, e.g. \"revenue growth this month vs last month\".".to_string(),
+            "Indica entre qué períodos es la variación, p. ej. \"variación de ingresos este mes vs el mes pasado\".".to_string(),
+        )
+    };
+    let range = intent.time_range.ok_or_else(no_periods)?;
+    let before = match intent.comparison {
+        Some(c) => c,
+        None => time::period_before(range).ok_or_else(no_periods)?,
+    };
+    let (later, earlier) = match time::later(range, before) {
+        Some(true) => (range, before),
+        Some(false) => (before, range),
+        None => return Err(no_periods()),
+    };
+    intent.time_range = Some(later);
+    intent.comparison = Some(earlier);
+    intent.change = true;
+    if let Some(sort) = intent.sort.as_mut().filter(|_| down) {
+        sort.descending = !sort.descending;
+    }
+    Ok(())
 }
 
 fn unreachable_dim(model: &SemanticModel, b: &DimRef, lang: Lang, f: &Fragments) -> NotUnderstood {
@@ -865,6 +926,7 @@ fn default_grain(range: Option<TimeRange>) -> Grain {
 pub(crate) fn apply_ranking(intent: &mut Intent, f: &Fragments) {
     if let Some(n) = f.top_n {
         intent.top_n = Some(n);
+        intent.nth = f.nth;
     }
     let ranked = f.descending.is_some() || f.sort_metric.is_some() || f.top_n.is_some();
     if ranked && (!intent.breakdowns.is_empty() || intent.grain.is_some()) {

@@ -29,6 +29,10 @@ pub(crate) struct Item {
     /// Only articles and prepositions stand between it and the item before ("clientes vip", "contactos de
     /// Colombia"), no verb ("contactos que son vip").
     pub joined: bool,
+    /// A conjunction ("and", "y") stands between it and the item before: one of a list of measures.
+    pub listed: bool,
+    /// The word "than"/"que" stands between it and the item before.
+    pub than: Option<String>,
 }
 
 impl Item {
@@ -99,7 +103,10 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
     let mut i = 0;
     let mut last_end = 0;
     while i < tokens.len() {
-        let joined = tokens[last_end.min(i)..i].iter().all(|w| model.lexicon.joining.contains(w));
+        let gap = &tokens[last_end.min(i)..i];
+        let joined = gap.iter().all(|w| model.lexicon.joining.contains(w));
+        let listed = gap.iter().any(|w| model.lexicon.conjunctions.contains(w));
+        let than = gap.iter().find(|w| model.lexicon.than.contains(*w)).cloned();
         // Time words that begin a longer name ("de día de la madre 2026") are the name's.
         if let Some((n, range)) =
             time::match_time(tokens, i, today).filter(|(n, _)| !in_name(model, tokens, i, *n))
@@ -109,6 +116,8 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
                 kind: ItemKind::Time(range),
                 text: tokens[i..(i + n).min(tokens.len())].join(" "),
                 joined,
+                listed,
+                than: than.clone(),
             });
             i += n;
             last_end = i;
@@ -119,7 +128,7 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
         if !matches!(word, "un" | "una" | "uno" | "one" | "once" | "a")
             && let Some(n) = time::number(word)
         {
-            items.push(Item { kind: ItemKind::Number(n), text: word.to_string(), joined });
+            items.push(Item { kind: ItemKind::Number(n), text: word.to_string(), joined, listed, than });
             i += 1;
             last_end = i;
             continue;
@@ -133,13 +142,15 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
                         kind: ItemKind::Senses(senses),
                         text: tokens[i..(i + n).min(tokens.len())].join(" "),
                         joined,
+                        listed,
+                        than: than.clone(),
                     });
                     last_end = i + n;
                 }
                 i += n;
             }
             None => {
-                items.push(Item { kind: ItemKind::Unknown, text: word.to_string(), joined });
+                items.push(Item { kind: ItemKind::Unknown, text: word.to_string(), joined, listed, than });
                 i += 1;
                 last_end = i;
             }
@@ -206,6 +217,8 @@ struct RankWords {
     ascending: bool,
     /// "top" or "bottom", not only "most"/"least".
     has_top: bool,
+    /// "second", "tercer": `number` is the one place kept.
+    nth: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -242,7 +255,9 @@ impl<'a> Reader<'a> {
     fn is_rank(&self, k: usize) -> bool {
         self.items.get(k).is_some_and(|it| {
             matches!(it.kind, ItemKind::Number(_))
-                || it.has(|x| matches!(x, Sense::Top | Sense::Bottom | Sense::Most | Sense::Least))
+                || it.has(|x| {
+                    matches!(x, Sense::Top | Sense::Bottom | Sense::Most | Sense::Least | Sense::Ordinal(_))
+                })
         })
     }
 
@@ -354,13 +369,15 @@ impl<'a> Reader<'a> {
 
     /// A ranking prefix: "top 5", "5 best", "los 5 peores", "best", then a dimension.
     fn rank_prefix(&mut self, k: usize) {
-        let RankWords { end: j, number, ascending, has_top } = self.rank_words(k);
+        let RankWords { end: j, number, ascending, has_top, nth } = self.rank_words(k);
         // "with the most customers" after a breakdown: the word is what is counted, not a breakdown.
         let only_superlative = number.is_none() && !has_top;
         let dim_next =
             self.items.get(j).filter(|it| it.is_dim() || it.grain().is_some()).filter(|it| {
                 !(only_superlative && !it.metrics().is_empty() && !self.f.breakdowns.is_empty())
             });
+        // "la segunda semana de noviembre" is a week of the month, not a ranking of weeks.
+        let dim_next = dim_next.filter(|d| !nth || d.is_dim());
         match dim_next {
             Some(d) if !self.used[j] => {
                 if let Some(g) = d.grain().filter(|_| !d.is_dim()) {
@@ -369,13 +386,17 @@ impl<'a> Reader<'a> {
                     self.f.breakdowns.push(DimRef { candidates: d.dims(), alone: false });
                 }
                 self.f.top_n = number.or(if d.is_plural() { None } else { Some(1) });
+                self.f.nth = nth;
                 self.f.descending = Some(!ascending);
                 self.superlative = true;
                 for u in self.used.iter_mut().take(j + 1).skip(k) {
                     *u = true;
                 }
             }
-            _ if number.is_some() && (has_top || self.is(k, Sense::Top) || self.is(k, Sense::Bottom)) => {
+            _ if number.is_some()
+                && !nth
+                && (has_top || self.is(k, Sense::Top) || self.is(k, Sense::Bottom)) =>
+            {
                 // "top 3" on its own: a follow-up that keeps the top rows of the previous breakdown.
                 self.f.top_n = number;
                 self.f.descending = Some(!ascending);
@@ -394,10 +415,17 @@ impl<'a> Reader<'a> {
         let mut number = None;
         let mut ascending = false;
         let mut has_top = false;
+        let mut nth = false;
         while j < items.len() && self.is_rank(j) {
             match items[j].kind {
                 ItemKind::Number(v) => number = Some(v),
                 _ => {
+                    if let Some(n) = items[j]
+                        .senses_of(|s| if let Sense::Ordinal(n) = s { Some(*n) } else { None })
+                        .first()
+                    {
+                        (number, nth) = (Some(*n), true);
+                    }
                     if items[j].has(|s| matches!(s, Sense::Bottom | Sense::Least)) {
                         ascending = true;
                     }
@@ -408,24 +436,131 @@ impl<'a> Reader<'a> {
             }
             j += 1;
         }
-        RankWords { end: j, number, ascending, has_top }
+        RankWords { end: j, number, ascending, has_top, nth }
+    }
+
+    /// A unit word of a metric said with one it stands `instead_of` makes the question that metric ("ventas
+    /// sin contar los reembolsos": gross revenue).
+    fn units_instead(&mut self) {
+        for (unit_of, _) in &self.units {
+            let Some(def) = self.model.metric(unit_of) else { continue };
+            for m in self.f.metrics.iter_mut().filter(|m| def.instead_of.contains(m)) {
+                m.clone_from(unit_of);
+            }
+        }
+    }
+
+    /// "Cuánto más vendimos en Colombia que en México", "how many more messages this month than last": a
+    /// difference, which the engine does not compute, as the words that ask for it ("mas … que").
+    fn difference(&self) -> Option<String> {
+        let lexicon = &self.model.lexicon;
+        let at = self.items.iter().position(|it| {
+            it.text.split(' ').any(|w| lexicon.comparatives.contains(w))
+                && it.has(|s| matches!(s, Sense::Most | Sense::Least))
+        })?;
+        let compared = |it: &Item| !it.values().is_empty() || matches!(it.kind, ItemKind::Time(_));
+        // "que" may be an item of its own ("qué" at the start of a question is "which").
+        let rest = self.items.get(at + 1..).unwrap_or_default();
+        let than = rest.iter().zip(rest.iter().skip(1)).find_map(|(it, next)| {
+            let word = if lexicon.than.contains(&it.text) && compared(next) { Some(&it.text) } else { None };
+            word.or(it.than.as_ref().filter(|_| compared(it)))
+        });
+        let than =
+            than.or_else(|| self.items.last().and_then(|it| it.than.as_ref().filter(|_| compared(it))))?;
+        Some(format!("{} … {than}", self.items[at].text))
+    }
+
+    /// The metrics of a list of measures ("contacts, customers and conversion rate"): a run of metric words
+    /// whose last is joined by a conjunction. Each is its own measure, a generic one too.
+    fn listed_metrics(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut run: Vec<String> = Vec::new();
+        for item in self.items {
+            let metrics = item.metrics();
+            if metrics.is_empty() {
+                run.clear();
+                continue;
+            }
+            if item.listed && !run.is_empty() {
+                out.append(&mut run);
+                out.extend(metrics.iter().cloned());
+            }
+            run.extend(metrics);
+        }
+        out
+    }
+
+    /// Whether the item at `k` only names the rows the value right after it qualifies ("campañas" in
+    /// "campañas pausadas"): a plain count of a table with a column of that value.
+    fn noun_of_value(&self, k: usize) -> bool {
+        let (Some(noun), Some(value)) = (self.items.get(k), self.items.get(k + 1)) else { return false };
+        let families: Vec<String> = value.values().into_iter().map(|(f, _)| f).collect();
+        let model = self.model;
+        let rows_of = |table: &str| {
+            model.dimensions().iter().any(|d| d.table == table && families.iter().any(|f| f == d.family()))
+        };
+        !self.used[k]
+            && value.joined
+            && noun.values().is_empty()
+            && noun
+                .metrics()
+                .iter()
+                .filter_map(|m| model.metric(m))
+                .any(|d| d.filter.is_empty() && rows_of(&d.table))
+    }
+
+    /// "todos los canales menos sms": "menos" right before a value that is nothing else is "except", not
+    /// "least" ("el canal con menos mensajes" ranks).
+    fn menos_except(&self, k: usize) -> bool {
+        let Some(next) = self.items.get(k + 1) else { return false };
+        self.items[k].text == "menos"
+            && !next.values().is_empty()
+            && next.metrics().is_empty()
+            && !next.is_dim()
+            && next.grain().is_none()
+    }
+
+    /// "todos los canales menos sms", "all countries except Mexico": a dimension said alone right before an
+    /// exclusion of its own values is what the exclusion leaves out of, not a breakdown.
+    fn exclusion_scope(&mut self, not_at: usize) {
+        let Some(before) = not_at.checked_sub(1) else { return };
+        let (scope, next) = (&self.items[before], &self.items[not_at + 1]);
+        let families: Vec<String> = next.values().into_iter().map(|(f, _)| f).collect();
+        let own = scope
+            .dims()
+            .iter()
+            .filter_map(|d| self.model.dimension(d))
+            .any(|d| families.iter().any(|f| f == d.family()));
+        if !self.used[before] && scope.metrics().is_empty() && scope.values().is_empty() && own {
+            self.used[before] = true;
+        }
     }
 
     /// Pass 2: values, with their negation and the words that qualify them.
     fn values(&mut self) {
         let items = self.items;
         let mut negating = false;
+        let mut noun_at = None;
         for k in 0..items.len() {
             let item = &items[k];
             let next_is_value = items.get(k + 1).is_some_and(|x| !x.values().is_empty());
-            if !self.used[k] && item.has(|s| *s == Sense::Not) && next_is_value {
+            if !self.used[k] && (item.has(|s| *s == Sense::Not) || self.menos_except(k)) && next_is_value {
                 self.used[k] = true;
                 negating = true;
+                self.exclusion_scope(k);
+                continue;
+            }
+            // "no incluyas las campañas pausadas": the rows' own noun between the word and its value.
+            if !self.used[k] && item.has(|s| *s == Sense::Not) && self.noun_of_value(k + 1) {
+                self.used[k] = true;
+                self.used[k + 1] = true;
+                negating = true;
+                noun_at = Some(k + 1);
                 continue;
             }
             let values = item.values();
             if values.is_empty() || self.used[k] {
-                negating = false;
+                negating &= noun_at == Some(k);
                 continue;
             }
             self.used[k] = true;
@@ -488,10 +623,24 @@ impl<'a> Reader<'a> {
             }
             match &item.kind {
                 ItemKind::Time(r) => self.time(*r, &item.text),
+                ItemKind::Unknown if self.previous_one(&item.text) => {}
                 ItemKind::Number(_) | ItemKind::Unknown => self.unknown.push(item.text.clone()),
                 ItemKind::Senses(senses) => self.phrase(k, item, senses),
             }
         }
+    }
+
+    /// "el trimestre pasado vs el anterior", "this month vs the previous one": in a comparison with one
+    /// period said, the period before it.
+    fn previous_one(&mut self, word: &str) -> bool {
+        let before = match self.f.times.as_slice() {
+            [one] if self.f.compare && self.model.lexicon.previous_one.contains(word) => {
+                time::period_before(*one)
+            }
+            _ => None,
+        };
+        self.f.times.extend(before);
+        before.is_some()
     }
 
     fn time(&mut self, r: TimeRange, text: &str) {
@@ -617,6 +766,7 @@ impl<'a> Reader<'a> {
             Sense::Newest(descending) => f.newest = Some(*descending),
             Sense::Column(table) => self.columns.push((table.clone(), None, item.text.clone())),
             Sense::Trend => f.trend = true,
+            Sense::Change { down } => f.change = Some(f.change.unwrap_or(false) || *down),
             Sense::Also => f.also = true,
             Sense::Together => f.together = true,
             Sense::Days(d) => f.days = Some(f.days.map_or(*d, |days| days.union(*d))),
@@ -650,13 +800,14 @@ impl<'a> Reader<'a> {
         };
         self.f.metrics = match listed {
             Some(count) => vec![count],
-            None => choose_metrics(self.model, strong, weak),
+            None => choose_metrics(self.model, strong, weak, &self.listed_metrics()),
         };
         apply_refines(self.model, &mut self.f.metrics, &self.refines);
         refine_named(self.model, &mut self.f.named, &self.refines);
         if let Some((valued, text)) = self.average.take() {
             self.apply_average(valued, &text)?;
         }
+        self.units_instead();
         // "time to read in minutes" is the metric as it is; "messages in minutes" asks for what it cannot.
         // The same words may name the unit of several metrics ("in minutes": to read, to deliver).
         let (model, metrics) = (self.model, &self.f.metrics);
@@ -669,6 +820,7 @@ impl<'a> Reader<'a> {
         if !self.f.compare {
             self.unknown.extend(self.same_days.iter().cloned());
         }
+        self.unknown.extend(self.difference());
         self.settle_columns();
         self.unknown.dedup();
         if !self.unknown.is_empty() {
@@ -915,8 +1067,17 @@ fn listed_with_columns(model: &SemanticModel, strong: &[String], weak: &[String]
     (!sums.is_empty() && sums.iter().all(own_column)).then(|| count.name.clone())
 }
 
-fn choose_metrics(model: &SemanticModel, strong: Vec<String>, weak: Vec<String>) -> Vec<String> {
-    let pool = if strong.is_empty() { weak } else { strong };
+fn choose_metrics(
+    model: &SemanticModel,
+    strong: Vec<String>,
+    weak: Vec<String>,
+    listed: &[String],
+) -> Vec<String> {
+    // Metric words that are also something else are measured when listed with the others ("contacts,
+    // customers and conversion rate"), in the order said.
+    let mut pool = if strong.is_empty() { weak.clone() } else { strong };
+    pool.extend(weak.into_iter().filter(|m| listed.contains(m)));
+    pool.sort_by_key(|m| listed.iter().position(|l| l == m).unwrap_or(usize::MAX));
     let mut out: Vec<String> = Vec::new();
     for m in pool {
         if !out.contains(&m) {
@@ -925,7 +1086,11 @@ fn choose_metrics(model: &SemanticModel, strong: Vec<String>, weak: Vec<String>)
     }
     let specific_tables: Vec<String> =
         out.iter().filter_map(|m| model.metric(m)).filter(|m| !m.generic).map(|m| m.table.clone()).collect();
-    out.retain(|m| model.metric(m).is_some_and(|d| !d.generic || !specific_tables.contains(&d.table)));
+    out.retain(|m| {
+        model
+            .metric(m)
+            .is_some_and(|d| !d.generic || !specific_tables.contains(&d.table) || listed.contains(m))
+    });
     out
 }
 

@@ -8,8 +8,8 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{
     BinaryOperator, CaseWhen, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
     FunctionArguments, GroupByExpr, Ident, Interval, Join, JoinConstraint, JoinOperator, LimitClause,
-    ObjectName, ObjectNamePart, OrderBy, OrderByExpr, OrderByKind, OrderByOptions, Query, SelectItem,
-    SetExpr, Statement, TableAlias, TableFactor, TableWithJoins, TypedString, Value,
+    ObjectName, ObjectNamePart, Offset, OffsetRows, OrderBy, OrderByExpr, OrderByKind, OrderByOptions, Query,
+    SelectItem, SetExpr, Statement, TableAlias, TableFactor, TableWithJoins, TypedString, Value,
     helpers::attached_token::AttachedToken, visit_expressions_mut,
 };
 use sqlparser::dialect::GenericDialect;
@@ -219,9 +219,19 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         bucket = Some(alias);
     }
     let mut time_filter: Option<Expr> = None;
+    let mut change_periods: Option<(Expr, Expr)> = None;
     if let Some(range) = &intent.time_range {
         let (start_a, cond_a) = range_condition(range, &time_col);
         match &intent.comparison {
+            // A change is one row: each period's rows are told apart in the measures, not grouped.
+            Some(other) if intent.change => {
+                let (_, mut cond_b) = range_condition(other, &time_col);
+                if let Some(unit) = running_vs_previous(intent) {
+                    cond_b = cmp(cond_b, BinaryOperator::And, same_days(unit, &time_col));
+                }
+                time_filter = Some(Expr::Nested(Box::new(or(cond_a.clone(), cond_b.clone()))));
+                change_periods = Some((cond_a, cond_b));
+            }
             Some(other) => {
                 let (start_b, cond_b) = range_condition(other, &time_col);
                 let alias = lang.pick("period", "periodo").to_string();
@@ -328,15 +338,22 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         }
         let label = describe::metric_label(model, &m.name, lang);
         let alias = snake(&label);
-        projection.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(&alias) });
-        output_names.push(alias.clone());
         let currency = m.currency.filter(|_| !money.original_amounts);
         let unit = m.unit.as_ref().map(|u| u.get(lang).clone());
-        measures.push(MeasureInfo { name: alias, label, format: m.format, kind: m.kind, currency, unit });
+        let info = MeasureInfo { name: alias, label, format: m.format, kind: m.kind, currency, unit };
+        match &change_periods {
+            Some(periods) => change_measures(e, periods, info, lang, &mut projection, &mut measures),
+            None => {
+                projection.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(&info.name) });
+                measures.push(info);
+            }
+        }
     }
+    output_names.extend(measures.iter().map(|m| m.name.clone()));
     // "This month vs last month" while this month runs: the first measure over the same days of both.
     let mut same_days_column = None;
-    if let (Some(unit), Some(m), Some(mi)) = (running_vs_previous(intent), metrics.first(), measures.first())
+    if let (Some(unit), Some(m), Some(mi), false) =
+        (running_vs_previous(intent), metrics.first(), measures.first(), intent.change)
     {
         let name = format!("{}_{}", mi.name, lang.pick("same_days", "mismos_dias"));
         let e = conditional_aggregate(scope.model_expr(&m.expr)?, &same_days(unit, &time_col));
@@ -422,7 +439,9 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     let first_measure = measures.first().map(|m| m.name.clone()).unwrap_or_default();
     match (&intent.sort, &bucket) {
         (Some(sort), _) => {
+            let change = measures.last().filter(|_| intent.change).map(|c| c.name.clone());
             let by = match &sort.metric {
+                Some(_) if change.is_some() => change,
                 Some(m) => Some(metric_alias(m).unwrap_or_else(|| first_measure.clone())),
                 None => bucket.clone(),
             };
@@ -510,11 +529,22 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     } else {
         Some(OrderBy { kind: OrderByKind::Expressions(order_by), interpolate: None })
     };
-    query.limit_clause = intent.top_n.map(|n| LimitClause::LimitOffset {
-        limit: Some(Expr::value(Value::Number(n.to_string(), false))),
-        offset: None,
-        limit_by: vec![],
+    let number = |n: u32| Expr::value(Value::Number(n.to_string(), false));
+    query.limit_clause = intent.top_n.map(|n| match intent.nth {
+        // "The second best": that one row.
+        true => LimitClause::LimitOffset {
+            limit: Some(number(1)),
+            offset: Some(Offset { value: number(n - 1), rows: OffsetRows::None }),
+            limit_by: vec![],
+        },
+        false => LimitClause::LimitOffset { limit: Some(number(n)), offset: None, limit_by: vec![] },
     });
+    if intent.nth && currency_split.is_some() {
+        return Err(user(
+            "Amounts in different currencies have no one ranking; ask for the top of each company.",
+            "Los montos en monedas distintas no tienen un solo ranking; pide el top de cada empresa.",
+        ));
+    }
     if let (Some(n), Some((name, e))) = (intent.top_n, &currency_split) {
         query = top_within_currency(query, n, name, e)?;
     }
@@ -809,6 +839,49 @@ fn top_within_currency(
         _ => return Err(internal("skeleton has no derived table")),
     }
     Ok(outer)
+}
+
+/// The measure of a change in the later period, in the earlier one, and the change between them as a
+/// fraction: `later * 1.0 / NULLIF(earlier, 0) - 1` (no change from nothing).
+fn change_measures(
+    e: Expr,
+    (later, earlier): &(Expr, Expr),
+    info: MeasureInfo,
+    lang: Lang,
+    projection: &mut Vec<SelectItem>,
+    measures: &mut Vec<MeasureInfo>,
+) {
+    let now = conditional_aggregate(e.clone(), later);
+    let before = conditional_aggregate(e, earlier);
+    let ratio = cmp(
+        cmp(now.clone(), BinaryOperator::Multiply, Expr::value(Value::Number("1.0".into(), false))),
+        BinaryOperator::Divide,
+        function("NULLIF", vec![before.clone(), Expr::value(Value::Number("0".into(), false))]),
+    );
+    let change = cmp(ratio, BinaryOperator::Minus, Expr::value(Value::Number("1".into(), false)));
+    let previous = MeasureInfo {
+        name: format!("{}_{}", info.name, lang.pick("previous", "anterior")),
+        label: format!("{} ({})", info.label, lang.pick("before", "antes")),
+        ..info.clone()
+    };
+    let (name, label) = (lang.pick("change", "variacion"), lang.pick("change", "variación"));
+    let fraction = MeasureInfo {
+        name: name.to_string(),
+        label: label.to_string(),
+        format: crate::model::MeasureFormat::Percent,
+        kind: MetricKind::Ratio,
+        currency: None,
+        unit: None,
+    };
+    for (expr, m) in [(now, info), (before, previous), (change, fraction)] {
+        projection.push(SelectItem::ExprWithAlias { expr, alias: Ident::new(&m.name) });
+        measures.push(m);
+    }
+}
+
+/// Whether a comparison of periods takes the earlier one over the same days as the running one.
+pub(crate) fn compares_same_days(intent: &Intent) -> bool {
+    running_vs_previous(intent).is_some()
 }
 
 /// The unit of a comparison between the running period and the one before it ("this month vs last month",

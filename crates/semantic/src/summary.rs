@@ -96,6 +96,15 @@ impl SummaryContext<'_> {
     fn rows_are_whole(&self, rs: &ResultSet) -> bool {
         !rs.truncated && self.plan.is_some_and(|p| p.intent.top_n.is_none())
     }
+    /// Whether the question ranks `measure` smallest first ("the 3 worst campaigns by delivery rate", "el
+    /// canal con menos mensajes"): its summary names the lowest value, never "leads".
+    fn ranks_lowest(&self, measure: &str) -> bool {
+        let Some(p) = self.plan else { return false };
+        let Some(sort) = p.intent.sort.as_ref().filter(|s| !s.descending) else { return false };
+        let Some(metric) = &sort.metric else { return false };
+        let ranked = p.intent.metrics.iter().position(|m| m == metric);
+        ranked.is_some() && ranked == p.measures.iter().position(|m| m.name == measure)
+    }
     /// The x value of a partial period, as the caveat names it.
     fn partial(&self, column: &str) -> Option<(&str, &str)> {
         self.caveats
@@ -131,12 +140,18 @@ pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang, cx: SummaryConte
     if let Some(line) = same_days_line(rs, mi, &words, lang, cx) {
         return line;
     }
+    if let Some(line) = change_line(rs, mi, &words, lang, cx) {
+        return line;
+    }
     if let Some(p) = cx.plan.filter(|p| p.intent.list) {
         let label = p.measures.first().map_or_else(|| p.title.clone(), |m| capitalize(&m.label));
         return format!("{label}: {}.", format_number(rs.rows.len() as f64, lang, "number"));
     }
     if let Some((p, ci)) = cx.plan.and_then(|p| Some((p, rs.column_index(p.currency_column.as_deref()?)?))) {
         return currency_split_line(rs, chart, p, mi, ci, &words, lang, cx);
+    }
+    if let Some(line) = ranked_periods_line(rs, chart, mi, &words, lang, cx) {
+        return line;
     }
     match chart.kind {
         ChartKind::Kpi => {
@@ -208,6 +223,7 @@ fn category_line(
 ) -> String {
     let xi = chart.x.as_ref().and_then(|x| rs.column_index(x));
     let si = chart.series.as_ref().and_then(|s| rs.column_index(s));
+    let lowest = cx.ranks_lowest(&rs.columns[mi].name);
     let mut best: Option<(usize, f64)> = None;
     let mut total = 0.0;
     let mut non_negative = true;
@@ -215,7 +231,7 @@ fn category_line(
         let Some(v) = row.get(mi).and_then(Value::as_f64) else { continue };
         total += v;
         non_negative &= v >= 0.0;
-        if best.is_none_or(|(_, b)| v > b) {
+        if best.is_none_or(|(_, b)| if lowest { v < b } else { v > b }) {
             best = Some((i, v));
         }
     }
@@ -242,6 +258,21 @@ fn category_line(
     let whole = cx.rows_are_whole(rs) && !mixed;
     let share = (additive && non_negative && total > 0.0 && rs.rows.len() > 1 && whole)
         .then(|| format_number(bv / total, lang, "percent"));
+    if let Some(n) = cx.plan.filter(|p| p.intent.nth).and_then(|p| p.intent.top_n) {
+        let from_bottom = cx.plan.is_some_and(|p| p.intent.sort.as_ref().is_some_and(|s| !s.descending));
+        return match (lang, from_bottom) {
+            (Lang::En, false) => format!("{name} is number {n} by {} ({value}).", w.label),
+            (Lang::En, true) => format!("{name} is number {n} from the bottom by {} ({value}).", w.label),
+            (Lang::Es, false) => format!("{name} es el número {n} en {} ({value}).", w.label),
+            (Lang::Es, true) => format!("{name} es el número {n} desde abajo en {} ({value}).", w.label),
+        };
+    }
+    if lowest {
+        return match lang {
+            Lang::En => format!("{name} has the lowest {} ({value}).", w.label),
+            Lang::Es => format!("{name} tiene el valor más bajo de {} ({value}).", w.label),
+        };
+    }
     if !additive {
         return match lang {
             Lang::En => format!("{name} has the highest {} ({value}).", w.label),
@@ -405,6 +436,57 @@ fn decapitalize(s: &str) -> String {
 
 /// "December 2026 so far: 162.6 M COP, up 4.1% on the same 2 days of November 2026 (156.2 M COP); November
 /// 2026 as a whole: 1,485.8 M COP." — a running period against the one before it, like with like.
+/// A change between two periods ("revenue growth last month"): the first row's measure in the later
+/// period, its change and its value in the earlier one; with a breakdown, the row named. "Messages sent:
+/// 5,354, up 53.3% on 3,492 (the same days of the period before)."
+fn change_line(
+    rs: &ResultSet,
+    mi: usize,
+    w: &MeasureWords,
+    lang: Lang,
+    cx: SummaryContext,
+) -> Option<String> {
+    let plan = cx.plan.filter(|p| p.intent.change)?;
+    let [now_m, before_m, change_m] = plan.measures.as_slice() else { return None };
+    if rs.columns[mi].name != now_m.name {
+        return None;
+    }
+    let row = rs.rows.first()?;
+    let value = |name: &str| rs.column_index(name).and_then(|i| row.get(i)).and_then(Value::as_f64);
+    let (now, before) = (value(&now_m.name)?, value(&before_m.name)?);
+    let change = match value(&change_m.name) {
+        Some(c) => {
+            let pct = format_number(c.abs(), lang, "percent");
+            match (lang, c >= 0.0) {
+                (Lang::En, true) => format!("up {pct} on"),
+                (Lang::En, false) => format!("down {pct} on"),
+                (Lang::Es, true) => format!("{pct} más que"),
+                (Lang::Es, false) => format!("{pct} menos que"),
+            }
+        }
+        None => lang.pick("nothing to compare with before:", "sin nada con qué comparar antes:").to_string(),
+    };
+    let name = plan
+        .dimension_columns
+        .iter()
+        .filter_map(|d| rs.column_index(d))
+        .filter_map(|i| row.get(i).map(|v| value_text(rs.columns[i].name.as_str(), v, lang)))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let subject = if name.is_empty() { capitalize(&w.label) } else { format!("{name}, {}", w.label) };
+    let mut line = format!("{subject}: {}, {change} {}", w.value(now, lang), w.value(before, lang));
+    if crate::sqlgen::compares_same_days(&plan.intent) {
+        line.push_str(
+            lang.pick(" (the same days of the period before)", " (los mismos días del período anterior)"),
+        );
+    }
+    line.push('.');
+    if let Some(c) = cx.caveats.iter().find(|c| c.code == CaveatCode::PartialPeriod) {
+        line.push_str(&format!(" {}.", c.message));
+    }
+    Some(line)
+}
+
 fn same_days_line(
     rs: &ResultSet,
     mi: usize,
@@ -547,6 +629,43 @@ fn series_line(
         }
         None => line,
     }
+}
+
+/// Periods ranked by the measure ("which month had the fewest messages this year"): the first row is the
+/// answer. A period still running is named as such, never ranked as if it were whole.
+fn ranked_periods_line(
+    rs: &ResultSet,
+    chart: &ChartSpec,
+    mi: usize,
+    w: &MeasureWords,
+    lang: Lang,
+    cx: SummaryContext,
+) -> Option<String> {
+    let plan = cx.plan?;
+    plan.intent.grain?;
+    plan.intent.sort.as_ref()?.metric.as_ref()?;
+    let x = chart.x.as_deref()?;
+    let xi = rs.column_index(x)?;
+    let first = rs.rows.first()?;
+    let date = first.get(xi).and_then(as_date)?;
+    let value = w.value(first.get(mi).and_then(Value::as_f64)?, lang);
+    let period = capitalize(&period_text(date, grain_of(x, &[date]), lang));
+    let lowest = cx.ranks_lowest(&rs.columns[mi].name);
+    let mut line = match (lang, lowest) {
+        (Lang::En, false) => format!("{period} has the highest {} ({value}).", w.label),
+        (Lang::En, true) => format!("{period} has the lowest {} ({value}).", w.label),
+        (Lang::Es, false) => format!("{period} tiene el valor más alto de {} ({value}).", w.label),
+        (Lang::Es, true) => format!("{period} tiene el valor más bajo de {} ({value}).", w.label),
+    };
+    let partial =
+        cx.partial(x).filter(|(v, _)| v.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()) == Some(date));
+    if let Some((_, message)) = partial {
+        line.push_str(&match lang {
+            Lang::En => format!(" {message}, so it is no fair comparison with whole periods."),
+            Lang::Es => format!(" {message}, así que no es comparable con períodos completos."),
+        });
+    }
+    Some(line)
 }
 
 /// The change from the first to the last point of a series.

@@ -585,6 +585,58 @@ pub(crate) fn one_before(r: TimeRange) -> Option<TimeRange> {
     }
 }
 
+/// The period just before `r`, of the same length: what a change is measured from when only one period is
+/// named ("growth this month": from last month). `None` for ranges with no such period.
+pub(crate) fn period_before(r: TimeRange) -> Option<TimeRange> {
+    match r {
+        TimeRange::Today => Some(TimeRange::Yesterday),
+        TimeRange::This { unit } => Some(last_one(unit)),
+        TimeRange::Between { start, end } if start.day() == 1 && end.day() == 1 => {
+            let months = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
+            let back = chrono::Months::new(u32::try_from(months).ok().filter(|m| *m > 0)?);
+            Some(TimeRange::Between { start: start.checked_sub_months(back)?, end: start })
+        }
+        TimeRange::Between { start, end } => {
+            let days = (end - start).num_days();
+            (days > 0).then(|| TimeRange::Between { start: start - chrono::Duration::days(days), end: start })
+        }
+        other => one_before(other),
+    }
+}
+
+/// Whether `a` is later than `b`, for two ranges said the same way (both relative to today, or both
+/// dates); `None` when they cannot be told apart that way.
+pub(crate) fn later(a: TimeRange, b: TimeRange) -> Option<bool> {
+    match (a, b) {
+        (TimeRange::Between { start: x, .. }, TimeRange::Between { start: y, .. }) => Some(x > y),
+        (TimeRange::Between { .. } | TimeRange::Since { .. }, _)
+        | (_, TimeRange::Between { .. } | TimeRange::Since { .. }) => None,
+        _ => Some(days_back(a)? < days_back(b)?),
+    }
+}
+
+/// How many days back the middle of a relative range lies, roughly: enough to order two of them.
+fn days_back(r: TimeRange) -> Option<f64> {
+    let len = |u: Grain| match u {
+        Grain::Day => 1.0,
+        Grain::Week => 7.0,
+        Grain::Month => 30.4,
+        Grain::Quarter => 91.3,
+        Grain::Year => 365.2,
+    };
+    Some(match r {
+        TimeRange::Today => 0.5,
+        TimeRange::Yesterday => 1.5,
+        TimeRange::LastNDays { n } => f64::from(n) / 2.0,
+        TimeRange::DaysBefore { n } => f64::from(n) * 1.5,
+        TimeRange::This { unit } => len(unit) / 2.0,
+        TimeRange::Last { unit } => len(unit) * 1.5,
+        TimeRange::Earlier { unit, n } => len(unit) * (f64::from(n) + 0.5),
+        TimeRange::LastN { unit, n } => len(unit) * f64::from(n) / 2.0,
+        TimeRange::Between { .. } | TimeRange::Since { .. } => return None,
+    })
+}
+
 /// The same period a year earlier ("the same month last year" after "this month"): a month twelve months
 /// back, a quarter four; `None` for periods without one (days, weeks, rolling ranges).
 pub(crate) fn year_before(r: TimeRange) -> Option<TimeRange> {

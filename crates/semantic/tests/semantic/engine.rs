@@ -1422,3 +1422,111 @@ fn a_distribution_by_a_joined_column_is_of_every_row() {
     let p = ask("delivery rate by contact country for last month");
     assert_eq!(p.intent.breakdowns, ["country"]);
 }
+
+/// "Todos los canales menos sms": "menos" before a value is "except", and the dimension said alone before
+/// an exclusion is what it excludes from, not a breakdown; "el canal con menos mensajes" still ranks.
+#[test]
+fn menos_before_a_value_excludes_it() {
+    let p = ask("cuánto nos costaron los mensajes el trimestre pasado? todos los canales menos sms po");
+    assert!(p.intent.breakdowns.is_empty(), "{:?}", p.intent.breakdowns);
+    assert!(p.sql.contains("channel <> 'sms'"), "{}", p.sql);
+    assert!(p.intent.sort.is_none(), "{:?}", p.intent.sort);
+    let p = ask("mensajes enviados por canal menos whatsapp");
+    assert_eq!(p.intent.breakdowns, ["message_channel"]);
+    assert!(p.sql.contains("channel <> 'whatsapp'"), "{}", p.sql);
+    let p = ask("el canal con menos mensajes enviados");
+    assert!(p.sql.contains("ASC") && p.sql.contains("LIMIT 1"), "{}", p.sql);
+    let p = ask("failed messages yesterday by channel, everything but sms");
+    assert!(p.sql.contains("channel <> 'sms'"), "{}", p.sql);
+    let p = ask("how many active campaigns do we have that aren't email?");
+    assert!(p.sql.contains("channel <> 'email'") && p.sql.contains("status = 'active'"), "{}", p.sql);
+    // The rows' own noun may stand between the word and its value.
+    let p = ask("presupuesto total por canal, no incluyas las campañas pausadas");
+    assert!(p.sql.contains("status <> 'paused'"), "{}", p.sql);
+}
+
+/// Measures listed with "and" are each measured, a generic head noun too ("contacts, customers and
+/// conversion rate"); "contactos clientes" still counts the customers.
+#[test]
+fn listed_measures_are_each_measured() {
+    let p = ask("contacts, customers and conversion rate by segment");
+    assert_eq!(p.intent.metrics, ["contacts", "customers", "conversion_rate"]);
+    assert_eq!(ask("contactos y clientes por pais").intent.metrics, ["contacts", "customers"]);
+    assert_eq!(ask("contactos clientes por pais").intent.metrics, ["customers"]);
+    // A measure that cannot be had beside the others is refused, never dropped.
+    assert!(interpret(&model(), "campaigns and revenue by channel", None, today()).is_err());
+}
+
+/// "Growth", "% change", "variación": the later period, the earlier one (the same days when the later one
+/// is running) and the change as a fraction, in one row; the period before when only one is said.
+#[test]
+fn a_change_is_one_row_with_both_periods() {
+    let p = ask("messages sent MTD vs the same days last month, whats the % change?");
+    assert!(p.intent.change);
+    assert_eq!(
+        p.measures.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+        ["messages_sent", "messages_sent_previous", "change"]
+    );
+    assert!(p.sql.contains("CURRENT_DATE + INTERVAL '1 day' - INTERVAL '1 month'"), "{}", p.sql);
+    assert!(p.sql.contains("* 1.0 / NULLIF("), "{}", p.sql);
+    assert!(!p.sql.contains("GROUP BY"), "{}", p.sql);
+    let p = ask("revenue growth last month");
+    assert_eq!(p.intent.time_range, Some(TimeRange::Last { unit: Grain::Month }));
+    assert_eq!(p.intent.comparison, Some(TimeRange::Earlier { unit: Grain::Month, n: 2 }));
+    assert!(!p.sql.contains("INTERVAL '1 day'"), "whole months: {}", p.sql);
+    // Said in either order, the later period is the one changed to.
+    let p = ask("purchases growth the month before last vs last month");
+    assert_eq!(p.intent.time_range, Some(TimeRange::Last { unit: Grain::Month }));
+    let p = ask("oye cuánto crecieron los pedidos el trimestre pasado vs el anterior? en porcentaje porfa");
+    assert_eq!(p.intent.comparison, Some(TimeRange::Earlier { unit: Grain::Quarter, n: 2 }));
+    let p = ask("Which channel grew the most in % on messages sent last month compared to the month before?");
+    assert_eq!(p.intent.top_n, Some(1));
+    assert!(p.sql.contains("ORDER BY change DESC"), "{}", p.sql);
+    let p = ask("cual pais cayo mas en ventas el mes pasado");
+    assert!(p.sql.contains("ORDER BY variacion ASC"), "{}", p.sql);
+    for q in ["growth of delivery rate this month", "revenue growth", "monthly revenue growth this year"] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+}
+
+/// "Cuánto más vendimos en Colombia que en México" asks for a difference the engine does not compute: it
+/// is refused, never the two added up.
+#[test]
+fn a_difference_is_refused_not_added_up() {
+    for q in [
+        "cuanto mas vendimos en colombia que en mexico el año pasado?",
+        "how many more messages did we send via whatsapp than sms last month",
+        "tuvimos mas ventas este mes que el mes pasado?",
+    ] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+    assert!(ask("que canal tuvo mas ventas el mes pasado").sql.contains("LIMIT 1"));
+}
+
+#[test]
+fn sales_not_counting_refunds_are_gross_revenue() {
+    assert_eq!(
+        ask("me regala las ventas del mes pasado sin contar los reembolsos").intent.metrics,
+        ["gross_revenue"]
+    );
+    assert_eq!(
+        ask("sales by channel this quarter, gross - don't net out refunds").intent.metrics,
+        ["gross_revenue"]
+    );
+    assert_eq!(ask("revenue last month").intent.metrics, ["revenue"]);
+}
+
+/// "The second best city": that one row of the ranking; "la segunda semana de noviembre" is no ranking.
+#[test]
+fn an_ordinal_keeps_that_place_of_the_ranking() {
+    let p = ask("what was our second best city by revenue last quarter?");
+    assert!(p.intent.nth);
+    assert!(p.sql.contains("LIMIT 1 OFFSET 1"), "{}", p.sql);
+    let p = ask("cual es el segundo canal con mas mensajes recibidos en lo q va del año");
+    assert!(p.sql.contains("DESC") && p.sql.contains("LIMIT 1 OFFSET 1"), "{}", p.sql);
+    assert!(ask("tercer pais con mas contactos").sql.contains("LIMIT 1 OFFSET 2"));
+    assert!(ask("the second worst campaign by delivery rate").sql.contains("ASC"));
+    for q in ["mensajes de la segunda semana de noviembre", "second month revenue"] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+}

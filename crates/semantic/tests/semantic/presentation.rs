@@ -608,3 +608,74 @@ fn a_statements_periods_and_money_are_read_from_its_sql() {
     );
     assert_eq!(r.columns[0].currency, None);
 }
+
+/// A ranking from the lowest names the lowest, never "leads"; an ordinal names its place.
+#[test]
+fn the_lowest_of_a_ranking_is_named_as_such() {
+    let p = plan("the 2 worst campaigns by delivery rate");
+    let r = rs(
+        &[("campaign_name", "VARCHAR"), ("delivery_rate", "DOUBLE")],
+        vec![vec![text("Navidad"), Value::Float(0.805)], vec![text("Verano"), Value::Float(0.82)]],
+    );
+    let c = choose_chart(&r, Some(&p));
+    assert_eq!(summarize(&r, &c, Lang::En, with(&p)), "Navidad has the lowest delivery rate (80.5%).");
+    let p = plan("el canal con menos mensajes enviados");
+    let r = rs(
+        &[("channel", "VARCHAR"), ("mensajes_enviados", "BIGINT")],
+        vec![vec![text("push"), Value::Int(8632)]],
+    );
+    let c = choose_chart(&r, Some(&p));
+    assert_eq!(
+        summarize(&r, &c, Lang::Es, with(&p)),
+        "Push tiene el valor más bajo de mensajes enviados (8.632)."
+    );
+    let p = plan("el segundo canal con mas mensajes recibidos");
+    let r = rs(
+        &[("channel", "VARCHAR"), ("mensajes_recibidos", "BIGINT")],
+        vec![vec![text("email"), Value::Int(5192)]],
+    );
+    let c = choose_chart(&r, Some(&p));
+    assert_eq!(summarize(&r, &c, Lang::Es, with(&p)), "Correo es el número 2 en mensajes recibidos (5.192).");
+}
+
+/// "Which month had the fewest messages this year": a running month at the top of the ranking is said to be
+/// to date, never ranked as if whole.
+#[test]
+fn a_ranked_running_period_is_said_to_be_to_date() {
+    let p = plan("which month had the fewest messages this year");
+    let r =
+        rs(&[("month", "TIMESTAMP"), ("messages", "BIGINT")], vec![vec![date(2026, 5), Value::Int(7057)]]);
+    let caveats = inda_semantic::caveats(&p, &r, today());
+    let cx = SummaryContext { plan: Some(&p), caveats: &caveats };
+    assert_eq!(
+        summarize(&r, &choose_chart(&r, Some(&p)), Lang::En, cx),
+        "May 2026 has the lowest messages (7,057). May 2026 is to date (15 of 31 days), so it is no fair comparison with whole periods."
+    );
+}
+
+/// A change: the later value, the change and the earlier value, and whether the same days were compared.
+#[test]
+fn a_change_is_summarized_with_both_values() {
+    let p = plan("messages sent this month vs last month, % change");
+    let r = rs(
+        &[("messages_sent", "BIGINT"), ("messages_sent_previous", "BIGINT"), ("change", "DOUBLE")],
+        vec![vec![Value::Int(5354), Value::Int(3492), Value::Float(0.5332)]],
+    );
+    let c = choose_chart(&r, Some(&p));
+    assert_eq!(
+        summarize(&r, &c, Lang::En, with(&p)),
+        "Messages sent: 5,354, up 53.3% on 3,492 (the same days of the period before)."
+    );
+    let p = plan("cual pais cayo mas en compras el mes pasado");
+    let r = rs(
+        &[
+            ("country", "VARCHAR"),
+            ("compras", "BIGINT"),
+            ("compras_anterior", "BIGINT"),
+            ("variacion", "DOUBLE"),
+        ],
+        vec![vec![text("EC"), Value::Int(58), Value::Int(100), Value::Float(-0.42)]],
+    );
+    let c = choose_chart(&r, Some(&p));
+    assert_eq!(summarize(&r, &c, Lang::Es, with(&p)), "Ecuador, compras: 58, 42 % menos que 100.");
+}

@@ -275,6 +275,9 @@ fn project_sql() -> Vec<String> {
         include_str!("../../../../eval/fresh/tune.jsonl"),
         include_str!("../../../../eval/fresh/tune2.jsonl"),
         include_str!("../../../../eval/fresh/money-sql.jsonl"),
+        // Changes between periods, exclusions and "the same days" (conditional aggregates on the time).
+        include_str!("../../../../eval/fresh/round11-tune.jsonl"),
+        include_str!("../../../../eval/fresh/round11-holdout.jsonl"),
         // Written from the contracts alone to catch a rollup giving another answer (never tuned against).
         include_str!("../../../../eval/fresh/rollup-sql.jsonl"),
         // The same, aimed at numeric exactness: averages, ratios, literals, rates (a second helper).
