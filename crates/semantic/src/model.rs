@@ -297,6 +297,10 @@ pub struct DimensionDef {
     /// called "Bienvenida" needs two words at least), and the same place for every company.
     #[serde(default)]
     pub places: bool,
+    /// A state with no date of its own (whether a contact opted out): said with a period, which would be
+    /// read on the rows' own time (when the contact was created), it is refused ("unsubscribed last week").
+    #[serde(default)]
+    pub undated: bool,
     /// Shorter names analysts type for some data values ("cdmx" for Ciudad de México): each names its value
     /// when the tenant has that value and the nickname is no word of the model.
     #[serde(default)]

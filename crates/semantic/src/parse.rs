@@ -705,6 +705,15 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     apply_metric_filter_overlap(model, &mut intent);
     apply_time(&mut intent, f).map_err(|(en, es)| fail(en, es))?;
     intent.grain = f.grain;
+    // A state of the very rows counted: their period is their creation. Of another table's rows (messages
+    // to contacts who opted in) it is only a filter.
+    let undated = |fl: &Filter| model.dimension(&fl.dimension).is_some_and(|d| d.undated && d.table == base);
+    if (intent.time_range.is_some() || intent.grain.is_some()) && intent.filters.iter().any(undated) {
+        return Err(fail(
+            "No date says when a contact opted in or out, so a period cannot apply to it; ask without the period (contacts opted out now).".into(),
+            "Ningún dato dice cuándo un contacto dio o quitó su consentimiento, así que no se le puede aplicar un período; pregunta sin el período (contactos sin consentimiento hoy).".into(),
+        ));
+    }
     if intent.grain.is_none() && f.trend {
         intent.grain = Some(default_grain(intent.time_range));
     }

@@ -800,7 +800,11 @@ impl<'a> Reader<'a> {
         };
         self.f.metrics = match listed {
             Some(count) => vec![count],
-            None => choose_metrics(self.model, strong, weak, &self.listed_metrics()),
+            None => {
+                let mut kept = self.listed_metrics();
+                kept.extend(counted_beside_sums(self.model, self.items, &strong));
+                choose_metrics(self.model, strong, weak, &kept)
+            }
         };
         apply_refines(self.model, &mut self.f.metrics, &self.refines);
         refine_named(self.model, &mut self.f.named, &self.refines);
@@ -1091,6 +1095,26 @@ fn choose_metrics(
             .metric(m)
             .is_some_and(|d| !d.generic || !specific_tables.contains(&d.table) || listed.contains(m))
     });
+    out
+}
+
+/// "How many campaigns are active and what's their total budget": a table's rows counted ("how many" right
+/// before them) beside sums of the same table are measured too, not only what the sums are of. Beside a
+/// count of the same table ("how many contacts are customers") they are that count's whole, and yield.
+fn counted_beside_sums(model: &SemanticModel, items: &[Item], strong: &[String]) -> Vec<String> {
+    let def = |m: &String| model.metric(m);
+    let counting = |k: usize| k > 0 && items[k - 1].has(|s| *s == Sense::Counting);
+    let mut out = Vec::new();
+    for (_, item) in items.iter().enumerate().filter(|(k, _)| counting(*k)) {
+        for m in item.metrics() {
+            let Some(table) = def(&m).map(|d| d.table.clone()) else { continue };
+            let beside: Vec<_> =
+                strong.iter().filter(|s| **s != m).filter_map(def).filter(|d| d.table == table).collect();
+            if !beside.is_empty() && beside.iter().all(|d| d.kind == MetricKind::Sum) {
+                out.push(m);
+            }
+        }
+    }
     out
 }
 

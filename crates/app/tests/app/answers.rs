@@ -154,6 +154,8 @@ fn answers_from_rollups_are_the_answers_from_the_facts() {
         // Changes between periods: conditional aggregates over the time column, the same days included.
         include_str!("../../../../eval/fresh/round11-tune.jsonl"),
         include_str!("../../../../eval/fresh/round11-holdout.jsonl"),
+        include_str!("../../../../eval/fresh/round12-tune.jsonl"),
+        include_str!("../../../../eval/fresh/round12-holdout.jsonl"),
     ];
     let view = |a: &inda_app::Answer| {
         let mut rows: Vec<String> = a.rows.iter().map(|r| format!("{r:?}")).collect();

@@ -1530,3 +1530,25 @@ fn an_ordinal_keeps_that_place_of_the_ranking() {
         assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
     }
 }
+
+/// "How many campaigns are active and what's their total budget": the count is measured beside the sum (it
+/// had been dropped); "how many contacts are customers" still counts the customers.
+#[test]
+fn rows_counted_beside_a_sum_of_them_are_measured() {
+    let p = ask("how many campaigns are active right now and what's their total budget?");
+    assert_eq!(p.intent.metrics, ["campaigns", "campaign_budget"]);
+    assert_eq!(ask("cuantas campañas activas hay y cuanto presupuesto tienen").intent.metrics.len(), 2);
+    assert_eq!(ask("how many contacts are customers").intent.metrics, ["customers"]);
+    assert_eq!(ask("budget of the active campaigns").intent.metrics, ["campaign_budget"]);
+}
+
+/// No date says when a contact opted out: "unsubscribed last week" is refused, never the contacts created
+/// last week who are opted out; messages to opted-in contacts in a period are fine.
+#[test]
+fn an_undated_state_of_the_rows_counted_takes_no_period() {
+    for q in ["How many people unsubscribed last week?", "contactos sin consentimiento este mes"] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+    assert!(ask("how many contacts opted out").sql.contains("opted_in = false"));
+    assert!(ask("messages sent last month to opted in contacts").sql.contains("opted_in = true"));
+}

@@ -278,6 +278,8 @@ fn project_sql() -> Vec<String> {
         // Changes between periods, exclusions and "the same days" (conditional aggregates on the time).
         include_str!("../../../../eval/fresh/round11-tune.jsonl"),
         include_str!("../../../../eval/fresh/round11-holdout.jsonl"),
+        include_str!("../../../../eval/fresh/round12-tune.jsonl"),
+        include_str!("../../../../eval/fresh/round12-holdout.jsonl"),
         // Written from the contracts alone to catch a rollup giving another answer (never tuned against).
         include_str!("../../../../eval/fresh/rollup-sql.jsonl"),
         // The same, aimed at numeric exactness: averages, ratios, literals, rates (a second helper).
