@@ -108,6 +108,8 @@ pub(crate) struct Lexicon {
     pub(crate) than: HashSet<String>,
     /// "anterior", "previous": in a comparison with one period said, the period before it.
     pub(crate) previous_one: HashSet<String>,
+    /// "menos": right before a value that is nothing else, "except".
+    pub(crate) except_before_value: HashSet<String>,
     /// Participles after which "by"/"por" names who did it, not a breakdown ("purchases made by contacts").
     pub(crate) agent_participles: HashSet<String>,
     /// Words whose side depends on who is speaking: "messages received", "contacts who received a message".
@@ -196,6 +198,7 @@ impl Lexicon {
         lx.comparatives = grammar.file.comparatives.iter().cloned().collect();
         lx.than = grammar.file.than.iter().cloned().collect();
         lx.previous_one = grammar.file.previous_one.iter().cloned().collect();
+        lx.except_before_value = grammar.file.except_before_value.iter().cloned().collect();
         lx.two_sided = grammar.file.two_sided.iter().cloned().collect();
         lx.collective = grammar.file.collective.iter().cloned().collect();
         for p in lx.by_first.values().flatten() {
@@ -365,6 +368,9 @@ struct GrammarFile {
     /// "anterior", "previous" said alone in a comparison: the period before the one said.
     #[serde(default)]
     previous_one: Vec<String>,
+    /// Ranking words that are "except" right before a value ("todos los canales menos SMS").
+    #[serde(default)]
+    except_before_value: Vec<String>,
     /// Participles after which "by"/"por" names who did it ("purchases made by contacts in Mexico").
     #[serde(default)]
     agent_participles: Vec<String>,

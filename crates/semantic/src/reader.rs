@@ -511,9 +511,9 @@ impl<'a> Reader<'a> {
 
     /// "todos los canales menos sms": "menos" right before a value that is nothing else is "except", not
     /// "least" ("el canal con menos mensajes" ranks).
-    fn menos_except(&self, k: usize) -> bool {
+    fn except_before_value(&self, k: usize) -> bool {
         let Some(next) = self.items.get(k + 1) else { return false };
-        self.items[k].text == "menos"
+        self.model.lexicon.except_before_value.contains(&self.items[k].text)
             && !next.values().is_empty()
             && next.metrics().is_empty()
             && !next.is_dim()
@@ -544,7 +544,10 @@ impl<'a> Reader<'a> {
         for k in 0..items.len() {
             let item = &items[k];
             let next_is_value = items.get(k + 1).is_some_and(|x| !x.values().is_empty());
-            if !self.used[k] && (item.has(|s| *s == Sense::Not) || self.menos_except(k)) && next_is_value {
+            if !self.used[k]
+                && (item.has(|s| *s == Sense::Not) || self.except_before_value(k))
+                && next_is_value
+            {
                 self.used[k] = true;
                 negating = true;
                 self.exclusion_scope(k);

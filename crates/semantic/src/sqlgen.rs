@@ -529,7 +529,6 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     } else {
         Some(OrderBy { kind: OrderByKind::Expressions(order_by), interpolate: None })
     };
-    let number = |n: u32| Expr::value(Value::Number(n.to_string(), false));
     query.limit_clause = intent.top_n.map(|n| match intent.nth {
         // "The second best": that one row.
         true => LimitClause::LimitOffset {
@@ -658,6 +657,11 @@ fn push_computed(projection: &mut Vec<SelectItem>, expr: Expr, alias: &str) -> E
 
 /// The `n`th output column (from 1), as GROUP BY and ORDER BY take it.
 fn ordinal(n: usize) -> Expr {
+    number(n)
+}
+
+/// A number literal: `1`, `1.0` (which makes a division exact in decimals or doubles).
+fn number(n: impl ToString) -> Expr {
     Expr::value(Value::Number(n.to_string(), false))
 }
 
@@ -854,11 +858,11 @@ fn change_measures(
     let now = conditional_aggregate(e.clone(), later);
     let before = conditional_aggregate(e, earlier);
     let ratio = cmp(
-        cmp(now.clone(), BinaryOperator::Multiply, Expr::value(Value::Number("1.0".into(), false))),
+        cmp(now.clone(), BinaryOperator::Multiply, number("1.0")),
         BinaryOperator::Divide,
-        function("NULLIF", vec![before.clone(), Expr::value(Value::Number("0".into(), false))]),
+        function("NULLIF", vec![before.clone(), number("0")]),
     );
-    let change = cmp(ratio, BinaryOperator::Minus, Expr::value(Value::Number("1".into(), false)));
+    let change = cmp(ratio, BinaryOperator::Minus, number("1"));
     let previous = MeasureInfo {
         name: format!("{}_{}", info.name, lang.pick("previous", "anterior")),
         label: format!("{} ({})", info.label, lang.pick("before", "antes")),
@@ -923,7 +927,7 @@ fn days_condition(days: DaysOfWeek, t: &Expr) -> Expr {
         syntax: sqlparser::ast::ExtractSyntax::From,
         expr: Box::new(t.clone()),
     };
-    let list: Vec<Expr> = days.numbers().map(|d| Expr::value(Value::Number(d.to_string(), false))).collect();
+    let list: Vec<Expr> = days.numbers().map(number).collect();
     match list.as_slice() {
         [one] => cmp(dow, BinaryOperator::Eq, one.clone()),
         _ => Expr::InList { expr: Box::new(dow), list, negated: false },
@@ -991,19 +995,12 @@ fn share_of_total(
             window_frame: None,
         }));
     }
-    let part = cmp(e, BinaryOperator::Multiply, Expr::value(Value::Number("1.0".into(), false)));
+    let part = cmp(e, BinaryOperator::Multiply, number("1.0"));
     let name = match lang {
         Lang::En => format!("share_of_{}", m.name),
         Lang::Es => format!("porcentaje_de_{}", m.name),
     };
-    Some((
-        name,
-        cmp(
-            part,
-            BinaryOperator::Divide,
-            function("NULLIF", vec![total, Expr::value(Value::Number("0".into(), false))]),
-        ),
-    ))
+    Some((name, cmp(part, BinaryOperator::Divide, function("NULLIF", vec![total, number("0")]))))
 }
 
 /// The fraction of a share question: the whole's aggregate over the part's rows, divided by the whole's
@@ -1028,11 +1025,7 @@ fn share_measure(
         BuildError::User("Say which part to measure.".into(), "Indica qué parte medir.".into())
     })?;
     let e = scope.model_expr(&whole.expr)?;
-    let part = cmp(
-        conditional_aggregate(e.clone(), &cond),
-        BinaryOperator::Multiply,
-        Expr::value(Value::Number("1.0".into(), false)),
-    );
+    let part = cmp(conditional_aggregate(e.clone(), &cond), BinaryOperator::Multiply, number("1.0"));
     let name = snake(&share_label(model, whole, lang));
     Ok((name, cmp(part, BinaryOperator::Divide, e)))
 }
@@ -1161,8 +1154,7 @@ fn missing_rate_check(
         BinaryOperator::And,
         Expr::IsNull(Box::new(scope.col(rates, &r.rate_column))),
     );
-    let count =
-        function("COUNT", vec![case_when(vec![(cond, Expr::value(Value::Number("1".into(), false)))], None)]);
+    let count = function("COUNT", vec![case_when(vec![(cond, number("1"))], None)]);
     Ok((MISSING_RATE_COLUMN.to_string(), count))
 }
 
@@ -1360,7 +1352,7 @@ fn conditional_aggregate(mut e: Expr, cond: &Expr) -> Expr {
                 for arg in list.args.iter_mut() {
                     if let FunctionArg::Unnamed(a) = arg {
                         let inner = match a {
-                            FunctionArgExpr::Wildcard => Expr::value(Value::Number("1".into(), false)),
+                            FunctionArgExpr::Wildcard => number("1"),
                             FunctionArgExpr::Expr(inner) => inner.clone(),
                             FunctionArgExpr::QualifiedWildcard(_) => continue,
                         };
