@@ -705,15 +705,7 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     apply_metric_filter_overlap(model, &mut intent);
     apply_time(&mut intent, f).map_err(|(en, es)| fail(en, es))?;
     intent.grain = f.grain;
-    // A state of the very rows counted: their period is their creation. Of another table's rows (messages
-    // to contacts who opted in) it is only a filter.
-    let undated = |fl: &Filter| model.dimension(&fl.dimension).is_some_and(|d| d.undated && d.table == base);
-    if (intent.time_range.is_some() || intent.grain.is_some()) && intent.filters.iter().any(undated) {
-        return Err(fail(
-            "No date says when a contact opted in or out, so a period cannot apply to it; ask without the period (contacts opted out now).".into(),
-            "Ningún dato dice cuándo un contacto dio o quitó su consentimiento, así que no se le puede aplicar un período; pregunta sin el período (contactos sin consentimiento hoy).".into(),
-        ));
-    }
+    refuse_undated_period(model, &intent, &base).map_err(|(en, es)| fail(en, es))?;
     if intent.grain.is_none() && f.trend {
         intent.grain = Some(default_grain(intent.time_range));
     }
@@ -723,6 +715,33 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     }
     check(&intent).map_err(|(en, es)| fail(en, es))?;
     Ok(intent)
+}
+
+/// "How many people unsubscribed last week": a state of the very rows counted with no date of its own
+/// (`undated` in the model) takes no period, which would be read on their creation. Of another table's rows
+/// (messages sent last month to contacts who opted in) it is only a filter.
+fn refuse_undated_period(model: &SemanticModel, intent: &Intent, base: &str) -> Result<(), Problem> {
+    if intent.time_range.is_none() && intent.grain.is_none() {
+        return Ok(());
+    }
+    let undated = intent
+        .filters
+        .iter()
+        .filter_map(|fl| model.dimension(&fl.dimension))
+        .find(|d| d.undated && d.table == base);
+    match undated {
+        Some(d) => Err((
+            format!(
+                "No date says when the {} changed, so a period cannot apply to it; ask without the period.",
+                d.label.get(Lang::En)
+            ),
+            format!(
+                "Ningún dato dice cuándo cambió el {}, así que no se le puede aplicar un período; pregunta sin el período.",
+                d.label.get(Lang::Es)
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// "Revenue growth this month", "% change of messages sent MTD vs the same days last month": the change

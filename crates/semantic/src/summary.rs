@@ -434,8 +434,6 @@ fn decapitalize(s: &str) -> String {
     }
 }
 
-/// "December 2026 so far: 162.6 M COP, up 4.1% on the same 2 days of November 2026 (156.2 M COP); November
-/// 2026 as a whole: 1,485.8 M COP." — a running period against the one before it, like with like.
 /// A change between two periods ("revenue growth last month"): the first row's measure in the later
 /// period, its change and its value in the earlier one; with a breakdown, the row named. "Messages sent:
 /// 5,354, up 53.3% on 3,492 (the same days of the period before)."
@@ -487,6 +485,8 @@ fn change_line(
     Some(line)
 }
 
+/// "December 2026 so far: 162.6 M COP, up 4.1% on the same 2 days of November 2026 (156.2 M COP); November
+/// 2026 as a whole: 1,485.8 M COP." — a running period against the one before it, like with like.
 fn same_days_line(
     rs: &ResultSet,
     mi: usize,
