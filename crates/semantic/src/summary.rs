@@ -453,15 +453,7 @@ fn change_line(
     let value = |name: &str| rs.column_index(name).and_then(|i| row.get(i)).and_then(Value::as_f64);
     let (now, before) = (value(&now_m.name)?, value(&before_m.name)?);
     let change = match value(&change_m.name) {
-        Some(c) => {
-            let pct = format_number(c.abs(), lang, "percent");
-            match (lang, c >= 0.0) {
-                (Lang::En, true) => format!("up {pct} on"),
-                (Lang::En, false) => format!("down {pct} on"),
-                (Lang::Es, true) => format!("{pct} más que"),
-                (Lang::Es, false) => format!("{pct} menos que"),
-            }
-        }
+        Some(c) => change_words(c, lang),
         None => lang.pick("nothing to compare with before:", "sin nada con qué comparar antes:").to_string(),
     };
     let name = plan
@@ -483,6 +475,17 @@ fn change_line(
         line.push_str(&format!(" {}.", c.message));
     }
     Some(line)
+}
+
+/// A change as a fraction in words, before the value it is from: "up 4.1% on", "4,1 % menos que".
+fn change_words(fraction: f64, lang: Lang) -> String {
+    let pct = format_number(fraction.abs(), lang, "percent");
+    match (lang, fraction >= 0.0) {
+        (Lang::En, true) => format!("up {pct} on"),
+        (Lang::En, false) => format!("down {pct} on"),
+        (Lang::Es, true) => format!("{pct} más que"),
+        (Lang::Es, false) => format!("{pct} menos que"),
+    }
 }
 
 /// "December 2026 so far: 162.6 M COP, up 4.1% on the same 2 days of November 2026 (156.2 M COP); November
@@ -511,13 +514,8 @@ fn same_days_line(
     let (cur_name, prev_name) =
         (capitalize(&period_name(unit, *cur_day, lang)), period_name(unit, *prev_day, lang));
     let change = if before > 0.0 && w.format != MeasureFormat::Percent {
-        let pct = format_number(((now - before) / before).abs(), lang, "percent");
-        match (lang, now >= before) {
-            (Lang::En, true) => format!("up {pct} on"),
-            (Lang::En, false) => format!("down {pct} on"),
-            (Lang::Es, true) => format!("{pct} más que en"),
-            (Lang::Es, false) => format!("{pct} menos que en"),
-        }
+        let words = change_words((now - before) / before, lang);
+        if lang == Lang::Es { format!("{words} en") } else { words }
     } else {
         lang.pick("against", "frente a").to_string()
     };
