@@ -2,8 +2,9 @@
 
 use crate::lang::Lang;
 
-/// Formats a value as `number` (grouped, up to 2 decimals, more below 1), `currency` (2 decimals) or
-/// `percent` (a fraction shown ×100 with up to 1 decimal).
+/// Formats a value as `number` (grouped, up to 2 decimals, more below 1), `currency` (2 decimals; up to 4
+/// below 1, or an average cost per message of 0.0148 reads as 0.01) or `percent` (a fraction shown ×100 with
+/// up to 1 decimal).
 pub fn format_number(v: f64, lang: Lang, format: &str) -> String {
     if !v.is_finite() {
         return "–".to_string();
@@ -16,6 +17,12 @@ pub fn format_number(v: f64, lang: Lang, format: &str) -> String {
                 Lang::En => format!("{text}%"),
                 Lang::Es => format!("{text} %"),
             }
+        }
+        "currency" if v.abs() < 0.995 && v != 0.0 => {
+            // Two to four decimals: as many as the amount has to four places.
+            let four = format!("{:.4}", v.abs());
+            let zeros = four.len() - four.trim_end_matches('0').len();
+            grouped(v, 4 - zeros.min(2), false, lang)
         }
         "currency" => grouped(v, 2, false, lang),
         _ => {
@@ -66,7 +73,12 @@ mod tests {
         assert_eq!(format_number(0.934, Lang::Es, "percent"), "93,4 %");
         assert_eq!(format_number(0.93, Lang::En, "percent"), "93%");
         assert_eq!(format_number(-1500.0, Lang::En, "number"), "-1,500");
-        assert_eq!(format_number(-0.0001, Lang::En, "currency"), "0.00");
+        assert_eq!(format_number(-0.0001, Lang::En, "currency"), "-0.0001");
+        assert_eq!(format_number(0.01480992, Lang::En, "currency"), "0.0148");
+        assert_eq!(format_number(0.0228, Lang::Es, "currency"), "0,0228");
+        assert_eq!(format_number(0.5, Lang::En, "currency"), "0.50");
+        assert_eq!(format_number(0.00001, Lang::En, "currency"), "0.00");
+        assert_eq!(format_number(0.996, Lang::En, "currency"), "1.00");
         assert_eq!(format_number(999.0, Lang::En, "number"), "999");
         assert_eq!(format_number(0.5, Lang::En, "number"), "0.5");
         assert_eq!(format_number(f64::NAN, Lang::En, "number"), "–");

@@ -30,6 +30,13 @@ describe('money', () => {
     expect(formatNumber(1500, 'en-US', { currency: 'COP', type: 'DECIMAL(18,0)' })).toMatch(/^COP\s1,500$/);
     expect(formatNumber(1.23456, 'en-US', { currency: 'EUR', type: 'DECIMAL(18,4)' })).toMatch(/^EUR\s1\.23$/);
   });
+  it('keeps up to four decimals of an amount under one, so a cost per message does not read as nothing', () => {
+    expect(formatNumber(0.01480992, 'en-US', { currency: 'USD', type: 'DECIMAL(14,8)' })).toMatch(/^USD\s0\.0148$/);
+    expect(formatNumber(0.0005, 'de-DE', { amount: true, type: 'DECIMAL(14,8)' })).toBe('0,0005');
+    expect(formatNumber(0.5, 'en-US', { amount: true, type: 'DECIMAL(14,8)' })).toBe('0.50');
+    expect(formatNumber(0.25, 'en-US', { amount: true, type: 'DECIMAL(18,0)' })).toBe('0');
+    expect(formatNumber(0, 'en-US', { amount: true })).toBe('0.00');
+  });
   it('compacts amounts with the code, and leaves it out for table cells', () => {
     expect(formatNumber(2_500_000, 'en-US', { currency: 'COP', compact: true })).toMatch(/^COP\s2\.5M$/);
     expect(formatNumber(1234.5, 'en-US', { amount: true, type: 'DECIMAL(38,2)' })).toBe('1,234.50');

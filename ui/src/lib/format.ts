@@ -19,10 +19,15 @@ function maxDigits(type: string | undefined, v: number): number {
   return Math.abs(v) < 1 ? 4 : 2;
 }
 
-/** Decimal places of an amount: the column's scale, at most cents, fixed so a column of amounts lines up. */
-function moneyDigits(type: string | undefined): number {
+/**
+ * Decimal places of an amount: the column's scale, at most cents, fixed so a column of amounts lines up. An amount
+ * under one (an average cost per message: 0.0148) keeps up to four, or it would read as 0.01 or as nothing at all.
+ */
+function moneyDigits(type: string | undefined, v: number): { min: number; max: number } {
   const m = type ? /DECIMAL\(\s*\d+\s*,\s*(\d+)\s*\)/i.exec(type) : null;
-  return m?.[1] ? Math.min(Number(m[1]), 2) : 2;
+  const scale = m?.[1] ? Number(m[1]) : 4;
+  const cents = Math.min(scale, 2);
+  return v !== 0 && Math.abs(v) < 1 ? { min: cents, max: Math.min(scale, 4) } : { min: cents, max: cents };
 }
 
 export interface NumberOpts {
@@ -48,8 +53,8 @@ export function formatNumber(v: number, locale: string, opts: NumberOpts = {}): 
     return new Intl.NumberFormat(locale, { ...money, notation: 'compact', maximumFractionDigits: 1 }).format(v);
   }
   if (money || opts.amount) {
-    const digits = moneyDigits(opts.type);
-    return new Intl.NumberFormat(locale, { ...money, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v);
+    const digits = moneyDigits(opts.type, v);
+    return new Intl.NumberFormat(locale, { ...money, minimumFractionDigits: digits.min, maximumFractionDigits: digits.max }).format(v);
   }
   return new Intl.NumberFormat(locale, { maximumFractionDigits: maxDigits(opts.type, v) }).format(v);
 }
