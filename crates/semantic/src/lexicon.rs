@@ -110,6 +110,8 @@ pub(crate) struct Lexicon {
     pub(crate) previous_one: HashSet<String>,
     /// "menos": right before a value that is nothing else, "except".
     pub(crate) except_before_value: HashSet<String>,
+    /// "each", "cada": "by" words that take one thing at a time.
+    pub(crate) each_one: HashSet<String>,
     /// Participles after which "by"/"por" names who did it, not a breakdown ("purchases made by contacts").
     pub(crate) agent_participles: HashSet<String>,
     /// Words whose side depends on who is speaking: "messages received", "contacts who received a message".
@@ -194,6 +196,7 @@ impl Lexicon {
         lx.abbreviations = grammar.file.abbreviations.clone().into_iter().collect();
         lx.joining = grammar.file.joining.iter().cloned().collect();
         lx.agent_participles = grammar.file.agent_participles.iter().cloned().collect();
+        lx.each_one = grammar.file.each_one.iter().cloned().collect();
         lx.conjunctions = grammar.file.conjunctions.iter().cloned().collect();
         lx.comparatives = grammar.file.comparatives.iter().cloned().collect();
         lx.than = grammar.file.than.iter().cloned().collect();
@@ -371,6 +374,9 @@ struct GrammarFile {
     /// Ranking words that are "except" right before a value ("todos los canales menos SMS").
     #[serde(default)]
     except_before_value: Vec<String>,
+    /// "By" words that take one thing at a time ("each", "cada"): "cuánto cuesta cada SMS".
+    #[serde(default)]
+    each_one: Vec<String>,
     /// Participles after which "by"/"por" names who did it ("purchases made by contacts in Mexico").
     #[serde(default)]
     agent_participles: Vec<String>,

@@ -69,6 +69,8 @@ struct Reader<'a> {
     unknown: Vec<String>,
     /// Whether the question ranks anywhere (a number, top/bottom, most/least).
     ranks: bool,
+    /// Where the "by" words are ("by messages", "cada mensaje", "cada SMS").
+    by_at: Vec<usize>,
 }
 
 /// A run of ranking words ("top 5", "5 best", "los 5 peores"): where it ends and what it says.
@@ -106,6 +108,7 @@ impl<'a> Reader<'a> {
             first_time_text: None,
             unknown: Vec::new(),
             ranks: false,
+            by_at: Vec::new(),
         };
         reader.ranks = (0..items.len()).any(|k| reader.is_rank(k));
         reader
@@ -186,6 +189,7 @@ impl<'a> Reader<'a> {
         if self.used[k + 1] {
             return;
         }
+        self.by_at.push(k);
         // "top 3 segments by contacts": after a ranked breakdown, a word that is both a metric and a
         // dimension is the ranking metric.
         let ranks_by_metric =
@@ -331,6 +335,41 @@ impl<'a> Reader<'a> {
         let than =
             than.or_else(|| self.items.last().and_then(|it| it.than.as_ref().filter(|_| compared(it))))?;
         Some(format!("{} … {than}", self.items[at].text))
+    }
+
+    /// "Cuánto nos cuesta cada mensaje", "cost per message", "how much does each SMS cost": a sum per one of
+    /// the very rows it adds up (a count of its table, or with "each", a value of them or the sum itself) is
+    /// their average (the average cost per message), never the total. Only one row, singular: "top
+    /// campaigns by messages" ranks.
+    fn per_row(&mut self) {
+        let model = self.model;
+        let sums: Vec<_> = (self.f.metrics.iter().filter_map(|m| model.metric(m)))
+            .filter(|d| d.kind == MetricKind::Sum)
+            .collect();
+        let count =
+            self.f.sort_metric.as_ref().and_then(|m| model.metric(m)).filter(|d| d.kind == MetricKind::Count);
+        let of_its_rows = |k: &usize| {
+            let (word, Some(next)) = (&self.items[*k], self.items.get(k + 1)) else { return false };
+            let each = model.lexicon.each_one.contains(&word.text);
+            let said = match count {
+                Some(c) => next.metrics().contains(&c.name) && sums.iter().any(|d| d.table == c.table),
+                None => {
+                    each && (!next.values().is_empty()
+                        || next.metrics().iter().any(|m| self.f.metrics.contains(m)))
+                }
+            };
+            said && !next.is_plural() && !next.is_dim() && !sums.is_empty()
+        };
+        let Some(word) = self.by_at.iter().find(|k| of_its_rows(k)).map(|k| self.items[*k].text.clone())
+        else {
+            return;
+        };
+        if let Some(c) = count {
+            self.f.metrics.retain(|m| m != &c.name);
+        }
+        self.f.sort_metric = None;
+        let said = self.average.take().map_or(word, |(_, text)| text);
+        self.average = Some((true, said));
     }
 
     /// The metrics of a list of measures ("contacts, customers and conversion rate"): a run of metric words
@@ -674,6 +713,7 @@ impl<'a> Reader<'a> {
         };
         apply_refines(self.model, &mut self.f.metrics, &self.refines);
         refine_named(self.model, &mut self.f.named, &self.refines);
+        self.per_row();
         if let Some((valued, text)) = self.average.take() {
             self.apply_average(valued, &text)?;
         }

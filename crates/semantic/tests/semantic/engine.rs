@@ -1552,3 +1552,27 @@ fn an_undated_state_of_the_rows_counted_takes_no_period() {
     assert!(ask("how many contacts opted out").sql.contains("opted_in = false"));
     assert!(ask("messages sent last month to opted in contacts").sql.contains("opted_in = true"));
 }
+
+/// "How much does each message cost", "cuánto nos cuesta cada SMS": a sum per one of its own rows is their
+/// average, never the total (it had answered the whole messaging cost); "top campaigns by messages" ranks.
+#[test]
+fn a_sum_per_one_of_its_rows_is_their_average() {
+    for q in [
+        "how much does each message cost",
+        "cuánto cuesta cada mensaje",
+        "cuánto nos cuesta en promedio cada mensaje",
+        "costo en promedio de cada mensaje",
+    ] {
+        assert_eq!(ask(q).intent.metrics, ["average_cost_per_message"], "{q}");
+    }
+    let p = ask("cuánto nos cuesta cada sms");
+    assert_eq!(p.intent.metrics, ["average_cost_per_message"]);
+    assert!(p.sql.contains("channel = 'sms'"), "{}", p.sql);
+    let p = ask("how much does each message cost by channel");
+    assert_eq!(p.intent.metrics, ["average_cost_per_message"]);
+    assert_eq!(p.intent.breakdowns, ["message_channel"]);
+    assert_eq!(ask("revenue per purchase").intent.metrics, ["average_order_value"]);
+    assert_eq!(ask("top campaigns by messages").intent.metrics, ["messages"]);
+    assert_eq!(ask("costo por canal").intent.metrics, ["messaging_cost"]);
+    assert_eq!(ask("revenue for each country").intent.metrics, ["revenue"]);
+}
