@@ -96,16 +96,19 @@ fn asks_count_of_values(model: &SemanticModel, f: &Fragments, tokens: &[String])
     counting && default_metric(model, f).is_some()
 }
 
-/// The metric a question without one counts, when its values all live in one table ("leads" → contacts).
+/// The metric a question without one counts, when one table alone holds all its values ("leads" → contacts).
 pub(crate) fn default_metric(model: &SemanticModel, f: &Fragments) -> Option<String> {
-    let mut tables: Vec<String> = Vec::new();
-    for v in &f.values {
-        for d in model.dimensions().iter().filter(|d| d.family() == v.family) {
-            if !tables.contains(&d.table) {
-                tables.push(d.table.clone());
-            }
-        }
+    // The tables every value can filter ("leads" and "web": the contacts, though "web" is also a channel).
+    let of = |v: &crate::fragments::ValueRef| -> Vec<&str> {
+        model.dimensions().iter().filter(|d| d.family() == v.family).map(|d| d.table.as_str()).collect()
+    };
+    let mut tables = f.values.first().map(of).unwrap_or_default();
+    for v in f.values.iter().skip(1) {
+        let these = of(v);
+        tables.retain(|t| these.contains(t));
     }
+    tables.sort_unstable();
+    tables.dedup();
     match tables.as_slice() {
         [one] => model.table(one).and_then(|t| t.default_metric.clone()),
         _ => None,

@@ -711,7 +711,7 @@ impl<'a> Reader<'a> {
                 choose_metrics(self.model, strong, weak, &kept)
             }
         };
-        apply_refines(self.model, &mut self.f.metrics, &self.refines);
+        apply_refines(self.model, &mut self.f.metrics, &self.refines, &self.f.values);
         refine_named(self.model, &mut self.f.named, &self.refines);
         self.per_row();
         if let Some((valued, text)) = self.average.take() {

@@ -1,15 +1,25 @@
 //! Which measures the words settle on: refining words, averages, listed measures and list columns.
 
 use super::items::Item;
-use crate::fragments::DimRef;
+use crate::fragments::{DimRef, ValueRef};
 use crate::lexicon::Sense;
 use crate::model::{MetricKind, MoneyCurrency, SemanticModel};
 
 /// "messages that came in" → messages received: a refining word replaces the generic head noun of its
-/// metric's table; with no measure named at all, it is the measure ("how much have we spent this month").
-pub(super) fn apply_refines(model: &SemanticModel, metrics: &mut Vec<String>, refines: &[String]) {
+/// metric's table; with no measure named at all, it is the measure ("how much have we spent this month"),
+/// unless the values said are of another table ("how many leads came in": the leads count, by their date).
+pub(super) fn apply_refines(
+    model: &SemanticModel,
+    metrics: &mut Vec<String>,
+    refines: &[String],
+    values: &[ValueRef],
+) {
     if metrics.is_empty() {
-        metrics.extend(refines.iter().find(|r| model.metric(r).is_some()).cloned());
+        let of_values = |table: &str| {
+            values.iter().all(|v| model.dimensions().iter().any(|d| d.family() == v.family && d.table == table))
+        };
+        let refined = refines.iter().filter_map(|r| model.metric(r)).find(|d| of_values(&d.table));
+        metrics.extend(refined.map(|d| d.name.clone()));
     }
     refine_each(model, metrics.iter_mut(), refines);
     let mut seen = Vec::new();
