@@ -702,6 +702,12 @@ pub(crate) fn match_time(t: &[String], i: usize, today: NaiveDate) -> Option<(us
             let g = at(u).and_then(unit)?;
             return Some((u + 1 - i, this_one(g)));
         }
+        // "desde el 16 de noviembre", "since november 16"
+        if let Some((n, TimeRange::Between { start, end })) = day_span_cued(t, j, today, true)
+            && end == start.succ_opt()?
+        {
+            return Some((k + n, TimeRange::Since { start }));
+        }
         if let Some((n, start, _)) = period(t, j, today) {
             return Some((k + n, TimeRange::Since { start }));
         }
@@ -781,12 +787,17 @@ fn range_joiner(t: &[String], i: usize) -> usize {
 /// nov 15, 2026", "nov 1-15", "on november 3 2026", "el 3 de noviembre"): `[first day, the day after the
 /// last)`. A single day needs "on" or "el" before it, so that "top 5 november" stays a top 5.
 fn day_span(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRange)> {
+    let cue = matches!(t.get(i).map(String::as_str), Some("on" | "el" | "del"));
+    day_span_cued(t, i, today, cue)
+}
+
+/// [`day_span`], told whether a single day is cued already ("since" before it).
+fn day_span_cued(t: &[String], i: usize, today: NaiveDate, cue: bool) -> Option<(usize, TimeRange)> {
     let at = |k: usize| t.get(k).map(String::as_str);
     let lead = usize::from(matches!(
         at(i),
         Some("between" | "from" | "entre" | "de" | "del" | "desde" | "on" | "el")
     ));
-    let cue = matches!(at(i), Some("on" | "el" | "del"));
     let mut j = i + lead;
     if matches!(at(j), Some("the" | "el")) {
         j += 1;
@@ -801,6 +812,10 @@ fn day_span(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRang
         let first_month = month_after_day(t, k, today);
         let k2 = first_month.map_or(k, |(n, _)| k + n);
         let joined = range_joiner(t, k2);
+        // "del 16 de noviembre hasta fin de mes"
+        if let (true, Some((_, m)), Some(n)) = (joined > 0, first_month, month_end(t, k2 + joined)) {
+            return range(m.with_day(d1)?, add_months(m, 1)?.pred_opt()?, k2 + joined + n);
+        }
         if let Some((n2, d2)) = day_number(t, k2 + joined) {
             let after = k2 + joined + n2;
             let (n3, month) = month_after_day(t, after, today).or(first_month.map(|(_, m)| (0, m)))?;
@@ -817,6 +832,12 @@ fn day_span(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRang
     let (n1, d1) = day_number(t, j + 1)?;
     let k = j + 1 + n1;
     let joined = range_joiner(t, k);
+    // "from november 16 to the end of the month"
+    if let (true, Some(n)) = (joined > 0, month_end(t, k + joined)) {
+        let (n3, year) = year_suffix(t, k + joined + n, today).unwrap_or((0, recent_year(month, today)));
+        let first = month_start(year, month)?;
+        return range(first.with_day(d1)?, add_months(first, 1)?.pred_opt()?, k + joined + n + n3);
+    }
     let second_month = at(k + joined).and_then(|w| month_name(w, false));
     let k2 = k + joined + usize::from(second_month.is_some());
     let (end_at, d2, month2) = match day_number(t, k2) {
@@ -833,6 +854,20 @@ fn day_span(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRang
     let start_year = if month <= month2 { year } else { year - 1 };
     let start = NaiveDate::from_ymd_opt(start_year, month, d1)?;
     range(start, NaiveDate::from_ymd_opt(year, month2, d2)?, end_at + n3)
+}
+
+/// "the end of the month", "fin de mes", "finales del mes": the last day of the month a range starts in.
+fn month_end(t: &[String], i: usize) -> Option<usize> {
+    let at = |k: usize| t.get(k).map(String::as_str);
+    let mut j = i;
+    if !matches!(at(j), Some("end" | "fin" | "final" | "finales" | "fines")) {
+        return None;
+    }
+    j += 1;
+    while matches!(at(j), Some("of" | "de" | "del" | "the" | "el" | "that" | "ese")) {
+        j += 1;
+    }
+    matches!(at(j), Some("month" | "mes")).then_some(j + 1 - i)
 }
 
 #[cfg(test)]
@@ -906,6 +941,17 @@ mod tests {
         assert_eq!(range("5 november 2026"), None);
         assert_eq!(range("del 15 al 1 de marzo"), None);
         assert_eq!(range("del 1 al 31 de febrero"), None);
+        // To the end of the month the range starts in; from a single day on.
+        assert_eq!(
+            parse("del 16 de noviembre hasta fin de mes"),
+            Some((8, TimeRange::Between { start: d(2025, 11, 16), end: d(2025, 12, 1) }))
+        );
+        assert_eq!(range("from april 16 to the end of the month"), b(d(2026, 4, 16), d(2026, 5, 1)));
+        assert_eq!(range("del 3 de febrero a finales de mes"), b(d(2026, 2, 3), d(2026, 3, 1)));
+        let since = |y, m, day| Some(TimeRange::Since { start: d(y, m, day) });
+        assert_eq!(range("desde el 16 de abril"), since(2026, 4, 16));
+        assert_eq!(range("since april 16"), since(2026, 4, 16));
+        assert_eq!(range("since the end of the month"), None);
     }
 
     #[test]

@@ -16,7 +16,9 @@ pub(super) fn apply_refines(
 ) {
     if metrics.is_empty() {
         let of_values = |table: &str| {
-            values.iter().all(|v| model.dimensions().iter().any(|d| d.family() == v.family && d.table == table))
+            values
+                .iter()
+                .all(|v| model.dimensions().iter().any(|d| d.family() == v.family && d.table == table))
         };
         let refined = refines.iter().filter_map(|r| model.metric(r)).find(|d| of_values(&d.table));
         metrics.extend(refined.map(|d| d.name.clone()));

@@ -1576,3 +1576,26 @@ fn a_sum_per_one_of_its_rows_is_their_average() {
     assert_eq!(ask("costo por canal").intent.metrics, ["messaging_cost"]);
     assert_eq!(ask("revenue for each country").intent.metrics, ["revenue"]);
 }
+
+/// Round 13: "how many leads came in through the website" counts the leads by their date (it had counted
+/// messages received from leads on a "web" channel); campaigns that "kicked off" or "partieron"; "for the
+/// monthly review" is no series; a range "hasta fin de mes" and "desde el 16 de noviembre".
+#[test]
+fn named_things_and_calendar_dates() {
+    let p = ask("how many leads came in through the website since september?");
+    assert_eq!(p.intent.metrics, ["contacts"]);
+    assert!(p.sql.contains("source_channel = 'web'") && p.sql.contains("created_at >="), "{}", p.sql);
+    assert_eq!(ask("how many messages came in yesterday").intent.metrics, ["messages_received"]);
+    assert_eq!(ask("cuantos llegaron por whatsapp ayer").intent.metrics, ["messages_received"]);
+    assert!(ask("which campaigns kicked off in Q4 2026?").sql.contains("started_at >="));
+    assert!(
+        ask("presupuesto total de las campañas drip que partieron el 2025").sql.contains("started_at >=")
+    );
+    let p =
+        ask("for the monthly review: how many purchases did our VIP contacts make from August to October?");
+    assert_eq!(p.intent.grain, None);
+    let p = ask("ingresos de whatsapp del 16 de noviembre hasta fin de mes");
+    assert!(matches!(p.intent.time_range, Some(TimeRange::Between { .. })), "{:?}", p.intent.time_range);
+    let p = ask("mensajes enviados desde el 16 de noviembre");
+    assert!(matches!(p.intent.time_range, Some(TimeRange::Since { .. })), "{:?}", p.intent.time_range);
+}
