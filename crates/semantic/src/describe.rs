@@ -183,8 +183,11 @@ pub(crate) fn title(model: &SemanticModel, intent: &Intent, lang: Lang) -> Strin
     let mut filters = Vec::new();
     for f in &intent.filters {
         let family = model.dimension(&f.dimension).map(|d| d.family().to_string()).unwrap_or_default();
-        let values: Vec<String> = f.values.iter().map(|v| model.value_label(&family, v, lang)).collect();
-        let values = join_words(&values, lang);
+        let label = |v: &String| match f.negated {
+            true => model.excluded_label(&family, v, lang),
+            false => model.value_label(&family, v, lang),
+        };
+        let values = join_words(&f.values.iter().map(label).collect::<Vec<_>>(), lang);
         if f.negated {
             filters.push(format!("{} {values}", lang.pick("excluding", "sin")));
         } else {

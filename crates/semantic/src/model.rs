@@ -663,6 +663,11 @@ impl SemanticModel {
     pub(crate) fn metric_as_value(&self, metric: &str) -> Option<(String, String)> {
         self.value_counts.iter().find(|(m, _, _)| m == metric).map(|(_, d, v)| (d.clone(), v.clone()))
     }
+    /// A filter conjunct of a metric of `table` that is one value of one of its dimensions (`status =
+    /// 'failed'`), as that dimension's name and the value.
+    pub(crate) fn filter_value(&self, table: &str, filter: &str) -> Option<(String, String)> {
+        filter_value(&self.file, table, filter)
+    }
     pub(crate) fn grain(&self, grain: Grain) -> Option<&GrainDef> {
         self.file.grains.iter().find(|g| g.name == grain)
     }
@@ -694,6 +699,24 @@ impl SemanticModel {
         self.file.values.get(family).is_some_and(|vs| vs.iter().any(|x| x.value == value))
             || self.metric_of_value(family, value).is_some()
     }
+    /// The rows a value leaves out, for "excluding …": the count narrowed to it among other conditions
+    /// when the model names no value ("excluding failed messages": outbound with `status = 'failed'`).
+    pub(crate) fn excluded_label(&self, family: &str, value: &str, lang: Lang) -> String {
+        let of_value = |m: &MetricDef, f: &String| {
+            self.filter_value(&m.table, f)
+                .is_some_and(|(d, v)| v == value && self.dimension(&d).is_some_and(|d| d.family() == family))
+        };
+        let named = self.names_value(family, value);
+        let count = self
+            .file
+            .metrics
+            .iter()
+            .find(|m| m.kind == MetricKind::Count && m.filter.iter().any(|f| of_value(m, f)));
+        match count.filter(|_| !named) {
+            Some(m) => m.label.get(lang).clone(),
+            None => self.value_label(family, value, lang),
+        }
+    }
     /// The metric that counts the rows with a value ("purchases" for the activity type `purchase`).
     fn metric_of_value(&self, family: &str, value: &str) -> Option<&MetricDef> {
         let (m, _, _) = self
@@ -711,13 +734,20 @@ fn count_of_value(file: &ModelFile, m: &MetricDef) -> Option<(String, String, St
     if m.kind != MetricKind::Count || !m.expr.eq_ignore_ascii_case("COUNT(*)") {
         return None;
     }
+    let (dim, value) = filter_value(file, &m.table, filter)?;
+    Some((m.name.clone(), dim, value))
+}
+
+/// A filter conjunct of `table`'s rows that is one value of one of its dimensions (`status = 'failed'`), as
+/// that dimension's name and the value.
+fn filter_value(file: &ModelFile, table: &str, filter: &str) -> Option<(String, String)> {
     let Ok(Expr::BinaryOp { left, op: BinaryOperator::Eq, right }) = parse_model_expr(filter) else {
         return None;
     };
     let (Expr::Identifier(column), Expr::Value(v)) = (left.as_ref(), right.as_ref()) else { return None };
     let Value::SingleQuotedString(value) = &v.value else { return None };
-    let dim = file.dimensions.iter().find(|d| d.table == m.table && d.column == column.value)?;
-    Some((m.name.clone(), dim.name.clone(), value.clone()))
+    let dim = file.dimensions.iter().find(|d| d.table == table && d.column == column.value)?;
+    Some((dim.name.clone(), value.clone()))
 }
 
 /// Parses one SQL expression of the model (metric expression, filter conjunct).

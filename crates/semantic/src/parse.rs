@@ -706,6 +706,7 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
         )
     })?;
     apply_metric_filter_overlap(model, &mut intent);
+    apply_exclusions(model, &mut intent, f).map_err(|(en, es)| fail(en, es))?;
     apply_time(&mut intent, f).map_err(|(en, es)| fail(en, es))?;
     intent.grain = f.grain;
     refuse_undated_period(model, &intent, &base).map_err(|(en, es)| fail(en, es))?;
@@ -903,6 +904,46 @@ pub(crate) fn apply_metric_filter_overlap(model: &SemanticModel, intent: &mut In
 }
 
 type Problem = (String, String);
+
+/// "Mensajes enviados excluyendo los fallidos", "messages sent that did not fail": the rows of a narrower
+/// count or sum of the same table left out, as the one value that narrows it, negated (`status` not
+/// `failed`). Anything else ("messages excluding failed": failed ones are outbound, and all messages are
+/// not) is refused, naming the words.
+fn apply_exclusions(model: &SemanticModel, intent: &mut Intent, f: &Fragments) -> Result<(), Problem> {
+    for (excluded, words) in &f.excluded {
+        let filter = excluded_filter(model, &intent.metrics, excluded).ok_or_else(|| {
+            (format!("I did not understand \"{words}\" here."), format!("No entendí \"{words}\" aquí."))
+        })?;
+        intent.filters.push(filter);
+    }
+    Ok(())
+}
+
+/// The negated value that leaves `excluded`'s rows out of each of `metrics`.
+fn excluded_filter(model: &SemanticModel, metrics: &[String], excluded: &str) -> Option<Filter> {
+    let ex = model.metric(excluded)?;
+    let mut narrowing: Option<&String> = None;
+    for m in metrics {
+        let d = model.metric(m)?;
+        let additive = matches!(d.kind, MetricKind::Count | MetricKind::Sum);
+        if !additive
+            || d.table != ex.table
+            || d.name == ex.name
+            || !d.filter.iter().all(|c| ex.filter.contains(c))
+        {
+            return None;
+        }
+        let [one] = ex.filter.iter().filter(|c| !d.filter.contains(c)).collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        if narrowing.is_some_and(|n| n != one) {
+            return None;
+        }
+        narrowing = Some(one);
+    }
+    let (dimension, value) = model.filter_value(&ex.table, narrowing?)?;
+    Some(Filter { dimension, values: vec![value], negated: true })
+}
 
 pub(crate) fn apply_time(intent: &mut Intent, f: &Fragments) -> Result<(), Problem> {
     match f.times.as_slice() {

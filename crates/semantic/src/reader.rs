@@ -438,6 +438,21 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// "Mensajes enviados excluyendo los fallidos", "messages sent that did not fail": a not-word right before
+    /// a measure (not the rows' own noun before a value) leaves that measure's rows out of the others.
+    fn excluded_measure(&mut self, k: usize) -> bool {
+        let (item, Some(next)) = (&self.items[k], self.items.get(k + 1)) else { return false };
+        let measures = next.metrics();
+        if self.used[k] || self.used[k + 1] || !item.has(|s| *s == Sense::Not) || self.noun_of_value(k + 1) {
+            return false;
+        }
+        let Some(m) = measures.first() else { return false };
+        self.used[k] = true;
+        self.used[k + 1] = true;
+        self.f.excluded.push((m.clone(), format!("{} {}", item.text, next.text)));
+        true
+    }
+
     /// Pass 2: values, with their negation and the words that qualify them.
     fn values(&mut self) {
         let items = self.items;
@@ -453,6 +468,9 @@ impl<'a> Reader<'a> {
                 self.used[k] = true;
                 negating = true;
                 self.exclusion_scope(k);
+                continue;
+            }
+            if self.excluded_measure(k) {
                 continue;
             }
             // "no incluyas las campañas pausadas": the rows' own noun between the word and its value.

@@ -1599,3 +1599,26 @@ fn named_things_and_calendar_dates() {
     let p = ask("mensajes enviados desde el 16 de noviembre");
     assert!(matches!(p.intent.time_range, Some(TimeRange::Since { .. })), "{:?}", p.intent.time_range);
 }
+
+/// "Mensajes enviados excluyendo los fallidos", "messages sent that did not fail": the rows of a narrower
+/// count of the same table left out, as its one narrowing value negated; where no one value narrows it
+/// ("messages excluding failed": all messages against outbound failed ones) it stays refused.
+#[test]
+fn a_narrower_measure_excluded_is_its_value_left_out() {
+    for q in [
+        "mensajes enviados excluyendo los fallidos",
+        "messages sent except failed",
+        "mensajes enviados sin contar los fallidos",
+        "how many messages did we send that did not fail",
+        "mensajes enviados que no fallaron",
+    ] {
+        let p = ask(q);
+        assert_eq!(p.intent.metrics, ["messages_sent"], "{q}");
+        assert!(p.sql.contains("status <> 'failed'"), "{q}: {}", p.sql);
+    }
+    assert!(ask("mensajes enviados excluyendo los fallidos").title.contains("sin mensajes fallidos"));
+    for q in ["messages excluding failed", "delivery rate excluding failed"] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+    assert_eq!(ask("ventas sin contar los reembolsos").intent.metrics, ["gross_revenue"]);
+}
