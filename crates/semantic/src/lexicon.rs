@@ -118,6 +118,8 @@ pub(crate) struct Lexicon {
     pub(crate) two_sided: HashSet<String>,
     /// Singular nouns of many people, after which "cuánta" counts.
     collective: HashSet<String>,
+    /// Phrases after which the question itself starts, as normalized words.
+    pivots: Vec<Vec<String>>,
     /// Languages each word is used in (English, Spanish), to break a tie between two corrections.
     word_langs: HashMap<String, (bool, bool)>,
 }
@@ -204,6 +206,7 @@ impl Lexicon {
         lx.except_before_value = grammar.file.except_before_value.iter().cloned().collect();
         lx.two_sided = grammar.file.two_sided.iter().cloned().collect();
         lx.collective = grammar.file.collective.iter().cloned().collect();
+        lx.pivots = grammar.file.pivots.iter().map(|p| normalize::tokens(p)).collect();
         for p in lx.by_first.values().flatten() {
             for t in &p.tokens {
                 let e = lx.word_langs.entry(t.clone()).or_insert((false, false));
@@ -278,6 +281,23 @@ impl Lexicon {
     /// Whether the word is known as is (no correction needed).
     pub(crate) fn knows(&self, word: &str) -> bool {
         self.known.contains(word)
+    }
+
+    /// "ok so the client asked me … anyway: how many msgs …": the words after the last pivot phrase, when
+    /// one is followed by more words; else all of them.
+    pub(crate) fn drop_context(&self, tokens: &mut Vec<String>) {
+        let end = (0..tokens.len())
+            .rev()
+            .find_map(|i| {
+                self.pivots
+                    .iter()
+                    .find(|p| tokens.get(i..i + p.len()) == Some(p.as_slice()))
+                    .map(|p| i + p.len())
+            })
+            .filter(|&end| end < tokens.len());
+        if let Some(end) = end {
+            tokens.drain(..end);
+        }
     }
 
     /// Replaces unknown words by the one known word within the typo budget, if any.
@@ -386,6 +406,9 @@ struct GrammarFile {
     /// Singular nouns of many people ("gente"): "cuánta gente" counts, as "cuántas personas" does.
     #[serde(default)]
     collective: Vec<String>,
+    /// Words after which the question itself starts ("… anyway: how many …"): what comes before is context.
+    #[serde(default)]
+    pivots: Vec<String>,
     /// Each marker's words, in the order of the file.
     #[serde(deserialize_with = "senses_in_order")]
     senses: Vec<(GrammarSense, GrammarWords)>,

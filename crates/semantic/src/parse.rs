@@ -43,6 +43,7 @@ pub fn interpret(
         return Err(fail(lang.pick("The question is empty.", "La pregunta está vacía.")));
     }
     model.lexicon.correct_typos(&mut tokens, lang);
+    model.lexicon.drop_context(&mut tokens);
     let items = lex(model, &tokens, today);
     let frags = read(model, &items, lang)?;
     let intent = match previous {
@@ -464,7 +465,9 @@ fn metrics_as_values(model: &SemanticModel, f: &Fragments) -> Option<Fragments> 
 /// "Customers vs contacts": the whole's head noun yielded to the part's, so the comparison would be lost.
 fn compares_part_with_whole(model: &SemanticModel, f: &Fragments) -> bool {
     let table = |m: &String| model.metric(m).map(|d| d.table.clone());
+    // Two periods are what "this month vs last month" compares, whatever the words measured.
     f.compare
+        && f.times.len() < 2
         && f.named.iter().any(|(_, m)| {
             !f.metrics.contains(m)
                 && model.metric(m).is_some_and(|d| d.generic)

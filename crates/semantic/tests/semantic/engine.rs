@@ -1622,3 +1622,32 @@ fn a_narrower_measure_excluded_is_its_value_left_out() {
     }
     assert_eq!(ask("ventas sin contar los reembolsos").intent.metrics, ["gross_revenue"]);
 }
+
+/// Round 14 (how analysts type): context before a pivot word is dropped ("… anyway: how many msgs …",
+/// "first one: …"), but only after one; "how many messages did we send … this month vs last month" compares
+/// the periods (it had been refused as a part compared with its whole).
+#[test]
+fn context_before_the_question_and_chat_wording() {
+    let p = ask(
+        "ok so the client asked me for a quick sanity check before tmrw's QBR, they think whatsapp volume dropped... anyway: how many msgs did we send on whatsap this month vs last month?",
+    );
+    assert_eq!(p.intent.metrics, ["messages_sent"]);
+    assert!(p.intent.comparison.is_some(), "{:?}", p.intent);
+    let p = ask(
+        "my manager is out today and left me a list lol. first one: which country brought in the most revenue last month?",
+    );
+    assert_eq!(p.intent.time_range, Some(TimeRange::Last { unit: Grain::Month }));
+    // Without a pivot the context stays part of the question.
+    assert!(
+        interpret(&model(), "the client asked for a sanity check: messages sent", None, today()).is_err()
+    );
+    for q in [
+        "che fijate cual fue la tasa de entrga x canal el mes pasado, q el jefe la quiere ver antes del comite",
+        "cuanta plata entro en marzo 2026? ingresos netos digo",
+        "top 3 ciudades cn mas contactos nuevos este año",
+        "how much have we spnt on mesaging so far this wk? usd is fine",
+    ] {
+        assert!(interpret(&model(), q, None, today()).is_ok(), "{q}");
+    }
+    assert!(interpret(&model(), "messages sent vs messages", None, today()).is_err());
+}
