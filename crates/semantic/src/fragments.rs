@@ -74,6 +74,9 @@ pub(crate) struct Fragments {
     pub distinct: Vec<String>,
     /// "newest", "más recientes" (`true`) or "oldest" (`false`): a list of rows by their time.
     pub newest: Option<bool>,
+    /// Where a refining verb stands, with the measure it names ("contacts that came in through WhatsApp": a
+    /// value right after it still qualifies the noun before it; "messages sent that were read": the part).
+    pub clauses: Vec<(usize, String)>,
     /// "Mensajes enviados excluyendo los fallidos": measures whose rows are left out, with the words that
     /// said so ("excluyendo fallidos").
     pub excluded: Vec<(String, String)>,

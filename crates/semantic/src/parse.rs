@@ -523,7 +523,7 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
     let (mut part_values, mut whole_values): (Vec<ValueRef>, Vec<ValueRef>) =
         f.values.iter().cloned().partition(|v| v.pos > split);
     if part.is_none() {
-        attach_to_whole(split, &mut part_values, &mut whole_values);
+        attach_to_whole(split, &f.clauses, &mut part_values, &mut whole_values);
     }
     if part.is_none() && part_values.is_empty() {
         // "What % of orders got refunded": a rate named whole is already the fraction asked for.
@@ -573,7 +573,19 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
             &format!("\"{v}\" no se puede usar para acotar estas medidas."),
         )
     })?;
+    // "What share of messages received were read": a refining verb of a measure of the same rows that
+    // neither is the whole nor narrows it would be dropped; the question mixes two measures.
+    let mixed = f.clauses.iter().filter(|(at, _)| *at > whole_pos).any(|(_, m)| {
+        let same_rows = model.metric(m).zip(model.metric(&whole)).is_some_and(|(a, b)| a.table == b.table);
+        same_rows && m != &whole && !narrows(model, &whole, m) && !narrows(model, m, &whole)
+    });
     let part = match part {
+        _ if mixed => {
+            return Err(fail(
+                "That percentage mixes two different measures; ask for each one separately.",
+                "Ese porcentaje mezcla dos medidas distintas; pide cada una por separado.",
+            ));
+        }
         Some((_, p)) if !narrows(model, &whole, &p) => {
             return Err(fail(
                 "That percentage mixes two different measures; ask for each one separately.",
@@ -588,15 +600,21 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
 }
 
 /// "Qué porcentaje de los clientes vip tiene opt-in": values joined to the whole's noun ("clientes vip",
-/// "contactos de Colombia") narrow the whole, as long as a later value is left to be the part.
-fn attach_to_whole(whole_pos: usize, part: &mut Vec<ValueRef>, whole: &mut Vec<ValueRef>) {
+/// "contactos de Colombia", "contacts that came in thru WhatsApp") narrow the whole, as long as a later
+/// value is left to be the part.
+fn attach_to_whole(
+    whole_pos: usize,
+    clauses: &[(usize, String)],
+    part: &mut Vec<ValueRef>,
+    whole: &mut Vec<ValueRef>,
+) {
     part.sort_by_key(|v| v.pos);
     let mut at = whole_pos;
-    while part.len() >= 2
-        && part[0].joined
-        && part[0].pos == at + 1
-        && part.iter().any(|v| v.pos > part[0].pos)
-    {
+    // A refining verb between them is the noun's own clause ("that came in thru"), whatever joins it.
+    let next_to = |at: usize, v: &ValueRef| {
+        (v.joined && v.pos == at + 1) || (v.pos == at + 2 && clauses.iter().any(|(c, _)| *c == at + 1))
+    };
+    while part.len() >= 2 && next_to(at, &part[0]) && part.iter().any(|v| v.pos > part[0].pos) {
         at = part[0].pos;
         whole.push(part.remove(0));
     }
@@ -612,6 +630,25 @@ fn fraction_metrics(model: &SemanticModel, f: &Fragments) -> (Option<PlacedMetri
         if !named.iter().any(|(_, n)| n == m) {
             named.push((*pos, m.clone()));
         }
+    }
+    // "What share of messages sent were read": a refining verb after the whole, of a narrower measure of its
+    // rows, is the part ("messages" then "sent" is one measure, the whole).
+    let whole = match named.as_slice() {
+        [one] => Some(one),
+        [a, b]
+            if b.0 == a.0 + 1
+                && model.metric(&a.1).is_some_and(|d| d.generic)
+                && narrows(model, &a.1, &b.1) =>
+        {
+            Some(b)
+        }
+        _ => None,
+    };
+    let clause = |(pos, w): &PlacedMetric| {
+        f.clauses.iter().find(|(at, m)| at > pos && m != w && narrows(model, w, m)).cloned()
+    };
+    if let Some((w, part)) = whole.and_then(|w| Some((w, clause(w)?))) {
+        return (Some(w.clone()), Some(part));
     }
     match named.as_slice() {
         [] => (default_metric(model, f).map(|m| (0, m)), None),

@@ -661,6 +661,8 @@ impl<'a> Reader<'a> {
         if senses.contains(&Sense::Fraction) {
             self.f.fraction_at.get_or_insert(k);
         }
+        let refined = senses.iter().find_map(|s| if let Sense::Refine(m) = s { Some(m) } else { None });
+        self.f.clauses.extend(refined.map(|m| (k, m.clone())));
         for s in senses {
             self.grammar_word(item, s);
         }

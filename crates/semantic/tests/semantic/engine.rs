@@ -1651,3 +1651,25 @@ fn context_before_the_question_and_chat_wording() {
     }
     assert!(interpret(&model(), "messages sent vs messages", None, today()).is_err());
 }
+
+/// A refining verb in a fraction question: "contacts that came in thru WhatsApp" narrows the whole (the
+/// WhatsApp contacts had been the part); "messages sent that were read" is read ÷ sent (it had answered the
+/// share of all messages that are outbound, dropping "read"); "messages received … were read" mixes two
+/// measures and is refused.
+#[test]
+fn a_refining_verb_in_a_fraction_narrows_the_whole_or_is_the_part() {
+    let p = ask("what share of contacts that came in thru whatsapp are churned?");
+    assert!(p.sql.contains("WHERE source_channel = 'whatsapp'"), "{}", p.sql);
+    assert!(p.sql.contains("CASE WHEN lifecycle_stage = 'churned'"), "{}", p.sql);
+    let p = ask("what share of messages sent were read");
+    assert_eq!(p.intent.metrics, ["messages_sent"]);
+    assert_eq!(p.intent.share_of.and_then(|s| s.metric).as_deref(), Some("read_messages"));
+    for q in [
+        "what share of messages received through whatsapp were read",
+        "what share of messages that came in through whatsapp were read",
+    ] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+    let p = ask("what percentage of messages failed");
+    assert_eq!(p.intent.share_of.and_then(|s| s.metric).as_deref(), Some("failed_messages"));
+}
