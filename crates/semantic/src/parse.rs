@@ -692,7 +692,7 @@ fn qualifies_through_join(model: &SemanticModel, f: &Fragments, whole: &str, b: 
 }
 
 /// Whether `part` counts a subset of the rows `whole` counts, the same way.
-fn narrows(model: &SemanticModel, whole: &str, part: &str) -> bool {
+pub(crate) fn narrows(model: &SemanticModel, whole: &str, part: &str) -> bool {
     match (model.metric(whole), model.metric(part)) {
         (Some(w), Some(p)) => {
             w.table == p.table && w.expr == p.expr && w.filter.iter().all(|c| p.filter.contains(c))

@@ -10,6 +10,7 @@ use crate::intent::{Grain, TimeRange};
 use crate::lang::Lang;
 use crate::lexicon::Sense;
 use crate::model::{MetricKind, SemanticModel};
+use crate::parse::narrows;
 use crate::plan::NotUnderstood;
 use crate::time;
 
@@ -335,6 +336,28 @@ impl<'a> Reader<'a> {
         let than =
             than.or_else(|| self.items.last().and_then(|it| it.than.as_ref().filter(|_| compared(it))))?;
         Some(format!("{} … {than}", self.items[at].text))
+    }
+
+    /// "How many messages sent were read": a refining verb of a narrower count of the same rows is what is
+    /// counted (the read messages, not all those sent); of a count it does not narrow ("messages received
+    /// were read") it is not understood, never dropped.
+    fn refine_counts(&mut self) {
+        let model = self.model;
+        let same_count = |a: &str, b: &str| {
+            model
+                .metric(a)
+                .zip(model.metric(b))
+                .is_some_and(|(a, b)| a.table == b.table && a.expr == b.expr && a.kind == MetricKind::Count)
+        };
+        for (at, r) in &self.f.clauses {
+            for m in self.f.metrics.iter_mut().filter(|m| same_count(m, r)) {
+                if narrows(model, m, r) {
+                    m.clone_from(r);
+                } else if !narrows(model, r, m) {
+                    self.unknown.push(self.items[*at].text.clone());
+                }
+            }
+        }
     }
 
     /// "Cuánto nos cuesta cada mensaje", "cost per message", "how much does each SMS cost": a sum per one of
@@ -747,6 +770,9 @@ impl<'a> Reader<'a> {
                 .any(|(m, u)| u == w && (metrics.contains(m) || in_reporting_currency(model, metrics, m)))
         };
         self.unknown = self.units.iter().map(|(_, w)| w.clone()).filter(|w| !fits(w)).collect();
+        if !self.f.fraction {
+            self.refine_counts();
+        }
         if !self.f.compare {
             self.unknown.extend(self.same_days.iter().cloned());
         }

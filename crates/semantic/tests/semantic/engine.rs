@@ -1672,4 +1672,15 @@ fn a_refining_verb_in_a_fraction_narrows_the_whole_or_is_the_part() {
     }
     let p = ask("what percentage of messages failed");
     assert_eq!(p.intent.share_of.and_then(|s| s.metric).as_deref(), Some("failed_messages"));
+    // Outside a fraction: the narrower count is what is counted ("how many messages sent were read" had
+    // answered all messages sent); a count it does not narrow is refused, naming the words.
+    assert_eq!(ask("how many messages sent were read").intent.metrics, ["read_messages"]);
+    assert_eq!(
+        ask("how many whatsapp messages sent got opened last month").intent.metrics,
+        ["read_messages"]
+    );
+    for q in ["how many messages received were read", "how many messages sent came in"] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+    assert_eq!(ask("how many new customers this month").intent.metrics, ["customers"]);
 }
