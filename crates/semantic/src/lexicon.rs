@@ -120,6 +120,8 @@ pub(crate) struct Lexicon {
     collective: HashSet<String>,
     /// Phrases after which the question itself starts, as normalized words.
     pivots: Vec<Vec<String>>,
+    /// Phrases after which the rest is the reason for asking, as normalized words.
+    reasons: Vec<Vec<String>>,
     /// Languages each word is used in (English, Spanish), to break a tie between two corrections.
     word_langs: HashMap<String, (bool, bool)>,
 }
@@ -207,6 +209,7 @@ impl Lexicon {
         lx.two_sided = grammar.file.two_sided.iter().cloned().collect();
         lx.collective = grammar.file.collective.iter().cloned().collect();
         lx.pivots = grammar.file.pivots.iter().map(|p| normalize::tokens(p)).collect();
+        lx.reasons = grammar.file.reasons.iter().map(|p| normalize::tokens(p)).collect();
         for p in lx.by_first.values().flatten() {
             for t in &p.tokens {
                 let e = lx.word_langs.entry(t.clone()).or_insert((false, false));
@@ -284,20 +287,32 @@ impl Lexicon {
     }
 
     /// "ok so the client asked me … anyway: how many msgs …": the words after the last pivot phrase, when
-    /// one is followed by more words; else all of them.
+    /// one is followed by more words.
     pub(crate) fn drop_context(&self, tokens: &mut Vec<String>) {
-        let end = (0..tokens.len())
-            .rev()
-            .find_map(|i| {
-                self.pivots
-                    .iter()
-                    .find(|p| tokens.get(i..i + p.len()) == Some(p.as_slice()))
-                    .map(|p| i + p.len())
-            })
-            .filter(|&end| end < tokens.len());
-        if let Some(end) = end {
+        let end = (0..tokens.len()).rev().find_map(|i| {
+            self.pivots.iter().find(|p| tokens.get(i..i + p.len()) == Some(p.as_slice())).map(|p| i + p.len())
+        });
+        if let Some(end) = end.filter(|&end| end < tokens.len()) {
             tokens.drain(..end);
         }
+    }
+
+    /// Whether `tokens` start with a reason for asking ("because", "xq" → "porque").
+    pub(crate) fn is_reason(&self, tokens: &[String]) -> bool {
+        self.reasons.iter().any(|r| tokens.starts_with(r))
+    }
+
+    /// Whether nothing among `tokens` means more than filler: only stop words and words it does not know.
+    pub(crate) fn says_nothing(&self, tokens: &[String]) -> bool {
+        let mut i = 0;
+        while i < tokens.len() {
+            match self.longest(tokens, i) {
+                Some(m) if m.senses.iter().any(|s| *s != Sense::Stop) => return false,
+                Some(m) => i += m.len,
+                None => i += 1,
+            }
+        }
+        true
     }
 
     /// Replaces unknown words by the one known word within the typo budget, if any.
@@ -409,6 +424,9 @@ struct GrammarFile {
     /// Words after which the question itself starts ("… anyway: how many …"): what comes before is context.
     #[serde(default)]
     pivots: Vec<String>,
+    /// Words that, right after a question mark, only say why it is asked ("? because marketing says …").
+    #[serde(default)]
+    reasons: Vec<String>,
     /// Each marker's words, in the order of the file.
     #[serde(deserialize_with = "senses_in_order")]
     senses: Vec<(GrammarSense, GrammarWords)>,

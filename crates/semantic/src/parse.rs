@@ -38,12 +38,10 @@ pub fn interpret(
             "La pregunta es demasiado larga; pregunta una cosa a la vez.",
         )));
     }
-    let mut tokens = normalize::tokens(question);
+    let tokens = question_tokens(model, question, lang);
     if tokens.is_empty() {
         return Err(fail(lang.pick("The question is empty.", "La pregunta está vacía.")));
     }
-    model.lexicon.correct_typos(&mut tokens, lang);
-    model.lexicon.drop_context(&mut tokens);
     let items = lex(model, &tokens, today);
     let frags = read(model, &items, lang)?;
     let intent = match previous {
@@ -56,6 +54,29 @@ pub fn interpret(
         _ => resolve(model, &frags, lang)?,
     };
     sqlgen::plan(model, intent, lang)
+}
+
+/// The question's words, typos corrected, without the context said before or after it: before the last
+/// ellipsis when nothing there means anything ("ok the cs team is prepping the review… delivery rate by
+/// segment"), before a pivot ("anyway"), and a reason after a question mark ("…x segmento? xq marketing
+/// dice q los at risk…").
+fn question_tokens(model: &SemanticModel, question: &str, lang: Lang) -> Vec<String> {
+    let words = |text: &str| {
+        let mut tokens = normalize::tokens(text);
+        model.lexicon.correct_typos(&mut tokens, lang);
+        tokens
+    };
+    let question = match question.split_once('?') {
+        Some((asked, after)) if model.lexicon.is_reason(&words(after)) => asked,
+        _ => question,
+    };
+    let split = question.rsplit_once("...").or_else(|| question.rsplit_once('…'));
+    let mut tokens = match split.map(|(context, asked)| (words(context), words(asked))) {
+        Some((context, asked)) if !asked.is_empty() && model.lexicon.says_nothing(&context) => asked,
+        _ => words(question),
+    };
+    model.lexicon.drop_context(&mut tokens);
+    tokens
 }
 
 /// The plan of an intent understood earlier (a saved question), with today's definitions of the model: a

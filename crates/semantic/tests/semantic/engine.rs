@@ -1684,3 +1684,28 @@ fn a_refining_verb_in_a_fraction_narrows_the_whole_or_is_the_part() {
     }
     assert_eq!(ask("how many new customers this month").intent.metrics, ["customers"]);
 }
+
+/// Context an analyst types around the question: before an ellipsis it is dropped only when nothing there
+/// means anything ("for vip only… revenue by channel" keeps VIP); a reason after a question mark is dropped
+/// (its "at risk" is no filter), a reason inside the question is not understood. "In our currency" is the
+/// reporting currency, never a breakdown by currency; "esta semana vs la pasada".
+#[test]
+fn context_around_the_question_is_dropped_only_when_it_says_nothing() {
+    let p = ask(
+        "ok the cs team is prepping the monthly review and asked me (again) for this... delivery rate by segment last month",
+    );
+    assert_eq!((p.intent.grain, p.intent.breakdowns.as_slice()), (None, &["segment".to_string()][..]));
+    let p = ask("for vip only... revenue by channel");
+    assert!(p.intent.filters.iter().any(|f| f.values == ["vip"]), "{:?}", p.intent.filters);
+    assert!(interpret(&model(), "excluding the gold tier... revenue by channel", None, today()).is_err());
+    let p =
+        ask("cual es la tasa de bajas x segmento? xq marketing dice q los at risk se estan dando de baja");
+    assert!(p.intent.filters.is_empty(), "{:?}", p.intent.filters);
+    assert!(
+        interpret(&model(), "ventas por canal porque el jefe quiere ver las de mexico", None, today())
+            .is_err()
+    );
+    let p = ask("can u compare revenue last month vs the month before? in our currency ofc");
+    assert!(p.intent.breakdowns.is_empty() && p.intent.comparison.is_some(), "{:?}", p.intent);
+    assert!(ask("cuantos tikets de soporte esta semana vs la pasada?").intent.comparison.is_some());
+}
