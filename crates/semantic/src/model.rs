@@ -663,6 +663,32 @@ impl SemanticModel {
     pub(crate) fn metric_as_value(&self, metric: &str) -> Option<(String, String)> {
         self.value_counts.iter().find(|(m, _, _)| m == metric).map(|(_, d, v)| (d.clone(), v.clone()))
     }
+    /// "New contacts in CO": a value stored as a two-letter upper-case code ("CO", "MX") and written so is
+    /// that value, by its first English name ("Colombia"); "co" or "us" in lower case stay words, and
+    /// currency codes ("COP") keep their own reading.
+    pub(crate) fn spell_codes(&self, text: &str) -> String {
+        let name = |word: &str| {
+            let code = word.len() == 2 && word.chars().all(|c| c.is_ascii_uppercase());
+            let mut defs = self.file.values.values().flatten().filter(|_| code);
+            defs.find(|d| d.value == word).and_then(|d| d.en.first().cloned())
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        for c in text.chars().chain(std::iter::once(' ')) {
+            if c.is_alphanumeric() {
+                word.push(c);
+                continue;
+            }
+            match name(&word) {
+                Some(n) => out.push_str(&n),
+                None => out.push_str(&word),
+            }
+            word.clear();
+            out.push(c);
+        }
+        out.pop();
+        out
+    }
     /// A filter conjunct of a metric of `table` that is one value of one of its dimensions (`status =
     /// 'failed'`), as that dimension's name and the value.
     pub(crate) fn filter_value(&self, table: &str, filter: &str) -> Option<(String, String)> {

@@ -62,7 +62,7 @@ pub fn interpret(
 /// dice q los at risk…").
 fn question_tokens(model: &SemanticModel, question: &str, lang: Lang) -> Vec<String> {
     let words = |text: &str| {
-        let mut tokens = normalize::tokens(text);
+        let mut tokens = normalize::tokens(&model.spell_codes(text));
         model.lexicon.correct_typos(&mut tokens, lang);
         tokens
     };

@@ -1709,3 +1709,12 @@ fn context_around_the_question_is_dropped_only_when_it_says_nothing() {
     assert!(p.intent.breakdowns.is_empty() && p.intent.comparison.is_some(), "{:?}", p.intent);
     assert!(ask("cuantos tikets de soporte esta semana vs la pasada?").intent.comparison.is_some());
 }
+
+/// A country written as its upper-case code is that country ("new contacts in CO"); in lower case "us" and
+/// "co" stay words.
+#[test]
+fn a_country_code_in_capitals_is_the_country() {
+    assert!(ask("new contacts in CO per month since June").sql.contains("country = 'CO'"));
+    assert!(ask("contacts in US").sql.contains("country = 'US'"));
+    assert!(!ask("tell us how many contacts").sql.contains("country"));
+}
