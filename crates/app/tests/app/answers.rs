@@ -156,6 +156,10 @@ fn answers_from_rollups_are_the_answers_from_the_facts() {
         include_str!("../../../../eval/fresh/round11-holdout.jsonl"),
         include_str!("../../../../eval/fresh/round12-tune.jsonl"),
         include_str!("../../../../eval/fresh/round12-holdout.jsonl"),
+        include_str!("../../../../eval/fresh/round13-tune.jsonl"),
+        include_str!("../../../../eval/fresh/round13-holdout.jsonl"),
+        include_str!("../../../../eval/fresh/round14-tune.jsonl"),
+        include_str!("../../../../eval/fresh/round14-holdout.jsonl"),
     ];
     let view = |a: &inda_app::Answer| {
         let mut rows: Vec<String> = a.rows.iter().map(|r| format!("{r:?}")).collect();
