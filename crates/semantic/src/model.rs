@@ -301,6 +301,10 @@ pub struct DimensionDef {
     /// read on the rows' own time (when the contact was created), it is refused ("unsubscribed last week").
     #[serde(default)]
     pub undated: bool,
+    /// People, who do what the facts record (a contact): after "by", the plural qualified by a clause of its
+    /// own ("purchases by contacts who opted out") says whose rows they are, not one row per person.
+    #[serde(default)]
+    pub people: bool,
     /// Shorter names analysts type for some data values ("cdmx" for Ciudad de México): each names its value
     /// when the tenant has that value and the nickname is no word of the model.
     #[serde(default)]

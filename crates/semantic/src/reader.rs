@@ -191,6 +191,15 @@ impl<'a> Reader<'a> {
             return;
         }
         self.by_at.push(k);
+        // "purchases by contacts who opted out": people qualified by a clause of their own (a value that does
+        // not join them) made the rows; the value filters them, and nothing is broken down.
+        let people = next.dims().iter().any(|d| self.model.dimension(d).is_some_and(|d| d.people));
+        let clause = items.get(k + 2).is_some_and(|v| !v.values().is_empty() && !v.joined);
+        if people && next.is_plural() && clause {
+            self.used[k] = true;
+            self.used[k + 1] = true;
+            return;
+        }
         // "top 3 segments by contacts": after a ranked breakdown, a word that is both a metric and a
         // dimension is the ranking metric.
         let ranks_by_metric =

@@ -1718,3 +1718,15 @@ fn a_country_code_in_capitals_is_the_country() {
     assert!(ask("contacts in US").sql.contains("country = 'US'"));
     assert!(!ask("tell us how many contacts").sql.contains("country"));
 }
+
+/// "Purchases by contacts who opted out": people qualified by a clause of their own made the rows, one
+/// figure (it had listed 741 contacts); "purchases by contacts" and "top 10 contacts by revenue" still break
+/// down by contact.
+#[test]
+fn rows_by_people_qualified_by_a_clause_are_theirs() {
+    let p = ask("purchases by contacts who opted out");
+    assert!(p.intent.breakdowns.is_empty() && p.sql.contains("opted_in = false"), "{}", p.sql);
+    assert_eq!(ask("purchases by contacts").intent.breakdowns, ["contact"]);
+    assert_eq!(ask("top 10 contacts by revenue").intent.breakdowns, ["contact"]);
+    assert_eq!(ask("revenue per buyer this year").intent.metrics, ["average_revenue_per_buyer"]);
+}
