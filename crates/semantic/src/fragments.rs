@@ -78,8 +78,8 @@ pub(crate) struct Fragments {
     /// value right after it still qualifies the noun before it; "messages sent that were read": the part).
     pub clauses: Vec<(usize, String)>,
     /// "Mensajes enviados excluyendo los fallidos": measures whose rows are left out, with the words that
-    /// said so ("excluyendo fallidos").
-    pub excluded: Vec<(String, String)>,
+    /// said so ("excluyendo fallidos") and whether they deny what the rows did ("no se entregaron").
+    pub excluded: Vec<(String, String, bool)>,
 }
 
 impl Fragments {

@@ -122,6 +122,8 @@ pub(crate) struct Lexicon {
     pivots: Vec<Vec<String>>,
     /// Phrases after which the rest is the reason for asking, as normalized words.
     reasons: Vec<Vec<String>>,
+    /// "no", "not": not-words that deny what the rows did.
+    pub(crate) denials: HashSet<String>,
     /// Languages each word is used in (English, Spanish), to break a tie between two corrections.
     word_langs: HashMap<String, (bool, bool)>,
 }
@@ -210,6 +212,7 @@ impl Lexicon {
         lx.collective = grammar.file.collective.iter().cloned().collect();
         lx.pivots = grammar.file.pivots.iter().map(|p| normalize::tokens(p)).collect();
         lx.reasons = grammar.file.reasons.iter().map(|p| normalize::tokens(p)).collect();
+        lx.denials = grammar.file.denials.iter().cloned().collect();
         for p in lx.by_first.values().flatten() {
             for t in &p.tokens {
                 let e = lx.word_langs.entry(t.clone()).or_insert((false, false));
@@ -427,6 +430,9 @@ struct GrammarFile {
     /// Words that, right after a question mark, only say why it is asked ("? because marketing says …").
     #[serde(default)]
     reasons: Vec<String>,
+    /// Not-words that deny what the rows did ("no se entregaron") rather than leave some out.
+    #[serde(default)]
+    denials: Vec<String>,
     /// Each marker's words, in the order of the file.
     #[serde(deserialize_with = "senses_in_order")]
     senses: Vec<(GrammarSense, GrammarWords)>,

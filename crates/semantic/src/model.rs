@@ -693,9 +693,9 @@ impl SemanticModel {
         out.pop();
         out
     }
-    /// A filter conjunct of a metric of `table` that is one value of one of its dimensions (`status =
-    /// 'failed'`), as that dimension's name and the value.
-    pub(crate) fn filter_value(&self, table: &str, filter: &str) -> Option<(String, String)> {
+    /// A filter conjunct of a metric of `table` that is values of one of its dimensions (`status =
+    /// 'failed'`), as that dimension's name and the values.
+    pub(crate) fn filter_value(&self, table: &str, filter: &str) -> Option<(String, Vec<String>)> {
         filter_value(&self.file, table, filter)
     }
     pub(crate) fn grain(&self, grain: Grain) -> Option<&GrainDef> {
@@ -733,8 +733,9 @@ impl SemanticModel {
     /// when the model names no value ("excluding failed messages": outbound with `status = 'failed'`).
     pub(crate) fn excluded_label(&self, family: &str, value: &str, lang: Lang) -> String {
         let of_value = |m: &MetricDef, f: &String| {
-            self.filter_value(&m.table, f)
-                .is_some_and(|(d, v)| v == value && self.dimension(&d).is_some_and(|d| d.family() == family))
+            self.filter_value(&m.table, f).is_some_and(|(d, v)| {
+                v == [value] && self.dimension(&d).is_some_and(|d| d.family() == family)
+            })
         };
         let named = self.names_value(family, value);
         let count = self
@@ -764,20 +765,31 @@ fn count_of_value(file: &ModelFile, m: &MetricDef) -> Option<(String, String, St
     if m.kind != MetricKind::Count || !m.expr.eq_ignore_ascii_case("COUNT(*)") {
         return None;
     }
-    let (dim, value) = filter_value(file, &m.table, filter)?;
+    let (dim, values) = filter_value(file, &m.table, filter)?;
+    let [value] = <[String; 1]>::try_from(values).ok()?;
     Some((m.name.clone(), dim, value))
 }
 
-/// A filter conjunct of `table`'s rows that is one value of one of its dimensions (`status = 'failed'`), as
-/// that dimension's name and the value.
-fn filter_value(file: &ModelFile, table: &str, filter: &str) -> Option<(String, String)> {
-    let Ok(Expr::BinaryOp { left, op: BinaryOperator::Eq, right }) = parse_model_expr(filter) else {
-        return None;
+/// A filter conjunct of `table`'s rows that is values of one of its dimensions (`status = 'failed'`,
+/// `status IN ('delivered', 'read')`), as that dimension's name and the values.
+fn filter_value(file: &ModelFile, table: &str, filter: &str) -> Option<(String, Vec<String>)> {
+    let quoted = |e: &Expr| match e {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
     };
-    let (Expr::Identifier(column), Expr::Value(v)) = (left.as_ref(), right.as_ref()) else { return None };
-    let Value::SingleQuotedString(value) = &v.value else { return None };
+    let (column, values) = match parse_model_expr(filter).ok()? {
+        Expr::BinaryOp { left, op: BinaryOperator::Eq, right } => (*left, vec![quoted(&right)?]),
+        Expr::InList { expr, list, negated: false } => {
+            (*expr, list.iter().map(quoted).collect::<Option<Vec<_>>>()?)
+        }
+        _ => return None,
+    };
+    let Expr::Identifier(column) = column else { return None };
     let dim = file.dimensions.iter().find(|d| d.table == table && d.column == column.value)?;
-    Some((dim.name.clone(), value.clone()))
+    Some((dim.name.clone(), values))
 }
 
 /// Parses one SQL expression of the model (metric expression, filter conjunct).

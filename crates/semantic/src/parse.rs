@@ -967,17 +967,38 @@ pub(crate) fn apply_metric_filter_overlap(model: &SemanticModel, intent: &mut In
 type Problem = (String, String);
 
 /// "Mensajes enviados excluyendo los fallidos", "messages sent that did not fail": the rows of a narrower
-/// count or sum of the same table left out, as the one value that narrows it, negated (`status` not
-/// `failed`). Anything else ("messages excluding failed": failed ones are outbound, and all messages are
-/// not) is refused, naming the words.
+/// count or sum of the same table left out, as the values that narrow it, negated (`status` not `failed`).
+/// Of the generic head noun, the condition is the one the excluded measure adds to the measure it narrows
+/// by one ("mensajes excluyendo los fallidos": every message whose status is not failed), and a denial
+/// counts that measure ("mensajes que no se entregaron": messages sent, not delivered). Anything else is
+/// refused, naming the words.
 fn apply_exclusions(model: &SemanticModel, intent: &mut Intent, f: &Fragments) -> Result<(), Problem> {
-    for (excluded, words) in &f.excluded {
-        let filter = excluded_filter(model, &intent.metrics, excluded).ok_or_else(|| {
-            (format!("I did not understand \"{words}\" here."), format!("No entendí \"{words}\" aquí."))
-        })?;
-        intent.filters.push(filter);
+    for (excluded, words, denied) in &f.excluded {
+        let refused =
+            || (format!("I did not understand \"{words}\" here."), format!("No entendí \"{words}\" aquí."));
+        let against: Vec<String> = (intent.metrics.iter())
+            .map(|m| match model.metric(m).filter(|d| d.generic) {
+                Some(_) => parent_of(model, m, excluded).unwrap_or_else(|| m.clone()),
+                None => m.clone(),
+            })
+            .collect();
+        intent.filters.push(excluded_filter(model, &against, excluded).ok_or_else(refused)?);
+        if *denied {
+            intent.metrics = against;
+        }
     }
     Ok(())
+}
+
+/// The measure between the generic `whole` and `excluded` that `excluded` narrows by one condition.
+fn parent_of(model: &SemanticModel, whole: &str, excluded: &str) -> Option<String> {
+    let ex = model.metric(excluded)?;
+    model
+        .metrics()
+        .iter()
+        .filter(|p| p.name != whole && narrows(model, whole, &p.name) && narrows(model, &p.name, excluded))
+        .find(|p| ex.filter.len() == p.filter.len() + 1)
+        .map(|p| p.name.clone())
 }
 
 /// The negated value that leaves `excluded`'s rows out of each of `metrics`.
@@ -1002,8 +1023,8 @@ fn excluded_filter(model: &SemanticModel, metrics: &[String], excluded: &str) ->
         }
         narrowing = Some(one);
     }
-    let (dimension, value) = model.filter_value(&ex.table, narrowing?)?;
-    Some(Filter { dimension, values: vec![value], negated: true })
+    let (dimension, values) = model.filter_value(&ex.table, narrowing?)?;
+    Some(Filter { dimension, values, negated: true })
 }
 
 pub(crate) fn apply_time(intent: &mut Intent, f: &Fragments) -> Result<(), Problem> {

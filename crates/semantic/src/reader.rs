@@ -481,7 +481,8 @@ impl<'a> Reader<'a> {
         let Some(m) = measures.first() else { return false };
         self.used[k] = true;
         self.used[k + 1] = true;
-        self.f.excluded.push((m.clone(), format!("{} {}", item.text, next.text)));
+        let denied = self.model.lexicon.denials.contains(&item.text);
+        self.f.excluded.push((m.clone(), format!("{} {}", item.text, next.text), denied));
         true
     }
 
