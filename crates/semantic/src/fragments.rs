@@ -77,6 +77,9 @@ pub(crate) struct Fragments {
     /// Where a refining verb stands, with the measure it names ("contacts that came in through WhatsApp": a
     /// value right after it still qualifies the noun before it; "messages sent that were read": the part).
     pub clauses: Vec<(usize, String)>,
+    /// Tables of the things a period was said of by when they began ("campaigns that started in 2025"), with
+    /// the period's words.
+    pub dated: Vec<(String, String)>,
     /// "Mensajes enviados excluyendo los fallidos": measures whose rows are left out, with the words that
     /// said so ("excluyendo fallidos") and whether they deny what the rows did ("no se entregaron").
     pub excluded: Vec<(String, String, bool)>,

@@ -124,6 +124,8 @@ pub(crate) struct Lexicon {
     reasons: Vec<Vec<String>>,
     /// "no", "not": not-words that deny what the rows did.
     pub(crate) denials: HashSet<String>,
+    /// "created", "started": words saying when something began.
+    pub(crate) origins: HashSet<String>,
     /// Languages each word is used in (English, Spanish), to break a tie between two corrections.
     word_langs: HashMap<String, (bool, bool)>,
 }
@@ -213,6 +215,7 @@ impl Lexicon {
         lx.pivots = grammar.file.pivots.iter().map(|p| normalize::tokens(p)).collect();
         lx.reasons = grammar.file.reasons.iter().map(|p| normalize::tokens(p)).collect();
         lx.denials = grammar.file.denials.iter().cloned().collect();
+        lx.origins = grammar.file.origins.iter().cloned().collect();
         for p in lx.by_first.values().flatten() {
             for t in &p.tokens {
                 let e = lx.word_langs.entry(t.clone()).or_insert((false, false));
@@ -433,6 +436,9 @@ struct GrammarFile {
     /// Not-words that deny what the rows did ("no se entregaron") rather than leave some out.
     #[serde(default)]
     denials: Vec<String>,
+    /// Words saying when something began ("created", "started"): a time after them is of the thing before.
+    #[serde(default)]
+    origins: Vec<String>,
     /// Each marker's words, in the order of the file.
     #[serde(deserialize_with = "senses_in_order")]
     senses: Vec<(GrammarSense, GrammarWords)>,

@@ -769,6 +769,7 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     apply_metric_filter_overlap(model, &mut intent);
     apply_exclusions(model, &mut intent, f).map_err(|(en, es)| fail(en, es))?;
     apply_time(&mut intent, f).map_err(|(en, es)| fail(en, es))?;
+    refuse_dated_elsewhere(f, &base).map_err(|(en, es)| fail(en, es))?;
     intent.grain = f.grain;
     refuse_undated_period(model, &intent, &base).map_err(|(en, es)| fail(en, es))?;
     if intent.grain.is_none() && f.trend {
@@ -780,6 +781,22 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     }
     check(&intent).map_err(|(en, es)| fail(en, es))?;
     Ok(intent)
+}
+
+/// "Messages sent by the campaigns that started in 2025": a period said of when another table's rows began
+/// would be read on the measure's own date; it is refused, naming the period, never applied to the wrong date.
+fn refuse_dated_elsewhere(f: &Fragments, base: &str) -> Result<(), Problem> {
+    match f.dated.iter().find(|(table, _)| table != base) {
+        Some((_, when)) => Err((
+            format!(
+                "\"{when}\" says when something else began, not when what is measured happened; I can only apply a period to the measure's own date."
+            ),
+            format!(
+                "\"{when}\" dice cuándo empezó otra cosa, no cuándo ocurrió lo que se mide; solo puedo aplicar un período a la fecha de la medida."
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// "How many people unsubscribed last week": a state of the very rows counted with no date of its own

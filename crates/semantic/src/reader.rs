@@ -578,12 +578,40 @@ impl<'a> Reader<'a> {
                 continue;
             }
             match &item.kind {
-                ItemKind::Time(r) => self.time(*r, &item.text),
+                ItemKind::Time(r) => {
+                    self.dated_thing(k);
+                    self.time(*r, &item.text)
+                }
                 ItemKind::Unknown if self.previous_one(&item.text) => {}
                 ItemKind::Number(_) | ItemKind::Unknown => self.unknown.push(item.text.clone()),
                 ItemKind::Senses(senses) => self.phrase(k, item, senses),
             }
         }
+    }
+
+    /// "Messages sent by the campaigns that started in 2025", "contacts created in 2025", "los contactos que
+    /// se crearon en los últimos 30 días": a period right after a word saying when something began is that
+    /// thing's, whatever is measured.
+    fn dated_thing(&mut self, k: usize) {
+        let (model, items) = (self.model, self.items);
+        let origin = |it: &Item| it.text.split(' ').any(|w| model.lexicon.origins.contains(w));
+        let Some(before) = k.checked_sub(1).map(|b| &items[b]) else { return };
+        let refined =
+            |it: &Item| it.senses_of(|s| if let Sense::Refine(m) = s { Some(m.clone()) } else { None });
+        let table_of = |it: &Item| {
+            let metric = it.metrics().into_iter().chain(refined(it)).next();
+            match metric {
+                Some(m) => model.metric(&m).map(|d| d.table.clone()),
+                None => it.dims().first().and_then(|d| model.dimension(d)).map(|d| d.table.clone()),
+            }
+        };
+        // After the words ("campaigns that started in 2025"), or within the thing's own phrase ("contacts
+        // created", "se crearon"; not a value's, such as "iniciaron un chat").
+        let table = match items[k].dated {
+            true => items[..k].iter().rev().find_map(table_of),
+            false => Some(before).filter(|it| origin(it)).and_then(table_of),
+        };
+        self.f.dated.extend(table.map(|t| (t, items[k].text.clone())));
     }
 
     /// "el trimestre pasado vs el anterior", "this month vs the previous one": in a comparison with one

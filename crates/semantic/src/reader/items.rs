@@ -27,6 +27,9 @@ pub(crate) struct Item {
     pub listed: bool,
     /// The word "than"/"que" stands between it and the item before.
     pub than: Option<String>,
+    /// A word saying when something began ("created", "started", "arrancaron") stands between it and the
+    /// item before: a time said of the thing before, not of what is measured.
+    pub dated: bool,
 }
 
 impl Item {
@@ -101,6 +104,7 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
         let joined = gap.iter().all(|w| model.lexicon.joining.contains(w));
         let listed = gap.iter().any(|w| model.lexicon.conjunctions.contains(w));
         let than = gap.iter().find(|w| model.lexicon.than.contains(*w)).cloned();
+        let dated = gap.iter().any(|w| model.lexicon.origins.contains(w));
         // Time words that begin a longer name ("de día de la madre 2026") are the name's.
         if let Some((n, range)) =
             time::match_time(tokens, i, today).filter(|(n, _)| !in_name(model, tokens, i, *n))
@@ -112,6 +116,7 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
                 joined,
                 listed,
                 than: than.clone(),
+                dated,
             });
             i += n;
             last_end = i;
@@ -122,7 +127,14 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
         if !matches!(word, "un" | "una" | "uno" | "one" | "once" | "a")
             && let Some(n) = time::number(word)
         {
-            items.push(Item { kind: ItemKind::Number(n), text: word.to_string(), joined, listed, than });
+            items.push(Item {
+                kind: ItemKind::Number(n),
+                text: word.to_string(),
+                joined,
+                listed,
+                than,
+                dated,
+            });
             i += 1;
             last_end = i;
             continue;
@@ -138,13 +150,21 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
                         joined,
                         listed,
                         than: than.clone(),
+                        dated,
                     });
                     last_end = i + n;
                 }
                 i += n;
             }
             None => {
-                items.push(Item { kind: ItemKind::Unknown, text: word.to_string(), joined, listed, than });
+                items.push(Item {
+                    kind: ItemKind::Unknown,
+                    text: word.to_string(),
+                    joined,
+                    listed,
+                    than,
+                    dated,
+                });
                 i += 1;
                 last_end = i;
             }

@@ -1739,3 +1739,27 @@ fn rows_by_people_qualified_by_a_clause_are_theirs() {
     assert_eq!(ask("top 10 contacts by revenue").intent.breakdowns, ["contact"]);
     assert_eq!(ask("revenue per buyer this year").intent.metrics, ["revenue_per_buyer"]);
 }
+
+/// A period said of when another table's rows began is refused, never read on the measure's own date ("the
+/// campaigns that started in 2025" had counted the messages sent in 2025); of the measure's own rows it is
+/// its date as before.
+#[test]
+fn a_period_of_when_something_else_began_is_refused() {
+    for q in [
+        "How many messages in total did the campaigns that started in 2025 send?",
+        "cuantas compras hicieron en los ultimos 30 dias los contactos que se crearon en los ultimos 30 dias?",
+        "How many contacts created in 2025 made a purchase this year?",
+        "revenue from campaigns launched this year",
+    ] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+    for q in [
+        "contacts created last month",
+        "campaigns started last quarter",
+        "cuantos contactos se crearon este mes",
+    ] {
+        assert!(ask(q).sql.contains(">= DATE_TRUNC"), "{q}");
+    }
+    assert!(ask("how many leads came in this month").sql.contains("created_at >="));
+    assert!(ask("cuántos contactos iniciaron un chat este mes").sql.contains("occurred_at >="));
+}
