@@ -545,6 +545,25 @@ impl<'a> Reader<'a> {
     fn qualifier(&mut self, k: usize, values: &[(String, String)]) -> (Vec<String>, bool) {
         let (model, items) = (self.model, self.items);
         let family_of = |v: &(String, String)| v.0.clone();
+        // "los contactos que llegaron por Instagram": after people and a refining verb of their own, the value
+        // is theirs (where they came from), not the channel of what is measured.
+        let by = k.checked_sub(1).is_some_and(|b| items[b].has(|s| *s == Sense::By));
+        let at = k.checked_sub(1 + usize::from(by));
+        let clause = at.is_some_and(|c| items[c].has(|s| matches!(s, Sense::Refine(_))));
+        // "que"/"who" between them is the clause's.
+        let pronoun = |it: &Item| it.has(|s| matches!(s, Sense::Which | Sense::WhichAtStart));
+        let noun = at.and_then(|c| items[..c].iter().rev().find(|it| !pronoun(it)));
+        let people = noun.map(|p| p.dims()).unwrap_or_default();
+        let people = people.iter().filter_map(|d| model.dimension(d)).find(|d| d.people);
+        if let (true, Some(people)) = (clause, people) {
+            let theirs: Vec<String> = (model.dimensions().iter())
+                .filter(|d| d.table == people.table && values.iter().any(|v| family_of(v) == d.family()))
+                .map(|d| d.name.clone())
+                .collect();
+            if !theirs.is_empty() {
+                return (theirs, false);
+            }
+        }
         for nb in [k + 1, k.wrapping_sub(1)] {
             let Some(other) = items.get(nb) else { continue };
             if self.used[nb] || !other.is_dim() {

@@ -1763,3 +1763,12 @@ fn a_period_of_when_something_else_began_is_refused() {
     assert!(ask("how many leads came in this month").sql.contains("created_at >="));
     assert!(ask("cuántos contactos iniciaron un chat este mes").sql.contains("occurred_at >="));
 }
+
+/// "Los contactos que llegaron por Instagram": after people and a refining verb of their own, the value is
+/// where they came from (it had filtered the tickets' own channel).
+#[test]
+fn a_value_in_a_clause_of_people_is_theirs() {
+    let p = ask("cuantos tickets de soporte abrieron este año los contactos que llegaron por instagram?");
+    assert!(p.sql.contains("c.source_channel = 'instagram'"), "{}", p.sql);
+    assert!(ask("cuantos mensajes nos llegaron por whatsapp").sql.contains("AND channel = 'whatsapp'"));
+}
