@@ -621,8 +621,8 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
 }
 
 /// "Qué porcentaje de los clientes vip tiene opt-in": values joined to the whole's noun ("clientes vip",
-/// "contactos de Colombia", "contacts that came in thru WhatsApp") narrow the whole, as long as a later
-/// value is left to be the part.
+/// "contactos de Colombia", "contacts that came in thru WhatsApp", "los contactos sin opt-in") narrow the
+/// whole, as long as a later value is left to be the part.
 fn attach_to_whole(
     whole_pos: usize,
     clauses: &[(usize, String)],
@@ -633,7 +633,8 @@ fn attach_to_whole(
     let mut at = whole_pos;
     // A refining verb between them is the noun's own clause ("that came in thru"), whatever joins it.
     let next_to = |at: usize, v: &ValueRef| {
-        (v.joined && v.pos == at + 1) || (v.pos == at + 2 && clauses.iter().any(|(c, _)| *c == at + 1))
+        (v.joined && v.pos == at + 1)
+            || (v.pos == at + 2 && (v.negated || clauses.iter().any(|(c, _)| *c == at + 1)))
     };
     while part.len() >= 2 && next_to(at, &part[0]) && part.iter().any(|v| v.pos > part[0].pos) {
         at = part[0].pos;

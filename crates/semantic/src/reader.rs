@@ -533,8 +533,11 @@ impl<'a> Reader<'a> {
                     joined: item.joined,
                 });
             }
-            // A negation covers a list of values ("excluding email and SMS").
-            if !next_is_value {
+            // A negation covers a list of values of its column ("excluding email and SMS", "ni de Colombia ni
+            // de México"), not another value after it ("los contactos sin opt-in son de Colombia").
+            let families: Vec<String> = item.values().into_iter().map(|(f, _)| f).collect();
+            let listed = |x: &Item| x.values().iter().any(|(f, _)| families.contains(f));
+            if !items.get(k + 1).is_some_and(|x| !x.values().is_empty() && listed(x)) {
                 negating = false;
             }
         }

@@ -1772,3 +1772,19 @@ fn a_value_in_a_clause_of_people_is_theirs() {
     assert!(p.sql.contains("c.source_channel = 'instagram'"), "{}", p.sql);
     assert!(ask("cuantos mensajes nos llegaron por whatsapp").sql.contains("AND channel = 'whatsapp'"));
 }
+
+/// A negation covers a list of values of one column, not the next value said after it ("los contactos sin
+/// opt-in son de Colombia" had read "not Colombia" into the part); a negated value joined to a fraction's
+/// whole narrows the whole.
+#[test]
+fn a_negation_ends_at_its_own_list() {
+    let p = ask("que proporcion de los contactos sin opt-in son de colombia?");
+    assert!(
+        p.sql.contains("CASE WHEN country = 'CO'") && p.sql.contains("WHERE opted_in <> true"),
+        "{}",
+        p.sql
+    );
+    assert!(ask("contacts without opt-in in colombia").sql.contains("country = 'CO'"));
+    assert!(ask("revenue excluding email and sms").sql.contains("NOT IN ('email', 'sms')"));
+    assert!(ask("revenue excluding email sms").sql.contains("NOT IN ('email', 'sms')"));
+}
