@@ -121,7 +121,7 @@ fn asks_count_of_values(model: &SemanticModel, f: &Fragments, tokens: &[String])
 /// The metric a question without one counts, when one table alone holds all its values ("leads" → contacts).
 pub(crate) fn default_metric(model: &SemanticModel, f: &Fragments) -> Option<String> {
     // The tables every value can filter ("leads" and "web": the contacts, though "web" is also a channel).
-    let of = |v: &crate::fragments::ValueRef| -> Vec<&str> {
+    let of = |v: &ValueRef| -> Vec<&str> {
         model.dimensions().iter().filter(|d| d.family() == v.family).map(|d| d.table.as_str()).collect()
     };
     let mut tables = f.values.first().map(of).unwrap_or_default();
@@ -600,22 +600,13 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
         let same_rows = model.metric(m).zip(model.metric(&whole)).is_some_and(|(a, b)| a.table == b.table);
         same_rows && m != &whole && !narrows(model, &whole, m) && !narrows(model, m, &whole)
     });
-    let part = match part {
-        _ if mixed => {
-            return Err(fail(
-                "That percentage mixes two different measures; ask for each one separately.",
-                "Ese porcentaje mezcla dos medidas distintas; pide cada una por separado.",
-            ));
-        }
-        Some((_, p)) if !narrows(model, &whole, &p) => {
-            return Err(fail(
-                "That percentage mixes two different measures; ask for each one separately.",
-                "Ese porcentaje mezcla dos medidas distintas; pide cada una por separado.",
-            ));
-        }
-        Some((_, p)) => Some(p),
-        None => None,
-    };
+    if mixed || part.as_ref().is_some_and(|(_, p)| !narrows(model, &whole, p)) {
+        return Err(fail(
+            "That percentage mixes two different measures; ask for each one separately.",
+            "Ese porcentaje mezcla dos medidas distintas; pide cada una por separado.",
+        ));
+    }
+    let part = part.map(|(_, p)| p);
     intent.share_of = Some(Subset { metric: part, filters });
     Ok(intent)
 }

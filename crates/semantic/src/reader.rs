@@ -548,24 +548,8 @@ impl<'a> Reader<'a> {
     fn qualifier(&mut self, k: usize, values: &[(String, String)]) -> (Vec<String>, bool) {
         let (model, items) = (self.model, self.items);
         let family_of = |v: &(String, String)| v.0.clone();
-        // "los contactos que llegaron por Instagram": after people and a refining verb of their own, the value
-        // is theirs (where they came from), not the channel of what is measured.
-        let by = k.checked_sub(1).is_some_and(|b| items[b].has(|s| *s == Sense::By));
-        let at = k.checked_sub(1 + usize::from(by));
-        let clause = at.is_some_and(|c| items[c].has(|s| matches!(s, Sense::Refine(_))));
-        // "que"/"who" between them is the clause's.
-        let pronoun = |it: &Item| it.has(|s| matches!(s, Sense::Which | Sense::WhichAtStart));
-        let noun = at.and_then(|c| items[..c].iter().rev().find(|it| !pronoun(it)));
-        let people = noun.map(|p| p.dims()).unwrap_or_default();
-        let people = people.iter().filter_map(|d| model.dimension(d)).find(|d| d.people);
-        if let (true, Some(people)) = (clause, people) {
-            let theirs: Vec<String> = (model.dimensions().iter())
-                .filter(|d| d.table == people.table && values.iter().any(|v| family_of(v) == d.family()))
-                .map(|d| d.name.clone())
-                .collect();
-            if !theirs.is_empty() {
-                return (theirs, false);
-            }
+        if let Some(theirs) = self.of_people_clause(k, values) {
+            return (theirs, false);
         }
         for nb in [k + 1, k.wrapping_sub(1)] {
             let Some(other) = items.get(nb) else { continue };
@@ -591,6 +575,26 @@ impl<'a> Reader<'a> {
             }
         }
         (Vec::new(), false)
+    }
+
+    /// "Los contactos que llegaron por Instagram": after people and a refining verb of their own ("que"/"who"
+    /// and "por" between them), the value is theirs (where they came from), not the channel of what is
+    /// measured: their dimensions of its family.
+    fn of_people_clause(&self, k: usize, values: &[(String, String)]) -> Option<Vec<String>> {
+        let (model, items) = (self.model, self.items);
+        let by = k.checked_sub(1).is_some_and(|b| items[b].has(|s| *s == Sense::By));
+        let at = k.checked_sub(1 + usize::from(by))?;
+        if !items[at].has(|s| matches!(s, Sense::Refine(_))) {
+            return None;
+        }
+        let pronoun = |it: &Item| it.has(|s| matches!(s, Sense::Which | Sense::WhichAtStart));
+        let noun = items[..at].iter().rev().find(|it| !pronoun(it))?;
+        let people = noun.dims().iter().filter_map(|d| model.dimension(d)).find(|d| d.people)?;
+        let theirs: Vec<String> = (model.dimensions().iter())
+            .filter(|d| d.table == people.table && values.iter().any(|(family, _)| family == d.family()))
+            .map(|d| d.name.clone())
+            .collect();
+        (!theirs.is_empty()).then_some(theirs)
     }
 
     /// Pass 3: everything else.
