@@ -105,19 +105,15 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
         let listed = gap.iter().any(|w| model.lexicon.conjunctions.contains(w));
         let than = gap.iter().find(|w| model.lexicon.than.contains(*w)).cloned();
         let dated = gap.iter().any(|w| model.lexicon.origins.contains(w));
+        // What the words before it say about the item, whatever it is.
+        let item =
+            |kind: ItemKind, text: String| Item { kind, text, joined, listed, than: than.clone(), dated };
         // Time words that begin a longer name ("de día de la madre 2026") are the name's.
         if let Some((n, range)) =
             time::match_time(tokens, i, today).filter(|(n, _)| !in_name(model, tokens, i, *n))
         {
             let n = n.max(1);
-            items.push(Item {
-                kind: ItemKind::Time(range),
-                text: tokens[i..(i + n).min(tokens.len())].join(" "),
-                joined,
-                listed,
-                than: than.clone(),
-                dated,
-            });
+            items.push(item(ItemKind::Time(range), tokens[i..(i + n).min(tokens.len())].join(" ")));
             i += n;
             last_end = i;
             continue;
@@ -127,14 +123,7 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
         if !matches!(word, "un" | "una" | "uno" | "one" | "once" | "a")
             && let Some(n) = time::number(word)
         {
-            items.push(Item {
-                kind: ItemKind::Number(n),
-                text: word.to_string(),
-                joined,
-                listed,
-                than,
-                dated,
-            });
+            items.push(item(ItemKind::Number(n), word.to_string()));
             i += 1;
             last_end = i;
             continue;
@@ -144,27 +133,14 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
                 let n = m.len.max(1);
                 let senses: Vec<Sense> = m.senses.iter().filter(|s| **s != Sense::Stop).cloned().collect();
                 if !senses.is_empty() {
-                    items.push(Item {
-                        kind: ItemKind::Senses(senses),
-                        text: tokens[i..(i + n).min(tokens.len())].join(" "),
-                        joined,
-                        listed,
-                        than: than.clone(),
-                        dated,
-                    });
+                    items
+                        .push(item(ItemKind::Senses(senses), tokens[i..(i + n).min(tokens.len())].join(" ")));
                     last_end = i + n;
                 }
                 i += n;
             }
             None => {
-                items.push(Item {
-                    kind: ItemKind::Unknown,
-                    text: word.to_string(),
-                    joined,
-                    listed,
-                    than,
-                    dated,
-                });
+                items.push(item(ItemKind::Unknown, word.to_string()));
                 i += 1;
                 last_end = i;
             }
