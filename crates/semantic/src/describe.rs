@@ -151,7 +151,7 @@ fn between_label(start: NaiveDate, end: NaiveDate, lang: Lang) -> String {
     }
 }
 
-fn join_words(words: &[String], lang: Lang) -> String {
+pub(crate) fn join_words(words: &[String], lang: Lang) -> String {
     match words {
         [] => String::new(),
         [one] => one.clone(),
@@ -193,6 +193,11 @@ pub(crate) fn title(model: &SemanticModel, intent: &Intent, lang: Lang) -> Strin
         } else {
             filters.push(values);
         }
+    }
+    for b in &intent.began {
+        let table = model.table(&b.table).and_then(|t| t.began_label.as_ref());
+        let label = table.map_or_else(|| b.table.clone(), |l| l.get(lang).clone());
+        filters.push(format!("{label}: {}", time_label(&b.range, lang)));
     }
     if !filters.is_empty() {
         out.push_str(&format!(" ({})", filters.join("; ")));

@@ -28,6 +28,21 @@ pub(crate) struct ValueRef {
     pub joined: bool,
 }
 
+/// A period said of when some rows began ("campaigns that started in 2025", "contactos creados en 2025").
+#[derive(Debug, Clone)]
+pub(crate) struct Dated {
+    /// The table of the rows that began.
+    pub table: String,
+    /// The period's words, for messages.
+    pub text: String,
+    pub range: TimeRange,
+    /// Where the thing that began is named, when one item names it ("contactos creados").
+    pub thing: Option<usize>,
+    /// Every time the period is said, it is said of when something began: it is not also the measure's
+    /// ("compras en los últimos 30 días de contactos creados en los últimos 30 días" says it twice).
+    pub alone: bool,
+}
+
 /// What a question says, before it is resolved against a metric's table (or a previous intent).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Fragments {
@@ -77,9 +92,12 @@ pub(crate) struct Fragments {
     /// Where a refining verb stands, with the measure it names ("contacts that came in through WhatsApp": a
     /// value right after it still qualifies the noun before it; "messages sent that were read": the part).
     pub clauses: Vec<(usize, String)>,
-    /// Tables of the things a period was said of by when they began ("campaigns that started in 2025"), with
-    /// the period's words.
-    pub dated: Vec<(String, String)>,
+    /// An "each" word ("each one's share", "cada uno"): said of every row.
+    pub each: bool,
+    /// Items right after a relative pronoun ("contacts who bought": where "bought" is).
+    pub relative_at: Vec<usize>,
+    /// Periods said of when some rows began ("campaigns that started in 2025").
+    pub dated: Vec<Dated>,
     /// "Mensajes enviados excluyendo los fallidos": measures whose rows are left out, with the words that
     /// said so ("excluyendo fallidos") and whether they deny what the rows did ("no se entregaron").
     pub excluded: Vec<(String, String, bool)>,

@@ -119,6 +119,16 @@ pub struct Filter {
     pub negated: bool,
 }
 
+/// "Revenue from contacts created in 2025": the rows of a joined table whose own time column (that of the
+/// table's default metric: when a contact was created, when a campaign started) falls in `range`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Began {
+    /// A table of the model that the metric's table joins.
+    pub table: String,
+    /// When they began.
+    pub range: TimeRange,
+}
+
 /// The part of a metric's rows a share is about: a narrower metric of the same table ("customers" among
 /// contacts) and/or filters ("in Mexico").
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -153,6 +163,10 @@ pub struct Intent {
     /// Filters on dimensions; a row must meet every one.
     #[serde(default)]
     pub filters: Vec<Filter>,
+    /// Joined rows that began in a period ("messages of the campaigns started in 2024"); a row must meet
+    /// every one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub began: Vec<Began>,
     /// The rows whose metric's time column falls in this range; `None`: all time.
     #[serde(default)]
     pub time_range: Option<TimeRange>,

@@ -65,6 +65,9 @@ pub(crate) enum Sense {
     /// "día de la semana", "by hour": a breakdown the model has no column for; never understood.
     Unsupported,
     Not,
+    /// "not only", "no solo": the measure after it is named only to say it is not all ("todos los enviados,
+    /// no solo los entregados"); it is not one.
+    NotOnly,
     Also,
     Trend,
     /// "growth", "% change", "variación" (`down`: "fell", "cayó"): the change between two periods.
@@ -126,6 +129,14 @@ pub(crate) struct Lexicon {
     pub(crate) denials: HashSet<String>,
     /// "created", "started": words saying when something began.
     pub(crate) origins: HashSet<String>,
+    /// "who", "que": relative pronouns, which start a clause about the thing before.
+    pub(crate) relatives: HashSet<String>,
+    /// "the", "los": articles.
+    pub(crate) articles: HashSet<String>,
+    /// "we", "nosotros": the company speaking.
+    pub(crate) first_person: HashSet<String>,
+    /// "or", "o": alternatives of one list of values.
+    pub(crate) alternatives: HashSet<String>,
     /// Languages each word is used in (English, Spanish), to break a tie between two corrections.
     word_langs: HashMap<String, (bool, bool)>,
 }
@@ -216,6 +227,10 @@ impl Lexicon {
         lx.reasons = grammar.file.reasons.iter().map(|p| normalize::tokens(p)).collect();
         lx.denials = grammar.file.denials.iter().cloned().collect();
         lx.origins = grammar.file.origins.iter().cloned().collect();
+        lx.relatives = grammar.file.relatives.iter().cloned().collect();
+        lx.articles = grammar.file.articles.iter().cloned().collect();
+        lx.first_person = grammar.file.first_person.iter().cloned().collect();
+        lx.alternatives = grammar.file.alternatives.iter().cloned().collect();
         for p in lx.by_first.values().flatten() {
             for t in &p.tokens {
                 let e = lx.word_langs.entry(t.clone()).or_insert((false, false));
@@ -439,6 +454,18 @@ struct GrammarFile {
     /// Words saying when something began ("created", "started"): a time after them is of the thing before.
     #[serde(default)]
     origins: Vec<String>,
+    /// Relative pronouns ("who", "que"): the item after them says something of the thing before.
+    #[serde(default)]
+    relatives: Vec<String>,
+    /// Articles ("the", "los"): after a verb, only they before people make the people its subject.
+    #[serde(default)]
+    articles: Vec<String>,
+    /// "we", "nosotros": before a verb, the company is its subject.
+    #[serde(default)]
+    first_person: Vec<String>,
+    /// "or", "o": between two values, one list of them.
+    #[serde(default)]
+    alternatives: Vec<String>,
     /// Each marker's words, in the order of the file.
     #[serde(deserialize_with = "senses_in_order")]
     senses: Vec<(GrammarSense, GrammarWords)>,
@@ -468,6 +495,7 @@ enum GrammarSense {
     Unsupported,
     Not,
     Also,
+    NotOnly,
     Average,
     AverageValued,
     Trend,
@@ -513,6 +541,7 @@ impl GrammarSense {
             GrammarSense::Unsupported => "unsupported",
             GrammarSense::Not => "not",
             GrammarSense::Also => "also",
+            GrammarSense::NotOnly => "not_only",
             GrammarSense::Average => "average",
             GrammarSense::AverageValued => "average_valued",
             GrammarSense::Trend => "trend",
@@ -557,6 +586,7 @@ impl GrammarSense {
             GrammarSense::Unsupported => Sense::Unsupported,
             GrammarSense::Not => Sense::Not,
             GrammarSense::Also => Sense::Also,
+            GrammarSense::NotOnly => Sense::NotOnly,
             GrammarSense::Average => Sense::Average { valued: false },
             GrammarSense::AverageValued => Sense::Average { valued: true },
             GrammarSense::Trend => Sense::Trend,

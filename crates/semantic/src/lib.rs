@@ -37,7 +37,7 @@ mod time;
 pub use chart::choose_chart;
 pub use drill::{DrillError, Drilled, drill, drill_question};
 pub use format::format_number;
-pub use intent::{DaysOfWeek, Filter, Grain, Intent, Sort, Subset, TimeRange};
+pub use intent::{Began, DaysOfWeek, Filter, Grain, Intent, Sort, Subset, TimeRange};
 pub use lang::{Lang, detect_lang};
 pub use model::{
     Company, DimensionDef, Example, MeasureFormat, MetricDef, MetricKind, ModelError, MoneyCurrency, Rates,

@@ -161,6 +161,10 @@ pub struct TableDef {
     pub column_words: BTreeMap<String, Bilingual<Vec<String>>>,
     /// Its columns: every column a metric, dimension, join or list names must be one of these.
     pub columns: Vec<ColumnDef>,
+    /// Its rows said by when they began, for titles ("contacts created", "campaigns started"): by its
+    /// default metric's time column.
+    #[serde(default)]
+    pub began_label: Option<Bilingual<String>>,
 }
 
 fn default_schema() -> String {
@@ -242,6 +246,21 @@ pub struct MetricDef {
     /// that dimension asks for this one.
     #[serde(default)]
     pub average_per: Option<AveragePer>,
+    /// Another metric its bare words may mean when said of that metric's rows ("cuánto nos costó la
+    /// campaña": the campaign's budget, or its messages' cost): refused there, asking which, unless one of
+    /// its own nouns is said.
+    #[serde(default)]
+    pub also_means: Option<AlsoMeans>,
+}
+
+/// See [`MetricDef::also_means`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlsoMeans {
+    /// The metric its words may mean instead, of another table.
+    pub metric: String,
+    /// Words (normalized, no accents) that make it this metric ("mensajes", "messages").
+    pub unless: Vec<String>,
 }
 
 /// What a per-thing average averages: `of` (a metric) per `per` (a dimension whose values are things).
@@ -705,6 +724,16 @@ impl SemanticModel {
     pub fn join(&self, from: &str, to: &str) -> Option<&JoinDef> {
         self.file.joins.iter().find(|j| j.from == from && j.to == to)
     }
+    /// Whether every row of `base` has a row of `table` to join: the join's key is never null in `base`
+    /// (every message has a contact; not every message has a campaign).
+    pub fn joins_every_row(&self, base: &str, table: &str) -> bool {
+        let key = self.join(base, table).map(|j| j.on.as_str());
+        key.zip(self.table(base)).is_some_and(|(k, t)| t.has_column(k) && !t.nullable(k))
+    }
+    /// Whether `value` is a canonical value of the `family` the model lists ("new" of segment).
+    pub(crate) fn has_value(&self, family: &str, value: &str) -> bool {
+        self.file.values.get(family).is_some_and(|list| list.iter().any(|v| v.value == value))
+    }
     /// Whether rows of `base` can be grouped or filtered by a column of `table`.
     pub fn reachable(&self, base: &str, table: &str) -> bool {
         base == table || self.join(base, table).is_some()
@@ -960,6 +989,12 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
             return Err(ModelError::new(format!(
                 "metric '{}': instead_of names an unknown metric '{other}'",
                 m.name
+            )));
+        }
+        if let Some(a) = m.also_means.as_ref().filter(|a| !file.metrics.iter().any(|x| x.name == a.metric)) {
+            return Err(ModelError::new(format!(
+                "metric '{}': also_means names an unknown metric '{}'",
+                m.name, a.metric
             )));
         }
         let Some(ap) = &m.average_per else { continue };

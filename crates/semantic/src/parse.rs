@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::describe;
 use crate::followup;
 use crate::fragments::{DimRef, Fragments, ValueRef};
-use crate::intent::{Filter, Grain, Intent, Sort, Subset, TimeRange};
+use crate::intent::{Began, Filter, Grain, Intent, Sort, Subset, TimeRange};
 use crate::lang::{self, Lang};
 use crate::model::{MeasureFormat, MetricDef, MetricKind, MoneyCurrency, SemanticModel};
 use crate::normalize;
@@ -144,6 +144,16 @@ pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Resul
         .map_err(|(en, es)| refusal(model, f, &f.metrics, lang, &en, &es))?;
     let f = among.as_ref().unwrap_or(f);
     let mut intent = resolve_shape(model, f, lang)?;
+    if share_cut_by_join(model, &intent) {
+        return Err(refusal(
+            model,
+            f,
+            &intent.metrics,
+            lang,
+            "I can give each group's amount here, but not its percentage of the whole; ask for the amounts.",
+            "Aquí puedo dar la cantidad de cada grupo, pero no su porcentaje del total; pide las cantidades.",
+        ));
+    }
     drop_reporting_currency_filter(model, &mut intent);
     // "unique" changes nothing only where each thing is counted once already.
     if !f.distinct.is_empty() && !intent.metrics.iter().any(|m| counts_once(model, m)) {
@@ -190,6 +200,18 @@ pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Resul
     Ok(intent)
 }
 
+/// Each group's share of the whole is computed over the metric's own rows; through a join that some rows
+/// have no match for (campaigns), those rows are a group of their own, which a top N would rank too: such a
+/// share is refused, never dropped. Not through a join every row has a match for (each message has a
+/// contact, so a country).
+fn share_cut_by_join(model: &SemanticModel, intent: &Intent) -> bool {
+    let table = intent.metrics.first().and_then(|m| model.metric(m)).map(|m| m.table.clone());
+    let table = table.unwrap_or_default();
+    let joined = (intent.breakdowns.iter().filter_map(|d| model.dimension(d)))
+        .any(|d| d.table != table && !model.joins_every_row(&table, &d.table));
+    intent.share && intent.share_of.is_none() && joined && intent.top_n.is_some()
+}
+
 /// A question refused with a reason in both languages, saying what was understood of it.
 fn refusal(
     model: &SemanticModel,
@@ -232,11 +254,30 @@ fn counts_once(model: &SemanticModel, metric: &str) -> bool {
 /// the same rows, narrowed as the things were ("customers": the customer stage). Without such a metric the
 /// question is refused, never answered with the other measure's count.
 fn things_among(model: &SemanticModel, f: &Fragments) -> Option<Result<Fragments, Problem>> {
-    let c = f.counting_at?;
-    let mut after = f.named.iter().filter(|(k, _)| *k > c);
+    let mut after = f.named.iter().filter(|(k, _)| f.counting_at.is_none_or(|c| *k > c));
     let (k0, thing) = after.next()?;
     let thing = model.metric(thing).filter(|m| m.kind == MetricKind::Count && counts_once(model, &m.name))?;
     let other = after.find(|(k, m)| k > k0 && model.metric(m).is_some_and(|d| d.table != thing.table));
+    // "Contacts who bought this year" with no counting word: the things are still those among the rows of
+    // the clause's measure, never the rows themselves counted.
+    // "Which contacts bought this month": a list of them, by what they did.
+    let clause = other.is_some_and(|(k, _)| f.relative_at.contains(k) || (f.list && *k == k0 + 1));
+    if f.counting_at.is_none() && !clause {
+        return None;
+    }
+    if f.counting_at.is_none() && f.list {
+        let (t, o) = (&thing.label, &model.metric(&other?.1)?.label);
+        return Some(Err((
+            format!(
+                "I can list {} by what they are, not by their {}; ask how many {} there are.",
+                t.en, o.en, t.en
+            ),
+            format!(
+                "Puedo listar {} por lo que son, no por sus {}; pregunta cuántos {} hay.",
+                t.es, o.es, t.es
+            ),
+        )));
+    }
     // "How many contacts received a message": received by them, sent by the company; refused, since
     // "how many contacts did we send messages to" is the same words the other way round.
     if let Some((_, m)) = other.filter(|(k, _)| f.two_sided.contains(k)) {
@@ -562,25 +603,18 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
                 "Indica qué parte medir, p. ej. \"qué porcentaje de los contactos son clientes\".",
             ));
         }
+        // "What share of revenue came from our top 3 cities" is one figure, the three together, which the
+        // engine does not compute; "top 3 cities with each one's share" is a share per row.
+        if f.top_n.is_some() && !f.each {
+            return Err(fail(
+                "I can give each one's share of the whole (e.g. \"top 3 cities by revenue with each one's share\"), not the share of the top ones together.",
+                "Puedo dar la participación de cada uno en el total (p. ej. \"top 3 ciudades por ingresos con la participación de cada una\"), no la de los primeros juntos.",
+            ));
+        }
         let mut g = f.clone();
         g.fraction = false;
         g.share = true;
-        let intent = resolve(model, &g, lang)?;
-        // Each group's fraction of the whole is computed over the metric's own rows; through a join
-        // (campaigns) the rows without a group are a group of their own, which a top N would rank too.
-        let table = intent.metrics.first().and_then(|m| model.metric(m)).map(|m| m.table.clone());
-        let joined = intent
-            .breakdowns
-            .iter()
-            .filter_map(|d| model.dimension(d))
-            .any(|d| Some(&d.table) != table.as_ref());
-        if joined && intent.top_n.is_some() {
-            return Err(fail(
-                "I can give each group's amount here, but not its percentage of the whole; ask for the amounts.",
-                "Aquí puedo dar la cantidad de cada grupo, pero no su porcentaje del total; pide las cantidades.",
-            ));
-        }
-        return Ok(intent);
+        return resolve(model, &g, lang);
     }
     let mut g = f.clone();
     g.fraction = false;
@@ -662,6 +696,16 @@ fn fraction_metrics(model: &SemanticModel, f: &Fragments) -> (Option<PlacedMetri
     };
     if let Some((w, part)) = whole.and_then(|w| Some((w, clause(w)?))) {
         return (Some(w.clone()), Some(part));
+    }
+    // "Top 3 countries by messages sent, with each one's share of all messages sent": the measure ranked by,
+    // said again as a generic word and the narrower one, is the whole shared among the groups.
+    if let [a, b] = named.as_slice()
+        && b.0 == a.0 + 1
+        && f.sort_metric.as_ref() == Some(&b.1)
+        && model.metric(&a.1).is_some_and(|d| d.generic)
+        && narrows(model, &a.1, &b.1)
+    {
+        return (Some(b.clone()), None);
     }
     match named.as_slice() {
         [] => (default_metric(model, f).map(|m| (0, m)), None),
@@ -760,8 +804,8 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     })?;
     apply_metric_filter_overlap(model, &mut intent);
     apply_exclusions(model, &mut intent, f).map_err(|(en, es)| fail(en, es))?;
+    let f = &began_elsewhere(model, f, &base, &mut intent).map_err(|(en, es)| fail(en, es))?;
     apply_time(&mut intent, f).map_err(|(en, es)| fail(en, es))?;
-    refuse_dated_elsewhere(f, &base).map_err(|(en, es)| fail(en, es))?;
     intent.grain = f.grain;
     refuse_undated_period(model, &intent, &base).map_err(|(en, es)| fail(en, es))?;
     if intent.grain.is_none() && f.trend {
@@ -775,20 +819,37 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     Ok(intent)
 }
 
-/// "Messages sent by the campaigns that started in 2025": a period said of when another table's rows began
-/// would be read on the measure's own date; it is refused, naming the period, never applied to the wrong date.
-fn refuse_dated_elsewhere(f: &Fragments, base: &str) -> Result<(), Problem> {
-    match f.dated.iter().find(|(table, _)| table != base) {
-        Some((_, when)) => Err((
-            format!(
-                "\"{when}\" says when something else began, not when what is measured happened; I can only apply a period to the measure's own date."
-            ),
-            format!(
-                "\"{when}\" dice cuándo empezó otra cosa, no cuándo ocurrió lo que se mide; solo puedo aplicar un período a la fecha de la medida."
-            ),
-        )),
-        None => Ok(()),
+/// "Messages sent by the campaigns that started in 2025", "ingresos de contactos creados en 2025": a period
+/// said of when another table's rows began is those rows' own date (`intent.began`), never the measure's;
+/// the question's other periods stay the measure's. Of a table the measure's rows do not join, it is
+/// refused, naming the period.
+fn began_elsewhere(
+    model: &SemanticModel,
+    f: &Fragments,
+    base: &str,
+    intent: &mut Intent,
+) -> Result<Fragments, Problem> {
+    let mut rest = f.clone();
+    for d in f.dated.iter().filter(|d| d.table != base) {
+        let said = rest.times.iter().position(|t| *t == d.range);
+        let Some(at) = said.filter(|_| model.join(base, &d.table).is_some()) else {
+            return Err((
+                format!(
+                    "\"{}\" says when something else began, and what is measured is not linked to it; ask without that period.",
+                    d.text
+                ),
+                format!(
+                    "\"{}\" dice cuándo empezó otra cosa, y lo que se mide no está vinculado a ella; pregunta sin ese período.",
+                    d.text
+                ),
+            ));
+        };
+        if d.alone {
+            rest.times.remove(at);
+        }
+        intent.began.push(Began { table: d.table.clone(), range: d.range });
     }
+    Ok(rest)
 }
 
 /// "How many people unsubscribed last week": a state of the very rows counted with no date of its own

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::describe;
-use crate::fragments::{DimRef, Fragments, ValueRef};
+use crate::fragments::{Dated, DimRef, Fragments, ValueRef};
 use crate::intent::{Grain, TimeRange};
 use crate::lang::Lang;
 use crate::lexicon::Sense;
@@ -26,6 +26,10 @@ use measures::{
 /// Reads the grammar around the items and collects fragments; unexplained words fail here.
 pub(crate) fn read(model: &SemanticModel, items: &[Item], lang: Lang) -> Result<Fragments, NotUnderstood> {
     let mut reader = Reader::new(model, items, lang);
+    // After a relative pronoun in the gap ("contacts who bought") or as an item of its own ("que").
+    let pronoun = |k: usize| k > 0 && model.lexicon.relatives.contains(&items[k - 1].text);
+    reader.f.each = items.iter().any(|it| model.lexicon.each_one.contains(&it.text));
+    reader.f.relative_at = (0..items.len()).filter(|k| items[*k].relative || pronoun(*k)).collect();
     reader.markers();
     reader.values();
     reader.rest();
@@ -50,7 +54,14 @@ struct Reader<'a> {
     /// "which" picks a singular dimension or grain ("which channel …").
     singular_pick: bool,
     /// Metric words that are also dimensions ("campaign", "cliente"), left as weak metrics in pass 3.
-    dual: Vec<&'a Item>,
+    dual: Vec<(usize, &'a Item)>,
+    /// People who did a two-sided verb ("mensajes que recibieron los contactos"): the measure's side is
+    /// theirs, not the company's.
+    doers: Vec<(usize, usize)>,
+    /// Verbs of people's own clauses ("contactos que llegaron por Instagram"): no measure's refining words.
+    people_verbs: Vec<usize>,
+    /// Who did what is measured, after "by" ("purchases by customers in Mexico"): never a breakdown.
+    agents: Vec<(usize, &'a Item)>,
     /// A singular dimension named on its own ("the channel with the lowest …").
     bare_singular: bool,
     /// Refining words, as the metrics they mean.
@@ -100,6 +111,9 @@ impl<'a> Reader<'a> {
             superlative: false,
             singular_pick: false,
             dual: Vec::new(),
+            agents: Vec::new(),
+            doers: Vec::new(),
+            people_verbs: Vec::new(),
             bare_singular: false,
             refines: Vec::new(),
             units: Vec::new(),
@@ -142,6 +156,12 @@ impl<'a> Reader<'a> {
             }
             if item.has(|s| *s == Sense::By) {
                 self.by(k);
+            } else if item.has(|s| *s == Sense::NotOnly) {
+                // "todos los enviados, no solo los entregados": what it names is not the measure.
+                self.used[k] = true;
+                if let Some(next) = self.used.get_mut(k + 1) {
+                    *next = true;
+                }
             } else if item.has(|s| *s == Sense::Which) || (k == 0 && item.has(|s| *s == Sense::WhichAtStart))
             {
                 self.which(k);
@@ -193,11 +213,19 @@ impl<'a> Reader<'a> {
         self.by_at.push(k);
         // "purchases by contacts who opted out": people qualified by a clause of their own (a value that does
         // not join them) made the rows; the value filters them, and nothing is broken down.
+        // So are "purchases by customers in Mexico" (plural people, then their value) and "messages sent by
+        // the campaigns that started in 2025" (plural things, then when they began).
         let people = next.dims().iter().any(|d| self.model.dimension(d).is_some_and(|d| d.people));
-        let clause = items.get(k + 2).is_some_and(|v| !v.values().is_empty() && !v.joined);
-        if people && next.is_plural() && clause {
+        let valued = items.get(k + 2).is_some_and(|v| !v.values().is_empty());
+        let began = items.get(k + 2).is_some_and(|v| v.dated && matches!(v.kind, ItemKind::Time(_)));
+        if next.is_plural() && ((people && valued) || (next.is_dim() && began)) {
+            // "Messages received by contacts in Mexico": they received what the company sent.
+            if people && k > 0 && self.two_sided(k - 1) {
+                self.doers.push((k - 1, k + 1));
+            }
             self.used[k] = true;
             self.used[k + 1] = true;
+            self.agents.push((k + 1, next));
             return;
         }
         // "top 3 segments by contacts": after a ranked breakdown, a word that is both a metric and a
@@ -358,7 +386,7 @@ impl<'a> Reader<'a> {
                 .zip(model.metric(b))
                 .is_some_and(|(a, b)| a.table == b.table && a.expr == b.expr && a.kind == MetricKind::Count)
         };
-        for (at, r) in &self.f.clauses {
+        for (at, r) in self.f.clauses.iter().filter(|(at, _)| !self.people_verbs.contains(at)) {
             for m in self.f.metrics.iter_mut().filter(|m| same_count(m, r)) {
                 if narrows(model, m, r) {
                     m.clone_from(r);
@@ -514,7 +542,10 @@ impl<'a> Reader<'a> {
                 noun_at = Some(k + 1);
                 continue;
             }
-            let values = item.values();
+            let values = match item.values() {
+                v if v.is_empty() => self.listed_value(k).into_iter().collect(),
+                v => v,
+            };
             if values.is_empty() || self.used[k] {
                 negating &= noun_at == Some(k);
                 continue;
@@ -543,12 +574,30 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// "Segmento regular o new": a word listed right after a value that is another value of its family by its
+    /// canonical name ("new" is otherwise a word for new contacts), never dropped.
+    fn listed_value(&self, k: usize) -> Option<(String, String)> {
+        let item = &self.items[k];
+        let before = self.items.get(k.checked_sub(1)?)?;
+        let word = item.text.replace(' ', "_");
+        let family =
+            (before.values().into_iter().map(|(f, _)| f)).find(|f| self.model.has_value(f, &word))?;
+        (item.listed || item.alternative).then_some((family, word))
+    }
+
     /// The dimension word beside the values at `k` that qualifies them: the dimensions of their family it
     /// names ("source channel WhatsApp"), or whether it is a campaign ("WhatsApp campaigns").
     fn qualifier(&mut self, k: usize, values: &[(String, String)]) -> (Vec<String>, bool) {
         let (model, items) = (self.model, self.items);
         let family_of = |v: &(String, String)| v.0.clone();
-        if let Some(theirs) = self.of_people_clause(k, values) {
+        if let Some((verb, theirs)) = self.of_people_clause(k, values) {
+            // The verb is theirs too ("llegaron"), not a measure's refining word; it still ends the clause of
+            // the thing before it (the whole of a fraction).
+            self.used[verb] = true;
+            self.people_verbs.push(verb);
+            let refined =
+                items[verb].senses_of(|s| if let Sense::Refine(m) = s { Some(m.clone()) } else { None });
+            self.f.clauses.extend(refined.into_iter().map(|m| (verb, m)));
             return (theirs, false);
         }
         for nb in [k + 1, k.wrapping_sub(1)] {
@@ -579,8 +628,8 @@ impl<'a> Reader<'a> {
 
     /// "Los contactos que llegaron por Instagram": after people and a refining verb of their own ("que"/"who"
     /// and "por" between them), the value is theirs (where they came from), not the channel of what is
-    /// measured: their dimensions of its family.
-    fn of_people_clause(&self, k: usize, values: &[(String, String)]) -> Option<Vec<String>> {
+    /// measured: where the verb is, and their dimensions of its family.
+    fn of_people_clause(&self, k: usize, values: &[(String, String)]) -> Option<(usize, Vec<String>)> {
         let (model, items) = (self.model, self.items);
         let by = k.checked_sub(1).is_some_and(|b| items[b].has(|s| *s == Sense::By));
         let at = k.checked_sub(1 + usize::from(by))?;
@@ -594,7 +643,7 @@ impl<'a> Reader<'a> {
             .filter(|d| d.table == people.table && values.iter().any(|(family, _)| family == d.family()))
             .map(|d| d.name.clone())
             .collect();
-        (!theirs.is_empty()).then_some(theirs)
+        (!theirs.is_empty()).then_some((at, theirs))
     }
 
     /// Pass 3: everything else.
@@ -633,11 +682,24 @@ impl<'a> Reader<'a> {
         };
         // After the words ("campaigns that started in 2025"), or within the thing's own phrase ("contacts
         // created", "se crearon"; not a value's, such as "iniciaron un chat").
-        let table = match items[k].dated {
-            true => items[..k].iter().rev().find_map(table_of),
-            false => Some(before).filter(|it| origin(it)).and_then(table_of),
+        let thing = match items[k].dated {
+            true => (0..k).rev().find(|j| table_of(&items[*j]).is_some()),
+            false => Some(k - 1).filter(|_| origin(before)),
         };
-        self.f.dated.extend(table.map(|t| (t, items[k].text.clone())));
+        let Some((at, table)) = thing.and_then(|j| Some((j, table_of(&items[j])?))) else { return };
+        let ItemKind::Time(range) = items[k].kind else { return };
+        let named = items[at].text.split(' ').any(|w| model.lexicon.origins.contains(w));
+        let said = items.iter().filter(|it| matches!(it.kind, ItemKind::Time(r) if r == range)).count();
+        let dated =
+            items.iter().filter(|it| it.dated && matches!(it.kind, ItemKind::Time(r) if r == range)).count();
+        let alone = said == dated.max(1);
+        self.f.dated.push(Dated {
+            table,
+            text: items[k].text.clone(),
+            range,
+            thing: named.then_some(at),
+            alone,
+        });
     }
 
     /// "el trimestre pasado vs el anterior", "this month vs the previous one": in a comparison with one
@@ -716,13 +778,13 @@ impl<'a> Reader<'a> {
     fn phrase(&mut self, k: usize, item: &'a Item, senses: &[Sense]) {
         let metrics = item.metrics();
         self.f.named.extend(metrics.iter().map(|m| (k, m.clone())));
-        if item.text.split(' ').any(|w| self.model.lexicon.two_sided.contains(w)) {
+        if self.two_sided(k) && !self.ours(k) {
             self.f.two_sided.push(k);
         }
         if !metrics.is_empty() {
             if item.is_dim() {
                 self.weak.extend(metrics);
-                self.dual.push(item);
+                self.dual.push((k, item));
             } else {
                 self.strong.extend(metrics)
             }
@@ -813,17 +875,21 @@ impl<'a> Reader<'a> {
         self.f.metrics = match listed {
             Some(count) => vec![count],
             None => {
+                let (strong, weak) = self.dated_things_not_measured(strong, weak);
                 let mut kept = self.listed_metrics();
                 kept.extend(counted_beside_sums(self.model, self.items, &strong));
                 choose_metrics(self.model, strong, weak, &kept)
             }
         };
+        self.two_sided_doers()?;
+        self.people_of_a_stage();
         apply_refines(self.model, &mut self.f.metrics, &self.refines, &self.f.values);
         refine_named(self.model, &mut self.f.named, &self.refines);
         self.per_row();
         if let Some((valued, text)) = self.average.take() {
             self.apply_average(valued, &text)?;
         }
+        self.campaign_cost_said()?;
         self.units_instead();
         // "time to read in minutes" is the metric as it is; "messages in minutes" asks for what it cannot.
         // The same words may name the unit of several metrics ("in minutes": to read, to deliver).
@@ -892,6 +958,96 @@ impl<'a> Reader<'a> {
         NotUnderstood::new(self.model, self.lang, problem, understood)
     }
 
+    /// "Cuánto nos costó la campaña Black Friday": what a campaign cost is its budget or the cost of its
+    /// messages, two measures of the contract; with no message word beside the cost it is refused, asking
+    /// which, never answered as one of them.
+    fn campaign_cost_said(&self) -> Result<(), NotUnderstood> {
+        let (model, items) = (self.model, self.items);
+        let said = |w: &[String]| items.iter().any(|it| it.text.split(' ').any(|x| w.iter().any(|u| u == x)));
+        let Some((other, own)) = (self.f.metrics.iter().filter_map(|m| model.metric(m)))
+            .filter_map(|d| Some((model.metric(&d.also_means.as_ref()?.metric)?, d)))
+            .find(|(_, d)| d.also_means.as_ref().is_some_and(|a| !said(&a.unless)))
+        else {
+            return Ok(());
+        };
+        // Said of the other metric's rows: a dimension or a value of its table only ("la campaña Black
+        // Friday"; not "SMS", which messages have too).
+        let on = |family: &str, table: &str| {
+            model.dimensions().iter().any(|d| d.family() == family && d.table == table)
+        };
+        let of_rows = |it: &Item| {
+            let tables: Vec<&str> =
+                it.dims().iter().filter_map(|d| model.dimension(d)).map(|d| d.table.as_str()).collect();
+            (tables.contains(&other.table.as_str()) && !tables.contains(&own.table.as_str()))
+                || it.values().iter().any(|(f, _)| on(f, &other.table) && !on(f, &own.table))
+        };
+        if !items.iter().any(of_rows) {
+            return Ok(());
+        }
+        let lang = self.lang;
+        let problem = lang.pick(
+            "Say which cost: the campaign's budget (\"budget of the campaign\") or what its messages cost (\"cost of the campaign's messages\").",
+            "Di qué costo: el presupuesto de la campaña (\"presupuesto de la campaña\") o lo que costaron sus mensajes (\"costo de los mensajes de la campaña\").",
+        );
+        let understood = describe::fragments(model, &self.f, &self.f.metrics, &[], lang);
+        Err(NotUnderstood::new(model, lang, problem.to_string(), understood))
+    }
+
+    /// Whether the company is named beside the verb at `k` ("we sent", "send us", "nos mandaron"): that
+    /// says its side already.
+    fn ours(&self, k: usize) -> bool {
+        let items = self.items;
+        items[k].ours
+            || items.get(k + 1).is_some_and(|it| it.ours)
+            || items[k].text.split(' ').any(|w| self.model.lexicon.first_person.contains(w))
+    }
+
+    /// Whether the item at `k` says a verb whose side depends on who speaks ("received", "enviaron").
+    fn two_sided(&self, k: usize) -> bool {
+        self.items[k].text.split(' ').any(|w| self.model.lexicon.two_sided.contains(w))
+    }
+
+    /// "Cuántos mensajes recibieron los contactos vip", "how many messages did vip contacts send": people
+    /// doing a verb whose side depends on who speaks turn the measure around (what they received the company
+    /// sent). Refused, saying which way to ask, never answered from the company's side.
+    fn two_sided_doers(&mut self) -> Result<(), NotUnderstood> {
+        let (model, items) = (self.model, self.items);
+        let people = |k: usize| {
+            items
+                .get(k)
+                .is_some_and(|it| it.dims().iter().filter_map(|d| model.dimension(d)).any(|d| d.people))
+        };
+        let ours = |v: usize| self.ours(v);
+        // "How many contacts received a message" counts the people: refused where they are counted.
+        let counted = |b: usize| self.f.counting_at.is_some_and(|c| c + 1 == b);
+        let subjects: Vec<(usize, usize)> = (0..items.len())
+            .filter(|v| self.two_sided(*v) && !ours(*v))
+            .flat_map(|v| {
+                let after = Some(v + 1).filter(|a| people(*a) && items[*a].bare);
+                let before = v.checked_sub(1).filter(|b| people(*b) && !items[v].relative && !counted(*b));
+                after.into_iter().chain(before).map(move |p| (v, p))
+            })
+            .collect();
+        self.doers.extend(subjects);
+        // Only where the verb says the measure ("mensajes recibieron") and no other such verb says its side
+        // ("did each contact get from us … the contacts we sent something to").
+        let sides = (0..items.len()).filter(|v| self.two_sided(*v)).count();
+        let measured = |v: usize| sides == 1 && items[v].metrics().iter().any(|m| self.f.metrics.contains(m));
+        let Some(&(_, at)) = self.doers.iter().find(|(v, _)| measured(*v)) else { return Ok(()) };
+        let lang = self.lang;
+        let who = &items[at].text;
+        let problem = match lang {
+            Lang::En => format!(
+                "Say which way the messages went: \"messages we sent to {who}\" or \"messages {who} sent us\"."
+            ),
+            Lang::Es => format!(
+                "Di en qué sentido fueron los mensajes: \"mensajes que enviamos a los {who}\" o \"mensajes que nos enviaron los {who}\"."
+            ),
+        };
+        let understood = describe::fragments(model, &self.f, &self.f.metrics, &[], lang);
+        Err(NotUnderstood::new(model, lang, problem, understood))
+    }
+
     /// "la campaña con más mensajes enviados": with a superlative and another measure, a word that is both
     /// a metric and a dimension is what to rank.
     fn rank_dual(&mut self) {
@@ -899,11 +1055,67 @@ impl<'a> Reader<'a> {
             && self.f.breakdowns.is_empty()
             && self.f.grain.is_none()
             && !self.strong.is_empty()
-            && let Some(item) = self.dual.first()
+            && let Some((_, item)) = self.dual.first()
         {
             self.f.breakdowns.push(DimRef { candidates: item.dims(), alone: false });
             self.bare_singular |= !item.is_plural();
             self.weak.clear();
+        }
+    }
+
+    /// "Ingresos de contactos creados en 2025": a metric word that also says when its rows began ("contactos
+    /// creados": new contacts), beside a measure of another table that joins it, is the rows that began, not
+    /// a second measure.
+    fn dated_things_not_measured(
+        &self,
+        strong: Vec<String>,
+        weak: Vec<String>,
+    ) -> (Vec<String>, Vec<String>) {
+        let model = self.model;
+        let table = |m: &String| model.metric(m).map(|d| d.table.clone());
+        let things: Vec<(String, Vec<String>)> = (self.f.dated.iter())
+            .filter_map(|d| Some((d.table.clone(), self.items[d.thing?].metrics())))
+            .filter(|(t, _)| {
+                strong.iter().any(|m| table(m).is_some_and(|o| o != *t && model.reachable(&o, t)))
+            })
+            .collect();
+        let measured = |m: &String| !things.iter().any(|(_, ms)| ms.contains(m));
+        (strong.into_iter().filter(measured).collect(), weak.into_iter().filter(measured).collect())
+    }
+
+    /// "Cuántos mensajes les mandamos a los clientes de Perú": people named by a word that is also a filtered
+    /// count of them ("clientes": contacts at the customer stage), beside another table's measure, are
+    /// those people: the count's filter narrows the rows, never dropped as an unused metric word.
+    fn people_of_a_stage(&mut self) {
+        let model = self.model;
+        let measured: Vec<&str> =
+            self.f.metrics.iter().filter_map(|m| model.metric(m)).map(|d| d.table.as_str()).collect();
+        // Plural: "the client" of "need the trend for the client" is who asks, not a stage.
+        for (k, item) in self.dual.iter().chain(&self.agents).filter(|(_, it)| it.is_plural()) {
+            let people = item.dims().iter().filter_map(|d| model.dimension(d)).find(|d| d.people);
+            let Some(people) = people.filter(|_| item.metrics().iter().all(|m| !self.f.metrics.contains(m)))
+            else {
+                continue;
+            };
+            let elsewhere = !measured.is_empty()
+                && measured.iter().all(|t| *t != people.table && model.reachable(t, &people.table));
+            let stage = item.metrics().iter().filter_map(|m| model.metric(m)).find_map(|d| {
+                match d.filter.as_slice() {
+                    [one] if d.table == people.table => model.filter_value(&d.table, one),
+                    _ => None,
+                }
+            });
+            let (Some((dim, values)), true) = (stage, elsewhere) else { continue };
+            let family = model.dimension(&dim).map_or(dim.clone(), |d| d.family().to_string());
+            self.f.values.extend(values.into_iter().map(|value| ValueRef {
+                family: family.clone(),
+                value,
+                negated: false,
+                only_dims: vec![dim.clone()],
+                of_campaign: false,
+                pos: *k,
+                joined: item.joined,
+            }));
         }
     }
 

@@ -16,7 +16,7 @@ use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
 use crate::describe;
-use crate::intent::{DaysOfWeek, Grain, Intent, TimeRange};
+use crate::intent::{Began, DaysOfWeek, Grain, Intent, TimeRange};
 use crate::lang::Lang;
 use crate::model::{
     DimType, MetricDef, MetricKind, MoneyCurrency, SemanticModel, TableDef, parse_model_expr,
@@ -170,16 +170,20 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     let subset_filters = intent.share_of.iter().flat_map(|s| s.filters.iter());
     let dims_used =
         intent.breakdowns.iter().chain(intent.filters.iter().chain(subset_filters).map(|f| &f.dimension));
-    for d in dims_used {
-        let dim = model.dimension(d).ok_or_else(|| internal(format!("unknown dimension {d}")))?;
-        if dim.table != base.name && !joined.iter().any(|t| t.name == dim.table) {
-            if model.join(&base.name, &dim.table).is_none() {
+    let dim_tables = dims_used
+        .map(|d| {
+            model.dimension(d).map(|x| &x.table).ok_or_else(|| internal(format!("unknown dimension {d}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for table in dim_tables.into_iter().chain(intent.began.iter().map(|b| &b.table)) {
+        if *table != base.name && !joined.iter().any(|t| t.name == *table) {
+            if model.join(&base.name, table).is_none() {
                 return Err(user(
                     "That breakdown or filter does not apply to this measure.",
                     "Ese desglose o filtro no aplica a esta medida.",
                 ));
             }
-            joined.push(model.table(&dim.table).ok_or_else(|| internal("unknown table"))?);
+            joined.push(model.table(table).ok_or_else(|| internal("unknown table"))?);
         }
     }
     let money = money_join(model, intent, &metrics, base)?;
@@ -363,7 +367,9 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     // Only over the metric's own rows: an inner join to a breakdown's table (campaigns) leaves out the rows
     // it does not match, and the share would be of less than the whole.
     let share_column = share_of_total(intent, &measures, &projection, &group_by, bucket.is_some(), lang)
-        .filter(|_| currency_split.is_none() && (joined.is_empty() || shares_through_join(intent)))
+        .filter(|_| {
+            currency_split.is_none() && (joined.is_empty() || shares_through_join(model, base, intent))
+        })
         .map(|(name, e)| {
             projection.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(&name) });
             name
@@ -380,6 +386,9 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     // Filters of the question, then time.
     for f in &intent.filters {
         where_parts.extend(filter_expr(model, &scope, f)?);
+    }
+    for b in &intent.began {
+        where_parts.push(began_condition(model, &scope, b)?);
     }
     where_parts.extend(time_filter);
     where_parts.extend(intent.days.map(|d| days_condition(d, &time_col)));
@@ -503,8 +512,8 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         let filters_read = intent.filters.iter().any(|f| reads(&f.dimension));
         // Shares by a joined table's column are of every row of the metric: rows it has no match for are
         // a group of their own (no campaign), never left out of the whole.
-        let whole_reads =
-            filters_read || (intent.breakdowns.iter().any(reads) && !shares_through_join(intent));
+        let whole_reads = filters_read
+            || (intent.breakdowns.iter().any(reads) && !shares_through_join(model, base, intent));
         if whole_reads {
             match &mut j.join_operator {
                 JoinOperator::Join(JoinConstraint::On(e)) | JoinOperator::Inner(JoinConstraint::On(e)) => {
@@ -638,9 +647,17 @@ fn per_period_average(
 }
 
 /// Whether each group's share of the whole is computed by a breakdown on a joined table: a distribution of
-/// all the rows (the join kept LEFT), not a top N, whose cut would need the rows without a group ranked too.
-fn shares_through_join(intent: &Intent) -> bool {
-    intent.share && intent.share_of.is_none() && intent.top_n.is_none()
+/// all the rows (the join kept LEFT), not a top N, whose cut would need the rows without a group ranked too,
+/// unless every row has a group (each message has a contact, so a country).
+fn shares_through_join(model: &SemanticModel, base: &TableDef, intent: &Intent) -> bool {
+    let every_row = |d: &String| {
+        model
+            .dimension(d)
+            .is_some_and(|x| x.table == base.name || model.joins_every_row(&base.name, &x.table))
+    };
+    intent.share
+        && intent.share_of.is_none()
+        && (intent.top_n.is_none() || intent.breakdowns.iter().all(every_row))
 }
 
 /// Output column of the company's name (a company breakdown's, and the first of a list of several companies).
@@ -935,6 +952,15 @@ fn days_condition(days: DaysOfWeek, t: &Expr) -> Expr {
 }
 
 /// `column = 'value'`, `column IN (…)` or their negations, from canonical model values only.
+/// The rows of a joined table that began in a period: by its default metric's time column (when a contact
+/// was created, when a campaign started).
+fn began_condition(model: &SemanticModel, scope: &Scope, began: &Began) -> Result<Expr, BuildError> {
+    let table = model.table(&began.table).ok_or_else(|| internal("unknown table"))?;
+    let metric = table.default_metric.as_deref().and_then(|m| model.metric(m));
+    let column = metric.ok_or_else(|| internal(format!("no time column for {}", table.name)))?;
+    Ok(range_condition(&began.range, &scope.col(table, &column.time_column)).1)
+}
+
 fn filter_expr(
     model: &SemanticModel,
     scope: &Scope,

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use chrono::{Datelike, NaiveDate};
 use inda_core::{Caveat, CaveatCode, ChartKind, ChartSpec, ResultSet, Value};
 
-use crate::describe::capitalize;
+use crate::describe::{capitalize, join_words};
 use crate::format::format_number;
 use crate::lang::Lang;
 use crate::model::{MeasureFormat, MetricKind, SemanticModel};
@@ -128,15 +128,7 @@ pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang, cx: SummaryConte
         .or_else(|| rs.columns.iter().find(|c| c.is_numeric()).map(|c| c.name.clone()));
     let Some(measure) = measure else { return rows_line(rs, lang) };
     let Some(mi) = rs.column_index(&measure) else { return rows_line(rs, lang) };
-    let mut words = words_for(rs, &measure, chart);
-    // A measure of the plan the builtin labels do not know ("revenue per day") is read as the plan says:
-    // an average has no share of a total.
-    if let Some(m) = cx.plan.and_then(|p| p.measures.iter().find(|m| m.name == measure))
-        && !known_measures().contains_key(&measure)
-    {
-        words.label = m.label.clone();
-        words.kind = m.kind;
-    }
+    let words = measure_words(rs, &measure, chart, cx);
     if let Some(line) = same_days_line(rs, mi, &words, lang, cx) {
         return line;
     }
@@ -155,11 +147,21 @@ pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang, cx: SummaryConte
     }
     match chart.kind {
         ChartKind::Kpi => {
-            let Some(v) = rs.rows[0].get(mi).and_then(Value::as_f64) else { return no_value(lang) };
-            let mut line = match (words.format, &words.unit) {
-                (MeasureFormat::Number, None) => format!("{} {}.", words.value(v, lang), words.label),
-                _ => format!("{}: {}.", capitalize(&words.label), words.value(v, lang)),
-            };
+            // Every measure asked for ("979 purchases and 44 refunds"), not only the first.
+            let shown = if chart.y.len() > 1 { chart.y.clone() } else { vec![measure.clone()] };
+            let parts: Option<Vec<String>> = shown
+                .iter()
+                .map(|m| {
+                    let w = measure_words(rs, m, chart, cx);
+                    let v = rs.rows[0].get(rs.column_index(m)?).and_then(Value::as_f64)?;
+                    Some(match (w.format, &w.unit) {
+                        (MeasureFormat::Number, None) => format!("{} {}", w.value(v, lang), w.label),
+                        _ => format!("{}: {}", w.label, w.value(v, lang)),
+                    })
+                })
+                .collect();
+            let Some(parts) = parts else { return no_value(lang) };
+            let mut line = format!("{}.", capitalize(&join_words(&parts, lang)));
             if let Some(c) = cx.caveats.iter().find(|c| c.code == CaveatCode::PartialPeriod) {
                 line.push_str(&format!(" {}.", c.message));
             }
@@ -185,6 +187,19 @@ pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang, cx: SummaryConte
         }
         ChartKind::Table => rows_line(rs, lang),
     }
+}
+
+/// How a measure column is read: the builtin words for it, or for a measure of the plan the builtin labels
+/// do not know ("revenue per day") as the plan says (an average has no share of a total).
+fn measure_words(rs: &ResultSet, column: &str, chart: &ChartSpec, cx: SummaryContext) -> MeasureWords {
+    let mut words = words_for(rs, column, chart);
+    if let Some(m) = cx.plan.and_then(|p| p.measures.iter().find(|m| m.name == column))
+        && !known_measures().contains_key(column)
+    {
+        words.label = m.label.clone();
+        words.kind = m.kind;
+    }
+    words
 }
 
 fn no_value(lang: Lang) -> String {

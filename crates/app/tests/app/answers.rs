@@ -162,6 +162,8 @@ fn answers_from_rollups_are_the_answers_from_the_facts() {
         include_str!("../../../../eval/fresh/round14-holdout.jsonl"),
         include_str!("../../../../eval/fresh/round15-tune.jsonl"),
         include_str!("../../../../eval/fresh/round15-holdout.jsonl"),
+        include_str!("../../../../eval/fresh/round16-tune.jsonl"),
+        include_str!("../../../../eval/fresh/round16-holdout.jsonl"),
     ];
     let view = |a: &inda_app::Answer| {
         let mut rows: Vec<String> = a.rows.iter().map(|r| format!("{r:?}")).collect();

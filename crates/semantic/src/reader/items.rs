@@ -25,11 +25,19 @@ pub(crate) struct Item {
     pub joined: bool,
     /// A conjunction ("and", "y") stands between it and the item before: one of a list of measures.
     pub listed: bool,
+    /// "or", "o" stands between it and the item before: one of a list of values.
+    pub alternative: bool,
     /// The word "than"/"que" stands between it and the item before.
     pub than: Option<String>,
     /// A word saying when something began ("created", "started", "arrancaron") stands between it and the
     /// item before: a time said of the thing before, not of what is measured.
     pub dated: bool,
+    /// A relative pronoun ("who", "que") stands between it and the item before: "contacts who bought".
+    pub relative: bool,
+    /// Only articles stand between it and the item before ("recibieron los contactos").
+    pub bare: bool,
+    /// "We" stands between it and the item before ("the contacts we sent something to").
+    pub ours: bool,
 }
 
 impl Item {
@@ -103,11 +111,25 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
         let gap = &tokens[last_end.min(i)..i];
         let joined = gap.iter().all(|w| model.lexicon.joining.contains(w));
         let listed = gap.iter().any(|w| model.lexicon.conjunctions.contains(w));
+        let alternative = gap.iter().any(|w| model.lexicon.alternatives.contains(w));
         let than = gap.iter().find(|w| model.lexicon.than.contains(*w)).cloned();
         let dated = gap.iter().any(|w| model.lexicon.origins.contains(w));
+        let relative = gap.iter().any(|w| model.lexicon.relatives.contains(w));
+        let bare = !gap.is_empty() && gap.iter().all(|w| model.lexicon.articles.contains(w));
+        let ours = gap.iter().any(|w| model.lexicon.first_person.contains(w));
         // What the words before it say about the item, whatever it is.
-        let item =
-            |kind: ItemKind, text: String| Item { kind, text, joined, listed, than: than.clone(), dated };
+        let item = |kind: ItemKind, text: String| Item {
+            kind,
+            text,
+            joined,
+            listed,
+            alternative,
+            than: than.clone(),
+            dated,
+            relative,
+            bare,
+            ours,
+        };
         // Time words that begin a longer name ("de día de la madre 2026") are the name's.
         if let Some((n, range)) =
             time::match_time(tokens, i, today).filter(|(n, _)| !in_name(model, tokens, i, *n))

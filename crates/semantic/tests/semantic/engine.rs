@@ -4,7 +4,9 @@
 use crate::common;
 
 use chrono::NaiveDate;
-use inda_semantic::{DaysOfWeek, Grain, Intent, Lang, SemanticModel, TimeRange, detect_lang, interpret};
+use inda_semantic::{
+    Began, DaysOfWeek, Grain, Intent, Lang, SemanticModel, TimeRange, detect_lang, interpret,
+};
 
 fn model() -> SemanticModel {
     SemanticModel::builtin().expect("builtin model loads")
@@ -1408,16 +1410,21 @@ fn a_distribution_by_a_joined_column_is_of_every_row() {
     assert!(
         ask("share of messages by campaign last month").sql.contains("LEFT OUTER JOIN marts.dim_campaigns")
     );
-    // A top N of a joined column would rank that group too: its shares are still refused.
-    assert!(
-        interpret(
-            &model(),
-            "top 5 cities by orders this year and what % of all orders each is",
-            None,
-            today()
-        )
-        .is_err()
-    );
+    // A top N of a joined column would rank that group too: its shares are still refused; every order has
+    // a contact, so a city, and each city's share of all orders is given.
+    assert!(interpret(&model(), "top 3 campaigns by messages sent with their share", None, today()).is_err());
+    let p = ask("top 5 cities by orders this year and what % of all orders each is");
+    assert!(p.sql.contains("OVER ()") && p.intent.top_n == Some(5), "{}", p.sql);
+    let p = ask("top 3 countries by messages sent, with each one's share of all messages sent");
+    assert_eq!(p.intent.metrics, ["messages_sent"]);
+    assert!(p.sql.contains("OVER ()"), "{}", p.sql);
+    // The share of the top ones together is one figure the engine does not compute: refused, never each one's.
+    for q in [
+        "what share of this year's revenue came from our top 3 cities?",
+        "what share of revenue came from our top 3 channels",
+    ] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
     // "By contact country" is the contacts' country, never each contact.
     let p = ask("delivery rate by contact country for last month");
     assert_eq!(p.intent.breakdowns, ["country"]);
@@ -1740,25 +1747,60 @@ fn rows_by_people_qualified_by_a_clause_are_theirs() {
     assert_eq!(ask("revenue per buyer this year").intent.metrics, ["revenue_per_buyer"]);
 }
 
-/// A period said of when another table's rows began is refused, never read on the measure's own date ("the
-/// campaigns that started in 2025" had counted the messages sent in 2025); of the measure's own rows it is
-/// its date as before.
+/// A period said of when another table's rows began filters those rows by their own date, never the
+/// measure's ("the campaigns that started in 2025" had counted the messages sent in 2025); the question's
+/// other periods stay the measure's; of a table the measure does not join it is refused; of the measure's
+/// own rows it is its date as before.
 #[test]
-fn a_period_of_when_something_else_began_is_refused() {
-    for q in [
+fn a_period_of_when_something_else_began_filters_those_rows() {
+    let began = |q: &str, table: &str, range: TimeRange| {
+        let p = ask(q);
+        assert_eq!(p.intent.began, [Began { table: table.into(), range }], "{q}: {}", p.sql);
+        p
+    };
+    let y2025 = TimeRange::Between {
+        start: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        end: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+    };
+    let p = began(
         "How many messages in total did the campaigns that started in 2025 send?",
-        "cuantas compras hicieron en los ultimos 30 dias los contactos que se crearon en los ultimos 30 dias?",
-        "How many contacts created in 2025 made a purchase this year?",
+        "dim_campaigns",
+        y2025,
+    );
+    assert_eq!(
+        (p.intent.metrics.as_slice(), p.intent.time_range),
+        (["messages_sent".to_string()].as_slice(), None)
+    );
+    assert!(
+        p.sql.contains("cp.started_at >= DATE '2025-01-01'") && p.intent.breakdowns.is_empty(),
+        "{}",
+        p.sql
+    );
+    let p = began("ingresos del mes pasado que vinieron de contactos creados en 2025", "dim_contacts", y2025);
+    assert_eq!(p.intent.metrics, ["revenue"]);
+    assert_eq!(p.intent.time_range, Some(TimeRange::Last { unit: Grain::Month }));
+    assert!(p.sql.contains("c.created_at >= DATE '2025-01-01'"), "{}", p.sql);
+    assert!(p.title.contains("contactos creados: 2025"), "{}", p.title);
+    let p = began("How many contacts created in 2025 made a purchase this year?", "dim_contacts", y2025);
+    assert_eq!(p.intent.metrics, ["buyers"]);
+    assert_eq!(p.intent.time_range, Some(TimeRange::This { unit: Grain::Year }));
+    // Said twice, the period is both the contacts' and the purchases'.
+    let q = "cuantas compras hicieron en los ultimos 30 dias los contactos que se crearon en los ultimos 30 dias?";
+    let p = began(q, "dim_contacts", TimeRange::LastNDays { n: 30 });
+    assert_eq!(p.intent.time_range, Some(TimeRange::LastNDays { n: 30 }));
+    began(
         "revenue from campaigns launched this year",
-    ] {
-        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
-    }
+        "dim_campaigns",
+        TimeRange::This { unit: Grain::Year },
+    );
+    assert!(interpret(&model(), "new contacts from campaigns launched in 2025", None, today()).is_err());
     for q in [
         "contacts created last month",
         "campaigns started last quarter",
         "cuantos contactos se crearon este mes",
     ] {
-        assert!(ask(q).sql.contains(">= DATE_TRUNC"), "{q}");
+        let p = ask(q);
+        assert!(p.sql.contains(">= DATE_TRUNC") && p.intent.began.is_empty(), "{q}");
     }
     assert!(ask("how many leads came in this month").sql.contains("created_at >="));
     assert!(ask("cuántos contactos iniciaron un chat este mes").sql.contains("occurred_at >="));
@@ -1787,4 +1829,93 @@ fn a_negation_ends_at_its_own_list() {
     assert!(ask("contacts without opt-in in colombia").sql.contains("country = 'CO'"));
     assert!(ask("revenue excluding email and sms").sql.contains("NOT IN ('email', 'sms')"));
     assert!(ask("revenue excluding email sms").sql.contains("NOT IN ('email', 'sms')"));
+}
+
+/// People named by a word that is also their stage ("clientes": the customer stage) beside another table's
+/// measure are those people (the word had been dropped, counting every contact's messages); plural people
+/// after "by" with their value are who did it, not a breakdown of one row per contact.
+#[test]
+fn customers_beside_another_measure_are_the_customer_stage() {
+    let p = ask("cuantos mensajes les mandamos a los clientes de Peru?");
+    assert_eq!(p.intent.metrics, ["messages_sent"]);
+    assert!(
+        p.sql.contains("c.lifecycle_stage = 'customer'") && p.sql.contains("c.country = 'PE'"),
+        "{}",
+        p.sql
+    );
+    let p = ask("what's the average order value of in-store purchases by customers in Mexico this year?");
+    assert!(p.intent.breakdowns.is_empty(), "{:?}", p.intent.breakdowns);
+    assert!(
+        p.sql.contains("c.lifecycle_stage = 'customer'") && p.sql.contains("c.country = 'MX'"),
+        "{}",
+        p.sql
+    );
+    // Counted, or broken down by, they are themselves.
+    assert!(!ask("how many customers in Peru").sql.contains("JOIN"));
+    assert_eq!(ask("revenue by customer in Mexico").intent.breakdowns, ["contact"]);
+    assert!(!ask("purchases by contacts who opted out").sql.contains("lifecycle_stage"));
+}
+
+/// People doing a verb whose side depends on who speaks ("recibieron los contactos", "did contacts
+/// receive", "received by contacts") turn the measure around: refused (it had counted inbound messages),
+/// unless the company is named beside the verb.
+#[test]
+fn people_doing_a_two_sided_verb_are_refused() {
+    for q in [
+        "cuantos mensajes recibieron los contactos vip el mes pasado?",
+        "how many messages did vip contacts receive last month",
+        "messages received by contacts in Mexico",
+        "cuantos mensajes enviaron los contactos de Mexico",
+    ] {
+        let e = interpret(&model(), q, None, today()).err().unwrap_or_else(|| panic!("{q} answered"));
+        assert!(
+            e.message.contains("messages we sent to") || e.message.contains("mensajes que enviamos"),
+            "{q}"
+        );
+    }
+    for q in ["mensajes recibidos de los contactos vip", "how many messages did we send to vip contacts"] {
+        assert!(ask(q).sql.contains("c.segment = 'vip'"), "{q}");
+    }
+    let q = "last month how many messages did each contact get from us on average? only the contacts we actually sent something to";
+    assert_eq!(ask(q).intent.metrics, ["messages_per_contact"]);
+    let q = "a cuantos contactos que llegaron por instagram les mandamos algun sms en noviembre 2026?";
+    assert_eq!(ask(q).intent.metrics, ["contacts_messaged"]);
+}
+
+/// "Contacts who bought this year" with no counting word counts the contacts among the purchases, each
+/// once (it had counted the purchases); a list of them by what they did is refused, never a count of
+/// something else.
+#[test]
+fn people_with_a_clause_of_another_measure_are_counted_once() {
+    for q in [
+        "contacts who bought this year",
+        "contactos que compraron este año",
+        "contacts in Mexico who bought this year",
+    ] {
+        assert_eq!(ask(q).intent.metrics, ["buyers"], "{q}");
+    }
+    for q in ["list contacts who bought this year", "cuales contactos compraron este mes"] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+}
+
+/// Words that had been read the wrong way round or dropped: "no solo los entregados" left the delivered ones
+/// out; "cuánto nos costó la campaña" answered the messages' cost (its budget is another measure); "regular o
+/// new" dropped "new"; "contando entrantes y salientes" is one figure.
+#[test]
+fn contrasts_alternatives_and_campaign_cost_are_read_as_said() {
+    let p = ask(
+        "cuantos mensajes les mandamos por whatsapp el mes pasado? todos los enviados, no solo los entregados",
+    );
+    assert!(!p.sql.contains("status"), "{}", p.sql);
+    for q in ["cuanto nos costaron las campañas el mes pasado?", "cost by campaign"] {
+        let e = interpret(&model(), q, None, today()).err().unwrap_or_else(|| panic!("{q} answered"));
+        assert!(e.message.contains("budget") || e.message.contains("presupuesto"), "{q}: {}", e.message);
+    }
+    assert_eq!(ask("costo de los mensajes por campaña").intent.metrics, ["messaging_cost"]);
+    assert_eq!(ask("costo por canal").intent.metrics, ["messaging_cost"]);
+    let p = ask("cuantos compradores unicos tuvimos entre los contactos de segmento regular o new");
+    assert!(p.sql.contains("c.segment IN ('regular', 'new')"), "{}", p.sql);
+    let p = ask("cuantos mensajes hubo el mes pasado? contando entrantes y salientes");
+    assert!(p.sql.contains("COUNT(*)") && !p.sql.contains("CASE"), "{}", p.sql);
 }
