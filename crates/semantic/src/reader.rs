@@ -60,6 +60,8 @@ struct Reader<'a> {
     doers: Vec<(usize, usize)>,
     /// Verbs of people's own clauses ("contactos que llegaron por Instagram"): no measure's refining words.
     people_verbs: Vec<usize>,
+    /// Items read as breakdowns after "by" ("por campañas de WhatsApp").
+    broken_down: Vec<usize>,
     /// Who did what is measured, after "by" ("purchases by customers in Mexico"): never a breakdown.
     agents: Vec<(usize, &'a Item)>,
     /// A singular dimension named on its own ("the channel with the lowest …").
@@ -114,6 +116,7 @@ impl<'a> Reader<'a> {
             agents: Vec::new(),
             doers: Vec::new(),
             people_verbs: Vec::new(),
+            broken_down: Vec::new(),
             bare_singular: false,
             refines: Vec::new(),
             units: Vec::new(),
@@ -206,7 +209,10 @@ impl<'a> Reader<'a> {
             self.used[k] = true;
             return;
         }
-        let Some(next) = items.get(k + 1) else { return };
+        let Some(next) = items.get(k + 1) else {
+            self.each_of_those(k);
+            return;
+        };
         if self.used[k + 1] {
             return;
         }
@@ -235,6 +241,7 @@ impl<'a> Reader<'a> {
         if next.is_dim() && !ranks_by_metric {
             self.f.breakdowns.push(DimRef { candidates: next.dims(), alone: false });
             self.used[k + 1] = true;
+            self.broken_down.push(k + 1);
             // The metric word ("campaigns") is a breakdown here, not a metric.
         } else if let Some(g) = next.grain() {
             self.f.grain = Some(g);
@@ -244,8 +251,29 @@ impl<'a> Reader<'a> {
             self.f.sort_metric = ms.first().cloned();
             self.strong.extend(ms);
             self.used[k + 1] = true;
+        } else {
+            self.each_of_those(k);
         }
         self.used[k] = true;
+    }
+
+    /// "For the WhatsApp campaigns that started in November, how many purchases did each one bring in": an
+    /// "each" word with no thing after it is each of the things named before it, a breakdown by them (it
+    /// had answered the total).
+    fn each_of_those(&mut self, k: usize) {
+        let items = self.items;
+        // A list ("cuáles son las campañas … y cuánto presupuesto tiene cada una") shows each already.
+        if !self.model.lexicon.each_one.contains(&items[k].text)
+            || !self.f.breakdowns.is_empty()
+            || self.f.list
+        {
+            return;
+        }
+        let Some(j) = (0..k).rev().find(|j| items[*j].is_dim() && items[*j].is_plural()) else {
+            return;
+        };
+        // Left for the values' pass too: "WhatsApp campaigns" still says whose channel it is.
+        self.f.breakdowns.push(DimRef { candidates: items[j].dims(), alone: false });
     }
 
     /// "which"/"cuál" at `k`: the next word is what to pick (a dimension or a grain), or the rows to list.
@@ -602,7 +630,10 @@ impl<'a> Reader<'a> {
         }
         for nb in [k + 1, k.wrapping_sub(1)] {
             let Some(other) = items.get(nb) else { continue };
-            if self.used[nb] || !other.is_dim() {
+            // A campaign word already read as a breakdown ("cada una de las campañas de WhatsApp") still
+            // says whose channel it is.
+            let campaign = self.broken_down.contains(&nb) && other.dims().iter().any(|d| d == "campaign");
+            if (self.used[nb] && !campaign) || !other.is_dim() {
                 continue;
             }
             let same_family: Vec<String> = other

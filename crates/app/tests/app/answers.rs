@@ -164,6 +164,8 @@ fn answers_from_rollups_are_the_answers_from_the_facts() {
         include_str!("../../../../eval/fresh/round15-holdout.jsonl"),
         include_str!("../../../../eval/fresh/round16-tune.jsonl"),
         include_str!("../../../../eval/fresh/round16-holdout.jsonl"),
+        include_str!("../../../../eval/fresh/round17-tune.jsonl"),
+        include_str!("../../../../eval/fresh/round17-holdout.jsonl"),
     ];
     let view = |a: &inda_app::Answer| {
         let mut rows: Vec<String> = a.rows.iter().map(|r| format!("{r:?}")).collect();

@@ -1919,3 +1919,16 @@ fn contrasts_alternatives_and_campaign_cost_are_read_as_said() {
     let p = ask("cuantos mensajes hubo el mes pasado? contando entrantes y salientes");
     assert!(p.sql.contains("COUNT(*)") && !p.sql.contains("CASE"), "{}", p.sql);
 }
+
+/// "How many purchases did each one bring in" after the campaigns is a row per campaign (it had answered the
+/// total); the campaigns' own words still say whose channel "WhatsApp" is.
+#[test]
+fn each_one_after_things_is_a_row_per_thing() {
+    let p =
+        ask("For the WhatsApp campaigns that started last month, how many purchases did each one bring in?");
+    assert_eq!(p.intent.breakdowns, ["campaign"]);
+    assert!(p.sql.contains("cp.channel = 'whatsapp'") && p.sql.contains("cp.started_at >="), "{}", p.sql);
+    let p = ask("cuantas compras trajo cada una de las campañas de whatsapp");
+    assert!(p.sql.contains("cp.channel = 'whatsapp'"), "{}", p.sql);
+    assert!(ask("cuáles son las campañas transaccionales y cuánto presupuesto tiene cada una?").intent.list);
+}

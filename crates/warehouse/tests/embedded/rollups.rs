@@ -288,6 +288,8 @@ fn project_sql() -> Vec<String> {
         include_str!("../../../../eval/fresh/round15-holdout.jsonl"),
         include_str!("../../../../eval/fresh/round16-tune.jsonl"),
         include_str!("../../../../eval/fresh/round16-holdout.jsonl"),
+        include_str!("../../../../eval/fresh/round17-tune.jsonl"),
+        include_str!("../../../../eval/fresh/round17-holdout.jsonl"),
         // Written from the contracts alone to catch a rollup giving another answer (never tuned against).
         include_str!("../../../../eval/fresh/rollup-sql.jsonl"),
         // The same, aimed at numeric exactness: averages, ratios, literals, rates (a second helper).
