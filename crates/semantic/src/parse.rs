@@ -10,7 +10,7 @@ use crate::followup;
 use crate::fragments::{DimRef, Fragments, ValueRef};
 use crate::intent::{Began, Filter, Grain, Intent, Sort, Subset, TimeRange};
 use crate::lang::{self, Lang};
-use crate::model::{MeasureFormat, MetricDef, MetricKind, MoneyCurrency, SemanticModel};
+use crate::model::{DimType, MeasureFormat, MetricDef, MetricKind, MoneyCurrency, SemanticModel};
 use crate::normalize;
 // `Plan`, `MeasureInfo` and `NotUnderstood` are part of the crate's API through this module.
 pub use crate::plan::{MeasureInfo, NotUnderstood, Plan};
@@ -269,12 +269,12 @@ fn things_among(model: &SemanticModel, f: &Fragments) -> Option<Result<Fragments
         let (t, o) = (&thing.label, &model.metric(&other?.1)?.label);
         return Some(Err((
             format!(
-                "I can list {} by what they are, not by their {}; ask how many {} there are.",
-                t.en, o.en, t.en
+                "I can list {} by what they are, not by their {}; ask how many of them there are.",
+                t.en, o.en
             ),
             format!(
-                "Puedo listar {} por lo que son, no por sus {}; pregunta cuántos {} hay.",
-                t.es, o.es, t.es
+                "Puedo listar {} por lo que son, no por sus {}; pregunta cuántos de ellos hay.",
+                t.es, o.es
             ),
         )));
     }
@@ -398,6 +398,20 @@ fn resolve_shape(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     if f.fraction {
         return resolve_fraction(model, f, lang);
     }
+    match both_sides(model, f) {
+        Some(Some(g)) => return resolve(model, &g, lang),
+        Some(None) => {
+            return Err(refusal(
+                model,
+                f,
+                &f.metrics,
+                lang,
+                "I can put values side by side, not one value against all the others; ask for it by that field.",
+                "Puedo comparar valores entre sí, no un valor contra todos los demás; pídelo por ese campo.",
+            ));
+        }
+        None => {}
+    }
     if let Some(g) = metrics_as_values(model, f) {
         return resolve(model, &g, lang);
     }
@@ -478,6 +492,28 @@ fn table_count(model: &SemanticModel, metric: &str) -> Option<String> {
     let table = model.table(&model.metric(metric)?.table)?;
     let count = table.default_metric.clone()?;
     model.metric(&count).is_some_and(|c| c.filter.is_empty()).then_some(count)
+}
+
+/// "Con opt-in vs sin opt-in", "opted in or not": a yes/no value and its own negation are its two sides, a
+/// row each (no row is both). `Some(None)` of any other column ("vip vs non-vip"): the rest are several
+/// values, which no breakdown shows as one.
+fn both_sides(model: &SemanticModel, f: &Fragments) -> Option<Option<Fragments>> {
+    let side = f.values.iter().find(|a| {
+        !a.negated && f.values.iter().any(|b| b.negated && b.family == a.family && b.value == a.value)
+    })?;
+    let dims: Vec<String> = (model.dimensions().iter())
+        .filter(|d| d.family() == side.family && d.value_type == DimType::Boolean)
+        .map(|d| d.name.clone())
+        .collect();
+    if dims.is_empty() {
+        return Some(None);
+    }
+    let mut g = f.clone();
+    g.values.retain(|v| !(v.family == side.family && v.value == side.value));
+    g.breakdowns.push(DimRef { candidates: dims, alone: false });
+    g.compare = false;
+    g.compare_before_time = false;
+    Some(Some(g))
 }
 
 /// "Purchases vs refunds": counts of one table's rows that differ only in one dimension's value are the

@@ -66,6 +66,8 @@ struct Reader<'a> {
     agents: Vec<(usize, &'a Item)>,
     /// A singular dimension named on its own ("the channel with the lowest …").
     bare_singular: bool,
+    /// A comparison word stands between two measures: they are compared, not periods.
+    measures_compared: bool,
     /// Refining words, as the metrics they mean.
     refines: Vec<String>,
     /// Unit words, as (the metric whose unit they name, the words).
@@ -118,6 +120,7 @@ impl<'a> Reader<'a> {
             people_verbs: Vec::new(),
             broken_down: Vec::new(),
             bare_singular: false,
+            measures_compared: false,
             refines: Vec::new(),
             units: Vec::new(),
             same_days: Vec::new(),
@@ -224,7 +227,11 @@ impl<'a> Reader<'a> {
         let people = next.dims().iter().any(|d| self.model.dimension(d).is_some_and(|d| d.people));
         let valued = items.get(k + 2).is_some_and(|v| !v.values().is_empty());
         let began = items.get(k + 2).is_some_and(|v| v.dated && matches!(v.kind, ItemKind::Time(_)));
-        if next.is_plural() && ((people && valued) || (next.is_dim() && began)) {
+        // "Enviados por las campañas de WhatsApp" (an article, then named things and their value): sent by
+        // them; "por campañas" alone is per campaign.
+        let named =
+            next.bare && next.dims().iter().any(|d| self.model.dimension(d).is_some_and(|d| d.data_values));
+        if next.is_plural() && (((people || named) && valued) || (next.is_dim() && began)) {
             // "Messages received by contacts in Mexico": they received what the company sent.
             if people && k > 0 && self.two_sided(k - 1) {
                 self.doers.push((k - 1, k + 1));
@@ -559,7 +566,7 @@ impl<'a> Reader<'a> {
                 self.exclusion_scope(k);
                 continue;
             }
-            if self.excluded_measure(k) {
+            if self.excluded_measure(k) || (!self.used[k] && self.other_side(k)) {
                 continue;
             }
             // "no incluyas las campañas pausadas": the rows' own noun between the word and its value.
@@ -581,7 +588,7 @@ impl<'a> Reader<'a> {
             self.used[k] = true;
             self.columns.extend(item.column_tables().into_iter().map(|t| (t, Some(k), item.text.clone())));
             let (only_dims, of_campaign) = self.qualifier(k, &values);
-            for (family, value) in values {
+            for (family, value) in self.with_continuations(k, values) {
                 self.f.values.push(ValueRef {
                     family,
                     value,
@@ -600,6 +607,85 @@ impl<'a> Reader<'a> {
                 negating = false;
             }
         }
+        self.share_qualifiers();
+    }
+
+    /// "Opted in vs not", "con opt-in o no": a negation with no value after it, said against the value
+    /// before it, is that value's other side.
+    fn other_side(&mut self, k: usize) -> bool {
+        let items = self.items;
+        if !items[k].has(|s| *s == Sense::Not) || items.get(k + 1).is_some_and(|x| !x.values().is_empty()) {
+            return false;
+        }
+        let compared = k > 0 && items[k - 1].has(|s| *s == Sense::Compare);
+        let at = match (items[k].alternative, compared) {
+            (true, _) => k - 1,
+            (false, true) if k > 1 => k - 2,
+            _ => return false,
+        };
+        let Some(side) = self.f.values.iter().find(|v| v.pos == at && !v.negated).cloned() else {
+            return false;
+        };
+        self.used[k] = true;
+        self.f.values.push(ValueRef { negated: true, pos: k, ..side });
+        true
+    }
+
+    /// "Email vs SMS campaigns", "las campañas de email y sms": values of one family said together (listed,
+    /// or with only "vs" or their own noun between them) share the word that qualifies one of them;
+    /// otherwise the campaigns' SMS and the messages' email would both have to hold.
+    fn share_qualifiers(&mut self) {
+        let items = self.items;
+        let together = |a: &ValueRef, b: &ValueRef| {
+            let (lo, hi) = (a.pos.min(b.pos), a.pos.max(b.pos));
+            let between = &items[lo + 1..hi];
+            a.family == b.family
+                && a.negated == b.negated
+                && hi - lo <= 3
+                && (between.is_empty()
+                    || between.iter().all(|it| it.is_dim() || it.has(|s| *s == Sense::Compare)))
+                && (!between.is_empty() || items[hi].listed || items[hi].alternative)
+        };
+        let qualified = |v: &ValueRef| v.of_campaign || !v.only_dims.is_empty();
+        let values = &mut self.f.values;
+        for i in 0..values.len() {
+            if qualified(&values[i]) {
+                continue;
+            }
+            let Some(j) =
+                (0..values.len()).find(|j| qualified(&values[*j]) && together(&values[i], &values[*j]))
+            else {
+                continue;
+            };
+            values[i].of_campaign = values[j].of_campaign;
+            values[i].only_dims = values[j].only_dims.clone();
+        }
+    }
+
+    /// "Las campañas de Navidad 2025", "the Navidad 2025 campaigns": the one name a tenant's data gives, said
+    /// beside the plural of its own noun, is that name and the names that continue it ("Navidad 2025 -
+    /// Recordatorio"). The singular ("la campaña Navidad 2025"), the name alone, or several names listed
+    /// (whose plural is theirs) mean exactly what is named.
+    fn with_continuations(&self, k: usize, values: Vec<(String, String)>) -> Vec<(String, String)> {
+        let (model, items) = (self.model, self.items);
+        let named =
+            |it: &Item| it.values().into_iter().filter(|(f, _)| values.iter().any(|(g, _)| f == g)).count();
+        let own_plural = |(family, _): &(String, String)| {
+            [k.wrapping_sub(1), k + 1].into_iter().filter_map(|j| items.get(j)).any(|it| {
+                it.is_plural()
+                    && (it.dims().iter().filter_map(|d| model.dimension(d)))
+                        .any(|d| d.data_values && d.family() == family)
+            })
+        };
+        if values.len() != 1 || items.iter().map(named).sum::<usize>() != 1 || !own_plural(&values[0]) {
+            return values;
+        }
+        let (family, name) = &values[0];
+        let stem = format!("{name} ");
+        let more = (model.value_synonyms().get(family).into_iter().flatten())
+            .filter(|v| v.value.starts_with(&stem))
+            .map(|v| (family.clone(), v.value.clone()));
+        values.iter().cloned().chain(more).collect()
     }
 
     /// "Segmento regular o new": a word listed right after a value that is another value of its family by its
@@ -630,9 +716,10 @@ impl<'a> Reader<'a> {
         }
         for nb in [k + 1, k.wrapping_sub(1)] {
             let Some(other) = items.get(nb) else { continue };
-            // A campaign word already read as a breakdown ("cada una de las campañas de WhatsApp") still
-            // says whose channel it is.
-            let campaign = self.broken_down.contains(&nb) && other.dims().iter().any(|d| d == "campaign");
+            // A campaign word already read as a breakdown ("cada una de las campañas de WhatsApp") or as who
+            // did it ("enviados por las campañas de WhatsApp") still says whose channel it is.
+            let read = self.broken_down.contains(&nb) || self.agents.iter().any(|(a, _)| *a == nb);
+            let campaign = read && other.dims().iter().any(|d| d == "campaign");
             if (self.used[nb] && !campaign) || !other.is_dim() {
                 continue;
             }
@@ -780,7 +867,7 @@ impl<'a> Reader<'a> {
         if self.f.times.len() == 1 {
             self.first_time_text = Some(text.to_string());
         }
-        if self.f.compare && self.f.times.len() == 1 {
+        if self.f.compare && self.f.times.len() == 1 && !self.measures_compared {
             self.f.compare_before_time = true;
         }
     }
@@ -840,6 +927,11 @@ impl<'a> Reader<'a> {
         }
         if senses.contains(&Sense::Fraction) {
             self.f.fraction_at.get_or_insert(k);
+        }
+        if senses.contains(&Sense::Compare) {
+            // "Revenue vs refunds last month", "entregados vs fallidos": measures side by side, in one period.
+            let measure = |j: usize| self.items.get(j).is_some_and(|it| !it.metrics().is_empty());
+            self.measures_compared |= k > 0 && measure(k - 1) && measure(k + 1);
         }
         let refined = senses.iter().find_map(|s| if let Sense::Refine(m) = s { Some(m) } else { None });
         self.f.clauses.extend(refined.map(|m| (k, m.clone())));

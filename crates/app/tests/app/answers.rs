@@ -7,6 +7,8 @@ use inda_app::{App, DataDir, DemoOptions, Provider};
 use inda_core::Session;
 use std::sync::OnceLock;
 
+include!("../../../../eval/sets.rs");
+
 struct Setup {
     _dir: tempfile::TempDir,
     app: App,
@@ -146,34 +148,13 @@ fn answers_from_rollups_are_the_answers_from_the_facts() {
     let (_copy, facts) = without_rollups(s.app.dir.root());
     let rt = tokio::runtime::Runtime::new().unwrap();
     let cancel = inda_warehouse::Cancel::new();
-    let sets = [
-        include_str!("../../../../eval/nl-dev.jsonl"),
-        include_str!("../../../../eval/nl-paraphrases.jsonl"),
-        include_str!("../../../../eval/nl-heldout-style.jsonl"),
-        include_str!("../../../../eval/fresh/holdout.jsonl"),
-        // Changes between periods: conditional aggregates over the time column, the same days included.
-        include_str!("../../../../eval/fresh/round11-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round11-holdout.jsonl"),
-        include_str!("../../../../eval/fresh/round12-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round12-holdout.jsonl"),
-        include_str!("../../../../eval/fresh/round13-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round13-holdout.jsonl"),
-        include_str!("../../../../eval/fresh/round14-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round14-holdout.jsonl"),
-        include_str!("../../../../eval/fresh/round15-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round15-holdout.jsonl"),
-        include_str!("../../../../eval/fresh/round16-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round16-holdout.jsonl"),
-        include_str!("../../../../eval/fresh/round17-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round17-holdout.jsonl"),
-    ];
     let view = |a: &inda_app::Answer| {
         let mut rows: Vec<String> = a.rows.iter().map(|r| format!("{r:?}")).collect();
         rows.sort();
         (format!("{:?}", a.columns), rows, a.summary.clone(), format!("{:?}", a.caveats))
     };
     let (mut compared, mut different) = (0, Vec::new());
-    for set in sets {
+    for set in QUESTION_SETS {
         for q in parse_questions(set).unwrap() {
             let session = &s.sessions[1];
             let ask = |app: &App| {

@@ -1932,3 +1932,69 @@ fn each_one_after_things_is_a_row_per_thing() {
     assert!(p.sql.contains("cp.channel = 'whatsapp'"), "{}", p.sql);
     assert!(ask("cuáles son las campañas transaccionales y cuánto presupuesto tiene cada una?").intent.list);
 }
+
+/// Comparisons and lists read whole: values of one family said together share the campaign word beside one
+/// of them (the campaigns' SMS and the messages' email had both had to hold: zero rows); measures side by
+/// side are compared in one period (it had compared this month with the last); a yes/no value against its
+/// own negation is a row per side (it had been both at once); "vip vs non-vip" is refused.
+#[test]
+fn comparisons_keep_their_sides_together() {
+    for q in [
+        "failed messages for email vs SMS campaigns",
+        "failed messages for email campaigns vs SMS",
+        "mensajes fallidos de las campañas de email vs sms",
+        "failed messages for email and SMS campaigns",
+    ] {
+        let p = ask(q);
+        assert!(
+            p.sql.contains("cp.channel IN ('email', 'sms')") && !p.sql.contains("m.channel"),
+            "{q}: {}",
+            p.sql
+        );
+    }
+    let p = ask("a cuantos contactos que llegaron por instagram les mandamos algun sms en noviembre 2026?");
+    assert!(
+        p.sql.contains("c.source_channel = 'instagram'") && p.sql.contains("m.channel = 'sms'"),
+        "{}",
+        p.sql
+    );
+    for q in ["revenue vs refunds last month", "mensajes entregados vs fallidos por canal en octubre 2026"] {
+        let p = ask(q);
+        assert_eq!(p.intent.metrics.len(), 2, "{q}");
+        assert!(p.intent.comparison.is_none(), "{q}");
+    }
+    assert!(ask("revenue this month compared to last month").intent.comparison.is_some());
+    for q in ["contacts opted in vs not, by country", "contactos con opt-in vs sin opt-in por país"] {
+        let p = ask(q);
+        assert_eq!(p.intent.breakdowns, ["country", "opted_in"], "{q}");
+        assert!(!p.sql.contains("WHERE"), "{q}: {}", p.sql);
+    }
+    assert!(interpret(&model(), "clientes vip vs no vip", None, today()).is_err());
+}
+
+/// "Las campañas de Navidad 2025": the plural of a campaign said with one name is that name and the names
+/// that continue it; the singular, or several names, are exactly what is named. "Enviados por las campañas
+/// de WhatsApp" is who sent them, not a row per campaign.
+#[test]
+fn a_campaign_name_said_in_the_plural_includes_its_continuations() {
+    let names: Vec<String> = ["Navidad 2025", "Navidad 2025 - Recordatorio", "Navidad 2026"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let m = model().with_data_values("campaign", &names).expect("names");
+    let sql = |q: &str| interpret(&m, q, None, today()).unwrap_or_else(|e| panic!("{q}: {}", e.message)).sql;
+    for q in ["ventas de las campañas de Navidad 2025 por segmento", "revenue of the Navidad 2025 campaigns"]
+    {
+        assert!(
+            sql(q).contains("cp.campaign_name IN ('Navidad 2025', 'Navidad 2025 - Recordatorio')"),
+            "{q}"
+        );
+    }
+    for q in ["ventas de la campaña Navidad 2025", "revenue of the Navidad 2025 and Navidad 2026 campaigns"]
+    {
+        assert!(!sql(q).contains("Recordatorio"), "{q}");
+    }
+    let p = ask("mensajes enviados por las campañas de whatsapp");
+    assert!(p.intent.breakdowns.is_empty() && p.sql.contains("cp.channel = 'whatsapp'"), "{}", p.sql);
+    assert_eq!(ask("mensajes enviados por campañas de whatsapp").intent.breakdowns, ["campaign"]);
+}

@@ -9,6 +9,8 @@ use inda_core::{ResultSet, Scope, Session};
 use inda_guard::{Catalog, GuardOptions};
 use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
 
+include!("../../../../eval/sets.rs");
+
 /// Statements written against the rewrite's rules: each either reads a rollup and gives the facts' answer,
 /// or stays on the facts. `true`: it must read a rollup; `false`: it must not.
 const EDGES: &[(bool, &str)] = &[
@@ -266,37 +268,19 @@ const EDGES: &[(bool, &str)] = &[
 /// The project's SQL sets, compiled in (a test binary reused from another checkout must not look for files
 /// at the path it was built from): every `"sql"` of each line, and the peer shapes.
 fn project_sql() -> Vec<String> {
-    let sets = [
-        include_str!("../../../../eval/nl-dev.jsonl"),
-        include_str!("../../../../eval/nl-paraphrases.jsonl"),
-        include_str!("../../../../eval/nl-heldout-style.jsonl"),
-        include_str!("../../../../eval/fresh/holdout.jsonl"),
+    let more = [
         include_str!("../../../../eval/fresh/questions-all.jsonl"),
         include_str!("../../../../eval/fresh/tune.jsonl"),
         include_str!("../../../../eval/fresh/tune2.jsonl"),
         include_str!("../../../../eval/fresh/money-sql.jsonl"),
-        // Changes between periods, exclusions and "the same days" (conditional aggregates on the time).
-        include_str!("../../../../eval/fresh/round11-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round11-holdout.jsonl"),
-        include_str!("../../../../eval/fresh/round12-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round12-holdout.jsonl"),
-        include_str!("../../../../eval/fresh/round13-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round13-holdout.jsonl"),
-        include_str!("../../../../eval/fresh/round14-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round14-holdout.jsonl"),
-        include_str!("../../../../eval/fresh/round15-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round15-holdout.jsonl"),
-        include_str!("../../../../eval/fresh/round16-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round16-holdout.jsonl"),
-        include_str!("../../../../eval/fresh/round17-tune.jsonl"),
-        include_str!("../../../../eval/fresh/round17-holdout.jsonl"),
         // Written from the contracts alone to catch a rollup giving another answer (never tuned against).
         include_str!("../../../../eval/fresh/rollup-sql.jsonl"),
         // The same, aimed at numeric exactness: averages, ratios, literals, rates (a second helper).
         include_str!("../../../../eval/fresh/rollup-sql-2.jsonl"),
     ];
-    let mut sql: Vec<String> = sets
+    let mut sql: Vec<String> = QUESTION_SETS
         .iter()
+        .chain(&more)
         .flat_map(|set| set.lines().filter(|l| !l.trim().is_empty()))
         .filter_map(|line| {
             serde_json::from_str::<serde_json::Value>(line).ok()?["sql"].as_str().map(String::from)
