@@ -22,4 +22,6 @@ const QUESTION_SETS: &[&str] = &[
     include_str!("fresh/round16-holdout.jsonl"),
     include_str!("fresh/round17-tune.jsonl"),
     include_str!("fresh/round17-holdout.jsonl"),
+    include_str!("fresh/round18-tune.jsonl"),
+    include_str!("fresh/round18-holdout.jsonl"),
 ];
