@@ -222,7 +222,7 @@ fn filter_value(
     if text.chars().count() > MAX_VALUE_CHARS {
         return None;
     }
-    if value_type == DimType::Boolean {
+    if value_type.yes_no() {
         return match text.to_ascii_lowercase().as_str() {
             "true" => Some("true".into()),
             "false" => Some("false".into()),

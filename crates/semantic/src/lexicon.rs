@@ -68,6 +68,8 @@ pub(crate) enum Sense {
     /// "not only", "no solo": the measure after it is named only to say it is not all ("todos los enviados,
     /// no solo los entregados"); it is not one.
     NotOnly,
+    /// "with and without", "con y sin": the value after it and its negation, side by side.
+    BothSides,
     Also,
     Trend,
     /// "growth", "% change", "variación" (`down`: "fell", "cayó"): the change between two periods.
@@ -496,6 +498,7 @@ enum GrammarSense {
     Not,
     Also,
     NotOnly,
+    BothSides,
     Average,
     AverageValued,
     Trend,
@@ -542,6 +545,7 @@ impl GrammarSense {
             GrammarSense::Not => "not",
             GrammarSense::Also => "also",
             GrammarSense::NotOnly => "not_only",
+            GrammarSense::BothSides => "both_sides",
             GrammarSense::Average => "average",
             GrammarSense::AverageValued => "average_valued",
             GrammarSense::Trend => "trend",
@@ -587,6 +591,7 @@ impl GrammarSense {
             GrammarSense::Not => Sense::Not,
             GrammarSense::Also => Sense::Also,
             GrammarSense::NotOnly => Sense::NotOnly,
+            GrammarSense::BothSides => Sense::BothSides,
             GrammarSense::Average => Sense::Average { valued: false },
             GrammarSense::AverageValued => Sense::Average { valued: true },
             GrammarSense::Trend => Sense::Trend,

@@ -279,6 +279,16 @@ pub enum DimType {
     #[default]
     Text,
     Boolean,
+    /// Whether a nullable column is set (`true`) or not (`false`): a message or an activity attributed to a
+    /// campaign. Grouped by as `column IS NOT NULL`.
+    Present,
+}
+
+impl DimType {
+    /// Values `true` and `false`, never quoted.
+    pub fn yes_no(self) -> bool {
+        matches!(self, DimType::Boolean | DimType::Present)
+    }
 }
 
 /// A dimension: a column to group or filter by, with the words that name it and its values.
@@ -297,7 +307,8 @@ pub struct DimensionDef {
     /// A readable column grouped and shown with the key (contacts: `full_name` beside `contact_id`).
     #[serde(default)]
     pub label_column: Option<String>,
-    /// `text` (compared with quoted values) or `boolean` (values `true`/`false`).
+    /// `text` (compared with quoted values), `boolean` (values `true`/`false`) or `present` (whether the column is
+    /// set).
     #[serde(default, rename = "type")]
     pub value_type: DimType,
     /// What it is called in each language (axis titles, summaries).

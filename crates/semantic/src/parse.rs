@@ -10,7 +10,7 @@ use crate::followup;
 use crate::fragments::{DimRef, Fragments, ValueRef};
 use crate::intent::{Began, Filter, Grain, Intent, Sort, Subset, TimeRange};
 use crate::lang::{self, Lang};
-use crate::model::{DimType, MeasureFormat, MetricDef, MetricKind, MoneyCurrency, SemanticModel};
+use crate::model::{MeasureFormat, MetricDef, MetricKind, MoneyCurrency, SemanticModel};
 use crate::normalize;
 // `Plan`, `MeasureInfo` and `NotUnderstood` are part of the crate's API through this module.
 pub use crate::plan::{MeasureInfo, NotUnderstood, Plan};
@@ -502,7 +502,7 @@ fn both_sides(model: &SemanticModel, f: &Fragments) -> Option<Option<Fragments>>
         !a.negated && f.values.iter().any(|b| b.negated && b.family == a.family && b.value == a.value)
     })?;
     let dims: Vec<String> = (model.dimensions().iter())
-        .filter(|d| d.family() == side.family && d.value_type == DimType::Boolean)
+        .filter(|d| d.family() == side.family && d.value_type.yes_no())
         .map(|d| d.name.clone())
         .collect();
     if dims.is_empty() {

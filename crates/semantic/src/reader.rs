@@ -553,6 +553,7 @@ impl<'a> Reader<'a> {
     fn values(&mut self) {
         let items = self.items;
         let mut negating = false;
+        let mut both_sides = false;
         let mut noun_at = None;
         for k in 0..items.len() {
             let item = &items[k];
@@ -567,6 +568,14 @@ impl<'a> Reader<'a> {
                 continue;
             }
             if self.excluded_measure(k) || (!self.used[k] && self.other_side(k)) {
+                continue;
+            }
+            if item.has(|s| *s == Sense::BothSides) {
+                self.used[k] = true;
+                both_sides = next_is_value;
+                if !next_is_value {
+                    self.unknown.push(item.text.clone());
+                }
                 continue;
             }
             // "no incluyas las campañas pausadas": the rows' own noun between the word and its value.
@@ -589,7 +598,7 @@ impl<'a> Reader<'a> {
             self.columns.extend(item.column_tables().into_iter().map(|t| (t, Some(k), item.text.clone())));
             let (only_dims, of_campaign) = self.qualifier(k, &values);
             for (family, value) in self.with_continuations(k, values) {
-                self.f.values.push(ValueRef {
+                let value = ValueRef {
                     family,
                     value,
                     negated: negating,
@@ -597,7 +606,11 @@ impl<'a> Reader<'a> {
                     of_campaign,
                     pos: k,
                     joined: item.joined,
-                });
+                };
+                if std::mem::take(&mut both_sides) {
+                    self.f.values.push(ValueRef { negated: true, ..value.clone() });
+                }
+                self.f.values.push(value);
             }
             // A negation covers a list of values of its column ("excluding email and SMS", "ni de Colombia ni
             // de México"), not another value after it ("los contactos sin opt-in son de Colombia").

@@ -271,12 +271,15 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
             continue;
         }
         // "Which 3 templates had the most failures": a row with no template is no template to rank.
-        if intent.top_n.is_some() && t.nullable(&dim.column) {
+        if intent.top_n.is_some() && t.nullable(&dim.column) && dim.value_type != DimType::Present {
             where_parts.push(Expr::IsNotNull(Box::new(scope.col(t, &dim.column))));
         }
         for column in std::iter::once(&dim.column).chain(dim.label_column.iter()) {
-            let e = scope.col(t, column);
-            let name = if output_names.contains(column) { dim.name.clone() } else { column.clone() };
+            let (e, name) = match dim.value_type {
+                DimType::Present => (Expr::IsNotNull(Box::new(scope.col(t, column))), dim.name.clone()),
+                _ if output_names.contains(column) => (scope.col(t, column), dim.name.clone()),
+                _ => (scope.col(t, column), column.clone()),
+            };
             if &name == column {
                 projection.push(SelectItem::UnnamedExpr(e.clone()));
             } else {
@@ -970,11 +973,17 @@ fn filter_expr(
     let t = model.table(&dim.table).ok_or_else(|| internal("unknown table"))?;
     let column = scope.col(t, &dim.column);
     let literal = |v: &String| match dim.value_type {
-        DimType::Boolean => Expr::value(Value::Boolean(v == "true")),
+        DimType::Boolean | DimType::Present => Expr::value(Value::Boolean(v == "true")),
         DimType::Text => Expr::value(Value::SingleQuotedString(v.clone())),
     };
     Ok(match f.values.as_slice() {
         [] => None,
+        [one] if dim.value_type == DimType::Present => match (one == "true") != f.negated {
+            true => Some(Expr::IsNotNull(Box::new(column))),
+            false => Some(Expr::IsNull(Box::new(column))),
+        },
+        // Set or not: every row.
+        _ if dim.value_type == DimType::Present => None,
         [one] => Some(Expr::BinaryOp {
             left: Box::new(column),
             op: if f.negated { BinaryOperator::NotEq } else { BinaryOperator::Eq },

@@ -554,7 +554,8 @@ fn same_days_line(
 fn value_text(column: &str, v: &Value, lang: Lang) -> String {
     let raw = cell_text(v);
     let Ok(model) = SemanticModel::builtin() else { return raw };
-    let family = model.dimensions().iter().find(|d| d.column == column).map(|d| d.family().to_string());
+    let family = (model.dimensions().iter().find(|d| d.column == column || d.name == column))
+        .map(|d| d.family().to_string());
     match family {
         Some(f) if model.names_value(&f, &raw) => capitalize(&model.value_label(&f, &raw, lang)),
         _ => raw,
