@@ -24,4 +24,6 @@ const QUESTION_SETS: &[&str] = &[
     include_str!("fresh/round17-holdout.jsonl"),
     include_str!("fresh/round18-tune.jsonl"),
     include_str!("fresh/round18-holdout.jsonl"),
+    include_str!("fresh/round19-tune.jsonl"),
+    include_str!("fresh/round19-holdout.jsonl"),
 ];

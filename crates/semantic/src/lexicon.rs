@@ -123,6 +123,9 @@ pub(crate) struct Lexicon {
     pub(crate) two_sided: HashSet<String>,
     /// Singular nouns of many people, after which "cuánta" counts.
     collective: HashSet<String>,
+    /// Words saying that something ended ("ended", "terminaron"): a period said with one would be read on
+    /// when the rows began, so it is not understood.
+    pub(crate) endings: HashSet<String>,
     /// Phrases after which the question itself starts, as normalized words.
     pivots: Vec<Vec<String>>,
     /// Phrases after which the rest is the reason for asking, as normalized words.
@@ -225,6 +228,7 @@ impl Lexicon {
         lx.except_before_value = grammar.file.except_before_value.iter().cloned().collect();
         lx.two_sided = grammar.file.two_sided.iter().cloned().collect();
         lx.collective = grammar.file.collective.iter().cloned().collect();
+        lx.endings = grammar.file.endings.iter().cloned().collect();
         lx.pivots = grammar.file.pivots.iter().map(|p| normalize::tokens(p)).collect();
         lx.reasons = grammar.file.reasons.iter().map(|p| normalize::tokens(p)).collect();
         lx.denials = grammar.file.denials.iter().cloned().collect();
@@ -444,6 +448,8 @@ struct GrammarFile {
     /// Singular nouns of many people ("gente"): "cuánta gente" counts, as "cuántas personas" does.
     #[serde(default)]
     collective: Vec<String>,
+    #[serde(default)]
+    endings: Vec<String>,
     /// Words after which the question itself starts ("… anyway: how many …"): what comes before is context.
     #[serde(default)]
     pivots: Vec<String>,

@@ -538,8 +538,9 @@ impl SemanticModel {
     }
 
     /// This model with a tenant's own values of a `data_values` dimension ("Black Friday 2025" for
-    /// campaigns), each its own synonym. Values of fewer than two words, or that are already a phrase of the
-    /// model ("WhatsApp"), are left out: a name must never take over a word that means something else.
+    /// campaigns), each its own synonym. A value that is already a phrase of the model ("WhatsApp") is left
+    /// out, and one of a single word is a name only beside the dimension's noun: a name must never take over
+    /// a word that means something else.
     pub fn with_data_values(&self, dimension: &str, values: &[String]) -> Result<SemanticModel, ModelError> {
         let dim = self
             .dimension(dimension)
@@ -553,7 +554,8 @@ impl SemanticModel {
             let taken = words
                 .first()
                 .is_some_and(|_| self.lexicon.longest(&words, 0).is_some_and(|m| m.len == words.len()));
-            let short = words.len() < 2 && !(dim.places && words.len() == 1);
+            let one_word = words.len() == 1 && !dim.places;
+            let short = words.len() < 2 && !(dim.places && words.len() == 1) && !one_word;
             // "La Plata" would take "plata" (money) from "la plata del mes pasado": a place named with a
             // measure's word is left to be said otherwise.
             let measure_word = dim.places
@@ -569,9 +571,23 @@ impl SemanticModel {
                 let words = crate::normalize::phrase(n);
                 !words.is_empty() && self.lexicon.longest(&words, 0).is_none_or(|m| m.len < words.len())
             };
-            let mut en = vec![v.clone()];
+            // A one-word name ("Bienvenida") is a name only beside its noun: "the Bienvenida campaign", "la
+            // campaña Bienvenida".
+            let mut en = match one_word {
+                true => {
+                    let (noun_en, noun_es) = (dim.label.get(Lang::En), dim.label.get(Lang::Es));
+                    vec![
+                        format!("{v} {noun_en}"),
+                        format!("{noun_en} {v}"),
+                        format!("{noun_es} {v}"),
+                        format!("{noun_es} de {v}"),
+                    ]
+                }
+                false => vec![v.clone()],
+            };
             en.extend(dim.nicknames.get(v).into_iter().flatten().filter(free).cloned());
-            list.push(ValueDef { value: v.clone(), en, es: vec![], label_es: None });
+            let label_es = one_word.then(|| en[2].clone());
+            list.push(ValueDef { value: v.clone(), en, es: vec![], label_es });
         }
         Self::build(file, self.companies.clone())
     }

@@ -291,15 +291,18 @@ pub fn current_period(unit: Grain, today: NaiveDate) -> (NaiveDate, NaiveDate) {
 }
 
 /// The unit of the unfinished period an answer shows, if it shows one: the bucket of a series that
-/// reaches today, the current side of a comparison, or the whole range of "this month".
-fn partial_unit(plan: &Plan) -> Option<Grain> {
+/// reaches today, the current side of a comparison, or the whole range of "this month". A period named by
+/// its dates ("in 2026", "December 2026") that holds today is as unfinished as "this year".
+fn partial_unit(plan: &Plan, today: NaiveDate) -> Option<Grain> {
     let i = &plan.intent;
     // An average per period reads complete periods only.
     if i.per_period {
         return None;
     }
-    let open = |r: Option<&TimeRange>| {
-        matches!(
+    let holds_today = |start: &NaiveDate, end: &NaiveDate| *start <= today && today < *end;
+    let open = |r: Option<&TimeRange>| match r {
+        Some(TimeRange::Between { start, end }) => holds_today(start, end),
+        r => matches!(
             r,
             None | Some(
                 TimeRange::Today
@@ -308,11 +311,17 @@ fn partial_unit(plan: &Plan) -> Option<Grain> {
                     | TimeRange::LastNDays { .. }
                     | TimeRange::Since { .. }
             )
-        )
+        ),
     };
     let current = |r: Option<&TimeRange>| match r {
         Some(TimeRange::Today) => Some(Grain::Day),
         Some(TimeRange::This { unit }) => Some(*unit),
+        // "December 2026" on December 5th: that calendar period, to date.
+        Some(TimeRange::Between { start, end }) if holds_today(start, end) => {
+            [Grain::Day, Grain::Week, Grain::Month, Grain::Quarter, Grain::Year]
+                .into_iter()
+                .find(|g| current_period(*g, *start) == (*start, *end))
+        }
         _ => None,
     };
     match (i.grain, &i.comparison) {
@@ -324,7 +333,7 @@ fn partial_unit(plan: &Plan) -> Option<Grain> {
 }
 
 fn partial_period(plan: &Plan, rs: &ResultSet, today: NaiveDate) -> Option<Caveat> {
-    let unit = partial_unit(plan)?;
+    let unit = partial_unit(plan, today)?;
     let column = plan.time_column.as_deref().and_then(|c| rs.column_index(c).map(|i| (c, i)));
     // A single figure for "this month" (no time column): the whole answer is to date.
     if column.is_none() && rs.rows.is_empty() {

@@ -9,7 +9,7 @@ use crate::fragments::{Dated, DimRef, Fragments, ValueRef};
 use crate::intent::{Grain, TimeRange};
 use crate::lang::Lang;
 use crate::lexicon::Sense;
-use crate::model::{MetricKind, SemanticModel};
+use crate::model::{DimType, MetricKind, SemanticModel};
 use crate::parse::narrows;
 use crate::plan::NotUnderstood;
 use crate::time;
@@ -1019,6 +1019,7 @@ impl<'a> Reader<'a> {
         };
         self.two_sided_doers()?;
         self.people_of_a_stage();
+        self.campaigns_as_source();
         apply_refines(self.model, &mut self.f.metrics, &self.refines, &self.f.values);
         refine_named(self.model, &mut self.f.named, &self.refines);
         self.per_row();
@@ -1043,6 +1044,11 @@ impl<'a> Reader<'a> {
             self.unknown.extend(self.same_days.iter().cloned());
         }
         self.unknown.extend(self.difference());
+        if !self.f.times.is_empty() {
+            let endings = &self.model.lexicon.endings;
+            let ended = self.items.iter().filter(|it| it.text.split(' ').any(|w| endings.contains(w)));
+            self.unknown.extend(ended.map(|it| it.text.clone()));
+        }
         self.settle_columns();
         self.unknown.dedup();
         if !self.unknown.is_empty() {
@@ -1217,6 +1223,37 @@ impl<'a> Reader<'a> {
             .collect();
         let measured = |m: &String| !things.iter().any(|(_, ms)| ms.contains(m));
         (strong.into_iter().filter(measured).collect(), weak.into_iter().filter(measured).collect())
+    }
+
+    /// "How much revenue did our campaigns bring in", "purchases from our campaigns": campaigns said beside
+    /// another table's measure, and neither measured nor broken down, are where its rows came from: those
+    /// attributed to a campaign (the word had been dropped, and all of the revenue answered).
+    fn campaigns_as_source(&mut self) {
+        let model = self.model;
+        let Some(table) = self.f.metrics.first().and_then(|m| model.metric(m)).map(|m| m.table.clone())
+        else {
+            return;
+        };
+        let Some(dim) =
+            model.dimensions().iter().find(|d| d.table == table && d.value_type == DimType::Present)
+        else {
+            return;
+        };
+        let campaigns = |it: &Item| it.is_plural() && it.dims().iter().any(|d| d == "campaign");
+        let measured = |it: &Item| it.metrics().iter().any(|m| self.f.metrics.contains(m));
+        let said = self.dual.iter().find(|(_, it)| campaigns(it) && !measured(it)).map(|(k, _)| *k);
+        let broken = self.f.breakdowns.iter().any(|b| b.candidates.iter().any(|c| c == "campaign"));
+        if let (Some(pos), false) = (said, broken) {
+            self.f.values.push(ValueRef {
+                family: dim.family().to_string(),
+                value: "true".into(),
+                negated: false,
+                only_dims: vec![dim.name.clone()],
+                of_campaign: false,
+                pos,
+                joined: false,
+            });
+        }
     }
 
     /// "Cuántos mensajes les mandamos a los clientes de Perú": people named by a word that is also a filtered

@@ -621,11 +621,13 @@ fn series_line(
     let partial_date = partial.and_then(|(v, _)| NaiveDate::parse_from_str(v.get(..10)?, "%Y-%m-%d").ok());
     // Sum across series per period (for rates, only a single series is summarized).
     let mut points: Vec<(NaiveDate, f64)> = Vec::new();
+    let mut running: Vec<(NaiveDate, f64)> = Vec::new();
     for row in &rs.rows {
         let (Some(d), Some(v)) = (row.get(xi).and_then(as_date), row.get(mi).and_then(Value::as_f64)) else {
             continue;
         };
         if Some(d) == partial_date {
+            running.push((d, v));
             continue;
         }
         match points.iter_mut().find(|(pd, _)| *pd == d) {
@@ -635,6 +637,11 @@ fn series_line(
         }
     }
     points.sort_by_key(|p| p.0);
+    // Only the running period ("monthly, in December 2026" on December 5th): its figure so far.
+    if let (true, [one], Some((_, message))) = (points.is_empty(), running.as_slice(), partial) {
+        let line = series_change(&[*one], chart, w, lang);
+        return format!("{} {message}.", line.trim_end());
+    }
     let line = series_change(&points, chart, w, lang);
     match partial {
         Some((_, message)) => {

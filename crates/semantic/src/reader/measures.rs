@@ -187,12 +187,15 @@ pub(super) fn choose_metrics(
     out
 }
 
-/// "How many campaigns are active and what's their total budget": a table's rows counted ("how many" right
-/// before them) beside sums of the same table are measured too, not only what the sums are of. Beside a
-/// count of the same table ("how many contacts are customers") they are that count's whole, and yield.
+/// "How many campaigns are active and what's their total budget", "campaigns started per month with their
+/// total budget": a table's rows counted ("how many" right before them, or when they began right after)
+/// beside sums of the same table are measured too, not only what the sums are of. Beside a count of the
+/// same table ("how many contacts are customers") they are that count's whole, and yield.
 pub(super) fn counted_beside_sums(model: &SemanticModel, items: &[Item], strong: &[String]) -> Vec<String> {
     let def = |m: &String| model.metric(m);
-    let counting = |k: usize| k > 0 && items[k - 1].has(|s| *s == Sense::Counting);
+    let counting = |k: usize| {
+        (k > 0 && items[k - 1].has(|s| *s == Sense::Counting)) || items.get(k + 1).is_some_and(|n| n.dated)
+    };
     let mut out = Vec::new();
     for (_, item) in items.iter().enumerate().filter(|(k, _)| counting(*k)) {
         for m in item.metrics() {

@@ -1998,3 +1998,62 @@ fn a_campaign_name_said_in_the_plural_includes_its_continuations() {
     assert!(p.intent.breakdowns.is_empty() && p.sql.contains("cp.channel = 'whatsapp'"), "{}", p.sql);
     assert_eq!(ask("mensajes enviados por campañas de whatsapp").intent.breakdowns, ["campaign"]);
 }
+
+/// Whether rows came from a campaign (`campaign_id` set or not): named ("not attributed to any campaign",
+/// "sin campaña", "conversacionales"), as a row per side, and as where a measure came from ("revenue did our
+/// campaigns bring in" had answered all revenue). "With and without" a yes/no value is a row per side.
+#[test]
+fn attribution_to_a_campaign_is_read_as_said() {
+    for q in [
+        "How many purchases last quarter were not attributed to any campaign?",
+        "ventas sin campaña el mes pasado",
+        "cuantos mensajes conversacionales mandamos",
+    ] {
+        assert!(ask(q).sql.contains("campaign_id IS NULL"), "{q}");
+    }
+    for q in [
+        "What share of the messages we sent last month were part of a campaign?",
+        "how much revenue did our campaigns bring in last month?",
+        "compras atribuidas a una campaña este año por canal",
+        "tiempo promedio de lectura de los whatsapp de campaña el mes pasado",
+    ] {
+        assert!(ask(q).sql.contains("campaign_id IS NOT NULL"), "{q}");
+    }
+    let p = ask("messages sent from a campaign vs not last month");
+    assert!(p.sql.contains("campaign_id IS NOT NULL AS message_attribution"), "{}", p.sql);
+    assert_eq!(ask("revenue by campaign").intent.breakdowns, ["campaign"]);
+    for q in ["contactos con y sin opt-in", "contacts with and without consent"] {
+        assert_eq!(ask(q).intent.breakdowns, ["opted_in"], "{q}");
+    }
+    assert!(interpret(&model(), "mensajes enviados con y sin campaña", None, today()).is_err());
+}
+
+/// Said with a period, "ended"/"terminaron" is not read on when campaigns started (it had listed the
+/// completed campaigns that started last month); campaigns counted with when they began, beside their
+/// budget, are measured too; "embudo" is no lifecycle stage.
+#[test]
+fn endings_budgets_and_funnels() {
+    for q in ["which campaigns ended last month?", "cuantas campañas terminaron el mes pasado"] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+    assert!(ask("which campaigns ended?").intent.list);
+    let p = ask("campaigns started per month this year with their total budget");
+    assert_eq!(p.intent.metrics, ["campaigns", "campaign_budget"]);
+    let p = ask("embudo mensual de los emails de campaña en 2026: enviados, entregados y leidos");
+    assert!(p.intent.breakdowns.is_empty() && p.intent.metrics.len() == 3, "{:?}", p.intent);
+    assert_eq!(ask("contactos por fase del funnel").intent.breakdowns, ["lifecycle_stage"]);
+}
+
+/// A campaign named by one word is a name beside its noun ("the Bienvenida campaign", "la campaña de
+/// Bienvenida"), never alone (a word that may mean something else).
+#[test]
+fn a_one_word_campaign_name_is_a_name_beside_its_noun() {
+    let m = model().with_data_values("campaign", &["Bienvenida".to_string()]).expect("names");
+    for q in
+        ["monthly messages sent by the Bienvenida campaign this year", "mensajes de la campaña de bienvenida"]
+    {
+        let p = interpret(&m, q, None, today()).unwrap_or_else(|e| panic!("{q}: {}", e.message));
+        assert!(p.sql.contains("cp.campaign_name = 'Bienvenida'"), "{q}: {}", p.sql);
+    }
+    assert!(interpret(&m, "mensajes de bienvenida", None, today()).is_err());
+}

@@ -502,6 +502,37 @@ fn partial_periods_are_marked_and_not_compared_as_whole() {
     );
 }
 
+/// A period named by its dates that holds today ("in 2026", "May 2026" on May 15th) is as unfinished as
+/// "this year": marked, and never compared as whole (it had said revenue fell from March to May). A series
+/// of only the running period gives its figure so far (it had said "no data").
+#[test]
+fn a_named_period_that_holds_today_is_partial() {
+    let r = rs(
+        &[("month", "TIMESTAMP"), ("revenue", "DOUBLE")],
+        vec![
+            vec![date(2026, 3), Value::Float(100.0)],
+            vec![date(2026, 4), Value::Float(110.0)],
+            vec![date(2026, 5), Value::Float(20.0)],
+        ],
+    );
+    let p = plan("monthly revenue in 2026");
+    let caveats = inda_semantic::caveats(&p, &r, today());
+    assert_eq!(caveats[0].message, "May 2026 is to date (15 of 31 days)");
+    let cx = SummaryContext { plan: Some(&p), caveats: &caveats };
+    assert!(summarize(&r, &choose_chart(&r, Some(&p)), Lang::En, cx).contains("complete periods only"));
+    assert!(inda_semantic::caveats(&plan("monthly revenue in 2025"), &r, today()).is_empty());
+    let one =
+        rs(&[("month", "TIMESTAMP"), ("revenue", "DOUBLE")], vec![vec![date(2026, 5), Value::Float(20.0)]]);
+    let p = plan("monthly revenue in May 2026");
+    let caveats = inda_semantic::caveats(&p, &one, today());
+    let cx = SummaryContext { plan: Some(&p), caveats: &caveats };
+    let line = summarize(&one, &choose_chart(&one, Some(&p)), Lang::En, cx);
+    assert!(line.contains("20.00") && line.ends_with("May 2026 is to date (15 of 31 days)."), "{line}");
+    let single = plan("revenue in May 2026");
+    let kpi = rs(&[("revenue", "DOUBLE")], vec![vec![Value::Float(20.0)]]);
+    assert_eq!(inda_semantic::caveats(&single, &kpi, today()).len(), 1);
+}
+
 /// "This month vs last month" while this month runs: the same days of both, and says so.
 #[test]
 fn running_period_compared_on_the_same_days() {
