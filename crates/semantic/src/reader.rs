@@ -1225,7 +1225,7 @@ impl<'a> Reader<'a> {
         (strong.into_iter().filter(measured).collect(), weak.into_iter().filter(measured).collect())
     }
 
-    /// "How much revenue did our campaigns bring in", "purchases from our campaigns": campaigns said beside
+    /// "How much revenue did our campaigns bring in", "campaign messages": campaigns said beside
     /// another table's measure, and neither measured nor broken down, are where its rows came from: those
     /// attributed to a campaign (the word had been dropped, and all of the revenue answered).
     fn campaigns_as_source(&mut self) {
@@ -1239,9 +1239,13 @@ impl<'a> Reader<'a> {
         else {
             return;
         };
-        let campaigns = |it: &Item| it.is_plural() && it.dims().iter().any(|d| d == "campaign");
         let measured = |it: &Item| it.metrics().iter().any(|m| self.f.metrics.contains(m));
-        let said = self.dual.iter().find(|(_, it)| campaigns(it) && !measured(it)).map(|(k, _)| *k);
+        // "Campaign messages": the singular right before what is measured says the same.
+        let before_measure = |k: usize| self.items.get(k + 1).is_some_and(measured);
+        let campaigns = |k: usize, it: &Item| {
+            (it.is_plural() || before_measure(k)) && it.dims().iter().any(|d| d == "campaign")
+        };
+        let said = self.dual.iter().find(|(k, it)| campaigns(*k, it) && !measured(it)).map(|(k, _)| *k);
         let broken = self.f.breakdowns.iter().any(|b| b.candidates.iter().any(|c| c == "campaign"));
         if let (Some(pos), false) = (said, broken) {
             self.f.values.push(ValueRef {

@@ -2016,6 +2016,7 @@ fn attribution_to_a_campaign_is_read_as_said() {
         "how much revenue did our campaigns bring in last month?",
         "compras atribuidas a una campaña este año por canal",
         "tiempo promedio de lectura de los whatsapp de campaña el mes pasado",
+        "campaign messages this month",
     ] {
         assert!(ask(q).sql.contains("campaign_id IS NOT NULL"), "{q}");
     }
