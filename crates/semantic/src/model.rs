@@ -555,7 +555,6 @@ impl SemanticModel {
                 .first()
                 .is_some_and(|_| self.lexicon.longest(&words, 0).is_some_and(|m| m.len == words.len()));
             let one_word = words.len() == 1 && !dim.places;
-            let short = words.len() < 2 && !(dim.places && words.len() == 1) && !one_word;
             // "La Plata" would take "plata" (money) from "la plata del mes pasado": a place named with a
             // measure's word is left to be said otherwise.
             let measure_word = dim.places
@@ -564,7 +563,7 @@ impl SemanticModel {
                         m.senses.iter().any(|s| matches!(s, crate::lexicon::Sense::Metric(_)))
                     })
                 });
-            if short || taken || measure_word || list.iter().any(|x| &x.value == v) {
+            if words.is_empty() || taken || measure_word || list.iter().any(|x| &x.value == v) {
                 continue;
             }
             let free = |n: &&String| {
@@ -573,20 +572,18 @@ impl SemanticModel {
             };
             // A one-word name ("Bienvenida") is a name only beside its noun: "the Bienvenida campaign", "la
             // campaña Bienvenida".
-            let mut en = match one_word {
-                true => {
-                    let (noun_en, noun_es) = (dim.label.get(Lang::En), dim.label.get(Lang::Es));
-                    vec![
-                        format!("{v} {noun_en}"),
-                        format!("{noun_en} {v}"),
-                        format!("{noun_es} {v}"),
-                        format!("{noun_es} de {v}"),
-                    ]
-                }
-                false => vec![v.clone()],
+            let (noun_en, noun_es) = (dim.label.get(Lang::En), dim.label.get(Lang::Es));
+            let label_es = one_word.then(|| format!("{noun_es} {v}"));
+            let mut en = match &label_es {
+                Some(es) => vec![
+                    format!("{v} {noun_en}"),
+                    format!("{noun_en} {v}"),
+                    es.clone(),
+                    format!("{noun_es} de {v}"),
+                ],
+                None => vec![v.clone()],
             };
             en.extend(dim.nicknames.get(v).into_iter().flatten().filter(free).cloned());
-            let label_es = one_word.then(|| en[2].clone());
             list.push(ValueDef { value: v.clone(), en, es: vec![], label_es });
         }
         Self::build(file, self.companies.clone())

@@ -1234,8 +1234,10 @@ impl<'a> Reader<'a> {
         else {
             return;
         };
-        let Some(dim) =
-            model.dimensions().iter().find(|d| d.table == table && d.value_type == DimType::Present)
+        // Whether the rows' link to campaigns is set.
+        let link = model.dimension("campaign").and_then(|c| model.join(&table, &c.table)).map(|j| &j.on);
+        let Some(dim) = (model.dimensions().iter())
+            .find(|d| d.table == table && d.value_type == DimType::Present && Some(&d.column) == link)
         else {
             return;
         };

@@ -470,18 +470,23 @@ fn a_models_missing_rates_are_summed_and_named() {
     assert_eq!(inda_semantic::model_missing_rates_message(Lang::En, &none), None);
 }
 
-/// A series reaching into the running month keeps it, marks it, and compares complete months only.
-#[test]
-fn partial_periods_are_marked_and_not_compared_as_whole() {
-    let p = plan("monthly revenue this year");
-    let r = rs(
+/// Monthly revenue from March to May 2026, May still running on `today()`.
+fn three_months() -> ResultSet {
+    rs(
         &[("month", "TIMESTAMP"), ("revenue", "DOUBLE")],
         vec![
             vec![date(2026, 3), Value::Float(100.0)],
             vec![date(2026, 4), Value::Float(110.0)],
             vec![date(2026, 5), Value::Float(20.0)],
         ],
-    );
+    )
+}
+
+/// A series reaching into the running month keeps it, marks it, and compares complete months only.
+#[test]
+fn partial_periods_are_marked_and_not_compared_as_whole() {
+    let p = plan("monthly revenue this year");
+    let r = three_months();
     let caveats = inda_semantic::caveats(&p, &r, today());
     assert_eq!(caveats.len(), 1);
     assert_eq!(caveats[0].code, inda_core::CaveatCode::PartialPeriod);
@@ -507,14 +512,7 @@ fn partial_periods_are_marked_and_not_compared_as_whole() {
 /// of only the running period gives its figure so far (it had said "no data").
 #[test]
 fn a_named_period_that_holds_today_is_partial() {
-    let r = rs(
-        &[("month", "TIMESTAMP"), ("revenue", "DOUBLE")],
-        vec![
-            vec![date(2026, 3), Value::Float(100.0)],
-            vec![date(2026, 4), Value::Float(110.0)],
-            vec![date(2026, 5), Value::Float(20.0)],
-        ],
-    );
+    let r = three_months();
     let p = plan("monthly revenue in 2026");
     let caveats = inda_semantic::caveats(&p, &r, today());
     assert_eq!(caveats[0].message, "May 2026 is to date (15 of 31 days)");
