@@ -26,4 +26,12 @@ const QUESTION_SETS: &[&str] = &[
     include_str!("fresh/round18-holdout.jsonl"),
     include_str!("fresh/round19-tune.jsonl"),
     include_str!("fresh/round19-holdout.jsonl"),
+    include_str!("fresh/round20-tune.jsonl"),
+    include_str!("fresh/round20-holdout.jsonl"),
+    include_str!("fresh/round21-tune.jsonl"),
+    include_str!("fresh/round21-holdout.jsonl"),
+    include_str!("fresh/round22-tune.jsonl"),
+    include_str!("fresh/round22-holdout.jsonl"),
+    include_str!("fresh/round23-tune.jsonl"),
+    include_str!("fresh/round23-holdout.jsonl"),
 ];

@@ -120,6 +120,14 @@ pub(crate) fn time_label(range: &TimeRange, lang: Lang) -> String {
             let last = if feminine(unit) { "últimas" } else { "últimos" };
             format!("{last} {n} {}", unit_word(unit, lang, n != 1))
         }
+        (TimeRange::LastComplete { unit, n }, Lang::En) => {
+            format!("last {n} complete {}", unit_word(unit, lang, n != 1))
+        }
+        (TimeRange::LastComplete { unit, n }, Lang::Es) => {
+            let (last, done) =
+                if feminine(unit) { ("últimas", "completas") } else { ("últimos", "completos") };
+            format!("{last} {n} {} {done}", unit_word(unit, lang, n != 1))
+        }
         (TimeRange::Between { start, end }, _) => between_label(start, end, lang),
         (TimeRange::Since { start }, Lang::En) => format!("since {}", date_label(start, lang)),
         (TimeRange::Since { start }, Lang::Es) => format!("desde el {}", date_label(start, lang)),
@@ -168,6 +176,14 @@ pub(crate) fn capitalize(s: &str) -> String {
     }
 }
 
+/// "Ended in the period": the periods are read on another date of the rows.
+fn other_date_label(model: &SemanticModel, intent: &Intent, lang: Lang) -> Option<String> {
+    let metric = model.metric(intent.metrics.first()?)?;
+    let column = intent.date_column.as_ref()?;
+    let date = model.table(&metric.table)?.dates.iter().find(|d| d.column == *column)?;
+    Some(date.label.get(lang).clone())
+}
+
 /// The plan title: "Messages sent by channel, last month" / "Mensajes enviados por canal, el mes pasado".
 pub(crate) fn title(model: &SemanticModel, intent: &Intent, lang: Lang) -> String {
     let metrics: Vec<String> = intent.metrics.iter().map(|m| metric_label(model, m, lang)).collect();
@@ -193,6 +209,9 @@ pub(crate) fn title(model: &SemanticModel, intent: &Intent, lang: Lang) -> Strin
         } else {
             filters.push(values);
         }
+    }
+    if let Some(label) = other_date_label(model, intent, lang) {
+        filters.push(label);
     }
     for b in &intent.began {
         let table = model.table(&b.table).and_then(|t| t.began_label.as_ref());

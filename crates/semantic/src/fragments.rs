@@ -94,10 +94,18 @@ pub(crate) struct Fragments {
     pub clauses: Vec<(usize, String)>,
     /// An "each" word ("each one's share", "cada uno"): said of every row.
     pub each: bool,
-    /// Items right after a relative pronoun ("contacts who bought": where "bought" is).
+    /// Items right after a relative pronoun or "with" ("contacts who bought", "contacts with purchases":
+    /// where "bought" and "purchases" are).
     pub relative_at: Vec<usize>,
     /// Periods said of when some rows began ("campaigns that started in 2025").
     pub dated: Vec<Dated>,
+    /// "Solo meses cerrados": only the complete periods of this unit, the running one left out.
+    pub complete_only: Option<Grain>,
+    /// Ranked by a judgement ("best", "peor"), which names no measure of its own.
+    pub judged: bool,
+    /// Another date of the measured rows the periods are said of ("campaigns that ended last month":
+    /// `ended_at`).
+    pub date_column: Option<String>,
     /// "Mensajes enviados excluyendo los fallidos": measures whose rows are left out, with the words that
     /// said so ("excluyendo fallidos") and whether they deny what the rows did ("no se entregaron").
     pub excluded: Vec<(String, String, bool)>,

@@ -55,6 +55,15 @@ pub enum TimeRange {
         /// Periods counted, the current one included (1 is the same as [`TimeRange::This`]).
         n: u32,
     },
+    /// The `n` complete calendar periods before the current one ("the last 3 complete months", "los
+    /// últimos 6 meses cerrados"): `[DATE_TRUNC(unit, CURRENT_DATE) - n units, DATE_TRUNC(unit,
+    /// CURRENT_DATE))`.
+    LastComplete {
+        /// The period.
+        unit: Grain,
+        /// Periods counted, the current one excluded (1 is the same as [`TimeRange::Last`]).
+        n: u32,
+    },
     /// `[start, end)`.
     Between {
         /// First day included.
@@ -167,6 +176,14 @@ pub struct Intent {
     /// every one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub began: Vec<Began>,
+    /// Only the complete `unit` periods: rows before the start of the running one ("worst month this year,
+    /// complete months only").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete_only: Option<Grain>,
+    /// The periods are read on this other date of the measured rows, not on the metric's time column
+    /// ("campaigns that ended last month": `ended_at`); one of their table's `dates`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_column: Option<String>,
     /// The rows whose metric's time column falls in this range; `None`: all time.
     #[serde(default)]
     pub time_range: Option<TimeRange>,

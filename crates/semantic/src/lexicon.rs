@@ -81,6 +81,9 @@ pub(crate) enum Sense {
     SameDays,
     /// "todo junto", "combined": values of one column said together are one figure.
     Together,
+    /// "solo meses cerrados", "complete months only": the running period (of the unit its words name) is
+    /// left out.
+    CompleteOnly,
     /// "on weekends", "los lunes": only these days of the week.
     Days(DaysOfWeek),
     /// "second", "tercer": the one row at that place of a ranking.
@@ -123,9 +126,6 @@ pub(crate) struct Lexicon {
     pub(crate) two_sided: HashSet<String>,
     /// Singular nouns of many people, after which "cuánta" counts.
     collective: HashSet<String>,
-    /// Words saying that something ended ("ended", "terminaron"): a period said with one would be read on
-    /// when the rows began, so it is not understood.
-    pub(crate) endings: HashSet<String>,
     /// Phrases after which the question itself starts, as normalized words.
     pivots: Vec<Vec<String>>,
     /// Phrases after which the rest is the reason for asking, as normalized words.
@@ -136,6 +136,12 @@ pub(crate) struct Lexicon {
     pub(crate) origins: HashSet<String>,
     /// "who", "que": relative pronouns, which start a clause about the thing before.
     pub(crate) relatives: HashSet<String>,
+    /// "with", "con": what the thing before has ("contacts with purchases").
+    pub(crate) having: HashSet<String>,
+    /// "best", "peor": rankings by a judgement, which say no measure.
+    pub(crate) judging: HashSet<String>,
+    /// "money", "dinero": bare money words.
+    pub(crate) money_words: HashSet<String>,
     /// "the", "los": articles.
     pub(crate) articles: HashSet<String>,
     /// "we", "nosotros": the company speaking.
@@ -228,12 +234,14 @@ impl Lexicon {
         lx.except_before_value = grammar.file.except_before_value.iter().cloned().collect();
         lx.two_sided = grammar.file.two_sided.iter().cloned().collect();
         lx.collective = grammar.file.collective.iter().cloned().collect();
-        lx.endings = grammar.file.endings.iter().cloned().collect();
         lx.pivots = grammar.file.pivots.iter().map(|p| normalize::tokens(p)).collect();
         lx.reasons = grammar.file.reasons.iter().map(|p| normalize::tokens(p)).collect();
         lx.denials = grammar.file.denials.iter().cloned().collect();
         lx.origins = grammar.file.origins.iter().cloned().collect();
         lx.relatives = grammar.file.relatives.iter().cloned().collect();
+        lx.having = grammar.file.having.iter().cloned().collect();
+        lx.judging = grammar.file.judging.iter().cloned().collect();
+        lx.money_words = grammar.file.money_words.iter().cloned().collect();
         lx.articles = grammar.file.articles.iter().cloned().collect();
         lx.first_person = grammar.file.first_person.iter().cloned().collect();
         lx.alternatives = grammar.file.alternatives.iter().cloned().collect();
@@ -361,6 +369,11 @@ impl Lexicon {
                 *t = full.clone();
                 continue;
             }
+            // A letter and a slash that is no shorthand of its own ("y/o") is the letter.
+            if let Some(letter) = t.strip_suffix('/') {
+                *t = self.abbreviations.get(letter).cloned().unwrap_or_else(|| letter.to_string());
+                continue;
+            }
             if self.knows(t) {
                 continue;
             }
@@ -448,8 +461,6 @@ struct GrammarFile {
     /// Singular nouns of many people ("gente"): "cuánta gente" counts, as "cuántas personas" does.
     #[serde(default)]
     collective: Vec<String>,
-    #[serde(default)]
-    endings: Vec<String>,
     /// Words after which the question itself starts ("… anyway: how many …"): what comes before is context.
     #[serde(default)]
     pivots: Vec<String>,
@@ -465,6 +476,15 @@ struct GrammarFile {
     /// Relative pronouns ("who", "que"): the item after them says something of the thing before.
     #[serde(default)]
     relatives: Vec<String>,
+    /// "With", "con": the measure after them says which of the things before ("contacts with purchases").
+    #[serde(default)]
+    having: Vec<String>,
+    /// Ranking words that judge ("best", "peor"): with no measure said, none is assumed.
+    #[serde(default)]
+    judging: Vec<String>,
+    /// Bare money words ("dinero"): beside a count with an amount of its own, that amount.
+    #[serde(default)]
+    money_words: Vec<String>,
     /// Articles ("the", "los"): after a verb, only they before people make the people its subject.
     #[serde(default)]
     articles: Vec<String>,
@@ -514,6 +534,7 @@ enum GrammarSense {
     Third,
     SameDays,
     Together,
+    CompleteOnly,
     Sundays,
     Mondays,
     Tuesdays,
@@ -561,6 +582,7 @@ impl GrammarSense {
             GrammarSense::Third => "third",
             GrammarSense::SameDays => "same_days",
             GrammarSense::Together => "together",
+            GrammarSense::CompleteOnly => "complete_only",
             GrammarSense::Sundays => "sundays",
             GrammarSense::Mondays => "mondays",
             GrammarSense::Tuesdays => "tuesdays",
@@ -607,6 +629,7 @@ impl GrammarSense {
             GrammarSense::Third => Sense::Ordinal(3),
             GrammarSense::SameDays => Sense::SameDays,
             GrammarSense::Together => Sense::Together,
+            GrammarSense::CompleteOnly => Sense::CompleteOnly,
             GrammarSense::Weekends => Sense::Days(DaysOfWeek::WEEKEND),
             GrammarSense::WorkingDays => Sense::Days(DaysOfWeek::WORKING),
             GrammarSense::Sundays => Sense::Days(DaysOfWeek::SUNDAY),

@@ -165,6 +165,21 @@ pub struct TableDef {
     /// default metric's time column.
     #[serde(default)]
     pub began_label: Option<Bilingual<String>>,
+    /// Its other dates, for a period said of them ("campaigns that ended last month", "contacts updated last
+    /// week"): read instead of the measure's time column when one of their words is said with a period.
+    #[serde(default)]
+    pub dates: Vec<DateDef>,
+}
+
+/// Another date of a table's rows (`dim_campaigns.ended_at`), with the words that say it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateDef {
+    pub column: String,
+    /// Single words that say the rows did this ("ended", "terminaron", "updated").
+    pub words: Bilingual<Vec<String>>,
+    /// What titles say of the period ("ended in the period").
+    pub label: Bilingual<String>,
 }
 
 fn default_schema() -> String {
@@ -251,6 +266,10 @@ pub struct MetricDef {
     /// its own nouns is said.
     #[serde(default)]
     pub also_means: Option<AlsoMeans>,
+    /// The money of the rows it counts, a sum of the same table ("cuántos reembolsos y por cuánto dinero":
+    /// the refunded amount): what a bare money word beside it means.
+    #[serde(default)]
+    pub amount: Option<String>,
 }
 
 /// See [`MetricDef::also_means`].
@@ -327,6 +346,11 @@ pub struct DimensionDef {
     /// called "Bienvenida" needs two words at least), and the same place for every company.
     #[serde(default)]
     pub places: bool,
+    /// Its data values are codes ("estado_de_envio" for a template), named only beside the dimension's noun
+    /// ("the estado_de_envio template", "la plantilla bienvenida"), whatever their length: alone their
+    /// words mean other things ("estado", "envío").
+    #[serde(default)]
+    pub codes: bool,
     /// A state with no date of its own (whether a contact opted out): said with a period, which would be
     /// read on the rows' own time (when the contact was created), it is refused ("unsubscribed last week").
     #[serde(default)]
@@ -551,10 +575,11 @@ impl SemanticModel {
         let list = file.values.entry(family).or_default();
         for v in values {
             let words = crate::normalize::phrase(v);
-            let taken = words
-                .first()
-                .is_some_and(|_| self.lexicon.longest(&words, 0).is_some_and(|m| m.len == words.len()));
-            let one_word = words.len() == 1 && !dim.places;
+            let taken = !dim.codes
+                && words
+                    .first()
+                    .is_some_and(|_| self.lexicon.longest(&words, 0).is_some_and(|m| m.len == words.len()));
+            let one_word = (words.len() == 1 && !dim.places) || dim.codes;
             // "La Plata" would take "plata" (money) from "la plata del mes pasado": a place named with a
             // measure's word is left to be said otherwise.
             let measure_word = dim.places
@@ -570,8 +595,8 @@ impl SemanticModel {
                 let words = crate::normalize::phrase(n);
                 !words.is_empty() && self.lexicon.longest(&words, 0).is_none_or(|m| m.len < words.len())
             };
-            // A one-word name ("Bienvenida") is a name only beside its noun: "the Bienvenida campaign", "la
-            // campaña Bienvenida".
+            // A one-word name ("Bienvenida") or a code is a name only beside its noun: "the Bienvenida
+            // campaign", "la campaña Bienvenida", "the estado_pedido template".
             let (noun_en, noun_es) = (dim.label.get(Lang::En), dim.label.get(Lang::Es));
             let label_es = one_word.then(|| format!("{noun_es} {v}"));
             let mut en = match &label_es {
@@ -1015,6 +1040,15 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
                 m.name
             )));
         }
+        let same_table_sum = |name: &String| {
+            file.metrics.iter().any(|x| x.name == *name && x.table == m.table && x.kind == MetricKind::Sum)
+        };
+        if let Some(a) = m.amount.as_ref().filter(|a| !same_table_sum(a)) {
+            return Err(ModelError::new(format!(
+                "metric '{}': amount '{a}' is no sum of the same table",
+                m.name
+            )));
+        }
         if let Some(a) = m.also_means.as_ref().filter(|a| !file.metrics.iter().any(|x| x.name == a.metric)) {
             return Err(ModelError::new(format!(
                 "metric '{}': also_means names an unknown metric '{}'",
@@ -1042,6 +1076,9 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
         check_unique(&format!("column of table '{}'", t.name), t.columns.iter().map(|c| c.name.as_str()))?;
         if let Some(c) = t.list_columns.iter().find(|c| !t.has_column(c)) {
             return Err(ModelError::new(format!("table '{}': unknown list column '{c}'", t.name)));
+        }
+        if let Some(d) = t.dates.iter().find(|d| !t.has_column(&d.column)) {
+            return Err(ModelError::new(format!("table '{}': unknown date column '{}'", t.name, d.column)));
         }
         if let Some(c) = t.column_words.keys().find(|c| !t.list_columns.contains(c)) {
             return Err(ModelError::new(format!(

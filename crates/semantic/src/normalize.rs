@@ -2,7 +2,8 @@
 //! "cuantos mensajes" reach the lexicon as the same words.
 
 /// Lower-cases, folds accents (á→a, ñ→n) and turns everything that is not a letter or digit into a word
-/// break; `%` becomes the word "percent". Digits glued to letters ("30days") are split; "q1" stays whole.
+/// break; `%` becomes the word "percent". Digits glued to letters ("30days") are split; "q1" stays whole;
+/// one letter with a slash ("p/") stays a word, for the lexicon's shorthand.
 pub(crate) fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
@@ -18,6 +19,10 @@ pub(crate) fn tokens(text: &str) -> Vec<String> {
                 prev_digit = c.is_ascii_digit();
                 current.push(c);
             } else {
+                // "p/ mes", "c/ opt-in": one letter and a slash is shorthand for a word, kept whole.
+                if c == '/' && current.len() == 1 && !prev_digit {
+                    current.push(c);
+                }
                 if !current.is_empty() {
                     out.push(std::mem::take(&mut current));
                 }
@@ -128,6 +133,7 @@ mod tests {
         );
         assert_eq!(tokens("opted-in, 30days; 95%"), ["opted", "in", "30", "days", "95", "percent"]);
         assert_eq!(tokens("Q1 2026 año"), ["q1", "2026", "ano"]);
+        assert_eq!(tokens("p/ mes, 24/7 y/o"), ["p/", "mes", "24", "7", "y/", "o"]);
         assert!(tokens("   ").is_empty());
     }
 

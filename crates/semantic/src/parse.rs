@@ -43,7 +43,7 @@ pub fn interpret(
         return Err(fail(lang.pick("The question is empty.", "La pregunta está vacía.")));
     }
     let items = lex(model, &tokens, today);
-    let frags = read(model, &items, lang)?;
+    let frags = read(model, &items, lang, today)?;
     let intent = match previous {
         Some(prev)
             if starts_as_followup(&tokens)
@@ -128,6 +128,24 @@ pub(crate) fn default_metric(model: &SemanticModel, f: &Fragments) -> Option<Str
     for v in f.values.iter().skip(1) {
         let these = of(v);
         tables.retain(|t| these.contains(t));
+    }
+    // "La plantilla más usada": with no value, a ranking of what only the rows of one table have (not things
+    // with rows of their own: "the best campaign") counts those rows; a judgement ("best") is no count.
+    let ranked = (f.top_n.is_some() || f.descending.is_some()) && !f.judged;
+    if f.values.is_empty()
+        && ranked
+        && let Some(first) = f.breakdowns.first()
+    {
+        let of = |b: &crate::fragments::DimRef| -> Vec<&str> {
+            let dims = b.candidates.iter().filter_map(|c| model.dimension(c));
+            let events = dims.filter(|d| model.table(&d.table).is_some_and(|t| t.list_columns.is_empty()));
+            events.map(|d| d.table.as_str()).collect()
+        };
+        tables = of(first);
+        for b in f.breakdowns.iter().skip(1) {
+            let these = of(b);
+            tables.retain(|t| these.contains(t));
+        }
     }
     tables.sort_unstable();
     tables.dedup();
@@ -226,7 +244,8 @@ fn refusal(
 }
 
 /// "Ventas en COP" for a company reporting in COP: all of it, converted, is in that currency already; only
-/// another currency kept ("ventas en soles") means the amounts made in it.
+/// another currency kept ("ventas en soles") means the amounts made in it, and so does the reporting one
+/// with the original amounts asked ("ventas en pesos colombianos, en moneda original").
 fn drop_reporting_currency_filter(model: &SemanticModel, intent: &mut Intent) {
     let (Some(reporting), Some(rates)) = (model.reporting_currency(), model.rates()) else { return };
     let converted = intent
@@ -235,7 +254,8 @@ fn drop_reporting_currency_filter(model: &SemanticModel, intent: &mut Intent) {
         .filter_map(|m| model.metric(m))
         .all(|d| d.currency == Some(MoneyCurrency::Converted));
     let currency = |d: &str| model.dimension(d).is_some_and(|x| x.column == rates.currency_column);
-    if converted && !intent.metrics.is_empty() {
+    let original = intent.breakdowns.iter().any(|b| currency(b));
+    if converted && !original && !intent.metrics.is_empty() {
         intent.filters.retain(|f| !(currency(&f.dimension) && !f.negated && f.values == [reporting]));
     }
 }
@@ -395,6 +415,11 @@ fn value_among<'m>(
 
 /// Resolves fragments whose metrics are settled: a fraction, values compared, or the rest.
 fn resolve_shape(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Intent, NotUnderstood> {
+    // "By what percentage did revenue grow", "en qué porcentaje crecieron": the change, in percent.
+    if f.fraction && f.change.is_some() {
+        let g = Fragments { fraction: false, ..f.clone() };
+        return resolve_shape(model, &g, lang);
+    }
     if f.fraction {
         return resolve_fraction(model, f, lang);
     }
@@ -614,6 +639,10 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
             "Indica de qué es el porcentaje, p. ej. \"qué porcentaje de los contactos son clientes\".",
         ));
     };
+    // "What share of messages were campaign messages": the whole said again is no other measure, and a word
+    // read as a value ("campaign": attributed to one) is no measure either; what is said with them is the
+    // part.
+    let part = part.filter(|(at, p)| *p != whole && !f.values.iter().any(|v| v.pos == *at));
     // "De las compras por WhatsApp, qué porcentaje fueron de Colombia": what is said of the whole before
     // the fraction word narrows it.
     let asked_at = f.fraction_at.filter(|at| *at > whole_pos).unwrap_or(whole_pos);
@@ -823,6 +852,8 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
         share: f.share,
         days: f.days,
         per_period: f.per_period,
+        date_column: f.date_column.clone(),
+        complete_only: f.complete_only,
         ..Intent::default()
     };
     for b in &f.breakdowns {
@@ -848,6 +879,10 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
         intent.grain = Some(default_grain(intent.time_range));
     }
     apply_ranking(&mut intent, f);
+    // "Worst month this year": periods ranked are the complete ones; a running month is no fair rival.
+    if intent.top_n.is_some() && intent.breakdowns.is_empty() && intent.comparison.is_none() {
+        intent.complete_only = intent.complete_only.or(intent.grain);
+    }
     if let Some(down) = f.change {
         apply_change(model, &mut intent, down).map_err(|(en, es)| fail(en, es))?;
     }

@@ -6,9 +6,9 @@ use chrono::{Datelike, Duration, NaiveDate};
 use inda_core::{Caveat, CaveatCode, ResultSet, Value};
 
 use crate::describe::{self, capitalize};
-use crate::intent::{Grain, TimeRange};
+use crate::intent::{Grain, Intent, TimeRange};
 use crate::lang::Lang;
-use crate::model::{MeasureFormat, MoneyCurrency, SemanticModel};
+use crate::model::{DimType, MeasureFormat, MoneyCurrency, SemanticModel};
 use crate::plan::Plan;
 use crate::sqlgen::{asked_companies, company_label, share_of};
 use sqlparser::ast::{Expr, Ident};
@@ -121,7 +121,9 @@ pub fn label_columns(model: &SemanticModel, plan: &Plan, rs: &mut ResultSet, rep
             col.currency = match m.currency {
                 Some(MoneyCurrency::Usd) => Some("USD".to_string()),
                 Some(MoneyCurrency::Converted | MoneyCurrency::Reporting) => one.clone(),
-                None => filtered_currency(model, plan),
+                // Only amounts are in a currency: a count of the rows kept is not.
+                None if m.format == MeasureFormat::Currency => filtered_currency(model, plan),
+                None => None,
             };
         } else if plan.time_column.as_deref() == Some(col.name.as_str()) {
             col.label = Some(capitalize(&bucket_label(plan, lang)));
@@ -197,19 +199,20 @@ fn label_list_column(
     }
 }
 
-/// The one reporting currency of the companies a plan reads (the scope's, narrowed by its company filters),
-/// when the model knows them and they share one.
-/// The one currency a question kept ("sales in MXN"): its amounts, left as they are, are in it.
+/// The one currency a question kept ("sales in MXN"): its amounts, left as they are, are in it. Whether a
+/// currency is recorded at all names none.
 fn filtered_currency(model: &SemanticModel, plan: &Plan) -> Option<String> {
     let column = &model.rates()?.currency_column;
+    let of_currency =
+        |d: &str| model.dimension(d).is_some_and(|d| &d.column == column && d.value_type != DimType::Present);
     plan.intent.filters.iter().find_map(|f| match f.values.as_slice() {
-        [one] if !f.negated && model.dimension(&f.dimension).is_some_and(|d| &d.column == column) => {
-            Some(one.clone())
-        }
+        [one] if !f.negated && of_currency(&f.dimension) => Some(one.clone()),
         _ => None,
     })
 }
 
+/// The one reporting currency of the companies a plan reads (the scope's, narrowed by its company filters),
+/// when the model knows them and they share one.
 fn plan_currency(model: &SemanticModel, plan: &Plan) -> Option<String> {
     let asked = asked_companies(model, &plan.intent.filters);
     let first = asked.first()?.currency.clone()?;
@@ -293,10 +296,9 @@ pub fn current_period(unit: Grain, today: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// The unit of the unfinished period an answer shows, if it shows one: the bucket of a series that
 /// reaches today, the current side of a comparison, or the whole range of "this month". A period named by
 /// its dates ("in 2026", "December 2026") that holds today is as unfinished as "this year".
-fn partial_unit(plan: &Plan, today: NaiveDate) -> Option<Grain> {
-    let i = &plan.intent;
-    // An average per period reads complete periods only.
-    if i.per_period {
+fn partial_unit(i: &Intent, today: NaiveDate) -> Option<Grain> {
+    // An average per period, or a question that left the running period out, reads complete periods only.
+    if i.per_period || i.complete_only.is_some() {
         return None;
     }
     let holds_today = |start: &NaiveDate, end: &NaiveDate| *start <= today && today < *end;
@@ -333,13 +335,29 @@ fn partial_unit(plan: &Plan, today: NaiveDate) -> Option<Grain> {
 }
 
 fn partial_period(plan: &Plan, rs: &ResultSet, today: NaiveDate) -> Option<Caveat> {
-    let unit = partial_unit(plan, today)?;
+    if let Some(unit) = plan.intent.complete_only {
+        return left_out(plan, unit, rs, today);
+    }
+    let unit = partial_unit(&plan.intent, today)?;
     let column = plan.time_column.as_deref().and_then(|c| rs.column_index(c).map(|i| (c, i)));
     // A single figure for "this month" (no time column): the whole answer is to date.
     if column.is_none() && rs.rows.is_empty() {
         return None;
     }
     partial_caveat(unit, column, rs, today, plan.lang)
+}
+
+/// The caveat of a running period the answer left out ("worst month this year": the complete months only),
+/// when its range held one: said, so that the reader knows it is not there.
+fn left_out(plan: &Plan, unit: Grain, rs: &ResultSet, today: NaiveDate) -> Option<Caveat> {
+    let whole = Intent { complete_only: None, ..plan.intent.clone() };
+    partial_unit(&whole, today)?;
+    let mut c = partial_caveat(unit, None, rs, today, plan.lang)?;
+    c.message.push_str(plan.lang.pick(
+        ", so it is left out: complete periods only",
+        ", así que queda fuera: solo períodos completos",
+    ));
+    Some(c)
 }
 
 /// The caveat of the unfinished period of `unit` on `today`: the row of `column` (name, index) that starts

@@ -9,7 +9,7 @@ use crate::fragments::{Dated, DimRef, Fragments, ValueRef};
 use crate::intent::{Grain, TimeRange};
 use crate::lang::Lang;
 use crate::lexicon::Sense;
-use crate::model::{DimType, MetricKind, SemanticModel};
+use crate::model::{DateDef, DimType, MeasureFormat, MetricKind, SemanticModel};
 use crate::parse::narrows;
 use crate::plan::NotUnderstood;
 use crate::time;
@@ -24,12 +24,20 @@ use measures::{
 };
 
 /// Reads the grammar around the items and collects fragments; unexplained words fail here.
-pub(crate) fn read(model: &SemanticModel, items: &[Item], lang: Lang) -> Result<Fragments, NotUnderstood> {
-    let mut reader = Reader::new(model, items, lang);
-    // After a relative pronoun in the gap ("contacts who bought") or as an item of its own ("que").
+pub(crate) fn read(
+    model: &SemanticModel,
+    items: &[Item],
+    lang: Lang,
+    today: NaiveDate,
+) -> Result<Fragments, NotUnderstood> {
+    let mut reader = Reader::new(model, items, lang, today);
+    // After a relative pronoun in the gap ("contacts who bought") or as an item of its own ("que"), or after
+    // "with" ("contacts with purchases").
     let pronoun = |k: usize| k > 0 && model.lexicon.relatives.contains(&items[k - 1].text);
     reader.f.each = items.iter().any(|it| model.lexicon.each_one.contains(&it.text));
-    reader.f.relative_at = (0..items.len()).filter(|k| items[*k].relative || pronoun(*k)).collect();
+    reader.f.judged = items.iter().any(|it| it.text.split(' ').any(|w| model.lexicon.judging.contains(w)));
+    let clause = |k: &usize| items[*k].relative || items[*k].having || pronoun(*k);
+    reader.f.relative_at = (0..items.len()).filter(clause).collect();
     reader.markers();
     reader.values();
     reader.rest();
@@ -41,6 +49,8 @@ struct Reader<'a> {
     model: &'a SemanticModel,
     items: &'a [Item],
     lang: Lang,
+    /// The day the question is asked: the year of "this year" said of named periods.
+    today: NaiveDate,
     /// Items already explained (by a marker, as a value or its qualifier, …): later passes skip them.
     used: Vec<bool>,
     f: Fragments,
@@ -103,11 +113,12 @@ struct RankWords {
 }
 
 impl<'a> Reader<'a> {
-    fn new(model: &'a SemanticModel, items: &'a [Item], lang: Lang) -> Self {
+    fn new(model: &'a SemanticModel, items: &'a [Item], lang: Lang, today: NaiveDate) -> Self {
         let mut reader = Reader {
             model,
             items,
             lang,
+            today,
             used: vec![false; items.len()],
             f: Fragments::default(),
             strong: Vec::new(),
@@ -382,7 +393,28 @@ impl<'a> Reader<'a> {
     /// A unit word of a metric said with one it stands `instead_of` makes the question that metric ("ventas
     /// sin contar los reembolsos": gross revenue).
     fn units_instead(&mut self) {
-        for (unit_of, _) in &self.units {
+        // "Ventas brutas y netas", "gross and net revenue": a unit listed with a measure of the same rows is
+        // its own measure (net revenue beside gross), neither a word without one nor said instead of it.
+        let model = self.model;
+        let table = |m: &String| model.metric(m).map(|d| d.table.clone());
+        let measures = |it: &Item| it.metrics().iter().any(|m| self.f.metrics.contains(m));
+        let mut own = Vec::new();
+        for (unit_of, text) in &self.units {
+            let Some(k) = self.items.iter().position(|it| it.text == *text) else { continue };
+            let (before, after) = (k.checked_sub(1).and_then(|j| self.items.get(j)), self.items.get(k + 1));
+            let listed = (self.items[k].listed && before.is_some_and(measures))
+                || after.is_some_and(|n| n.listed && measures(n));
+            let same_rows = self.f.metrics.iter().any(|m| table(m) == table(unit_of));
+            if listed && same_rows {
+                own.push(unit_of.clone());
+            }
+        }
+        for unit_of in &own {
+            if !self.f.metrics.contains(unit_of) {
+                self.f.metrics.push(unit_of.clone());
+            }
+        }
+        for (unit_of, _) in self.units.iter().filter(|(u, _)| !own.contains(u)) {
             let Some(def) = self.model.metric(unit_of) else { continue };
             for m in self.f.metrics.iter_mut().filter(|m| def.instead_of.contains(m)) {
                 m.clone_from(unit_of);
@@ -861,6 +893,9 @@ impl<'a> Reader<'a> {
             return;
         }
         self.same_year(r, text);
+        if self.year_of_named(r) {
+            return;
+        }
         if self.f.compare
             && self.f.times.is_empty()
             && let Some((a, b)) = time::months_compared(r, text)
@@ -885,11 +920,59 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// "Q1 vs Q2 2025", "first half vs second half of 2025": a year said once, after the second period, is
-    /// the first one's too.
+    /// "Q3 vs Q2 revenue this year", "marzo vs abril, el año pasado": a whole year said after periods named
+    /// within a year (two compared, or one) is theirs, not another period: they move into it.
+    fn year_of_named(&mut self, r: TimeRange) -> bool {
+        let year = match r {
+            TimeRange::This { unit: Grain::Year } => self.today.year(),
+            TimeRange::Last { unit: Grain::Year } => self.today.year() - 1,
+            TimeRange::Between { start, end }
+                if start.ordinal() == 1 && end.ordinal() == 1 && end.year() == start.year() + 1 =>
+            {
+                start.year()
+            }
+            _ => return false,
+        };
+        // Periods shorter than a year, inside one ("Q3", "marzo"); not a whole year ("created in 2025").
+        let within = |t: &TimeRange| match t {
+            TimeRange::Between { start, end } => {
+                end.pred_opt().is_some_and(|last| last.year() == start.year()) && *end < add_year(*start)
+            }
+            _ => false,
+        };
+        let times = &self.f.times;
+        let one_compared = times.len() == 1 && self.f.compare;
+        if times.is_empty() || !times.iter().all(within) || one_compared || !self.f.dated.is_empty() {
+            return false;
+        }
+        let moved: Option<Vec<TimeRange>> = (times.iter())
+            .map(|t| match *t {
+                TimeRange::Between { start, end } => {
+                    let back = start.year() - year;
+                    let shift = |d: NaiveDate| d.with_year(d.year() - back);
+                    Some(TimeRange::Between { start: shift(start)?, end: shift(end)? })
+                }
+                _ => None,
+            })
+            .collect();
+        match moved {
+            Some(m) => {
+                self.f.times = m;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// "Q1 vs Q2 2025", "first half vs second half of 2025", "q3 vs q2 of last year": a year said once,
+    /// after the second period, is the first one's too.
     fn same_year(&mut self, second: TimeRange, text: &str) {
-        let said_year =
-            |t: &str| t.split_whitespace().any(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
+        let said_year = |t: &str| {
+            t.split_whitespace().any(|w| {
+                (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()))
+                    || matches!(w, "year" | "ano" | "anio")
+            })
+        };
         let (Some((TimeRange::Between { start, end }, first_text)), TimeRange::Between { start: s2, .. }) =
             (self.f.times.first().copied().zip(self.first_time_text.clone()), second)
         else {
@@ -979,6 +1062,11 @@ impl<'a> Reader<'a> {
             Sense::Change { down } => f.change = Some(f.change.unwrap_or(false) || *down),
             Sense::Also => f.also = true,
             Sense::Together => f.together = true,
+            // The unit its words name ("meses"), a month when they name none ("excluding the current one").
+            Sense::CompleteOnly => {
+                let unit = item.text.split(' ').find_map(crate::time::unit);
+                f.complete_only = Some(unit.unwrap_or(crate::intent::Grain::Month));
+            }
             Sense::Days(d) => f.days = Some(f.days.map_or(*d, |days| days.union(*d))),
             Sense::Not | Sense::Unsupported => self.unknown.push(item.text.clone()),
             Sense::Refine(m) => self.refines.push(m.clone()),
@@ -995,6 +1083,9 @@ impl<'a> Reader<'a> {
     /// After the passes: unexplained words fail; superlatives, refining words and averages settle the
     /// metrics.
     fn finish(mut self) -> Result<Fragments, NotUnderstood> {
+        // Words of another date ("updated") are settled once the measures are known (`other_date`).
+        let dates = self.date_words();
+        self.unknown.retain(|u| !dates.contains(u));
         if !self.unknown.is_empty() {
             return Err(self.unknown_words());
         }
@@ -1020,6 +1111,7 @@ impl<'a> Reader<'a> {
         self.two_sided_doers()?;
         self.people_of_a_stage();
         self.campaigns_as_source();
+        self.money_of_counted();
         apply_refines(self.model, &mut self.f.metrics, &self.refines, &self.f.values);
         refine_named(self.model, &mut self.f.named, &self.refines);
         self.per_row();
@@ -1044,11 +1136,7 @@ impl<'a> Reader<'a> {
             self.unknown.extend(self.same_days.iter().cloned());
         }
         self.unknown.extend(self.difference());
-        if !self.f.times.is_empty() {
-            let endings = &self.model.lexicon.endings;
-            let ended = self.items.iter().filter(|it| it.text.split(' ').any(|w| endings.contains(w)));
-            self.unknown.extend(ended.map(|it| it.text.clone()));
-        }
+        self.other_date();
         self.settle_columns();
         self.unknown.dedup();
         if !self.unknown.is_empty() {
@@ -1056,6 +1144,47 @@ impl<'a> Reader<'a> {
             return Err(self.unknown_words());
         }
         Ok(self.f)
+    }
+
+    /// "Which campaigns ended last month", "contacts updated last week": a period beside a word of another
+    /// date of the measured rows' table is read on that date; of another table, of measures of several, or
+    /// with a period said of when rows began, the word is not understood. Without a period such words are
+    /// what they are otherwise ("ended": completed) or not understood.
+    fn other_date(&mut self) {
+        let texts = self.date_words();
+        if texts.is_empty() {
+            return;
+        }
+        let model = self.model;
+        let said: Vec<&Item> = self.items.iter().filter(|it| texts.contains(&it.text)).collect();
+        let tables: Vec<Option<String>> =
+            self.f.metrics.iter().map(|m| model.metric(m).map(|d| d.table.clone())).collect();
+        let one = match tables.as_slice() {
+            [first, rest @ ..] if rest.iter().all(|t| t == first) => first.clone(),
+            _ => None,
+        };
+        let own = one.and_then(|t| model.table(&t)).map(|t| t.dates.as_slice()).unwrap_or_default();
+        let date = own.iter().find(|d| said.iter().all(|it| says_date(it, d)));
+        match date {
+            Some(d) if self.f.dated.is_empty() => {
+                self.f.date_column = Some(d.column.clone());
+                self.unknown.retain(|u| !texts.contains(u));
+            }
+            _ => {
+                let new: Vec<String> = texts.into_iter().filter(|t| !self.unknown.contains(t)).collect();
+                self.unknown.extend(new);
+            }
+        }
+    }
+
+    /// The items said with a period that say another date of some table's rows ("ended", "updated").
+    fn date_words(&self) -> Vec<String> {
+        if self.f.times.is_empty() {
+            return Vec::new();
+        }
+        let dates: Vec<&DateDef> = self.model.tables().iter().flat_map(|t| &t.dates).collect();
+        let said = |it: &&Item| dates.iter().any(|d| says_date(it, d));
+        self.items.iter().filter(said).map(|it| it.text.clone()).collect()
     }
 
     /// List-column words: in a list of their table's rows they name columns it shows (a value they also
@@ -1262,6 +1391,37 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// "Cuántos reembolsos hubo y por cuánto dinero": a bare money word beside one count of rows that have
+    /// their own amount is that amount (the refunds' value), not all revenue.
+    fn money_of_counted(&mut self) {
+        let model = self.model;
+        let amounts: Vec<&String> =
+            self.f.metrics.iter().filter_map(|m| model.metric(m)?.amount.as_ref()).collect();
+        let [amount] = amounts.as_slice() else { return };
+        let amount = (*amount).clone();
+        let money = &model.lexicon.money_words;
+        let bare = |m: &String| {
+            (self.f.named.iter().filter(|(_, n)| n == m)).all(|(k, _)| {
+                self.items.get(*k).is_some_and(|it| it.text.split(' ').any(|w| money.contains(w)))
+            })
+        };
+        let table = model.metric(&amount).map(|d| d.table.clone());
+        let said: Vec<String> = (self.f.metrics.iter())
+            .filter(|m| {
+                model
+                    .metric(m)
+                    .is_some_and(|d| d.format == MeasureFormat::Currency && Some(&d.table) == table.as_ref())
+            })
+            .filter(|m| bare(m))
+            .cloned()
+            .collect();
+        if let [one] = said.as_slice() {
+            for m in self.f.metrics.iter_mut().filter(|m| *m == one) {
+                *m = amount.clone();
+            }
+        }
+    }
+
     /// "Cuántos mensajes les mandamos a los clientes de Perú": people named by a word that is also a filtered
     /// count of them ("clientes": contacts at the customer stage), beside another table's measure, are
     /// those people: the count's filter narrows the rows, never dropped as an unused metric word.
@@ -1342,4 +1502,14 @@ impl<'a> Reader<'a> {
             }
         }
     }
+}
+
+/// Whether an item says one of a date's words ("campañas que terminaron": "terminaron").
+fn says_date(item: &Item, date: &DateDef) -> bool {
+    item.text.split(' ').any(|w| date.words.en.iter().chain(&date.words.es).any(|x| x == w))
+}
+
+/// The same day a year later (the first of January of the next year for a year's first day).
+fn add_year(d: NaiveDate) -> NaiveDate {
+    d.checked_add_months(chrono::Months::new(12)).unwrap_or(NaiveDate::MAX)
 }

@@ -209,7 +209,9 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     let mut group_by: Vec<Expr> = Vec::new();
     let mut order_by: Vec<OrderByExpr> = Vec::new();
     let mut output_names: Vec<String> = Vec::new();
-    let time_col = scope.col(base, &first.time_column);
+    // Only a date the table declares: a column named by the intent is checked, never trusted.
+    let other_date = intent.date_column.as_ref().filter(|c| base.dates.iter().any(|d| d.column == **c));
+    let time_col = scope.col(base, other_date.unwrap_or(&first.time_column));
 
     // Time bucket of a series, or the period of a comparison.
     let mut bucket: Option<String> = None;
@@ -394,6 +396,9 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         where_parts.push(began_condition(model, &scope, b)?);
     }
     where_parts.extend(time_filter);
+    if let Some(unit) = intent.complete_only {
+        where_parts.push(cmp(time_col.clone(), BinaryOperator::Lt, date_trunc(unit, current_date())));
+    }
     where_parts.extend(intent.days.map(|d| days_condition(d, &time_col)));
     // An average per period reads complete periods only: the running one would pull it down.
     if let (true, Some(g)) = (intent.per_period, intent.grain) {
@@ -1356,6 +1361,10 @@ fn range_bounds(range: &TimeRange) -> (Expr, Option<Expr>) {
         TimeRange::LastN { unit, n } => {
             let this = date_trunc(unit, current_date());
             if n <= 1 { (this, None) } else { (minus(this, interval(n - 1, unit)), None) }
+        }
+        TimeRange::LastComplete { unit, n } => {
+            let this = date_trunc(unit, current_date());
+            (minus(this.clone(), interval(n.max(1), unit)), Some(this))
         }
         TimeRange::Between { start, end } => (date_lit(start), Some(date_lit(end))),
         TimeRange::Since { start } => (date_lit(start), None),

@@ -118,6 +118,19 @@ impl SummaryContext<'_> {
 /// from first to last, or the leading category and (when the rows are the whole) its share. Never fails:
 /// a result it cannot read is summarized by its row count.
 pub fn summarize(rs: &ResultSet, chart: &ChartSpec, lang: Lang, cx: SummaryContext) -> String {
+    let mut line = summary_line(rs, chart, lang, cx);
+    // "Worst month this year": the running period the answer left out is said, not only shown as a caveat.
+    let left_out = cx.plan.is_some_and(|p| p.intent.complete_only.is_some());
+    let caveat = cx.caveats.iter().find(|c| c.code == CaveatCode::PartialPeriod && c.column.is_none());
+    if let (true, Some(c)) = (left_out, caveat)
+        && !line.contains(&c.message)
+    {
+        line.push_str(&format!(" {}.", c.message));
+    }
+    line
+}
+
+fn summary_line(rs: &ResultSet, chart: &ChartSpec, lang: Lang, cx: SummaryContext) -> String {
     if rs.rows.is_empty() {
         return lang.pick("No data for this period.", "No hay datos para este período.").to_string();
     }

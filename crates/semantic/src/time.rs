@@ -111,6 +111,17 @@ pub(crate) const TIME_WORDS: &[&str] = &[
     "previous",
     "prior",
     "preceding",
+    "complete",
+    "full",
+    "whole",
+    "closed",
+    "cerrados",
+    "cerradas",
+    "completos",
+    "completas",
+    "enteros",
+    "enteras",
+    "terminados",
     "ultimos",
     "ultimas",
     "ultimo",
@@ -214,7 +225,7 @@ pub(crate) const TIME_WORDS: &[&str] = &[
     "q4",
 ];
 
-fn unit(token: &str) -> Option<Grain> {
+pub(crate) fn unit(token: &str) -> Option<Grain> {
     Some(match token {
         "day" | "days" | "dia" | "dias" => Grain::Day,
         "week" | "weeks" | "semana" | "semanas" => Grain::Week,
@@ -259,6 +270,24 @@ fn month_name(token: &str, full_only: bool) -> Option<u32> {
         _ => None,
     }
 }
+
+/// Words saying a period is over: "the last 3 complete months", "los últimos 6 meses cerrados".
+const COMPLETE_WORDS: &[&str] = &[
+    "complete",
+    "completed",
+    "full",
+    "whole",
+    "closed",
+    "finished",
+    "cerrados",
+    "cerradas",
+    "completos",
+    "completas",
+    "enteros",
+    "enteras",
+    "terminados",
+    "terminadas",
+];
 
 const LAST_WORDS: &[&str] = &[
     "last",
@@ -337,8 +366,9 @@ fn recent_year(month: u32, today: NaiveDate) -> i32 {
 fn month_expr(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate)> {
     let tok = t.get(i)?;
     let suffix = year_suffix(t, i + 1, today);
-    // Abbreviations ("mar", "dec") and "may" are common words too; take them only with a year or "in".
-    let full_only = suffix.is_none();
+    // "mar" (sea) and "ago" (English "ago") are words too and need a year ("may" a year or "in"); the other
+    // abbreviations are months alone as well ("oct vs nov").
+    let full_only = suffix.is_none() && matches!(tok.as_str(), "mar" | "ago" | "may");
     let month = month_name(tok, full_only)?;
     if tok == "may" && suffix.is_none() {
         let prev = i.checked_sub(1).and_then(|k| t.get(k)).map(String::as_str);
@@ -443,9 +473,20 @@ fn relative(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
     }
     // "last 30 days", "últimos 6 meses", "past two weeks"
     if LAST_WORDS.contains(&w) {
+        // "last 3 complete months", "últimos 6 meses cerrados": the current one left out.
+        let done = |k: usize| at(k).is_some_and(|x| COMPLETE_WORDS.contains(&x));
+        if let Some(n) = at(i + 1).and_then(number).filter(|n| *n > 0)
+            && done(i + 2)
+            && let Some(u) = at(i + 3).and_then(unit).filter(|u| *u != Grain::Day)
+        {
+            return Some((4, last_complete(u, n)));
+        }
         if let (Some(n), Some(u)) = (at(i + 1).and_then(number), at(i + 2).and_then(unit)) {
             if n == 0 {
                 return None;
+            }
+            if u != Grain::Day && done(i + 3) {
+                return Some((4, last_complete(u, n)));
             }
             return Some((3, last_n(u, n)));
         }
@@ -633,6 +674,7 @@ fn days_back(r: TimeRange) -> Option<f64> {
         TimeRange::Last { unit } => len(unit) * 1.5,
         TimeRange::Earlier { unit, n } => len(unit) * (f64::from(n) + 0.5),
         TimeRange::LastN { unit, n } => len(unit) * f64::from(n) / 2.0,
+        TimeRange::LastComplete { unit, n } => len(unit) * (f64::from(n) / 2.0 + 1.0),
         TimeRange::Between { .. } | TimeRange::Since { .. } => return None,
     })
 }
@@ -661,6 +703,10 @@ pub(crate) fn year_before(r: TimeRange) -> Option<TimeRange> {
 
 fn last_one(u: Grain) -> TimeRange {
     if u == Grain::Day { TimeRange::Yesterday } else { TimeRange::Last { unit: u } }
+}
+
+fn last_complete(u: Grain, n: u32) -> TimeRange {
+    if n == 1 { TimeRange::Last { unit: u } } else { TimeRange::LastComplete { unit: u, n } }
 }
 
 fn last_n(u: Grain, n: u32) -> TimeRange {
@@ -730,10 +776,11 @@ pub(crate) fn match_time(t: &[String], i: usize, today: NaiveDate) -> Option<(us
     None
 }
 
-/// "March and May 2026" / "enero a marzo": two month names joined by and/to/a/y/hasta/through.
+/// "March and May 2026" / "enero a marzo" / "jan to mar 2026": two months joined by and/to/a/y/hasta/through.
 fn month_span(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRange)> {
     let at = |k: usize| t.get(k).map(String::as_str);
-    let first = month_name(at(i)?, true)?;
+    // An abbreviation is a month here too ("ene a mar 2026"): the month after the joiner says so.
+    let first = month_name(at(i)?, false)?;
     if !matches!(at(i + 1), Some("and" | "to" | "through" | "a" | "y" | "hasta" | "al")) {
         return None;
     }

@@ -34,6 +34,8 @@ pub(crate) struct Item {
     pub dated: bool,
     /// A relative pronoun ("who", "que") stands between it and the item before: "contacts who bought".
     pub relative: bool,
+    /// "With", "con" stands between it and the item before: "contacts with purchases".
+    pub having: bool,
     /// Only articles stand between it and the item before ("recibieron los contactos").
     pub bare: bool,
     /// "We" stands between it and the item before ("the contacts we sent something to").
@@ -115,6 +117,7 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
         let than = gap.iter().find(|w| model.lexicon.than.contains(*w)).cloned();
         let dated = gap.iter().any(|w| model.lexicon.origins.contains(w));
         let relative = gap.iter().any(|w| model.lexicon.relatives.contains(w));
+        let having = gap.iter().any(|w| model.lexicon.having.contains(w));
         let bare = !gap.is_empty() && gap.iter().all(|w| model.lexicon.articles.contains(w));
         let ours = gap.iter().any(|w| model.lexicon.first_person.contains(w));
         // What the words before it say about the item, whatever it is.
@@ -127,6 +130,7 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
             than: than.clone(),
             dated,
             relative,
+            having,
             bare,
             ours,
         };
@@ -150,7 +154,7 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
             last_end = i;
             continue;
         }
-        match model.lexicon.longest(tokens, i) {
+        match phrase_at(model, tokens, i, today) {
             Some(m) => {
                 let n = m.len.max(1);
                 let senses: Vec<Sense> = m.senses.iter().filter(|s| **s != Sense::Stop).cloned().collect();
@@ -169,4 +173,25 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
         }
     }
     items
+}
+
+/// The longest phrase at `i`; but a phrase the model does not support that a time expression starting
+/// inside it runs past is cut before that time ("por día de la semana pasada": by day, last week; not "by
+/// day of the week", then "pasada").
+fn phrase_at<'a>(
+    model: &'a SemanticModel,
+    tokens: &[String],
+    i: usize,
+    today: NaiveDate,
+) -> Option<crate::lexicon::Match<'a>> {
+    let m = model.lexicon.longest(tokens, i)?;
+    if !m.senses.contains(&Sense::Unsupported) {
+        return Some(m);
+    }
+    let end = i + m.len;
+    let runs_past = |j: &usize| time::match_time(tokens, *j, today).is_some_and(|(n, _)| j + n > end);
+    match (i + 1..end).find(runs_past) {
+        Some(j) => model.lexicon.longest(&tokens[..j], i),
+        None => Some(m),
+    }
 }

@@ -193,8 +193,11 @@ pub(super) fn choose_metrics(
 /// same table ("how many contacts are customers") they are that count's whole, and yield.
 pub(super) fn counted_beside_sums(model: &SemanticModel, items: &[Item], strong: &[String]) -> Vec<String> {
     let def = |m: &String| model.metric(m);
+    // "The budget of the campaigns launched in 2026": joined to the sum before them, they only say whose.
+    let of_before = |k: usize| k > 0 && items[k].joined;
     let counting = |k: usize| {
-        (k > 0 && items[k - 1].has(|s| *s == Sense::Counting)) || items.get(k + 1).is_some_and(|n| n.dated)
+        (k > 0 && items[k - 1].has(|s| *s == Sense::Counting))
+            || (items.get(k + 1).is_some_and(|n| n.dated) && !of_before(k))
     };
     let mut out = Vec::new();
     for (_, item) in items.iter().enumerate().filter(|(k, _)| counting(*k)) {

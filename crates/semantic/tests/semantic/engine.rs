@@ -1182,14 +1182,17 @@ fn refuses_words_that_would_change_the_question() {
     }
 }
 
-/// "Contacts with no email" is whether the column is empty, which no filter of the model says; it had been
-/// read as contacts whose source channel is not email. Refused; the channel itself is still understood.
+/// "Contacts with no email" is whether the column is empty (a `present` dimension); it had been read as
+/// contacts whose source channel is not email. The channel itself is still understood.
 #[test]
-fn having_an_email_or_a_phone_is_refused_not_read_as_a_channel() {
-    for q in
-        ["how many contacts have no email", "cuántos contactos no tienen correo", "contacts without a phone"]
-    {
-        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+fn having_an_email_or_a_phone_is_not_read_as_a_channel() {
+    for (q, cond) in [
+        ("how many contacts have no email", "email IS NULL"),
+        ("cuántos contactos no tienen correo", "email IS NULL"),
+        ("contacts without a phone", "phone IS NULL"),
+    ] {
+        let p = ask(q);
+        assert!(p.sql.contains(cond) && !p.sql.contains("source_channel"), "{q}: {}", p.sql);
     }
     assert!(ask("how many contacts came from email").sql.contains("source_channel = 'email'"));
 }
@@ -2029,17 +2032,29 @@ fn attribution_to_a_campaign_is_read_as_said() {
     assert!(interpret(&model(), "mensajes enviados con y sin campaña", None, today()).is_err());
 }
 
-/// Said with a period, "ended"/"terminaron" is not read on when campaigns started (it had listed the
-/// completed campaigns that started last month); campaigns counted with when they began, beside their
-/// budget, are measured too; "embudo" is no lifecycle stage.
+/// Said with a period, "ended"/"terminaron" is read on when campaigns ended (it had listed the completed
+/// campaigns that started last month), and refused of rows with no end date; campaigns counted with when
+/// they began, beside their budget, are measured too, but not when they only say whose budget; "embudo" is
+/// no lifecycle stage.
 #[test]
 fn endings_budgets_and_funnels() {
     for q in ["which campaigns ended last month?", "cuantas campañas terminaron el mes pasado"] {
-        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+        let p = ask(q);
+        assert!(p.sql.contains("ended_at >= DATE_TRUNC('month', CURRENT_DATE) - INTERVAL '1 month'"), "{q}");
+        assert!(!p.sql.contains("started_at >="), "{q}: {}", p.sql);
     }
+    let p = ask("budget of campaigns that finished in 2025 by channel");
+    assert!(p.sql.contains("ended_at >= DATE '2025-01-01'") && p.intent.metrics == ["campaign_budget"]);
+    assert!(interpret(&model(), "messages sent by campaigns that ended last month", None, today()).is_err());
     assert!(ask("which campaigns ended?").intent.list);
     let p = ask("campaigns started per month this year with their total budget");
     assert_eq!(p.intent.metrics, ["campaigns", "campaign_budget"]);
+    for q in [
+        "budget of the campaigns launched in 2026 by type",
+        "presupuesto de las camp. lanzadas en 2026 x tipo",
+    ] {
+        assert_eq!(ask(q).intent.metrics, ["campaign_budget"], "{q}");
+    }
     let p = ask("embudo mensual de los emails de campaña en 2026: enviados, entregados y leidos");
     assert!(p.intent.breakdowns.is_empty() && p.intent.metrics.len() == 3, "{:?}", p.intent);
     assert_eq!(ask("contactos por fase del funnel").intent.breakdowns, ["lifecycle_stage"]);
@@ -2057,4 +2072,186 @@ fn a_one_word_campaign_name_is_a_name_beside_its_noun() {
         assert!(p.sql.contains("cp.campaign_name = 'Bienvenida'"), "{q}: {}", p.sql);
     }
     assert!(interpret(&m, "mensajes de bienvenida", None, today()).is_err());
+}
+
+/// Templates are named by their code beside the noun ("the estado_pedido template"), never as the campaign
+/// of the same words (it had filtered a campaign "Estado de envío" and grouped by template).
+#[test]
+fn a_template_is_named_by_its_code_beside_its_noun() {
+    let m = model().with_data_values("campaign", &["Estado de envío".to_string()]).expect("campaigns");
+    let codes = ["estado_de_envio".to_string(), "bienvenida".to_string()];
+    let m = m.with_data_values("template", &codes).expect("templates");
+    for (q, code) in [
+        ("delivery rate of the estado_de_envio template", "estado_de_envio"),
+        ("tasa de lectura de la plantilla bienvenida este año", "bienvenida"),
+    ] {
+        let p = interpret(&m, q, None, today()).unwrap_or_else(|e| panic!("{q}: {}", e.message));
+        assert!(p.sql.contains(&format!("template_name = '{code}'")), "{q}: {}", p.sql);
+        assert!(p.intent.breakdowns.is_empty() && !p.sql.contains("campaign_name"), "{q}: {}", p.sql);
+    }
+}
+
+/// What is not on file: contacts with no email or phone, messages with no template or campaign; in a list
+/// of contacts "con correo y teléfono" still names the columns shown.
+#[test]
+fn what_is_not_on_file_is_a_filter() {
+    for (q, cond) in [
+        ("How many contacts don't have an email address?", "email IS NULL"),
+        ("contacts with an email address by country", "email IS NOT NULL"),
+        ("¿Cuántos contactos no tienen ni correo ni teléfono registrado?", "email IS NULL AND phone IS NULL"),
+        ("mensajes enviados el mes pasado que no usaron ninguna plantilla", "template_name IS NULL"),
+        ("mensajes que no pertenecían a ninguna campaña", "campaign_id IS NULL"),
+        ("revenue p/ mes s/ campaña", "campaign_id IS NULL"),
+    ] {
+        assert!(ask(q).sql.contains(cond), "{q}: {}", ask(q).sql);
+    }
+    let p = ask("lista de contactos vip con correo y teléfono");
+    assert!(p.intent.list && !p.sql.contains("IS NOT NULL"), "{}", p.sql);
+    for (q, cond) in [
+        ("What share of our customers have no phone number on file?", "CASE WHEN phone IS NULL"),
+        ("¿Cuántas campañas todavía no tienen fecha de inicio?", "started_at IS NULL"),
+        ("How many activities last month had no currency recorded?", "currency IS NULL"),
+        (
+            "¿Qué porcentaje de las compras de este año no tiene una campaña atribuida?",
+            "CASE WHEN campaign_id IS NULL",
+        ),
+    ] {
+        assert!(ask(q).sql.contains(cond), "{q}: {}", ask(q).sql);
+    }
+    // "Already started but no end date" would drop the start: refused, not answered as drafts too.
+    assert!(
+        interpret(
+            &model(),
+            "How many campaigns have already started but still have no end date?",
+            None,
+            today()
+        )
+        .is_err()
+    );
+}
+
+/// Another date of the rows said with a period is read on that date ("contacts updated last week":
+/// `updated_at`); without a period, or of another table's rows, it is not understood.
+#[test]
+fn a_period_said_of_another_date_is_read_on_it() {
+    for q in [
+        "How many contacts had their record updated last week?",
+        "contactos actualizados el mes pasado por pais",
+    ] {
+        let p = ask(q);
+        assert!(p.sql.contains("updated_at >= ") && !p.sql.contains("created_at"), "{q}: {}", p.sql);
+        assert_eq!(p.intent.date_column.as_deref(), Some("updated_at"), "{q}");
+    }
+    for q in ["how many contacts were updated", "messages sent to contacts updated last week"] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+}
+
+/// "At least one" is no threshold and no ranking; "contacts with purchases" counts the contacts.
+#[test]
+fn contacts_with_at_least_one_purchase_are_the_buyers() {
+    for q in [
+        "how many unique contacts made at least one compra last month",
+        "cuántos contactos hicieron al menos una compra el mes pasado",
+        "contacts with a purchase",
+        "contactos con compras este año",
+        "number of contacts with at least one purchase this year",
+    ] {
+        let p = ask(q);
+        assert_eq!(p.intent.metrics, ["buyers"], "{q}: {}", p.sql);
+        assert!(p.intent.breakdowns.is_empty() && p.intent.sort.is_none(), "{q}: {:?}", p.intent);
+    }
+    assert!(interpret(&model(), "how many contacts made at least 3 purchases", None, today()).is_err());
+}
+
+/// Shorthand of chat: "p/ mes", "s/ campaña", month abbreviations alone ("oct vs nov 2026") and in a span.
+#[test]
+fn chat_shorthand_and_month_abbreviations() {
+    assert_eq!(ask("revenue p/ mes last 6 months").intent.grain, Some(inda_semantic::Grain::Month));
+    let p = ask("revenue oct vs nov 2026");
+    assert!(p.sql.contains("DATE '2026-10-01'") && p.sql.contains("DATE '2026-11-01'"), "{}", p.sql);
+    let p = ask("ventas de ene a mar 2026");
+    assert!(p.sql.contains(">= DATE '2026-01-01'") && p.sql.contains("< DATE '2026-04-01'"), "{}", p.sql);
+    assert!(p.intent.comparison.is_none());
+    assert!(ask("¿Cuál fue la plantilla más usada el mes pasado?").sql.contains("GROUP BY template_name"));
+}
+
+/// Money said of counted rows, and net beside gross: "cuántos reembolsos y por cuánto dinero" is the
+/// refunds' amount (it had answered all revenue), "gross and net revenue" both (it had dropped net).
+#[test]
+fn money_of_counted_rows_and_both_sides_of_revenue() {
+    let p = ask("cuantos reembolsos hubo el trimestre pasado y por cuanto dinero");
+    assert_eq!(p.intent.metrics, ["refunds", "refunded_amount"]);
+    assert_eq!(
+        ask("how many orders and how much money last month").intent.metrics,
+        ["purchases", "gross_revenue"]
+    );
+    assert_eq!(ask("how many refunds and revenue last month").intent.metrics, ["refunds", "revenue"]);
+    for q in ["ventas brutas y netas de noviembre 2026", "gross and net revenue last month"] {
+        let mut m = ask(q).intent.metrics;
+        m.sort();
+        assert_eq!(m, ["gross_revenue", "revenue"], "{q}");
+    }
+}
+
+/// "The last 3 complete months" leave the running one out (it had read "cerrados" as nothing and kept it);
+/// ranking periods ranks the complete ones, and says the running one is left out.
+#[test]
+fn complete_periods_are_the_ones_before_the_running_one() {
+    for q in [
+        "Revenue by month for the last 3 complete months",
+        "ticket promedio por mes en los ultimos 3 meses cerrados",
+    ] {
+        let p = ask(q);
+        assert!(
+            p.sql.contains(">= DATE_TRUNC('month', CURRENT_DATE) - INTERVAL '3 months'"),
+            "{q}: {}",
+            p.sql
+        );
+        assert!(p.sql.contains("< DATE_TRUNC('month', CURRENT_DATE)"), "{q}: {}", p.sql);
+    }
+    for q in ["peor mes de ventas de este año", "monthly revenue this year, complete months only"] {
+        let p = ask(q);
+        assert_eq!(p.intent.complete_only, Some(inda_semantic::Grain::Month), "{q}");
+        assert!(p.sql.contains("occurred_at < DATE_TRUNC('month', CURRENT_DATE)"), "{q}: {}", p.sql);
+    }
+    let p = ask("ventas por dia de la semana pasada");
+    assert_eq!(p.intent.grain, Some(inda_semantic::Grain::Day));
+    assert!(interpret(&model(), "ventas por dia de la semana", None, today()).is_err());
+}
+
+/// A whole said again, or a word read as a value, is no second measure of a percentage.
+#[test]
+fn a_percentage_of_campaign_rows() {
+    for q in [
+        "what share of messages were campaign messages",
+        "¿Qué porcentaje de las ventas de este año vino de campañas?",
+    ] {
+        let p = ask(q);
+        assert!(p.sql.contains("CASE WHEN") && p.sql.contains("campaign_id IS NOT NULL"), "{q}: {}", p.sql);
+    }
+    assert!(interpret(&model(), "which was our best campaign?", None, today()).is_err());
+    assert!(interpret(&model(), "best template this year", None, today()).is_err());
+}
+
+/// A year said after named periods is theirs ("Q3 vs Q2 revenue last year", "marzo vs abril, el año
+/// pasado"), never a third period or only the second's; a year of when rows began stays theirs.
+#[test]
+fn a_year_said_after_named_periods_is_theirs() {
+    for (q, first, second) in [
+        ("Q3 vs Q2 revenue last year", "DATE '2025-07-01'", "DATE '2025-04-01'"),
+        ("revenue in q3 vs q2 of last year", "DATE '2025-07-01'", "DATE '2025-04-01'"),
+        ("ventas de marzo vs abril, el año pasado", "DATE '2025-03-01'", "DATE '2025-04-01'"),
+    ] {
+        let p = ask(q);
+        assert!(p.sql.contains(first) && p.sql.contains(second) && !p.sql.contains("2026"), "{q}: {}", p.sql);
+    }
+    let p = ask("How many contacts created in 2025 made a purchase this year?");
+    assert!(
+        p.sql.contains("created_at >= DATE '2025-01-01'") && p.sql.contains("DATE_TRUNC('year'"),
+        "{}",
+        p.sql
+    );
+    let p = ask("By what percentage did revenue grow last month compared with the month before?");
+    assert!(p.intent.change && p.intent.share_of.is_none(), "{:?}", p.intent);
 }

@@ -667,18 +667,24 @@ fn the_lowest_of_a_ranking_is_named_as_such() {
     assert_eq!(summarize(&r, &c, Lang::Es, with(&p)), "Correo es el número 2 en mensajes recibidos (5.192).");
 }
 
-/// "Which month had the fewest messages this year": a running month at the top of the ranking is said to be
-/// to date, never ranked as if whole.
+/// "Which month had the fewest messages this year": the running month is no rival of whole ones; the
+/// complete months are ranked, and the caveat says the running one is left out.
 #[test]
-fn a_ranked_running_period_is_said_to_be_to_date() {
+fn a_ranked_running_period_is_left_out_and_said_to_be() {
     let p = plan("which month had the fewest messages this year");
+    assert!(p.sql.contains("sent_at < DATE_TRUNC('month', CURRENT_DATE)"), "{}", p.sql);
     let r =
-        rs(&[("month", "TIMESTAMP"), ("messages", "BIGINT")], vec![vec![date(2026, 5), Value::Int(7057)]]);
+        rs(&[("month", "TIMESTAMP"), ("messages", "BIGINT")], vec![vec![date(2026, 2), Value::Int(7057)]]);
     let caveats = inda_semantic::caveats(&p, &r, today());
+    assert_eq!(caveats.len(), 1);
+    assert_eq!(
+        caveats[0].message,
+        "May 2026 is to date (15 of 31 days), so it is left out: complete periods only"
+    );
     let cx = SummaryContext { plan: Some(&p), caveats: &caveats };
     assert_eq!(
         summarize(&r, &choose_chart(&r, Some(&p)), Lang::En, cx),
-        "May 2026 has the lowest messages (7,057). May 2026 is to date (15 of 31 days), so it is no fair comparison with whole periods."
+        "Feb 2026 has the lowest messages (7,057). May 2026 is to date (15 of 31 days), so it is left out: complete periods only."
     );
 }
 
