@@ -34,4 +34,8 @@ const QUESTION_SETS: &[&str] = &[
     include_str!("fresh/round22-holdout.jsonl"),
     include_str!("fresh/round23-tune.jsonl"),
     include_str!("fresh/round23-holdout.jsonl"),
+    include_str!("fresh/round24-tune.jsonl"),
+    include_str!("fresh/round24-holdout.jsonl"),
+    include_str!("fresh/round25-tune.jsonl"),
+    include_str!("fresh/round25-holdout.jsonl"),
 ];

@@ -99,6 +99,8 @@ pub(crate) struct Fragments {
     pub relative_at: Vec<usize>,
     /// Periods said of when some rows began ("campaigns that started in 2025").
     pub dated: Vec<Dated>,
+    /// Where the first days-of-the-week words are ("on weekends").
+    pub days_at: Option<usize>,
     /// "Solo meses cerrados": only the complete periods of this unit, the running one left out.
     pub complete_only: Option<Grain>,
     /// Ranked by a judgement ("best", "peor"), which names no measure of its own.

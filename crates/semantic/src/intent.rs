@@ -148,6 +148,9 @@ pub struct Subset {
     /// Filters the subset's rows meet, on top of the question's own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<Filter>,
+    /// Days of the week the subset's rows fall on ("what share of logins happened on weekends").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<DaysOfWeek>,
 }
 
 /// Ordering asked for explicitly; `metric: None` means by time.

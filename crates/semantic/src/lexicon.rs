@@ -322,10 +322,12 @@ impl Lexicon {
     }
 
     /// "ok so the client asked me … anyway: how many msgs …": the words after the last pivot phrase, when
-    /// one is followed by more words.
+    /// one is followed by more words; not a pivot that begins a longer phrase ("en fin de semana").
     pub(crate) fn drop_context(&self, tokens: &mut Vec<String>) {
+        let longer = |i: usize, end: usize| self.longest(tokens, i).is_some_and(|m| i + m.len > end);
         let end = (0..tokens.len()).rev().find_map(|i| {
-            self.pivots.iter().find(|p| tokens.get(i..i + p.len()) == Some(p.as_slice())).map(|p| i + p.len())
+            let p = self.pivots.iter().find(|p| tokens.get(i..i + p.len()) == Some(p.as_slice()))?;
+            (!longer(i, i + p.len())).then_some(i + p.len())
         });
         if let Some(end) = end.filter(|&end| end < tokens.len()) {
             tokens.drain(..end);

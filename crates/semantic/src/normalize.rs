@@ -19,9 +19,13 @@ pub(crate) fn tokens(text: &str) -> Vec<String> {
                 prev_digit = c.is_ascii_digit();
                 current.push(c);
             } else {
-                // "p/ mes", "c/ opt-in": one letter and a slash is shorthand for a word, kept whole.
-                if c == '/' && current.len() == 1 && !prev_digit {
+                // "p/ mes", "c/ opt-in": one letter and a slash is shorthand for a word, kept whole; "15/11/2026",
+                // "11/2026": digits and slashes are one date.
+                if c == '/' && (prev_digit || current.len() == 1) {
                     current.push(c);
+                    if prev_digit {
+                        continue;
+                    }
                 }
                 if !current.is_empty() {
                     out.push(std::mem::take(&mut current));
@@ -35,6 +39,10 @@ pub(crate) fn tokens(text: &str) -> Vec<String> {
     }
     if !current.is_empty() {
         out.push(current);
+    }
+    // A date's slash with nothing after it ("11/") is no date.
+    for t in out.iter_mut().filter(|t| t.ends_with('/') && t.starts_with(|c: char| c.is_ascii_digit())) {
+        t.pop();
     }
     out
 }
@@ -133,7 +141,11 @@ mod tests {
         );
         assert_eq!(tokens("opted-in, 30days; 95%"), ["opted", "in", "30", "days", "95", "percent"]);
         assert_eq!(tokens("Q1 2026 año"), ["q1", "2026", "ano"]);
-        assert_eq!(tokens("p/ mes, 24/7 y/o"), ["p/", "mes", "24", "7", "y/", "o"]);
+        assert_eq!(tokens("p/ mes, 24/7 y/o"), ["p/", "mes", "24/7", "y/", "o"]);
+        assert_eq!(
+            tokens("del 15/11/2026 al 30/11/2026, 11/ 2026"),
+            ["del", "15/11/2026", "al", "30/11/2026", "11", "2026"]
+        );
         assert!(tokens("   ").is_empty());
     }
 

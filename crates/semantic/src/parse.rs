@@ -643,6 +643,16 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
     // read as a value ("campaign": attributed to one) is no measure either; what is said with them is the
     // part.
     let part = part.filter(|(at, p)| *p != whole && !f.values.iter().any(|v| v.pos == *at));
+    // "Qué porcentaje de los mensajes del mes pasado se enviaron en fin de semana": a verb right before the
+    // days says what the whole's rows did (sent); the days are the part.
+    let before_days = |at: usize, verb: &String| {
+        let said_before = |c: usize| f.days_at == Some(c + 1);
+        f.days.is_some() && (said_before(at) || f.clauses.iter().any(|(c, m)| m == verb && said_before(*c)))
+    };
+    let (whole, part) = match part {
+        Some((at, verb)) if before_days(at, &verb) => (verb, None),
+        other => (whole, other),
+    };
     // "De las compras por WhatsApp, qué porcentaje fueron de Colombia": what is said of the whole before
     // the fraction word narrows it.
     let asked_at = f.fraction_at.filter(|at| *at > whole_pos).unwrap_or(whole_pos);
@@ -652,7 +662,23 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
     if part.is_none() {
         attach_to_whole(split, &f.clauses, &mut part_values, &mut whole_values);
     }
-    if part.is_none() && part_values.is_empty() {
+    // "What share of this year's logins happened on weekends": days said after everything else are the
+    // part, and what came before them is the whole's.
+    let days_part = (f.days.zip(f.days_at))
+        .filter(|(_, at)| part.is_none() && *at > whole_pos && part_values.iter().all(|v| v.pos < *at))
+        .map(|(d, _)| d);
+    if days_part.is_some() {
+        whole_values.append(&mut part_values);
+    }
+    // Days said after a narrower measure ("what share of messages sent … were sent on weekends") may be
+    // the part or narrow it: not guessed.
+    if part.as_ref().zip(f.days_at).is_some_and(|((at, _), d)| d > *at) {
+        return Err(fail(
+            "Say whether the days of the week narrow the whole or are the part, e.g. \"what share of last month's messages were sent on weekends\".",
+            "Indica si los días de la semana acotan el total o son la parte, p. ej. \"qué porcentaje de los mensajes del mes pasado se enviaron en fin de semana\".",
+        ));
+    }
+    if part.is_none() && part_values.is_empty() && days_part.is_none() {
         // "What % of orders got refunded": a rate named whole is already the fraction asked for.
         if model
             .metric(&whole)
@@ -685,6 +711,9 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
     g.fraction = false;
     g.metrics = vec![whole.clone()];
     g.values = whole_values;
+    if days_part.is_some() {
+        g.days = None;
+    }
     let mut intent = resolve_whole(model, &g, lang)?;
     let base = base_table(model, &intent.metrics).unwrap_or_default();
     let filters = resolve_values(model, &part_values, &base).map_err(|v| {
@@ -706,7 +735,7 @@ fn resolve_fraction(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<
         ));
     }
     let part = part.map(|(_, p)| p);
-    intent.share_of = Some(Subset { metric: part, filters });
+    intent.share_of = Some(Subset { metric: part, filters, days: days_part });
     Ok(intent)
 }
 

@@ -1024,6 +1024,9 @@ impl<'a> Reader<'a> {
         if senses.contains(&Sense::Fraction) {
             self.f.fraction_at.get_or_insert(k);
         }
+        if senses.iter().any(|s| matches!(s, Sense::Days(_))) {
+            self.f.days_at.get_or_insert(k);
+        }
         if senses.contains(&Sense::Compare) {
             // "Revenue vs refunds last month", "entregados vs fallidos": measures side by side, in one period.
             let measure = |j: usize| self.items.get(j).is_some_and(|it| !it.metrics().is_empty());
@@ -1086,6 +1089,10 @@ impl<'a> Reader<'a> {
         // Words of another date ("updated") are settled once the measures are known (`other_date`).
         let dates = self.date_words();
         self.unknown.retain(|u| !dates.contains(u));
+        // "El segundo y el tercer mejor canal": one place of a ranking is answered, never two as one.
+        let ordinal = |it: &&Item| it.has(|s| matches!(s, Sense::Ordinal(_)));
+        let more: Vec<String> = self.items.iter().filter(ordinal).skip(1).map(|it| it.text.clone()).collect();
+        self.unknown.extend(more);
         if !self.unknown.is_empty() {
             return Err(self.unknown_words());
         }
@@ -1166,10 +1173,7 @@ impl<'a> Reader<'a> {
         let own = one.and_then(|t| model.table(&t)).map(|t| t.dates.as_slice()).unwrap_or_default();
         let date = own.iter().find(|d| said.iter().all(|it| says_date(it, d)));
         match date {
-            Some(d) if self.f.dated.is_empty() => {
-                self.f.date_column = Some(d.column.clone());
-                self.unknown.retain(|u| !texts.contains(u));
-            }
+            Some(d) if self.f.dated.is_empty() => self.f.date_column = Some(d.column.clone()),
             _ => {
                 let new: Vec<String> = texts.into_iter().filter(|t| !self.unknown.contains(t)).collect();
                 self.unknown.extend(new);

@@ -1061,6 +1061,7 @@ fn share_measure(
     for f in &subset.filters {
         conds.extend(filter_expr(model, scope, f)?);
     }
+    conds.extend(subset.days.map(|d| days_condition(d, &scope.col(scope.base, &whole.time_column))));
     let cond = and_all(conds).ok_or_else(|| {
         BuildError::User("Say which part to measure.".into(), "Indica qué parte medir.".into())
     })?;

@@ -713,8 +713,40 @@ fn last_n(u: Grain, n: u32) -> TimeRange {
     if u == Grain::Day { TimeRange::LastNDays { n } } else { TimeRange::LastN { unit: u, n } }
 }
 
+/// A date written with slashes, day first as in Latin America: "15/11/2026" (that day), "11/2026" (that
+/// month), as `[start, end)`; anything else (no year, an impossible date) is none.
+fn slash_date(token: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let parts: Vec<u32> = token.split('/').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let year = |y: u32| i32::try_from(y).ok().filter(|y| (1900..=2999).contains(y));
+    match parts.as_slice() {
+        [m, y] => {
+            let start = NaiveDate::from_ymd_opt(year(*y)?, *m, 1)?;
+            Some((start, add_months(start, 1)?))
+        }
+        [d, m, y] => {
+            let day = NaiveDate::from_ymd_opt(year(*y)?, *m, *d)?;
+            Some((day, day.succ_opt()?))
+        }
+        _ => None,
+    }
+}
+
+/// "15/11/2026", "del 15/11/2026 al 30/11/2026", "11/2026": dates with slashes, alone or as a range.
+fn slash_span(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
+    let (start, end) = slash_date(t.get(i)?)?;
+    let joined =
+        matches!(t.get(i + 1).map(String::as_str), Some("al" | "a" | "to" | "until" | "hasta" | "through"));
+    match t.get(i + 2).filter(|_| joined).and_then(|w| slash_date(w)) {
+        Some((_, last)) if last > start => Some((3, TimeRange::Between { start, end: last })),
+        _ => Some((1, TimeRange::Between { start, end })),
+    }
+}
+
 /// Matches a time expression starting at token `i`; returns the tokens consumed and the range.
 pub(crate) fn match_time(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRange)> {
+    if let Some(r) = slash_span(t, i) {
+        return Some(r);
+    }
     let at = |k: usize| t.get(k).map(String::as_str);
     if let Some(r) = day_span(t, i, today) {
         return Some(r);

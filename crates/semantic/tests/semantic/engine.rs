@@ -2255,3 +2255,25 @@ fn a_year_said_after_named_periods_is_theirs() {
     let p = ask("By what percentage did revenue grow last month compared with the month before?");
     assert!(p.intent.change && p.intent.share_of.is_none(), "{:?}", p.intent);
 }
+
+/// Days of the week as the part of a percentage ("what share of this year's logins happened on weekends":
+/// it had been the share of logins among weekend activities); two places of a ranking are refused (it had
+/// answered only the third); dates with slashes, day first.
+#[test]
+fn weekends_as_a_part_two_places_and_slashed_dates() {
+    let p = ask("What share of this year's logins happened on weekends?");
+    let subset = p.intent.share_of.as_ref().expect("a fraction");
+    assert!(subset.days.is_some() && p.intent.days.is_none(), "{:?}", p.intent);
+    assert!(p.sql.contains("activity_type = 'login'"), "{}", p.sql);
+    let p = ask("qué porcentaje de los mensajes del mes pasado se enviaron en fin de semana");
+    assert!(p.intent.share_of.as_ref().is_some_and(|s| s.days.is_some()), "{:?}", p.intent);
+    assert!(
+        interpret(&model(), "¿Cuáles son el segundo y el tercer mejor canal por ingresos?", None, today())
+            .is_err()
+    );
+    let p = ask("mensajes del 15/11/2025 al 30/11/2025");
+    assert!(p.sql.contains(">= DATE '2025-11-15'") && p.sql.contains("< DATE '2025-12-01'"), "{}", p.sql);
+    let p = ask("contactos nuevos en 11/2025 por segmento");
+    assert!(p.sql.contains(">= DATE '2025-11-01'") && p.sql.contains("< DATE '2025-12-01'"), "{}", p.sql);
+    assert_eq!(ask("how many messages have been read").intent.metrics, ["read_messages"]);
+}
