@@ -219,7 +219,7 @@ impl Lexicon {
         }
         let mut vocab: HashSet<String> =
             lx.by_first.values().flatten().flat_map(|p| p.tokens.clone()).collect();
-        vocab.extend(crate::time::TIME_WORDS.iter().map(|w| w.to_string()));
+        vocab.extend(crate::time::time_words().map(str::to_string));
         lx.known = vocab.clone();
         lx.known.extend(crate::time::NUMBER_WORDS.iter().map(|w| w.to_string()));
         lx.known.extend(grammar.file.never_corrected.iter().cloned());
@@ -308,7 +308,7 @@ impl Lexicon {
             let set = if p.senses.iter().all(|s| *s == Sense::Stop) { &mut filler } else { &mut meaningful };
             set.extend(p.tokens.iter().map(String::as_str));
         }
-        let time: HashSet<&str> = crate::time::TIME_WORDS.iter().copied().collect();
+        let time: HashSet<&str> = crate::time::time_words().collect();
         filler
             .into_iter()
             .filter(|w| !meaningful.contains(w) && !time.contains(w))

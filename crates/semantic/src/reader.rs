@@ -936,7 +936,8 @@ impl<'a> Reader<'a> {
         // Periods shorter than a year, inside one ("Q3", "marzo"); not a whole year ("created in 2025").
         let within = |t: &TimeRange| match t {
             TimeRange::Between { start, end } => {
-                end.pred_opt().is_some_and(|last| last.year() == start.year()) && *end < add_year(*start)
+                let year_on = crate::time::add_months(*start, 12).unwrap_or(NaiveDate::MAX);
+                end.pred_opt().is_some_and(|last| last.year() == start.year()) && *end < year_on
             }
             _ => false,
         };
@@ -1511,9 +1512,4 @@ impl<'a> Reader<'a> {
 /// Whether an item says one of a date's words ("campañas que terminaron": "terminaron").
 fn says_date(item: &Item, date: &DateDef) -> bool {
     item.text.split(' ').any(|w| date.words.en.iter().chain(&date.words.es).any(|x| x == w))
-}
-
-/// The same day a year later (the first of January of the next year for a year's first day).
-fn add_year(d: NaiveDate) -> NaiveDate {
-    d.checked_add_months(chrono::Months::new(12)).unwrap_or(NaiveDate::MAX)
 }

@@ -101,7 +101,11 @@ pub(crate) const NUMBER_WORDS: &[&str] = &[
 ];
 
 /// Every word the time grammar knows (for typo correction and language votes).
-pub(crate) const TIME_WORDS: &[&str] = &[
+pub(crate) fn time_words() -> impl Iterator<Item = &'static str> {
+    TIME_WORDS.iter().chain(COMPLETE_WORDS).copied()
+}
+
+const TIME_WORDS: &[&str] = &[
     "today",
     "hoy",
     "yesterday",
@@ -111,17 +115,6 @@ pub(crate) const TIME_WORDS: &[&str] = &[
     "previous",
     "prior",
     "preceding",
-    "complete",
-    "full",
-    "whole",
-    "closed",
-    "cerrados",
-    "cerradas",
-    "completos",
-    "completas",
-    "enteros",
-    "enteras",
-    "terminados",
     "ultimos",
     "ultimas",
     "ultimo",
@@ -321,7 +314,7 @@ fn month_start(year: i32, month: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, 1)
 }
 
-fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
+pub(crate) fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
     date.checked_add_months(chrono::Months::new(months))
 }
 
