@@ -38,4 +38,9 @@ const QUESTION_SETS: &[&str] = &[
     include_str!("fresh/round24-holdout.jsonl"),
     include_str!("fresh/round25-tune.jsonl"),
     include_str!("fresh/round25-holdout.jsonl"),
+    // The small talk of a chat around the question; the low end and the absent (least, bottom, never).
+    include_str!("fresh/round26-tune.jsonl"),
+    include_str!("fresh/round26-holdout.jsonl"),
+    include_str!("fresh/round27-tune.jsonl"),
+    include_str!("fresh/round27-holdout.jsonl"),
 ];

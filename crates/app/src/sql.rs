@@ -66,6 +66,7 @@ impl App {
 
     /// Guards and runs `sql`, auditing the attempt whatever its outcome.
     pub async fn run_sql(&self, session: &Session, sql: &str, cancel: &Cancel) -> Result<Answer, Error> {
+        self.read_model_meanwhile();
         let started = Instant::now();
         let outcome = self.guard_and_run(session, sql, cancel).await;
         let ms = started.elapsed().as_secs_f64() * 1000.0;

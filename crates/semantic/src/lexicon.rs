@@ -161,10 +161,16 @@ pub(crate) struct Match<'a> {
 }
 
 impl Lexicon {
-    /// The model's words and the grammar words (`semantic/grammar.yaml`); fails only if the grammar
-    /// bundled with the engine is invalid.
-    pub(crate) fn build(model: &SemanticModel) -> Result<Lexicon, ModelError> {
-        let grammar = Grammar::bundled()?;
+    /// Fails only if the grammar bundled with the engine is invalid: what [`Lexicon::build`] needs besides
+    /// the model, checked when a model is built so that the lexicon itself can be compiled when first read.
+    pub(crate) fn check_grammar() -> Result<(), ModelError> {
+        Grammar::bundled().map(|_| ())
+    }
+
+    /// The model's words and the grammar words (`semantic/grammar.yaml`), once [`Lexicon::check_grammar`]
+    /// passed when the model was built (were the grammar invalid, the lexicon would know no grammar word).
+    pub(crate) fn build(model: &SemanticModel) -> Lexicon {
+        let Ok(grammar) = Grammar::bundled() else { return Lexicon::default() };
         let mut lx = Lexicon::default();
         for m in model.metrics() {
             let s = Sense::Metric(m.name.clone());
@@ -264,7 +270,7 @@ impl Lexicon {
         for list in lx.by_first.values_mut() {
             list.sort_by_key(|p| std::cmp::Reverse(p.tokens.len()));
         }
-        Ok(lx)
+        lx
     }
 
     fn add_list(&mut self, phrases: &[String], sense: &Sense, lang: Option<Lang>) {
@@ -383,6 +389,15 @@ impl Lexicon {
             if let Some(stem) = ["es", "s"].iter().find_map(|e| t.strip_suffix(e).filter(|s| self.knows(s))) {
                 *t = stem.to_string();
                 continue;
+            }
+            // "Holaa", "pleasee": a word with its last letter said again is that word.
+            let mut ending = t.chars().rev();
+            if let Some(last) = ending.next().filter(|&c| ending.next() == Some(c)) {
+                let word = format!("{}{last}", t.trim_end_matches(last));
+                if self.knows(&word) {
+                    *t = word;
+                    continue;
+                }
             }
             if let Some(fixed) = normalize::correct(t, &self.vocabulary, &in_lang) {
                 *t = fixed.to_string();

@@ -58,24 +58,34 @@ pub fn interpret(
 
 /// The question's words, typos corrected, without the context said before or after it: before the last
 /// ellipsis when nothing there means anything ("ok the cs team is prepping the review… delivery rate by
-/// segment"), before a pivot ("anyway"), and a reason after a question mark ("…x segmento? xq marketing
-/// dice q los at risk…").
+/// segment"), before a pivot ("anyway"), and a reason after the end of a sentence ("…x segmento? xq
+/// marketing dice q los at risk…", "… este año… es que mi jefa dice que subieron").
 fn question_tokens(model: &SemanticModel, question: &str, lang: Lang) -> Vec<String> {
     let words = |text: &str| {
         let mut tokens = normalize::tokens(&model.spell_codes(text));
-        model.lexicon.correct_typos(&mut tokens, lang);
+        model.lexicon().correct_typos(&mut tokens, lang);
         tokens
     };
-    let question = match question.split_once('?') {
-        Some((asked, after)) if model.lexicon.is_reason(&words(after)) => asked,
-        _ => question,
-    };
+    // The question ends at the first end of a sentence followed by a reason, when something was asked before.
+    let ends = question
+        .match_indices(['?', '!', '…'])
+        .map(|(at, _)| at)
+        .chain(question.match_indices("...").map(|(at, _)| at));
+    let mut ends: Vec<usize> = ends.collect();
+    ends.sort_unstable();
+    let question = ends
+        .into_iter()
+        .map(|at| question.split_at(at))
+        .find(|(asked, after)| {
+            model.lexicon().is_reason(&words(after)) && !model.lexicon().says_nothing(&words(asked))
+        })
+        .map_or(question, |(asked, _)| asked);
     let split = question.rsplit_once("...").or_else(|| question.rsplit_once('…'));
     let mut tokens = match split.map(|(context, asked)| (words(context), words(asked))) {
-        Some((context, asked)) if !asked.is_empty() && model.lexicon.says_nothing(&context) => asked,
+        Some((context, asked)) if !asked.is_empty() && model.lexicon().says_nothing(&context) => asked,
         _ => words(question),
     };
-    model.lexicon.drop_context(&mut tokens);
+    model.lexicon().drop_context(&mut tokens);
     tokens
 }
 
@@ -86,7 +96,7 @@ pub fn replan(model: &SemanticModel, intent: Intent, lang: Lang) -> Result<Plan,
 }
 
 pub(crate) fn question_lang(model: &SemanticModel, question: &str, previous: Option<&Intent>) -> Lang {
-    let (en, es) = lang::scores(&model.lexicon, question);
+    let (en, es) = lang::scores(&model.lexicon(), question);
     if es > en {
         Lang::Es
     } else if en > es {

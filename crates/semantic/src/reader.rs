@@ -33,9 +33,9 @@ pub(crate) fn read(
     let mut reader = Reader::new(model, items, lang, today);
     // After a relative pronoun in the gap ("contacts who bought") or as an item of its own ("que"), or after
     // "with" ("contacts with purchases").
-    let pronoun = |k: usize| k > 0 && model.lexicon.relatives.contains(&items[k - 1].text);
-    reader.f.each = items.iter().any(|it| model.lexicon.each_one.contains(&it.text));
-    reader.f.judged = items.iter().any(|it| it.text.split(' ').any(|w| model.lexicon.judging.contains(w)));
+    let pronoun = |k: usize| k > 0 && model.lexicon().relatives.contains(&items[k - 1].text);
+    reader.f.each = items.iter().any(|it| model.lexicon().each_one.contains(&it.text));
+    reader.f.judged = items.iter().any(|it| it.text.split(' ').any(|w| model.lexicon().judging.contains(w)));
     let clause = |k: &usize| items[*k].relative || items[*k].having || pronoun(*k);
     reader.f.relative_at = (0..items.len()).filter(clause).collect();
     reader.markers();
@@ -219,7 +219,7 @@ impl<'a> Reader<'a> {
         let items = self.items;
         // "purchases made by contacts in Mexico": who made them, not a breakdown.
         let agent = k.checked_sub(1).and_then(|p| items.get(p)).and_then(|p| p.text.rsplit(' ').next());
-        if agent.is_some_and(|w| self.model.lexicon.agent_participles.contains(w)) {
+        if agent.is_some_and(|w| self.model.lexicon().agent_participles.contains(w)) {
             self.used[k] = true;
             return;
         }
@@ -281,7 +281,7 @@ impl<'a> Reader<'a> {
     fn each_of_those(&mut self, k: usize) {
         let items = self.items;
         // A list ("cuáles son las campañas … y cuánto presupuesto tiene cada una") shows each already.
-        if !self.model.lexicon.each_one.contains(&items[k].text)
+        if !self.model.lexicon().each_one.contains(&items[k].text)
             || !self.f.breakdowns.is_empty()
             || self.f.list
         {
@@ -307,10 +307,18 @@ impl<'a> Reader<'a> {
         if !self.ranks && named.is_some_and(|it| it.is_plural() && listable(self.model, it)) {
             self.f.list = true;
         }
-        if next.is_dim() && !self.used[k + 1] && !measured {
+        // "which active campaign sent the fewest": a value before the rows' own noun qualifies them, and the
+        // noun is what is picked.
+        if let Some(noun) = self.qualified_noun(k + 1).filter(|_| self.ranks) {
+            self.f.breakdowns.push(DimRef { candidates: items[noun].dims(), alone: false });
+            self.singular_pick |= !items[noun].is_plural();
+            self.used[noun] = true;
+            self.broken_down.push(noun);
+        } else if next.is_dim() && !self.used[k + 1] && !measured {
             self.f.breakdowns.push(DimRef { candidates: next.dims(), alone: false });
             self.singular_pick |= !next.is_plural();
             self.used[k + 1] = true;
+            self.broken_down.push(k + 1);
         } else if let Some(g) = next.grain().filter(|_| !self.used[k + 1]) {
             self.f.grain = Some(g);
             self.singular_pick |= !next.is_plural();
@@ -318,9 +326,40 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The noun right after a value at `k` that only qualifies it ("WhatsApp campaigns", "campañas
+    /// activas" said the other way round): its position, when it names rows and is still free.
+    fn qualified_noun(&self, k: usize) -> Option<usize> {
+        let value = self.items.get(k)?;
+        let noun = self.items.get(k + 1)?;
+        (!value.values().is_empty() && !value.is_dim() && noun.is_dim() && noun.values().is_empty())
+            .then_some(k + 1)
+            .filter(|&n| !self.used[k] && !self.used[n])
+    }
+
     /// A ranking prefix: "top 5", "5 best", "los 5 peores", "best", then a dimension.
     fn rank_prefix(&mut self, k: usize) {
         let RankWords { end: j, number, ascending, has_top, nth } = self.rank_words(k);
+        // "top 5 WhatsApp campaigns": the value qualifies the ranked rows and stays a filter. After a
+        // breakdown, "the most VIP contacts" is what is counted.
+        let counted = |n: &usize| {
+            number.is_none()
+                && !has_top
+                && !self.items[*n].metrics().is_empty()
+                && !self.f.breakdowns.is_empty()
+        };
+        if let Some(noun) = self.qualified_noun(j).filter(|n| !nth && !counted(n)) {
+            let d = &self.items[noun];
+            self.f.breakdowns.push(DimRef { candidates: d.dims(), alone: false });
+            self.f.top_n = number.or(if d.is_plural() { None } else { Some(1) });
+            self.f.descending = Some(!ascending);
+            self.superlative = true;
+            for u in self.used.iter_mut().take(j).skip(k) {
+                *u = true;
+            }
+            self.used[noun] = true;
+            self.broken_down.push(noun);
+            return;
+        }
         // "with the most customers" after a breakdown: the word is what is counted, not a breakdown.
         let only_superlative = number.is_none() && !has_top;
         let dim_next =
@@ -335,6 +374,7 @@ impl<'a> Reader<'a> {
                     self.f.grain = Some(g);
                 } else {
                     self.f.breakdowns.push(DimRef { candidates: d.dims(), alone: false });
+                    self.broken_down.push(j);
                 }
                 self.f.top_n = number.or(if d.is_plural() { None } else { Some(1) });
                 self.f.nth = nth;
@@ -425,7 +465,7 @@ impl<'a> Reader<'a> {
     /// "Cuánto más vendimos en Colombia que en México", "how many more messages this month than last": a
     /// difference, which the engine does not compute, as the words that ask for it ("mas … que").
     fn difference(&self) -> Option<String> {
-        let lexicon = &self.model.lexicon;
+        let lexicon = &self.model.lexicon();
         let at = self.items.iter().position(|it| {
             it.text.split(' ').any(|w| lexicon.comparatives.contains(w))
                 && it.has(|s| matches!(s, Sense::Most | Sense::Least))
@@ -477,7 +517,7 @@ impl<'a> Reader<'a> {
             self.f.sort_metric.as_ref().and_then(|m| model.metric(m)).filter(|d| d.kind == MetricKind::Count);
         let of_its_rows = |k: &usize| {
             let (word, Some(next)) = (&self.items[*k], self.items.get(k + 1)) else { return false };
-            let each = model.lexicon.each_one.contains(&word.text);
+            let each = model.lexicon().each_one.contains(&word.text);
             let said = match count {
                 Some(c) => next.metrics().contains(&c.name) && sums.iter().any(|d| d.table == c.table),
                 None => {
@@ -542,7 +582,7 @@ impl<'a> Reader<'a> {
     /// "least" ("el canal con menos mensajes" ranks).
     fn except_before_value(&self, k: usize) -> bool {
         let Some(next) = self.items.get(k + 1) else { return false };
-        self.model.lexicon.except_before_value.contains(&self.items[k].text)
+        self.model.lexicon().except_before_value.contains(&self.items[k].text)
             && !next.values().is_empty()
             && next.metrics().is_empty()
             && !next.is_dim()
@@ -576,7 +616,7 @@ impl<'a> Reader<'a> {
         let Some(m) = measures.first() else { return false };
         self.used[k] = true;
         self.used[k + 1] = true;
-        let denied = self.model.lexicon.denials.contains(&item.text);
+        let denied = self.model.lexicon().denials.contains(&item.text);
         self.f.excluded.push((m.clone(), format!("{} {}", item.text, next.text), denied));
         true
     }
@@ -832,7 +872,7 @@ impl<'a> Reader<'a> {
     /// thing's, whatever is measured.
     fn dated_thing(&mut self, k: usize) {
         let (model, items) = (self.model, self.items);
-        let origin = |it: &Item| it.text.split(' ').any(|w| model.lexicon.origins.contains(w));
+        let origin = |it: &Item| it.text.split(' ').any(|w| model.lexicon().origins.contains(w));
         let Some(before) = k.checked_sub(1).map(|b| &items[b]) else { return };
         let refined =
             |it: &Item| it.senses_of(|s| if let Sense::Refine(m) = s { Some(m.clone()) } else { None });
@@ -851,7 +891,7 @@ impl<'a> Reader<'a> {
         };
         let Some((at, table)) = thing.and_then(|j| Some((j, table_of(&items[j])?))) else { return };
         let ItemKind::Time(range) = items[k].kind else { return };
-        let named = items[at].text.split(' ').any(|w| model.lexicon.origins.contains(w));
+        let named = items[at].text.split(' ').any(|w| model.lexicon().origins.contains(w));
         let said = items.iter().filter(|it| matches!(it.kind, ItemKind::Time(r) if r == range)).count();
         let dated =
             items.iter().filter(|it| it.dated && matches!(it.kind, ItemKind::Time(r) if r == range)).count();
@@ -869,7 +909,7 @@ impl<'a> Reader<'a> {
     /// period said, the period before it.
     fn previous_one(&mut self, word: &str) -> bool {
         let before = match self.f.times.as_slice() {
-            [one] if self.f.compare && self.model.lexicon.previous_one.contains(word) => {
+            [one] if self.f.compare && self.model.lexicon().previous_one.contains(word) => {
                 time::period_before(*one)
             }
             _ => None,
@@ -1275,12 +1315,12 @@ impl<'a> Reader<'a> {
         let items = self.items;
         items[k].ours
             || items.get(k + 1).is_some_and(|it| it.ours)
-            || items[k].text.split(' ').any(|w| self.model.lexicon.first_person.contains(w))
+            || items[k].text.split(' ').any(|w| self.model.lexicon().first_person.contains(w))
     }
 
     /// Whether the item at `k` says a verb whose side depends on who speaks ("received", "enviaron").
     fn two_sided(&self, k: usize) -> bool {
-        self.items[k].text.split(' ').any(|w| self.model.lexicon.two_sided.contains(w))
+        self.items[k].text.split(' ').any(|w| self.model.lexicon().two_sided.contains(w))
     }
 
     /// "Cuántos mensajes recibieron los contactos vip", "how many messages did vip contacts send": people
@@ -1404,7 +1444,7 @@ impl<'a> Reader<'a> {
             self.f.metrics.iter().filter_map(|m| model.metric(m)?.amount.as_ref()).collect();
         let [amount] = amounts.as_slice() else { return };
         let amount = (*amount).clone();
-        let money = &model.lexicon.money_words;
+        let money = &model.lexicon().money_words;
         let bare = |m: &String| {
             (self.f.named.iter().filter(|(_, n)| n == m)).all(|(k, _)| {
                 self.items.get(*k).is_some_and(|it| it.text.split(' ').any(|w| money.contains(w)))

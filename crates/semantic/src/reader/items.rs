@@ -96,7 +96,7 @@ impl Item {
 fn in_name(model: &SemanticModel, tokens: &[String], i: usize, n: usize) -> bool {
     (i..i + n).any(|j| {
         model
-            .lexicon
+            .lexicon()
             .longest(tokens, j)
             .filter(|m| m.senses.iter().any(|s| matches!(s, Sense::Value { .. })))
             .is_some_and(|m| j + m.len > i + n)
@@ -111,15 +111,15 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
     let mut last_end = 0;
     while i < tokens.len() {
         let gap = &tokens[last_end.min(i)..i];
-        let joined = gap.iter().all(|w| model.lexicon.joining.contains(w));
-        let listed = gap.iter().any(|w| model.lexicon.conjunctions.contains(w));
-        let alternative = gap.iter().any(|w| model.lexicon.alternatives.contains(w));
-        let than = gap.iter().find(|w| model.lexicon.than.contains(*w)).cloned();
-        let dated = gap.iter().any(|w| model.lexicon.origins.contains(w));
-        let relative = gap.iter().any(|w| model.lexicon.relatives.contains(w));
-        let having = gap.iter().any(|w| model.lexicon.having.contains(w));
-        let bare = !gap.is_empty() && gap.iter().all(|w| model.lexicon.articles.contains(w));
-        let ours = gap.iter().any(|w| model.lexicon.first_person.contains(w));
+        let joined = gap.iter().all(|w| model.lexicon().joining.contains(w));
+        let listed = gap.iter().any(|w| model.lexicon().conjunctions.contains(w));
+        let alternative = gap.iter().any(|w| model.lexicon().alternatives.contains(w));
+        let than = gap.iter().find(|w| model.lexicon().than.contains(*w)).cloned();
+        let dated = gap.iter().any(|w| model.lexicon().origins.contains(w));
+        let relative = gap.iter().any(|w| model.lexicon().relatives.contains(w));
+        let having = gap.iter().any(|w| model.lexicon().having.contains(w));
+        let bare = !gap.is_empty() && gap.iter().all(|w| model.lexicon().articles.contains(w));
+        let ours = gap.iter().any(|w| model.lexicon().first_person.contains(w));
         // What the words before it say about the item, whatever it is.
         let item = |kind: ItemKind, text: String| Item {
             kind,
@@ -184,14 +184,14 @@ fn phrase_at<'a>(
     i: usize,
     today: NaiveDate,
 ) -> Option<crate::lexicon::Match<'a>> {
-    let m = model.lexicon.longest(tokens, i)?;
+    let m = model.lexicon().longest(tokens, i)?;
     if !m.senses.contains(&Sense::Unsupported) {
         return Some(m);
     }
     let end = i + m.len;
     let runs_past = |j: &usize| time::match_time(tokens, *j, today).is_some_and(|(n, _)| j + n > end);
     match (i + 1..end).find(runs_past) {
-        Some(j) => model.lexicon.longest(&tokens[..j], i),
+        Some(j) => model.lexicon().longest(&tokens[..j], i),
         None => Some(m),
     }
 }

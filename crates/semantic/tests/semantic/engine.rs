@@ -1729,6 +1729,51 @@ fn context_around_the_question_is_dropped_only_when_it_says_nothing() {
     assert!(ask("cuantos tikets de soporte esta semana vs la pasada?").intent.comparison.is_some());
 }
 
+/// Chat around the question: greetings, thanks, hedges and what the boss thinks after the end of a sentence
+/// are dropped; a reason that follows no question, or a word the engine does not know inside it, is not.
+#[test]
+fn the_small_talk_of_a_chat_is_not_part_of_the_question() {
+    let p = ask(
+        "Hi! Quick one: could you pull how many messages we sent last month? My boss is asking, thanks!!",
+    );
+    assert_eq!(p.intent.metrics, ["messages_sent"]);
+    let p = ask(
+        "Necesito para mañana el numero de tickets de soporte por mes de este año… es que mi jefa dice que subieron",
+    );
+    assert_eq!(p.intent.grain, Some(inda_semantic::Grain::Month));
+    let p = ask("Holaa, cuántos reembolsos hubo la semana pasada? aprox nomás");
+    assert!(p.sql.contains("'refund'"), "{}", p.sql);
+    let p = ask("Hello, average cost per message by channel this year? in USD, it's for budget planning");
+    assert!(!p.sql.contains("budget"), "{}", p.sql);
+    // Before anything was asked, what the boss says is the question.
+    let p = ask("Hi! My boss is asking: revenue by channel last month");
+    assert!(p.sql.contains("GROUP BY a.channel"), "{}", p.sql);
+    assert!(interpret(&model(), "messages last month? my boss wants them by hour", None, today()).is_err());
+    assert!(interpret(&model(), "revenue last month for the zorblax", None, today()).is_err());
+}
+
+/// "Which active campaign sent the fewest messages", "top 5 WhatsApp campaigns by read rate": the value
+/// qualifies the rows that are ranked and stays a filter (the first was answered with the total of active
+/// campaigns' messages). One row's extreme ("the smallest purchase") is not a ranking and is refused.
+#[test]
+fn a_ranking_of_qualified_rows_keeps_the_qualifier() {
+    let p = ask("Which active campaign has sent the fewest messages?");
+    assert_eq!(p.intent.breakdowns, ["campaign"]);
+    assert!(
+        p.sql.contains("cp.status = 'active'") && p.sql.contains("ASC") && p.sql.contains("LIMIT 1"),
+        "{}",
+        p.sql
+    );
+    let p = ask("Bottom 5 WhatsApp campaigns by read rate");
+    assert!(p.sql.contains("cp.channel = 'whatsapp'") && p.sql.contains("LIMIT 5"), "{}", p.sql);
+    for q in [
+        "What's the smallest purchase this month in each currency?",
+        "¿Cuál fue la compra más barata del año pasado?",
+    ] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+}
+
 /// A country written as its upper-case code is that country ("new contacts in CO"); in lower case "us" and
 /// "co" stay words.
 #[test]
