@@ -43,4 +43,7 @@ const QUESTION_SETS: &[&str] = &[
     include_str!("fresh/round26-holdout.jsonl"),
     include_str!("fresh/round27-tune.jsonl"),
     include_str!("fresh/round27-holdout.jsonl"),
+    // Yes-or-no comparisons: "is A higher than B", "¿vendimos más en A o en B?".
+    include_str!("fresh/round28-tune.jsonl"),
+    include_str!("fresh/round28-holdout.jsonl"),
 ];

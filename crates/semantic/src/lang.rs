@@ -8,7 +8,7 @@ pub use inda_core::Lang;
 /// The language of a question: Spanish when its words (or its `¿¡ñ` and accents) say so, else English.
 /// The words of `model` (with a partner's override, its synonyms too) count as evidence.
 pub fn detect_lang(model: &SemanticModel, question: &str) -> Lang {
-    let (en, es) = scores(&model.lexicon(), question);
+    let (en, es) = scores(model.lexicon(), question);
     if es > en { Lang::Es } else { Lang::En }
 }
 

@@ -112,6 +112,9 @@ pub(crate) struct Lexicon {
     pub(crate) conjunctions: HashSet<String>,
     /// "more", "menos": with a `than` word later, a difference asked for.
     pub(crate) comparatives: HashSet<String>,
+    /// Phrases of a yes-or-no comparison, and those asking for an amount ([`Lexicon::comparison_as_versus`]).
+    comparing: Vec<Vec<String>>,
+    amount_asked: Vec<Vec<String>>,
     /// "than", "que" after a comparative word.
     pub(crate) than: HashSet<String>,
     /// "anterior", "previous": in a comparison with one period said, the period before it.
@@ -236,6 +239,8 @@ impl Lexicon {
         lx.conjunctions = grammar.file.conjunctions.iter().cloned().collect();
         lx.comparatives = grammar.file.comparatives.iter().cloned().collect();
         lx.than = grammar.file.than.iter().cloned().collect();
+        lx.comparing = grammar.file.comparing.iter().map(|p| normalize::tokens(p)).collect();
+        lx.amount_asked = grammar.file.amount_asked.iter().map(|p| normalize::tokens(p)).collect();
         lx.previous_one = grammar.file.previous_one.iter().cloned().collect();
         lx.except_before_value = grammar.file.except_before_value.iter().cloned().collect();
         lx.two_sided = grammar.file.two_sided.iter().cloned().collect();
@@ -338,6 +343,49 @@ impl Lexicon {
         if let Some(end) = end.filter(|&end| end < tokens.len()) {
             tokens.drain(..end);
         }
+    }
+
+    /// "Is A higher than B", "¿vendimos más en A que en B?", "¿más en A o en B?": the comparative word goes
+    /// and `than` (or the alternative) becomes "vs", so that both sides are shown, never added up. Left as written (a difference, a threshold, a pick of rows: see
+    /// `comparing` in the grammar) otherwise.
+    pub(crate) fn comparison_as_versus(&self, tokens: &mut Vec<String>) {
+        let starts = |i: usize, list: &[Vec<String>]| {
+            list.iter().filter(|p| tokens.get(i..i + p.len()) == Some(p.as_slice())).map(Vec::len).max()
+        };
+        let Some((at, len)) = (0..tokens.len()).find_map(|i| starts(i, &self.comparing).map(|n| (i, n)))
+        else {
+            return;
+        };
+        // "Más en Colombia o en Perú": the two sides may also be alternatives (not "more or less").
+        let or = |j: usize| self.alternatives.contains(&tokens[j]);
+        let side = |j: &usize| self.than.contains(&tokens[*j]) || (or(*j) && *j > at + len);
+        let Some(than) = (at + len..tokens.len()).find(side) else { return };
+        let compared =
+            tokens[than + 1..].iter().find(|t| !self.articles.contains(*t) && !self.joining.contains(*t));
+        let number = |t: &String| t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',');
+        // "Que" is also "which" at the start: only the words other than `than` can pick rows.
+        let picks = (0..tokens.len()).filter(|&i| i != than).any(|i| {
+            self.longest(tokens, i).is_some_and(|m| {
+                m.senses.iter().any(|s| match s {
+                    // "Which sold more, Colombia or Peru": one of two, both shown.
+                    Sense::Which => !or(than),
+                    Sense::WhichAtStart => i == 0 && !or(than),
+                    _ => false,
+                })
+            })
+        });
+        if compared.is_none_or(number) || (0..at).any(|i| starts(i, &self.amount_asked).is_some()) || picks {
+            return;
+        }
+        tokens[than] = "vs".to_string();
+        // "por WhatsApp que por email": the word said again before the second side goes with it.
+        if tokens
+            .get(than + 1)
+            .is_some_and(|w| tokens[at + len..than].contains(w) && !self.articles.contains(w))
+        {
+            tokens.remove(than + 1);
+        }
+        tokens.drain(at..at + len);
     }
 
     /// Whether `tokens` start with a reason for asking ("because", "xq" → "porque").
@@ -460,6 +508,12 @@ struct GrammarFile {
     /// "than", "que".
     #[serde(default)]
     than: Vec<String>,
+    /// Comparative words of a yes-or-no comparison ("higher", "más alto"), read as "vs" with a `than` word.
+    #[serde(default)]
+    comparing: Vec<String>,
+    /// Words asking for an amount ("how much", "cuánto"): before a comparative, a difference.
+    #[serde(default)]
+    amount_asked: Vec<String>,
     /// "anterior", "previous" said alone in a comparison: the period before the one said.
     #[serde(default)]
     previous_one: Vec<String>,

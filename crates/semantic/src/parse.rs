@@ -86,6 +86,7 @@ fn question_tokens(model: &SemanticModel, question: &str, lang: Lang) -> Vec<Str
         _ => words(question),
     };
     model.lexicon().drop_context(&mut tokens);
+    model.lexicon().comparison_as_versus(&mut tokens);
     tokens
 }
 
@@ -96,7 +97,7 @@ pub fn replan(model: &SemanticModel, intent: Intent, lang: Lang) -> Result<Plan,
 }
 
 pub(crate) fn question_lang(model: &SemanticModel, question: &str, previous: Option<&Intent>) -> Lang {
-    let (en, es) = lang::scores(&model.lexicon(), question);
+    let (en, es) = lang::scores(model.lexicon(), question);
     if es > en {
         Lang::Es
     } else if en > es {

@@ -465,7 +465,7 @@ impl<'a> Reader<'a> {
     /// "Cuánto más vendimos en Colombia que en México", "how many more messages this month than last": a
     /// difference, which the engine does not compute, as the words that ask for it ("mas … que").
     fn difference(&self) -> Option<String> {
-        let lexicon = &self.model.lexicon();
+        let lexicon = self.model.lexicon();
         let at = self.items.iter().position(|it| {
             it.text.split(' ').any(|w| lexicon.comparatives.contains(w))
                 && it.has(|s| matches!(s, Sense::Most | Sense::Least))
