@@ -362,7 +362,9 @@ impl Lexicon {
         let Some(than) = (at + len..tokens.len()).find(side) else { return };
         let compared =
             tokens[than + 1..].iter().find(|t| !self.articles.contains(*t) && !self.joining.contains(*t));
-        let number = |t: &String| t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',');
+        // "More than 5", "more than five", "más de 1.000": a threshold. Digits split at a decimal mark are
+        // tokens of their own.
+        let number = |t: &String| crate::time::number(t).is_some();
         // "Que" is also "which" at the start: only the words other than `than` can pick rows.
         let picks = (0..tokens.len()).filter(|&i| i != than).any(|i| {
             self.longest(tokens, i).is_some_and(|m| {

@@ -1797,6 +1797,7 @@ fn a_yes_or_no_comparison_shows_both_sides() {
     for q in [
         "cuánto más vendimos en Colombia que en México",
         "contacts with more than 5 purchases",
+        "contacts with more than five purchases",
         "which channels had more revenue this month than last month",
     ] {
         assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
