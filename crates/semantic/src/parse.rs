@@ -183,7 +183,7 @@ pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Resul
             "Aquí puedo dar la cantidad de cada grupo, pero no su porcentaje del total; pide las cantidades.",
         ));
     }
-    drop_reporting_currency_filter(model, &mut intent);
+    drop_reporting_currency_filter(model, f, &mut intent);
     // "unique" changes nothing only where each thing is counted once already.
     if !f.distinct.is_empty() && !intent.metrics.iter().any(|m| counts_once(model, m)) {
         let words: Vec<String> = f.distinct.iter().map(|w| format!("\"{w}\"")).collect();
@@ -256,8 +256,10 @@ fn refusal(
 
 /// "Ventas en COP" for a company reporting in COP: all of it, converted, is in that currency already; only
 /// another currency kept ("ventas en soles") means the amounts made in it, and so does the reporting one
-/// with the original amounts asked ("ventas en pesos colombianos, en moneda original").
-fn drop_reporting_currency_filter(model: &SemanticModel, intent: &mut Intent) {
+/// with the original amounts asked ("ventas en pesos colombianos, en moneda original", "in original currency,
+/// did our COP revenue go up"), wherever that is said: beside the value, or read as a breakdown that the
+/// question's shape (a change between periods) then leaves out.
+fn drop_reporting_currency_filter(model: &SemanticModel, f: &Fragments, intent: &mut Intent) {
     let (Some(reporting), Some(rates)) = (model.reporting_currency(), model.rates()) else { return };
     let converted = intent
         .metrics
@@ -265,7 +267,9 @@ fn drop_reporting_currency_filter(model: &SemanticModel, intent: &mut Intent) {
         .filter_map(|m| model.metric(m))
         .all(|d| d.currency == Some(MoneyCurrency::Converted));
     let currency = |d: &str| model.dimension(d).is_some_and(|x| x.column == rates.currency_column);
-    let original = intent.breakdowns.iter().any(|b| currency(b));
+    let asked = f.breakdowns.iter().flat_map(|b| &b.candidates).any(|d| currency(d))
+        || f.values.iter().flat_map(|v| &v.only_dims).any(|d| currency(d));
+    let original = asked || intent.breakdowns.iter().any(|b| currency(b));
     if converted && !original && !intent.metrics.is_empty() {
         intent.filters.retain(|f| !(currency(&f.dimension) && !f.negated && f.values == [reporting]));
     }

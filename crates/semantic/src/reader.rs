@@ -310,20 +310,23 @@ impl<'a> Reader<'a> {
         // "which active campaign sent the fewest": a value before the rows' own noun qualifies them, and the
         // noun is what is picked.
         if let Some(noun) = self.qualified_noun(k + 1).filter(|_| self.ranks) {
-            self.f.breakdowns.push(DimRef { candidates: items[noun].dims(), alone: false });
-            self.singular_pick |= !items[noun].is_plural();
-            self.used[noun] = true;
-            self.broken_down.push(noun);
+            self.pick(noun);
         } else if next.is_dim() && !self.used[k + 1] && !measured {
-            self.f.breakdowns.push(DimRef { candidates: next.dims(), alone: false });
-            self.singular_pick |= !next.is_plural();
-            self.used[k + 1] = true;
-            self.broken_down.push(k + 1);
+            self.pick(k + 1);
         } else if let Some(g) = next.grain().filter(|_| !self.used[k + 1]) {
             self.f.grain = Some(g);
             self.singular_pick |= !next.is_plural();
             self.used[k + 1] = true;
         }
+    }
+
+    /// The dimension at `noun` is what "which" picks: a breakdown, one row when it is singular.
+    fn pick(&mut self, noun: usize) {
+        let d = &self.items[noun];
+        self.f.breakdowns.push(DimRef { candidates: d.dims(), alone: false });
+        self.singular_pick |= !d.is_plural();
+        self.used[noun] = true;
+        self.broken_down.push(noun);
     }
 
     /// The noun right after a value at `k` that only qualifies it ("WhatsApp campaigns", "campañas
@@ -348,16 +351,8 @@ impl<'a> Reader<'a> {
                 && !self.f.breakdowns.is_empty()
         };
         if let Some(noun) = self.qualified_noun(j).filter(|n| !nth && !counted(n)) {
-            let d = &self.items[noun];
-            self.f.breakdowns.push(DimRef { candidates: d.dims(), alone: false });
-            self.f.top_n = number.or(if d.is_plural() { None } else { Some(1) });
-            self.f.descending = Some(!ascending);
-            self.superlative = true;
-            for u in self.used.iter_mut().take(j).skip(k) {
-                *u = true;
-            }
-            self.used[noun] = true;
-            self.broken_down.push(noun);
+            // The value between the words and the noun is left to the values' pass.
+            self.rank(k..j, noun, number, nth, ascending);
             return;
         }
         // "with the most customers" after a breakdown: the word is what is counted, not a breakdown.
@@ -369,21 +364,7 @@ impl<'a> Reader<'a> {
         // "la segunda semana de noviembre" is a week of the month, not a ranking of weeks.
         let dim_next = dim_next.filter(|d| !nth || d.is_dim());
         match dim_next {
-            Some(d) if !self.used[j] => {
-                if let Some(g) = d.grain().filter(|_| !d.is_dim()) {
-                    self.f.grain = Some(g);
-                } else {
-                    self.f.breakdowns.push(DimRef { candidates: d.dims(), alone: false });
-                    self.broken_down.push(j);
-                }
-                self.f.top_n = number.or(if d.is_plural() { None } else { Some(1) });
-                self.f.nth = nth;
-                self.f.descending = Some(!ascending);
-                self.superlative = true;
-                for u in self.used.iter_mut().take(j + 1).skip(k) {
-                    *u = true;
-                }
-            }
+            Some(_) if !self.used[j] => self.rank(k..j, j, number, nth, ascending),
             _ if number.is_some()
                 && !nth
                 && (has_top || self.is(k, Sense::Top) || self.is(k, Sense::Bottom)) =>
@@ -397,6 +378,33 @@ impl<'a> Reader<'a> {
             }
             _ => {}
         }
+    }
+
+    /// The ranking words at `words` rank the rows named at `noun` (a dimension or a grain): "top 5 WhatsApp
+    /// campaigns", "los 3 peores meses". A singular noun with no number is one row ("the best channel").
+    fn rank(
+        &mut self,
+        words: std::ops::Range<usize>,
+        noun: usize,
+        number: Option<u32>,
+        nth: bool,
+        ascending: bool,
+    ) {
+        let d = &self.items[noun];
+        if let Some(g) = d.grain().filter(|_| !d.is_dim()) {
+            self.f.grain = Some(g);
+        } else {
+            self.f.breakdowns.push(DimRef { candidates: d.dims(), alone: false });
+            self.broken_down.push(noun);
+        }
+        self.f.top_n = number.or(if d.is_plural() { None } else { Some(1) });
+        self.f.nth = nth;
+        self.f.descending = Some(!ascending);
+        self.superlative = true;
+        for u in &mut self.used[words] {
+            *u = true;
+        }
+        self.used[noun] = true;
     }
 
     /// The run of ranking words that starts at `k`.
@@ -1157,6 +1165,7 @@ impl<'a> Reader<'a> {
             }
         };
         self.two_sided_doers()?;
+        self.nested_periods()?;
         self.people_of_a_stage();
         self.campaigns_as_source();
         self.money_of_counted();
@@ -1326,6 +1335,36 @@ impl<'a> Reader<'a> {
     /// "Cuántos mensajes recibieron los contactos vip", "how many messages did vip contacts send": people
     /// doing a verb whose side depends on who speaks turn the measure around (what they received the company
     /// sent). Refused, saying which way to ask, never answered from the company's side.
+    /// "Revenue this month as of today", "last 7 days through yesterday": a second period inside the first
+    /// (or around it), said with no "vs" and no "and" between them, is no comparison; it is refused rather
+    /// than compared. The same days said twice are one period.
+    fn nested_periods(&mut self) -> Result<(), NotUnderstood> {
+        let [a, b] = self.f.times[..] else { return Ok(()) };
+        if !time::nested(a, b, self.today) || self.f.compare {
+            return Ok(());
+        }
+        if time::days(a, self.today) == time::days(b, self.today) {
+            self.f.times.truncate(1);
+            return Ok(());
+        }
+        let second = self.items.iter().filter(|it| matches!(it.kind, ItemKind::Time(_))).nth(1);
+        if second.is_none_or(|it| it.listed || it.alternative) {
+            return Ok(());
+        }
+        let lang = self.lang;
+        let (a, b) = (describe::time_label(&a, lang), describe::time_label(&b, lang));
+        let problem = match lang {
+            Lang::En => format!(
+                "I read two periods, one within the other (\"{a}\" and \"{b}\"): say which one, or compare them with \"vs\"."
+            ),
+            Lang::Es => format!(
+                "Leí dos períodos, uno dentro del otro (\"{a}\" y \"{b}\"): di cuál, o compáralos con \"vs\"."
+            ),
+        };
+        let understood = describe::fragments(self.model, &self.f, &self.f.metrics, &[], lang);
+        Err(NotUnderstood::new(self.model, lang, problem, understood))
+    }
+
     fn two_sided_doers(&mut self) -> Result<(), NotUnderstood> {
         let (model, items) = (self.model, self.items);
         let people = |k: usize| {

@@ -383,18 +383,12 @@ fn quarter_expr(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, Naiv
         "q2" => (2, 1),
         "q3" => (3, 1),
         "q4" => (4, 1),
-        w => {
-            let q = match w {
-                "first" | "1st" | "primer" | "primero" => 1,
-                "second" | "2nd" | "segundo" => 2,
-                "third" | "3rd" | "tercer" | "tercero" => 3,
-                "fourth" | "4th" | "cuarto" => 4,
-                _ => return None,
-            };
-            if !matches!(at(i + 1), Some("quarter" | "trimestre")) {
+        _ => {
+            let (k, q) = ordinal(t, i).filter(|(_, q)| (1..=4).contains(q))?;
+            if !matches!(at(i + k), Some("quarter" | "trimestre")) {
                 return None;
             }
-            (q, 2)
+            (q, k + 1)
         }
     };
     let first_month = (q - 1) * 3 + 1;
@@ -411,12 +405,16 @@ fn quarter_expr(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, Naiv
 /// "H1 2026", "the first half of 2026", "el segundo semestre": the first month of that half-year.
 fn half_expr(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate)> {
     let at = |k: usize| t.get(k).map(String::as_str);
-    let (h, mut n) = match (at(i)?, at(i + 1)) {
-        ("h1", _) => (1, 1),
-        ("h2", _) => (2, 1),
-        ("first" | "1st" | "primer" | "primero", Some("half" | "semestre")) => (1, 2),
-        ("second" | "2nd" | "segundo", Some("half" | "semestre")) => (2, 2),
-        _ => return None,
+    let (h, mut n) = match at(i)? {
+        "h1" => (1, 1),
+        "h2" => (2, 1),
+        _ => {
+            let (k, h) = ordinal(t, i).filter(|(_, h)| (1..=2).contains(h))?;
+            if !matches!(at(i + k), Some("half" | "semestre")) {
+                return None;
+            }
+            (h, k + 1)
+        }
     };
     let first_month = if h == 1 { 1 } else { 7 };
     let year = match year_suffix(t, i + n, today) {
@@ -427,6 +425,24 @@ fn half_expr(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDa
         None => recent_year(first_month, today),
     };
     Some((n, month_start(year, first_month)?))
+}
+
+/// An ordinal of a quarter or half-year: "third", "tercer", or digits with their suffix ("3rd", "3er", "2do",
+/// which the tokens split: "3" then "rd"). Returns (tokens consumed, number).
+fn ordinal(t: &[String], i: usize) -> Option<(usize, u32)> {
+    let word = match t.get(i)?.as_str() {
+        "first" | "primer" | "primero" | "primera" => Some(1),
+        "second" | "segundo" | "segunda" => Some(2),
+        "third" | "tercer" | "tercero" | "tercera" => Some(3),
+        "fourth" | "cuarto" | "cuarta" => Some(4),
+        _ => None,
+    };
+    if let Some(n) = word {
+        return Some((1, n));
+    }
+    let n = t[i].parse::<u32>().ok().filter(|n| (1..=4).contains(n))?;
+    let suffix = ["st", "nd", "rd", "th", "er", "ro", "do", "to", "o", "a"];
+    suffix.contains(&t.get(i + 1)?.as_str()).then_some((2, n))
 }
 
 /// A period with a start and an end: a month, a quarter, a half-year or a year. Returns (consumed, start,
@@ -649,6 +665,54 @@ pub(crate) fn later(a: TimeRange, b: TimeRange) -> Option<bool> {
     }
 }
 
+/// The days a range covers on `today`: `[start, end)`, a running period ending tomorrow (nothing is dated
+/// later).
+pub(crate) fn days(r: TimeRange, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let tomorrow = today.succ_opt()?;
+    let start_of = |u: Grain| -> Option<NaiveDate> {
+        Some(match u {
+            Grain::Day => today,
+            Grain::Week => today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday())),
+            Grain::Month => today.with_day(1)?,
+            Grain::Quarter => month_start(today.year(), (today.month() - 1) / 3 * 3 + 1)?,
+            Grain::Year => month_start(today.year(), 1)?,
+        })
+    };
+    // `n` periods of `u` before `from`.
+    let back = |from: NaiveDate, u: Grain, n: u32| -> Option<NaiveDate> {
+        let months = |m: u32| from.checked_sub_months(chrono::Months::new(m));
+        match u {
+            Grain::Day => from.checked_sub_days(chrono::Days::new(u64::from(n))),
+            Grain::Week => from.checked_sub_days(chrono::Days::new(7 * u64::from(n))),
+            Grain::Month => months(n),
+            Grain::Quarter => months(3 * n),
+            Grain::Year => months(12 * n),
+        }
+    };
+    let day = |n: u32| back(today, Grain::Day, n);
+    Some(match r {
+        TimeRange::Today => (today, tomorrow),
+        TimeRange::Yesterday => (day(1)?, today),
+        TimeRange::LastNDays { n } => (day(n)?, tomorrow),
+        TimeRange::DaysBefore { n } => (day(2 * n)?, day(n)?),
+        TimeRange::This { unit } => (start_of(unit)?, tomorrow),
+        TimeRange::Last { unit } => (back(start_of(unit)?, unit, 1)?, start_of(unit)?),
+        TimeRange::Earlier { unit, n } => {
+            (back(start_of(unit)?, unit, n)?, back(start_of(unit)?, unit, n - 1)?)
+        }
+        TimeRange::LastN { unit, n } => (back(start_of(unit)?, unit, n.saturating_sub(1))?, tomorrow),
+        TimeRange::LastComplete { unit, n } => (back(start_of(unit)?, unit, n)?, start_of(unit)?),
+        TimeRange::Between { start, end } => (start, end),
+        TimeRange::Since { start } => (start, tomorrow.max(start)),
+    })
+}
+
+/// Whether one range lies within the other on `today` ("this month" and "today"), or both are the same.
+pub(crate) fn nested(a: TimeRange, b: TimeRange, today: NaiveDate) -> bool {
+    let (Some((a0, a1)), Some((b0, b1))) = (days(a, today), days(b, today)) else { return false };
+    (a0 >= b0 && a1 <= b1) || (b0 >= a0 && b1 <= a1)
+}
+
 /// How many days back the middle of a relative range lies, roughly: enough to order two of them.
 fn days_back(r: TimeRange) -> Option<f64> {
     let len = |u: Grain| match u {
@@ -737,6 +801,58 @@ fn slash_span(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
 
 /// Matches a time expression starting at token `i`; returns the tokens consumed and the range.
 pub(crate) fn match_time(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRange)> {
+    let (n, r) = time_from(t, i, today)?;
+    // "este mes hasta hoy", "since Nov 16 until today", "del 1 de noviembre hasta hoy": a period that runs
+    // to now says nothing more; one that ended ("noviembre hasta hoy") runs on from its start.
+    let Some(k) = through_today(t, i + n) else { return Some((n, r)) };
+    match r {
+        TimeRange::Today
+        | TimeRange::LastNDays { .. }
+        | TimeRange::This { .. }
+        | TimeRange::LastN { .. }
+        | TimeRange::Since { .. } => Some((n + k, r)),
+        TimeRange::Between { start, end } if end <= today => Some((n + k, TimeRange::Since { start })),
+        _ => Some((n, r)),
+    }
+}
+
+/// "hasta hoy", "until today", "up to now", "al día de hoy": the end of a period that runs to now. Returns the
+/// tokens it takes.
+fn through_today(t: &[String], i: usize) -> Option<usize> {
+    const PHRASES: &[&[&str]] = &[
+        &["hasta", "hoy"],
+        &["hasta", "el", "dia", "de", "hoy"],
+        &["hasta", "ahora"],
+        &["al", "dia", "de", "hoy"],
+        &["al", "corte", "de", "hoy"],
+        &["a", "la", "fecha", "de", "hoy"],
+        &["a", "la", "fecha"],
+        &["as", "of", "today"],
+        &["as", "of", "now"],
+        &["as", "at", "today"],
+        &["a", "hoy"],
+        &["until", "today"],
+        &["until", "now"],
+        &["till", "today"],
+        &["to", "today"],
+        &["through", "today"],
+        &["thru", "today"],
+        &["up", "to", "today"],
+        &["up", "until", "today"],
+        &["up", "to", "now"],
+        &["up", "till", "today"],
+        &["including", "today"],
+        &["incluyendo", "hoy"],
+        &["incluido", "hoy"],
+    ];
+    PHRASES
+        .iter()
+        .find(|p| p.iter().enumerate().all(|(k, w)| t.get(i + k).is_some_and(|x| x == w)))
+        .map(|p| p.len())
+}
+
+/// [`match_time`] before the end "hasta hoy".
+fn time_from(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRange)> {
     if let Some(r) = slash_span(t, i) {
         return Some(r);
     }
@@ -883,7 +999,8 @@ fn day_span_cued(t: &[String], i: usize, today: NaiveDate, cue: bool) -> Option<
         let k = j + n1;
         let first_month = month_after_day(t, k, today);
         let k2 = first_month.map_or(k, |(n, _)| k + n);
-        let joined = range_joiner(t, k2);
+        // "hasta hoy" ends no range of days here: the single day is a start ("desde el 16 hasta hoy").
+        let joined = if through_today(t, k2).is_some() { 0 } else { range_joiner(t, k2) };
         // "del 16 de noviembre hasta fin de mes"
         if let (true, Some((_, m)), Some(n)) = (joined > 0, first_month, month_end(t, k2 + joined)) {
             return range(m.with_day(d1)?, add_months(m, 1)?.pred_opt()?, k2 + joined + n);
@@ -1024,6 +1141,40 @@ mod tests {
         assert_eq!(range("desde el 16 de abril"), since(2026, 4, 16));
         assert_eq!(range("since april 16"), since(2026, 4, 16));
         assert_eq!(range("since the end of the month"), None);
+        // A period that runs to now says no more with "hasta hoy"; one that ended runs on from its start.
+        assert_eq!(parse("este mes hasta hoy"), Some((4, TimeRange::This { unit: Grain::Month })));
+        assert_eq!(parse("this month up to today"), Some((5, TimeRange::This { unit: Grain::Month })));
+        assert_eq!(
+            parse("desde el 16 de noviembre hasta hoy"),
+            Some((7, TimeRange::Since { start: d(2025, 11, 16) }))
+        );
+        assert_eq!(
+            parse("del 1 de noviembre hasta hoy"),
+            Some((6, TimeRange::Since { start: d(2025, 11, 1) }))
+        );
+        assert_eq!(parse("november to today"), Some((3, TimeRange::Since { start: d(2025, 11, 1) })));
+        assert_eq!(parse("last month until today"), Some((2, TimeRange::Last { unit: Grain::Month })));
+        assert_eq!(parse("this month as of today"), Some((5, TimeRange::This { unit: Grain::Month })));
+        // Ranges on a day: one inside another, or the same days said twice.
+        let today = d(2026, 5, 15);
+        let this_month = TimeRange::This { unit: Grain::Month };
+        assert!(nested(this_month, TimeRange::Today, today));
+        assert!(nested(TimeRange::LastNDays { n: 7 }, TimeRange::Yesterday, today));
+        assert!(!nested(this_month, TimeRange::Last { unit: Grain::Month }, today));
+        assert_eq!(
+            days(TimeRange::LastN { unit: Grain::Month, n: 3 }, today),
+            Some((d(2026, 3, 1), d(2026, 5, 16)))
+        );
+        assert_eq!(
+            days(TimeRange::This { unit: Grain::Week }, today),
+            Some((d(2026, 5, 11), d(2026, 5, 16)))
+        );
+        // Ordinals written with digits: "3er trimestre", "3rd quarter", "2do semestre".
+        let b = |s, e| Some(TimeRange::Between { start: s, end: e });
+        assert_eq!(range("3er trimestre 2026"), b(d(2026, 7, 1), d(2026, 10, 1)));
+        assert_eq!(range("3rd quarter of 2025"), b(d(2025, 7, 1), d(2025, 10, 1)));
+        assert_eq!(range("2do semestre 2025"), b(d(2025, 7, 1), d(2026, 1, 1)));
+        assert_eq!(range("5th quarter"), None);
     }
 
     #[test]

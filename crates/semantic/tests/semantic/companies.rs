@@ -472,4 +472,14 @@ fn the_reporting_currency_named_is_the_converted_answer() {
     assert!(p.sql.contains("a.amount * f.rate") && !p.sql.contains("currency = 'COP'"), "{}", p.sql);
     let p = ask(&analyst(), "ventas en soles");
     assert!(p.sql.contains("SUM(amount)") && p.sql.contains("currency = 'PEN'"), "{}", p.sql);
+    // With the original amounts asked, beside the value or anywhere else, it is the amounts made in pesos.
+    for q in [
+        "ventas en pesos colombianos, en moneda original",
+        "revenue in COP in original currency last month",
+        "in original currency, COP revenue",
+        "In original currency, did our COP revenue go up last month versus the month before?",
+    ] {
+        let p = ask(&analyst(), q);
+        assert!(p.sql.contains("SUM(amount)") && p.sql.contains("currency = 'COP'"), "{q}: {}", p.sql);
+    }
 }
