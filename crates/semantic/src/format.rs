@@ -26,7 +26,14 @@ pub fn format_number(v: f64, lang: Lang, format: &str) -> String {
         }
         "currency" => grouped(v, 2, false, lang),
         _ => {
-            let decimals = if v.abs() < 1.0 && v != 0.0 { 4 } else { 2 };
+            // Under 1, at least four decimals and three significant digits: an exchange rate of 0.000245
+            // is not 0.0002.
+            let decimals = if v.abs() < 1.0 && v != 0.0 {
+                let magnitude = -v.abs().log10().floor();
+                (magnitude as usize + 2).clamp(4, 12)
+            } else {
+                2
+            };
             grouped(v, decimals, true, lang)
         }
     }
@@ -81,6 +88,8 @@ mod tests {
         assert_eq!(format_number(0.996, Lang::En, "currency"), "1.00");
         assert_eq!(format_number(999.0, Lang::En, "number"), "999");
         assert_eq!(format_number(0.5, Lang::En, "number"), "0.5");
+        assert_eq!(format_number(0.000245123, Lang::En, "number"), "0.000245");
+        assert_eq!(format_number(0.0521, Lang::Es, "number"), "0,0521");
         assert_eq!(format_number(f64::NAN, Lang::En, "number"), "–");
     }
 }

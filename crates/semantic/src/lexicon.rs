@@ -141,6 +141,7 @@ pub(crate) struct Lexicon {
     pub(crate) relatives: HashSet<String>,
     /// "with", "con": what the thing before has ("contacts with purchases").
     pub(crate) having: HashSet<String>,
+    pub(crate) possessives: HashSet<String>,
     /// "best", "peor": rankings by a judgement, which say no measure.
     pub(crate) judging: HashSet<String>,
     /// "money", "dinero": bare money words.
@@ -251,6 +252,7 @@ impl Lexicon {
         lx.origins = grammar.file.origins.iter().cloned().collect();
         lx.relatives = grammar.file.relatives.iter().cloned().collect();
         lx.having = grammar.file.having.iter().cloned().collect();
+        lx.possessives = grammar.file.possessives.iter().cloned().collect();
         lx.judging = grammar.file.judging.iter().cloned().collect();
         lx.money_words = grammar.file.money_words.iter().cloned().collect();
         lx.articles = grammar.file.articles.iter().cloned().collect();
@@ -552,6 +554,9 @@ struct GrammarFile {
     /// "With", "con": the measure after them says which of the things before ("contacts with purchases").
     #[serde(default)]
     having: Vec<String>,
+    /// "Their", "su" after "with": the rows' own columns ("campaigns with their budget").
+    #[serde(default)]
+    possessives: Vec<String>,
     /// Ranking words that judge ("best", "peor"): with no measure said, none is assumed.
     #[serde(default)]
     judging: Vec<String>,

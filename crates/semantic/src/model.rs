@@ -270,6 +270,10 @@ pub struct MetricDef {
     /// the refunded amount): what a bare money word beside it means.
     #[serde(default)]
     pub amount: Option<String>,
+    /// A figure of one value of this dimension at a time (an exchange rate is one currency's): answered
+    /// only with that dimension broken down or one of its values kept, never averaged across its values.
+    #[serde(default)]
+    pub one_value_of: Option<String>,
 }
 
 /// See [`MetricDef::also_means`].
@@ -1059,6 +1063,13 @@ fn validate(file: &ModelFile) -> Result<(), ModelError> {
             return Err(ModelError::new(format!(
                 "metric '{}': also_means names an unknown metric '{}'",
                 m.name, a.metric
+            )));
+        }
+        let on_table = |d: &String| file.dimensions.iter().any(|x| x.name == *d && x.table == m.table);
+        if let Some(d) = m.one_value_of.as_ref().filter(|d| !on_table(d)) {
+            return Err(ModelError::new(format!(
+                "metric '{}': one_value_of names no dimension '{d}' of its table",
+                m.name
             )));
         }
         let Some(ap) = &m.average_per else { continue };

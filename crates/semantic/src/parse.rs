@@ -184,6 +184,16 @@ pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Resul
         ));
     }
     drop_reporting_currency_filter(model, f, &mut intent);
+    if let Some((metric, dim)) = one_value_missing(model, &intent) {
+        let (m, d) = (metric.label.get(lang), dim.label.get(lang));
+        let en = format!(
+            "The {m} is one {d}'s at a time, and of one company: name the {d} (e.g. \"the {m} of MXN last month\"), or ask by {d}."
+        );
+        let es = format!(
+            "La {m} es de una {d} a la vez, y de una empresa: di cuál (p. ej. \"la {m} del MXN el mes pasado\"), o pídela por {d}."
+        );
+        return Err(refusal(model, f, &intent.metrics, lang, &en, &es));
+    }
     // "unique" changes nothing only where each thing is counted once already.
     if !f.distinct.is_empty() && !intent.metrics.iter().any(|m| counts_once(model, m)) {
         let words: Vec<String> = f.distinct.iter().map(|w| format!("\"{w}\"")).collect();
@@ -273,6 +283,21 @@ fn drop_reporting_currency_filter(model: &SemanticModel, f: &Fragments, intent: 
     if converted && !original && !intent.metrics.is_empty() {
         intent.filters.retain(|f| !(currency(&f.dimension) && !f.negated && f.values == [reporting]));
     }
+}
+
+/// "La tasa de cambio de noviembre" with no currency: a metric of one value at a time
+/// ([`MetricDef::one_value_of`]) with neither a breakdown by its dimension nor one value of it kept, or asked
+/// across companies (each converts into its own currency).
+fn one_value_missing<'a>(
+    model: &'a SemanticModel,
+    intent: &Intent,
+) -> Option<(&'a MetricDef, &'a crate::model::DimensionDef)> {
+    intent.metrics.iter().filter_map(|m| model.metric(m)).find_map(|m| {
+        let d = model.dimension(m.one_value_of.as_deref()?)?;
+        let by = intent.breakdowns.contains(&d.name);
+        let one = intent.filters.iter().any(|f| f.dimension == d.name && !f.negated && f.values.len() == 1);
+        (!(by || one) || model.spans_several_companies()).then_some((m, d))
+    })
 }
 
 /// Whether a metric counts each thing once: distinct values, or rows that are each one thing (contacts).

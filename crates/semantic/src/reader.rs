@@ -38,10 +38,43 @@ pub(crate) fn read(
     reader.f.judged = items.iter().any(|it| it.text.split(' ').any(|w| model.lexicon().judging.contains(w)));
     let clause = |k: &usize| items[*k].relative || items[*k].having || pronoun(*k);
     reader.f.relative_at = (0..items.len()).filter(clause).collect();
+    reader.f.list |= rows_with_their(model, items);
     reader.markers();
     reader.values();
     reader.rest();
     reader.finish()
+}
+
+/// "Active campaigns with their budget and channel", "contactos vip con su país": rows named first (values
+/// that narrow them around them) and then what is theirs are those rows listed with it, not a sum by it. Any
+/// word of another shape (how many, by, top, share, average, a series, a comparison) keeps that shape.
+fn rows_with_their(model: &SemanticModel, items: &[Item]) -> bool {
+    let Some(first) = items.iter().position(|it| it.values().is_empty()) else { return false };
+    let rows = &items[first];
+    let shaped = |s: &Sense| {
+        matches!(
+            s,
+            Sense::Counting
+                | Sense::By
+                | Sense::Which
+                | Sense::WhichAtStart
+                | Sense::Most
+                | Sense::Least
+                | Sense::Top
+                | Sense::Bottom
+                | Sense::Compare
+                | Sense::Share
+                | Sense::Fraction
+                | Sense::Average { .. }
+                | Sense::Trend
+                | Sense::Change { .. }
+                | Sense::GrainAdj(_)
+        )
+    };
+    rows.is_plural()
+        && listable(model, rows)
+        && items[first + 1..].iter().find(|it| it.values().is_empty()).is_some_and(|it| it.possessive)
+        && !items.iter().any(|it| it.has(shaped) || matches!(it.kind, ItemKind::Number(_)))
 }
 
 /// What the passes of [`read`] share: which items are explained so far, and what they said.
@@ -1063,6 +1096,13 @@ impl<'a> Reader<'a> {
             self.f.grain = item.grain();
             return;
         }
+        // "By channel and month": a grain listed right after a breakdown said with "by" is a series too.
+        let after_by =
+            k >= 2 && item.listed && self.broken_down.contains(&(k - 1)) && self.by_at.contains(&(k - 2));
+        if let Some(g) = item.grain().filter(|_| after_by && self.f.grain.is_none()) {
+            self.f.grain = Some(g);
+            return;
+        }
         if item.grain().is_some() {
             self.unknown.push(item.text.clone());
             return;
@@ -1082,6 +1122,15 @@ impl<'a> Reader<'a> {
             self.measures_compared |= k > 0 && measure(k - 1) && measure(k + 1);
         }
         let refined = senses.iter().find_map(|s| if let Sense::Refine(m) = s { Some(m) } else { None });
+        // "How many messages did we send, how many were read": a refining word right after a second "how
+        // many" is a measure of its own, not a narrowing of the first.
+        let second_count = k > 0
+            && self.items[k - 1].has(|s| *s == Sense::Counting)
+            && self.f.counting_at.is_some_and(|c| c + 1 < k);
+        if let Some(m) = refined.filter(|_| second_count) {
+            self.strong.push(m.clone());
+            return;
+        }
         self.f.clauses.extend(refined.map(|m| (k, m.clone())));
         for s in senses {
             self.grammar_word(item, s);
@@ -1193,6 +1242,7 @@ impl<'a> Reader<'a> {
             self.unknown.extend(self.same_days.iter().cloned());
         }
         self.unknown.extend(self.difference());
+        self.unknown.extend(self.refines_unmeasured());
         self.other_date();
         self.settle_columns();
         self.unknown.dedup();
@@ -1332,9 +1382,6 @@ impl<'a> Reader<'a> {
         self.items[k].text.split(' ').any(|w| self.model.lexicon().two_sided.contains(w))
     }
 
-    /// "Cuántos mensajes recibieron los contactos vip", "how many messages did vip contacts send": people
-    /// doing a verb whose side depends on who speaks turn the measure around (what they received the company
-    /// sent). Refused, saying which way to ask, never answered from the company's side.
     /// "Revenue this month as of today", "last 7 days through yesterday": a second period inside the first
     /// (or around it), said with no "vs" and no "and" between them, is no comparison; it is refused rather
     /// than compared. The same days said twice are one period.
@@ -1365,6 +1412,31 @@ impl<'a> Reader<'a> {
         Err(NotUnderstood::new(self.model, lang, problem, understood))
     }
 
+    /// "Campañas activas con su presupuesto y cuánto llevan gastado": a refining word of an amount ("gastado":
+    /// the messages' cost) from a table that no measure of the question reads narrows nothing; it is not
+    /// understood, never dropped. (Arrival words of counts, "how many leads came in", say when the rows
+    /// counted began.)
+    fn refines_unmeasured(&self) -> Vec<String> {
+        let model = self.model;
+        let tables: Vec<&str> =
+            self.f.metrics.iter().filter_map(|m| model.metric(m)).map(|d| d.table.as_str()).collect();
+        let unmeasured = |m: &String| {
+            self.refines.contains(m)
+                && model
+                    .metric(m)
+                    .is_some_and(|d| d.kind != MetricKind::Count && !tables.contains(&d.table.as_str()))
+        };
+        let refined =
+            |it: &Item| it.senses_of(|s| if let Sense::Refine(m) = s { Some(m.clone()) } else { None });
+        (self.items.iter().enumerate())
+            .filter(|(k, it)| !self.people_verbs.contains(k) && refined(it).iter().any(unmeasured))
+            .map(|(_, it)| it.text.clone())
+            .collect()
+    }
+
+    /// "Cuántos mensajes recibieron los contactos vip", "how many messages did vip contacts send": people
+    /// doing a verb whose side depends on who speaks turn the measure around (what they received the company
+    /// sent). Refused, saying which way to ask, never answered from the company's side.
     fn two_sided_doers(&mut self) -> Result<(), NotUnderstood> {
         let (model, items) = (self.model, self.items);
         let people = |k: usize| {

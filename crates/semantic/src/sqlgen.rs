@@ -331,6 +331,7 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
 
     // Measures.
     let mut measures = Vec::new();
+    let mut own_rows = Vec::new();
     for m in &metrics {
         let residual: Vec<&String> = m.filter.iter().filter(|f| !common.contains(f)).collect();
         let mut e = scope.model_expr(&m.expr)?;
@@ -344,6 +345,7 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
             let cond = and_all(residual.iter().map(|f| scope.model_expr(f)).collect::<Result<Vec<_>, _>>()?)
                 .ok_or_else(|| internal("empty filter"))?;
             e = conditional_aggregate(e, &cond);
+            own_rows.push(cond);
         }
         let label = describe::metric_label(model, &m.name, lang);
         let alias = snake(&label);
@@ -388,6 +390,12 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         None => None,
     };
 
+    // "Support tickets and refunds by channel": when every measure reads only some rows, the rows of none
+    // of them are left out, so that no group shows only zeros (a channel with page views alone).
+    if own_rows.len() == metrics.len() && metrics.len() > 1 {
+        let any = own_rows.into_iter().reduce(or).ok_or_else(|| internal("no measure"))?;
+        where_parts.push(Expr::Nested(Box::new(any)));
+    }
     // Filters of the question, then time.
     for f in &intent.filters {
         where_parts.extend(filter_expr(model, &scope, f)?);

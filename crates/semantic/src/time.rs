@@ -500,6 +500,10 @@ fn relative(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
             return Some((3, last_n(u, n)));
         }
         if let Some(u) = at(i + 1).and_then(unit) {
+            // "los últimos días", "the past weeks": how many is not said.
+            if at(i + 1).is_some_and(|x| x.ends_with('s') && x != "mes") {
+                return None;
+            }
             // "over the past year" / "en el último año" mean the trailing twelve months; "last year" and
             // "el año pasado" are the previous calendar year (semantics.md).
             if u == Grain::Year && matches!(w, "past" | "ultimo") {
@@ -811,7 +815,7 @@ pub(crate) fn match_time(t: &[String], i: usize, today: NaiveDate) -> Option<(us
         | TimeRange::This { .. }
         | TimeRange::LastN { .. }
         | TimeRange::Since { .. } => Some((n + k, r)),
-        TimeRange::Between { start, end } if end <= today => Some((n + k, TimeRange::Since { start })),
+        TimeRange::Between { start, .. } if start <= today => Some((n + k, TimeRange::Since { start })),
         _ => Some((n, r)),
     }
 }
@@ -889,6 +893,14 @@ fn time_from(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRan
             let g = at(u).and_then(unit)?;
             return Some((u + 1 - i, this_one(g)));
         }
+        if let Some((n, start)) = since_weekday(t, j, today) {
+            // Since Monday is this week (and stays so in a saved analysis).
+            let r = match start.weekday() {
+                chrono::Weekday::Mon => TimeRange::This { unit: Grain::Week },
+                _ => TimeRange::Since { start },
+            };
+            return Some((k + n, r));
+        }
         // "desde el 16 de noviembre", "since november 16"
         if let Some((n, TimeRange::Between { start, end })) = day_span_cued(t, j, today, true)
             && end == start.succ_opt()?
@@ -950,12 +962,54 @@ fn day_number(t: &[String], i: usize) -> Option<(usize, u32)> {
 /// day says it is a date: (tokens consumed, first day of the month).
 fn month_after_day(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate)> {
     let skip = usize::from(matches!(t.get(i).map(String::as_str), Some("de" | "of")));
-    let month = month_name(t.get(i + skip)?, false)?;
+    let Some(month) = month_name(t.get(i + skip)?, false) else { return month_said_of_today(t, i, today) };
     let (n, year) = match year_suffix(t, i + skip + 1, today) {
         Some((n, y)) => (n, y),
         None => (0, recent_year(month, today)),
     };
     Some((skip + 1 + n, month_start(year, month)?))
+}
+
+/// "Of this month", "del mes pasado" after a day ("from the 1st of this month", "del 1 al 15 del mes pasado"):
+/// that month, the day the question is asked. Returns (tokens consumed, its first day).
+fn month_said_of_today(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate)> {
+    // "del mes" is this one; "del mes pasado" reads from "mes".
+    let mut j = i;
+    while matches!(t.get(j).map(String::as_str), Some("of" | "the" | "de" | "del" | "el")) {
+        j += 1;
+    }
+    let (j, (n, r)) = match relative(t, i) {
+        Some(r) => (i, r),
+        None => (j, relative(t, j)?),
+    };
+    let this = today.with_day(1)?;
+    let start = match r {
+        TimeRange::This { unit: Grain::Month } => this,
+        TimeRange::Last { unit: Grain::Month } => this.checked_sub_months(chrono::Months::new(1))?,
+        _ => return None,
+    };
+    Some((j - i + n, start))
+}
+
+/// "Since Monday", "desde el lunes": the last such day up to today (today itself when it is one).
+fn since_weekday(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate)> {
+    let skip = usize::from(matches!(t.get(i).map(String::as_str), Some("el" | "the")));
+    let day = match t.get(i + skip)?.as_str() {
+        "monday" | "lunes" => chrono::Weekday::Mon,
+        "tuesday" | "martes" => chrono::Weekday::Tue,
+        "wednesday" | "miercoles" => chrono::Weekday::Wed,
+        "thursday" | "jueves" => chrono::Weekday::Thu,
+        "friday" | "viernes" => chrono::Weekday::Fri,
+        "saturday" | "sabado" => chrono::Weekday::Sat,
+        "sunday" | "domingo" => chrono::Weekday::Sun,
+        _ => return None,
+    };
+    // "desde el lunes pasado", "since last Monday": a week further back is not what this reads.
+    if matches!(t.get(i + skip + 1).map(String::as_str), Some("pasado" | "anterior")) {
+        return None;
+    }
+    let back = (7 + today.weekday().num_days_from_monday() - day.num_days_from_monday()) % 7;
+    Some((skip + 1, today.checked_sub_days(chrono::Days::new(u64::from(back)))?))
 }
 
 /// Words between the two days of a range ("del 1 al 15", "from the 1st to the 15th", "1-15").
@@ -999,8 +1053,10 @@ fn day_span_cued(t: &[String], i: usize, today: NaiveDate, cue: bool) -> Option<
         let k = j + n1;
         let first_month = month_after_day(t, k, today);
         let k2 = first_month.map_or(k, |(n, _)| k + n);
-        // "hasta hoy" ends no range of days here: the single day is a start ("desde el 16 hasta hoy").
-        let joined = if through_today(t, k2).is_some() { 0 } else { range_joiner(t, k2) };
+        // "hasta hoy" ends no range of days here: the single day is a start ("desde el 16 hasta hoy", "from
+        // the 1st to today").
+        let to_today = through_today(t, k2).is_some();
+        let joined = if to_today { 0 } else { range_joiner(t, k2) };
         // "del 16 de noviembre hasta fin de mes"
         if let (true, Some((_, m)), Some(n)) = (joined > 0, first_month, month_end(t, k2 + joined)) {
             return range(m.with_day(d1)?, add_months(m, 1)?.pred_opt()?, k2 + joined + n);
@@ -1012,7 +1068,7 @@ fn day_span_cued(t: &[String], i: usize, today: NaiveDate, cue: bool) -> Option<
             let start = start_month.with_day(d1)?;
             return range(start, month.with_day(d2)?, after + n3);
         }
-        let (n, month) = first_month.filter(|_| cue && joined == 0)?;
+        let (n, month) = first_month.filter(|_| (cue || to_today) && joined == 0)?;
         let day = month.with_day(d1)?;
         return range(day, day, k + n);
     }
@@ -1077,6 +1133,9 @@ mod tests {
         assert_eq!(parse("last 30 days"), Some((3, TimeRange::LastNDays { n: 30 })));
         assert_eq!(parse("últimos seis meses"), Some((3, TimeRange::LastN { unit: Grain::Month, n: 6 })));
         assert_eq!(parse("mes pasado"), Some((2, TimeRange::Last { unit: Grain::Month })));
+        assert_eq!(parse("último mes"), Some((2, TimeRange::Last { unit: Grain::Month })));
+        assert_eq!(parse("últimos días"), None);
+        assert_eq!(parse("past weeks"), None);
         assert_eq!(parse("this quarter"), Some((2, TimeRange::This { unit: Grain::Quarter })));
         assert_eq!(parse("year to date"), Some((3, TimeRange::This { unit: Grain::Year })));
         assert_eq!(parse("lo que va del año"), Some((5, TimeRange::This { unit: Grain::Year })));
@@ -1155,6 +1214,15 @@ mod tests {
         assert_eq!(parse("november to today"), Some((3, TimeRange::Since { start: d(2025, 11, 1) })));
         assert_eq!(parse("last month until today"), Some((2, TimeRange::Last { unit: Grain::Month })));
         assert_eq!(parse("this month as of today"), Some((5, TimeRange::This { unit: Grain::Month })));
+        // Days of this month or the last, and since a day of the week (2026-05-15 is a Friday).
+        let since = |y, m, day| Some(TimeRange::Since { start: d(y, m, day) });
+        assert_eq!(range("from the 1st of this month to today"), since(2026, 5, 1));
+        assert_eq!(range("del 1 al 15 del mes pasado"), b(d(2026, 4, 1), d(2026, 4, 16)));
+        assert_eq!(range("from the 1st to the 15th of last month"), b(d(2026, 4, 1), d(2026, 4, 16)));
+        assert_eq!(range("since monday"), Some(TimeRange::This { unit: Grain::Week }));
+        assert_eq!(range("since wednesday"), since(2026, 5, 13));
+        assert_eq!(range("desde el viernes"), since(2026, 5, 15));
+        assert_eq!(range("desde el lunes pasado"), None);
         // Ranges on a day: one inside another, or the same days said twice.
         let today = d(2026, 5, 15);
         let this_month = TimeRange::This { unit: Grain::Month };

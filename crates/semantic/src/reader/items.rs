@@ -36,6 +36,9 @@ pub(crate) struct Item {
     pub relative: bool,
     /// "With", "con" stands between it and the item before: "contacts with purchases".
     pub having: bool,
+    /// "With their", "con su" stands between it and the item before: the rows' own ("campaigns with their
+    /// budget").
+    pub possessive: bool,
     /// Only articles stand between it and the item before ("recibieron los contactos").
     pub bare: bool,
     /// "We" stands between it and the item before ("the contacts we sent something to").
@@ -118,6 +121,7 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
         let dated = gap.iter().any(|w| model.lexicon().origins.contains(w));
         let relative = gap.iter().any(|w| model.lexicon().relatives.contains(w));
         let having = gap.iter().any(|w| model.lexicon().having.contains(w));
+        let possessive = having && gap.iter().any(|w| model.lexicon().possessives.contains(w));
         let bare = !gap.is_empty() && gap.iter().all(|w| model.lexicon().articles.contains(w));
         let ours = gap.iter().any(|w| model.lexicon().first_person.contains(w));
         // What the words before it say about the item, whatever it is.
@@ -131,6 +135,7 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
             dated,
             relative,
             having,
+            possessive,
             bare,
             ours,
         };

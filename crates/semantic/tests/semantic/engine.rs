@@ -2352,3 +2352,42 @@ fn weekends_as_a_part_two_places_and_slashed_dates() {
     assert!(p.sql.contains(">= DATE '2025-11-01'") && p.sql.contains("< DATE '2025-12-01'"), "{}", p.sql);
     assert_eq!(ask("how many messages have been read").intent.metrics, ["read_messages"]);
 }
+
+/// A period that runs to now, said with "hasta hoy" or "as of today", is that period (it had been "this
+/// month vs today"); two periods one within the other, with no "vs" or "and", are refused rather than
+/// compared; both said with "and" still stand side by side.
+#[test]
+fn a_period_to_today_is_one_period_and_nested_periods_are_no_comparison() {
+    let refused = |q: &str| interpret(&model(), q, None, today()).is_err();
+    for q in
+        ["revenue this month up to today", "ventas de este mes hasta hoy", "revenue this month as of today"]
+    {
+        let p = ask(q);
+        assert_eq!(p.intent.time_range, Some(TimeRange::This { unit: Grain::Month }), "{q}");
+        assert!(p.intent.comparison.is_none(), "{q}: {:?}", p.intent);
+    }
+    let p = ask("ventas desde el 16 de abril hasta hoy");
+    let start = NaiveDate::from_ymd_opt(2026, 4, 16).expect("date");
+    assert_eq!(p.intent.time_range, Some(TimeRange::Since { start }));
+    assert!(refused("revenue last 7 days through yesterday"));
+    assert!(refused("messages this year last month"));
+    let p = ask("ventas de hoy y de este mes");
+    assert!(p.intent.comparison.is_some(), "{:?}", p.intent);
+    let p = ask("revenue this month vs today");
+    assert!(p.intent.comparison.is_some(), "{:?}", p.intent);
+    let p = ask("valor promedio por pedido en el 3er trimestre 2025");
+    assert!(p.sql.contains(">= DATE '2025-07-01'") && p.sql.contains("< DATE '2025-10-01'"), "{}", p.sql);
+}
+
+/// An exchange rate is one currency's: with one kept or by currency it reads `marts.fx_rates`; with
+/// neither it is refused, never averaged across currencies.
+#[test]
+fn an_exchange_rate_is_one_currency_s() {
+    let p = ask("qué tasa de cambio usamos para el MXN en noviembre 2025?");
+    assert!(p.sql.contains("AVG(rate)") && p.sql.contains("currency = 'MXN'"), "{}", p.sql);
+    let p = ask("exchange rate by currency last month");
+    assert!(p.sql.contains("GROUP BY currency"), "{}", p.sql);
+    for q in ["tipo de cambio de noviembre", "average exchange rate this year", "fx rates except MXN"] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+}
