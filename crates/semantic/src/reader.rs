@@ -73,7 +73,9 @@ fn rows_with_their(model: &SemanticModel, items: &[Item]) -> bool {
     };
     rows.is_plural()
         && listable(model, rows)
-        && items[first + 1..].iter().find(|it| it.values().is_empty()).is_some_and(|it| it.possessive)
+        && (items[first + 1..].iter())
+            .find(|it| it.values().is_empty() && !matches!(it.kind, ItemKind::Time(_)))
+            .is_some_and(|it| it.possessive)
         && !items.iter().any(|it| it.has(shaped) || matches!(it.kind, ItemKind::Number(_)))
 }
 
@@ -287,6 +289,14 @@ impl<'a> Reader<'a> {
         }
         // "top 3 segments by contacts": after a ranked breakdown, a word that is both a metric and a
         // dimension is the ranking metric.
+        // "Revenue by contacts' source channel": the rows' noun right before a column of theirs only says
+        // whose column it is; the column is the breakdown.
+        if self.whose_column(k + 1) {
+            self.used[k + 1] = true;
+            self.by(k + 1);
+            self.used[k] = true;
+            return;
+        }
         let ranks_by_metric =
             !self.f.breakdowns.is_empty() && self.f.top_n.is_some() && !next.metrics().is_empty();
         if next.is_dim() && !ranks_by_metric {
@@ -306,6 +316,28 @@ impl<'a> Reader<'a> {
             self.each_of_those(k);
         }
         self.used[k] = true;
+    }
+
+    /// Whether the dimension at `k` names rows ("contacts", "campaign") and the item right after it, with
+    /// nothing but prepositions between, is another dimension of the same table ("contacts' source channel",
+    /// "campaign channel"): then `k` only says whose.
+    fn whose_column(&self, k: usize) -> bool {
+        let (model, items) = (self.model, self.items);
+        let (Some(rows), Some(column)) = (items.get(k), items.get(k + 1)) else { return false };
+        let tables = |it: &Item| -> Vec<String> {
+            it.dims().iter().filter_map(|d| model.dimension(d)).map(|d| d.table.clone()).collect()
+        };
+        let names_rows = (rows.dims().iter().filter_map(|d| model.dimension(d)))
+            .any(|d| d.people || d.data_values || d.label_column.is_some());
+        let theirs = tables(column);
+        // "Customers" is also a stage ("purchases by customers' country" keeps it): only a plain noun of rows.
+        names_rows
+            && rows.values().is_empty()
+            && column.is_dim()
+            && column.joined
+            && !self.used[k + 1]
+            && !theirs.is_empty()
+            && theirs.iter().all(|t| tables(rows).contains(t))
     }
 
     /// "For the WhatsApp campaigns that started in November, how many purchases did each one bring in": an
@@ -1215,6 +1247,8 @@ impl<'a> Reader<'a> {
         };
         self.two_sided_doers()?;
         self.nested_periods()?;
+        self.count_of_value_beside()?;
+        self.head_before_count();
         self.people_of_a_stage();
         self.campaigns_as_source();
         self.money_of_counted();
@@ -1410,6 +1444,60 @@ impl<'a> Reader<'a> {
         };
         let understood = describe::fragments(self.model, &self.f, &self.f.metrics, &[], lang);
         Err(NotUnderstood::new(self.model, lang, problem, understood))
+    }
+
+    /// "Contacts by country and segment, along with how many of them are customers": a head noun said before
+    /// "how many" and a specific measure of its table after it are two measures; the head noun had yielded.
+    fn head_before_count(&mut self) {
+        let Some(c) = self.f.counting_at else { return };
+        let model = self.model;
+        let table_of = |m: &String| model.metric(m).map(|d| d.table.clone());
+        let metrics = &self.f.metrics;
+        let heads: Vec<String> = (self.f.named.iter())
+            .filter(|(k, m)| *k < c && !metrics.contains(m) && model.metric(m).is_some_and(|d| d.generic))
+            .filter(|(_, h)| {
+                self.f.named.iter().any(|(k, m)| *k > c && metrics.contains(m) && table_of(m) == table_of(h))
+            })
+            .map(|(_, m)| m.clone())
+            .collect();
+        for h in heads.into_iter().rev() {
+            if !self.f.metrics.contains(&h) {
+                self.f.metrics.insert(0, h);
+            }
+        }
+    }
+
+    /// "Presupuesto y número de campañas por canal, y además cuántas están activas": "and how many are
+    /// <value>" after other measures counts some of the rows beside them. One filter would narrow every
+    /// measure, so it is refused, never applied to all.
+    fn count_of_value_beside(&self) -> Result<(), NotUnderstood> {
+        let items = self.items;
+        let also = |k: usize| k > 0 && items[k - 1].has(|s| *s == Sense::Also);
+        let counting = |k: &usize| (items[*k].listed || also(*k)) && items[*k].has(|s| *s == Sense::Counting);
+        let Some(c) = (0..items.len()).find(counting) else { return Ok(()) };
+        let before = self.f.named.iter().any(|(k, _)| *k < c);
+        let measured_after = self.f.named.iter().any(|(k, _)| *k > c);
+        // "How many customers and how many leads": values of a column a measure before already narrows are
+        // counts side by side, one per value (answered as such elsewhere).
+        let model = self.model;
+        let narrowed: Vec<String> = (self.f.named.iter().filter(|(k, _)| *k < c))
+            .filter_map(|(_, m)| model.metric(m))
+            .flat_map(|d| d.filter.iter().filter_map(|f| model.filter_value(&d.table, f)))
+            .filter_map(|(dim, _)| model.dimension(&dim).map(|d| d.family().to_string()))
+            .collect();
+        let valued_after = (items[c + 1..].iter())
+            .flat_map(|it| it.values())
+            .any(|(family, _)| !narrowed.contains(&family));
+        if !before || measured_after || !valued_after {
+            return Ok(());
+        }
+        let lang = self.lang;
+        let problem = lang.pick(
+            "I cannot count some of the rows beside other measures in one answer; ask for that count on its own.",
+            "No puedo contar solo algunas filas junto a otras medidas en una respuesta; pide ese conteo por separado.",
+        );
+        let understood = describe::fragments(self.model, &self.f, &self.f.metrics, &[], lang);
+        Err(NotUnderstood::new(self.model, lang, problem.to_string(), understood))
     }
 
     /// "Campañas activas con su presupuesto y cuánto llevan gastado": a refining word of an amount ("gastado":

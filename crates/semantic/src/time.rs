@@ -474,6 +474,9 @@ fn relative(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
         "today" | "hoy" => return Some((1, TimeRange::Today)),
         "yesterday" | "ayer" => return Some((1, TimeRange::Yesterday)),
         "anteayer" | "antier" => return Some((1, TimeRange::Earlier { unit: Grain::Day, n: 2 })),
+        "antes" if at(i + 1) == Some("de") && at(i + 2) == Some("ayer") => {
+            return Some((3, TimeRange::Earlier { unit: Grain::Day, n: 2 }));
+        }
         "mtd" => return Some((1, TimeRange::This { unit: Grain::Month })),
         "ytd" => return Some((1, TimeRange::This { unit: Grain::Year })),
         "qtd" => return Some((1, TimeRange::This { unit: Grain::Quarter })),
@@ -552,6 +555,8 @@ fn relative(t: &[String], i: usize) -> Option<(usize, TimeRange)> {
             // "the month before last", "el mes antepasado"
             (Some("before"), Some("last")) => Some((3, TimeRange::Earlier { unit: u, n: 2 })),
             (Some("antepasado" | "antepasada"), _) => Some((2, TimeRange::Earlier { unit: u, n: 2 })),
+            // "la semana que pasó"
+            (Some("que"), Some("paso")) => Some((3, last_one(u))),
             (Some("before" | "pasado" | "pasada" | "anterior" | "previo" | "previa"), _) => {
                 Some((2, last_one(u)))
             }
@@ -1146,6 +1151,8 @@ mod tests {
         assert_eq!(parse("month before last"), Some((3, earlier(Grain::Month))));
         assert_eq!(parse("trimestre antepasado"), Some((2, earlier(Grain::Quarter))));
         assert_eq!(parse("antier"), Some((1, earlier(Grain::Day))));
+        assert_eq!(parse("antes de ayer"), Some((3, earlier(Grain::Day))));
+        assert_eq!(parse("semana que pasó"), Some((3, TimeRange::Last { unit: Grain::Week })));
         assert_eq!(parse("week before"), Some((2, TimeRange::Last { unit: Grain::Week })));
         assert_eq!(parse("30 days before"), Some((3, TimeRange::LastNDays { n: 30 })));
         assert!(said_before("30 dias anteriores") && !said_before("last 30 days"));

@@ -2391,3 +2391,32 @@ fn an_exchange_rate_is_one_currency_s() {
         assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
     }
 }
+
+/// Composite questions (round 32): no measure is dropped and none is bent into a filter of the others.
+#[test]
+fn composite_questions_keep_every_measure_and_list_rows_with_theirs() {
+    let p = ask("How many messages did we send this month, how many were read, and what did they cost?");
+    assert_eq!(p.intent.metrics, ["messages_sent", "read_messages", "messaging_cost"], "{:?}", p.intent);
+    let p = ask("Contacts by country and segment, along with how many of them are customers");
+    assert_eq!(p.intent.metrics, ["contacts", "customers"], "{:?}", p.intent);
+    for q in ["Active campaigns with their budget and channel", "Campañas activas con su presupuesto y canal"]
+    {
+        let p = ask(q);
+        assert!(p.intent.list && p.intent.breakdowns.is_empty(), "{q}: {:?}", p.intent);
+    }
+    let p = ask("revenue by contacts' source channel, last 30 days");
+    assert_eq!(p.intent.breakdowns, ["source_channel"], "{:?}", p.intent);
+    let p = ask("Support tickets by channel and month over the last 3 months");
+    assert_eq!(p.intent.grain, Some(Grain::Month), "{:?}", p.intent);
+    let p = ask("Support tickets and refunds by channel in the last 90 days");
+    assert!(p.sql.contains("(activity_type = 'support_ticket' OR activity_type = 'refund')"), "{}", p.sql);
+    for q in [
+        "Campañas activas con su presupuesto y cuánto llevan gastado hasta ahora",
+        "Presupuesto total y número de campañas por canal, y además cuántas están activas",
+        "cuántas compras en MXN y por cuánto",
+        "How many messages did we send in early November?",
+        "ventas de los últimos días por canal",
+    ] {
+        assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
+    }
+}
