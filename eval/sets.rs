@@ -46,4 +46,14 @@ const QUESTION_SETS: &[&str] = &[
     // Yes-or-no comparisons: "is A higher than B", "¿vendimos más en A o en B?".
     include_str!("fresh/round28-tune.jsonl"),
     include_str!("fresh/round28-holdout.jsonl"),
+    // An ordinary week's mix; money and periods; how people say when; composite requests (several measures,
+    // lists of rows with theirs, exchange rates).
+    include_str!("fresh/round29-tune.jsonl"),
+    include_str!("fresh/round29-holdout.jsonl"),
+    include_str!("fresh/round30-tune.jsonl"),
+    include_str!("fresh/round30-holdout.jsonl"),
+    include_str!("fresh/round31-tune.jsonl"),
+    include_str!("fresh/round31-holdout.jsonl"),
+    include_str!("fresh/round32-tune.jsonl"),
+    include_str!("fresh/round32-holdout.jsonl"),
 ];
