@@ -56,4 +56,9 @@ const QUESTION_SETS: &[&str] = &[
     include_str!("fresh/round31-holdout.jsonl"),
     include_str!("fresh/round32-tune.jsonl"),
     include_str!("fresh/round32-holdout.jsonl"),
+    // A first week's mix in Spanish from five countries; traps where a careless engine is confidently wrong.
+    include_str!("fresh/round33-tune.jsonl"),
+    include_str!("fresh/round33-holdout.jsonl"),
+    include_str!("fresh/round34-tune.jsonl"),
+    include_str!("fresh/round34-holdout.jsonl"),
 ];

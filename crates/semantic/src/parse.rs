@@ -314,9 +314,20 @@ fn counts_once(model: &SemanticModel, metric: &str) -> bool {
 /// the same rows, narrowed as the things were ("customers": the customer stage). Without such a metric the
 /// question is refused, never answered with the other measure's count.
 fn things_among(model: &SemanticModel, f: &Fragments) -> Option<Result<Fragments, Problem>> {
-    let mut after = f.named.iter().filter(|(k, _)| f.counting_at.is_none_or(|c| *k > c));
-    let (k0, thing) = after.next()?;
-    let thing = model.metric(thing).filter(|m| m.kind == MetricKind::Count && counts_once(model, &m.name))?;
+    let once =
+        |m: &String| model.metric(m).filter(|d| d.kind == MetricKind::Count && counts_once(model, &d.name));
+    let mut after = f.named.iter().filter(|(k, _)| f.counting_at.is_none_or(|c| *k > c)).peekable();
+    // "De los contactos creados el mes pasado, ¿cuántos ya compraron?": a bare "cuántos" after the things
+    // named before it counts those things, among what follows.
+    let named_before = f.counting_at.and_then(|c| f.named.iter().rfind(|(k, _)| *k < c));
+    let before = named_before.filter(|_| after.peek().is_some_and(|(_, m)| once(m).is_none()));
+    let (k0, thing) = match before.and_then(|(k, m)| Some((k, once(m)?))) {
+        Some(b) => b,
+        None => {
+            let (k0, thing) = after.next()?;
+            (k0, once(thing)?)
+        }
+    };
     let other = after.find(|(k, m)| k > k0 && model.metric(m).is_some_and(|d| d.table != thing.table));
     // "Contacts who bought this year" with no counting word: the things are still those among the rows of
     // the clause's measure, never the rows themselves counted.

@@ -287,16 +287,16 @@ impl<'a> Reader<'a> {
             self.agents.push((k + 1, next));
             return;
         }
-        // "top 3 segments by contacts": after a ranked breakdown, a word that is both a metric and a
-        // dimension is the ranking metric.
         // "Revenue by contacts' source channel": the rows' noun right before a column of theirs only says
         // whose column it is; the column is the breakdown.
         if self.whose_column(k + 1) {
-            self.used[k + 1] = true;
-            self.by(k + 1);
-            self.used[k] = true;
+            self.f.breakdowns.push(DimRef { candidates: items[k + 2].dims(), alone: false });
+            self.used[k..=k + 2].fill(true);
+            self.broken_down.push(k + 2);
             return;
         }
+        // "top 3 segments by contacts": after a ranked breakdown, a word that is both a metric and a
+        // dimension is the ranking metric.
         let ranks_by_metric =
             !self.f.breakdowns.is_empty() && self.f.top_n.is_some() && !next.metrics().is_empty();
         if next.is_dim() && !ranks_by_metric {
@@ -1485,9 +1485,8 @@ impl<'a> Reader<'a> {
             .flat_map(|d| d.filter.iter().filter_map(|f| model.filter_value(&d.table, f)))
             .filter_map(|(dim, _)| model.dimension(&dim).map(|d| d.family().to_string()))
             .collect();
-        let valued_after = (items[c + 1..].iter())
-            .flat_map(|it| it.values())
-            .any(|(family, _)| !narrowed.contains(&family));
+        let valued_after =
+            (items[c + 1..].iter()).flat_map(|it| it.values()).any(|(family, _)| !narrowed.contains(&family));
         if !before || measured_after || !valued_after {
             return Ok(());
         }

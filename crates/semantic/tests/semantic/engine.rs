@@ -2420,3 +2420,14 @@ fn composite_questions_keep_every_measure_and_list_rows_with_theirs() {
         assert!(interpret(&model(), q, None, today()).is_err(), "{q}");
     }
 }
+
+/// "De los contactos creados el mes pasado, ¿cuántos ya compraron?": a bare "cuántos" after the things named
+/// counts those things among the measure after it (it had counted the purchases).
+#[test]
+fn a_bare_count_after_the_things_named_counts_them() {
+    let p = ask("De los contactos creados el mes pasado, ¿cuántos ya hicieron al menos una compra?");
+    assert_eq!(p.intent.metrics, ["buyers"], "{:?}", p.intent);
+    assert!(p.sql.contains("COUNT(DISTINCT a.contact_id)") && p.sql.contains("c.created_at >="), "{}", p.sql);
+    let p = ask("De las compras del mes pasado, ¿cuántas fueron por WhatsApp?");
+    assert_eq!(p.intent.metrics, ["purchases"], "{:?}", p.intent);
+}
