@@ -66,6 +66,8 @@ pub(crate) struct Fragments {
     pub also: bool,
     /// "todo junto", "combined": values of one column said together are one figure, not a row each.
     pub together: bool,
+    /// "Converted to our reporting currency": said of money, which is converted unless asked by currency.
+    pub converted: bool,
     /// "average daily revenue": the mean of each period's total (see [`crate::Intent::per_period`]).
     pub per_period: bool,
     /// "on weekends", "los lunes": only these days of the week.

@@ -81,6 +81,8 @@ pub(crate) enum Sense {
     SameDays,
     /// "todo junto", "combined": values of one column said together are one figure.
     Together,
+    /// "converted to our reporting currency": what money is anyway, unless it is asked by currency.
+    Converted,
     /// "solo meses cerrados", "complete months only": the running period (of the unit its words name) is
     /// left out.
     CompleteOnly,
@@ -612,6 +614,7 @@ enum GrammarSense {
     Third,
     SameDays,
     Together,
+    Converted,
     CompleteOnly,
     Sundays,
     Mondays,
@@ -660,6 +663,7 @@ impl GrammarSense {
             GrammarSense::Third => "third",
             GrammarSense::SameDays => "same_days",
             GrammarSense::Together => "together",
+            GrammarSense::Converted => "converted",
             GrammarSense::CompleteOnly => "complete_only",
             GrammarSense::Sundays => "sundays",
             GrammarSense::Mondays => "mondays",
@@ -707,6 +711,7 @@ impl GrammarSense {
             GrammarSense::Third => Sense::Ordinal(3),
             GrammarSense::SameDays => Sense::SameDays,
             GrammarSense::Together => Sense::Together,
+            GrammarSense::Converted => Sense::Converted,
             GrammarSense::CompleteOnly => Sense::CompleteOnly,
             GrammarSense::Weekends => Sense::Days(DaysOfWeek::WEEKEND),
             GrammarSense::WorkingDays => Sense::Days(DaysOfWeek::WORKING),

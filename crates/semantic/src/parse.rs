@@ -184,6 +184,16 @@ pub(crate) fn resolve(model: &SemanticModel, f: &Fragments, lang: Lang) -> Resul
         ));
     }
     drop_reporting_currency_filter(model, f, &mut intent);
+    if f.converted && by_currency(model, &intent) {
+        return Err(refusal(
+            model,
+            f,
+            &intent.metrics,
+            lang,
+            "By currency, amounts are in each currency; converted, they are one total in the reporting currency. Ask for one or the other.",
+            "Por moneda, los montos van en cada moneda; convertidos, son un total en la moneda de reporte. Pide una cosa o la otra.",
+        ));
+    }
     if let Some((metric, dim)) = one_value_missing(model, &intent) {
         let (m, d) = (metric.label.get(lang), dim.label.get(lang));
         let en = format!(
@@ -283,6 +293,12 @@ fn drop_reporting_currency_filter(model: &SemanticModel, f: &Fragments, intent: 
     if converted && !original && !intent.metrics.is_empty() {
         intent.filters.retain(|f| !(currency(&f.dimension) && !f.negated && f.values == [reporting]));
     }
+}
+
+/// Whether the answer is broken down by the rates' currency column (amounts left in each currency).
+fn by_currency(model: &SemanticModel, intent: &Intent) -> bool {
+    let Some(rates) = model.rates() else { return false };
+    intent.breakdowns.iter().filter_map(|b| model.dimension(b)).any(|d| d.column == rates.currency_column)
 }
 
 /// "La tasa de cambio de noviembre" with no currency: a metric of one value at a time

@@ -1195,6 +1195,7 @@ impl<'a> Reader<'a> {
             Sense::Change { down } => f.change = Some(f.change.unwrap_or(false) || *down),
             Sense::Also => f.also = true,
             Sense::Together => f.together = true,
+            Sense::Converted => f.converted = true,
             // The unit its words name ("meses"), a month when they name none ("excluding the current one").
             Sense::CompleteOnly => {
                 let unit = item.text.split(' ').find_map(crate::time::unit);

@@ -2431,3 +2431,15 @@ fn a_bare_count_after_the_things_named_counts_them() {
     let p = ask("De las compras del mes pasado, ¿cuántas fueron por WhatsApp?");
     assert_eq!(p.intent.metrics, ["purchases"], "{:?}", p.intent);
 }
+
+/// "Converted to our reporting currency" is what money is anyway; beside a breakdown by currency (amounts in
+/// each currency) it asks for something else, and is refused.
+#[test]
+fn converted_money_is_said_or_refused_by_currency() {
+    let p = ask("monthly revenue for the last 6 months, converted to our reporting currency");
+    assert!(p.sql.contains("a.amount * f.rate"), "{}", p.sql);
+    let p = ask("ingresos del mes pasado por país, convertidos a la moneda de reporte");
+    assert_eq!(p.intent.breakdowns, ["country"], "{:?}", p.intent);
+    let q = "revenue from each currency this month so far, converted to our reporting currency";
+    assert!(interpret(&model(), q, None, today()).is_err());
+}
