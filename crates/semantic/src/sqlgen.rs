@@ -332,7 +332,8 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
     // Measures.
     let mut measures = Vec::new();
     let mut own_rows = Vec::new();
-    for m in &metrics {
+    let mut first_rows = None;
+    for (i, m) in metrics.iter().enumerate() {
         let residual: Vec<&String> = m.filter.iter().filter(|f| !common.contains(f)).collect();
         let mut e = scope.model_expr(&m.expr)?;
         if !residual.is_empty() {
@@ -345,6 +346,9 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
             let cond = and_all(residual.iter().map(|f| scope.model_expr(f)).collect::<Result<Vec<_>, _>>()?)
                 .ok_or_else(|| internal("empty filter"))?;
             e = conditional_aggregate(e, &cond);
+            if i == 0 {
+                first_rows = Some(cond.clone());
+            }
             own_rows.push(cond);
         }
         let label = describe::metric_label(model, &m.name, lang);
@@ -367,7 +371,14 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         (running_vs_previous(intent), metrics.first(), measures.first(), intent.change)
     {
         let name = format!("{}_{}", mi.name, lang.pick("same_days", "mismos_dias"));
-        let e = conditional_aggregate(scope.model_expr(&m.expr)?, &same_days(unit, &time_col));
+        // Of the first measure's own rows only ("purchases and refunds this month vs last month": the
+        // purchases' same days, not every activity's).
+        let days = same_days(unit, &time_col);
+        let cond = match first_rows {
+            Some(rows) => cmp(nested_if_or(rows), BinaryOperator::And, days),
+            None => days,
+        };
+        let e = conditional_aggregate(scope.model_expr(&m.expr)?, &cond);
         projection.push(SelectItem::ExprWithAlias { expr: e, alias: Ident::new(&name) });
         same_days_column = Some(name);
     }
@@ -1312,6 +1323,13 @@ fn cmp(left: Expr, op: BinaryOperator, right: Expr) -> Expr {
 
 fn or(a: Expr, b: Expr) -> Expr {
     cmp(nested_if_and(a), BinaryOperator::Or, nested_if_and(b))
+}
+
+fn nested_if_or(e: Expr) -> Expr {
+    match e {
+        Expr::BinaryOp { op: BinaryOperator::Or, .. } => Expr::Nested(Box::new(e)),
+        other => other,
+    }
 }
 
 fn nested_if_and(e: Expr) -> Expr {

@@ -2443,3 +2443,15 @@ fn converted_money_is_said_or_refused_by_currency() {
     let q = "revenue from each currency this month so far, converted to our reporting currency";
     assert!(interpret(&model(), q, None, today()).is_err());
 }
+
+/// The same days of a running period are counted over the first measure's own rows: "purchases and refunds
+/// this month vs last month" had counted every activity (then every purchase and refund) as purchases.
+#[test]
+fn the_same_days_are_of_the_first_measure_s_rows() {
+    let p = ask("purchases and refunds this month vs last month");
+    assert!(
+        p.sql.contains("COUNT(CASE WHEN activity_type = 'purchase' AND (occurred_at >= DATE_TRUNC('month'"),
+        "{}",
+        p.sql
+    );
+}
