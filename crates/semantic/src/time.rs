@@ -377,46 +377,41 @@ fn month_expr(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveD
 
 /// "q1 2026", "first quarter of 2026", "primer trimestre" → (consumed, first day of the quarter).
 fn quarter_expr(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate)> {
-    let at = |k: usize| t.get(k).map(String::as_str);
-    let (q, mut n) = match at(i)? {
-        "q1" => (1, 1),
-        "q2" => (2, 1),
-        "q3" => (3, 1),
-        "q4" => (4, 1),
-        _ => {
-            let (k, q) = ordinal(t, i).filter(|(_, q)| (1..=4).contains(q))?;
-            if !matches!(at(i + k), Some("quarter" | "trimestre")) {
-                return None;
-            }
-            (q, k + 1)
-        }
-    };
-    let first_month = (q - 1) * 3 + 1;
-    let year = match year_suffix(t, i + n, today) {
-        Some((k, y)) => {
-            n += k;
-            y
-        }
-        None => recent_year(first_month, today),
-    };
-    Some((n, month_start(year, first_month)?))
+    part_of_year(t, i, today, "q", &["quarter", "trimestre"], 4)
 }
 
 /// "H1 2026", "the first half of 2026", "el segundo semestre": the first month of that half-year.
 fn half_expr(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, NaiveDate)> {
+    part_of_year(t, i, today, "h", &["half", "semestre"], 2)
+}
+
+/// One of the `parts` equal parts of a year, by its short form (`prefix` and one digit: "q3") or an ordinal
+/// and one of its `nouns` ("third quarter", "2do semestre"), then an optional year → (consumed, its first
+/// day).
+fn part_of_year(
+    t: &[String],
+    i: usize,
+    today: NaiveDate,
+    prefix: &str,
+    nouns: &[&str],
+    parts: u32,
+) -> Option<(usize, NaiveDate)> {
     let at = |k: usize| t.get(k).map(String::as_str);
-    let (h, mut n) = match at(i)? {
-        "h1" => (1, 1),
-        "h2" => (2, 1),
-        _ => {
-            let (k, h) = ordinal(t, i).filter(|(_, h)| (1..=2).contains(h))?;
-            if !matches!(at(i + k), Some("half" | "semestre")) {
+    let short = (at(i)?.strip_prefix(prefix))
+        .filter(|d| d.len() == 1)
+        .and_then(|d| d.parse::<u32>().ok())
+        .filter(|p| (1..=parts).contains(p));
+    let (part, mut n) = match short {
+        Some(p) => (p, 1),
+        None => {
+            let (k, p) = ordinal(t, i).filter(|(_, p)| (1..=parts).contains(p))?;
+            if !at(i + k).is_some_and(|w| nouns.contains(&w)) {
                 return None;
             }
-            (h, k + 1)
+            (p, k + 1)
         }
     };
-    let first_month = if h == 1 { 1 } else { 7 };
+    let first_month = (part - 1) * (12 / parts) + 1;
     let year = match year_suffix(t, i + n, today) {
         Some((k, y)) => {
             n += k;
