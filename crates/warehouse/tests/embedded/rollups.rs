@@ -302,6 +302,53 @@ fn canonical(rs: &ResultSet) -> (Vec<String>, Vec<String>) {
     (columns, rows)
 }
 
+/// `sql` with every output column appended to its ORDER BY when a LIMIT cuts the ordered rows. Rows tied on
+/// the query's own keys come in any order, so a LIMIT may keep a different one of them on each run (and on the
+/// facts and the rollup): both answers are right, and only a total order makes them comparable.
+fn ties_broken(sql: &str) -> String {
+    use sqlparser::ast::{
+        Expr, OrderByExpr, OrderByKind, OrderByOptions, SelectItem, SetExpr, Statement, Value,
+    };
+    let Ok(mut statements) =
+        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SnowflakeDialect {}, sql)
+    else {
+        return sql.to_string();
+    };
+    let [Statement::Query(query)] = statements.as_mut_slice() else { return sql.to_string() };
+    let SetExpr::Select(select) = query.body.as_ref() else { return sql.to_string() };
+    let width = select.projection.len();
+    let plain = select
+        .projection
+        .iter()
+        .all(|item| matches!(item, SelectItem::UnnamedExpr(_) | SelectItem::ExprWithAlias { .. }));
+    let (Some(_), Some(order_by)) = (&query.limit_clause, &mut query.order_by) else {
+        return sql.to_string();
+    };
+    let OrderByKind::Expressions(keys) = &mut order_by.kind else { return sql.to_string() };
+    if !plain {
+        return sql.to_string();
+    }
+    keys.extend((1..=width).map(|i| OrderByExpr {
+        expr: Expr::value(Value::Number(i.to_string(), false)),
+        options: OrderByOptions { asc: None, nulls_first: None },
+        with_fill: None,
+    }));
+    statements[0].to_string()
+}
+
+#[test]
+fn ties_at_a_limit_are_broken_by_every_output_column() {
+    assert_eq!(
+        ties_broken("SELECT a, COUNT(*) AS n FROM t GROUP BY 1 ORDER BY 2 DESC LIMIT 3"),
+        "SELECT a, COUNT(*) AS n FROM t GROUP BY 1 ORDER BY 2 DESC, 1, 2 LIMIT 3"
+    );
+    for unchanged in
+        ["SELECT a FROM t ORDER BY 1", "SELECT * FROM t ORDER BY 1 LIMIT 2", "SELECT a FROM t LIMIT 2"]
+    {
+        assert_eq!(ties_broken(unchanged), unchanged);
+    }
+}
+
 struct Outcome {
     routed: bool,
     same: Result<(), String>,
@@ -314,7 +361,9 @@ fn compare(
     session: &Session,
     sql: &str,
 ) -> Option<Outcome> {
-    let guarded = inda_guard::guard(sql, &session.scope, &Catalog::marts(), &GuardOptions::default()).ok()?;
+    let sql = ties_broken(sql);
+    let guarded =
+        inda_guard::guard(&sql, &session.scope, &Catalog::marts(), &GuardOptions::default()).ok()?;
     let routed = !rollups.rollups_for(&session.scope, &guarded).is_empty();
     if !routed {
         return Some(Outcome { routed, same: Ok(()) });
