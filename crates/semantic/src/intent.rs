@@ -167,7 +167,7 @@ pub struct Sort {
 /// follow-up refines and each conversation turn stores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Intent {
-    /// Metric names of the model, all on one table.
+    /// Metric names of the model: of one table, or of several put side by side (each grouped on its own).
     pub metrics: Vec<String>,
     /// Dimension names of the model.
     #[serde(default)]

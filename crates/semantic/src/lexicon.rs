@@ -144,6 +144,7 @@ pub(crate) struct Lexicon {
     /// "with", "con": what the thing before has ("contacts with purchases").
     pub(crate) having: HashSet<String>,
     pub(crate) possessives: HashSet<String>,
+    pub(crate) back_references: HashSet<String>,
     /// "best", "peor": rankings by a judgement, which say no measure.
     pub(crate) judging: HashSet<String>,
     /// "money", "dinero": bare money words.
@@ -255,6 +256,8 @@ impl Lexicon {
         lx.relatives = grammar.file.relatives.iter().cloned().collect();
         lx.having = grammar.file.having.iter().cloned().collect();
         lx.possessives = grammar.file.possessives.iter().cloned().collect();
+        lx.back_references =
+            grammar.file.back_references.iter().chain(&grammar.file.possessives).cloned().collect();
         lx.judging = grammar.file.judging.iter().cloned().collect();
         lx.money_words = grammar.file.money_words.iter().cloned().collect();
         lx.articles = grammar.file.articles.iter().cloned().collect();
@@ -559,6 +562,9 @@ struct GrammarFile {
     /// "Their", "su" after "with": the rows' own columns ("campaigns with their budget").
     #[serde(default)]
     possessives: Vec<String>,
+    /// "They", "ellos": with the possessives, words that point back at things named before.
+    #[serde(default)]
+    back_references: Vec<String>,
     /// Ranking words that judge ("best", "peor"): with no measure said, none is assumed.
     #[serde(default)]
     judging: Vec<String>,

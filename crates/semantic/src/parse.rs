@@ -534,6 +534,9 @@ fn resolve_shape(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
         return resolve_newest(model, f, descending, lang);
     }
     let mut intent = resolve_whole(model, f, lang)?;
+    if f.list && !f.counting {
+        theirs_by_row(model, &mut intent);
+    }
     intent.list = f.list && !f.counting && is_list(model, &intent);
     if !intent.list {
         side_by_side_companies(model, &mut intent);
@@ -936,12 +939,25 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
             "No pude identificar qué medir (por ejemplo mensajes enviados, ingresos o contactos).".into(),
         ));
     }
-    let base = base_table(model, &metrics).ok_or_else(|| {
+    let apart = || {
         fail(
             "Those measures come from different data and cannot be combined in one answer; ask for them one at a time.".into(),
             "Esas medidas vienen de datos distintos y no se pueden combinar en una respuesta; pregúntalas por separado.".into(),
         )
-    })?;
+    };
+    let tables = metric_tables(model, &metrics);
+    let (base, others) = tables.split_first().ok_or_else(apart)?;
+    let base = base.clone();
+    // Measures of several tables are each grouped on their own and put side by side (sqlgen): only plain
+    // shapes, whose every breakdown and filter means the same thing for each table.
+    // "Customers and their revenue": whose revenue (the customers', or all of it) would be a guess; rows
+    // listed with theirs ("active campaigns with their budget and messages sent") are each row's own.
+    let theirs = f.theirs && !(f.list && row_dimension(model, &metrics).is_some());
+    if !others.is_empty()
+        && (theirs || !f.dated.is_empty() || !f.excluded.is_empty() || f.share || f.date_column.is_some())
+    {
+        return Err(apart());
+    }
     let mut intent = Intent {
         metrics,
         lang: Some(lang),
@@ -955,6 +971,12 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     for b in &f.breakdowns {
         let dim =
             resolve_dim(model, &b.candidates, &base).ok_or_else(|| unreachable_dim(model, b, lang, f))?;
+        let alike = |t: &String| {
+            resolve_dim(model, &b.candidates, t).is_some_and(|d| same_meaning(model, (&dim, &base), (&d, t)))
+        };
+        if !others.iter().all(alike) {
+            return Err(apart());
+        }
         if !intent.breakdowns.contains(&dim) {
             intent.breakdowns.push(dim);
         }
@@ -965,15 +987,31 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
             format!("\"{v}\" no se puede usar como filtro de estas medidas."),
         )
     })?;
+    let alike = |t: &String| {
+        resolve_values(model, &f.values, t).is_ok_and(|filters| {
+            filters.len() == intent.filters.len()
+                && filters.iter().zip(&intent.filters).all(|(a, b)| {
+                    (a.values == b.values && a.negated == b.negated)
+                        && same_meaning(model, (&b.dimension, &base), (&a.dimension, t))
+                })
+        })
+    };
+    if !others.iter().all(alike) {
+        return Err(apart());
+    }
     apply_metric_filter_overlap(model, &mut intent);
     apply_exclusions(model, &mut intent, f).map_err(|(en, es)| fail(en, es))?;
     let f = &began_elsewhere(model, f, &base, &mut intent).map_err(|(en, es)| fail(en, es))?;
     apply_time(&mut intent, f).map_err(|(en, es)| fail(en, es))?;
     intent.grain = f.grain;
-    refuse_undated_period(model, &intent, &base).map_err(|(en, es)| fail(en, es))?;
+    for t in &tables {
+        refuse_undated_period(model, &intent, t).map_err(|(en, es)| fail(en, es))?;
+    }
     if intent.grain.is_none() && f.trend {
         intent.grain = Some(default_grain(intent.time_range));
     }
+    let several: &[String] = if others.is_empty() { &[] } else { &tables };
+    refuse_periods_of_things(model, &intent, several).map_err(|(en, es)| fail(en, es))?;
     apply_ranking(&mut intent, f);
     // "Worst month this year": periods ranked are the complete ones; a running month is no fair rival.
     if intent.top_n.is_some() && intent.breakdowns.is_empty() && intent.comparison.is_none() {
@@ -1115,6 +1153,89 @@ fn unreachable_dim(model: &SemanticModel, b: &DimRef, lang: Lang, f: &Fragments)
         Lang::Es => format!("Estas medidas no se pueden desglosar por {label}."),
     };
     NotUnderstood::new(model, lang, problem, describe::fragments(model, f, &f.metrics, &[], lang))
+}
+
+/// "Active campaigns with their budget and messages sent": rows named first and then measures of theirs from
+/// different data are those measures by each row (campaign), not totals side by side.
+fn theirs_by_row(model: &SemanticModel, intent: &mut Intent) {
+    if metric_tables(model, &intent.metrics).len() < 2
+        || !intent.breakdowns.is_empty()
+        || intent.grain.is_some()
+    {
+        return;
+    }
+    if let Some(row) = row_dimension(model, &intent.metrics) {
+        intent.metrics.remove(0);
+        intent.breakdowns.push(row);
+    }
+}
+
+/// The dimension that names each row of the first metric's table (a campaign, a contact), when that metric
+/// counts all the rows of its table: the measures after it can then be each row's own.
+fn row_dimension(model: &SemanticModel, metrics: &[String]) -> Option<String> {
+    let head = model.metric(metrics.first()?)?;
+    let table = model.table(&head.table)?;
+    let name = table.list_columns.first()?;
+    if head.kind != MetricKind::Count || !head.filter.is_empty() || metrics.len() < 2 {
+        return None;
+    }
+    let names_rows = |d: &&crate::model::DimensionDef| {
+        d.table == table.name && (d.column == *name || d.label_column.as_ref() == Some(name))
+    };
+    model.dimensions().iter().find(names_rows).map(|d| d.name.clone())
+}
+
+/// Whether dimension `a` for rows of its table and `b` for rows of another mean the same thing side by side:
+/// the same dimension, or each table's own column of one name and kind ("revenue and messaging cost by
+/// channel": a sale's channel, a message's channel).
+fn same_meaning(model: &SemanticModel, (a, a_base): (&str, &str), (b, b_base): (&str, &str)) -> bool {
+    match (model.dimension(a), model.dimension(b)) {
+        _ if a == b => true,
+        (Some(x), Some(y)) => {
+            x.table == a_base && y.table == b_base && x.column == y.column && x.family() == y.family()
+        }
+        _ => false,
+    }
+}
+
+/// "Top 5 campaigns by revenue this year, and the budget of each": beside other measures, a period would
+/// keep only the things that began in it (campaigns started this year), which is seldom what is meant, so
+/// measures of things (contacts, campaigns) take no period when they stand beside others. `tables`: those of
+/// the measures when they are of several.
+fn refuse_periods_of_things(
+    model: &SemanticModel,
+    intent: &Intent,
+    tables: &[String],
+) -> Result<(), Problem> {
+    let dated = intent.time_range.is_some()
+        || intent.grain.is_some()
+        || intent.days.is_some()
+        || intent.complete_only.is_some();
+    let began = tables.iter().filter_map(|t| model.table(t)).find_map(|t| t.began_label.as_ref());
+    match began {
+        Some(label) if dated => Err((
+            format!(
+                "Beside the other measures, the period would keep only the {} in it; ask for them one at a time, or without the period.",
+                label.get(Lang::En)
+            ),
+            format!(
+                "Junto a las otras medidas, el período dejaría solo {} en él; pregúntalas por separado, o sin el período.",
+                label.get(Lang::Es)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The tables of the metrics, each once, in the order the metrics name them.
+fn metric_tables(model: &SemanticModel, metrics: &[String]) -> Vec<String> {
+    let mut tables: Vec<String> = Vec::new();
+    for t in metrics.iter().filter_map(|m| model.metric(m)).map(|d| &d.table) {
+        if !tables.contains(t) {
+            tables.push(t.clone());
+        }
+    }
+    tables
 }
 
 /// The one table all metrics are on.

@@ -39,6 +39,7 @@ pub(crate) fn read(
     let clause = |k: &usize| items[*k].relative || items[*k].having || pronoun(*k);
     reader.f.relative_at = (0..items.len()).filter(clause).collect();
     reader.f.list |= rows_with_their(model, items);
+    reader.f.theirs = items.iter().any(|it| it.theirs);
     reader.markers();
     reader.values();
     reader.rest();

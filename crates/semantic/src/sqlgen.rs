@@ -158,10 +158,7 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         .collect::<Result<_, _>>()?;
     let first = metrics.first().ok_or_else(|| user("Nothing to measure.", "Nada que medir."))?;
     if metrics.iter().any(|m| m.table != first.table || m.time_column != first.time_column) {
-        return Err(user(
-            "Those measures come from different data and cannot be combined in one answer.",
-            "Esas medidas vienen de datos distintos y no se pueden combinar en una respuesta.",
-        ));
+        return side_by_side(model, intent, lang);
     }
     let base = model.table(&first.table).ok_or_else(|| internal("unknown table"))?;
 
@@ -623,6 +620,178 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
         currency_column: currency_split.map(|(name, _)| name).or(list_currency),
         sources,
     })
+}
+
+/// "Customers and revenue by country", "presupuesto e ingresos por campaña": measures of several tables.
+/// Each table's measures are built on their own (its own time column, joins and filters), and the parts are
+/// joined on their output keys (the time bucket and the breakdown columns): a group only one part has keeps
+/// the others' counts at 0. Only plain shapes; a ranking ranks the joined rows.
+fn side_by_side(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, BuildError> {
+    let apart = || {
+        BuildError::User(
+            "Those measures come from different data and cannot be combined in one answer; ask for them one at a time.".into(),
+            "Esas medidas vienen de datos distintos y no se pueden combinar en una respuesta; pregúntalas por separado.".into(),
+        )
+    };
+    if intent.share
+        || intent.share_of.is_some()
+        || intent.list
+        || intent.change
+        || intent.comparison.is_some()
+        || intent.per_period
+        || intent.nth
+        || !intent.began.is_empty()
+        || intent.date_column.is_some()
+    {
+        return Err(apart());
+    }
+    // The metrics of each table (and time column), in the order the question names them.
+    let mut groups: Vec<(&str, &str, Vec<String>)> = Vec::new();
+    for name in &intent.metrics {
+        let m = model.metric(name).ok_or_else(|| internal(format!("unknown metric {name}")))?;
+        match groups.iter_mut().find(|(t, c, _)| *t == m.table && *c == m.time_column) {
+            Some(group) => group.2.push(name.clone()),
+            None => groups.push((&m.table, &m.time_column, vec![name.clone()])),
+        }
+    }
+    let parts: Vec<Built> = groups
+        .iter()
+        .map(|(table, _, metrics)| {
+            let own = |d: &String| own_dimension(model, d, table);
+            let filters = (intent.filters.iter())
+                .map(|f| crate::intent::Filter { dimension: own(&f.dimension), ..f.clone() })
+                .collect();
+            let breakdowns = intent.breakdowns.iter().map(own).collect();
+            let part = Intent {
+                metrics: metrics.clone(),
+                breakdowns,
+                filters,
+                sort: None,
+                top_n: None,
+                ..intent.clone()
+            };
+            build(model, &part, lang)
+        })
+        .collect::<Result<_, _>>()?;
+    let first = parts.first().ok_or_else(|| internal("no measure"))?;
+    let unlike = |p: &Built| {
+        p.time_column != first.time_column
+            || p.dimension_columns != first.dimension_columns
+            || p.currency_column.is_some()
+            || p.same_days_column.is_some()
+            || p.share_column.is_some()
+    };
+    if parts.iter().any(unlike) {
+        return Err(apart());
+    }
+    let keys: Vec<&String> = first.time_column.iter().chain(&first.dimension_columns).collect();
+    let part = |i: usize| format!("part_{}", i + 1);
+    // A key of the first `n` parts: the first of them that has the group.
+    let key = |k: &str, n: usize| match n {
+        1 => format!("{}.{}", part(0), Ident::new(k)),
+        _ => format!(
+            "COALESCE({})",
+            (0..n).map(|i| format!("{}.{}", part(i), Ident::new(k))).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let mut items: Vec<String> =
+        keys.iter().map(|k| format!("{} AS {}", key(k, parts.len()), Ident::new(*k))).collect();
+    let mut measures = Vec::new();
+    for name in &intent.metrics {
+        let (i, at) = groups
+            .iter()
+            .enumerate()
+            .find_map(|(i, g)| g.2.iter().position(|m| m == name).map(|at| (i, at)))
+            .ok_or_else(|| internal("a metric of no part"))?;
+        let info =
+            parts[i].measures.get(at).cloned().ok_or_else(|| internal("a part without its measure"))?;
+        let column = format!("{}.{}", part(i), Ident::new(&info.name));
+        let counted = matches!(info.kind, MetricKind::Count | MetricKind::Distinct) && !keys.is_empty();
+        let e = if counted { format!("COALESCE({column}, 0)") } else { column };
+        items.push(format!("{e} AS {}", Ident::new(&info.name)));
+        measures.push(info);
+    }
+    let checks: Vec<String> = (parts.iter().enumerate())
+        .filter_map(|(i, p)| {
+            p.check_column.as_ref().map(|c| format!("COALESCE({}.{}, 0)", part(i), Ident::new(c)))
+        })
+        .collect();
+    let check_column = parts.iter().find_map(|p| p.check_column.clone());
+    if let Some(c) = &check_column {
+        items.push(format!("{} AS {}", checks.join(" + "), Ident::new(c)));
+    }
+    let mut from = format!("({}) AS {}", first.sql, part(0));
+    for (i, p) in parts.iter().enumerate().skip(1) {
+        if keys.is_empty() {
+            from.push_str(&format!(" CROSS JOIN ({}) AS {}", p.sql, part(i)));
+            continue;
+        }
+        let on = keys
+            .iter()
+            .map(|k| format!("{} IS NOT DISTINCT FROM {}.{}", key(k, i), part(i), Ident::new(*k)))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        from.push_str(&format!(" FULL JOIN ({}) AS {} ON {on}", p.sql, part(i)));
+    }
+    let mut sql = format!("SELECT {} FROM {from}", items.join(", "));
+    // "Top 5 countries": a row with no country is no country to rank.
+    if intent.top_n.is_some() && !first.dimension_columns.is_empty() {
+        let known: Vec<String> =
+            first.dimension_columns.iter().map(|k| format!("{} IS NOT NULL", key(k, parts.len()))).collect();
+        sql.push_str(&format!(" WHERE {}", known.join(" AND ")));
+    }
+    if !keys.is_empty() {
+        let order = side_by_side_order(intent, &measures, keys.len(), first.time_column.is_some());
+        sql.push_str(&format!(" ORDER BY {order}"));
+    }
+    if let Some(n) = intent.top_n {
+        sql.push_str(&format!(" LIMIT {n}"));
+    }
+    Ok(Built {
+        sql,
+        measures,
+        time_column: first.time_column.clone(),
+        dimension_columns: first.dimension_columns.clone(),
+        id_columns: first.id_columns.clone(),
+        check_column,
+        same_days_column: None,
+        share_column: None,
+        currency_column: None,
+        sources: first.sources.clone(),
+    })
+}
+
+/// The dimension of `table`'s own rows that means what `dimension` does: the same column of the same kind
+/// ("by channel": a message's own channel, a sale's own), else `dimension` itself, through a join.
+fn own_dimension(model: &SemanticModel, dimension: &str, table: &str) -> String {
+    let Some(d) = model.dimension(dimension).filter(|d| d.table != table) else {
+        return dimension.to_string();
+    };
+    let own = |x: &&crate::model::DimensionDef| {
+        x.table == table && x.column == d.column && x.family() == d.family()
+    };
+    model.dimensions().iter().find(own).map_or_else(|| dimension.to_string(), |x| x.name.clone())
+}
+
+/// The order of joined parts (at least one key), by output position: the one asked for, else a series by
+/// time, else the first measure, largest first; ties by every key. `keys` come first, the time bucket (if
+/// `series`) leading.
+fn side_by_side_order(intent: &Intent, measures: &[MeasureInfo], keys: usize, series: bool) -> String {
+    let measure_at = |metric: &str| intent.metrics.iter().position(|m| m == metric).map(|i| keys + i + 1);
+    let direction = |descending: bool| if descending { "DESC NULLS LAST" } else { "ASC NULLS LAST" };
+    let mut order = match (&intent.sort, series) {
+        (Some(sort), _) => match sort.metric.as_deref().and_then(measure_at) {
+            Some(at) => vec![format!("{at} {}", direction(sort.descending))],
+            None if series => vec![format!("1 {}", direction(sort.descending))],
+            None => vec![],
+        },
+        (None, true) => vec!["1".to_string()],
+        (None, false) if !measures.is_empty() && keys > 0 => vec![format!("{} DESC NULLS LAST", keys + 1)],
+        (None, false) => vec![],
+    };
+    let led = if series && intent.sort.as_ref().is_none_or(|s| s.metric.is_none()) { 2 } else { 1 };
+    order.extend((led..=keys).map(|k| k.to_string()));
+    order.join(", ")
 }
 
 /// "Average daily revenue": `inner` (each period's totals, without order or limit) averaged over its periods,

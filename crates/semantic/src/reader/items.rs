@@ -39,6 +39,8 @@ pub(crate) struct Item {
     /// "With their", "con su" stands between it and the item before: the rows' own ("campaigns with their
     /// budget").
     pub possessive: bool,
+    /// A word pointing back at things named before ("their", "ellos") stands between it and the item before.
+    pub theirs: bool,
     /// Only articles stand between it and the item before ("recibieron los contactos").
     pub bare: bool,
     /// "We" stands between it and the item before ("the contacts we sent something to").
@@ -122,6 +124,7 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
         let relative = gap.iter().any(|w| model.lexicon().relatives.contains(w));
         let having = gap.iter().any(|w| model.lexicon().having.contains(w));
         let possessive = having && gap.iter().any(|w| model.lexicon().possessives.contains(w));
+        let theirs = gap.iter().any(|w| model.lexicon().back_references.contains(w));
         let bare = !gap.is_empty() && gap.iter().all(|w| model.lexicon().articles.contains(w));
         let ours = gap.iter().any(|w| model.lexicon().first_person.contains(w));
         // What the words before it say about the item, whatever it is.
@@ -136,6 +139,7 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
             relative,
             having,
             possessive,
+            theirs,
             bare,
             ours,
         };
@@ -176,6 +180,11 @@ pub(crate) fn lex(model: &SemanticModel, tokens: &[String], today: NaiveDate) ->
                 last_end = i;
             }
         }
+    }
+    // "… and how much revenue they brought": a word pointing back after the last item is the last item's.
+    if let Some(last) = items.last_mut() {
+        last.theirs |=
+            tokens[last_end.min(tokens.len())..].iter().any(|w| model.lexicon().back_references.contains(w));
     }
     items
 }

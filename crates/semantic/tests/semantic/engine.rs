@@ -794,7 +794,6 @@ fn refuses_what_it_cannot_map() {
         "top 5",
         "what is the weather like",
         "contacts by campaign",
-        "messages sent and revenue",
         "revenue in the last 0 days",
         "average delivery rate per message",
         "🙂🙂🙂",
@@ -1464,7 +1463,7 @@ fn listed_measures_are_each_measured() {
     assert_eq!(ask("contactos y clientes por pais").intent.metrics, ["contacts", "customers"]);
     assert_eq!(ask("contactos clientes por pais").intent.metrics, ["customers"]);
     // A measure that cannot be had beside the others is refused, never dropped.
-    assert!(interpret(&model(), "campaigns and revenue by channel", None, today()).is_err());
+    assert!(interpret(&model(), "campaigns and revenue by campaign type this year", None, today()).is_err());
 }
 
 /// "Growth", "% change", "variación": the later period, the earlier one (the same days when the later one
@@ -2454,4 +2453,68 @@ fn the_same_days_are_of_the_first_measure_s_rows() {
         "{}",
         p.sql
     );
+}
+
+#[test]
+fn measures_of_different_data_are_each_grouped_and_put_side_by_side() {
+    // Each table's measures on their own, joined on the breakdown; a country only one part has keeps the
+    // other's count at 0.
+    let p = ask("customers and revenue by country");
+    assert_eq!(p.intent.metrics, ["customers", "revenue"]);
+    assert_eq!(p.measures.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["customers", "revenue"]);
+    assert_eq!(p.missing_rate_column.as_deref(), Some("missing_fx_rate_rows"));
+    assert!(p.sql.contains("COALESCE(part_1.customers, 0) AS customers"), "{}", p.sql);
+    assert!(
+        p.sql.contains("FULL JOIN") && p.sql.contains("part_1.country IS NOT DISTINCT FROM part_2.country"),
+        "{}",
+        p.sql
+    );
+    assert!(p.sql.ends_with("ORDER BY 2 DESC NULLS LAST, 1"), "{}", p.sql);
+    // Events take a period each on their own time, and a breakdown that is each table's own column of one
+    // name (a message's channel, a sale's channel).
+    let p = ask("messaging cost and revenue by channel last month");
+    assert!(p.sql.contains("sent_at >= DATE_TRUNC('month', CURRENT_DATE) - INTERVAL '1 month'"), "{}", p.sql);
+    assert!(
+        p.sql.contains("a.occurred_at >= DATE_TRUNC('month', CURRENT_DATE) - INTERVAL '1 month'"),
+        "{}",
+        p.sql
+    );
+    assert!(p.sql.contains("part_1.channel IS NOT DISTINCT FROM part_2.channel"), "{}", p.sql);
+    let p = ask("messages sent and revenue by month this year");
+    assert!(p.sql.ends_with("ORDER BY 1"), "{}", p.sql);
+    // Totals: one row each, side by side.
+    let p = ask("mensajes enviados e ingresos del mes pasado");
+    assert!(p.sql.contains("CROSS JOIN") && !p.sql.contains("ORDER BY"), "{}", p.sql);
+    // A ranking ranks the joined rows; rows without the group are none to rank.
+    let p = ask("top 3 campaigns by revenue, with budget and revenue");
+    assert!(
+        p.sql.contains("WHERE COALESCE(part_1.campaign_name, part_2.campaign_name) IS NOT NULL"),
+        "{}",
+        p.sql
+    );
+    assert!(p.sql.ends_with("LIMIT 3"), "{}", p.sql);
+    // Rows named first, then measures of theirs from different data: by each row.
+    let p = ask("active campaigns with their budget and messages sent");
+    assert_eq!(p.intent.breakdowns, ["campaign"]);
+    assert_eq!(p.intent.metrics, ["campaign_budget", "messages_sent"]);
+}
+
+#[test]
+fn measures_of_different_data_are_refused_where_a_part_would_be_guessed() {
+    for q in [
+        // Whose revenue: the customers' or all of it.
+        "customers and their revenue by segment",
+        "contacts and revenue by country, and what they bring",
+        // A breakdown only one of them has.
+        "customers and messages sent by template",
+        // A period beside things (contacts, campaigns) would keep only those that began in it.
+        "top 5 campaigns by revenue this year, and what budget each one had",
+        "customers and revenue by month this year",
+        // Shapes over one table only.
+        "customers and revenue this month vs last month",
+        "share of contacts and revenue by country",
+    ] {
+        let r = interpret(&model(), q, None, today());
+        assert!(r.is_err(), "{q:?} should not be understood: {:?}", r.map(|p| p.sql));
+    }
 }
