@@ -328,6 +328,47 @@ async fn every_dev_question_gives_the_same_answer_on_both_engines() {
     assert!(nonempty * 2 > checked, "most answers should have rows, only {nonempty} of {checked} had");
 }
 
+/// Measures of different data side by side: the engine's SQL (each table grouped on its own, FULL JOIN on
+/// the breakdown with IS NOT DISTINCT FROM, ORDER BY positions) gives the same rows on both engines.
+#[tokio::test(flavor = "multi_thread")]
+async fn measures_side_by_side_give_the_same_answer_on_both_engines() {
+    let demo = demo();
+    let sf = warehouse_with(vec![]);
+    let model = inda_semantic::SemanticModel::builtin().expect("the shipped model");
+    let today = chrono::Utc::now().date_naive();
+    let mut failures = Vec::new();
+    for q in [
+        "customers and revenue by country",
+        "messaging cost and revenue by channel last month",
+        "mensajes enviados e ingresos del mes pasado",
+        "active campaigns with their budget and messages sent",
+        "top 3 campaigns by revenue, with budget and revenue",
+    ] {
+        let plan =
+            inda_semantic::interpret(&model, q, None, today).unwrap_or_else(|e| panic!("{q}: {}", e.message));
+        assert!(plan.sql.contains("part_2"), "{q}: not side by side: {}", plan.sql);
+        for tenant in tenants() {
+            let s = session(tenant);
+            let guarded =
+                guard(&plan.sql, tenant).unwrap_or_else(|e| panic!("{q}: the guard refused it: {e}"));
+            let e = demo.embedded.query(&s, &guarded, &limits(), &Cancel::new()).await;
+            let f = sf.query(&s, &guarded, &limits(), &Cancel::new()).await;
+            match (e, f) {
+                (Ok(e), Ok(f)) => {
+                    assert!(!e.rows.is_empty(), "{q}/{tenant}: no rows");
+                    if let Err(m) = compare(&format!("{q}/{tenant}"), &e, &f, true) {
+                        failures.push(m);
+                    }
+                }
+                (e, f) => {
+                    failures.push(format!("{q}/{tenant}: embedded {:?} vs snowflake {:?}", e.err(), f.err()))
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Money in the reporting currency (semantics.md, Money): the gold conversion through `marts.fx_rates`
 /// gives the same revenue on both engines for every tenant, and no amount lacks its month's rate.
 #[tokio::test(flavor = "multi_thread")]
