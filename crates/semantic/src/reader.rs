@@ -879,7 +879,7 @@ impl<'a> Reader<'a> {
             // did it ("enviados por las campañas de WhatsApp") still says whose channel it is.
             let read = self.broken_down.contains(&nb) || self.agents.iter().any(|(a, _)| *a == nb);
             let campaign = read && other.dims().iter().any(|d| d == "campaign");
-            if (self.used[nb] && !campaign) || !other.is_dim() {
+            if (self.used[nb] && !campaign) || !other.is_dim() || self.listed_after_by(nb) {
                 continue;
             }
             let same_family: Vec<String> = other
@@ -901,6 +901,17 @@ impl<'a> Reader<'a> {
             }
         }
         (Vec::new(), false)
+    }
+
+    /// "Por país y etapa, solo leads": a dimension listed after "by" and other dimensions is a breakdown of its
+    /// own, not the noun of the values after it.
+    fn listed_after_by(&self, at: usize) -> bool {
+        let items = self.items;
+        let mut j = at;
+        while j > 0 && items[j].listed && items[j - 1].is_dim() {
+            j -= 1;
+        }
+        j != at && j > 0 && items[j - 1].has(|s| *s == Sense::By)
     }
 
     /// "Los contactos que llegaron por Instagram": after people and a refining verb of their own ("que"/"who"

@@ -877,22 +877,29 @@ fn time_from(t: &[String], i: usize, today: NaiveDate) -> Option<(usize, TimeRan
         (Some("a"), Some("partir"), Some("de" | "del")) => Some(3),
         _ => None,
     };
-    if let Some(k) = since_len {
-        let j = i + k;
+    if let Some(mut k) = since_len {
         // "desde principios de año", "since the start of the year"
-        let mut s = j;
+        let mut s = i + k;
         if matches!(at(s), Some("the" | "el")) {
             s += 1;
         }
         if matches!(at(s), Some("start" | "beginning" | "inicio" | "principios" | "comienzo")) {
             let mut u = s + 1;
-            while matches!(at(u), Some("of" | "de" | "del" | "the" | "el" | "la" | "este" | "esta" | "this"))
-            {
+            while matches!(at(u), Some("of" | "de" | "del" | "the" | "el" | "la")) {
                 u += 1;
             }
-            let g = at(u).and_then(unit)?;
-            return Some((u + 1 - i, this_one(g)));
+            // "since the beginning of last year", "desde el inicio del año pasado": since that period, read
+            // below; a unit alone ("of the year", "de este mes") is this one.
+            if relative(t, u).is_none() && period(t, u, today).is_none() {
+                while matches!(at(u), Some("este" | "esta" | "this")) {
+                    u += 1;
+                }
+                let g = at(u).and_then(unit)?;
+                return Some((u + 1 - i, this_one(g)));
+            }
+            k = u - i;
         }
+        let j = i + k;
         if let Some((n, start)) = since_weekday(t, j, today) {
             // Since Monday is this week (and stays so in a saved analysis).
             let r = match start.weekday() {
@@ -1168,6 +1175,11 @@ mod tests {
         assert_eq!(parse("since march"), Some((2, TimeRange::Since { start: d(2026, 3, 1) })));
         assert_eq!(parse("between january and march 2026"), Some((5, b(d(2026, 1, 1), d(2026, 4, 1)))));
         assert_eq!(parse("since last month"), Some((3, TimeRange::LastN { unit: Grain::Month, n: 2 })));
+        // The start of a period said is that period's start; of a unit alone, this one's.
+        let last_two_years = Some((6, TimeRange::LastN { unit: Grain::Year, n: 2 }));
+        assert_eq!(parse("since the beginning of last year"), last_two_years);
+        assert_eq!(parse("desde el inicio del año pasado"), last_two_years);
+        assert_eq!(parse("since the start of the year"), Some((6, TimeRange::This { unit: Grain::Year })));
         assert_eq!(parse("may"), None);
         assert_eq!(parse("mar"), None);
     }
