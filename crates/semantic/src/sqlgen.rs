@@ -343,6 +343,10 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
             let cond = and_all(residual.iter().map(|f| scope.model_expr(f)).collect::<Result<Vec<_>, _>>()?)
                 .ok_or_else(|| internal("empty filter"))?;
             e = conditional_aggregate(e, &cond);
+            // "Revenue and support tickets by stage": a stage with tickets and no sales has 0 revenue, not none.
+            if m.kind == MetricKind::Sum {
+                e = function("COALESCE", vec![e, number(0)]);
+            }
             if i == 0 {
                 first_rows = Some(cond.clone());
             }
@@ -625,7 +629,7 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
 /// "Customers and revenue by country", "presupuesto e ingresos por campaña": measures of several tables.
 /// Each table's measures are built on their own (its own time column, joins and filters), and the parts are
 /// joined on their output keys (the time bucket and the breakdown columns): a group only one part has keeps
-/// the others' counts at 0. Only plain shapes; a ranking ranks the joined rows.
+/// the others' counts and sums at 0 (no sales is 0 revenue; an average of nothing stays empty). Only plain shapes; a ranking ranks the joined rows.
 fn side_by_side(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, BuildError> {
     let apart = || {
         BuildError::User(
@@ -706,7 +710,8 @@ fn side_by_side(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Bu
         let info =
             parts[i].measures.get(at).cloned().ok_or_else(|| internal("a part without its measure"))?;
         let column = format!("{}.{}", part(i), Ident::new(&info.name));
-        let counted = matches!(info.kind, MetricKind::Count | MetricKind::Distinct) && !keys.is_empty();
+        let counted = matches!(info.kind, MetricKind::Count | MetricKind::Distinct | MetricKind::Sum)
+            && !keys.is_empty();
         let e = if counted { format!("COALESCE({column}, 0)") } else { column };
         items.push(format!("{e} AS {}", Ident::new(&info.name)));
         measures.push(info);

@@ -231,3 +231,13 @@ fn a_company_by_its_name_is_its_tenant_id() {
         .expect("drills");
     assert_eq!(d.plan.intent.filters[0].values, ["Initech"]);
 }
+
+#[test]
+fn measures_side_by_side_drill_into_each_part() {
+    // The clicked channel narrows each table's part, on that table's own channel.
+    let d = drilled("messaging cost and revenue by channel last month", "channel", json!("whatsapp"));
+    assert!(d.plan.sql.contains("WHERE channel = 'whatsapp'"), "{}", d.plan.sql);
+    assert!(d.plan.sql.contains("a.channel = 'whatsapp'"), "{}", d.plan.sql);
+    let d = drilled("customers and revenue by country", "country", json!("CO"));
+    assert_eq!(d.plan.sql.matches("country = 'CO'").count(), 2, "{}", d.plan.sql);
+}
