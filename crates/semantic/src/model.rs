@@ -274,6 +274,10 @@ pub struct MetricDef {
     /// only with that dimension broken down or one of its values kept, never averaged across its values.
     #[serde(default)]
     pub one_value_of: Option<String>,
+    /// It counts things by when they began ("new contacts"): beside measures of other data, a period said
+    /// is its own too, where a count of all the things (contacts) takes none.
+    #[serde(default)]
+    pub arrivals: bool,
 }
 
 /// See [`MetricDef::also_means`].
@@ -792,6 +796,15 @@ impl SemanticModel {
     /// Whether `value` is a canonical value of the `family` the model lists ("new" of segment).
     pub(crate) fn has_value(&self, family: &str, value: &str) -> bool {
         self.file.values.get(family).is_some_and(|list| list.iter().any(|v| v.value == value))
+    }
+    /// The dimension that names each row of `table` (a campaign, a contact): the one of its first list column.
+    pub(crate) fn row_dimension(&self, table: &str) -> Option<&DimensionDef> {
+        let t = self.table(table)?;
+        let name = t.list_columns.first()?;
+        let names_rows = |d: &&DimensionDef| {
+            d.table == t.name && (d.column == *name || d.label_column.as_ref() == Some(name))
+        };
+        self.dimensions().iter().find(names_rows)
     }
     /// Whether rows of `base` can be grouped or filtered by a column of `table`.
     pub fn reachable(&self, base: &str, table: &str) -> bool {

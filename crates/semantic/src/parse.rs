@@ -534,8 +534,8 @@ fn resolve_shape(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
         return resolve_newest(model, f, descending, lang);
     }
     let mut intent = resolve_whole(model, f, lang)?;
-    if f.list && !f.counting {
-        theirs_by_row(model, &mut intent);
+    if let (Some(table), false) = (&f.rows_listed, f.counting) {
+        theirs_by_row(model, &mut intent, table);
     }
     intent.list = f.list && !f.counting && is_list(model, &intent);
     if !intent.list {
@@ -950,11 +950,8 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     let base = base.clone();
     // Measures of several tables are each grouped on their own and put side by side (sqlgen): only plain
     // shapes, whose every breakdown and filter means the same thing for each table.
-    // "Customers and their revenue": whose revenue (the customers', or all of it) would be a guess; rows
-    // listed with theirs ("active campaigns with their budget and messages sent") are each row's own.
-    let theirs = f.theirs && !(f.list && row_dimension(model, &metrics).is_some());
     if !others.is_empty()
-        && (theirs || !f.dated.is_empty() || !f.excluded.is_empty() || f.share || f.date_column.is_some())
+        && (!f.dated.is_empty() || !f.excluded.is_empty() || f.share || f.date_column.is_some())
     {
         return Err(apart());
     }
@@ -980,6 +977,16 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
         if !intent.breakdowns.contains(&dim) {
             intent.breakdowns.push(dim);
         }
+    }
+    // "Customers and their revenue": whose revenue (the customers', or all of it) would be a guess; rows
+    // listed with theirs ("active campaigns with their budget and messages sent") are each row's own.
+    let listed = f.rows_listed.as_deref().is_some_and(|t| model.row_dimension(t).is_some());
+    if !others.is_empty()
+        && f.theirs
+        && !listed
+        && theirs_is_a_guess(model, &intent.metrics, &intent.breakdowns)
+    {
+        return Err(apart());
     }
     intent.filters = resolve_values(model, &f.values, &base).map_err(|v| {
         fail(
@@ -1010,8 +1017,9 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     if intent.grain.is_none() && f.trend {
         intent.grain = Some(default_grain(intent.time_range));
     }
-    let several: &[String] = if others.is_empty() { &[] } else { &tables };
-    refuse_periods_of_things(model, &intent, several).map_err(|(en, es)| fail(en, es))?;
+    if !others.is_empty() {
+        refuse_periods_of_things(model, &intent).map_err(|(en, es)| fail(en, es))?;
+    }
     apply_ranking(&mut intent, f);
     // "Worst month this year": periods ranked are the complete ones; a running month is no fair rival.
     if intent.top_n.is_some() && intent.breakdowns.is_empty() && intent.comparison.is_none() {
@@ -1155,34 +1163,43 @@ fn unreachable_dim(model: &SemanticModel, b: &DimRef, lang: Lang, f: &Fragments)
     NotUnderstood::new(model, lang, problem, describe::fragments(model, f, &f.metrics, &[], lang))
 }
 
-/// "Active campaigns with their budget and messages sent": rows named first and then measures of theirs from
-/// different data are those measures by each row (campaign), not totals side by side.
-fn theirs_by_row(model: &SemanticModel, intent: &mut Intent) {
-    if metric_tables(model, &intent.metrics).len() < 2
-        || !intent.breakdowns.is_empty()
+/// "Active campaigns with their channel, budget and messages sent": rows of `table` named first and then
+/// measures of theirs from different data are those measures by each row (campaign), its own columns named
+/// beside them shown with it (the same rows), not totals side by side. The rows' plain count goes: each row
+/// is one.
+fn theirs_by_row(model: &SemanticModel, intent: &mut Intent, table: &str) {
+    let own = |d: &String| model.dimension(d).is_some_and(|x| x.table == table);
+    let plain_count = |m: &String| {
+        model
+            .metric(m)
+            .is_some_and(|d| d.table == table && d.kind == MetricKind::Count && d.filter.is_empty())
+    };
+    let mut metrics = intent.metrics.clone();
+    metrics.retain(|m| !plain_count(m));
+    if metric_tables(model, &metrics).len() < 2
+        || !intent.breakdowns.iter().all(own)
         || intent.grain.is_some()
     {
         return;
     }
-    if let Some(row) = row_dimension(model, &intent.metrics) {
-        intent.metrics.remove(0);
-        intent.breakdowns.push(row);
+    if let Some(row) = model.row_dimension(table).map(|d| d.name.clone()) {
+        intent.metrics = metrics;
+        intent.breakdowns.insert(0, row);
     }
 }
 
-/// The dimension that names each row of the first metric's table (a campaign, a contact), when that metric
-/// counts all the rows of its table: the measures after it can then be each row's own.
-fn row_dimension(model: &SemanticModel, metrics: &[String]) -> Option<String> {
-    let head = model.metric(metrics.first()?)?;
-    let table = model.table(&head.table)?;
-    let name = table.list_columns.first()?;
-    if head.kind != MetricKind::Count || !head.filter.is_empty() || metrics.len() < 2 {
-        return None;
-    }
-    let names_rows = |d: &&crate::model::DimensionDef| {
-        d.table == table.name && (d.column == *name || d.label_column.as_ref() == Some(name))
-    };
-    model.dimensions().iter().find(names_rows).map(|d| d.name.clone())
+/// "Customers and their revenue by segment": a count of things that other measures' rows belong to (a
+/// contact's sales, a campaign's messages), where "their" could narrow those measures to the things counted:
+/// the things are some of their table's rows (customers), or no breakdown is of theirs (campaigns and their
+/// revenue: of the campaigns, or all of it). By a breakdown of the things' own ("top 5 cities by contacts,
+/// with their revenue"), "their" is the group's, the same either way.
+fn theirs_is_a_guess(model: &SemanticModel, metrics: &[String], breakdowns: &[String]) -> bool {
+    let defs: Vec<_> = metrics.iter().filter_map(|m| model.metric(m)).collect();
+    defs.iter().filter(|m| matches!(m.kind, MetricKind::Count | MetricKind::Distinct)).any(|m| {
+        let owned = defs.iter().any(|o| o.table != m.table && model.join(&o.table, &m.table).is_some());
+        let by_theirs = breakdowns.iter().any(|b| model.dimension(b).is_some_and(|d| d.table == m.table));
+        owned && (!m.filter.is_empty() || !by_theirs)
+    })
 }
 
 /// Whether dimension `a` for rows of its table and `b` for rows of another mean the same thing side by side:
@@ -1200,18 +1217,17 @@ fn same_meaning(model: &SemanticModel, (a, a_base): (&str, &str), (b, b_base): (
 
 /// "Top 5 campaigns by revenue this year, and the budget of each": beside other measures, a period would
 /// keep only the things that began in it (campaigns started this year), which is seldom what is meant, so
-/// measures of things (contacts, campaigns) take no period when they stand beside others. `tables`: those of
-/// the measures when they are of several.
-fn refuse_periods_of_things(
-    model: &SemanticModel,
-    intent: &Intent,
-    tables: &[String],
-) -> Result<(), Problem> {
+/// measures of things (contacts, campaigns) take no period when they stand beside others, unless they count
+/// the things by when they began ("new contacts and revenue by month").
+fn refuse_periods_of_things(model: &SemanticModel, intent: &Intent) -> Result<(), Problem> {
     let dated = intent.time_range.is_some()
         || intent.grain.is_some()
         || intent.days.is_some()
         || intent.complete_only.is_some();
-    let began = tables.iter().filter_map(|t| model.table(t)).find_map(|t| t.began_label.as_ref());
+    let began = (intent.metrics.iter().filter_map(|m| model.metric(m)))
+        .filter(|m| !m.arrivals)
+        .filter_map(|m| model.table(&m.table))
+        .find_map(|t| t.began_label.as_ref());
     match began {
         Some(label) if dated => Err((
             format!(

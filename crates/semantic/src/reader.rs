@@ -38,7 +38,8 @@ pub(crate) fn read(
     reader.f.judged = items.iter().any(|it| it.text.split(' ').any(|w| model.lexicon().judging.contains(w)));
     let clause = |k: &usize| items[*k].relative || items[*k].having || pronoun(*k);
     reader.f.relative_at = (0..items.len()).filter(clause).collect();
-    reader.f.list |= rows_with_their(model, items);
+    reader.f.rows_listed = rows_with_their(model, items);
+    reader.f.list |= reader.f.rows_listed.is_some();
     reader.f.theirs = items.iter().any(|it| it.theirs);
     reader.markers();
     reader.values();
@@ -49,8 +50,8 @@ pub(crate) fn read(
 /// "Active campaigns with their budget and channel", "contactos vip con su país": rows named first (values
 /// that narrow them around them) and then what is theirs are those rows listed with it, not a sum by it. Any
 /// word of another shape (how many, by, top, share, average, a series, a comparison) keeps that shape.
-fn rows_with_their(model: &SemanticModel, items: &[Item]) -> bool {
-    let Some(first) = items.iter().position(|it| it.values().is_empty()) else { return false };
+fn rows_with_their(model: &SemanticModel, items: &[Item]) -> Option<String> {
+    let first = items.iter().position(|it| it.values().is_empty())?;
     let rows = &items[first];
     let shaped = |s: &Sense| {
         matches!(
@@ -72,12 +73,13 @@ fn rows_with_their(model: &SemanticModel, items: &[Item]) -> bool {
                 | Sense::GrainAdj(_)
         )
     };
-    rows.is_plural()
-        && listable(model, rows)
+    let listed = rows.is_plural()
         && (items[first + 1..].iter())
             .find(|it| it.values().is_empty() && !matches!(it.kind, ItemKind::Time(_)))
             .is_some_and(|it| it.possessive)
-        && !items.iter().any(|it| it.has(shaped) || matches!(it.kind, ItemKind::Number(_)))
+        && !items.iter().any(|it| it.has(shaped) || matches!(it.kind, ItemKind::Number(_)));
+    // The table whose rows they are.
+    listable(model, rows).filter(|_| listed)
 }
 
 /// What the passes of [`read`] share: which items are explained so far, and what they said.
@@ -370,7 +372,7 @@ impl<'a> Reader<'a> {
         let measured = !next.metrics().is_empty() && !self.ranks;
         // "which (email) campaigns are paused", "cuáles contactos son VIP": the rows themselves.
         let named = items[k + 1..].iter().find(|it| it.values().is_empty());
-        if !self.ranks && named.is_some_and(|it| it.is_plural() && listable(self.model, it)) {
+        if !self.ranks && named.is_some_and(|it| it.is_plural() && listable(self.model, it).is_some()) {
             self.f.list = true;
         }
         // "which active campaign sent the fewest": a value before the rows' own noun qualifies them, and the
@@ -631,6 +633,22 @@ impl<'a> Reader<'a> {
             run.extend(metrics);
         }
         out
+    }
+
+    /// "Top 3 countries by revenue and how many customers": things counted ("how many" right before them)
+    /// after another measure was said are a measure of their own, never a value narrowing the one before.
+    fn counted_after_measures(&self, strong: &[String]) -> Vec<String> {
+        let items = self.items;
+        let first_strong = items.iter().position(|it| it.metrics().iter().any(|m| strong.contains(m)));
+        let counted =
+            |k: &usize| *k > 0 && items[*k - 1].has(|s| *s == Sense::Counting) && items[*k].is_dim();
+        let Some(at) = first_strong.filter(|at| (at + 1..items.len()).any(|k| counted(&k))) else {
+            return Vec::new();
+        };
+        // All of them in the order said: the measure said first stays first.
+        let said =
+            |k: &usize| (*k > at && counted(k)) || items[*k].metrics().iter().any(|m| strong.contains(m));
+        (0..items.len()).filter(said).flat_map(|k| items[k].metrics()).collect()
     }
 
     /// Whether the item at `k` only names the rows the value right after it qualifies ("campañas" in
@@ -1255,6 +1273,7 @@ impl<'a> Reader<'a> {
                 let (strong, weak) = self.dated_things_not_measured(strong, weak);
                 let mut kept = self.listed_metrics();
                 kept.extend(counted_beside_sums(self.model, self.items, &strong));
+                kept.extend(self.counted_after_measures(&strong));
                 choose_metrics(self.model, strong, weak, &kept)
             }
         };

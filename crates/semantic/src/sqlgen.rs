@@ -658,10 +658,15 @@ fn side_by_side(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Bu
             None => groups.push((&m.table, &m.time_column, vec![name.clone()])),
         }
     }
+    // Tables broken down by each of their rows ("each campaign with its channel"): their columns are the rows'.
+    let by_rows: Vec<&str> = (intent.breakdowns.iter().filter_map(|b| model.dimension(b)))
+        .filter(|d| model.row_dimension(&d.table).is_some_and(|r| r.name == d.name))
+        .map(|d| d.table.as_str())
+        .collect();
     let parts: Vec<Built> = groups
         .iter()
         .map(|(table, _, metrics)| {
-            let own = |d: &String| own_dimension(model, d, table);
+            let own = |d: &String| own_dimension(model, d, table, &by_rows);
             let filters = (intent.filters.iter())
                 .map(|f| crate::intent::Filter { dimension: own(&f.dimension), ..f.clone() })
                 .collect();
@@ -766,12 +771,13 @@ fn side_by_side(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Bu
     })
 }
 
-/// The dimension of `table`'s own rows that means what `dimension` does: the same column of the same kind
-/// ("by channel": a message's own channel, a sale's own), else `dimension` itself, through a join.
-fn own_dimension(model: &SemanticModel, dimension: &str, table: &str) -> String {
-    let Some(d) = model.dimension(dimension).filter(|d| d.table != table) else {
-        return dimension.to_string();
-    };
+/// `dimension` for rows of `table`: the same column of the same kind on the rows themselves when they have one
+/// ("messaging cost and revenue by channel": a sale's own channel, a message's own), else `dimension` itself
+/// through a join. A column of a table broken down by each of its rows (`by_rows`: "each campaign with its
+/// channel and the messages it sent") is that row's, read through the join.
+fn own_dimension(model: &SemanticModel, dimension: &str, table: &str, by_rows: &[&str]) -> String {
+    let far = |d: &&crate::model::DimensionDef| d.table != table && !by_rows.contains(&d.table.as_str());
+    let Some(d) = model.dimension(dimension).filter(far) else { return dimension.to_string() };
     let own = |x: &&crate::model::DimensionDef| {
         x.table == table && x.column == d.column && x.family() == d.family()
     };

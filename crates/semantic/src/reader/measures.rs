@@ -214,8 +214,10 @@ pub(super) fn counted_beside_sums(model: &SemanticModel, items: &[Item], strong:
 }
 
 /// Whether an item names the rows of a listable table ("campaigns", "contactos").
-pub(super) fn listable(model: &SemanticModel, item: &Item) -> bool {
-    item.metrics().iter().filter_map(|m| model.metric(m)).any(|m| {
-        m.kind == MetricKind::Count && model.table(&m.table).is_some_and(|t| !t.list_columns.is_empty())
+pub(super) fn listable(model: &SemanticModel, item: &Item) -> Option<String> {
+    item.metrics().iter().filter_map(|m| model.metric(m)).find_map(|m| {
+        let listed =
+            m.kind == MetricKind::Count && model.table(&m.table).is_some_and(|t| !t.list_columns.is_empty());
+        listed.then(|| m.table.clone())
     })
 }

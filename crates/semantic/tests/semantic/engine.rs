@@ -2497,6 +2497,27 @@ fn measures_of_different_data_are_each_grouped_and_put_side_by_side() {
     let p = ask("active campaigns with their budget and messages sent");
     assert_eq!(p.intent.breakdowns, ["campaign"]);
     assert_eq!(p.intent.metrics, ["campaign_budget", "messages_sent"]);
+    // Their own columns are theirs in every part: the campaign's channel, not each message's.
+    let p = ask("Active campaigns with their channel, budget and messages sent");
+    assert_eq!(p.intent.breakdowns, ["campaign", "campaign_channel"]);
+    assert!(p.sql.contains("GROUP BY cp.campaign_name, cp.channel"), "{}", p.sql);
+    // "Their" of a breakdown's own things is the group's, the same either way.
+    let p = ask("top 5 cities by number of contacts, with their revenue");
+    assert_eq!(p.intent.metrics, ["contacts", "revenue"]);
+    // Things counted after another measure are a measure, not a value narrowing it; the first stays first.
+    let p = ask("top 3 countries by revenue and how many customers each has");
+    assert_eq!(p.intent.metrics, ["revenue", "customers"]);
+    assert!(p.sql.ends_with("ORDER BY 2 DESC NULLS LAST, 1 LIMIT 3"), "{}", p.sql);
+    // Things counted by when they began take the period said beside other measures.
+    let p = ask("new contacts and revenue by month this quarter");
+    assert!(p.sql.contains("created_at >= DATE_TRUNC('quarter', CURRENT_DATE)"), "{}", p.sql);
+}
+
+#[test]
+fn a_dimension_listed_after_by_stays_a_breakdown_beside_values_of_its_own() {
+    let p = ask("cuántos contactos tenemos por país y etapa, solo leads y prospectos");
+    assert_eq!(p.intent.breakdowns, ["country", "lifecycle_stage"]);
+    assert_eq!(p.intent.filters[0].values, ["lead", "prospect"]);
 }
 
 #[test]
@@ -2504,7 +2525,7 @@ fn measures_of_different_data_are_refused_where_a_part_would_be_guessed() {
     for q in [
         // Whose revenue: the customers' or all of it.
         "customers and their revenue by segment",
-        "contacts and revenue by country, and what they bring",
+        "campaigns and their revenue",
         // A breakdown only one of them has.
         "customers and messages sent by template",
         // A period beside things (contacts, campaigns) would keep only those that began in it.
