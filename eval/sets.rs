@@ -61,4 +61,14 @@ const QUESTION_SETS: &[&str] = &[
     include_str!("fresh/round33-holdout.jsonl"),
     include_str!("fresh/round34-tune.jsonl"),
     include_str!("fresh/round34-holdout.jsonl"),
+    // Campaign reviews; customers and money by country; several measures at once, of different data side by
+    // side; an ordinary month of three analysts.
+    include_str!("fresh/round35-tune.jsonl"),
+    include_str!("fresh/round35-holdout.jsonl"),
+    include_str!("fresh/round36-tune.jsonl"),
+    include_str!("fresh/round36-holdout.jsonl"),
+    include_str!("fresh/round37-tune.jsonl"),
+    include_str!("fresh/round37-holdout.jsonl"),
+    include_str!("fresh/round38-tune.jsonl"),
+    include_str!("fresh/round38-holdout.jsonl"),
 ];

@@ -113,6 +113,8 @@ pub(crate) struct Fragments {
     /// "Mensajes enviados excluyendo los fallidos": measures whose rows are left out, with the words that
     /// said so ("excluyendo fallidos") and whether they deny what the rows did ("no se entregaron").
     pub excluded: Vec<(String, String, bool)>,
+    /// An order was asked in words ("de mayor a menor", "in ascending order").
+    pub ordered: bool,
     /// The table of rows named first and then "with their …" ("active campaigns with their budget").
     pub rows_listed: Option<String>,
     /// A word points back at things named before ("customers and their revenue", "cuánto gastaron ellos").

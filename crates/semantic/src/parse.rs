@@ -541,6 +541,19 @@ fn resolve_shape(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     if !intent.list {
         side_by_side_companies(model, &mut intent);
     }
+    // "Gasto en mensajes de las campañas activas, ordenado de mayor a menor": an order asked of one figure
+    // says rows were meant, by something the question does not name.
+    let one_figure = intent.breakdowns.is_empty() && intent.grain.is_none() && intent.comparison.is_none();
+    if f.ordered && one_figure && !intent.list && intent.share_of.is_none() {
+        return Err(refusal(
+            model,
+            f,
+            &intent.metrics,
+            lang,
+            "That is one figure, with nothing to order; say by what, e.g. \"by campaign, largest first\".",
+            "Eso es una sola cifra, sin nada que ordenar; di por qué, p. ej. \"por campaña, de mayor a menor\".",
+        ));
+    }
     Ok(intent)
 }
 
@@ -616,7 +629,9 @@ fn both_sides(model: &SemanticModel, f: &Fragments) -> Option<Option<Fragments>>
 /// "Leads vs customers" and "customers and leads" too: a value of the same column said apart from the
 /// metric (not "churned customers", which are the churned contacts) is one more row.
 fn metrics_as_values(model: &SemanticModel, f: &Fragments) -> Option<Fragments> {
-    if f.fraction || f.times.len() >= 2 || f.metrics.is_empty() {
+    // "Número de compras vs número de reembolsos por país": beside a breakdown, the measures stay columns
+    // of each country's row.
+    if f.fraction || f.times.len() >= 2 || f.metrics.is_empty() || !f.breakdowns.is_empty() {
         return None;
     }
     let values: Vec<(String, String)> =
@@ -965,7 +980,12 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
         complete_only: f.complete_only,
         ..Intent::default()
     };
-    for b in &f.breakdowns {
+    // "Tasa de bajas según el canal por el que llegó cada contacto": each of the measured rows themselves,
+    // beside a column of theirs, only says whose column it is (a rate of one contact is no group).
+    let rows = model.row_dimension(&base).filter(|_| others.is_empty()).map(|d| d.name.clone());
+    let whose =
+        |b: &&DimRef| f.breakdowns.len() > 1 && rows.as_ref().is_some_and(|r| b.candidates == [r.clone()]);
+    for b in f.breakdowns.iter().filter(|b| !whose(b)) {
         let dim =
             resolve_dim(model, &b.candidates, &base).ok_or_else(|| unreachable_dim(model, b, lang, f))?;
         let alike = |t: &String| {

@@ -622,8 +622,12 @@ impl<'a> Reader<'a> {
         let mut run: Vec<String> = Vec::new();
         for item in self.items {
             let metrics = item.metrics();
-            if metrics.is_empty() {
+            // "Cuántos contactos, cuántos clientes y la tasa de conversión": each "how many" is one more.
+            if metrics.is_empty() && !item.has(|s| *s == Sense::Counting) {
                 run.clear();
+                continue;
+            }
+            if metrics.is_empty() {
                 continue;
             }
             if item.listed && !run.is_empty() {
@@ -1212,7 +1216,10 @@ impl<'a> Reader<'a> {
                 self.superlative = true;
                 f.descending = Some(false);
             }
-            Sense::Order { descending } => f.descending = Some(*descending),
+            Sense::Order { descending } => {
+                f.descending = Some(*descending);
+                f.ordered = true;
+            }
             Sense::Compare => f.compare = true,
             Sense::Share => f.share = true,
             Sense::Fraction => f.fraction = true,

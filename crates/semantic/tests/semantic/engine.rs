@@ -2539,3 +2539,27 @@ fn measures_of_different_data_are_refused_where_a_part_would_be_guessed() {
         assert!(r.is_err(), "{q:?} should not be understood: {:?}", r.map(|p| p.sql));
     }
 }
+
+/// From the unseen half of rounds 35–38: each of these had been answered wrong.
+#[test]
+fn answers_once_wrong_in_unseen_questions() {
+    // Each "cuántos" is one more measure: the contacts were dropped.
+    let p = ask("Por segmento: cuántos contactos, cuántos clientes y la tasa de conversión");
+    assert_eq!(p.intent.metrics, ["contacts", "customers", "conversion_rate"]);
+    // Two measures compared beside a breakdown stay columns of each row (not a row per activity type).
+    let p = ask("numero de compras vs numero de reembolsos por pais este año");
+    assert_eq!(p.intent.metrics, ["purchases", "refunds"]);
+    assert_eq!(p.intent.breakdowns, ["country"]);
+    // Each contact, beside the channel they came by, says whose channel: no group per contact.
+    let p = ask("tasa de bajas segun el canal por el que llego cada contacto");
+    assert_eq!(p.intent.breakdowns, ["source_channel"]);
+    for q in [
+        // An order asked of one figure: rows were meant, by something not named.
+        "gasto en mensajes de las campañas activas, ordenado de mayor a menor",
+        // A market's total is in no table.
+        "What's our market share in Chile this year?",
+    ] {
+        let r = interpret(&model(), q, None, today());
+        assert!(r.is_err(), "{q:?} should not be understood: {:?}", r.map(|p| p.sql));
+    }
+}
