@@ -1682,10 +1682,13 @@ impl<'a> Reader<'a> {
         let [amount] = amounts.as_slice() else { return };
         let amount = (*amount).clone();
         let money = &model.lexicon().money_words;
+        // Said only as money words ("top 5 by revenue" names revenue where the ranking is read: not bare).
         let bare = |m: &String| {
-            (self.f.named.iter().filter(|(_, n)| n == m)).all(|(k, _)| {
-                self.items.get(*k).is_some_and(|it| it.text.split(' ').any(|w| money.contains(w)))
-            })
+            let mut said = self.f.named.iter().filter(|(_, n)| n == m).peekable();
+            said.peek().is_some()
+                && said.all(|(k, _)| {
+                    self.items.get(*k).is_some_and(|it| it.text.split(' ').any(|w| money.contains(w)))
+                })
         };
         let table = model.metric(&amount).map(|d| d.table.clone());
         let said: Vec<String> = (self.f.metrics.iter())

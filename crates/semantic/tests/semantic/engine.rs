@@ -2550,6 +2550,10 @@ fn answers_once_wrong_in_unseen_questions() {
     let p = ask("numero de compras vs numero de reembolsos por pais este año");
     assert_eq!(p.intent.metrics, ["purchases", "refunds"]);
     assert_eq!(p.intent.breakdowns, ["country"]);
+    // Revenue named where the ranking is read is revenue, not the purchases' amount (a money word said alone).
+    let p = ask("top 5 contacts by revenue last year, with how many purchases each made");
+    assert!(p.intent.metrics.contains(&"revenue".to_string()), "{:?}", p.intent.metrics);
+    assert!(p.sql.contains("ORDER BY revenue DESC"), "{}", p.sql);
     // Each contact, beside the channel they came by, says whose channel: no group per contact.
     let p = ask("tasa de bajas segun el canal por el que llego cada contacto");
     assert_eq!(p.intent.breakdowns, ["source_channel"]);
