@@ -963,13 +963,6 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     let tables = metric_tables(model, &metrics);
     let (base, others) = tables.split_first().ok_or_else(apart)?;
     let base = base.clone();
-    // Measures of several tables are each grouped on their own and put side by side (sqlgen): only plain
-    // shapes, whose every breakdown and filter means the same thing for each table.
-    if !others.is_empty()
-        && (!f.dated.is_empty() || !f.excluded.is_empty() || f.share || f.date_column.is_some())
-    {
-        return Err(apart());
-    }
     let mut intent = Intent {
         metrics,
         lang: Some(lang),
@@ -988,25 +981,9 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
     for b in f.breakdowns.iter().filter(|b| !whose(b)) {
         let dim =
             resolve_dim(model, &b.candidates, &base).ok_or_else(|| unreachable_dim(model, b, lang, f))?;
-        let alike = |t: &String| {
-            resolve_dim(model, &b.candidates, t).is_some_and(|d| same_meaning(model, (&dim, &base), (&d, t)))
-        };
-        if !others.iter().all(alike) {
-            return Err(apart());
-        }
         if !intent.breakdowns.contains(&dim) {
             intent.breakdowns.push(dim);
         }
-    }
-    // "Customers and their revenue": whose revenue (the customers', or all of it) would be a guess; rows
-    // listed with theirs ("active campaigns with their budget and messages sent") are each row's own.
-    let listed = f.rows_listed.as_deref().is_some_and(|t| model.row_dimension(t).is_some());
-    if !others.is_empty()
-        && f.theirs
-        && !listed
-        && theirs_is_a_guess(model, &intent.metrics, &intent.breakdowns)
-    {
-        return Err(apart());
     }
     intent.filters = resolve_values(model, &f.values, &base).map_err(|v| {
         fail(
@@ -1014,16 +991,7 @@ fn resolve_whole(model: &SemanticModel, f: &Fragments, lang: Lang) -> Result<Int
             format!("\"{v}\" no se puede usar como filtro de estas medidas."),
         )
     })?;
-    let alike = |t: &String| {
-        resolve_values(model, &f.values, t).is_ok_and(|filters| {
-            filters.len() == intent.filters.len()
-                && filters.iter().zip(&intent.filters).all(|(a, b)| {
-                    (a.values == b.values && a.negated == b.negated)
-                        && same_meaning(model, (&b.dimension, &base), (&a.dimension, t))
-                })
-        })
-    };
-    if !others.iter().all(alike) {
+    if !others.is_empty() && !sides_agree(model, f, &intent, &base, others) {
         return Err(apart());
     }
     apply_metric_filter_overlap(model, &mut intent);
@@ -1206,6 +1174,33 @@ fn theirs_by_row(model: &SemanticModel, intent: &mut Intent, table: &str) {
         intent.metrics = metrics;
         intent.breakdowns.insert(0, row);
     }
+}
+
+/// Measures of several tables are each grouped on their own and put side by side (sqlgen): only plain shapes,
+/// whose every breakdown and filter (resolved for `base`, the first measure's table) means the same thing
+/// for each of the `others`, and where "their" guesses nothing.
+fn sides_agree(model: &SemanticModel, f: &Fragments, intent: &Intent, base: &str, others: &[String]) -> bool {
+    let plain = f.dated.is_empty() && f.excluded.is_empty() && !f.share && f.date_column.is_none();
+    let broken_down_alike = f.breakdowns.iter().all(|b| {
+        let Some(dim) = resolve_dim(model, &b.candidates, base) else { return false };
+        others.iter().all(|t| {
+            resolve_dim(model, &b.candidates, t).is_some_and(|d| same_meaning(model, (&dim, base), (&d, t)))
+        })
+    });
+    let filtered_alike = others.iter().all(|t| {
+        resolve_values(model, &f.values, t).is_ok_and(|filters| {
+            filters.len() == intent.filters.len()
+                && filters.iter().zip(&intent.filters).all(|(a, b)| {
+                    (a.values == b.values && a.negated == b.negated)
+                        && same_meaning(model, (&b.dimension, base), (&a.dimension, t))
+                })
+        })
+    });
+    // "Customers and their revenue": whose revenue (the customers', or all of it) would be a guess; rows
+    // listed with theirs ("active campaigns with their budget and messages sent") are each row's own.
+    let listed = f.rows_listed.as_deref().is_some_and(|t| model.row_dimension(t).is_some());
+    let guessed = f.theirs && !listed && theirs_is_a_guess(model, &intent.metrics, &intent.breakdowns);
+    plain && broken_down_alike && filtered_alike && !guessed
 }
 
 /// "Customers and their revenue by segment": a count of things that other measures' rows belong to (a

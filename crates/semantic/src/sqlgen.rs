@@ -629,15 +629,10 @@ fn build(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, Bu
 /// "Customers and revenue by country", "presupuesto e ingresos por campaña": measures of several tables.
 /// Each table's measures are built on their own (its own time column, joins and filters), and the parts are
 /// joined on their output keys (the time bucket and the breakdown columns): a group only one part has keeps
-/// the others' counts and sums at 0 (no sales is 0 revenue; an average of nothing stays empty). Only plain shapes; a ranking ranks the joined rows.
+/// the others' counts and sums at 0 (no sales is 0 revenue; an average of nothing stays empty). Only plain
+/// shapes; a ranking ranks the joined rows.
 fn side_by_side(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Built, BuildError> {
-    let apart = || {
-        BuildError::User(
-            "Those measures come from different data and cannot be combined in one answer; ask for them one at a time.".into(),
-            "Esas medidas vienen de datos distintos y no se pueden combinar en una respuesta; pregúntalas por separado.".into(),
-        )
-    };
-    if intent.share
+    let plain = !(intent.share
         || intent.share_of.is_some()
         || intent.list
         || intent.change
@@ -645,43 +640,12 @@ fn side_by_side(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Bu
         || intent.per_period
         || intent.nth
         || !intent.began.is_empty()
-        || intent.date_column.is_some()
-    {
-        return Err(apart());
+        || intent.date_column.is_some());
+    if !plain {
+        return Err(different_data());
     }
-    // The metrics of each table (and time column), in the order the question names them.
-    let mut groups: Vec<(&str, &str, Vec<String>)> = Vec::new();
-    for name in &intent.metrics {
-        let m = model.metric(name).ok_or_else(|| internal(format!("unknown metric {name}")))?;
-        match groups.iter_mut().find(|(t, c, _)| *t == m.table && *c == m.time_column) {
-            Some(group) => group.2.push(name.clone()),
-            None => groups.push((&m.table, &m.time_column, vec![name.clone()])),
-        }
-    }
-    // Tables broken down by each of their rows ("each campaign with its channel"): their columns are the rows'.
-    let by_rows: Vec<&str> = (intent.breakdowns.iter().filter_map(|b| model.dimension(b)))
-        .filter(|d| model.row_dimension(&d.table).is_some_and(|r| r.name == d.name))
-        .map(|d| d.table.as_str())
-        .collect();
-    let parts: Vec<Built> = groups
-        .iter()
-        .map(|(table, _, metrics)| {
-            let own = |d: &String| own_dimension(model, d, table, &by_rows);
-            let filters = (intent.filters.iter())
-                .map(|f| crate::intent::Filter { dimension: own(&f.dimension), ..f.clone() })
-                .collect();
-            let breakdowns = intent.breakdowns.iter().map(own).collect();
-            let part = Intent {
-                metrics: metrics.clone(),
-                breakdowns,
-                filters,
-                sort: None,
-                top_n: None,
-                ..intent.clone()
-            };
-            build(model, &part, lang)
-        })
-        .collect::<Result<_, _>>()?;
+    let groups = metrics_by_table(model, intent)?;
+    let parts = side_by_side_parts(model, intent, lang, &groups)?;
     let first = parts.first().ok_or_else(|| internal("no measure"))?;
     let unlike = |p: &Built| {
         p.time_column != first.time_column
@@ -691,63 +655,18 @@ fn side_by_side(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Bu
             || p.share_column.is_some()
     };
     if parts.iter().any(unlike) {
-        return Err(apart());
+        return Err(different_data());
     }
     let keys: Vec<&String> = first.time_column.iter().chain(&first.dimension_columns).collect();
-    let part = |i: usize| format!("part_{}", i + 1);
-    // A key of the first `n` parts: the first of them that has the group.
-    let key = |k: &str, n: usize| match n {
-        1 => format!("{}.{}", part(0), Ident::new(k)),
-        _ => format!(
-            "COALESCE({})",
-            (0..n).map(|i| format!("{}.{}", part(i), Ident::new(k))).collect::<Vec<_>>().join(", ")
-        ),
-    };
-    let mut items: Vec<String> =
-        keys.iter().map(|k| format!("{} AS {}", key(k, parts.len()), Ident::new(*k))).collect();
-    let mut measures = Vec::new();
-    for name in &intent.metrics {
-        let (i, at) = groups
-            .iter()
-            .enumerate()
-            .find_map(|(i, g)| g.2.iter().position(|m| m == name).map(|at| (i, at)))
-            .ok_or_else(|| internal("a metric of no part"))?;
-        let info =
-            parts[i].measures.get(at).cloned().ok_or_else(|| internal("a part without its measure"))?;
-        let column = format!("{}.{}", part(i), Ident::new(&info.name));
-        let counted = matches!(info.kind, MetricKind::Count | MetricKind::Distinct | MetricKind::Sum)
-            && !keys.is_empty();
-        let e = if counted { format!("COALESCE({column}, 0)") } else { column };
-        items.push(format!("{e} AS {}", Ident::new(&info.name)));
-        measures.push(info);
-    }
-    let checks: Vec<String> = (parts.iter().enumerate())
-        .filter_map(|(i, p)| {
-            p.check_column.as_ref().map(|c| format!("COALESCE({}.{}, 0)", part(i), Ident::new(c)))
-        })
-        .collect();
-    let check_column = parts.iter().find_map(|p| p.check_column.clone());
-    if let Some(c) = &check_column {
-        items.push(format!("{} AS {}", checks.join(" + "), Ident::new(c)));
-    }
-    let mut from = format!("({}) AS {}", first.sql, part(0));
-    for (i, p) in parts.iter().enumerate().skip(1) {
-        if keys.is_empty() {
-            from.push_str(&format!(" CROSS JOIN ({}) AS {}", p.sql, part(i)));
-            continue;
-        }
-        let on = keys
-            .iter()
-            .map(|k| format!("{} IS NOT DISTINCT FROM {}.{}", key(k, i), part(i), Ident::new(*k)))
-            .collect::<Vec<_>>()
-            .join(" AND ");
-        from.push_str(&format!(" FULL JOIN ({}) AS {} ON {on}", p.sql, part(i)));
-    }
-    let mut sql = format!("SELECT {} FROM {from}", items.join(", "));
+    let (items, measures, check_column) = joined_columns(intent, &groups, &parts, &keys)?;
+    let mut sql = format!("SELECT {} FROM {}", items.join(", "), joined_parts(&parts, &keys));
     // "Top 5 countries": a row with no country is no country to rank.
     if intent.top_n.is_some() && !first.dimension_columns.is_empty() {
-        let known: Vec<String> =
-            first.dimension_columns.iter().map(|k| format!("{} IS NOT NULL", key(k, parts.len()))).collect();
+        let known: Vec<String> = first
+            .dimension_columns
+            .iter()
+            .map(|k| format!("{} IS NOT NULL", part_key(k, parts.len())))
+            .collect();
         sql.push_str(&format!(" WHERE {}", known.join(" AND ")));
     }
     if !keys.is_empty() {
@@ -769,6 +688,133 @@ fn side_by_side(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Bu
         currency_column: None,
         sources: first.sources.clone(),
     })
+}
+
+fn different_data() -> BuildError {
+    BuildError::User(
+        "Those measures come from different data and cannot be combined in one answer; ask for them one at a time.".into(),
+        "Esas medidas vienen de datos distintos y no se pueden combinar en una respuesta; pregúntalas por separado.".into(),
+    )
+}
+
+/// The metrics of each table (and time column), with the table, in the order the question names them.
+fn metrics_by_table(
+    model: &SemanticModel,
+    intent: &Intent,
+) -> Result<Vec<(String, Vec<String>)>, BuildError> {
+    let mut groups: Vec<(&str, &str, Vec<String>)> = Vec::new();
+    for name in &intent.metrics {
+        let m = model.metric(name).ok_or_else(|| internal(format!("unknown metric {name}")))?;
+        match groups.iter_mut().find(|(t, c, _)| *t == m.table && *c == m.time_column) {
+            Some(group) => group.2.push(name.clone()),
+            None => groups.push((&m.table, &m.time_column, vec![name.clone()])),
+        }
+    }
+    Ok(groups.into_iter().map(|(table, _, metrics)| (table.to_string(), metrics)).collect())
+}
+
+/// Each table's measures built as a question of their own: the same breakdowns, filters and period, each
+/// read on that table's rows, with no ranking (the joined rows are ranked).
+fn side_by_side_parts(
+    model: &SemanticModel,
+    intent: &Intent,
+    lang: Lang,
+    groups: &[(String, Vec<String>)],
+) -> Result<Vec<Built>, BuildError> {
+    // Tables broken down by each of their rows ("each campaign with its channel"): their columns are the rows'.
+    let by_rows: Vec<&str> = (intent.breakdowns.iter().filter_map(|b| model.dimension(b)))
+        .filter(|d| model.row_dimension(&d.table).is_some_and(|r| r.name == d.name))
+        .map(|d| d.table.as_str())
+        .collect();
+    let part = |(table, metrics): &(String, Vec<String>)| {
+        let own = |d: &String| own_dimension(model, d, table, &by_rows);
+        let filters = (intent.filters.iter())
+            .map(|f| crate::intent::Filter { dimension: own(&f.dimension), ..f.clone() })
+            .collect();
+        let breakdowns = intent.breakdowns.iter().map(own).collect();
+        let one = Intent {
+            metrics: metrics.clone(),
+            breakdowns,
+            filters,
+            sort: None,
+            top_n: None,
+            ..intent.clone()
+        };
+        build(model, &one, lang)
+    };
+    groups.iter().map(part).collect()
+}
+
+/// The alias of the `i`th part (from 0).
+fn part_name(i: usize) -> String {
+    format!("part_{}", i + 1)
+}
+
+/// Output key `k` of the first `n` parts joined: the first of them that has the group.
+fn part_key(k: &str, n: usize) -> String {
+    let of = |i: usize| format!("{}.{}", part_name(i), Ident::new(k));
+    match n {
+        1 => of(0),
+        _ => format!("COALESCE({})", (0..n).map(of).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// The joined rows' columns: the keys, each measure in the order the question names them (a count or sum
+/// a group lacks is 0), and the parts' checks of missing rates added up (its name, if any part has one).
+fn joined_columns(
+    intent: &Intent,
+    groups: &[(String, Vec<String>)],
+    parts: &[Built],
+    keys: &[&String],
+) -> Result<(Vec<String>, Vec<MeasureInfo>, Option<String>), BuildError> {
+    let mut items: Vec<String> =
+        keys.iter().map(|k| format!("{} AS {}", part_key(k, parts.len()), Ident::new(*k))).collect();
+    let mut measures = Vec::new();
+    for name in &intent.metrics {
+        let (i, at) = (groups.iter().enumerate())
+            .find_map(|(i, g)| g.1.iter().position(|m| m == name).map(|at| (i, at)))
+            .ok_or_else(|| internal("a metric of no part"))?;
+        let info =
+            parts[i].measures.get(at).cloned().ok_or_else(|| internal("a part without its measure"))?;
+        let column = format!("{}.{}", part_name(i), Ident::new(&info.name));
+        let counted = matches!(info.kind, MetricKind::Count | MetricKind::Distinct | MetricKind::Sum)
+            && !keys.is_empty();
+        let e = if counted { format!("COALESCE({column}, 0)") } else { column };
+        items.push(format!("{e} AS {}", Ident::new(&info.name)));
+        measures.push(info);
+    }
+    let checks: Vec<String> = (parts.iter().enumerate())
+        .filter_map(|(i, p)| {
+            p.check_column.as_ref().map(|c| format!("COALESCE({}.{}, 0)", part_name(i), Ident::new(c)))
+        })
+        .collect();
+    let check_column = parts.iter().find_map(|p| p.check_column.clone());
+    if let Some(c) = &check_column {
+        items.push(format!("{} AS {}", checks.join(" + "), Ident::new(c)));
+    }
+    Ok((items, measures, check_column))
+}
+
+/// The parts joined: on every key, NULL matching NULL (a group of no country in both), FULL so that a group
+/// only one part has is kept; totals (no key) side by side.
+fn joined_parts(parts: &[Built], keys: &[&String]) -> String {
+    let mut from = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        let relation = format!("({}) AS {}", p.sql, part_name(i));
+        match i {
+            0 => from.push_str(&relation),
+            _ if keys.is_empty() => from.push_str(&format!(" CROSS JOIN {relation}")),
+            _ => {
+                let on: Vec<String> = (keys.iter())
+                    .map(|k| {
+                        format!("{} IS NOT DISTINCT FROM {}.{}", part_key(k, i), part_name(i), Ident::new(*k))
+                    })
+                    .collect();
+                from.push_str(&format!(" FULL JOIN {relation} ON {}", on.join(" AND ")));
+            }
+        }
+    }
+    from
 }
 
 /// `dimension` for rows of `table`: the same column of the same kind on the rows themselves when they have one
