@@ -54,6 +54,16 @@ pub fn write_atomic_with<T>(
         .ok_or_else(|| Error::internal(format!("cannot write {}", path.display())))
 }
 
+/// [`write_private_with`] unless `path` exists: the first of several racing writers wins and the others keep
+/// its file, so a reader that opened it never sees it replaced under it. Returns what `write` returned, or
+/// `None` when the file was there.
+pub fn create_new_private_with<T>(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> Result<T, Error>,
+) -> Result<Option<T>, Error> {
+    self::write(path, Perms::Private, false, write)
+}
+
 /// Creates `path` atomically with `bytes` unless it exists: the first of several racing writers wins and the
 /// others keep its file. Returns whether this call created it.
 pub fn create_new(path: &Path, bytes: &[u8], perms: Perms) -> Result<bool, Error> {
@@ -303,6 +313,14 @@ mod tests {
         assert!(create_new(&path, b"first", Perms::Default).expect("create"));
         assert!(!create_new(&path, b"second", Perms::Private).expect("exists"));
         assert_eq!(std::fs::read(&path).expect("read"), b"first");
+        assert!(temp_files(dir.path()).is_empty(), "{:?}", temp_files(dir.path()));
+        // The streaming form: a second writer's bytes never replace the first's.
+        let streamed = dir.path().join("rollup.parquet");
+        let put =
+            |bytes: &'static [u8]| create_new_private_with(&streamed, |f| write_all(&streamed, f, bytes));
+        assert_eq!(put(b"first").expect("create"), Some(()));
+        assert_eq!(put(b"second").expect("exists"), None);
+        assert_eq!(std::fs::read(&streamed).expect("read"), b"first");
         assert!(temp_files(dir.path()).is_empty(), "{:?}", temp_files(dir.path()));
     }
 

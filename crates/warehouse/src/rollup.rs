@@ -208,7 +208,9 @@ pub(crate) fn fresh_file(root: &Path, rollup: &Rollup, tenant: &str, sources: &[
 
 /// Builds the rollup of one tenant into `file` (see [`fresh_file`]) on `ctx`, a session of that tenant
 /// alone, and removes the tenant's older rollup files. Written atomically and owner-only, like every file of
-/// the data dir ([`inda_core::fs`]): a reader sees a whole file or none.
+/// the data dir ([`inda_core::fs`]): a reader sees a whole file or none. Two queries that build the same
+/// rollup at once keep the first file: a second one renamed over it would change the bytes under a reader
+/// that had read the first one's footer (encrypted files differ on every write), which then fails.
 pub(crate) async fn build(
     ctx: &SessionContext,
     rollup: &Rollup,
@@ -228,7 +230,7 @@ pub(crate) async fn build(
     private_dirs(dir)?;
     let started = std::time::SystemTime::now();
     let schema = rollup.schema()?;
-    inda_core::fs::write_private_with(file, |out| write(out, &schema, &batches, key))?;
+    inda_core::fs::create_new_private_with(file, |out| write(out, &schema, &batches, key))?;
     // Older rollups of this tenant go; one written while this one was built may be of newer facts, and a
     // query may be about to read it.
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
