@@ -658,7 +658,7 @@ fn side_by_side(model: &SemanticModel, intent: &Intent, lang: Lang) -> Result<Bu
         return Err(different_data());
     }
     let keys: Vec<&String> = first.time_column.iter().chain(&first.dimension_columns).collect();
-    let (items, measures, check_column) = joined_columns(intent, &groups, &parts, &keys)?;
+    let JoinedColumns { items, measures, check_column } = joined_columns(intent, &groups, &parts, &keys)?;
     let mut sql = format!("SELECT {} FROM {}", items.join(", "), joined_parts(&parts, &keys));
     // "Top 5 countries": a row with no country is no country to rank.
     if intent.top_n.is_some() && !first.dimension_columns.is_empty() {
@@ -759,14 +759,23 @@ fn part_key(k: &str, n: usize) -> String {
     }
 }
 
+/// The joined rows' columns (see [`joined_columns`]).
+struct JoinedColumns {
+    /// The SELECT list.
+    items: Vec<String>,
+    measures: Vec<MeasureInfo>,
+    /// The name of the missing rates' check, when a part has one.
+    check_column: Option<String>,
+}
+
 /// The joined rows' columns: the keys, each measure in the order the question names them (a count or sum
-/// a group lacks is 0), and the parts' checks of missing rates added up (its name, if any part has one).
+/// a group lacks is 0), and the parts' checks of missing rates added up.
 fn joined_columns(
     intent: &Intent,
     groups: &[(String, Vec<String>)],
     parts: &[Built],
     keys: &[&String],
-) -> Result<(Vec<String>, Vec<MeasureInfo>, Option<String>), BuildError> {
+) -> Result<JoinedColumns, BuildError> {
     let mut items: Vec<String> =
         keys.iter().map(|k| format!("{} AS {}", part_key(k, parts.len()), Ident::new(*k))).collect();
     let mut measures = Vec::new();
@@ -792,7 +801,7 @@ fn joined_columns(
     if let Some(c) = &check_column {
         items.push(format!("{} AS {}", checks.join(" + "), Ident::new(c)));
     }
-    Ok((items, measures, check_column))
+    Ok(JoinedColumns { items, measures, check_column })
 }
 
 /// The parts joined: on every key, NULL matching NULL (a group of no country in both), FULL so that a group
