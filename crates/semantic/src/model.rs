@@ -797,6 +797,13 @@ impl SemanticModel {
     pub(crate) fn has_value(&self, family: &str, value: &str) -> bool {
         self.file.values.get(family).is_some_and(|list| list.iter().any(|v| v.value == value))
     }
+    /// What `dimension` is on the rows of `table` themselves: the dimension of the same column and kind there
+    /// (a message's channel for a sale's channel), when `table` has one.
+    pub(crate) fn counterpart(&self, dimension: &str, table: &str) -> Option<&DimensionDef> {
+        let d = self.dimension(dimension)?;
+        let alike = |x: &&DimensionDef| x.table == table && x.column == d.column && x.family() == d.family();
+        self.dimensions().iter().find(alike)
+    }
     /// The dimension that names each row of `table` (a campaign, a contact): the one of its first list column.
     pub(crate) fn row_dimension(&self, table: &str) -> Option<&DimensionDef> {
         let t = self.table(table)?;

@@ -1221,13 +1221,8 @@ fn theirs_is_a_guess(model: &SemanticModel, metrics: &[String], breakdowns: &[St
 /// the same dimension, or each table's own column of one name and kind ("revenue and messaging cost by
 /// channel": a sale's channel, a message's channel).
 fn same_meaning(model: &SemanticModel, (a, a_base): (&str, &str), (b, b_base): (&str, &str)) -> bool {
-    match (model.dimension(a), model.dimension(b)) {
-        _ if a == b => true,
-        (Some(x), Some(y)) => {
-            x.table == a_base && y.table == b_base && x.column == y.column && x.family() == y.family()
-        }
-        _ => false,
-    }
+    let own = |d: &str, base: &str| model.dimension(d).is_some_and(|x| x.table == base);
+    a == b || (own(a, a_base) && model.counterpart(a, b_base).is_some_and(|y| y.name == b))
 }
 
 /// "Top 5 campaigns by revenue this year, and the budget of each": beside other measures, a period would

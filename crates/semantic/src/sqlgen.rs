@@ -832,11 +832,10 @@ fn joined_parts(parts: &[Built], keys: &[&String]) -> String {
 /// channel and the messages it sent") is that row's, read through the join.
 fn own_dimension(model: &SemanticModel, dimension: &str, table: &str, by_rows: &[&str]) -> String {
     let far = |d: &&crate::model::DimensionDef| d.table != table && !by_rows.contains(&d.table.as_str());
-    let Some(d) = model.dimension(dimension).filter(far) else { return dimension.to_string() };
-    let own = |x: &&crate::model::DimensionDef| {
-        x.table == table && x.column == d.column && x.family() == d.family()
-    };
-    model.dimensions().iter().find(own).map_or_else(|| dimension.to_string(), |x| x.name.clone())
+    if model.dimension(dimension).filter(far).is_none() {
+        return dimension.to_string();
+    }
+    model.counterpart(dimension, table).map_or_else(|| dimension.to_string(), |x| x.name.clone())
 }
 
 /// The order of joined parts (at least one key), by output position: the one asked for, else a series by
