@@ -9,7 +9,7 @@
 //! - `PEER_KEY`: the 32-byte key file of a sealed warehouse (a data dir's `keys/warehouse.key` when it has no
 //!   keyring), to measure sealed Parquet; the data must then be generated elsewhere (`inda demo init`).
 //! - `PEER_SHAPES`: another shapes file of the same form. `PEER_EXPLAIN=1`: print each shape's guarded SQL and
-//!   its `EXPLAIN ANALYZE` (the plan with each operator's rows and time) to stderr first.
+//!   its `EXPLAIN ANALYZE` (the plan with each operator's rows and time, after three warm runs) to stderr first.
 //! - `PEER_MEMORY_MIB`, `PEER_TIMEOUT_SECS`: one query's memory pool and deadline, instead of the app's
 //!   defaults (2 GiB, 60 s).
 //! - `PEER_PAUSE_MS`: wait this long before each timed run: past 2 s the warehouse has handed its freed memory
@@ -114,6 +114,10 @@ fn main() {
                 .unwrap_or_else(|e| panic!("{}: {e}", shape.shape));
         if std::env::var("PEER_EXPLAIN").is_ok() {
             eprintln!("== {}\n{}", shape.shape, guarded.sql);
+            // Warm first: the plan's times are then those of a warm run, not of the first one's page faults.
+            for _ in 0..3 {
+                let _ = rt.block_on(engine.query_guarded(&session, &guarded, &limits, &Cancel::new()));
+            }
             let sql = format!("EXPLAIN ANALYZE {}", guarded.sql);
             match rt.block_on(engine.query(&session, &sql, &limits, &Cancel::new())) {
                 Ok(r) => r.rows.iter().flatten().for_each(|v| eprintln!("{}", v.to_text())),

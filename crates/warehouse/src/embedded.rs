@@ -11,7 +11,7 @@ use crate::marts::marts_schema;
 use crate::reporting::TenantsFile;
 use crate::stop::{self, QueryStop, StopReason};
 use crate::tenant_table::{Proofs, TenantTable};
-use crate::{BoxFuture, Warehouse, bridge, compact, convert, division, idle, rollup, route};
+use crate::{BoxFuture, Warehouse, bridge, compact, convert, division, eager, idle, rollup, route};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider, TableProvider};
 use datafusion::datasource::MemTable;
@@ -19,7 +19,10 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::cache::DefaultFilesMetadataCache;
-use datafusion::execution::cache::cache_manager::{CacheManagerConfig, FileMetadataCache};
+use datafusion::execution::cache::cache_manager::{
+    CacheManagerConfig, FileMetadataCache, FileStatisticsCache,
+};
+use datafusion::execution::cache::cache_unit::DefaultFileStatisticsCache;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionStateBuilder;
@@ -45,6 +48,13 @@ pub struct EmbeddedWarehouse {
     /// against the file's size and modification time, so a rewritten file (a new demo, a sync) is read
     /// afresh. Listings are not cached: a sync adds files.
     footers: Arc<dyn FileMetadataCache>,
+    /// Each file's statistics (row counts, min/max) as the planner reads them from its footer, kept across
+    /// queries on the same terms as the footers: summing a file's row groups again on every query was a
+    /// tenth of a small query's planning.
+    statistics: Arc<dyn FileStatisticsCache>,
+    /// The session settings every query starts from, made once: DataFusion's defaults ask the OS for the
+    /// number of cores (cgroup files) each time they are made, a twentieth of a small query.
+    config: Arc<SessionConfig>,
     /// The tenants directory (names, partners, reporting currencies), from `admin/tenants.json`.
     tenants_file: Arc<TenantsFile>,
     /// Where the key of sealed Parquet comes from (the keyring, through the app), asked on the first query
@@ -55,6 +65,9 @@ pub struct EmbeddedWarehouse {
     proofs: Arc<Proofs>,
     /// Whether queries a rollup answers exactly read it ([`crate::route`]); on unless turned off.
     rollups: bool,
+    /// Whether a fact is summed before it is joined to a small dimension ([`crate::eager`]); on unless
+    /// turned off (what the rule's differential test compares with).
+    eager: bool,
 }
 
 /// Gives the warehouse's key, creating it on first use.
@@ -75,6 +88,22 @@ const REPARTITION_FILE_MIN_BYTES: usize = 1 << 20;
 /// Footers of the default scale's files take a few hundred KB; the largest scales a few MB.
 const FOOTER_CACHE_BYTES: usize = 64 << 20;
 
+/// Files whose statistics are kept: the marts of a few hundred tenants and their rollups.
+const STATISTICS_CACHE_FILES: usize = 4096;
+
+/// The settings of every query's session, on `partitions` partitions.
+fn session_config(partitions: usize) -> SessionConfig {
+    let mut config = SessionConfig::new()
+        .with_target_partitions(partitions)
+        .with_information_schema(false)
+        .with_default_catalog_and_schema("datafusion", "marts")
+        .with_create_default_catalog_and_schema(true);
+    // A tenant's table is usually one file of a few MB; splitting it by row groups puts every core on
+    // the scan (DataFusion's default leaves files under 10 MB to one core).
+    config.options_mut().optimizer.repartition_file_min_size = REPARTITION_FILE_MIN_BYTES;
+    config
+}
+
 impl EmbeddedWarehouse {
     /// `root` is the warehouse directory inside the data dir.
     pub fn new(root: impl Into<PathBuf>) -> Self {
@@ -83,12 +112,22 @@ impl EmbeddedWarehouse {
             root: root.into(),
             partitions,
             footers: Arc::new(DefaultFilesMetadataCache::new(FOOTER_CACHE_BYTES)),
+            statistics: Arc::new(DefaultFileStatisticsCache::default()),
+            config: Arc::new(session_config(partitions)),
             tenants_file: Arc::new(TenantsFile::default()),
             key_source: None,
             key: Arc::new(OnceLock::new()),
             proofs: Arc::new(Proofs::default()),
             rollups: true,
+            eager: true,
         }
+    }
+
+    /// The same warehouse joining every fact before summing it, as the SQL says (`false`): what the
+    /// engine's summing before small joins ([`crate::eager`]) is compared with.
+    pub fn with_eager_aggregation(mut self, on: bool) -> Self {
+        self.eager = on;
+        self
     }
 
     /// The same warehouse answering every query from the facts (`false`), never from a rollup: what the
@@ -137,6 +176,7 @@ impl EmbeddedWarehouse {
     /// repeatable.
     pub fn with_threads(mut self, threads: usize) -> Self {
         self.partitions = threads.clamp(1, 64);
+        self.config = Arc::new(session_config(self.partitions));
         self
     }
 
@@ -157,15 +197,13 @@ impl EmbeddedWarehouse {
         if !scope.tenants().iter().all(|t| inda_core::is_tenant_id(t)) {
             return Err(WarehouseError::InvalidTenant.into());
         }
-        let mut config = SessionConfig::new()
-            .with_target_partitions(self.partitions)
-            .with_information_schema(false)
-            .with_default_catalog_and_schema("datafusion", "marts")
-            .with_create_default_catalog_and_schema(true);
-        // A tenant's table is usually one file of a few MB; splitting it by row groups puts every core on
-        // the scan (DataFusion's default leaves files under 10 MB to one core).
-        config.options_mut().optimizer.repartition_file_min_size = REPARTITION_FILE_MIN_BYTES;
-        let caches = CacheManagerConfig::default().with_file_metadata_cache(Some(self.footers.clone()));
+        if self.statistics.len() > STATISTICS_CACHE_FILES {
+            // Rollups are named by their sources, so rebuilt ones leave entries behind: start afresh.
+            self.statistics.clear();
+        }
+        let caches = CacheManagerConfig::default()
+            .with_file_metadata_cache(Some(self.footers.clone()))
+            .with_files_statistics_cache(Some(self.statistics.clone()));
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
             // What a query may spill to the temp dir: a bound, so that no query can fill the disk.
@@ -173,13 +211,16 @@ impl EmbeddedWarehouse {
             .with_cache_manager(caches)
             .build_arc()
             .map_err(WarehouseError::EngineStart)?;
-        let state = SessionStateBuilder::new()
-            .with_config(config)
+        let mut state = SessionStateBuilder::new()
+            .with_config(self.config.as_ref().clone())
             .with_runtime_env(runtime)
             .with_default_features()
             // Before type coercion, so that what reads a ratio is coerced to its new type.
-            .with_analyzer_rules(division::ahead_of(&Analyzer::new().rules))
-            .build();
+            .with_analyzer_rules(division::ahead_of(&Analyzer::new().rules));
+        if self.eager {
+            state = state.with_optimizer_rule(Arc::new(eager::EagerAggregation));
+        }
+        let state = state.build();
         let ctx = SessionContext::new_with_state(state);
         crate::functions::register(&ctx);
         ctx.register_udaf(crate::average::udaf());
@@ -228,9 +269,12 @@ impl EmbeddedWarehouse {
         let open = |source| WarehouseError::OpenTable { table, source };
         let mut urls = Vec::new();
         let mut proven = Some(BTreeSet::new());
+        let mut rows = Some(0u64);
         for (tenant, files) in files {
             for file in files {
-                let holds = self.proofs.holds_only(&file, &tenant, key);
+                let footer = self.proofs.footer(&file, key);
+                let holds = footer.tenant.as_deref() == Some(tenant.as_str());
+                rows = rows.zip(footer.rows).map(|(a, b)| a.saturating_add(b));
                 proven = proven.filter(|_| holds).map(|mut p| {
                     p.insert(tenant.clone());
                     p
@@ -250,7 +294,8 @@ impl EmbeddedWarehouse {
         let config = ListingTableConfig::new_with_multi_paths(urls)
             .with_listing_options(options)
             .with_schema(arrow_schema);
-        Ok(Arc::new(TenantTable::new(ListingTable::try_new(config).map_err(open)?, proven)))
+        let listing = ListingTable::try_new(config).map_err(open)?.with_cache(Some(self.statistics.clone()));
+        Ok(Arc::new(TenantTable::new(listing, proven, rows)))
     }
 
     /// `statement` reading the rollups that answer it exactly ([`route`]), once they are fresh and

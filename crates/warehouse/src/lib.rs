@@ -18,6 +18,7 @@ mod bridge;
 mod compact;
 mod convert;
 mod division;
+mod eager;
 mod embedded;
 pub mod encryption;
 mod error;

@@ -35,11 +35,18 @@ pub(crate) struct TenantTable {
     files: Arc<ListingTable>,
     /// The only values `tenant_id` takes in the files, when every file proved it; `None` otherwise.
     proven: Option<BTreeSet<String>>,
+    /// The rows of the files, by their footers; `None` when one did not read.
+    rows: Option<u64>,
 }
 
 impl TenantTable {
-    pub(crate) fn new(files: ListingTable, proven: Option<BTreeSet<String>>) -> Self {
-        TenantTable { files: Arc::new(files), proven }
+    pub(crate) fn new(files: ListingTable, proven: Option<BTreeSet<String>>, rows: Option<u64>) -> Self {
+        TenantTable { files: Arc::new(files), proven, rows }
+    }
+
+    /// The rows of the table's files, by their footers, before any filter; `None` when unknown.
+    pub(crate) fn rows(&self) -> Option<u64> {
+        self.rows
     }
 
     /// Whether `filter` holds on every row of the files: it admits every tenant they are proven to hold.
@@ -141,36 +148,54 @@ pub(crate) struct Proofs {
 struct Proof {
     len: u64,
     modified: Option<SystemTime>,
+    /// What the footer says.
+    footer: Footer,
+}
+
+/// What one file's footer says.
+#[derive(Clone, Default)]
+pub(crate) struct Footer {
     /// The one tenant every row of the file belongs to, when its footer proves it.
-    tenant: Option<String>,
+    pub(crate) tenant: Option<String>,
+    /// The file's rows; `None` when the footer does not read.
+    pub(crate) rows: Option<u64>,
 }
 
 impl Proofs {
-    /// Whether the file at `path` holds only rows of `tenant`, by its footer's `tenant_id` statistics.
-    pub(crate) fn holds_only(&self, path: &Path, tenant: &str, key: Option<&WarehouseKey>) -> bool {
-        let Ok(meta) = std::fs::metadata(path) else { return false };
+    /// What the footer of the file at `path` says: the tenant it holds only rows of, by its `tenant_id`
+    /// statistics, and its rows.
+    pub(crate) fn footer(&self, path: &Path, key: Option<&WarehouseKey>) -> Footer {
+        let Ok(meta) = std::fs::metadata(path) else { return Footer::default() };
         let (len, modified) = (meta.len(), meta.modified().ok());
         let known = self.files.lock().ok().and_then(|files| files.get(path).cloned());
-        let proof = match known {
-            Some(p) if p.len == len && p.modified == modified && modified.is_some() => p,
+        match known {
+            Some(p) if p.len == len && p.modified == modified && modified.is_some() => p.footer,
             _ => {
-                let proof = Proof { len, modified, tenant: only_tenant(path, key) };
+                let proof = Proof { len, modified, footer: read_footer(path, key) };
                 if let Ok(mut files) = self.files.lock() {
                     files.insert(path.to_path_buf(), proof.clone());
                 }
-                proof
+                proof.footer
             }
-        };
-        proof.tenant.as_deref() == Some(tenant)
+        }
     }
 }
 
-/// The tenant of every row of the file, when each row group's `tenant_id` statistics are exact, equal at
-/// both ends and count no null. `None` when the footer does not say so (or cannot be read).
-fn only_tenant(path: &Path, key: Option<&WarehouseKey>) -> Option<String> {
+fn read_footer(path: &Path, key: Option<&WarehouseKey>) -> Footer {
+    let Some(reader) = open(path, key) else { return Footer::default() };
+    let rows = u64::try_from(reader.metadata().file_metadata().num_rows()).ok();
+    Footer { tenant: tenant_of(&reader), rows }
+}
+
+fn open(path: &Path, key: Option<&WarehouseKey>) -> Option<ParquetRecordBatchReaderBuilder<std::fs::File>> {
     let file = std::fs::File::open(path).ok()?;
     let options = encryption::reader_options(key).ok()?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).ok()?;
+    ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).ok()
+}
+
+/// The tenant of every row of the file, when each row group's `tenant_id` statistics are exact, equal at
+/// both ends and count no null. `None` when the footer does not say so.
+fn tenant_of(reader: &ParquetRecordBatchReaderBuilder<std::fs::File>) -> Option<String> {
     let metadata = reader.metadata();
     let schema = metadata.file_metadata().schema_descr();
     let column = (0..schema.num_columns()).find(|&i| schema.column(i).path().string() == TENANT_COLUMN)?;
@@ -190,7 +215,7 @@ fn only_tenant(path: &Path, key: Option<&WarehouseKey>) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{admitted_tenants, only_tenant};
+    use super::{admitted_tenants, read_footer};
     use datafusion::arrow::array::{ArrayRef, StringArray};
     use datafusion::arrow::record_batch::RecordBatch;
     use datafusion::logical_expr::{col, lit};
@@ -225,16 +250,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let one = file(d, "one.parquet", &["a", "a", "a"], EnabledStatistics::Chunk);
-        assert_eq!(only_tenant(&one, None).as_deref(), Some("a"));
+        assert_eq!(read_footer(&one, None).tenant.as_deref(), Some("a"));
+        assert_eq!(read_footer(&one, None).rows, Some(3));
         // The second row group is another tenant's: each group alone is uniform, the file is not.
         let two = file(d, "two.parquet", &["a", "a", "b"], EnabledStatistics::Chunk);
-        assert_eq!(only_tenant(&two, None), None);
+        assert_eq!(read_footer(&two, None).tenant, None);
         let mixed = file(d, "mixed.parquet", &["a", "b"], EnabledStatistics::Page);
-        assert_eq!(only_tenant(&mixed, None), None);
+        assert_eq!(read_footer(&mixed, None).tenant, None);
         let silent = file(d, "silent.parquet", &["a", "a"], EnabledStatistics::None);
-        assert_eq!(only_tenant(&silent, None), None);
+        assert_eq!(read_footer(&silent, None).tenant, None);
         std::fs::write(d.join("junk.parquet"), b"not parquet").unwrap();
-        assert_eq!(only_tenant(&d.join("junk.parquet"), None), None);
+        assert_eq!(read_footer(&d.join("junk.parquet"), None).tenant, None);
+        assert_eq!(read_footer(&d.join("junk.parquet"), None).rows, None);
     }
 
     fn set(tenants: &[&str]) -> Option<BTreeSet<String>> {

@@ -370,6 +370,9 @@ fn money_converts_with_the_tenants_own_rates() {
 #[path = "embedded/rollups.rs"]
 mod rollups;
 
+#[path = "embedded/eager.rs"]
+mod eager;
+
 // ---- Snowflake's functions on the embedded engine (crates/warehouse/src/functions, bridge.rs) ----
 mod functions {
     use super::{session, setup};

@@ -267,7 +267,7 @@ const EDGES: &[(bool, &str)] = &[
 
 /// The project's SQL sets, compiled in (a test binary reused from another checkout must not look for files
 /// at the path it was built from): every `"sql"` of each line, and the peer shapes.
-fn project_sql() -> Vec<String> {
+pub(super) fn project_sql() -> Vec<String> {
     let more = [
         include_str!("../../../../eval/fresh/questions-all.jsonl"),
         include_str!("../../../../eval/fresh/tune.jsonl"),
@@ -295,7 +295,7 @@ fn project_sql() -> Vec<String> {
 }
 
 /// Rows in a stable order (a rollup may hand ties in another order), with the columns and their types.
-fn canonical(rs: &ResultSet) -> (Vec<String>, Vec<String>) {
+pub(super) fn canonical(rs: &ResultSet) -> (Vec<String>, Vec<String>) {
     let columns = rs.columns.iter().map(|c| format!("{c:?}")).collect();
     let mut rows: Vec<String> = rs.rows.iter().map(|r| format!("{r:?}")).collect();
     rows.sort();
@@ -305,7 +305,7 @@ fn canonical(rs: &ResultSet) -> (Vec<String>, Vec<String>) {
 /// `sql` with every output column appended to its ORDER BY when a LIMIT cuts the ordered rows. Rows tied on
 /// the query's own keys come in any order, so a LIMIT may keep a different one of them on each run (and on the
 /// facts and the rollup): both answers are right, and only a total order makes them comparable.
-fn ties_broken(sql: &str) -> String {
+pub(super) fn ties_broken(sql: &str) -> String {
     use sqlparser::ast::{
         Expr, OrderByExpr, OrderByKind, OrderByOptions, SelectItem, SetExpr, Statement, Value,
     };
