@@ -124,7 +124,7 @@ impl EmbeddedWarehouse {
     }
 
     /// The same warehouse joining every fact before summing it, as the SQL says (`false`): what the
-    /// engine's summing before small joins ([`crate::eager`]) is compared with.
+    /// engine's summing before small joins (`eager.rs`) is compared with.
     pub fn with_eager_aggregation(mut self, on: bool) -> Self {
         self.eager = on;
         self

@@ -45,7 +45,7 @@ const ROW_GROUPS_AT_LEAST: u64 = 8;
 const MIN_ROW_GROUP_ROWS: usize = 32 * 1024;
 
 /// Rows per row group of a file of about `rows` rows: [`ROW_GROUP_ROWS`] once the file has
-/// [`ROW_GROUPS_AT_LEAST`] such groups, else smaller groups down to [`MIN_ROW_GROUP_ROWS`].
+/// eight such groups, else smaller groups down to 32 K rows.
 pub fn row_group_rows(rows: u64) -> usize {
     let even = usize::try_from(rows.div_ceil(ROW_GROUPS_AT_LEAST)).unwrap_or(usize::MAX);
     even.clamp(MIN_ROW_GROUP_ROWS, ROW_GROUP_ROWS)
