@@ -232,17 +232,16 @@ fn write_tenant(
 ) -> Result<TenantSummary, Error> {
     let t0 = Instant::now();
     let tenant = plan.profile.id;
-    // Each file's row groups are sized for the rows its plan says it will hold.
-    let dir = |table: &str, rows: u64| -> Result<writer::Output, Error> {
+    let dir = |table: &str| -> Result<writer::Output, Error> {
         let d = root.join("marts").join(table).join(tenant);
         std::fs::create_dir_all(&d).map_err(|e| DemoError::file(&d, "create", e))?;
-        Ok(writer::Output { path: d.join("data.parquet"), props: encryption::sized_for(props, rows) })
+        Ok(writer::Output { path: d.join("data.parquet"), props: props.clone() })
     };
-    let contacts = contacts::write(plan, &dir("dim_contacts", plan.contacts.len() as u64)?, seed, progress)?;
-    let campaigns = campaigns::write(plan, &dir("dim_campaigns", plan.campaigns.len() as u64)?, progress)?;
-    let messages = messages::write(plan, &dir("fct_messages", plan.message_rows())?, seed, progress)?;
-    let activities = activities::write(plan, &dir("fct_activities", plan.activity_rows())?, seed, progress)?;
-    let fx_rates = fx_rates::write(plan, &dir("fx_rates", plan.fx.rows())?, seed, progress)?;
+    let contacts = contacts::write(plan, &dir("dim_contacts")?, seed, progress)?;
+    let campaigns = campaigns::write(plan, &dir("dim_campaigns")?, progress)?;
+    let messages = messages::write(plan, &dir("fct_messages")?, seed, progress)?;
+    let activities = activities::write(plan, &dir("fct_activities")?, seed, progress)?;
+    let fx_rates = fx_rates::write(plan, &dir("fx_rates")?, seed, progress)?;
     tracing::debug!(
         tenant,
         contacts,

@@ -210,21 +210,9 @@ impl TenantPlan {
     }
 
     pub(crate) fn total_rows(&self) -> u64 {
-        self.contacts.len() as u64
-            + self.campaigns.len() as u64
-            + self.message_rows()
-            + self.activity_rows()
-            + self.fx.rows()
-    }
-
-    /// The messages the plan writes.
-    pub(crate) fn message_rows(&self) -> u64 {
-        self.messages.iter().map(|m| u64::from(m.total())).sum()
-    }
-
-    /// The activities the plan writes.
-    pub(crate) fn activity_rows(&self) -> u64 {
-        self.activities.iter().map(|a| u64::from(*a)).sum()
+        let msgs: u64 = self.messages.iter().map(|m| u64::from(m.total())).sum();
+        let acts: u64 = self.activities.iter().map(|a| u64::from(*a)).sum();
+        self.contacts.len() as u64 + self.campaigns.len() as u64 + msgs + acts + self.fx.rows()
     }
 
     /// How much more often `channel` fails on day `d`.

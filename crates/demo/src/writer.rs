@@ -1,7 +1,6 @@
-//! Output: streams record batches of one table and tenant into a Snappy Parquet file (its row groups sized
-//! for the table's rows by `encryption::row_group_rows`), reporting progress per batch, and writes the small
-//! JSON files. Every file is synced before the warehouse is swapped in, so the rename publishes complete
-//! files only.
+//! Output: streams record batches of one table and tenant into a Snappy Parquet file with ~128k-row row
+//! groups, reporting progress per batch, and writes the small JSON files. Every file is synced before the
+//! warehouse is swapped in, so the rename publishes complete files only.
 
 use super::Progress;
 use crate::DemoError;

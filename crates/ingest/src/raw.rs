@@ -367,8 +367,7 @@ fn write_parquet_into(
     batches: &[RecordBatch],
     key: Option<&WarehouseKey>,
 ) -> Result<(), SyncError> {
-    let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
-    let props = encryption::sized_for(&encryption::writer_properties(key).map_err(SyncError::Write)?, rows);
+    let props = encryption::writer_properties(key).map_err(SyncError::Write)?;
     let mut writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema, Some(props))
         .map_err(parquet_error(path, "start writing"))?;
     for b in batches {

@@ -16,6 +16,8 @@
 //!   back (`idle.rs`), so each run measures a question asked after a pause rather than back to back.
 //! - `PEER_ROLLUPS=1`: let the engine answer from its daily rollups (`rollup.rs`) where they give the same
 //!   rows; by default it reads the same fact files as DuckDB.
+//! - `PEER_EAGER=0`: join each fact to a small dimension before summing it, as written, instead of summing it
+//!   first (`crates/warehouse/src/eager.rs`).
 
 use inda_core::{Role, Scope, Session};
 use inda_demo::{DemoOptions, generate};
@@ -98,6 +100,8 @@ fn main() {
     // Like for like with DuckDB: both read the same fact files. `PEER_ROLLUPS=1` lets the engine answer
     // from its daily rollups where they give the same rows (DuckDB still reads the facts).
     engine = engine.with_rollups(std::env::var("PEER_ROLLUPS").is_ok_and(|v| v == "1"));
+    // `PEER_EAGER=0`: join every fact before summing it, as the SQL says (what `eager.rs` is measured against).
+    engine = engine.with_eager_aggregation(!std::env::var("PEER_EAGER").is_ok_and(|v| v == "0"));
     let session = session(&tenant);
     let mut limits = QueryLimits::default();
     if let Some(mib) = std::env::var("PEER_MEMORY_MIB").ok().and_then(|v| v.parse::<usize>().ok()) {

@@ -32,33 +32,12 @@ fn parquet_key(key: &WarehouseKey) -> Vec<u8> {
     key.expose()[..PARQUET_KEY_LEN].to_vec()
 }
 
-/// Rows per Parquet row group of a large file the app writes.
+/// Rows per Parquet row group of every file the app writes.
 pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 
-/// Row groups a smaller file is cut into, at least: the engine spreads a file's row groups over its cores,
-/// a whole group each, and a default-scale tenant's 304 K messages in groups of 128 K (two full ones and a
-/// short one) left one of two cores mostly idle.
-const ROW_GROUPS_AT_LEAST: u64 = 8;
-
-/// Fewest rows in a row group: below this each group's fixed costs (its pages, its statistics) outweigh
-/// the balance (16 K measured slower than 32 K on both engines).
-const MIN_ROW_GROUP_ROWS: usize = 32 * 1024;
-
-/// Rows per row group of a file of about `rows` rows: [`ROW_GROUP_ROWS`] once the file has
-/// eight such groups, else smaller groups down to 32 K rows.
-pub fn row_group_rows(rows: u64) -> usize {
-    let even = usize::try_from(rows.div_ceil(ROW_GROUPS_AT_LEAST)).unwrap_or(usize::MAX);
-    even.clamp(MIN_ROW_GROUP_ROWS, ROW_GROUP_ROWS)
-}
-
-/// `props` for a file of about `rows` rows: its row groups sized by [`row_group_rows`].
-pub fn sized_for(props: &WriterProperties, rows: u64) -> WriterProperties {
-    props.clone().into_builder().set_max_row_group_size(row_group_rows(rows)).build()
-}
-
-/// The properties of every Parquet file written into the data dir: Snappy, [`ROW_GROUP_ROWS`]-row groups
-/// ([`sized_for`] a smaller file), sealed with `key` when there is one (plain only for files that leave the
-/// data dir, such as the demo CRM's and the Snowflake tests' fixtures).
+/// The properties of every Parquet file written into the data dir: Snappy, [`ROW_GROUP_ROWS`]-row groups,
+/// sealed with `key` when there is one (plain only for files that leave the data dir, such as the demo CRM's
+/// and the Snowflake tests' fixtures).
 pub fn writer_properties(key: Option<&WarehouseKey>) -> Result<WriterProperties, Error> {
     let builder = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
@@ -99,17 +78,14 @@ pub fn seal_file(path: &Path, key: &WarehouseKey) -> Result<bool, Error> {
         Error::internal(format!("cannot {what} {} to encrypt it: {e}", path.display()))
     };
     let file = std::fs::File::open(path).map_err(|e| cannot("open", &e))?;
-    let (reader, rows) = match ParquetRecordBatchReaderBuilder::try_new(file) {
-        Ok(builder) => {
-            let rows = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
-            (builder.with_batch_size(8192).build().map_err(|e| cannot("read", &e))?, rows)
-        }
+    let reader = match ParquetRecordBatchReaderBuilder::try_new(file) {
+        Ok(builder) => builder.with_batch_size(8192).build().map_err(|e| cannot("read", &e))?,
         // A sealed file does not open without its key: nothing to do.
         Err(_) if parquet_kind(path) == Some(ParquetKind::Sealed) => return Ok(false),
         Err(e) => return Err(cannot("read", &e)),
     };
     let schema = reader.schema();
-    let props = sized_for(&writer_properties(Some(key))?, rows);
+    let props = writer_properties(Some(key))?;
     inda_core::fs::write_private_with(path, |out| {
         let mut writer =
             ArrowWriter::try_new(&mut *out, schema, Some(props)).map_err(|e| cannot("rewrite", &e))?;
@@ -158,23 +134,4 @@ fn hex(bytes: &[u8]) -> String {
 /// The sealed and plain formats share everything but the key, so that the engine plans both the same.
 pub(crate) fn format_for(key: Option<&WarehouseKey>) -> Arc<ParquetFormat> {
     Arc::new(parquet_format(key))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{MIN_ROW_GROUP_ROWS, ROW_GROUP_ROWS, row_group_rows, sized_for, writer_properties};
-
-    /// A default-scale tenant's messages are cut into eight groups; a small table keeps the floor; a large
-    /// one the full size, which the writer's properties carry.
-    #[test]
-    fn row_groups_are_sized_for_the_file() {
-        assert_eq!(row_group_rows(304_008), 38_001);
-        assert_eq!(row_group_rows(8_000), MIN_ROW_GROUP_ROWS);
-        assert_eq!(row_group_rows(0), MIN_ROW_GROUP_ROWS);
-        assert_eq!(row_group_rows(3_600_000), ROW_GROUP_ROWS);
-        assert_eq!(row_group_rows(u64::MAX), ROW_GROUP_ROWS);
-        let props = writer_properties(None).expect("properties");
-        assert_eq!(props.max_row_group_size(), ROW_GROUP_ROWS);
-        assert_eq!(sized_for(&props, 304_008).max_row_group_size(), 38_001);
-    }
 }

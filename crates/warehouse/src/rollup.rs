@@ -261,8 +261,7 @@ fn write(
     key: Option<&WarehouseKey>,
 ) -> Result<(), Error> {
     let failed = |e: &dyn std::fmt::Display| WarehouseError::Rollup(e.to_string());
-    let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
-    let props = encryption::sized_for(&encryption::writer_properties(key)?, rows);
+    let props = encryption::writer_properties(key)?;
     let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(props)).map_err(|e| failed(&e))?;
     for batch in batches {
         // The engine reads strings as views; the files hold plain strings, like the marts'.
