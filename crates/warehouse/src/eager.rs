@@ -85,73 +85,18 @@ enum Combine {
 /// `aggregate` with its fact summed before the join, when the rewrite applies (see the module's text).
 /// `fresh` gives a new column name each time, unique in the query (the rule may apply at several levels).
 fn summed_first(aggregate: &Aggregate, fresh: &dyn Fn() -> String) -> Result<Option<LogicalPlan>> {
-    let Some(join) = join_under(&aggregate.input) else { return Ok(None) };
-    if join.join_type != JoinType::Inner || join.filter.is_some() || join.on.is_empty() {
-        return Ok(None);
-    }
-    let Some(parts) = aggregate.aggr_expr.iter().map(partial).collect::<Option<Vec<_>>>() else {
-        return Ok(None);
-    };
-    // A sum of floating-point numbers added in another order can differ in its last digits: those stay
-    // as written, so that the answer is the same to the bit.
-    let groups = aggregate.group_expr.len();
-    let floating =
-        |i: usize| aggregate.schema.fields().get(groups + i).is_none_or(|f| f.data_type().is_floating());
-    if aggregate.group_expr.iter().any(|g| matches!(g, Expr::GroupingSet(_)))
-        || (0..parts.len()).any(floating)
-    {
-        return Ok(None);
-    }
-    let fact_left = match (sides(join, &parts), dimension(join)) {
-        (Some(left), Some(dimension_left)) if left != dimension_left => left,
-        _ => return Ok(None),
-    };
-    let (fact, fact_keys) = if fact_left {
-        (&join.left, join.on.iter().map(|(l, _)| l).collect::<Vec<_>>())
-    } else {
-        (&join.right, join.on.iter().map(|(_, r)| r).collect::<Vec<_>>())
-    };
-    if !fact_keys.iter().all(|k| matches!(k, Expr::Column(_))) || is_aggregate(fact) {
-        return Ok(None);
-    }
-    let fact_schema = fact.schema();
-    let dimension_schema = if fact_left { join.right.schema() } else { join.left.schema() };
-
-    // The fact's groups: its join keys, and each grouping of the fact's columns (named, to group by after).
-    let mut inner_groups: Vec<Expr> = fact_keys.iter().map(|k| (*k).clone()).collect();
-    let mut outer_groups = Vec::new();
-    for group in &aggregate.group_expr {
-        match side_of(group, fact_schema, dimension_schema) {
-            Some(true) => {
-                let name = fresh();
-                inner_groups.push(group.clone().alias(&name));
-                outer_groups.push(Expr::Column(Column::from_name(name)));
-            }
-            Some(false) => outer_groups.push(group.clone()),
-            None => return Ok(None),
-        }
-    }
-    let mut inner_aggregates = Vec::new();
-    let mut outer_aggregates = Vec::new();
-    let counts: Vec<bool> = parts.iter().map(|(_, c)| matches!(c, Combine::Count)).collect();
-    for (expr, combine) in parts {
-        let name = fresh();
-        inner_aggregates.push(expr.alias(&name));
-        let column = Expr::Column(Column::from_name(&name));
-        let combined = match combine {
-            Combine::Sum | Combine::Count => sum(column),
-            Combine::Min => min(column),
-            Combine::Max => max(column),
-        };
-        outer_aggregates.push(combined.alias(fresh()));
-    }
+    let Some(fit) = fit(aggregate) else { return Ok(None) };
+    let Some((inner_groups, outer_groups)) = groups(aggregate, &fit, fresh) else { return Ok(None) };
+    let counts: Vec<bool> = fit.parts.iter().map(|(_, c)| matches!(c, Combine::Count)).collect();
+    let (inner_aggregates, outer_aggregates) = aggregates(fit.parts, fresh);
+    let join = fit.join;
     let summed = Arc::new(LogicalPlan::Aggregate(Aggregate::try_new(
-        Arc::clone(fact),
+        Arc::clone(fit.fact),
         inner_groups,
         inner_aggregates,
     )?));
     let (left, right) =
-        if fact_left { (summed, Arc::clone(&join.right)) } else { (Arc::clone(&join.left), summed) };
+        if fit.fact_left { (summed, Arc::clone(&join.right)) } else { (Arc::clone(&join.left), summed) };
     let joined = Join::try_new(
         left,
         right,
@@ -163,6 +108,84 @@ fn summed_first(aggregate: &Aggregate, fresh: &dyn Fn() -> String) -> Result<Opt
     )?;
     let outer = Aggregate::try_new(Arc::new(LogicalPlan::Join(joined)), outer_groups, outer_aggregates)?;
     Ok(Some(LogicalPlan::Projection(as_before(outer, &aggregate.schema, &counts)?)))
+}
+
+/// An aggregate the rewrite applies to: its join, which side is the fact, and each aggregate's partial form.
+struct Fit<'a> {
+    join: &'a Join,
+    fact: &'a Arc<LogicalPlan>,
+    fact_left: bool,
+    parts: Vec<(Expr, Combine)>,
+}
+
+/// The aggregate's join and fact, when every condition of the rewrite but the groupings' holds.
+fn fit(aggregate: &Aggregate) -> Option<Fit<'_>> {
+    let join = join_under(&aggregate.input)?;
+    if join.join_type != JoinType::Inner || join.filter.is_some() || join.on.is_empty() {
+        return None;
+    }
+    let parts = aggregate.aggr_expr.iter().map(partial).collect::<Option<Vec<_>>>()?;
+    // A sum of floating-point numbers added in another order can differ in its last digits: those stay
+    // as written, so that the answer is the same to the bit.
+    let groups = aggregate.group_expr.len();
+    let floating =
+        |i: usize| aggregate.schema.fields().get(groups + i).is_none_or(|f| f.data_type().is_floating());
+    if aggregate.group_expr.iter().any(|g| matches!(g, Expr::GroupingSet(_)))
+        || (0..parts.len()).any(floating)
+    {
+        return None;
+    }
+    let fact_left = match (sides(join, &parts), dimension(join)) {
+        (Some(left), Some(dimension_left)) if left != dimension_left => left,
+        _ => return None,
+    };
+    let fact = if fact_left { &join.left } else { &join.right };
+    let mut fact_keys = join.on.iter().map(|(l, r)| if fact_left { l } else { r });
+    if !fact_keys.all(|k| matches!(k, Expr::Column(_))) || is_aggregate(fact) {
+        return None;
+    }
+    Some(Fit { join, fact, fact_left, parts })
+}
+
+/// The groups of the fact's sums (its join keys, and each grouping of the fact's columns, named) and those
+/// of the sums' total (the dimension's groupings, and the fact's by their names); `None` when a grouping
+/// reads both sides or neither.
+fn groups(
+    aggregate: &Aggregate,
+    fit: &Fit<'_>,
+    fresh: &dyn Fn() -> String,
+) -> Option<(Vec<Expr>, Vec<Expr>)> {
+    let dimension = if fit.fact_left { &fit.join.right } else { &fit.join.left };
+    let mut inner: Vec<Expr> =
+        fit.join.on.iter().map(|(l, r)| if fit.fact_left { l.clone() } else { r.clone() }).collect();
+    let mut outer = Vec::new();
+    for group in &aggregate.group_expr {
+        if side_of(group, fit.fact.schema(), dimension.schema())? {
+            let name = fresh();
+            inner.push(group.clone().alias(&name));
+            outer.push(Expr::Column(Column::from_name(name)));
+        } else {
+            outer.push(group.clone());
+        }
+    }
+    Some((inner, outer))
+}
+
+/// The fact's partial aggregates, named, and the aggregates that add them up.
+fn aggregates(parts: Vec<(Expr, Combine)>, fresh: &dyn Fn() -> String) -> (Vec<Expr>, Vec<Expr>) {
+    parts
+        .into_iter()
+        .map(|(expr, combine)| {
+            let name = fresh();
+            let column = Expr::Column(Column::from_name(&name));
+            let combined = match combine {
+                Combine::Sum | Combine::Count => sum(column),
+                Combine::Min => min(column),
+                Combine::Max => max(column),
+            };
+            (expr.alias(name), combined.alias(fresh()))
+        })
+        .unzip()
 }
 
 /// The join an aggregate reads, directly or through a projection of bare columns.
