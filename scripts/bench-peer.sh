@@ -6,8 +6,8 @@
 #   scripts/bench-peer.sh                  # the demo's default scale
 #   PEER_SCALE=12 scripts/bench-peer.sh    # about 10.4 million messages (3.6 million for the largest tenant)
 #
-# The data is generated once per scale (plain Parquet, which DuckDB reads) under ~/.cache/inda-bench and
-# reused; PEER_RUNS (default 10) warm runs, PEER_COLD_RUNS (default 5) fresh processes per shape.
+# The data is generated once per scale and version of the generator (plain Parquet, which DuckDB reads)
+# under ~/.cache/inda-bench and reused; PEER_RUNS (default 10) warm runs, PEER_COLD_RUNS (default 5) fresh processes per shape.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -15,7 +15,10 @@ cd "$root"
 
 scale="${PEER_SCALE:-1}"
 cache="$HOME/.cache/inda-bench"
-data="$cache/scale-$scale"
+# The generator's version: its sources and the marts' definition (row-group layout included) at HEAD.
+generator="$(git rev-parse HEAD:crates/demo HEAD:crates/core/src/marts.txt HEAD:crates/warehouse/src/clustered.rs |
+  sha1sum | cut -c1-10)"
+data="$cache/scale-$scale-$generator"
 venv="$cache/venv"
 mkdir -p "$data"
 if [[ ! -x "$venv/bin/python" ]]; then

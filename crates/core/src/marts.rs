@@ -82,6 +82,8 @@ pub struct Table {
     /// The columns that identify a row within its tenant, in column order (the order rows are written
     /// in): the id column, or currency and month for fx_rates.
     pub key: Vec<&'static str>,
+    /// The column whose values the table's Parquet row groups keep apart (`cluster` in `marts.txt`).
+    pub cluster: Option<&'static str>,
 }
 
 impl Table {
@@ -131,7 +133,7 @@ fn parse(text: &'static str) -> Result<Vec<Table>, String> {
             if tables.iter().any(|t| t.name == name) {
                 return Err(at(format!("table {name} is listed twice")));
             }
-            tables.push(Table { name, columns: Vec::new(), key: Vec::new() });
+            tables.push(Table { name, columns: Vec::new(), key: Vec::new(), cluster: None });
             continue;
         }
         let table = tables.last_mut().ok_or_else(|| at(format!("column {first} before any `table` line")))?;
@@ -147,7 +149,11 @@ fn parse(text: &'static str) -> Result<Vec<Table>, String> {
             match flag {
                 "null" => nullable = true,
                 "key" => table.key.push(first),
-                other => return Err(at(format!("unknown flag `{other}` (null, key)"))),
+                "cluster" if table.cluster.is_some() => {
+                    return Err(at(format!("a second cluster column in {}", table.name)));
+                }
+                "cluster" => table.cluster = Some(first),
+                other => return Err(at(format!("unknown flag `{other}` (null, key, cluster)"))),
             }
         }
         table.columns.push(Column { name: first, data_type, nullable });
@@ -188,6 +194,8 @@ mod tests {
         );
         let fx = table("fx_rates").expect("fx_rates");
         assert_eq!(fx.key, ["currency", "month"]);
+        assert_eq!(table("fct_activities").and_then(|t| t.cluster), Some("activity_type"));
+        assert_eq!(fx.cluster, None);
         assert_eq!(fx.column("month").map(|c| c.data_type), Some(ColumnType::Date));
         assert_eq!(
             table("fct_activities").and_then(|t| t.column("amount")).cloned(),
@@ -222,7 +230,11 @@ mod tests {
             ("table t\n    tenant_id VARCHAR\n    id TEXT key\n", "line 3: `TEXT` is not a contract type"),
             (
                 "table t\n    tenant_id VARCHAR\n    id VARCHAR kee\n",
-                "line 3: unknown flag `kee` (null, key)",
+                "line 3: unknown flag `kee` (null, key, cluster)",
+            ),
+            (
+                "table t\n    tenant_id VARCHAR cluster\n    id VARCHAR key cluster\n",
+                "line 3: a second cluster column in t",
             ),
             ("table t\n    id VARCHAR key\n", "table t does not start with `tenant_id VARCHAR` (not null)"),
             ("table t\n    tenant_id VARCHAR\n    id VARCHAR\n", "table t has no key column"),

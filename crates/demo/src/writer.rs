@@ -1,5 +1,6 @@
 //! Output: streams record batches of one table and tenant into a Snappy Parquet file with ~128k-row row
-//! groups, reporting progress per batch, and writes the small JSON files. Every file is synced before the
+//! groups (each of one value of the table's cluster column, `inda_warehouse::clustered`), reporting
+//! progress per batch, and writes the small JSON files. Every file is synced before the
 //! warehouse is swapped in, so the rename publishes complete files only.
 
 use super::Progress;
@@ -8,6 +9,7 @@ use datafusion::arrow::array::{ArrayRef, Decimal128Builder, StringArray};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use inda_core::Error;
+use inda_warehouse::clustered::ClusteredWriter;
 use inda_warehouse::marts_schema;
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
@@ -42,7 +44,7 @@ pub(crate) struct Output {
 
 /// One marts table of one tenant being written.
 pub(crate) struct ParquetSink<'a> {
-    writer: ArrowWriter<BufWriter<File>>,
+    writer: ClusteredWriter<BufWriter<File>>,
     schema: SchemaRef,
     tenant: &'static str,
     path: PathBuf,
@@ -67,6 +69,11 @@ impl<'a> ParquetSink<'a> {
             Some(out.props.clone()),
         )
         .map_err(|e| io_error(path, "start writing", e))?;
+        let writer = ClusteredWriter::new(
+            writer,
+            schema.clone(),
+            inda_core::marts::table(table).and_then(|t| t.cluster),
+        );
         Ok(ParquetSink { writer, schema, tenant, path: path.to_path_buf(), rows: 0, progress })
     }
 
@@ -90,7 +97,8 @@ impl<'a> ParquetSink<'a> {
     /// Closes and syncs the file; returns the rows written.
     pub(crate) fn finish(self) -> Result<u64, Error> {
         let path = self.path;
-        let buffered = self.writer.into_inner().map_err(|e| io_error(&path, "finish", e))?;
+        let writer = self.writer.into_writer().map_err(|e| io_error(&path, "finish", e))?;
+        let buffered = writer.into_inner().map_err(|e| io_error(&path, "finish", e))?;
         let file = buffered.into_inner().map_err(|e| io_error(&path, "flush", e.into_error()))?;
         file.sync_all().map_err(|e| io_error(&path, "sync", e))?;
         Ok(self.rows)

@@ -14,6 +14,7 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::{DataType, Field as ArrowField, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
+use inda_warehouse::clustered::ClusteredWriter;
 use inda_warehouse::encryption::{self, WarehouseKey};
 use parquet::arrow::ArrowWriter;
 use serde_json::Value;
@@ -338,7 +339,7 @@ pub fn write_parquet(
     }
     // Owner-only: tenant data in the data dir.
     let mut file = inda_core::fs::create_private(path).map_err(io_error(path, "create"))?;
-    write_parquet_into(path, &mut file, schema, batches, key)?;
+    write_parquet_into(path, &mut file, schema, batches, key, None)?;
     file.sync_all().map_err(io_error(path, "sync"))
 }
 
@@ -349,30 +350,37 @@ pub fn write_parquet_atomic(
     schema: SchemaRef,
     batches: &[RecordBatch],
     key: Option<&WarehouseKey>,
+    cluster: Option<&str>,
 ) -> Result<(), SyncError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io_error(dir, "create"))?;
     }
     // `write_private_with` takes the boundary error; it comes back unchanged as `SyncError::Write`.
     // Owner-only: tenant data in the data dir.
-    inda_core::fs::write_private_with(path, |file| Ok(write_parquet_into(path, file, schema, batches, key)?))
-        .map_err(SyncError::Write)
+    inda_core::fs::write_private_with(path, |file| {
+        Ok(write_parquet_into(path, file, schema, batches, key, cluster)?)
+    })
+    .map_err(SyncError::Write)
 }
 
-/// The Parquet encoding of `batches` into `file` (flushed, not synced); `path` names it in errors.
+/// The Parquet encoding of `batches` into `file` (flushed, not synced), each row group of one value of the
+/// `cluster` column when there is one (`inda_warehouse::clustered`); `path` names it in errors.
 fn write_parquet_into(
     path: &Path,
     file: &mut File,
     schema: SchemaRef,
     batches: &[RecordBatch],
     key: Option<&WarehouseKey>,
+    cluster: Option<&str>,
 ) -> Result<(), SyncError> {
     let props = encryption::writer_properties(key).map_err(SyncError::Write)?;
-    let mut writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema, Some(props))
+    let writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema.clone(), Some(props))
         .map_err(parquet_error(path, "start writing"))?;
+    let mut writer = ClusteredWriter::new(writer, schema, cluster);
     for b in batches {
         writer.write(b).map_err(parquet_error(path, "write"))?;
     }
+    let writer = writer.into_writer().map_err(parquet_error(path, "finish"))?;
     let buffered = writer.into_inner().map_err(parquet_error(path, "finish"))?;
     buffered.into_inner().map_err(|e| io_error(path, "flush")(e.into_error()))?;
     Ok(())

@@ -3,7 +3,8 @@
 //! STAGING mirrors the Snowflake views (warehouse/snowflake/03_staging.sql): typed, normalised
 //! (`LOWER`/`UPPER`/`NULLIF(TRIM(..))`/`COALESCE`), and de-duplicated by id keeping the latest `updated_at`
 //! (ties: the latest load). MARTS are STAGING in the contract's exact schema (data-model.md), ordered by
-//! their key (`inda_core::marts`: the id, or currency and month for fx_rates).
+//! their key (`inda_core::marts`: the id, or currency and month for fx_rates), in row groups of one value
+//! of the table's cluster column, as the demo generator writes them.
 //! Both are rebuilt per tenant and table from the committed RAW files and replaced atomically (temp file and
 //! rename), so the result depends only on what was committed: a full sync gives the same marts as the demo
 //! generator, whatever retries, duplicates or crashes happened on the way.
@@ -142,7 +143,7 @@ pub async fn rebuild(
         .map_err(SyncError::StagingBatch)?;
     let stg = staging_table(mart);
     let stg_path = warehouse.join("staging").join(stg).join(tenant).join("data.parquet");
-    write_parquet_atomic(&stg_path, stg_schema.clone(), &staging, seal)?;
+    write_parquet_atomic(&stg_path, stg_schema.clone(), &staging, seal, None)?;
 
     // MARTS: the contract's schema and order.
     ctx.register_table(
@@ -150,7 +151,8 @@ pub async fn rebuild(
         Arc::new(MemTable::try_new(stg_schema, vec![staging]).map_err(df_error("staging table"))?),
     )
     .map_err(df_error("register staging"))?;
-    let key = &marts::table(mart).ok_or_else(|| SyncError::NoMartKey(mart.to_string()))?.key;
+    let table = marts::table(mart).ok_or_else(|| SyncError::NoMartKey(mart.to_string()))?;
+    let key = &table.key;
     let order: Vec<String> = key.iter().map(|c| format!("\"{c}\"")).collect();
     let columns: Vec<String> = schema.fields().iter().map(|f| format!("\"{}\"", f.name())).collect();
     let sql = format!("SELECT {} FROM stg ORDER BY {}", columns.join(", "), order.join(", "));
@@ -172,6 +174,6 @@ pub async fn rebuild(
         out.push(batch);
     }
     let path = warehouse.join("marts").join(mart).join(tenant).join("data.parquet");
-    write_parquet_atomic(&path, schema, &out, seal)?;
+    write_parquet_atomic(&path, schema, &out, seal, table.cluster)?;
     Ok(rows)
 }

@@ -9,11 +9,12 @@
 //!
 //! Not here: where the key lives (`inda-secrets`), or who may read which tenant (the guard and the session).
 
-use datafusion::arrow::record_batch::RecordBatchReader;
 use datafusion::common::config::{ConfigFileDecryptionProperties, TableParquetOptions};
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::parquet::arrow::ArrowWriter;
-use datafusion::parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use datafusion::parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use datafusion::parquet::basic::Compression;
 use datafusion::parquet::encryption::decrypt::FileDecryptionProperties;
 use datafusion::parquet::encryption::encrypt::FileEncryptionProperties;
@@ -72,26 +73,35 @@ pub fn reader_options(key: Option<&WarehouseKey>) -> Result<ArrowReaderOptions, 
 }
 
 /// Rewrites the plain Parquet file at `path` sealed with `key`, atomically and owner-only, with the same
-/// schema and rows in the same order. Returns `false`, touching nothing, when the file is already sealed.
+/// schema, rows in the same order and row groups of the same rows (they may hold one value each of a
+/// cluster column, `crate::clustered`). Returns `false`, touching nothing, when the file is already sealed.
 pub fn seal_file(path: &Path, key: &WarehouseKey) -> Result<bool, Error> {
     let cannot = |what: &str, e: &dyn std::fmt::Display| {
         Error::internal(format!("cannot {what} {} to encrypt it: {e}", path.display()))
     };
     let file = std::fs::File::open(path).map_err(|e| cannot("open", &e))?;
-    let reader = match ParquetRecordBatchReaderBuilder::try_new(file) {
-        Ok(builder) => builder.with_batch_size(8192).build().map_err(|e| cannot("read", &e))?,
+    let metadata = match ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()) {
+        Ok(metadata) => metadata,
         // A sealed file does not open without its key: nothing to do.
         Err(_) if parquet_kind(path) == Some(ParquetKind::Sealed) => return Ok(false),
         Err(e) => return Err(cannot("read", &e)),
     };
-    let schema = reader.schema();
     let props = writer_properties(Some(key))?;
     inda_core::fs::write_private_with(path, |out| {
-        let mut writer =
-            ArrowWriter::try_new(&mut *out, schema, Some(props)).map_err(|e| cannot("rewrite", &e))?;
-        for batch in reader {
-            let batch = batch.map_err(|e| cannot("read", &e))?;
-            writer.write(&batch).map_err(|e| cannot("rewrite", &e))?;
+        let mut writer = ArrowWriter::try_new(&mut *out, metadata.schema().clone(), Some(props))
+            .map_err(|e| cannot("rewrite", &e))?;
+        for group in 0..metadata.metadata().num_row_groups() {
+            let source = file.try_clone().map_err(|e| cannot("open", &e))?;
+            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(source, metadata.clone())
+                .with_row_groups(vec![group])
+                .with_batch_size(8192)
+                .build()
+                .map_err(|e| cannot("read", &e))?;
+            for batch in reader {
+                let batch = batch.map_err(|e| cannot("read", &e))?;
+                writer.write(&batch).map_err(|e| cannot("rewrite", &e))?;
+            }
+            writer.flush().map_err(|e| cannot("rewrite", &e))?;
         }
         writer.close().map_err(|e| cannot("rewrite", &e))?;
         Ok(())
@@ -134,4 +144,46 @@ fn hex(bytes: &[u8]) -> String {
 /// The sealed and plain formats share everything but the key, so that the engine plans both the same.
 pub(crate) fn format_for(key: Option<&WarehouseKey>) -> Arc<ParquetFormat> {
     Arc::new(parquet_format(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{AsArray, Int64Array, RecordBatch};
+    use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema};
+
+    #[test]
+    fn sealing_keeps_the_rows_and_their_row_groups() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("data.parquet");
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false)]));
+        let file = std::fs::File::create(&path).expect("create");
+        let mut writer = ArrowWriter::try_new(file, schema.clone(), None).expect("writer");
+        let mut next = 0;
+        for rows in [3, 5, 2] {
+            let column = Int64Array::from_iter_values(next..next + rows);
+            next += rows;
+            writer
+                .write(&RecordBatch::try_new(schema.clone(), vec![Arc::new(column)]).expect("batch"))
+                .expect("write");
+            writer.flush().expect("row group");
+        }
+        writer.close().expect("close");
+
+        let key = WarehouseKey::new([7; 32]);
+        assert!(seal_file(&path, &key).expect("seal"));
+        assert_eq!(parquet_kind(&path), Some(ParquetKind::Sealed));
+        let file = std::fs::File::open(&path).expect("open");
+        let options = reader_options(Some(&key)).expect("options");
+        let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).expect("read");
+        let groups: Vec<i64> = builder.metadata().row_groups().iter().map(|g| g.num_rows()).collect();
+        assert_eq!(groups, [3, 5, 2]);
+        let rows: Vec<i64> = builder
+            .build()
+            .expect("reader")
+            .flat_map(|b| b.expect("rows").column(0).as_primitive::<Int64Type>().values().to_vec())
+            .collect();
+        assert_eq!(rows, (0..10).collect::<Vec<_>>());
+        assert!(!seal_file(&path, &key).expect("again"), "a sealed file is left as it is");
+    }
 }

@@ -15,6 +15,7 @@
 
 mod average;
 mod bridge;
+pub mod clustered;
 mod compact;
 mod convert;
 mod division;

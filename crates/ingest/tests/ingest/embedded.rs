@@ -66,6 +66,13 @@ fn mart(root: &Path, table: &str, tenant: &str) -> RecordBatch {
     read(&root.join("marts").join(table).join(tenant).join("data.parquet"))
 }
 
+/// The rows of each row group of a mart's file.
+fn row_groups(root: &Path, table: &str, tenant: &str) -> Vec<i64> {
+    let path = root.join("marts").join(table).join(tenant).join("data.parquet");
+    let builder = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap()).unwrap();
+    builder.metadata().row_groups().iter().map(|g| g.num_rows()).collect()
+}
+
 fn assert_marts_equal(s: &Setup, tenants: &[&str]) {
     for t in tenants {
         for table in marts::names() {
@@ -73,6 +80,8 @@ fn assert_marts_equal(s: &Setup, tenants: &[&str]) {
             let got = mart(&s.synced(), table, t);
             assert_eq!(got.num_rows(), want.num_rows(), "{t} {table} rows");
             assert!(got == want, "{t} {table} differs from the demo marts");
+            // The same row groups too: one activity type each in fct_activities.
+            assert_eq!(row_groups(&s.synced(), table, t), row_groups(&s.demo(), table, t), "{t} {table}");
         }
     }
 }
@@ -89,6 +98,17 @@ async fn full_sync_equals_demo_marts() {
     assert_eq!(report.tenants.len(), 5);
     assert_eq!(report.loaded as usize, s.server.api.total());
     assert_marts_equal(&s, &["acme_corp", "globex", "initech", "umbrella", "stark_ind"]);
+    // Each row group of the activities holds one activity type, by its statistics: what lets a filter on
+    // the type skip the others.
+    let path = s.synced().join("marts/fct_activities/umbrella/data.parquet");
+    let builder = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap()).unwrap();
+    let column = builder.parquet_schema().columns().iter().position(|c| c.name() == "activity_type").unwrap();
+    let groups = builder.metadata().row_groups();
+    assert!(groups.len() >= 7, "{} row groups", groups.len());
+    for group in groups {
+        let stats = group.column(column).statistics().unwrap();
+        assert_eq!(stats.min_bytes_opt(), stats.max_bytes_opt());
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,8 @@
 //! - NULL in, NULL out ([`null_strict`]): `concat`, `greatest` and `least` return NULL when an argument is.
 //! - Format models ([`formats`]): `to_varchar`/`to_char`, `to_date`/`date` and `to_timestamp` read
 //!   Snowflake's `'YYYY-MM-DD'` formats.
+//! - Speed only ([`truncate`]): `date_trunc` to a week, month, quarter or year of a timestamp computes the
+//!   same answer from day numbers.
 //!
 //! [`register`] runs on each query's fresh session, before the query is planned.
 
@@ -44,6 +46,7 @@ macro_rules! delegate_to_inner {
 mod capped;
 mod formats;
 mod null_strict;
+mod truncate;
 
 use capped::{Capped, Growth};
 use datafusion::execution::FunctionRegistry;
@@ -51,6 +54,7 @@ use datafusion::logical_expr::ScalarUDF;
 use datafusion::prelude::SessionContext;
 use formats::{Parse, ToVarchar};
 use null_strict::NullStrict;
+use truncate::Truncate;
 
 /// `aliases.txt`: (Snowflake name, DataFusion name).
 fn aliases() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -115,6 +119,9 @@ pub(crate) fn register(ctx: &SessionContext) {
     if let Some(f) = builtin("to_timestamp") {
         ctx.register_udf(ScalarUDF::new_from_impl(Parse::new(f, &[])));
     }
+    if let Some(f) = builtin("date_trunc") {
+        ctx.register_udf(ScalarUDF::new_from_impl(Truncate::new(f)));
+    }
 }
 
 #[cfg(test)]
@@ -140,6 +147,7 @@ mod tests {
             "to_char",
             "to_date",
             "to_timestamp",
+            "date_trunc",
         ] {
             assert!(ctx.udf(name).is_ok(), "{name}");
         }

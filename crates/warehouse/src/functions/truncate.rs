@@ -1,0 +1,211 @@
+//! `DATE_TRUNC` to a week, month, quarter or year of the marts' timestamps (microseconds, no time zone),
+//! computed from the day number. DataFusion's own builds a calendar date-time per row for these units, and
+//! that was a quarter of a monthly series' time and the conversion of every amount through
+//! `marts.fx_rates` (`f.month = CAST(DATE_TRUNC('month', a.occurred_at) AS DATE)`). Every other unit and
+//! type, a time zone, and a batch holding a timestamp outside the range DataFusion computes in
+//! (nanoseconds: years 1677 to 2262) go to DataFusion's function, so the answers are the same everywhere.
+
+use datafusion::arrow::array::{Array, AsArray, TimestampMicrosecondArray};
+use datafusion::arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
+use datafusion::common::{Result, ScalarValue};
+use datafusion::logical_expr::sort_properties::{ExprProperties, SortProperties};
+use datafusion::logical_expr::{ColumnarValue, Documentation, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl};
+use std::sync::Arc;
+
+const DAY_US: i64 = 86_400_000_000;
+
+/// The timestamps computed here: 1678-01-01 to the end of 2261. DataFusion's function works in
+/// nanoseconds, which hold 1677-09-21 to 2262-04-11; outside, it fails or overflows its own way.
+const RANGE_US: std::ops::Range<i64> =
+    days_from_civil(1678, 1, 1) * DAY_US..days_from_civil(2262, 1, 1) * DAY_US;
+
+/// The units computed here: those of a calendar longer than a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Unit {
+    fn parse(granularity: &ColumnarValue) -> Option<Unit> {
+        let text = match granularity {
+            ColumnarValue::Scalar(ScalarValue::Utf8(Some(s)) | ScalarValue::Utf8View(Some(s))) => s,
+            _ => return None,
+        };
+        match text.to_lowercase().as_str() {
+            "week" => Some(Unit::Week),
+            "month" => Some(Unit::Month),
+            "quarter" => Some(Unit::Quarter),
+            "year" => Some(Unit::Year),
+            _ => None,
+        }
+    }
+
+    /// The unit holding `day` (days since 1970-01-01): its first day and the first day of the next one.
+    fn span(self, day: i64) -> (i64, i64) {
+        if self == Unit::Week {
+            // 1970-01-01 was a Thursday: three days after a Monday.
+            let monday = day - (day + 3).rem_euclid(7);
+            return (monday, monday + 7);
+        }
+        let (year, month, _) = civil_from_days(day);
+        let (first, months) = match self {
+            Unit::Month | Unit::Week => (month, 1),
+            Unit::Quarter => (1 + 3 * ((month - 1) / 3), 3),
+            Unit::Year => (1, 12),
+        };
+        let next = first - 1 + months;
+        (days_from_civil(year, first, 1), days_from_civil(year + next / 12, next % 12 + 1, 1))
+    }
+}
+
+/// (year, month 1–12, day 1–31) of a day number, in the proleptic Gregorian calendar (H. Hinnant's
+/// `civil_from_days`, exact for every day an `i64` of microseconds can hold).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
+    (year, month, day)
+}
+
+/// The day number of a date (H. Hinnant's `days_from_civil`), the inverse of [`civil_from_days`].
+const fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// DataFusion's `date_trunc`, with the units above computed from day numbers.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(super) struct Truncate {
+    inner: ScalarUDF,
+}
+
+impl Truncate {
+    pub(super) fn new(inner: ScalarUDF) -> Self {
+        Truncate { inner }
+    }
+}
+
+/// `values` truncated to `unit`, or `None` when one is outside [`RANGE_US`].
+fn truncated(unit: Unit, values: &TimestampMicrosecondArray) -> Option<TimestampMicrosecondArray> {
+    if values.values().iter().any(|v| !RANGE_US.contains(v)) {
+        return None;
+    }
+    // Facts are written in time order, so most rows fall in the span of the row before: one comparison.
+    // Rows under a null hold arbitrary values; they are computed like the rest and stay null.
+    let mut span = (0, 0);
+    let out = values.values().iter().map(|&v| {
+        if !(span.0..span.1).contains(&v) {
+            let (first, next) = unit.span(v.div_euclid(DAY_US));
+            span = (first * DAY_US, next * DAY_US);
+        }
+        span.0
+    });
+    Some(TimestampMicrosecondArray::new(out.collect(), values.nulls().cloned()))
+}
+
+impl ScalarUDFImpl for Truncate {
+    delegate_to_inner!();
+    fn aliases(&self) -> &[String] {
+        self.inner.aliases()
+    }
+    fn output_ordering(&self, input: &[ExprProperties]) -> Result<SortProperties> {
+        self.inner.output_ordering(input)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        if let [granularity, ColumnarValue::Array(values)] = args.args.as_slice()
+            && let Some(unit) = Unit::parse(granularity)
+            && *values.data_type() == DataType::Timestamp(TimeUnit::Microsecond, None)
+            && let Some(out) = truncated(unit, values.as_primitive::<TimestampMicrosecondType>())
+        {
+            return Ok(ColumnarValue::Array(Arc::new(out)));
+        }
+        self.inner.invoke_with_args(args)
+    }
+    fn documentation(&self) -> Option<&Documentation> {
+        self.inner.documentation()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::RecordBatch;
+    use datafusion::prelude::SessionContext;
+
+    /// Timestamps over the whole range, every time of day, month ends, leap days and nulls, in time order and
+    /// backwards.
+    fn timestamps() -> TimestampMicrosecondArray {
+        let mut values: Vec<Option<i64>> = Vec::new();
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        for day in (RANGE_US.start / DAY_US..RANGE_US.end / DAY_US).step_by(13) {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let time = i64::try_from(seed >> 28).unwrap_or(0) % DAY_US;
+            let around = [day * DAY_US, day * DAY_US + time, day * DAY_US - 1];
+            values.extend(around.into_iter().filter(|v| RANGE_US.contains(v)).map(Some));
+            if day % 1_000 == 0 {
+                values.push(None);
+            }
+        }
+        values.extend([Some(RANGE_US.start), Some(RANGE_US.end - 1), Some(0), Some(-1)]);
+        // Backwards too: each row is computed from the span of the row before when it falls in it.
+        let backwards: Vec<_> = values.iter().rev().copied().collect();
+        values.extend(backwards);
+        values.into_iter().collect()
+    }
+
+    #[tokio::test]
+    async fn gives_datafusions_answers() {
+        let values = timestamps();
+        let rows = values.len();
+        assert!(truncated(Unit::Month, &values).is_some(), "computed here, not passed on");
+        let batch = RecordBatch::try_from_iter([("ts", Arc::new(values) as _)]).expect("batch");
+        let builtin = SessionContext::new();
+        let ours = SessionContext::new();
+        super::super::register(&ours);
+        for ctx in [&builtin, &ours] {
+            ctx.register_batch("t", batch.clone()).expect("table");
+        }
+        for unit in ["week", "month", "quarter", "year", "MONTH", "Quarter", "day", "hour"] {
+            let sql = format!("SELECT date_trunc('{unit}', ts) AS d FROM t");
+            let a = builtin.sql(&sql).await.expect("plan").collect().await.expect("run");
+            let b = ours.sql(&sql).await.expect("plan").collect().await.expect("run");
+            assert_eq!(a, b, "{unit}");
+            assert_eq!(b.iter().map(RecordBatch::num_rows).sum::<usize>(), rows);
+        }
+    }
+
+    #[test]
+    fn leaves_timestamps_outside_its_range_to_datafusion() {
+        for outside in [RANGE_US.start - 1, RANGE_US.end, i64::MIN, i64::MAX] {
+            let values = TimestampMicrosecondArray::from(vec![0, outside]);
+            assert!(truncated(Unit::Month, &values).is_none());
+        }
+    }
+
+    #[test]
+    fn day_numbers_round_trip_through_the_calendar() {
+        for day in (-800_000..800_000).step_by(7) {
+            let (y, m, d) = civil_from_days(day);
+            assert_eq!(days_from_civil(y, m, d), day);
+        }
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        // The range's ends in nanoseconds still fit an i64, as DataFusion's function needs.
+        assert!(RANGE_US.start.checked_mul(1_000).is_some() && RANGE_US.end.checked_mul(1_000).is_some());
+    }
+}
