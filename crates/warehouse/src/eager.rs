@@ -228,8 +228,8 @@ fn partial(expr: &Expr) -> Option<(Expr, Combine)> {
 }
 
 /// Which side of the join holds every column the aggregates read: `Some(true)` the left, `Some(false)` the
-/// right; `None` when neither does alone, or when they read no column (a count of rows is then read from
-/// the side that is not the dimension).
+/// right; `None` when neither does alone. When they read no column (a count of rows), the side that is not
+/// the dimension, if there is one.
 fn sides(join: &Join, parts: &[(Expr, Combine)]) -> Option<bool> {
     let columns: BTreeSet<&Column> = parts.iter().flat_map(|(e, _)| e.column_refs()).collect();
     let within = |schema: &DFSchema| columns.iter().all(|c| schema.has_column(c));
