@@ -5,8 +5,9 @@
 //! type, a time zone, and a batch holding a timestamp outside the range DataFusion computes in
 //! (nanoseconds: years 1677 to 2262) go to DataFusion's function, so the answers are the same everywhere.
 
+use chrono::{Datelike, Months, NaiveDate};
 use datafusion::arrow::array::{Array, AsArray, TimestampMicrosecondArray};
-use datafusion::arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
+use datafusion::arrow::datatypes::{DataType, Date32Type, TimeUnit, TimestampMicrosecondType};
 use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::sort_properties::{ExprProperties, SortProperties};
 use datafusion::logical_expr::{ColumnarValue, Documentation, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl};
@@ -14,10 +15,10 @@ use std::sync::Arc;
 
 const DAY_US: i64 = 86_400_000_000;
 
-/// The timestamps computed here: 1678-01-01 to the end of 2261. DataFusion's function works in
-/// nanoseconds, which hold 1677-09-21 to 2262-04-11; outside, it fails or overflows its own way.
-const RANGE_US: std::ops::Range<i64> =
-    days_from_civil(1678, 1, 1) * DAY_US..days_from_civil(2262, 1, 1) * DAY_US;
+/// The timestamps computed here: 1678-01-01 to the end of 2261 (days -106,650 to 106,651 from 1970-01-01).
+/// DataFusion's function works in nanoseconds, which hold 1677-09-21 to 2262-04-11; outside, it fails or
+/// overflows its own way.
+const RANGE_US: std::ops::Range<i64> = -106_650 * DAY_US..106_651 * DAY_US;
 
 /// The units computed here: those of a calendar longer than a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,47 +45,21 @@ impl Unit {
     }
 
     /// The unit holding `day` (days since 1970-01-01): its first day and the first day of the next one.
-    fn span(self, day: i64) -> (i64, i64) {
+    fn span(self, day: i64) -> Option<(i64, i64)> {
         if self == Unit::Week {
             // 1970-01-01 was a Thursday: three days after a Monday.
             let monday = day - (day + 3).rem_euclid(7);
-            return (monday, monday + 7);
+            return Some((monday, monday + 7));
         }
-        let (year, month, _) = civil_from_days(day);
+        let date = Date32Type::to_naive_date(i32::try_from(day).ok()?);
         let (first, months) = match self {
-            Unit::Month | Unit::Week => (month, 1),
-            Unit::Quarter => (1 + 3 * ((month - 1) / 3), 3),
-            Unit::Year => (1, 12),
+            Unit::Month | Unit::Week => (date.with_day(1)?, 1),
+            Unit::Quarter => (NaiveDate::from_ymd_opt(date.year(), 1 + 3 * (date.month0() / 3), 1)?, 3),
+            Unit::Year => (NaiveDate::from_ymd_opt(date.year(), 1, 1)?, 12),
         };
-        let next = first - 1 + months;
-        (days_from_civil(year, first, 1), days_from_civil(year + next / 12, next % 12 + 1, 1))
+        let next = first.checked_add_months(Months::new(months))?;
+        Some((Date32Type::from_naive_date(first).into(), Date32Type::from_naive_date(next).into()))
     }
-}
-
-/// (year, month 1–12, day 1–31) of a day number, in the proleptic Gregorian calendar (H. Hinnant's
-/// `civil_from_days`, exact for every day an `i64` of microseconds can hold).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
-    (year, month, day)
-}
-
-/// The day number of a date (H. Hinnant's `days_from_civil`), the inverse of [`civil_from_days`].
-const fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// DataFusion's `date_trunc`, with the units above computed from day numbers.
@@ -109,12 +84,12 @@ fn truncated(unit: Unit, values: &TimestampMicrosecondArray) -> Option<Timestamp
     let mut span = (0, 0);
     let out = values.values().iter().map(|&v| {
         if !(span.0..span.1).contains(&v) {
-            let (first, next) = unit.span(v.div_euclid(DAY_US));
+            let (first, next) = unit.span(v.div_euclid(DAY_US))?;
             span = (first * DAY_US, next * DAY_US);
         }
-        span.0
+        Some(span.0)
     });
-    Some(TimestampMicrosecondArray::new(out.collect(), values.nulls().cloned()))
+    Some(TimestampMicrosecondArray::new(out.collect::<Option<_>>()?, values.nulls().cloned()))
 }
 
 impl ScalarUDFImpl for Truncate {
@@ -197,14 +172,10 @@ mod tests {
     }
 
     #[test]
-    fn day_numbers_round_trip_through_the_calendar() {
-        for day in (-800_000..800_000).step_by(7) {
-            let (y, m, d) = civil_from_days(day);
-            assert_eq!(days_from_civil(y, m, d), day);
-        }
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    fn the_range_is_1678_to_2261() {
+        let day = |d: i64| Date32Type::to_naive_date(i32::try_from(d).expect("a day"));
+        assert_eq!(day(RANGE_US.start / DAY_US), NaiveDate::from_ymd_opt(1678, 1, 1).expect("date"));
+        assert_eq!(day(RANGE_US.end / DAY_US), NaiveDate::from_ymd_opt(2262, 1, 1).expect("date"));
         // The range's ends in nanoseconds still fit an i64, as DataFusion's function needs.
         assert!(RANGE_US.start.checked_mul(1_000).is_some() && RANGE_US.end.checked_mul(1_000).is_some());
     }
