@@ -6,7 +6,8 @@
 # alert set up before launch must then reach the test's own org.freedesktop.Notifications server over D-Bus.
 #
 #   scripts/desktop-smoke.sh             the debug app
-#   scripts/desktop-smoke.sh --release   the release app (build it first: cargo tauri build)
+#   scripts/desktop-smoke.sh --release   the release app (build it first, after the web UI: cargo build --release
+#                                        -p indigital-analytics --features tauri/custom-protocol)
 # Fails (non-zero exit) when anything does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,7 @@ cargo test --workspace --locked --no-run
 
 if [ "${1:-}" = "--release" ]; then
   export INDA_DESKTOP_APP="$CARGO_TARGET_DIR/release/indigital-analytics"
-  [ -x "$INDA_DESKTOP_APP" ] || { echo "no release build at $INDA_DESKTOP_APP: run cargo tauri build" >&2; exit 1; }
+  [ -x "$INDA_DESKTOP_APP" ] || { echo "no release build at $INDA_DESKTOP_APP: run cargo build --release -p indigital-analytics --features tauri/custom-protocol" >&2; exit 1; }
 fi
 
 # Throwaway homes: the keyring, the window-state file and the development build's scheme registration all

@@ -1,4 +1,4 @@
-//! Summing a fact before joining it to a small dimension ("eager aggregation"), a rule of the engine's
+//! Summing a fact before joining it to a dimension ("eager aggregation"), a rule of the engine's
 //! logical optimizer.
 //!
 //! "Messages and cost by campaign name and channel" joins every message to its campaign and then groups
@@ -13,10 +13,13 @@
 //! only when every aggregate is a plain `SUM`, `COUNT`, `MIN` or `MAX` (no `DISTINCT`, `FILTER` or
 //! ordering, and no floating-point result, whose last digits depend on the order of the additions) of the
 //! fact's columns, the fact's join keys are plain columns, each grouping is of one side's
-//! columns only, and the dimension is a table of at most [`DIMENSION_ROWS_AT_MOST`] rows by its footers.
-//! The result keeps the original's column names and types (a sum of sums is cast back to the sum's type).
-//! Not here: anything about tenants (the guard and the tables see to it), or joins of two large tables,
-//! where summing first by a key of millions of values measured slower than the join.
+//! columns only, and the dimension is a table of at most [`DIMENSION_ROWS_AT_MOST`] rows by its footers,
+//! or a table of any size whose join key the query groups by ("top 10 contacts by revenue": at 100 M
+//! messages, 8.2 M purchases summed into 1.4 M contacts before the join with 2.6 M contacts, 1.94 s →
+//! 1.41 s). The result keeps the original's column names and types (a sum of sums is cast back to the
+//! sum's type). Not here: anything about tenants (the guard and the tables see to it), or a large
+//! dimension grouped by other columns than its key ("revenue by country"), where summing first by a key of
+//! millions of values measured slower than the join.
 
 use crate::tenant_table::TenantTable;
 use datafusion::common::tree_node::Transformed;
@@ -32,12 +35,18 @@ use datafusion::optimizer::{ApplyOrder, OptimizerConfig, OptimizerRule};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// The most rows a dimension may have for the fact to be summed before joining it: campaigns (dozens per
-/// tenant) and the rates, never the contacts, whose key has as many values as the fact has groups.
+/// The most rows a dimension may have for the fact to be summed before joining it whatever the grouping:
+/// campaigns (dozens per tenant) and the rates; the contacts only when grouped by their key.
 const DIMENSION_ROWS_AT_MOST: u64 = 1024;
 
 /// A fact known to be smaller than this many times the dimension is joined as written.
 const FACT_TO_DIMENSION_AT_LEAST: u64 = 16;
+
+/// The same for a dimension of any size whose key the aggregate groups by: summing first then groups the
+/// fact by that one key instead of by the dimension's columns after the join, and joins one row per key
+/// instead of every fact row, at the cost of a second grouping of the sums; with fewer than a few fact rows
+/// per key the second grouping costs more than the join saves.
+const FACT_TO_KEYED_DIMENSION_AT_LEAST: u64 = 4;
 
 /// Names of the columns this rule adds; never an output name (the result keeps the original's).
 const PREFIX: &str = "__inda_eager";
@@ -135,7 +144,8 @@ fn fit(aggregate: &Aggregate) -> Option<Fit<'_>> {
     {
         return None;
     }
-    let fact_left = match (sides(join, &parts), dimension(join)) {
+    let dimension = dimension(join, &aggregate.group_expr);
+    let fact_left = match (sides(join, &parts, dimension), dimension) {
         (Some(left), Some(dimension_left)) if left != dimension_left => left,
         _ => return None,
     };
@@ -230,30 +240,60 @@ fn partial(expr: &Expr) -> Option<(Expr, Combine)> {
 /// Which side of the join holds every column the aggregates read: `Some(true)` the left, `Some(false)` the
 /// right; `None` when neither does alone. When they read no column (a count of rows), the side that is not
 /// the dimension, if there is one.
-fn sides(join: &Join, parts: &[(Expr, Combine)]) -> Option<bool> {
+fn sides(join: &Join, parts: &[(Expr, Combine)], dimension: Option<bool>) -> Option<bool> {
     let columns: BTreeSet<&Column> = parts.iter().flat_map(|(e, _)| e.column_refs()).collect();
     let within = |schema: &DFSchema| columns.iter().all(|c| schema.has_column(c));
     match (within(join.left.schema()), within(join.right.schema())) {
         (true, false) => Some(true),
         (false, true) => Some(false),
         // No column read: the fact is whichever side is not the dimension.
-        (true, true) => dimension(join).map(|dimension_left| !dimension_left),
+        (true, true) => dimension.map(|dimension_left| !dimension_left),
         (false, false) => None,
     }
 }
 
-/// Which side is a small dimension, by its table's footers: `Some(true)` the left, `Some(false)` the right;
-/// `None` when neither or both are, or the other side is not much larger.
-fn dimension(join: &Join) -> Option<bool> {
-    let (left, right) = (table_rows(&join.left), table_rows(&join.right));
-    let small = |rows: Option<u64>| rows.is_some_and(|r| r <= DIMENSION_ROWS_AT_MOST);
-    let larger = |fact: Option<u64>, dimension: Option<u64>| match (fact, dimension) {
-        (Some(fact), Some(dimension)) => fact >= dimension.saturating_mul(FACT_TO_DIMENSION_AT_LEAST),
+/// Which side is the dimension: `Some(true)` the left, `Some(false)` the right; `None` when neither or
+/// both are, or the other side is not much larger by the footers (see [`dimension_of`]).
+fn dimension(join: &Join, groups: &[Expr]) -> Option<bool> {
+    let grouped = |left_side: bool| {
+        join.on.iter().all(|(l, r)| {
+            let key = if left_side { l } else { r };
+            matches!(key, Expr::Column(_)) && groups.contains(key)
+        })
+    };
+    let left = Side { rows: table_rows(&join.left), keyed: grouped(true) };
+    let right = Side { rows: table_rows(&join.right), keyed: grouped(false) };
+    dimension_of(left, right)
+}
+
+/// What the rule knows of one side of a join.
+#[derive(Clone, Copy, Debug)]
+struct Side {
+    /// Its table's rows by the footers; `None` when it is not one of the warehouse's tables.
+    rows: Option<u64>,
+    /// Whether the aggregate groups by its join keys.
+    keyed: bool,
+}
+
+/// The dimension of a join of these sides: a table that is small (see [`DIMENSION_ROWS_AT_MOST`]) or,
+/// of any size, one whose join keys the aggregate groups by, the other side being larger by the ratio
+/// each case needs when both sizes are known.
+fn dimension_of(left: Side, right: Side) -> Option<bool> {
+    let larger = |fact: Side, dimension: Side, ratio: u64| match (fact.rows, dimension.rows) {
+        (Some(fact), Some(dimension)) => fact >= dimension.saturating_mul(ratio),
         _ => true,
     };
+    let small = |side: Side| side.rows.is_some_and(|r| r <= DIMENSION_ROWS_AT_MOST);
     match (small(left), small(right)) {
-        (true, false) if larger(right, left) => Some(true),
-        (false, true) if larger(left, right) => Some(false),
+        (true, false) if larger(right, left, FACT_TO_DIMENSION_AT_LEAST) => return Some(true),
+        (false, true) if larger(left, right, FACT_TO_DIMENSION_AT_LEAST) => return Some(false),
+        (true, true) => return None,
+        _ => {}
+    }
+    let keyed = |side: Side| side.rows.is_some() && side.keyed;
+    match (keyed(left), keyed(right)) {
+        (true, false) if larger(right, left, FACT_TO_KEYED_DIMENSION_AT_LEAST) => Some(true),
+        (false, true) if larger(left, right, FACT_TO_KEYED_DIMENSION_AT_LEAST) => Some(false),
         _ => None,
     }
 }
@@ -321,4 +361,41 @@ fn as_before(outer: Aggregate, schema: &DFSchema, counts: &[bool]) -> Result<Pro
         })
         .collect::<Result<Vec<_>>>()?;
     Projection::try_new(exprs, Arc::new(LogicalPlan::Aggregate(outer)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Side, dimension_of};
+
+    fn table(rows: u64, keyed: bool) -> Side {
+        Side { rows: Some(rows), keyed }
+    }
+
+    /// Not one table: a join, or a subquery.
+    const JOINED: Side = Side { rows: None, keyed: false };
+
+    #[test]
+    fn a_small_table_is_the_dimension_of_a_much_larger_fact() {
+        assert_eq!(dimension_of(table(3_600_000, false), table(40, false)), Some(false));
+        assert_eq!(dimension_of(table(40, false), JOINED), Some(true));
+        // 16 times its rows at least, when the fact's are known.
+        assert_eq!(dimension_of(table(1_599, false), table(100, false)), None);
+        assert_eq!(dimension_of(table(1_600, false), table(100, false)), Some(false));
+        assert_eq!(dimension_of(table(40, false), table(40, false)), None);
+    }
+
+    #[test]
+    fn a_large_table_is_the_dimension_only_when_grouped_by_its_key() {
+        let contacts = |keyed| table(2_640_000, keyed);
+        assert_eq!(dimension_of(JOINED, contacts(true)), Some(false));
+        assert_eq!(dimension_of(contacts(true), table(52_800_000, false)), Some(true));
+        assert_eq!(dimension_of(JOINED, contacts(false)), None);
+        // Four fact rows per key at least, when the fact's rows are known.
+        assert_eq!(dimension_of(table(10_559_999, false), contacts(true)), None);
+        assert_eq!(dimension_of(table(10_560_000, false), contacts(true)), Some(false));
+        // Grouped by both sides' keys: neither is the dimension.
+        assert_eq!(dimension_of(table(52_800_000, true), contacts(true)), None);
+        // A side that is not one table is never the dimension.
+        assert_eq!(dimension_of(Side { rows: None, keyed: true }, contacts(false)), None);
+    }
 }

@@ -10,8 +10,8 @@
 //! - NULL in, NULL out ([`null_strict`]): `concat`, `greatest` and `least` return NULL when an argument is.
 //! - Format models ([`formats`]): `to_varchar`/`to_char`, `to_date`/`date` and `to_timestamp` read
 //!   Snowflake's `'YYYY-MM-DD'` formats.
-//! - Speed only ([`truncate`]): `date_trunc` to a week, month, quarter or year of a timestamp computes the
-//!   same answer from day numbers.
+//! - Speed only ([`truncate`], [`day`]): `date_trunc` to a week, month, quarter or year of a timestamp
+//!   computes the same answer from day numbers, and the date of a computed timestamp is a division.
 //!
 //! [`register`] runs on each query's fresh session, before the query is planned.
 
@@ -44,6 +44,7 @@ macro_rules! delegate_to_inner {
 }
 
 mod capped;
+mod day;
 mod formats;
 mod null_strict;
 mod truncate;
@@ -52,8 +53,10 @@ use capped::{Capped, Growth};
 use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::ScalarUDF;
 use datafusion::prelude::SessionContext;
+use day::CastToDay;
 use formats::{Parse, ToVarchar};
 use null_strict::NullStrict;
+use std::sync::Arc;
 use truncate::Truncate;
 
 /// `aliases.txt`: (Snowflake name, DataFusion name).
@@ -122,6 +125,8 @@ pub(crate) fn register(ctx: &SessionContext) {
     if let Some(f) = builtin("date_trunc") {
         ctx.register_udf(ScalarUDF::new_from_impl(Truncate::new(f)));
     }
+    // Never fails: it only adds the rewrite to the session's list.
+    let _ = ctx.state_ref().write().register_function_rewrite(Arc::new(CastToDay));
 }
 
 #[cfg(test)]

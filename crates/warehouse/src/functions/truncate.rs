@@ -13,12 +13,12 @@ use datafusion::logical_expr::sort_properties::{ExprProperties, SortProperties};
 use datafusion::logical_expr::{ColumnarValue, Documentation, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl};
 use std::sync::Arc;
 
-const DAY_US: i64 = 86_400_000_000;
+pub(super) const DAY_US: i64 = 86_400_000_000;
 
 /// The timestamps computed here: 1678-01-01 to the end of 2261 (days -106,650 to 106,651 from 1970-01-01).
 /// DataFusion's function works in nanoseconds, which hold 1677-09-21 to 2262-04-11; outside, it fails or
 /// overflows its own way.
-const RANGE_US: std::ops::Range<i64> = -106_650 * DAY_US..106_651 * DAY_US;
+pub(super) const RANGE_US: std::ops::Range<i64> = -106_650 * DAY_US..106_651 * DAY_US;
 
 /// The units computed here: those of a calendar longer than a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,14 +116,14 @@ impl ScalarUDFImpl for Truncate {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use datafusion::arrow::array::RecordBatch;
     use datafusion::prelude::SessionContext;
 
     /// Timestamps over the whole range, every time of day, month ends, leap days and nulls, in time order and
     /// backwards.
-    fn timestamps() -> TimestampMicrosecondArray {
+    pub(in crate::functions) fn timestamps() -> TimestampMicrosecondArray {
         let mut values: Vec<Option<i64>> = Vec::new();
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
         for day in (RANGE_US.start / DAY_US..RANGE_US.end / DAY_US).step_by(13) {
@@ -142,18 +142,25 @@ mod tests {
         values.into_iter().collect()
     }
 
-    #[tokio::test]
-    async fn gives_datafusions_answers() {
-        let values = timestamps();
-        let rows = values.len();
-        assert!(truncated(Unit::Month, &values).is_some(), "computed here, not passed on");
-        let batch = RecordBatch::try_from_iter([("ts", Arc::new(values) as _)]).expect("batch");
+    /// Two sessions with [`timestamps`] as table `t` (column `ts`): DataFusion's own, and one with this
+    /// module's functions.
+    pub(in crate::functions) fn sessions() -> (SessionContext, SessionContext) {
+        let batch = RecordBatch::try_from_iter([("ts", Arc::new(timestamps()) as _)]).expect("batch");
         let builtin = SessionContext::new();
         let ours = SessionContext::new();
         super::super::register(&ours);
         for ctx in [&builtin, &ours] {
             ctx.register_batch("t", batch.clone()).expect("table");
         }
+        (builtin, ours)
+    }
+
+    #[tokio::test]
+    async fn gives_datafusions_answers() {
+        let values = timestamps();
+        let rows = values.len();
+        assert!(truncated(Unit::Month, &values).is_some(), "computed here, not passed on");
+        let (builtin, ours) = sessions();
         for unit in ["week", "month", "quarter", "year", "MONTH", "Quarter", "day", "hour"] {
             let sql = format!("SELECT date_trunc('{unit}', ts) AS d FROM t");
             let a = builtin.sql(&sql).await.expect("plan").collect().await.expect("run");
