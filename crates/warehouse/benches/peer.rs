@@ -18,6 +18,8 @@
 //!   rows; by default it reads the same fact files as DuckDB.
 //! - `PEER_EAGER=0`: join each fact to a small dimension before summing it, as written, instead of summing it
 //!   first (`crates/warehouse/src/eager.rs`).
+//! - `PEER_VIEWS=0`: find each partial aggregate's groups by hashing its strings, as DataFusion does, instead
+//!   of by their views (`crates/warehouse/src/grouping.rs`).
 
 use inda_core::{Role, Scope, Session};
 use inda_demo::{DemoOptions, generate};
@@ -102,6 +104,9 @@ fn main() {
     engine = engine.with_rollups(std::env::var("PEER_ROLLUPS").is_ok_and(|v| v == "1"));
     // `PEER_EAGER=0`: join every fact before summing it, as the SQL says (what `eager.rs` is measured against).
     engine = engine.with_eager_aggregation(!std::env::var("PEER_EAGER").is_ok_and(|v| v == "0"));
+    // `PEER_VIEWS=0`: find every partial aggregate's groups as DataFusion does (what `grouping.rs` is measured
+    // against).
+    engine = engine.with_view_grouping(!std::env::var("PEER_VIEWS").is_ok_and(|v| v == "0"));
     let session = session(&tenant);
     let mut limits = QueryLimits::default();
     if let Some(mib) = std::env::var("PEER_MEMORY_MIB").ok().and_then(|v| v.parse::<usize>().ok()) {

@@ -11,7 +11,7 @@ use crate::marts::marts_schema;
 use crate::reporting::TenantsFile;
 use crate::stop::{self, QueryStop, StopReason};
 use crate::tenant_table::{Proofs, TenantTable};
-use crate::{BoxFuture, Warehouse, bridge, compact, convert, division, eager, idle, rollup, route};
+use crate::{BoxFuture, Warehouse, bridge, compact, convert, division, eager, grouping, idle, rollup, route};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider, TableProvider};
 use datafusion::datasource::MemTable;
@@ -68,6 +68,9 @@ pub struct EmbeddedWarehouse {
     /// Whether a fact is summed before it is joined to a small dimension ([`crate::eager`]); on unless
     /// turned off (what the rule's differential test compares with).
     eager: bool,
+    /// Whether partial aggregates by string columns find their groups by views ([`crate::grouping`]); on
+    /// unless turned off (what its differential test compares with).
+    views: bool,
 }
 
 /// Gives the warehouse's key, creating it on first use.
@@ -120,6 +123,7 @@ impl EmbeddedWarehouse {
             proofs: Arc::new(Proofs::default()),
             rollups: true,
             eager: true,
+            views: true,
         }
     }
 
@@ -127,6 +131,13 @@ impl EmbeddedWarehouse {
     /// engine's summing before small joins (`eager.rs`) is compared with.
     pub fn with_eager_aggregation(mut self, on: bool) -> Self {
         self.eager = on;
+        self
+    }
+
+    /// The same warehouse grouping every partial aggregate as DataFusion does (`false`): what grouping by
+    /// string views (`grouping.rs`) is compared with.
+    pub fn with_view_grouping(mut self, on: bool) -> Self {
+        self.views = on;
         self
     }
 
@@ -427,6 +438,8 @@ impl EmbeddedWarehouse {
         stop.check().map_err(stop_error)?;
         let physical = state.create_physical_plan(&plan).await.map_err(engine_error)?;
         stop.check().map_err(stop_error)?;
+        let physical =
+            if self.views { grouping::group_by_views(physical).map_err(engine_error)? } else { physical };
         let physical = compact::compact_views(physical).map_err(engine_error)?;
         let physical = stop::guard_plan(physical, &stop).map_err(engine_error)?;
         let schema = physical.schema();

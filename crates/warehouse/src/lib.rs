@@ -24,6 +24,7 @@ mod embedded;
 pub mod encryption;
 mod error;
 mod functions;
+mod grouping;
 mod idle;
 mod limits;
 mod marts;

@@ -373,6 +373,12 @@ mod rollups;
 #[path = "embedded/eager.rs"]
 mod eager;
 
+#[path = "embedded/grouping.rs"]
+mod grouping;
+
+#[path = "embedded/differential.rs"]
+mod differential;
+
 // ---- Snowflake's functions on the embedded engine (crates/warehouse/src/functions, bridge.rs) ----
 mod functions {
     use super::{session, setup};

@@ -3,10 +3,9 @@
 //! shapes, and statements grouped by a large dimension's key, with the rule and without it, the same rows,
 //! columns and types.
 
-use super::rollups::{canonical, project_sql, ties_broken};
-use super::{session, setup};
-use inda_guard::{Catalog, GuardOptions};
-use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
+use super::differential::{Rule, differential};
+use super::rollups::project_sql;
+use super::setup;
 
 /// Statements grouped by the contacts' key, as summed first when the contacts are too many to be a small
 /// dimension. This fixture's tenants have few enough contacts to be one, so these check the rewrite's
@@ -48,47 +47,13 @@ fn summing_before_a_join_on_a_grouped_key_gives_the_same_answers() {
     assert_eq!((applied, runs), (2 * KEYED.len(), 2 * KEYED.len()), "each keyed statement, each tenant");
 }
 
-/// Runs every `step`-th statement for each of two tenants, with the rule and without it, and fails on any
-/// difference; gives how many runs the rule rewrote, and how many ran.
+/// Every `step`-th statement the rule rewrites, with it and without it; from the facts, so that what is
+/// compared is the rule alone (the rollups have their own test).
 fn compare(statements: &[String], step: usize) -> (usize, usize) {
     let (_, w) = setup();
-    // From the facts, so that what is compared is the rule alone (the rollups have their own test).
-    let eager = w.clone().with_rollups(false);
-    let joined = eager.clone().with_eager_aggregation(false);
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let limits = QueryLimits::default();
-    let (mut applied, mut runs, mut wrong) = (0, 0, Vec::new());
-    for (i, tenant) in ["acme_corp", "umbrella"].into_iter().enumerate() {
-        let s = session(tenant);
-        for sql in statements.iter().skip(i % step).step_by(step) {
-            let sql = ties_broken(sql);
-            let Ok(guarded) = inda_guard::guard(&sql, &s.scope, &Catalog::marts(), &GuardOptions::default())
-            else {
-                continue;
-            };
-            runs += 1;
-            let explain = format!("EXPLAIN {}", guarded.sql);
-            let plan = rt.block_on(eager.query(&s, &explain, &limits, &Cancel::new()));
-            if !plan.is_ok_and(|p| format!("{:?}", p.rows).contains("__inda_eager")) {
-                continue;
-            }
-            applied += 1;
-            let run =
-                |w: &EmbeddedWarehouse| rt.block_on(w.query_guarded(&s, &guarded, &limits, &Cancel::new()));
-            match (run(&joined), run(&eager)) {
-                (Ok(a), Ok(b)) if canonical(&a) == canonical(&b) => {}
-                (Ok(a), Ok(b)) => wrong.push(format!(
-                    "{tenant}: {sql}\njoined {:?}\nsummed first {:?}",
-                    canonical(&a),
-                    canonical(&b)
-                )),
-                (Err(a), Err(b)) if a.message == b.message => {}
-                (a, b) => {
-                    wrong.push(format!("{tenant}: {sql}\njoined {:?}\nsummed first {:?}", a.err(), b.err()))
-                }
-            }
-        }
-    }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
-    (applied, runs)
+    let with = w.clone().with_rollups(false);
+    let without = with.clone().with_eager_aggregation(false);
+    let rule =
+        Rule { with, without, explain: "EXPLAIN", marker: "__inda_eager", compare_all: false, count: true };
+    differential(&rule, statements, step)
 }
