@@ -20,9 +20,12 @@
 //! arguments (often none: `COUNT(*)`) are copied.
 //!
 //! A batch with more distinct values in a column than its codes hold ([`TABLE_BITS`]) is grouped as
-//! DataFusion does; after [`MISSES_BEFORE_GIVING_UP`] such batches, or batches of more than [`MANY_TUPLES`]
-//! tuples, the partition goes on that way (a key of millions of values, such as a contact id). Groups are kept in memory the query's pool grants; when it
-//! refuses more, the groups so far are handed on (a partial aggregate may emit a group more than once).
+//! DataFusion does. After [`MISSES_BEFORE_GIVING_UP`] such batches, or batches of more than [`MANY_TUPLES`]
+//! tuples (a key of millions of values, such as a contact id), the groups so far are handed on and the
+//! aggregate it stands for takes the rest of the partition: DataFusion's partial aggregate then skips
+//! grouping altogether when it finds almost as many groups as rows, as it would have from the start.
+//! Groups are kept in the memory the query's pool grants; when it refuses more, the groups so far are handed
+//! on (a partial aggregate may emit a group more than once).
 //!
 //! Not here: grouping sets, `DISTINCT` or ordered aggregates, aggregates without a groups accumulator, an
 //! aggregate with a group limit, group columns that are not plain string or binary view columns: those
@@ -45,7 +48,7 @@ use datafusion::physical_plan::aggregates::order::GroupOrdering;
 use datafusion::physical_plan::aggregates::{AggregateExec, AggregateMode, aggregate_expressions};
 use datafusion::physical_plan::filter::FilterExec;
 use datafusion::physical_plan::metrics::{
-    BaselineMetrics, ExecutionPlanMetricsSet, MetricBuilder, MetricsSet, Time,
+    BaselineMetrics, Count, ExecutionPlanMetricsSet, MetricBuilder, MetricsSet, Time,
 };
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
@@ -53,7 +56,7 @@ use datafusion::physical_plan::{
 };
 use futures_util::StreamExt;
 use std::any::Any;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Bits of a batch's table of code tuples (16,384 places), shared between the group columns: 127 values a
 /// column for two, 15 for three, 7 for four (code 0 is null).
@@ -63,8 +66,8 @@ const MAX_COLUMNS: usize = 4;
 /// Bits of a column's cache of recent views (256 places).
 const CACHE_BITS: u32 = 8;
 /// Batches whose values overflowed their codes, or that had more than [`MANY_TUPLES`] distinct tuples, before
-/// the partition groups every batch as DataFusion does.
-const MISSES_BEFORE_GIVING_UP: usize = 3;
+/// the rest of the partition is handed over. One: a key of a few values does not make a batch of hundreds.
+const MISSES_BEFORE_GIVING_UP: usize = 1;
 /// Distinct tuples in a batch beyond which grouping by views costs more than it saves: each tuple's first row
 /// is copied and grouped again by DataFusion (a key of many values, such as a contact id).
 const MANY_TUPLES: usize = 512;
@@ -76,7 +79,7 @@ pub(crate) fn group_by_views(plan: Arc<dyn ExecutionPlan>) -> Result<Arc<dyn Exe
         let Some(aggregate) = node.as_any().downcast_ref::<AggregateExec>() else {
             return Ok(Transformed::no(node));
         };
-        Ok(match GroupByViewsExec::of(aggregate) {
+        Ok(match GroupByViewsExec::of(&node, aggregate) {
             Some(exec) => Transformed::yes(Arc::new(exec) as Arc<dyn ExecutionPlan>),
             None => Transformed::no(node),
         })
@@ -87,6 +90,8 @@ pub(crate) fn group_by_views(plan: Arc<dyn ExecutionPlan>) -> Result<Arc<dyn Exe
 /// A partial aggregate grouped by the views of string columns, with the filter it reads through.
 #[derive(Debug)]
 pub(crate) struct GroupByViewsExec {
+    /// The aggregate this stands for, which takes over a partition's rest when grouping by views gives up.
+    original: Arc<dyn ExecutionPlan>,
     input: Arc<dyn ExecutionPlan>,
     /// The filter taken in, over `input`'s rows, and the columns it keeps.
     predicate: Option<Arc<dyn PhysicalExpr>>,
@@ -103,8 +108,8 @@ pub(crate) struct GroupByViewsExec {
 }
 
 impl GroupByViewsExec {
-    /// The exec standing for `aggregate`, when its groups can be found by views.
-    fn of(aggregate: &AggregateExec) -> Option<Self> {
+    /// The exec standing for `aggregate` (the plan's `node`), when its groups can be found by views.
+    fn of(node: &Arc<dyn ExecutionPlan>, aggregate: &AggregateExec) -> Option<Self> {
         let group_by = aggregate.group_expr();
         let plain = *aggregate.mode() == AggregateMode::Partial
             && group_by.is_single()
@@ -137,6 +142,7 @@ impl GroupByViewsExec {
             _ => (aggregate.input().clone(), None, None),
         };
         Some(GroupByViewsExec {
+            original: node.clone(),
             input,
             predicate,
             projection,
@@ -176,6 +182,7 @@ impl GroupByViewsExec {
             schema: self.schema.clone(),
             baseline: BaselineMetrics::new(&self.metrics, partition),
             group_ids: MetricBuilder::new(&self.metrics).subset_time("time_calculating_group_ids", partition),
+            handed_over: MetricBuilder::new(&self.metrics).counter("handed_over", partition),
         })
     }
 }
@@ -223,21 +230,17 @@ impl ExecutionPlan for GroupByViewsExec {
 
     fn execute(&self, partition: usize, context: Arc<TaskContext>) -> Result<SendableRecordBatchStream> {
         let input = self.input.execute(partition, context.clone())?;
-        let grouping = self.grouping(partition, &context)?;
-        let output = futures_util::stream::unfold(Some((input, grouping)), |state| async move {
-            let (mut input, mut grouping) = state?;
-            loop {
-                let step = match input.next().await {
-                    Some(Ok(batch)) => grouping.add(&batch),
-                    Some(Err(e)) => Err(e),
-                    None => return grouping.emit().transpose().map(|out| (out, None)),
-                };
-                match step {
-                    Ok(None) => {}
-                    Ok(Some(early)) => return Some((Ok(early), Some((input, grouping)))),
-                    Err(e) => return Some((Err(e), None)),
-                }
-            }
+        let grouping = Box::new(self.grouping(partition, &context)?);
+        let handover = Handover {
+            original: self.original.clone(),
+            filtered: self.predicate.is_some(),
+            input: self.input.properties().clone(),
+            partition,
+            context,
+        };
+        let output = futures_util::stream::unfold(Phase::Grouping(input, grouping), move |phase| {
+            let handover = handover.clone();
+            async move { handover.next(phase).await }
         });
         Ok(Box::pin(RecordBatchStreamAdapter::new(self.schema.clone(), output)))
     }
@@ -251,6 +254,7 @@ impl GroupByViewsExec {
     /// Every part but the input and the metrics, for [`ExecutionPlan::with_new_children`].
     fn clone_parts(&self) -> GroupByViewsExec {
         GroupByViewsExec {
+            original: self.original.clone(),
             input: self.input.clone(),
             predicate: self.predicate.clone(),
             projection: self.projection.clone(),
@@ -263,6 +267,118 @@ impl GroupByViewsExec {
             properties: self.properties.clone(),
             metrics: ExecutionPlanMetricsSet::new(),
         }
+    }
+}
+
+/// Where a partition's stream is: grouping by views, handed over to the original aggregate, or done.
+enum Phase {
+    Grouping(SendableRecordBatchStream, Box<Grouping>),
+    HandedOver(SendableRecordBatchStream),
+    Done,
+}
+
+/// What hands a partition's rest to the original aggregate.
+#[derive(Clone)]
+struct Handover {
+    original: Arc<dyn ExecutionPlan>,
+    /// Whether the filter below the original was taken in (and must be put back above the rest).
+    filtered: bool,
+    input: PlanProperties,
+    partition: usize,
+    context: Arc<TaskContext>,
+}
+
+impl Handover {
+    /// The next output batch and the phase after it; `None` at the end.
+    async fn next(&self, mut phase: Phase) -> Option<(Result<RecordBatch>, Phase)> {
+        loop {
+            phase = match phase {
+                Phase::Done => return None,
+                Phase::HandedOver(mut rest) => {
+                    return rest.next().await.map(|r| (r, Phase::HandedOver(rest)));
+                }
+                Phase::Grouping(mut input, mut grouping) => {
+                    let step = match input.next().await {
+                        None => return grouping.emit().transpose().map(|out| (out, Phase::Done)),
+                        Some(batch) => batch.and_then(|b| grouping.add(&b)),
+                    };
+                    match step {
+                        Err(e) => return Some((Err(e), Phase::Done)),
+                        Ok(Some(early)) => return Some((Ok(early), Phase::Grouping(input, grouping))),
+                        Ok(None) if grouping.gave_up() => {
+                            // The groups so far go on first; the original aggregate groups the rest (and
+                            // may decide, as it does, to skip its partial grouping).
+                            let handed = grouping.emit().and_then(|so_far| Ok((so_far, self.rest(input)?)));
+                            match handed {
+                                Err(e) => return Some((Err(e), Phase::Done)),
+                                Ok((Some(so_far), rest)) => {
+                                    return Some((Ok(so_far), Phase::HandedOver(rest)));
+                                }
+                                Ok((None, rest)) => Phase::HandedOver(rest),
+                            }
+                        }
+                        Ok(None) => Phase::Grouping(input, grouping),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The original aggregate (and its filter) over the rest of `input`.
+    fn rest(&self, input: SendableRecordBatchStream) -> Result<SendableRecordBatchStream> {
+        let rest: Arc<dyn ExecutionPlan> =
+            Arc::new(RestExec { stream: Mutex::new(Some(input)), properties: self.input.clone() });
+        let below = match (self.filtered, self.original.children().first()) {
+            (true, Some(filter)) => Arc::clone(filter).with_new_children(vec![rest])?,
+            _ => rest,
+        };
+        self.original.clone().with_new_children(vec![below])?.execute(self.partition, self.context.clone())
+    }
+}
+
+/// The rest of a partition's input, as a plan's leaf, once.
+struct RestExec {
+    stream: Mutex<Option<SendableRecordBatchStream>>,
+    properties: PlanProperties,
+}
+
+impl std::fmt::Debug for RestExec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RestExec")
+    }
+}
+
+impl DisplayAs for RestExec {
+    fn fmt_as(&self, _: DisplayFormatType, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("RestExec")
+    }
+}
+
+impl ExecutionPlan for RestExec {
+    fn name(&self) -> &str {
+        "RestExec"
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn properties(&self) -> &PlanProperties {
+        &self.properties
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![]
+    }
+
+    fn with_new_children(self: Arc<Self>, _: Vec<Arc<dyn ExecutionPlan>>) -> Result<Arc<dyn ExecutionPlan>> {
+        Ok(self)
+    }
+
+    fn execute(&self, _: usize, _: Arc<TaskContext>) -> Result<SendableRecordBatchStream> {
+        let taken =
+            self.stream.lock().map_err(|_| DataFusionError::Internal("a poisoned lock".into()))?.take();
+        taken.ok_or_else(|| DataFusionError::Internal("the rest of a partition is read once".into()))
     }
 }
 
@@ -284,6 +400,8 @@ struct Grouping {
     schema: SchemaRef,
     baseline: BaselineMetrics,
     group_ids: Time,
+    /// Partitions handed over to the original aggregate.
+    handed_over: Count,
 }
 
 impl Grouping {
@@ -326,21 +444,28 @@ impl Grouping {
     /// Fills `groups` with the group of each kept row: by views when their codes fit, else as DataFusion does.
     fn find_groups(&mut self, columns: &[ArrayRef], kept: &Kept) -> Result<()> {
         self.groups.clear();
-        if self.misses < MISSES_BEFORE_GIVING_UP {
-            if self.codes.find_tuples(columns, kept.mask.as_ref()) {
-                let rows = UInt32Array::from_iter_values(self.codes.first_rows.iter().copied());
-                let firsts = columns.iter().map(|c| take(c, &rows, None)).collect::<Result<Vec<_>, _>>()?;
-                self.values.intern(&firsts, &mut self.tuple_groups)?;
-                self.groups.extend(self.codes.tuples.iter().map(|&t| self.tuple_groups[t as usize]));
-                if self.codes.first_rows.len() > MANY_TUPLES {
-                    self.misses += 1;
-                }
-                return Ok(());
+        if self.codes.find_tuples(columns, kept.mask.as_ref()) {
+            let rows = UInt32Array::from_iter_values(self.codes.first_rows.iter().copied());
+            let firsts = columns.iter().map(|c| take(c, &rows, None)).collect::<Result<Vec<_>, _>>()?;
+            self.values.intern(&firsts, &mut self.tuple_groups)?;
+            self.groups.extend(self.codes.tuples.iter().map(|&t| self.tuple_groups[t as usize]));
+            if self.codes.first_rows.len() > MANY_TUPLES {
+                self.misses += 1;
             }
-            self.misses += 1;
+            return Ok(());
         }
+        self.misses += 1;
         let kept_columns = columns.iter().map(|c| kept.rows_of_array(c)).collect::<Result<Vec<_>>>()?;
         self.values.intern(&kept_columns, &mut self.groups)
+    }
+
+    /// Whether grouping by views costs more than it saves here (a key of many values).
+    fn gave_up(&self) -> bool {
+        let gave_up = self.misses >= MISSES_BEFORE_GIVING_UP;
+        if gave_up {
+            self.handed_over.add(1);
+        }
+        gave_up
     }
 
     /// The groups so far, each with its accumulators' partial state; none when there are none.

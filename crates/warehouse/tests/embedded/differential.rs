@@ -47,11 +47,7 @@ pub(super) fn differential(rule: &Rule, statements: &[String], step: usize) -> (
                 |w: &EmbeddedWarehouse| rt.block_on(w.query_guarded(&s, &guarded, &limits, &Cancel::new()));
             match (run(&rule.without), run(&rule.with)) {
                 (Ok(a), Ok(b)) if canonical(&a) == canonical(&b) => {}
-                (Ok(a), Ok(b)) => wrong.push(format!(
-                    "{tenant}: {sql}\nwithout {:?}\nwith {:?}",
-                    canonical(&a),
-                    canonical(&b)
-                )),
+                (Ok(a), Ok(b)) => wrong.push(difference(tenant, &sql, &canonical(&a), &canonical(&b))),
                 (Err(a), Err(b)) if a.message == b.message => {}
                 (a, b) => wrong.push(format!("{tenant}: {sql}\nwithout {:?}\nwith {:?}", a.err(), b.err())),
             }
@@ -59,4 +55,26 @@ pub(super) fn differential(rule: &Rule, statements: &[String], step: usize) -> (
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
     (applied, runs)
+}
+
+/// What differs between two answers, short enough to read: the columns, or the row counts and the first rows
+/// that differ.
+fn difference<C: PartialEq + std::fmt::Debug>(
+    tenant: &str,
+    sql: &str,
+    without: &(C, Vec<String>),
+    with: &(C, Vec<String>),
+) -> String {
+    if without.0 != with.0 {
+        return format!("{tenant}: {sql}\nwithout {:?}\nwith {:?}", without.0, with.0);
+    }
+    let first =
+        without.1.iter().zip(&with.1).position(|(a, b)| a != b).unwrap_or(without.1.len().min(with.1.len()));
+    format!(
+        "{tenant}: {sql}\n{} rows without, {} with; from row {first}:\nwithout {:?}\nwith {:?}",
+        without.1.len(),
+        with.1.len(),
+        without.1.get(first..(first + 3).min(without.1.len())),
+        with.1.get(first..(first + 3).min(with.1.len()))
+    )
 }
