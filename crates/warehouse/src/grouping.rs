@@ -536,9 +536,12 @@ struct Codes {
 
 impl Codes {
     fn new(columns: usize) -> Self {
+        let bits = TABLE_BITS / columns as u32;
+        // A column of more values than a batch's tuples may be cannot be grouped by views either.
+        let limit = (1u32 << bits).min(MANY_TUPLES as u32 + 1);
         Codes {
-            columns: (0..columns).map(|_| ColumnCodes::new()).collect(),
-            bits: TABLE_BITS / columns as u32,
+            columns: (0..columns).map(|_| ColumnCodes::new(limit)).collect(),
+            bits,
             table: vec![0; 1 << TABLE_BITS],
             used: Vec::new(),
             places: Vec::new(),
@@ -561,7 +564,7 @@ impl Codes {
             let codes = &mut self.columns[i];
             codes.clear();
             codes.add(column.as_ref(), self.bits * i as u32, &mut self.places);
-            if codes.len() >= 1 << self.bits {
+            if codes.full {
                 return false;
             }
         }
@@ -601,15 +604,15 @@ struct ColumnCodes {
     /// Recent views and their codes, by a hash of the view; code 0 marks an empty place.
     cache: Vec<(u128, u32)>,
     codes: HashMap<u128, u32>,
+    /// Codes are below this; past it the column is full, and the batch is not grouped by views: no more
+    /// codes are made (a key of many values would otherwise fill the map with a whole batch, for nothing).
+    limit: u32,
+    full: bool,
 }
 
 impl ColumnCodes {
-    fn new() -> Self {
-        ColumnCodes { cache: vec![(0, 0); 1 << CACHE_BITS], codes: HashMap::new() }
-    }
-
-    fn len(&self) -> usize {
-        self.codes.len()
+    fn new(limit: u32) -> Self {
+        ColumnCodes { cache: vec![(0, 0); 1 << CACHE_BITS], codes: HashMap::new(), limit, full: false }
     }
 
     fn clear(&mut self) {
@@ -617,6 +620,7 @@ impl ColumnCodes {
             self.cache.fill((0, 0));
             self.codes.clear();
         }
+        self.full = false;
     }
 
     /// Puts each row's code, shifted, into its place.
@@ -656,6 +660,10 @@ impl ColumnCodes {
     #[inline(never)]
     fn miss(&mut self, view: u128, place: usize) -> u32 {
         let next = self.codes.len() as u32 + 1;
+        if next >= self.limit {
+            self.full = true;
+            return 0;
+        }
         let code = *self.codes.entry(view).or_insert(next);
         self.cache[place] = (view, code);
         code
