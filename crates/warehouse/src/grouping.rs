@@ -88,7 +88,7 @@ pub(crate) fn group_by_views(plan: Arc<dyn ExecutionPlan>) -> Result<Arc<dyn Exe
 }
 
 /// A partial aggregate grouped by the views of string columns, with the filter it reads through.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct GroupByViewsExec {
     /// The aggregate this stands for, which takes over a partition's rest when grouping by views gives up.
     original: Arc<dyn ExecutionPlan>,
@@ -223,8 +223,9 @@ impl ExecutionPlan for GroupByViewsExec {
         if children.len() != 1 {
             return Err(DataFusionError::Internal("GroupByViewsExec has exactly one input".into()));
         }
-        let mut exec = self.clone_parts();
+        let mut exec = self.as_ref().clone();
         exec.input = children.swap_remove(0);
+        exec.metrics = ExecutionPlanMetricsSet::new();
         Ok(Arc::new(exec))
     }
 
@@ -247,26 +248,6 @@ impl ExecutionPlan for GroupByViewsExec {
 
     fn metrics(&self) -> Option<MetricsSet> {
         Some(self.metrics.clone_inner())
-    }
-}
-
-impl GroupByViewsExec {
-    /// Every part but the input and the metrics, for [`ExecutionPlan::with_new_children`].
-    fn clone_parts(&self) -> GroupByViewsExec {
-        GroupByViewsExec {
-            original: self.original.clone(),
-            input: self.input.clone(),
-            predicate: self.predicate.clone(),
-            projection: self.projection.clone(),
-            group_columns: self.group_columns.clone(),
-            group_schema: self.group_schema.clone(),
-            aggregates: self.aggregates.clone(),
-            arguments: self.arguments.clone(),
-            filters: self.filters.clone(),
-            schema: self.schema.clone(),
-            properties: self.properties.clone(),
-            metrics: ExecutionPlanMetricsSet::new(),
-        }
     }
 }
 
