@@ -15,8 +15,9 @@ cd "$root"
 
 scale="${PEER_SCALE:-1}"
 cache="$HOME/.cache/inda-bench"
-# The generator's version: its sources and the marts' definition (row-group layout included) at HEAD.
-generator="$(git rev-parse HEAD:crates/demo HEAD:crates/core/src/marts.txt HEAD:crates/warehouse/src/clustered.rs |
+# The generator's version: its sources, the marts' definition and the files' layout and encodings at HEAD.
+generator="$(git rev-parse HEAD:crates/demo HEAD:crates/core/src/marts.txt HEAD:crates/warehouse/src/clustered.rs \
+  HEAD:crates/warehouse/src/encryption.rs |
   sha1sum | cut -c1-10)"
 data="$cache/scale-$scale-$generator"
 venv="$cache/venv"

@@ -15,11 +15,14 @@ use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
-use datafusion::parquet::basic::Compression;
+use datafusion::parquet::basic::{Compression, Encoding};
 use datafusion::parquet::encryption::decrypt::FileDecryptionProperties;
 use datafusion::parquet::encryption::encrypt::FileEncryptionProperties;
 use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::schema::types::ColumnPath;
+use inda_core::marts::{self, ColumnType};
 use inda_core::{Error, Secret};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -37,17 +40,38 @@ fn parquet_key(key: &WarehouseKey) -> Vec<u8> {
 pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 
 /// The properties of every Parquet file written into the data dir: Snappy, [`ROW_GROUP_ROWS`]-row groups,
-/// sealed with `key` when there is one (plain only for files that leave the data dir, such as the demo CRM's
-/// and the Snowflake tests' fixtures).
+/// timestamps as deltas, sealed with `key` when there is one (plain only for files that leave the data dir,
+/// such as the demo CRM's and the Snowflake tests' fixtures).
+///
+/// Timestamps (`TIMESTAMP` columns of `marts.txt`) are written as deltas, without a dictionary: a dictionary
+/// of 128 K distinct instants per row group took 1.3 MB that Snappy barely shrank and was a sixth of a
+/// grouped count's CPU time; in time order the deltas take 3.5 bytes a row. At 10.4 M messages, the same
+/// file rewritten so: a count since a date 22 → 12 ms warm (DuckDB on the same files: 21 → 12 ms), a
+/// grouped count with a date filter 42 → 30 ms (35 → 29 ms).
 pub fn writer_properties(key: Option<&WarehouseKey>) -> Result<WriterProperties, Error> {
-    let builder = WriterProperties::builder()
+    let mut builder = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_size(ROW_GROUP_ROWS);
+    for name in timestamp_columns() {
+        builder = builder
+            .set_column_dictionary_enabled(ColumnPath::from(name), false)
+            .set_column_encoding(ColumnPath::from(name), Encoding::DELTA_BINARY_PACKED);
+    }
     let Some(key) = key else { return Ok(builder.build()) };
     let sealing = FileEncryptionProperties::builder(parquet_key(key))
         .build()
         .map_err(|e| Error::internal(format!("cannot set up Parquet encryption: {e}")))?;
     Ok(builder.with_file_encryption_properties(sealing).build())
+}
+
+/// The names of the marts' timestamp columns (a name set for a file without that column is ignored).
+fn timestamp_columns() -> BTreeSet<&'static str> {
+    marts::tables()
+        .iter()
+        .flat_map(|t| t.columns.iter())
+        .filter(|c| c.data_type == ColumnType::Timestamp)
+        .map(|c| c.name)
+        .collect()
 }
 
 /// The Parquet format DataFusion reads the data dir's files with, opening sealed files with `key`.
@@ -151,6 +175,32 @@ mod tests {
     use super::*;
     use datafusion::arrow::array::{AsArray, Int64Array, RecordBatch};
     use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema};
+
+    #[test]
+    fn timestamps_are_written_as_deltas_and_strings_with_a_dictionary() {
+        use datafusion::arrow::array::{StringArray, TimestampMicrosecondArray};
+        use datafusion::arrow::datatypes::TimeUnit;
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("sent_at", DataType::Timestamp(TimeUnit::Microsecond, None), false),
+            Field::new("channel", DataType::Utf8, false),
+        ]));
+        let sent_at = TimestampMicrosecondArray::from_iter_values(
+            (0..1_000i64).map(|i| 1_700_000_000_000_000 + i * 7_919),
+        );
+        let channel = StringArray::from_iter_values((0..1_000).map(|i| ["sms", "email"][i % 2]));
+        let batch =
+            RecordBatch::try_new(schema.clone(), vec![Arc::new(sent_at), Arc::new(channel)]).expect("batch");
+        let mut file = Vec::new();
+        let props = writer_properties(None).expect("props");
+        let mut writer = ArrowWriter::try_new(&mut file, schema, Some(props)).expect("writer");
+        writer.write(&batch).expect("write");
+        let metadata = writer.close().expect("close");
+        let columns = metadata.row_groups()[0].columns();
+        let (sent_at, channel) = (&columns[0], &columns[1]);
+        assert!(sent_at.encodings().any(|e| e == Encoding::DELTA_BINARY_PACKED));
+        assert!(sent_at.dictionary_page_offset().is_none(), "no dictionary for instants");
+        assert!(channel.dictionary_page_offset().is_some(), "a dictionary for a few strings");
+    }
 
     #[test]
     fn sealing_keeps_the_rows_and_their_row_groups() {

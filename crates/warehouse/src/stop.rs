@@ -6,8 +6,9 @@
 //! tasks of their own, after the caller gave up. So every edge of the physical plan gets a [`StopExec`]: each
 //! batch that crosses it first checks the query's [`QueryStop`], and an over-deadline, cancelled or
 //! over-budget query fails at the next batch of any operator (a few milliseconds of work), which unwinds
-//! every stream, drops its tasks and frees its memory. The same check spends tokio's cooperative budget,
-//! so a busy query also yields its worker to other tenants' queries between batches.
+//! every stream, drops its tasks and frees its memory. The same check spends tokio's cooperative budget
+//! and, once a stream has passed ready batches on for [`SLICE`], yields its worker to other tenants'
+//! queries.
 //!
 //! Not here: bounds on planning (the guard refuses shapes that take long to plan) or on one batch's work
 //! (string functions with size arguments are capped where they are registered).
@@ -21,6 +22,7 @@ use datafusion::execution::{RecordBatchStream, SendableRecordBatchStream, TaskCo
 use datafusion::physical_plan::{DisplayAs, DisplayFormatType, ExecutionPlan, PlanProperties};
 use futures_util::{Stream, StreamExt};
 use std::any::Any;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -135,13 +137,43 @@ impl ExecutionPlan for StopExec {
     fn execute(&self, partition: usize, context: Arc<TaskContext>) -> Result<SendableRecordBatchStream> {
         self.stop.check().map_err(stopped)?;
         let input = self.input.execute(partition, context)?;
-        Ok(Box::pin(StopStream { input, stop: self.stop.clone() }))
+        Ok(Box::pin(StopStream {
+            input,
+            stop: self.stop.clone(),
+            since_yield: Instant::now(),
+            yielding: None,
+        }))
     }
 }
+
+/// How long a stream may pass ready batches on before it lets its worker go to other tasks. Tokio's
+/// cooperative budget counts polls, not time: a query whose batches each take milliseconds (an aggregate
+/// whose state grows, in an unoptimised build) kept both workers for seconds at a time, and another
+/// tenant's small question, queued behind it, missed its deadline.
+const SLICE: Duration = Duration::from_millis(10);
 
 struct StopStream {
     input: SendableRecordBatchStream,
     stop: Arc<QueryStop>,
+    /// When this stream last let its worker go (or was created).
+    since_yield: Instant,
+    /// The yield in progress: to the back of the worker's queue, not to the front (a waker called from
+    /// inside the task would run it again first).
+    yielding: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl StopStream {
+    /// Pending while the worker runs other tasks, once this stream has had its slice.
+    fn poll_slice(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielding.is_none() && self.since_yield.elapsed() < SLICE {
+            return Poll::Ready(());
+        }
+        let yielding = self.yielding.get_or_insert_with(|| Box::pin(tokio::task::yield_now()));
+        std::task::ready!(yielding.as_mut().poll(cx));
+        self.yielding = None;
+        self.since_yield = Instant::now();
+        Poll::Ready(())
+    }
 }
 
 impl Stream for StopStream {
@@ -149,13 +181,16 @@ impl Stream for StopStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         // Out of budget: yield to the worker's other tasks, and be woken again at once.
+        std::task::ready!(self.poll_slice(cx));
         let progress = std::task::ready!(tokio::task::coop::poll_proceed(cx));
         if let Err(reason) = self.stop.check() {
             return Poll::Ready(Some(Err(stopped(reason))));
         }
         let polled = self.input.poll_next_unpin(cx);
-        if polled.is_ready() {
-            progress.made_progress();
+        match polled {
+            Poll::Ready(_) => progress.made_progress(),
+            // Waiting on its input lets the worker go as well.
+            Poll::Pending => self.since_yield = Instant::now(),
         }
         polled
     }
@@ -210,5 +245,32 @@ fn watch_resident_memory() {
         let pages = statm.split_whitespace().nth(1).and_then(|p| p.parse::<usize>().ok()).unwrap_or(0);
         RESIDENT.store(pages * page, Ordering::Relaxed);
         std::thread::sleep(EVERY);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::datatypes::Schema;
+    use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+
+    /// A stream of ready batches lets its worker go once it has had its slice, and only then.
+    #[tokio::test]
+    async fn a_busy_stream_yields_after_its_slice() {
+        let schema = Arc::new(Schema::empty());
+        let batches = futures_util::stream::repeat_with({
+            let schema = schema.clone();
+            move || Ok(RecordBatch::new_empty(schema.clone()))
+        });
+        let input = Box::pin(RecordBatchStreamAdapter::new(schema, batches));
+        let stop = Arc::new(QueryStop::new(Duration::from_secs(60), Cancel::new(), usize::MAX));
+        let mut stream = StopStream { input, stop, since_yield: Instant::now(), yielding: None };
+        let waker = futures_util::task::noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        assert!(stream.poll_next_unpin(&mut cx).is_ready(), "within its slice");
+        std::thread::sleep(SLICE);
+        assert!(stream.poll_next_unpin(&mut cx).is_pending(), "its slice is over: other tasks go first");
+        assert!(stream.poll_next_unpin(&mut cx).is_ready(), "then it goes on");
+        assert!(stream.poll_next_unpin(&mut cx).is_ready(), "with a new slice");
     }
 }
