@@ -180,7 +180,7 @@ impl Stream for StopStream {
     type Item = Result<RecordBatch>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        // Out of budget: yield to the worker's other tasks, and be woken again at once.
+        // Past its slice, or out of budget: yield to the worker's other tasks, and be woken again at once.
         std::task::ready!(self.poll_slice(cx));
         let progress = std::task::ready!(tokio::task::coop::poll_proceed(cx));
         if let Err(reason) = self.stop.check() {
