@@ -7,7 +7,8 @@
 #   PEER_SCALE=12 scripts/bench-peer.sh    # about 10.4 million messages (3.6 million for the largest tenant)
 #
 # The data is generated once per scale and version of the generator (plain Parquet, which DuckDB reads)
-# under ~/.cache/inda-bench and reused; PEER_RUNS (default 10) warm runs, PEER_COLD_RUNS (default 5) fresh processes per shape.
+# under ~/.cache/inda-bench and reused; PEER_RUNS (default 10) warm runs in each of PEER_ROUNDS (default 3) rounds
+# that take the engines in turns, PEER_COLD_RUNS (default 5) fresh processes per shape and engine.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -31,7 +32,8 @@ fi
 cargo build --release -p inda-cli --locked
 peer="$(cargo bench -p inda-warehouse --bench peer --locked --no-run --message-format=json-render-diagnostics |
   sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)"
-PEER_WAREHOUSE="$data/warehouse" PEER_SCALE="$scale" "$peer" --bench > "$data/inda-warm.jsonl"
+# The peer binary generates the data at this scale when there is none.
+export PEER_SCALE="$scale"
 # Cold runs are `inda sql` processes on this data dir: like the warm ones, they read the facts, as DuckDB
 # does, unless PEER_ROLLUPS=1 (the config's `[warehouse] rollups`).
 rollups=false
@@ -59,5 +61,5 @@ open(path, "w").write("\n".join(out) + "\n")
 EOF
 chmod 600 "$data/config.toml"
 "$venv/bin/python" scripts/bench_peer.py --data-dir "$data" --inda "$CARGO_TARGET_DIR/release/inda" \
-  --warm "$data/inda-warm.jsonl" --shapes bench/peer-shapes.json \
-  --runs "${PEER_RUNS:-10}" --cold-runs "${PEER_COLD_RUNS:-5}"
+  --peer "$peer" --shapes bench/peer-shapes.json \
+  --runs "${PEER_RUNS:-10}" --cold-runs "${PEER_COLD_RUNS:-5}" --rounds "${PEER_ROUNDS:-3}"

@@ -1,7 +1,8 @@
 //! The embedded engine's side of `scripts/bench-peer.sh`, which runs the same questions on DuckDB over the very
 //! same files and prints the ratios. Each shape of `bench/peer-shapes.json` goes through the guard for one
 //! tenant, as every query of the app does, then runs warm (this process's engine, footers cached) `PEER_RUNS`
-//! times after one untimed run. Prints one JSON line per shape: `{"shape", "median_ms", "min_ms", "rows"}`.
+//! times after `PEER_WARMUP` untimed runs (default 1). Prints one JSON line per shape: `{"shape", "median_ms",
+//! "min_ms", "rows"}`.
 //!
 //! - `PEER_WAREHOUSE`: the warehouse directory; generated here (plain Parquet, so that DuckDB reads it) at
 //!   `PEER_SCALE` (default 1) when it has no `manifest.json`.
@@ -85,6 +86,7 @@ fn main() {
         largest["tenant_id"].as_str().expect("tenant id").to_string()
     });
     let runs: usize = env_or("PEER_RUNS", 10);
+    let warmup: usize = env_or("PEER_WARMUP", 1);
     let shapes_file = std::env::var("PEER_SHAPES")
         .map(PathBuf::from)
         .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/peer-shapes.json"));
@@ -135,6 +137,9 @@ fn main() {
         }
         let run = || rt.block_on(engine.query_guarded(&session, &guarded, &limits, &Cancel::new()));
         let rows = run().unwrap_or_else(|e| panic!("{}: {}", shape.shape, e.message)).rows.len();
+        for _ in 1..warmup {
+            run().expect("query");
+        }
         let mut ms: Vec<f64> = (0..runs)
             .map(|_| {
                 if let Some(ms) = std::env::var("PEER_PAUSE_MS").ok().and_then(|v| v.parse().ok()) {

@@ -438,9 +438,9 @@ impl EmbeddedWarehouse {
         stop.check().map_err(stop_error)?;
         let physical = state.create_physical_plan(&plan).await.map_err(engine_error)?;
         stop.check().map_err(stop_error)?;
+        let physical = compact::compact_views(physical).map_err(engine_error)?;
         let physical =
             if self.views { grouping::group_by_views(physical).map_err(engine_error)? } else { physical };
-        let physical = compact::compact_views(physical).map_err(engine_error)?;
         let physical = stop::guard_plan(physical, &stop).map_err(engine_error)?;
         let schema = physical.schema();
         let mut stream: SendableRecordBatchStream =
