@@ -58,10 +58,15 @@ impl QueryStop {
     }
 
     pub(crate) fn check(&self) -> std::result::Result<(), StopReason> {
+        self.check_at(Instant::now())
+    }
+
+    /// [`Self::check`] at `now`, for a caller that has just read the clock.
+    fn check_at(&self, now: Instant) -> std::result::Result<(), StopReason> {
         if self.cancel.is_cancelled() {
             return Err(StopReason::Cancelled);
         }
-        if Instant::now() >= self.deadline {
+        if now >= self.deadline {
             return Err(StopReason::Deadline);
         }
         if resident_bytes() > self.process_memory {
@@ -163,9 +168,9 @@ struct StopStream {
 }
 
 impl StopStream {
-    /// Pending while the worker runs other tasks, once this stream has had its slice.
-    fn poll_slice(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if self.yielding.is_none() && self.since_yield.elapsed() < SLICE {
+    /// Pending while the worker runs other tasks, once this stream has had its slice by `now`.
+    fn poll_slice(&mut self, cx: &mut Context<'_>, now: Instant) -> Poll<()> {
+        if self.yielding.is_none() && now.duration_since(self.since_yield) < SLICE {
             return Poll::Ready(());
         }
         let yielding = self.yielding.get_or_insert_with(|| Box::pin(tokio::task::yield_now()));
@@ -181,9 +186,11 @@ impl Stream for StopStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         // Past its slice, or out of budget: yield to the worker's other tasks, and be woken again at once.
-        std::task::ready!(self.poll_slice(cx));
+        // One reading of the clock serves the slice and the deadline (this runs per batch and per operator).
+        let now = Instant::now();
+        std::task::ready!(self.poll_slice(cx, now));
         let progress = std::task::ready!(tokio::task::coop::poll_proceed(cx));
-        if let Err(reason) = self.stop.check() {
+        if let Err(reason) = self.stop.check_at(now) {
             return Poll::Ready(Some(Err(stopped(reason))));
         }
         let polled = self.input.poll_next_unpin(cx);
