@@ -19,7 +19,7 @@
 //! buffers: at 100 M messages, "top 10 contacts by revenue" summed purchases into 1.42 M contacts and the
 //! join above counted each of its 174 slices at 32 MB, so the query stopped at its 2 GiB for 5.4 GB of slices
 //! of 45 MB of sums. A [`CompactViewsExec`] above every aggregate copies such a slice's rows out (any column
-//! type, views through `gc`) when its buffers are much larger than the slice.
+//! type) when its buffers are much larger than the slice.
 //!
 //! Not here: sorts, which build arrays of their own (and compact theirs before spilling).
 
@@ -208,21 +208,27 @@ pub(crate) fn compact_batch(batch: RecordBatch, compared: &[usize]) -> Result<Re
 /// buffers without checking each string again (building the array anew did: as slow as the comparison it
 /// was to speed up).
 fn compacted(column: &ArrayRef, compared: bool) -> Option<ArrayRef> {
-    // `gc` keeps the views buffer it is given, so a slice of views is copied first.
-    let own_views = sliced_views(column.as_ref()).then(|| copied(column.as_ref()));
-    let views = own_views.as_ref().unwrap_or(column);
-    if sparse(views.as_ref(), compared).is_some() {
-        return match views.data_type() {
-            DataType::Utf8View => Some(Arc::new(views.as_string_view().gc())),
-            DataType::BinaryView => Some(Arc::new(views.as_binary_view().gc())),
-            _ => None,
-        };
+    match column.data_type() {
+        DataType::Utf8View | DataType::BinaryView => {
+            // `gc` keeps the views buffer it is given, so a slice of views is copied first.
+            let own = sliced_views(column.as_ref()).then(|| copied(column.as_ref()));
+            let views = own.as_ref().unwrap_or(column);
+            match sparse(views.as_ref(), compared) {
+                Some(_) => Some(gc(views)),
+                None => own,
+            }
+        }
+        _ => sliced(column.as_ref()).then(|| copied(column.as_ref())),
     }
-    if own_views.is_some() {
-        return own_views;
+}
+
+/// A view column (`Utf8View` or `BinaryView`, the only types [`sparse`] finds) with only the bytes its views
+/// point at.
+fn gc(views: &ArrayRef) -> ArrayRef {
+    match views.data_type() {
+        DataType::BinaryView => Arc::new(views.as_binary_view().gc()),
+        _ => Arc::new(views.as_string_view().gc()),
     }
-    let is_view = matches!(column.data_type(), DataType::Utf8View | DataType::BinaryView);
-    (!is_view && sliced(column.as_ref())).then(|| copied(column.as_ref()))
 }
 
 /// Whether a view column's views are a small part of the views buffer it holds.
