@@ -39,10 +39,10 @@ function cleanEnv() {
   return env;
 }
 
-/** Mints a token signed by the data dir's development key. */
 /** A token that ends in 5 minutes (inside the UI's 10-minute refresh window). */
 const SHORT = { tenant: 'acme_corp', user: 'ana', name: 'Ana', ttl: '5m' };
 
+/** Mints a token signed by the data dir's development key. */
 export function mint(bin, dataDir, { tenant, user = 'ana', name = 'Ana', roles = 'analyst', ttl = '1h' }) {
   return inda(bin, ['--data-dir', dataDir, 'token', 'mint', '--tenant', tenant, '--user', user, '--name', name, '--roles', roles, '--ttl', ttl]);
 }
