@@ -1,4 +1,4 @@
-//! A partial aggregate that finds each batch's groups by the 16-byte views of its strings.
+//! Aggregates that find their groups by the 16-byte views of their strings.
 //!
 //! Why: analysts group by strings of a few values (a channel, a status, a campaign). DataFusion's partial
 //! aggregate hashes every row's strings to find its group: at 100 M messages, "messages by channel and
@@ -8,28 +8,34 @@
 //! Strings are read as views (`read_schema` in `embedded.rs`). In one batch every row of a value decoded
 //! from the same Parquet dictionary carries the same view, and a string of 12 bytes or less is its view. So
 //! [`GroupByViewsExec`] gives each distinct view of a group column a small code (a cache of recent views, then
-//! a map), each distinct tuple of codes a place in a small table, and hands DataFusion's own group values
-//! (those of the aggregate it replaces) one row per distinct tuple: a few dozen rows a batch instead of
+//! a map), each distinct tuple of codes a place in a small table, and hands the group values (DataFusion's,
+//! or [`ViewKeys`] for one column) one row per distinct tuple: a few dozen rows a batch instead of
 //! thousands. Equal views are always equal strings; equal strings under different views (from two pages'
-//! dictionaries, or a page without one) only make a second tuple, which the group values merge. The groups,
-//! the accumulators and the output (each group's partial state) are DataFusion's, so the final aggregate
-//! above is unchanged.
+//! dictionaries, or a page without one) only make a second tuple, which the group values merge. The
+//! accumulators and the output (each group's partial state) are DataFusion's.
 //!
 //! A filter just below the aggregate (a date, `campaign_id IS NOT NULL`) is taken in: its predicate is
 //! evaluated, and the kept rows are read where they are instead of copied first. Only the aggregates'
 //! arguments (often none: `COUNT(*)`) are copied.
 //!
-//! A batch with more distinct values in a column than its codes hold ([`TABLE_BITS`]) is grouped as
-//! DataFusion does. After [`MISSES_BEFORE_GIVING_UP`] such batches, or batches of more than [`MANY_TUPLES`]
-//! tuples (a key of millions of values, such as a contact id), the groups so far are handed on and the
-//! aggregate it stands for takes the rest of the partition: DataFusion's partial aggregate then skips
-//! grouping altogether when it finds almost as many groups as rows, as it would have from the start.
-//! Groups are kept in the memory the query's pool grants; when it refuses more, the groups so far are handed
-//! on (a partial aggregate may emit a group more than once).
+//! A batch with more distinct values in a column than its codes hold ([`TABLE_BITS`]), or of more than
+//! [`MANY_TUPLES`] tuples (a key of millions of values, such as a contact id), is grouped otherwise. One key
+//! column is then grouped directly by its views ([`ViewKeys`]: a string of 12 bytes or less is its view), for
+//! the rest of the partition, until DataFusion's own probe finds almost as many groups as rows: the groups so
+//! far are handed on, and the aggregate it stands for takes the rest of the partition (and passes its rows
+//! through, as it would have from the start). A tuple of columns is handed over after
+//! [`MISSES_BEFORE_GIVING_UP`] such batches. Groups are kept in the memory the query's pool grants; when it
+//! refuses more, the groups so far are handed on (a partial aggregate may emit a group more than once).
+//!
+//! A final aggregate by one string column (the second stage of the same grouping, merging each partition's
+//! partial states) is grouped by [`ViewKeys`] too: at 100 M messages, summing 8.18 M purchases by contact
+//! took 0.96 s of CPU in DataFusion's final stage and takes 0.32 s here. The accumulators and their results
+//! are DataFusion's. When the pool refuses it more, its groups so far go to the aggregate it stands for as
+//! partial states, before the rest of its input: that aggregate merges (and spills) them as it would have.
 //!
 //! Not here: grouping sets, `DISTINCT` or ordered aggregates, aggregates without a groups accumulator, an
-//! aggregate with a group limit, group columns that are not plain string or binary view columns: those
-//! stay DataFusion's aggregate.
+//! aggregate with a group limit, group columns that are not plain string or binary view columns, a final
+//! aggregate by more than one column, single-stage aggregates: those stay DataFusion's aggregate.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, UInt32Array};
 use datafusion::arrow::compute::{FilterBuilder, FilterPredicate, prep_null_mask_filter, take};
@@ -57,6 +63,8 @@ use datafusion::physical_plan::{
 use futures_util::StreamExt;
 use std::any::Any;
 use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::view_keys::ViewKeys;
 
 /// Bits of a batch's table of code tuples (16,384 places), shared between the group columns: 127 values a
 /// column for two, 15 for three, 7 for four (code 0 is null).
@@ -92,6 +100,8 @@ pub(crate) fn group_by_views(plan: Arc<dyn ExecutionPlan>) -> Result<Arc<dyn Exe
 pub(crate) struct GroupByViewsExec {
     /// The aggregate this stands for, which takes over a partition's rest when grouping by views gives up.
     original: Arc<dyn ExecutionPlan>,
+    /// Whether it is a final aggregate (merging partial states into results) rather than a partial one.
+    final_stage: bool,
     input: Arc<dyn ExecutionPlan>,
     /// The filter taken in, over `input`'s rows, and the columns it keeps.
     predicate: Option<Arc<dyn PhysicalExpr>>,
@@ -111,7 +121,9 @@ impl GroupByViewsExec {
     /// The exec standing for `aggregate` (the plan's `node`), when its groups can be found by views.
     fn of(node: &Arc<dyn ExecutionPlan>, aggregate: &AggregateExec) -> Option<Self> {
         let group_by = aggregate.group_expr();
-        let plain = *aggregate.mode() == AggregateMode::Partial
+        let final_stage = matches!(aggregate.mode(), AggregateMode::Final | AggregateMode::FinalPartitioned);
+        let stage = *aggregate.mode() == AggregateMode::Partial || final_stage && group_by.expr().len() == 1;
+        let plain = stage
             && group_by.is_single()
             && (1..=MAX_COLUMNS).contains(&group_by.expr().len())
             && aggregate.limit().is_none()
@@ -123,7 +135,8 @@ impl GroupByViewsExec {
         if !plain {
             return None;
         }
-        let input_schema = aggregate.input_schema();
+        // A final aggregate's groups are the first columns of its input (the partial aggregates' output).
+        let input_schema = aggregate.input().schema();
         let group_columns = group_by
             .expr()
             .iter()
@@ -134,15 +147,25 @@ impl GroupByViewsExec {
             })
             .collect::<Option<Vec<usize>>>()?;
         let group_schema = Arc::new(input_schema.project(&group_columns).ok()?);
-        let arguments = aggregate_expressions(aggregate.aggr_expr(), aggregate.mode(), 0).ok()?;
+        let arguments = match final_stage {
+            false => aggregate_expressions(aggregate.aggr_expr(), aggregate.mode(), 0).ok()?,
+            true => {
+                aggregate_expressions(aggregate.aggr_expr(), aggregate.mode(), group_columns.len()).ok()?
+            }
+        };
+        let filters = match final_stage {
+            false => aggregate.filter_expr().to_vec(),
+            true => vec![None; aggregate.aggr_expr().len()],
+        };
         let (input, predicate, projection) = match aggregate.input().as_any().downcast_ref::<FilterExec>() {
-            Some(filter) if filter.fetch().is_none() => {
+            Some(filter) if filter.fetch().is_none() && !final_stage => {
                 (filter.input().clone(), Some(filter.predicate().clone()), filter.projection().cloned())
             }
             _ => (aggregate.input().clone(), None, None),
         };
         Some(GroupByViewsExec {
             original: node.clone(),
+            final_stage,
             input,
             predicate,
             projection,
@@ -150,7 +173,7 @@ impl GroupByViewsExec {
             group_schema,
             aggregates: aggregate.aggr_expr().to_vec(),
             arguments,
-            filters: aggregate.filter_expr().to_vec(),
+            filters,
             schema: aggregate.schema(),
             properties: aggregate.properties().clone(),
             metrics: ExecutionPlanMetricsSet::new(),
@@ -173,9 +196,18 @@ impl GroupByViewsExec {
             arguments: self.arguments.clone(),
             filters: self.filters.clone(),
             accumulators,
-            values: new_group_values(self.group_schema.clone(), &GroupOrdering::None)?,
+            values: match ViewKeys::of(self.group_schema.field(0).data_type()) {
+                Some(keys) if self.group_columns.len() == 1 => Box::new(keys),
+                _ => new_group_values(self.group_schema.clone(), &GroupOrdering::None)?,
+            },
             codes: Codes::new(self.group_columns.len()),
             misses: 0,
+            final_stage: self.final_stage,
+            direct: self.final_stage,
+            rows: 0,
+            probe: Probe::of(context),
+            refused: false,
+            states: self.input.schema(),
             groups: Vec::new(),
             tuple_groups: Vec::new(),
             reservation,
@@ -191,7 +223,13 @@ impl DisplayAs for GroupByViewsExec {
     fn fmt_as(&self, _: DisplayFormatType, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         let names: Vec<&str> = self.group_schema.fields().iter().map(|f| f.name().as_str()).collect();
         let aggregates: Vec<&str> = self.aggregates.iter().map(|a| a.name()).collect();
-        write!(f, "GroupByViewsExec: gby=[{}], aggr=[{}]", names.join(", "), aggregates.join(", "))?;
+        let mode = if self.final_stage { "Final" } else { "Partial" };
+        write!(
+            f,
+            "GroupByViewsExec: mode={mode}, gby=[{}], aggr=[{}]",
+            names.join(", "),
+            aggregates.join(", ")
+        )?;
         if let Some(predicate) = &self.predicate {
             write!(f, ", filter={predicate}")?;
         }
@@ -287,9 +325,18 @@ impl Handover {
                         Err(e) => return Some((Err(e), Phase::Done)),
                         Ok(Some(early)) => return Some((Ok(early), Phase::Grouping(input, grouping))),
                         Ok(None) if grouping.gave_up() => {
-                            // The groups so far go on first; the original aggregate groups the rest (and
-                            // may decide, as it does, to skip its partial grouping).
-                            let handed = grouping.emit().and_then(|so_far| Ok((so_far, self.rest(input)?)));
+                            // A partial aggregate's groups so far go on first, and the original aggregate
+                            // groups the rest (and may decide, as it does, to skip its partial grouping). A
+                            // final aggregate's go to the original as partial states, before the rest of the
+                            // input: it merges them as it would have.
+                            let handed = match grouping.final_stage {
+                                false => {
+                                    grouping.emit().and_then(|so_far| Ok((so_far, self.rest(input, None)?)))
+                                }
+                                true => grouping
+                                    .emit_as(false)
+                                    .and_then(|states| Ok((None, self.rest(input, states)?))),
+                            };
                             match handed {
                                 Err(e) => return Some((Err(e), Phase::Done)),
                                 Ok((Some(so_far), rest)) => {
@@ -305,8 +352,26 @@ impl Handover {
         }
     }
 
-    /// The original aggregate (and its filter) over the rest of `input`.
-    fn rest(&self, input: SendableRecordBatchStream) -> Result<SendableRecordBatchStream> {
+    /// The original aggregate (and its filter) over `first` and the rest of `input`.
+    fn rest(
+        &self,
+        input: SendableRecordBatchStream,
+        first: Option<RecordBatch>,
+    ) -> Result<SendableRecordBatchStream> {
+        let input = match first {
+            None => input,
+            // In slices of a batch's size: the aggregate may spill between two, not within one.
+            Some(first) => {
+                let size = self.context.session_config().batch_size().max(1);
+                let slices = (0..first.num_rows())
+                    .step_by(size)
+                    .map(move |start| Ok(first.slice(start, size.min(first.num_rows() - start))))
+                    .collect::<Vec<_>>();
+                let schema = input.schema();
+                let both = futures_util::stream::iter(slices).chain(input);
+                Box::pin(RecordBatchStreamAdapter::new(schema, both))
+            }
+        };
         let rest: Arc<dyn ExecutionPlan> =
             Arc::new(RestExec { stream: Mutex::new(Some(input)), properties: self.input.clone() });
         let below = match (self.filtered, self.original.children().first()) {
@@ -374,6 +439,18 @@ struct Grouping {
     values: Box<dyn GroupValues>,
     codes: Codes,
     misses: usize,
+    /// Whether this merges partial states into results (a final aggregate) rather than rows into states.
+    final_stage: bool,
+    /// Whether rows go straight to the group values, without codes: one key column of many values (a
+    /// contact id), grouped by its views ([`ViewKeys`]), or any final aggregate.
+    direct: bool,
+    /// Rows grouped so far, for the probe.
+    rows: usize,
+    probe: Probe,
+    /// Whether the memory pool refused a final aggregate more: it hands its groups over as states.
+    refused: bool,
+    /// The schema of the groups as partial states (a final aggregate's input).
+    states: SchemaRef,
     /// The group of each kept row of the batch, and of each distinct tuple of codes.
     groups: Vec<usize>,
     tuple_groups: Vec<usize>,
@@ -403,6 +480,7 @@ impl Grouping {
         let timer = group_ids.timer();
         self.find_groups(&columns, &kept)?;
         timer.done();
+        self.rows += kept.count;
         let total = self.values.len();
         for (i, accumulator) in self.accumulators.iter_mut().enumerate() {
             let values = self.arguments[i]
@@ -413,55 +491,122 @@ impl Grouping {
                 Some(f) => Some(kept.rows_of(f.evaluate(&batch)?)?),
                 None => None,
             };
-            accumulator.update_batch(&values, &self.groups, only.as_ref().map(|o| o.as_boolean()), total)?;
+            match self.final_stage {
+                true => accumulator.merge_batch(&values, &self.groups, None, total)?,
+                false => {
+                    let only = only.as_ref().map(|o| o.as_boolean());
+                    accumulator.update_batch(&values, &self.groups, only, total)?
+                }
+            }
         }
         let size = self.values.size() + self.accumulators.iter().map(|a| a.size()).sum::<usize>();
-        if self.reservation.try_resize(size).is_err() {
-            return self.emit();
+        match self.reservation.try_resize(size) {
+            Ok(()) => Ok(None),
+            // A final aggregate cannot hand on part of its results: it hands its groups over.
+            Err(_) if self.final_stage => {
+                self.refused = true;
+                Ok(None)
+            }
+            Err(_) => self.emit(),
         }
-        Ok(None)
     }
 
     /// Fills `groups` with the group of each kept row: by views when their codes fit, else as DataFusion does.
     fn find_groups(&mut self, columns: &[ArrayRef], kept: &Kept) -> Result<()> {
         self.groups.clear();
+        if self.direct {
+            let kept_columns = columns.iter().map(|c| kept.rows_of_array(c)).collect::<Result<Vec<_>>>()?;
+            return self.values.intern(&kept_columns, &mut self.groups);
+        }
         if self.codes.find_tuples(columns, kept.mask.as_ref()) {
             let rows = UInt32Array::from_iter_values(self.codes.first_rows.iter().copied());
             let firsts = columns.iter().map(|c| take(c, &rows, None)).collect::<Result<Vec<_>, _>>()?;
             self.values.intern(&firsts, &mut self.tuple_groups)?;
             self.groups.extend(self.codes.tuples.iter().map(|&t| self.tuple_groups[t as usize]));
             if self.codes.first_rows.len() > MANY_TUPLES {
-                self.misses += 1;
+                self.miss();
             }
             return Ok(());
         }
-        self.misses += 1;
+        self.miss();
         let kept_columns = columns.iter().map(|c| kept.rows_of_array(c)).collect::<Result<Vec<_>>>()?;
         self.values.intern(&kept_columns, &mut self.groups)
     }
 
-    /// Whether grouping by views costs more than it saves here (a key of many values).
-    fn gave_up(&self) -> bool {
-        let gave_up = self.misses >= MISSES_BEFORE_GIVING_UP;
+    /// A batch with more values than codes: one key column is grouped directly by its views from now on;
+    /// a tuple of columns goes back to DataFusion's aggregate.
+    fn miss(&mut self) {
+        match self.group_columns.len() {
+            1 => self.direct = true,
+            _ => self.misses += 1,
+        }
+    }
+
+    /// Whether the original aggregate takes the rest: grouping by codes costs more than it saves (a tuple
+    /// of columns of many values), the memory pool refused a final aggregate more, or DataFusion's probe
+    /// finds a partial aggregate of a key of many values not worth it (it then passes rows through).
+    fn gave_up(&mut self) -> bool {
+        let gave_up = self.refused || self.misses >= MISSES_BEFORE_GIVING_UP || self.probe_skips();
         if gave_up {
             self.handed_over.add(1);
         }
         gave_up
     }
 
-    /// The groups so far, each with its accumulators' partial state; none when there are none.
+    /// DataFusion's probe, once, after its number of rows: almost as many groups as rows.
+    fn probe_skips(&mut self) -> bool {
+        if self.final_stage || !self.direct || self.probe.done || self.rows < self.probe.rows {
+            return false;
+        }
+        self.probe.done = true;
+        self.accumulators.iter().all(|a| a.supports_convert_to_state())
+            && self.values.len() as f64 >= self.probe.ratio * self.rows as f64
+    }
+
+    /// The groups so far with their results (a final aggregate) or their partial states; none when there
+    /// are none.
     fn emit(&mut self) -> Result<Option<RecordBatch>> {
+        let batch = self.emit_as(self.final_stage)?;
+        if let Some(batch) = &batch {
+            self.baseline.record_output(batch.num_rows());
+        }
+        Ok(batch)
+    }
+
+    /// The groups so far, each with its accumulators' results or partial states.
+    fn emit_as(&mut self, results: bool) -> Result<Option<RecordBatch>> {
         if self.values.is_empty() {
             return Ok(None);
         }
         let mut columns = self.values.emit(EmitTo::All)?;
         for accumulator in &mut self.accumulators {
-            columns.extend(accumulator.state(EmitTo::All)?);
+            match results {
+                true => columns.push(accumulator.evaluate(EmitTo::All)?),
+                false => columns.extend(accumulator.state(EmitTo::All)?),
+            }
         }
-        let batch = RecordBatch::try_new(self.schema.clone(), columns)?;
+        let schema = if results || !self.final_stage { &self.schema } else { &self.states };
+        let batch = RecordBatch::try_new(schema.clone(), columns)?;
         self.reservation.free();
-        self.baseline.record_output(batch.num_rows());
         Ok(Some(batch))
+    }
+}
+
+/// DataFusion's test of whether a partial aggregate is worth it, with the session's settings.
+struct Probe {
+    rows: usize,
+    ratio: f64,
+    done: bool,
+}
+
+impl Probe {
+    fn of(context: &TaskContext) -> Self {
+        let options = &context.session_config().options().execution;
+        Probe {
+            rows: options.skip_partial_aggregation_probe_rows_threshold,
+            ratio: options.skip_partial_aggregation_probe_ratio_threshold,
+            done: false,
+        }
     }
 }
 
@@ -696,6 +841,67 @@ mod tests {
         assert_eq!(of(0), of(3), "one string, one group");
         assert_eq!((of(4), of(5)), (of(0), of(2)));
         assert_eq!(values.len(), 3);
+    }
+
+    /// The rows of a plan, each as text, sorted; and its plan with metrics.
+    async fn rows_of(plan: Arc<dyn ExecutionPlan>, context: Arc<TaskContext>) -> (Vec<String>, String) {
+        let batches = datafusion::physical_plan::collect(plan.clone(), context).await.expect("runs");
+        let table = datafusion::arrow::util::pretty::pretty_format_batches(&batches).expect("prints");
+        let mut rows: Vec<String> =
+            table.to_string().lines().filter(|l| l.starts_with("| ")).map(String::from).collect();
+        rows.sort();
+        let shown = datafusion::physical_plan::display::DisplayableExecutionPlan::with_metrics(plan.as_ref())
+            .indent(true)
+            .to_string();
+        (rows, shown)
+    }
+
+    #[tokio::test]
+    async fn a_key_of_many_values_gives_datafusions_answer_in_both_stages_and_past_the_probe() {
+        // 20,000 rows of 19,000 contact ids, short and long, and nulls, in batches of 1,000; DataFusion's probe
+        // after 2,000 rows (instead of 100,000) finds a partial aggregate of almost as many groups as rows not
+        // worth it.
+        let mut config =
+            datafusion::prelude::SessionConfig::new().with_target_partitions(2).with_batch_size(1000);
+        config.options_mut().execution.skip_partial_aggregation_probe_rows_threshold = 2000;
+        let ctx = datafusion::prelude::SessionContext::new_with_config(config);
+        let ids: StringViewArray = (0..20_000u64)
+            .map(|i| (i * 7919) % 19_000)
+            .map(|k| match k % 11 {
+                0 => None,
+                1 => Some(format!("a contact of a long name, number {k}")),
+                _ => Some(format!("ct_{k:07}")),
+            })
+            .collect();
+        let amounts =
+            datafusion::arrow::array::Int64Array::from_iter_values((0..20_000).map(|i| i % 97 - 40));
+        let batch = RecordBatch::try_from_iter(vec![
+            ("contact_id", Arc::new(ids) as ArrayRef),
+            ("amount", Arc::new(amounts) as ArrayRef),
+        ])
+        .expect("batch");
+        let batches = (0..20).map(|i| batch.slice(i * 1000, 1000)).collect();
+        let table = datafusion::datasource::MemTable::try_new(batch.schema(), vec![batches]).expect("table");
+        ctx.register_table("t", Arc::new(table)).expect("table");
+        for sql in [
+            "SELECT contact_id, SUM(amount) AS s, COUNT(*) AS n, AVG(amount) AS a, MAX(amount) AS m FROM t \
+             GROUP BY contact_id",
+            "SELECT contact_id, COUNT(*) FILTER (WHERE amount > 0) AS n FROM t WHERE amount <> 3 GROUP BY contact_id",
+        ] {
+            // A plan runs once (its repartitions keep their state): one for each way.
+            let plan =
+                async || ctx.sql(sql).await.expect("plans").create_physical_plan().await.expect("plans");
+            let (expected, _) = rows_of(plan().await, ctx.task_ctx()).await;
+            let (rows, shown) =
+                rows_of(group_by_views(plan().await).expect("rewrites"), ctx.task_ctx()).await;
+            assert_eq!(rows, expected, "{sql}");
+            assert!(
+                shown.contains("GroupByViewsExec: mode=Final") && shown.contains("mode=Partial"),
+                "{shown}"
+            );
+            let handed = shown.split("mode=Partial").nth(1).and_then(|p| p.split("handed_over=").nth(1));
+            assert!(handed.is_some_and(|h| !h.starts_with('0')), "the probe hands over: {shown}");
+        }
     }
 
     #[test]

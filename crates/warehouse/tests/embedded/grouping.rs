@@ -3,15 +3,20 @@
 //! and statements made for its edges, with it and without it, the same rows, columns and types.
 
 use super::differential::{Rule, differential};
-use super::rollups::project_sql;
+use super::rollups::{canonical, project_sql};
 use super::{session, setup};
 use inda_guard::{Catalog, GuardOptions};
-use inda_warehouse::{Cancel, QueryLimits, Warehouse};
+use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
 
 /// Its edges: nulls in a group column and a filter on them, an aggregate's own filter, a filter that keeps
 /// no row, three and four group columns, strings longer than a view holds, a key of many values (past the
-/// codes a column gets beside another), and aggregates it leaves to DataFusion (`DISTINCT`).
-const EDGES: [&str; 8] = [
+/// codes a column gets beside another), one key column of many values (grouped by its views, in both stages)
+/// of short and of long strings, and aggregates it leaves to DataFusion (`DISTINCT`).
+const EDGES: [&str; 10] = [
+    "SELECT contact_id, COUNT(*) AS n, SUM(cost) AS cost, AVG(cost) AS mean, MIN(sent_at) AS first, \
+     MAX(template_name) AS template, COUNT(*) FILTER (WHERE status = 'read') AS read FROM marts.fct_messages \
+     GROUP BY contact_id",
+    "SELECT full_name, COUNT(*) AS n, MAX(country) AS country FROM marts.dim_contacts GROUP BY full_name",
     "SELECT campaign_id, channel, COUNT(*) AS n, COUNT(*) FILTER (WHERE status = 'read') AS read, SUM(cost) \
      AS cost, MIN(sent_at) AS first, MAX(template_name) AS template FROM marts.fct_messages GROUP BY \
      campaign_id, channel",
@@ -75,8 +80,9 @@ fn a_key_of_many_values_is_handed_over_with_the_same_answers() {
     let plan = format!("{:?}", plan.rows);
     // The inner aggregate hands over in each partition; the outer one, by channel, does not.
     let handed: Vec<&str> = plan
-        .split("handed_over=")
+        .split("mode=Partial")
         .skip(1)
+        .filter_map(|exec| exec.split("handed_over=").nth(1))
         .map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next().unwrap())
         .collect();
     assert!(handed.len() == 2 && handed.contains(&"0") && !handed.iter().all(|h| *h == "0"), "{plan}");
@@ -97,4 +103,46 @@ fn compare(statements: &[String], step: usize, count: bool) -> (usize, usize) {
         count,
     };
     differential(&rule, statements, step)
+}
+
+#[test]
+fn a_final_aggregate_short_of_memory_hands_its_groups_over_with_the_same_answers() {
+    // Grouped by views, a final aggregate the pool refuses more hands its groups so far to DataFusion's as
+    // partial states, which merges (and spills) them as it would have. Pools from one too small for either to
+    // one large enough for both: wherever DataFusion alone answers, the same answer, and at least one
+    // handover. (Each message its own group; counted, so that the answer stays under the row limit.)
+    let sql = "SELECT COUNT(*) AS messages, SUM(n) AS n, MAX(template) AS template FROM (SELECT message_id, \
+               COUNT(*) AS n, MAX(template_name) AS template FROM marts.fct_messages GROUP BY message_id) AS m";
+    let (_, w) = setup();
+    let with = w.clone().with_rollups(false);
+    let without = with.clone().with_view_grouping(false);
+    let s = session("umbrella");
+    let guarded = inda_guard::guard(sql, &s.scope, &Catalog::marts(), &GuardOptions::default()).unwrap();
+    let analyze = format!("EXPLAIN ANALYZE {}", guarded.sql);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let run = |w: &EmbeddedWarehouse, limits: &QueryLimits| {
+        rt.block_on(w.query_guarded(&s, &guarded, limits, &Cancel::new())).map(|answer| canonical(&answer))
+    };
+    let answer = run(&without, &QueryLimits::default()).unwrap();
+    let mut handovers = 0;
+    for kib in [64, 128, 256, 512, 1024, 4096, 1 << 20] {
+        let limits = QueryLimits { memory_bytes: kib << 10, ..QueryLimits::default() };
+        match (run(&without, &limits), run(&with, &limits)) {
+            (_, Ok(grouped)) => assert_eq!(grouped, answer, "{kib} KiB"),
+            (Ok(_), Err(e)) => panic!("{kib} KiB: only grouped by views refused: {}", e.message),
+            (Err(_), Err(_)) => {}
+        }
+        let Ok(plan) = rt.block_on(with.query(&s, &analyze, &limits, &Cancel::new())) else { continue };
+        let plan = format!("{:?}", plan.rows);
+        let line = plan
+            .split("GroupByViewsExec: mode=Final")
+            .nth(1)
+            .and_then(|rest| rest.split("\\n").next())
+            .unwrap_or("");
+        assert!(!line.is_empty(), "the final aggregate is grouped by views: {plan}");
+        if !line.contains("handed_over=0") {
+            handovers += 1;
+        }
+    }
+    assert!(handovers >= 1, "no pool made the final aggregate hand over");
 }
