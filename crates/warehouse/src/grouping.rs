@@ -148,12 +148,9 @@ impl GroupByViewsExec {
             })
             .collect::<Option<Vec<usize>>>()?;
         let group_schema = Arc::new(input_schema.project(&group_columns).ok()?);
-        let arguments = match final_stage {
-            false => aggregate_expressions(aggregate.aggr_expr(), aggregate.mode(), 0).ok()?,
-            true => {
-                aggregate_expressions(aggregate.aggr_expr(), aggregate.mode(), group_columns.len()).ok()?
-            }
-        };
+        // A final aggregate's arguments are the partial states, after its group columns.
+        let first_state = if final_stage { group_columns.len() } else { 0 };
+        let arguments = aggregate_expressions(aggregate.aggr_expr(), aggregate.mode(), first_state).ok()?;
         let filters = match final_stage {
             false => aggregate.filter_expr().to_vec(),
             true => vec![None; aggregate.aggr_expr().len()],
