@@ -65,7 +65,7 @@ pub use inda_export::inert;
 pub use mirror::MirrorReport;
 pub use provider_usage::ProviderTally;
 pub use saved::{SaveRequest, SavedAnswer};
-pub use scheduler::SchedulerReport;
+pub use scheduler::{RunStatus, SchedulerReport};
 pub use scope::ScopeChoice;
 pub use signin::{REFRESH_DUE_SECONDS, SessionInfo, SignIn, SignedInUser};
 pub use sql::Origin;
