@@ -509,24 +509,22 @@ impl Grouping {
         }
     }
 
-    /// Fills `groups` with the group of each kept row: by views when their codes fit, else as DataFusion does.
+    /// Fills `groups` with the group of each kept row: by codes when they fit, else by the group values directly.
     fn find_groups(&mut self, columns: &[ArrayRef], kept: &Kept) -> Result<()> {
         self.groups.clear();
-        if self.direct {
-            let kept_columns = columns.iter().map(|c| kept.rows_of_array(c)).collect::<Result<Vec<_>>>()?;
-            return self.values.intern(&kept_columns, &mut self.groups);
-        }
-        if self.codes.find_tuples(columns, kept.mask.as_ref()) {
-            let rows = UInt32Array::from_iter_values(self.codes.first_rows.iter().copied());
-            let firsts = columns.iter().map(|c| take(c, &rows, None)).collect::<Result<Vec<_>, _>>()?;
-            self.values.intern(&firsts, &mut self.tuple_groups)?;
-            self.groups.extend(self.codes.tuples.iter().map(|&t| self.tuple_groups[t as usize]));
-            if self.codes.first_rows.len() > MANY_TUPLES {
-                self.miss();
+        if !self.direct {
+            if self.codes.find_tuples(columns, kept.mask.as_ref()) {
+                let rows = UInt32Array::from_iter_values(self.codes.first_rows.iter().copied());
+                let firsts = columns.iter().map(|c| take(c, &rows, None)).collect::<Result<Vec<_>, _>>()?;
+                self.values.intern(&firsts, &mut self.tuple_groups)?;
+                self.groups.extend(self.codes.tuples.iter().map(|&t| self.tuple_groups[t as usize]));
+                if self.codes.first_rows.len() > MANY_TUPLES {
+                    self.miss();
+                }
+                return Ok(());
             }
-            return Ok(());
+            self.miss();
         }
-        self.miss();
         let kept_columns = columns.iter().map(|c| kept.rows_of_array(c)).collect::<Result<Vec<_>>>()?;
         self.values.intern(&kept_columns, &mut self.groups)
     }
