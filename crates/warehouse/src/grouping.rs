@@ -509,7 +509,8 @@ impl Grouping {
         }
     }
 
-    /// Fills `groups` with the group of each kept row: by codes when they fit, else by the group values directly.
+    /// Fills `groups` with the group of each kept row: by codes when they fit, else by the group values
+    /// directly.
     fn find_groups(&mut self, columns: &[ArrayRef], kept: &Kept) -> Result<()> {
         self.groups.clear();
         if !self.direct {
@@ -854,9 +855,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_key_of_many_values_gives_datafusions_answer_in_both_stages_and_past_the_probe() {
-        // 20,000 rows of 19,000 contact ids, short and long, and nulls, in batches of 1,000; DataFusion's probe
-        // after 2,000 rows (instead of 100,000) finds a partial aggregate of almost as many groups as rows not
-        // worth it.
+        // 20,000 rows of 19,000 contact ids, short and long, and nulls, in batches of 1,000; DataFusion's
+        // probe after 2,000 rows (instead of 100,000) finds a partial aggregate of almost as many groups as
+        // rows not worth it.
         let mut config =
             datafusion::prelude::SessionConfig::new().with_target_partitions(2).with_batch_size(1000);
         config.options_mut().execution.skip_partial_aggregation_probe_rows_threshold = 2000;
@@ -882,7 +883,8 @@ mod tests {
         for sql in [
             "SELECT contact_id, SUM(amount) AS s, COUNT(*) AS n, AVG(amount) AS a, MAX(amount) AS m FROM t \
              GROUP BY contact_id",
-            "SELECT contact_id, COUNT(*) FILTER (WHERE amount > 0) AS n FROM t WHERE amount <> 3 GROUP BY contact_id",
+            "SELECT contact_id, COUNT(*) FILTER (WHERE amount > 0) AS n FROM t WHERE amount <> 3 GROUP BY \
+             contact_id",
         ] {
             // A plan runs once (its repartitions keep their state): one for each way.
             let plan =
