@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The embedded engine beside DuckDB on the same tenant's Parquet files (issue 22): six query shapes
-# (bench/peer-shapes.json), warm and cold, with the ratios, as a Markdown table. DuckDB comes from its Python
+# The embedded engine beside DuckDB on the same tenant's Parquet files (issue 22): seven query shapes
+# (bench/peer-shapes.json, or the file PEER_SHAPES names), warm and cold, with the ratios, as a Markdown table. DuckDB comes from its Python
 # package in a private venv under ~/.cache/inda-bench, a reference only, never a dependency of the product.
 #
 #   scripts/bench-peer.sh                  # the demo's default scale
@@ -61,5 +61,5 @@ open(path, "w").write("\n".join(out) + "\n")
 EOF
 chmod 600 "$data/config.toml"
 "$venv/bin/python" scripts/bench_peer.py --data-dir "$data" --inda "$CARGO_TARGET_DIR/release/inda" \
-  --peer "$peer" --shapes bench/peer-shapes.json \
+  --peer "$peer" --shapes "${PEER_SHAPES:-bench/peer-shapes.json}" \
   --runs "${PEER_RUNS:-10}" --cold-runs "${PEER_COLD_RUNS:-5}" --rounds "${PEER_ROUNDS:-3}"
