@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The embedded engine beside DuckDB on the same tenant's Parquet files (issue 22): seven query shapes
-# (bench/peer-shapes.json, or the file PEER_SHAPES names), warm and cold, with the ratios, as a Markdown table. DuckDB comes from its Python
-# package in a private venv under ~/.cache/inda-bench, a reference only, never a dependency of the product.
+# (bench/peer-shapes.json, or the file PEER_SHAPES names), warm and cold, with the ratios, as a Markdown
+# table. DuckDB comes from its Python package in a private venv under ~/.cache/inda-bench, a reference only,
+# never a dependency of the product.
 #
 #   scripts/bench-peer.sh                  # the demo's default scale
 #   PEER_SCALE=12 scripts/bench-peer.sh    # about 10.4 million messages (3.6 million for the largest tenant)
