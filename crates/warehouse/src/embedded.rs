@@ -483,19 +483,21 @@ fn read_schema(schema: &SchemaRef) -> SchemaRef {
     Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
 }
 
-/// Row groups per core at or under which a query gets two partitions per core.
+/// Row groups per core at or under which a query gets two partitions per core (and over one per core).
 const FEW_ROW_GROUPS: u64 = 3;
 
 /// The partitions `plan` runs on: `cores` (the warehouse's partitions: the cores, or `[warehouse] threads`),
-/// or twice that when every warehouse table it reads has few row groups for them. Why: DataFusion hands each
-/// partition its row groups up front, so a tenant's 304 K messages (three row groups of 128 K, 128 K and 48 K
-/// rows) on two cores left one core scanning two row groups while the other idled; with more partitions than
-/// cores, the last row group goes to whichever core frees first. With many row groups the split is even
-/// anyway, and more partitions only cost more hash tables and exchanges. Measured (peer shapes, warm, two
-/// cores): a grouped count with a date filter 14.6 -> 11.5 ms at the default scale and 19.6 -> 15.5 ms on a
-/// tenant of 576 K messages; at 900 K messages (seven row groups) neither better nor worse; at 3.6 M, the
-/// two-fact join and the distinct count 10-25% slower. One partition (`[warehouse] threads = 1`, repeatable
-/// order) stays one.
+/// or twice that when the largest warehouse table it reads has more row groups than them, but at most three
+/// per core. Why: DataFusion hands each partition its row groups up front, so a tenant's 304 K messages
+/// (three row groups of 128 K, 128 K and 48 K rows) on two cores left one core scanning two row groups while
+/// the other idled; with more partitions than cores, the last row group goes to whichever core frees first.
+/// With many row groups the split is even anyway, and more partitions only cost more hash tables and
+/// exchanges. Measured (peer shapes, warm, two cores): a grouped count with a date filter 14.6 -> 11.5 ms at
+/// the default scale and 19.6 -> 15.5 ms on a tenant of 576 K messages; at 900 K messages (seven row groups)
+/// neither better nor worse; at 3.6 M, the two-fact join and the distinct count 10-25% slower. With no more
+/// row groups than partitions (a rollup of a few thousand rows) there is nothing to balance, and twice the
+/// partitions measured slower (the 40 dev-set questions in process with rollups at the default scale: 260-265
+/// -> 274-287 ms in all). One partition (`[warehouse] threads = 1`, repeatable order) stays one.
 fn partitions_for(plan: &LogicalPlan, cores: usize) -> usize {
     let mut largest = 0u64;
     // The visit never fails: nothing to handle.
@@ -508,8 +510,9 @@ fn partitions_for(plan: &LogicalPlan, cores: usize) -> usize {
         }
         Ok(TreeNodeRecursion::Continue)
     });
-    let few = FEW_ROW_GROUPS * cores as u64 * ROW_GROUP_ROWS as u64;
-    if cores > 1 && largest <= few { 2 * cores } else { cores }
+    // Rows of one row group per partition.
+    let one_each = cores as u64 * ROW_GROUP_ROWS as u64;
+    if cores > 1 && largest > one_each && largest <= FEW_ROW_GROUPS * one_each { 2 * cores } else { cores }
 }
 
 /// The Parquet files of a tenant's table directory, in name order (none when it does not exist). Only the
@@ -734,5 +737,9 @@ mod tests {
         assert_eq!(partitions_for(&plan(groups(6)), 4), 8);
         assert_eq!(partitions_for(&plan(None), 2), 2);
         assert_eq!(partitions_for(&plan(Some(304_000)), 1), 1);
+        // No more row groups than partitions (a rollup of a few thousand rows): nothing to balance.
+        assert_eq!(partitions_for(&plan(Some(20_000)), 2), 2);
+        assert_eq!(partitions_for(&plan(groups(2)), 2), 2);
+        assert_eq!(partitions_for(&plan(Some(2 * ROW_GROUP_ROWS + 1)), 2), 4);
     }
 }
