@@ -21,10 +21,9 @@
 //! dimension grouped by other columns than its key ("revenue by country"), where summing first by a key of
 //! millions of values measured slower than the join.
 
-use crate::tenant_table::TenantTable;
+use crate::tenant_table;
 use datafusion::common::tree_node::Transformed;
 use datafusion::common::{Column, DFSchema, Result};
-use datafusion::datasource::source_as_provider;
 use datafusion::functions::expr_fn::coalesce;
 use datafusion::functions_aggregate::expr_fn::{max, min, sum};
 use datafusion::logical_expr::expr::AggregateFunction;
@@ -302,10 +301,7 @@ fn dimension_of(left: Side, right: Side) -> Option<bool> {
 /// else (a join, an aggregate, a table that is not the warehouse's).
 fn table_rows(plan: &LogicalPlan) -> Option<u64> {
     match plan {
-        LogicalPlan::TableScan(scan) => {
-            let provider = source_as_provider(&scan.source).ok()?;
-            provider.as_any().downcast_ref::<TenantTable>()?.rows()
-        }
+        LogicalPlan::TableScan(scan) => tenant_table::scan_rows(scan).flatten(),
         LogicalPlan::SubqueryAlias(a) => table_rows(&a.input),
         LogicalPlan::Projection(p) => table_rows(&p.input),
         LogicalPlan::Filter(f) => table_rows(&f.input),

@@ -10,14 +10,14 @@ use crate::limits::{Cancel, QueryLimits};
 use crate::marts::marts_schema;
 use crate::reporting::TenantsFile;
 use crate::stop::{self, QueryStop, StopReason};
-use crate::tenant_table::{Proofs, TenantTable};
+use crate::tenant_table::{self, Proofs, TenantTable};
 use crate::{BoxFuture, Warehouse, bridge, compact, convert, division, eager, grouping, idle, rollup, route};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider, TableProvider};
 use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
-use datafusion::datasource::{MemTable, source_as_provider};
 use datafusion::execution::cache::DefaultFilesMetadataCache;
 use datafusion::execution::cache::cache_manager::{
     CacheManagerConfig, FileMetadataCache, FileStatisticsCache,
@@ -106,6 +106,12 @@ fn session_config(partitions: usize) -> SessionConfig {
     // A tenant's table is usually one file of a few MB; splitting it by row groups puts every core on
     // the scan (DataFusion's default leaves files under 10 MB to one core).
     config.options_mut().optimizer.repartition_file_min_size = REPARTITION_FILE_MIN_BYTES;
+    // A hash join hands the keys of its build side to the scan of its probe side, to skip the row groups
+    // and pages holding none of them. Marts facts are not ordered by a join key (campaign, contact), so
+    // that never skipped anything here, and rewriting the filter (the keys' bounds, and a list of them up to
+    // 150) as the scan went cost ~8 ms of CPU a query: a fact joined to its campaigns took 28.8 -> 19.0 ms
+    // of CPU at the default scale and 91 -> 83 at 10.4 M; at 100 M the dev set did not change.
+    config.options_mut().optimizer.enable_join_dynamic_filter_pushdown = false;
     config
 }
 
@@ -431,7 +437,10 @@ impl EmbeddedWarehouse {
             .statement_to_plan(datafusion::sql::parser::Statement::Statement(Box::new(statement)))
             .await
             .map_err(engine_error)?;
-        state.config_mut().options_mut().execution.target_partitions = partitions_for(&plan, self.partitions);
+        let rows = largest_table_rows(&plan);
+        let options = state.config_mut().options_mut();
+        options.execution.target_partitions = partitions_for(rows, self.partitions);
+        options.optimizer.repartition_aggregations = !is_small(rows, self.partitions);
         SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)
@@ -483,36 +492,51 @@ fn read_schema(schema: &SchemaRef) -> SchemaRef {
     Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
 }
 
-/// Row groups per core at or under which a query gets two partitions per core (and over one per core).
+/// Row groups per core at or under which a query is small: two partitions per core, one final stage.
 const FEW_ROW_GROUPS: u64 = 3;
 
-/// The partitions `plan` runs on: `cores` (the warehouse's partitions: the cores, or `[warehouse] threads`),
-/// or twice that when the largest warehouse table it reads has more row groups than them, but at most three
-/// per core. Why: DataFusion hands each partition its row groups up front, so a tenant's 304 K messages
-/// (three row groups of 128 K, 128 K and 48 K rows) on two cores left one core scanning two row groups while
-/// the other idled; with more partitions than cores, the last row group goes to whichever core frees first.
-/// With many row groups the split is even anyway, and more partitions only cost more hash tables and
-/// exchanges. Measured (peer shapes, warm, two cores): a grouped count with a date filter 14.6 -> 11.5 ms at
-/// the default scale and 19.6 -> 15.5 ms on a tenant of 576 K messages; at 900 K messages (seven row groups)
-/// neither better nor worse; at 3.6 M, the two-fact join and the distinct count 10-25% slower. With no more
-/// row groups than partitions (a rollup of a few thousand rows) there is nothing to balance, and twice the
-/// partitions measured slower (the 40 dev-set questions in process with rollups at the default scale: 260-265
-/// -> 274-287 ms in all). One partition (`[warehouse] threads = 1`, repeatable order) stays one.
-fn partitions_for(plan: &LogicalPlan, cores: usize) -> usize {
+/// The rows of the largest warehouse table `plan` reads (`u64::MAX` when one's footers did not say; 0 when
+/// it reads none).
+fn largest_table_rows(plan: &LogicalPlan) -> u64 {
     let mut largest = 0u64;
     // The visit never fails: nothing to handle.
     let _ = plan.apply_with_subqueries(|node| {
         if let LogicalPlan::TableScan(scan) = node
-            && let Ok(provider) = source_as_provider(&scan.source)
-            && let Some(table) = provider.as_any().downcast_ref::<TenantTable>()
+            && let Some(rows) = tenant_table::scan_rows(scan)
         {
-            largest = largest.max(table.rows().unwrap_or(u64::MAX));
+            largest = largest.max(rows.unwrap_or(u64::MAX));
         }
         Ok(TreeNodeRecursion::Continue)
     });
-    // Rows of one row group per partition.
+    largest
+}
+
+/// Whether a query whose largest table has `rows` is small on `cores`: at most [`FEW_ROW_GROUPS`] row
+/// groups per core. A small query runs on more partitions ([`partitions_for`]) and merges its partial
+/// aggregates in one final stage (`repartition_aggregations` off) rather than hashing their few rows into
+/// every partition first: at the default scale the peer shapes took 2-15% less CPU that way (a fact joined
+/// to its campaigns 17.8 -> 15.3 ms, the two-fact join 25.7 -> 21.8), and the dev set with rollups
+/// 307-349 -> 211-320 ms in all. That final stage merges at most the rows of a few row groups per core.
+fn is_small(rows: u64, cores: usize) -> bool {
+    rows <= FEW_ROW_GROUPS * cores as u64 * ROW_GROUP_ROWS as u64
+}
+
+/// The partitions a query whose largest table has `rows` runs on: `cores` (the warehouse's partitions: the
+/// cores, or `[warehouse] threads`), or twice that when the table has more row groups than them, but is
+/// small ([`is_small`]). Why: DataFusion hands each partition its row groups up front, so a tenant's 304 K
+/// messages (three row groups of 128 K, 128 K and 48 K rows) on two cores left one core scanning two row
+/// groups while the other idled; with more partitions than cores, the last row group goes to whichever core
+/// frees first. With many row groups the split is even anyway, and more partitions only cost more hash
+/// tables and exchanges. Measured (peer shapes, warm, two cores): a grouped count with a date filter 14.6
+/// -> 11.5 ms at the default scale and 19.6 -> 15.5 ms on a tenant of 576 K messages; at 900 K messages
+/// (seven row groups) neither better nor worse; at 3.6 M, the two-fact join and the distinct count 10-25%
+/// slower. With no more row groups than partitions (a rollup of a few thousand rows) there is nothing to
+/// balance, and twice the partitions measured slower (the 40 dev-set questions in process with rollups at
+/// the default scale: 260-265 -> 274-287 ms in all). One partition (`[warehouse] threads = 1`, repeatable
+/// order) stays one.
+fn partitions_for(rows: u64, cores: usize) -> usize {
     let one_each = cores as u64 * ROW_GROUP_ROWS as u64;
-    if cores > 1 && largest > one_each && largest <= FEW_ROW_GROUPS * one_each { 2 * cores } else { cores }
+    if cores > 1 && rows > one_each && is_small(rows, cores) { 2 * cores } else { cores }
 }
 
 /// The Parquet files of a tenant's table directory, in name order (none when it does not exist). Only the
@@ -707,10 +731,10 @@ mod tests {
     }
 
     /// Two partitions per core for a table of a few row groups per core, one per core past that or when its
-    /// rows are unknown, and one partition stays one.
+    /// rows are unknown, and one partition stays one; a query is small up to three row groups per core.
     #[test]
     fn few_row_groups_get_two_partitions_per_core() {
-        use super::{ROW_GROUP_ROWS, TenantTable, partitions_for};
+        use super::{ROW_GROUP_ROWS, TenantTable, is_small, largest_table_rows, partitions_for};
         use datafusion::arrow::datatypes::{DataType, Field, Schema};
         use datafusion::datasource::file_format::parquet::ParquetFormat;
         use datafusion::datasource::listing::{
@@ -729,17 +753,22 @@ mod tests {
             let scan = LogicalPlanBuilder::scan("fct_messages", provider_as_source(Arc::new(table)), None);
             scan.expect("scan").build().expect("plan")
         };
-        let groups = |n: usize| Some(n * ROW_GROUP_ROWS);
-        assert_eq!(partitions_for(&plan(Some(304_000)), 2), 4);
-        assert_eq!(partitions_for(&plan(groups(6)), 2), 4);
-        assert_eq!(partitions_for(&plan(Some(6 * ROW_GROUP_ROWS + 1)), 2), 2);
-        assert_eq!(partitions_for(&plan(Some(3_600_000)), 2), 2);
-        assert_eq!(partitions_for(&plan(groups(6)), 4), 8);
-        assert_eq!(partitions_for(&plan(None), 2), 2);
-        assert_eq!(partitions_for(&plan(Some(304_000)), 1), 1);
+        assert_eq!(largest_table_rows(&plan(Some(304_000))), 304_000);
+        assert_eq!(largest_table_rows(&plan(None)), u64::MAX);
+        let groups = |n: usize| (n * ROW_GROUP_ROWS) as u64;
+        assert_eq!(partitions_for(304_000, 2), 4);
+        assert_eq!(partitions_for(groups(6), 2), 4);
+        assert_eq!(partitions_for(groups(6) + 1, 2), 2);
+        assert_eq!(partitions_for(3_600_000, 2), 2);
+        assert_eq!(partitions_for(groups(6), 4), 8);
+        assert_eq!(partitions_for(u64::MAX, 2), 2);
+        assert_eq!(partitions_for(304_000, 1), 1);
         // No more row groups than partitions (a rollup of a few thousand rows): nothing to balance.
-        assert_eq!(partitions_for(&plan(Some(20_000)), 2), 2);
-        assert_eq!(partitions_for(&plan(groups(2)), 2), 2);
-        assert_eq!(partitions_for(&plan(Some(2 * ROW_GROUP_ROWS + 1)), 2), 4);
+        assert_eq!(partitions_for(20_000, 2), 2);
+        assert_eq!(partitions_for(groups(2), 2), 2);
+        assert_eq!(partitions_for(groups(2) + 1, 2), 4);
+        // Small, with one final stage: up to three row groups per core, rows known.
+        assert!(is_small(20_000, 2) && is_small(groups(6), 2) && is_small(0, 1));
+        assert!(!is_small(groups(6) + 1, 2) && !is_small(3_600_000, 2) && !is_small(u64::MAX, 2));
     }
 }

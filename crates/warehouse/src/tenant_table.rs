@@ -17,9 +17,9 @@ use async_trait::async_trait;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::{Result as DfResult, ScalarValue};
-use datafusion::datasource::TableType;
 use datafusion::datasource::listing::ListingTable;
-use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
+use datafusion::datasource::{TableType, source_as_provider};
+use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown, TableScan};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::file::statistics::Statistics;
 use datafusion::physical_plan::ExecutionPlan;
@@ -49,7 +49,16 @@ impl TenantTable {
     pub(crate) fn rows(&self) -> Option<u64> {
         self.rows
     }
+}
 
+/// The rows of the warehouse table `scan` reads, by its footers: `Some(None)` when they did not say, `None`
+/// when it reads no warehouse table (a table in memory).
+pub(crate) fn scan_rows(scan: &TableScan) -> Option<Option<u64>> {
+    let provider = source_as_provider(&scan.source).ok()?;
+    Some(provider.as_any().downcast_ref::<TenantTable>()?.rows())
+}
+
+impl TenantTable {
     /// Whether `filter` holds on every row of the files: it admits every tenant they are proven to hold.
     fn always_holds(&self, filter: &Expr) -> bool {
         match (&self.proven, admitted_tenants(filter)) {
