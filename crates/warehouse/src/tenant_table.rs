@@ -49,16 +49,7 @@ impl TenantTable {
     pub(crate) fn rows(&self) -> Option<u64> {
         self.rows
     }
-}
 
-/// The rows of the warehouse table `scan` reads, by its footers: `Some(None)` when they did not say, `None`
-/// when it reads no warehouse table (a table in memory).
-pub(crate) fn scan_rows(scan: &TableScan) -> Option<Option<u64>> {
-    let provider = source_as_provider(&scan.source).ok()?;
-    Some(provider.as_any().downcast_ref::<TenantTable>()?.rows())
-}
-
-impl TenantTable {
     /// Whether `filter` holds on every row of the files: it admits every tenant they are proven to hold.
     fn always_holds(&self, filter: &Expr) -> bool {
         match (&self.proven, admitted_tenants(filter)) {
@@ -66,6 +57,13 @@ impl TenantTable {
             _ => false,
         }
     }
+}
+
+/// The rows of the warehouse table `scan` reads, by its footers: `Some(None)` when they did not say, `None`
+/// when it reads no warehouse table (a table in memory).
+pub(crate) fn scan_rows(scan: &TableScan) -> Option<Option<u64>> {
+    let provider = source_as_provider(&scan.source).ok()?;
+    Some(provider.as_any().downcast_ref::<TenantTable>()?.rows())
 }
 
 /// The tenants a filter on `tenant_id` admits, when it is only that: `tenant_id = 'a'`,
