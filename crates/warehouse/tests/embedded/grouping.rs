@@ -122,7 +122,9 @@ fn a_final_aggregate_short_of_memory_hands_its_groups_over_with_the_same_answers
     // one large enough for both: the same answer whenever it answers, and answers after a handover. (Near the
     // pool's edge either may be refused or not, as the two partitions happen to run: DataFusion's aggregate
     // then starts afresh, its first slice of states asking for hundreds of KB while the other partition holds
-    // the rest.) Each message its own group; counted, so that the answer stays under the row limit.
+    // the rest. A query of a few row groups merges in one final stage, which holds every group: with the
+    // other tests running beside it, 4 MiB was refused once.) Each message its own group; counted, so that
+    // the answer stays under the row limit.
     let sql = "SELECT COUNT(*) AS messages, SUM(n) AS n, MAX(template) AS template FROM (SELECT message_id, \
                COUNT(*) AS n, MAX(template_name) AS template FROM marts.fct_messages GROUP BY message_id) AS m";
     let (_, w) = setup();
@@ -137,11 +139,11 @@ fn a_final_aggregate_short_of_memory_hands_its_groups_over_with_the_same_answers
     };
     let answer = run(&without, &QueryLimits::default()).unwrap();
     let mut handovers = 0;
-    for kib in [64, 128, 256, 512, 768, 1024, 1536, 2048, 3072, 4096, 1 << 20] {
+    for kib in [64, 128, 256, 512, 768, 1024, 1536, 2048, 3072, 4096, 8192, 1 << 20] {
         let limits = QueryLimits { memory_bytes: kib << 10, ..QueryLimits::default() };
         match run(&with, &limits) {
             Ok(grouped) => assert_eq!(grouped, answer, "{kib} KiB"),
-            Err(_) => assert!(kib < 4096, "refused at {kib} KiB"),
+            Err(_) => assert!(kib < 8192, "refused at {kib} KiB"),
         }
         let Ok(plan) = rt.block_on(with.query(&s, &analyze, &limits, &Cancel::new())) else { continue };
         let plan = format!("{:?}", plan.rows);
