@@ -121,9 +121,9 @@ pub struct WarehouseConfig {
     /// Snowflake connection profiles by name (`[warehouse.profiles.NAME]`); only the one in use is read.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub profiles: std::collections::BTreeMap<String, inda_snowflake::SnowflakeProfile>,
-    /// Partitions the embedded engine splits one query into (twice as many for tables of two or three row
-    /// groups per core, which then spread evenly over the cores; one stays one); the machine's cores (at most
-    /// 8) when absent.
+    /// Partitions the embedded engine splits one query into (twice as many when its largest table has more
+    /// than one and at most three row groups per core, which then spread evenly over the cores; one stays
+    /// one); the machine's cores (at most 8) when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threads: Option<usize>,
     /// Whether the embedded engine answers grouped questions from its daily rollups when they give exactly
