@@ -782,25 +782,18 @@ mod tests {
     #[test]
     fn default_features_made_once_are_datafusions() {
         use datafusion::execution::session_state::SessionStateBuilder;
+        use std::collections::HashMap;
         let ours = super::with_default_features(SessionStateBuilder::new()).build();
         let theirs = SessionStateBuilder::new().with_default_features().build();
-        let names = |m: Vec<&String>| m.into_iter().cloned().collect::<std::collections::BTreeSet<_>>();
-        assert_eq!(
-            names(ours.scalar_functions().keys().collect()),
-            names(theirs.scalar_functions().keys().collect())
-        );
-        assert_eq!(
-            names(ours.aggregate_functions().keys().collect()),
-            names(theirs.aggregate_functions().keys().collect())
-        );
-        assert_eq!(
-            names(ours.window_functions().keys().collect()),
-            names(theirs.window_functions().keys().collect())
-        );
-        assert_eq!(
-            names(ours.table_functions().keys().collect()),
-            names(theirs.table_functions().keys().collect())
-        );
+        fn names<V>(functions: &HashMap<String, V>) -> Vec<&String> {
+            let mut names: Vec<_> = functions.keys().collect();
+            names.sort();
+            names
+        }
+        assert_eq!(names(ours.scalar_functions()), names(theirs.scalar_functions()));
+        assert_eq!(names(ours.aggregate_functions()), names(theirs.aggregate_functions()));
+        assert_eq!(names(ours.window_functions()), names(theirs.window_functions()));
+        assert_eq!(names(ours.table_functions()), names(theirs.table_functions()));
         assert_eq!(ours.expr_planners().len(), theirs.expr_planners().len());
         assert!(ours.scalar_functions().len() > 100 && ours.scalar_functions().contains_key("now"));
     }
