@@ -231,6 +231,8 @@ impl<const N: usize> GroupValues for ViewKeys<N> {
         let views: [&[u128]; N] = std::array::from_fn(|c| &columns[c].views[..rows]);
         groups.clear();
         groups.reserve(rows);
+        // A row's number reads one view from each of the N columns: no one iterator stands for it.
+        #[allow(clippy::needless_range_loop)]
         for row in 0..rows {
             let key = Key(std::array::from_fn(|c| match columns[c].nulls {
                 Some(nulls) if nulls.is_null(row) => NULL,
