@@ -68,7 +68,7 @@ use futures_util::StreamExt;
 use std::any::Any;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::view_keys::view_keys;
+use crate::view_keys::{has_long_strings, view_keys};
 
 /// Bits of a batch's table of code tuples (16,384 places), shared between the group columns: 127 values a
 /// column for two, 15 for three, 7 for four (code 0 is null).
@@ -606,16 +606,6 @@ impl Grouping {
         self.reservation.free();
         Ok(Some(batch))
     }
-}
-
-/// Whether a string or binary view column holds a string longer than its view (12 bytes).
-fn has_long_strings(column: &ArrayRef) -> bool {
-    let views = match column.data_type() {
-        DataType::Utf8View => column.as_string_view().views(),
-        DataType::BinaryView => column.as_binary_view().views(),
-        _ => return false,
-    };
-    views.iter().any(|&view| view as u32 > 12)
 }
 
 /// DataFusion's test of whether a partial aggregate is worth it, with the session's settings.

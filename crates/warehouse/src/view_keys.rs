@@ -41,6 +41,11 @@ pub(crate) fn view_keys(types: &[DataType]) -> Option<Box<dyn GroupValues>> {
     })
 }
 
+/// Whether a string or binary view column holds a string longer than its view.
+pub(crate) fn has_long_strings(column: &ArrayRef) -> bool {
+    Column::of(column).is_ok_and(|c| c.views.iter().any(|&view| view as u32 > INLINE))
+}
+
 /// A row's views, one a column ([`NULL`] for a null).
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Key<const N: usize>([u128; N]);
