@@ -667,8 +667,9 @@ struct Codes {
     columns: Vec<ColumnCodes>,
     /// Bits of a column's code in a tuple's place.
     bits: u32,
-    /// The tuple's number (plus one) at each place, 0 when none; the places used, to clear them.
-    table: Vec<u32>,
+    /// The tuple's number (plus one) at each place, 0 when none; the places used, to clear them. An array
+    /// of a fixed size, so that a place masked to it is known to be in it (no bounds check in the row loop).
+    table: Box<[u32; 1 << TABLE_BITS]>,
     used: Vec<u32>,
     /// Each row's place, each kept row's tuple, each tuple's first row.
     places: Vec<u32>,
@@ -684,7 +685,7 @@ impl Codes {
         Codes {
             columns: (0..columns).map(|_| ColumnCodes::new(limit)).collect(),
             bits,
-            table: vec![0; 1 << TABLE_BITS],
+            table: Box::new([0; 1 << TABLE_BITS]),
             used: Vec::new(),
             places: Vec::new(),
             tuples: Vec::new(),
@@ -700,7 +701,8 @@ impl Codes {
         }
         self.used.clear();
         self.first_rows.clear();
-        self.places.clear();
+        // Not cleared: the first column's codes replace the last batch's places (no memset a batch), and
+        // rows without a code (not kept) are never read.
         self.places.resize(columns.first().map_or(0, |c| c.len()), 0);
         // Only the kept rows get codes when a filter keeps fewer than half of them (`campaign_id IS NOT
         // NULL`, a status): the others get no tuple, and a value only they have takes no code. Past half,
@@ -718,37 +720,39 @@ impl Codes {
         match kept {
             Some(kept) => {
                 self.tuples.reserve(kept.true_count());
-                for row in kept.values().set_indices() {
-                    self.tuple(row);
-                }
+                self.find_tuples_of(kept.values().set_indices())
             }
             None => {
                 self.tuples.reserve(self.places.len());
-                for row in 0..self.places.len() {
-                    self.tuple(row);
-                }
+                self.find_tuples_of(0..self.places.len())
             }
         }
         true
     }
 
-    #[inline(always)]
-    fn tuple(&mut self, row: usize) {
-        let place = self.places[row];
-        let slot = &mut self.table[place as usize];
-        if *slot == 0 {
-            self.first_rows.push(row as u32);
-            self.used.push(place);
-            *slot = self.first_rows.len() as u32;
-        }
-        self.tuples.push(*slot - 1);
+    /// Each of these rows' tuple, by its place. Out of line and through its fields as locals, so that the
+    /// loop keeps them in registers instead of reading them again through `self` at every row.
+    #[inline(never)]
+    fn find_tuples_of(&mut self, rows: impl Iterator<Item = usize>) {
+        let Codes { table, used, places, tuples, first_rows, .. } = self;
+        tuples.extend(rows.map(|row| {
+            let place = places[row] as usize & ((1 << TABLE_BITS) - 1);
+            let slot = &mut table[place];
+            if *slot == 0 {
+                first_rows.push(row as u32);
+                used.push(place as u32);
+                *slot = first_rows.len() as u32;
+            }
+            *slot - 1
+        }));
     }
 }
 
 /// One column's codes for its distinct views in a batch, from 1 (0 is null).
 struct ColumnCodes {
-    /// Recent views and their codes, by a hash of the view; code 0 marks an empty place.
-    cache: Vec<(u128, u32)>,
+    /// Recent views and their codes, by a hash of the view; code 0 marks an empty place. Of a fixed size, as
+    /// `Codes::table`.
+    cache: Box<[(u128, u32); 1 << CACHE_BITS]>,
     codes: HashMap<u128, u32>,
     /// Codes are below this; past it the column is full, and the batch is not grouped by views: no more
     /// codes are made (a key of many values would otherwise fill the map with a whole batch, for nothing).
@@ -758,7 +762,7 @@ struct ColumnCodes {
 
 impl ColumnCodes {
     fn new(limit: u32) -> Self {
-        ColumnCodes { cache: vec![(0, 0); 1 << CACHE_BITS], codes: HashMap::new(), limit, full: false }
+        ColumnCodes { cache: Box::new([(0, 0); 1 << CACHE_BITS]), codes: HashMap::new(), limit, full: false }
     }
 
     fn clear(&mut self) {
@@ -769,30 +773,41 @@ impl ColumnCodes {
         self.full = false;
     }
 
-    /// Puts each row's code, shifted, into its place; only the `kept` rows', when given.
+    /// Puts each row's code, shifted, into its place (the first column's, at shift 0, replaces what the place
+    /// held; the others' are or-ed in); only the `kept` rows', when given. Out of line: inlined into
+    /// `Grouping::add`, its loops read their pointers back from the stack at every row.
+    #[inline(never)]
     fn add(&mut self, column: &dyn Array, shift: u32, places: &mut [u32], kept: Option<&BooleanArray>) {
         let views = match column.data_type() {
             DataType::Utf8View => column.as_string_view().views(),
             _ => column.as_binary_view().views(),
         };
+        let held = if shift == 0 { 0 } else { u32::MAX };
         let nulls = column.nulls().filter(|n| n.null_count() > 0);
         match (kept, nulls) {
             (Some(kept), _) => {
                 for row in kept.values().set_indices() {
                     let valid = nulls.is_none_or(|n| n.is_valid(row));
-                    places[row] |= (self.code(views[row]) & (valid as u32).wrapping_neg()) << shift;
+                    let code = self.code(views[row]) & (valid as u32).wrapping_neg();
+                    places[row] = (places[row] & held) | code << shift;
                 }
             }
             (None, None) => {
                 for (place, &view) in places.iter_mut().zip(views.iter()) {
-                    *place |= self.code(view) << shift;
+                    *place = (*place & held) | self.code(view) << shift;
                 }
             }
             // Without a branch: nulls are often half the rows, in no order. A null's view (often zero) takes
             // a code of its own, which only its rows would show; they are given 0.
+            // The validity bits are read 64 at a time, not one by one.
             (None, Some(nulls)) => {
-                for ((place, &view), valid) in places.iter_mut().zip(views.iter()).zip(nulls.iter()) {
-                    *place |= (self.code(view) & (valid as u32).wrapping_neg()) << shift;
+                let bits = nulls.inner().bit_chunks();
+                let chunks = bits.iter().chain(std::iter::once(bits.remainder_bits()));
+                for ((places, views), valid) in places.chunks_mut(64).zip(views.chunks(64)).zip(chunks) {
+                    for (bit, (place, &view)) in places.iter_mut().zip(views).enumerate() {
+                        let valid = ((valid >> bit) & 1) as u32;
+                        *place = (*place & held) | (self.code(view) & valid.wrapping_neg()) << shift;
+                    }
                 }
             }
         }
@@ -801,7 +816,7 @@ impl ColumnCodes {
     #[inline(always)]
     fn code(&mut self, view: u128) -> u32 {
         let mixed = ((view as u64) ^ ((view >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let place = (mixed >> (64 - CACHE_BITS)) as usize;
+        let place = (mixed >> (64 - CACHE_BITS)) as usize & ((1 << CACHE_BITS) - 1);
         let (cached, code) = self.cache[place];
         if code != 0 && cached == view {
             return code;
