@@ -21,6 +21,8 @@
 //!   first (`crates/warehouse/src/eager.rs`).
 //! - `PEER_VIEWS=0`: find each partial aggregate's groups by hashing its strings, as DataFusion does, instead
 //!   of by their views (`crates/warehouse/src/grouping.rs`).
+//! - `PEER_VIEW_FILTERS=0`: compare a filter's strings with short literals as DataFusion does, instead of by
+//!   their views (`crates/warehouse/src/view_filter.rs`).
 
 use inda_core::{Role, Scope, Session};
 use inda_demo::{DemoOptions, generate};
@@ -109,6 +111,9 @@ fn main() {
     // `PEER_VIEWS=0`: find every partial aggregate's groups as DataFusion does (what `grouping.rs` is measured
     // against).
     engine = engine.with_view_grouping(!std::env::var("PEER_VIEWS").is_ok_and(|v| v == "0"));
+    // `PEER_VIEW_FILTERS=0`: filters compare strings as DataFusion does (what `view_filter.rs` is measured
+    // against).
+    engine = engine.with_view_filters(!std::env::var("PEER_VIEW_FILTERS").is_ok_and(|v| v == "0"));
     let session = session(&tenant);
     let mut limits = QueryLimits::default();
     if let Some(mib) = std::env::var("PEER_MEMORY_MIB").ok().and_then(|v| v.parse::<usize>().ok()) {

@@ -11,7 +11,10 @@ use crate::marts::marts_schema;
 use crate::reporting::TenantsFile;
 use crate::stop::{self, QueryStop, StopReason};
 use crate::tenant_table::{self, Proofs, TenantTable};
-use crate::{BoxFuture, Warehouse, bridge, compact, convert, division, eager, grouping, idle, rollup, route};
+use crate::{
+    BoxFuture, Warehouse, bridge, compact, convert, division, eager, grouping, idle, rollup, route,
+    view_filter,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{
     MemorySchemaProvider, SchemaProvider, TableFunction, TableProvider, TableProviderFactory,
@@ -78,6 +81,9 @@ pub struct EmbeddedWarehouse {
     /// Whether partial aggregates by string columns find their groups by views ([`crate::grouping`]); on
     /// unless turned off (what its differential test compares with).
     views: bool,
+    /// Whether filters compare strings with short literals by their views ([`crate::view_filter`]); on
+    /// unless turned off (what its differential test compares with).
+    view_filters: bool,
 }
 
 /// Gives the warehouse's key, creating it on first use.
@@ -142,6 +148,7 @@ impl EmbeddedWarehouse {
             rollups: true,
             eager: true,
             views: true,
+            view_filters: true,
         }
     }
 
@@ -156,6 +163,13 @@ impl EmbeddedWarehouse {
     /// string views (`grouping.rs`) is compared with.
     pub fn with_view_grouping(mut self, on: bool) -> Self {
         self.views = on;
+        self
+    }
+
+    /// The same warehouse comparing strings in filters as DataFusion does (`false`): what comparing them by
+    /// their views (`view_filter.rs`) is compared with.
+    pub fn with_view_filters(mut self, on: bool) -> Self {
+        self.view_filters = on;
         self
     }
 
@@ -459,6 +473,12 @@ impl EmbeddedWarehouse {
         stop.check().map_err(stop_error)?;
         let physical = state.create_physical_plan(&plan).await.map_err(engine_error)?;
         stop.check().map_err(stop_error)?;
+        let physical = match self.view_filters {
+            true => {
+                view_filter::compare_by_views(physical, state.config().batch_size()).map_err(engine_error)?
+            }
+            false => physical,
+        };
         let physical = compact::compact_views(physical).map_err(engine_error)?;
         let physical =
             if self.views { grouping::group_by_views(physical).map_err(engine_error)? } else { physical };

@@ -33,6 +33,7 @@ mod rollup;
 mod route;
 mod stop;
 mod tenant_table;
+mod view_filter;
 mod view_keys;
 
 pub use embedded::{EmbeddedWarehouse, KeySource};

@@ -376,6 +376,9 @@ mod eager;
 #[path = "embedded/grouping.rs"]
 mod grouping;
 
+#[path = "embedded/view_filters.rs"]
+mod view_filters;
+
 #[path = "embedded/differential.rs"]
 mod differential;
 
