@@ -53,10 +53,14 @@ pub(crate) fn compare_by_views(
             .with_projection(filter.projection().cloned())?
             .with_batch_size(batch_size)?;
         let rebuilt: Arc<dyn ExecutionPlan> = Arc::new(rebuilt);
-        Ok(Transformed::yes(match filter.fetch() {
-            Some(fetch) => rebuilt.with_fetch(Some(fetch)).unwrap_or(rebuilt),
-            None => rebuilt,
-        }))
+        // A filter that stops at a number of rows must keep stopping there: if it cannot, it stays as it was.
+        Ok(match filter.fetch() {
+            None => Transformed::yes(rebuilt),
+            Some(fetch) => match rebuilt.with_fetch(Some(fetch)) {
+                Some(rebuilt) => Transformed::yes(rebuilt),
+                None => Transformed::no(node),
+            },
+        })
     })?;
     Ok(rewritten.data)
 }
