@@ -19,6 +19,15 @@ pub(super) struct Rule {
     pub count: bool,
 }
 
+/// The statements of a fixture file: one a line, without blank lines and `--` comments.
+pub(super) fn statements_of(fixture: &str) -> Vec<String> {
+    fixture
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with("--"))
+        .map(String::from)
+        .collect()
+}
+
 /// Runs every `step`-th statement for each of two tenants, with the rule and without it, and fails on any
 /// difference; gives how many runs the rule applied to (when counted), and how many ran.
 pub(super) fn differential(rule: &Rule, statements: &[String], step: usize) -> (usize, usize) {

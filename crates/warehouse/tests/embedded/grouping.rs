@@ -2,7 +2,7 @@
 //! gives exactly DataFusion's answer: every statement of the project's question files and the peer shapes,
 //! and statements made for its edges, with it and without it, the same rows, columns and types.
 
-use super::differential::{Rule, differential};
+use super::differential::{Rule, differential, statements_of};
 use super::rollups::{canonical, project_sql};
 use super::{session, setup};
 use inda_guard::{Catalog, GuardOptions};
@@ -60,11 +60,7 @@ fn grouping_by_views_at_its_edges_gives_the_same_answers() {
 
 #[test]
 fn statements_written_from_the_contract_alone_give_the_same_answers() {
-    let statements: Vec<String> = include_str!("../fixtures/grouping.sql")
-        .lines()
-        .filter(|line| !line.trim().is_empty() && !line.starts_with("--"))
-        .map(String::from)
-        .collect();
+    let statements = statements_of(include_str!("../fixtures/grouping.sql"));
     let (_, runs) = compare(&statements, 1, false);
     assert_eq!(runs, 2 * statements.len(), "every statement passes the guard, for both tenants");
 }

@@ -2,7 +2,7 @@
 //! gives exactly DataFusion's answer: every statement of the project's question files with a `WHERE`, and
 //! statements made for its edges, with it and without it, the same rows, columns and types.
 
-use super::differential::{Rule, differential};
+use super::differential::{Rule, differential, statements_of};
 use super::rollups::project_sql;
 use super::setup;
 
@@ -62,11 +62,7 @@ fn comparing_by_views_at_its_edges_gives_the_same_answers() {
 fn statements_written_from_the_contract_alone_give_the_same_answers() {
     // Written by a helper from `data-model.md` alone, at the edges of string comparisons in filters (literals
     // of 0 to 52 bytes, 12 and 13 exactly, accents, quotes, case, nulls in lists), never tuned against.
-    let statements: Vec<String> = include_str!("../fixtures/view_filters.sql")
-        .lines()
-        .filter(|line| !line.trim().is_empty() && !line.starts_with("--"))
-        .map(String::from)
-        .collect();
+    let statements = statements_of(include_str!("../fixtures/view_filters.sql"));
     let (applied, runs) = compare(&statements, 1, true);
     assert_eq!(runs, 2 * statements.len(), "every statement passes the guard, for both tenants");
     assert!(applied >= statements.len(), "only {applied} of {runs} runs compared by views");
