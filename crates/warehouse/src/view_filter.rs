@@ -14,7 +14,7 @@
 //! Not here: longer literals, other comparisons (`<`, `LIKE`), expressions other than a plain column, and
 //! anything outside a filter (a projection's `CASE`, a join's condition): those stay DataFusion's.
 
-use datafusion::arrow::array::{Array, AsArray, BooleanArray};
+use datafusion::arrow::array::{Array, AsArray, BooleanArray, make_view};
 use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::arrow::datatypes::{DataType, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -30,8 +30,7 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
-/// The longest string that is its own view.
-const INLINE: usize = 12;
+use crate::view_keys::INLINE;
 
 /// Replaces, in every filter of `plan`, the comparisons of a view column with short literals by
 /// [`ViewsEqual`]; `batch_size` is the session's (a rebuilt filter takes it, as the planner's did).
@@ -110,12 +109,7 @@ fn view_of(expr: &Arc<dyn PhysicalExpr>) -> Option<u128> {
         | ScalarValue::LargeBinary(Some(b)) => b,
         _ => return None,
     };
-    (bytes.len() <= INLINE).then(|| {
-        let mut view = [0u8; 16];
-        view[..4].copy_from_slice(&(bytes.len() as u32).to_le_bytes());
-        view[4..4 + bytes.len()].copy_from_slice(bytes);
-        u128::from_le_bytes(view)
-    })
+    (bytes.len() <= INLINE as usize).then(|| make_view(bytes, 0, 0))
 }
 
 /// Whether a view column's string is one of a few short literals (`negated`: none of them), by its view.

@@ -25,7 +25,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 /// The longest string that is its own view.
-const INLINE: u32 = 12;
+pub(crate) const INLINE: u32 = 12;
 /// A null's place in a key: a view of length 0 whose bytes are not all zero, which no string's view is (an
 /// inline view's unused bytes are zero).
 const NULL: u128 = 1 << 127;
