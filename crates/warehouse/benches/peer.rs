@@ -23,6 +23,8 @@
 //!   of by their views (`crates/warehouse/src/grouping.rs`).
 //! - `PEER_VIEW_FILTERS=0`: compare a filter's strings with short literals as DataFusion does, instead of by
 //!   their views (`crates/warehouse/src/view_filter.rs`).
+//! - `PEER_PLANS=0`: plan every run afresh, as a statement never asked before, instead of reusing the
+//!   optimised plan of the warm-up run (`crates/warehouse/src/plans.rs`).
 
 use inda_core::{Role, Scope, Session};
 use inda_demo::{DemoOptions, generate};
@@ -114,6 +116,9 @@ fn main() {
     // `PEER_VIEW_FILTERS=0`: filters compare strings as DataFusion does (what `view_filter.rs` is measured
     // against).
     engine = engine.with_view_filters(!std::env::var("PEER_VIEW_FILTERS").is_ok_and(|v| v == "0"));
+    // `PEER_PLANS=0`: every run plans its statement afresh (what keeping plans, `plans.rs`, is measured
+    // against: a question asked for the first time).
+    engine = engine.with_plan_reuse(!std::env::var("PEER_PLANS").is_ok_and(|v| v == "0"));
     let session = session(&tenant);
     let mut limits = QueryLimits::default();
     if let Some(mib) = std::env::var("PEER_MEMORY_MIB").ok().and_then(|v| v.parse::<usize>().ok()) {

@@ -8,6 +8,7 @@ use crate::encryption::{self, ROW_GROUP_ROWS, WarehouseKey};
 use crate::error::WarehouseError;
 use crate::limits::{Cancel, QueryLimits};
 use crate::marts::marts_schema;
+use crate::plans::{self, Files, Planned, Plans};
 use crate::reporting::TenantsFile;
 use crate::stop::{self, QueryStop, StopReason};
 use crate::tenant_table::{self, Proofs, TenantTable};
@@ -31,7 +32,7 @@ use datafusion::execution::cache::cache_manager::{
 };
 use datafusion::execution::cache::cache_unit::DefaultFileStatisticsCache;
 use datafusion::execution::memory_pool::FairSpillPool;
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::logical_expr::planner::ExprPlanner;
@@ -84,6 +85,11 @@ pub struct EmbeddedWarehouse {
     /// Whether filters compare strings with short literals by their views ([`crate::view_filter`]); on
     /// unless turned off (what its differential test compares with).
     view_filters: bool,
+    /// Optimised plans of statements asked before ([`crate::plans`]), shared by this warehouse's clones
+    /// and made afresh by every `with_…` that changes how a query is planned.
+    plans: Arc<Plans>,
+    /// Whether those plans are kept at all; on unless turned off (what the reuse is measured against).
+    reuse_plans: bool,
 }
 
 /// Gives the warehouse's key, creating it on first use.
@@ -149,6 +155,8 @@ impl EmbeddedWarehouse {
             eager: true,
             views: true,
             view_filters: true,
+            plans: Arc::default(),
+            reuse_plans: true,
         }
     }
 
@@ -156,6 +164,7 @@ impl EmbeddedWarehouse {
     /// engine's summing before small joins (`eager.rs`) is compared with.
     pub fn with_eager_aggregation(mut self, on: bool) -> Self {
         self.eager = on;
+        self.plans = Arc::default();
         self
     }
 
@@ -163,6 +172,7 @@ impl EmbeddedWarehouse {
     /// string views (`grouping.rs`) is compared with.
     pub fn with_view_grouping(mut self, on: bool) -> Self {
         self.views = on;
+        self.plans = Arc::default();
         self
     }
 
@@ -170,6 +180,7 @@ impl EmbeddedWarehouse {
     /// their views (`view_filter.rs`) is compared with.
     pub fn with_view_filters(mut self, on: bool) -> Self {
         self.view_filters = on;
+        self.plans = Arc::default();
         self
     }
 
@@ -177,6 +188,7 @@ impl EmbeddedWarehouse {
     /// rollups are compared with, and a way to rule them out (`[warehouse] rollups = false`).
     pub fn with_rollups(mut self, on: bool) -> Self {
         self.rollups = on;
+        self.plans = Arc::default();
         self
     }
 
@@ -194,6 +206,7 @@ impl EmbeddedWarehouse {
     /// The same warehouse opening sealed Parquet with the key `source` gives (asked once, on first use).
     pub fn with_key_source(mut self, source: Arc<KeySource>) -> Self {
         self.key_source = Some(source);
+        self.plans = Arc::default();
         self
     }
 
@@ -220,7 +233,21 @@ impl EmbeddedWarehouse {
     pub fn with_threads(mut self, threads: usize) -> Self {
         self.partitions = threads.clamp(1, 64);
         self.config = Arc::new(session_config(self.partitions));
+        self.plans = Arc::default();
         self
+    }
+
+    /// The same warehouse planning every statement afresh (`false`), as if never asked before: what keeping
+    /// plans ([`crate::plans`]) is measured and compared against.
+    pub fn with_plan_reuse(mut self, on: bool) -> Self {
+        self.reuse_plans = on;
+        self.plans = Arc::default();
+        self
+    }
+
+    /// How many optimised plans are kept for statements asked again (for tests and diagnostics).
+    pub fn kept_plans(&self) -> usize {
+        self.plans.len()
     }
 
     /// The warehouse directory given to [`EmbeddedWarehouse::new`]; tenant data lives under its `marts/`.
@@ -236,24 +263,12 @@ impl EmbeddedWarehouse {
     /// A session that can see the marts of the session's scope (its tenant, or an admin's tenants) and
     /// nothing else.
     fn tenant_context(&self, scope: &Scope, limits: &QueryLimits) -> Result<SessionContext, Error> {
-        // Tenant ids are validated when the token is, but a path must never be built from anything odd.
-        if !scope.tenants().iter().all(|t| inda_core::is_tenant_id(t)) {
-            return Err(WarehouseError::InvalidTenant.into());
-        }
+        check_tenants(scope)?;
         if self.statistics.len() > STATISTICS_CACHE_FILES {
             // Rollups are named by their sources, so rebuilt ones leave entries behind: start afresh.
             self.statistics.clear();
         }
-        let caches = CacheManagerConfig::default()
-            .with_file_metadata_cache(Some(self.footers.clone()))
-            .with_files_statistics_cache(Some(self.statistics.clone()));
-        let runtime = RuntimeEnvBuilder::new()
-            .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
-            // What a query may spill to the temp dir: a bound, so that no query can fill the disk.
-            .with_max_temp_directory_size(limits.spill_bytes())
-            .with_cache_manager(caches)
-            .build_arc()
-            .map_err(WarehouseError::EngineStart)?;
+        let runtime = self.runtime(limits)?;
         let state =
             SessionStateBuilder::new().with_config(self.config.as_ref().clone()).with_runtime_env(runtime);
         let mut state = with_default_features(state)
@@ -279,6 +294,37 @@ impl EmbeddedWarehouse {
                 .map_err(|source| WarehouseError::RegisterTable { table, source })?;
         }
         Ok(ctx)
+    }
+
+    /// What one query runs with: its own memory pool and spill bound, and the warehouse's caches of footers
+    /// and statistics.
+    fn runtime(&self, limits: &QueryLimits) -> Result<Arc<RuntimeEnv>, Error> {
+        let caches = CacheManagerConfig::default()
+            .with_file_metadata_cache(Some(self.footers.clone()))
+            .with_files_statistics_cache(Some(self.statistics.clone()));
+        Ok(RuntimeEnvBuilder::new()
+            .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
+            // What a query may spill to the temp dir: a bound, so that no query can fill the disk.
+            .with_max_temp_directory_size(limits.spill_bytes())
+            .with_cache_manager(caches)
+            .build_arc()
+            .map_err(WarehouseError::EngineStart)?)
+    }
+
+    /// Every file the scope can read now (its marts and, when on, its rollups): what a kept plan must have
+    /// been made with to be used again.
+    fn files_of(&self, scope: &Scope) -> Result<Files, Error> {
+        check_tenants(scope)?;
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for tenant in scope.tenants() {
+            dirs.extend(
+                inda_core::marts::names().map(|table| self.root.join("marts").join(table).join(tenant)),
+            );
+            if self.rollups {
+                dirs.extend(rollup::rollups().iter().map(|r| rollup::dir(&self.root, r, tenant)));
+            }
+        }
+        Ok(Files::of(dirs.iter().flat_map(|dir| parquet_files(dir))))
     }
 
     /// The scope's files of one marts table.
@@ -445,16 +491,26 @@ impl EmbeddedWarehouse {
         Ok(())
     }
 
-    async fn run(
+    /// The optimised plan of `statement` in `scope` and the session it was made in: the one kept from an
+    /// earlier query while the scope's files are the same ([`plans`]), or one made now, then kept unless it
+    /// reads the clock.
+    async fn planned(
         &self,
-        session: &Session,
-        mut statement: Statement,
+        scope: &Scope,
+        statement: Statement,
         limits: &QueryLimits,
-        stop: Arc<QueryStop>,
-    ) -> Result<ResultSet, Error> {
-        bridge::to_datafusion(&mut statement).map_err(WarehouseError::Bridge)?;
-        let ctx = self.tenant_context(&session.scope, limits)?;
-        let statement = self.routed_to_rollups(&ctx, &session.scope, statement, limits).await;
+    ) -> Result<Planned, Error> {
+        let key = if self.reuse_plans { plans::Key::of(scope, &statement) } else { None };
+        let files = match key {
+            Some(_) => self.files_of(scope)?,
+            None => Files::default(),
+        };
+        if let Some(planned) = key.as_ref().and_then(|key| self.plans.get(key, &files)) {
+            tracing::debug!("a kept plan");
+            return Ok(planned);
+        }
+        let ctx = self.tenant_context(scope, limits)?;
+        let statement = self.routed_to_rollups(&ctx, scope, statement, limits).await;
         let mut state = ctx.state();
         let plan = state
             .statement_to_plan(datafusion::sql::parser::Statement::Statement(Box::new(statement)))
@@ -470,8 +526,27 @@ impl EmbeddedWarehouse {
             .with_allow_statements(false)
             .verify_plan(&plan)
             .map_err(WarehouseError::ReadOnly)?;
+        let reusable = plans::reusable(&plan);
+        let plan = state.optimize(&plan).map_err(engine_error)?;
+        let planned = Planned { state: Arc::new(state), plan: Arc::new(plan) };
+        if let Some(key) = key.filter(|_| reusable) {
+            self.plans.keep(key, files, planned.clone());
+        }
+        Ok(planned)
+    }
+
+    async fn run(
+        &self,
+        session: &Session,
+        mut statement: Statement,
+        limits: &QueryLimits,
+        stop: Arc<QueryStop>,
+    ) -> Result<ResultSet, Error> {
+        bridge::to_datafusion(&mut statement).map_err(WarehouseError::Bridge)?;
+        let Planned { state, plan } = self.planned(&session.scope, statement, limits).await?;
         stop.check().map_err(stop_error)?;
-        let physical = state.create_physical_plan(&plan).await.map_err(engine_error)?;
+        let physical =
+            state.query_planner().create_physical_plan(&plan, &state).await.map_err(engine_error)?;
         stop.check().map_err(stop_error)?;
         let physical = match self.view_filters {
             true => {
@@ -484,8 +559,10 @@ impl EmbeddedWarehouse {
             if self.views { grouping::group_by_views(physical).map_err(engine_error)? } else { physical };
         let physical = stop::guard_plan(physical, &stop).map_err(engine_error)?;
         let schema = physical.schema();
+        // The query's own memory pool, whether its plan was made now or kept from an earlier query.
+        let task = TaskContext::from(state.as_ref()).with_runtime(self.runtime(limits)?);
         let mut stream: SendableRecordBatchStream =
-            execute_stream(physical, Arc::new(TaskContext::from(&state))).map_err(engine_error)?;
+            execute_stream(physical, Arc::new(task)).map_err(engine_error)?;
         let mut result = ResultSet { columns: convert::columns(&schema), rows: Vec::new(), truncated: false };
         let mut bytes = 0;
         while let Some(batch) = stream.next().await {
@@ -503,6 +580,14 @@ impl EmbeddedWarehouse {
             }
         }
         Ok(result)
+    }
+}
+
+/// Tenant ids are validated when the token is, but a path must never be built from anything odd.
+fn check_tenants(scope: &Scope) -> Result<(), Error> {
+    match scope.tenants().iter().all(|t| inda_core::is_tenant_id(t)) {
+        true => Ok(()),
+        false => Err(WarehouseError::InvalidTenant.into()),
     }
 }
 

@@ -28,6 +28,7 @@ mod grouping;
 mod idle;
 mod limits;
 mod marts;
+mod plans;
 mod reporting;
 mod rollup;
 mod route;

@@ -379,6 +379,9 @@ mod grouping;
 #[path = "embedded/view_filters.rs"]
 mod view_filters;
 
+#[path = "embedded/plans.rs"]
+mod plans;
+
 #[path = "embedded/differential.rs"]
 mod differential;
 
