@@ -30,6 +30,9 @@ use std::time::SystemTime;
 /// is some tens of kilobytes.
 const KEPT_PLANS: usize = 64;
 
+/// Plans are kept for scopes of at most this many tenants.
+const KEPT_SCOPE_TENANTS: usize = 16;
+
 /// A statement of a scope: the tenants it reads and the statement itself (after the bridge to DataFusion),
 /// compared as a tree, positions aside, as the guard compares a statement with its rendering. Not its text:
 /// sqlparser prints a string holding two quotes in a row (`'O''''Brien'`, the value `O''Brien`) as if they
@@ -41,10 +44,12 @@ pub(crate) struct Key {
 }
 
 impl Key {
-    /// The key of `statement` in `scope`; `None` for anything but a query.
+    /// The key of `statement` in `scope`; `None` for anything but a query, and for a scope of more than
+    /// [`KEPT_SCOPE_TENANTS`] tenants (an admin's wide read, whose files would take longer to list on every
+    /// query than most plans take to make).
     pub(crate) fn of(scope: &Scope, statement: &Statement) -> Option<Key> {
-        matches!(statement, Statement::Query(_))
-            .then(|| Key { tenants: scope.tenants().to_vec(), statement: statement.clone() })
+        let kept = matches!(statement, Statement::Query(_)) && scope.tenants().len() <= KEPT_SCOPE_TENANTS;
+        kept.then(|| Key { tenants: scope.tenants().to_vec(), statement: statement.clone() })
     }
 }
 
@@ -222,6 +227,12 @@ mod tests {
         assert_eq!(one, two, "sqlparser prints both alike");
         assert!(one_key != two_key);
         assert!(key("SELECT  'a'  FROM t").1 == key("select 'a' from t").1, "spacing and keyword case aside");
+        let wide: Vec<String> = (0..=KEPT_SCOPE_TENANTS).map(|i| format!("t{i}")).collect();
+        let statement =
+            sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::GenericDialect {}, "SELECT 1")
+                .unwrap()
+                .remove(0);
+        assert!(Key::of(&Scope::new(wide).unwrap(), &statement).is_none(), "a wide admin scope");
     }
 
     #[tokio::test]
