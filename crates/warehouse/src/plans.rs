@@ -4,9 +4,9 @@
 //! DataFusion's analyzer and logical optimizer on it: 1.0 to 2.5 ms of one core at the default scale
 //! (2026-12-07), a fifth to a third of a warm query, spent again on every refresh of a dashboard tile, every
 //! reopened analysis, every question asked again. Here the optimised plan and the session it was made in
-//! are kept, keyed by the scope's tenants and the statement (as a tree, not its text), together with the name, size and
-//! modification time of every file the scope could read when it was made (its marts and its rollups): any
-//! change there (a sync, a new demo, a rebuilt rollup) and the statement is planned again.
+//! are kept, keyed by the scope's tenants and the statement (as a tree, not its text), together with the
+//! name, size and modification time of every file the scope could read when it was made (its marts and its
+//! rollups): any change there (a sync, a new demo, a rebuilt rollup) and the statement is planned again.
 //!
 //! Kept is the logical plan only: each query still makes its own physical plan from it (reading the files'
 //! statistics, as before) and runs it with its own memory pool, deadline and cancel. A logical plan holds no
@@ -109,7 +109,7 @@ impl Plans {
         Some(entry.planned.clone())
     }
 
-    /// Keeps `planned` for `key`, made with `files`, when [`reusable`].
+    /// Keeps `planned` for `key`, made with `files` (the caller has found its plan [`reusable`]).
     pub(crate) fn keep(&self, key: Key, files: Files, planned: Planned) {
         let Ok(mut guard) = self.kept.lock() else { return };
         let (kept, clock) = &mut *guard;

@@ -1,7 +1,8 @@
-//! Plans kept for statements asked again (`crates/warehouse/src/plans.rs`): the second answer of every
-//! project statement is the first one's, and the one of a warehouse that plans every query afresh; a kept
-//! plan is dropped when a file of its scope is added, rewritten or removed; a plan reading the clock is not
-//! kept; one tenant's kept plan never answers another.
+//! Plans kept for statements asked again (`crates/warehouse/src/plans.rs`): the second answer of a project
+//! statement is the first one's, and the one of a warehouse that plans every query afresh; so is every answer
+//! of near-identical statements written from the contracts alone, asked in turns; a kept plan is dropped when
+//! a file of its scope is added, rewritten or removed; a plan reading the clock is not kept; one tenant's kept
+//! plan never answers another.
 
 use super::differential::statements_of;
 use super::rollups::{canonical, project_sql, ties_broken};
