@@ -238,7 +238,7 @@ impl EmbeddedWarehouse {
     }
 
     /// The same warehouse planning every statement afresh (`false`), as if never asked before: what keeping
-    /// plans ([`crate::plans`]) is measured and compared against.
+    /// plans (`plans.rs`) is measured and compared against.
     pub fn with_plan_reuse(mut self, on: bool) -> Self {
         self.reuse_plans = on;
         self.plans = Arc::default();
