@@ -12,17 +12,20 @@ use std::time::Duration;
 fn setup() -> &'static (tempfile::TempDir, EmbeddedWarehouse) {
     static W: OnceLock<(tempfile::TempDir, EmbeddedWarehouse)> = OnceLock::new();
     W.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("warehouse");
-        let opts = DemoOptions {
-            scale: 0.05,
-            seed: 7,
-            as_of: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-            tenants: None,
-        };
-        generate(&root, &opts, &|_| {}).unwrap();
+        let (dir, root) = demo(0.05, 7);
         (dir, EmbeddedWarehouse::new(root))
     })
+}
+
+/// Demo data of every tenant at `scale` (up to 2026-11-20) in a warehouse directory of its own: the
+/// shared one of [`setup`], or one a test may change.
+fn demo(scale: f64, seed: u64) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("warehouse");
+    let opts =
+        DemoOptions { scale, seed, as_of: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(), tenants: None };
+    generate(&root, &opts, &|_| {}).unwrap();
+    (dir, root)
 }
 
 fn session(tenant: &str) -> Session {

@@ -6,10 +6,8 @@
 
 use super::differential::statements_of;
 use super::rollups::{canonical, project_sql, ties_broken};
-use super::{session, setup};
-use chrono::NaiveDate;
+use super::{demo, session, setup};
 use inda_core::{ResultSet, Session, Value};
-use inda_demo::{DemoOptions, generate};
 use inda_guard::{Catalog, GuardOptions};
 use inda_warehouse::{Cancel, EmbeddedWarehouse, QueryLimits, Warehouse};
 
@@ -124,15 +122,7 @@ const SQL: &str = "SELECT COUNT(*) AS n FROM marts.fct_messages";
 
 #[test]
 fn a_kept_plan_is_dropped_when_its_files_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("warehouse");
-    let opts = DemoOptions {
-        scale: 0.02,
-        seed: 11,
-        as_of: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-        tenants: None,
-    };
-    generate(&root, &opts, &|_| {}).unwrap();
+    let (_dir, root) = demo(0.02, 11);
     let w = EmbeddedWarehouse::new(&root);
     // The truth: a warehouse that has never seen the statement.
     let truth = |tenant: &str| count(&ask(&EmbeddedWarehouse::new(&root), &session(tenant), SQL).unwrap());
@@ -156,9 +146,8 @@ fn a_kept_plan_is_dropped_when_its_files_change() {
     assert_eq!(w.kept_plans(), 2);
 
     // The file rewritten with other rows (a smaller demo's file), then removed.
-    let small = tempfile::tempdir().unwrap();
-    generate(small.path(), &DemoOptions { scale: 0.005, ..opts }, &|_| {}).unwrap();
-    let other = std::fs::read_dir(small.path().join("marts").join("fct_messages").join("acme_corp"))
+    let (_small, small) = demo(0.005, 11);
+    let other = std::fs::read_dir(small.join("marts").join("fct_messages").join("acme_corp"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .min()
