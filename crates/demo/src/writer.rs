@@ -69,11 +69,9 @@ impl<'a> ParquetSink<'a> {
             Some(out.props.clone()),
         )
         .map_err(|e| io_error(path, "start writing", e))?;
-        let writer = ClusteredWriter::new(
-            writer,
-            schema.clone(),
-            inda_core::marts::table(table).and_then(|t| t.cluster),
-        );
+        let mart = inda_core::marts::table(table);
+        let writer = ClusteredWriter::new(writer, schema.clone(), mart.and_then(|t| t.cluster))
+            .with_key(mart.map_or(&[], |t| t.key.as_slice()));
         Ok(ParquetSink { writer, schema, tenant, path: path.to_path_buf(), rows: 0, progress })
     }
 

@@ -14,6 +14,7 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::{DataType, Field as ArrowField, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
+use inda_core::marts;
 use inda_warehouse::clustered::ClusteredWriter;
 use inda_warehouse::encryption::{self, WarehouseKey};
 use parquet::arrow::ArrowWriter;
@@ -345,12 +346,13 @@ pub fn write_parquet(
 
 /// Writes `path` atomically with [`inda_core::fs::write_private_with`] (owner-only): a sibling temp file (`.<name>.tmp-*`,
 /// not ending in `.parquet`, so readers of the directory never see it), synced, then renamed over the target.
+/// A marts table (`mart`) is written clustered, with its key's proof when its rows hold no key twice.
 pub fn write_parquet_atomic(
     path: &Path,
     schema: SchemaRef,
     batches: &[RecordBatch],
     key: Option<&WarehouseKey>,
-    cluster: Option<&str>,
+    mart: Option<&marts::Table>,
 ) -> Result<(), SyncError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io_error(dir, "create"))?;
@@ -358,25 +360,27 @@ pub fn write_parquet_atomic(
     // `write_private_with` takes the boundary error; it comes back unchanged as `SyncError::Write`.
     // Owner-only: tenant data in the data dir.
     inda_core::fs::write_private_with(path, |file| {
-        Ok(write_parquet_into(path, file, schema, batches, key, cluster)?)
+        Ok(write_parquet_into(path, file, schema, batches, key, mart)?)
     })
     .map_err(SyncError::Write)
 }
 
 /// The Parquet encoding of `batches` into `file` (flushed, not synced), each row group of one value of the
-/// `cluster` column when there is one (`inda_warehouse::clustered`); `path` names it in errors.
+/// marts table's cluster column when it has one (`inda_warehouse::clustered`), with the proof of its key
+/// when it holds (`unique_key.rs` there); `path` names it in errors.
 fn write_parquet_into(
     path: &Path,
     file: &mut File,
     schema: SchemaRef,
     batches: &[RecordBatch],
     key: Option<&WarehouseKey>,
-    cluster: Option<&str>,
+    mart: Option<&marts::Table>,
 ) -> Result<(), SyncError> {
     let props = encryption::writer_properties(key).map_err(SyncError::Write)?;
     let writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema.clone(), Some(props))
         .map_err(parquet_error(path, "start writing"))?;
-    let mut writer = ClusteredWriter::new(writer, schema, cluster);
+    let mut writer = ClusteredWriter::new(writer, schema, mart.and_then(|m| m.cluster))
+        .with_key(mart.map_or(&[], |m| m.key.as_slice()));
     for b in batches {
         writer.write(b).map_err(parquet_error(path, "write"))?;
     }

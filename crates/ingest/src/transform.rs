@@ -174,6 +174,6 @@ pub async fn rebuild(
         out.push(batch);
     }
     let path = warehouse.join("marts").join(mart).join(tenant).join("data.parquet");
-    write_parquet_atomic(&path, schema, &out, seal, table.cluster)?;
+    write_parquet_atomic(&path, schema, &out, seal, Some(table))?;
     Ok(rows)
 }

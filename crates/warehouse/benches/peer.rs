@@ -25,6 +25,8 @@
 //!   their views (`crates/warehouse/src/view_filter.rs`).
 //! - `PEER_PLANS=0`: plan every run afresh, as a statement never asked before, instead of reusing the
 //!   optimised plan of the warm-up run (`crates/warehouse/src/plans.rs`).
+//! - `PEER_KEYED=0`: group as written where each group is one row (a contact's sums joined to the contacts),
+//!   instead of projecting them (`crates/warehouse/src/keyed.rs`).
 
 use inda_core::{Role, Scope, Session};
 use inda_demo::{DemoOptions, generate};
@@ -119,6 +121,8 @@ fn main() {
     // `PEER_PLANS=0`: every run plans its statement afresh (what keeping plans, `plans.rs`, is measured
     // against: a question asked for the first time).
     engine = engine.with_plan_reuse(!std::env::var("PEER_PLANS").is_ok_and(|v| v == "0"));
+    // `PEER_KEYED=0`: groupings of one row a group run as groupings (what `keyed.rs` is measured against).
+    engine = engine.with_keyed_groups(!std::env::var("PEER_KEYED").is_ok_and(|v| v == "0"));
     let session = session(&tenant);
     let mut limits = QueryLimits::default();
     if let Some(mib) = std::env::var("PEER_MEMORY_MIB").ok().and_then(|v| v.parse::<usize>().ok()) {

@@ -12,6 +12,7 @@
 //! costs neither memory nor a file of tiny row groups.
 
 use crate::encryption::ROW_GROUP_ROWS;
+use crate::unique_key::KeyCheck;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch, UInt32Array};
 use datafusion::arrow::compute::{cast, concat_batches, take_record_batch};
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
@@ -39,6 +40,8 @@ pub struct ClusteredWriter<W: Write + Send> {
     column: Option<usize>,
     slots: Vec<Slot>,
     serials: u32,
+    /// The check of the table's key, whose proof goes into the footer (`unique_key.rs`).
+    key: Option<KeyCheck>,
 }
 
 impl<W: Write + Send> ClusteredWriter<W> {
@@ -46,11 +49,24 @@ impl<W: Write + Send> ClusteredWriter<W> {
     /// schema does not have, this is `writer` as it is.
     pub fn new(writer: ArrowWriter<W>, schema: SchemaRef, cluster: Option<&str>) -> Self {
         let column = cluster.and_then(|name| schema.index_of(name).ok());
-        ClusteredWriter { writer, schema, column, slots: Vec::new(), serials: 0 }
+        ClusteredWriter { writer, schema, column, slots: Vec::new(), serials: 0, key: None }
+    }
+
+    /// The same writer checking that the columns named `key` (a marts table's key) hold no value twice in
+    /// the rows it is given, and saying so in the footer when they do not (`unique_key.rs`). A column the
+    /// schema does not have leaves the check out.
+    pub fn with_key(mut self, key: &[&str]) -> Self {
+        let columns: Option<Vec<usize>> = key.iter().map(|name| self.schema.index_of(name).ok()).collect();
+        let names = key.iter().map(|name| name.to_string()).collect();
+        self.key = columns.and_then(|columns| KeyCheck::new(columns, names));
+        self
     }
 
     /// Takes `batch`'s rows; a value's row group is written as soon as it holds [`ROW_GROUP_ROWS`].
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        if let Some(key) = &mut self.key {
+            key.add(batch)?;
+        }
         let Some(column) = self.column else { return self.writer.write(batch) };
         let values = cast(batch.column(column), &DataType::Utf8)?;
         let values = values.as_string::<i32>();
@@ -91,10 +107,14 @@ impl<W: Write + Send> ClusteredWriter<W> {
         self.take(batch, &owners, start, batch.num_rows())
     }
 
-    /// Writes every value's waiting rows, each as its own row group, and hands back the writer to close.
+    /// Writes every value's waiting rows, each as its own row group, and the key's proof when it holds, and
+    /// hands back the writer to close.
     pub fn into_writer(mut self) -> Result<ArrowWriter<W>> {
         for slot in std::mem::take(&mut self.slots) {
             self.write_group(slot.batches)?;
+        }
+        if let Some(proof) = self.key.as_ref().and_then(KeyCheck::proof) {
+            self.writer.append_key_value_metadata(proof);
         }
         Ok(self.writer)
     }

@@ -13,8 +13,8 @@ use crate::reporting::TenantsFile;
 use crate::stop::{self, QueryStop, StopReason};
 use crate::tenant_table::{self, Proofs, TenantTable};
 use crate::{
-    BoxFuture, Warehouse, bridge, compact, convert, division, eager, grouping, idle, rollup, route,
-    view_filter,
+    BoxFuture, Warehouse, bridge, build_side, compact, convert, division, eager, grouping, idle, keyed,
+    rollup, route, view_filter,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{
@@ -79,6 +79,9 @@ pub struct EmbeddedWarehouse {
     /// Whether a fact is summed before it is joined to a small dimension ([`crate::eager`]); on unless
     /// turned off (what the rule's differential test compares with).
     eager: bool,
+    /// Whether a grouping of one row per group is a projection ([`crate::keyed`]); on unless turned off
+    /// (what the rule's differential test compares with).
+    keyed: bool,
     /// Whether partial aggregates by string columns find their groups by views ([`crate::grouping`]); on
     /// unless turned off (what its differential test compares with).
     views: bool,
@@ -153,6 +156,7 @@ impl EmbeddedWarehouse {
             proofs: Arc::new(Proofs::default()),
             rollups: true,
             eager: true,
+            keyed: true,
             views: true,
             view_filters: true,
             plans: Arc::default(),
@@ -164,6 +168,14 @@ impl EmbeddedWarehouse {
     /// engine's summing before small joins (`eager.rs`) is compared with.
     pub fn with_eager_aggregation(mut self, on: bool) -> Self {
         self.eager = on;
+        self.plans = Arc::default();
+        self
+    }
+
+    /// The same warehouse grouping as written where each group is one row (`false`): what turning those
+    /// groupings into projections (`keyed.rs`) is compared with.
+    pub fn with_keyed_groups(mut self, on: bool) -> Self {
+        self.keyed = on;
         self.plans = Arc::default();
         self
     }
@@ -277,6 +289,10 @@ impl EmbeddedWarehouse {
         if self.eager {
             state = state.with_optimizer_rule(Arc::new(eager::EagerAggregation));
         }
+        if self.keyed {
+            // After the eager aggregation, whose second grouping it often removes.
+            state = state.with_optimizer_rule(Arc::new(keyed::KeyedGroups));
+        }
         let state = state.build();
         let ctx = SessionContext::new_with_state(state);
         crate::functions::register(&ctx);
@@ -358,9 +374,12 @@ impl EmbeddedWarehouse {
         let mut urls = Vec::new();
         let mut proven = Some(BTreeSet::new());
         let mut rows = Some(0u64);
+        let mut unique = None;
         for (tenant, files) in files {
             for file in files {
                 let footer = self.proofs.footer(&file, key);
+                // A key unique in each of two files may repeat across them: only one file's proof counts.
+                unique = if urls.is_empty() { footer.unique.clone() } else { None };
                 let holds = footer.tenant.as_deref() == Some(tenant.as_str());
                 rows = rows.zip(footer.rows).map(|(a, b)| a.saturating_add(b));
                 proven = proven.filter(|_| holds).map(|mut p| {
@@ -383,7 +402,7 @@ impl EmbeddedWarehouse {
             .with_listing_options(options)
             .with_schema(arrow_schema);
         let listing = ListingTable::try_new(config).map_err(open)?.with_cache(Some(self.statistics.clone()));
-        Ok(Arc::new(TenantTable::new(listing, proven, rows)))
+        Ok(Arc::new(TenantTable::new(listing, proven, rows).with_unique(unique)))
     }
 
     /// `statement` reading the rollups that answer it exactly ([`route`]), once they are fresh and
@@ -548,6 +567,7 @@ impl EmbeddedWarehouse {
         let physical =
             state.query_planner().create_physical_plan(&plan, &state).await.map_err(engine_error)?;
         stop.check().map_err(stop_error)?;
+        let physical = build_side::aggregates_built(physical).map_err(engine_error)?;
         let physical = match self.view_filters {
             true => {
                 view_filter::compare_by_views(physical, state.config().batch_size()).map_err(engine_error)?

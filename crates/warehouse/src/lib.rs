@@ -15,6 +15,7 @@
 
 mod average;
 mod bridge;
+mod build_side;
 pub mod clustered;
 mod compact;
 mod convert;
@@ -26,6 +27,7 @@ mod error;
 mod functions;
 mod grouping;
 mod idle;
+mod keyed;
 mod limits;
 mod marts;
 mod plans;
@@ -34,6 +36,7 @@ mod rollup;
 mod route;
 mod stop;
 mod tenant_table;
+mod unique_key;
 mod view_filter;
 mod view_keys;
 

@@ -38,11 +38,19 @@ pub(crate) struct TenantTable {
     proven: Option<BTreeSet<String>>,
     /// The rows of the files, by their footers; `None` when one did not read.
     rows: Option<u64>,
+    /// Columns no two rows share: a table of one file whose footer proves its key (`unique_key.rs`).
+    unique: Option<Vec<String>>,
 }
 
 impl TenantTable {
     pub(crate) fn new(files: ListingTable, proven: Option<BTreeSet<String>>, rows: Option<u64>) -> Self {
-        TenantTable { files: Arc::new(files), proven, rows }
+        TenantTable { files: Arc::new(files), proven, rows, unique: None }
+    }
+
+    /// The same table, whose rows share no value of the columns `unique` (a proof of its one file's footer).
+    pub(crate) fn with_unique(mut self, unique: Option<Vec<String>>) -> Self {
+        self.unique = unique;
+        self
     }
 
     /// The rows of the table's files, by their footers, before any filter; `None` when unknown.
@@ -64,6 +72,12 @@ impl TenantTable {
 pub(crate) fn scan_rows(scan: &TableScan) -> Option<Option<u64>> {
     let provider = source_as_provider(&scan.source).ok()?;
     Some(provider.as_any().downcast_ref::<TenantTable>()?.rows())
+}
+
+/// The columns of the warehouse table `scan` reads that no two of its rows share, when its footer proves it.
+pub(crate) fn scan_unique(scan: &TableScan) -> Option<Vec<String>> {
+    let provider = source_as_provider(&scan.source).ok()?;
+    provider.as_any().downcast_ref::<TenantTable>()?.unique.clone()
 }
 
 /// The tenants a filter on `tenant_id` admits, when it is only that: `tenant_id = 'a'`,
@@ -167,6 +181,8 @@ pub(crate) struct Footer {
     pub(crate) tenant: Option<String>,
     /// The file's rows; `None` when the footer does not read.
     pub(crate) rows: Option<u64>,
+    /// The key columns no two of its rows share, when the footer says so (`unique_key.rs`).
+    pub(crate) unique: Option<Vec<String>>,
 }
 
 impl Proofs {
@@ -192,8 +208,10 @@ impl Proofs {
 /// What the footer of the file at `path` says, read now; nothing when it does not read.
 fn read_footer(path: &Path, key: Option<&WarehouseKey>) -> Footer {
     let Some(reader) = open(path, key) else { return Footer::default() };
-    let rows = u64::try_from(reader.metadata().file_metadata().num_rows()).ok();
-    Footer { tenant: tenant_of(&reader), rows }
+    let file = reader.metadata().file_metadata();
+    let rows = u64::try_from(file.num_rows()).ok();
+    let unique = crate::unique_key::proven(file.key_value_metadata());
+    Footer { tenant: tenant_of(&reader), rows, unique }
 }
 
 fn open(path: &Path, key: Option<&WarehouseKey>) -> Option<ParquetRecordBatchReaderBuilder<std::fs::File>> {

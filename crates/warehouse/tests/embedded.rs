@@ -385,6 +385,9 @@ mod view_filters;
 #[path = "embedded/plans.rs"]
 mod plans;
 
+#[path = "embedded/keyed.rs"]
+mod keyed;
+
 #[path = "embedded/differential.rs"]
 mod differential;
 

@@ -73,6 +73,14 @@ fn row_groups(root: &Path, table: &str, tenant: &str) -> Vec<i64> {
     builder.metadata().row_groups().iter().map(|g| g.num_rows()).collect()
 }
 
+/// The key columns a mart's footer proves unique (`inda_warehouse`'s `unique_key.rs`), when it does.
+fn proven_key(root: &Path, table: &str, tenant: &str) -> Option<String> {
+    let path = root.join("marts").join(table).join(tenant).join("data.parquet");
+    let builder = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap()).unwrap();
+    let entries = builder.metadata().file_metadata().key_value_metadata()?.clone();
+    entries.into_iter().find(|e| e.key == "inda.unique_key")?.value
+}
+
 fn assert_marts_equal(s: &Setup, tenants: &[&str]) {
     for t in tenants {
         for table in marts::names() {
@@ -82,6 +90,10 @@ fn assert_marts_equal(s: &Setup, tenants: &[&str]) {
             assert!(got == want, "{t} {table} differs from the demo marts");
             // The same row groups too: one activity type each in fct_activities.
             assert_eq!(row_groups(&s.synced(), table, t), row_groups(&s.demo(), table, t), "{t} {table}");
+            // Both writers prove the key (the sync's rows in byte order, the generator's by number).
+            let key = marts::table(table).map(|m| m.key.join(","));
+            assert_eq!(proven_key(&s.synced(), table, t), key, "{t} {table}");
+            assert_eq!(proven_key(&s.demo(), table, t), key, "{t} {table}");
         }
     }
 }
