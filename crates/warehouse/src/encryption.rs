@@ -98,7 +98,8 @@ pub fn reader_options(key: Option<&WarehouseKey>) -> Result<ArrowReaderOptions, 
 
 /// Rewrites the plain Parquet file at `path` sealed with `key`, atomically and owner-only, with the same
 /// schema, rows in the same order and row groups of the same rows (they may hold one value each of a
-/// cluster column, `crate::clustered`). Returns `false`, touching nothing, when the file is already sealed.
+/// cluster column, `crate::clustered`), and the proof of its key when it has one (`crate::unique_key`: the
+/// same rows, so still true). Returns `false`, touching nothing, when the file is already sealed.
 pub fn seal_file(path: &Path, key: &WarehouseKey) -> Result<bool, Error> {
     let cannot = |what: &str, e: &dyn std::fmt::Display| {
         Error::internal(format!("cannot {what} {} to encrypt it: {e}", path.display()))
@@ -126,6 +127,10 @@ pub fn seal_file(path: &Path, key: &WarehouseKey) -> Result<bool, Error> {
                 writer.write(&batch).map_err(|e| cannot("rewrite", &e))?;
             }
             writer.flush().map_err(|e| cannot("rewrite", &e))?;
+        }
+        let entries = metadata.metadata().file_metadata().key_value_metadata().into_iter().flatten();
+        for proof in entries.filter(|e| e.key == crate::unique_key::FOOTER_KEY) {
+            writer.append_key_value_metadata(proof.clone());
         }
         writer.close().map_err(|e| cannot("rewrite", &e))?;
         Ok(())
@@ -175,6 +180,7 @@ mod tests {
     use super::*;
     use datafusion::arrow::array::{AsArray, Int64Array, RecordBatch};
     use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema};
+    use datafusion::parquet::file::metadata::KeyValue;
 
     #[test]
     fn timestamps_are_written_as_deltas_and_strings_with_a_dictionary() {
@@ -209,6 +215,8 @@ mod tests {
         let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false)]));
         let file = std::fs::File::create(&path).expect("create");
         let mut writer = ArrowWriter::try_new(file, schema.clone(), None).expect("writer");
+        let proof = KeyValue::new(crate::unique_key::FOOTER_KEY.into(), "n".to_string());
+        writer.append_key_value_metadata(proof.clone());
         let mut next = 0;
         for rows in [3, 5, 2] {
             let column = Int64Array::from_iter_values(next..next + rows);
@@ -228,6 +236,8 @@ mod tests {
         let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).expect("read");
         let groups: Vec<i64> = builder.metadata().row_groups().iter().map(|g| g.num_rows()).collect();
         assert_eq!(groups, [3, 5, 2]);
+        let entries = builder.metadata().file_metadata().key_value_metadata().cloned().unwrap_or_default();
+        assert!(entries.contains(&proof), "the key's proof is kept");
         let rows: Vec<i64> = builder
             .build()
             .expect("reader")
